@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The live source: the kernel's EVENTS ring buffer behind the same aa_source
+ * interface as capture files (aa_replay.h). Loads and attaches the BPF
+ * programs embedded in the library; needs root.
+ */
+#ifndef AA_LIVE_H
+#define AA_LIVE_H
+
+#include <stdint.h>
+
+#include "aa_replay.h"
+
+struct aa_live_opts {
+	struct aa_filter filter;   /* applied in user space after the kernel filters below */
+	unsigned ring_bytes;       /* EVENTS size, a power of two; 0: 16 MiB */
+	int timeout_ms;            /* aa_next() waits at most this long, then AA_E_AGAIN; -1: forever */
+	unsigned events;           /* AA_TYPE_BIT() mask of the types to record in the kernel; 0: all */
+	const uint32_t *pids;      /* record only these processes and their descendants */
+	size_t npids;
+	const char *comm;          /* record only tasks with this comm; NULL: all */
+	const char *const *ssl_libs; /* extra libssl paths to attach to, besides the system one */
+	size_t nssl_libs;
+	int all_files;             /* read/write on every fd kind, not only regular files */
+};
+
+/* Returns 0 or AA_E_PERM / AA_E_UNSUPPORTED / AA_E_BPF, with err saying what is missing in one line. */
+int aa_open_live(aa_source **src, const struct aa_live_opts *opts, struct aa_error_info *err);
+
+/* Records lost in the kernel so far (failed reservations), per enum aa_drop_slot. */
+void aa_live_drops(aa_source *src, uint64_t drops[4]);
+
+/* An fd that polls readable when records are waiting (for a caller's own loop). */
+int aa_live_fd(aa_source *src);
+
+/* The offset that turns the records' monotonic time stamps into wall-clock time. */
+int64_t aa_live_mono_to_wall(aa_source *src);
+
+#endif /* AA_LIVE_H */

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Error codes shared by the whole toolkit, zstd-style: every function that
+ * can fail returns 0 or a negative AA_E_* value, and aa_error_name() gives it
+ * a stable name and aa_strerror() a sentence.
+ */
+#ifndef AA_ERROR_H
+#define AA_ERROR_H
+
+enum aa_error {
+	AA_OK = 0,
+	/* A record of a known size whose content cannot be right. */
+	AA_E_SYSCALL = -1,   /* file record: syscall value out of range */
+	AA_E_DIRECTION = -2, /* tls record: direction is not 0 or 1 */
+	AA_E_TLS_SEQ = -3,   /* tls record: seq and data_len do not fit together */
+	AA_E_STRING = -4,    /* a string field has no terminating NUL */
+	/* The environment. */
+	AA_E_NOMEM = -10,
+	AA_E_IO = -11,       /* read or write failed; errno tells more */
+	AA_E_INVAL = -12,    /* a bad argument from the caller */
+	AA_E_TOO_BIG = -13,  /* a record longer than a chunk can hold */
+	/* The capture file. */
+	AA_E_NOT_PCAPNG = -20,  /* does not start with a pcapng Section Header Block */
+	AA_E_ENDIAN = -21,      /* a big-endian section: not written by this toolkit */
+	AA_E_TRUNCATED = -22,   /* the file ends inside a block */
+	AA_E_BLOCK = -23,       /* a block's lengths are wrong or do not match */
+	AA_E_INTERFACE = -24,   /* no usable Interface Description Block */
+	AA_E_CHUNK = -25,       /* a chunk header is malformed */
+	AA_E_CHECKSUM = -26,    /* a chunk's CRC does not match its bytes */
+	AA_E_ZSTD = -27,        /* the chunk's zstd frame does not decode */
+	AA_E_FRAMING = -28,     /* records inside a chunk are not framed right */
+	AA_E_SEQUENCE = -29,    /* a chunk is missing or out of order */
+	AA_E_DIGEST = -30,      /* the stream digest or totals do not match */
+	AA_E_UNCLOSED = -31,    /* the file has no end block: cut short or still being written */
+	AA_E_META = -32,        /* the metadata chunk is missing or malformed */
+	AA_E_SET = -33,         /* files of a rotated set do not belong together */
+	/* A live source. */
+	AA_E_AGAIN = -40,       /* no record within the timeout: call again */
+	AA_E_PERM = -41,        /* not allowed: BPF needs root (CAP_BPF and CAP_PERFMON) */
+	AA_E_UNSUPPORTED = -42, /* the kernel lacks what is needed (BTF, ring buffer, ...) */
+	AA_E_BPF = -43,         /* loading or attaching the BPF programs failed */
+};
+
+/* "AA_E_CHECKSUM" and so on; "AA_E_UNKNOWN" for a value not listed. */
+const char *aa_error_name(int err);
+/* One short lower-case sentence, without a trailing period. */
+const char *aa_strerror(int err);
+
+#endif /* AA_ERROR_H */

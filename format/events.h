@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The four ring-buffer records: the wire contract between the BPF programs
+ * (bpf/) and every user-space reader. Byte-for-byte the layouts of the
+ * original consumer (shared/reference/event-layouts.md): a record's type is
+ * known from its size alone, so no two types may ever share a size.
+ *
+ * This header is included by BPF C (after vmlinux.h, which defines the __u*
+ * types) and by user C; it holds no code, only layouts and their asserts.
+ */
+#ifndef AA_EVENTS_H
+#define AA_EVENTS_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define AA_TLS_PAYLOAD_MAX 4096 /* bytes of plaintext in one TLS piece */
+#define AA_PATH_MAX 256         /* file path and exec filename, NUL included */
+#define AA_ARGS_MAX 512         /* exec argv joined by spaces, NUL included */
+
+enum aa_file_syscall {
+	AA_SYS_OPENAT = 0,
+	AA_SYS_READ = 1,
+	AA_SYS_WRITE = 2,
+	AA_SYS_UNLINK = 3, /* unlink and unlinkat */
+	AA_SYS_RENAME = 4, /* rename, renameat and renameat2 */
+	AA_SYS_COUNT = 5,  /* first invalid value */
+};
+
+enum aa_tls_direction {
+	AA_TLS_WRITE = 0, /* outbound: SSL_write, SSL_write_ex */
+	AA_TLS_READ = 1,  /* inbound: SSL_read, SSL_read_ex */
+};
+
+/* TLS plaintext: one piece of at most 4096 bytes of one SSL call. */
+struct aa_tls_event {
+	__u64 timestamp_ns; /* CLOCK_MONOTONIC */
+	__u32 pid;          /* tgid */
+	__u32 tid;
+	__u32 data_len;     /* whole plaintext length of the call */
+	__u32 seq;          /* piece index; piece length min(4096, data_len - seq*4096) */
+	__u8 direction;     /* enum aa_tls_direction */
+	__u8 _pad[7];
+	__u8 payload[AA_TLS_PAYLOAD_MAX];
+};
+
+/* File I/O: one syscall, paired entry and exit. */
+struct aa_file_event {
+	__u32 pid;
+	__u32 tid;
+	__u64 timestamp_ns; /* CLOCK_MONOTONIC at syscall entry */
+	__u32 syscall;      /* enum aa_file_syscall */
+	__u32 flags;        /* open flags for openat */
+	__s64 return_code;  /* negative errno on failure */
+	__u64 duration_ns;  /* exit time minus entry time */
+	__u8 path[AA_PATH_MAX];
+};
+
+/* Process exec: the new program, its parent and its real argv. */
+struct aa_exec_event {
+	__u64 timestamp_ns;
+	__u32 pid;
+	__u32 ppid; /* real_parent->tgid */
+	__u32 uid;
+	__u32 _pad;
+	__u8 filename[AA_PATH_MAX];
+	__u8 args[AA_ARGS_MAX]; /* NULs between arguments turned into spaces */
+};
+
+/* Process exit: one per process (thread group), with its exit status. */
+struct aa_exit_event {
+	__u64 timestamp_ns;
+	__u32 pid;
+	__s32 exit_code; /* exit code, or 128 + signal number for a death by signal */
+};
+
+#define AA_TLS_EVENT_SIZE 4128
+#define AA_FILE_EVENT_SIZE 296
+#define AA_EXEC_EVENT_SIZE 792
+#define AA_EXIT_EVENT_SIZE 16
+
+#define AA_ASSERT_AT(type, field, off) \
+	_Static_assert(__builtin_offsetof(struct type, field) == (off), #type "." #field " at " #off)
+
+_Static_assert(sizeof(struct aa_tls_event) == AA_TLS_EVENT_SIZE, "tls size");
+AA_ASSERT_AT(aa_tls_event, timestamp_ns, 0);
+AA_ASSERT_AT(aa_tls_event, pid, 8);
+AA_ASSERT_AT(aa_tls_event, tid, 12);
+AA_ASSERT_AT(aa_tls_event, data_len, 16);
+AA_ASSERT_AT(aa_tls_event, seq, 20);
+AA_ASSERT_AT(aa_tls_event, direction, 24);
+AA_ASSERT_AT(aa_tls_event, _pad, 25);
+AA_ASSERT_AT(aa_tls_event, payload, 32);
+
+_Static_assert(sizeof(struct aa_file_event) == AA_FILE_EVENT_SIZE, "file size");
+AA_ASSERT_AT(aa_file_event, pid, 0);
+AA_ASSERT_AT(aa_file_event, tid, 4);
+AA_ASSERT_AT(aa_file_event, timestamp_ns, 8);
+AA_ASSERT_AT(aa_file_event, syscall, 16);
+AA_ASSERT_AT(aa_file_event, flags, 20);
+AA_ASSERT_AT(aa_file_event, return_code, 24);
+AA_ASSERT_AT(aa_file_event, duration_ns, 32);
+AA_ASSERT_AT(aa_file_event, path, 40);
+
+_Static_assert(sizeof(struct aa_exec_event) == AA_EXEC_EVENT_SIZE, "exec size");
+AA_ASSERT_AT(aa_exec_event, timestamp_ns, 0);
+AA_ASSERT_AT(aa_exec_event, pid, 8);
+AA_ASSERT_AT(aa_exec_event, ppid, 12);
+AA_ASSERT_AT(aa_exec_event, uid, 16);
+AA_ASSERT_AT(aa_exec_event, _pad, 20);
+AA_ASSERT_AT(aa_exec_event, filename, 24);
+AA_ASSERT_AT(aa_exec_event, args, 280);
+
+_Static_assert(sizeof(struct aa_exit_event) == AA_EXIT_EVENT_SIZE, "exit size");
+AA_ASSERT_AT(aa_exit_event, timestamp_ns, 0);
+AA_ASSERT_AT(aa_exit_event, pid, 8);
+AA_ASSERT_AT(aa_exit_event, exit_code, 12);
+
+/*
+ * Drop counters kept by the BPF programs: one slot per record type, in a
+ * per-CPU array map named DROPS, bumped on every failed ring-buffer
+ * reservation.
+ */
+enum aa_drop_slot {
+	AA_DROP_TLS = 0,
+	AA_DROP_FILE = 1,
+	AA_DROP_EXEC = 2,
+	AA_DROP_EXIT = 3,
+	AA_DROP_SLOTS = 4,
+};
+
+#endif /* AA_EVENTS_H */

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The size-dispatch parser: from a raw ring-buffer record (bytes, length) to
+ * a typed event. The capture process uses it live and the replay library on
+ * recorded files, so a record means the same thing in both.
+ */
+#ifndef AA_PARSE_H
+#define AA_PARSE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "events.h"
+
+enum aa_type {
+	AA_TYPE_TLS = 0,
+	AA_TYPE_FILE = 1,
+	AA_TYPE_EXEC = 2,
+	AA_TYPE_EXIT = 3,
+	AA_TYPE_UNKNOWN = 4, /* a size no layout has: kept, counted, shown */
+	AA_TYPE_COUNT = 5,
+};
+
+#define AA_TYPE_BIT(t) (1u << (t))
+#define AA_TYPE_ALL ((1u << AA_TYPE_COUNT) - 1)
+
+struct aa_event {
+	enum aa_type type; /* from the size alone */
+	int error;         /* 0, or the AA_E_* why a known-size record is invalid */
+	const uint8_t *raw; /* the record's bytes, exactly as captured */
+	uint32_t len;
+	uint64_t mono_ns; /* the record's CLOCK_MONOTONIC time stamp; 0 if unknown type */
+	/* The typed view, set for the four known types even when error != 0.
+	 * Points into raw when raw is 8-byte aligned, else into copy_. */
+	union {
+		const struct aa_tls_event *tls;
+		const struct aa_file_event *file;
+		const struct aa_exec_event *exec;
+		const struct aa_exit_event *exit;
+	};
+	union { /* private: aligned copy of a misaligned record */
+		struct aa_tls_event tls;
+		struct aa_file_event file;
+		struct aa_exec_event exec;
+		struct aa_exit_event exit;
+	} copy_;
+};
+
+/*
+ * Fills *ev from the record and returns ev->error: 0 for a valid record or a
+ * record of unknown size, else an AA_E_* content error (AA_E_SYSCALL,
+ * AA_E_DIRECTION, AA_E_TLS_SEQ, AA_E_STRING). Reads no byte outside
+ * raw[0..len). ev->raw keeps pointing at raw: raw must outlive ev.
+ */
+int aa_parse(const void *raw, size_t len, struct aa_event *ev);
+
+/* "tls", "file", "exec", "exit", "unknown". */
+const char *aa_type_name(enum aa_type type);
+/* Parses one of those names; -1 if none. */
+int aa_type_from_name(const char *name);
+/* "openat", "read", "write", "unlink", "rename"; NULL for an invalid value. */
+const char *aa_syscall_name(uint32_t syscall);
+/* The record size of a known type, 0 for AA_TYPE_UNKNOWN. */
+uint32_t aa_type_size(enum aa_type type);
+
+/* The length of TLS piece ev->seq: min(4096, data_len - seq*4096), 0 if invalid. */
+uint32_t aa_tls_piece_len(const struct aa_tls_event *tls);
+
+#endif /* AA_PARSE_H */

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The capture file writer: records in, a pcapng capture file out. Records
+ * are framed into chunks; a chunk is compressed and written as one block
+ * when it is full or when its oldest record has waited flush_ms. A file cut
+ * at any byte reads up to its last complete chunk.
+ */
+#ifndef AA_WRITER_H
+#define AA_WRITER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "aa_error.h"
+
+struct aa_writer;
+
+struct aa_writer_opts {
+	int level;              /* zstd level; 0 means the default, 3 */
+	unsigned flush_ms;      /* close a chunk at least this often; 0 means 1000 */
+	unsigned stats_ms;      /* write drop counters at least this often; 0 means 10000 */
+	const char *writer;     /* program name for META, "aa-capture" if NULL */
+	const char *source;     /* META source, e.g. "ringbuf:EVENTS" or "raw:-" */
+	uint32_t file_seq;      /* place in a rotated set */
+	const uint8_t *session; /* 16 bytes shared by a rotated set; NULL: random */
+	int64_t mono_to_wall;   /* 0: measured now */
+	size_t chunk_raw_max;   /* 0 means AA_CHUNK_RAW_MAX; smaller for tests */
+};
+
+/* What the writer has done so far, for status lines and rotation. */
+struct aa_writer_info {
+	uint64_t records;      /* records added */
+	uint64_t bytes_raw;    /* their bytes */
+	uint64_t bytes_file;   /* bytes written to the file */
+	uint64_t chunks;       /* record chunks written */
+	uint64_t digest;       /* stream digest so far (of records already added) */
+	const uint8_t *session;
+};
+
+/*
+ * Starts a capture file on fd, which the writer owns from now on (closed by
+ * aa_writer_close, also on failure). Writes the header blocks and the META
+ * chunk at once. path is only for messages. Returns 0 or AA_E_*.
+ */
+int aa_writer_open(struct aa_writer **w, int fd, const char *path,
+		   const struct aa_writer_opts *opts);
+
+/* Appends one record (1..AA_RECORD_MAX bytes). AA_E_TOO_BIG, AA_E_IO. */
+int aa_writer_add(struct aa_writer *w, const void *rec, size_t len);
+
+/* Sets the drop counters (cumulative, per enum aa_drop_slot); written in the next stats. */
+void aa_writer_set_drops(struct aa_writer *w, const uint64_t drops[4]);
+
+/*
+ * Closes the current chunk if its oldest record is older than flush_ms, and
+ * writes stats when due. Call it from the event loop at least as often as
+ * aa_writer_timeout_ms() says. Returns 0 or AA_E_IO.
+ */
+int aa_writer_tick(struct aa_writer *w);
+/* Milliseconds until the next tick is due (-1: nothing pending). */
+int aa_writer_timeout_ms(const struct aa_writer *w);
+
+/* Writes the current chunk now (used before rotation and on demand). */
+int aa_writer_flush(struct aa_writer *w);
+
+void aa_writer_get_info(const struct aa_writer *w, struct aa_writer_info *info);
+
+/*
+ * Writes what is pending, the final stats and the END chunk, syncs and
+ * closes the file, and frees w. Returns the first error the writer met
+ * (errno is that error's), or 0. After an I/O error the file is cut back to
+ * its last whole block, so it still reads up to there.
+ */
+int aa_writer_close(struct aa_writer *w);
+
+/* The errno of the last AA_E_IO; 0 if none. */
+int aa_writer_errno(const struct aa_writer *w);
+
+#endif /* AA_WRITER_H */

@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The consumer interface: one way to read ring-buffer records, whatever is
+ * behind it. aa_open_offline() reads capture files; aa_open_live() (in
+ * aa_live.h) reads the kernel's ring buffer. Code written against aa_next()
+ * or aa_dispatch() runs unchanged on both, the way libpcap's live and
+ * offline handles do.
+ *
+ * No global state: each aa_source is independent, and separate sources may
+ * be used from separate threads. Memory stays bounded by one chunk whatever
+ * the size of the files.
+ */
+#ifndef AA_REPLAY_H
+#define AA_REPLAY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "aa_error.h"
+#include "parse.h"
+
+typedef struct aa_source aa_source;
+
+/* Where and why reading failed. */
+struct aa_error_info {
+	int code;          /* AA_E_* */
+	int sys_errno;     /* for AA_E_IO */
+	const char *path;  /* the file, NULL for a live source */
+	int64_t offset;    /* byte offset in the file of the block concerned, -1 if none */
+	int64_t chunk;     /* chunk number in the file, -1 if none */
+	char detail[192];  /* what exactly, one line */
+};
+
+/* "PATH: offset N: chunk C: detail" (the parts that apply), one line, no newline. */
+void aa_error_format(const struct aa_error_info *err, char *buf, size_t size);
+
+/* Which records to deliver; zero values select everything. */
+struct aa_filter {
+	unsigned types;        /* AA_TYPE_BIT() mask; 0: all types */
+	const uint32_t *pids;  /* deliver only records of these pids (copied) */
+	size_t npids;
+	uint64_t since_ns;     /* wall clock, inclusive; 0: no bound */
+	uint64_t until_ns;     /* wall clock, exclusive; 0: no bound */
+};
+
+struct aa_replay_opts {
+	struct aa_filter filter;
+	/* Skip a damaged chunk (or the damaged rest of a file), report it to
+	 * on_damage and go on, instead of stopping with its error. */
+	int skip_damaged;
+	void (*on_damage)(void *user, const struct aa_error_info *err);
+	void *user;
+};
+
+/* One record as delivered: the parsed event and where it came from. */
+struct aa_record {
+	struct aa_event ev;
+	uint64_t time_ns;  /* wall clock: the record's time stamp plus the file's offset;
+			      for an unknown record, the time its chunk was written */
+	uint64_t index;    /* place in the whole stream, counting filtered-out records */
+	const char *path;  /* file it came from, NULL for a live source */
+	uint32_t chunk;    /* chunk number in that file */
+};
+
+/* Per-type callbacks; NULL skips that type. A non-zero return stops aa_dispatch(). */
+typedef int (*aa_record_cb)(void *user, const struct aa_record *rec);
+struct aa_callbacks {
+	aa_record_cb on_tls;
+	aa_record_cb on_file;
+	aa_record_cb on_exec;
+	aa_record_cb on_exit;
+	aa_record_cb on_unknown; /* unknown sizes, and known sizes with ev.error set */
+};
+
+/* Counters over everything read so far (filtered-out records included). */
+struct aa_source_stats {
+	uint64_t records;
+	uint64_t by_type[AA_TYPE_COUNT];
+	uint64_t invalid;         /* known size, ev.error set (also counted in by_type) */
+	uint64_t delivered;       /* records that passed the filter */
+	uint64_t dropped;         /* lost before the writer, from the files' counters */
+	uint64_t drops[4];        /* per enum aa_drop_slot */
+	uint64_t chunks;          /* record chunks decoded */
+	uint64_t damaged;         /* chunks or file tails skipped as damaged */
+	uint64_t bytes_raw;       /* record bytes */
+	uint64_t bytes_stored;    /* file bytes read */
+	uint64_t first_ns;        /* wall clock of the earliest record, 0 if none */
+	uint64_t last_ns;         /* of the latest */
+	uint32_t files;           /* files opened */
+	uint32_t files_closed;    /* files that ended with a verified END chunk */
+	int intact;               /* all read so far is whole: every block and chunk
+				     good, every file closed, every digest equal */
+};
+
+/* What a capture file says of itself (from its META chunk). */
+struct aa_file_meta {
+	const char *writer;
+	const char *writer_version;
+	const char *hostname;
+	const char *kernel;
+	const char *arch;
+	const char *source;
+	const char *schema;
+	int64_t mono_to_wall;
+	uint64_t start_ns;
+	uint8_t session[16];
+	uint32_t file_seq;
+	int32_t level;
+	uint32_t flush_ms;
+	const uint8_t *btf;
+	uint32_t btf_len;
+};
+
+/*
+ * Opens capture files to be read one after the other, in the order given (a
+ * rotated set, oldest first). Returns 0 or AA_E_*; on error *src is NULL and
+ * err (if not NULL) says why.
+ */
+int aa_open_offline(aa_source **src, const char *const *paths, size_t npaths,
+		    const struct aa_replay_opts *opts, struct aa_error_info *err);
+
+/*
+ * The next record that passes the filter: 1 and *rec set (valid until the
+ * next call), 0 at the end, or a negative AA_E_* (details in
+ * aa_source_error()). Records come in exact capture order.
+ */
+int aa_next(aa_source *src, const struct aa_record **rec);
+
+/*
+ * Reads to the end, calling the callback of each record's type. Returns 0 at
+ * the end, a callback's non-zero return value, or a negative AA_E_*.
+ */
+int aa_dispatch(aa_source *src, const struct aa_callbacks *cb, void *user);
+
+const struct aa_error_info *aa_source_error(const aa_source *src);
+void aa_source_get_stats(const aa_source *src, struct aa_source_stats *stats);
+/* The META of the file being read (the first one before any read); NULL for live. */
+const struct aa_file_meta *aa_source_meta(const aa_source *src);
+void aa_close(aa_source *src);
+
+#endif /* AA_REPLAY_H */

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What a source (offline file reader, live ring buffer) implements behind
+ * aa_replay.h. Private to the library: callers only see aa_source.
+ * The common layer (source.c) filters, counts and dispatches; a source only
+ * produces every record in order.
+ */
+#ifndef AA_SOURCE_H
+#define AA_SOURCE_H
+
+#include "aa_replay.h"
+
+struct aa_source_ops {
+	/* The next record, unfiltered: 1 with *rec set, 0 at the end, <0 AA_E_*
+	 * with src->err filled. rec->ev, time_ns, path, chunk are the source's
+	 * to set; the common layer sets rec->index. */
+	int (*next)(aa_source *src, struct aa_record **rec);
+	const struct aa_file_meta *(*meta)(const aa_source *src);
+	void (*destroy)(aa_source *src);
+};
+
+struct aa_source {
+	const struct aa_source_ops *ops;
+	struct aa_filter filter; /* pids owned by the source */
+	struct aa_error_info err;
+	struct aa_source_stats stats;
+	uint64_t next_index;
+};
+
+/* Sets up the common part; copies the filter. Returns 0 or AA_E_NOMEM. */
+int aa_source_init(aa_source *src, const struct aa_source_ops *ops,
+		   const struct aa_filter *filter);
+/* Counts a record in src->stats (type, bytes, time range). */
+void aa_source_count(aa_source *src, const struct aa_record *rec);
+/* Fills src->err; returns code. */
+int aa_source_fail(aa_source *src, int code, const char *path, int64_t offset,
+		   int64_t chunk, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+
+#endif /* AA_SOURCE_H */
