@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The size-dispatch parser. A record's type is its size; its content is then
+ * checked for what the kernel side can get wrong. Nothing outside
+ * raw[0..len) is read, and a record of any other size is kept as unknown.
+ */
+#include "parse.h"
+
+#include <stdalign.h>
+#include <string.h>
+
+#include "aa_error.h"
+
+static const struct {
+	const char *name;
+	uint32_t size;
+} types[AA_TYPE_COUNT] = {
+	[AA_TYPE_TLS] = {"tls", AA_TLS_EVENT_SIZE},
+	[AA_TYPE_FILE] = {"file", AA_FILE_EVENT_SIZE},
+	[AA_TYPE_EXEC] = {"exec", AA_EXEC_EVENT_SIZE},
+	[AA_TYPE_EXIT] = {"exit", AA_EXIT_EVENT_SIZE},
+	[AA_TYPE_UNKNOWN] = {"unknown", 0},
+};
+
+static const char *const syscalls[AA_SYS_COUNT] = {
+	[AA_SYS_OPENAT] = "openat", [AA_SYS_READ] = "read", [AA_SYS_WRITE] = "write",
+	[AA_SYS_UNLINK] = "unlink", [AA_SYS_RENAME] = "rename",
+};
+
+const char *aa_type_name(enum aa_type type)
+{
+	return (unsigned)type < AA_TYPE_COUNT ? types[type].name : "unknown";
+}
+
+int aa_type_from_name(const char *name)
+{
+	for (int t = 0; t < AA_TYPE_COUNT; t++)
+		if (strcmp(name, types[t].name) == 0)
+			return t;
+	return -1;
+}
+
+uint32_t aa_type_size(enum aa_type type)
+{
+	return (unsigned)type < AA_TYPE_COUNT ? types[type].size : 0;
+}
+
+const char *aa_syscall_name(uint32_t syscall)
+{
+	return syscall < AA_SYS_COUNT ? syscalls[syscall] : NULL;
+}
+
+uint32_t aa_tls_piece_len(const struct aa_tls_event *tls)
+{
+	uint64_t start = (uint64_t)tls->seq * AA_TLS_PAYLOAD_MAX;
+
+	if (start >= tls->data_len)
+		return 0;
+	uint64_t left = tls->data_len - start;
+	return left < AA_TLS_PAYLOAD_MAX ? (uint32_t)left : AA_TLS_PAYLOAD_MAX;
+}
+
+static int has_nul(const __u8 *s, size_t size)
+{
+	return memchr(s, 0, size) != NULL;
+}
+
+static int check_tls(const struct aa_tls_event *e)
+{
+	if (e->direction > AA_TLS_READ)
+		return AA_E_DIRECTION;
+	/* An empty call is one piece, seq 0; otherwise piece seq must start inside data_len. */
+	if (e->data_len == 0 ? e->seq != 0 : aa_tls_piece_len(e) == 0)
+		return AA_E_TLS_SEQ;
+	return 0;
+}
+
+static int check_file(const struct aa_file_event *e)
+{
+	if (e->syscall >= AA_SYS_COUNT)
+		return AA_E_SYSCALL;
+	return has_nul(e->path, sizeof(e->path)) ? 0 : AA_E_STRING;
+}
+
+static int check_exec(const struct aa_exec_event *e)
+{
+	if (!has_nul(e->filename, sizeof(e->filename)) || !has_nul(e->args, sizeof(e->args)))
+		return AA_E_STRING;
+	return 0;
+}
+
+static enum aa_type type_of_size(size_t len)
+{
+	for (int t = 0; t < AA_TYPE_UNKNOWN; t++)
+		if (len == types[t].size)
+			return (enum aa_type)t;
+	return AA_TYPE_UNKNOWN;
+}
+
+int aa_parse(const void *raw, size_t len, struct aa_event *ev)
+{
+	ev->type = type_of_size(len);
+	ev->error = 0;
+	ev->raw = raw;
+	ev->len = (uint32_t)len;
+	ev->mono_ns = 0;
+	ev->tls = NULL;
+	if (ev->type == AA_TYPE_UNKNOWN)
+		return 0;
+
+	/* Records in a decoded chunk are 8-byte aligned; others are copied. */
+	const void *view = raw;
+	if ((uintptr_t)raw % alignof(struct aa_tls_event) != 0) {
+		memcpy(&ev->copy_, raw, len);
+		view = &ev->copy_;
+	}
+	switch (ev->type) {
+	case AA_TYPE_TLS:
+		ev->tls = view;
+		ev->mono_ns = ev->tls->timestamp_ns;
+		ev->error = check_tls(ev->tls);
+		break;
+	case AA_TYPE_FILE:
+		ev->file = view;
+		ev->mono_ns = ev->file->timestamp_ns;
+		ev->error = check_file(ev->file);
+		break;
+	case AA_TYPE_EXEC:
+		ev->exec = view;
+		ev->mono_ns = ev->exec->timestamp_ns;
+		ev->error = check_exec(ev->exec);
+		break;
+	case AA_TYPE_EXIT:
+		ev->exit = view;
+		ev->mono_ns = ev->exit->timestamp_ns;
+		break;
+	default:
+		break;
+	}
+	return ev->error;
+}
