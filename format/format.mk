@@ -1,5 +1,15 @@
 # format/: record layouts, the size-dispatch parser and the capture file.
 LIB_SRCS += format/error.c format/parse.c format/xxh64.c format/pcapng.c \
-	format/chunk.c format/meta.c format/writer.c format/reader.c
+	format/chunk.c format/meta.c format/writer.c format/events_btf.c
+
 PUBLIC_HEADERS += format/events.h format/aa_error.h format/parse.h \
-	format/writer.h format/capfile.h
+	format/writer.h format/capfile.h format/meta.h
+
+# The BTF of the record structs, carried in every capture file's META chunk.
+MULTIARCH := $(shell $(CC) -dumpmachine)
+$(BUILD)/events.btf: format/events_btf.bpf.c format/events.h
+	@mkdir -p $(dir $@)
+	$(CLANG) -g -O2 -target bpf -I/usr/include/$(MULTIARCH) -Iformat -c $< -o $@.o
+	llvm-objcopy --dump-section .BTF=$@ $@.o
+$(BUILD)/obj/format/events_btf.o: $(BUILD)/events.btf
+$(BUILD)/obj/format/events_btf.o: CPPFLAGS += -DAA_EVENTS_BTF_PATH='"$(abspath $(BUILD)/events.btf)"'

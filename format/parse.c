@@ -97,6 +97,22 @@ static enum aa_type type_of_size(size_t len)
 	return AA_TYPE_UNKNOWN;
 }
 
+uint64_t aa_record_mono_ns(const void *raw, size_t len)
+{
+	uint64_t ts;
+
+	switch (type_of_size(len)) {
+	case AA_TYPE_FILE:
+		memcpy(&ts, (const uint8_t *)raw + __builtin_offsetof(struct aa_file_event, timestamp_ns), 8);
+		return ts;
+	case AA_TYPE_UNKNOWN:
+		return 0;
+	default: /* tls, exec and exit start with it */
+		memcpy(&ts, raw, 8);
+		return ts;
+	}
+}
+
 int aa_parse(const void *raw, size_t len, struct aa_event *ev)
 {
 	ev->type = type_of_size(len);

@@ -63,6 +63,9 @@ const char *aa_syscall_name(uint32_t syscall);
 /* The record size of a known type, 0 for AA_TYPE_UNKNOWN. */
 uint32_t aa_type_size(enum aa_type type);
 
+/* A record's monotonic time stamp, read by size without a full parse; 0 for unknown sizes. */
+uint64_t aa_record_mono_ns(const void *raw, size_t len);
+
 /* The length of TLS piece ev->seq: min(4096, data_len - seq*4096), 0 if invalid. */
 uint32_t aa_tls_piece_len(const struct aa_tls_event *tls);
 

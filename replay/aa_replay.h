@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "aa_error.h"
+#include "meta.h"
 #include "parse.h"
 
 typedef struct aa_source aa_source;
@@ -92,24 +93,6 @@ struct aa_source_stats {
 				     good, every file closed, every digest equal */
 };
 
-/* What a capture file says of itself (from its META chunk). */
-struct aa_file_meta {
-	const char *writer;
-	const char *writer_version;
-	const char *hostname;
-	const char *kernel;
-	const char *arch;
-	const char *source;
-	const char *schema;
-	int64_t mono_to_wall;
-	uint64_t start_ns;
-	uint8_t session[16];
-	uint32_t file_seq;
-	int32_t level;
-	uint32_t flush_ms;
-	const uint8_t *btf;
-	uint32_t btf_len;
-};
 
 /*
  * Opens capture files to be read one after the other, in the order given (a

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What a capture file says of itself: its META chunk, decoded. Strings are
+ * NUL-terminated and point into storage owned by whoever decoded them.
+ */
+#ifndef AA_META_H
+#define AA_META_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct aa_file_meta {
+	const char *writer;         /* "aa-capture" */
+	const char *writer_version;
+	const char *hostname;
+	const char *kernel;         /* uname -r of the capturing machine */
+	const char *arch;
+	const char *source;         /* "ringbuf:EVENTS", "raw:PATH", ... */
+	const char *schema;         /* "name size\n" per record type */
+	int64_t mono_to_wall;       /* wall-clock ns = monotonic ns + this */
+	uint64_t start_ns;          /* wall clock when the file was opened */
+	uint8_t session[16];        /* the same for every file of a rotated set */
+	uint32_t file_seq;          /* place in the rotated set, from 0 */
+	int32_t level;              /* zstd level */
+	uint32_t flush_ms;
+	const uint8_t *btf;         /* raw BTF of the record structs, NULL if absent */
+	uint32_t btf_len;
+};
+
+/* Encodes m as META entries (NULL strings are left out). Returns 0 or AA_E_INVAL if cap is too small. */
+int aa_meta_encode(const struct aa_file_meta *m, uint8_t *buf, size_t cap, size_t *len);
+
+/*
+ * Decodes META entries from buf, which must outlive m (strings point into
+ * it). Unknown tags are skipped. Returns 0 or AA_E_META.
+ */
+int aa_meta_decode(const uint8_t *buf, size_t len, struct aa_file_meta *m);
+
+#endif /* AA_META_H */

@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: MIT */
+/* XXH64 from the xxHash specification (see xxh64.h). */
+#include "xxh64.h"
+
+#include <string.h>
+
+#define P1 0x9E3779B185EBCA87ull
+#define P2 0xC2B2AE3D27D4EB4Full
+#define P3 0x165667B19E3779F9ull
+#define P4 0x85EBCA77C2B2AE63ull
+#define P5 0x27D4EB2F165667C5ull
+
+static inline uint64_t rotl(uint64_t x, int r)
+{
+	return (x << r) | (x >> (64 - r));
+}
+
+static inline uint64_t rd64(const uint8_t *p)
+{
+	uint64_t v;
+	memcpy(&v, p, 8); /* little-endian hosts only, as the whole format */
+	return v;
+}
+
+static inline uint32_t rd32(const uint8_t *p)
+{
+	uint32_t v;
+	memcpy(&v, p, 4);
+	return v;
+}
+
+static inline uint64_t round1(uint64_t acc, uint64_t lane)
+{
+	acc += lane * P2;
+	return rotl(acc, 31) * P1;
+}
+
+static inline uint64_t merge(uint64_t acc, uint64_t v)
+{
+	acc ^= round1(0, v);
+	return acc * P1 + P4;
+}
+
+void aa_xxh64_init(struct aa_xxh64 *s, uint64_t seed)
+{
+	memset(s, 0, sizeof(*s));
+	s->seed = seed;
+	s->v[0] = seed + P1 + P2;
+	s->v[1] = seed + P2;
+	s->v[2] = seed;
+	s->v[3] = seed - P1;
+}
+
+static const uint8_t *stripes(uint64_t v[4], const uint8_t *p, const uint8_t *end)
+{
+	uint64_t a = v[0], b = v[1], c = v[2], d = v[3];
+
+	for (; end - p >= 32; p += 32) {
+		a = round1(a, rd64(p));
+		b = round1(b, rd64(p + 8));
+		c = round1(c, rd64(p + 16));
+		d = round1(d, rd64(p + 24));
+	}
+	v[0] = a, v[1] = b, v[2] = c, v[3] = d;
+	return p;
+}
+
+void aa_xxh64_update(struct aa_xxh64 *s, const void *data, size_t len)
+{
+	const uint8_t *p = data, *end = p + len;
+
+	s->total += len;
+	if (s->buffered + len < 32) {
+		memcpy(s->buf + s->buffered, p, len);
+		s->buffered += (uint32_t)len;
+		return;
+	}
+	if (s->buffered) {
+		size_t fill = 32 - s->buffered;
+		memcpy(s->buf + s->buffered, p, fill);
+		stripes(s->v, s->buf, s->buf + 32);
+		p += fill;
+		s->buffered = 0;
+	}
+	p = stripes(s->v, p, end);
+	s->buffered = (uint32_t)(end - p);
+	memcpy(s->buf, p, s->buffered);
+}
+
+uint64_t aa_xxh64_digest(const struct aa_xxh64 *s)
+{
+	uint64_t h;
+
+	if (s->total >= 32) {
+		h = rotl(s->v[0], 1) + rotl(s->v[1], 7) + rotl(s->v[2], 12) + rotl(s->v[3], 18);
+		for (int i = 0; i < 4; i++)
+			h = merge(h, s->v[i]);
+	} else {
+		h = s->seed + P5;
+	}
+	h += s->total;
+
+	const uint8_t *p = s->buf, *end = s->buf + s->buffered;
+	for (; end - p >= 8; p += 8) {
+		h ^= round1(0, rd64(p));
+		h = rotl(h, 27) * P1 + P4;
+	}
+	if (end - p >= 4) {
+		h ^= (uint64_t)rd32(p) * P1;
+		h = rotl(h, 23) * P2 + P3;
+		p += 4;
+	}
+	for (; p < end; p++) {
+		h ^= *p * P5;
+		h = rotl(h, 11) * P1;
+	}
+	h ^= h >> 33;
+	h *= P2;
+	h ^= h >> 29;
+	h *= P3;
+	h ^= h >> 32;
+	return h;
+}
