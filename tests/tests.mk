@@ -1,0 +1,44 @@
+# tests/: Criterion tests, script tests and the benchmarks.
+# Every tests/**/test_*.c is one Criterion binary $(BUILD)/tests/<path>,
+# linked with the shared helpers of tests/lib; every tests/**/test_*.sh is a
+# script test run with bash (exit 0 pass, 77 skip, anything else fail).
+# tests/live/ holds the tests that need root and a BPF-capable kernel.
+
+TEST_C_SRCS := $(sort $(shell find tests -name 'test_*.c' 2>/dev/null))
+TEST_SCRIPTS := $(sort $(shell find tests -name 'test_*.sh' 2>/dev/null))
+TEST_BINS := $(TEST_C_SRCS:%.c=$(BUILD)/%)
+TEST_OBJS := $(TEST_C_SRCS:%.c=$(BUILD)/obj/%.o)
+TESTLIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/lib/*.c))
+BENCH_BINS := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(wildcard tests/bench/*.c))
+BENCH_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/bench/*.c))
+TEST_ENV := AA_BUILD=$(BUILD)
+TEST_RUN := $(TEST_ENV) bash tests/lib/run-tests.sh
+
+$(TEST_OBJS) $(TESTLIB_OBJS) $(BENCH_OBJS): CPPFLAGS += -Itests/lib
+
+$(TEST_BINS): $(BUILD)/%: $(BUILD)/obj/%.o $(TESTLIB_OBJS) $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $< $(TESTLIB_OBJS) $(LIBA) $(LIBS) -lcriterion -lpcap $(LDFLAGS)
+
+$(BENCH_BINS): $(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(TESTLIB_OBJS) $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $< $(TESTLIB_OBJS) $(LIBA) $(LIBS) $(LDFLAGS)
+
+.PHONY: tests test-unpriv bench-core
+tests: $(TEST_BINS) $(BENCH_BINS)
+
+# Installs what is missing first (deps does nothing when all is there), then
+# builds everything and runs every test; the last line is the summary.
+test:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory all tests
+	@$(TEST_RUN) $(TEST_BINS) $(TEST_SCRIPTS)
+
+# Everything but tests/live/, without building: for an unprivileged user.
+test-unpriv:
+	@$(TEST_RUN) $(filter-out $(BUILD)/tests/live/%,$(TEST_BINS)) \
+		$(filter-out tests/live/%,$(TEST_SCRIPTS))
+
+bench: bench-core
+bench-core: all $(BENCH_BINS)
+	@$(TEST_ENV) bash tests/bench/bench-core.sh
