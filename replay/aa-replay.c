@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+/* aa-replay: inspect, check, filter and convert aa capture files. */
+#include <string.h>
+
+#include "cli.h"
+
+static const struct {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+} commands[] = {
+	{ "info", cmd_info, "summarize files: counts, bytes, times, host, intact or not" },
+	{ "cat", cmd_cat, "print records as text lines or JSON Lines" },
+	{ "verify", cmd_verify, "check every block, chunk checksum, framing and digest" },
+	{ "recover", cmd_recover, "copy every intact chunk into a new file that verifies" },
+	{ "filter", cmd_filter, "copy the selected records into a new capture file" },
+	{ "export", cmd_export, "write the records as a raw length-framed stream" },
+};
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void usage(FILE *out)
+{
+	fputs("Usage: " CLI_PROG " COMMAND [OPTIONS] FILE...\n"
+	      "Read aa capture files (pcapng holding eBPF ring-buffer records); no privilege needed.\n"
+	      "\nCommands:\n", out);
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fputs("\nOptions:\n"
+	      "  -h, --help     this help; '" CLI_PROG " COMMAND --help' for a command's\n"
+	      "  -V, --version  the version\n"
+	      "\nExit status: 0 ok, 1 a problem in the data (damaged, truncated, not intact),\n"
+	      "2 a usage or I/O error, or an input that cannot be used at all.\n"
+	      "Errors are one line each on stderr, naming the file and the byte offset.\n"
+	      "\nExamples:\n"
+	      "  " CLI_PROG " info capture.pcapng\n"
+	      "  " CLI_PROG " cat --type exec,exit --since +10s capture.pcapng\n"
+	      "  " CLI_PROG " cat --json --pid 4242 capture.pcapng | jq .path\n"
+	      "  " CLI_PROG " verify capture.pcapng || " CLI_PROG " recover capture.pcapng fixed.pcapng\n",
+	      out);
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : NULL;
+
+	if (!cmd) {
+		usage(stderr);
+		return CLI_USAGE;
+	}
+	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
+		usage(stdout);
+		return CLI_OK;
+	}
+	if (!strcmp(cmd, "-V") || !strcmp(cmd, "--version")) {
+		printf(CLI_PROG " %s\n", AA_VERSION);
+		return CLI_OK;
+	}
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (!strcmp(cmd, commands[i].name))
+			return commands[i].run(argc - 1, argv + 1);
+	return cli_usage(NULL, "unknown command '%s'", cmd);
+}

@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the aa-replay commands share: exit statuses, one-line errors,
+ * opening inputs with damage reports, creating outputs, stdout that ends
+ * quietly on a closed pipe, the record filter options, and progress.
+ */
+#ifndef AA_CLI_H
+#define AA_CLI_H
+
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "aa_replay.h"
+
+#define CLI_PROG "aa-replay"
+
+enum cli_status {
+	CLI_OK = 0,    /* all went well */
+	CLI_DATA = 1,  /* a problem in the data: damaged, truncated, not intact */
+	CLI_USAGE = 2, /* a usage error, an I/O error, or an input that cannot be used */
+};
+
+/* The worse of two statuses (CLI_USAGE over CLI_DATA over CLI_OK). */
+static inline int cli_worse(int a, int b)
+{
+	return a > b ? a : b;
+}
+
+/* The status that an AA_E_* error read from a file means. */
+int cli_status_of(int aa_err);
+
+/* "aa-replay: " and the message on stderr, as one line. */
+void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A usage error of command cmd, with a pointer to its help; returns CLI_USAGE. */
+int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* One line for a library error: "aa-replay: PATH: offset N: chunk C: detail". */
+void cli_err_info(const struct aa_error_info *err);
+
+/*
+ * getopt_long with this tool's conventions: no messages from getopt itself,
+ * and an unknown option or a missing argument reported as a usage error of
+ * cmd. Returns the option, -1 at the end, or '?' after reporting.
+ */
+int cli_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
+	       const struct option *longopts);
+
+/* --type, --pid, --since, --until, as given on the command line. */
+struct cli_filter {
+	unsigned types;
+	uint32_t pids[64];
+	size_t npids;
+	const char *since; /* as given; resolved by cli_filter_resolve() */
+	const char *until;
+};
+
+#define CLI_OPT_TYPE 0x1001
+#define CLI_OPT_PID 0x1002
+#define CLI_OPT_SINCE 0x1003
+#define CLI_OPT_UNTIL 0x1004
+#define CLI_FILTER_LONGOPTS                                      \
+	{ "type", required_argument, NULL, CLI_OPT_TYPE },       \
+	{ "pid", required_argument, NULL, CLI_OPT_PID },         \
+	{ "since", required_argument, NULL, CLI_OPT_SINCE },     \
+	{ "until", required_argument, NULL, CLI_OPT_UNTIL }
+#define CLI_FILTER_HELP                                                           \
+	"  --type LIST     only these types, comma-separated: tls,file,exec,exit,unknown\n" \
+	"  --pid PID       only records of this pid (repeatable, or comma-separated)\n"  \
+	"  --since T       only records at or after T\n"                                 \
+	"  --until T       only records before T\n"                                      \
+	"  T is an RFC 3339 time (2026-11-25T21:30:01.5Z, 2026-11-25T22:30:01+01:00;\n" \
+	"  without a zone it is UTC), seconds since the epoch (1795555801.25), or an\n"  \
+	"  offset from the first record of the input: +5s, +1.5m, +250ms\n"            \
+	"  (units ns, us, ms, s, m, h; s when none).\n"
+
+/*
+ * Handles one of the CLI_OPT_* options: 1 when opt was one (0 if not), or
+ * CLI_USAGE after reporting a bad value.
+ */
+int cli_filter_option(struct cli_filter *f, const char *cmd, int opt, const char *arg);
+
+/*
+ * The library filter for f; an offset ("+5s") is resolved against the
+ * first record of paths. Returns CLI_OK or a status after reporting.
+ */
+int cli_filter_resolve(const struct cli_filter *f, const char *cmd,
+		       const char *const *paths, size_t npaths, struct aa_filter *out);
+
+/*
+ * A time argument as wall-clock ns since the epoch; an offset ("+5s") is
+ * added to base_ns. Returns 0, or -1 when the text is not a time.
+ * *is_offset says which form it was.
+ */
+int cli_parse_time(const char *text, uint64_t base_ns, uint64_t *ns, int *is_offset);
+
+/* An input opened for a full pass, reporting each damaged part as it goes. */
+struct cli_input {
+	aa_source *src;
+	uint64_t damage_reports; /* damaged parts reported on stderr */
+	int quiet_damage;        /* do not print the damage lines */
+};
+
+/*
+ * Opens paths as one stream, skipping damaged chunks (each reported on
+ * stderr) so that a pass reads all that can be read. Returns CLI_OK, or a
+ * status after reporting why the input cannot be used.
+ */
+int cli_open(struct cli_input *in, const char *const *paths, size_t npaths,
+	     const struct aa_filter *filter);
+/*
+ * The next record as aa_next() gives it; after an error, reports it and
+ * sets *status to the worse of it and the error's status.
+ */
+int cli_next(struct cli_input *in, const struct aa_record **rec, int *status);
+/*
+ * A whole pass over one file, with progress: opens in, reads every record
+ * and fills *st. Returns the status so far; in->src is NULL when the file
+ * could not be opened, else the caller reads what it needs from it (its
+ * META) and ends with cli_close().
+ */
+int cli_pass(struct cli_input *in, const char *path, struct aa_source_stats *st);
+/*
+ * Runs one(path, arg) for each of paths[0..n) with stdout flushed and
+ * checked after each; returns the worst status.
+ */
+int cli_each_file(char *const *paths, size_t n, int (*one)(const char *path, void *arg),
+		  void *arg);
+/* The status the pass ends with (damage seen, intact or not), and closes. */
+int cli_close(struct cli_input *in, int status);
+
+/*
+ * Creates an output file for writing: 0600, never through a symbolic link,
+ * never over an existing file. Returns the fd, or -1 after reporting.
+ */
+int cli_create(const char *path);
+
+/* Sets stdout up for large buffered output, with SIGPIPE ignored. */
+void cli_stdout_setup(void);
+/*
+ * After writing to out (stdout or an export file named path): CLI_OK, or
+ * CLI_USAGE after reporting a write error. A closed pipe on stdout ends the
+ * process quietly with status 0, as a reader that has had enough is no error.
+ */
+int cli_output_check(FILE *out, const char *path);
+
+/* Progress on stderr, only when stderr is a terminal. */
+struct cli_progress {
+	int on;
+	int drawn;          /* a line is on the screen */
+	const char *label;
+	uint64_t total;     /* bytes of the inputs */
+	uint64_t next_ns;   /* monotonic time of the next update */
+	unsigned countdown; /* records until the clock is looked at again */
+};
+void cli_progress_start(struct cli_progress *p, const char *label,
+			const char *const *paths, size_t npaths);
+void cli_progress_tick(struct cli_progress *p, const aa_source *src);
+void cli_progress_end(struct cli_progress *p);
+
+/* What cli_copy() did. */
+struct cli_copy_result {
+	struct aa_source_stats in;   /* the pass over the input */
+	uint64_t written;            /* records written to the output */
+	uint64_t out_bytes;          /* bytes of the output file */
+};
+
+/*
+ * Copies the records of in_path that pass filter into a new capture file
+ * out_path (created with cli_create()), keeping the input's clock offset,
+ * session, place in its set, flush interval and (unless level is not 0)
+ * zstd level, and its drop counters; damaged parts are reported and
+ * skipped. what names the copy in the output's META source ("recover",
+ * "filter"). Returns the status.
+ */
+int cli_copy(const char *what, const char *in_path, const char *out_path,
+	     const struct aa_filter *filter, int level, struct cli_copy_result *res);
+
+/* --level N of recover and filter: CLI_OK with *level set, or CLI_USAGE after reporting. */
+int cli_level_option(const char *cmd, const char *arg, int *level);
+
+/* The commands: each takes its own argv (argv[0] is the command's name). */
+int cmd_info(int argc, char **argv);
+int cmd_cat(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_recover(int argc, char **argv);
+int cmd_filter(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+
+#endif /* AA_CLI_H */

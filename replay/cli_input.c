@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: MIT */
+/* Reading inputs for a full pass: damaged parts are reported and skipped. */
+#include <string.h>
+
+#include "cli.h"
+
+static void on_damage(void *user, const struct aa_error_info *err)
+{
+	struct cli_input *in = user;
+
+	in->damage_reports++;
+	if (!in->quiet_damage)
+		cli_err_info(err);
+}
+
+int cli_open(struct cli_input *in, const char *const *paths, size_t npaths,
+	     const struct aa_filter *filter)
+{
+	struct aa_replay_opts opts = { .skip_damaged = 1, .on_damage = on_damage, .user = in };
+	struct aa_error_info err = { 0 };
+	int rc;
+
+	if (filter)
+		opts.filter = *filter;
+	in->damage_reports = 0;
+	rc = aa_open_offline(&in->src, paths, npaths, &opts, &err);
+	if (rc < 0) {
+		/* An input that cannot even be opened cannot be used at all. */
+		cli_err_info(&err);
+		return CLI_USAGE;
+	}
+	return CLI_OK;
+}
+
+int cli_next(struct cli_input *in, const struct aa_record **rec, int *status)
+{
+	int rc = aa_next(in->src, rec);
+
+	if (rc < 0) {
+		cli_err_info(aa_source_error(in->src));
+		*status = cli_worse(*status, cli_status_of(rc));
+	}
+	return rc;
+}
+
+int cli_close(struct cli_input *in, int status)
+{
+	struct aa_source_stats st;
+
+	aa_source_get_stats(in->src, &st);
+	if (in->damage_reports || !st.intact)
+		status = cli_worse(status, CLI_DATA);
+	aa_close(in->src);
+	in->src = NULL;
+	return status;
+}
+
+int cli_pass(struct cli_input *in, const char *path, struct aa_source_stats *st)
+{
+	struct cli_progress prog;
+	const struct aa_record *rec;
+	int status;
+
+	memset(st, 0, sizeof(*st));
+	in->src = NULL;
+	if ((status = cli_open(in, &path, 1, NULL)) != CLI_OK)
+		return status;
+	cli_progress_start(&prog, path, &path, 1);
+	while (cli_next(in, &rec, &status) == 1)
+		cli_progress_tick(&prog, in->src);
+	cli_progress_end(&prog);
+	aa_source_get_stats(in->src, st);
+	return status;
+}
+
+int cli_each_file(char *const *paths, size_t n, int (*one)(const char *path, void *arg),
+		  void *arg)
+{
+	int status = CLI_OK;
+
+	cli_stdout_setup();
+	for (size_t i = 0; i < n; i++) {
+		status = cli_worse(status, one(paths[i], arg));
+		fflush(stdout);
+		status = cli_worse(status, cli_output_check(stdout, "stdout"));
+	}
+	return status;
+}

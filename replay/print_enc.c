@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: MIT */
+/* Byte-string encoders: JSON strings, quoted text, base64, hex, numbers. */
+#include <errno.h>
+
+#include "aa_error.h"
+#include "print_enc.h"
+
+static const char hexdig[16] = "0123456789abcdef";
+
+size_t aa_utf8_seq_len(const uint8_t *s, size_t len)
+{
+	uint8_t c = s[0];
+	size_t n;
+	uint32_t cp, min;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf) {
+		n = 2, cp = c & 0x1f, min = 0x80;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		n = 3, cp = c & 0x0f, min = 0x800;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 4, cp = c & 0x07, min = 0x10000;
+	} else {
+		return 0; /* a continuation byte, or a lead byte never valid */
+	}
+	if (len < n)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/* Printable ASCII that needs no escape in either encoding. */
+static int plain_ascii(uint8_t c)
+{
+	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+}
+
+/* The length of the run of plain ASCII bytes at s. */
+static size_t plain_run(const uint8_t *s, size_t len)
+{
+	size_t n = 0;
+
+	while (n < len && plain_ascii(s[n]))
+		n++;
+	return n;
+}
+
+static void put_escaped_byte(FILE *out, const char *prefix, uint8_t c)
+{
+	fputs_unlocked(prefix, out);
+	putc_unlocked(hexdig[c >> 4], out);
+	putc_unlocked(hexdig[c & 15], out);
+}
+
+/*
+ * Valid UTF-8 that still must not reach a terminal raw: C1 controls
+ * (U+0080..U+009F), the line and paragraph separators and the bidirectional
+ * overrides and isolates (U+2028..U+202E, U+2066..U+2069), which could make
+ * a line read other than it is.
+ */
+static int unsafe_for_text(const uint8_t *s, size_t n)
+{
+	if (n == 2)
+		return s[0] == 0xc2 && s[1] < 0xa0;
+	if (n == 3 && s[0] == 0xe2 && s[1] == 0x80)
+		return s[2] >= 0xa8 && s[2] <= 0xae;
+	if (n == 3 && s[0] == 0xe2 && s[1] == 0x81)
+		return s[2] >= 0xa6 && s[2] <= 0xa9;
+	return 0;
+}
+
+/* The escape for one byte that cannot go out as it is. */
+static void put_escape(FILE *out, uint8_t c, int json)
+{
+	if (c == '"' || c == '\\') {
+		putc_unlocked('\\', out);
+		putc_unlocked(c, out);
+		return;
+	}
+	if (!json) {
+		switch (c) {
+		case '\n': fputs_unlocked("\\n", out); return;
+		case '\r': fputs_unlocked("\\r", out); return;
+		case '\t': fputs_unlocked("\\t", out); return;
+		}
+	}
+	put_escaped_byte(out, json ? "\\u00" : "\\x", c);
+}
+
+/* Both string encoders: runs of plain ASCII and valid UTF-8 go out as they
+ * are (for text, not the sequences a terminal must not see), the rest as
+ * escapes. */
+static void put_string(FILE *out, const uint8_t *s, size_t len, int json)
+{
+	size_t i = 0;
+
+	putc_unlocked('"', out);
+	while (i < len) {
+		size_t run = plain_run(s + i, len - i);
+
+		if (run) {
+			fwrite_unlocked(s + i, 1, run, out);
+			i += run;
+			continue;
+		}
+		size_t n = s[i] >= 0x80 ? aa_utf8_seq_len(s + i, len - i) : 0;
+
+		if (n && (json || !unsafe_for_text(s + i, n))) {
+			fwrite_unlocked(s + i, 1, n, out);
+			i += n;
+		} else {
+			put_escape(out, s[i], json);
+			i++;
+		}
+	}
+	putc_unlocked('"', out);
+}
+
+void aa_enc_json_string(FILE *out, const uint8_t *s, size_t len)
+{
+	put_string(out, s, len, 1);
+}
+
+void aa_enc_text_string(FILE *out, const uint8_t *s, size_t len)
+{
+	put_string(out, s, len, 0);
+}
+
+void aa_enc_base64(FILE *out, const uint8_t *s, size_t len)
+{
+	static const char b64[65] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	char quad[4];
+	size_t i = 0;
+
+	for (; i + 3 <= len; i += 3) {
+		uint32_t v = (uint32_t)s[i] << 16 | (uint32_t)s[i + 1] << 8 | s[i + 2];
+
+		quad[0] = b64[v >> 18];
+		quad[1] = b64[(v >> 12) & 63];
+		quad[2] = b64[(v >> 6) & 63];
+		quad[3] = b64[v & 63];
+		fwrite_unlocked(quad, 1, 4, out);
+	}
+	if (i < len) {
+		uint32_t v = (uint32_t)s[i] << 16;
+
+		if (i + 1 < len)
+			v |= (uint32_t)s[i + 1] << 8;
+		quad[0] = b64[v >> 18];
+		quad[1] = b64[(v >> 12) & 63];
+		quad[2] = i + 1 < len ? b64[(v >> 6) & 63] : '=';
+		quad[3] = '=';
+		fwrite_unlocked(quad, 1, 4, out);
+	}
+}
+
+void aa_enc_hex(FILE *out, const uint8_t *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (i)
+			putc_unlocked(' ', out);
+		putc_unlocked(hexdig[s[i] >> 4], out);
+		putc_unlocked(hexdig[s[i] & 15], out);
+	}
+}
+
+void aa_enc_u64(FILE *out, uint64_t v)
+{
+	char buf[20];
+	size_t n = sizeof(buf);
+
+	do {
+		buf[--n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	fwrite_unlocked(buf + n, 1, sizeof(buf) - n, out);
+}
+
+void aa_enc_i64(FILE *out, int64_t v)
+{
+	if (v < 0) {
+		putc_unlocked('-', out);
+		aa_enc_u64(out, -(uint64_t)v);
+	} else {
+		aa_enc_u64(out, (uint64_t)v);
+	}
+}
+
+int aa_enc_status(FILE *out)
+{
+	if (!ferror_unlocked(out))
+		return 0;
+	if (!errno)
+		errno = EIO;
+	return AA_E_IO;
+}
+
+void aa_print_fields(FILE *out, const struct aa_event *ev, const struct aa_type_printer *p)
+{
+	switch (ev->type) {
+	case AA_TYPE_TLS: p->tls(out, ev->tls); break;
+	case AA_TYPE_FILE: p->file(out, ev->file); break;
+	case AA_TYPE_EXEC: p->exec(out, ev->exec); break;
+	case AA_TYPE_EXIT: p->exit(out, ev->exit); break;
+	default: p->unknown(out, ev); break;
+	}
+}

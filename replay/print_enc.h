@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Byte-string encoders for the printers and aa-replay: JSON strings, a
+ * terminal-safe quoted form for text lines, base64 and hex. Private to the
+ * toolkit (not installed). They write straight into a buffered FILE, with
+ * no allocation, and leave error checking to the caller's ferror().
+ */
+#ifndef AA_PRINT_ENC_H
+#define AA_PRINT_ENC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "parse.h"
+
+/*
+ * s[0..len) as a quoted JSON string. Valid UTF-8 is kept as is; '"' and
+ * '\\' are escaped, control characters and DEL become \u00XX, and each byte
+ * that is not part of valid UTF-8 becomes \u00XX too (its Latin-1 reading),
+ * so the output is always valid JSON whatever the bytes.
+ */
+void aa_enc_json_string(FILE *out, const uint8_t *s, size_t len);
+
+/*
+ * s[0..len) as a double-quoted C-like string for one text line: valid
+ * printable UTF-8 as is, \" \\ \n \r \t, anything else (controls, C1
+ * controls, invalid UTF-8) as \xNN. Never lets a byte reach a terminal
+ * that could move the cursor or end the line.
+ */
+void aa_enc_text_string(FILE *out, const uint8_t *s, size_t len);
+
+/* s[0..len) in standard base64 with '=' padding, unquoted. */
+void aa_enc_base64(FILE *out, const uint8_t *s, size_t len);
+
+/* s[0..len) as lower-case hex pairs separated by single spaces. */
+void aa_enc_hex(FILE *out, const uint8_t *s, size_t len);
+
+/* An unsigned decimal number, without printf. */
+void aa_enc_u64(FILE *out, uint64_t v);
+/* A signed decimal number, without printf. */
+void aa_enc_i64(FILE *out, int64_t v);
+
+/* The per-type field printers of one output format. */
+struct aa_type_printer {
+	void (*tls)(FILE *out, const struct aa_tls_event *e);
+	void (*file)(FILE *out, const struct aa_file_event *e);
+	void (*exec)(FILE *out, const struct aa_exec_event *e);
+	void (*exit)(FILE *out, const struct aa_exit_event *e);
+	void (*unknown)(FILE *out, const struct aa_event *ev);
+};
+
+/* Prints ev's fields with the printer of its type. */
+void aa_print_fields(FILE *out, const struct aa_event *ev, const struct aa_type_printer *p);
+
+/* 0, or AA_E_IO (errno set, EIO if unknown) once out has an error. */
+int aa_enc_status(FILE *out);
+
+/*
+ * The length of the longest valid UTF-8 sequence starting at s (1..4), or 0
+ * when s[0] does not start one within len bytes. Overlong forms,
+ * surrogates and values past U+10FFFF are not valid.
+ */
+size_t aa_utf8_seq_len(const uint8_t *s, size_t len);
+
+#endif /* AA_PRINT_ENC_H */

@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: MIT */
+/* The JSON Lines printer: one object per record, always valid JSON. */
+#include <string.h>
+
+#include "aa_print.h"
+#include "print_enc.h"
+
+/* ,"name": then the value is up to the caller. */
+static void key(FILE *out, const char *name)
+{
+	putc_unlocked(',', out);
+	putc_unlocked('"', out);
+	fputs_unlocked(name, out);
+	putc_unlocked('"', out);
+	putc_unlocked(':', out);
+}
+
+static void put_u64(FILE *out, const char *name, uint64_t v)
+{
+	key(out, name);
+	aa_enc_u64(out, v);
+}
+
+static void put_i64(FILE *out, const char *name, int64_t v)
+{
+	key(out, name);
+	aa_enc_i64(out, v);
+}
+
+static void put_bytes(FILE *out, const char *name, const uint8_t *s, size_t len)
+{
+	key(out, name);
+	aa_enc_json_string(out, s, len);
+}
+
+/* A NUL-padded field up to its first NUL, or whole when it has none. */
+static void put_cstr(FILE *out, const char *name, const uint8_t *s, size_t max)
+{
+	put_bytes(out, name, s, strnlen((const char *)s, max));
+}
+
+/* A name for a valid enum value, else the number as recorded. */
+static void put_name_or_u64(FILE *out, const char *name, const char *vname, uint64_t v)
+{
+	if (vname)
+		put_bytes(out, name, (const uint8_t *)vname, strlen(vname));
+	else
+		put_u64(out, name, v);
+}
+
+static void print_tls(FILE *out, const struct aa_tls_event *e)
+{
+	static const char *const dirs[] = { "write", "read" };
+	uint32_t len = aa_tls_piece_len(e);
+
+	put_u64(out, "timestamp_ns", e->timestamp_ns);
+	put_u64(out, "pid", e->pid);
+	put_u64(out, "tid", e->tid);
+	put_u64(out, "data_len", e->data_len);
+	put_u64(out, "seq", e->seq);
+	put_name_or_u64(out, "direction", e->direction < 2 ? dirs[e->direction] : NULL,
+			e->direction);
+	put_bytes(out, "payload", e->payload, len);
+	key(out, "payload_b64");
+	putc_unlocked('"', out);
+	aa_enc_base64(out, e->payload, len);
+	putc_unlocked('"', out);
+}
+
+static void print_file(FILE *out, const struct aa_file_event *e)
+{
+	put_u64(out, "pid", e->pid);
+	put_u64(out, "tid", e->tid);
+	put_u64(out, "timestamp_ns", e->timestamp_ns);
+	put_name_or_u64(out, "syscall", aa_syscall_name(e->syscall), e->syscall);
+	put_u64(out, "flags", e->flags);
+	put_i64(out, "return_code", e->return_code);
+	put_u64(out, "duration_ns", e->duration_ns);
+	put_cstr(out, "path", e->path, sizeof(e->path));
+}
+
+static void print_exec(FILE *out, const struct aa_exec_event *e)
+{
+	put_u64(out, "timestamp_ns", e->timestamp_ns);
+	put_u64(out, "pid", e->pid);
+	put_u64(out, "ppid", e->ppid);
+	put_u64(out, "uid", e->uid);
+	put_cstr(out, "filename", e->filename, sizeof(e->filename));
+	put_cstr(out, "args", e->args, sizeof(e->args));
+}
+
+static void print_exit(FILE *out, const struct aa_exit_event *e)
+{
+	put_u64(out, "timestamp_ns", e->timestamp_ns);
+	put_u64(out, "pid", e->pid);
+	put_i64(out, "exit_code", e->exit_code);
+}
+
+static void print_unknown(FILE *out, const struct aa_event *ev)
+{
+	put_u64(out, "size", ev->len);
+	key(out, "raw_b64");
+	putc_unlocked('"', out);
+	aa_enc_base64(out, ev->raw, ev->len);
+	putc_unlocked('"', out);
+}
+
+static const struct aa_type_printer printer = {
+	.tls = print_tls,
+	.file = print_file,
+	.exec = print_exec,
+	.exit = print_exit,
+	.unknown = print_unknown,
+};
+
+int aa_print_json(FILE *out, const struct aa_record *rec)
+{
+	const struct aa_event *ev = &rec->ev;
+	const char *type = aa_type_name(ev->type);
+	char when[AA_TIME_BUF];
+
+	fputs_unlocked("{\"type\":\"", out);
+	fputs_unlocked(type, out);
+	fputs_unlocked("\",\"time\":\"", out);
+	fputs_unlocked(aa_format_time(when, rec->time_ns), out);
+	putc_unlocked('"', out);
+	put_u64(out, "time_ns", rec->time_ns);
+	put_u64(out, "index", rec->index);
+	aa_print_fields(out, ev, &printer);
+	if (ev->error) {
+		const char *name = aa_error_name(ev->error);
+
+		put_bytes(out, "error", (const uint8_t *)name, strlen(name));
+	}
+	fputs_unlocked("}\n", out);
+	return aa_enc_status(out);
+}
