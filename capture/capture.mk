@@ -1,0 +1,16 @@
+# capture/: aa-capture, and the raw-stream source it shares through libaa
+# (capture/aa_raw.h). The live ring-buffer source (capture/live_*.c) is
+# added to the library by bpf/bpf.mk, with the BPF skeleton it embeds.
+
+LIB_SRCS += capture/raw_source.c
+PUBLIC_HEADERS += capture/aa_raw.h capture/aa_live.h
+
+CAPTURE_SRCS := capture/aa-capture.c capture/cap_opts.c capture/capture_loop.c \
+	capture/output.c capture/names.c capture/outfile.c capture/postcmd.c \
+	capture/privdrop.c capture/signals.c capture/status.c
+CAPTURE_OBJS := $(CAPTURE_SRCS:%.c=$(BUILD)/obj/%.o)
+
+PROGRAMS += $(BUILD)/aa-capture
+
+$(BUILD)/aa-capture: $(CAPTURE_OBJS) $(LIBA)
+	$(CC) $(ALL_CFLAGS) -o $@ $(CAPTURE_OBJS) $(LIBA) $(LIBS) $(LDFLAGS)
