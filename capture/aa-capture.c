@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * aa-capture: records the kernel's EVENTS ring buffer (or, with -r, a raw
+ * record stream) into pcapng capture files, with tcpdump's conventions.
+ * Order matters for privilege: the input is opened (the BPF programs
+ * loaded) first, then -Z gives up root, then the first output file is
+ * created as that user.
+ */
+#include <err.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "aa_live.h"
+#include "aa_raw.h"
+#include "cap_opts.h"
+#include "capture_loop.h"
+#include "privdrop.h"
+
+static int open_raw(struct capture *c, const struct cap_opts *o, int64_t *mono_to_wall)
+{
+	struct aa_filter filter = { .types = o->events, .pids = o->pids, .npids = o->npids };
+	struct aa_error_info err;
+
+	if (aa_open_raw(&c->src, o->raw_path, &filter, &err) != 0) {
+		if (err.code == AA_E_IO)
+			warnx("%s: %s", o->raw_path, strerror(err.sys_errno));
+		else
+			warnx("%s: %s", o->raw_path, aa_strerror(err.code));
+		return CAP_EXIT_USAGE;
+	}
+	aa_raw_set_timeout(c->src, 0); /* the loop waits, on the fd and the signals */
+	c->src_fd = aa_raw_fd(c->src);
+	*mono_to_wall = aa_raw_mono_to_wall(c->src);
+	return -1;
+}
+
+static int open_live(struct capture *c, const struct cap_opts *o, int64_t *mono_to_wall)
+{
+	struct aa_live_opts lo = {
+		.ring_bytes = o->ring_bytes,
+		.timeout_ms = 0,
+		.events = o->events,
+		.pids = o->pids,
+		.npids = o->npids,
+		.comm = o->comm,
+		.ssl_libs = o->ssl_libs,
+		.nssl_libs = o->nssl_libs,
+		.all_files = o->all_files,
+	};
+	struct aa_error_info err;
+	char msg[320];
+
+	if (aa_open_live(&c->src, &lo, &err) != 0) {
+		aa_error_format(&err, msg, sizeof(msg));
+		warnx("%s", msg);
+		return CAP_EXIT_PRIV;
+	}
+	c->live = 1;
+	c->src_fd = aa_live_fd(c->src);
+	*mono_to_wall = aa_live_mono_to_wall(c->src);
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	struct cap_opts o;
+	struct capture c = { .o = &o };
+	char source[4200];
+	int64_t mono_to_wall = 0;
+	int r;
+
+	r = cap_opts_parse(&o, argc, argv);
+	if (r >= 0)
+		goto out_opts;
+	c.sig_fd = signals_open();
+	if (c.sig_fd < 0) {
+		r = CAP_EXIT_USAGE;
+		goto out_opts;
+	}
+	if (o.raw_path) {
+		snprintf(source, sizeof(source), "raw:%s", o.raw_path);
+		r = open_raw(&c, &o, &mono_to_wall);
+	} else {
+		snprintf(source, sizeof(source), "ringbuf:EVENTS");
+		r = open_live(&c, &o, &mono_to_wall);
+	}
+	if (r >= 0)
+		goto out_sig;
+	if (o.user && privdrop(o.user, o.uid, o.gid) != 0) {
+		r = CAP_EXIT_PRIV;
+		goto out_src;
+	}
+	status_init(&c.status, !o.quiet && isatty(STDERR_FILENO) &&
+				       !(o.print && isatty(STDOUT_FILENO)),
+		    cap_now_ms());
+	r = output_start(&c.out, &o, source, mono_to_wall, cap_now_ms());
+	if (r) {
+		output_finish(&c.out);
+		goto out_src;
+	}
+	r = capture_run(&c);
+out_src:
+	aa_close(c.src);
+out_sig:
+	close(c.sig_fd);
+out_opts:
+	cap_opts_free(&o);
+	return r;
+}

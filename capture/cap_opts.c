@@ -1,0 +1,347 @@
+/* SPDX-License-Identifier: MIT */
+/* aa-capture's command line (tcpdump's letters where tcpdump has one). */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h> /* isfinite, a macro: no libm */
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zstd.h>
+
+#include "cap_opts.h"
+#include "parse.h"
+
+static const char usage_line[] =
+	"usage: aa-capture [-q] [-r RAWFILE] [-w FILE] [-c COUNT] [-G SECONDS] [-C MB] [-W N]"
+	" [-z COMMAND] [-Z USER] [OPTION]... (aa-capture --help lists them all)\n";
+
+static const char help_usage[] =
+	"usage: aa-capture [-q] [-r RAWFILE] [-w FILE] [-c COUNT] [--duration SECONDS]\n"
+	"                  [-G SECONDS] [-C MEGABYTES] [-W N] [-z COMMAND] [-Z USER]\n"
+	"                  [--level N] [--flush-ms MS] [--print [--json]] [--ring-size BYTES]\n"
+	"                  [--pid PID]... [--comm NAME] [--events LIST] [--ssl-lib PATH]...\n"
+	"                  [--all-files] | -h | --version\n";
+
+static const char help_text[] =
+	"Records the eBPF ring-buffer events of this machine (TLS plaintext, file\n"
+	"I/O, exec, exit) into pcapng capture files, or converts a raw record stream.\n"
+	"\n"
+	"Input:\n"
+	"  (default)            the live ring buffer (needs root: CAP_BPF and CAP_PERFMON)\n"
+	"  -r RAWFILE           a raw stream, [u32 little-endian length][bytes] per record\n"
+	"                       (as `aa-replay export --raw` writes); '-' is standard input\n"
+	"Output:\n"
+	"  -w FILE              file name, strftime(3) conversions allowed;\n"
+	"                       default " CAP_DEFAULT_NAME "; '-' for standard output\n"
+	"  -G SECONDS           start a new file every SECONDS\n"
+	"  -C MEGABYTES         start a new file once this one holds MEGABYTES\n"
+	"                       (1 MB = 1,000,000 bytes; fractions allowed)\n"
+	"  -W N                 keep only the last N files (with -G or -C)\n"
+	"  -z COMMAND           run COMMAND FILE on each finished file (no shell)\n"
+	"  -Z USER              drop root for USER once the input is open, before\n"
+	"                       the first output file is created\n"
+	"  --level N            zstd level (default 3)\n"
+	"  --flush-ms MS        write a chunk at least every MS milliseconds (default 1000)\n"
+	"  File names: a name without strftime conversions gets a number when it\n"
+	"  would repeat (FILE, FILE1, FILE2, ...); with -W N it is always numbered,\n"
+	"  FILE0 .. FILE<N-1>, reused in turn. Files are created with mode 0600, never\n"
+	"  through a symbolic link, and an existing file is replaced only when it is a\n"
+	"  regular file of this user (by a rename, never written in place).\n"
+	"Stopping:\n"
+	"  -c COUNT             after COUNT records\n"
+	"  --duration SECONDS   after SECONDS (fractions allowed)\n"
+	"  SIGINT, SIGTERM      flush, close and exit 0; SIGHUP starts a new file;\n"
+	"                       SIGUSR1 prints the statistics\n"
+	"Selection (live: in the kernel; -r: --pid and --events only, exact pids):\n"
+	"  --pid PID            only this process and its descendants (repeatable)\n"
+	"  --comm NAME          only tasks with this command name\n"
+	"  --events LIST        record only these types: tls,file,exec,exit\n"
+	"  --ssl-lib PATH       also attach to this libssl (repeatable)\n"
+	"  --all-files          read/write on every kind of fd, not only regular files\n"
+	"  --ring-size BYTES    ring buffer size, a power of two (suffix K, M or G)\n"
+	"Display:\n"
+	"  -q                   no status line, no statistics at exit\n"
+	"  --print              print each event on standard output (as aa-replay cat)\n"
+	"  --json               with --print: JSON Lines\n"
+	"  -h, --help           this text; --version: the version\n"
+	"Exit status:\n"
+	"  0 ok; 1 the input stream is damaged (every record before the damage is\n"
+	"  kept); 2 usage error or an input that cannot be opened; 3 an output file\n"
+	"  cannot be created or written (the file is cut back to its last whole\n"
+	"  chunk and still reads); 4 missing privilege or BPF unavailable.\n";
+
+enum {
+	OPT_DURATION = 256, OPT_LEVEL, OPT_FLUSH_MS, OPT_PRINT, OPT_JSON, OPT_RING_SIZE,
+	OPT_PID, OPT_COMM, OPT_EVENTS, OPT_SSL_LIB, OPT_ALL_FILES, OPT_VERSION,
+};
+
+static const struct option long_opts[] = {
+	{ "duration", required_argument, NULL, OPT_DURATION },
+	{ "level", required_argument, NULL, OPT_LEVEL },
+	{ "flush-ms", required_argument, NULL, OPT_FLUSH_MS },
+	{ "print", no_argument, NULL, OPT_PRINT },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "ring-size", required_argument, NULL, OPT_RING_SIZE },
+	{ "pid", required_argument, NULL, OPT_PID },
+	{ "comm", required_argument, NULL, OPT_COMM },
+	{ "events", required_argument, NULL, OPT_EVENTS },
+	{ "ssl-lib", required_argument, NULL, OPT_SSL_LIB },
+	{ "all-files", no_argument, NULL, OPT_ALL_FILES },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+__attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("aa-capture: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	fputs(usage_line, stderr);
+	return CAP_EXIT_USAGE;
+}
+
+/* A whole decimal number in [min, max]; 0 or -1. */
+static int parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* A positive decimal number (fractions allowed) times scale, at least 1, at most max. */
+static int parse_scaled(const char *s, double scale, uint64_t max, uint64_t *out)
+{
+	char *end;
+
+	if ((*s < '0' || *s > '9') && *s != '.')
+		return -1;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || *end || !isfinite(v))
+		return -1;
+	v = v * scale + 0.5;
+	if (v < 1 || v > (double)max)
+		return -1;
+	*out = (uint64_t)v;
+	return 0;
+}
+
+/* BYTES with an optional K, M or G (binary) suffix, a power of two >= 4096. */
+static int parse_ring_size(const char *s, unsigned *out)
+{
+	char num[32];
+	size_t n = strlen(s);
+	uint64_t v, mult = 1;
+
+	if (n == 0 || n >= sizeof(num))
+		return -1;
+	memcpy(num, s, n + 1);
+	switch (num[n - 1]) {
+	case 'k': case 'K': mult = 1u << 10; num[--n] = 0; break;
+	case 'm': case 'M': mult = 1u << 20; num[--n] = 0; break;
+	case 'g': case 'G': mult = 1u << 30; num[--n] = 0; break;
+	}
+	if (parse_uint(num, 1, UINT32_MAX, &v) != 0 || v * mult > (1ull << 31))
+		return -1;
+	v *= mult;
+	if (v < 4096 || (v & (v - 1)) != 0)
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
+/* "tls,file,exec,exit" to a type mask; 0 on an unknown name. */
+static unsigned parse_events(const char *list)
+{
+	char *copy = strdup(list), *save = NULL;
+	unsigned mask = 0;
+
+	if (!copy)
+		return 0;
+	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		int type = aa_type_from_name(t);
+		if (type < 0 || type == AA_TYPE_UNKNOWN) {
+			mask = 0;
+			break;
+		}
+		mask |= AA_TYPE_BIT(type);
+	}
+	free(copy);
+	return mask;
+}
+
+static int append(void *arrayp, size_t *n, size_t elem, const void *value)
+{
+	void **array = arrayp;
+	void *grown = realloc(*array, (*n + 1) * elem);
+
+	if (!grown)
+		return -1;
+	memcpy((char *)grown + *n * elem, value, elem);
+	*array = grown;
+	(*n)++;
+	return 0;
+}
+
+static int resolve_user(struct cap_opts *o)
+{
+	errno = 0;
+	struct passwd *pw = getpwnam(o->user);
+	if (!pw)
+		return usage_error("-Z %s: %s", o->user, errno ? strerror(errno) : "no such user");
+	o->uid = pw->pw_uid;
+	o->gid = pw->pw_gid;
+	return -1;
+}
+
+/* Options that contradict each other or the input. */
+static int check_combinations(struct cap_opts *o)
+{
+	int rotating = o->rotate_ms || o->rotate_bytes;
+
+	if (o->ring_files && !rotating)
+		return usage_error("-W needs -G or -C");
+	if (o->json && !o->print)
+		return usage_error("--json goes with --print");
+	if (strcmp(o->out, "-") == 0) {
+		if (rotating || o->post_cmd)
+			return usage_error("-w - (standard output) cannot rotate or run -z");
+		if (o->print)
+			return usage_error("-w - and --print both write to standard output");
+	}
+	if (o->raw_path) {
+		const char *live_only = o->comm ? "--comm" : o->nssl_libs ? "--ssl-lib"
+				      : o->all_files ? "--all-files" : o->ring_bytes ? "--ring-size"
+				      : NULL;
+		if (live_only)
+			return usage_error("%s applies to live capture, not to -r", live_only);
+	}
+	return o->user ? resolve_user(o) : -1;
+}
+
+/* One option; -1 to go on, else the exit status. */
+static int take(struct cap_opts *o, int c, const char *arg)
+{
+	uint64_t v;
+
+	switch (c) {
+	case 'r': o->raw_path = arg; return -1;
+	case 'w': o->out = arg; return -1;
+	case 'z': o->post_cmd = arg; return -1;
+	case 'Z': o->user = arg; return -1;
+	case 'q': o->quiet = 1; return -1;
+	case OPT_PRINT: o->print = 1; return -1;
+	case OPT_JSON: o->json = 1; return -1;
+	case OPT_COMM: o->comm = arg; return -1;
+	case OPT_ALL_FILES: o->all_files = 1; return -1;
+	case 'c':
+		if (parse_uint(arg, 1, UINT64_MAX, &o->count) != 0)
+			return usage_error("-c %s: not a positive count", arg);
+		return -1;
+	case OPT_DURATION:
+		if (parse_scaled(arg, 1000, UINT64_MAX / 2, &o->duration_ms) != 0)
+			return usage_error("--duration %s: not a positive number of seconds", arg);
+		return -1;
+	case 'G':
+		if (parse_uint(arg, 1, UINT32_MAX, &v) != 0)
+			return usage_error("-G %s: not a positive number of seconds", arg);
+		o->rotate_ms = v * 1000;
+		return -1;
+	case 'C':
+		if (parse_scaled(arg, 1e6, UINT64_MAX / 2, &o->rotate_bytes) != 0)
+			return usage_error("-C %s: not a positive number of megabytes", arg);
+		return -1;
+	case 'W':
+		if (parse_uint(arg, 1, 100000, &v) != 0)
+			return usage_error("-W %s: not a file count from 1 to 100000", arg);
+		o->ring_files = (unsigned)v;
+		return -1;
+	case OPT_LEVEL: {
+		int min = ZSTD_minCLevel(), max = ZSTD_maxCLevel();
+		char *end;
+		long l = strtol(arg, &end, 10);
+		if (!*arg || *end || l < min || l > max || l == 0)
+			return usage_error("--level %s: not a zstd level (%d..-1 or 1..%d)", arg, min, max);
+		o->level = (int)l;
+		return -1;
+	}
+	case OPT_FLUSH_MS:
+		if (parse_uint(arg, 1, 3600000, &v) != 0)
+			return usage_error("--flush-ms %s: not from 1 to 3600000", arg);
+		o->flush_ms = (unsigned)v;
+		return -1;
+	case OPT_RING_SIZE:
+		if (parse_ring_size(arg, &o->ring_bytes) != 0)
+			return usage_error("--ring-size %s: not a power of two from 4096 to 2G", arg);
+		return -1;
+	case OPT_PID: {
+		uint32_t pid;
+		if (parse_uint(arg, 1, INT32_MAX, &v) != 0)
+			return usage_error("--pid %s: not a process id", arg);
+		pid = (uint32_t)v;
+		if (append(&o->pids, &o->npids, sizeof(pid), &pid) != 0)
+			return usage_error("out of memory");
+		return -1;
+	}
+	case OPT_EVENTS:
+		o->events = parse_events(arg);
+		if (!o->events)
+			return usage_error("--events %s: not a list of tls,file,exec,exit", arg);
+		return -1;
+	case OPT_SSL_LIB:
+		if (append(&o->ssl_libs, &o->nssl_libs, sizeof(arg), &arg) != 0)
+			return usage_error("out of memory");
+		return -1;
+	case 'h':
+		fputs(help_usage, stdout);
+		fputs(help_text, stdout);
+		return CAP_EXIT_OK;
+	case OPT_VERSION:
+		printf("aa-capture %s\n", AA_VERSION);
+		return CAP_EXIT_OK;
+	default: /* getopt has said what is wrong */
+		fputs(usage_line, stderr);
+		return CAP_EXIT_USAGE;
+	}
+}
+
+int cap_opts_parse(struct cap_opts *o, int argc, char **argv)
+{
+	int c, r;
+
+	memset(o, 0, sizeof(*o));
+	o->out = CAP_DEFAULT_NAME;
+	argv[0] = (char *)"aa-capture"; /* getopt's messages name the program so */
+	while ((c = getopt_long(argc, argv, "r:w:c:G:C:W:z:Z:qh", long_opts, NULL)) != -1) {
+		r = take(o, c, optarg);
+		if (r >= 0)
+			return r;
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (!*o->out)
+		return usage_error("-w: empty file name");
+	return check_combinations(o);
+}
+
+void cap_opts_free(struct cap_opts *o)
+{
+	free(o->pids);
+	free(o->ssl_libs);
+	o->pids = NULL;
+	o->ssl_libs = NULL;
+}

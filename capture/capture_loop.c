@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: MIT */
+/* aa-capture's main loop (capture_loop.h). */
+#include <err.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "aa_live.h"
+#include "aa_print.h"
+#include "capture_loop.h"
+#include "postcmd.h"
+
+/* Records taken in one go before the clock, the signals and the writer's
+ * timers are looked at again. */
+#define BATCH 4096
+/* How often the kernel's drop counters are read (a map lookup per CPU). */
+#define DROPS_EVERY_MS 250
+
+enum step { GO_ON = -1 };
+
+int64_t cap_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* --print on standard output. A reader that went away (EPIPE) ends the
+ * capture normally, like `| head`; any other error is an output error. */
+static int print_record(struct capture *c, const struct aa_record *rec)
+{
+	int r = c->o->json ? aa_print_json(stdout, rec) : aa_print_text(stdout, rec);
+
+	if (r == 0)
+		return GO_ON;
+	if (errno == EPIPE)
+		return CAP_EXIT_OK;
+	warn("standard output");
+	return CAP_EXIT_WRITE;
+}
+
+static int take_record(struct capture *c, const struct aa_record *rec, int64_t now)
+{
+	int r;
+
+	c->counts.by_type[rec->ev.type]++;
+	c->counts.invalid += rec->ev.error != 0;
+	r = output_add(&c->out, rec->ev.raw, rec->ev.len, now);
+	if (r)
+		return r;
+	if (c->o->print && (r = print_record(c, rec)) != GO_ON)
+		return r;
+	if (c->o->count && ++c->written >= c->o->count)
+		return CAP_EXIT_OK;
+	return GO_ON;
+}
+
+/* At most one batch: GO_ON, or how the capture ends. *full says the batch was cut short. */
+static int drain(struct capture *c, int *full)
+{
+	const struct aa_record *rec;
+	int64_t now = cap_now_ms();
+	int n, r = 1, step;
+	char msg[320];
+
+	for (n = 0; n < BATCH && (r = aa_next(c->src, &rec)) == 1; n++) {
+		step = take_record(c, rec, now);
+		if (step != GO_ON)
+			return step;
+	}
+	*full = n == BATCH;
+	if (c->o->print && fflush(stdout) != 0)
+		return errno == EPIPE ? CAP_EXIT_OK : (warn("standard output"), CAP_EXIT_WRITE);
+	if (r == 0)
+		return CAP_EXIT_OK; /* the input ended */
+	if (r < 0 && r != AA_E_AGAIN) {
+		aa_error_format(aa_source_error(c->src), msg, sizeof(msg));
+		status_clear(&c->status);
+		warnx("%s", msg);
+		return CAP_EXIT_DATA;
+	}
+	return GO_ON;
+}
+
+static void read_drops(struct capture *c, int64_t now, int force)
+{
+	if (!c->live || (!force && now - c->drops_ms < DROPS_EVERY_MS))
+		return;
+	aa_live_drops(c->src, c->counts.drops);
+	output_set_drops(&c->out, c->counts.drops);
+	c->drops_ms = now;
+}
+
+static void show_stats(struct capture *c)
+{
+	struct output_totals t;
+
+	output_get_totals(&c->out, &t);
+	status_clear(&c->status);
+	stats_print(stderr, &c->counts, &t);
+}
+
+static int on_signals(struct capture *c, int64_t now)
+{
+	signals_read(c->sig_fd, &c->sig);
+	if (c->sig.child) {
+		c->sig.child = 0;
+		postcmd_reap(0);
+	}
+	if (c->sig.stats) {
+		c->sig.stats = 0;
+		show_stats(c);
+	}
+	if (c->sig.stop)
+		return CAP_EXIT_OK;
+	if (c->sig.rotate) {
+		c->sig.rotate = 0;
+		int r = output_rotate(&c->out, now);
+		if (r)
+			return r;
+	}
+	return GO_ON;
+}
+
+static int min_timeout(int a, int b)
+{
+	if (a < 0)
+		return b;
+	if (b < 0)
+		return a;
+	return a < b ? a : b;
+}
+
+/* Waits for records, a signal or the next timer; GO_ON or how the capture ends. */
+static int wait_and_tick(struct capture *c, int batch_full)
+{
+	int64_t now = cap_now_ms();
+	struct output_totals t;
+	int timeout, r;
+
+	read_drops(c, now, 0);
+	r = output_tick(&c->out, now);
+	if (r)
+		return r;
+	output_get_totals(&c->out, &t);
+	status_refresh(&c->status, &c->counts, &t, now);
+	if (c->end_ms >= 0 && now >= c->end_ms)
+		return CAP_EXIT_OK;
+
+	timeout = min_timeout(output_timeout_ms(&c->out, now), status_timeout_ms(&c->status, now));
+	if (c->end_ms >= 0)
+		timeout = min_timeout(timeout, (int)(c->end_ms - now));
+	if (batch_full)
+		timeout = 0;
+	struct pollfd pfd[2] = {
+		{ .fd = c->src_fd, .events = POLLIN },
+		{ .fd = c->sig_fd, .events = POLLIN },
+	};
+	if (poll(pfd, 2, timeout) < 0 && errno != EINTR) {
+		warn("poll");
+		return CAP_EXIT_DATA;
+	}
+	if (pfd[1].revents)
+		return on_signals(c, cap_now_ms());
+	return GO_ON;
+}
+
+int capture_run(struct capture *c)
+{
+	int step, full = 0, r;
+
+	c->end_ms = c->o->duration_ms ? cap_now_ms() + (int64_t)c->o->duration_ms : -1;
+	do {
+		step = drain(c, &full);
+		if (step == GO_ON)
+			step = wait_and_tick(c, full);
+	} while (step == GO_ON);
+
+	read_drops(c, cap_now_ms(), 1); /* the final counts go into the last stats */
+	status_clear(&c->status);
+	r = output_finish(&c->out);
+	postcmd_reap(1);
+	if (!c->o->quiet)
+		show_stats(c);
+	return step == CAP_EXIT_OK ? r : step;
+}

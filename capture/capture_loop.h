@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * aa-capture's main loop: drains the source in batches into the output,
+ * and between batches waits on the source's descriptor and the signalfd for
+ * no longer than the writer's next flush, the next -G rotation, the next
+ * status refresh or the end of --duration, so that a chunk is written every
+ * --flush-ms even when records are rare.
+ */
+#ifndef AA_CAP_LOOP_H
+#define AA_CAP_LOOP_H
+
+#include "aa_replay.h"
+#include "cap_opts.h"
+#include "output.h"
+#include "signals.h"
+#include "status.h"
+
+struct capture {
+	const struct cap_opts *o;
+	aa_source *src;
+	int live;        /* the kernel's ring buffer (drop counters to read) */
+	int src_fd;      /* polls readable when records may be waiting */
+	int sig_fd;
+	struct output out;
+	struct status status;
+	struct cap_counts counts;
+	struct cap_signals sig;
+	uint64_t written;
+	int64_t end_ms;  /* --duration deadline (monotonic ms), -1: none */
+	int64_t drops_ms; /* when the kernel's drop counters were last read */
+};
+
+/* Monotonic milliseconds. */
+int64_t cap_now_ms(void);
+
+/*
+ * Runs until the input ends, -c or --duration is reached, SIGINT or SIGTERM
+ * arrives, or something fails; then closes the output. c->out must be
+ * started. Returns the exit status (enum cap_exit).
+ */
+int capture_run(struct capture *c);
+
+#endif /* AA_CAP_LOOP_H */

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * aa-capture's output: one capture file at a time through the writer
+ * (writer.h), rotated by time (-G), size (-C) or SIGHUP, keeping a ring of
+ * the last N files (-W) and running -z on each finished one. Every file of
+ * the run shares one session id and carries its place (file_seq 0, 1, 2 ...).
+ *
+ * Functions that fail print one line naming the file and return
+ * CAP_EXIT_WRITE; after that only output_finish() may be called.
+ */
+#ifndef AA_CAP_OUTPUT_H
+#define AA_CAP_OUTPUT_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cap_opts.h"
+#include "names.h"
+#include "writer.h"
+
+struct output_totals {
+	uint64_t records;    /* records written, in all files */
+	uint64_t bytes_raw;  /* their bytes */
+	uint64_t bytes_file; /* file bytes written */
+	uint32_t files;      /* files started */
+};
+
+struct output {
+	const struct cap_opts *o;
+	const char *source;       /* META source */
+	int64_t mono_to_wall;
+	uint8_t session[16];
+	struct namer names;
+	struct aa_writer *w;      /* NULL between files and after a failure */
+	char path[PATH_MAX];      /* the open file */
+	int64_t opened_ms;        /* monotonic ms when it was opened, for -G */
+	char **ring;              /* -W N: the last N names, slot = file number % N */
+	uint64_t drops[4];
+	struct output_totals closed; /* of the files already finished */
+	int failed;
+};
+
+/* Opens the first file. 0 or CAP_EXIT_WRITE. */
+int output_start(struct output *out, const struct cap_opts *o, const char *source,
+		 int64_t mono_to_wall, int64_t now_ms);
+
+/* Adds a record, then starts a new file if -C says this one is full. */
+int output_add(struct output *out, const void *rec, size_t len, int64_t now_ms);
+
+/* Writes a chunk or stats that are due; starts a new file when -G says so. */
+int output_tick(struct output *out, int64_t now_ms);
+
+/* Milliseconds until output_tick() has something to do; -1: nothing planned. */
+int output_timeout_ms(const struct output *out, int64_t now_ms);
+
+/* Finishes the open file (-z runs on it) and opens the next. */
+int output_rotate(struct output *out, int64_t now_ms);
+
+/* Cumulative drop counters (enum aa_drop_slot) for the files' stats. */
+void output_set_drops(struct output *out, const uint64_t drops[4]);
+
+void output_get_totals(const struct output *out, struct output_totals *t);
+
+/* Finishes the open file and frees everything. 0, or CAP_EXIT_WRITE (also
+ * when an earlier call failed). */
+int output_finish(struct output *out);
+
+#endif /* AA_CAP_OUTPUT_H */
