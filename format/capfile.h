@@ -116,9 +116,11 @@ struct aa_end_body {
 	uint64_t last_ts;     /* largest */
 	uint64_t dropped;     /* as in the last stats */
 	uint64_t ended_ns;    /* wall clock at close */
+	uint32_t blocks_crc;  /* zlib crc32 of every block before this one that is not an EPB */
+	uint32_t reserved;    /* zero */
 };
 
 _Static_assert(sizeof(struct aa_stats_body) == 56, "stats body");
-_Static_assert(sizeof(struct aa_end_body) == 64, "end body");
+_Static_assert(sizeof(struct aa_end_body) == 72, "end body");
 
 #endif /* AA_CAPFILE_H */

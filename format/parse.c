@@ -113,6 +113,17 @@ uint64_t aa_record_mono_ns(const void *raw, size_t len)
 	}
 }
 
+int aa_event_pid(const struct aa_event *ev, uint32_t *pid)
+{
+	switch (ev->type) {
+	case AA_TYPE_TLS: *pid = ev->tls->pid; return 1;
+	case AA_TYPE_FILE: *pid = ev->file->pid; return 1;
+	case AA_TYPE_EXEC: *pid = ev->exec->pid; return 1;
+	case AA_TYPE_EXIT: *pid = ev->exit->pid; return 1;
+	default: return 0;
+	}
+}
+
 int aa_parse(const void *raw, size_t len, struct aa_event *ev)
 {
 	ev->type = type_of_size(len);

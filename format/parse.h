@@ -66,6 +66,9 @@ uint32_t aa_type_size(enum aa_type type);
 /* A record's monotonic time stamp, read by size without a full parse; 0 for unknown sizes. */
 uint64_t aa_record_mono_ns(const void *raw, size_t len);
 
+/* The process id of a known-type record: 1 and *pid set, or 0 for an unknown one. */
+int aa_event_pid(const struct aa_event *ev, uint32_t *pid);
+
 /* The length of TLS piece ev->seq: min(4096, data_len - seq*4096), 0 if invalid. */
 uint32_t aa_tls_piece_len(const struct aa_tls_event *tls);
 

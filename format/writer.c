@@ -15,6 +15,7 @@
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "capfile.h"
 #include "chunk.h"
@@ -53,6 +54,7 @@ struct aa_writer {
 	/* the whole file */
 	uint64_t records, bytes_raw, bytes_file, chunks, first_ts, last_ts;
 	struct aa_xxh64 digest;
+	uint32_t blocks_crc; /* of the blocks that carry no chunk: SHB, IDB, ISBs */
 	uint8_t session[16];
 };
 
@@ -101,6 +103,8 @@ static int write_block(struct aa_writer *w, const uint8_t *buf, size_t len)
 	}
 	w->good_end += (off_t)len;
 	w->bytes_file += len;
+	if (aa_get32(buf) != AA_PCAPNG_EPB)
+		w->blocks_crc = (uint32_t)crc32(w->blocks_crc, buf, (uInt)len);
 	return 0;
 }
 
@@ -378,6 +382,7 @@ static int write_end(struct aa_writer *w)
 		.last_ts = w->last_ts,
 		.dropped = total_drops(w),
 		.ended_ns = clock_ns(CLOCK_REALTIME),
+		.blocks_crc = w->blocks_crc,
 	};
 	struct aa_chunk_hdr h = {.kind = AA_CHUNK_END, .raw_len = sizeof(body)};
 	return write_chunk(w, &h, &body);

@@ -12,8 +12,7 @@
 
 struct aa_source_ops {
 	/* The next record, unfiltered: 1 with *rec set, 0 at the end, <0 AA_E_*
-	 * with src->err filled. rec->ev, time_ns, path, chunk are the source's
-	 * to set; the common layer sets rec->index. */
+	 * with src->err filled. Every field of *rec is the source's to set. */
 	int (*next)(aa_source *src, struct aa_record **rec);
 	const struct aa_file_meta *(*meta)(const aa_source *src);
 	void (*destroy)(aa_source *src);
@@ -24,7 +23,6 @@ struct aa_source {
 	struct aa_filter filter; /* pids owned by the source */
 	struct aa_error_info err;
 	struct aa_source_stats stats;
-	uint64_t next_index;
 };
 
 /* Sets up the common part; copies the filter. Returns 0 or AA_E_NOMEM. */

@@ -1,0 +1,395 @@
+/* SPDX-License-Identifier: MIT */
+/* Reading capture files block by block (see reader.h). */
+#include "reader.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "aa_error.h"
+#include "capfile.h"
+#include "pcapng.h"
+
+/* Blocks other than chunks (another tool's comments, name resolution) may be larger. */
+#define OTHER_BLOCK_MAX (16u << 20)
+
+struct aa_reader {
+	int fd;
+	int own_fd;
+	int seekable;
+	int64_t offset; /* of the next block */
+	uint8_t *buf;   /* one block */
+	uint8_t *raw;   /* one decoded chunk */
+	ZSTD_DCtx *dctx;
+	int have_shb, have_idb;
+	int lost;      /* the block structure was lost: only resync goes on */
+	int resyncing; /* since the last resync no chunk was good yet */
+	uint32_t expect_index;
+	uint64_t isb_recv, isb_drop;
+	uint32_t blocks_crc; /* of this section's blocks that are not EPBs */
+	struct aa_read_error err;
+};
+
+static int fail(struct aa_reader *r, int code, int64_t offset, int64_t chunk, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+static int fail(struct aa_reader *r, int code, int64_t offset, int64_t chunk, const char *fmt, ...)
+{
+	va_list ap;
+
+	r->err.code = code;
+	/* A bad block found by searching may have had a false length too. */
+	if (code == AA_E_BLOCK || code == AA_E_TRUNCATED || (r->resyncing && code != AA_E_SEQUENCE))
+		r->lost = 1;
+	r->err.sys_errno = code == AA_E_IO ? errno : 0;
+	r->err.offset = offset;
+	r->err.chunk = chunk;
+	va_start(ap, fmt);
+	vsnprintf(r->err.detail, sizeof(r->err.detail), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+/* Reads up to n bytes; fewer only at the end of the input. */
+static ssize_t read_full(int fd, uint8_t *p, size_t n)
+{
+	size_t done = 0;
+
+	while (done < n) {
+		ssize_t k = read(fd, p + done, n - done);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return -1;
+		if (k == 0)
+			break;
+		done += (size_t)k;
+	}
+	return (ssize_t)done;
+}
+
+int aa_reader_open(struct aa_reader **rp, const char *path, struct aa_read_error *err)
+{
+	struct aa_reader *r = calloc(1, sizeof(*r));
+
+	*rp = NULL;
+	if (!r)
+		return AA_E_NOMEM;
+	r->fd = -1;
+	r->buf = malloc(AA_BLOCK_MAX);
+	r->raw = malloc(AA_CHUNK_RAW_MAX);
+	r->dctx = ZSTD_createDCtx();
+	if (!r->buf || !r->raw || !r->dctx) {
+		aa_reader_close(r);
+		return AA_E_NOMEM;
+	}
+	if (strcmp(path, "-") == 0) {
+		r->fd = STDIN_FILENO;
+	} else {
+		r->fd = open(path, O_RDONLY | O_CLOEXEC);
+		r->own_fd = 1;
+	}
+	if (r->fd < 0) {
+		int rc = fail(r, AA_E_IO, -1, -1, "cannot open: %s", strerror(errno));
+		if (err)
+			*err = r->err;
+		aa_reader_close(r);
+		return rc;
+	}
+	r->seekable = lseek(r->fd, 0, SEEK_CUR) >= 0;
+	posix_fadvise(r->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	r->err.offset = r->err.chunk = -1;
+	*rp = r;
+	return 0;
+}
+
+static int check_shb(struct aa_reader *r, const uint8_t *b, uint32_t len, int64_t at)
+{
+	uint32_t magic = aa_get32(b + 8);
+	uint16_t major;
+
+	if (magic == __builtin_bswap32(AA_PCAPNG_BYTE_ORDER_MAGIC))
+		return fail(r, AA_E_ENDIAN, at, -1, "big-endian section");
+	if (magic != AA_PCAPNG_BYTE_ORDER_MAGIC || len < 28)
+		return fail(r, AA_E_NOT_PCAPNG, at, -1, "section header without byte-order magic");
+	memcpy(&major, b + 12, 2);
+	if (major != 1)
+		return fail(r, AA_E_NOT_PCAPNG, at, -1, "pcapng major version %u", major);
+	r->have_shb = 1;
+	r->have_idb = 0;
+	r->expect_index = 0;
+	r->blocks_crc = (uint32_t)crc32(0, b, len);
+	return 0;
+}
+
+struct idb_opts {
+	int tsresol;
+};
+
+static void idb_opt(void *ctx, uint16_t code, const uint8_t *val, uint16_t len)
+{
+	struct idb_opts *o = ctx;
+	if (code == AA_OPT_IF_TSRESOL && len == 1)
+		o->tsresol = val[0];
+}
+
+static int check_idb(struct aa_reader *r, const uint8_t *b, uint32_t len, int64_t at)
+{
+	uint16_t linktype;
+	struct idb_opts o = {6}; /* pcapng's default: microseconds */
+
+	if (r->have_idb)
+		return fail(r, AA_E_INTERFACE, at, -1, "a second interface: not written by this toolkit");
+	if (len < 20)
+		return fail(r, AA_E_BLOCK, at, -1, "interface block too short");
+	memcpy(&linktype, b + 8, 2);
+	if (linktype < AA_LINKTYPE_USER0 || linktype > AA_LINKTYPE_USER0 + 15)
+		return fail(r, AA_E_INTERFACE, at, -1, "link type %u is not LINKTYPE_USER0..15",
+			    linktype);
+	if (aa_pcapng_options(b + 16, len - 20, idb_opt, &o) != 0)
+		return fail(r, AA_E_BLOCK, at, -1, "malformed interface options");
+	if (o.tsresol != 9)
+		return fail(r, AA_E_INTERFACE, at, -1, "time stamp resolution %d, not nanoseconds",
+			    o.tsresol);
+	r->have_idb = 1;
+	return 0;
+}
+
+static void isb_opt(void *ctx, uint16_t code, const uint8_t *val, uint16_t len)
+{
+	struct aa_reader *r = ctx;
+	if (len != 8)
+		return;
+	if (code == AA_OPT_ISB_IFRECV)
+		r->isb_recv = aa_get64(val);
+	else if (code == AA_OPT_ISB_IFDROP)
+		r->isb_drop = aa_get64(val);
+}
+
+/* An EPB as a chunk: its frame, then the chunk inside, then its place in order. */
+static int check_epb(struct aa_reader *r, const uint8_t *b, uint32_t len, int64_t at,
+		     struct aa_chunk_view *c)
+{
+	char detail[64];
+
+	if (!r->have_idb)
+		return fail(r, AA_E_INTERFACE, at, -1, "packet block before any interface block");
+	if (len < AA_EPB_HEAD + 4)
+		return fail(r, AA_E_BLOCK, at, -1, "packet block too short");
+	uint32_t caplen = aa_get32(b + 20), origlen = aa_get32(b + 24);
+	uint32_t padded = (caplen + 3u) & ~3u;
+	if (aa_get32(b + 8) != 0)
+		return fail(r, AA_E_CHUNK, at, -1, "packet on interface %u", aa_get32(b + 8));
+	if (caplen != origlen || caplen > len - AA_EPB_HEAD - 4 ||
+	    AA_EPB_HEAD + padded + 4 != len)
+		return fail(r, AA_E_CHUNK, at, -1, "packet lengths %u/%u do not fill a block of %u",
+			    caplen, origlen, len);
+	for (uint32_t i = caplen; i < padded; i++)
+		if (b[AA_EPB_HEAD + i])
+			return fail(r, AA_E_CHUNK, at, -1, "non-zero padding");
+	uint64_t ts = ((uint64_t)aa_get32(b + 12) << 32) | aa_get32(b + 16);
+	int rc = aa_chunk_check(b + AA_EPB_HEAD, caplen, ts, &c->h, &c->stored, detail);
+	if (rc)
+		return fail(r, rc, at, -1, "%s", detail);
+	c->offset = at;
+	c->block_len = len;
+	r->resyncing = 0;
+	if (c->h.index != r->expect_index) {
+		uint32_t expected = r->expect_index;
+		r->expect_index = c->h.index + 1; /* so that reading can go on from here */
+		return fail(r, AA_E_SEQUENCE, at, c->h.index, "chunk %u where chunk %u was due",
+			    c->h.index, expected);
+	}
+	r->expect_index++;
+	return AA_READ_CHUNK;
+}
+
+/* Skips a large non-chunk block without holding it. */
+static int skip_block(struct aa_reader *r, uint32_t len, int64_t at)
+{
+	uint8_t tail[4];
+	size_t left = len - 8 - 4;
+
+	while (left > 0) {
+		size_t n = left < AA_BLOCK_MAX ? left : AA_BLOCK_MAX;
+		ssize_t k = read_full(r->fd, r->buf, n);
+		if (k < 0)
+			return fail(r, AA_E_IO, at, -1, "read: %s", strerror(errno));
+		if ((size_t)k < n)
+			return fail(r, AA_E_TRUNCATED, at, -1, "file ends inside a block");
+		left -= n;
+	}
+	ssize_t k = read_full(r->fd, tail, 4);
+	if (k < 0)
+		return fail(r, AA_E_IO, at, -1, "read: %s", strerror(errno));
+	if (k < 4)
+		return fail(r, AA_E_TRUNCATED, at, -1, "file ends inside a block");
+	if (aa_get32(tail) != len)
+		return fail(r, AA_E_BLOCK, at, -1, "trailing block length differs");
+	r->offset += len;
+	return 0;
+}
+
+int aa_reader_next(struct aa_reader *r, struct aa_chunk_view *c)
+{
+	if (r->lost)
+		return r->err.code;
+	for (;;) {
+		int64_t at = r->offset;
+		uint8_t *b = r->buf;
+		ssize_t k = read_full(r->fd, b, 8);
+
+		if (k < 0)
+			return fail(r, AA_E_IO, at, -1, "read: %s", strerror(errno));
+		if (k == 0 && r->have_shb)
+			return AA_READ_END;
+		if (k < 8 && r->have_shb)
+			return fail(r, AA_E_TRUNCATED, at, -1, "file ends inside a block header");
+		uint32_t type = k == 8 ? aa_get32(b) : 0, len = k == 8 ? aa_get32(b + 4) : 0;
+		if (!r->have_shb && type != AA_PCAPNG_SHB)
+			return fail(r, AA_E_NOT_PCAPNG, 0, -1,
+				    type == 0xa1b2c3d4 || type == 0xa1b23c4d || type == 0xd4c3b2a1
+					    ? "a classic pcap file, not pcapng"
+					    : "no pcapng section header at the start");
+		if (len < 12 || len % 4 != 0)
+			return fail(r, AA_E_BLOCK, at, -1, "block length %u is impossible", len);
+		if (len > AA_BLOCK_MAX) {
+			/* not in blocks_crc: this toolkit never writes one, so END cannot match */
+			if (type == AA_PCAPNG_EPB || type == AA_PCAPNG_SHB || len > OTHER_BLOCK_MAX)
+				return fail(r, AA_E_BLOCK, at, -1, "block length %u over the limit", len);
+			int rc = skip_block(r, len, at);
+			if (rc)
+				return rc;
+			continue;
+		}
+		k = read_full(r->fd, b + 8, len - 8);
+		if (k < 0)
+			return fail(r, AA_E_IO, at, -1, "read: %s", strerror(errno));
+		if ((size_t)k < len - 8)
+			return fail(r, AA_E_TRUNCATED, at, -1, "file ends inside a block of %u bytes",
+				    len);
+		if (aa_get32(b + len - 4) != len)
+			return fail(r, AA_E_BLOCK, at, -1, "trailing block length %u differs from %u",
+				    aa_get32(b + len - 4), len);
+		r->offset += len;
+		if (type != AA_PCAPNG_EPB && type != AA_PCAPNG_SHB)
+			r->blocks_crc = (uint32_t)crc32(r->blocks_crc, b, len);
+
+		int rc = 0;
+		switch (type) {
+		case AA_PCAPNG_SHB: {
+			int first = !r->have_shb;
+			rc = check_shb(r, b, len, at);
+			if (!rc && !first)
+				return AA_READ_SECTION;
+			break;
+		}
+		case AA_PCAPNG_IDB:
+			rc = check_idb(r, b, len, at);
+			break;
+		case AA_PCAPNG_ISB:
+			if (len < 24 || aa_pcapng_options(b + 20, len - 24, isb_opt, r) != 0)
+				rc = fail(r, AA_E_BLOCK, at, -1, "malformed statistics block");
+			break;
+		case AA_PCAPNG_EPB:
+			return check_epb(r, b, len, at, c);
+		default: /* blocks other tools add: pcapng says skip them */
+			break;
+		}
+		if (rc)
+			return rc;
+	}
+}
+
+int aa_reader_decode(struct aa_reader *r, const struct aa_chunk_view *c, const uint8_t **raw)
+{
+	char detail[64];
+	int rc = aa_chunk_decompress(r->dctx, &c->h, c->stored, r->raw, detail);
+
+	if (rc)
+		return fail(r, rc, c->offset, c->h.index, "%s", detail);
+	*raw = r->raw;
+	return 0;
+}
+
+/* A block start that looks like a chunk: EPB type, sane length, chunk magic. */
+static int looks_like_chunk(const uint8_t *p)
+{
+	uint32_t len = aa_get32(p + 4);
+	return aa_get32(p) == AA_PCAPNG_EPB && len % 4 == 0 && len <= AA_BLOCK_MAX &&
+	       len >= AA_EPB_HEAD + AA_CHUNK_HEADER_SIZE + 4 &&
+	       aa_get32(p + AA_EPB_HEAD) == AA_CHUNK_MAGIC;
+}
+
+int aa_reader_resync(struct aa_reader *r)
+{
+	const size_t need = AA_EPB_HEAD + 4;
+	int64_t from = (r->err.offset >= 0 ? r->err.offset : r->offset) + 4;
+
+	if (!r->seekable)
+		return 0;
+	for (;;) {
+		ssize_t k = pread(r->fd, r->buf, AA_BLOCK_MAX, from);
+		if (k < (ssize_t)need)
+			break;
+		for (ssize_t i = 0; i + (ssize_t)need <= k; i += 4) {
+			if (looks_like_chunk(r->buf + i)) {
+				r->offset = from + i;
+				r->lost = 0;
+				r->resyncing = 1;
+				if (lseek(r->fd, r->offset, SEEK_SET) < 0)
+					return 0;
+				return 1;
+			}
+		}
+		from += k - (ssize_t)need + 4; /* overlap so no candidate straddles windows */
+	}
+	/* nothing more: stand at the end */
+	int64_t end = lseek(r->fd, 0, SEEK_END);
+	if (end >= 0)
+		r->offset = end;
+	return 0;
+}
+
+int aa_reader_lost(const struct aa_reader *r)
+{
+	return r->lost;
+}
+
+uint32_t aa_reader_blocks_crc(const struct aa_reader *r)
+{
+	return r->blocks_crc;
+}
+
+const struct aa_read_error *aa_reader_error(const struct aa_reader *r)
+{
+	return &r->err;
+}
+
+uint64_t aa_reader_offset(const struct aa_reader *r)
+{
+	return (uint64_t)r->offset;
+}
+
+void aa_reader_isb(const struct aa_reader *r, uint64_t *recv, uint64_t *drop)
+{
+	*recv = r->isb_recv;
+	*drop = r->isb_drop;
+}
+
+void aa_reader_close(struct aa_reader *r)
+{
+	if (!r)
+		return;
+	if (r->own_fd && r->fd >= 0)
+		close(r->fd);
+	ZSTD_freeDCtx(r->dctx);
+	free(r->buf);
+	free(r->raw);
+	free(r);
+}

@@ -1,0 +1,438 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The file source: capture files read one after the other, every record
+ * handed out in order, every chunk checked, and each file's END totals and
+ * stream digest recomputed and compared.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "capfile.h"
+#include "pcapng.h"
+#include "reader.h"
+#include "source.h"
+#include "xxh64.h"
+
+/* What one file (or one section of a concatenated file) has shown so far. */
+struct file_state {
+	struct aa_file_meta meta;
+	uint8_t *meta_buf;
+	int have_meta;
+	int ended;   /* its END chunk was read */
+	int damaged; /* something was skipped: totals cannot match */
+	uint64_t records, chunks, bytes_raw;
+	struct aa_xxh64 digest;
+};
+
+struct offline {
+	aa_source base;
+	char **paths;
+	size_t npaths, cur;
+	int skip_damaged;
+	void (*on_damage)(void *user, const struct aa_error_info *err);
+	void *user;
+
+	struct aa_reader *rd;
+	struct file_state f;
+	uint64_t done_bytes;  /* file bytes of the files already read */
+	uint64_t base_index;  /* stream index of the current file's first record */
+
+	/* the chunk being handed out */
+	const uint8_t *raw;
+	size_t raw_len, pos;
+	struct aa_chunk_hdr chunk;
+	uint32_t seen;
+
+	/* a rotated set: same session, file_seq counting up */
+	uint8_t prev_session[16];
+	int have_prev;
+	uint32_t prev_seq;
+	/* drop counters are cumulative per capture session */
+	uint64_t dropped_done, drops_done[4], dropped_cur, drops_cur[4];
+
+	struct aa_record rec;
+};
+
+static const char *cur_path(const struct offline *o)
+{
+	return o->paths[o->cur];
+}
+
+/*
+ * Something is wrong in the data: recorded in the error and the stats; then
+ * either reading goes on past it (skip_damaged: 0 returned) or the code is.
+ */
+static int damage(struct offline *o, int code, int64_t offset, int64_t chunk, const char *detail)
+{
+	aa_source_fail(&o->base, code, cur_path(o), offset, chunk, "%s", detail);
+	o->base.stats.intact = 0;
+	o->base.stats.damaged++;
+	o->f.damaged = 1;
+	if (!o->skip_damaged)
+		return code;
+	if (o->on_damage)
+		o->on_damage(o->user, &o->base.err);
+	return 0;
+}
+
+static int reader_damage(struct offline *o, int code)
+{
+	const struct aa_read_error *e = aa_reader_error(o->rd);
+	int rc = damage(o, code, e->offset, e->chunk, e->detail);
+	o->base.err.sys_errno = e->sys_errno;
+	return rc;
+}
+
+static void reset_file(struct offline *o)
+{
+	free(o->f.meta_buf);
+	memset(&o->f, 0, sizeof(o->f));
+	aa_xxh64_init(&o->f.digest, 0);
+	o->raw = NULL;
+}
+
+static void close_file(struct offline *o)
+{
+	o->done_bytes += aa_reader_offset(o->rd);
+	o->base.stats.bytes_stored = o->done_bytes;
+	o->base_index += o->f.records;
+	aa_reader_close(o->rd);
+	o->rd = NULL;
+	o->cur++;
+}
+
+/* The end of a file or section: it must have had its END chunk. */
+static int end_of_section(struct offline *o)
+{
+	int rc = 0;
+
+	if (!o->f.ended)
+		rc = damage(o, AA_E_UNCLOSED, (int64_t)aa_reader_offset(o->rd), -1,
+			    "no END chunk: the file was cut short or is still being written");
+	else
+		o->base.stats.files_closed++;
+	o->base_index += o->f.records;
+	o->f.records = 0; /* counted into base_index once */
+	return rc;
+}
+
+static int open_next_file(struct offline *o)
+{
+	struct aa_read_error e;
+	int rc = aa_reader_open(&o->rd, cur_path(o), &e);
+
+	if (rc) {
+		aa_source_fail(&o->base, rc, cur_path(o), -1, -1, "%s", e.detail);
+		o->base.err.sys_errno = e.sys_errno;
+		o->base.stats.intact = 0;
+		return rc; /* an unreadable file is not damage to skip: the caller must know */
+	}
+	o->base.stats.files++;
+	reset_file(o);
+	return 0;
+}
+
+static int take_meta(struct offline *o, const struct aa_chunk_view *c, const uint8_t *raw)
+{
+	free(o->f.meta_buf);
+	o->f.meta_buf = malloc(c->h.raw_len ? c->h.raw_len : 1);
+	if (!o->f.meta_buf)
+		return aa_source_fail(&o->base, AA_E_NOMEM, cur_path(o), c->offset, c->h.index,
+				      "metadata");
+	memcpy(o->f.meta_buf, raw, c->h.raw_len);
+	if (c->h.index != 0 || aa_meta_decode(o->f.meta_buf, c->h.raw_len, &o->f.meta) != 0)
+		return damage(o, AA_E_META, c->offset, c->h.index, "metadata chunk does not decode");
+	o->f.have_meta = 1;
+
+	/* Drop counters restart with each capture session. */
+	const struct aa_file_meta *m = &o->f.meta;
+	int same = o->have_prev && memcmp(o->prev_session, m->session, 16) == 0;
+	if (!same) {
+		o->dropped_done += o->dropped_cur;
+		for (int i = 0; i < 4; i++)
+			o->drops_done[i] += o->drops_cur[i];
+		o->dropped_cur = 0;
+		memset(o->drops_cur, 0, sizeof(o->drops_cur));
+	}
+	int out_of_order = same && m->file_seq != o->prev_seq + 1;
+	uint32_t prev = o->prev_seq;
+	memcpy(o->prev_session, m->session, 16);
+	o->prev_seq = m->file_seq;
+	o->have_prev = 1;
+	if (out_of_order) {
+		char d[96];
+		snprintf(d, sizeof(d), "file %u of its set follows file %u: one is missing or out of order",
+			 m->file_seq, prev);
+		return damage(o, AA_E_SET, c->offset, c->h.index, d);
+	}
+	return 0;
+}
+
+static int take_stats(struct offline *o, const struct aa_chunk_view *c, const uint8_t *raw)
+{
+	struct aa_stats_body b;
+
+	if (c->h.raw_len != sizeof(b))
+		return damage(o, AA_E_CHUNK, c->offset, c->h.index, "stats chunk of the wrong size");
+	memcpy(&b, raw, sizeof(b));
+	o->dropped_cur = b.dropped;
+	memcpy(o->drops_cur, b.drops, sizeof(o->drops_cur));
+	o->base.stats.dropped = o->dropped_done + o->dropped_cur;
+	for (int i = 0; i < 4; i++)
+		o->base.stats.drops[i] = o->drops_done[i] + o->drops_cur[i];
+	return 0;
+}
+
+static int take_end(struct offline *o, const struct aa_chunk_view *c, const uint8_t *raw)
+{
+	struct aa_end_body b;
+	struct file_state *f = &o->f;
+	char d[160];
+
+	if (c->h.raw_len != sizeof(b))
+		return damage(o, AA_E_CHUNK, c->offset, c->h.index, "END chunk of the wrong size");
+	memcpy(&b, raw, sizeof(b));
+	f->ended = 1;
+	if (f->damaged)
+		return 0; /* already reported: the totals cannot match */
+	uint64_t digest = aa_xxh64_digest(&f->digest);
+	if (b.blocks_crc != aa_reader_blocks_crc(o->rd)) {
+		snprintf(d, sizeof(d), "the section, interface or statistics blocks were altered");
+		return damage(o, AA_E_DIGEST, c->offset, c->h.index, d);
+	}
+	if (b.records != f->records || b.chunks != f->chunks || b.bytes_raw != f->bytes_raw ||
+	    b.digest != digest) {
+		snprintf(d, sizeof(d),
+			 "END says %llu records in %llu chunks, digest %016llx; read %llu in %llu, digest %016llx",
+			 (unsigned long long)b.records, (unsigned long long)b.chunks,
+			 (unsigned long long)b.digest, (unsigned long long)f->records,
+			 (unsigned long long)f->chunks, (unsigned long long)digest);
+		return damage(o, AA_E_DIGEST, c->offset, c->h.index, d);
+	}
+	return 0;
+}
+
+/* A checked chunk from the reader: decoded and taken by kind. */
+static int take_chunk(struct offline *o, const struct aa_chunk_view *c)
+{
+	const uint8_t *raw;
+	int rc;
+
+	if (o->f.ended)
+		return damage(o, AA_E_SEQUENCE, c->offset, c->h.index, "chunk after the END chunk");
+	if (aa_reader_decode(o->rd, c, &raw) != 0)
+		return reader_damage(o, AA_E_ZSTD);
+	o->base.stats.bytes_stored = o->done_bytes + aa_reader_offset(o->rd);
+	switch (c->h.kind) {
+	case AA_CHUNK_META:
+		return take_meta(o, c, raw);
+	case AA_CHUNK_STATS:
+		return take_stats(o, c, raw);
+	case AA_CHUNK_END:
+		return take_end(o, c, raw);
+	default:
+		break;
+	}
+	if (!o->f.have_meta && !o->f.damaged &&
+	    (rc = damage(o, AA_E_META, c->offset, c->h.index, "records before any metadata")) != 0)
+		return rc;
+	o->raw = raw;
+	o->raw_len = c->h.raw_len;
+	o->pos = 0;
+	o->chunk = c->h;
+	o->seen = 0;
+	o->f.chunks++;
+	o->base.stats.chunks++;
+	return 0;
+}
+
+static int framing(struct offline *o, const char *what)
+{
+	char d[128];
+
+	snprintf(d, sizeof(d), "record %u at byte %zu of the chunk: %s", o->seen, o->pos, what);
+	o->raw = NULL; /* the rest of this chunk cannot be trusted */
+	return damage(o, AA_E_FRAMING, -1, o->chunk.index, d);
+}
+
+/* The next framed record of the current chunk: 1, or a framing error. */
+static int next_frame(struct offline *o, struct aa_record **out)
+{
+	const uint8_t *p = o->raw + o->pos;
+	size_t left = o->raw_len - o->pos;
+
+	if (left < AA_FRAME_HEADER)
+		return framing(o, "frame header cut short");
+	uint32_t len = aa_get32(p);
+	if (aa_get32(p + 4) != 0)
+		return framing(o, "non-zero reserved field");
+	size_t framed = AA_FRAME_HEADER + (((size_t)len + 7) & ~(size_t)7);
+	if (framed > left)
+		return framing(o, "length past the end of the chunk");
+	for (size_t i = AA_FRAME_HEADER + len; i < framed; i++)
+		if (p[i])
+			return framing(o, "non-zero padding");
+	if (o->seen >= o->chunk.records)
+		return framing(o, "more records than the chunk header says");
+
+	struct aa_record *rec = &o->rec;
+	const uint8_t *bytes = p + AA_FRAME_HEADER;
+	aa_parse(bytes, len, &rec->ev);
+	rec->time_ns = rec->ev.type == AA_TYPE_UNKNOWN || !o->f.have_meta
+			       ? o->chunk.written_ns
+			       : rec->ev.mono_ns + (uint64_t)o->f.meta.mono_to_wall;
+	rec->index = o->base_index + o->chunk.first_record + o->seen;
+	rec->path = cur_path(o);
+	rec->chunk = o->chunk.index;
+
+	aa_xxh64_update(&o->f.digest, p, 4); /* the export stream: [u32 length][bytes] */
+	aa_xxh64_update(&o->f.digest, bytes, len);
+	o->f.records++;
+	o->f.bytes_raw += len;
+	o->seen++;
+	o->pos += framed;
+	*out = rec;
+	return 1;
+}
+
+static int offline_next(aa_source *src, struct aa_record **out)
+{
+	struct offline *o = (struct offline *)src;
+	struct aa_chunk_view c;
+	int rc;
+
+	for (;;) {
+		if (o->raw && o->pos < o->raw_len) {
+			rc = next_frame(o, out);
+			if (rc)
+				return rc;
+			continue;
+		}
+		if (o->raw) {
+			o->raw = NULL;
+			if (o->seen != o->chunk.records && (rc = framing(o, "fewer records than the chunk header says")))
+				return rc;
+		}
+		if (!o->rd) {
+			if (o->cur >= o->npaths)
+				return 0;
+			if ((rc = open_next_file(o)) != 0) {
+				o->cur++; /* a later call goes on with the next file */
+				return rc;
+			}
+		}
+		rc = aa_reader_next(o->rd, &c);
+		if (rc == AA_READ_END || rc == AA_READ_SECTION) {
+			int end_rc = end_of_section(o);
+			if (rc == AA_READ_END)
+				close_file(o); /* its META stays readable until the next file */
+			else
+				reset_file(o);
+			if (end_rc)
+				return end_rc;
+			continue;
+		}
+		if (rc == AA_E_SEQUENCE) {
+			if ((rc = reader_damage(o, rc)) != 0)
+				return rc;
+		} else if (rc < 0) {
+			int fatal = rc == AA_E_NOT_PCAPNG || rc == AA_E_ENDIAN || rc == AA_E_IO ||
+				    rc == AA_E_NOMEM;
+			rc = reader_damage(o, rc);
+			/* Reported once: the rest of this file is not read, or read past the damage. */
+			if (fatal || (aa_reader_lost(o->rd) && !aa_reader_resync(o->rd)))
+				close_file(o);
+			if (rc)
+				return rc;
+			continue;
+		}
+		if ((rc = take_chunk(o, &c)) != 0)
+			return rc;
+	}
+}
+
+static const struct aa_file_meta *offline_meta(const aa_source *src)
+{
+	const struct offline *o = (const struct offline *)src;
+	return o->f.have_meta ? &o->f.meta : NULL;
+}
+
+static void offline_destroy(aa_source *src)
+{
+	struct offline *o = (struct offline *)src;
+
+	aa_reader_close(o->rd);
+	free(o->f.meta_buf);
+	for (size_t i = 0; i < o->npaths; i++)
+		free(o->paths[i]);
+	free(o->paths);
+	free(o);
+}
+
+static const struct aa_source_ops offline_ops = {
+	.next = offline_next,
+	.meta = offline_meta,
+	.destroy = offline_destroy,
+};
+
+int aa_open_offline(aa_source **src, const char *const *paths, size_t npaths,
+		    const struct aa_replay_opts *opts, struct aa_error_info *err)
+{
+	struct offline *o = calloc(1, sizeof(*o));
+	int rc = AA_E_NOMEM;
+
+	*src = NULL;
+	if (!o)
+		goto out;
+	if ((rc = aa_source_init(&o->base, &offline_ops, opts ? &opts->filter : NULL)) != 0)
+		goto out;
+	rc = AA_E_NOMEM;
+	o->paths = calloc(npaths ? npaths : 1, sizeof(char *));
+	if (!o->paths)
+		goto out;
+	o->npaths = npaths;
+	for (size_t i = 0; i < npaths; i++)
+		if (!(o->paths[i] = strdup(paths[i])))
+			goto out;
+	if (opts) {
+		o->skip_damaged = opts->skip_damaged;
+		o->on_damage = opts->on_damage;
+		o->user = opts->user;
+	}
+	rc = npaths ? 0 : AA_E_INVAL;
+	if (rc)
+		aa_source_fail(&o->base, rc, NULL, -1, -1, "no file to read");
+	/* Open the first file now, so that its META is there before any read. */
+	while (!rc && !o->rd && o->cur < o->npaths) {
+		rc = open_next_file(o);
+		if (!rc) {
+			struct aa_chunk_view c;
+			int r = aa_reader_next(o->rd, &c);
+			if (r == AA_READ_CHUNK && c.h.kind == AA_CHUNK_META) {
+				const uint8_t *raw;
+				if (aa_reader_decode(o->rd, &c, &raw) == 0)
+					rc = take_meta(o, &c, raw);
+			} else if (r == AA_E_NOT_PCAPNG || r == AA_E_ENDIAN || r == AA_E_IO) {
+				const struct aa_read_error *e = aa_reader_error(o->rd);
+				rc = aa_source_fail(&o->base, r, paths[0], e->offset, -1, "%s", e->detail);
+			} else {
+				/* anything else is read again, and reported, by aa_next */
+				aa_reader_close(o->rd);
+				o->rd = NULL;
+				o->base.stats.files--;
+				break;
+			}
+		}
+	}
+out:
+	if (err && o)
+		*err = o->base.err;
+	if (rc) {
+		if (o)
+			aa_close(&o->base);
+		return rc;
+	}
+	*src = &o->base;
+	return 0;
+}

@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The common half of every source (see source.h): filtering, counting and
+ * dispatch, so that a file source and a live source behave the same.
+ */
+#include "source.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int aa_source_init(aa_source *src, const struct aa_source_ops *ops, const struct aa_filter *filter)
+{
+	memset(src, 0, sizeof(*src));
+	src->ops = ops;
+	src->err.offset = src->err.chunk = -1;
+	src->stats.intact = 1;
+	if (filter) {
+		src->filter = *filter;
+		src->filter.pids = NULL;
+		if (filter->npids) {
+			uint32_t *pids = malloc(filter->npids * sizeof(*pids));
+			if (!pids)
+				return AA_E_NOMEM;
+			memcpy(pids, filter->pids, filter->npids * sizeof(*pids));
+			src->filter.pids = pids;
+		}
+	}
+	return 0;
+}
+
+void aa_source_count(aa_source *src, const struct aa_record *rec)
+{
+	struct aa_source_stats *s = &src->stats;
+
+	s->records++;
+	s->by_type[rec->ev.type]++;
+	s->invalid += rec->ev.error != 0;
+	s->bytes_raw += rec->ev.len;
+	if (!s->first_ns || rec->time_ns < s->first_ns)
+		s->first_ns = rec->time_ns;
+	if (rec->time_ns > s->last_ns)
+		s->last_ns = rec->time_ns;
+}
+
+int aa_source_fail(aa_source *src, int code, const char *path, int64_t offset, int64_t chunk,
+		   const char *fmt, ...)
+{
+	va_list ap;
+
+	src->err.code = code;
+	src->err.path = path;
+	src->err.offset = offset;
+	src->err.chunk = chunk;
+	va_start(ap, fmt);
+	vsnprintf(src->err.detail, sizeof(src->err.detail), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+static int passes(const struct aa_filter *f, const struct aa_record *rec)
+{
+	if (f->types && !(f->types & AA_TYPE_BIT(rec->ev.type)))
+		return 0;
+	if (f->since_ns && rec->time_ns < f->since_ns)
+		return 0;
+	if (f->until_ns && rec->time_ns >= f->until_ns)
+		return 0;
+	if (f->npids) {
+		uint32_t pid;
+		if (!aa_event_pid(&rec->ev, &pid))
+			return 0;
+		for (size_t i = 0; i < f->npids; i++)
+			if (f->pids[i] == pid)
+				return 1;
+		return 0;
+	}
+	return 1;
+}
+
+int aa_next(aa_source *src, const struct aa_record **out)
+{
+	for (;;) {
+		struct aa_record *rec;
+		int rc = src->ops->next(src, &rec);
+		if (rc != 1)
+			return rc;
+		aa_source_count(src, rec);
+		if (passes(&src->filter, rec)) {
+			src->stats.delivered++;
+			*out = rec;
+			return 1;
+		}
+	}
+}
+
+int aa_dispatch(aa_source *src, const struct aa_callbacks *cb, void *user)
+{
+	const struct aa_record *rec;
+	int rc;
+
+	while ((rc = aa_next(src, &rec)) == 1) {
+		aa_record_cb fn;
+		if (rec->ev.error)
+			fn = cb->on_unknown;
+		else
+			switch (rec->ev.type) {
+			case AA_TYPE_TLS: fn = cb->on_tls; break;
+			case AA_TYPE_FILE: fn = cb->on_file; break;
+			case AA_TYPE_EXEC: fn = cb->on_exec; break;
+			case AA_TYPE_EXIT: fn = cb->on_exit; break;
+			default: fn = cb->on_unknown; break;
+			}
+		if (fn && (rc = fn(user, rec)) != 0)
+			return rc;
+	}
+	return rc;
+}
+
+const struct aa_error_info *aa_source_error(const aa_source *src)
+{
+	return &src->err;
+}
+
+void aa_source_get_stats(const aa_source *src, struct aa_source_stats *stats)
+{
+	*stats = src->stats;
+}
+
+const struct aa_file_meta *aa_source_meta(const aa_source *src)
+{
+	return src->ops->meta ? src->ops->meta(src) : NULL;
+}
+
+void aa_close(aa_source *src)
+{
+	if (!src)
+		return;
+	free((void *)src->filter.pids);
+	src->ops->destroy(src);
+}
+
+void aa_error_format(const struct aa_error_info *err, char *buf, size_t size)
+{
+	int n = 0;
+
+	if (size == 0)
+		return;
+	buf[0] = 0;
+#define ADD(...)                                                                   \
+	do {                                                                       \
+		if (n >= 0 && (size_t)n < size)                                    \
+			n += snprintf(buf + n, size - (size_t)n, __VA_ARGS__);     \
+	} while (0)
+	if (err->path)
+		ADD("%s: ", err->path);
+	if (err->offset >= 0)
+		ADD("offset %lld: ", (long long)err->offset);
+	if (err->chunk >= 0)
+		ADD("chunk %lld: ", (long long)err->chunk);
+	ADD("%s", aa_strerror(err->code));
+	if (err->detail[0])
+		ADD(": %s", err->detail);
+#undef ADD
+}
