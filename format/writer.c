@@ -19,6 +19,7 @@
 
 #include "capfile.h"
 #include "chunk.h"
+#include "clock.h"
 #include "events_btf.h"
 #include "meta.h"
 #include "parse.h"
@@ -57,22 +58,6 @@ struct aa_writer {
 	uint32_t blocks_crc; /* of the blocks that carry no chunk: SHB, IDB, ISBs */
 	uint8_t session[16];
 };
-
-static uint64_t clock_ns(clockid_t id)
-{
-	struct timespec ts;
-	clock_gettime(id, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-/* Wall minus monotonic, read between two monotonic reads to halve the error. */
-static int64_t measure_mono_to_wall(void)
-{
-	uint64_t m1 = clock_ns(CLOCK_MONOTONIC);
-	uint64_t r = clock_ns(CLOCK_REALTIME);
-	uint64_t m2 = clock_ns(CLOCK_MONOTONIC);
-	return (int64_t)(r - (m1 + (m2 - m1) / 2));
-}
 
 static int fail_io(struct aa_writer *w, int err)
 {
@@ -114,7 +99,7 @@ static int write_chunk(struct aa_writer *w, struct aa_chunk_hdr *h, const void *
 	if (w->err)
 		return w->err;
 	h->index = w->next_index;
-	h->written_ns = clock_ns(CLOCK_REALTIME);
+	h->written_ns = aa_clock_ns(CLOCK_REALTIME);
 	long len = aa_chunk_encode(w->cctx, h, raw, w->block);
 	if (len < 0)
 		return w->err = (int)len;
@@ -214,14 +199,14 @@ int aa_writer_open(struct aa_writer **wp, int fd, const char *path,
 		memcpy(w->session, o->session, 16);
 	else if (getrandom(w->session, 16, 0) != 16)
 		for (int i = 0; i < 16; i++) /* no entropy source: time is unique enough here */
-			w->session[i] = (uint8_t)(clock_ns(CLOCK_REALTIME) >> (i % 8 * 8));
+			w->session[i] = (uint8_t)(aa_clock_ns(CLOCK_REALTIME) >> (i % 8 * 8));
 	aa_xxh64_init(&w->digest, 0);
-	w->start_ns = clock_ns(CLOCK_REALTIME);
-	w->last_stats = clock_ns(CLOCK_MONOTONIC);
+	w->start_ns = aa_clock_ns(CLOCK_REALTIME);
+	w->last_stats = aa_clock_ns(CLOCK_MONOTONIC);
 
 	rc = write_headers(w, o->writer);
 	if (!rc)
-		rc = write_meta(w, o, o->mono_to_wall ? o->mono_to_wall : measure_mono_to_wall());
+		rc = write_meta(w, o, o->mono_to_wall ? o->mono_to_wall : aa_mono_to_wall());
 	if (rc)
 		goto fail;
 	*wp = w;
@@ -270,7 +255,7 @@ int aa_writer_add(struct aa_writer *w, const void *rec, size_t len)
 			return rc;
 	}
 	if (w->chunk.records == 0) {
-		w->chunk_since = clock_ns(CLOCK_MONOTONIC);
+		w->chunk_since = aa_clock_ns(CLOCK_MONOTONIC);
 		w->chunk.first_record = w->records;
 	}
 	uint8_t *p = w->raw + w->raw_len;
@@ -317,12 +302,12 @@ static uint64_t total_drops(const struct aa_writer *w)
 static int write_stats(struct aa_writer *w)
 {
 	uint8_t isb[AA_SMALL_BLOCK_MAX];
-	uint64_t now = clock_ns(CLOCK_REALTIME), dropped = total_drops(w);
+	uint64_t now = aa_clock_ns(CLOCK_REALTIME), dropped = total_drops(w);
 	struct aa_stats_body body = {
 		.written_ns = now, .received = w->records + dropped, .dropped = dropped};
 
 	memcpy(body.drops, w->drops, sizeof(body.drops));
-	w->last_stats = clock_ns(CLOCK_MONOTONIC);
+	w->last_stats = aa_clock_ns(CLOCK_MONOTONIC);
 	int rc = write_block(w, isb, aa_pcapng_isb(isb, now, w->start_ns, body.received, dropped,
 						   w->records));
 	if (rc)
@@ -333,7 +318,7 @@ static int write_stats(struct aa_writer *w)
 
 int aa_writer_tick(struct aa_writer *w)
 {
-	uint64_t now = clock_ns(CLOCK_MONOTONIC);
+	uint64_t now = aa_clock_ns(CLOCK_MONOTONIC);
 	int rc = 0;
 
 	if (w->chunk.records && now - w->chunk_since >= (uint64_t)w->flush_ms * 1000000ull)
@@ -345,7 +330,7 @@ int aa_writer_tick(struct aa_writer *w)
 
 int aa_writer_timeout_ms(const struct aa_writer *w)
 {
-	uint64_t now = clock_ns(CLOCK_MONOTONIC);
+	uint64_t now = aa_clock_ns(CLOCK_MONOTONIC);
 	uint64_t due = w->last_stats + (uint64_t)w->stats_ms * 1000000ull;
 
 	if (w->chunk.records) {
@@ -381,7 +366,7 @@ static int write_end(struct aa_writer *w)
 		.first_ts = w->first_ts,
 		.last_ts = w->last_ts,
 		.dropped = total_drops(w),
-		.ended_ns = clock_ns(CLOCK_REALTIME),
+		.ended_ns = aa_clock_ns(CLOCK_REALTIME),
 		.blocks_crc = w->blocks_crc,
 	};
 	struct aa_chunk_hdr h = {.kind = AA_CHUNK_END, .raw_len = sizeof(body)};

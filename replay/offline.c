@@ -109,7 +109,7 @@ static int end_of_section(struct offline *o)
 
 	if (!o->f.ended)
 		rc = damage(o, AA_E_UNCLOSED, (int64_t)aa_reader_offset(o->rd), -1,
-			    "no END chunk: the file was cut short or is still being written");
+			    "the last whole block ends here, with no END chunk after it");
 	else
 		o->base.stats.files_closed++;
 	o->base_index += o->f.records;
