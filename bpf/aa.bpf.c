@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * The BPF side of aa: one object, one skeleton (build/aa.skel.h), embedded in
+ * libaa. Each concern lives in its own header, included here so that every
+ * program shares the one EVENTS ring buffer, the DROPS counters and the
+ * filters without a BPF link step:
+ *   common.bpf.h  maps, load-time settings, filters, reservation with drop count
+ *   path.bpf.h    path of an open file from the kernel's dentries and mounts
+ *   proc.bpf.h    exec, exit, and fork (to follow --pid descendants)
+ *   fileio.bpf.h  openat/read/write/unlink/rename, entry and exit paired
+ *   tls.bpf.h     OpenSSL SSL_read/SSL_write(_ex) plaintext via uprobes
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+
+#include "events.h"
+
+#include "common.bpf.h"
+#include "path.bpf.h"
+#include "proc.bpf.h"
+#include "fileio.bpf.h"
+#include "tls.bpf.h"
+
+/* GPL: bpf_probe_read_user/kernel and bpf_loop are GPL-only helpers. */
+char LICENSE[] SEC("license") = "Dual MIT/GPL";

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * What every aa program shares: the EVENTS ring buffer, the DROPS counters,
+ * the settings user space writes into .rodata before load, and the filters.
+ */
+#ifndef AA_COMMON_BPF_H
+#define AA_COMMON_BPF_H
+
+/* Size set from user space with bpf_map__set_max_entries() before load. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 << 20);
+} EVENTS SEC(".maps");
+
+/* One u64 per enum aa_drop_slot, per CPU: failed reservations. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, AA_DROP_SLOTS);
+	__type(key, __u32);
+	__type(value, __u64);
+} DROPS SEC(".maps");
+
+/* Processes followed by --pid: their tgids, and their descendants' as they fork. */
+#define AA_MAX_FOLLOWED 65536
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, AA_MAX_FOLLOWED);
+	__type(key, __u32);
+	__type(value, __u8);
+} FOLLOWED SEC(".maps");
+
+/* Set by user space before load (the verifier then prunes what is off). */
+const volatile __u32 cfg_self_tgid = 0;     /* the capture process: never recorded */
+const volatile bool cfg_filter_pids = false; /* only tgids in FOLLOWED */
+const volatile bool cfg_filter_comm = false; /* only tasks whose comm is cfg_comm */
+const volatile char cfg_comm[16] = {};
+const volatile bool cfg_all_files = false;   /* read/write on every kind of fd */
+const volatile bool cfg_emit_exit = true;    /* exit records wanted (the program may run only to forget pids) */
+
+/*
+ * Makes the verifier see x <= max where clang would otherwise compare a copy
+ * (its 32-bit sub-register) and pass the unchecked one to a helper.
+ */
+#define bounded(x, max)                                  \
+	do {                                             \
+		asm volatile("" : "+r"(x));              \
+		if ((x) > (max))                         \
+			(x) = (max);                     \
+	} while (0)
+
+static __always_inline void count_drop(__u32 slot)
+{
+	__u64 *n = bpf_map_lookup_elem(&DROPS, &slot);
+
+	if (n)
+		*n += 1; /* per-CPU slot: no other writer */
+}
+
+/* A record of `size` bytes in EVENTS, or NULL with the drop counted. */
+static __always_inline void *reserve(__u64 size, __u32 slot)
+{
+	void *rec = bpf_ringbuf_reserve(&EVENTS, size, 0);
+
+	if (!rec)
+		count_drop(slot);
+	return rec;
+}
+
+static __always_inline bool comm_matches(void)
+{
+	char comm[16];
+
+	if (bpf_get_current_comm(comm, sizeof(comm)))
+		return false;
+	for (int i = 0; i < 16; i++) {
+		if (comm[i] != cfg_comm[i])
+			return false;
+		if (!comm[i])
+			break;
+	}
+	return true;
+}
+
+/* Whether the current task's activity is recorded at all. */
+static __always_inline bool wanted(__u32 tgid)
+{
+	if (tgid == cfg_self_tgid)
+		return false;
+	if (cfg_filter_pids && !bpf_map_lookup_elem(&FOLLOWED, &tgid))
+		return false;
+	if (cfg_filter_comm && !comm_matches())
+		return false;
+	return true;
+}
+
+static __always_inline __u32 current_tgid(void)
+{
+	return bpf_get_current_pid_tgid() >> 32;
+}
+
+#endif /* AA_COMMON_BPF_H */

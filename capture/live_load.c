@@ -1,0 +1,368 @@
+/* SPDX-License-Identifier: MIT */
+/* Loading and attaching the embedded BPF programs (see live_load.h). */
+#include "live_load.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/capability.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "aa_error.h"
+#include "aa.skel.h"
+#include "live_follow.h"
+#include "live_ssl.h"
+
+#ifndef CAP_PERFMON
+#define CAP_PERFMON 38
+#endif
+#ifndef CAP_BPF
+#define CAP_BPF 39
+#endif
+
+#define SSL_FUNCS 4
+#define MAX_LINKS (AA_LIVE_MAX_SSL_LIBS * SSL_FUNCS * 2)
+
+struct aa_live_bpf {
+	struct aa_bpf *skel;
+	struct bpf_link *links[MAX_LINKS];
+	size_t nlinks;
+	size_t ring_bytes;
+	struct aa_live_probes probes;
+};
+
+/* libbpf prints through one process-wide hook: it keeps the first warning
+ * of the current thread's load as the reason of a failure, and prints
+ * everything only when AA_VERBOSE is set. */
+static __thread char *tl_why;
+static __thread size_t tl_whysize;
+static __thread int tl_have_why;
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	const char *v = getenv("AA_VERBOSE");
+	char line[512];
+	size_t n;
+
+	if (v && *v && strcmp(v, "0"))
+		return vfprintf(stderr, fmt, ap);
+	if (level != LIBBPF_WARN || !tl_why || tl_have_why)
+		return 0;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	n = strcspn(line, "\n");
+	line[n] = 0;
+	snprintf(tl_why, tl_whysize, "%s", strncmp(line, "libbpf: ", 8) ? line : line + 8);
+	tl_have_why = 1;
+	return 0;
+}
+
+static int fail(char *why, size_t whysize, int code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int fail(char *why, size_t whysize, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, whysize, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+/* Root, or the capabilities BPF tracing needs. */
+static int privileged(void)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2];
+
+	if (syscall(SYS_capget, &h, d))
+		return geteuid() == 0;
+#define HAS(cap) (d[(cap) / 32].effective & (1u << ((cap) % 32)))
+	return HAS(CAP_SYS_ADMIN) || (HAS(CAP_BPF) && HAS(CAP_PERFMON));
+#undef HAS
+}
+
+/* Kernels from 6.16 give sched_process_exit a group_dead argument. */
+static int exit_has_group_dead(void)
+{
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	const struct btf_type *t;
+	int id, vlen = 0;
+
+	if (!vmlinux)
+		return 0;
+	id = btf__find_by_name_kind(vmlinux, "btf_trace_sched_process_exit", BTF_KIND_TYPEDEF);
+	if (id > 0 && (t = btf__type_by_id(vmlinux, id)) && (t = btf__type_by_id(vmlinux, t->type)) &&
+	    btf_is_ptr(t) && (t = btf__type_by_id(vmlinux, t->type)) && btf_is_func_proto(t))
+		vlen = btf_vlen(t);
+	btf__free(vmlinux);
+	return vlen == 3; /* void *, struct task_struct *, bool */
+}
+
+static int wants(const struct aa_live_opts *o, enum aa_type t)
+{
+	return !o->events || (o->events & AA_TYPE_BIT(t));
+}
+
+/* Which programs load, and the .rodata settings. */
+static int configure(struct aa_live_bpf *b, const struct aa_live_opts *o, char *why, size_t n)
+{
+	struct aa_bpf *s = b->skel;
+	int tls = wants(o, AA_TYPE_TLS), file = wants(o, AA_TYPE_FILE);
+	int exit_needed = wants(o, AA_TYPE_EXIT) || o->npids;
+	int group_dead = exit_has_group_dead();
+
+	b->ring_bytes = o->ring_bytes ? o->ring_bytes : AA_LIVE_RING_DEFAULT;
+	if ((b->ring_bytes & (b->ring_bytes - 1)) || b->ring_bytes < (size_t)sysconf(_SC_PAGESIZE))
+		return fail(why, n, AA_E_INVAL, "ring buffer size %zu: must be a power of two of at least one page",
+			    b->ring_bytes);
+	if (bpf_map__set_max_entries(s->maps.EVENTS, (__u32)b->ring_bytes))
+		return fail(why, n, AA_E_BPF, "cannot size the EVENTS ring buffer to %zu bytes", b->ring_bytes);
+	if (o->comm && strlen(o->comm) >= sizeof(s->rodata->cfg_comm))
+		return fail(why, n, AA_E_INVAL, "comm '%s': longer than the kernel's %zu-byte task names", o->comm,
+			    sizeof(s->rodata->cfg_comm) - 1);
+
+	s->rodata->cfg_self_tgid = (__u32)getpid();
+	s->rodata->cfg_filter_pids = o->npids > 0;
+	s->rodata->cfg_filter_comm = o->comm != NULL;
+	if (o->comm)
+		memcpy(s->rodata->cfg_comm, o->comm, strlen(o->comm) + 1);
+	s->rodata->cfg_all_files = o->all_files != 0;
+	s->rodata->cfg_emit_exit = wants(o, AA_TYPE_EXIT);
+
+	bpf_program__set_autoload(s->progs.aa_exec, wants(o, AA_TYPE_EXEC));
+	bpf_program__set_autoload(s->progs.aa_exit_group, exit_needed && group_dead);
+	bpf_program__set_autoload(s->progs.aa_exit_live, exit_needed && !group_dead);
+	bpf_program__set_autoload(s->progs.aa_fork, o->npids > 0);
+	bpf_program__set_autoload(s->progs.aa_sys_enter, file);
+	bpf_program__set_autoload(s->progs.aa_sys_exit, file);
+	bpf_program__set_autoload(s->progs.aa_ssl_write, tls);
+	bpf_program__set_autoload(s->progs.aa_ssl_read, tls);
+	bpf_program__set_autoload(s->progs.aa_ssl_write_ex, tls);
+	bpf_program__set_autoload(s->progs.aa_ssl_read_ex, tls);
+	bpf_program__set_autoload(s->progs.aa_ssl_ret, tls);
+	return 0;
+}
+
+static int follow(struct aa_live_bpf *b, const struct aa_live_opts *o, char *why, size_t n)
+{
+	size_t count;
+	uint32_t *set;
+	__u8 one = 1;
+
+	if (!o->npids)
+		return 0;
+	set = aa_follow_closure(o->pids, o->npids, &count);
+	if (!set)
+		return fail(why, n, AA_E_NOMEM, "out of memory listing the followed processes");
+	for (size_t i = 0; i < count; i++) {
+		if (bpf_map__update_elem(b->skel->maps.FOLLOWED, &set[i], sizeof(set[i]), &one, 1, BPF_ANY)) {
+			int err = errno;
+
+			free(set);
+			return fail(why, n, AA_E_BPF, "cannot follow pid %u: %s", set[i], strerror(err));
+		}
+	}
+	free(set);
+	return 0;
+}
+
+/* The SSL entry probes of one library, each with the shared return probe.
+ * Returns how many functions were hooked (a library may lack the _ex ones). */
+static int attach_ssl_lib(struct aa_live_bpf *b, const char *path)
+{
+	static const char *const funcs[SSL_FUNCS] = { "SSL_write", "SSL_read", "SSL_write_ex", "SSL_read_ex" };
+	struct bpf_program *entry[SSL_FUNCS] = { b->skel->progs.aa_ssl_write, b->skel->progs.aa_ssl_read,
+						 b->skel->progs.aa_ssl_write_ex, b->skel->progs.aa_ssl_read_ex };
+	int hooked = 0;
+
+	for (int i = 0; i < SSL_FUNCS && b->nlinks + 2 <= MAX_LINKS; i++) {
+		LIBBPF_OPTS(bpf_uprobe_opts, eo, .func_name = funcs[i]);
+		LIBBPF_OPTS(bpf_uprobe_opts, ro, .func_name = funcs[i], .retprobe = true);
+		struct bpf_link *e, *r;
+
+		e = bpf_program__attach_uprobe_opts(entry[i], -1, path, 0, &eo);
+		if (!e)
+			continue;
+		r = bpf_program__attach_uprobe_opts(b->skel->progs.aa_ssl_ret, -1, path, 0, &ro);
+		if (!r) {
+			bpf_link__destroy(e);
+			continue;
+		}
+		b->links[b->nlinks++] = e;
+		b->links[b->nlinks++] = r;
+		hooked++;
+	}
+	if (hooked) {
+		struct aa_live_probes *p = &b->probes;
+
+		if (p->ssl_libs < AA_LIVE_MAX_SSL_LIBS)
+			snprintf(p->ssl_paths[p->ssl_libs], sizeof(p->ssl_paths[0]), "%s", path);
+		p->ssl_libs++;
+		p->ssl_probes += 2 * hooked;
+	}
+	return hooked;
+}
+
+static int attach_tls(struct aa_live_bpf *b, const struct aa_live_opts *o, char *why, size_t n)
+{
+	char *sys[AA_LIVE_MAX_SSL_LIBS];
+	size_t nsys;
+
+	if (o->nssl_libs > AA_LIVE_MAX_SSL_LIBS)
+		return fail(why, n, AA_E_INVAL, "too many SSL libraries: at most %d", AA_LIVE_MAX_SSL_LIBS);
+	for (size_t i = 0; i < o->nssl_libs; i++) {
+		if (access(o->ssl_libs[i], R_OK))
+			return fail(why, n, AA_E_INVAL, "%s: %s", o->ssl_libs[i], strerror(errno));
+		if (!attach_ssl_lib(b, o->ssl_libs[i]))
+			return fail(why, n, AA_E_BPF, "%s: no SSL_read or SSL_write to attach to", o->ssl_libs[i]);
+	}
+	/* The system's libssl: absent is fine (nothing uses TLS through it). */
+	nsys = aa_ssl_system_libs(AA_LDCACHE_PATH, sys, AA_LIVE_MAX_SSL_LIBS);
+	for (size_t i = 0; i < nsys; i++) {
+		int dup = 0;
+
+		for (int j = 0; j < b->probes.ssl_libs && j < AA_LIVE_MAX_SSL_LIBS; j++)
+			dup |= !strcmp(b->probes.ssl_paths[j], sys[i]);
+		if (!dup)
+			attach_ssl_lib(b, sys[i]);
+		free(sys[i]);
+	}
+	return 0;
+}
+
+static int attach_all(struct aa_live_bpf *b, const struct aa_live_opts *o, char *why, size_t n)
+{
+	struct aa_bpf *s = b->skel;
+
+	if (aa_bpf__attach(s)) {
+		int err = errno;
+
+		return fail(why, n, AA_E_BPF, "attaching the BPF programs failed: %s%s%s",
+			    tl_have_why ? why : "", tl_have_why ? ": " : "", strerror(err));
+	}
+	b->probes.exec = s->links.aa_exec != NULL;
+	b->probes.exit = s->links.aa_exit_group || s->links.aa_exit_live;
+	b->probes.fork = s->links.aa_fork != NULL;
+	b->probes.file = s->links.aa_sys_enter && s->links.aa_sys_exit;
+	if (wants(o, AA_TYPE_TLS))
+		return attach_tls(b, o, why, n);
+	return 0;
+}
+
+static int check_machine(char *why, size_t n)
+{
+	if (!privileged())
+		return fail(why, n, AA_E_PERM, "live capture needs root (CAP_BPF and CAP_PERFMON): run as root");
+	if (access("/sys/kernel/btf/vmlinux", R_OK))
+		return fail(why, n, AA_E_UNSUPPORTED,
+			    "no kernel BTF at /sys/kernel/btf/vmlinux (a kernel built with CONFIG_DEBUG_INFO_BTF is needed)");
+	switch (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL)) {
+	case 1:
+		return 0;
+	case 0:
+		return fail(why, n, AA_E_UNSUPPORTED, "the kernel has no BPF ring buffer (Linux 5.8 or later is needed)");
+	default:
+		return fail(why, n, AA_E_PERM, "the kernel refuses BPF to this process (%s)", strerror(errno));
+	}
+}
+
+int aa_live_bpf_open(struct aa_live_bpf **out, const struct aa_live_opts *opts, char *why, size_t whysize)
+{
+	static const struct aa_live_opts none;
+	const struct aa_live_opts *o = opts ? opts : &none;
+	struct aa_live_bpf *b;
+	int rc;
+
+	*out = NULL;
+	why[0] = 0;
+	libbpf_set_print(libbpf_print);
+	rc = check_machine(why, whysize);
+	if (rc)
+		return rc;
+	b = calloc(1, sizeof(*b));
+	if (!b)
+		return fail(why, whysize, AA_E_NOMEM, "out of memory");
+	tl_why = why;
+	tl_whysize = whysize;
+	tl_have_why = 0;
+	b->skel = aa_bpf__open();
+	if (!b->skel) {
+		rc = fail(why, whysize, AA_E_BPF, "opening the embedded BPF object failed: %s", strerror(errno));
+		goto out;
+	}
+	rc = configure(b, o, why, whysize);
+	if (rc)
+		goto out;
+	if (aa_bpf__load(b->skel)) {
+		int err = errno;
+
+		if (!tl_have_why)
+			snprintf(why, whysize, "loading the BPF programs failed: %s", strerror(err));
+		rc = AA_E_BPF;
+		goto out;
+	}
+	tl_have_why = 0;
+	rc = follow(b, o, why, whysize);
+	if (!rc)
+		rc = attach_all(b, o, why, whysize);
+out:
+	tl_why = NULL;
+	if (rc) {
+		aa_live_bpf_close(b);
+		return rc;
+	}
+	*out = b;
+	return 0;
+}
+
+int aa_live_bpf_events_fd(const struct aa_live_bpf *b)
+{
+	return bpf_map__fd(b->skel->maps.EVENTS);
+}
+
+int aa_live_bpf_drops_fd(const struct aa_live_bpf *b)
+{
+	return bpf_map__fd(b->skel->maps.DROPS);
+}
+
+size_t aa_live_bpf_ring_bytes(const struct aa_live_bpf *b)
+{
+	return b->ring_bytes;
+}
+
+const struct aa_live_probes *aa_live_bpf_probes(const struct aa_live_bpf *b)
+{
+	return &b->probes;
+}
+
+void aa_live_bpf_drops(const struct aa_live_bpf *b, uint64_t drops[4])
+{
+	int ncpu = libbpf_num_possible_cpus();
+	uint64_t *per = ncpu > 0 ? calloc((size_t)ncpu, sizeof(*per)) : NULL;
+
+	for (uint32_t slot = 0; slot < AA_DROP_SLOTS; slot++) {
+		drops[slot] = 0;
+		if (!per || bpf_map_lookup_elem(aa_live_bpf_drops_fd(b), &slot, per))
+			continue;
+		for (int c = 0; c < ncpu; c++)
+			drops[slot] += per[c];
+	}
+	free(per);
+}
+
+void aa_live_bpf_close(struct aa_live_bpf *b)
+{
+	if (!b)
+		return;
+	for (size_t i = 0; i < b->nlinks; i++)
+		bpf_link__destroy(b->links[i]);
+	aa_bpf__destroy(b->skel);
+	free(b);
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Loading and attaching the embedded BPF programs for a live source: checks
+ * what the machine lacks first (privilege, BTF, ring buffer) so that the one
+ * line of error says that, sets the .rodata filters, loads, fills the
+ * followed pids, attaches the tracepoints and the libssl uprobes.
+ */
+#ifndef AA_LIVE_LOAD_H
+#define AA_LIVE_LOAD_H
+
+#include <stddef.h>
+
+#include "aa_live.h"
+
+#define AA_LIVE_RING_DEFAULT (16u << 20)
+#define AA_LIVE_MAX_SSL_LIBS 16
+
+struct aa_live_bpf;
+
+/* What is attached, for a status line and for tests. */
+struct aa_live_probes {
+	int exec, exit, fork, file; /* tracepoint programs attached (0 or 1; file: both enter and exit) */
+	int ssl_libs;               /* libraries with at least one SSL probe */
+	int ssl_probes;             /* uprobes and uretprobes attached in all */
+	char ssl_paths[AA_LIVE_MAX_SSL_LIBS][256];
+};
+
+/*
+ * Loads and attaches. Returns 0, or AA_E_PERM / AA_E_UNSUPPORTED / AA_E_BPF /
+ * AA_E_INVAL / AA_E_NOMEM with why[] saying what in one line. With AA_VERBOSE
+ * set in the environment, libbpf's own messages go to stderr.
+ */
+int aa_live_bpf_open(struct aa_live_bpf **out, const struct aa_live_opts *opts,
+		     char *why, size_t whysize);
+
+int aa_live_bpf_events_fd(const struct aa_live_bpf *b);
+int aa_live_bpf_drops_fd(const struct aa_live_bpf *b);
+size_t aa_live_bpf_ring_bytes(const struct aa_live_bpf *b);
+const struct aa_live_probes *aa_live_bpf_probes(const struct aa_live_bpf *b);
+
+/* Sums the per-CPU drop counters. */
+void aa_live_bpf_drops(const struct aa_live_bpf *b, uint64_t drops[4]);
+
+/* Detaches and unloads everything. */
+void aa_live_bpf_close(struct aa_live_bpf *b);
+
+#endif /* AA_LIVE_LOAD_H */

@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The live source (aa_live.h): records straight from the EVENTS ring buffer,
+ * read in place and parsed with the same aa_parse as recorded files, behind
+ * the aa_source interface. A record handed out stays valid until the next
+ * call, which gives its space back to the kernel.
+ */
+#include "aa_live.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "live_load.h"
+#include "live_ring.h"
+#include "source.h"
+
+struct live_source {
+	aa_source base; /* first: the common layer sees only this */
+	struct aa_live_bpf *bpf;
+	struct aa_ring ring;
+	int epfd;
+	int timeout_ms;
+	int64_t mono_to_wall;
+	struct aa_record rec;
+};
+
+static struct live_source *live_of(aa_source *src)
+{
+	return (struct live_source *)src;
+}
+
+static uint64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Wall minus monotonic, the wall read between two monotonic reads. */
+static int64_t measure_mono_to_wall(void)
+{
+	uint64_t m1 = clock_ns(CLOCK_MONOTONIC);
+	uint64_t r = clock_ns(CLOCK_REALTIME);
+	uint64_t m2 = clock_ns(CLOCK_MONOTONIC);
+
+	return (int64_t)(r - (m1 + (m2 - m1) / 2));
+}
+
+/* Waits until the ring may hold a record or the deadline (-1: none) passes. */
+static int wait_ready(struct live_source *ls, uint64_t deadline_ms, int busy)
+{
+	struct epoll_event ev;
+	int ms = -1, n;
+
+	if (busy) {
+		/* A record is reserved and being filled: the producer commits it
+		 * within microseconds and epoll would report ready at once. */
+		sched_yield();
+		return 0;
+	}
+	if (ls->timeout_ms >= 0) {
+		uint64_t now = clock_ns(CLOCK_MONOTONIC) / 1000000;
+
+		ms = now >= deadline_ms ? 0 : (int)(deadline_ms - now);
+	}
+	n = epoll_wait(ls->epfd, &ev, 1, ms);
+	if (n < 0 && errno != EINTR)
+		return aa_source_fail(&ls->base, AA_E_IO, NULL, -1, -1, "waiting for the ring buffer: %s",
+				      strerror(errno));
+	if (n <= 0) /* time up, or a signal for the caller to look at */
+		return aa_source_fail(&ls->base, AA_E_AGAIN, NULL, -1, -1, "no record within %d ms",
+				      ls->timeout_ms);
+	return 0;
+}
+
+static int live_next(aa_source *src, struct aa_record **out)
+{
+	struct live_source *ls = live_of(src);
+	uint64_t deadline_ms = 0;
+	const void *raw;
+	uint32_t len;
+	int rc;
+
+	if (ls->timeout_ms >= 0)
+		deadline_ms = clock_ns(CLOCK_MONOTONIC) / 1000000 + (uint64_t)ls->timeout_ms;
+	for (;;) {
+		enum aa_ring_state st = aa_ring_next(&ls->ring, &raw, &len);
+
+		if (st == AA_RING_RECORD)
+			break;
+		rc = wait_ready(ls, deadline_ms, st == AA_RING_BUSY);
+		if (rc)
+			return rc;
+		if (st == AA_RING_BUSY && ls->timeout_ms >= 0 &&
+		    clock_ns(CLOCK_MONOTONIC) / 1000000 >= deadline_ms)
+			return aa_source_fail(src, AA_E_AGAIN, NULL, -1, -1, "no record within %d ms",
+					      ls->timeout_ms);
+	}
+	aa_parse(raw, len, &ls->rec.ev);
+	ls->rec.time_ns = ls->rec.ev.mono_ns ? (uint64_t)((int64_t)ls->rec.ev.mono_ns + ls->mono_to_wall)
+					     : clock_ns(CLOCK_REALTIME);
+	ls->rec.index = src->stats.records;
+	ls->rec.path = NULL;
+	ls->rec.chunk = 0;
+	*out = &ls->rec;
+	return 1;
+}
+
+static const struct aa_file_meta *live_meta(const aa_source *src)
+{
+	(void)src;
+	return NULL;
+}
+
+static void live_destroy(aa_source *src)
+{
+	struct live_source *ls = live_of(src);
+
+	aa_ring_unmap(&ls->ring);
+	if (ls->epfd >= 0)
+		close(ls->epfd);
+	aa_live_bpf_close(ls->bpf);
+	free(ls);
+}
+
+static const struct aa_source_ops live_ops = {
+	.next = live_next,
+	.meta = live_meta,
+	.destroy = live_destroy,
+};
+
+static int open_fail(struct aa_error_info *err, int code, const char *detail)
+{
+	if (err) {
+		memset(err, 0, sizeof(*err));
+		err->code = code;
+		err->offset = err->chunk = -1;
+		snprintf(err->detail, sizeof(err->detail), "%s", detail);
+	}
+	return code;
+}
+
+int aa_open_live(aa_source **src, const struct aa_live_opts *opts, struct aa_error_info *err)
+{
+	static const struct aa_live_opts none = { .timeout_ms = -1 };
+	const struct aa_live_opts *o = opts ? opts : &none;
+	struct epoll_event ev = { .events = EPOLLIN };
+	struct live_source *ls;
+	char why[sizeof(err->detail)];
+	int rc;
+
+	*src = NULL;
+	ls = calloc(1, sizeof(*ls));
+	if (!ls)
+		return open_fail(err, AA_E_NOMEM, "out of memory");
+	ls->epfd = -1;
+	rc = aa_source_init(&ls->base, &live_ops, &o->filter);
+	if (!rc)
+		rc = aa_live_bpf_open(&ls->bpf, o, why, sizeof(why));
+	else
+		snprintf(why, sizeof(why), "out of memory");
+	if (rc) {
+		free((void *)ls->base.filter.pids);
+		free(ls);
+		return open_fail(err, rc, why);
+	}
+	ls->timeout_ms = o->timeout_ms;
+	ls->mono_to_wall = measure_mono_to_wall();
+	rc = aa_ring_map(&ls->ring, aa_live_bpf_events_fd(ls->bpf), aa_live_bpf_ring_bytes(ls->bpf));
+	if (rc) {
+		snprintf(why, sizeof(why), "mapping the EVENTS ring buffer: %s", strerror(-rc));
+		rc = AA_E_BPF;
+	} else if ((ls->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
+		   epoll_ctl(ls->epfd, EPOLL_CTL_ADD, aa_live_bpf_events_fd(ls->bpf), &ev)) {
+		snprintf(why, sizeof(why), "polling the EVENTS ring buffer: %s", strerror(errno));
+		rc = AA_E_IO;
+	}
+	if (rc) {
+		aa_close(&ls->base);
+		return open_fail(err, rc, why);
+	}
+	*src = &ls->base;
+	return 0;
+}
+
+void aa_live_drops(aa_source *src, uint64_t drops[4])
+{
+	struct live_source *ls = live_of(src);
+
+	aa_live_bpf_drops(ls->bpf, drops);
+	memcpy(src->stats.drops, drops, sizeof(src->stats.drops));
+	src->stats.dropped = drops[0] + drops[1] + drops[2] + drops[3];
+}
+
+int aa_live_fd(aa_source *src)
+{
+	return live_of(src)->epfd;
+}
+
+int64_t aa_live_mono_to_wall(aa_source *src)
+{
+	return live_of(src)->mono_to_wall;
+}
