@@ -25,7 +25,11 @@ int cli_open(struct cli_input *in, const char *const *paths, size_t npaths,
 	in->damage_reports = 0;
 	rc = aa_open_offline(&in->src, paths, npaths, &opts, &err);
 	if (rc < 0) {
-		/* An input that cannot even be opened cannot be used at all. */
+		/* An input that cannot even be opened cannot be used at all. Only
+		 * the first file is read at open, and err.path may point into the
+		 * freed handle: name that file from our own copy. */
+		if (err.path)
+			err.path = paths[0];
 		cli_err_info(&err);
 		return CLI_USAGE;
 	}

@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Shared by the aa-replay tests (header only: tests.mk builds each test_*.c
+ * alone). A capture file written through the real writer: five known
+ * records, one of each kind with fields to check, amid a random mix of all
+ * types, invalid records and unknown sizes; and running build/aa-replay on
+ * it with its exit status, stdout and stderr.
+ */
+#ifndef AAT_CLI_FIXTURE_H
+#define AAT_CLI_FIXTURE_H
+
+#include <criterion/criterion.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "capio.h"
+#include "files.h"
+#include "gen.h"
+#include "recs.h"
+
+/* Wall clock = monotonic + this: record time stamp 0 is 2026-11-25T21:30:01Z. */
+#define FX_MONO_TO_WALL 1795642201000000000ll
+#define FX_KNOWN 5          /* known records, at index FX_KNOWN_AT.. */
+#define FX_KNOWN_AT 100
+#define FX_PID_EXEC 900001u /* pids no generated record has (checked) */
+#define FX_PID_FILE 900002u
+#define FX_PID_TLS 900004u
+
+struct fx {
+	char *dir;
+	char *path;       /* the capture file */
+	char *replay;     /* build/aa-replay */
+	struct aat_recs recs;
+	struct aat_mix_counts counts;
+	uint64_t digest;  /* the writer's stream digest */
+	uint64_t first_ts, last_ts; /* smallest and largest monotonic time stamps */
+};
+
+static inline void fx_known(struct aat_recs *out, uint64_t ts)
+{
+	struct aa_exec_event ex = { .timestamp_ns = ts, .pid = FX_PID_EXEC, .ppid = 1, .uid = 1000 };
+	struct aa_file_event fi = { .pid = FX_PID_FILE, .tid = FX_PID_FILE + 1, .timestamp_ns = ts + 1,
+				    .syscall = AA_SYS_RENAME, .flags = 0x241, .return_code = -13,
+				    .duration_ns = 1500 };
+	static struct aa_tls_event tl = { .pid = FX_PID_TLS, .tid = FX_PID_TLS, .data_len = 10,
+					  .seq = 0, .direction = AA_TLS_WRITE };
+	struct aa_exit_event xe = { .timestamp_ns = ts + 3, .pid = FX_PID_EXEC, .exit_code = 137 };
+	const uint8_t unk[7] = { 1, 2, 3, 4, 5, 6, 7 };
+
+	strcpy((char *)ex.filename, "/usr/bin/printf");
+	strcpy((char *)ex.args, "printf %s \"hi\"");
+	strcpy((char *)fi.path, "/tmp/a b\tc");
+	tl.timestamp_ns = ts + 2;
+	memcpy(tl.payload, "hello\nworld", 11); /* the 11th byte is past data_len */
+	aat_recs_add(out, &ex, sizeof(ex));
+	aat_recs_add(out, &fi, sizeof(fi));
+	aat_recs_add(out, &tl, sizeof(tl));
+	aat_recs_add(out, &xe, sizeof(xe));
+	aat_recs_add(out, unk, sizeof(unk));
+}
+
+/* Counts the known records as the parser does. */
+static inline void fx_count_known(struct aat_mix_counts *c)
+{
+	c->by_type[AA_TYPE_EXEC]++;
+	c->by_type[AA_TYPE_FILE]++;
+	c->by_type[AA_TYPE_TLS]++;
+	c->by_type[AA_TYPE_EXIT]++;
+	c->by_type[AA_TYPE_UNKNOWN]++;
+}
+
+/*
+ * n records (n > FX_KNOWN_AT + FX_KNOWN), the known ones at FX_KNOWN_AT,
+ * written in chunks of at most chunk_raw bytes, flushed every flush_every
+ * records (0: only when full).
+ */
+static inline void fx_make(struct fx *f, uint64_t seed, size_t n, size_t chunk_raw,
+			   size_t flush_every)
+{
+	struct aa_writer_opts o = { .mono_to_wall = FX_MONO_TO_WALL, .chunk_raw_max = chunk_raw,
+				    .source = "test" };
+	struct aat_rng r;
+	uint64_t ts = 1000;
+
+	memset(f, 0, sizeof(*f));
+	f->dir = aat_tmpdir();
+	cr_assert_not_null(f->dir);
+	f->path = aat_path(f->dir, "cap.pcapng");
+	char *rel = aat_build_path("aa-replay");
+	f->replay = realpath(rel, NULL); /* commands run in f->dir */
+	cr_assert_not_null(f->replay, "%s is not built", rel);
+	free(rel);
+	aat_rng_seed(&r, seed);
+	f->first_ts = ts;
+	aat_gen_mix(&r, FX_KNOWN_AT, 6000, &ts, &f->recs, &f->counts);
+	fx_known(&f->recs, ts);
+	fx_count_known(&f->counts);
+	ts += 10;
+	aat_gen_mix(&r, n - FX_KNOWN_AT - FX_KNOWN, 6000, &ts, &f->recs, &f->counts);
+	f->last_ts = 0;
+	for (size_t i = 0; i < f->recs.n; i++) {
+		uint64_t t = aa_record_mono_ns(aat_recs_at(&f->recs, i), f->recs.len[i]);
+		uint32_t pid;
+		struct aa_event ev;
+
+		if (t > f->last_ts)
+			f->last_ts = t;
+		aa_parse(aat_recs_at(&f->recs, i), f->recs.len[i], &ev);
+		if ((i < FX_KNOWN_AT || i >= FX_KNOWN_AT + FX_KNOWN) && aa_event_pid(&ev, &pid))
+			cr_assert(pid < FX_PID_EXEC || pid > FX_PID_TLS, "seed gives a known pid");
+	}
+	cr_assert_eq(aat_write_capture(f->path, &f->recs, 0, f->recs.n, &o, flush_every, &f->digest), 0);
+}
+
+static inline void fx_free(struct fx *f)
+{
+	aat_recs_free(&f->recs);
+	aat_tmpdir_remove(f->dir);
+	free(f->path);
+	free(f->replay);
+}
+
+/*
+ * Runs "aa-replay ARGS" (a printf format; the shell sees it) in the
+ * fixture's directory; stdout into out (size bytes), stderr into err.
+ * Returns the exit status.
+ */
+static inline int fx_run(struct fx *f, char *out, size_t size, char *err, size_t esize,
+			 const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+static inline int fx_run(struct fx *f, char *out, size_t size, char *err, size_t esize,
+			 const char *fmt, ...)
+{
+	char args[2048], cmd[4096];
+	char *errpath = aat_path(f->dir, "stderr");
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	vsnprintf(args, sizeof(args), fmt, ap);
+	va_end(ap);
+	snprintf(cmd, sizeof(cmd), "cd '%s' && '%s' %s 2>'%s'", f->dir, f->replay, args, errpath);
+	rc = aat_run(cmd, out, size);
+	if (err) {
+		uint8_t *data;
+		size_t n = 0;
+
+		err[0] = 0;
+		if (aat_read_file(errpath, &data, &n) == 0) {
+			n = n < esize - 1 ? n : esize - 1;
+			memcpy(err, data, n);
+			err[n] = 0;
+			free(data);
+		}
+	}
+	free(errpath);
+	return rc;
+}
+
+/* The number after "\"key\":" in a JSON text, or ~0 when the key is not there. */
+static inline uint64_t fx_json_u64(const char *json, const char *key)
+{
+	char pat[64];
+	const char *p;
+
+	snprintf(pat, sizeof(pat), "\"%s\":", key);
+	p = strstr(json, pat);
+	return p ? strtoull(p + strlen(pat), NULL, 10) : ~0ull;
+}
+
+/* The number of lines in s. */
+static inline size_t fx_lines(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+#endif

@@ -1,0 +1,287 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The record printers and their encoders: exact text and JSON lines for a
+ * known record of each type, escaping of hostile strings (quotes, controls,
+ * invalid UTF-8, terminal escapes), base64 test vectors and times.
+ */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aa_print.h"
+#include "print_enc.h"
+
+/* What a print function wrote, as a malloc'd string. */
+struct capture {
+	char *buf;
+	size_t len;
+	FILE *f;
+};
+
+static FILE *cap_open(struct capture *c)
+{
+	c->buf = NULL;
+	c->len = 0;
+	c->f = open_memstream(&c->buf, &c->len);
+	cr_assert_not_null(c->f);
+	return c->f;
+}
+
+static char *cap_close(struct capture *c)
+{
+	cr_assert_eq(fclose(c->f), 0);
+	return c->buf;
+}
+
+/* A record parsed from raw, wrapped as the library delivers it. */
+static void make_record(struct aa_record *rec, const void *raw, size_t len, uint64_t time_ns)
+{
+	memset(rec, 0, sizeof(*rec));
+	aa_parse(raw, len, &rec->ev);
+	rec->time_ns = time_ns;
+	rec->index = 7;
+}
+
+#define T0 1795642201123456789ull /* 2026-11-25T21:30:01.123456789Z */
+
+static char *json_of(const void *raw, size_t len)
+{
+	struct aa_record rec;
+	struct capture c;
+
+	make_record(&rec, raw, len, T0);
+	cr_assert_eq(aa_print_json(cap_open(&c), &rec), 0);
+	return cap_close(&c);
+}
+
+static char *text_of(const void *raw, size_t len)
+{
+	struct aa_record rec;
+	struct capture c;
+
+	make_record(&rec, raw, len, T0);
+	cr_assert_eq(aa_print_text(cap_open(&c), &rec), 0);
+	return cap_close(&c);
+}
+
+static struct aa_file_event file_event(void)
+{
+	struct aa_file_event e = {
+		.pid = 777, .tid = 778, .timestamp_ns = 123456789012345ull,
+		.syscall = AA_SYS_OPENAT, .flags = 0x80241, .return_code = -2,
+		.duration_ns = 31337,
+	};
+	strcpy((char *)e.path, "/etc/\"hosts\"\n");
+	return e;
+}
+
+Test(print, time_format)
+{
+	char buf[AA_TIME_BUF];
+
+	cr_expect_str_eq(aa_format_time(buf, 0), "1970-01-01T00:00:00.000000000Z");
+	cr_expect_str_eq(aa_format_time(buf, 951782400ull * 1000000000ull + 1),
+			 "2000-02-29T00:00:00.000000001Z");
+	cr_expect_str_eq(aa_format_time(buf, T0), "2026-11-25T21:30:01.123456789Z");
+	cr_expect_str_eq(aa_format_time(buf, UINT64_MAX), "2554-07-21T23:34:33.709551615Z");
+}
+
+Test(print, json_file)
+{
+	struct aa_file_event e = file_event();
+	char *s = json_of(&e, sizeof(e));
+
+	cr_expect_str_eq(s, "{\"type\":\"file\",\"time\":\"2026-11-25T21:30:01.123456789Z\","
+			    "\"time_ns\":1795642201123456789,\"index\":7,\"pid\":777,\"tid\":778,"
+			    "\"timestamp_ns\":123456789012345,\"syscall\":\"openat\",\"flags\":524865,"
+			    "\"return_code\":-2,\"duration_ns\":31337,"
+			    "\"path\":\"/etc/\\\"hosts\\\"\\u000a\"}\n");
+	free(s);
+}
+
+Test(print, text_file)
+{
+	struct aa_file_event e = file_event();
+	char *s = text_of(&e, sizeof(e));
+
+	cr_expect_str_eq(s, "2026-11-25T21:30:01.123456789Z file pid=777 tid=778 openat "
+			    "\"/etc/\\\"hosts\\\"\\n\" flags=0x80241 ret=-2(ENOENT) dur=31.337us\n");
+	free(s);
+}
+
+Test(print, json_and_text_exec)
+{
+	struct aa_exec_event e = { .timestamp_ns = 99, .pid = 5000, .ppid = 4999, .uid = 1000 };
+	char *s;
+
+	strcpy((char *)e.filename, "/usr/bin/git");
+	strcpy((char *)e.args, "git commit -m \xc3\xa9t\xc3\xa9 \x1b[31m");
+	s = json_of(&e, sizeof(e));
+	cr_expect_str_eq(s, "{\"type\":\"exec\",\"time\":\"2026-11-25T21:30:01.123456789Z\","
+			    "\"time_ns\":1795642201123456789,\"index\":7,\"timestamp_ns\":99,"
+			    "\"pid\":5000,\"ppid\":4999,\"uid\":1000,\"filename\":\"/usr/bin/git\","
+			    "\"args\":\"git commit -m \xc3\xa9t\xc3\xa9 \\u001b[31m\"}\n");
+	free(s);
+	s = text_of(&e, sizeof(e));
+	cr_expect_str_eq(s, "2026-11-25T21:30:01.123456789Z exec pid=5000 ppid=4999 uid=1000 "
+			    "\"/usr/bin/git\" args=\"git commit -m \xc3\xa9t\xc3\xa9 \\x1b[31m\"\n");
+	free(s);
+}
+
+Test(print, json_and_text_exit)
+{
+	struct aa_exit_event e = { .timestamp_ns = 5, .pid = 5000, .exit_code = -1 };
+	char *s = json_of(&e, sizeof(e));
+
+	cr_expect_str_eq(s, "{\"type\":\"exit\",\"time\":\"2026-11-25T21:30:01.123456789Z\","
+			    "\"time_ns\":1795642201123456789,\"index\":7,\"timestamp_ns\":5,"
+			    "\"pid\":5000,\"exit_code\":-1}\n");
+	free(s);
+	s = text_of(&e, sizeof(e));
+	cr_expect_str_eq(s, "2026-11-25T21:30:01.123456789Z exit pid=5000 exit_code=-1\n");
+	free(s);
+}
+
+Test(print, tls_payload_only_valid_bytes)
+{
+	static struct aa_tls_event e = { .timestamp_ns = 1, .pid = 10, .tid = 11,
+					 .data_len = 4096 + 5, .seq = 1, .direction = AA_TLS_READ };
+	char *s;
+
+	memcpy(e.payload, "hi\"\x00\xff", 5);
+	e.payload[5] = 'X'; /* past the piece: must not be shown */
+	s = json_of(&e, sizeof(e));
+	cr_expect_str_eq(s, "{\"type\":\"tls\",\"time\":\"2026-11-25T21:30:01.123456789Z\","
+			    "\"time_ns\":1795642201123456789,\"index\":7,\"timestamp_ns\":1,"
+			    "\"pid\":10,\"tid\":11,\"data_len\":4101,\"seq\":1,\"direction\":\"read\","
+			    "\"payload\":\"hi\\\"\\u0000\\u00ff\",\"payload_b64\":\"aGkiAP8=\"}\n");
+	free(s);
+	s = text_of(&e, sizeof(e));
+	cr_expect_str_eq(s, "2026-11-25T21:30:01.123456789Z tls pid=10 tid=11 read seq=1 "
+			    "data_len=4101 len=5 \"hi\\\"\\x00\\xff\"\n");
+	free(s);
+}
+
+Test(print, tls_text_preview_is_cut)
+{
+	static struct aa_tls_event e = { .data_len = 100, .direction = AA_TLS_WRITE };
+	char *s;
+
+	memset(e.payload, 'a', 100);
+	s = text_of(&e, sizeof(e));
+	cr_expect(strstr(s, " write seq=0 data_len=100 len=100 \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"...\n"),
+		  "got %s", s);
+	free(s);
+}
+
+Test(print, unknown_record)
+{
+	uint8_t raw[20];
+	char *s;
+
+	for (size_t i = 0; i < sizeof(raw); i++)
+		raw[i] = (uint8_t)(0xf0 + i);
+	s = json_of(raw, 3);
+	cr_expect_str_eq(s, "{\"type\":\"unknown\",\"time\":\"2026-11-25T21:30:01.123456789Z\","
+			    "\"time_ns\":1795642201123456789,\"index\":7,\"size\":3,"
+			    "\"raw_b64\":\"8PHy\"}\n");
+	free(s);
+	s = text_of(raw, sizeof(raw));
+	cr_expect_str_eq(s, "2026-11-25T21:30:01.123456789Z unknown size=20 f0 f1 f2 f3 f4 f5 "
+			    "f6 f7 f8 f9 fa fb fc fd fe ff ...\n");
+	free(s);
+}
+
+Test(print, invalid_record_names_its_error)
+{
+	struct aa_file_event e = file_event();
+	char *s;
+
+	e.syscall = 9;
+	s = json_of(&e, sizeof(e));
+	cr_expect(strstr(s, "\"syscall\":9,"), "got %s", s);
+	cr_expect(strstr(s, ",\"error\":\"AA_E_SYSCALL\"}\n"), "got %s", s);
+	free(s);
+	s = text_of(&e, sizeof(e));
+	cr_expect(!strncmp(s + 31, "file invalid=AA_E_SYSCALL pid=777 tid=778 syscall=9 ", 52),
+		  "got %s", s);
+	free(s);
+}
+
+Test(print, string_without_nul_stays_inside_its_field)
+{
+	struct aa_exec_event e = { .pid = 1 };
+	char *s;
+
+	memset(e.filename, 'f', sizeof(e.filename));
+	memset(e.args, 'a', sizeof(e.args));
+	s = json_of(&e, sizeof(e));
+	char *f = strstr(s, "\"filename\":\"");
+	cr_assert_not_null(f);
+	cr_expect_eq(strspn(f + 12, "f"), 256);
+	cr_expect_eq(f[12 + 256], '"');
+	cr_expect(strstr(s, "\"error\":\"AA_E_STRING\""));
+	free(s);
+}
+
+static char *enc(void (*fn)(FILE *, const uint8_t *, size_t), const char *s, size_t len)
+{
+	struct capture c;
+
+	fn(cap_open(&c), (const uint8_t *)s, len);
+	return cap_close(&c);
+}
+
+#define EXPECT_ENC(fn, in, len, want)                       \
+	do {                                                \
+		char *got_ = enc(fn, in, len);              \
+		cr_expect_str_eq(got_, want, "for %s", #in); \
+		free(got_);                                 \
+	} while (0)
+
+Test(encode, base64_vectors)
+{
+	EXPECT_ENC(aa_enc_base64, "", 0, "");
+	EXPECT_ENC(aa_enc_base64, "f", 1, "Zg==");
+	EXPECT_ENC(aa_enc_base64, "fo", 2, "Zm8=");
+	EXPECT_ENC(aa_enc_base64, "foo", 3, "Zm9v");
+	EXPECT_ENC(aa_enc_base64, "foob", 4, "Zm9vYg==");
+	EXPECT_ENC(aa_enc_base64, "fooba", 5, "Zm9vYmE=");
+	EXPECT_ENC(aa_enc_base64, "foobar", 6, "Zm9vYmFy");
+	EXPECT_ENC(aa_enc_base64, "\xff\xfe\xfd", 3, "//79");
+}
+
+Test(encode, json_strings)
+{
+	EXPECT_ENC(aa_enc_json_string, "a\\b\"c/", 6, "\"a\\\\b\\\"c/\"");
+	EXPECT_ENC(aa_enc_json_string, "\t\x7f\x01", 3, "\"\\u0009\\u007f\\u0001\"");
+	/* valid UTF-8 of 2, 3 and 4 bytes kept as is */
+	EXPECT_ENC(aa_enc_json_string, "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", 9,
+		   "\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"");
+	/* invalid: lone continuation, overlong, surrogate, cut sequence, past U+10FFFF */
+	EXPECT_ENC(aa_enc_json_string, "\x80", 1, "\"\\u0080\"");
+	EXPECT_ENC(aa_enc_json_string, "\xc0\xaf", 2, "\"\\u00c0\\u00af\"");
+	EXPECT_ENC(aa_enc_json_string, "\xed\xa0\x80", 3, "\"\\u00ed\\u00a0\\u0080\"");
+	EXPECT_ENC(aa_enc_json_string, "\xe2\x82", 2, "\"\\u00e2\\u0082\"");
+	EXPECT_ENC(aa_enc_json_string, "\xf4\x90\x80\x80", 4, "\"\\u00f4\\u0090\\u0080\\u0080\"");
+}
+
+Test(encode, text_strings_hide_terminal_controls)
+{
+	EXPECT_ENC(aa_enc_text_string, "a b\r\n\t\x1b", 7, "\"a b\\r\\n\\t\\x1b\"");
+	/* C1 control U+009B (CSI) and U+202E (right-to-left override) */
+	EXPECT_ENC(aa_enc_text_string, "\xc2\x9b\xe2\x80\xae", 5, "\"\\xc2\\x9b\\xe2\\x80\\xae\"");
+	EXPECT_ENC(aa_enc_text_string, "\xc2\xa0\xe2\x82\xac", 5, "\"\xc2\xa0\xe2\x82\xac\"");
+}
+
+Test(encode, numbers)
+{
+	EXPECT_ENC((void (*)(FILE *, const uint8_t *, size_t))aa_enc_hex, "\x00\xab", 2, "00 ab");
+	struct capture c;
+
+	aa_enc_u64(cap_open(&c), UINT64_MAX);
+	aa_enc_i64(c.f, INT64_MIN);
+	char *s = cap_close(&c);
+	cr_expect_str_eq(s, "18446744073709551615-9223372036854775808");
+	free(s);
+}
