@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "live_load.h"
 #include "live_ring.h"
 #include "source.h"
@@ -35,24 +36,6 @@ static struct live_source *live_of(aa_source *src)
 	return (struct live_source *)src;
 }
 
-static uint64_t clock_ns(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-/* Wall minus monotonic, the wall read between two monotonic reads. */
-static int64_t measure_mono_to_wall(void)
-{
-	uint64_t m1 = clock_ns(CLOCK_MONOTONIC);
-	uint64_t r = clock_ns(CLOCK_REALTIME);
-	uint64_t m2 = clock_ns(CLOCK_MONOTONIC);
-
-	return (int64_t)(r - (m1 + (m2 - m1) / 2));
-}
-
 /* Waits until the ring may hold a record or the deadline (-1: none) passes. */
 static int wait_ready(struct live_source *ls, uint64_t deadline_ms, int busy)
 {
@@ -66,7 +49,7 @@ static int wait_ready(struct live_source *ls, uint64_t deadline_ms, int busy)
 		return 0;
 	}
 	if (ls->timeout_ms >= 0) {
-		uint64_t now = clock_ns(CLOCK_MONOTONIC) / 1000000;
+		uint64_t now = aa_clock_ns(CLOCK_MONOTONIC) / 1000000;
 
 		ms = now >= deadline_ms ? 0 : (int)(deadline_ms - now);
 	}
@@ -89,7 +72,7 @@ static int live_next(aa_source *src, struct aa_record **out)
 	int rc;
 
 	if (ls->timeout_ms >= 0)
-		deadline_ms = clock_ns(CLOCK_MONOTONIC) / 1000000 + (uint64_t)ls->timeout_ms;
+		deadline_ms = aa_clock_ns(CLOCK_MONOTONIC) / 1000000 + (uint64_t)ls->timeout_ms;
 	for (;;) {
 		enum aa_ring_state st = aa_ring_next(&ls->ring, &raw, &len);
 
@@ -99,13 +82,13 @@ static int live_next(aa_source *src, struct aa_record **out)
 		if (rc)
 			return rc;
 		if (st == AA_RING_BUSY && ls->timeout_ms >= 0 &&
-		    clock_ns(CLOCK_MONOTONIC) / 1000000 >= deadline_ms)
+		    aa_clock_ns(CLOCK_MONOTONIC) / 1000000 >= deadline_ms)
 			return aa_source_fail(src, AA_E_AGAIN, NULL, -1, -1, "no record within %d ms",
 					      ls->timeout_ms);
 	}
 	aa_parse(raw, len, &ls->rec.ev);
 	ls->rec.time_ns = ls->rec.ev.mono_ns ? (uint64_t)((int64_t)ls->rec.ev.mono_ns + ls->mono_to_wall)
-					     : clock_ns(CLOCK_REALTIME);
+					     : aa_clock_ns(CLOCK_REALTIME);
 	ls->rec.index = src->stats.records;
 	ls->rec.path = NULL;
 	ls->rec.chunk = 0;
@@ -172,7 +155,7 @@ int aa_open_live(aa_source **src, const struct aa_live_opts *opts, struct aa_err
 		return open_fail(err, rc, why);
 	}
 	ls->timeout_ms = o->timeout_ms;
-	ls->mono_to_wall = measure_mono_to_wall();
+	ls->mono_to_wall = aa_mono_to_wall();
 	rc = aa_ring_map(&ls->ring, aa_live_bpf_events_fd(ls->bpf), aa_live_bpf_ring_bytes(ls->bpf));
 	if (rc) {
 		snprintf(why, sizeof(why), "mapping the EVENTS ring buffer: %s", strerror(-rc));
