@@ -134,7 +134,7 @@ static int write_meta(struct aa_writer *w, const struct aa_writer_opts *o, int64
 	m.flush_ms = w->flush_ms;
 	m.btf = aa_events_btf(&m.btf_len);
 
-	if (aa_meta_encode(&m, w->raw, w->raw_max, &len) != 0)
+	if (aa_meta_encode(&m, w->raw, AA_CHUNK_RAW_MAX, &len) != 0) /* not bound by chunk_raw_max */
 		return w->err = AA_E_INVAL;
 	struct aa_chunk_hdr h = {.kind = AA_CHUNK_META, .raw_len = (uint32_t)len};
 	return write_chunk(w, &h, w->raw);
