@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 #include "gen.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+#include "aa_error.h"
+#include "recs.h"
 
 /* A NUL-terminated string of printable bytes in field[0..size), random after the NUL. */
 static void random_string(struct aat_rng *r, uint8_t *field, size_t size)
@@ -65,5 +69,74 @@ size_t aat_gen_unknown_len(struct aat_rng *r, size_t max)
 			known |= len == aa_type_size((enum aa_type)t);
 		if (!known)
 			return len;
+	}
+}
+
+int aat_gen_invalid(struct aat_rng *r, enum aa_type type, uint64_t ts, void *buf)
+{
+	aat_gen_valid(r, type, ts, buf);
+	switch (type) {
+	case AA_TYPE_TLS: {
+		struct aa_tls_event *e = buf;
+		if (aat_below(r, 2)) {
+			e->direction = (uint8_t)(2 + aat_below(r, 254));
+			return AA_E_DIRECTION;
+		}
+		/* a piece that starts at or past the end of the call */
+		e->data_len = aat_below(r, 3 * 4096);
+		e->seq = e->data_len / 4096 + 1 + aat_below(r, 1000);
+		if (e->data_len % 4096 == 0 && e->data_len)
+			e->seq--;
+		return AA_E_TLS_SEQ;
+	}
+	case AA_TYPE_FILE: {
+		struct aa_file_event *e = buf;
+		if (aat_below(r, 2)) {
+			e->syscall = AA_SYS_COUNT + aat_below(r, 0xfffffff0u);
+			return AA_E_SYSCALL;
+		}
+		memset(e->path, 'p', sizeof(e->path));
+		return AA_E_STRING;
+	}
+	case AA_TYPE_EXEC: {
+		struct aa_exec_event *e = buf;
+		if (aat_below(r, 2))
+			memset(e->filename, 'f', sizeof(e->filename));
+		else
+			memset(e->args, 'a', sizeof(e->args));
+		return AA_E_STRING;
+	}
+	default:
+		abort(); /* no invalid exit record exists */
+	}
+}
+
+void aat_gen_mix(struct aat_rng *r, size_t n, size_t max_len, uint64_t *ts, struct aat_recs *out,
+		 struct aat_mix_counts *counts)
+{
+	uint8_t buf[AAT_GEN_MAX > 8192 ? AAT_GEN_MAX : 8192];
+	struct aat_mix_counts none;
+	if (!counts)
+		counts = &none;
+	while (n) {
+		enum aa_type t = (enum aa_type)aat_below(r, AA_TYPE_COUNT);
+		uint32_t k = aat_below(r, 10);
+		size_t len;
+		if (t == AA_TYPE_UNKNOWN || aa_type_size(t) > max_len) {
+			len = aat_gen_unknown_len(r, max_len < sizeof(buf) ? max_len : sizeof(buf));
+			aat_fill(r, buf, len);
+			counts->by_type[AA_TYPE_UNKNOWN]++;
+		} else if (k == 0 && t != AA_TYPE_EXIT) {
+			aat_gen_invalid(r, t, *ts, buf);
+			len = aa_type_size(t);
+			counts->by_type[t]++;
+			counts->invalid++;
+		} else {
+			len = aat_gen_valid(r, t, *ts, buf);
+			counts->by_type[t]++;
+		}
+		*ts += 1 + aat_below(r, 100000);
+		aat_recs_add(out, buf, len);
+		n--;
 	}
 }

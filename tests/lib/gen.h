@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "parse.h"
+#include "recs.h"
 #include "rng.h"
 
 /* The largest record any generator here writes. */
@@ -21,7 +22,28 @@
  */
 size_t aat_gen_valid(struct aat_rng *r, enum aa_type type, uint64_t ts, void *buf);
 
+/*
+ * Writes a record of known type `type` (not exit, which has nothing to get
+ * wrong) with exactly one bad field; returns the AA_E_* aa_parse must give.
+ */
+int aat_gen_invalid(struct aat_rng *r, enum aa_type type, uint64_t ts, void *buf);
+
 /* A length in 1..max that no known type has. */
 size_t aat_gen_unknown_len(struct aat_rng *r, size_t max);
+
+/* What a mix holds, counted as the parser must count it. */
+struct aat_mix_counts {
+	uint64_t by_type[AA_TYPE_COUNT];
+	uint64_t invalid; /* known sizes with a bad field */
+};
+
+/*
+ * Appends n records to out: mostly valid records of the four types, some
+ * invalid ones (one bad field each) and some of unknown sizes 1..max_len
+ * with random bytes; none longer than max_len. Time stamps of the known
+ * types grow from *ts. counts (if not NULL) is added to.
+ */
+void aat_gen_mix(struct aat_rng *r, size_t n, size_t max_len, uint64_t *ts, struct aat_recs *out,
+		 struct aat_mix_counts *counts);
 
 #endif
