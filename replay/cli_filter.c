@@ -77,7 +77,10 @@ int cli_filter_option(struct cli_filter *f, const char *cmd, int opt, const char
 	}
 }
 
-/* The wall-clock time of the first record of paths, for "+OFFSET" times. */
+/*
+ * The wall-clock time of the first record of paths with a time stamp of its
+ * own (an unknown record only has its chunk's), for "+OFFSET" times.
+ */
 static int first_record_time(const char *cmd, const char *const *paths, size_t npaths,
 			     uint64_t *ns)
 {
@@ -88,8 +91,12 @@ static int first_record_time(const char *cmd, const char *const *paths, size_t n
 	*ns = 0;
 	if ((status = cli_open(&in, paths, npaths, NULL)) != CLI_OK)
 		return status;
-	if (cli_next(&in, &rec, &status) == 1)
-		*ns = rec->time_ns;
+	while (cli_next(&in, &rec, &status) == 1) {
+		if (!*ns || rec->ev.type != AA_TYPE_UNKNOWN)
+			*ns = rec->time_ns;
+		if (rec->ev.type != AA_TYPE_UNKNOWN)
+			break;
+	}
 	aa_close(in.src);
 	if (status == CLI_OK && !*ns)
 		cli_usage(cmd, "a +OFFSET time needs a record to count from, and the input has none");

@@ -22,7 +22,7 @@
 #include "recs.h"
 
 /* Wall clock = monotonic + this: record time stamp 0 is 2026-11-25T21:30:01Z. */
-#define FX_MONO_TO_WALL 1795642201000000000ll
+#define FX_MONO_TO_WALL INT64_C(1795642201000000000)
 #define FX_KNOWN 5          /* known records, at index FX_KNOWN_AT.. */
 #define FX_KNOWN_AT 100
 #define FX_PID_EXEC 900001u /* pids no generated record has (checked) */
