@@ -57,7 +57,7 @@ $(LIBSO): $(LIB_OBJS) $(LIB_EXTRA_OBJS)
 # Debian packages by name; installs only what is missing.
 DEB_PACKAGES := gcc make pkg-config clang llvm bpftool libbpf-dev libelf-dev \
 	zlib1g-dev libzstd-dev libpcap-dev libcriterion-dev zstd tshark xxhash \
-	openssl libbpf-tools util-linux procps
+	openssl libbpf-tools util-linux procps python3
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; \
