@@ -161,6 +161,8 @@ void cli_progress_end(struct cli_progress *p);
 struct cli_copy_result {
 	struct aa_source_stats in;   /* the pass over the input */
 	uint64_t written;            /* records written to the output */
+	uint64_t missing;            /* records known lost: gaps in the stream index
+					(a cut-off tail's records cannot be counted) */
 	uint64_t out_bytes;          /* bytes of the output file */
 };
 

@@ -60,6 +60,10 @@ int cli_copy(const char *what, const char *in_path, const char *out_path,
 	}
 	cli_progress_start(&prog, in_path, &in_path, 1);
 	while (cli_next(&in, &rec, &status) == 1) {
+		/* Indexes come from the chunk headers: a skipped chunk leaves a gap. */
+		if (rec->index > res->written + res->missing)
+			res->missing = rec->index - res->written;
+		res->written++;
 		if ((rc = aa_writer_add(w, rec->ev.raw, rec->ev.len)) < 0) {
 			status = writer_failed(out_path, "write failed", rc, aa_writer_errno(w));
 			break;
@@ -70,7 +74,7 @@ int cli_copy(const char *what, const char *in_path, const char *out_path,
 	aa_source_get_stats(in.src, &res->in);
 	aa_writer_set_drops(w, res->in.drops);
 	aa_writer_get_info(w, &wi);
-	res->written = wi.records;
+	res->written = wi.records; /* less than counted if a write failed */
 	if ((rc = aa_writer_close(w)) < 0 && status != CLI_USAGE)
 		status = writer_failed(out_path, "closing failed", rc, errno);
 	if (stat(out_path, &st) == 0) /* the last chunks are written at close */

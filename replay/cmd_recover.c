@@ -39,10 +39,11 @@ int cmd_recover(int argc, char **argv)
 	status = cli_copy("recover", argv[optind], argv[optind + 1], NULL, level, &res);
 	if (status == CLI_USAGE)
 		return status;
-	cli_err("recover: %s: kept %llu records from %llu chunks; lost %llu damaged part%s%s",
+	cli_err("recover: %s: kept %llu records from %llu chunks; lost %llu damaged part%s, "
+		"%llu records known lost%s",
 		argv[optind + 1], (unsigned long long)res.written,
 		(unsigned long long)res.in.chunks, (unsigned long long)res.in.damaged,
-		res.in.damaged == 1 ? "" : "s",
-		res.in.intact ? "" : " (IN was not intact)");
+		res.in.damaged == 1 ? "" : "s", (unsigned long long)res.missing,
+		res.in.files_closed ? "" : " (IN was cut short: what followed cannot be counted)");
 	return status;
 }

@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * aa-replay recover and filter: new capture files that verify and hold
+ * exactly the intact or the selected records, in order.
+ */
+#include <sys/stat.h>
+
+#include "blocks.h"
+#include "capfile.h"
+#include "cli_fixture.h"
+
+static char out[1 << 16], err[1 << 14];
+
+/* Reads path back with the library: its records, and whether it is intact. */
+static int read_back(const char *path, struct aat_recs *recs)
+{
+	struct aa_source_stats st;
+
+	cr_assert_eq(aat_read_capture(path, NULL, recs, &st, NULL), 0, "%s reads", path);
+	return st.intact;
+}
+
+Test(cli_copy, recover_of_a_cut_file_verifies)
+{
+	struct fx f;
+	uint8_t *file;
+	size_t size;
+	struct aat_block *b;
+	struct aat_recs got = { 0 }, want = { 0 };
+
+	fx_make(&f, 51, 1500, 16384, 0);
+	cr_assert_eq(aat_read_file(f.path, &file, &size), 0);
+	long n = aat_blocks(file, size, &b);
+	/* cut in the middle of the 10th record chunk: chunks 0..8 survive */
+	long k, seen = 0;
+	for (k = 0; k < n && !(b[k].kind == AA_CHUNK_RECORDS && seen++ == 9); k++)
+		;
+	cr_assert_lt(k, n);
+	cr_assert_eq(truncate(f.path, (off_t)(b[k].off + b[k].len / 2)), 0);
+	for (size_t i = 0; i < b[k].first_record; i++)
+		aat_recs_add(&want, aat_recs_at(&f.recs, i), f.recs.len[i]);
+
+	cr_expect_eq(fx_run(&f, out, sizeof(out), err, sizeof(err), "recover cap.pcapng fixed.pcapng"), 1);
+	cr_expect(strstr(err, "kept "), "%s", err);
+	cr_expect(strstr(err, "(IN was cut short"), "%s", err);
+	cr_expect_eq(fx_run(&f, out, sizeof(out), err, sizeof(err), "verify fixed.pcapng"), 0, "%s", err);
+	char *fixed = aat_path(f.dir, "fixed.pcapng");
+	cr_expect(read_back(fixed, &got));
+	cr_expect_eq(aat_recs_diff(&got, &want), -1, "records %zu, want %zu", got.n, want.n);
+	struct stat st;
+	cr_assert_eq(stat(fixed, &st), 0);
+	cr_expect_eq(st.st_mode & 0777, 0600);
+	/* the clock offset is kept: times stay the same */
+	cr_assert_eq(fx_run(&f, out, sizeof(out), NULL, 0, "info --json fixed.pcapng"), 1 - 1);
+	cr_expect_eq(fx_json_u64(out, "first_ns"), f.first_ts + FX_MONO_TO_WALL);
+	cr_expect(strstr(out, "\"writer\":\"aa-replay\""), "%s", out);
+	cr_expect(strstr(out, "\"source\":\"recover:cap.pcapng\""), "%s", out);
+	/* an existing OUT is never overwritten */
+	cr_expect_eq(fx_run(&f, out, sizeof(out), err, sizeof(err), "recover cap.pcapng fixed.pcapng"), 2);
+	cr_expect(strstr(err, "fixed.pcapng: cannot create: the file exists"), "%s", err);
+	aat_recs_free(&got);
+	aat_recs_free(&want);
+	free(fixed);
+	free(file);
+	free(b);
+	fx_free(&f);
+}
+
+Test(cli_copy, recover_skips_a_damaged_chunk_and_counts_its_records)
+{
+	struct fx f;
+	uint8_t *file;
+	size_t size;
+	struct aat_block *b;
+	struct aat_recs got = { 0 }, want = { 0 };
+
+	fx_make(&f, 52, 1500, 16384, 0);
+	cr_assert_eq(aat_read_file(f.path, &file, &size), 0);
+	long n = aat_blocks(file, size, &b), k, seen = 0;
+	for (k = 0; k < n && !(b[k].kind == AA_CHUNK_RECORDS && seen++ == 4); k++)
+		;
+	cr_assert_lt(k, n);
+	file[b[k].data_off + b[k].data_len - 3] ^= 0xff;
+	cr_assert_eq(aat_write_file(f.path, file, size), 0);
+	for (size_t i = 0; i < f.recs.n; i++)
+		if (i < b[k].first_record || i >= b[k].first_record + b[k].records)
+			aat_recs_add(&want, aat_recs_at(&f.recs, i), f.recs.len[i]);
+
+	cr_expect_eq(fx_run(&f, out, sizeof(out), err, sizeof(err), "recover cap.pcapng fixed.pcapng"), 1);
+	char lost[64];
+	snprintf(lost, sizeof(lost), "%u records known lost\n", b[k].records);
+	cr_expect(strstr(err, lost), "want %s in %s", lost, err);
+	cr_expect_eq(fx_run(&f, out, sizeof(out), err, sizeof(err), "verify fixed.pcapng"), 0, "%s", err);
+	char *fixed = aat_path(f.dir, "fixed.pcapng");
+	cr_expect(read_back(fixed, &got));
+	cr_expect_eq(aat_recs_diff(&got, &want), -1, "records %zu, want %zu", got.n, want.n);
+	aat_recs_free(&got);
+	aat_recs_free(&want);
+	free(fixed);
+	free(file);
+	free(b);
+	fx_free(&f);
+}
+
+Test(cli_copy, recover_of_an_intact_file_keeps_everything)
+{
+	struct fx f;
+	struct aat_recs got = { 0 };
+
+	fx_make(&f, 53, 700, 0, 0);
+	cr_expect_eq(fx_run(&f, out, sizeof(out), err, sizeof(err),
+			    "recover --level 9 cap.pcapng fixed.pcapng"), 0, "%s", err);
+	cr_expect(strstr(err, "kept 700 records"), "%s", err);
+	char *fixed = aat_path(f.dir, "fixed.pcapng");
+	cr_expect(read_back(fixed, &got));
+	cr_expect_eq(aat_recs_diff(&got, &f.recs), -1);
+	cr_expect_eq(fx_run(&f, out, sizeof(out), err, sizeof(err), "recover --level 99 cap.pcapng x"), 2);
+	cr_expect(strstr(err, "not a zstd level"), "%s", err);
+	cr_expect_eq(fx_run(&f, out, sizeof(out), err, sizeof(err), "recover nothere.pcapng y"), 2);
+	char *y = aat_path(f.dir, "y");
+	cr_expect_neq(access(y, F_OK), 0, "no OUT for an unusable IN");
+	free(y);
+	aat_recs_free(&got);
+	free(fixed);
+	fx_free(&f);
+}
+
+Test(cli_copy, filter_writes_exactly_the_selected_records)
+{
+	struct fx f;
+	struct aat_recs got = { 0 }, want = { 0 };
+
+	fx_make(&f, 54, 2000, 16384, 0);
+	for (size_t i = 0; i < f.recs.n; i++) {
+		struct aa_event ev;
+		aa_parse(aat_recs_at(&f.recs, i), f.recs.len[i], &ev);
+		if (ev.type == AA_TYPE_FILE || ev.type == AA_TYPE_TLS)
+			aat_recs_add(&want, aat_recs_at(&f.recs, i), f.recs.len[i]);
+	}
+	cr_expect_eq(fx_run(&f, out, sizeof(out), err, sizeof(err),
+			    "filter --type file,tls cap.pcapng sel.pcapng"), 0, "%s", err);
+	cr_expect_eq(fx_run(&f, out, sizeof(out), err, sizeof(err), "verify sel.pcapng"), 0, "%s", err);
+	char *sel = aat_path(f.dir, "sel.pcapng");
+	cr_expect(read_back(sel, &got));
+	cr_expect_eq(aat_recs_diff(&got, &want), -1, "records %zu, want %zu", got.n, want.n);
+
+	/* by pid: the known exec and exit */
+	cr_expect_eq(fx_run(&f, out, sizeof(out), err, sizeof(err), "filter --pid %u cap.pcapng pid.pcapng",
+			    FX_PID_EXEC), 0, "%s", err);
+	cr_assert_eq(fx_run(&f, out, sizeof(out), NULL, 0, "cat pid.pcapng"), 0);
+	cr_expect_eq(fx_lines(out), 2, "%s", out);
+	cr_expect(strstr(out, " exec pid=900001 ") && strstr(out, " exit pid=900001 exit_code=137"), "%s", out);
+	cr_expect_eq(fx_run(&f, out, sizeof(out), err, sizeof(err), "filter cap.pcapng"), 2);
+	cr_expect(strstr(err, "needs IN and OUT"), "%s", err);
+	aat_recs_free(&got);
+	aat_recs_free(&want);
+	free(sel);
+	fx_free(&f);
+}

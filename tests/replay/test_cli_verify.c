@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: MIT */
+/* aa-replay verify: 0 intact, 1 damaged (saying where), 2 unusable. */
+#include <sys/stat.h>
+
+#include "blocks.h"
+#include "capfile.h"
+#include "cli_fixture.h"
+
+static char out[1 << 16], err[1 << 14];
+
+/* The blocks of f's file; *file holds its bytes. */
+static long blocks_of(const struct fx *f, uint8_t **file, size_t *size, struct aat_block **b)
+{
+	cr_assert_eq(aat_read_file(f->path, file, size), 0);
+	long n = aat_blocks(*file, *size, b);
+	cr_assert_gt(n, 5);
+	return n;
+}
+
+/* The i-th chunk of records (from 0) among the blocks. */
+static const struct aat_block *record_chunk(const struct aat_block *b, long n, int i)
+{
+	for (long k = 0; k < n; k++)
+		if (b[k].kind == AA_CHUNK_RECORDS && i-- == 0)
+			return &b[k];
+	cr_assert_fail("no record chunk %d", i);
+	return NULL;
+}
+
+Test(cli_verify, intact_file)
+{
+	struct fx f;
+
+	fx_make(&f, 31, 1000, 16384, 0);
+	cr_expect_eq(fx_run(&f, out, sizeof(out), err, sizeof(err), "verify cap.pcapng"), 0, "%s", err);
+	cr_expect(!strncmp(out, "cap.pcapng: intact: 1000 records in ", 36), "%s", out);
+	cr_expect_str_empty(err);
+	cr_expect_eq(fx_run(&f, out, sizeof(out), NULL, 0, "verify -q cap.pcapng"), 0);
+	cr_expect_str_empty(out);
+	fx_free(&f);
+}
+
+Test(cli_verify, flipped_byte_in_a_chunk)
+{
+	struct fx f;
+	uint8_t *file;
+	size_t size;
+	struct aat_block *b;
+
+	fx_make(&f, 32, 1000, 16384, 0);
+	long n = blocks_of(&f, &file, &size, &b);
+	const struct aat_block *c = record_chunk(b, n, 3);
+	size_t at = c->data_off + c->data_len / 2;
+
+	file[at] ^= 0x10;
+	cr_assert_eq(aat_write_file(f.path, file, size), 0);
+	cr_expect_eq(fx_run(&f, out, sizeof(out), err, sizeof(err), "verify cap.pcapng"), 1);
+	cr_expect(!strncmp(out, "cap.pcapng: damaged: ", 21), "%s", out);
+	char where[96];
+	snprintf(where, sizeof(where), "aa-replay: cap.pcapng: offset %zu: ", c->off);
+	cr_expect(!strncmp(err, where, strlen(where)), "want %s, got %s", where, err);
+	free(file);
+	free(b);
+	fx_free(&f);
+}
+
+Test(cli_verify, flipped_byte_anywhere_is_found)
+{
+	struct fx f;
+	uint8_t *file;
+	size_t size;
+
+	fx_make(&f, 33, 300, 8192, 0);
+	cr_assert_eq(aat_read_file(f.path, &file, &size), 0);
+	/* a spread of positions over the whole file, headers included */
+	for (size_t at = 7; at < size; at += size / 37 + 1) {
+		file[at] ^= 0x01;
+		cr_assert_eq(aat_write_file(f.path, file, size), 0);
+		int rc = fx_run(&f, out, sizeof(out), err, sizeof(err), "verify -q cap.pcapng");
+		cr_expect(rc == 1 || rc == 2, "flip at %zu of %zu: status %d", at, size, rc);
+		cr_expect_neq(err[0], 0, "flip at %zu: a message", at);
+		file[at] ^= 0x01;
+	}
+	free(file);
+	fx_free(&f);
+}
+
+Test(cli_verify, truncated_and_unusable)
+{
+	struct fx f;
+	struct stat st;
+
+	fx_make(&f, 34, 500, 16384, 0);
+	cr_assert_eq(stat(f.path, &st), 0);
+	cr_assert_eq(truncate(f.path, st.st_size - 100), 0);
+	cr_expect_eq(fx_run(&f, out, sizeof(out), err, sizeof(err), "verify cap.pcapng"), 1);
+	cr_expect(strstr(err, "cap.pcapng: offset "), "%s", err);
+
+	char *other = aat_path(f.dir, "notes.txt");
+	cr_assert_eq(aat_write_file(other, "hello, not a capture\n", 21), 0);
+	cr_expect_eq(fx_run(&f, out, sizeof(out), err, sizeof(err), "verify notes.txt"), 2);
+	cr_expect_str_eq(out, "notes.txt: unusable\n");
+	cr_expect(!strncmp(err, "aa-replay: notes.txt: offset 0: ", 32), "%s", err);
+	cr_expect_eq(fx_run(&f, out, sizeof(out), err, sizeof(err), "verify missing.pcapng"), 2);
+	cr_expect(!strncmp(err, "aa-replay: missing.pcapng: ", 27), "%s", err);
+	cr_expect_eq(fx_lines(err), 1, "%s", err);
+	/* the worst status wins; every file gets its line */
+	cr_expect_eq(fx_run(&f, out, sizeof(out), NULL, 0, "verify cap.pcapng notes.txt"), 2);
+	cr_expect_eq(fx_lines(out), 2, "%s", out);
+	free(other);
+	fx_free(&f);
+}
+
+Test(cli_verify, usage)
+{
+	struct fx f;
+
+	fx_make(&f, 35, 120, 0, 0);
+	cr_expect_eq(fx_run(&f, out, sizeof(out), err, sizeof(err), "verify"), 2);
+	cr_expect_str_eq(err, "aa-replay: verify: no FILE given (see 'aa-replay verify --help')\n");
+	cr_expect_eq(fx_run(&f, out, sizeof(out), err, sizeof(err), "verify --nope cap.pcapng"), 2);
+	cr_expect_str_eq(err, "aa-replay: verify: unknown option '--nope' (see 'aa-replay verify --help')\n");
+	cr_expect_eq(fx_run(&f, out, sizeof(out), err, sizeof(err), "frobnicate"), 2);
+	cr_expect_str_eq(err, "aa-replay: unknown command 'frobnicate' (see 'aa-replay --help')\n");
+	cr_expect_eq(fx_run(&f, out, sizeof(out), err, sizeof(err), "%s", ""), 2);
+	cr_expect(strstr(err, "Usage: aa-replay COMMAND"), "%s", err);
+	cr_expect_eq(fx_run(&f, out, sizeof(out), NULL, 0, "--version"), 0);
+	cr_expect_str_eq(out, "aa-replay " AA_VERSION "\n");
+	const char *cmds[] = { "info", "cat", "verify", "recover", "filter", "export" };
+	for (size_t i = 0; i < 6; i++) {
+		cr_expect_eq(fx_run(&f, out, sizeof(out), err, sizeof(err), "%s --help", cmds[i]), 0);
+		char want[64];
+		snprintf(want, sizeof(want), "Usage: aa-replay %s ", cmds[i]);
+		cr_expect(!strncmp(out, want, strlen(want)), "%s", out);
+		cr_expect_str_empty(err);
+	}
+	fx_free(&f);
+}
