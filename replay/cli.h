@@ -71,7 +71,8 @@ struct cli_filter {
 	"  T is an RFC 3339 time (2026-11-25T21:30:01.5Z, 2026-11-25T22:30:01+01:00;\n" \
 	"  without a zone it is UTC), seconds since the epoch (1795555801.25), or an\n"  \
 	"  offset from the first record of the input: +5s, +1.5m, +250ms\n"            \
-	"  (units ns, us, ms, s, m, h; s when none).\n"
+	"  (units ns, us, ms, s, m, h; s when none). An unknown record has no time\n"     \
+	"  stamp of its own: it has the time its chunk was written.\n"
 
 /*
  * Handles one of the CLI_OPT_* options: 1 when opt was one (0 if not), or

@@ -34,6 +34,10 @@ static FILE *open_output(const char *path)
 	int fd;
 
 	if (!strcmp(path, "-")) {
+		if (isatty(STDOUT_FILENO)) {
+			cli_err("export: binary records are not for a terminal: redirect stdout or name a file");
+			return NULL;
+		}
 		cli_stdout_setup();
 		return stdout;
 	}
