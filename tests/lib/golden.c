@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+#include "golden.h"
+
+#include <stdio.h>
+
+#include "aa_error.h"
+
+void aat_golden_line(const struct aa_event *ev, uint64_t index, char *buf, size_t size)
+{
+	int n = snprintf(buf, size, "record\t%llu\t%s\tlen=%u", (unsigned long long)index,
+			 aa_type_name(ev->type), ev->len);
+	if (n < 0 || (size_t)n >= size)
+		return;
+	buf += n;
+	size -= (size_t)n;
+	if (ev->error) {
+		n = snprintf(buf, size, "\terror=%s", aa_error_name(ev->error));
+		if (n < 0 || (size_t)n >= size)
+			return;
+		buf += n;
+		size -= (size_t)n;
+	}
+	switch (ev->type) {
+	case AA_TYPE_TLS:
+		snprintf(buf, size, "\ttimestamp_ns=%llu\tpid=%u\ttid=%u\tdata_len=%u\tseq=%u\tdirection=%u",
+			 (unsigned long long)ev->tls->timestamp_ns, ev->tls->pid, ev->tls->tid,
+			 ev->tls->data_len, ev->tls->seq, ev->tls->direction);
+		break;
+	case AA_TYPE_FILE:
+		snprintf(buf, size,
+			 "\ttimestamp_ns=%llu\tpid=%u\ttid=%u\tsyscall=%u\tflags=%u\treturn_code=%lld"
+			 "\tduration_ns=%llu\tpath=%.256s",
+			 (unsigned long long)ev->file->timestamp_ns, ev->file->pid, ev->file->tid,
+			 ev->file->syscall, ev->file->flags, (long long)ev->file->return_code,
+			 (unsigned long long)ev->file->duration_ns, (const char *)ev->file->path);
+		break;
+	case AA_TYPE_EXEC:
+		snprintf(buf, size, "\ttimestamp_ns=%llu\tpid=%u\tppid=%u\tuid=%u\tfilename=%.256s\targs=%.512s",
+			 (unsigned long long)ev->exec->timestamp_ns, ev->exec->pid, ev->exec->ppid,
+			 ev->exec->uid, (const char *)ev->exec->filename, (const char *)ev->exec->args);
+		break;
+	case AA_TYPE_EXIT:
+		snprintf(buf, size, "\ttimestamp_ns=%llu\tpid=%u\texit_code=%d",
+			 (unsigned long long)ev->exit->timestamp_ns, ev->exit->pid, ev->exit->exit_code);
+		break;
+	default:
+		snprintf(buf, size, "\tfirst_byte=%u", ev->len ? ev->raw[0] : 0);
+		break;
+	}
+}
