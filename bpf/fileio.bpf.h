@@ -9,7 +9,8 @@
  *       rename/renameat/renameat2: the old path, then after its NUL the new
  *       path (cut to fit; path[255] is always NUL).
  *       read/write: the path of the file the fd refers to now, from the
- *       kernel's file table (so dup2'd, inherited and older fds are right).
+ *       kernel's file table (so dup2'd, inherited and older fds are right);
+ *       "pipe:[INODE]" and "socket:[INODE]" as /proc/PID/fd shows them.
  * flags: open flags for openat/open, AT_* flags for unlinkat/renameat2,
  *        the file's f_flags for read/write.
  * By default read and write are recorded for regular files only
@@ -27,9 +28,6 @@
 #define NR_unlinkat 263
 #define NR_renameat 264
 #define NR_renameat2 316
-
-#define AA_S_IFMT 00170000
-#define AA_S_IFREG 0100000
 
 struct sys_entry {
 	__u64 ts;

@@ -9,7 +9,12 @@
 #ifndef AA_PATH_BPF_H
 #define AA_PATH_BPF_H
 
-#define AA_PATH_DEPTH 32 /* components walked at most; deeper paths lose their top */
+#define AA_PATH_DEPTH 32
+
+#define AA_S_IFMT 00170000
+#define AA_S_IFREG 0100000
+#define AA_S_IFIFO 0010000
+#define AA_S_IFSOCK 0140000 /* components walked at most; deeper paths lose their top */
 
 /*
  * The walk's state lives in this per-CPU map value, not on the stack: the
@@ -103,8 +108,19 @@ static __always_inline void file_path(struct file *f, __u8 *out)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	struct path_scratch *w = path_scratch();
-	__u64 off;
+	struct inode *inode = BPF_CORE_READ(f, f_inode);
+	__u16 type = BPF_CORE_READ(inode, i_mode) & AA_S_IFMT;
+	__u64 ino = BPF_CORE_READ(inode, i_ino), off;
 
+	/* Pipes and sockets have no path: named as /proc/PID/fd shows them. */
+	if (type == AA_S_IFIFO) {
+		BPF_SNPRINTF((char *)out, AA_PATH_MAX, "pipe:[%lu]", ino);
+		return;
+	}
+	if (type == AA_S_IFSOCK) {
+		BPF_SNPRINTF((char *)out, AA_PATH_MAX, "socket:[%lu]", ino);
+		return;
+	}
 	if (!w)
 		return;
 	w->d = BPF_CORE_READ(f, f_path.dentry);

@@ -63,7 +63,7 @@ static inline void live_run(struct live_run *run, const char *script, int (*fn)(
 		if (read(go[0], &byte, 1) != 1)
 			_exit(126);
 		close(go[0]);
-		if (keep_fd >= 0 && dup2(keep_fd, 9) < 0)
+		if (keep_fd >= 0 && (keep_fd == 9 ? fcntl(9, F_SETFD, 0) : dup2(keep_fd, 9)) < 0)
 			_exit(126);
 		if (!script)
 			_exit(fn());
