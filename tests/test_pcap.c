@@ -16,21 +16,9 @@
 #include "capio.h"
 #include "files.h"
 #include "gen.h"
+#include "tmpsuite.h"
 
-static char *dir;
-
-static void setup(void)
-{
-	dir = aat_tmpdir();
-	cr_assert_not_null(dir);
-}
-
-static void teardown(void)
-{
-	aat_tmpdir_remove(dir);
-}
-
-TestSuite(pcap, .init = setup, .fini = teardown);
+AAT_TMPDIR_SUITE(pcap);
 
 /* Reads the file with libpcap and checks each packet against the chunk block it must be. */
 static void pcap_reads_every_chunk(const char *path)

@@ -17,23 +17,11 @@
 #include "capio.h"
 #include "files.h"
 #include "gen.h"
+#include "tmpsuite.h"
 
 #define MONO_TO_WALL 1700000000000000000ll /* fixed, so wall-clock times are known */
 
-static char *dir;
-
-static void setup(void)
-{
-	dir = aat_tmpdir();
-	cr_assert_not_null(dir, "cannot make a temporary directory");
-}
-
-static void teardown(void)
-{
-	aat_tmpdir_remove(dir);
-}
-
-TestSuite(roundtrip, .init = setup, .fini = teardown);
+AAT_TMPDIR_SUITE(roundtrip);
 
 /* Writes recs with this chunk size, reads them back and compares everything. */
 static void round_trip(const struct aat_recs *recs, const struct aat_mix_counts *want,
