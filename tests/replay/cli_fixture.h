@@ -72,6 +72,19 @@ static inline void fx_count_known(struct aat_mix_counts *c)
 	c->by_type[AA_TYPE_UNKNOWN]++;
 }
 
+/* A fixture with its directory and the program, and no file yet. */
+static inline void fx_init(struct fx *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->dir = aat_tmpdir();
+	cr_assert_not_null(f->dir);
+	f->path = aat_path(f->dir, "cap.pcapng");
+	char *rel = aat_build_path("aa-replay");
+	f->replay = realpath(rel, NULL); /* commands run in f->dir */
+	cr_assert_not_null(f->replay, "%s is not built", rel);
+	free(rel);
+}
+
 /*
  * n records (n > FX_KNOWN_AT + FX_KNOWN), the known ones at FX_KNOWN_AT,
  * written in chunks of at most chunk_raw bytes, flushed every flush_every
@@ -85,14 +98,7 @@ static inline void fx_make(struct fx *f, uint64_t seed, size_t n, size_t chunk_r
 	struct aat_rng r;
 	uint64_t ts = 1000;
 
-	memset(f, 0, sizeof(*f));
-	f->dir = aat_tmpdir();
-	cr_assert_not_null(f->dir);
-	f->path = aat_path(f->dir, "cap.pcapng");
-	char *rel = aat_build_path("aa-replay");
-	f->replay = realpath(rel, NULL); /* commands run in f->dir */
-	cr_assert_not_null(f->replay, "%s is not built", rel);
-	free(rel);
+	fx_init(f);
 	aat_rng_seed(&r, seed);
 	f->first_ts = ts;
 	aat_gen_mix(&r, FX_KNOWN_AT, 6000, &ts, &f->recs, &f->counts);
