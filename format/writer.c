@@ -121,9 +121,9 @@ static int write_meta(struct aa_writer *w, const struct aa_writer_opts *o, int64
 		 AA_FILE_EVENT_SIZE, AA_EXEC_EVENT_SIZE, AA_EXIT_EVENT_SIZE);
 	m.writer = o->writer ? o->writer : "aa-capture";
 	m.writer_version = AA_VERSION;
-	m.hostname = host;
-	m.kernel = u.release;
-	m.arch = u.machine;
+	m.hostname = o->hostname ? o->hostname : host;
+	m.kernel = o->kernel ? o->kernel : u.release;
+	m.arch = o->arch ? o->arch : u.machine;
 	m.source = o->source;
 	m.schema = schema;
 	m.mono_to_wall = mono_to_wall;

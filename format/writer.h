@@ -25,6 +25,11 @@ struct aa_writer_opts {
 	const uint8_t *session; /* 16 bytes shared by a rotated set; NULL: random */
 	int64_t mono_to_wall;   /* 0: measured now */
 	size_t chunk_raw_max;   /* 0 means AA_CHUNK_RAW_MAX; smaller for tests */
+	/* The capturing machine as META names it; NULL: this machine. Set when
+	 * copying records captured elsewhere (aa-replay recover and filter). */
+	const char *hostname;
+	const char *kernel;
+	const char *arch;
 };
 
 /* What the writer has done so far, for status lines and rotation. */

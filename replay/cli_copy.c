@@ -22,6 +22,9 @@ static void opts_from_meta(struct aa_writer_opts *o, const struct aa_file_meta *
 	o->mono_to_wall = m->mono_to_wall;
 	o->session = m->session;
 	o->file_seq = m->file_seq;
+	o->hostname = m->hostname;
+	o->kernel = m->kernel;
+	o->arch = m->arch;
 }
 
 static int writer_failed(const char *path, const char *what, int rc, int sys_errno)

@@ -94,7 +94,8 @@ static inline void fx_make(struct fx *f, uint64_t seed, size_t n, size_t chunk_r
 			   size_t flush_every)
 {
 	struct aa_writer_opts o = { .mono_to_wall = FX_MONO_TO_WALL, .chunk_raw_max = chunk_raw,
-				    .source = "test" };
+				    .source = "test", .hostname = "capture-host",
+				    .kernel = "5.15.0-test", .arch = "aarch64" };
 	struct aat_rng r;
 	uint64_t ts = 1000;
 

@@ -55,6 +55,9 @@ Test(cli_copy, recover_of_a_cut_file_verifies)
 	cr_expect_eq(fx_json_u64(out, "first_ns"), f.first_ts + FX_MONO_TO_WALL);
 	cr_expect(strstr(out, "\"writer\":\"aa-replay\""), "%s", out);
 	cr_expect(strstr(out, "\"source\":\"recover:cap.pcapng\""), "%s", out);
+	/* and so is what the file says of the machine it was captured on */
+	cr_expect(strstr(out, "\"host\":\"capture-host\",\"kernel\":\"5.15.0-test\",\"arch\":\"aarch64\","),
+		  "%s", out);
 	/* an existing OUT is never overwritten */
 	cr_expect_eq(fx_run(&f, out, sizeof(out), err, sizeof(err), "recover cap.pcapng fixed.pcapng"), 2);
 	cr_expect(strstr(err, "fixed.pcapng: cannot create: the file exists"), "%s", err);

@@ -61,6 +61,7 @@ Test(cli_info, text_summary_and_several_files)
 	cr_expect(strstr(out, "First record:   2026-11-25T21:30:01.000001000Z\n"), "%s", out);
 	cr_expect(strstr(out, "Chunks:         5 (damaged 0)\n"), "%s", out);
 	cr_expect(strstr(out, "Source:         test\n"), "%s", out);
+	cr_expect(strstr(out, "Host:           capture-host\nKernel:         5.15.0-test aarch64\n"), "%s", out);
 	/* two summaries, a blank line between them */
 	char *second = strstr(out, "\n\nFile:           cap.pcapng\n");
 	cr_expect_not_null(second, "%s", out);
