@@ -114,12 +114,13 @@ int cli_open(struct cli_input *in, const char *const *paths, size_t npaths,
  */
 int cli_next(struct cli_input *in, const struct aa_record **rec, int *status);
 /*
- * A whole pass over one file, with progress: opens in, reads every record
- * and fills *st. Returns the status so far; in->src is NULL when the file
- * could not be opened, else the caller reads what it needs from it (its
- * META) and ends with cli_close().
+ * A whole pass over paths as one stream, with progress: opens in, reads
+ * every record and fills *st. Returns the status so far; in->src is NULL
+ * when the input could not be opened, else the caller reads what it needs
+ * from it (the META) and ends with cli_close().
  */
-int cli_pass(struct cli_input *in, const char *path, struct aa_source_stats *st);
+int cli_pass(struct cli_input *in, const char *const *paths, size_t npaths,
+	     struct aa_source_stats *st);
 /*
  * Runs one(path, arg) for each of paths[0..n) with stdout flushed and
  * checked after each; returns the worst status.

@@ -59,7 +59,8 @@ int cli_close(struct cli_input *in, int status)
 	return status;
 }
 
-int cli_pass(struct cli_input *in, const char *path, struct aa_source_stats *st)
+int cli_pass(struct cli_input *in, const char *const *paths, size_t npaths,
+	     struct aa_source_stats *st)
 {
 	struct cli_progress prog;
 	const struct aa_record *rec;
@@ -67,9 +68,9 @@ int cli_pass(struct cli_input *in, const char *path, struct aa_source_stats *st)
 
 	memset(st, 0, sizeof(*st));
 	in->src = NULL;
-	if ((status = cli_open(in, &path, 1, NULL)) != CLI_OK)
+	if ((status = cli_open(in, paths, npaths, NULL)) != CLI_OK)
 		return status;
-	cli_progress_start(&prog, path, &path, 1);
+	cli_progress_start(&prog, paths[0], paths, npaths);
 	while (cli_next(in, &rec, &status) == 1)
 		cli_progress_tick(&prog, in->src);
 	cli_progress_end(&prog);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* aa-replay info: a full pass over each file, then its summary. */
+/* aa-replay info: a full pass over the files, then their summary. */
 #include <string.h>
 
 #include "aa_print.h"
@@ -7,29 +7,48 @@
 #include "print_enc.h"
 
 static const char help[] =
-	"Usage: " CLI_PROG " info [--json] FILE...\n"
-	"Read each FILE whole, decoding every chunk, and summarize it: records per\n"
-	"type, unknown and invalid records, dropped records, chunks, raw and stored\n"
-	"bytes and their ratio, first and last time, duration, host, kernel, writer,\n"
-	"and whether the file is intact (every block, chunk and digest good, closed).\n"
+	"Usage: " CLI_PROG " info [--json] [--each] FILE...\n"
+	"Read FILE... whole as one stream (a rotated set, oldest first), decoding\n"
+	"every chunk, and summarize it: records per type, unknown and invalid\n"
+	"records, dropped records, chunks, raw and stored bytes and their ratio,\n"
+	"first and last time, duration, host, kernel, writer, and whether it is\n"
+	"intact (every block, chunk and digest good, every file closed, the set\n"
+	"in order).\n"
 	"\n"
-	"  --json      one JSON object per FILE, on one line each\n"
+	"  --json      one JSON object: \"files\", \"records\", \"tls\", \"file\", \"exec\",\n"
+	"              \"exit\", \"unknown\", \"invalid\", \"dropped\", \"chunks\", \"damaged\",\n"
+	"              \"bytes_raw\", \"bytes_stored\", \"ratio\", \"first_ns\", \"last_ns\",\n"
+	"              \"first\", \"last\", \"duration_ns\", \"host\", \"kernel\", \"arch\",\n"
+	"              \"writer\", \"writer_version\", \"source\", \"intact\" (a boolean)\n"
+	"  --each      one summary for each FILE instead (with --json, one line each)\n"
 	"  -h, --help  this help\n"
 	"\n"
-	"Exit status 1 when a file is not intact (what is wrong is said on stderr).\n";
+	"Host, kernel and writer are the last file's. Exit status 1 when the input\n"
+	"is not intact (what is wrong is said on stderr).\n";
+
+struct info_args {
+	int json;
+	int count; /* summaries printed, for the blank line between text ones */
+};
 
 static const char *str_or(const char *s, const char *dflt)
 {
 	return s && *s ? s : dflt;
 }
 
-static void print_text(const char *path, const struct aa_source_stats *st,
+static double ratio(const struct aa_source_stats *st)
+{
+	return st->bytes_stored ? (double)st->bytes_raw / (double)st->bytes_stored : 0.0;
+}
+
+static void print_text(const char *const *paths, size_t n, const struct aa_source_stats *st,
 		       const struct aa_file_meta *m)
 {
 	char first[AA_TIME_BUF], last[AA_TIME_BUF];
 	uint64_t dur = st->last_ns > st->first_ns ? st->last_ns - st->first_ns : 0;
 
-	printf("File:           %s\n", path);
+	for (size_t i = 0; i < n; i++)
+		printf("File:           %s\n", paths[i]);
 	printf("Intact:         %s\n", st->intact ? "yes" : "no");
 	printf("Records:        %llu\n", (unsigned long long)st->records);
 	for (int t = 0; t < AA_TYPE_COUNT; t++)
@@ -40,7 +59,7 @@ static void print_text(const char *path, const struct aa_source_stats *st,
 	       (unsigned long long)st->damaged);
 	printf("Raw bytes:      %llu\n", (unsigned long long)st->bytes_raw);
 	printf("Stored bytes:   %llu\n", (unsigned long long)st->bytes_stored);
-	printf("Ratio:          %.2f\n", st->bytes_stored ? (double)st->bytes_raw / (double)st->bytes_stored : 0.0);
+	printf("Ratio:          %.2f\n", ratio(st));
 	printf("First record:   %s\n", st->records ? aa_format_time(first, st->first_ns) : "-");
 	printf("Last record:    %s\n", st->records ? aa_format_time(last, st->last_ns) : "-");
 	printf("Duration:       %.9f s\n", dur / 1e9);
@@ -65,13 +84,18 @@ static void json_u64(const char *key, uint64_t v)
 	printf(",\"%s\":%llu", key, (unsigned long long)v);
 }
 
-static void print_json(const char *path, const struct aa_source_stats *st,
+static void print_json(const char *const *paths, size_t n, const struct aa_source_stats *st,
 		       const struct aa_file_meta *m)
 {
 	char t[AA_TIME_BUF];
 
-	fputs("{\"path\":", stdout);
-	aa_enc_json_string(stdout, (const uint8_t *)path, strlen(path));
+	fputs("{\"files\":[", stdout);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			putchar(',');
+		aa_enc_json_string(stdout, (const uint8_t *)paths[i], strlen(paths[i]));
+	}
+	putchar(']');
 	json_u64("records", st->records);
 	for (int i = 0; i < AA_TYPE_COUNT; i++)
 		json_u64(aa_type_name(i), st->by_type[i]);
@@ -81,7 +105,7 @@ static void print_json(const char *path, const struct aa_source_stats *st,
 	json_u64("damaged", st->damaged);
 	json_u64("bytes_raw", st->bytes_raw);
 	json_u64("bytes_stored", st->bytes_stored);
-	printf(",\"ratio\":%.4f", st->bytes_stored ? (double)st->bytes_raw / (double)st->bytes_stored : 0.0);
+	printf(",\"ratio\":%.4f", ratio(st));
 	json_u64("first_ns", st->first_ns);
 	json_u64("last_ns", st->last_ns);
 	json_str("first", st->records ? aa_format_time(t, st->first_ns) : NULL);
@@ -96,39 +120,39 @@ static void print_json(const char *path, const struct aa_source_stats *st,
 	printf(",\"intact\":%s}\n", st->intact ? "true" : "false");
 }
 
-struct info_args {
-	int json;
-	int count; /* files done, for the blank line between text summaries */
-};
-
-static int info_one(const char *path, void *arg)
+static int summarize(const char *const *paths, size_t n, struct info_args *a)
 {
-	struct info_args *a = arg;
 	struct cli_input in = { 0 };
 	struct aa_source_stats st;
-	int status = cli_pass(&in, path, &st);
+	int status = cli_pass(&in, paths, n, &st);
 
 	if (!in.src)
 		return status;
 	if (!a->json && a->count++)
 		putchar('\n');
-	/* The META read at open stays valid until the source is closed. */
+	/* The META of the last file read stays valid until the source is closed. */
 	if (a->json)
-		print_json(path, &st, aa_source_meta(in.src));
+		print_json(paths, n, &st, aa_source_meta(in.src));
 	else
-		print_text(path, &st, aa_source_meta(in.src));
+		print_text(paths, n, &st, aa_source_meta(in.src));
 	return cli_close(&in, status);
+}
+
+static int summarize_one(const char *path, void *arg)
+{
+	return summarize(&path, 1, arg);
 }
 
 int cmd_info(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "each", no_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	struct info_args a = { 0 };
-	int c;
+	int c, each = 0;
 
 	while ((c = cli_getopt("info", argc, argv, "h", longopts)) != -1) {
 		if (c == 'h') {
@@ -136,11 +160,19 @@ int cmd_info(int argc, char **argv)
 			return CLI_OK;
 		} else if (c == 'j') {
 			a.json = 1;
+		} else if (c == 'e') {
+			each = 1;
 		} else {
 			return CLI_USAGE;
 		}
 	}
 	if (optind == argc)
 		return cli_usage("info", "no FILE given");
-	return cli_each_file(argv + optind, (size_t)(argc - optind), info_one, &a);
+	size_t n = (size_t)(argc - optind);
+	if (each)
+		return cli_each_file(argv + optind, n, summarize_one, &a);
+	cli_stdout_setup();
+	int status = summarize((const char *const *)argv + optind, n, &a);
+	fflush(stdout);
+	return cli_worse(status, cli_output_check(stdout, "stdout"));
 }

@@ -22,7 +22,7 @@ static int verify_one(const char *path, void *arg)
 	const int *quiet = arg;
 	struct cli_input in = { 0 };
 	struct aa_source_stats st;
-	int status = cli_pass(&in, path, &st);
+	int status = cli_pass(&in, &path, 1, &st);
 
 	if (in.src)
 		status = cli_close(&in, status);

@@ -178,6 +178,12 @@ static inline uint64_t fx_json_u64(const char *json, const char *key)
 	return p ? strtoull(p + strlen(pat), NULL, 10) : ~0ull;
 }
 
+/* Whether s starts with prefix. */
+static inline int fx_starts(const char *s, const char *prefix)
+{
+	return !strncmp(s, prefix, strlen(prefix));
+}
+
 /* The number of lines in s. */
 static inline size_t fx_lines(const char *s)
 {

@@ -59,7 +59,7 @@ Test(cli_export, filters_and_usage)
 			    "export --raw --type exit --pid %u cap.pcapng - | od -An -tx1 | tr -d ' \\n'",
 			    FX_PID_EXEC), 0);
 	cr_expect_eq(strlen(out), 40, "%s", out);
-	cr_expect(!strncmp(out, "10000000", 8), "length 16 first: %s", out);
+	cr_expect(fx_starts(out, "10000000"), "length 16 first: %s", out);
 	cr_expect(!strncmp(out + 24, "a1bb0d00" "89000000", 16), "pid 900001, code 137: %s", out);
 	cr_expect_eq(fx_run(&f, out, sizeof(out), err, sizeof(err), "export cap.pcapng -"), 2);
 	cr_expect(strstr(err, "--raw"), "%s", err);

@@ -30,7 +30,7 @@ Test(cli_info, json_counts_exactly)
 	cr_expect_gt(fx_json_u64(out, "chunks"), 100);
 	cr_expect_eq(fx_json_u64(out, "first_ns"), f.first_ts + FX_MONO_TO_WALL);
 	cr_expect(strstr(out, "\"intact\":true}"), "%s", out);
-	cr_expect(strstr(out, "\"path\":\"cap.pcapng\""), "%s", out);
+	cr_expect(fx_starts(out, "{\"files\":[\"cap.pcapng\"],\"records\":"), "%s", out);
 	cr_expect(strstr(out, "\"source\":\"test\""), "%s", out);
 	cr_expect_str_empty(err);
 	fx_free(&f);
@@ -55,7 +55,7 @@ Test(cli_info, text_summary_and_several_files)
 
 	fx_make(&f, 13, 500, 0, 100);
 	cr_assert_eq(fx_run(&f, out, sizeof(out), err, sizeof(err),
-			    "info cap.pcapng cap.pcapng"), 0, "%s", err);
+			    "info --each cap.pcapng cap.pcapng"), 0, "%s", err);
 	cr_expect(strstr(out, "File:           cap.pcapng\nIntact:         yes\nRecords:        500\n"),
 		  "%s", out);
 	cr_expect(strstr(out, "First record:   2026-11-25T21:30:01.000001000Z\n"), "%s", out);
@@ -65,7 +65,7 @@ Test(cli_info, text_summary_and_several_files)
 	/* two summaries, a blank line between them */
 	char *second = strstr(out, "\n\nFile:           cap.pcapng\n");
 	cr_expect_not_null(second, "%s", out);
-	cr_expect_eq(fx_run(&f, out, sizeof(out), NULL, 0, "info --json cap.pcapng cap.pcapng | wc -l"), 0);
+	cr_expect_eq(fx_run(&f, out, sizeof(out), NULL, 0, "info --each --json cap.pcapng cap.pcapng | wc -l"), 0);
 	cr_expect_str_eq(out, "2\n");
 	fx_free(&f);
 }

@@ -51,7 +51,16 @@ Test(cli_set, cat_reads_a_rotated_set_in_order)
 	cr_expect_eq(fx_run(&f, out, sizeof(out), err, sizeof(err), "cat p1.pcapng p0.pcapng"), 1);
 	cr_expect_eq(fx_lines(out), 900, "every record still shown");
 	cr_expect(strstr(err, "aa-replay: p0.pcapng: offset "), "%s", err);
-	/* drop counters are cumulative in a capture session: the last file's count */
+	/* info sums the set up as one stream */
+	cr_assert_eq(fx_run(&f, out, sizeof(out), err, sizeof(err), "info --json p0.pcapng p1.pcapng"), 0,
+		     "%s", err);
+	cr_expect(fx_starts(out, "{\"files\":[\"p0.pcapng\",\"p1.pcapng\"],\"records\":900,"),
+		  "%s", out);
+	cr_expect_eq(fx_json_u64(out, "dropped"), 10);
+	cr_expect(strstr(out, "\"intact\":true}\n"), "%s", out);
+	cr_expect_eq(fx_run(&f, out, sizeof(out), NULL, 0, "info --json p1.pcapng p0.pcapng"), 1);
+	cr_expect(strstr(out, "\"intact\":false}\n"), "%s", out);
+		/* drop counters are cumulative in a capture session: the last file's count */
 	cr_assert_eq(fx_run(&f, out, sizeof(out), NULL, 0, "info --json p1.pcapng"), 0);
 	cr_expect_eq(fx_json_u64(out, "dropped"), 10);
 	cr_assert_eq(fx_run(&f, out, sizeof(out), err, sizeof(err), "recover p1.pcapng r1.pcapng"), 0, "%s", err);
