@@ -15,7 +15,7 @@ static const char help[] =
 	"\n"
 	"Exit status: 0 every file intact, 1 a file is damaged (cut short, a bad\n"
 	"checksum or digest ...), 2 a file cannot be used at all (not a capture\n"
-	"file, unreadable).\n";
+	"file, unreadable, or cut before its metadata and first records).\n";
 
 static int verify_one(const char *path, void *arg)
 {
@@ -24,8 +24,14 @@ static int verify_one(const char *path, void *arg)
 	struct aa_source_stats st;
 	int status = cli_pass(&in, &path, 1, &st);
 
+	/* Damaged before its metadata and without a single record (cut inside
+	 * its first blocks, say): nothing in it can be used. */
+	int nothing = in.src && !st.records && !aa_source_meta(in.src);
+
 	if (in.src)
 		status = cli_close(&in, status);
+	if (nothing && status == CLI_DATA)
+		status = CLI_USAGE;
 	if (*quiet)
 		return status;
 	if (status == CLI_OK)

@@ -96,6 +96,12 @@ Test(cli_verify, truncated_and_unusable)
 	cr_expect_eq(fx_run(&f, out, sizeof(out), err, sizeof(err), "verify cap.pcapng"), 1);
 	cr_expect(strstr(err, "cap.pcapng: offset "), "%s", err);
 
+	/* cut inside its header blocks, nothing in it can be used */
+	cr_assert_eq(truncate(f.path, 150), 0);
+	cr_expect_eq(fx_run(&f, out, sizeof(out), err, sizeof(err), "verify cap.pcapng"), 2);
+	cr_expect_str_eq(out, "cap.pcapng: unusable\n");
+	cr_expect(fx_starts(err, "aa-replay: cap.pcapng: offset "), "%s", err);
+
 	char *other = aat_path(f.dir, "notes.txt");
 	cr_assert_eq(aat_write_file(other, "hello, not a capture\n", 21), 0);
 	cr_expect_eq(fx_run(&f, out, sizeof(out), err, sizeof(err), "verify notes.txt"), 2);
