@@ -31,6 +31,7 @@ static void usage(FILE *out)
 	      "\nExit status: 0 ok, 1 a problem in the data (damaged, truncated, not intact),\n"
 	      "2 a usage or I/O error, or an input that cannot be used at all.\n"
 	      "Errors are one line each on stderr, naming the file and the byte offset.\n"
+	      "An input FILE of '-' is standard input.\n"
 	      "\nExamples:\n"
 	      "  " CLI_PROG " info capture.pcapng\n"
 	      "  " CLI_PROG " cat --type exec,exit --since +10s capture.pcapng\n"

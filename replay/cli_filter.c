@@ -114,6 +114,10 @@ int cli_filter_resolve(const struct cli_filter *f, const char *cmd,
 	out->pids = f->npids ? f->pids : NULL;
 	out->npids = f->npids;
 	if ((f->since && f->since[0] == '+') || (f->until && f->until[0] == '+')) {
+		for (size_t i = 0; i < npaths; i++)
+			if (!strcmp(paths[i], "-"))
+				return cli_usage(cmd, "a +OFFSET time reads the input twice: "
+						 "not possible from standard input");
 		int status = first_record_time(cmd, paths, npaths, &base);
 
 		if (status != CLI_OK)

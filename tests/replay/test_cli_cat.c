@@ -205,3 +205,15 @@ Test(cli_cat, closed_pipe_ends_quietly)
 	free(p);
 	fx_free(&f);
 }
+
+Test(cli_cat, standard_input)
+{
+	struct fx f;
+
+	fx_make(&f, 27, 800, 16384, 0);
+	cr_assert_eq(fx_run(&f, out, sizeof(out), err, sizeof(err), "cat --json - < cap.pcapng | wc -l"), 0);
+	cr_expect_str_eq(out, "800\n");
+	cr_expect_eq(fx_run(&f, out, sizeof(out), err, sizeof(err), "cat --since +1s - < cap.pcapng"), 2);
+	cr_expect(strstr(err, "standard input"), "%s", err);
+	fx_free(&f);
+}
