@@ -165,7 +165,6 @@ struct cli_copy_result {
 	uint64_t written;            /* records written to the output */
 	uint64_t missing;            /* records known lost: gaps in the stream index
 					(a cut-off tail's records cannot be counted) */
-	uint64_t out_bytes;          /* bytes of the output file */
 };
 
 /*

@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <limits.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli.h"
 #include "writer.h"
@@ -43,7 +42,6 @@ int cli_copy(const char *what, const char *in_path, const char *out_path,
 	struct aa_writer_opts o;
 	struct aa_writer_info wi;
 	struct aa_writer *w;
-	struct stat st;
 	const struct aa_record *rec;
 	int status, rc, fd;
 
@@ -80,7 +78,5 @@ int cli_copy(const char *what, const char *in_path, const char *out_path,
 	res->written = wi.records; /* less than counted if a write failed */
 	if ((rc = aa_writer_close(w)) < 0 && status != CLI_USAGE)
 		status = writer_failed(out_path, "closing failed", rc, errno);
-	if (stat(out_path, &st) == 0) /* the last chunks are written at close */
-		res->out_bytes = (uint64_t)st.st_size;
 	return cli_close(&in, status);
 }
