@@ -39,6 +39,10 @@ test-unpriv:
 	@$(TEST_RUN) $(filter-out $(BUILD)/tests/live/%,$(TEST_BINS)) \
 		$(filter-out tests/live/%,$(TEST_SCRIPTS))
 
+# The core speed figures: writer against zstd, replay against zstd -d.
+BENCH_MB ?= 200
+BENCH_LEVEL ?= 3
 bench: bench-core
 bench-core: all $(BENCH_BINS)
-	@$(TEST_ENV) bash tests/bench/bench-core.sh
+	@$(TEST_ENV) $(BUILD)/bench/bench_core --mb $(BENCH_MB) --level $(BENCH_LEVEL)
+-include tests/fuzz/fuzz.mk

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The fuzz entry points: one function per target, taking arbitrary bytes.
+ * libFuzzer calls them from fuzz_main.c (built with clang and sanitizers);
+ * tests/hostile/test_regress.c calls the very same functions on every kept
+ * regression input under the normal test build. Each returns 0; a broken
+ * invariant aborts, so it is a crash to both.
+ */
+#ifndef AAF_ENTRIES_H
+#define AAF_ENTRIES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "aa_replay.h"
+
+/* The file reader on a whole file: opened as a path, read to the end with
+ * and without skip_damaged (also as a two-file set), and again with every
+ * chunk's crc32 made right so that the checks after it are reached. */
+int aaf_file(const uint8_t *data, size_t size);
+
+/*
+ * The chunk decoder. data[0] chooses:
+ *   even: data[1..] is an EPB's packet data for aa_chunk_check and then
+ *         aa_chunk_decompress; bit 1 makes its crc32 right first, bit 2
+ *         passes the header's own written_ns as the block time stamp;
+ *   odd:  data[1..4] a record count and data[5..] a chunk's decoded content,
+ *         of kind 1 + (data[0] >> 1 & 3), put into a real file (after a good
+ *         META chunk unless bit 3 is set) and read with aa_next, which walks
+ *         the framed records.
+ */
+int aaf_chunk(const uint8_t *data, size_t size);
+
+/*
+ * The size-dispatch parser. data[0] chooses: bits 0-2, a known size to
+ * cut or pad data[1..] to (0: its own length, 1..4 tls/file/exec/exit);
+ * bits 3-5 the record's misalignment. The record ends exactly at the end of
+ * its allocation, so reading one byte past it is caught.
+ */
+int aaf_parse(const uint8_t *data, size_t size);
+
+/* Shared by the entries (entry_read.c). */
+
+/* Reads every field of a record, formats it with both printers, checks what must hold. */
+void aaf_touch_record(const struct aa_record *rec);
+
+/* Writes bytes to an anonymous in-memory file; *path names it. Returns its fd or -1. */
+int aaf_memfile(const uint8_t *data, size_t size, char path[64]);
+
+/* Opens paths with aa_open_offline, reads every record with aa_next to the
+ * end (or, without skip_damaged, up to a bounded number of errors), touching
+ * everything. Returns the last aa_next result. */
+int aaf_read_paths(const char *const *paths, size_t n, int skip_damaged);
+
+#endif

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Every input the fuzzers ever broke something with, kept in
+ * tests/fuzz/regress/<target>/, replayed through the very entry point that
+ * found it (tests/fuzz/entries.h), each in a child process: a crash, an
+ * abort on a broken invariant or a sanitizer report (with make SAN=1) fails.
+ * An input of a bug whose fix has not landed yet is listed below and skips
+ * with the bug's name while it still fails; once fixed it simply passes.
+ */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../fuzz/entries.h"
+#include "files.h"
+
+/* Found, reported with a fix, not yet fixed in the library. */
+static const struct {
+	const char *input; /* <target>/<name> */
+	const char *bug;
+} pending[] = {
+	{"chunk/B1-open-error-path",
+	 "B1: aa_open_offline returns an error whose path points into the handle it freed "
+	 "(replay/offline.c, aa_open_offline)"},
+};
+
+static const char *pending_bug(const char *input)
+{
+	for (size_t i = 0; i < sizeof(pending) / sizeof(pending[0]); i++)
+		if (strcmp(pending[i].input, input) == 0)
+			return pending[i].bug;
+	return NULL;
+}
+
+/* Runs entry on the file in a child; returns its wait status. */
+static int run_child(int (*entry)(const uint8_t *, size_t), const char *path)
+{
+	uint8_t *data;
+	size_t size;
+	cr_assert_eq(aat_read_file(path, &data, &size), 0, "%s: cannot read", path);
+	fflush(NULL);
+	pid_t pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0)
+		_exit(entry(data, size));
+	int st;
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	free(data);
+	return st;
+}
+
+static void replay_all(const char *target, int (*entry)(const uint8_t *, size_t))
+{
+	char dir[256], input[512], skips[2048] = "";
+	snprintf(dir, sizeof(dir), "tests/fuzz/regress/%s", target);
+	DIR *d = opendir(dir);
+	cr_assert_not_null(d, "%s: cannot open", dir);
+	size_t ran = 0, failed = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		char path[768];
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		snprintf(input, sizeof(input), "%s/%s", target, e->d_name);
+		int st = run_child(entry, path);
+		int ok = WIFEXITED(st) && WEXITSTATUS(st) == 0;
+		const char *bug = pending_bug(input);
+		ran++;
+		if (ok)
+			continue;
+		if (bug) {
+			size_t used = strlen(skips);
+			snprintf(skips + used, sizeof(skips) - used, "%s%s still fails: %s",
+				 used ? "; " : "", input, bug);
+			continue;
+		}
+		failed++;
+		cr_log_error("%s: %s %d", input, WIFSIGNALED(st) ? "killed by signal" : "exit",
+			     WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+	}
+	closedir(d);
+	cr_assert_eq(failed, 0, "%zu of %zu inputs of %s fail", failed, ran, target);
+	if (skips[0])
+		cr_skip_test("%s", skips);
+}
+
+Test(regress, file_reader)
+{
+	replay_all("file", aaf_file);
+}
+
+Test(regress, chunk_decoder)
+{
+	replay_all("chunk", aaf_chunk);
+}
+
+Test(regress, parser)
+{
+	replay_all("parse", aaf_parse);
+}
