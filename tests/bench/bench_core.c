@@ -1,0 +1,300 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bench_core: the core issue's speed figures, measured in one run on the
+ * same bytes.
+ *
+ *   bench_core [--mb N] [--level L] [--runs R] [--dir DIR]
+ *
+ * Generates N MB (default 200) of a session-like raw stream (gen_session's
+ * mix), then, each R times (default 3) keeping the best:
+ *   1. write a capture file through the writer, in process, and
+ *      `zstd -q -L -c` on the same raw stream bytes;
+ *   2. replay that file in a fresh process (open, decode, parse, dispatch to
+ *      callbacks that read each event), and `zstd -q -d -c` of zstd's output;
+ * and prints both speeds, their ratio against the goals (writer >= 0.8 of
+ * zstd, replay >= 0.7 of zstd -d), records/s, MB/s (of the raw stream) and
+ * the replaying process's peak memory. Files go to DIR (default /dev/shm
+ * when it exists, so that the disk does not decide the result).
+ *
+ *   bench_core --replay FILE   (internal: the timed replay, in its own process)
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "aa_replay.h"
+#include "files.h"
+#include "recs.h"
+#include "session.h"
+#include "writer.h"
+
+extern char **environ;
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void die(const char *what)
+{
+	fprintf(stderr, "bench_core: %s: %s\n", what, strerror(errno));
+	exit(2);
+}
+
+/* What the callbacks read, so that the compiler cannot skip the reading. */
+struct touch {
+	uint64_t sum, events;
+};
+
+static int on_tls(void *u, const struct aa_record *r)
+{
+	struct touch *t = u;
+	const struct aa_tls_event *e = r->ev.tls;
+	t->sum += e->pid + e->data_len + e->payload[0] + r->time_ns;
+	t->events++;
+	return 0;
+}
+
+static int on_file(void *u, const struct aa_record *r)
+{
+	struct touch *t = u;
+	const struct aa_file_event *e = r->ev.file;
+	t->sum += e->pid + e->syscall + (uint64_t)e->return_code + e->path[1] + r->time_ns;
+	t->events++;
+	return 0;
+}
+
+static int on_exec(void *u, const struct aa_record *r)
+{
+	struct touch *t = u;
+	t->sum += r->ev.exec->pid + r->ev.exec->ppid + r->ev.exec->args[0] + r->time_ns;
+	t->events++;
+	return 0;
+}
+
+static int on_exit_(void *u, const struct aa_record *r)
+{
+	struct touch *t = u;
+	t->sum += r->ev.exit->pid + (uint64_t)r->ev.exit->exit_code + r->time_ns;
+	t->events++;
+	return 0;
+}
+
+static int on_unknown(void *u, const struct aa_record *r)
+{
+	struct touch *t = u;
+	t->sum += r->ev.len;
+	t->events++;
+	return 0;
+}
+
+/* The timed replay, in a process of its own so that its peak memory is its own. */
+static int replay_main(const char *path)
+{
+	struct touch t = {0};
+	struct aa_callbacks cb = {on_tls, on_file, on_exec, on_exit_, on_unknown};
+	double t0 = now();
+	aa_source *src;
+	struct aa_error_info err;
+	if (aa_open_offline(&src, &path, 1, NULL, &err) != 0) {
+		fprintf(stderr, "bench_core: %s: %s\n", path, err.detail);
+		return 1;
+	}
+	int rc = aa_dispatch(src, &cb, &t);
+	struct aa_source_stats st;
+	aa_source_get_stats(src, &st);
+	aa_close(src);
+	double secs = now() - t0;
+	if (rc != 0 || !st.intact) {
+		fprintf(stderr, "bench_core: replay of %s: %s\n", path, aa_error_name(rc));
+		return 1;
+	}
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	printf("%.6f %llu %ld %llu\n", secs, (unsigned long long)t.events, ru.ru_maxrss,
+	       (unsigned long long)t.sum);
+	return 0;
+}
+
+/* Runs argv with stdout to out_path (or /dev/null); returns the wall time. */
+static double run_timed(char *const argv[], const char *out_path)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, out_path ? out_path : "/dev/null",
+					 O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	pid_t pid;
+	double t0 = now();
+	if ((errno = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ)) != 0)
+		die(argv[0]);
+	int st;
+	if (waitpid(pid, &st, 0) < 0)
+		die("waitpid");
+	double secs = now() - t0;
+	posix_spawn_file_actions_destroy(&fa);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		fprintf(stderr, "bench_core: %s failed\n", argv[0]);
+		exit(1);
+	}
+	return secs;
+}
+
+/* Runs our own --replay in a fresh process and reads its report. */
+static double run_replay(const char *self, const char *path, unsigned long long *events, long *maxrss_kb)
+{
+	char cmd[4200];
+	snprintf(cmd, sizeof(cmd), "'%s' --replay '%s'", self, path);
+	char out[256];
+	if (aat_run(cmd, out, sizeof(out)) != 0) {
+		fprintf(stderr, "bench_core: the replay failed\n");
+		exit(1);
+	}
+	double secs;
+	if (sscanf(out, "%lf %llu %ld", &secs, events, maxrss_kb) != 3) {
+		fprintf(stderr, "bench_core: the replay said: %s\n", out);
+		exit(1);
+	}
+	return secs;
+}
+
+static double write_capture(const struct aat_recs *recs, const char *path, int level)
+{
+	double t0 = now();
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		die(path);
+	struct aa_writer *w;
+	struct aa_writer_opts wo = {.level = level, .source = "bench"};
+	int rc = aa_writer_open(&w, fd, path, &wo);
+	for (size_t i = 0; rc == 0 && i < recs->n; i++)
+		rc = aa_writer_add(w, aat_recs_at(recs, i), recs->len[i]);
+	int rc_close = rc ? aa_writer_close(w) : 0;
+	if (!rc)
+		rc = aa_writer_close(w);
+	if (rc || rc_close) {
+		fprintf(stderr, "bench_core: writing %s: %s\n", path, aa_error_name(rc ? rc : rc_close));
+		exit(1);
+	}
+	return now() - t0;
+}
+
+static long long file_size(const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) != 0)
+		die(path);
+	return (long long)st.st_size;
+}
+
+static double min2(double a, double b)
+{
+	return a < b ? a : b;
+}
+
+int main(int argc, char **argv)
+{
+	double mb = 200;
+	int level = 3, runs = 3;
+	const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : getenv("TMPDIR");
+	if (argc == 3 && !strcmp(argv[1], "--replay"))
+		return replay_main(argv[2]);
+	for (int i = 1; i + 1 < argc; i += 2) {
+		if (!strcmp(argv[i], "--mb"))
+			mb = atof(argv[i + 1]);
+		else if (!strcmp(argv[i], "--level"))
+			level = atoi(argv[i + 1]);
+		else if (!strcmp(argv[i], "--runs"))
+			runs = atoi(argv[i + 1]);
+		else if (!strcmp(argv[i], "--dir"))
+			base = argv[i + 1];
+		else {
+			fprintf(stderr, "usage: bench_core [--mb N] [--level L] [--runs R] [--dir DIR]\n");
+			return 2;
+		}
+	}
+	if (argc % 2 == 0 || mb <= 0 || runs < 1) {
+		fprintf(stderr, "usage: bench_core [--mb N] [--level L] [--runs R] [--dir DIR]\n");
+		return 2;
+	}
+	if (base)
+		setenv("TMPDIR", base, 1);
+	char *dir = aat_tmpdir();
+	if (!dir)
+		die("temporary directory");
+	char *raw = aat_path(dir, "stream.raw"), *cap = aat_path(dir, "stream.pcapng");
+	char *zst = aat_path(dir, "stream.raw.zst");
+
+	/* The input: a session-like mix, as records in memory and as a raw stream file. */
+	struct aat_session s;
+	aat_session_init(&s, 1, 1000000000ull);
+	struct aat_recs recs = {0};
+	uint64_t want = (uint64_t)(mb * 1e6), stream = 0, by_type[AA_TYPE_COUNT] = {0};
+	static uint8_t buf[AAT_GEN_MAX];
+	while (stream < want) {
+		size_t len = aat_session_next(&s, buf);
+		aat_recs_add(&recs, buf, len);
+		stream += 4 + len;
+		by_type[len == AA_TLS_EVENT_SIZE ? AA_TYPE_TLS : len == AA_FILE_EVENT_SIZE ? AA_TYPE_FILE :
+			len == AA_EXEC_EVENT_SIZE ? AA_TYPE_EXEC : AA_TYPE_EXIT]++;
+	}
+	if (aat_recs_write_raw(&recs, raw) != 0)
+		die(raw);
+	double smb = (double)stream / 1e6;
+	printf("input: %zu records, %.1f MB raw stream (%s): file %.1f%%, exec %.1f%%, exit %.1f%%, tls %.1f%% of records\n",
+	       recs.n, smb, dir, 100.0 * by_type[AA_TYPE_FILE] / recs.n,
+	       100.0 * by_type[AA_TYPE_EXEC] / recs.n, 100.0 * by_type[AA_TYPE_EXIT] / recs.n,
+	       100.0 * by_type[AA_TYPE_TLS] / recs.n);
+	printf("zstd level %d, best of %d runs\n\n", level, runs);
+	fflush(stdout);
+
+	char lvl[16];
+	snprintf(lvl, sizeof(lvl), "-%d", level);
+	char *zc[] = {"zstd", "-q", lvl, "-c", raw, NULL};
+	char *zd[] = {"zstd", "-q", "-d", "-c", zst, NULL};
+	double w = 1e9, zw = 1e9, r = 1e9, zr = 1e9;
+	unsigned long long events = 0;
+	long rss = 0;
+	for (int i = 0; i < runs; i++) {
+		w = min2(w, write_capture(&recs, cap, level));
+		zw = min2(zw, run_timed(zc, zst));
+	}
+	for (int i = 0; i < runs; i++) {
+		long this_rss;
+		r = min2(r, run_replay(argv[0], cap, &events, &this_rss));
+		if (this_rss > rss)
+			rss = this_rss;
+		zr = min2(zr, run_timed(zd, NULL));
+	}
+	if (events != recs.n) {
+		fprintf(stderr, "bench_core: the replay saw %llu records of %zu\n", events, recs.n);
+		return 1;
+	}
+	long long cap_size = file_size(cap), zst_size = file_size(zst);
+	double wr = zw / w, rr = zr / r;
+	printf("write   aa writer   %7.3f s %9.0f records/s %8.1f MB/s   file %6.1f MB (%.2fx)\n", w,
+	       recs.n / w, smb / w, cap_size / 1e6, (double)stream / cap_size);
+	printf("        zstd %-6s %7.3f s %9.0f records/s %8.1f MB/s   file %6.1f MB (%.2fx)\n", lvl, zw,
+	       recs.n / zw, smb / zw, zst_size / 1e6, (double)stream / zst_size);
+	printf("        ratio %.2f (goal >= 0.80): %s\n\n", wr, wr >= 0.8 ? "met" : "MISSED");
+	printf("replay  aa replay   %7.3f s %9.0f records/s %8.1f MB/s   peak memory %ld KiB\n", r,
+	       recs.n / r, smb / r, rss);
+	printf("        zstd -d     %7.3f s %9.0f records/s %8.1f MB/s\n", zr, recs.n / zr, smb / zr);
+	printf("        ratio %.2f (goal >= 0.70): %s\n", rr, rr >= 0.7 ? "met" : "MISSED");
+
+	aat_recs_free(&recs);
+	free(raw);
+	free(cap);
+	free(zst);
+	aat_tmpdir_remove(dir);
+	return 0;
+}
