@@ -66,3 +66,19 @@ Test(cli_export, filters_and_usage)
 	cr_expect_eq(fx_run(&f, out, sizeof(out), err, sizeof(err), "export --raw cap.pcapng"), 2);
 	fx_free(&f);
 }
+
+Test(cli_export, write_errors_are_one_line_and_status_2)
+{
+	struct fx f;
+
+	fx_make(&f, 43, 400, 0, 0);
+	cr_expect_eq(fx_run(&f, out, sizeof(out), err, sizeof(err), "export --raw cap.pcapng - >/dev/full"), 2);
+	cr_expect_str_eq(err, "aa-replay: stdout: write failed: No space left on device\n");
+	cr_expect_eq(fx_run(&f, out, sizeof(out), err, sizeof(err), "cat --json cap.pcapng >/dev/full"), 2);
+	cr_expect_str_eq(err, "aa-replay: stdout: write failed: No space left on device\n");
+	cr_expect_eq(fx_run(&f, out, sizeof(out), err, sizeof(err), "info cap.pcapng >&-"), 2);
+	cr_expect_str_eq(err, "aa-replay: stdout: write failed: Bad file descriptor\n");
+	cr_expect_eq(fx_run(&f, out, sizeof(out), err, sizeof(err), "export --raw cap.pcapng /nonexistent-dir/x"), 2);
+	cr_expect_str_eq(err, "aa-replay: /nonexistent-dir/x: cannot create: No such file or directory\n");
+	fx_free(&f);
+}
