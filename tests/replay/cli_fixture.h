@@ -16,6 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "blocks.h"
+#include "capfile.h"
 #include "capio.h"
 #include "files.h"
 #include "gen.h"
@@ -176,6 +178,29 @@ static inline uint64_t fx_json_u64(const char *json, const char *key)
 	snprintf(pat, sizeof(pat), "\"%s\":", key);
 	p = strstr(json, pat);
 	return p ? strtoull(p + strlen(pat), NULL, 10) : ~0ull;
+}
+
+/*
+ * Chunk i (from 0) of the record chunks of f's file, found by the tests'
+ * own block walk; *file gets the file's bytes (free it).
+ */
+static inline struct aat_block fx_record_chunk(const struct fx *f, int i, uint8_t **file,
+					       size_t *size)
+{
+	struct aat_block *b, found;
+	long n;
+
+	cr_assert_eq(aat_read_file(f->path, file, size), 0);
+	n = aat_blocks(*file, *size, &b);
+	for (long k = 0; k < n; k++) {
+		if (b[k].kind == AA_CHUNK_RECORDS && i-- == 0) {
+			found = b[k];
+			free(b);
+			return found;
+		}
+	}
+	cr_assert_fail("no such record chunk");
+	return found;
 }
 
 /* Whether s starts with prefix. */

@@ -5,8 +5,6 @@
  */
 #include <sys/stat.h>
 
-#include "blocks.h"
-#include "capfile.h"
 #include "cli_fixture.h"
 
 static char out[1 << 16], err[1 << 14];
@@ -25,19 +23,13 @@ Test(cli_copy, recover_of_a_cut_file_verifies)
 	struct fx f;
 	uint8_t *file;
 	size_t size;
-	struct aat_block *b;
 	struct aat_recs got = { 0 }, want = { 0 };
 
 	fx_make(&f, 51, 1500, 16384, 0);
-	cr_assert_eq(aat_read_file(f.path, &file, &size), 0);
-	long n = aat_blocks(file, size, &b);
 	/* cut in the middle of the 10th record chunk: chunks 0..8 survive */
-	long k, seen = 0;
-	for (k = 0; k < n && !(b[k].kind == AA_CHUNK_RECORDS && seen++ == 9); k++)
-		;
-	cr_assert_lt(k, n);
-	cr_assert_eq(truncate(f.path, (off_t)(b[k].off + b[k].len / 2)), 0);
-	for (size_t i = 0; i < b[k].first_record; i++)
+	struct aat_block c = fx_record_chunk(&f, 9, &file, &size);
+	cr_assert_eq(truncate(f.path, (off_t)(c.off + c.len / 2)), 0);
+	for (size_t i = 0; i < c.first_record; i++)
 		aat_recs_add(&want, aat_recs_at(&f.recs, i), f.recs.len[i]);
 
 	cr_expect_eq(fx_run(&f, out, sizeof(out), err, sizeof(err), "recover cap.pcapng fixed.pcapng"), 1);
@@ -65,7 +57,6 @@ Test(cli_copy, recover_of_a_cut_file_verifies)
 	aat_recs_free(&want);
 	free(fixed);
 	free(file);
-	free(b);
 	fx_free(&f);
 }
 
@@ -74,24 +65,19 @@ Test(cli_copy, recover_skips_a_damaged_chunk_and_counts_its_records)
 	struct fx f;
 	uint8_t *file;
 	size_t size;
-	struct aat_block *b;
 	struct aat_recs got = { 0 }, want = { 0 };
 
 	fx_make(&f, 52, 1500, 16384, 0);
-	cr_assert_eq(aat_read_file(f.path, &file, &size), 0);
-	long n = aat_blocks(file, size, &b), k, seen = 0;
-	for (k = 0; k < n && !(b[k].kind == AA_CHUNK_RECORDS && seen++ == 4); k++)
-		;
-	cr_assert_lt(k, n);
-	file[b[k].data_off + b[k].data_len - 3] ^= 0xff;
+	struct aat_block c = fx_record_chunk(&f, 4, &file, &size);
+	file[c.data_off + c.data_len - 3] ^= 0xff;
 	cr_assert_eq(aat_write_file(f.path, file, size), 0);
 	for (size_t i = 0; i < f.recs.n; i++)
-		if (i < b[k].first_record || i >= b[k].first_record + b[k].records)
+		if (i < c.first_record || i >= c.first_record + c.records)
 			aat_recs_add(&want, aat_recs_at(&f.recs, i), f.recs.len[i]);
 
 	cr_expect_eq(fx_run(&f, out, sizeof(out), err, sizeof(err), "recover cap.pcapng fixed.pcapng"), 1);
 	char lost[64];
-	snprintf(lost, sizeof(lost), "%u records known lost\n", b[k].records);
+	snprintf(lost, sizeof(lost), "%u records known lost\n", c.records);
 	cr_expect(strstr(err, lost), "want %s in %s", lost, err);
 	cr_expect_eq(fx_run(&f, out, sizeof(out), err, sizeof(err), "verify fixed.pcapng"), 0, "%s", err);
 	char *fixed = aat_path(f.dir, "fixed.pcapng");
@@ -101,7 +87,6 @@ Test(cli_copy, recover_skips_a_damaged_chunk_and_counts_its_records)
 	aat_recs_free(&want);
 	free(fixed);
 	free(file);
-	free(b);
 	fx_free(&f);
 }
 

@@ -2,30 +2,9 @@
 /* aa-replay verify: 0 intact, 1 damaged (saying where), 2 unusable. */
 #include <sys/stat.h>
 
-#include "blocks.h"
-#include "capfile.h"
 #include "cli_fixture.h"
 
 static char out[1 << 16], err[1 << 14];
-
-/* The blocks of f's file; *file holds its bytes. */
-static long blocks_of(const struct fx *f, uint8_t **file, size_t *size, struct aat_block **b)
-{
-	cr_assert_eq(aat_read_file(f->path, file, size), 0);
-	long n = aat_blocks(*file, *size, b);
-	cr_assert_gt(n, 5);
-	return n;
-}
-
-/* The i-th chunk of records (from 0) among the blocks. */
-static const struct aat_block *record_chunk(const struct aat_block *b, long n, int i)
-{
-	for (long k = 0; k < n; k++)
-		if (b[k].kind == AA_CHUNK_RECORDS && i-- == 0)
-			return &b[k];
-	cr_assert_fail("no record chunk %d", i);
-	return NULL;
-}
 
 Test(cli_verify, intact_file)
 {
@@ -45,22 +24,19 @@ Test(cli_verify, flipped_byte_in_a_chunk)
 	struct fx f;
 	uint8_t *file;
 	size_t size;
-	struct aat_block *b;
 
 	fx_make(&f, 32, 1000, 16384, 0);
-	long n = blocks_of(&f, &file, &size, &b);
-	const struct aat_block *c = record_chunk(b, n, 3);
-	size_t at = c->data_off + c->data_len / 2;
+	struct aat_block c = fx_record_chunk(&f, 3, &file, &size);
+	size_t at = c.data_off + c.data_len / 2;
 
 	file[at] ^= 0x10;
 	cr_assert_eq(aat_write_file(f.path, file, size), 0);
 	cr_expect_eq(fx_run(&f, out, sizeof(out), err, sizeof(err), "verify cap.pcapng"), 1);
 	cr_expect(fx_starts(out, "cap.pcapng: damaged: "), "%s", out);
 	char where[96];
-	snprintf(where, sizeof(where), "aa-replay: cap.pcapng: offset %zu: ", c->off);
+	snprintf(where, sizeof(where), "aa-replay: cap.pcapng: offset %zu: ", c.off);
 	cr_expect(!strncmp(err, where, strlen(where)), "want %s, got %s", where, err);
 	free(file);
-	free(b);
 	fx_free(&f);
 }
 
