@@ -5,8 +5,9 @@
 static const char help[] =
 	"Usage: " CLI_PROG " filter [FILTERS] [--level N] IN OUT\n"
 	"Copy the records of IN that pass the filters, in order, into a new\n"
-	"capture file OUT (created 0600, never overwritten). OUT keeps IN's clock\n"
-	"offset, session, drop counters and zstd level.\n"
+	"capture file OUT (created 0600, never overwritten). OUT keeps what IN\n"
+	"says of its capture (host, kernel, clock offset, session, drop counters,\n"
+	"zstd level).\n"
 	"\n"
 	CLI_FILTER_HELP
 	"  --level N       zstd level for OUT (default: IN's)\n"
