@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the aa-capture tests share: running the built program as a
+ * subprocess (by argv, no shell, so names with spaces stay whole), making a
+ * raw input stream, and reading output files back as a set. Header-only:
+ * tests.mk links only tests/lib/ beside each test_*.c.
+ */
+#ifndef AAT_CAP_TEST_H
+#define AAT_CAP_TEST_H
+
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "aa_replay.h"
+#include "capio.h"
+#include "files.h"
+#include "gen.h"
+#include "recs.h"
+
+/* Starts build/aa-capture with args (NULL-terminated), stdin from in_fd (-1:
+ * /dev/null), stderr into err_path (NULL: ours). Returns the pid. */
+static inline pid_t cap_spawn(const char *const *args, int in_fd, const char *err_path)
+{
+	char *bin = aat_build_path("aa-capture");
+	const char *argv[64];
+	size_t n = 0;
+
+	argv[n++] = bin;
+	while (*args && n < 63)
+		argv[n++] = *args++;
+	argv[n] = NULL;
+	fflush(NULL);
+	pid_t pid = fork();
+	cr_assert(pid >= 0, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		int fd = in_fd >= 0 ? in_fd : open("/dev/null", O_RDONLY);
+		dup2(fd, 0);
+		if (err_path) {
+			int efd = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+			dup2(efd, 2);
+		}
+		execv(bin, (char *const *)argv);
+		_exit(126);
+	}
+	free(bin);
+	return pid;
+}
+
+/* Waits for pid: its exit status, or 128 + the signal that killed it. */
+static inline int cap_wait(pid_t pid)
+{
+	int st;
+
+	while (waitpid(pid, &st, 0) < 0)
+		cr_assert(errno == EINTR, "waitpid: %s", strerror(errno));
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* Runs aa-capture to its end with stdin from in_path (NULL: /dev/null); its
+ * stderr goes to err_path (NULL: ours). Returns the exit status. */
+static inline int cap_run(const char *in_path, const char *err_path, const char *const *args)
+{
+	int fd = -1;
+
+	if (in_path) {
+		fd = open(in_path, O_RDONLY);
+		cr_assert(fd >= 0, "%s: %s", in_path, strerror(errno));
+	}
+	int rc = cap_wait(cap_spawn(args, fd, err_path));
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+/* The whole text of a small file (malloc'd, NUL-terminated; "" if missing). */
+static inline char *cap_slurp(const char *path)
+{
+	uint8_t *data = NULL;
+	size_t size = 0;
+
+	if (aat_read_file(path, &data, &size) != 0)
+		return strdup("");
+	char *s = malloc(size + 1);
+	cr_assert_not_null(s);
+	memcpy(s, data, size);
+	s[size] = 0;
+	free(data);
+	return s;
+}
+
+/* n mixed records (all four types, invalid ones, unknown sizes), deterministic for seed. */
+static inline void cap_mix(struct aat_recs *out, size_t n, uint64_t seed, struct aat_mix_counts *counts)
+{
+	struct aat_rng r;
+	uint64_t ts = 1000000000ull;
+
+	aat_rng_seed(&r, seed);
+	aat_gen_mix(&r, n, 6000, &ts, out, counts);
+}
+
+/* Reads files (a rotated set, in this order) into out. Returns how reading
+ * ended (0: clean end); stats and the first file's meta copied out when not NULL. */
+static inline int cap_read_set(const char *const *paths, size_t n, struct aat_recs *out,
+			       struct aa_source_stats *stats)
+{
+	aa_source *src;
+	struct aa_error_info err;
+	const struct aa_record *rec;
+	int rc = aa_open_offline(&src, paths, n, NULL, &err);
+
+	if (rc < 0)
+		return rc;
+	while ((rc = aa_next(src, &rec)) == 1)
+		aat_recs_add(out, rec->ev.raw, rec->ev.len);
+	if (stats)
+		aa_source_get_stats(src, stats);
+	aa_close(src);
+	return rc;
+}
+
+static inline off_t cap_size(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 ? st.st_size : -1;
+}
+
+static inline void cap_sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+#endif

@@ -1,0 +1,322 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * aa-capture -r: a raw record stream (file, stdin, slow pipe, damaged) into
+ * a capture file, read back with the replay library byte for byte. Needs no
+ * privilege.
+ */
+#include <inttypes.h>
+
+#include "aa_raw.h"
+#include "cap_test.h"
+
+static char *dir;
+
+static void setup(void)
+{
+	dir = aat_tmpdir();
+	cr_assert_not_null(dir);
+}
+
+static void teardown(void)
+{
+	aat_tmpdir_remove(dir);
+}
+
+TestSuite(capture_raw, .init = setup, .fini = teardown, .timeout = 120);
+
+/* Writes n mixed records as a raw stream at dir/name; returns its path. */
+static char *make_raw(const char *name, struct aat_recs *recs, size_t n, uint64_t seed,
+		      struct aat_mix_counts *counts)
+{
+	char *path = aat_path(dir, name);
+
+	cap_mix(recs, n, seed, counts);
+	cr_assert_eq(aat_recs_write_raw(recs, path), 0);
+	return path;
+}
+
+static void expect_same(const struct aat_recs *got, const struct aat_recs *want)
+{
+	long d = aat_recs_diff(got, want);
+
+	cr_expect_eq(got->n, want->n, "%zu records read back, %zu written", got->n, want->n);
+	cr_expect_eq(d, -1, "record %ld differs", d);
+}
+
+Test(capture_raw, file_round_trip_byte_for_byte)
+{
+	struct aat_recs in = { 0 }, out = { 0 };
+	struct aat_mix_counts counts = { 0 };
+	struct aa_source_stats st;
+	char *raw = make_raw("in.raw", &in, 20000, 42, &counts);
+	char *cap = aat_path(dir, "out.pcapng");
+
+	int rc = cap_run(NULL, NULL, (const char *[]){ "-q", "-r", raw, "-w", cap, NULL });
+	cr_assert_eq(rc, 0, "exit %d", rc);
+	cr_assert_eq(aat_read_capture(cap, NULL, &out, &st, NULL), 0);
+	expect_same(&out, &in);
+	cr_expect(st.intact, "the file reads intact");
+	cr_expect_eq(st.files_closed, 1, "the file ends with its END chunk");
+	for (int t = 0; t < AA_TYPE_COUNT; t++)
+		cr_expect_eq(st.by_type[t], counts.by_type[t], "type %d: %" PRIu64 " read, %" PRIu64
+			     " made", t, st.by_type[t], counts.by_type[t]);
+	cr_expect_eq(st.invalid, counts.invalid);
+	cr_expect_gt(counts.invalid, 0, "the mix holds invalid records, kept as they are");
+	aat_recs_free(&in);
+	aat_recs_free(&out);
+	free(raw);
+	free(cap);
+}
+
+Test(capture_raw, stdin_and_file_meta)
+{
+	struct aat_recs in = { 0 }, out = { 0 };
+	char *raw = make_raw("in.raw", &in, 3000, 7, NULL);
+	char *cap = aat_path(dir, "stdin.pcapng");
+	const char *path = cap;
+	aa_source *src;
+
+	int rc = cap_run(raw, NULL, (const char *[]){ "-q", "-r", "-", "-w", cap, "--level", "9",
+						     "--flush-ms", "250", NULL });
+	cr_assert_eq(rc, 0, "exit %d", rc);
+	cr_assert_eq(aat_read_capture(cap, NULL, &out, NULL, NULL), 0);
+	expect_same(&out, &in);
+
+	cr_assert_eq(aa_open_offline(&src, &path, 1, NULL, NULL), 0);
+	const struct aa_file_meta *m = aa_source_meta(src);
+	cr_assert_not_null(m);
+	cr_expect_str_eq(m->writer, "aa-capture");
+	cr_expect_str_eq(m->source, "raw:-");
+	cr_expect_eq(m->level, 9);
+	cr_expect_eq(m->flush_ms, 250);
+	cr_expect_eq(m->file_seq, 0);
+	aa_close(src);
+	aat_recs_free(&in);
+	aat_recs_free(&out);
+	free(raw);
+	free(cap);
+}
+
+/* The first records of a slow pipe must be in the file within --flush-ms,
+ * long before the writer ends. */
+Test(capture_raw, slow_pipe_flushes_within_flush_ms)
+{
+	struct aat_recs in = { 0 }, out = { 0 };
+	char *cap = aat_path(dir, "slow.pcapng");
+	int p[2];
+
+	cap_mix(&in, 40, 3, NULL);
+	/* O_CLOEXEC: the child must not hold the write end, or it never sees the end. */
+	cr_assert_eq(pipe2(p, O_CLOEXEC), 0);
+	pid_t pid = cap_spawn((const char *[]){ "-q", "-r", "-", "-w", cap, "--flush-ms", "200",
+						"--duration", "60", NULL },
+			      p[0], NULL);
+	close(p[0]);
+	for (size_t i = 0; i < 20; i++) { /* the first half, then silence */
+		uint32_t len = in.len[i];
+		cr_assert_eq(write(p[1], &len, 4), 4);
+		cr_assert_eq(write(p[1], aat_recs_at(&in, i), len), (ssize_t)len);
+	}
+	/* Poll the file for up to 3 s: the 20 records must appear while the pipe is open. */
+	int rc = 1;
+	for (int waited = 0; waited < 3000; waited += 50) {
+		cap_sleep_ms(50);
+		aat_recs_clear(&out);
+		rc = aat_read_capture(cap, NULL, &out, NULL, NULL);
+		if (out.n == 20)
+			break;
+	}
+	cr_expect_eq(out.n, 20, "%zu of 20 records in the file while the writer still writes", out.n);
+	cr_expect_eq(rc, AA_E_UNCLOSED, "the file is still open: %s", aa_error_name(rc));
+
+	for (size_t i = 20; i < in.n; i++) {
+		uint32_t len = in.len[i];
+		cr_assert_eq(write(p[1], &len, 4), 4);
+		cr_assert_eq(write(p[1], aat_recs_at(&in, i), len), (ssize_t)len);
+	}
+	close(p[1]);
+	cr_assert_eq(cap_wait(pid), 0);
+	aat_recs_clear(&out);
+	cr_assert_eq(aat_read_capture(cap, NULL, &out, NULL, NULL), 0);
+	expect_same(&out, &in);
+	aat_recs_free(&in);
+	aat_recs_free(&out);
+	free(cap);
+}
+
+/* Cuts the raw stream at cut bytes; aa-capture must exit 1, say where, and
+ * keep every whole record before the cut in a closed, intact file. */
+static void truncated_case(size_t keep_whole, size_t extra, const char *what)
+{
+	struct aat_recs in = { 0 }, out = { 0 }, want = { 0 };
+	struct aa_source_stats st;
+	char *raw = make_raw("full.raw", &in, 500, 11, NULL);
+	char *cut = aat_path(dir, "cut.raw"), *cap = aat_path(dir, "cut.pcapng");
+	char *errf = aat_path(dir, "err.txt");
+	uint8_t *data;
+	size_t size, off = 0;
+
+	cr_assert_eq(aat_read_file(raw, &data, &size), 0);
+	for (size_t i = 0; i < keep_whole; i++) {
+		aat_recs_add(&want, aat_recs_at(&in, i), in.len[i]);
+		off += 4 + in.len[i];
+	}
+	cr_assert_lt(extra, 4 + in.len[keep_whole]);
+	cr_assert_eq(aat_write_file(cut, data, off + extra), 0);
+
+	int rc = cap_run(NULL, errf, (const char *[]){ "-q", "-r", cut, "-w", cap, NULL });
+	cr_expect_eq(rc, 1, "%s: exit %d", what, rc);
+	char *msg = cap_slurp(errf), offset_text[64];
+	snprintf(offset_text, sizeof(offset_text), "offset %zu", off);
+	cr_expect(strstr(msg, offset_text), "%s: message names the %s: %s", what, offset_text, msg);
+	cr_assert_eq(aat_read_capture(cap, NULL, &out, &st, NULL), 0);
+	expect_same(&out, &want);
+	cr_expect(st.intact, "%s: the file is closed and intact", what);
+	free(msg);
+	free(data);
+	aat_recs_free(&in);
+	aat_recs_free(&out);
+	aat_recs_free(&want);
+	free(raw);
+	free(cut);
+	free(cap);
+	free(errf);
+}
+
+Test(capture_raw, truncated_inside_a_record_exits_1_keeping_whole_records)
+{
+	truncated_case(321, 4 + 3, "cut inside the bytes");
+}
+
+Test(capture_raw, truncated_inside_a_length_exits_1_keeping_whole_records)
+{
+	truncated_case(17, 2, "cut inside the length");
+}
+
+/* A length of 0 and a length over AA_RECORD_MAX: exit 1 with the offset, records before kept. */
+static void bad_length_case(uint32_t bad, const char *want_text)
+{
+	struct aat_recs in = { 0 }, out = { 0 };
+	char *raw = aat_path(dir, "bad.raw"), *cap = aat_path(dir, "bad.pcapng");
+	char *errf = aat_path(dir, "err.txt");
+	uint8_t *data;
+	size_t size;
+
+	cap_mix(&in, 10, 5, NULL);
+	cr_assert_eq(aat_recs_write_raw(&in, raw), 0);
+	cr_assert_eq(aat_read_file(raw, &data, &size), 0);
+	data = realloc(data, size + 16);
+	aat_put_le32(data + size, bad);
+	memset(data + size + 4, 0xab, 12);
+	cr_assert_eq(aat_write_file(raw, data, size + 16), 0);
+
+	int rc = cap_run(NULL, errf, (const char *[]){ "-q", "-r", raw, "-w", cap, NULL });
+	cr_expect_eq(rc, 1, "length %u: exit %d", bad, rc);
+	char *msg = cap_slurp(errf), offset_text[64];
+	snprintf(offset_text, sizeof(offset_text), "offset %zu", size);
+	cr_expect(strstr(msg, offset_text) && strstr(msg, want_text), "message: %s", msg);
+	cr_assert_eq(aat_read_capture(cap, NULL, &out, NULL, NULL), 0);
+	expect_same(&out, &in);
+	free(msg);
+	free(data);
+	aat_recs_free(&in);
+	aat_recs_free(&out);
+	free(raw);
+	free(cap);
+	free(errf);
+}
+
+Test(capture_raw, length_zero_exits_1)
+{
+	bad_length_case(0, "length 0");
+}
+
+Test(capture_raw, length_over_the_limit_exits_1)
+{
+	bad_length_case(0x7fffffffu, "over the limit");
+}
+
+Test(capture_raw, count_and_event_filter)
+{
+	struct aat_recs in = { 0 }, out = { 0 }, want = { 0 };
+	char *raw = make_raw("in.raw", &in, 2000, 9, NULL);
+	char *cap = aat_path(dir, "c.pcapng"), *exe = aat_path(dir, "exec.pcapng");
+
+	cr_assert_eq(cap_run(NULL, NULL, (const char *[]){ "-q", "-r", raw, "-w", cap, "-c", "123",
+							   NULL }), 0);
+	for (size_t i = 0; i < 123; i++)
+		aat_recs_add(&want, aat_recs_at(&in, i), in.len[i]);
+	cr_assert_eq(aat_read_capture(cap, NULL, &out, NULL, NULL), 0);
+	expect_same(&out, &want);
+
+	/* --events with -r selects by type in user space. */
+	aat_recs_clear(&want);
+	aat_recs_clear(&out);
+	for (size_t i = 0; i < in.n; i++) {
+		struct aa_event ev;
+		aa_parse(aat_recs_at(&in, i), in.len[i], &ev);
+		if (ev.type == AA_TYPE_EXEC || ev.type == AA_TYPE_EXIT)
+			aat_recs_add(&want, aat_recs_at(&in, i), in.len[i]);
+	}
+	cr_assert_gt(want.n, 10);
+	cr_assert_eq(cap_run(NULL, NULL, (const char *[]){ "-q", "-r", raw, "-w", exe, "--events",
+							   "exec,exit", NULL }), 0);
+	cr_assert_eq(aat_read_capture(exe, NULL, &out, NULL, NULL), 0);
+	expect_same(&out, &want);
+	aat_recs_free(&in);
+	aat_recs_free(&out);
+	aat_recs_free(&want);
+	free(raw);
+	free(cap);
+	free(exe);
+}
+
+Test(capture_raw, print_shows_every_record_as_json_lines)
+{
+	struct aat_recs in = { 0 };
+	char *raw = make_raw("in.raw", &in, 300, 13, NULL);
+	char cmd[1024], out[8192];
+	char *bin = aat_build_path("aa-capture"), *cap = aat_path(dir, "p.pcapng");
+
+	snprintf(cmd, sizeof(cmd), "'%s' -q -r '%s' -w '%s' --print --json | wc -l", bin, raw, cap);
+	cr_assert_eq(aat_run(cmd, out, sizeof(out)), 0);
+	cr_expect_eq(atol(out), 300, "one JSON line per record: %s", out);
+	snprintf(cmd, sizeof(cmd), "'%s' -q -r '%s' -w '%s' --print | grep -c '^[0-9].* exec '",
+		 bin, raw, cap);
+	aat_run(cmd, out, sizeof(out));
+	cr_expect_gt(atol(out), 0, "text lines name the exec records: %s", out);
+	aat_recs_free(&in);
+	free(raw);
+	free(bin);
+	free(cap);
+}
+
+/* The raw source through the library, as aa-capture uses it: AA_E_AGAIN on an idle pipe. */
+Test(capture_raw, raw_source_times_out_on_an_idle_pipe)
+{
+	int p[2];
+	aa_source *src;
+	const struct aa_record *rec;
+	struct aat_recs in = { 0 };
+	char path[32];
+
+	cap_mix(&in, 2, 21, NULL);
+	cr_assert_eq(pipe2(p, O_CLOEXEC), 0);
+	snprintf(path, sizeof(path), "/dev/fd/%d", p[0]);
+	cr_assert_eq(aa_open_raw(&src, path, NULL, NULL), 0);
+	aa_raw_set_timeout(src, 50);
+	cr_expect_eq(aa_next(src, &rec), AA_E_AGAIN);
+	uint32_t len = in.len[0];
+	cr_assert_eq(write(p[1], &len, 4), 4);
+	cr_expect_eq(aa_next(src, &rec), AA_E_AGAIN, "only the length has come");
+	cr_assert_eq(write(p[1], aat_recs_at(&in, 0), len), (ssize_t)len);
+	cr_assert_eq(aa_next(src, &rec), 1);
+	cr_expect_eq(rec->ev.len, len);
+	cr_expect_eq(memcmp(rec->ev.raw, aat_recs_at(&in, 0), len), 0);
+	cr_expect_eq(aa_raw_offset(src), 4 + len);
+	close(p[1]);
+	cr_expect_eq(aa_next(src, &rec), 0, "the end of the pipe is the end of the stream");
+	aa_close(src);
+	close(p[0]);
+	aat_recs_free(&in);
+}
