@@ -27,11 +27,22 @@
 #include "gen.h"
 #include "recs.h"
 
+/* The absolute path of the built aa-capture (malloc'd), usable after a cd. */
+static inline char *cap_bin(void)
+{
+	char *rel = aat_build_path("aa-capture");
+	char *abs = realpath(rel, NULL);
+
+	cr_assert_not_null(abs, "%s: %s (run make first)", rel, strerror(errno));
+	free(rel);
+	return abs;
+}
+
 /* Starts build/aa-capture with args (NULL-terminated), stdin from in_fd (-1:
  * /dev/null), stderr into err_path (NULL: ours). Returns the pid. */
 static inline pid_t cap_spawn(const char *const *args, int in_fd, const char *err_path)
 {
-	char *bin = aat_build_path("aa-capture");
+	char *bin = cap_bin();
 	const char *argv[64];
 	size_t n = 0;
 

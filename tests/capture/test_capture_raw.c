@@ -276,7 +276,7 @@ Test(capture_raw, print_shows_every_record_as_json_lines)
 	struct aat_recs in = { 0 };
 	char *raw = make_raw("in.raw", &in, 300, 13, NULL);
 	char cmd[1024], out[8192];
-	char *bin = aat_build_path("aa-capture"), *cap = aat_path(dir, "p.pcapng");
+	char *bin = cap_bin(), *cap = aat_path(dir, "p.pcapng");
 
 	snprintf(cmd, sizeof(cmd), "'%s' -q -r '%s' -w '%s' --print --json | wc -l", bin, raw, cap);
 	cr_assert_eq(aat_run(cmd, out, sizeof(out)), 0);
