@@ -194,8 +194,11 @@ static int check_epb(struct aa_reader *r, const uint8_t *b, uint32_t len, int64_
 			return fail(r, AA_E_CHUNK, at, -1, "non-zero padding");
 	uint64_t ts = ((uint64_t)aa_get32(b + 12) << 32) | aa_get32(b + 16);
 	int rc = aa_chunk_check(b + AA_EPB_HEAD, caplen, ts, &c->h, &c->stored, detail);
-	if (rc)
-		return fail(r, rc, at, -1, "%s", detail);
+	if (rc) {
+		/* Its own number cannot be trusted; it most likely was the one due,
+		 * so count it as that and the next good chunk follows on. */
+		return fail(r, rc, at, r->expect_index++, "%s", detail);
+	}
 	c->offset = at;
 	c->block_len = len;
 	r->resyncing = 0;

@@ -42,6 +42,7 @@ struct offline {
 	const uint8_t *raw;
 	size_t raw_len, pos;
 	struct aa_chunk_hdr chunk;
+	int64_t chunk_offset; /* of its block in the file */
 	uint32_t seen;
 
 	/* a rotated set: same session, file_seq counting up */
@@ -241,6 +242,7 @@ static int take_chunk(struct offline *o, const struct aa_chunk_view *c)
 	o->raw_len = c->h.raw_len;
 	o->pos = 0;
 	o->chunk = c->h;
+	o->chunk_offset = c->offset;
 	o->seen = 0;
 	o->f.chunks++;
 	o->base.stats.chunks++;
@@ -253,7 +255,7 @@ static int framing(struct offline *o, const char *what)
 
 	snprintf(d, sizeof(d), "record %u at byte %zu of the chunk: %s", o->seen, o->pos, what);
 	o->raw = NULL; /* the rest of this chunk cannot be trusted */
-	return damage(o, AA_E_FRAMING, -1, o->chunk.index, d);
+	return damage(o, AA_E_FRAMING, o->chunk_offset, o->chunk.index, d);
 }
 
 /* The next framed record of the current chunk: 1, or a framing error. */
@@ -426,8 +428,11 @@ int aa_open_offline(aa_source **src, const char *const *paths, size_t npaths,
 		}
 	}
 out:
-	if (err && o)
+	if (err && o) {
 		*err = o->base.err;
+		if (err->path) /* ours is freed below: point at the caller's name */
+			err->path = paths[o->cur < npaths ? o->cur : 0];
+	}
 	if (rc) {
 		if (o)
 			aa_close(&o->base);
