@@ -1,0 +1,300 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * aa-capture's rotated sets: -C by size with tcpdump's numbered names, -W
+ * keeping a ring of N files, -G by time, SIGHUP, -z on every finished file
+ * (whose name has spaces), and the signals that stop it cleanly. Every file
+ * of a set must read intact on its own, share the session id, carry its
+ * place, and the set read in order must give back the input.
+ */
+#include <dirent.h>
+
+#include "cap_test.h"
+
+static char *dir;
+
+static void setup(void)
+{
+	dir = aat_tmpdir();
+	cr_assert_not_null(dir);
+}
+
+static void teardown(void)
+{
+	aat_tmpdir_remove(dir);
+}
+
+TestSuite(capture_rotate, .init = setup, .fini = teardown, .timeout = 120);
+
+struct file_info {
+	uint8_t session[16];
+	uint32_t file_seq;
+	struct aat_recs recs;
+	off_t size;
+};
+
+/* Reads one file alone: it must be intact and closed. */
+static void read_one(const char *path, struct file_info *fi)
+{
+	aa_source *src;
+	const struct aa_record *rec;
+	struct aa_source_stats st;
+	int rc;
+
+	memset(fi, 0, sizeof(*fi));
+	cr_assert_eq(aa_open_offline(&src, &path, 1, NULL, NULL), 0, "%s opens", path);
+	const struct aa_file_meta *m = aa_source_meta(src);
+	cr_assert_not_null(m);
+	memcpy(fi->session, m->session, 16);
+	fi->file_seq = m->file_seq;
+	while ((rc = aa_next(src, &rec)) == 1)
+		aat_recs_add(&fi->recs, rec->ev.raw, rec->ev.len);
+	cr_expect_eq(rc, 0, "%s reads to its end: %s", path, aa_error_name(rc));
+	aa_source_get_stats(src, &st);
+	cr_expect(st.intact && st.files_closed == 1, "%s is intact and closed", path);
+	aa_close(src);
+	fi->size = cap_size(path);
+}
+
+/* The names dir/base, dir/base1, dir/base2 ... that exist, in order. */
+static size_t numbered_names(const char *base, char names[][512], size_t max)
+{
+	size_t n = 0;
+
+	for (;; n++) {
+		cr_assert_lt(n, max);
+		if (n == 0)
+			snprintf(names[n], 512, "%s/%s", dir, base);
+		else
+			snprintf(names[n], 512, "%s/%s%zu", dir, base, n);
+		if (access(names[n], F_OK) != 0)
+			return n;
+	}
+}
+
+static size_t count_entries(void)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t n = 0;
+
+	cr_assert_not_null(d);
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+Test(capture_rotate, size_rotation_numbers_files_and_reads_back_as_a_set)
+{
+	struct aat_recs in = { 0 }, all = { 0 };
+	char *raw = aat_path(dir, "in.raw"), *out = aat_path(dir, "set.pcapng");
+	char names[64][512];
+	const char *paths[64];
+	struct file_info fi;
+	uint8_t session[16];
+
+	cap_mix(&in, 6000, 5, NULL);
+	cr_assert_eq(aat_recs_write_raw(&in, raw), 0);
+	int rc = cap_run(NULL, NULL, (const char *[]){ "-q", "-r", raw, "-w", out, "-C", "0.3", NULL });
+	cr_assert_eq(rc, 0);
+
+	size_t n = numbered_names("set.pcapng", names, 64);
+	cr_assert_geq(n, 3, "%zu files: -C 0.3 on this input makes several", n);
+	cr_expect_eq(count_entries(), n + 1, "only set.pcapng, set.pcapng1 ... and the input");
+	for (size_t i = 0; i < n; i++) {
+		read_one(names[i], &fi);
+		if (i == 0)
+			memcpy(session, fi.session, 16);
+		cr_expect_eq(memcmp(fi.session, session, 16), 0, "%s shares the session id", names[i]);
+		cr_expect_eq(fi.file_seq, i, "%s has file_seq %u, want %zu", names[i], fi.file_seq, i);
+		if (i + 1 < n) /* full files: past the limit by less than one chunk block */
+			cr_expect(fi.size >= 300000 && fi.size < 300000 + 262144 + 4096,
+				  "%s: %jd bytes", names[i], (intmax_t)fi.size);
+		cr_expect_gt(fi.recs.n, 0);
+		aat_recs_free(&fi.recs);
+		paths[i] = names[i];
+	}
+	cr_assert_eq(cap_read_set(paths, n, &all, NULL), 0, "the set reads in order");
+	cr_expect_eq(aat_recs_diff(&all, &in), -1, "the set gives back the input byte for byte");
+	aat_recs_free(&in);
+	aat_recs_free(&all);
+	free(raw);
+	free(out);
+}
+
+Test(capture_rotate, ring_keeps_the_last_n_files)
+{
+	struct aat_recs in = { 0 }, tail = { 0 };
+	char *raw = aat_path(dir, "in.raw"), *out = aat_path(dir, "ring");
+	char path[512];
+	struct file_info fi[3];
+	int order[3] = { -1, -1, -1 };
+
+	cap_mix(&in, 6000, 8, NULL);
+	cr_assert_eq(aat_recs_write_raw(&in, raw), 0);
+	cr_assert_eq(cap_run(NULL, NULL, (const char *[]){ "-q", "-r", raw, "-w", out, "-C", "0.2",
+							   "-W", "3", NULL }), 0);
+	cr_expect_eq(count_entries(), 3 + 1, "ring0, ring1, ring2 and the input");
+	uint32_t max_seq = 0;
+	for (int i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/ring%d", dir, i);
+		read_one(path, &fi[i]);
+		cr_expect_eq(fi[i].file_seq % 3, (uint32_t)i, "ring%d holds file %u", i, fi[i].file_seq);
+		if (fi[i].file_seq > max_seq)
+			max_seq = fi[i].file_seq;
+	}
+	cr_assert_geq(max_seq, 3, "the ring went round (last file %u)", max_seq);
+	/* The three files, oldest first, hold the last records of the input. */
+	for (int i = 0; i < 3; i++) {
+		uint32_t want = max_seq - 2 + (uint32_t)i;
+		for (int j = 0; j < 3; j++)
+			if (fi[j].file_seq == want)
+				order[i] = j;
+		cr_assert_geq(order[i], 0, "file %u is in the ring", want);
+	}
+	for (int i = 0; i < 3; i++) {
+		const struct aat_recs *r = &fi[order[i]].recs;
+		for (size_t k = 0; k < r->n; k++)
+			aat_recs_add(&tail, aat_recs_at(r, k), r->len[k]);
+	}
+	cr_assert_lt(tail.n, in.n);
+	struct aat_recs want = { 0 };
+	for (size_t k = in.n - tail.n; k < in.n; k++)
+		aat_recs_add(&want, aat_recs_at(&in, k), in.len[k]);
+	cr_expect_eq(aat_recs_diff(&tail, &want), -1, "the ring is the tail of the input");
+	for (int i = 0; i < 3; i++)
+		aat_recs_free(&fi[i].recs);
+	aat_recs_free(&want);
+	aat_recs_free(&tail);
+	aat_recs_free(&in);
+	free(raw);
+	free(out);
+}
+
+Test(capture_rotate, post_command_gets_each_finished_file_as_one_argument)
+{
+	struct aat_recs in = { 0 };
+	char *raw = aat_path(dir, "in.raw"), *sub = aat_path(dir, "my dir");
+	char out[600], script[600], log[600], expect[700];
+
+	cap_mix(&in, 3000, 2, NULL);
+	cr_assert_eq(aat_recs_write_raw(&in, raw), 0);
+	cr_assert_eq(mkdir(sub, 0700), 0);
+	snprintf(out, sizeof(out), "%s/out file $(touch pwned) 'q'.pcapng", sub);
+	snprintf(script, sizeof(script), "%s/z script.sh", sub);
+	snprintf(log, sizeof(log), "%s/z.log", dir);
+	char body[1024];
+	snprintf(body, sizeof(body), "#!/bin/sh\nprintf '%%s|%%s\\n' \"$#\" \"$1\" >> '%s'\n", log);
+	cr_assert_eq(aat_write_file(script, body, strlen(body)), 0);
+	cr_assert_eq(chmod(script, 0700), 0);
+
+	cr_assert_eq(cap_run(NULL, NULL, (const char *[]){ "-q", "-r", raw, "-w", out, "-C", "0.3",
+							   "-z", script, NULL }), 0);
+	char *got = cap_slurp(log);
+	size_t lines = 0;
+	for (char *p = got; (p = strchr(p, '\n')); p++)
+		lines++;
+	cr_expect_geq(lines, 2, "one line per finished file: %s", got);
+	for (size_t i = 0; i < lines; i++) {
+		if (i == 0)
+			snprintf(expect, sizeof(expect), "1|%s\n", out);
+		else
+			snprintf(expect, sizeof(expect), "1|%s%zu\n", out, i);
+		cr_expect(strstr(got, expect), "-z got %s in:\n%s", expect, got);
+	}
+	cr_expect_eq(access("pwned", F_OK), -1, "no shell ran the file name");
+	free(got);
+	aat_recs_free(&in);
+	free(raw);
+	free(sub);
+}
+
+/* aa-capture on an idle pipe: SIGHUP starts a new file, SIGUSR1 prints the
+ * statistics, SIGTERM ends it with exit 0 and both files closed. */
+Test(capture_rotate, signals_rotate_report_and_stop_cleanly)
+{
+	struct aat_recs in = { 0 };
+	struct file_info a, b;
+	char *out = aat_path(dir, "sig.pcapng"), *out1 = aat_path(dir, "sig.pcapng1");
+	char *errf = aat_path(dir, "err.txt");
+	int p[2];
+
+	cap_mix(&in, 20, 4, NULL);
+	cr_assert_eq(pipe2(p, O_CLOEXEC), 0);
+	pid_t pid = cap_spawn((const char *[]){ "-q", "-r", "-", "-w", out, "--duration", "60",
+						NULL },
+			      p[0], errf);
+	close(p[0]);
+	for (size_t i = 0; i < 10; i++) {
+		uint32_t len = in.len[i];
+		cr_assert_eq(write(p[1], &len, 4), 4);
+		cr_assert_eq(write(p[1], aat_recs_at(&in, i), len), (ssize_t)len);
+	}
+	cap_sleep_ms(400);
+	kill(pid, SIGHUP);
+	for (int waited = 0; access(out1, F_OK) != 0 && waited < 3000; waited += 20)
+		cap_sleep_ms(20);
+	for (size_t i = 10; i < 20; i++) {
+		uint32_t len = in.len[i];
+		cr_assert_eq(write(p[1], &len, 4), 4);
+		cr_assert_eq(write(p[1], aat_recs_at(&in, i), len), (ssize_t)len);
+	}
+	cap_sleep_ms(300);
+	kill(pid, SIGUSR1);
+	cap_sleep_ms(300);
+	kill(pid, SIGTERM);
+	cr_expect_eq(cap_wait(pid), 0, "SIGTERM: exit 0");
+	close(p[1]);
+
+	read_one(out, &a);
+	read_one(out1, &b);
+	cr_expect_eq(a.recs.n, 10, "before SIGHUP: %zu records", a.recs.n);
+	cr_expect_eq(b.recs.n, 10, "after SIGHUP: %zu records", b.recs.n);
+	cr_expect_eq(memcmp(a.session, b.session, 16), 0);
+	cr_expect_eq(b.file_seq, 1);
+	char *msg = cap_slurp(errf);
+	cr_expect(strstr(msg, "aa-capture: 20 records written"), "SIGUSR1 statistics: %s", msg);
+	free(msg);
+	aat_recs_free(&a.recs);
+	aat_recs_free(&b.recs);
+	aat_recs_free(&in);
+	free(out);
+	free(out1);
+	free(errf);
+}
+
+Test(capture_rotate, time_rotation_with_strftime_names)
+{
+	char *pattern = aat_path(dir, "g-%H%M%S.pcapng");
+	int p[2];
+	DIR *d;
+	struct dirent *e;
+	struct file_info fi;
+	size_t n = 0;
+	uint8_t session[16];
+
+	cr_assert_eq(pipe2(p, O_CLOEXEC), 0);
+	pid_t pid = cap_spawn((const char *[]){ "-q", "-r", "-", "-w", pattern, "-G", "1",
+						"--duration", "2.5", NULL },
+			      p[0], NULL);
+	close(p[0]);
+	cr_expect_eq(cap_wait(pid), 0, "--duration ends with exit 0");
+	close(p[1]);
+	d = opendir(dir);
+	cr_assert_not_null(d);
+	while ((e = readdir(d))) {
+		char path[600];
+		if (strncmp(e->d_name, "g-", 2) != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		read_one(path, &fi);
+		if (n++ == 0)
+			memcpy(session, fi.session, 16);
+		cr_expect_eq(memcmp(fi.session, session, 16), 0);
+		cr_expect_eq(strlen(e->d_name), strlen("g-213001.pcapng"), "%s", e->d_name);
+		aat_recs_free(&fi.recs);
+	}
+	closedir(d);
+	cr_expect(n == 3, "-G 1 for 2.5 s: %zu files, want 3", n);
+	free(pattern);
+}
