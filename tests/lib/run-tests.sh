@@ -43,9 +43,13 @@ for t in "$@"; do
 		p=$((p - s))
 	fi
 	# A binary that failed without a failed case (crash of the runner, a
-	# sanitizer report at exit, a timeout) counts as one failure.
-	if [[ $rc -ne 0 && $f -eq 0 ]]; then
+	# timeout) counts as one failure; so does a sanitizer report: Criterion
+	# has already counted a test as passed when LeakSanitizer speaks at the
+	# exit of its worker process.
+	if [[ $f -eq 0 ]] && { [[ $rc -ne 0 ]] ||
+		grep -qE 'ERROR: (Leak|Address)Sanitizer|runtime error:' "$log"; }; then
 		f=1
+		[[ $p -gt 0 ]] && p=$((p - 1))
 	fi
 	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
 	if [[ $f -eq 0 ]]; then
