@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * aa-capture where root is needed to set the scene (skipped otherwise): a
+ * full disk (a 256 KiB tmpfs) must give exit 3, one line naming the file and
+ * the error, and a file that reads intact up to its last whole block; -Z
+ * must leave no way back to root and create the files as that user.
+ */
+#include <pwd.h>
+#include <sys/mount.h>
+
+#include "cap_test.h"
+
+static char *dir;
+
+static void setup(void)
+{
+	dir = aat_tmpdir();
+	cr_assert_not_null(dir);
+}
+
+static void teardown(void)
+{
+	aat_tmpdir_remove(dir);
+}
+
+TestSuite(capture_root, .init = setup, .fini = teardown, .timeout = 120);
+
+static void need_root(void)
+{
+	if (geteuid() != 0)
+		cr_skip_test("needs root (mount a tmpfs, change user)");
+}
+
+Test(capture_root, full_disk_exits_3_and_keeps_whole_blocks)
+{
+	struct aat_recs in = { 0 }, out = { 0 };
+	char *raw = aat_path(dir, "in.raw"), *mnt = aat_path(dir, "small");
+	char *cap = aat_path(mnt, "full.pcapng"), *errf = aat_path(dir, "err.txt");
+
+	need_root();
+	cr_assert_eq(mkdir(mnt, 0700), 0);
+	if (mount("tmpfs", mnt, "tmpfs", 0, "size=256k") != 0)
+		cr_skip_test("cannot mount a tmpfs here: %s", strerror(errno));
+	cap_mix(&in, 4000, 6000, NULL); /* random bytes: hardly compressible, well over 256 KiB */
+	cr_assert_eq(aat_recs_write_raw(&in, raw), 0);
+
+	int rc = cap_run(NULL, errf, (const char *[]){ "-q", "-r", raw, "-w", cap, NULL });
+	char *msg = cap_slurp(errf);
+	cr_expect_eq(rc, 3, "exit %d", rc);
+	cr_expect(strstr(msg, "full.pcapng") && strstr(msg, "No space left on device"),
+		  "message: %s", msg);
+	cr_expect_eq(strchr(msg, '\n') - msg + 1, (long)strlen(msg), "one line: %s", msg);
+
+	/* Cut back to its last whole block: it reads to its very end, where only
+	 * the END chunk is missing. */
+	struct aa_error_info err;
+	rc = aat_read_capture(cap, NULL, &out, NULL, &err);
+	cr_expect_eq(rc, AA_E_UNCLOSED, "%s", aa_error_name(rc));
+	cr_expect_eq(err.offset, (int64_t)cap_size(cap), "the last whole block ends at %jd, the file at %jd",
+		     (intmax_t)err.offset, (intmax_t)cap_size(cap));
+	cr_expect_gt(out.n, 0, "records written before the disk filled are kept");
+	cr_expect_lt(out.n, in.n);
+	struct aat_recs head = { 0 };
+	for (size_t i = 0; i < out.n; i++)
+		aat_recs_add(&head, aat_recs_at(&in, i), in.len[i]);
+	cr_expect_eq(aat_recs_diff(&out, &head), -1, "what is there is the input's beginning");
+
+	umount2(mnt, MNT_DETACH);
+	free(msg);
+	aat_recs_free(&in);
+	aat_recs_free(&out);
+	aat_recs_free(&head);
+	free(raw);
+	free(mnt);
+	free(cap);
+	free(errf);
+}
+
+/* The value after key in /proc/PID/status, e.g. "65534\t65534\t65534\t65534"
+ * for "Uid:", trailing blanks cut. (Read with stdio: the file's size is 0.) */
+static void status_line(pid_t pid, const char *key, char *out, size_t size)
+{
+	char path[64], line[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	cr_assert_not_null(f, "%s: %s", path, strerror(errno));
+	out[0] = 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, key, strlen(key)) != 0)
+			continue;
+		char *p = line + strlen(key);
+		p += strspn(p, "\t ");
+		size_t n = strlen(p);
+		while (n && (p[n - 1] == '\n' || p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
+		snprintf(out, size, "%.*s", (int)n, p);
+		break;
+	}
+	fclose(f);
+	cr_assert(out[0], "%s in %s", key, path);
+}
+
+Test(capture_root, drop_privileges_for_good)
+{
+	struct passwd *pw = getpwnam("nobody");
+	char *pub = aat_path(dir, "pub"), *cap, *script, *log;
+	char want[64], line[256], body[512];
+	int p[2];
+	struct stat st;
+
+	need_root();
+	if (!pw)
+		cr_skip_test("no user nobody");
+	cr_assert_eq(mkdir(pub, 0777), 0);
+	cr_assert_eq(chmod(pub, 0777), 0);
+	cr_assert_eq(chmod(dir, 0755), 0);
+	cap = aat_path(pub, "z.pcapng");
+	script = aat_path(pub, "whoami.sh");
+	log = aat_path(pub, "whoami.log");
+	snprintf(body, sizeof(body), "#!/bin/sh\nid -u > '%s'\n", log);
+	cr_assert_eq(aat_write_file(script, body, strlen(body)), 0);
+	cr_assert_eq(chmod(script, 0755), 0);
+
+	cr_assert_eq(pipe2(p, O_CLOEXEC), 0);
+	pid_t pid = cap_spawn((const char *[]){ "-q", "-r", "-", "-w", cap, "-Z", "nobody", "-z",
+						script, "--duration", "30", NULL },
+			      p[0], NULL);
+	close(p[0]);
+	for (int waited = 0; access(cap, F_OK) != 0 && waited < 3000; waited += 20)
+		cap_sleep_ms(20);
+
+	/* Every uid and gid is nobody's, no supplementary group but its own, no capability. */
+	snprintf(want, sizeof(want), "%u\t%u\t%u\t%u", pw->pw_uid, pw->pw_uid, pw->pw_uid, pw->pw_uid);
+	status_line(pid, "Uid:", line, sizeof(line));
+	cr_expect_str_eq(line, want);
+	snprintf(want, sizeof(want), "%u\t%u\t%u\t%u", pw->pw_gid, pw->pw_gid, pw->pw_gid, pw->pw_gid);
+	status_line(pid, "Gid:", line, sizeof(line));
+	cr_expect_str_eq(line, want);
+	snprintf(want, sizeof(want), "%u", pw->pw_gid);
+	status_line(pid, "Groups:", line, sizeof(line));
+	cr_expect_str_eq(line, want);
+	status_line(pid, "CapEff:", line, sizeof(line));
+	cr_expect_str_eq(line, "0000000000000000");
+	status_line(pid, "CapPrm:", line, sizeof(line));
+	cr_expect_str_eq(line, "0000000000000000");
+
+	kill(pid, SIGTERM);
+	cr_expect_eq(cap_wait(pid), 0);
+	close(p[1]);
+	cr_assert_eq(stat(cap, &st), 0);
+	cr_expect_eq(st.st_uid, pw->pw_uid, "the file was created as nobody");
+	cr_expect_eq(st.st_mode & 07777, 0600);
+	char *who = cap_slurp(log);
+	snprintf(want, sizeof(want), "%u\n", pw->pw_uid);
+	cr_expect_str_eq(who, want, "-z ran as nobody");
+	free(who);
+	free(pub);
+	free(cap);
+	free(script);
+	free(log);
+}
