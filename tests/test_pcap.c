@@ -73,11 +73,8 @@ static void pcap_reads_every_chunk(const char *path)
 
 Test(pcap, mixed_records)
 {
-	struct aat_rng r;
-	aat_rng_seed(&r, 11);
 	struct aat_recs recs = {0};
-	uint64_t ts = 1;
-	aat_gen_mix(&r, 3000, 8000, &ts, &recs, NULL);
+	aat_mix(11, 3000, 8000, &recs, NULL);
 	char *path = aat_path(dir, "mixed.pcapng");
 	struct aa_writer_opts wo = {.chunk_raw_max = 65536};
 	cr_assert_eq(aat_write_capture(path, &recs, 0, recs.n, &wo, 500, NULL), 0);
@@ -122,11 +119,8 @@ Test(pcap, incompressible_chunks_at_the_limit)
 
 Test(pcap, capinfos_opens_the_file)
 {
-	struct aat_rng r;
-	aat_rng_seed(&r, 13);
 	struct aat_recs recs = {0};
-	uint64_t ts = 1;
-	aat_gen_mix(&r, 500, 8000, &ts, &recs, NULL);
+	aat_mix(13, 500, 8000, &recs, NULL);
 	char *path = aat_path(dir, "ci.pcapng");
 	struct aa_writer_opts wo = {.chunk_raw_max = 16384};
 	cr_assert_eq(aat_write_capture(path, &recs, 0, recs.n, &wo, 0, NULL), 0);

@@ -85,14 +85,11 @@ Test(roundtrip, every_chunk_size)
 {
 	static const size_t sizes[] = {2048, 4096, 4144, 8192, 65536, 200000, 0};
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
-		struct aat_rng r;
-		aat_rng_seed(&r, 1000 + i);
 		struct aat_recs recs = {0};
 		struct aat_mix_counts want = {0};
-		uint64_t ts = 1000000;
 		size_t cap = sizes[i] ? sizes[i] : AA_CHUNK_RAW_MAX;
-		aat_gen_mix(&r, 3000, cap - AA_FRAME_HEADER < 8000 ? cap - AA_FRAME_HEADER : 8000, &ts,
-			    &recs, &want);
+		aat_mix(1000 + i, 3000, cap - AA_FRAME_HEADER < 8000 ? cap - AA_FRAME_HEADER : 8000,
+			&recs, &want);
 		round_trip(&recs, &want, sizes[i]);
 		aat_recs_free(&recs);
 	}
@@ -102,12 +99,9 @@ Test(roundtrip, every_chunk_size)
  * must still be written, since chunk_raw_max bounds record chunks. */
 Test(roundtrip, smallest_chunk_size)
 {
-	struct aat_rng r;
-	aat_rng_seed(&r, 1024);
 	struct aat_recs recs = {0};
 	struct aat_mix_counts want = {0};
-	uint64_t ts = 1;
-	aat_gen_mix(&r, 500, 1024 - AA_FRAME_HEADER, &ts, &recs, &want);
+	aat_mix(1024, 500, 1024 - AA_FRAME_HEADER, &recs, &want);
 	round_trip(&recs, &want, 1024);
 	aat_recs_free(&recs);
 }
@@ -219,11 +213,8 @@ static int dispatch(const char *path, const struct aa_callbacks *cb, struct seen
 
 Test(roundtrip, dispatch_matches_next)
 {
-	struct aat_rng r;
-	aat_rng_seed(&r, 99);
 	struct aat_recs recs = {0};
-	uint64_t ts = 5;
-	aat_gen_mix(&r, 2000, 8000, &ts, &recs, NULL);
+	aat_mix(99, 2000, 8000, &recs, NULL);
 	char *path = aat_path(dir, "d.pcapng");
 	struct aa_writer_opts wo = {.chunk_raw_max = 16384};
 	cr_assert_eq(aat_write_capture(path, &recs, 0, recs.n, &wo, 0, NULL), 0);
@@ -281,11 +272,8 @@ static uint64_t xxhsum64(const char *file)
 
 Test(roundtrip, digest_is_xxh64_of_export_stream)
 {
-	struct aat_rng r;
-	aat_rng_seed(&r, 4242);
 	struct aat_recs recs = {0};
-	uint64_t ts = 77;
-	aat_gen_mix(&r, 1500, 8000, &ts, &recs, NULL);
+	aat_mix(4242, 1500, 8000, &recs, NULL);
 	char *path = aat_path(dir, "dg.pcapng"), *raw = aat_path(dir, "dg.raw");
 	uint64_t writer_digest;
 	cr_assert_eq(aat_write_capture(path, &recs, 0, recs.n, NULL, 0, &writer_digest), 0);
@@ -348,11 +336,8 @@ Test(roundtrip, empty_file)
 /* Two replays of one file: the same records, indexes, times and chunks. */
 Test(roundtrip, deterministic)
 {
-	struct aat_rng r;
-	aat_rng_seed(&r, 5);
 	struct aat_recs recs = {0};
-	uint64_t ts = 1000;
-	aat_gen_mix(&r, 2500, 6000, &ts, &recs, NULL);
+	aat_mix(5, 2500, 6000, &recs, NULL);
 	char *path = aat_path(dir, "det.pcapng");
 	struct aa_writer_opts wo = {.chunk_raw_max = 32768, .mono_to_wall = MONO_TO_WALL};
 	cr_assert_eq(aat_write_capture(path, &recs, 0, recs.n, &wo, 100, NULL), 0);

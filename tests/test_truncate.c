@@ -31,11 +31,8 @@ static void setup(void)
 	cr_assert_not_null(dir);
 	orig_path = aat_path(dir, "orig.pcapng");
 	cut_path = aat_path(dir, "cut.pcapng");
-	struct aat_rng r;
-	aat_rng_seed(&r, 31337);
-	uint64_t ts = 1000;
 	memset(&recs, 0, sizeof(recs));
-	aat_gen_mix(&r, 40, 800, &ts, &recs, NULL);
+	aat_mix(31337, 40, 800, &recs, NULL);
 	struct aa_writer_opts wo = {.chunk_raw_max = 2048};
 	cr_assert_eq(aat_write_capture(orig_path, &recs, 0, recs.n, &wo, 6, NULL), 0);
 	cr_assert_eq(aat_read_file(orig_path, &file, &size), 0);

@@ -164,11 +164,8 @@ Test(writer, drop_counters_in_isb_and_stats)
 /* A rotated set: one session, files numbered 0, 1, 2, read as one stream. */
 Test(writer, rotated_set_reads_as_one_stream)
 {
-	struct aat_rng r;
-	aat_rng_seed(&r, 8);
 	struct aat_recs recs = {0};
-	uint64_t ts = 1;
-	aat_gen_mix(&r, 900, 8000, &ts, &recs, NULL);
+	aat_mix(8, 900, 8000, &recs, NULL);
 	static const uint8_t session[16] = "rotated-set-0001";
 	char *paths[3];
 	for (int i = 0; i < 3; i++) {

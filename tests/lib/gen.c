@@ -140,3 +140,12 @@ void aat_gen_mix(struct aat_rng *r, size_t n, size_t max_len, uint64_t *ts, stru
 		n--;
 	}
 }
+
+void aat_mix(uint64_t seed, size_t n, size_t max_len, struct aat_recs *out,
+	     struct aat_mix_counts *counts)
+{
+	struct aat_rng r;
+	uint64_t ts = 1;
+	aat_rng_seed(&r, seed);
+	aat_gen_mix(&r, n, max_len, &ts, out, counts);
+}

@@ -46,4 +46,8 @@ struct aat_mix_counts {
 void aat_gen_mix(struct aat_rng *r, size_t n, size_t max_len, uint64_t *ts, struct aat_recs *out,
 		 struct aat_mix_counts *counts);
 
+/* aat_gen_mix of n records from a generator seeded with seed, time stamps from 1. */
+void aat_mix(uint64_t seed, size_t n, size_t max_len, struct aat_recs *out,
+	     struct aat_mix_counts *counts);
+
 #endif
