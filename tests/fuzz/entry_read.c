@@ -155,13 +155,7 @@ int aaf_read_paths(const char *const *paths, size_t n, int skip_damaged)
 		int callers = 0;
 		for (size_t i = 0; i < n; i++)
 			callers |= err.path == paths[i];
-		if (err.path && !callers) {
-#ifdef AAF_TOLERATE_B1 /* bug B1, while its fix is pending: look past it for others */
-			err.path = NULL;
-#else
-			REQUIRE(!"bug B1: a failed open's error path points into the freed handle");
-#endif
-		}
+		REQUIRE(!err.path || callers); /* bug B1, fixed in c3f1cd3 */
 		touch_error(&err);
 		return rc;
 	}
