@@ -14,3 +14,8 @@ PROGRAMS += $(BUILD)/aa-capture
 
 $(BUILD)/aa-capture: $(CAPTURE_OBJS) $(LIBA)
 	$(CC) $(ALL_CFLAGS) -o $@ $(CAPTURE_OBJS) $(LIBA) $(LIBS) $(LDFLAGS)
+
+# make demo (as root): about ten seconds of this machine, then a summary.
+DEMO_SECONDS ?= 10
+demo: all
+	@bash capture/demo.sh $(BUILD) $(DEMO_SECONDS)
