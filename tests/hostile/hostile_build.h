@@ -29,6 +29,22 @@
 
 #define HB_WRITTEN_NS 1764106200000000000ull
 
+/* Each test's private directory and the file it writes there. */
+static char *hb_dir, *hb_path;
+
+static inline void hb_setup(void)
+{
+	hb_dir = aat_tmpdir();
+	cr_assert_not_null(hb_dir);
+	hb_path = aat_path(hb_dir, "f.pcapng");
+}
+
+static inline void hb_teardown(void)
+{
+	free(hb_path);
+	aat_tmpdir_remove(hb_dir);
+}
+
 /* A file being built in memory. */
 struct hb {
 	uint8_t *p;
@@ -44,6 +60,14 @@ static inline void hb_put(struct hb *f, const void *data, size_t n)
 	}
 	memcpy(f->p + f->len, data, n);
 	f->len += n;
+}
+
+/* Writes the built file to hb_path and starts a new one. */
+static inline void hb_save(struct hb *f)
+{
+	cr_assert_eq(aat_write_file(hb_path, f->p, f->len), 0);
+	free(f->p);
+	memset(f, 0, sizeof(*f));
 }
 
 static inline void hb_shb(struct hb *f)

@@ -12,7 +12,6 @@
 #include "blocks.h"
 #include "gen.h"
 
-static char *dir, *path;
 static struct aat_recs recs;
 static uint8_t *orig;
 static size_t size;
@@ -23,17 +22,12 @@ static long victim; /* a RECORDS chunk block in the middle of the file */
 /* ~40 records in chunks of at most 2 KiB: 8+ record chunks. */
 static void setup(void)
 {
-	dir = aat_tmpdir();
-	cr_assert_not_null(dir);
-	path = aat_path(dir, "f.pcapng");
-	struct aat_rng r;
-	aat_rng_seed(&r, 4242);
-	uint64_t ts = 1000;
+	hb_setup();
 	memset(&recs, 0, sizeof(recs));
-	aat_gen_mix(&r, 40, 700, &ts, &recs, NULL);
+	aat_mix(4242, 40, 700, &recs, NULL);
 	struct aa_writer_opts wo = {.chunk_raw_max = 2048};
-	cr_assert_eq(aat_write_capture(path, &recs, 0, recs.n, &wo, 5, NULL), 0);
-	cr_assert_eq(aat_read_file(path, &orig, &size), 0);
+	cr_assert_eq(aat_write_capture(hb_path, &recs, 0, recs.n, &wo, 5, NULL), 0);
+	cr_assert_eq(aat_read_file(hb_path, &orig, &size), 0);
 	nblocks = aat_blocks(orig, size, &blocks);
 	long rec_chunks = 0;
 	victim = -1;
@@ -48,9 +42,8 @@ static void teardown(void)
 {
 	free(blocks);
 	free(orig);
-	free(path);
 	aat_recs_free(&recs);
-	aat_tmpdir_remove(dir);
+	hb_teardown();
 }
 
 TestSuite(hostile_blocks, .init = setup, .fini = teardown);
@@ -72,9 +65,9 @@ static struct hb_result read_edited(void (*edit)(uint8_t *f, const struct aat_bl
 	uint8_t *f = malloc(size);
 	memcpy(f, orig, size);
 	edit(f, &blocks[victim], v);
-	cr_assert_eq(aat_write_file(path, f, size), 0);
+	cr_assert_eq(aat_write_file(hb_path, f, size), 0);
 	free(f);
-	return hb_read_watched(path, skip);
+	return hb_read_watched(hb_path, skip);
 }
 
 /* Stops at the victim with code; with skip_damaged, every other chunk's records are read. */
@@ -117,9 +110,9 @@ Test(hostile_blocks, length_of_the_last_block_past_the_end)
 	uint8_t *f = malloc(size);
 	memcpy(f, orig, size);
 	aat_put_le32(f + blocks[last].off + 4, (uint32_t)blocks[last].len + 4);
-	cr_assert_eq(aat_write_file(path, f, size), 0);
+	cr_assert_eq(aat_write_file(hb_path, f, size), 0);
 	free(f);
-	struct hb_result r = hb_read_watched(path, 0);
+	struct hb_result r = hb_read_watched(hb_path, 0);
 	cr_expect_eq(r.rc, AA_E_TRUNCATED, "%s", aa_error_name(r.rc));
 	cr_expect_eq(r.offset, (int64_t)blocks[last].off);
 	cr_expect_eq(r.records, recs.n);
@@ -151,9 +144,9 @@ Test(hostile_blocks, section_header_length_impossible)
 		uint8_t *f = malloc(size);
 		memcpy(f, orig, size);
 		aat_put_le32(f + 4, lens[i]);
-		cr_assert_eq(aat_write_file(path, f, size), 0);
+		cr_assert_eq(aat_write_file(hb_path, f, size), 0);
 		free(f);
-		struct hb_result r = hb_read_watched(path, 0);
+		struct hb_result r = hb_read_watched(hb_path, 0);
 		cr_expect_eq(r.rc, AA_E_BLOCK, "0x%x: %s", lens[i], aa_error_name(r.rc));
 		cr_expect_eq(r.offset, 0);
 		cr_expect_eq(r.records, 0);
@@ -167,9 +160,9 @@ static struct hb_result with_foreign_block(uint32_t len, size_t present)
 	memcpy(f, orig, size);
 	aat_put_le32(f + size, 0x00000BADu);
 	aat_put_le32(f + size + 4, len);
-	cr_assert_eq(aat_write_file(path, f, size + 8 + present), 0);
+	cr_assert_eq(aat_write_file(hb_path, f, size + 8 + present), 0);
 	free(f);
-	return hb_read_watched(path, 0);
+	return hb_read_watched(hb_path, 0);
 }
 
 Test(hostile_blocks, foreign_block_past_the_end)

@@ -7,29 +7,7 @@
  */
 #include "hostile_build.h"
 
-static char *dir, *path;
-
-static void setup(void)
-{
-	dir = aat_tmpdir();
-	cr_assert_not_null(dir);
-	path = aat_path(dir, "f.pcapng");
-}
-
-static void teardown(void)
-{
-	free(path);
-	aat_tmpdir_remove(dir);
-}
-
-TestSuite(hostile_chunks, .init = setup, .fini = teardown);
-
-static void save(struct hb *f)
-{
-	cr_assert_eq(aat_write_file(path, f->p, f->len), 0);
-	free(f->p);
-	memset(f, 0, sizeof(*f));
-}
+TestSuite(hostile_chunks, .init = hb_setup, .fini = hb_teardown);
 
 /*
  * A genuine zstd frame of RLE blocks that decodes to `content` bytes of 'A'
@@ -86,8 +64,8 @@ static struct hb_result read_frame(const uint8_t *frame, size_t n, uint32_t raw_
 	struct hb f = {0};
 	hb_head(&f);
 	*chunk_off = hb_raw_chunk(&f, AA_CHUNK_RECORDS, 1, 1, raw_len, (uint32_t)n, frame, n);
-	save(&f);
-	return hb_read_watched(path, 0);
+	hb_save(&f);
+	return hb_read_watched(hb_path, 0);
 }
 
 Test(hostile_chunks, frame_declaring_1_gib_in_a_small_chunk)
@@ -211,11 +189,11 @@ Test(hostile_chunks, records_of_any_size_in_crafted_chunks)
 	size_t n = hb_frames(raw, &big, 1);
 	cr_assert_eq(n, AA_CHUNK_RAW_MAX);
 	hb_chunk(&f, AA_CHUNK_RECORDS, 2, 1, raw, n);
-	save(&f);
+	hb_save(&f);
 
 	struct aat_recs back = {0};
 	struct aa_error_info err;
-	int rc = aat_read_capture(path, NULL, &back, NULL, &err);
+	int rc = aat_read_capture(hb_path, NULL, &back, NULL, &err);
 	cr_expect_eq(rc, AA_E_UNCLOSED, "%s", aa_error_name(rc));
 	cr_assert_eq(back.n, nl + 1);
 	for (size_t i = 0; i <= nl; i++) {
@@ -239,9 +217,9 @@ Test(hostile_chunks, records_of_any_size_through_the_writer)
 	aat_recs_add(&recs, big, 1);
 	aat_recs_add(&recs, big, AA_RECORD_MAX);
 	aat_recs_add(&recs, big, 1);
-	cr_assert_eq(aat_write_capture(path, &recs, 0, recs.n, NULL, 0, NULL), 0);
+	cr_assert_eq(aat_write_capture(hb_path, &recs, 0, recs.n, NULL, 0, NULL), 0);
 	struct aa_source_stats st;
-	cr_assert_eq(aat_read_capture(path, NULL, &back, &st, NULL), 0);
+	cr_assert_eq(aat_read_capture(hb_path, NULL, &back, &st, NULL), 0);
 	cr_expect_eq(aat_recs_diff(&recs, &back), -1);
 	cr_expect_eq(st.intact, 1);
 	cr_expect_eq(st.by_type[AA_TYPE_UNKNOWN], 4);
@@ -249,7 +227,7 @@ Test(hostile_chunks, records_of_any_size_through_the_writer)
 	/* one byte more than a chunk can hold is refused by the writer */
 	aat_recs_clear(&recs);
 	aat_recs_add(&recs, big, AA_RECORD_MAX + 1);
-	cr_expect_eq(aat_write_capture(path, &recs, 0, recs.n, NULL, 0, NULL), AA_E_TOO_BIG);
+	cr_expect_eq(aat_write_capture(hb_path, &recs, 0, recs.n, NULL, 0, NULL), AA_E_TOO_BIG);
 	aat_recs_free(&recs);
 	aat_recs_free(&back);
 	free(big);
@@ -267,16 +245,16 @@ static void bad_frame_file(const uint8_t *frame, size_t n)
 	hb_chunk(&f, AA_CHUNK_RECORDS, 1, 2, raw, len + n);
 	len = hb_frames(raw, two, 2);
 	hb_chunk(&f, AA_CHUNK_RECORDS, 2, 2, raw, len);
-	save(&f);
+	hb_save(&f);
 }
 
 static void expect_framing(const char *what)
 {
-	struct hb_result r = hb_read_watched(path, 0);
+	struct hb_result r = hb_read_watched(hb_path, 0);
 	cr_expect_eq(r.rc, AA_E_FRAMING, "%s: %s", what, aa_error_name(r.rc));
 	cr_expect_eq(r.chunk, 1, "%s", what);
 	cr_expect_eq(r.records, 1, "%s: %llu records", what, (unsigned long long)r.records);
-	r = hb_read_watched(path, 1);
+	r = hb_read_watched(hb_path, 1);
 	cr_expect_eq(r.rc, 0, "%s", what);
 	cr_expect_eq(r.records, 3, "%s, skipping: %llu records", what,
 		     (unsigned long long)r.records);

@@ -30,10 +30,7 @@ static void setup(void)
 	bad = aat_path(dir, "bad file.pcapng"); /* a space, as names have */
 	prog = aat_build_path("aa-replay");
 	struct aat_recs recs = {0};
-	struct aat_rng r;
-	uint64_t ts = 5;
-	aat_rng_seed(&r, 9);
-	aat_gen_mix(&r, 30, 600, &ts, &recs, NULL);
+	aat_mix(9, 30, 600, &recs, NULL);
 	struct aa_writer_opts wo = {.chunk_raw_max = 2048};
 	cr_assert_eq(aat_write_capture(good, &recs, 0, recs.n, &wo, 5, NULL), 0);
 	aat_recs_free(&recs);

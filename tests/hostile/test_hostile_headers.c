@@ -11,29 +11,7 @@
 #include "gen.h"
 #include "xxh64.h"
 
-static char *dir, *path;
-
-static void setup(void)
-{
-	dir = aat_tmpdir();
-	cr_assert_not_null(dir);
-	path = aat_path(dir, "f.pcapng");
-}
-
-static void teardown(void)
-{
-	free(path);
-	aat_tmpdir_remove(dir);
-}
-
-TestSuite(hostile_headers, .init = setup, .fini = teardown);
-
-static void save(struct hb *f)
-{
-	cr_assert_eq(aat_write_file(path, f->p, f->len), 0);
-	free(f->p);
-	memset(f, 0, sizeof(*f));
-}
+TestSuite(hostile_headers, .init = hb_setup, .fini = hb_teardown);
 
 /* A pcapng block of this type around body (a multiple of 4 bytes). Returns its offset. */
 static size_t block(struct hb *f, uint32_t type, const void *body, size_t n)
@@ -99,7 +77,7 @@ static int read_all(int skip, uint64_t *n, struct aa_error_info *err)
 {
 	struct aat_recs back = {0};
 	struct aa_replay_opts o = {.skip_damaged = skip};
-	int rc = aat_read_capture(path, &o, &back, NULL, err);
+	int rc = aat_read_capture(hb_path, &o, &back, NULL, err);
 	*n = back.n;
 	aat_recs_free(&back);
 	return rc;
@@ -142,7 +120,7 @@ Test(hostile_headers, shb_option_value_past_the_block)
 	hb_idb(&f);
 	hb_meta(&f);
 	records(&f);
-	save(&f);
+	hb_save(&f);
 	uint64_t got;
 	struct aa_error_info err;
 	int rc = read_all(0, &got, &err);
@@ -160,17 +138,17 @@ Test(hostile_headers, shb_not_little_endian_or_not_version_1)
 	/* the byte-order magic swapped (and the lengths not) */
 	shb_with(&f, __builtin_bswap32(AA_PCAPNG_BYTE_ORDER_MAGIC), 1, NULL, 0);
 	hb_idb(&f);
-	save(&f);
+	hb_save(&f);
 	expect(AA_E_ENDIAN, 0, 0, "swapped byte-order magic");
 
 	shb_with(&f, AA_PCAPNG_BYTE_ORDER_MAGIC, 2, NULL, 0);
 	hb_idb(&f);
-	save(&f);
+	hb_save(&f);
 	expect(AA_E_NOT_PCAPNG, 0, 0, "major version 2");
 
 	shb_with(&f, 0x12345678, 1, NULL, 0);
 	hb_idb(&f);
-	save(&f);
+	hb_save(&f);
 	expect(AA_E_NOT_PCAPNG, 0, 0, "no byte-order magic");
 }
 
@@ -185,7 +163,7 @@ Test(hostile_headers, idb_option_value_past_the_block)
 	hb_shb(&f);
 	size_t at = idb_with(&f, AA_LINKTYPE, o, n);
 	hb_meta(&f);
-	save(&f);
+	hb_save(&f);
 	expect(AA_E_BLOCK, (int64_t)at, 0, "if_tsresol of 65535 bytes");
 }
 
@@ -203,7 +181,7 @@ Test(hostile_headers, idb_option_list_cut_inside_an_option)
 	hb_shb(&f);
 	size_t at = idb_with(&f, AA_LINKTYPE, o, n);
 	hb_meta(&f);
-	save(&f);
+	hb_save(&f);
 	expect(AA_E_BLOCK, (int64_t)at, 0, "option header without its value");
 }
 
@@ -224,7 +202,7 @@ Test(hostile_headers, idb_time_stamps_not_in_nanoseconds)
 					     : idb_with(&f, AA_LINKTYPE, (const uint8_t *)"\0\0\0", 4);
 		hb_meta(&f);
 		records(&f);
-		save(&f);
+		hb_save(&f);
 		expect(AA_E_INTERFACE, (int64_t)at, 0, cases[i].what);
 	}
 	/* a time stamp resolution option without its value byte counts as none */
@@ -235,7 +213,7 @@ Test(hostile_headers, idb_time_stamps_not_in_nanoseconds)
 	hb_shb(&f);
 	size_t at = idb_with(&f, AA_LINKTYPE, o, n);
 	hb_meta(&f);
-	save(&f);
+	hb_save(&f);
 	expect(AA_E_INTERFACE, (int64_t)at, 0, "if_tsresol without a value");
 }
 
@@ -248,7 +226,7 @@ Test(hostile_headers, idb_link_type_not_user)
 		size_t at = idb_tsresol(&f, bad[i], 9);
 		hb_meta(&f);
 		records(&f);
-		save(&f);
+		hb_save(&f);
 		char what[32];
 		snprintf(what, sizeof(what), "link type %u", bad[i]);
 		expect(AA_E_INTERFACE, (int64_t)at, 0, what);
@@ -262,7 +240,7 @@ Test(hostile_headers, idb_link_type_not_user)
 		hb_meta(&f);
 		records(&f);
 		int64_t end = (int64_t)f.len;
-		save(&f);
+		hb_save(&f);
 		expect(AA_E_UNCLOSED, end, 3, "USER0/USER15");
 	}
 }
@@ -273,7 +251,7 @@ Test(hostile_headers, idb_too_short_or_twice)
 	hb_shb(&f);
 	uint8_t body[4] = {147, 0, 0, 0};
 	size_t at = block(&f, AA_PCAPNG_IDB, body, 4);
-	save(&f);
+	hb_save(&f);
 	expect(AA_E_BLOCK, (int64_t)at, 0, "interface block of 16 bytes");
 
 	hb_shb(&f);
@@ -282,7 +260,7 @@ Test(hostile_headers, idb_too_short_or_twice)
 	at = f.len;
 	hb_idb(&f);
 	records(&f);
-	save(&f);
+	hb_save(&f);
 	expect(AA_E_INTERFACE, (int64_t)at, 0, "a second interface");
 }
 
@@ -293,7 +271,7 @@ Test(hostile_headers, packet_before_any_interface)
 	size_t at = f.len;
 	hb_meta(&f);
 	hb_idb(&f);
-	save(&f);
+	hb_save(&f);
 	expect(AA_E_INTERFACE, (int64_t)at, 0, "packet block first");
 }
 
@@ -315,14 +293,14 @@ Test(hostile_headers, isb_option_value_past_the_block)
 	hb_head(&f);
 	size_t at = isb_with(&f, o, n);
 	records(&f);
-	save(&f);
+	hb_save(&f);
 	expect(AA_E_BLOCK, (int64_t)at, 0, "isb_ifdrop of 65520 bytes");
 
 	hb_head(&f);
 	uint8_t body[8] = {0};
 	at = block(&f, AA_PCAPNG_ISB, body, 8);
 	records(&f);
-	save(&f);
+	hb_save(&f);
 	expect(AA_E_BLOCK, (int64_t)at, 0, "statistics block of 20 bytes");
 }
 
@@ -339,7 +317,7 @@ Test(hostile_headers, isb_option_values_missing_or_short)
 	isb_with(&f, o, n);
 	records(&f);
 	int64_t end = (int64_t)f.len;
-	save(&f);
+	hb_save(&f);
 	expect(AA_E_UNCLOSED, end, 3, "short and empty counters");
 }
 
@@ -347,10 +325,10 @@ Test(hostile_headers, isb_option_values_missing_or_short)
 
 static void expect_open_fails(const void *data, size_t n, int code, const char *what)
 {
-	cr_assert_eq(aat_write_file(path, data, n), 0);
+	cr_assert_eq(aat_write_file(hb_path, data, n), 0);
 	aa_source *src;
 	struct aa_error_info err;
-	const char *p = path;
+	const char *p = hb_path;
 	int rc = aa_open_offline(&src, &p, 1, NULL, &err);
 	cr_expect_eq(rc, code, "%s: %s, want %s", what, aa_error_name(rc), aa_error_name(code));
 	cr_expect_null(rc ? NULL : src, "%s", what);
@@ -394,10 +372,10 @@ Test(hostile_headers, big_endian_file)
 	 * lengths are byte-swapped too */
 	uint8_t be[28] = {0x0a, 0x0d, 0x0d, 0x0a, 0, 0, 0, 28, 0x1a, 0x2b, 0x3c, 0x4d, 0, 1, 0, 0,
 			  0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 28};
-	cr_assert_eq(aat_write_file(path, be, sizeof(be)), 0);
+	cr_assert_eq(aat_write_file(hb_path, be, sizeof(be)), 0);
 	aa_source *src;
 	struct aa_error_info err;
-	const char *p = path;
+	const char *p = hb_path;
 	int rc = aa_open_offline(&src, &p, 1, NULL, &err);
 	if (rc == 0) {
 		const struct aa_record *r;
@@ -422,7 +400,7 @@ Test(hostile_headers, meta_missing)
 	uint8_t raw[64];
 	const uint32_t lens[2] = {16, 3};
 	size_t at = hb_chunk(&f, AA_CHUNK_RECORDS, 0, 2, raw, hb_frames(raw, lens, 2));
-	save(&f);
+	hb_save(&f);
 	expect(AA_E_META, (int64_t)at, 0, "records chunk first");
 }
 
@@ -434,7 +412,7 @@ static void meta_bytes(const uint8_t *meta, size_t n, size_t *at)
 	hb_idb(&f);
 	*at = hb_chunk(&f, AA_CHUNK_META, 0, 0, meta, n);
 	records(&f);
-	save(&f);
+	hb_save(&f);
 }
 
 Test(hostile_headers, meta_malformed)
@@ -473,7 +451,7 @@ Test(hostile_headers, meta_again_later)
 	records(&f);
 	uint8_t m[16] = {AA_META_ARCH, 0, 0, 0, 2, 0, 0, 0, 'x', 0};
 	size_t at = hb_chunk(&f, AA_CHUNK_META, 2, 0, m, 12);
-	save(&f);
+	hb_save(&f);
 	expect(AA_E_META, (int64_t)at, 3, "a second META chunk");
 }
 
@@ -499,7 +477,7 @@ Test(hostile_headers, meta_chunk_that_does_not_decode)
 	memset(junk, 0x5a, sizeof(junk));
 	size_t at = hb_raw_chunk(&f, AA_CHUNK_META, 0, 0, 24, sizeof(junk), junk, sizeof(junk));
 	empty_end(&f, 1, head);
-	save(&f);
+	hb_save(&f);
 	uint64_t n;
 	struct aa_error_info err;
 	int rc = read_all(0, &n, &err);
@@ -519,7 +497,7 @@ Test(hostile_headers, good_empty_file_control)
 	size_t head = f.len;
 	hb_meta(&f);
 	empty_end(&f, 1, head);
-	save(&f);
+	hb_save(&f);
 	uint64_t n;
 	struct aa_error_info err;
 	cr_expect_eq(read_all(0, &n, &err), 0, "%s", aa_error_name(err.code));
@@ -540,7 +518,7 @@ Test(hostile_headers, rotated_set_out_of_order)
 	for (uint32_t i = 0; i < 3; i++) {
 		char name[16];
 		snprintf(name, sizeof(name), "set%u", i);
-		p[i] = aat_path(dir, name);
+		p[i] = aat_path(hb_dir, name);
 		struct aa_writer_opts wo = {.session = session, .file_seq = i};
 		cr_assert_eq(aat_write_capture(p[i], &recs, 2 * i, 2 * i + 2, &wo, 0, NULL), 0);
 	}
