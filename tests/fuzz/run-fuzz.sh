@@ -8,6 +8,7 @@
 set -u
 : "${FUZZ_DIR:=build/fuzz}" "${FUZZ_SECONDS:=60}"
 declare -A MAX_LEN=([file]=300000 [chunk]=270000 [parse]=8192)
+declare -A DICT=([file]=tests/fuzz/capture.dict [chunk]=tests/fuzz/capture.dict)
 failed=0
 for t in "$@"; do
 	work=$FUZZ_DIR/work/$t arts=$FUZZ_DIR/artifacts/$t log=$FUZZ_DIR/logs/$t.log
@@ -15,6 +16,7 @@ for t in "$@"; do
 	nice -n 10 "$FUZZ_DIR/fuzz_$t" -max_total_time="$FUZZ_SECONDS" \
 		-max_len="${MAX_LEN[$t]:-65536}" -timeout=10 -rss_limit_mb=2048 \
 		-malloc_limit_mb=64 -print_final_stats=1 -artifact_prefix="$arts/" \
+		${DICT[$t]:+-dict="${DICT[$t]}"} \
 		"$work" "tests/fuzz/corpus/$t" "tests/fuzz/regress/$t" >"$log" 2>&1
 	rc=$?
 	last=$(grep -E '^#[0-9]+' "$log" | tail -n 1)
