@@ -275,7 +275,7 @@ Test(capture_rotate, time_rotation_with_strftime_names)
 
 	cr_assert_eq(pipe2(p, O_CLOEXEC), 0);
 	pid_t pid = cap_spawn((const char *[]){ "-q", "-r", "-", "-w", pattern, "-G", "1",
-						"--duration", "2.5", NULL },
+						"--duration", "3.5", NULL },
 			      p[0], NULL);
 	close(p[0]);
 	cr_expect_eq(cap_wait(pid), 0, "--duration ends with exit 0");
@@ -295,6 +295,7 @@ Test(capture_rotate, time_rotation_with_strftime_names)
 		aat_recs_free(&fi.recs);
 	}
 	closedir(d);
-	cr_expect(n == 3, "-G 1 for 2.5 s: %zu files, want 3", n);
+	/* Files start at 0, 1, 2, 3 s; a loaded machine may push the last one past the end. */
+	cr_expect(n == 4 || n == 3, "-G 1 for 3.5 s: %zu files, want 4 (3 under load)", n);
 	free(pattern);
 }
