@@ -5,11 +5,11 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "aa_live.h"
 #include "aa_print.h"
 #include "capture_loop.h"
+#include "clock.h"
 #include "postcmd.h"
 
 /* Records taken in one go before the clock, the signals and the writer's
@@ -22,10 +22,7 @@ enum step { GO_ON = -1 };
 
 int64_t cap_now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)(aa_clock_ns(CLOCK_MONOTONIC) / 1000000u);
 }
 
 /* --print on standard output. A reader that went away (EPIPE) ends the

@@ -15,6 +15,7 @@
 
 #include "aa_raw.h"
 #include "capfile.h"
+#include "clock.h"
 #include "source.h"
 
 /* Holds the largest record and its length, plus room to read ahead in blocks. */
@@ -43,30 +44,9 @@ static struct raw_source *raw_of(aa_source *src)
 	return (struct raw_source *)src;
 }
 
-static int64_t measure_mono_to_wall(void)
-{
-	struct timespec wall, mono;
-
-	clock_gettime(CLOCK_REALTIME, &wall);
-	clock_gettime(CLOCK_MONOTONIC, &mono);
-	return ((int64_t)wall.tv_sec - mono.tv_sec) * 1000000000LL +
-	       ((int64_t)wall.tv_nsec - mono.tv_nsec);
-}
-
-static uint64_t wall_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static int64_t monotonic_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)(aa_clock_ns(CLOCK_MONOTONIC) / 1000000u);
 }
 
 static uint32_t get_le32(const uint8_t *p)
@@ -206,7 +186,7 @@ static int raw_next(aa_source *src, struct aa_record **out)
 	struct aa_record *rec = &rs->rec;
 	aa_parse(bytes, len, &rec->ev);
 	rec->time_ns = rec->ev.type == AA_TYPE_UNKNOWN
-			       ? wall_now_ns()
+			       ? aa_clock_ns(CLOCK_REALTIME)
 			       : (uint64_t)((int64_t)rec->ev.mono_ns + rs->mono_to_wall);
 	rec->path = rs->path;
 	rec->chunk = 0;
@@ -289,7 +269,7 @@ int aa_open_raw(aa_source **src, const char *path, const struct aa_filter *filte
 		posix_fadvise(rs->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	}
 	rs->timeout_ms = -1;
-	rs->mono_to_wall = measure_mono_to_wall();
+	rs->mono_to_wall = aa_mono_to_wall();
 	*src = &rs->base;
 	return 0;
 }
