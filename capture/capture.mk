@@ -15,7 +15,10 @@ PROGRAMS += $(BUILD)/aa-capture
 $(BUILD)/aa-capture: $(CAPTURE_OBJS) $(LIBA)
 	$(CC) $(ALL_CFLAGS) -o $@ $(CAPTURE_OBJS) $(LIBA) $(LIBS) $(LDFLAGS)
 
-# make demo (as root): about ten seconds of this machine, then a summary.
+# make demo (as root): installs what is missing, builds, records about ten
+# seconds of this machine while a workload runs, then shows a summary.
 DEMO_SECONDS ?= 10
-demo: all
+demo:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory all
 	@bash capture/demo.sh $(BUILD) $(DEMO_SECONDS)

@@ -77,11 +77,20 @@ rc=$?
 
 echo
 "$replay" info "$file"
-for type in exec exit file tls; do
+# A few events of each type: the workload's own when they can be told
+# apart (the built-in one's names and exit codes), else the first ones.
+show() {
+	local type=$1 pattern=$2 lines
 	echo
-	echo "== a few $type events =="
-	"$replay" cat --type "$type" "$file" | head -n 5
-done
+	echo "== $type events =="
+	lines=$("$replay" cat --type "$type" "$file" | grep -E -m 6 -- "$pattern")
+	[ -n "$lines" ] || lines=$("$replay" cat --type "$type" "$file" | head -n 6)
+	printf '%s\n' "$lines"
+}
+show exec 'openssl|note\.txt|exit 3|sleep 30'
+show exit 'exit_code=(3|143)$'
+show file 'note\.txt|renamed\.txt|nonexistent/demo-file'
+show tls 'hello'
 if "$replay" cat --type tls "$file" | grep -q 'hello'; then
 	echo
 	echo "demo: the TLS plaintext of the openssl exchange was captured"
