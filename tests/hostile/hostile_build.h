@@ -58,7 +58,8 @@ static inline void hb_put(struct hb *f, const void *data, size_t n)
 		f->p = realloc(f->p, f->cap);
 		cr_assert_not_null(f->p);
 	}
-	memcpy(f->p + f->len, data, n);
+	if (n)
+		memcpy(f->p + f->len, data, n);
 	f->len += n;
 }
 

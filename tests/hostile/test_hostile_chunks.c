@@ -294,3 +294,25 @@ Test(hostile_chunks, frame_header_cut_short)
 	bad_frame_file(fr, 4);
 	expect_framing("4 bytes left");
 }
+
+/* The watch itself: a 1 GiB allocation in a watched child is seen (or fails). */
+Test(hostile_chunks, the_allocation_watch_catches_1_gib)
+{
+	int fds[2];
+	cr_assert_eq(pipe(fds), 0);
+	pid_t pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		hb_watch();
+		void *volatile p = malloc(GIB);
+		size_t seen[2] = {p != NULL, hb_max_alloc};
+		free(p);
+		_exit(write(fds[1], seen, sizeof(seen)) == sizeof(seen) ? 0 : 1);
+	}
+	size_t seen[2];
+	cr_assert_eq(read(fds[0], seen, sizeof(seen)), (ssize_t)sizeof(seen));
+	waitpid(pid, NULL, 0);
+	close(fds[0]);
+	close(fds[1]);
+	cr_expect(seen[0] == 0 || seen[1] >= GIB, "allocated %zu, seen %zu", seen[0], seen[1]);
+}

@@ -32,7 +32,8 @@ static size_t opt(uint8_t *p, uint16_t code, uint16_t len_field, const void *val
 {
 	memcpy(p, &code, 2);
 	memcpy(p + 2, &len_field, 2);
-	memcpy(p + 4, val, n);
+	if (n)
+		memcpy(p + 4, val, n);
 	size_t padded = (n + 3) & ~(size_t)3;
 	memset(p + 4 + n, 0, padded - n);
 	return 4 + padded;
@@ -107,7 +108,8 @@ static size_t shb_with(struct hb *f, uint32_t magic, uint16_t major, const uint8
 	memcpy(b + 4, &major, 2);
 	memcpy(b + 6, &minor, 2);
 	aa_put64(b + 8, UINT64_MAX);
-	memcpy(b + 16, opts, n);
+	if (n)
+		memcpy(b + 16, opts, n);
 	return block(f, AA_PCAPNG_SHB, b, 16 + n);
 }
 
