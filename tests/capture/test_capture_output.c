@@ -229,3 +229,35 @@ Test(capture_output, input_that_cannot_be_opened_exits_2)
 	free(errf);
 	free(out);
 }
+
+/* The status line needs a terminal: script(1) gives aa-capture one. */
+Test(capture_output, status_line_only_on_a_terminal_and_not_with_q)
+{
+	char *bin = cap_bin(), *out = aat_path(dir, "s.pcapng"), *errf = aat_path(dir, "err.txt");
+	char cmd[2048], text[16384];
+
+	if (aat_run("command -v script > /dev/null", NULL, 0) != 0)
+		cr_skip_test("no script(1) (util-linux) to make a terminal");
+	snprintf(cmd, sizeof(cmd),
+		 "script -qec \"sleep 2.6 | '%s' -r - -w '%s' --duration 2.3\" /dev/null", bin, out);
+	cr_assert_eq(aat_run(cmd, text, sizeof(text)), 0);
+	cr_expect(strstr(text, "\rtls 0/s  file 0/s  exec 0/s  exit 0/s  | 0.0 MB written  ratio"),
+		  "a status line, redrawn in place: %s", text);
+	cr_expect(strstr(text, "drops 0"), "%s", text);
+	cr_expect(strstr(text, "aa-capture: 0 records written"), "statistics at exit: %s", text);
+
+	snprintf(cmd, sizeof(cmd),
+		 "script -qec \"sleep 1.5 | '%s' -q -r - -w '%s' --duration 1.2\" /dev/null", bin, out);
+	cr_assert_eq(aat_run(cmd, text, sizeof(text)), 0);
+	cr_expect_eq(strlen(text), 0, "-q: nothing at all: %s", text);
+
+	/* Not a terminal: statistics at exit, but no status line. */
+	cr_assert_eq(cap_run(raw, errf, (const char *[]){ "-r", "-", "-w", out, NULL }), 0);
+	char *msg = cap_slurp(errf);
+	cr_expect(!strchr(msg, '\r'), "%s", msg);
+	cr_expect(strstr(msg, "aa-capture: 500 records written"), "%s", msg);
+	free(msg);
+	free(bin);
+	free(out);
+	free(errf);
+}
