@@ -86,7 +86,12 @@ static void read_drops(struct capture *c, int64_t now, int force)
 {
 	if (!c->live || (!force && now - c->drops_ms < DROPS_EVERY_MS))
 		return;
-	aa_live_drops(c->src, c->counts.drops);
+	uint64_t now_drops[4];
+	aa_live_drops(c->src, now_drops);
+	/* The counters only grow: a failed read (0) must not undo what was counted. */
+	for (int i = 0; i < 4; i++)
+		if (now_drops[i] > c->counts.drops[i])
+			c->counts.drops[i] = now_drops[i];
 	output_set_drops(&c->out, c->counts.drops);
 	c->drops_ms = now;
 }
