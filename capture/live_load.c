@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/capability.h>
@@ -32,6 +33,8 @@
 
 struct aa_live_bpf {
 	struct aa_bpf *skel;
+	struct stat ssl_files[AA_LIVE_MAX_SSL_LIBS]; /* hooked already (one file may have many names) */
+	size_t nssl_files;
 	struct bpf_link *links[MAX_LINKS];
 	size_t nlinks;
 	size_t ring_bytes;
@@ -45,13 +48,19 @@ static __thread char *tl_why;
 static __thread size_t tl_whysize;
 static __thread int tl_have_why;
 
-static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+static int verbose(void)
 {
 	const char *v = getenv("AA_VERBOSE");
+
+	return v && *v && strcmp(v, "0");
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
 	char line[512];
 	size_t n;
 
-	if (v && *v && strcmp(v, "0"))
+	if (verbose())
 		return vfprintf(stderr, fmt, ap);
 	if (level != LIBBPF_WARN || !tl_why || tl_have_why)
 		return 0;
@@ -174,15 +183,25 @@ static int follow(struct aa_live_bpf *b, const struct aa_live_opts *o, char *why
 }
 
 /* The SSL entry probes of one library, each with the shared return probe.
- * Returns how many functions were hooked (a library may lack the _ex ones). */
+ * Returns how many functions were hooked (a library may lack the _ex ones);
+ * a file hooked already under another name counts as hooked, not twice. */
 static int attach_ssl_lib(struct aa_live_bpf *b, const char *path)
 {
 	static const char *const funcs[SSL_FUNCS] = { "SSL_write", "SSL_read", "SSL_write_ex", "SSL_read_ex" };
 	struct bpf_program *entry[SSL_FUNCS] = { b->skel->progs.aa_ssl_write, b->skel->progs.aa_ssl_read,
 						 b->skel->progs.aa_ssl_write_ex, b->skel->progs.aa_ssl_read_ex };
+	struct aa_live_probes *p = &b->probes;
+	struct stat st;
 	int hooked = 0;
 
-	for (int i = 0; i < SSL_FUNCS && b->nlinks + 2 <= MAX_LINKS; i++) {
+	if (stat(path, &st))
+		return 0;
+	for (size_t i = 0; i < b->nssl_files; i++)
+		if (b->ssl_files[i].st_dev == st.st_dev && b->ssl_files[i].st_ino == st.st_ino)
+			return 1;
+	if (b->nssl_files == AA_LIVE_MAX_SSL_LIBS)
+		return 0;
+	for (int i = 0; i < SSL_FUNCS; i++) {
 		LIBBPF_OPTS(bpf_uprobe_opts, eo, .func_name = funcs[i]);
 		LIBBPF_OPTS(bpf_uprobe_opts, ro, .func_name = funcs[i], .retprobe = true);
 		struct bpf_link *e, *r;
@@ -200,10 +219,8 @@ static int attach_ssl_lib(struct aa_live_bpf *b, const char *path)
 		hooked++;
 	}
 	if (hooked) {
-		struct aa_live_probes *p = &b->probes;
-
-		if (p->ssl_libs < AA_LIVE_MAX_SSL_LIBS)
-			snprintf(p->ssl_paths[p->ssl_libs], sizeof(p->ssl_paths[0]), "%s", path);
+		b->ssl_files[b->nssl_files++] = st;
+		snprintf(p->ssl_paths[p->ssl_libs], sizeof(p->ssl_paths[0]), "%s", path);
 		p->ssl_libs++;
 		p->ssl_probes += 2 * hooked;
 	}
@@ -226,12 +243,7 @@ static int attach_tls(struct aa_live_bpf *b, const struct aa_live_opts *o, char 
 	/* The system's libssl: absent is fine (nothing uses TLS through it). */
 	nsys = aa_ssl_system_libs(AA_LDCACHE_PATH, sys, AA_LIVE_MAX_SSL_LIBS);
 	for (size_t i = 0; i < nsys; i++) {
-		int dup = 0;
-
-		for (int j = 0; j < b->probes.ssl_libs && j < AA_LIVE_MAX_SSL_LIBS; j++)
-			dup |= !strcmp(b->probes.ssl_paths[j], sys[i]);
-		if (!dup)
-			attach_ssl_lib(b, sys[i]);
+		attach_ssl_lib(b, sys[i]);
 		free(sys[i]);
 	}
 	return 0;
@@ -254,6 +266,16 @@ static int attach_all(struct aa_live_bpf *b, const struct aa_live_opts *o, char 
 	if (wants(o, AA_TYPE_TLS))
 		return attach_tls(b, o, why, n);
 	return 0;
+}
+
+static void report(const struct aa_live_probes *p)
+{
+	fprintf(stderr, "aa: attached: exec %s, exit %s, fork %s, file %s, tls %d probes in %d libraries",
+		p->exec ? "yes" : "no", p->exit ? "yes" : "no", p->fork ? "yes" : "no", p->file ? "yes" : "no",
+		p->ssl_probes, p->ssl_libs);
+	for (int i = 0; i < p->ssl_libs && i < AA_LIVE_MAX_SSL_LIBS; i++)
+		fprintf(stderr, "%s%s", i ? ", " : ": ", p->ssl_paths[i]);
+	fputc('\n', stderr);
 }
 
 static int check_machine(char *why, size_t n)
@@ -318,6 +340,8 @@ out:
 		aa_live_bpf_close(b);
 		return rc;
 	}
+	if (verbose())
+		report(&b->probes);
 	*out = b;
 	return 0;
 }

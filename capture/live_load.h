@@ -38,6 +38,9 @@ int aa_live_bpf_drops_fd(const struct aa_live_bpf *b);
 size_t aa_live_bpf_ring_bytes(const struct aa_live_bpf *b);
 const struct aa_live_probes *aa_live_bpf_probes(const struct aa_live_bpf *b);
 
+/* What a live source has attached (live_source.c). */
+const struct aa_live_probes *aa_live_probes(aa_source *src);
+
 /* Sums the per-CPU drop counters. */
 void aa_live_bpf_drops(const struct aa_live_bpf *b, uint64_t drops[4]);
 

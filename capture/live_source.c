@@ -191,3 +191,8 @@ int64_t aa_live_mono_to_wall(aa_source *src)
 {
 	return live_of(src)->mono_to_wall;
 }
+
+const struct aa_live_probes *aa_live_probes(aa_source *src)
+{
+	return aa_live_bpf_probes(live_of(src)->bpf);
+}

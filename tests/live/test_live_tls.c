@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: MIT */
+/* Live capture of TLS plaintext: openssl s_server and s_client on
+ * 127.0.0.1 with a throwaway self-signed certificate, known text both ways
+ * and a 10001-byte line split into 4096-byte pieces, every piece kept.
+ * Needs root and the openssl command. */
+#include "live_capture.h"
+#include "files.h"
+
+#define BIG_LEN 10000
+
+struct stream {
+	char *data;
+	size_t len;
+};
+
+/* Appends the valid bytes of a piece to s. */
+static void stream_add(struct stream *s, const struct aa_tls_event *t)
+{
+	uint32_t n = aa_tls_piece_len(t);
+
+	s->data = realloc(s->data, s->len + n + 1);
+	cr_assert_not_null(s->data);
+	memcpy(s->data + s->len, t->payload, n);
+	s->len += n;
+	s->data[s->len] = 0;
+}
+
+static int stream_has(const struct stream *s, const char *text)
+{
+	return s->data && memmem(s->data, s->len, text, strlen(text)) != NULL;
+}
+
+/* The pid of the first exec whose args start with prefix. */
+static uint32_t exec_pid(const struct live_run *run, const char *prefix)
+{
+	LIVE_FOREACH(run, i, ev)
+		if (ev.type == AA_TYPE_EXEC && !strncmp((const char *)ev.exec->args, prefix, strlen(prefix)))
+			return ev.exec->pid;
+	return 0;
+}
+
+Test(live_tls, openssl_text_both_ways_every_piece, .timeout = 60)
+{
+	/* The system libssl again under another name (usrmerge's /usr/lib):
+	 * hooked once, or every byte below would be counted twice. */
+	static const char *const alias[] = { "/usr/lib/x86_64-linux-gnu/libssl.so.3" };
+	struct aa_live_opts o = { .events = AA_TYPE_BIT(AA_TYPE_TLS) | AA_TYPE_BIT(AA_TYPE_EXEC) |
+					    AA_TYPE_BIT(AA_TYPE_EXIT),
+				  .ssl_libs = alias, .nssl_libs = access(alias[0], R_OK) == 0 };
+	struct stream srv_in = { 0 }, srv_out = { 0 }, cli_in = { 0 }, cli_out = { 0 };
+	char *dir, cmd[1024], script[2048], big[BIG_LEN + 2];
+	uint32_t srv, cli, next_seq[2] = { 0, 0 }, split_calls = 0, pieces = 0;
+	struct live_run run;
+	int port = 20000 + getpid() % 20000;
+
+	live_require_root();
+	if (aat_run("command -v openssl >/dev/null", NULL, 0) != 0)
+		cr_skip_test("no openssl command");
+	dir = aat_tmpdir();
+	cr_assert_not_null(dir);
+	snprintf(cmd, sizeof(cmd),
+		 "openssl req -x509 -newkey rsa:2048 -nodes -keyout %s/k.pem -out %s/c.pem -days 1 "
+		 "-subj /CN=localhost 2>/dev/null", dir, dir);
+	cr_assert_eq(aat_run(cmd, NULL, 0), 0, "cannot make a certificate");
+	/* The client retries until the server listens, and quits on its stdin's
+	 * end (-no_ign_eof); the server quits when the client has gone, and its
+	 * stdin stays open until then (on its end it would quit at once). */
+	snprintf(script, sizeof(script),
+		 "d=%s; p=%d; big=$(head -c %d /dev/zero | tr '\\0' x)\n"
+		 "{ sleep 0.5; echo server-says-hello; sleep 3; } | openssl s_server -accept 127.0.0.1:$p -cert $d/c.pem "
+		 "-key $d/k.pem -quiet -naccept 1 >$d/srv.out 2>/dev/null &\n"
+		 "for i in $(seq 50); do { echo client-says-hello; echo \"$big\"; sleep 1.5; } | "
+		 "openssl s_client -connect 127.0.0.1:$p -quiet -no_ign_eof >$d/cli.out 2>/dev/null && break; "
+		 "sleep 0.1; done\nwait\n",
+		 dir, port, BIG_LEN);
+	live_run_script(&run, script, &o, -1);
+	srv = exec_pid(&run, "openssl s_server");
+	cli = exec_pid(&run, "openssl s_client");
+	cr_assert(srv && cli, "the execs of s_server and s_client were not seen");
+
+	LIVE_FOREACH(&run, i, ev) {
+		const struct aa_tls_event *t = ev.tls;
+		struct stream *s;
+
+		if (ev.type != AA_TYPE_TLS)
+			continue;
+		cr_assert_neq(t->pid, 0);
+		if (t->pid == srv)
+			s = t->direction == AA_TLS_READ ? &srv_in : &srv_out;
+		else
+			s = t->direction == AA_TLS_READ ? &cli_in : &cli_out;
+		/* Every piece of every call, in order (each process has one thread). */
+		cr_assert_eq(t->seq, next_seq[t->pid == srv], "piece %u of a %u-byte call, expected %u", t->seq,
+			     t->data_len, next_seq[t->pid == srv]);
+		next_seq[t->pid == srv] = (t->seq + 1) * AA_TLS_PAYLOAD_MAX < t->data_len ? t->seq + 1 : 0;
+		split_calls += t->seq == 1;
+		pieces++;
+		stream_add(s, t);
+	}
+	cr_assert_eq(next_seq[0] + next_seq[1], 0, "a call's last pieces are missing");
+	memset(big, 'x', BIG_LEN);
+	big[BIG_LEN] = '\n';
+	big[BIG_LEN + 1] = 0;
+	cr_assert(stream_has(&cli_out, "client-says-hello\n"), "client's SSL_write of its text not seen");
+	cr_assert(stream_has(&srv_in, "client-says-hello\n"), "server's SSL_read of the client's text not seen");
+	cr_assert(stream_has(&srv_out, "server-says-hello\n"), "server's SSL_write of its text not seen");
+	cr_assert(stream_has(&cli_in, "server-says-hello\n"), "client's SSL_read of the server's text not seen");
+	cr_assert(stream_has(&cli_out, big) && stream_has(&srv_in, big), "the 10001-byte line is not whole");
+	cr_assert_geq(split_calls, 1, "no call over 4096 bytes was split into pieces");
+	/* Nothing but the plaintext: the outbound stream is exactly what was piped in. */
+	cr_assert_eq(cli_out.len, strlen("client-says-hello\n") + BIG_LEN + 1, "client sent %zu bytes", cli_out.len);
+	cr_assert_eq(run.drops[AA_DROP_TLS], 0);
+	cr_log_info("tls: %u pieces, %u calls split", pieces, split_calls);
+	free(srv_in.data);
+	free(srv_out.data);
+	free(cli_in.data);
+	free(cli_out.data);
+	live_run_free(&run);
+	aat_tmpdir_remove(dir);
+}
+
+Test(live_tls, missing_ssl_lib_is_one_line, .timeout = 30)
+{
+	static const char *const libs[] = { "/nonexistent/libssl.so.3" };
+	struct aa_live_opts o = { .ssl_libs = libs, .nssl_libs = 1 };
+	struct aa_error_info err;
+	aa_source *src;
+
+	live_require_root();
+	cr_assert_eq(aa_open_live(&src, &o, &err), AA_E_INVAL);
+	cr_assert(strstr(err.detail, "/nonexistent/libssl.so.3: No such file"), "%s", err.detail);
+}
+
+Test(live_tls, library_without_ssl_functions_is_refused, .timeout = 30)
+{
+	static const char *const libs[] = { "/bin/true" };
+	struct aa_live_opts o = { .ssl_libs = libs, .nssl_libs = 1 };
+	struct aa_error_info err;
+	aa_source *src;
+
+	live_require_root();
+	cr_assert_eq(aa_open_live(&src, &o, &err), AA_E_BPF);
+	cr_assert(strstr(err.detail, "no SSL_read or SSL_write"), "%s", err.detail);
+}
