@@ -29,6 +29,13 @@ static void sleep_ms(long ms)
 		;
 }
 
+static long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
 static struct aa_writer *open_writer(const char *path, const struct aa_writer_opts *wo)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -67,13 +74,16 @@ Test(writer, flush_ms_writes_a_waiting_chunk)
 
 	int t = aa_writer_timeout_ms(w);
 	cr_expect(t == -1 || t > 100, "nothing pending: timeout %d", t);
+	long t0 = now_ms();
 	for (int i = 0; i < 3; i++)
 		cr_assert_eq(aa_writer_add(w, rec, aat_gen_valid(&r, AA_TYPE_FILE, 1 + i, rec)), 0);
 	t = aa_writer_timeout_ms(w);
-	cr_expect(t > 0 && t <= 100, "a record waits: timeout %d ms", t);
+	cr_expect(t >= 0 && t <= 100, "a record waits: timeout %d ms", t);
 	cr_assert_eq(aa_writer_tick(w), 0);
-	cr_expect_eq(readable(path, &rc), 0, "too early: nothing written yet");
-	cr_expect_eq(rc, AA_E_UNCLOSED);
+	if (now_ms() - t0 < 90) { /* unless this machine is too slow to tell */
+		cr_expect_eq(readable(path, &rc), 0, "too early: nothing written yet");
+		cr_expect_eq(rc, AA_E_UNCLOSED);
+	}
 
 	sleep_ms(120);
 	cr_expect_eq(aa_writer_timeout_ms(w), 0, "the chunk is due");
