@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * aa-capture on the live ring buffer, end to end (root and BPF, skipped
+ * otherwise): a known program's exec and exit reach the file through the
+ * program, also after -Z has dropped root; kernel drops on a tiny ring are
+ * counted and stored in the file, the same number the statistics print.
+ */
+#include <inttypes.h>
+#include <pwd.h>
+
+#include "cap_test.h"
+
+static char *dir;
+
+static void setup(void)
+{
+	dir = aat_tmpdir();
+	cr_assert_not_null(dir);
+	cr_assert_eq(chmod(dir, 0777), 0); /* for -Z nobody */
+}
+
+static void teardown(void)
+{
+	aat_tmpdir_remove(dir);
+}
+
+TestSuite(capture_live, .init = setup, .fini = teardown, .timeout = 120);
+
+/* Starts a live capture into path and waits until its file exists (the BPF
+ * programs are attached by then); skips the test when BPF is not there. */
+static pid_t start_live(const char *path, const char *errf, const char *const *more)
+{
+	const char *args[32] = { "-w", path, "--duration", "60", "--flush-ms", "100" };
+	size_t n = 6;
+	int st;
+
+	if (geteuid() != 0)
+		cr_skip_test("live capture needs root (BPF)");
+	while (*more && n < 31)
+		args[n++] = *more++;
+	args[n] = NULL;
+	pid_t pid = cap_spawn(args, -1, errf);
+	for (int waited = 0; access(path, F_OK) != 0; waited += 20) {
+		if (waitpid(pid, &st, WNOHANG) == pid) {
+			char *msg = cap_slurp(errf);
+			if (WIFEXITED(st) && WEXITSTATUS(st) == 4)
+				cr_skip_test("BPF is not available here: %s", msg);
+			cr_assert_fail("aa-capture ended before its file appeared: %s", msg);
+		}
+		cr_assert_lt(waited, 20000, "the BPF programs took over 20 s to load");
+		cap_sleep_ms(20);
+	}
+	return pid;
+}
+
+static void stop_live(pid_t pid)
+{
+	cap_sleep_ms(400); /* a few flush intervals for the last records */
+	kill(pid, SIGINT);
+	cr_expect_eq(cap_wait(pid), 0, "SIGINT: exit 0");
+}
+
+Test(capture_live, a_known_program_reaches_the_file_after_dropping_root)
+{
+	struct passwd *pw = getpwnam("nobody");
+	char *path = aat_path(dir, "live.pcapng"), *errf = aat_path(dir, "err.txt");
+	char marker[64], cmd[256], want_args[256];
+	const char *paths[1] = { path };
+	aa_source *src;
+	const struct aa_record *rec;
+	struct stat st;
+	uint32_t sh_pid = 0;
+	int exit_code = -1;
+
+	if (!pw)
+		cr_skip_test("no user nobody");
+	pid_t cap = start_live(path, errf, (const char *[]){ "-q", "-Z", "nobody", "--events",
+							      "exec,exit", NULL });
+	snprintf(marker, sizeof(marker), "aa-capture-live-%d", (int)getpid());
+	snprintf(cmd, sizeof(cmd), "sh -c 'exit 42' %s", marker);
+	snprintf(want_args, sizeof(want_args), "sh -c exit 42 %s", marker); /* argv joined by spaces */
+	cr_assert_eq(aat_run(cmd, NULL, 0), 42);
+	stop_live(cap);
+
+	cr_assert_eq(stat(path, &st), 0);
+	cr_expect_eq(st.st_uid, pw->pw_uid, "created after -Z, as nobody");
+	cr_assert_eq(aa_open_offline(&src, paths, 1, NULL, NULL), 0);
+	cr_expect_str_eq(aa_source_meta(src)->source, "ringbuf:EVENTS");
+	while (aa_next(src, &rec) == 1) {
+		/* popen's shell runs "sh -c 'exit 42' MARKER" whose argv is want_args. */
+		if (rec->ev.type == AA_TYPE_EXEC &&
+		    strcmp((const char *)rec->ev.exec->args, want_args) == 0) {
+			const char *file = (const char *)rec->ev.exec->filename;
+			cr_expect(strlen(file) > 3 && strcmp(file + strlen(file) - 3, "/sh") == 0,
+				  "filename %s", file);
+			sh_pid = rec->ev.exec->pid;
+		} else if (rec->ev.type == AA_TYPE_EXIT && sh_pid && rec->ev.exit->pid == sh_pid) {
+			exit_code = rec->ev.exit->exit_code;
+		}
+		cr_expect_neq(rec->ev.type, AA_TYPE_FILE, "--events exec,exit: no file records");
+	}
+	aa_close(src);
+	cr_expect_neq(sh_pid, 0, "the exec of sh ... %s is in the file", marker);
+	cr_expect_eq(exit_code, 42, "its exit code 42 is in the file");
+	free(path);
+	free(errf);
+}
+
+Test(capture_live, kernel_drops_are_counted_in_the_file_and_the_statistics)
+{
+	char *path = aat_path(dir, "drops.pcapng"), *errf = aat_path(dir, "err.txt");
+	struct aat_recs out = { 0 };
+	struct aa_source_stats st;
+
+	pid_t cap = start_live(path, errf, (const char *[]){ "--ring-size", "4096", "--events",
+							      "file", NULL });
+	/* Thousands of file records at once into a 4 KiB ring (13 records fit). */
+	cr_assert_eq(aat_run("for i in $(seq 300); do cat /etc/hostname /etc/hostname; done "
+			     "> /dev/null", NULL, 0), 0);
+	stop_live(cap);
+
+	aat_read_capture(path, NULL, &out, &st, NULL);
+	cr_expect_gt(st.dropped, 0, "a 4 KiB ring overflows: %" PRIu64 " dropped", st.dropped);
+	cr_expect_eq(st.dropped, st.drops[AA_DROP_FILE], "all drops are file records");
+	char *msg = cap_slurp(errf), want[96];
+	snprintf(want, sizeof(want), "aa-capture: %" PRIu64 " dropped in the kernel", st.dropped);
+	cr_expect(strstr(msg, want), "the statistics say %s: %s", want, msg);
+	free(msg);
+	aat_recs_free(&out);
+	free(path);
+	free(errf);
+}
