@@ -27,6 +27,20 @@
 #include "gen.h"
 #include "recs.h"
 
+/* Each test's private directory (cap_setup, cap_teardown as its suite's init and fini). */
+static char *dir;
+
+static inline void cap_setup(void)
+{
+	dir = aat_tmpdir();
+	cr_assert_not_null(dir);
+}
+
+static inline void cap_teardown(void)
+{
+	aat_tmpdir_remove(dir);
+}
+
 /* The absolute path of the built aa-capture (malloc'd), usable after a cd. */
 static inline char *cap_bin(void)
 {
@@ -137,6 +151,16 @@ static inline int cap_read_set(const char *const *paths, size_t n, struct aat_re
 		aa_source_get_stats(src, stats);
 	aa_close(src);
 	return rc;
+}
+
+/* Writes recs[from..to) to fd as a raw stream, record by record. */
+static inline void cap_write_raw(int fd, const struct aat_recs *recs, size_t from, size_t to)
+{
+	for (size_t i = from; i < to; i++) {
+		uint32_t len = recs->len[i];
+		cr_assert_eq(write(fd, &len, 4), 4);
+		cr_assert_eq(write(fd, aat_recs_at(recs, i), len), (ssize_t)len);
+	}
 }
 
 static inline off_t cap_size(const char *path)

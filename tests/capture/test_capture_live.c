@@ -10,21 +10,13 @@
 
 #include "cap_test.h"
 
-static char *dir;
-
 static void setup(void)
 {
-	dir = aat_tmpdir();
-	cr_assert_not_null(dir);
+	cap_setup();
 	cr_assert_eq(chmod(dir, 0777), 0); /* for -Z nobody */
 }
 
-static void teardown(void)
-{
-	aat_tmpdir_remove(dir);
-}
-
-TestSuite(capture_live, .init = setup, .fini = teardown, .timeout = 120);
+TestSuite(capture_live, .init = setup, .fini = cap_teardown, .timeout = 120);
 
 /* Starts a live capture into path and waits until its file exists (the BPF
  * programs are attached by then); skips the test when BPF is not there. */

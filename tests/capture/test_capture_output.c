@@ -8,14 +8,12 @@
 
 #include "cap_test.h"
 
-static char *dir;
 static char *raw;
 static struct aat_recs in;
 
 static void setup(void)
 {
-	dir = aat_tmpdir();
-	cr_assert_not_null(dir);
+	cap_setup();
 	raw = aat_path(dir, "in.raw");
 	cap_mix(&in, 500, 77, NULL);
 	cr_assert_eq(aat_recs_write_raw(&in, raw), 0);
@@ -25,7 +23,7 @@ static void teardown(void)
 {
 	aat_recs_free(&in);
 	free(raw);
-	aat_tmpdir_remove(dir);
+	cap_teardown();
 }
 
 TestSuite(capture_output, .init = setup, .fini = teardown, .timeout = 60);

@@ -9,20 +9,7 @@
 #include "aa_raw.h"
 #include "cap_test.h"
 
-static char *dir;
-
-static void setup(void)
-{
-	dir = aat_tmpdir();
-	cr_assert_not_null(dir);
-}
-
-static void teardown(void)
-{
-	aat_tmpdir_remove(dir);
-}
-
-TestSuite(capture_raw, .init = setup, .fini = teardown, .timeout = 120);
+TestSuite(capture_raw, .init = cap_setup, .fini = cap_teardown, .timeout = 120);
 
 /* Writes n mixed records as a raw stream at dir/name; returns its path. */
 static char *make_raw(const char *name, struct aat_recs *recs, size_t n, uint64_t seed,
@@ -112,11 +99,7 @@ Test(capture_raw, slow_pipe_flushes_within_flush_ms)
 						"--duration", "60", NULL },
 			      p[0], NULL);
 	close(p[0]);
-	for (size_t i = 0; i < 20; i++) { /* the first half, then silence */
-		uint32_t len = in.len[i];
-		cr_assert_eq(write(p[1], &len, 4), 4);
-		cr_assert_eq(write(p[1], aat_recs_at(&in, i), len), (ssize_t)len);
-	}
+	cap_write_raw(p[1], &in, 0, 20);
 	/* Poll the file for up to 3 s: the 20 records must appear while the pipe is open. */
 	int rc = 1;
 	for (int waited = 0; waited < 3000; waited += 50) {
@@ -129,11 +112,7 @@ Test(capture_raw, slow_pipe_flushes_within_flush_ms)
 	cr_expect_eq(out.n, 20, "%zu of 20 records in the file while the writer still writes", out.n);
 	cr_expect_eq(rc, AA_E_UNCLOSED, "the file is still open: %s", aa_error_name(rc));
 
-	for (size_t i = 20; i < in.n; i++) {
-		uint32_t len = in.len[i];
-		cr_assert_eq(write(p[1], &len, 4), 4);
-		cr_assert_eq(write(p[1], aat_recs_at(&in, i), len), (ssize_t)len);
-	}
+	cap_write_raw(p[1], &in, 20, in.n);
 	close(p[1]);
 	cr_assert_eq(cap_wait(pid), 0);
 	aat_recs_clear(&out);

@@ -10,20 +10,7 @@
 
 #include "cap_test.h"
 
-static char *dir;
-
-static void setup(void)
-{
-	dir = aat_tmpdir();
-	cr_assert_not_null(dir);
-}
-
-static void teardown(void)
-{
-	aat_tmpdir_remove(dir);
-}
-
-TestSuite(capture_root, .init = setup, .fini = teardown, .timeout = 120);
+TestSuite(capture_root, .init = cap_setup, .fini = cap_teardown, .timeout = 120);
 
 static void need_root(void)
 {

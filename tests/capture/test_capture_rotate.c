@@ -10,20 +10,7 @@
 
 #include "cap_test.h"
 
-static char *dir;
-
-static void setup(void)
-{
-	dir = aat_tmpdir();
-	cr_assert_not_null(dir);
-}
-
-static void teardown(void)
-{
-	aat_tmpdir_remove(dir);
-}
-
-TestSuite(capture_rotate, .init = setup, .fini = teardown, .timeout = 120);
+TestSuite(capture_rotate, .init = cap_setup, .fini = cap_teardown, .timeout = 120);
 
 struct file_info {
 	uint8_t session[16];
@@ -225,20 +212,12 @@ Test(capture_rotate, signals_rotate_report_and_stop_cleanly)
 						NULL },
 			      p[0], errf);
 	close(p[0]);
-	for (size_t i = 0; i < 10; i++) {
-		uint32_t len = in.len[i];
-		cr_assert_eq(write(p[1], &len, 4), 4);
-		cr_assert_eq(write(p[1], aat_recs_at(&in, i), len), (ssize_t)len);
-	}
+	cap_write_raw(p[1], &in, 0, 10);
 	cap_sleep_ms(400);
 	kill(pid, SIGHUP);
 	for (int waited = 0; access(out1, F_OK) != 0 && waited < 3000; waited += 20)
 		cap_sleep_ms(20);
-	for (size_t i = 10; i < 20; i++) {
-		uint32_t len = in.len[i];
-		cr_assert_eq(write(p[1], &len, 4), 4);
-		cr_assert_eq(write(p[1], aat_recs_at(&in, i), len), (ssize_t)len);
-	}
+	cap_write_raw(p[1], &in, 10, 20);
 	cap_sleep_ms(300);
 	kill(pid, SIGUSR1);
 	cap_sleep_ms(300);
