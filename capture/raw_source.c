@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -266,6 +267,11 @@ int aa_open_raw(aa_source **src, const char *path, const struct aa_filter *filte
 			return open_failed(err, AA_E_IO, e, path, "cannot open");
 		}
 		rs->owns_fd = 1;
+		struct stat st;
+		if (fstat(rs->fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+			aa_close(&rs->base);
+			return open_failed(err, AA_E_IO, EISDIR, path, "cannot read");
+		}
 		posix_fadvise(rs->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	}
 	rs->timeout_ms = -1;
