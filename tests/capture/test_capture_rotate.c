@@ -278,3 +278,50 @@ Test(capture_rotate, time_rotation_with_strftime_names)
 	cr_expect(n == 4 || n == 3, "-G 1 for 3.5 s: %zu files, want 4 (3 under load)", n);
 	free(pattern);
 }
+
+/* A strftime name that repeats within the run (several -C files in one
+ * year) is numbered like a plain one; nothing is overwritten. */
+Test(capture_rotate, repeated_strftime_name_is_numbered)
+{
+	struct aat_recs in = { 0 }, all = { 0 };
+	char *raw = aat_path(dir, "in.raw"), *pattern = aat_path(dir, "y-%Y.pcapng");
+	char base[64], names[64][512];
+	const char *paths[64];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	cap_mix(&in, 3000, 12, NULL);
+	cr_assert_eq(aat_recs_write_raw(&in, raw), 0);
+	cr_assert_eq(cap_run(NULL, NULL, (const char *[]){ "-q", "-r", raw, "-w", pattern, "-C",
+							   "0.3", NULL }), 0);
+	localtime_r(&now, &tm);
+	strftime(base, sizeof(base), "y-%Y.pcapng", &tm);
+	size_t n = numbered_names(base, names, 64);
+	cr_assert_geq(n, 2, "%zu files named %s, %s1 ...", n, base, base);
+	cr_expect_eq(count_entries(), n + 1);
+	for (size_t i = 0; i < n; i++)
+		paths[i] = names[i];
+	cr_assert_eq(cap_read_set(paths, n, &all, NULL), 0);
+	cr_expect_eq(aat_recs_diff(&all, &in), -1);
+	aat_recs_free(&in);
+	aat_recs_free(&all);
+	free(raw);
+	free(pattern);
+}
+
+/* -W with strftime names: the oldest file is removed as each new one starts. */
+Test(capture_rotate, ring_of_time_stamped_files_removes_the_oldest)
+{
+	char *pattern = aat_path(dir, "w-%H%M%S.pcapng");
+	int p[2];
+
+	cr_assert_eq(pipe2(p, O_CLOEXEC), 0);
+	pid_t pid = cap_spawn((const char *[]){ "-q", "-r", "-", "-w", pattern, "-G", "1", "-W",
+						"2", "--duration", "3.5", NULL },
+			      p[0], NULL);
+	close(p[0]);
+	cr_expect_eq(cap_wait(pid), 0);
+	close(p[1]);
+	cr_expect_eq(count_entries(), 2, "-W 2 keeps two of the 3 or 4 files");
+	free(pattern);
+}
