@@ -173,9 +173,10 @@ static int follow(struct aa_live_bpf *b, const struct aa_live_opts *o, char *why
 	for (size_t i = 0; i < count; i++) {
 		if (bpf_map__update_elem(b->skel->maps.FOLLOWED, &set[i], sizeof(set[i]), &one, 1, BPF_ANY)) {
 			int err = errno;
+			uint32_t pid = set[i];
 
 			free(set);
-			return fail(why, n, AA_E_BPF, "cannot follow pid %u: %s", set[i], strerror(err));
+			return fail(why, n, AA_E_BPF, "cannot follow pid %u: %s", pid, strerror(err));
 		}
 	}
 	free(set);
