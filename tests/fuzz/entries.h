@@ -15,8 +15,10 @@
 #include "aa_replay.h"
 
 /* The file reader on a whole file: opened as a path, read to the end with
- * and without skip_damaged (also as a two-file set), and again with every
- * chunk's crc32 made right so that the checks after it are reached. */
+ * aa_next without skip_damaged, then as a set of two (the file twice) with
+ * skip_damaged through aa_dispatch and a filter taken from the file's last
+ * bytes; and all again with every chunk's crc32 made right so that the
+ * checks behind it are reached. */
 int aaf_file(const uint8_t *data, size_t size);
 
 /*
@@ -47,9 +49,12 @@ void aaf_touch_record(const struct aa_record *rec);
 /* Writes bytes to an anonymous in-memory file; *path names it. Returns its fd or -1. */
 int aaf_memfile(const uint8_t *data, size_t size, char path[64]);
 
-/* Opens paths with aa_open_offline, reads every record with aa_next to the
- * end (or, without skip_damaged, up to a bounded number of errors), touching
- * everything. Returns the last aa_next result. */
-int aaf_read_paths(const char *const *paths, size_t n, int skip_damaged);
+/* Opens paths with aa_open_offline and reads every record to the end, going
+ * on after each error (a file holds a bounded number of them), touching
+ * everything: with aa_next when filter is NULL, else with aa_dispatch and
+ * that filter, checking that each record delivered passes it. Returns 0 or
+ * the error of aa_open_offline. */
+int aaf_read_paths(const char *const *paths, size_t n, int skip_damaged,
+		   const struct aa_filter *filter);
 
 #endif

@@ -130,8 +130,8 @@ static void in_a_file(uint8_t flags, uint32_t records, const uint8_t *raw, size_
 	if (fd < 0)
 		abort();
 	const char *one[1] = {path};
-	aaf_read_paths(one, 1, 0);
-	aaf_read_paths(one, 1, 1);
+	aaf_read_paths(one, 1, 0, NULL);
+	aaf_read_paths(one, 1, 1, NULL);
 	close(fd);
 	free(file);
 }

@@ -48,8 +48,17 @@ static void read_file(const uint8_t *data, size_t size)
 	if (fd < 0)
 		abort();
 	const char *one[1] = {path}, *set[2] = {path, path};
-	aaf_read_paths(one, 1, 0);
-	aaf_read_paths(set, 2, 1); /* a set of two: the second repeats file_seq */
+	aaf_read_paths(one, 1, 0, NULL);
+	/* a set of two (the second repeats file_seq), with a filter */
+	uint8_t t[8] = {0};
+	memcpy(t, data + (size > 8 ? size - 8 : 0), size < 8 ? size : 8);
+	uint32_t pid = aa_get32(t + 4);
+	struct aa_filter f = {.types = t[0] & AA_TYPE_ALL,
+			      .pids = &pid,
+			      .npids = t[1] & 1,
+			      .since_ns = t[2] & 1 ? 1764100000000000000ull + t[3] * 1000000000ull : 0,
+			      .until_ns = t[2] & 2 ? 1764100000000000000ull + t[4] * 10000000000ull : 0};
+	aaf_read_paths(set, 2, 1, &f);
 	close(fd);
 }
 

@@ -139,7 +139,43 @@ static void count_damage(void *user, const struct aa_error_info *err)
 	(*(uint64_t *)user)++;
 }
 
-int aaf_read_paths(const char *const *paths, size_t n, int skip_damaged)
+/* A delivered record must pass the filter it was read with. */
+static int on_record(void *user, const struct aa_record *rec)
+{
+	const struct aa_filter *f = user;
+	uint32_t pid;
+
+	REQUIRE(!f->types || (f->types & AA_TYPE_BIT(rec->ev.type)));
+	REQUIRE(!f->since_ns || rec->time_ns >= f->since_ns);
+	REQUIRE(!f->until_ns || rec->time_ns < f->until_ns);
+	if (f->npids) {
+		REQUIRE(aa_event_pid(&rec->ev, &pid));
+		int found = 0;
+		for (size_t i = 0; i < f->npids; i++)
+			found |= f->pids[i] == pid;
+		REQUIRE(found);
+	}
+	aaf_touch_record(rec);
+	return 0;
+}
+
+/* One step: the next record (aa_next) or the rest of the records (aa_dispatch). */
+static int step(aa_source *src, const struct aa_filter *filter)
+{
+	if (filter) {
+		static const struct aa_callbacks cb = {on_record, on_record, on_record, on_record,
+						       on_record};
+		return aa_dispatch(src, &cb, (void *)filter);
+	}
+	const struct aa_record *rec;
+	int rc = aa_next(src, &rec);
+	if (rc == 1)
+		aaf_touch_record(rec);
+	return rc;
+}
+
+int aaf_read_paths(const char *const *paths, size_t n, int skip_damaged,
+		   const struct aa_filter *filter)
 {
 	uint64_t damages = 0;
 	struct aa_replay_opts opts = {.skip_damaged = skip_damaged,
@@ -147,6 +183,8 @@ int aaf_read_paths(const char *const *paths, size_t n, int skip_damaged)
 				      .user = &damages};
 	struct aa_error_info err;
 	aa_source *src;
+	if (filter)
+		opts.filter = *filter;
 	int rc = aa_open_offline(&src, paths, n, &opts, &err);
 
 	if (rc) {
@@ -165,14 +203,9 @@ int aaf_read_paths(const char *const *paths, size_t n, int skip_damaged)
 	uint64_t errors = 0, bound = 64;
 	struct aa_source_stats st;
 	const struct aa_record *rec;
-	for (;;) {
-		rc = aa_next(src, &rec);
-		if (rc == 1) {
-			aaf_touch_record(rec);
+	while ((rc = step(src, filter)) != 0) {
+		if (rc == 1)
 			continue;
-		}
-		if (rc == 0)
-			break;
 		REQUIRE(rc < 0);
 		touch_error(aa_source_error(src));
 		REQUIRE(aa_source_error(src)->code == rc);
@@ -192,6 +225,8 @@ int aaf_read_paths(const char *const *paths, size_t n, int skip_damaged)
 	if (st.intact)
 		REQUIRE(st.damaged == 0 && errors == 0);
 	REQUIRE(st.delivered <= st.records && st.invalid <= st.records);
+	if (!filter || !(filter->types || filter->npids || filter->since_ns || filter->until_ns))
+		REQUIRE(st.delivered == st.records);
 	uint64_t sum = 0;
 	for (int t = 0; t < AA_TYPE_COUNT; t++)
 		sum += st.by_type[t];
