@@ -15,6 +15,7 @@ static const struct {
 	{ "recover", cmd_recover, "copy every intact chunk into a new file that verifies" },
 	{ "filter", cmd_filter, "copy the selected records into a new capture file" },
 	{ "export", cmd_export, "write the records as a raw length-framed stream" },
+	{ "schema", cmd_schema, "print the record layouts a file carries, as C" },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -188,5 +188,6 @@ int cmd_verify(int argc, char **argv);
 int cmd_recover(int argc, char **argv);
 int cmd_filter(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_schema(int argc, char **argv);
 
 #endif /* AA_CLI_H */
