@@ -19,7 +19,7 @@ for p in "$capture" "$replay"; do
 	[ -x "$p" ] || { echo "demo: $p is not built" >&2; exit 2; }
 done
 
-out=$build/demo
+out=$(realpath -m "$build/demo") # absolute: the workload cds into its directory
 rm -rf "$out"
 mkdir -p "$out/work"
 file=$out/demo.pcapng
@@ -66,7 +66,9 @@ fi
 
 if [ -f tests/fixtures/workload.sh ]; then
 	echo "demo: running tests/fixtures/workload.sh"
-	(bash tests/fixtures/workload.sh "$out/work") > "$out/workload.log" 2>&1
+	AA_WORKLOAD_PORT=$((20000 + RANDOM % 20000)) \
+		bash tests/fixtures/workload.sh "$out/work" > "$out/workload.log" 2>&1 ||
+		echo "demo: the workload failed (see $out/workload.log)" >&2
 else
 	echo "demo: running the built-in workload"
 	(builtin_workload "$out/work")
@@ -87,9 +89,9 @@ show() {
 	[ -n "$lines" ] || lines=$("$replay" cat --type "$type" "$file" | head -n 6)
 	printf '%s\n' "$lines"
 }
-show exec 'openssl|note\.txt|exit 3|sleep 30'
-show exit 'exit_code=(3|143)$'
-show file 'note\.txt|renamed\.txt|nonexistent/demo-file'
+show exec 'fixture-|openssl|note\.txt|exit 3|sleep 30'
+show exit 'exit_code=(3|137|143)$'
+show file 'note\.txt|renamed\.txt|missing\.txt|dup\.txt|nonexistent/demo-file'
 show tls 'hello'
 if "$replay" cat --type tls "$file" | grep -q 'hello'; then
 	echo
