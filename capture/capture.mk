@@ -16,7 +16,7 @@ $(BUILD)/aa-capture: $(CAPTURE_OBJS) $(LIBA)
 	$(CC) $(ALL_CFLAGS) -o $@ $(CAPTURE_OBJS) $(LIBA) $(LIBS) $(LDFLAGS)
 
 # make demo (as root): installs what is missing, builds, records about ten
-# seconds of this machine while a workload runs, then shows a summary.
+# seconds of this machine while the tests' workload runs, then a summary.
 DEMO_SECONDS ?= 10
 demo:
 	@$(MAKE) --no-print-directory deps
