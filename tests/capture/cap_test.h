@@ -153,6 +153,14 @@ static inline int cap_read_set(const char *const *paths, size_t n, struct aat_re
 	return rc;
 }
 
+static inline void cap_sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
 /* Writes recs[from..to) to fd as a raw stream, record by record. */
 static inline void cap_write_raw(int fd, const struct aat_recs *recs, size_t from, size_t to)
 {
@@ -163,6 +171,25 @@ static inline void cap_write_raw(int fd, const struct aat_recs *recs, size_t fro
 	}
 }
 
+/*
+ * Reads path (a file still being written) every 20 ms, for at most
+ * limit_ms, until it holds n records; returns how the last read ended (0,
+ * or AA_E_UNCLOSED while the file is open) and leaves the records in out.
+ */
+static inline int cap_wait_records(const char *path, size_t n, int limit_ms, struct aat_recs *out)
+{
+	int rc = 1;
+
+	for (int waited = 0; waited <= limit_ms; waited += 20) {
+		aat_recs_clear(out);
+		rc = aat_read_capture(path, NULL, out, NULL, NULL);
+		if (out->n >= n)
+			break;
+		cap_sleep_ms(20);
+	}
+	return rc;
+}
+
 static inline off_t cap_size(const char *path)
 {
 	struct stat st;
@@ -170,12 +197,5 @@ static inline off_t cap_size(const char *path)
 	return stat(path, &st) == 0 ? st.st_size : -1;
 }
 
-static inline void cap_sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
 
 #endif

@@ -201,7 +201,7 @@ Test(capture_rotate, post_command_gets_each_finished_file_as_one_argument)
 Test(capture_rotate, signals_rotate_report_and_stop_cleanly)
 {
 	struct aat_recs in = { 0 };
-	struct file_info a, b;
+	struct file_info a = { 0 }, b = { 0 };
 	char *out = aat_path(dir, "sig.pcapng"), *out1 = aat_path(dir, "sig.pcapng1");
 	char *errf = aat_path(dir, "err.txt");
 	int p[2];
@@ -209,22 +209,26 @@ Test(capture_rotate, signals_rotate_report_and_stop_cleanly)
 	cap_mix(&in, 20, 4, NULL);
 	cr_assert_eq(pipe2(p, O_CLOEXEC), 0);
 	pid_t pid = cap_spawn((const char *[]){ "-q", "-r", "-", "-w", out, "--duration", "60",
-						NULL },
+						"--flush-ms", "50", NULL },
 			      p[0], errf);
 	close(p[0]);
+	/* Each signal only once the records before it are in the file. */
 	cap_write_raw(p[1], &in, 0, 10);
-	cap_sleep_ms(400);
+	cap_wait_records(out, 10, 5000, &a.recs);
 	kill(pid, SIGHUP);
-	for (int waited = 0; access(out1, F_OK) != 0 && waited < 3000; waited += 20)
+	for (int waited = 0; access(out1, F_OK) != 0 && waited < 5000; waited += 20)
 		cap_sleep_ms(20);
 	cap_write_raw(p[1], &in, 10, 20);
-	cap_sleep_ms(300);
+	cap_wait_records(out1, 10, 5000, &b.recs);
 	kill(pid, SIGUSR1);
-	cap_sleep_ms(300);
+	for (int waited = 0; cap_size(errf) <= 0 && waited < 5000; waited += 20)
+		cap_sleep_ms(20);
 	kill(pid, SIGTERM);
 	cr_expect_eq(cap_wait(pid), 0, "SIGTERM: exit 0");
 	close(p[1]);
 
+	aat_recs_free(&a.recs);
+	aat_recs_free(&b.recs);
 	read_one(out, &a);
 	read_one(out1, &b);
 	cr_expect_eq(a.recs.n, 10, "before SIGHUP: %zu records", a.recs.n);
