@@ -17,6 +17,8 @@
 #define BATCH 4096
 /* How often the kernel's drop counters are read (a map lookup per CPU). */
 #define DROPS_EVERY_MS 250
+/* At the end of a live capture, how long the ring may still be drained. */
+#define FINAL_DRAIN_MS 1000
 
 enum step { GO_ON = -1 };
 
@@ -170,6 +172,21 @@ static int wait_and_tick(struct capture *c, int batch_full)
 	return GO_ON;
 }
 
+/* Stopped by a signal or --duration: what the kernel had queued by then
+ * still goes into the file (for at most FINAL_DRAIN_MS, in case a flood
+ * goes on). Not after -c, which wants exactly COUNT records. */
+static int drain_rest(struct capture *c)
+{
+	int64_t until = cap_now_ms() + FINAL_DRAIN_MS;
+	int full = 1, step = GO_ON;
+
+	if (c->o->count && c->written >= c->o->count)
+		return CAP_EXIT_OK;
+	while (step == GO_ON && full && cap_now_ms() < until)
+		step = drain(c, &full);
+	return step == GO_ON ? CAP_EXIT_OK : step;
+}
+
 int capture_run(struct capture *c)
 {
 	int step, full = 0, r;
@@ -180,6 +197,8 @@ int capture_run(struct capture *c)
 		if (step == GO_ON)
 			step = wait_and_tick(c, full);
 	} while (step == GO_ON);
+	if (step == CAP_EXIT_OK && c->live)
+		step = drain_rest(c);
 
 	read_drops(c, cap_now_ms(), 1); /* the final counts go into the last stats */
 	status_clear(&c->status);
