@@ -205,7 +205,7 @@ int BPF_PROG(aa_sys_exit, struct pt_regs *regs, long ret)
 	} else {
 		bpf_probe_read_user_str(e->path, sizeof(e->path), (const void *)en->path);
 	}
-	bpf_ringbuf_submit(e, 0);
+	submit(e);
 out:
 	bpf_map_delete_elem(&SYS_ENTRIES, &tid);
 	return 0;

@@ -54,7 +54,7 @@ int BPF_PROG(aa_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 	} else {
 		__builtin_memset(e->args, 0, sizeof(e->args));
 	}
-	bpf_ringbuf_submit(e, 0);
+	submit(e);
 	return 0;
 }
 
@@ -88,7 +88,7 @@ static __always_inline void process_exited(struct task_struct *task)
 	e->timestamp_ns = bpf_ktime_get_ns();
 	e->pid = tgid;
 	e->exit_code = exit_status(task->exit_code);
-	bpf_ringbuf_submit(e, 0);
+	submit(e);
 }
 
 /*

@@ -62,7 +62,7 @@ static long tls_piece(__u32 i, void *arg)
 	if (n < AA_TLS_PAYLOAD_MAX)
 		bpf_probe_read_kernel(e->payload, AA_TLS_PAYLOAD_MAX, c->zero);
 	bpf_probe_read_user(e->payload, n, (const void *)(c->buf + (__u64)i * AA_TLS_PAYLOAD_MAX));
-	bpf_ringbuf_submit(e, 0);
+	submit(e);
 	return 0;
 }
 

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -21,11 +22,22 @@
 #include "live_ring.h"
 #include "source.h"
 
+/*
+ * The BPF programs wake the reader only every 10 ms or when an eighth of the
+ * ring is full (bpf/common.bpf.h, submit()). Records committed after the
+ * last wakeup are picked up by a one-shot timer in the same epoll set, armed
+ * whenever the reader empties the ring after taking records: the epoll fd
+ * (aa_live_fd) is readable at most 10 ms after any record arrived.
+ */
+#define LIVE_TAIL_MS 10
+
 struct live_source {
 	aa_source base; /* first: the common layer sees only this */
 	struct aa_live_bpf *bpf;
 	struct aa_ring ring;
 	int epfd;
+	int timerfd;
+	int took;       /* records taken since the timer was last armed */
 	int timeout_ms;
 	int64_t mono_to_wall;
 	struct aa_record rec;
@@ -34,6 +46,21 @@ struct live_source {
 static struct live_source *live_of(aa_source *src)
 {
 	return (struct live_source *)src;
+}
+
+/* The ring is empty: clears a timer that went off, and arms it again if
+ * records were taken since, for those that may come without a wakeup. */
+static void ring_emptied(struct live_source *ls)
+{
+	struct itimerspec t = { .it_value = { .tv_nsec = LIVE_TAIL_MS * 1000000L } };
+	uint64_t expirations;
+
+	if (read(ls->timerfd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
+		return;
+	if (ls->took) {
+		ls->took = 0;
+		timerfd_settime(ls->timerfd, 0, &t, NULL);
+	}
 }
 
 /* Waits until the ring may hold a record or the deadline (-1: none) passes. */
@@ -78,6 +105,8 @@ static int live_next(aa_source *src, struct aa_record **out)
 
 		if (st == AA_RING_RECORD)
 			break;
+		if (st == AA_RING_EMPTY)
+			ring_emptied(ls);
 		rc = wait_ready(ls, deadline_ms, st == AA_RING_BUSY);
 		if (rc)
 			return rc;
@@ -86,6 +115,7 @@ static int live_next(aa_source *src, struct aa_record **out)
 			return aa_source_fail(src, AA_E_AGAIN, NULL, -1, -1, "no record within %d ms",
 					      ls->timeout_ms);
 	}
+	ls->took = 1;
 	aa_parse(raw, len, &ls->rec.ev);
 	ls->rec.time_ns = ls->rec.ev.mono_ns ? (uint64_t)((int64_t)ls->rec.ev.mono_ns + ls->mono_to_wall)
 					     : aa_clock_ns(CLOCK_REALTIME);
@@ -109,6 +139,8 @@ static void live_destroy(aa_source *src)
 	aa_ring_unmap(&ls->ring);
 	if (ls->epfd >= 0)
 		close(ls->epfd);
+	if (ls->timerfd >= 0)
+		close(ls->timerfd);
 	aa_live_bpf_close(ls->bpf);
 	free(ls);
 }
@@ -143,7 +175,7 @@ int aa_open_live(aa_source **src, const struct aa_live_opts *opts, struct aa_err
 	ls = calloc(1, sizeof(*ls));
 	if (!ls)
 		return open_fail(err, AA_E_NOMEM, "out of memory");
-	ls->epfd = -1;
+	ls->epfd = ls->timerfd = -1;
 	rc = aa_source_init(&ls->base, &live_ops, &o->filter);
 	if (!rc)
 		rc = aa_live_bpf_open(&ls->bpf, o, why, sizeof(why));
@@ -161,7 +193,9 @@ int aa_open_live(aa_source **src, const struct aa_live_opts *opts, struct aa_err
 		snprintf(why, sizeof(why), "mapping the EVENTS ring buffer: %s", strerror(-rc));
 		rc = AA_E_BPF;
 	} else if ((ls->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
-		   epoll_ctl(ls->epfd, EPOLL_CTL_ADD, aa_live_bpf_events_fd(ls->bpf), &ev)) {
+		   (ls->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC)) < 0 ||
+		   epoll_ctl(ls->epfd, EPOLL_CTL_ADD, aa_live_bpf_events_fd(ls->bpf), &ev) ||
+		   epoll_ctl(ls->epfd, EPOLL_CTL_ADD, ls->timerfd, &ev)) {
 		snprintf(why, sizeof(why), "polling the EVENTS ring buffer: %s", strerror(errno));
 		rc = AA_E_IO;
 	}

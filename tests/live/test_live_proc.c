@@ -2,6 +2,8 @@
 /* Live capture of processes: real argv, exit codes (signals as 128+N), a
  * burst of execs kept whole, the capture never recording itself, and the
  * one-line error without privilege. Needs root; skipped otherwise. */
+#include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 
 #include "live_capture.h"
@@ -247,4 +249,75 @@ Test(live_proc, bad_ring_size_is_refused, .timeout = 30)
 	cr_assert_eq(aa_open_live(&src, &o, &err), AA_E_INVAL);
 	cr_assert_null(src);
 	cr_assert(strstr(err.detail, "power of two"), "%s", err.detail);
+}
+
+/* Idle, one open, idle, a burst of 2000 opens, idle: then exit. */
+static int opens_with_pauses(void)
+{
+	int fd;
+
+	usleep(200 * 1000);
+	fd = open("/etc/hostname", O_RDONLY);
+	close(fd);
+	usleep(200 * 1000);
+	for (int i = 0; i < 2000; i++) {
+		fd = open("/etc/hostname", O_RDONLY);
+		close(fd);
+	}
+	usleep(300 * 1000);
+	return 0;
+}
+
+/* The reader is not woken for every record (bpf/common.bpf.h), yet a
+ * caller polling aa_live_fd() sees each record soon: a lone one after a
+ * pause, and the tail of a burst. */
+Test(live_proc, records_reach_a_poller_within_100ms, .timeout = 30)
+{
+	struct aa_live_opts o = { .timeout_ms = 0, .events = AA_TYPE_BIT(AA_TYPE_FILE) | AA_TYPE_BIT(AA_TYPE_EXIT) };
+	struct aa_error_info err;
+	uint64_t max_lag = 0, deadline;
+	int go[2], opens = 0, done = 0, rc;
+	uint32_t pid32;
+	aa_source *src;
+	pid_t child;
+	char byte = 1;
+
+	live_require_root();
+	cr_assert_eq(pipe(go), 0);
+	child = fork();
+	if (child == 0) {
+		close(go[1]);
+		_exit(read(go[0], &byte, 1) == 1 ? opens_with_pauses() : 1);
+	}
+	close(go[0]);
+	pid32 = (uint32_t)child;
+	o.pids = &pid32;
+	o.npids = 1;
+	rc = aa_open_live(&src, &o, &err);
+	cr_assert_eq(rc, 0, "%s", err.detail);
+	cr_assert_eq(write(go[1], &byte, 1), 1);
+	deadline = aa_clock_ns(CLOCK_MONOTONIC) + LIVE_DEADLINE_NS;
+	while (!done && aa_clock_ns(CLOCK_MONOTONIC) < deadline) {
+		struct pollfd p = { .fd = aa_live_fd(src), .events = POLLIN };
+		const struct aa_record *rec;
+
+		cr_assert_geq(poll(&p, 1, 1000), 0);
+		while (!done && (rc = aa_next(src, &rec)) == 1) {
+			uint64_t now = aa_clock_ns(CLOCK_MONOTONIC), lag = now - rec->ev.mono_ns;
+
+			if (rec->ev.type == AA_TYPE_FILE && rec->ev.file->syscall == AA_SYS_OPENAT &&
+			    !strcmp((const char *)rec->ev.file->path, "/etc/hostname")) {
+				opens++;
+				max_lag = lag > max_lag ? lag : max_lag;
+			}
+			done = rec->ev.type == AA_TYPE_EXIT && rec->ev.exit->pid == pid32;
+		}
+		cr_assert(done || rc == AA_E_AGAIN, "aa_next: %d", rc);
+	}
+	aa_close(src);
+	close(go[1]);
+	waitpid(child, NULL, 0);
+	cr_assert_eq(opens, 2001);
+	cr_assert_lt(max_lag, 100 * 1000000ull, "a record waited %llu ms", (unsigned long long)(max_lag / 1000000));
+	cr_log_info("longest wait of a record: %.1f ms", max_lag / 1e6);
 }
