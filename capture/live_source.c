@@ -126,12 +126,6 @@ static int live_next(aa_source *src, struct aa_record **out)
 	return 1;
 }
 
-static const struct aa_file_meta *live_meta(const aa_source *src)
-{
-	(void)src;
-	return NULL;
-}
-
 static void live_destroy(aa_source *src)
 {
 	struct live_source *ls = live_of(src);
@@ -147,7 +141,7 @@ static void live_destroy(aa_source *src)
 
 static const struct aa_source_ops live_ops = {
 	.next = live_next,
-	.meta = live_meta,
+	.meta = NULL, /* a live source has no META: aa_source_meta() gives NULL */
 	.destroy = live_destroy,
 };
 
