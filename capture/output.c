@@ -128,6 +128,8 @@ int output_start(struct output *out, const struct cap_opts *o, const char *sourc
 
 int output_rotate(struct output *out, int64_t now_ms)
 {
+	if (strcmp(out->o->out, "-") == 0)
+		return 0; /* one stream on standard output: SIGHUP has nothing to start */
 	int r = close_current(out);
 
 	return r ? r : open_next(out, now_ms);
