@@ -321,3 +321,91 @@ Test(live_proc, records_reach_a_poller_within_100ms, .timeout = 30)
 	cr_assert_lt(max_lag, 100 * 1000000ull, "a record waited %llu ms", (unsigned long long)(max_lag / 1000000));
 	cr_log_info("longest wait of a record: %.1f ms", max_lag / 1e6);
 }
+
+Test(live_proc, comm_filter_keeps_only_that_command, .timeout = 30)
+{
+	struct aa_live_opts o = { .comm = "true" };
+	struct live_run run;
+	int trues = 0;
+
+	live_require_root();
+	/* The script ends as true itself (exec), so its exit record is kept
+	 * and ends the run. */
+	live_run_script(&run, "/bin/true comm-a; /bin/echo comm-b >/dev/null; /bin/true comm-c; exec /bin/true comm-end",
+			&o, -1);
+	LIVE_FOREACH(&run, i, ev) {
+		if (ev.type == AA_TYPE_EXEC) {
+			cr_assert(!strncmp((const char *)ev.exec->args, "/bin/true comm-", 15), "exec of %s",
+				  ev.exec->args);
+			trues++;
+		}
+	}
+	cr_assert_eq(trues, 3);
+	cr_assert_eq(live_event(&run, (size_t)live_find_exec(&run, "/bin/true comm-end")).exec->pid,
+		     (uint32_t)run.pid);
+	live_run_free(&run);
+}
+
+/* --pid follows descendants that were born before the capture started
+ * (from /proc), not only those forked later (the fork program). */
+Test(live_proc, pid_follows_descendants_born_before_the_capture, .timeout = 30)
+{
+	struct aa_live_opts o = { .timeout_ms = 100, .events = AA_TYPE_BIT(AA_TYPE_FILE) | AA_TYPE_BIT(AA_TYPE_EXIT) };
+	struct aa_error_info err;
+	char *dir = aat_tmpdir(), *path;
+	int go[2], seen = 0, done = 0, rc;
+	pid_t child, grandchild = 0;
+	uint64_t deadline;
+	uint32_t pid32;
+	aa_source *src;
+	char byte = 1;
+
+	live_require_root();
+	cr_assert_not_null(dir);
+	path = aat_path(dir, "older.txt");
+	cr_assert_eq(pipe(go), 0);
+	child = fork();
+	if (child == 0) {
+		pid_t kid = fork(); /* before the capture: only /proc tells of it */
+
+		if (kid == 0) {
+			close(go[1]);
+			_exit(read(go[0], &byte, 1) == 1 && aat_write_file(path, "older", 5) == 0 ? 0 : 1);
+		}
+		close(go[0]);
+		close(go[1]);
+		waitpid(kid, NULL, 0);
+		_exit(0);
+	}
+	close(go[0]);
+	usleep(100 * 1000); /* the grandchild is born */
+	pid32 = (uint32_t)child;
+	o.pids = &pid32;
+	o.npids = 1;
+	rc = aa_open_live(&src, &o, &err);
+	cr_assert_eq(rc, 0, "%s", err.detail);
+	cr_assert_eq(write(go[1], &byte, 1), 1);
+	deadline = aa_clock_ns(CLOCK_MONOTONIC) + LIVE_DEADLINE_NS;
+	while (!done && aa_clock_ns(CLOCK_MONOTONIC) < deadline) {
+		const struct aa_record *rec;
+
+		rc = aa_next(src, &rec);
+		if (rc == AA_E_AGAIN)
+			continue;
+		cr_assert_eq(rc, 1);
+		if (rec->ev.type == AA_TYPE_FILE && rec->ev.file->syscall == AA_SYS_WRITE &&
+		    !strcmp((const char *)rec->ev.file->path, path)) {
+			seen++;
+			grandchild = (pid_t)rec->ev.file->pid;
+		}
+		done = rec->ev.type == AA_TYPE_EXIT && rec->ev.exit->pid == pid32;
+	}
+	aa_close(src);
+	close(go[1]);
+	waitpid(child, NULL, 0);
+	cr_assert(done);
+	cr_assert_eq(seen, 1, "the older grandchild's write was not followed");
+	cr_assert_neq(grandchild, child);
+	free(path);
+	aat_tmpdir_remove(dir);
+}
