@@ -7,6 +7,7 @@
 #include <inttypes.h>
 
 #include "aa_raw.h"
+#include "capfile.h"
 #include "cap_test.h"
 
 TestSuite(capture_raw, .init = cap_setup, .fini = cap_teardown, .timeout = 120);
@@ -290,5 +291,59 @@ Test(capture_raw, raw_source_times_out_on_an_idle_pipe)
 	cr_expect_eq(aa_next(src, &rec), 0, "the end of the pipe is the end of the stream");
 	aa_close(src);
 	close(p[0]);
+	aat_recs_free(&in);
+}
+
+/* The library's view of a damaged stream: every whole record first, then the
+ * error with the record's offset, the same on every later call. */
+Test(capture_raw, raw_source_reports_where_the_stream_breaks)
+{
+	struct aat_recs in = { 0 };
+	char *path = aat_path(dir, "broken.raw");
+	const struct aa_record *rec;
+	aa_source *src;
+	uint8_t *data;
+	size_t size, whole = 0;
+
+	cap_mix(&in, 5, 31, NULL);
+	cr_assert_eq(aat_recs_write_raw(&in, path), 0);
+	cr_assert_eq(aat_read_file(path, &data, &size), 0);
+	for (size_t i = 0; i < 4; i++)
+		whole += 4 + in.len[i];
+	cr_assert_eq(aat_write_file(path, data, whole + 6), 0); /* 2 bytes into record 4 */
+
+	cr_assert_eq(aa_open_raw(&src, path, NULL, NULL), 0);
+	for (size_t i = 0; i < 4; i++) {
+		cr_assert_eq(aa_next(src, &rec), 1, "record %zu", i);
+		cr_expect_eq(rec->index, i);
+		cr_expect_eq(rec->ev.len, in.len[i]);
+		cr_expect_eq(memcmp(rec->ev.raw, aat_recs_at(&in, i), in.len[i]), 0);
+	}
+	for (int again = 0; again < 2; again++) {
+		cr_expect_eq(aa_next(src, &rec), AA_E_TRUNCATED);
+		const struct aa_error_info *e = aa_source_error(src);
+		cr_expect_eq(e->code, AA_E_TRUNCATED);
+		cr_expect_eq(e->offset, (int64_t)whole, "offset %jd, want %zu", (intmax_t)e->offset, whole);
+		cr_expect_str_eq(e->path, path);
+	}
+	struct aa_source_stats st;
+	aa_source_get_stats(src, &st);
+	cr_expect_eq(st.records, 4);
+	aa_close(src);
+
+	/* A length over the limit, at the start. */
+	aat_put_le32(data, AA_RECORD_MAX + 1);
+	cr_assert_eq(aat_write_file(path, data, size), 0);
+	cr_assert_eq(aa_open_raw(&src, path, NULL, NULL), 0);
+	cr_expect_eq(aa_next(src, &rec), AA_E_TOO_BIG);
+	cr_expect_eq(aa_source_error(src)->offset, 0);
+	aa_close(src);
+
+	struct aa_error_info err;
+	cr_expect_eq(aa_open_raw(&src, "/nonexistent/x.raw", NULL, &err), AA_E_IO);
+	cr_expect_null(src);
+	cr_expect_eq(err.sys_errno, ENOENT);
+	free(data);
+	free(path);
 	aat_recs_free(&in);
 }
