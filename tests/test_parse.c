@@ -269,25 +269,22 @@ Test(parse, unknown_sizes_kept)
 	}
 }
 
+static void some_tls(uint8_t *b) { tls_record(b, 9000, 2, AA_TLS_READ); }
+static void some_file(uint8_t *b) { file_record(b, AA_SYS_RENAME); }
+
 /* Each type parsed at every misalignment gives the same typed fields as aligned. */
 Test(parse, misaligned_input)
 {
+	static const struct {
+		void (*make)(uint8_t *);
+		size_t len;
+	} types[] = {{some_tls, 4128}, {some_file, 296}, {exec_record, 792}, {exit_record, 16}};
 	static uint8_t aligned[4128] __attribute__((aligned(8)));
 	uint8_t *buf = malloc(4128 + 8);
 	cr_assert_not_null(buf);
-	void (*make[])(uint8_t *) = {exec_record, exit_record};
 	for (int t = 0; t < 4; t++) {
-		size_t len;
-		if (t == 0) {
-			tls_record(aligned, 9000, 2, AA_TLS_READ);
-			len = 4128;
-		} else if (t == 1) {
-			file_record(aligned, AA_SYS_RENAME);
-			len = 296;
-		} else {
-			make[t - 2](aligned);
-			len = t == 2 ? 792 : 16;
-		}
+		size_t len = types[t].len;
+		types[t].make(aligned);
 		struct aa_event want;
 		cr_assert_eq(aa_parse(aligned, len, &want), 0);
 		for (size_t shift = 1; shift < 8; shift++) {
