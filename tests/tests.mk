@@ -42,7 +42,8 @@ test-unpriv:
 # The core speed figures: writer against zstd, replay against zstd -d.
 BENCH_MB ?= 200
 BENCH_LEVEL ?= 3
+BENCH_RUNS ?= 3
 bench: bench-core
 bench-core: all $(BENCH_BINS)
-	@$(TEST_ENV) $(BUILD)/bench/bench_core --mb $(BENCH_MB) --level $(BENCH_LEVEL)
+	@$(TEST_ENV) $(BUILD)/bench/bench_core --mb $(BENCH_MB) --level $(BENCH_LEVEL) --runs $(BENCH_RUNS)
 -include tests/fuzz/fuzz.mk
