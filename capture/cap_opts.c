@@ -45,7 +45,7 @@ static const char help_text[] =
 	"                       tcpdump would stop instead)\n"
 	"  -z COMMAND           run COMMAND FILE on each finished file (no shell, so\n"
 	"                       FILE is one argument whatever it holds); waited for\n"
-	"                       at exit\n"
+	"                       at exit, unless SIGINT or SIGTERM comes again\n"
 	"  -Z USER              drop root for USER once the input is open, before\n"
 	"                       the first output file is created\n"
 	"  --level N            zstd level (default 3)\n"

@@ -112,7 +112,7 @@ static int on_signals(struct capture *c, int64_t now)
 	signals_read(c->sig_fd, &c->sig);
 	if (c->sig.child) {
 		c->sig.child = 0;
-		postcmd_reap(0);
+		postcmd_reap();
 	}
 	if (c->sig.stats) {
 		c->sig.stats = 0;
@@ -172,6 +172,24 @@ static int wait_and_tick(struct capture *c, int batch_full)
 	return GO_ON;
 }
 
+/* The -z commands still running are waited for (SIGCHLD wakes the poll),
+ * unless a SIGINT or SIGTERM says not to. */
+static void wait_post_commands(struct capture *c)
+{
+	struct pollfd pfd = { .fd = c->sig_fd, .events = POLLIN };
+
+	c->sig.stop = 0;
+	while (postcmd_reap()) {
+		if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+			break;
+		signals_read(c->sig_fd, &c->sig);
+		if (c->sig.stop) {
+			warnx("not waiting for the -z commands still running");
+			break;
+		}
+	}
+}
+
 /* Stopped by a signal or --duration: what the kernel had queued by then
  * still goes into the file (for at most FINAL_DRAIN_MS, in case a flood
  * goes on). Not after -c, which wants exactly COUNT records. */
@@ -203,7 +221,7 @@ int capture_run(struct capture *c)
 	read_drops(c, cap_now_ms(), 1); /* the final counts go into the last stats */
 	status_clear(&c->status);
 	r = output_finish(&c->out);
-	postcmd_reap(1);
+	wait_post_commands(c);
 	if (!c->o->quiet)
 		show_stats(c);
 	return step == CAP_EXIT_OK ? r : step;

@@ -32,14 +32,17 @@ int postcmd_start(const char *command, const char *file)
 	return 0;
 }
 
-void postcmd_reap(int wait)
+int postcmd_reap(void)
 {
 	int status;
 	pid_t pid;
 
-	while ((pid = waitpid(-1, &status, wait ? 0 : WNOHANG)) > 0 || (pid < 0 && errno == EINTR)) {
+	for (;;) {
+		pid = waitpid(-1, &status, WNOHANG);
+		if (pid == 0)
+			return 1;
 		if (pid < 0)
-			continue;
+			return errno == EINTR ? 1 : 0; /* ECHILD: none left */
 		if (WIFEXITED(status) && WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != 127)
 			warnx("-z command (pid %d) exited with status %d", (int)pid,
 			      WEXITSTATUS(status));

@@ -10,8 +10,8 @@
 /* Starts COMMAND FILE; returns 0, or -1 after printing why (fork failed). */
 int postcmd_start(const char *command, const char *file);
 
-/* Reaps finished children without waiting (wait != 0: waits for all of them),
- * reporting one that failed in one line. */
-void postcmd_reap(int wait);
+/* Reaps the commands that have finished, without waiting, reporting one that
+ * failed in one line. Returns 1 while some are still running, else 0. */
+int postcmd_reap(void);
 
 #endif /* AA_CAP_POSTCMD_H */
