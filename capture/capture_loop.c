@@ -2,6 +2,7 @@
 /* aa-capture's main loop (capture_loop.h). */
 #include <err.h>
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -156,7 +157,8 @@ static int wait_and_tick(struct capture *c, int batch_full)
 
 	timeout = min_timeout(output_timeout_ms(&c->out, now), status_timeout_ms(&c->status, now));
 	if (c->end_ms >= 0)
-		timeout = min_timeout(timeout, (int)(c->end_ms - now));
+		timeout = min_timeout(timeout, c->end_ms - now < INT_MAX ? (int)(c->end_ms - now)
+									 : INT_MAX);
 	if (batch_full)
 		timeout = 0;
 	struct pollfd pfd[2] = {
