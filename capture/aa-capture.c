@@ -52,10 +52,13 @@ static int open_live(struct capture *c, const struct cap_opts *o, int64_t *mono_
 	struct aa_error_info err;
 	char msg[320];
 
-	if (aa_open_live(&c->src, &lo, &err) != 0) {
+	int r = aa_open_live(&c->src, &lo, &err);
+	if (r != 0) {
 		aa_error_format(&err, msg, sizeof(msg));
 		warnx("%s", msg);
-		return CAP_EXIT_PRIV;
+		/* A bad --ring-size, --comm or --ssl-lib is a usage error; the rest is
+		 * privilege or what the kernel lacks. */
+		return r == AA_E_INVAL ? CAP_EXIT_USAGE : CAP_EXIT_PRIV;
 	}
 	c->live = 1;
 	c->src_fd = aa_live_fd(c->src);

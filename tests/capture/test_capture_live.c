@@ -122,3 +122,20 @@ Test(capture_live, kernel_drops_are_counted_in_the_file_and_the_statistics)
 	free(path);
 	free(errf);
 }
+
+Test(capture_live, a_missing_ssl_library_is_a_usage_error)
+{
+	char *path = aat_path(dir, "x.pcapng"), *errf = aat_path(dir, "err.txt");
+
+	if (geteuid() != 0)
+		cr_skip_test("live capture needs root (BPF)");
+	int rc = cap_run(NULL, errf, (const char *[]){ "-w", path, "--duration", "1", "--ssl-lib",
+						       "/nonexistent/libssl.so.3", NULL });
+	char *msg = cap_slurp(errf);
+	cr_expect_eq(rc, 2, "exit %d: %s", rc, msg);
+	cr_expect(strstr(msg, "/nonexistent/libssl.so.3"), "the message names it: %s", msg);
+	cr_expect_eq(access(path, F_OK), -1, "no file made");
+	free(msg);
+	free(path);
+	free(errf);
+}

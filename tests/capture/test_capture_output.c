@@ -259,3 +259,26 @@ Test(capture_output, status_line_only_on_a_terminal_and_not_with_q)
 	free(out);
 	free(errf);
 }
+
+/* Live capture without privilege: one line saying what is missing, exit 4,
+ * no file. As root, the program runs as nobody through setpriv(1). */
+Test(capture_output, live_without_privilege_exits_4)
+{
+	char *bin = cap_bin(), *out = aat_path(dir, "live.pcapng"), *errf = aat_path(dir, "err.txt");
+	char cmd[2048];
+
+	if (geteuid() == 0 && aat_run("command -v setpriv > /dev/null", NULL, 0) != 0)
+		cr_skip_test("root, and no setpriv(1) to run as nobody");
+	cr_assert_eq(chmod(dir, 0777), 0);
+	snprintf(cmd, sizeof(cmd), "%s'%s' -w '%s' --duration 1 2> '%s'",
+		 geteuid() == 0 ? "setpriv --reuid=65534 --regid=65534 --clear-groups " : "", bin, out,
+		 errf);
+	cr_expect_eq(aat_run(cmd, NULL, 0), 4);
+	char *msg = cap_slurp(errf);
+	cr_expect(strstr(msg, "aa-capture: ") == msg && strstr(msg, "root"), "message: %s", msg);
+	cr_expect_eq(access(out, F_OK), -1, "no file made");
+	free(msg);
+	free(bin);
+	free(out);
+	free(errf);
+}
