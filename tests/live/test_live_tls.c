@@ -30,6 +30,17 @@ static int stream_has(const struct stream *s, const char *text)
 	return s->data && memmem(s->data, s->len, text, strlen(text)) != NULL;
 }
 
+/* A throwaway self-signed certificate and key: DIR/c.pem, DIR/k.pem. */
+static void make_cert(const char *dir)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd),
+		 "openssl req -x509 -newkey rsa:2048 -nodes -keyout %s/k.pem -out %s/c.pem -days 1 "
+		 "-subj /CN=localhost 2>/dev/null", dir, dir);
+	cr_assert_eq(aat_run(cmd, NULL, 0), 0, "cannot make a certificate");
+}
+
 /* The pid of the first exec whose args start with prefix. */
 static uint32_t exec_pid(const struct live_run *run, const char *prefix)
 {
@@ -48,7 +59,7 @@ Test(live_tls, openssl_text_both_ways_every_piece, .timeout = 60)
 					    AA_TYPE_BIT(AA_TYPE_EXIT),
 				  .ssl_libs = alias, .nssl_libs = access(alias[0], R_OK) == 0 };
 	struct stream srv_in = { 0 }, srv_out = { 0 }, cli_in = { 0 }, cli_out = { 0 };
-	char *dir, cmd[1024], script[2048], big[BIG_LEN + 2];
+	char *dir, script[2048], big[BIG_LEN + 2];
 	uint32_t srv, cli, next_seq[2] = { 0, 0 }, split_calls = 0, pieces = 0;
 	struct live_run run;
 	int port = 20000 + getpid() % 20000;
@@ -58,10 +69,7 @@ Test(live_tls, openssl_text_both_ways_every_piece, .timeout = 60)
 		cr_skip_test("no openssl command");
 	dir = aat_tmpdir();
 	cr_assert_not_null(dir);
-	snprintf(cmd, sizeof(cmd),
-		 "openssl req -x509 -newkey rsa:2048 -nodes -keyout %s/k.pem -out %s/c.pem -days 1 "
-		 "-subj /CN=localhost 2>/dev/null", dir, dir);
-	cr_assert_eq(aat_run(cmd, NULL, 0), 0, "cannot make a certificate");
+	make_cert(dir);
 	/* The client retries until the server listens, and quits on its stdin's
 	 * end (-no_ign_eof); the server quits when the client has gone, and its
 	 * stdin stays open until then (on its end it would quit at once). */
@@ -115,6 +123,73 @@ Test(live_tls, openssl_text_both_ways_every_piece, .timeout = 60)
 	free(srv_out.data);
 	free(cli_in.data);
 	free(cli_out.data);
+	live_run_free(&run);
+	aat_tmpdir_remove(dir);
+}
+
+/* Python's ssl module calls SSL_write_ex and SSL_read_ex: a 20011-byte
+ * sendall from the main thread is one call of 5 pieces; the server thread's
+ * reads are recorded with its own tid. */
+#define PY_TLS \
+	"import socket, ssl, sys, threading\n" \
+	"d = sys.argv[1]\n" \
+	"msg = b'py-client-' + b'y' * 20000 + b'\\n'\n" \
+	"sc = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); sc.load_cert_chain(d + '/c.pem', d + '/k.pem')\n" \
+	"cc = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT); cc.check_hostname = False; cc.verify_mode = ssl.CERT_NONE\n" \
+	"a, b = socket.socketpair()\n" \
+	"def serve():\n" \
+	"    s = sc.wrap_socket(a, server_side=True); got = b''\n" \
+	"    while len(got) < len(msg): got += s.recv(65536)\n" \
+	"    s.sendall(b'py-server-reply\\n'); s.close()\n" \
+	"t = threading.Thread(target=serve); t.start()\n" \
+	"c = cc.wrap_socket(b, server_hostname='localhost'); c.sendall(msg)\n" \
+	"r = c.recv(100); t.join(); sys.exit(0 if r == b'py-server-reply\\n' else 1)\n"
+
+Test(live_tls, ssl_ex_calls_from_two_threads, .timeout = 60)
+{
+	struct aa_live_opts o = { .events = AA_TYPE_BIT(AA_TYPE_TLS) | AA_TYPE_BIT(AA_TYPE_EXIT) };
+	struct stream out = { 0 }, in = { 0 }, reply = { 0 };
+	char *dir, *py, script[256];
+	struct live_run run;
+	int big_pieces = 0;
+
+	live_require_root();
+	if (access("/usr/bin/python3", X_OK) != 0 || aat_run("/usr/bin/python3 -c 'import ssl'", NULL, 0) != 0)
+		cr_skip_test("no /usr/bin/python3 with ssl");
+	dir = aat_tmpdir();
+	cr_assert_not_null(dir);
+	make_cert(dir);
+	py = aat_path(dir, "tls.py");
+	cr_assert_eq(aat_write_file(py, PY_TLS, strlen(PY_TLS)), 0);
+	snprintf(script, sizeof(script), "exec /usr/bin/python3 %s %s", py, dir);
+	live_run_script(&run, script, &o, -1);
+	cr_assert(WIFEXITED(run.status) && WEXITSTATUS(run.status) == 0, "the python TLS exchange failed");
+	LIVE_FOREACH(&run, i, ev) {
+		const struct aa_tls_event *t = ev.tls;
+
+		if (ev.type != AA_TYPE_TLS)
+			continue;
+		cr_assert_eq(t->pid, (uint32_t)run.pid);
+		if (t->direction == AA_TLS_WRITE && t->tid == t->pid) { /* main thread: the client */
+			stream_add(&out, t);
+			if (t->data_len == 20011)
+				cr_assert_eq(t->seq, (uint32_t)big_pieces++, "pieces out of order");
+		} else if (t->direction == AA_TLS_READ && t->tid != t->pid) { /* the server thread */
+			stream_add(&in, t);
+		} else if (t->direction == AA_TLS_READ) {
+			stream_add(&reply, t);
+		}
+	}
+	cr_assert_eq(big_pieces, 5, "the 20011-byte SSL_write_ex gave %d pieces", big_pieces);
+	cr_assert_eq(out.len, 20011);
+	cr_assert_eq(in.len, 20011, "the server thread read %zu bytes", in.len);
+	cr_assert_eq(memcmp(out.data, in.data, 20011), 0);
+	cr_assert(!memcmp(out.data, "py-client-yyy", 13) && out.data[20010] == '\n');
+	cr_assert(stream_has(&reply, "py-server-reply\n"));
+	free(out.data);
+	free(in.data);
+	free(reply.data);
+	free(py);
 	live_run_free(&run);
 	aat_tmpdir_remove(dir);
 }
