@@ -409,3 +409,55 @@ Test(live_proc, pid_follows_descendants_born_before_the_capture, .timeout = 30)
 	free(path);
 	aat_tmpdir_remove(dir);
 }
+
+static int opens_2000(void)
+{
+	for (int i = 0; i < 2000; i++)
+		close(open("/etc/hostname", O_RDONLY));
+	return 0;
+}
+
+/* A ring far too small for a burst that nobody reads: every record is
+ * either delivered or counted as dropped, none lost silently. */
+Test(live_proc, a_full_ring_counts_every_lost_record, .timeout = 30)
+{
+	struct aa_live_opts o = { .ring_bytes = 16384, .timeout_ms = 200, .events = AA_TYPE_BIT(AA_TYPE_FILE) };
+	struct aa_error_info err;
+	uint64_t drops[4];
+	int go[2], opens = 0, rc;
+	uint32_t pid32;
+	aa_source *src;
+	pid_t child;
+	char byte = 1;
+
+	live_require_root();
+	cr_assert_eq(pipe(go), 0);
+	child = fork();
+	if (child == 0) {
+		close(go[1]);
+		_exit(read(go[0], &byte, 1) == 1 ? opens_2000() : 1);
+	}
+	close(go[0]);
+	pid32 = (uint32_t)child;
+	o.pids = &pid32;
+	o.npids = 1;
+	rc = aa_open_live(&src, &o, &err);
+	cr_assert_eq(rc, 0, "%s", err.detail);
+	cr_assert_eq(write(go[1], &byte, 1), 1);
+	waitpid(child, NULL, 0); /* all 2000 done before the first read */
+	for (;;) {
+		const struct aa_record *rec;
+
+		rc = aa_next(src, &rec);
+		if (rc != 1)
+			break;
+		opens += rec->ev.type == AA_TYPE_FILE && rec->ev.file->syscall == AA_SYS_OPENAT;
+	}
+	cr_assert_eq(rc, AA_E_AGAIN);
+	aa_live_drops(src, drops);
+	aa_close(src);
+	close(go[1]);
+	cr_assert_gt(drops[AA_DROP_FILE], 0, "a 16 KiB ring held 2000 records?");
+	cr_assert_eq(opens + drops[AA_DROP_FILE], 2000, "%d delivered + %llu dropped", opens,
+		     (unsigned long long)drops[AA_DROP_FILE]);
+}
