@@ -160,14 +160,12 @@ static int configure(struct aa_live_bpf *b, const struct aa_live_opts *o, char *
 	return 0;
 }
 
-static int follow(struct aa_live_bpf *b, const struct aa_live_opts *o, char *why, size_t n)
+static int follow_once(struct aa_live_bpf *b, const struct aa_live_opts *o, char *why, size_t n)
 {
 	size_t count;
 	uint32_t *set;
 	__u8 one = 1;
 
-	if (!o->npids)
-		return 0;
 	set = aa_follow_closure(o->pids, o->npids, &count);
 	if (!set)
 		return fail(why, n, AA_E_NOMEM, "out of memory listing the followed processes");
@@ -181,6 +179,20 @@ static int follow(struct aa_live_bpf *b, const struct aa_live_opts *o, char *why
 		}
 	}
 	free(set);
+	return 0;
+}
+
+/* The given processes and their descendants into FOLLOWED: twice, for the
+ * ones born while /proc was read the first time (later ones the fork
+ * program adds, as it is attached before). */
+static int follow(struct aa_live_bpf *b, const struct aa_live_opts *o, char *why, size_t n)
+{
+	for (int pass = 0; pass < 2 && o->npids; pass++) {
+		int rc = follow_once(b, o, why, n);
+
+		if (rc)
+			return rc;
+	}
 	return 0;
 }
 
@@ -333,9 +345,11 @@ int aa_live_bpf_open(struct aa_live_bpf **out, const struct aa_live_opts *opts, 
 		goto out;
 	}
 	tl_have_why = 0;
-	rc = follow(b, o, why, whysize);
+	/* Attached first, so that the fork program already follows the
+	 * children of every process as it enters the map. */
+	rc = attach_all(b, o, why, whysize);
 	if (!rc)
-		rc = attach_all(b, o, why, whysize);
+		rc = follow(b, o, why, whysize);
 out:
 	tl_why = NULL;
 	if (rc) {

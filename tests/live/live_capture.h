@@ -41,6 +41,88 @@ static inline void live_require_root(void)
 		cr_skip_test("live capture needs root (BPF): run the live tests as root");
 }
 
+/* A child process held back until the capture follows it. */
+struct live_child {
+	pid_t pid;
+	uint32_t pid32;
+	int go;          /* write end of the release pipe */
+	aa_source *src;  /* the live source following the child */
+};
+
+/* In the child: waits for the release; 0 once released. */
+static inline int live_wait_go(int go_fd)
+{
+	char byte;
+	int ok = read(go_fd, &byte, 1) == 1;
+
+	close(go_fd);
+	return ok ? 0 : -1;
+}
+
+/*
+ * Forks a child that exits with body(arg, go_fd) (body calls live_wait_go()
+ * when it is ready to be watched), then opens the live source with opts
+ * following the child (opts->pids set here, so its descendants are followed).
+ */
+static inline void live_spawn(struct live_child *c, int (*body)(void *arg, int go_fd), void *arg,
+			      struct aa_live_opts *opts)
+{
+	struct aa_error_info err;
+	int go[2], rc;
+
+	cr_assert_eq(pipe(go), 0);
+	c->pid = fork();
+	cr_assert_geq(c->pid, 0);
+	if (c->pid == 0) {
+		close(go[1]);
+		_exit(body(arg, go[0]));
+	}
+	close(go[0]);
+	c->go = go[1];
+	c->pid32 = (uint32_t)c->pid;
+	opts->pids = &c->pid32;
+	opts->npids = 1;
+	rc = aa_open_live(&c->src, opts, &err);
+	if (rc) {
+		kill(c->pid, SIGKILL);
+		waitpid(c->pid, NULL, 0);
+		cr_assert_fail("aa_open_live: %s: %s", aa_error_name(rc), err.detail);
+	}
+}
+
+/* Releases the child. */
+static inline void live_go(struct live_child *c)
+{
+	char byte = 1;
+
+	cr_assert_eq(write(c->go, &byte, 1), 1);
+	close(c->go);
+}
+
+/* The body of a child that, once released, runs fn(). */
+static inline int live_body_fn(void *fn, int go_fd)
+{
+	return live_wait_go(go_fd) ? 126 : ((int (*)(void))fn)();
+}
+
+struct live_script {
+	const char *script;
+	int keep_fd;
+};
+
+/* The body of a child that, once released, execs bash -c script with fd 9 = keep_fd. */
+static inline int live_body_script(void *arg, int go_fd)
+{
+	const struct live_script *s = arg;
+
+	if (live_wait_go(go_fd))
+		return 126;
+	if (s->keep_fd >= 0 && (s->keep_fd == 9 ? fcntl(9, F_SETFD, 0) : dup2(s->keep_fd, 9)) < 0)
+		return 126;
+	execl("/bin/bash", "bash", "-c", s->script, (char *)NULL);
+	return 127;
+}
+
 struct live_run {
 	struct aat_recs recs; /* every record, in ring order */
 	pid_t pid;            /* the bash running the script */
@@ -52,49 +134,27 @@ struct live_run {
 /*
  * Runs `bash -c script` (or, when script is NULL, fn() in the forked child,
  * which exits with fn's return) with fd 9 = keep_fd (if >= 0), capturing
- * with opts (pids set here to the child, so its descendants are followed).
+ * with opts, and keeps every record up to the child's own exit record.
  */
 static inline void live_run(struct live_run *run, const char *script, int (*fn)(void),
 			    struct aa_live_opts *opts, int keep_fd)
 {
-	struct aa_error_info err;
-	uint32_t pid32;
-	aa_source *src;
-	int go[2], rc;
+	struct live_script sc = { script, keep_fd };
+	struct live_child c;
 	uint64_t deadline;
-	char byte = 1;
+	aa_source *src;
+	int rc;
 
 	memset(run, 0, sizeof(*run));
-	cr_assert_eq(pipe(go), 0);
-	run->pid = fork();
-	cr_assert_geq(run->pid, 0);
-	if (run->pid == 0) {
-		/* Held back until the capture follows this process. */
-		close(go[1]);
-		if (read(go[0], &byte, 1) != 1)
-			_exit(126);
-		close(go[0]);
-		if (keep_fd >= 0 && (keep_fd == 9 ? fcntl(9, F_SETFD, 0) : dup2(keep_fd, 9)) < 0)
-			_exit(126);
-		if (!script)
-			_exit(fn());
-		execl("/bin/bash", "bash", "-c", script, (char *)NULL);
-		_exit(127);
-	}
-	close(go[0]);
-	pid32 = (uint32_t)run->pid;
-	opts->pids = &pid32;
-	opts->npids = 1;
 	if (!opts->timeout_ms)
 		opts->timeout_ms = 100;
-	rc = aa_open_live(&src, opts, &err);
-	if (rc) {
-		kill(run->pid, SIGKILL);
-		waitpid(run->pid, NULL, 0);
-		cr_assert_fail("aa_open_live: %s: %s", aa_error_name(rc), err.detail);
-	}
-	cr_assert_eq(write(go[1], &byte, 1), 1);
-	close(go[1]);
+	if (script)
+		live_spawn(&c, live_body_script, &sc, opts);
+	else
+		live_spawn(&c, live_body_fn, (void *)fn, opts);
+	run->pid = c.pid;
+	src = c.src;
+	live_go(&c);
 	deadline = aa_clock_ns(CLOCK_MONOTONIC) + LIVE_DEADLINE_NS;
 	while (!run->saw_end && aa_clock_ns(CLOCK_MONOTONIC) < deadline) {
 		const struct aa_record *rec;
@@ -104,7 +164,7 @@ static inline void live_run(struct live_run *run, const char *script, int (*fn)(
 			continue;
 		cr_assert_eq(rc, 1, "aa_next: %s: %s", aa_error_name(rc), aa_source_error(src)->detail);
 		aat_recs_add(&run->recs, rec->ev.raw, rec->ev.len);
-		if (rec->ev.type == AA_TYPE_EXIT && rec->ev.exit->pid == pid32)
+		if (rec->ev.type == AA_TYPE_EXIT && rec->ev.exit->pid == c.pid32)
 			run->saw_end = 1;
 	}
 	aa_live_drops(src, run->drops);

@@ -274,35 +274,20 @@ static int opens_with_pauses(void)
 Test(live_proc, records_reach_a_poller_within_100ms, .timeout = 30)
 {
 	struct aa_live_opts o = { .timeout_ms = 0, .events = AA_TYPE_BIT(AA_TYPE_FILE) | AA_TYPE_BIT(AA_TYPE_EXIT) };
-	struct aa_error_info err;
+	struct live_child c;
 	uint64_t max_lag = 0, deadline;
-	int go[2], opens = 0, done = 0, rc;
-	uint32_t pid32;
-	aa_source *src;
-	pid_t child;
-	char byte = 1;
+	int opens = 0, done = 0, rc;
 
 	live_require_root();
-	cr_assert_eq(pipe(go), 0);
-	child = fork();
-	if (child == 0) {
-		close(go[1]);
-		_exit(read(go[0], &byte, 1) == 1 ? opens_with_pauses() : 1);
-	}
-	close(go[0]);
-	pid32 = (uint32_t)child;
-	o.pids = &pid32;
-	o.npids = 1;
-	rc = aa_open_live(&src, &o, &err);
-	cr_assert_eq(rc, 0, "%s", err.detail);
-	cr_assert_eq(write(go[1], &byte, 1), 1);
+	live_spawn(&c, live_body_fn, (void *)opens_with_pauses, &o);
+	live_go(&c);
 	deadline = aa_clock_ns(CLOCK_MONOTONIC) + LIVE_DEADLINE_NS;
 	while (!done && aa_clock_ns(CLOCK_MONOTONIC) < deadline) {
-		struct pollfd p = { .fd = aa_live_fd(src), .events = POLLIN };
+		struct pollfd p = { .fd = aa_live_fd(c.src), .events = POLLIN };
 		const struct aa_record *rec;
 
 		cr_assert_geq(poll(&p, 1, 1000), 0);
-		while (!done && (rc = aa_next(src, &rec)) == 1) {
+		while (!done && (rc = aa_next(c.src, &rec)) == 1) {
 			uint64_t now = aa_clock_ns(CLOCK_MONOTONIC), lag = now - rec->ev.mono_ns;
 
 			if (rec->ev.type == AA_TYPE_FILE && rec->ev.file->syscall == AA_SYS_OPENAT &&
@@ -310,13 +295,12 @@ Test(live_proc, records_reach_a_poller_within_100ms, .timeout = 30)
 				opens++;
 				max_lag = lag > max_lag ? lag : max_lag;
 			}
-			done = rec->ev.type == AA_TYPE_EXIT && rec->ev.exit->pid == pid32;
+			done = rec->ev.type == AA_TYPE_EXIT && rec->ev.exit->pid == c.pid32;
 		}
 		cr_assert(done || rc == AA_E_AGAIN, "aa_next: %d", rc);
 	}
-	aa_close(src);
-	close(go[1]);
-	waitpid(child, NULL, 0);
+	aa_close(c.src);
+	waitpid(c.pid, NULL, 0);
 	cr_assert_eq(opens, 2001);
 	cr_assert_lt(max_lag, 100 * 1000000ull, "a record waited %llu ms", (unsigned long long)(max_lag / 1000000));
 	cr_log_info("longest wait of a record: %.1f ms", max_lag / 1e6);
@@ -346,50 +330,41 @@ Test(live_proc, comm_filter_keeps_only_that_command, .timeout = 30)
 	live_run_free(&run);
 }
 
+/* A child that forks before it is released: the grandchild, born before
+ * the capture started, writes `path` once released. */
+static int fork_early(void *path, int go_fd)
+{
+	pid_t kid = fork();
+
+	if (kid == 0)
+		_exit(live_wait_go(go_fd) == 0 && aat_write_file(path, "older", 5) == 0 ? 0 : 1);
+	close(go_fd);
+	waitpid(kid, NULL, 0);
+	return 0;
+}
+
 /* --pid follows descendants that were born before the capture started
  * (from /proc), not only those forked later (the fork program). */
 Test(live_proc, pid_follows_descendants_born_before_the_capture, .timeout = 30)
 {
 	struct aa_live_opts o = { .timeout_ms = 100, .events = AA_TYPE_BIT(AA_TYPE_FILE) | AA_TYPE_BIT(AA_TYPE_EXIT) };
-	struct aa_error_info err;
 	char *dir = aat_tmpdir(), *path;
-	int go[2], seen = 0, done = 0, rc;
-	pid_t child, grandchild = 0;
+	struct live_child c;
+	int seen = 0, done = 0, rc;
+	pid_t grandchild = 0;
 	uint64_t deadline;
-	uint32_t pid32;
-	aa_source *src;
-	char byte = 1;
 
 	live_require_root();
 	cr_assert_not_null(dir);
 	path = aat_path(dir, "older.txt");
-	cr_assert_eq(pipe(go), 0);
-	child = fork();
-	if (child == 0) {
-		pid_t kid = fork(); /* before the capture: only /proc tells of it */
-
-		if (kid == 0) {
-			close(go[1]);
-			_exit(read(go[0], &byte, 1) == 1 && aat_write_file(path, "older", 5) == 0 ? 0 : 1);
-		}
-		close(go[0]);
-		close(go[1]);
-		waitpid(kid, NULL, 0);
-		_exit(0);
-	}
-	close(go[0]);
-	usleep(100 * 1000); /* the grandchild is born */
-	pid32 = (uint32_t)child;
-	o.pids = &pid32;
-	o.npids = 1;
-	rc = aa_open_live(&src, &o, &err);
-	cr_assert_eq(rc, 0, "%s", err.detail);
-	cr_assert_eq(write(go[1], &byte, 1), 1);
+	/* live_spawn forks, then opens the source: the grandchild is older. */
+	live_spawn(&c, fork_early, path, &o);
+	live_go(&c);
 	deadline = aa_clock_ns(CLOCK_MONOTONIC) + LIVE_DEADLINE_NS;
 	while (!done && aa_clock_ns(CLOCK_MONOTONIC) < deadline) {
 		const struct aa_record *rec;
 
-		rc = aa_next(src, &rec);
+		rc = aa_next(c.src, &rec);
 		if (rc == AA_E_AGAIN)
 			continue;
 		cr_assert_eq(rc, 1);
@@ -398,14 +373,13 @@ Test(live_proc, pid_follows_descendants_born_before_the_capture, .timeout = 30)
 			seen++;
 			grandchild = (pid_t)rec->ev.file->pid;
 		}
-		done = rec->ev.type == AA_TYPE_EXIT && rec->ev.exit->pid == pid32;
+		done = rec->ev.type == AA_TYPE_EXIT && rec->ev.exit->pid == c.pid32;
 	}
-	aa_close(src);
-	close(go[1]);
-	waitpid(child, NULL, 0);
+	aa_close(c.src);
+	waitpid(c.pid, NULL, 0);
 	cr_assert(done);
 	cr_assert_eq(seen, 1, "the older grandchild's write was not followed");
-	cr_assert_neq(grandchild, child);
+	cr_assert_neq(grandchild, c.pid);
 	free(path);
 	aat_tmpdir_remove(dir);
 }
@@ -422,41 +396,25 @@ static int opens_2000(void)
 Test(live_proc, a_full_ring_counts_every_lost_record, .timeout = 30)
 {
 	struct aa_live_opts o = { .ring_bytes = 16384, .timeout_ms = 200, .events = AA_TYPE_BIT(AA_TYPE_FILE) };
-	struct aa_error_info err;
+	struct live_child c;
 	uint64_t drops[4];
-	int go[2], opens = 0, rc;
-	uint32_t pid32;
-	aa_source *src;
-	pid_t child;
-	char byte = 1;
+	int opens = 0, rc;
 
 	live_require_root();
-	cr_assert_eq(pipe(go), 0);
-	child = fork();
-	if (child == 0) {
-		close(go[1]);
-		_exit(read(go[0], &byte, 1) == 1 ? opens_2000() : 1);
-	}
-	close(go[0]);
-	pid32 = (uint32_t)child;
-	o.pids = &pid32;
-	o.npids = 1;
-	rc = aa_open_live(&src, &o, &err);
-	cr_assert_eq(rc, 0, "%s", err.detail);
-	cr_assert_eq(write(go[1], &byte, 1), 1);
-	waitpid(child, NULL, 0); /* all 2000 done before the first read */
+	live_spawn(&c, live_body_fn, (void *)opens_2000, &o);
+	live_go(&c);
+	waitpid(c.pid, NULL, 0); /* all 2000 done before the first read */
 	for (;;) {
 		const struct aa_record *rec;
 
-		rc = aa_next(src, &rec);
+		rc = aa_next(c.src, &rec);
 		if (rc != 1)
 			break;
 		opens += rec->ev.type == AA_TYPE_FILE && rec->ev.file->syscall == AA_SYS_OPENAT;
 	}
 	cr_assert_eq(rc, AA_E_AGAIN);
-	aa_live_drops(src, drops);
-	aa_close(src);
-	close(go[1]);
+	aa_live_drops(c.src, drops);
+	aa_close(c.src);
 	cr_assert_gt(drops[AA_DROP_FILE], 0, "a 16 KiB ring held 2000 records?");
 	cr_assert_eq(opens + drops[AA_DROP_FILE], 2000, "%d delivered + %llu dropped", opens,
 		     (unsigned long long)drops[AA_DROP_FILE]);
