@@ -29,6 +29,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <zstd.h>
 
 #include "aa_replay.h"
 #include "files.h"
@@ -43,6 +44,11 @@ static double now(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double min2(double a, double b)
+{
+	return a < b ? a : b;
 }
 
 static void die(const char *what)
@@ -149,6 +155,43 @@ static double run_timed(char *const argv[], const char *out_path)
 	return secs;
 }
 
+/* libzstd in this process on the whole stream at once: compression and
+ * decompression with no I/O at all, the strictest reference. */
+static void libzstd_times(const char *raw_path, int level, int runs, double *c, double *d)
+{
+	uint8_t *raw;
+	size_t n;
+	if (aat_read_file(raw_path, &raw, &n) != 0)
+		die(raw_path);
+	size_t bound = ZSTD_compressBound(n);
+	uint8_t *z = malloc(bound), *back = malloc(n);
+	ZSTD_CCtx *cctx = ZSTD_createCCtx();
+	ZSTD_DCtx *dctx = ZSTD_createDCtx();
+	if (!z || !back || !cctx || !dctx)
+		die("memory");
+	ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, level);
+	ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1);
+	*c = *d = 1e9;
+	for (int i = 0; i < runs; i++) {
+		double t0 = now();
+		size_t zn = ZSTD_compress2(cctx, z, bound, raw, n);
+		double t1 = now();
+		size_t bn = ZSTD_decompressDCtx(dctx, back, n, z, zn);
+		double t2 = now();
+		if (ZSTD_isError(zn) || bn != n) {
+			fprintf(stderr, "bench_core: libzstd failed\n");
+			exit(1);
+		}
+		*c = min2(*c, t1 - t0);
+		*d = min2(*d, t2 - t1);
+	}
+	ZSTD_freeCCtx(cctx);
+	ZSTD_freeDCtx(dctx);
+	free(z);
+	free(back);
+	free(raw);
+}
+
 /* Runs our own --replay in a fresh process and reads its report. */
 static double run_replay(const char *self, const char *path, unsigned long long *events, long *maxrss_kb)
 {
@@ -196,10 +239,6 @@ static long long file_size(const char *path)
 	return (long long)st.st_size;
 }
 
-static double min2(double a, double b)
-{
-	return a < b ? a : b;
-}
 
 int main(int argc, char **argv)
 {
@@ -290,6 +329,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench_core: the replay saw %llu records of %zu\n", events, recs.n);
 		return 1;
 	}
+	double lc, ld;
+	libzstd_times(raw, level, runs, &lc, &ld);
 	long long cap_size = file_size(cap), zst_size = file_size(zst);
 	double wr = zw / w, rr = zr / r;
 	printf("write   aa writer   %7.3f s %9.0f records/s %8.1f MB/s   file %6.1f MB (%.2fx)\n", w,
@@ -297,6 +338,8 @@ int main(int argc, char **argv)
 	printf("        zstd %-6s %7.3f s %9.0f records/s %8.1f MB/s   file %6.1f MB (%.2fx)\n", lvl, zw,
 	       recs.n / zw, smb / zw, zst_size / 1e6, (double)stream / zst_size);
 	printf("        ratio %.2f (goal >= 0.80): %s\n", wr, wr >= 0.8 ? "met" : "MISSED");
+	printf("        (libzstd in process, one frame, no I/O: %.3f s, %.1f MB/s; ratio %.2f)\n", lc,
+	       smb / lc, lc / w);
 	if (capture_secs > 0)
 		printf("        (aa-capture -r on the raw stream file: %.3f s, %.1f MB/s)\n", capture_secs,
 		       smb / capture_secs);
@@ -305,6 +348,8 @@ int main(int argc, char **argv)
 	       recs.n / r, smb / r, rss);
 	printf("        zstd -d     %7.3f s %9.0f records/s %8.1f MB/s\n", zr, recs.n / zr, smb / zr);
 	printf("        ratio %.2f (goal >= 0.70): %s\n", rr, rr >= 0.7 ? "met" : "MISSED");
+	printf("        (libzstd in process, one frame, no I/O: %.3f s, %.1f MB/s; ratio %.2f)\n", ld,
+	       smb / ld, ld / r);
 
 	aat_recs_free(&recs);
 	free(raw);
