@@ -221,11 +221,12 @@ static double write_capture(const struct aat_recs *recs, const char *path, int l
 	int rc = aa_writer_open(&w, fd, path, &wo);
 	for (size_t i = 0; rc == 0 && i < recs->n; i++)
 		rc = aa_writer_add(w, aat_recs_at(recs, i), recs->len[i]);
-	int rc_close = rc ? aa_writer_close(w) : 0;
-	if (!rc)
-		rc = aa_writer_close(w);
-	if (rc || rc_close) {
-		fprintf(stderr, "bench_core: writing %s: %s\n", path, aa_error_name(rc ? rc : rc_close));
+	if (w) {
+		int rc_close = aa_writer_close(w);
+		rc = rc ? rc : rc_close;
+	}
+	if (rc) {
+		fprintf(stderr, "bench_core: writing %s: %s\n", path, aa_error_name(rc));
 		exit(1);
 	}
 	return now() - t0;
