@@ -7,6 +7,7 @@
  */
 #include <criterion/criterion.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -160,4 +161,81 @@ Test(damage, flipped_byte_in_any_chunk_block, .timeout = 300)
 	}
 	close(fd);
 	cr_expect_gt(tried, 4000);
+}
+
+/* A damaged chunk is reported with the file, its block's offset and its number. */
+Test(damage, error_says_where)
+{
+	for (long b = 0; b < nblocks; b++) {
+		if (blocks[b].kind != AA_CHUNK_RECORDS)
+			continue;
+		size_t p = blocks[b].data_off + AA_CHUNK_HEADER_SIZE + 3; /* inside the zstd frame */
+		file[p] ^= 0x10;
+		cr_assert_eq(aat_write_file(cut_path, file, size), 0);
+		file[p] ^= 0x10;
+		struct aat_recs back = {0};
+		struct aa_source_stats st;
+		struct aa_error_info err;
+		int rc = aat_read_capture(cut_path, NULL, &back, &st, &err);
+		cr_expect_eq(rc, AA_E_CHECKSUM, "chunk %u: %s", blocks[b].index, aa_error_name(rc));
+		cr_expect_eq(err.code, rc);
+		cr_expect_eq(back.n, blocks[b].first_record, "the records before the damage are read");
+		cr_expect_eq(err.offset, (int64_t)blocks[b].off, "chunk %u: offset %lld, want %zu",
+			     blocks[b].index, (long long)err.offset, blocks[b].off);
+		cr_expect_eq(err.chunk, blocks[b].index);
+		cr_assert_not_null(err.path);
+		cr_expect_str_eq(err.path, cut_path);
+		char line[512], want[64];
+		aa_error_format(&err, line, sizeof(line));
+		snprintf(want, sizeof(want), "offset %zu", blocks[b].off);
+		cr_expect(strstr(line, cut_path) && strstr(line, want), "%s", line);
+		snprintf(want, sizeof(want), "chunk %u", blocks[b].index);
+		cr_expect(strstr(line, want), "%s", line);
+		aat_recs_free(&back);
+	}
+}
+
+struct damage_log {
+	int calls;
+	struct aa_error_info first;
+};
+
+static void on_damage(void *user, const struct aa_error_info *err)
+{
+	struct damage_log *d = user;
+	if (d->calls++ == 0)
+		d->first = *err;
+}
+
+/* skip_damaged: every other chunk's records come, the damaged one is reported once. */
+Test(damage, skip_damaged_chunk)
+{
+	for (long b = 0; b < nblocks; b++) {
+		if (blocks[b].kind != AA_CHUNK_RECORDS)
+			continue;
+		size_t p = blocks[b].data_off + AA_CHUNK_HEADER_SIZE + 5;
+		file[p] ^= 0x04;
+		cr_assert_eq(aat_write_file(cut_path, file, size), 0);
+		file[p] ^= 0x04;
+		struct damage_log log = {0};
+		struct aa_replay_opts opts = {.skip_damaged = 1, .on_damage = on_damage, .user = &log};
+		struct aat_recs back = {0}, want = {0};
+		struct aa_source_stats st;
+		int rc = aat_read_capture(cut_path, &opts, &back, &st, NULL);
+		cr_expect_eq(rc, 0, "chunk %u: %s", blocks[b].index, aa_error_name(rc));
+		for (size_t i = 0; i < recs.n; i++)
+			if (i < blocks[b].first_record || i >= blocks[b].first_record + blocks[b].records)
+				aat_recs_add(&want, aat_recs_at(&recs, i), recs.len[i]);
+		cr_expect_eq(aat_recs_diff(&want, &back), -1, "chunk %u skipped: %zu records, want %zu",
+			     blocks[b].index, back.n, want.n);
+		cr_expect_eq(log.calls, 1, "chunk %u: on_damage called %d times", blocks[b].index,
+			     log.calls);
+		cr_expect_eq(log.first.code, AA_E_CHECKSUM);
+		cr_expect_eq(log.first.chunk, blocks[b].index);
+		cr_expect_eq(log.first.offset, (int64_t)blocks[b].off);
+		cr_expect_eq(st.damaged, 1);
+		cr_expect_eq(st.intact, 0);
+		aat_recs_free(&back);
+		aat_recs_free(&want);
+	}
 }

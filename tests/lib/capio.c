@@ -39,8 +39,11 @@ int aat_read_capture(const char *path, const struct aa_replay_opts *opts, struct
 	if (rc < 0) {
 		if (stats)
 			memset(stats, 0, sizeof(*stats));
-		if (err)
+		if (err) {
 			*err = open_err;
+			if (err->path)
+				err->path = path;
+		}
 		return rc;
 	}
 	const struct aa_record *rec;
@@ -48,8 +51,11 @@ int aat_read_capture(const char *path, const struct aa_replay_opts *opts, struct
 		aat_recs_add(out, rec->ev.raw, rec->ev.len);
 	if (stats)
 		aa_source_get_stats(src, stats);
-	if (err)
+	if (err) {
 		*err = *aa_source_error(src);
+		if (err->path) /* the source's copy goes with it: the caller's lives on */
+			err->path = path;
+	}
 	aa_close(src);
 	return rc;
 }
