@@ -301,12 +301,16 @@ static int check_machine(char *why, size_t n)
 			    "no kernel BTF at /sys/kernel/btf/vmlinux (a kernel built with CONFIG_DEBUG_INFO_BTF is needed)");
 	switch (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL)) {
 	case 1:
-		return 0;
+		break;
 	case 0:
 		return fail(why, n, AA_E_UNSUPPORTED, "the kernel has no BPF ring buffer (Linux 5.8 or later is needed)");
 	default:
 		return fail(why, n, AA_E_PERM, "the kernel refuses BPF to this process (%s)", strerror(errno));
 	}
+	/* The newest helper the programs use (probed on the uprobe program type). */
+	if (libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE, BPF_FUNC_loop, NULL) == 0)
+		return fail(why, n, AA_E_UNSUPPORTED, "the kernel has no bpf_loop helper (Linux 5.17 or later is needed)");
+	return 0;
 }
 
 int aa_live_bpf_open(struct aa_live_bpf **out, const struct aa_live_opts *opts, char *why, size_t whysize)
