@@ -52,7 +52,8 @@ int aaf_memfile(const uint8_t *data, size_t size, char path[64]);
 /* Opens paths with aa_open_offline and reads every record to the end, going
  * on after each error (a file holds a bounded number of them), touching
  * everything: with aa_next when filter is NULL, else with aa_dispatch and
- * that filter, checking that each record delivered passes it. Returns 0 or
+ * that filter, checking that each record delivered passes it (and, for
+ * the same path given twice, that the second delivers what the first did). Returns 0 or
  * the error of aa_open_offline. */
 int aaf_read_paths(const char *const *paths, size_t n, int skip_damaged,
 		   const struct aa_filter *filter);
