@@ -63,30 +63,35 @@ static void ring_emptied(struct live_source *ls)
 	}
 }
 
-/* Waits until the ring may hold a record or the deadline (-1: none) passes. */
+static int timed_out(aa_source *src, int timeout_ms)
+{
+	return aa_source_fail(src, AA_E_AGAIN, NULL, -1, -1, "no record within %d ms", timeout_ms);
+}
+
+/* Waits until the ring may hold a record; AA_E_AGAIN once the deadline
+ * (unused when timeout_ms is -1) has passed. */
 static int wait_ready(struct live_source *ls, uint64_t deadline_ms, int busy)
 {
 	struct epoll_event ev;
 	int ms = -1, n;
 
-	if (busy) {
-		/* A record is reserved and being filled: the producer commits it
-		 * within microseconds and epoll would report ready at once. */
-		sched_yield();
-		return 0;
-	}
 	if (ls->timeout_ms >= 0) {
 		uint64_t now = aa_clock_ns(CLOCK_MONOTONIC) / 1000000;
 
 		ms = now >= deadline_ms ? 0 : (int)(deadline_ms - now);
+	}
+	if (busy) {
+		/* A record is reserved and being filled: the producer commits it
+		 * within microseconds, and epoll would report ready at once. */
+		sched_yield();
+		return ms == 0 ? timed_out(&ls->base, ls->timeout_ms) : 0;
 	}
 	n = epoll_wait(ls->epfd, &ev, 1, ms);
 	if (n < 0 && errno != EINTR)
 		return aa_source_fail(&ls->base, AA_E_IO, NULL, -1, -1, "waiting for the ring buffer: %s",
 				      strerror(errno));
 	if (n <= 0) /* time up, or a signal for the caller to look at */
-		return aa_source_fail(&ls->base, AA_E_AGAIN, NULL, -1, -1, "no record within %d ms",
-				      ls->timeout_ms);
+		return timed_out(&ls->base, ls->timeout_ms);
 	return 0;
 }
 
@@ -110,10 +115,6 @@ static int live_next(aa_source *src, struct aa_record **out)
 		rc = wait_ready(ls, deadline_ms, st == AA_RING_BUSY);
 		if (rc)
 			return rc;
-		if (st == AA_RING_BUSY && ls->timeout_ms >= 0 &&
-		    aa_clock_ns(CLOCK_MONOTONIC) / 1000000 >= deadline_ms)
-			return aa_source_fail(src, AA_E_AGAIN, NULL, -1, -1, "no record within %d ms",
-					      ls->timeout_ms);
 	}
 	ls->took = 1;
 	aa_parse(raw, len, &ls->rec.ev);
