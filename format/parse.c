@@ -97,6 +97,17 @@ static enum aa_type type_of_size(size_t len)
 	return AA_TYPE_UNKNOWN;
 }
 
+const uint8_t *aa_file_new_path(const struct aa_file_event *e, size_t *max)
+{
+	const uint8_t *end = memchr(e->path, 0, sizeof(e->path));
+
+	if (e->syscall != AA_SYS_RENAME || !end || end + 1 >= e->path + sizeof(e->path) || !end[1])
+		return NULL;
+	const uint8_t *s = end + 1;
+	*max = (size_t)(e->path + sizeof(e->path) - s);
+	return memchr(s, 0, *max) ? s : NULL;
+}
+
 uint64_t aa_record_mono_ns(const void *raw, size_t len)
 {
 	uint64_t ts;

@@ -69,6 +69,13 @@ uint64_t aa_record_mono_ns(const void *raw, size_t len);
 /* The process id of a known-type record: 1 and *pid set, or 0 for an unknown one. */
 int aa_event_pid(const struct aa_event *ev, uint32_t *pid);
 
+/*
+ * A rename record's new path: the BPF side stores "old\0new" in path. Points
+ * into e->path and sets *max to the bytes left there; NULL when the record is
+ * not a rename or carries no NUL-terminated new path.
+ */
+const uint8_t *aa_file_new_path(const struct aa_file_event *e, size_t *max);
+
 /* The length of TLS piece ev->seq: min(4096, data_len - seq*4096), 0 if invalid. */
 uint32_t aa_tls_piece_len(const struct aa_tls_event *tls);
 

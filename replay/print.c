@@ -67,6 +67,12 @@ static void print_file(FILE *out, const struct aa_file_event *e)
 	}
 	putc_unlocked(' ', out);
 	put_string(out, e->path, sizeof(e->path));
+	size_t max;
+	const uint8_t *to = aa_file_new_path(e, &max);
+	if (to) {
+		fputs_unlocked(" -> ", out);
+		put_string(out, to, max);
+	}
 	fprintf(out, " flags=0x%x ret=%lld", e->flags, (long long)e->return_code);
 	if (e->return_code < 0 && e->return_code > -4096) {
 		const char *name = strerrorname_np((int)-e->return_code);

@@ -77,6 +77,10 @@ static void print_file(FILE *out, const struct aa_file_event *e)
 	put_i64(out, "return_code", e->return_code);
 	put_u64(out, "duration_ns", e->duration_ns);
 	put_cstr(out, "path", e->path, sizeof(e->path));
+	size_t max;
+	const uint8_t *to = aa_file_new_path(e, &max);
+	if (to)
+		put_cstr(out, "new_path", to, max);
 }
 
 static void print_exec(FILE *out, const struct aa_exec_event *e)

@@ -109,6 +109,30 @@ Test(print, text_file)
 	free(s);
 }
 
+Test(print, rename_shows_old_and_new_path)
+{
+	struct aa_file_event e = file_event();
+	static const char both[] = "/tmp/old name\0/tmp/new";
+
+	e.syscall = AA_SYS_RENAME;
+	e.return_code = 0;
+	memset(e.path, 0, sizeof(e.path));
+	memcpy(e.path, both, sizeof(both));
+	char *j = json_of(&e, sizeof(e));
+	cr_expect(strstr(j, "\"syscall\":\"rename\""), "%s", j);
+	cr_expect(strstr(j, "\"path\":\"/tmp/old name\",\"new_path\":\"/tmp/new\"}"), "%s", j);
+	char *t = text_of(&e, sizeof(e));
+	cr_expect(strstr(t, " rename \"/tmp/old name\" -> \"/tmp/new\" flags="), "%s", t);
+	free(j);
+	free(t);
+
+	/* not a rename: what follows the first NUL is not a second path */
+	e.syscall = AA_SYS_UNLINK;
+	j = json_of(&e, sizeof(e));
+	cr_expect(!strstr(j, "new_path"), "%s", j);
+	free(j);
+}
+
 Test(print, json_and_text_exec)
 {
 	struct aa_exec_event e = { .timestamp_ns = 99, .pid = 5000, .ppid = 4999, .uid = 1000 };
