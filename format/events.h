@@ -54,7 +54,7 @@ struct aa_file_event {
 	__u32 flags;        /* open flags for openat */
 	__s64 return_code;  /* negative errno on failure */
 	__u64 duration_ns;  /* exit time minus entry time */
-	__u8 path[AA_PATH_MAX];
+	__u8 path[AA_PATH_MAX]; /* read/write: the fd's file; rename: "old\0new", as much as fits */
 };
 
 /* Process exec: the new program, its parent and its real argv. */
