@@ -29,6 +29,7 @@ struct aa_reader {
 	int have_shb, have_idb;
 	int lost;      /* the block structure was lost: only resync goes on */
 	int resyncing; /* since the last resync no chunk was good yet */
+	int resynced;  /* since the last resync no chunk was taken yet */
 	uint32_t expect_index;
 	uint64_t isb_recv, isb_drop;
 	uint32_t blocks_crc; /* of this section's blocks that are not EPBs */
@@ -108,6 +109,11 @@ int aa_reader_open(struct aa_reader **rp, const char *path, struct aa_read_error
 	return 0;
 }
 
+static void ignore_opt(void *ctx, uint16_t code, const uint8_t *val, uint16_t len)
+{
+	(void)ctx, (void)code, (void)val, (void)len;
+}
+
 static int check_shb(struct aa_reader *r, const uint8_t *b, uint32_t len, int64_t at)
 {
 	uint32_t magic = aa_get32(b + 8);
@@ -120,6 +126,8 @@ static int check_shb(struct aa_reader *r, const uint8_t *b, uint32_t len, int64_
 	memcpy(&major, b + 12, 2);
 	if (major != 1)
 		return fail(r, AA_E_NOT_PCAPNG, at, -1, "pcapng major version %u", major);
+	if (aa_pcapng_options(b + 24, len - 28, ignore_opt, NULL) != 0)
+		return fail(r, AA_E_BLOCK, at, -1, "malformed section header options");
 	r->have_shb = 1;
 	r->have_idb = 0;
 	r->expect_index = 0;
@@ -204,10 +212,17 @@ static int check_epb(struct aa_reader *r, const uint8_t *b, uint32_t len, int64_
 	r->resyncing = 0;
 	if (c->h.index != r->expect_index) {
 		uint32_t expected = r->expect_index;
+		/* Found by resync just past one lost block: that block was the chunk
+		 * due, already reported; only a longer gap is news. */
+		int one_lost = r->resynced && c->h.index == expected + 1;
+		r->resynced = 0;
 		r->expect_index = c->h.index + 1; /* so that reading can go on from here */
+		if (one_lost)
+			return AA_READ_CHUNK;
 		return fail(r, AA_E_SEQUENCE, at, c->h.index, "chunk %u where chunk %u was due",
 			    c->h.index, expected);
 	}
+	r->resynced = 0;
 	r->expect_index++;
 	return AA_READ_CHUNK;
 }
@@ -259,6 +274,19 @@ int aa_reader_next(struct aa_reader *r, struct aa_chunk_view *c)
 				    type == 0xa1b2c3d4 || type == 0xa1b23c4d || type == 0xd4c3b2a1
 					    ? "a classic pcap file, not pcapng"
 					    : "no pcapng section header at the start");
+		size_t have = 8;
+		if (type == AA_PCAPNG_SHB) {
+			/* Its byte order says how to read its length: look before judging it. */
+			k = read_full(r->fd, b + 8, 4);
+			if (k < 0)
+				return fail(r, AA_E_IO, at, -1, "read: %s", strerror(errno));
+			if (k == 4 && aa_get32(b + 8) == __builtin_bswap32(AA_PCAPNG_BYTE_ORDER_MAGIC))
+				return fail(r, AA_E_ENDIAN, at, -1, "big-endian section");
+			if (k < 4)
+				return fail(r, r->have_shb ? AA_E_TRUNCATED : AA_E_NOT_PCAPNG, at, -1,
+					    "file ends inside a section header");
+			have = 12;
+		}
 		if (len < 12 || len % 4 != 0)
 			return fail(r, AA_E_BLOCK, at, -1, "block length %u is impossible", len);
 		if (len > AA_BLOCK_MAX) {
@@ -270,10 +298,10 @@ int aa_reader_next(struct aa_reader *r, struct aa_chunk_view *c)
 				return rc;
 			continue;
 		}
-		k = read_full(r->fd, b + 8, len - 8);
+		k = read_full(r->fd, b + have, len - have);
 		if (k < 0)
 			return fail(r, AA_E_IO, at, -1, "read: %s", strerror(errno));
-		if ((size_t)k < len - 8)
+		if ((size_t)k < len - have)
 			return fail(r, AA_E_TRUNCATED, at, -1, "file ends inside a block of %u bytes",
 				    len);
 		if (aa_get32(b + len - 4) != len)
@@ -345,6 +373,7 @@ int aa_reader_resync(struct aa_reader *r)
 				r->offset = from + i;
 				r->lost = 0;
 				r->resyncing = 1;
+				r->resynced = 1;
 				if (lseek(r->fd, r->offset, SEEK_SET) < 0)
 					return 0;
 				return 1;

@@ -411,10 +411,10 @@ int aa_open_offline(aa_source **src, const char *const *paths, size_t npaths,
 		if (!rc) {
 			struct aa_chunk_view c;
 			int r = aa_reader_next(o->rd, &c);
-			if (r == AA_READ_CHUNK && c.h.kind == AA_CHUNK_META) {
-				const uint8_t *raw;
-				if (aa_reader_decode(o->rd, &c, &raw) == 0)
-					rc = take_meta(o, &c, raw);
+			const uint8_t *raw;
+			if (r == AA_READ_CHUNK && c.h.kind == AA_CHUNK_META &&
+			    aa_reader_decode(o->rd, &c, &raw) == 0) {
+				rc = take_meta(o, &c, raw);
 			} else if (r == AA_E_NOT_PCAPNG || r == AA_E_ENDIAN || r == AA_E_IO) {
 				const struct aa_read_error *e = aa_reader_error(o->rd);
 				rc = aa_source_fail(&o->base, r, paths[0], e->offset, -1, "%s", e->detail);
