@@ -24,7 +24,7 @@ $(BENCH_BINS): $(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(TESTLIB_OBJS) $(
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $< $(TESTLIB_OBJS) $(LIBA) $(LIBS) $(LDFLAGS)
 
-.PHONY: tests test-unpriv bench-core
+.PHONY: tests test-unpriv bench-core bench-live
 tests: $(TEST_BINS) $(BENCH_BINS)
 
 # Installs what is missing first (deps does nothing when all is there), then
@@ -43,7 +43,10 @@ test-unpriv:
 BENCH_MB ?= 200
 BENCH_LEVEL ?= 3
 BENCH_RUNS ?= 3
-bench: bench-core
+bench: bench-core bench-live
 bench-core: all $(BENCH_BINS)
 	@$(TEST_ENV) $(BUILD)/bench/bench_core --mb $(BENCH_MB) --level $(BENCH_LEVEL) --runs $(BENCH_RUNS)
+# Live capture (root): highest zero-drop rate, and slowdown beside opensnoop.
+bench-live: all $(BENCH_BINS)
+	@$(TEST_ENV) BENCH_RUNS=$(BENCH_RUNS) bash tests/bench/bench-live.sh
 -include tests/fuzz/fuzz.mk
