@@ -152,7 +152,7 @@ static inline long long rel_json_u64(const char *json, const char *key)
  */
 static inline void rel_kernel_drops(pid_t pid, uint64_t drops[AA_DROP_SLOTS])
 {
-	char path[128], line[256];
+	char path[320], line[256];
 	struct dirent *de;
 	int found = 0;
 
