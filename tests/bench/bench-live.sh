@@ -54,11 +54,11 @@ DIR=$(mktemp -d /tmp/aa-bench-live.XXXXXX) || fail "cannot create a directory in
 TARGET=$DIR/target
 # What this script started and has not yet waited for (never a pid that may
 # have been reused): ended at exit, after a failure or an interrupt.
-LOAD_PID= CAP_WRAP= CAP_PID= OS_PID=
+LOAD_PID= TR_WRAP= TR_PID=
 
 cleanup() {
 	local p
-	for p in $CAP_PID $OS_PID $LOAD_PID $CAP_WRAP; do
+	for p in $TR_PID $LOAD_PID $TR_WRAP; do
 		kill -KILL "$p" 2>/dev/null
 	done
 	wait 2>/dev/null
@@ -122,79 +122,93 @@ run_load() {
 	read -r OPENS _ OPS <"$DIR/load.out" || fail "openloop printed nothing"
 }
 
-# start_capture FILE: aa-capture on CPU 1 recording the load's file events,
-# under bash's `time` (its whole CPU time, to the ms); CAP_PID once it is
-# recording (the programs attach before the file is created).
-start_capture() {
-	rm -f "$1"
+# start_tracer NAME READY CMD...: runs CMD (stdout to $DIR/tr.out, stderr to
+# $DIR/tr.err) under bash's `time`, which gives its whole CPU time to the ms;
+# waits until its process, named NAME once exec'd, passes `READY PID`.
+# Sets TR_PID, TR_WRAP (the subshell to wait for) and TR_BEFORE (the CPU ms it
+# had used by then: loading and attaching, which is not the events' cost).
+start_tracer() {
+	local name=$1 ready=$2
+	shift 2
 	(
 		TIMEFORMAT='%3U %3S'
-		time taskset -c $TRACER_CPU "$CAP" -q --events file --pid "$LOAD_PID" -w "$1" \
-			2>"$DIR/cap.err"
-	) 2>"$DIR/cap.time" &
-	CAP_WRAP=$!
-	wait_for "aa-capture to start" capture_started_or_gone "$1"
-	CAP_PID=$(pgrep -P "$CAP_WRAP" -x aa-capture) ||
-		fail "aa-capture did not start: $(head -n1 "$DIR/cap.err")"
+		time "$@" >"$DIR/tr.out" 2>"$DIR/tr.err"
+	) 2>"$DIR/tr.time" &
+	TR_WRAP=$!
+	TR_NAME=$name TR_READY=$ready
+	wait_for "$name to start" tracer_ready_or_gone
+	if [ -z "$TR_PID" ]; then
+		wait "$TR_WRAP"
+		fail "$name failed (exit status $?): $(head -n1 "$DIR/tr.err")"
+	fi
+	TR_BEFORE=$(cpu_ms "$TR_PID")
 }
 
-capture_started_or_gone() { [ -e "$1" ] || gone "$CAP_WRAP"; }
+tracer_ready_or_gone() {
+	TR_PID=$(pgrep -P "$TR_WRAP" -x "$TR_NAME") && "$TR_READY" "$TR_PID" && return 0
+	TR_PID=
+	gone "$TR_WRAP"
+}
 
-# stop_capture FILE CPU_BEFORE_MS: KEPT (openat records of the load),
-# DROPPED, CPU_US (aa-capture's CPU per kept record, in µs).
-stop_capture() {
-	kill -INT "$CAP_PID"
-	wait "$CAP_WRAP" || fail "aa-capture failed: $(head -n1 "$DIR/cap.err")"
-	CAP_WRAP= CAP_PID=
+# stop_tracer: SIGINT, waits; TR_CPU_MS, its CPU time since it was ready.
+stop_tracer() {
 	local u s
-	read -r u s <"$DIR/cap.time" || fail "no CPU time for aa-capture"
-	KEPT=$("$REPLAY" cat --json --pid "$LOAD_DONE" "$1" | grep -c '"syscall":"openat"')
-	DROPPED=$("$REPLAY" info --json "$1" | sed -n 's/.*"dropped":\([0-9]*\).*/\1/p')
-	[ -n "$DROPPED" ] || fail "$1: aa-replay info --json gave no drop count"
-	CPU_US=$(awk -v u="$u" -v s="$s" -v b="$2" -v n="$KEPT" \
-		'BEGIN { c = (u + s) * 1000 - b; printf "%.3f", n ? c * 1000 / n : 0 }')
+	kill -INT "$TR_PID"
+	wait "$TR_WRAP" || fail "$TR_NAME failed: $(grep -v '^Lost' "$DIR/tr.err" | head -n1)"
+	TR_WRAP= TR_PID=
+	read -r u s <"$DIR/tr.time" || fail "no CPU time for $TR_NAME"
+	TR_CPU_MS=$(awk -v u="$u" -v s="$s" -v b="$TR_BEFORE" 'BEGIN { print (u + s) * 1000 - b }')
 }
 
-# capture_run RATE SECONDS: one load under aa-capture; OPENS OPS KEPT DROPPED CPU_US.
+# cpu_per EVENTS: TR_CPU_US, the tracer's CPU per event in µs.
+cpu_per() {
+	TR_CPU_US=$(awk -v c="$TR_CPU_MS" -v n="$1" 'BEGIN { printf "%.3f", n ? c * 1000 / n : 0 }')
+}
+
+# aa-capture has attached its programs before it creates its file.
+CAP_FILE=$DIR/capture.pcapng
+capture_ready() { [ -e "$CAP_FILE" ]; }
+
+# capture_run RATE SECONDS: one load under aa-capture on CPU 1; OPENS OPS,
+# KEPT (openat records of the load in the file), DROPPED, TR_CPU_US.
 capture_run() {
-	local out=$DIR/capture.pcapng before
 	start_load "$1" "$2"
-	start_capture "$out"
-	before=$(cpu_ms "$CAP_PID")
+	rm -f "$CAP_FILE"
+	start_tracer aa-capture capture_ready taskset -c $TRACER_CPU \
+		"$CAP" -q --events file --pid "$LOAD_PID" -w "$CAP_FILE"
 	run_load
-	stop_capture "$out" "$before"
-	rm -f "$out"
+	stop_tracer
+	KEPT=$("$REPLAY" cat --json --pid "$LOAD_DONE" "$CAP_FILE" | grep -c '"syscall":"openat"')
+	DROPPED=$("$REPLAY" info --json "$CAP_FILE" | sed -n 's/.*"dropped":\([0-9]*\).*/\1/p')
+	[ -n "$DROPPED" ] || fail "aa-replay info --json gave no drop count"
+	rm -f "$CAP_FILE"
+	cpu_per "$KEPT"
 }
 
-in_epoll_wait() { # pid: opensnoop is polling its buffer, so it is attached
+# opensnoop polls its buffer once attached.
+in_epoll_wait() {
 	local nr
-	[ "$(cat "/proc/$1/comm" 2>/dev/null)" = opensnoop ] || return 1
 	read -r nr _ <"/proc/$1/syscall" 2>/dev/null || return 1
 	case $nr in 232 | 281 | 441) return 0 ;; esac # epoll_wait, epoll_pwait, epoll_pwait2
 	return 1
 }
 
-attached_or_gone() { in_epoll_wait "$OS_PID" || gone "$OS_PID"; }
-
-# opensnoop_run SECONDS: the flat-out load under opensnoop -p; OPENS OPS KEPT
-# (its lines for the load's file), LOST (its "Lost N events" warnings summed), WARNINGS.
+# opensnoop_run SECONDS: the flat-out load under opensnoop -p on CPU 1; OPENS
+# OPS, KEPT (its lines for the load's file), LOST (its "Lost N events"
+# warnings summed), WARNINGS, TR_CPU_US.
 opensnoop_run() {
 	start_load 0 "$1"
 	# unshare -m makes the new mount namespace private: the tracefs mount
 	# opensnoop needs is seen by it alone and goes away with it.
-	taskset -c $TRACER_CPU unshare -m sh -c \
+	start_tracer opensnoop in_epoll_wait taskset -c $TRACER_CPU unshare -m sh -c \
 		'mount -t tracefs nodev /sys/kernel/tracing && exec "$0" -p "$1"' \
-		"$OPENSNOOP" "$LOAD_PID" >"$DIR/os.out" 2>"$DIR/os.err" &
-	OS_PID=$!
-	wait_for "opensnoop to attach" attached_or_gone
-	in_epoll_wait "$OS_PID" || fail "opensnoop failed: $(head -n1 "$DIR/os.err")"
+		"$OPENSNOOP" "$LOAD_PID"
 	run_load
-	kill -INT "$OS_PID"
-	wait "$OS_PID" || fail "opensnoop failed: $(grep -v '^Lost' "$DIR/os.err" | head -n1)"
-	OS_PID=
-	KEPT=$(grep -c " $TARGET\$" "$DIR/os.out")
-	LOST=$(awk '/^Lost [0-9]+ events/ {s += $2} END {print s + 0}' "$DIR/os.err")
-	WARNINGS=$(grep -c '^Lost' "$DIR/os.err")
+	stop_tracer
+	KEPT=$(grep -c " $TARGET\$" "$DIR/tr.out")
+	LOST=$(awk '/^Lost [0-9]+ events/ {s += $2} END {print s + 0}' "$DIR/tr.err")
+	WARNINGS=$(grep -c '^Lost' "$DIR/tr.err")
+	cpu_per "$KEPT"
 }
 
 better() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a > b) }'; }
@@ -207,22 +221,23 @@ printf '  %9s %10s %9s %9s %8s %12s %9s\n' target opens/s opens "in file" droppe
 	"CPU/record" "0 drops"
 best_rate=0 best_rate_cpu=0 best_rate_name=
 for rate in $RATES; do
-	b_ops=0 b_opens=0 b_kept=0 b_drop=-1 b_cpu=0 clean=0
+	b_ops=0 b_opens=0 b_kept=0 b_drop=0 b_lost=-1 b_cpu=0 clean=0
 	for ((run = 0; run < RUNS; run++)); do
 		capture_run "$rate" "$SECS"
+		# Lost: counted as dropped, or missing from the file (never expected).
 		lost=$((OPENS - KEPT))
 		((lost < 0)) && lost=0
 		((DROPPED > lost)) && lost=$DROPPED
 		[ "$lost" = 0 ] && clean=$((clean + 1))
-		if ((b_drop < 0 || lost < b_drop)) || { ((lost == b_drop)) && better "$b_cpu" "$CPU_US"; }; then
-			b_ops=$OPS b_opens=$OPENS b_kept=$KEPT b_drop=$lost b_cpu=$CPU_US
+		if ((b_lost < 0 || lost < b_lost)) || { ((lost == b_lost)) && better "$b_cpu" "$TR_CPU_US"; }; then
+			b_ops=$OPS b_opens=$OPENS b_kept=$KEPT b_drop=$DROPPED b_lost=$lost b_cpu=$TR_CPU_US
 		fi
 	done
 	name=$rate
 	[ "$rate" = 0 ] && name="flat out"
 	printf '  %9s %10.0f %9d %9d %8d %9s us %6d/%d\n' "$name" "$b_ops" "$b_opens" "$b_kept" \
 		"$b_drop" "$b_cpu" "$clean" "$RUNS"
-	if ((b_drop == 0)) && better "$b_ops" "$best_rate"; then
+	if ((b_lost == 0)) && better "$b_ops" "$best_rate"; then
 		best_rate=$b_ops best_rate_cpu=$b_cpu best_rate_name=$name
 	fi
 done
@@ -230,8 +245,14 @@ if [ -n "$best_rate_name" ]; then
 	printf '  highest rate captured with zero drops: %.0f events/s (target %s),' "$best_rate" \
 		"$best_rate_name"
 	printf ' aa-capture CPU %s us per event\n' "$best_rate_cpu"
+	awk -v r="$best_rate" -v c="$best_rate_cpu" -v cpu=$TRACER_CPU -v top="$best_rate_name" 'BEGIN {
+		printf "  (aa-capture busy %.0f%% of CPU %d then", r * c / 1e4, cpu
+		if (top == "flat out")
+			printf "; the limit is the load, one core of opens:\n   at that CPU" \
+			       " per event one core of aa-capture would drain ~%.1fM events/s, an estimate", 1 / c
+		printf ")\n" }'
 else
-	say "  no rate was captured without drops"
+	echo "  no rate was captured without drops"
 fi
 echo
 
@@ -239,29 +260,32 @@ echo
 have_os=1
 [ -x "$OPENSNOOP" ] || { have_os=0; say "$OPENSNOOP not found (libbpf-tools): opensnoop left out"; }
 say "2. slowdown of the flat-out load: ${SLOW_SECS} s runs, best of $RUNS, in turns"
-a_ops=0 c_ops=0 c_opens=0 c_kept=0 c_drop=0 o_ops=0 o_opens=0 o_kept=0 o_lost=0 o_warn=0
+a_ops=0 c_ops=0 c_opens=0 c_kept=0 c_drop=0 c_cpu=0
+o_ops=0 o_opens=0 o_kept=0 o_lost=0 o_warn=0 o_cpu=0
 for ((run = 0; run < RUNS; run++)); do
 	start_load 0 "$SLOW_SECS"
 	run_load
 	better "$OPS" "$a_ops" && a_ops=$OPS
 	capture_run 0 "$SLOW_SECS"
-	better "$OPS" "$c_ops" && c_ops=$OPS c_opens=$OPENS c_kept=$KEPT c_drop=$DROPPED
+	better "$OPS" "$c_ops" && c_ops=$OPS c_opens=$OPENS c_kept=$KEPT c_drop=$DROPPED c_cpu=$TR_CPU_US
 	if ((have_os)); then
 		opensnoop_run "$SLOW_SECS"
-		better "$OPS" "$o_ops" && o_ops=$OPS o_opens=$OPENS o_kept=$KEPT o_lost=$LOST o_warn=$WARNINGS
+		better "$OPS" "$o_ops" && o_ops=$OPS o_opens=$OPENS o_kept=$KEPT o_lost=$LOST o_warn=$WARNINGS o_cpu=$TR_CPU_US
 	fi
 done
 
-row() { # name ops opens kept note
-	awk -v n="$1" -v o="$2" -v a="$a_ops" -v t="$3" -v k="$4" -v note="$5" 'BEGIN {
-		printf "  %-11s %10.0f %8.2f %9.2fx", n, o, o / a, a / o
+row() { # name ops opens kept cpu note
+	awk -v n="$1" -v o="$2" -v a="$a_ops" -v t="${3-}" -v k="${4-}" -v c="${5-}" -v note="${6-}" 'BEGIN {
+		printf "  %-10s %9.0f %8.2f %8.2fx", n, o, o / a, a / o
 		if (t == "") printf "\n"
-		else printf " %9d %9d %6.1f%%  %s\n", t, k, t ? 100 * k / t : 0, note }'
+		else printf " %8d %8d %6.1f%% %7.3f us  %s\n", t, k, t ? 100 * k / t : 0, c, note }'
 }
-printf '  %-11s %10s %8s %10s %9s %9s %7s\n' load opens/s "vs alone" slowdown opens kept kept
-row alone "$a_ops" "" "" ""
-row aa-capture "$c_ops" "$c_opens" "$c_kept" "($c_drop counted as dropped)"
-((have_os)) && row opensnoop "$o_ops" "$o_opens" "$o_kept" "($o_lost reported lost in $o_warn warnings)"
+printf '  %-10s %9s %8s %9s %8s %8s %7s %10s  %s\n' load opens/s "vs alone" slowdown opens kept \
+	kept "CPU/kept" "lost"
+row alone "$a_ops"
+row aa-capture "$c_ops" "$c_opens" "$c_kept" "$c_cpu" "$((c_opens - c_kept)) ($c_drop counted as dropped)"
+((have_os)) && row opensnoop "$o_ops" "$o_opens" "$o_kept" "$o_cpu" \
+	"$((o_opens - o_kept)) ($o_lost in $o_warn \"Lost\" warnings)"
 
 if ((have_os)); then
 	awk -v a="$a_ops" -v c="$c_ops" -v o="$o_ops" -v ck="$c_kept" -v ct="$c_opens" \
