@@ -50,3 +50,4 @@ bench-core: all $(BENCH_BINS)
 bench-live: all $(BENCH_BINS)
 	@$(TEST_ENV) BENCH_RUNS=$(BENCH_RUNS) bash tests/bench/bench-live.sh
 -include tests/fuzz/fuzz.mk
+-include tests/reliability/reliability.mk
