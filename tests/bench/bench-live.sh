@@ -54,7 +54,7 @@ DIR=$(mktemp -d /tmp/aa-bench-live.XXXXXX) || fail "cannot create a directory in
 TARGET=$DIR/target
 # What this script started and has not yet waited for (never a pid that may
 # have been reused): ended at exit, after a failure or an interrupt.
-LOAD_PID= TR_WRAP= TR_PID=
+LOAD_PID='' TR_WRAP='' TR_PID=''
 
 cleanup() {
 	local p
@@ -118,7 +118,7 @@ start_load() {
 run_load() {
 	kill -USR1 "$LOAD_PID"
 	wait "$LOAD_PID" || fail "openloop failed: $(head -n1 "$DIR/load.err")"
-	LOAD_DONE=$LOAD_PID LOAD_PID=
+	LOAD_DONE=$LOAD_PID LOAD_PID=''
 	read -r OPENS _ OPS <"$DIR/load.out" || fail "openloop printed nothing"
 }
 
@@ -155,7 +155,7 @@ stop_tracer() {
 	local u s
 	kill -INT "$TR_PID"
 	wait "$TR_WRAP" || fail "$TR_NAME failed: $(grep -v '^Lost' "$DIR/tr.err" | head -n1)"
-	TR_WRAP= TR_PID=
+	TR_WRAP='' TR_PID=''
 	read -r u s <"$DIR/tr.time" || fail "no CPU time for $TR_NAME"
 	TR_CPU_MS=$(awk -v u="$u" -v s="$s" -v b="$TR_BEFORE" 'BEGIN { print (u + s) * 1000 - b }')
 }
@@ -219,7 +219,7 @@ say "openloop (openat+close of a file in /tmp) on CPU $LOAD_CPU," \
 say "1. rates: ${SECS} s runs; each figure the best of $RUNS (opens/s: of the runs that lost least)"
 printf '  %9s %10s %9s %9s %8s %12s %9s\n' target opens/s opens "in file" dropped \
 	"CPU/record" "0 drops"
-best_rate=0 best_rate_cpu=0 best_rate_name= all_clean=1
+best_rate=0 best_rate_cpu=0 best_rate_name='' all_clean=1
 for rate in $RATES; do
 	b_ops=0 b_opens=0 b_kept=0 b_drop=0 b_lost=-1 b_cpu=0 clean=0
 	for ((run = 0; run < RUNS; run++)); do
