@@ -211,11 +211,30 @@ opensnoop_run() {
 	cpu_per "$KEPT"
 }
 
+# Tracing programs someone else has loaded slow every syscall of the load
+# too, the baseline included: say so beside the figures they disturb. (Those
+# of a tracer of ours that just exited take a moment to be freed.)
+tracing_progs() {
+	bpftool prog show 2>/dev/null |
+		grep -cE '^[0-9]+: (tracing|raw_tracepoint|tracepoint|kprobe|perf_event) '
+}
+warn_other_tracers() {
+	local n i
+	command -v bpftool >/dev/null || return 0
+	for ((i = 0; i < 50; i++)); do
+		n=$(tracing_progs)
+		((n == 0)) && return 0
+		sleep 0.02
+	done
+	say "warning: $n BPF tracing programs of other tools are loaded; they disturb these figures"
+}
+
 better() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a > b) }'; }
 
 # ---- 1. the highest rate captured with zero drops -------------------------
 say "openloop (openat+close of a file in /tmp) on CPU $LOAD_CPU," \
 	"aa-capture -q --events file --pid LOAD on CPU $TRACER_CPU"
+warn_other_tracers
 say "1. rates: ${SECS} s runs; each figure the best of $RUNS (opens/s: of the runs that lost least)"
 printf '  %9s %10s %9s %9s %8s %12s %9s\n' target opens/s opens "in file" dropped \
 	"CPU/record" "0 drops"
@@ -265,6 +284,7 @@ echo
 # ---- 2. slowdown beside opensnoop ------------------------------------------
 have_os=1
 [ -x "$OPENSNOOP" ] || { have_os=0; say "$OPENSNOOP not found (libbpf-tools): opensnoop left out"; }
+warn_other_tracers
 say "2. slowdown of the flat-out load: ${SLOW_SECS} s runs in turns; each figure the best of $RUNS"
 # kept: the run that kept the largest part, with its opens and losses.
 a_ops=0 c_ops=0 c_opens=0 c_kept=-1 c_drop=0 c_cpu=0
