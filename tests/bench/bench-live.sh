@@ -42,6 +42,7 @@ say() { echo "bench-live: $*"; }
 skip() { say "skipped: $*"; exit 0; }
 fail() { say "$*" >&2; exit 2; }
 
+[[ $RUNS =~ ^[1-9][0-9]*$ ]] || fail "BENCH_RUNS: not a whole number >= 1: $RUNS"
 [ "$(id -u)" = 0 ] || skip "live capture needs root (sudo make bench)"
 for f in "$CAP" "$REPLAY" "$LOAD"; do
 	[ -x "$f" ] || fail "$f: not built (make all $LOAD)"
