@@ -43,7 +43,10 @@ test-unpriv:
 BENCH_MB ?= 200
 BENCH_LEVEL ?= 3
 BENCH_RUNS ?= 3
-bench: bench-core bench-live
+# One after the other even under -j: each would spoil the other's timings.
+bench:
+	@$(MAKE) --no-print-directory bench-core
+	@$(MAKE) --no-print-directory bench-live
 bench-core: all $(BENCH_BINS)
 	@$(TEST_ENV) $(BUILD)/bench/bench_core --mb $(BENCH_MB) --level $(BENCH_LEVEL) --runs $(BENCH_RUNS)
 # Live capture (root): highest zero-drop rate, and slowdown beside opensnoop.
