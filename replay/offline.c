@@ -136,14 +136,23 @@ static int open_next_file(struct offline *o)
 
 static int take_meta(struct offline *o, const struct aa_chunk_view *c, const uint8_t *raw)
 {
-	free(o->f.meta_buf);
-	o->f.meta_buf = malloc(c->h.raw_len ? c->h.raw_len : 1);
-	if (!o->f.meta_buf)
+	struct aa_file_meta meta;
+	uint8_t *buf;
+
+	/* The META in use stays as it is until a good one replaces it: its strings point into it. */
+	if (c->h.index != 0)
+		return damage(o, AA_E_META, c->offset, c->h.index, "a metadata chunk that is not chunk 0");
+	if (!(buf = malloc(c->h.raw_len ? c->h.raw_len : 1)))
 		return aa_source_fail(&o->base, AA_E_NOMEM, cur_path(o), c->offset, c->h.index,
 				      "metadata");
-	memcpy(o->f.meta_buf, raw, c->h.raw_len);
-	if (c->h.index != 0 || aa_meta_decode(o->f.meta_buf, c->h.raw_len, &o->f.meta) != 0)
+	memcpy(buf, raw, c->h.raw_len);
+	if (aa_meta_decode(buf, c->h.raw_len, &meta) != 0) {
+		free(buf);
 		return damage(o, AA_E_META, c->offset, c->h.index, "metadata chunk does not decode");
+	}
+	free(o->f.meta_buf);
+	o->f.meta_buf = buf;
+	o->f.meta = meta;
 	o->f.have_meta = 1;
 
 	/* Drop counters restart with each capture session. */
