@@ -242,9 +242,7 @@ int aaf_read_paths(const char *const *paths, size_t n, int skip_damaged,
 		}
 	}
 	REQUIRE(aa_next(src, &rec) == 0); /* the end stays the end */
-#ifndef AAF_TOLERATE_B7 /* bug B7, while its fix is pending: look past it for others */
-	touch_meta(src);
-#endif
+	touch_meta(src); /* bug B7, fixed in 82aea00 */
 	aa_source_get_stats(src, &st);
 	if (skip_damaged)
 		REQUIRE(damages == st.damaged);

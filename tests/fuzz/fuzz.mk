@@ -13,7 +13,7 @@ FUZZ_DIR := $(BUILD)/fuzz
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 # Bugs found and not yet fixed, stepped over so that fuzzing finds the next
 # ones (each is kept in tests/fuzz/regress/ and named in test_regress.c).
-FUZZ_KNOWN_BUGS ?= -DAAF_TOLERATE_B7
+FUZZ_KNOWN_BUGS ?=
 FUZZ_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O1 -g $(FUZZ_SAN) $(FUZZ_KNOWN_BUGS)
 FUZZ_LIB_SRCS := $(filter format/% replay/%,$(LIB_SRCS))
 FUZZ_ENTRY_SRCS := tests/fuzz/entry_read.c tests/fuzz/entry_file.c \
