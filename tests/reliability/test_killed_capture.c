@@ -20,7 +20,8 @@ TestSuite(killed, .init = cap_setup, .fini = cap_teardown, .timeout = 60);
 #define SLACK_MS 300
 #define STREAM_MS 2500
 
-/* verify must flag the file as not closed; recover must make a file that
+/* verify must flag the file as not closed (or, when the kill cut a block's
+ * write short, as cut inside a block); recover must make a file that
  * verifies. Returns the records of the recovered file, which must be
  * exactly those the killed file itself reads to. */
 static void verify_recover(const char *cap, const char *rec, struct aat_recs *got)
@@ -31,7 +32,8 @@ static void verify_recover(const char *cap, const char *rec, struct aat_recs *go
 
 	rc = rel_replay(out, sizeof(out), "verify '%s'", cap);
 	cr_expect_eq(rc, 1, "verify of the killed file: exit %d: %s", rc, out);
-	cr_expect(strstr(out, "not closed"), "verify says the file was not closed: %s", out);
+	cr_expect(strstr(out, "not closed") || strstr(out, "cut short inside a block"),
+		  "verify says the file was not closed: %s", out);
 
 	rc = rel_replay(out, sizeof(out), "recover '%s' '%s'", cap, rec);
 	cr_expect_eq(rc, 1, "recover of a damaged file: exit %d: %s", rc, out);
@@ -40,7 +42,8 @@ static void verify_recover(const char *cap, const char *rec, struct aat_recs *go
 	cr_assert_eq(rc, 0, "the recovered file verifies: exit %d: %s", rc, out);
 
 	rc = aat_read_capture(cap, NULL, &readable, NULL, NULL);
-	cr_expect_eq(rc, AA_E_UNCLOSED, "the killed file reads to its end: %s", aa_error_name(rc));
+	cr_expect(rc == AA_E_UNCLOSED || rc == AA_E_TRUNCATED, "the killed file reads to its end: %s",
+		  aa_error_name(rc));
 	cr_assert_eq(aat_read_capture(rec, NULL, got, NULL, NULL), 0);
 	cr_expect_eq(aat_recs_diff(got, &readable), -1, "recover kept %zu of the %zu readable records",
 		     got->n, readable.n);
