@@ -295,7 +295,7 @@ static void report(const struct aa_live_probes *p)
 static int check_machine(char *why, size_t n)
 {
 	if (!privileged())
-		return fail(why, n, AA_E_PERM, "running as uid %u, without CAP_BPF", (unsigned)geteuid());
+		return fail(why, n, AA_E_PERM, "running as uid %u: not root, no CAP_BPF", (unsigned)geteuid());
 	if (access("/sys/kernel/btf/vmlinux", R_OK))
 		return fail(why, n, AA_E_UNSUPPORTED,
 			    "no kernel BTF at /sys/kernel/btf/vmlinux (a kernel built with CONFIG_DEBUG_INFO_BTF is needed)");
