@@ -161,6 +161,29 @@ static inline void cap_sleep_ms(long ms)
 		;
 }
 
+/*
+ * Starts aa-capture with args (NULL-terminated), its stderr into errf, and
+ * waits until it has created path: the BPF programs are attached by then.
+ * Skips the test when BPF is not available here (aa-capture exits 4).
+ */
+static inline pid_t cap_start_live(const char *path, const char *errf, const char *const *args)
+{
+	int st;
+	pid_t pid = cap_spawn(args, -1, errf);
+
+	for (int waited = 0; access(path, F_OK) != 0; waited += 20) {
+		if (waitpid(pid, &st, WNOHANG) == pid) {
+			char *msg = cap_slurp(errf);
+			if (WIFEXITED(st) && WEXITSTATUS(st) == 4)
+				cr_skip_test("BPF is not available here: %s", msg);
+			cr_assert_fail("aa-capture ended before its file appeared: %s", msg);
+		}
+		cr_assert_lt(waited, 20000, "the BPF programs took over 20 s to load");
+		cap_sleep_ms(20);
+	}
+	return pid;
+}
+
 /* Writes recs[from..to) to fd as a raw stream, record by record. */
 static inline void cap_write_raw(int fd, const struct aat_recs *recs, size_t from, size_t to)
 {

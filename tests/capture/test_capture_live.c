@@ -24,25 +24,13 @@ static pid_t start_live(const char *path, const char *errf, const char *const *m
 {
 	const char *args[32] = { "-w", path, "--duration", "60", "--flush-ms", "100" };
 	size_t n = 6;
-	int st;
 
 	if (geteuid() != 0)
 		cr_skip_test("live capture needs root (BPF)");
 	while (*more && n < 31)
 		args[n++] = *more++;
 	args[n] = NULL;
-	pid_t pid = cap_spawn(args, -1, errf);
-	for (int waited = 0; access(path, F_OK) != 0; waited += 20) {
-		if (waitpid(pid, &st, WNOHANG) == pid) {
-			char *msg = cap_slurp(errf);
-			if (WIFEXITED(st) && WEXITSTATUS(st) == 4)
-				cr_skip_test("BPF is not available here: %s", msg);
-			cr_assert_fail("aa-capture ended before its file appeared: %s", msg);
-		}
-		cr_assert_lt(waited, 20000, "the BPF programs took over 20 s to load");
-		cap_sleep_ms(20);
-	}
-	return pid;
+	return cap_start_live(path, errf, args);
 }
 
 static void stop_live(pid_t pid)

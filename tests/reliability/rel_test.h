@@ -45,21 +45,8 @@ static inline void rel_require_root(void)
  */
 static inline pid_t rel_start_live(const char *path, const char *errf, const char *const *args)
 {
-	int st;
-
 	rel_require_root();
-	pid_t pid = cap_spawn(args, -1, errf);
-	for (int waited = 0; access(path, F_OK) != 0; waited += 20) {
-		if (waitpid(pid, &st, WNOHANG) == pid) {
-			char *msg = cap_slurp(errf);
-			if (WIFEXITED(st) && WEXITSTATUS(st) == 4)
-				cr_skip_test("BPF is not available here: %s", msg);
-			cr_assert_fail("aa-capture ended before its file appeared: %s", msg);
-		}
-		cr_assert_lt(waited, 20000, "the BPF programs took over 20 s to load");
-		cap_sleep_ms(20);
-	}
-	return pid;
+	return cap_start_live(path, errf, args);
 }
 
 /* A child held back on a pipe until rel_release(), then running fn(arg). */
