@@ -20,7 +20,7 @@ SANFLAGS :=
 endif
 
 CFLAGS ?= -O2 -g
-WARN := -Wall -Wextra -Werror
+WARN := -Wall -Wextra -Werror -Wswitch-enum
 CPPFLAGS += -Iformat -Ireplay -Icapture -I$(BUILD) -D_GNU_SOURCE -DAA_VERSION='"$(VERSION)"'
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -fPIC -MMD -MP
 LDFLAGS += $(SANFLAGS)

@@ -30,7 +30,7 @@ struct aa_live_opts {
 int aa_open_live(aa_source **src, const struct aa_live_opts *opts, struct aa_error_info *err);
 
 /* Records lost in the kernel so far (failed reservations), per enum aa_drop_slot. */
-void aa_live_drops(aa_source *src, uint64_t drops[4]);
+void aa_live_drops(aa_source *src, uint64_t drops[AA_DROP_SLOTS]);
 
 /* An fd that polls readable when records are waiting (for a caller's own loop): at most
  * 10 ms after a record arrived, as the kernel wakes the reader in batches. */

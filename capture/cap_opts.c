@@ -64,7 +64,8 @@ static const char help_text[] =
 	"Selection (live: in the kernel; -r: --pid and --events only, exact pids):\n"
 	"  --pid PID            only this process and its descendants (repeatable)\n"
 	"  --comm NAME          only tasks with this command name\n"
-	"  --events LIST        record only these types: tls,file,exec,exit\n"
+	"  --events LIST        record only these types, comma-separated, of:\n"
+	"                      " AA_TYPE_NAMES "\n"
 	"  --ssl-lib PATH       also attach to this libssl (repeatable)\n"
 	"  --all-files          read/write on every kind of fd, not only regular files\n"
 	"  --ring-size BYTES    ring buffer size, a power of two (suffix K, M or G)\n"
@@ -171,7 +172,7 @@ static int parse_ring_size(const char *s, unsigned *out)
 	return 0;
 }
 
-/* "tls,file,exec,exit" to a type mask; 0 on an unknown name. */
+/* "tls,file" to a type mask; 0 on an unknown name. */
 static unsigned parse_events(const char *list)
 {
 	char *copy = strdup(list), *save = NULL;
@@ -307,7 +308,7 @@ static int take(struct cap_opts *o, int c, const char *arg)
 	case OPT_EVENTS:
 		o->events = parse_events(arg);
 		if (!o->events)
-			return usage_error("--events %s: not a list of tls,file,exec,exit", arg);
+			return usage_error("--events %s: not a comma-separated list of" AA_TYPE_NAMES, arg);
 		return -1;
 	case OPT_SSL_LIB:
 		if (append(&o->ssl_libs, &o->nssl_libs, sizeof(arg), &arg) != 0)

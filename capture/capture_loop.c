@@ -89,7 +89,7 @@ static void read_drops(struct capture *c, int64_t now, int force)
 {
 	if (!c->live || (!force && now - c->drops_ms < DROPS_EVERY_MS))
 		return;
-	uint64_t now_drops[4];
+	uint64_t now_drops[AA_DROP_SLOTS];
 	aa_live_drops(c->src, now_drops);
 	/* The counters only grow: a failed read (0) must not undo what was counted. */
 	for (int i = 0; i < 4; i++)

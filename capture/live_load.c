@@ -386,7 +386,7 @@ const struct aa_live_probes *aa_live_bpf_probes(const struct aa_live_bpf *b)
 	return &b->probes;
 }
 
-void aa_live_bpf_drops(const struct aa_live_bpf *b, uint64_t drops[4])
+void aa_live_bpf_drops(const struct aa_live_bpf *b, uint64_t drops[AA_DROP_SLOTS])
 {
 	int ncpu = libbpf_num_possible_cpus();
 	uint64_t *per = ncpu > 0 ? calloc((size_t)ncpu, sizeof(*per)) : NULL;

@@ -42,7 +42,7 @@ const struct aa_live_probes *aa_live_bpf_probes(const struct aa_live_bpf *b);
 const struct aa_live_probes *aa_live_probes(aa_source *src);
 
 /* Sums the per-CPU drop counters. */
-void aa_live_bpf_drops(const struct aa_live_bpf *b, uint64_t drops[4]);
+void aa_live_bpf_drops(const struct aa_live_bpf *b, uint64_t drops[AA_DROP_SLOTS]);
 
 /* Detaches and unloads everything. */
 void aa_live_bpf_close(struct aa_live_bpf *b);

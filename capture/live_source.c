@@ -202,13 +202,15 @@ int aa_open_live(aa_source **src, const struct aa_live_opts *opts, struct aa_err
 	return 0;
 }
 
-void aa_live_drops(aa_source *src, uint64_t drops[4])
+void aa_live_drops(aa_source *src, uint64_t drops[AA_DROP_SLOTS])
 {
 	struct live_source *ls = live_of(src);
 
 	aa_live_bpf_drops(ls->bpf, drops);
 	memcpy(src->stats.drops, drops, sizeof(src->stats.drops));
-	src->stats.dropped = drops[0] + drops[1] + drops[2] + drops[3];
+	src->stats.dropped = 0;
+	for (int i = 0; i < AA_DROP_SLOTS; i++)
+		src->stats.dropped += drops[i];
 }
 
 int aa_live_fd(aa_source *src)

@@ -174,7 +174,7 @@ int output_timeout_ms(const struct output *out, int64_t now_ms)
 	return t;
 }
 
-void output_set_drops(struct output *out, const uint64_t drops[4])
+void output_set_drops(struct output *out, const uint64_t drops[AA_DROP_SLOTS])
 {
 	memcpy(out->drops, drops, sizeof(out->drops));
 	if (out->w)

@@ -36,7 +36,7 @@ struct output {
 	char path[PATH_MAX];      /* the open file */
 	int64_t opened_ms;        /* monotonic ms when it was opened, for -G */
 	char **ring;              /* -W N: the last N names, slot = file number % N */
-	uint64_t drops[4];
+	uint64_t drops[AA_DROP_SLOTS];
 	struct output_totals closed; /* of the files already finished */
 	int failed;
 };
@@ -58,7 +58,7 @@ int output_timeout_ms(const struct output *out, int64_t now_ms);
 int output_rotate(struct output *out, int64_t now_ms);
 
 /* Cumulative drop counters (enum aa_drop_slot) for the files' stats. */
-void output_set_drops(struct output *out, const uint64_t drops[4]);
+void output_set_drops(struct output *out, const uint64_t drops[AA_DROP_SLOTS]);
 
 void output_get_totals(const struct output *out, struct output_totals *t);
 

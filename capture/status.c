@@ -7,8 +7,6 @@
 
 #define REFRESH_MS 1000
 
-static const char *const type_label[AA_TYPE_COUNT] = { "tls", "file", "exec", "exit", "unknown" };
-
 static uint64_t sum(const uint64_t *v, size_t n)
 {
 	uint64_t s = 0;
@@ -16,6 +14,13 @@ static uint64_t sum(const uint64_t *v, size_t n)
 	for (size_t i = 0; i < n; i++)
 		s += v[i];
 	return s;
+}
+
+/* "tls 1, file 2, ..." for counters indexed by enum aa_type. */
+static void print_by_type(FILE *f, const uint64_t *v, int n)
+{
+	for (int i = 0; i < n; i++)
+		fprintf(f, "%s%s %" PRIu64, i ? ", " : "", aa_type_name((enum aa_type)i), v[i]);
 }
 
 static double ratio(const struct output_totals *t)
@@ -50,11 +55,11 @@ void status_refresh(struct status *s, const struct cap_counts *c,
 	for (int i = 0; i < AA_TYPE_COUNT; i++) {
 		if (i == AA_TYPE_UNKNOWN && c->by_type[i] == 0)
 			continue;
-		fprintf(stderr, "%s %.0f/s  ", type_label[i],
+		fprintf(stderr, "%s %.0f/s  ", aa_type_name((enum aa_type)i),
 			secs > 0 ? (double)(c->by_type[i] - s->last[i]) / secs : 0.0);
 	}
 	fprintf(stderr, "| %.1f MB written  ratio %.2f  drops %" PRIu64 "\033[K",
-		(double)t->bytes_file / 1e6, ratio(t), sum(c->drops, 4));
+		(double)t->bytes_file / 1e6, ratio(t), sum(c->drops, AA_DROP_SLOTS));
 	fflush(stderr);
 	memcpy(s->last, c->by_type, sizeof(s->last));
 	s->last_ms = now_ms;
@@ -73,14 +78,12 @@ void status_clear(struct status *s)
 
 void stats_print(FILE *f, const struct cap_counts *c, const struct output_totals *t)
 {
-	fprintf(f, "aa-capture: %" PRIu64 " records written (tls %" PRIu64 ", file %" PRIu64
-		   ", exec %" PRIu64 ", exit %" PRIu64 ", unknown %" PRIu64 "; %" PRIu64 " invalid)\n",
-		sum(c->by_type, AA_TYPE_COUNT), c->by_type[AA_TYPE_TLS], c->by_type[AA_TYPE_FILE],
-		c->by_type[AA_TYPE_EXEC], c->by_type[AA_TYPE_EXIT], c->by_type[AA_TYPE_UNKNOWN],
-		c->invalid);
-	fprintf(f, "aa-capture: %" PRIu64 " dropped in the kernel (tls %" PRIu64 ", file %" PRIu64
-		   ", exec %" PRIu64 ", exit %" PRIu64 ")\n",
-		sum(c->drops, 4), c->drops[0], c->drops[1], c->drops[2], c->drops[3]);
+	fprintf(f, "aa-capture: %" PRIu64 " records written (", sum(c->by_type, AA_TYPE_COUNT));
+	print_by_type(f, c->by_type, AA_TYPE_COUNT);
+	fprintf(f, "; %" PRIu64 " invalid)\n", c->invalid);
+	fprintf(f, "aa-capture: %" PRIu64 " dropped in the kernel (", sum(c->drops, AA_DROP_SLOTS));
+	print_by_type(f, c->drops, AA_DROP_SLOTS);
+	fputs(")\n", f);
 	fprintf(f, "aa-capture: %" PRIu64 " record bytes, %" PRIu64 " bytes written in %u file%s"
 		   " (ratio %.2f)\n",
 		t->bytes_raw, t->bytes_file, t->files, t->files == 1 ? "" : "s", ratio(t));

@@ -10,6 +10,8 @@
 
 #include <stdint.h>
 
+#include "events.h"
+
 /* pcapng block types and constants */
 #define AA_PCAPNG_SHB 0x0A0D0D0Au
 #define AA_PCAPNG_IDB 0x00000001u
@@ -98,13 +100,22 @@ enum aa_meta_tag {
 	AA_META_FLUSH_MS = 14,      /* u32 */
 };
 
-/* AA_CHUNK_STATS body: counters since the file's capture session began. */
+/*
+ * AA_CHUNK_STATS body: counters since the file's capture session began,
+ * then one drop counter per record type the writer knows, in type order:
+ * AA_STATS_HEAD + 8 * slots bytes. A reader takes the slots it knows (at
+ * least AA_STATS_MIN_SLOTS, the four seed types, are always there); the
+ * drops of types it does not know are still in dropped.
+ */
 struct aa_stats_body {
 	uint64_t written_ns; /* wall clock */
 	uint64_t received;   /* records the capture saw: written + dropped */
 	uint64_t dropped;    /* records lost before the writer: failed reservations */
-	uint64_t drops[4];   /* per type: enum aa_drop_slot */
+	uint64_t drops[AA_DROP_SLOTS]; /* per type: enum aa_drop_slot */
 };
+#define AA_STATS_HEAD 24
+#define AA_STATS_MIN_SLOTS 4
+#define AA_STATS_MAX_SLOTS 256
 
 /* AA_CHUNK_END body. */
 struct aa_end_body {
@@ -120,7 +131,8 @@ struct aa_end_body {
 	uint32_t reserved;    /* zero */
 };
 
-_Static_assert(sizeof(struct aa_stats_body) == 56, "stats body");
+_Static_assert(sizeof(struct aa_stats_body) == AA_STATS_HEAD + 8 * AA_DROP_SLOTS, "stats body");
+_Static_assert(AA_DROP_SLOTS >= AA_STATS_MIN_SLOTS && AA_DROP_SLOTS <= AA_STATS_MAX_SLOTS, "slots");
 _Static_assert(sizeof(struct aa_end_body) == 72, "end body");
 
 #endif /* AA_CAPFILE_H */

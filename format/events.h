@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The four ring-buffer records: the wire contract between the BPF programs
- * (bpf/) and every user-space reader. Byte-for-byte the layouts of the
- * original consumer (shared/reference/event-layouts.md): a record's type is
- * known from its size alone, so no two types may ever share a size.
+ * The ring-buffer records: the wire contract between the BPF programs (bpf/)
+ * and every user-space reader. The four seed layouts are byte for byte those
+ * of the original consumer (shared/reference/event-layouts.md): a record's
+ * type is known from its size alone, so no two types may ever share a size.
  *
  * This header is included by BPF C (after vmlinux.h, which defines the __u*
- * types) and by user C; it holds no code, only layouts and their asserts.
+ * types) and by user C; it holds no code, only layouts and their asserts,
+ * and AA_RECORD_TYPES, the one list every per-type table is made from.
  */
 #ifndef AA_EVENTS_H
 #define AA_EVENTS_H
@@ -14,6 +15,40 @@
 #ifndef __VMLINUX_H__
 #include <linux/types.h>
 #endif
+
+/*
+ * Every record type, one X(name, NAME, size) each: the struct is
+ * struct aa_<name>_event, exactly size bytes (asserted below), with the
+ * fields timestamp_ns (CLOCK_MONOTONIC) and pid; its type is AA_TYPE_<NAME>,
+ * its size AA_<NAME>_EVENT_SIZE, its drop slot AA_DROP_<NAME>. The place in
+ * the list is the type's number, which files and the DROPS map carry: a new
+ * type goes at the end, and none is ever renumbered. The parser's switch on
+ * sizes is made from this list, so two equal sizes do not compile. The
+ * parser, names, drop slots, printers, callbacks, schema text and BTF are
+ * all made from it; a type needs its struct here, then whatever the compiler
+ * asks for (a check_<name> in parse.c, a print_<name> per output format).
+ */
+#define AA_RECORD_TYPES(X)   \
+	X(tls, TLS, 4128)    \
+	X(file, FILE, 296)   \
+	X(exec, EXEC, 792)   \
+	X(exit, EXIT, 16)
+
+#define AA_X_TYPE_ENUM(name, NAME, size) AA_TYPE_##NAME,
+enum aa_type {
+	AA_RECORD_TYPES(AA_X_TYPE_ENUM)
+	AA_TYPE_UNKNOWN, /* a size no layout has: kept, counted, shown */
+};
+#undef AA_X_TYPE_ENUM
+#define AA_TYPE_COUNT (AA_TYPE_UNKNOWN + 1) /* with unknown */
+
+#define AA_X_TYPE_SIZE(name, NAME, size) AA_##NAME##_EVENT_SIZE = size,
+enum aa_event_size { AA_RECORD_TYPES(AA_X_TYPE_SIZE) };
+#undef AA_X_TYPE_SIZE
+
+/* " tls file exec exit": the known names, for help texts. */
+#define AA_X_TYPE_NAME(name, NAME, size) " " #name
+#define AA_TYPE_NAMES AA_RECORD_TYPES(AA_X_TYPE_NAME)
 
 #define AA_TLS_PAYLOAD_MAX 4096 /* bytes of plaintext in one TLS piece */
 #define AA_PATH_MAX 256         /* file path and exec filename, NUL included */
@@ -75,15 +110,14 @@ struct aa_exit_event {
 	__s32 exit_code; /* exit code, or 128 + signal number for a death by signal */
 };
 
-#define AA_TLS_EVENT_SIZE 4128
-#define AA_FILE_EVENT_SIZE 296
-#define AA_EXEC_EVENT_SIZE 792
-#define AA_EXIT_EVENT_SIZE 16
-
 #define AA_ASSERT_AT(type, field, off) \
 	_Static_assert(__builtin_offsetof(struct type, field) == (off), #type "." #field " at " #off)
 
-_Static_assert(sizeof(struct aa_tls_event) == AA_TLS_EVENT_SIZE, "tls size");
+#define AA_X_ASSERT_SIZE(name, NAME, size) \
+	_Static_assert(sizeof(struct aa_##name##_event) == (size), #name " size");
+AA_RECORD_TYPES(AA_X_ASSERT_SIZE)
+#undef AA_X_ASSERT_SIZE
+
 AA_ASSERT_AT(aa_tls_event, timestamp_ns, 0);
 AA_ASSERT_AT(aa_tls_event, pid, 8);
 AA_ASSERT_AT(aa_tls_event, tid, 12);
@@ -93,7 +127,6 @@ AA_ASSERT_AT(aa_tls_event, direction, 24);
 AA_ASSERT_AT(aa_tls_event, _pad, 25);
 AA_ASSERT_AT(aa_tls_event, payload, 32);
 
-_Static_assert(sizeof(struct aa_file_event) == AA_FILE_EVENT_SIZE, "file size");
 AA_ASSERT_AT(aa_file_event, pid, 0);
 AA_ASSERT_AT(aa_file_event, tid, 4);
 AA_ASSERT_AT(aa_file_event, timestamp_ns, 8);
@@ -103,7 +136,6 @@ AA_ASSERT_AT(aa_file_event, return_code, 24);
 AA_ASSERT_AT(aa_file_event, duration_ns, 32);
 AA_ASSERT_AT(aa_file_event, path, 40);
 
-_Static_assert(sizeof(struct aa_exec_event) == AA_EXEC_EVENT_SIZE, "exec size");
 AA_ASSERT_AT(aa_exec_event, timestamp_ns, 0);
 AA_ASSERT_AT(aa_exec_event, pid, 8);
 AA_ASSERT_AT(aa_exec_event, ppid, 12);
@@ -112,22 +144,20 @@ AA_ASSERT_AT(aa_exec_event, _pad, 20);
 AA_ASSERT_AT(aa_exec_event, filename, 24);
 AA_ASSERT_AT(aa_exec_event, args, 280);
 
-_Static_assert(sizeof(struct aa_exit_event) == AA_EXIT_EVENT_SIZE, "exit size");
 AA_ASSERT_AT(aa_exit_event, timestamp_ns, 0);
 AA_ASSERT_AT(aa_exit_event, pid, 8);
 AA_ASSERT_AT(aa_exit_event, exit_code, 12);
 
 /*
- * Drop counters kept by the BPF programs: one slot per record type, in a
- * per-CPU array map named DROPS, bumped on every failed ring-buffer
- * reservation.
+ * Drop counters kept by the BPF programs: one slot per known record type
+ * (its type number), in a per-CPU array map named DROPS, bumped on every
+ * failed ring-buffer reservation.
  */
+#define AA_X_DROP_SLOT(name, NAME, size) AA_DROP_##NAME = AA_TYPE_##NAME,
 enum aa_drop_slot {
-	AA_DROP_TLS = 0,
-	AA_DROP_FILE = 1,
-	AA_DROP_EXEC = 2,
-	AA_DROP_EXIT = 3,
-	AA_DROP_SLOTS = 4,
+	AA_RECORD_TYPES(AA_X_DROP_SLOT)
+	AA_DROP_SLOTS = AA_TYPE_UNKNOWN,
 };
+#undef AA_X_DROP_SLOT
 
 #endif /* AA_EVENTS_H */

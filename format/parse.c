@@ -11,39 +11,10 @@
 
 #include "aa_error.h"
 
-static const struct {
-	const char *name;
-	uint32_t size;
-} types[AA_TYPE_COUNT] = {
-	[AA_TYPE_TLS] = {"tls", AA_TLS_EVENT_SIZE},
-	[AA_TYPE_FILE] = {"file", AA_FILE_EVENT_SIZE},
-	[AA_TYPE_EXEC] = {"exec", AA_EXEC_EVENT_SIZE},
-	[AA_TYPE_EXIT] = {"exit", AA_EXIT_EVENT_SIZE},
-	[AA_TYPE_UNKNOWN] = {"unknown", 0},
-};
-
 static const char *const syscalls[AA_SYS_COUNT] = {
 	[AA_SYS_OPENAT] = "openat", [AA_SYS_READ] = "read", [AA_SYS_WRITE] = "write",
 	[AA_SYS_UNLINK] = "unlink", [AA_SYS_RENAME] = "rename",
 };
-
-const char *aa_type_name(enum aa_type type)
-{
-	return (unsigned)type < AA_TYPE_COUNT ? types[type].name : "unknown";
-}
-
-int aa_type_from_name(const char *name)
-{
-	for (int t = 0; t < AA_TYPE_COUNT; t++)
-		if (strcmp(name, types[t].name) == 0)
-			return t;
-	return -1;
-}
-
-uint32_t aa_type_size(enum aa_type type)
-{
-	return (unsigned)type < AA_TYPE_COUNT ? types[type].size : 0;
-}
 
 const char *aa_syscall_name(uint32_t syscall)
 {
@@ -89,12 +60,70 @@ static int check_exec(const struct aa_exec_event *e)
 	return 0;
 }
 
+static int check_exit(const struct aa_exit_event *e)
+{
+	(void)e; /* every exit code and pid is possible */
+	return 0;
+}
+
+/* What the parser knows of each type, made from AA_RECORD_TYPES. */
+struct type_info {
+	const char *name;
+	uint32_t size;
+	uint32_t ts_off, pid_off; /* offsets of timestamp_ns and pid */
+	int (*check)(const void *view);
+};
+
+#define X(name, NAME, size)                                                \
+	static int check_any_##name(const void *view) { return check_##name(view); }
+AA_RECORD_TYPES(X)
+#undef X
+
+static const struct type_info types[AA_TYPE_COUNT] = {
+#define X(name, NAME, size)                                                \
+	[AA_TYPE_##NAME] = { #name, size,                                  \
+			     __builtin_offsetof(struct aa_##name##_event, timestamp_ns), \
+			     __builtin_offsetof(struct aa_##name##_event, pid), check_any_##name },
+	AA_RECORD_TYPES(X)
+#undef X
+	[AA_TYPE_UNKNOWN] = { "unknown", 0, 0, 0, NULL },
+};
+
+/* A switch, not a search: two types of one size are a duplicate case. */
 static enum aa_type type_of_size(size_t len)
 {
-	for (int t = 0; t < AA_TYPE_UNKNOWN; t++)
-		if (len == types[t].size)
-			return (enum aa_type)t;
-	return AA_TYPE_UNKNOWN;
+	switch (len) {
+#define X(name, NAME, size) case size: return AA_TYPE_##NAME;
+	AA_RECORD_TYPES(X)
+#undef X
+	default: return AA_TYPE_UNKNOWN;
+	}
+}
+
+const char *aa_type_name(enum aa_type type)
+{
+	return (unsigned)type < AA_TYPE_COUNT ? types[type].name : "unknown";
+}
+
+int aa_type_from_name(const char *name)
+{
+	for (int t = 0; t < AA_TYPE_COUNT; t++)
+		if (strcmp(name, types[t].name) == 0)
+			return t;
+	return -1;
+}
+
+uint32_t aa_type_size(enum aa_type type)
+{
+	return (unsigned)type < AA_TYPE_COUNT ? types[type].size : 0;
+}
+
+static uint64_t u64_at(const void *raw, uint32_t off)
+{
+	uint64_t v;
+
+	memcpy(&v, (const uint8_t *)raw + off, sizeof(v));
+	return v;
 }
 
 const uint8_t *aa_file_new_path(const struct aa_file_event *e, size_t *max)
@@ -110,29 +139,17 @@ const uint8_t *aa_file_new_path(const struct aa_file_event *e, size_t *max)
 
 uint64_t aa_record_mono_ns(const void *raw, size_t len)
 {
-	uint64_t ts;
+	enum aa_type t = type_of_size(len);
 
-	switch (type_of_size(len)) {
-	case AA_TYPE_FILE:
-		memcpy(&ts, (const uint8_t *)raw + __builtin_offsetof(struct aa_file_event, timestamp_ns), 8);
-		return ts;
-	case AA_TYPE_UNKNOWN:
-		return 0;
-	default: /* tls, exec and exit start with it */
-		memcpy(&ts, raw, 8);
-		return ts;
-	}
+	return t == AA_TYPE_UNKNOWN ? 0 : u64_at(raw, types[t].ts_off);
 }
 
 int aa_event_pid(const struct aa_event *ev, uint32_t *pid)
 {
-	switch (ev->type) {
-	case AA_TYPE_TLS: *pid = ev->tls->pid; return 1;
-	case AA_TYPE_FILE: *pid = ev->file->pid; return 1;
-	case AA_TYPE_EXEC: *pid = ev->exec->pid; return 1;
-	case AA_TYPE_EXIT: *pid = ev->exit->pid; return 1;
-	default: return 0;
-	}
+	if ((unsigned)ev->type >= AA_TYPE_UNKNOWN)
+		return 0;
+	memcpy(pid, (const uint8_t *)ev->tls + types[ev->type].pid_off, sizeof(*pid));
+	return 1;
 }
 
 int aa_parse(const void *raw, size_t len, struct aa_event *ev)
@@ -152,28 +169,9 @@ int aa_parse(const void *raw, size_t len, struct aa_event *ev)
 		memcpy(&ev->copy_, raw, len);
 		view = &ev->copy_;
 	}
-	switch (ev->type) {
-	case AA_TYPE_TLS:
-		ev->tls = view;
-		ev->mono_ns = ev->tls->timestamp_ns;
-		ev->error = check_tls(ev->tls);
-		break;
-	case AA_TYPE_FILE:
-		ev->file = view;
-		ev->mono_ns = ev->file->timestamp_ns;
-		ev->error = check_file(ev->file);
-		break;
-	case AA_TYPE_EXEC:
-		ev->exec = view;
-		ev->mono_ns = ev->exec->timestamp_ns;
-		ev->error = check_exec(ev->exec);
-		break;
-	case AA_TYPE_EXIT:
-		ev->exit = view;
-		ev->mono_ns = ev->exit->timestamp_ns;
-		break;
-	default:
-		break;
-	}
+	const struct type_info *ti = &types[ev->type];
+	ev->tls = view; /* the views share one pointer: this sets ev->file ... too */
+	ev->mono_ns = u64_at(view, ti->ts_off);
+	ev->error = ti->check(view);
 	return ev->error;
 }

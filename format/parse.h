@@ -12,15 +12,7 @@
 
 #include "events.h"
 
-enum aa_type {
-	AA_TYPE_TLS = 0,
-	AA_TYPE_FILE = 1,
-	AA_TYPE_EXEC = 2,
-	AA_TYPE_EXIT = 3,
-	AA_TYPE_UNKNOWN = 4, /* a size no layout has: kept, counted, shown */
-	AA_TYPE_COUNT = 5,
-};
-
+/* enum aa_type and AA_TYPE_COUNT come from AA_RECORD_TYPES in events.h. */
 #define AA_TYPE_BIT(t) (1u << (t))
 #define AA_TYPE_ALL ((1u << AA_TYPE_COUNT) - 1)
 
@@ -30,20 +22,19 @@ struct aa_event {
 	const uint8_t *raw; /* the record's bytes, exactly as captured */
 	uint32_t len;
 	uint64_t mono_ns; /* the record's CLOCK_MONOTONIC time stamp; 0 if unknown type */
-	/* The typed view, set for the four known types even when error != 0.
-	 * Points into raw when raw is 8-byte aligned, else into copy_. */
+	/* The typed view (ev->tls, ev->file ...), set for every known type even
+	 * when error != 0. Points into raw when raw is 8-byte aligned, else into
+	 * copy_. */
+#define AA_X_VIEW(name, NAME, size) const struct aa_##name##_event *name;
 	union {
-		const struct aa_tls_event *tls;
-		const struct aa_file_event *file;
-		const struct aa_exec_event *exec;
-		const struct aa_exit_event *exit;
+		AA_RECORD_TYPES(AA_X_VIEW)
 	};
+#undef AA_X_VIEW
+#define AA_X_COPY(name, NAME, size) struct aa_##name##_event name;
 	union { /* private: aligned copy of a misaligned record */
-		struct aa_tls_event tls;
-		struct aa_file_event file;
-		struct aa_exec_event exec;
-		struct aa_exit_event exit;
+		AA_RECORD_TYPES(AA_X_COPY)
 	} copy_;
+#undef AA_X_COPY
 };
 
 /*
@@ -54,7 +45,7 @@ struct aa_event {
  */
 int aa_parse(const void *raw, size_t len, struct aa_event *ev);
 
-/* "tls", "file", "exec", "exit", "unknown". */
+/* The type's name in AA_RECORD_TYPES ("tls" ...), or "unknown". */
 const char *aa_type_name(enum aa_type type);
 /* Parses one of those names; -1 if none. */
 int aa_type_from_name(const char *name);

@@ -110,15 +110,17 @@ static int write_chunk(struct aa_writer *w, struct aa_chunk_hdr *h, const void *
 static int write_meta(struct aa_writer *w, const struct aa_writer_opts *o, int64_t mono_to_wall)
 {
 	struct utsname u;
-	char host[256] = "", schema[128];
+	char host[256] = "";
+	/* "tls 4128\nfile 296\n...": one line "name size" per type */
+#define X(name, NAME, size) #name " " #size "\n"
+	static const char schema[] = AA_RECORD_TYPES(X);
+#undef X
 	struct aa_file_meta m = {0};
 	size_t len;
 
 	if (uname(&u) != 0)
 		memset(&u, 0, sizeof(u));
 	gethostname(host, sizeof(host) - 1);
-	snprintf(schema, sizeof(schema), "tls %u\nfile %u\nexec %u\nexit %u\n", AA_TLS_EVENT_SIZE,
-		 AA_FILE_EVENT_SIZE, AA_EXEC_EVENT_SIZE, AA_EXIT_EVENT_SIZE);
 	m.writer = o->writer ? o->writer : "aa-capture";
 	m.writer_version = AA_VERSION;
 	m.hostname = o->hostname ? o->hostname : host;
@@ -285,7 +287,7 @@ int aa_writer_add(struct aa_writer *w, const void *rec, size_t len)
 	return 0;
 }
 
-void aa_writer_set_drops(struct aa_writer *w, const uint64_t drops[4])
+void aa_writer_set_drops(struct aa_writer *w, const uint64_t drops[AA_DROP_SLOTS])
 {
 	memcpy(w->drops, drops, sizeof(w->drops));
 }

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "aa_error.h"
+#include "events.h"
 
 struct aa_writer;
 
@@ -54,7 +55,7 @@ int aa_writer_open(struct aa_writer **w, int fd, const char *path,
 int aa_writer_add(struct aa_writer *w, const void *rec, size_t len);
 
 /* Sets the drop counters (cumulative, per enum aa_drop_slot); written in the next stats. */
-void aa_writer_set_drops(struct aa_writer *w, const uint64_t drops[4]);
+void aa_writer_set_drops(struct aa_writer *w, const uint64_t drops[AA_DROP_SLOTS]);
 
 /*
  * Closes the current chunk if its oldest record is older than flush_ms, and

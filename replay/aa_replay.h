@@ -65,13 +65,12 @@ struct aa_record {
 
 /* Per-type callbacks; NULL skips that type. A non-zero return stops aa_dispatch(). */
 typedef int (*aa_record_cb)(void *user, const struct aa_record *rec);
+#define AA_X_CALLBACK(name, NAME, size) aa_record_cb on_##name;
 struct aa_callbacks {
-	aa_record_cb on_tls;
-	aa_record_cb on_file;
-	aa_record_cb on_exec;
-	aa_record_cb on_exit;
+	AA_RECORD_TYPES(AA_X_CALLBACK) /* on_tls, on_file, on_exec, on_exit ... */
 	aa_record_cb on_unknown; /* unknown sizes, and known sizes with ev.error set */
 };
+#undef AA_X_CALLBACK
 
 /* Counters over everything read so far (filtered-out records included). */
 struct aa_source_stats {
@@ -80,7 +79,7 @@ struct aa_source_stats {
 	uint64_t invalid;         /* known size, ev.error set (also counted in by_type) */
 	uint64_t delivered;       /* records that passed the filter */
 	uint64_t dropped;         /* lost before the writer, from the files' counters */
-	uint64_t drops[4];        /* per enum aa_drop_slot */
+	uint64_t drops[AA_DROP_SLOTS]; /* per enum aa_drop_slot */
 	uint64_t chunks;          /* record chunks decoded */
 	uint64_t damaged;         /* chunks or file tails skipped as damaged */
 	uint64_t bytes_raw;       /* record bytes */

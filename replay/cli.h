@@ -64,7 +64,7 @@ struct cli_filter {
 	{ "since", required_argument, NULL, CLI_OPT_SINCE },     \
 	{ "until", required_argument, NULL, CLI_OPT_UNTIL }
 #define CLI_FILTER_HELP                                                           \
-	"  --type LIST     only these types, comma-separated: tls,file,exec,exit,unknown\n" \
+	"  --type LIST     only these types, comma-separated, of:" AA_TYPE_NAMES " unknown\n" \
 	"  --pid PID       only records of this pid (repeatable, or comma-separated)\n"  \
 	"  --since T       only records at or after T\n"                                 \
 	"  --until T       only records before T\n"                                      \

@@ -18,7 +18,7 @@ static int add_types(struct cli_filter *f, const char *cmd, const char *list)
 		int t = aa_type_from_name(name);
 
 		if (t < 0)
-			return cli_usage(cmd, "--type: unknown type '%s' (tls, file, exec, exit, unknown)",
+			return cli_usage(cmd, "--type: unknown type '%s' (one of" AA_TYPE_NAMES " unknown)",
 					 name);
 		f->types |= AA_TYPE_BIT(t);
 	}

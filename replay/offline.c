@@ -50,7 +50,7 @@ struct offline {
 	int have_prev;
 	uint32_t prev_seq;
 	/* drop counters are cumulative per capture session */
-	uint64_t dropped_done, drops_done[4], dropped_cur, drops_cur[4];
+	uint64_t dropped_done, drops_done[AA_DROP_SLOTS], dropped_cur, drops_cur[AA_DROP_SLOTS];
 
 	struct aa_record rec;
 };
@@ -160,7 +160,7 @@ static int take_meta(struct offline *o, const struct aa_chunk_view *c, const uin
 	int same = o->have_prev && memcmp(o->prev_session, m->session, 16) == 0;
 	if (!same) {
 		o->dropped_done += o->dropped_cur;
-		for (int i = 0; i < 4; i++)
+		for (int i = 0; i < AA_DROP_SLOTS; i++)
 			o->drops_done[i] += o->drops_cur[i];
 		o->dropped_cur = 0;
 		memset(o->drops_cur, 0, sizeof(o->drops_cur));
@@ -181,15 +181,18 @@ static int take_meta(struct offline *o, const struct aa_chunk_view *c, const uin
 
 static int take_stats(struct offline *o, const struct aa_chunk_view *c, const uint8_t *raw)
 {
-	struct aa_stats_body b;
+	struct aa_stats_body b = {0};
+	uint32_t len = c->h.raw_len;
 
-	if (c->h.raw_len != sizeof(b))
+	if (len < AA_STATS_HEAD + 8 * AA_STATS_MIN_SLOTS || (len - AA_STATS_HEAD) % 8 != 0 ||
+	    len > AA_STATS_HEAD + 8 * AA_STATS_MAX_SLOTS)
 		return damage(o, AA_E_CHUNK, c->offset, c->h.index, "stats chunk of the wrong size");
-	memcpy(&b, raw, sizeof(b));
+	/* a newer writer's extra slots are types this reader does not know */
+	memcpy(&b, raw, len < sizeof(b) ? len : sizeof(b));
 	o->dropped_cur = b.dropped;
 	memcpy(o->drops_cur, b.drops, sizeof(o->drops_cur));
 	o->base.stats.dropped = o->dropped_done + o->dropped_cur;
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < AA_DROP_SLOTS; i++)
 		o->base.stats.drops[i] = o->drops_done[i] + o->drops_cur[i];
 	return 0;
 }

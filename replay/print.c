@@ -113,13 +113,7 @@ static void print_unknown(FILE *out, const struct aa_event *ev)
 	}
 }
 
-static const struct aa_type_printer printer = {
-	.tls = print_tls,
-	.file = print_file,
-	.exec = print_exec,
-	.exit = print_exit,
-	.unknown = print_unknown,
-};
+static const struct aa_type_printer printer = AA_TYPE_PRINTER_TABLE;
 
 int aa_print_text(FILE *out, const struct aa_record *rec)
 {

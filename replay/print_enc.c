@@ -206,10 +206,10 @@ int aa_enc_status(FILE *out)
 void aa_print_fields(FILE *out, const struct aa_event *ev, const struct aa_type_printer *p)
 {
 	switch (ev->type) {
-	case AA_TYPE_TLS: p->tls(out, ev->tls); break;
-	case AA_TYPE_FILE: p->file(out, ev->file); break;
-	case AA_TYPE_EXEC: p->exec(out, ev->exec); break;
-	case AA_TYPE_EXIT: p->exit(out, ev->exit); break;
-	default: p->unknown(out, ev); break;
+#define X(name, NAME, size) case AA_TYPE_##NAME: p->name(out, ev->name); return;
+	AA_RECORD_TYPES(X)
+#undef X
+	case AA_TYPE_UNKNOWN: break;
 	}
+	p->unknown(out, ev); /* also a type value out of range */
 }

@@ -41,14 +41,22 @@ void aa_enc_u64(FILE *out, uint64_t v);
 /* A signed decimal number, without printf. */
 void aa_enc_i64(FILE *out, int64_t v);
 
-/* The per-type field printers of one output format. */
+/* The per-type field printers of one output format (.tls, .file ...). */
+#define AA_X_PRINTER_FIELD(name, NAME, size) \
+	void (*name)(FILE *out, const struct aa_##name##_event *e);
 struct aa_type_printer {
-	void (*tls)(FILE *out, const struct aa_tls_event *e);
-	void (*file)(FILE *out, const struct aa_file_event *e);
-	void (*exec)(FILE *out, const struct aa_exec_event *e);
-	void (*exit)(FILE *out, const struct aa_exit_event *e);
+	AA_RECORD_TYPES(AA_X_PRINTER_FIELD)
 	void (*unknown)(FILE *out, const struct aa_event *ev);
 };
+#undef AA_X_PRINTER_FIELD
+
+/*
+ * An output format's table, from its static print_<name> function of each
+ * type in AA_RECORD_TYPES and print_unknown: a type without one does not
+ * compile.
+ */
+#define AA_X_PRINTER_INIT(name, NAME, size) .name = print_##name,
+#define AA_TYPE_PRINTER_TABLE { AA_RECORD_TYPES(AA_X_PRINTER_INIT) .unknown = print_unknown }
 
 /* Prints ev's fields with the printer of its type. */
 void aa_print_fields(FILE *out, const struct aa_event *ev, const struct aa_type_printer *p);

@@ -101,16 +101,13 @@ int aa_dispatch(aa_source *src, const struct aa_callbacks *cb, void *user)
 	int rc;
 
 	while ((rc = aa_next(src, &rec)) == 1) {
-		aa_record_cb fn;
-		if (rec->ev.error)
-			fn = cb->on_unknown;
-		else
+		aa_record_cb fn = cb->on_unknown;
+		if (!rec->ev.error)
 			switch (rec->ev.type) {
-			case AA_TYPE_TLS: fn = cb->on_tls; break;
-			case AA_TYPE_FILE: fn = cb->on_file; break;
-			case AA_TYPE_EXEC: fn = cb->on_exec; break;
-			case AA_TYPE_EXIT: fn = cb->on_exit; break;
-			default: fn = cb->on_unknown; break;
+#define X(name, NAME, size) case AA_TYPE_##NAME: fn = cb->on_##name; break;
+			AA_RECORD_TYPES(X)
+#undef X
+			case AA_TYPE_UNKNOWN: break;
 			}
 		if (fn && (rc = fn(user, rec)) != 0)
 			return rc;

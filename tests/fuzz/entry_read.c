@@ -74,7 +74,7 @@ void aaf_touch_record(const struct aa_record *rec)
 		touch_bytes(ev->exit, sizeof(*ev->exit));
 		REQUIRE(ev->error == 0);
 		break;
-	default:
+	case AA_TYPE_UNKNOWN:
 		REQUIRE(ev->error == 0);
 		break;
 	}

@@ -5,6 +5,8 @@
  * bytes after them, cut short or with a wrong checksum; records of every
  * size a chunk can hold; and frames of records that do not fit together.
  */
+#include <inttypes.h>
+
 #include "hostile_build.h"
 
 TestSuite(hostile_chunks, .init = hb_setup, .fini = hb_teardown);
@@ -315,4 +317,56 @@ Test(hostile_chunks, the_allocation_watch_catches_1_gib)
 	close(fds[0]);
 	close(fds[1]);
 	cr_expect(seen[0] == 0 || seen[1] >= GIB, "allocated %zu, seen %zu", seen[0], seen[1]);
+}
+
+/* A file with one record and then a STATS chunk of `slots` drop counters (1, 2, 3 ...) and `extra` bytes more. */
+static struct aa_source_stats stats_file(uint32_t slots, uint32_t extra, int *rc)
+{
+	uint64_t body[3 + AA_STATS_MAX_SLOTS + 2] = {HB_WRITTEN_NS, 0, 0};
+	for (uint32_t i = 0; i < slots; i++) {
+		body[3 + i] = i + 1;
+		body[2] += i + 1;
+	}
+	body[1] = 1 + body[2];
+	uint8_t raw[64];
+	const uint32_t len = 16;
+	struct hb f = {0};
+	hb_head(&f);
+	hb_chunk(&f, AA_CHUNK_RECORDS, 1, 1, raw, hb_frames(raw, &len, 1));
+	hb_chunk(&f, AA_CHUNK_STATS, 2, 0, body, AA_STATS_HEAD + 8 * slots + extra);
+	hb_save(&f);
+	struct aa_source_stats st;
+	struct aat_recs back = {0};
+	*rc = aat_read_capture(hb_path, NULL, &back, &st, NULL);
+	aat_recs_free(&back);
+	return st;
+}
+
+Test(hostile_chunks, stats_of_a_newer_writer_with_more_types)
+{
+	int rc;
+	struct aa_source_stats st = stats_file(AA_DROP_SLOTS + 3, 0, &rc);
+	cr_expect_eq(rc, AA_E_UNCLOSED, "%s", aa_error_name(rc));
+	/* the slots this reader knows, and every drop in the total */
+	for (int i = 0; i < AA_DROP_SLOTS; i++)
+		cr_expect_eq(st.drops[i], (uint64_t)i + 1, "slot %d: %" PRIu64, i, st.drops[i]);
+	uint64_t n = AA_DROP_SLOTS + 3;
+	cr_expect_eq(st.dropped, n * (n + 1) / 2);
+
+	st = stats_file(AA_STATS_MAX_SLOTS, 0, &rc);
+	cr_expect_eq(rc, AA_E_UNCLOSED, "%s", aa_error_name(rc));
+	cr_expect_eq(st.drops[AA_DROP_EXIT], AA_DROP_EXIT + 1);
+}
+
+Test(hostile_chunks, stats_of_a_size_no_writer_makes)
+{
+	static const uint32_t bad[][2] = {
+		{AA_STATS_MIN_SLOTS - 1, 0}, {AA_STATS_MIN_SLOTS, 4}, {AA_STATS_MAX_SLOTS + 1, 0}, {0, 0}};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int rc;
+		struct aa_source_stats st = stats_file(bad[i][0], bad[i][1], &rc);
+		cr_expect_eq(rc, AA_E_CHUNK, "%u slots + %u: %s", bad[i][0], bad[i][1],
+			     aa_error_name(rc));
+		(void)st;
+	}
 }

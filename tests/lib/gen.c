@@ -55,9 +55,10 @@ size_t aat_gen_valid(struct aat_rng *r, enum aa_type type, uint64_t ts, void *bu
 		e->timestamp_ns = ts;
 		return sizeof(*e);
 	}
-	default:
-		return 0;
+	case AA_TYPE_UNKNOWN:
+		break;
 	}
+	return 0;
 }
 
 size_t aat_gen_unknown_len(struct aat_rng *r, size_t max)
@@ -106,9 +107,11 @@ int aat_gen_invalid(struct aat_rng *r, enum aa_type type, uint64_t ts, void *buf
 			memset(e->args, 'a', sizeof(e->args));
 		return AA_E_STRING;
 	}
-	default:
-		abort(); /* no invalid exit record exists */
+	case AA_TYPE_EXIT: /* no invalid exit record exists */
+	case AA_TYPE_UNKNOWN:
+		break;
 	}
+	abort();
 }
 
 void aat_gen_mix(struct aat_rng *r, size_t n, size_t max_len, uint64_t *ts, struct aat_recs *out,

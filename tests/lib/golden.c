@@ -43,7 +43,7 @@ void aat_golden_line(const struct aa_event *ev, uint64_t index, char *buf, size_
 		snprintf(buf, size, "\ttimestamp_ns=%llu\tpid=%u\texit_code=%d",
 			 (unsigned long long)ev->exit->timestamp_ns, ev->exit->pid, ev->exit->exit_code);
 		break;
-	default:
+	case AA_TYPE_UNKNOWN:
 		snprintf(buf, size, "\tfirst_byte=%u", ev->len ? ev->raw[0] : 0);
 		break;
 	}
