@@ -17,6 +17,7 @@
 #include "cap_opts.h"
 #include "capture_loop.h"
 #include "privdrop.h"
+#include "ready.h"
 
 static int open_raw(struct capture *c, const struct cap_opts *o, int64_t *mono_to_wall)
 {
@@ -103,6 +104,7 @@ int main(int argc, char **argv)
 		output_finish(&c.out);
 		goto out_src;
 	}
+	ready_announce(o.quiet, o.ready_fd);
 	r = capture_run(&c);
 out_src:
 	aa_close(c.src);

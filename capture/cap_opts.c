@@ -12,6 +12,7 @@
 
 #include "cap_opts.h"
 #include "parse.h"
+#include "ready.h"
 
 static const char usage_line[] =
 	"usage: aa-capture [-q] [-r RAWFILE] [-w FILE] [-c COUNT] [-G SECONDS] [-C MB] [-W N]"
@@ -23,6 +24,7 @@ static const char help_usage[] =
 	"                  [--level N] [--flush-ms MS] [--print [--json]]\n"
 	"                  [--ring-size BYTES] [--pid PID]... [--comm NAME]\n"
 	"                  [--events LIST] [--ssl-lib PATH]... [--all-files]\n"
+	"                  [--ready-fd N]\n"
 	"                  | -h | --version\n";
 
 static const char help_text[] =
@@ -70,6 +72,10 @@ static const char help_text[] =
 	"  --all-files          read/write on every kind of fd, not only regular files\n"
 	"  --ring-size BYTES    ring buffer size, a power of two (suffix K, M or G)\n"
 	"Display:\n"
+	"  Once recording (programs attached, or -r's input open, and the first file\n"
+	"  created) it prints 'aa-capture: ready' on stderr (not with -q), sends\n"
+	"  READY=1 to $NOTIFY_SOCKET when set (systemd Type=notify), and:\n"
+	"  --ready-fd N         writes one byte to descriptor N, then closes it\n"
 	"  -q                   no status line, no statistics at exit\n"
 	"  --print              print each event on standard output (as aa-replay cat)\n"
 	"  --json               with --print: JSON Lines\n"
@@ -82,7 +88,7 @@ static const char help_text[] =
 
 enum {
 	OPT_DURATION = 256, OPT_LEVEL, OPT_FLUSH_MS, OPT_PRINT, OPT_JSON, OPT_RING_SIZE,
-	OPT_PID, OPT_COMM, OPT_EVENTS, OPT_SSL_LIB, OPT_ALL_FILES, OPT_VERSION,
+	OPT_PID, OPT_COMM, OPT_EVENTS, OPT_SSL_LIB, OPT_ALL_FILES, OPT_READY_FD, OPT_VERSION,
 };
 
 static const struct option long_opts[] = {
@@ -97,6 +103,7 @@ static const struct option long_opts[] = {
 	{ "events", required_argument, NULL, OPT_EVENTS },
 	{ "ssl-lib", required_argument, NULL, OPT_SSL_LIB },
 	{ "all-files", no_argument, NULL, OPT_ALL_FILES },
+	{ "ready-fd", required_argument, NULL, OPT_READY_FD },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -310,6 +317,16 @@ static int take(struct cap_opts *o, int c, const char *arg)
 		if (!o->events)
 			return usage_error("--events %s: not a comma-separated list of" AA_TYPE_NAMES, arg);
 		return -1;
+	case OPT_READY_FD: {
+		uint64_t v;
+		if (parse_uint(arg, 0, INT32_MAX, &v) != 0)
+			return usage_error("--ready-fd %s: not a file descriptor number", arg);
+		o->ready_fd = (int)v;
+		int e = ready_take_fd(o->ready_fd);
+		if (e)
+			return usage_error("--ready-fd %s: not open for writing (%s)", arg, strerror(e));
+		return -1;
+	}
 	case OPT_SSL_LIB:
 		if (append(&o->ssl_libs, &o->nssl_libs, sizeof(arg), &arg) != 0)
 			return usage_error("out of memory");
@@ -333,6 +350,7 @@ int cap_opts_parse(struct cap_opts *o, int argc, char **argv)
 
 	memset(o, 0, sizeof(*o));
 	o->out = CAP_DEFAULT_NAME;
+	o->ready_fd = -1;
 	argv[0] = (char *)"aa-capture"; /* getopt's messages name the program so */
 	while ((c = getopt_long(argc, argv, "r:w:c:G:C:W:z:Z:qh", long_opts, NULL)) != -1) {
 		r = take(o, c, optarg);

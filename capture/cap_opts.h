@@ -43,6 +43,7 @@ struct cap_opts {
 	const char **ssl_libs;    /* --ssl-lib, repeatable */
 	size_t nssl_libs;
 	int all_files;            /* --all-files */
+	int ready_fd;             /* --ready-fd; -1: none */
 };
 
 /*
