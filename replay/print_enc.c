@@ -36,6 +36,14 @@ size_t aa_utf8_seq_len(const uint8_t *s, size_t len)
 	return n;
 }
 
+int aa_utf8_valid(const uint8_t *s, size_t len)
+{
+	for (size_t i = 0, n; i < len; i += n)
+		if ((n = aa_utf8_seq_len(s + i, len - i)) == 0)
+			return 0;
+	return 1;
+}
+
 /* Printable ASCII that needs no escape in either encoding. */
 static int plain_ascii(uint8_t c)
 {

@@ -71,4 +71,7 @@ int aa_enc_status(FILE *out);
  */
 size_t aa_utf8_seq_len(const uint8_t *s, size_t len);
 
+/* 1 when s[0..len) is valid UTF-8 all through, else 0. */
+int aa_utf8_valid(const uint8_t *s, size_t len);
+
 #endif /* AA_PRINT_ENC_H */

@@ -33,10 +33,30 @@ static void put_bytes(FILE *out, const char *name, const uint8_t *s, size_t len)
 	aa_enc_json_string(out, s, len);
 }
 
-/* A NUL-padded field up to its first NUL, or whole when it has none. */
+/* ,"name_b64":"..." : the exact bytes, for what a JSON string cannot carry. */
+static void put_b64(FILE *out, const char *name, const uint8_t *s, size_t len)
+{
+	putc_unlocked(',', out);
+	putc_unlocked('"', out);
+	fputs_unlocked(name, out);
+	fputs_unlocked("_b64\":\"", out);
+	aa_enc_base64(out, s, len);
+	putc_unlocked('"', out);
+}
+
+/*
+ * A NUL-padded field up to its first NUL, or whole when it has none. Bytes
+ * that are not UTF-8 come out of a JSON string as the code point of the
+ * same number (0xff as "\u00ff", which is also "ÿ"): then name_b64 follows
+ * with the exact bytes.
+ */
 static void put_cstr(FILE *out, const char *name, const uint8_t *s, size_t max)
 {
-	put_bytes(out, name, s, strnlen((const char *)s, max));
+	size_t len = strnlen((const char *)s, max);
+
+	put_bytes(out, name, s, len);
+	if (!aa_utf8_valid(s, len))
+		put_b64(out, name, s, len);
 }
 
 /* A name for a valid enum value, else the number as recorded. */
@@ -61,10 +81,7 @@ static void print_tls(FILE *out, const struct aa_tls_event *e)
 	put_name_or_u64(out, "direction", e->direction < 2 ? dirs[e->direction] : NULL,
 			e->direction);
 	put_bytes(out, "payload", e->payload, len);
-	key(out, "payload_b64");
-	putc_unlocked('"', out);
-	aa_enc_base64(out, e->payload, len);
-	putc_unlocked('"', out);
+	put_b64(out, "payload", e->payload, len);
 }
 
 static void print_file(FILE *out, const struct aa_file_event *e)
@@ -103,10 +120,7 @@ static void print_exit(FILE *out, const struct aa_exit_event *e)
 static void print_unknown(FILE *out, const struct aa_event *ev)
 {
 	put_u64(out, "size", ev->len);
-	key(out, "raw_b64");
-	putc_unlocked('"', out);
-	aa_enc_base64(out, ev->raw, ev->len);
-	putc_unlocked('"', out);
+	put_b64(out, "raw", ev->raw, ev->len);
 }
 
 static const struct aa_type_printer printer = AA_TYPE_PRINTER_TABLE;

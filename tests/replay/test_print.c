@@ -152,6 +152,41 @@ Test(print, json_and_text_exec)
 	free(s);
 }
 
+/* Bytes that are not UTF-8 decode from a JSON string as other text ("\u00ff" is
+ * also a real "ÿ"): such a field comes with name_b64, the exact bytes. */
+Test(print, json_gives_exact_bytes_of_strings_that_are_not_utf8)
+{
+	struct aa_file_event e = file_event();
+	char *j;
+
+	strcpy((char *)e.path, "/tmp/\xff");
+	j = json_of(&e, sizeof(e));
+	cr_expect(strstr(j, "\"path\":\"/tmp/\\u00ff\",\"path_b64\":\"L3RtcC//\"}"), "%s", j);
+	free(j);
+	strcpy((char *)e.path, "/tmp/\xc3\xbf"); /* a real ÿ: the string is exact, no _b64 */
+	j = json_of(&e, sizeof(e));
+	cr_expect(strstr(j, "\"path\":\"/tmp/\xc3\xbf\"}"), "%s", j);
+	cr_expect_null(strstr(j, "_b64"), "%s", j);
+	free(j);
+
+	static const char both[] = "/a\xc3\0/b\xe9";
+	e.syscall = AA_SYS_RENAME;
+	memset(e.path, 0, sizeof(e.path));
+	memcpy(e.path, both, sizeof(both));
+	j = json_of(&e, sizeof(e));
+	cr_expect(strstr(j, "\"path\":\"/a\\u00c3\",\"path_b64\":\"L2HD\",\"new_path\":\"/b\\u00e9\","
+			    "\"new_path_b64\":\"L2Lp\"}"), "%s", j);
+	free(j);
+
+	struct aa_exec_event x = { .pid = 1 };
+	strcpy((char *)x.filename, "/bin/\x80x");
+	strcpy((char *)x.args, "x \xed\xa0\x80"); /* a surrogate is not UTF-8 either */
+	j = json_of(&x, sizeof(x));
+	cr_expect(strstr(j, "\"filename\":\"/bin/\\u0080x\",\"filename_b64\":\"L2Jpbi+AeA==\","), "%s", j);
+	cr_expect(strstr(j, "\"args_b64\":\"eCDtoIA=\"}"), "%s", j);
+	free(j);
+}
+
 Test(print, json_and_text_exit)
 {
 	struct aa_exit_event e = { .timestamp_ns = 5, .pid = 5000, .exit_code = -1 };
