@@ -55,6 +55,8 @@ int aa_meta_encode(const struct aa_file_meta *m, uint8_t *buf, size_t cap, size_
 	put(&b, AA_META_FILE_SEQ, &m->file_seq, 4);
 	put(&b, AA_META_LEVEL, &m->level, 4);
 	put(&b, AA_META_FLUSH_MS, &m->flush_ms, 4);
+	if (m->reorder_ns)
+		put(&b, AA_META_REORDER_NS, &m->reorder_ns, 8);
 	if (m->btf && m->btf_len)
 		put(&b, AA_META_BTF, m->btf, m->btf_len);
 	*len = b.len;
@@ -108,6 +110,7 @@ int aa_meta_decode(const uint8_t *buf, size_t len, struct aa_file_meta *m)
 		case AA_META_FILE_SEQ: rc = get_fixed(v, vlen, &m->file_seq, 4); break;
 		case AA_META_LEVEL: rc = get_fixed(v, vlen, &m->level, 4); break;
 		case AA_META_FLUSH_MS: rc = get_fixed(v, vlen, &m->flush_ms, 4); break;
+		case AA_META_REORDER_NS: rc = get_fixed(v, vlen, &m->reorder_ns, 8); break;
 		case AA_META_BTF:
 			m->btf = v;
 			m->btf_len = vlen;
@@ -120,4 +123,12 @@ int aa_meta_decode(const uint8_t *buf, size_t len, struct aa_file_meta *m)
 		pos += 8 + (((size_t)vlen + 3) & ~(size_t)3);
 	}
 	return 0;
+}
+
+uint64_t aa_meta_reorder_ns(const struct aa_file_meta *m)
+{
+	if (m && m->reorder_ns)
+		return m->reorder_ns;
+	uint64_t flush_ms = m && m->flush_ms ? m->flush_ms : 1000;
+	return flush_ms * 1000000ull + AA_REORDER_MARGIN_NS;
 }

@@ -23,9 +23,22 @@ struct aa_file_meta {
 	uint32_t file_seq;          /* place in the rotated set, from 0 */
 	int32_t level;              /* zstd level */
 	uint32_t flush_ms;
+	uint64_t reorder_ns;        /* see aa_meta_reorder_ns(); 0 if absent */
 	const uint8_t *btf;         /* raw BTF of the record structs, NULL if absent */
 	uint32_t btf_len;
 };
+
+/*
+ * Records reach the ring in the order their syscalls end but carry the time
+ * they began, and wait there until drained: a file says how far back in
+ * time a record may come, and readers that give time order hold records
+ * that long. aa-capture writes its flush interval plus this margin.
+ */
+#define AA_REORDER_MARGIN_NS 250000000ull
+
+/* m's reorder window; for a file without one (or m NULL), its flush
+ * interval (1000 ms if unknown) plus AA_REORDER_MARGIN_NS. */
+uint64_t aa_meta_reorder_ns(const struct aa_file_meta *m);
 
 /* Encodes m as META entries (NULL strings are left out). Returns 0 or AA_E_INVAL if cap is too small. */
 int aa_meta_encode(const struct aa_file_meta *m, uint8_t *buf, size_t cap, size_t *len);

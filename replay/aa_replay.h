@@ -51,6 +51,11 @@ struct aa_replay_opts {
 	int skip_damaged;
 	void (*on_damage)(void *user, const struct aa_error_info *err);
 	void *user;
+	/* Deliver records in time order (time_ns, then capture order) instead of
+	 * capture order: each is held until a record the file's reorder window
+	 * (aa_meta_reorder_ns) later has been read, with at most 64 MiB held. A
+	 * record that still comes after a later one is counted in stats.late. */
+	int ordered;
 };
 
 /* One record as delivered: the parsed event and where it came from. */
@@ -78,6 +83,7 @@ struct aa_source_stats {
 	uint64_t by_type[AA_TYPE_COUNT];
 	uint64_t invalid;         /* known size, ev.error set (also counted in by_type) */
 	uint64_t delivered;       /* records that passed the filter */
+	uint64_t late;            /* ordered: delivered after a record of a later time */
 	uint64_t dropped;         /* lost before the writer, from the files' counters */
 	uint64_t drops[AA_DROP_SLOTS]; /* per enum aa_drop_slot */
 	uint64_t chunks;          /* record chunks decoded */
@@ -104,7 +110,9 @@ int aa_open_offline(aa_source **src, const char *const *paths, size_t npaths,
 /*
  * The next record that passes the filter: 1 and *rec set (valid until the
  * next call), 0 at the end, or a negative AA_E_* (details in
- * aa_source_error()). Records come in exact capture order.
+ * aa_source_error()). Records come in exact capture order, or with
+ * aa_replay_opts.ordered in time order; then an error comes after the
+ * records read before it.
  */
 int aa_next(aa_source *src, const struct aa_record **rec);
 

@@ -99,6 +99,7 @@ struct cli_input {
 	aa_source *src;
 	uint64_t damage_reports; /* damaged parts reported on stderr */
 	int quiet_damage;        /* do not print the damage lines */
+	int ordered;             /* time order (aa_replay_opts.ordered) */
 };
 
 /*

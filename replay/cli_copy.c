@@ -18,6 +18,7 @@ static void opts_from_meta(struct aa_writer_opts *o, const struct aa_file_meta *
 	if (!level)
 		o->level = m->level;
 	o->flush_ms = m->flush_ms;
+	o->reorder_ns = aa_meta_reorder_ns(m);
 	o->mono_to_wall = m->mono_to_wall;
 	o->session = m->session;
 	o->file_seq = m->file_seq;

@@ -16,7 +16,8 @@ static void on_damage(void *user, const struct aa_error_info *err)
 int cli_open(struct cli_input *in, const char *const *paths, size_t npaths,
 	     const struct aa_filter *filter)
 {
-	struct aa_replay_opts opts = { .skip_damaged = 1, .on_damage = on_damage, .user = in };
+	struct aa_replay_opts opts = { .skip_damaged = 1, .on_damage = on_damage, .user = in,
+				       .ordered = in->ordered };
 	struct aa_error_info err = { 0 };
 	int rc;
 

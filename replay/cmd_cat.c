@@ -1,33 +1,41 @@
 /* SPDX-License-Identifier: MIT */
 /* aa-replay cat: one line per record, as text or JSON Lines. */
+#include <inttypes.h>
+
 #include "aa_print.h"
 #include "cli.h"
 
 static const char help[] =
-	"Usage: " CLI_PROG " cat [--json] [FILTERS] FILE...\n"
-	"Print the records of FILE... (a rotated set, oldest first) in capture order,\n"
+	"Usage: " CLI_PROG " cat [--json] [--capture-order] [FILTERS] FILE...\n"
+	"Print the records of FILE... (a rotated set, oldest first) in time order,\n"
 	"one line each: readable text by default, JSON Lines with --json.\n"
 	"\n"
 	"  --json          one JSON object per line: \"type\", \"time\" (RFC 3339),\n"
 	"                  \"time_ns\", \"index\", the layout's fields by name, TLS\n"
 	"                  \"payload\" and \"payload_b64\", unknown \"size\" and \"raw_b64\",\n"
 	"                  \"error\" for an invalid record\n"
+	"  --capture-order in the order the records reached the capture; a file\n"
+	"                  record has its syscall's start time but comes at its end\n"
 	CLI_FILTER_HELP
 	"  -h, --help      this help\n"
 	"\n"
+	"Time order holds each record until one the file's reorder window later (its\n"
+	"flush interval plus 250 ms; info shows it) has been read; a record that\n"
+	"comes later still is printed when it comes, and counted in a warning.\n"
 	"Damaged chunks are reported on stderr and skipped; the exit status is then 1.\n";
 
 int cmd_cat(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "capture-order", no_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		CLI_FILTER_LONGOPTS,
 		{ 0 },
 	};
 	int (*print)(FILE *, const struct aa_record *) = aa_print_text;
 	struct cli_filter f = { 0 };
-	struct cli_input in = { 0 };
+	struct cli_input in = { .ordered = 1 };
 	struct aa_filter filter;
 	const struct aa_record *rec;
 	int c, status = CLI_OK;
@@ -38,6 +46,8 @@ int cmd_cat(int argc, char **argv)
 			return CLI_OK;
 		} else if (c == 'j') {
 			print = aa_print_json;
+		} else if (c == 'o') {
+			in.ordered = 0;
 		} else if ((c = cli_filter_option(&f, "cat", c, optarg)) != 1) {
 			return CLI_USAGE;
 		}
@@ -58,5 +68,12 @@ int cmd_cat(int argc, char **argv)
 	}
 	fflush(stdout);
 	status = cli_worse(status, cli_output_check(stdout, "stdout"));
+	struct aa_source_stats st;
+	aa_source_get_stats(in.src, &st);
+	if (st.late)
+		cli_err("warning: %" PRIu64 " record%s came later than the reorder window of %.3f s and "
+			 "%s out of time order", st.late, st.late == 1 ? "" : "s",
+			 (double)aa_meta_reorder_ns(aa_source_meta(in.src)) / 1e9,
+			 st.late == 1 ? "is" : "are");
 	return cli_close(&in, status);
 }

@@ -413,6 +413,7 @@ int aa_open_offline(aa_source **src, const char *const *paths, size_t npaths,
 		o->skip_damaged = opts->skip_damaged;
 		o->on_damage = opts->on_damage;
 		o->user = opts->user;
+		o->base.ordered = opts->ordered;
 	}
 	rc = npaths ? 0 : AA_E_INVAL;
 	if (rc)

@@ -5,6 +5,8 @@
  */
 #include "source.h"
 
+#include "order.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,7 +81,8 @@ static int passes(const struct aa_filter *f, const struct aa_record *rec)
 	return 1;
 }
 
-int aa_next(aa_source *src, const struct aa_record **out)
+/* The next record that passes the filter, in capture order. */
+static int next_filtered(aa_source *src, const struct aa_record **out)
 {
 	for (;;) {
 		struct aa_record *rec;
@@ -93,6 +96,36 @@ int aa_next(aa_source *src, const struct aa_record **out)
 			return 1;
 		}
 	}
+}
+
+/* The next record in time order: records are pushed until the oldest is due. */
+static int next_ordered(aa_source *src, const struct aa_record **out)
+{
+	const struct aa_record *rec;
+
+	if (!src->order && !(src->order = aa_order_new(aa_meta_reorder_ns(aa_source_meta(src)))))
+		return aa_source_fail(src, AA_E_NOMEM, NULL, -1, -1, "out of memory for time order");
+	while (!(rec = aa_order_pop(src->order, src->order_end))) {
+		if (src->order_end)
+			return src->order_rc;
+		int rc = next_filtered(src, &rec);
+		if (rc != 1) {
+			src->order_end = 1;
+			src->order_rc = rc;
+		} else if (aa_order_push(src->order, rec) != 0) {
+			return aa_source_fail(src, AA_E_NOMEM, NULL, -1, -1, "out of memory for time order");
+		}
+	}
+	src->stats.late += rec->time_ns < src->order_last_ns;
+	if (rec->time_ns > src->order_last_ns)
+		src->order_last_ns = rec->time_ns;
+	*out = rec;
+	return 1;
+}
+
+int aa_next(aa_source *src, const struct aa_record **out)
+{
+	return src->ordered ? next_ordered(src, out) : next_filtered(src, out);
 }
 
 int aa_dispatch(aa_source *src, const struct aa_callbacks *cb, void *user)
@@ -135,6 +168,7 @@ void aa_close(aa_source *src)
 	if (!src)
 		return;
 	free((void *)src->filter.pids);
+	aa_order_free(src->order);
 	src->ops->destroy(src);
 }
 

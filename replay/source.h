@@ -23,6 +23,12 @@ struct aa_source {
 	struct aa_filter filter; /* pids owned by the source */
 	struct aa_error_info err;
 	struct aa_source_stats stats;
+	/* time order (aa_replay_opts.ordered), set up at the first aa_next */
+	int ordered;
+	struct aa_order *order;
+	int order_rc;             /* the source's end or error, once reached */
+	int order_end;
+	uint64_t order_last_ns;   /* time of the record delivered last */
 };
 
 /* Sets up the common part; copies the filter. Returns 0 or AA_E_NOMEM. */

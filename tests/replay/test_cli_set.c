@@ -40,7 +40,7 @@ Test(cli_set, cat_reads_a_rotated_set_in_order)
 	write_part(&f, "p1.pcapng", 400, 900, 1, d1);
 	/* one stream: the index runs on across the files */
 	cr_assert_eq(fx_run(&f, out, sizeof(out), err, sizeof(err),
-			    "cat --json p0.pcapng p1.pcapng | python3 -c '"
+			    "cat --json --capture-order p0.pcapng p1.pcapng | python3 -c '"
 			    "import json,sys\n"
 			    "print(all(json.loads(l)[\"index\"]==i for i,l in enumerate(sys.stdin)))'"),
 		     0, "%s", err);
