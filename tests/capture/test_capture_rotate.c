@@ -323,3 +323,63 @@ Test(capture_rotate, ring_of_time_stamped_files_removes_the_oldest)
 	cr_expect_eq(count_entries(), 2, "-W 2 keeps two of the 3 or 4 files");
 	free(pattern);
 }
+
+/* Records in the file at path (it must read to its end). */
+static size_t records_in(const char *path)
+{
+	struct file_info fi;
+	size_t n;
+
+	read_one(path, &fi);
+	n = fi.recs.n;
+	aat_recs_free(&fi.recs);
+	return n;
+}
+
+/*
+ * -c reached exactly as -C finds a file full, or the input ending there:
+ * no trailing file with 0 records (a file is started by the record that
+ * does not fit, as tcpdump's -C does). No timed flush (--flush-ms at its
+ * maximum), so the file sizes depend on the records alone.
+ */
+Test(capture_rotate, count_or_end_exactly_at_a_size_rotation_leaves_no_empty_file)
+{
+	struct aat_recs in = { 0 }, head = { 0 };
+	char *raw = aat_path(dir, "in.raw"), *raw_head = aat_path(dir, "head.raw");
+	char *out = aat_path(dir, "a.pcapng"), *out1 = aat_path(dir, "a.pcapng1");
+	char *c_out = aat_path(dir, "c.pcapng"), *c_out1 = aat_path(dir, "c.pcapng1");
+	char *e_out = aat_path(dir, "e.pcapng"), *e_out1 = aat_path(dir, "e.pcapng1");
+	char count[32];
+
+	cap_mix(&in, 6000, 5, NULL);
+	cr_assert_eq(aat_recs_write_raw(&in, raw), 0);
+	cr_assert_eq(cap_run(NULL, NULL, (const char *[]){ "-q", "-r", raw, "-w", out, "-C", "0.3",
+							   "--flush-ms", "3600000", NULL }), 0);
+	size_t first = records_in(out);
+	cr_assert(first > 0 && first < in.n && access(out1, F_OK) == 0, "the first file is full");
+
+	snprintf(count, sizeof(count), "%zu", first);
+	cr_assert_eq(cap_run(NULL, NULL, (const char *[]){ "-q", "-r", raw, "-w", c_out, "-C", "0.3",
+							   "--flush-ms", "3600000", "-c", count,
+							   NULL }), 0);
+	cr_expect_eq(records_in(c_out), first, "-c %s: all in the first file", count);
+	cr_expect_eq(access(c_out1, F_OK), -1, "-c %s: no second file", count);
+
+	for (size_t i = 0; i < first; i++)
+		aat_recs_add(&head, aat_recs_at(&in, i), in.len[i]);
+	cr_assert_eq(aat_recs_write_raw(&head, raw_head), 0);
+	cr_assert_eq(cap_run(NULL, NULL, (const char *[]){ "-q", "-r", raw_head, "-w", e_out, "-C",
+							   "0.3", "--flush-ms", "3600000", NULL }), 0);
+	cr_expect_eq(records_in(e_out), first, "an input of %zu records: one file", first);
+	cr_expect_eq(access(e_out1, F_OK), -1, "an input that ends at the limit: no second file");
+	aat_recs_free(&in);
+	aat_recs_free(&head);
+	free(raw);
+	free(raw_head);
+	free(out);
+	free(out1);
+	free(c_out);
+	free(c_out1);
+	free(e_out);
+	free(e_out1);
+}
