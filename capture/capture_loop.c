@@ -106,6 +106,8 @@ static void show_stats(struct capture *c)
 	output_get_totals(&c->out, &t);
 	status_clear(&c->status);
 	stats_print(stderr, &c->counts, &t);
+	if (c->o->post_cmd)
+		postcmd_print(stderr);
 }
 
 static int on_signals(struct capture *c, int64_t now)
@@ -226,5 +228,10 @@ int capture_run(struct capture *c)
 	wait_post_commands(c);
 	if (!c->o->quiet)
 		show_stats(c);
-	return step == CAP_EXIT_OK ? r : step;
+	if (step != CAP_EXIT_OK)
+		return step;
+	struct postcmd_counts pc;
+	postcmd_get_counts(&pc);
+	/* The files are whole; what a failed -z did with one is not known. */
+	return r == CAP_EXIT_OK && pc.failed ? CAP_EXIT_POSTCMD : r;
 }

@@ -25,7 +25,8 @@ static int write_failed(struct output *out, int err)
 	return CAP_EXIT_WRITE;
 }
 
-/* -W: the file about to take slot (files % N) pushes out the oldest one. */
+/* -W: the file about to take slot (files % N) pushes out the oldest one,
+ * once its -z command (if still running) has exited. */
 static void ring_push(struct output *out, uint32_t file_no)
 {
 	char **slot;
@@ -33,6 +34,8 @@ static void ring_push(struct output *out, uint32_t file_no)
 	if (!out->ring)
 		return;
 	slot = &out->ring[file_no % out->o->ring_files];
+	if (*slot)
+		postcmd_wait_file(*slot);
 	if (*slot && unlink(*slot) != 0 && errno != ENOENT)
 		warn("%s: cannot remove the oldest file of the ring", *slot);
 	free(*slot);
@@ -51,6 +54,7 @@ static int open_next(struct output *out, int64_t now_ms)
 		return CAP_EXIT_WRITE;
 	}
 	ring_push(out, file_no);
+	postcmd_wait_file(out->path); /* a name met again: its -z has it first */
 	fd = outfile_create(out->path);
 	if (fd < 0) {
 		out->failed = 1;
