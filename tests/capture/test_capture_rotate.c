@@ -2,7 +2,10 @@
 /*
  * aa-capture's rotated sets: -C by size with tcpdump's numbered names, -W
  * keeping a ring of N files, -G by time, SIGHUP, -z on every finished file
- * (whose name has spaces), and the signals that stop it cleanly. Every file
+ * (whose name has spaces; checked at start; each file shipped once even
+ * when the ring comes round faster; out of reach of the job's Ctrl-C;
+ * failures counted), no empty last file, and the signals that stop it
+ * cleanly. Every file
  * of a set must read intact on its own, share the session id, carry its
  * place, and the set read in order must give back the input.
  */
@@ -69,6 +72,13 @@ static size_t count_entries(void)
 		n += e->d_name[0] != '.';
 	closedir(d);
 	return n;
+}
+
+/* Writes an executable shell script. */
+static void write_script(const char *path, const char *body)
+{
+	cr_assert_eq(aat_write_file(path, body, strlen(body)), 0);
+	cr_assert_eq(chmod(path, 0700), 0);
 }
 
 Test(capture_rotate, size_rotation_numbers_files_and_reads_back_as_a_set)
@@ -166,8 +176,7 @@ Test(capture_rotate, post_command_gets_each_finished_file_as_one_argument)
 	snprintf(log, sizeof(log), "%s/z.log", dir);
 	char body[1024];
 	snprintf(body, sizeof(body), "#!/bin/sh\nprintf '%%s|%%s\\n' \"$#\" \"$1\" >> '%s'\n", log);
-	cr_assert_eq(aat_write_file(script, body, strlen(body)), 0);
-	cr_assert_eq(chmod(script, 0700), 0);
+	write_script(script, body);
 
 	cr_assert_eq(cap_run(NULL, NULL, (const char *[]){ "-q", "-r", raw, "-w", out, "-C", "0.3",
 							   "-z", script, NULL }), 0);
@@ -414,8 +423,7 @@ static char *make_shipper(void)
 		 "cp \"$1\" \"$d/ship/$$.tmp\" && mv \"$d/ship/$$.tmp\" \"$d/ship/$$.pcapng\" &&\n"
 		 "echo \"$1\" >> \"$d/done\"\n",
 		 dir);
-	cr_assert_eq(aat_write_file(script, body, strlen(body)), 0);
-	cr_assert_eq(chmod(script, 0700), 0);
+	write_script(script, body);
 	cr_assert_eq(mkdir(ship, 0700), 0);
 	free(ship);
 	return script;
@@ -629,8 +637,7 @@ Test(capture_rotate, post_command_failing_at_run_time_exits_5_and_is_counted)
 
 	cap_mix(&in, 3000, 2, NULL);
 	cr_assert_eq(aat_recs_write_raw(&in, raw), 0);
-	cr_assert_eq(aat_write_file(script, body, strlen(body)), 0);
-	cr_assert_eq(chmod(script, 0700), 0);
+	write_script(script, body);
 	int rc = cap_run(NULL, errf, (const char *[]){ "-r", raw, "-w", out, "-C", "0.3", "-z",
 						       script, NULL });
 	cr_expect_eq(rc, 5, "exit %d", rc);
