@@ -182,15 +182,24 @@ static void wait_post_commands(struct capture *c)
 {
 	struct pollfd pfd = { .fd = c->sig_fd, .events = POLLIN };
 
+	/* A SIGINT still unread when the capture ended otherwise (the input
+	 * ended before the loop looked) is the user's first: it must not count
+	 * as the second that gives up waiting. After one that stopped the
+	 * capture, it is the second. */
+	int stopped_by_signal = c->sig.stop;
+
 	c->sig.stop = 0;
+	signals_read(c->sig_fd, &c->sig);
+	if (!stopped_by_signal)
+		c->sig.stop = 0;
 	while (postcmd_reap()) {
-		if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
-			break;
-		signals_read(c->sig_fd, &c->sig);
 		if (c->sig.stop) {
 			warnx("not waiting for the -z commands still running");
 			break;
 		}
+		if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+			break;
+		signals_read(c->sig_fd, &c->sig);
 	}
 }
 

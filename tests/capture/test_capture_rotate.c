@@ -659,3 +659,61 @@ Test(capture_rotate, post_command_failing_at_run_time_exits_5_and_is_counted)
 	free(errf);
 	free(script);
 }
+
+/*
+ * A SIGINT that comes while the input still has records is the one that
+ * stops the capture, even when the input ends before aa-capture has looked
+ * at its signals (the rest of a batch of 4096 records is drained first): it
+ * must not count as the second one that gives up waiting for -z. Here it
+ * comes while the ring waits for the shipper; the input, 3000 records from
+ * a file, ends in that same batch.
+ */
+Test(capture_rotate, sigint_before_the_input_ends_still_waits_for_post_commands)
+{
+	struct aat_recs in = { 0 };
+	char *raw = aat_path(dir, "in.raw"), *out = aat_path(dir, "ring");
+	char *errf = aat_path(dir, "err.txt"), *done = aat_path(dir, "done");
+	char *script = make_shipper();
+
+	cap_mix(&in, 3000, 15, NULL);
+	cr_assert_eq(aat_recs_write_raw(&in, raw), 0);
+	pid_t pid = cap_spawn_job((const char *[]){ "-r", raw, "-w", out, "-C", "0.05", "-W", "2",
+						    "-z", script, NULL },
+				  -1, errf, 1);
+	for (int waited = 0;; waited += 20) {
+		cr_assert_lt(waited, 60000, "the ring did not wait for -z within 60 s");
+		char *msg = cap_slurp(errf);
+		int waiting = strstr(msg, "waiting for its -z command") != NULL;
+		free(msg);
+		if (waiting)
+			break;
+		cap_sleep_ms(20);
+	}
+	cr_assert_eq(kill(-pid, SIGINT), 0);
+	open_gate();
+	cr_expect_eq(cap_wait(pid), 0);
+	char *msg = cap_slurp(errf);
+	cr_expect_null(strstr(msg, "not waiting"), "%s", msg);
+	cr_expect(strstr(msg, "0 failed, 0 still running"), "%s", msg);
+	free(msg);
+
+	struct file_info fi;
+	uint32_t nfiles = 0;
+	char path[600];
+	for (int i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s%d", out, i);
+		read_one(path, &fi);
+		if (fi.file_seq + 1 > nfiles)
+			nfiles = fi.file_seq + 1;
+		aat_recs_free(&fi.recs);
+	}
+	cr_assert_geq(nfiles, 4, "%u files", nfiles);
+	cr_expect_eq(expect_each_file_shipped_once(nfiles, &in), nfiles);
+	cr_expect_eq(lines_in(done), nfiles);
+	aat_recs_free(&in);
+	free(raw);
+	free(out);
+	free(errf);
+	free(done);
+	free(script);
+}
