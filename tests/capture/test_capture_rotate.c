@@ -483,6 +483,33 @@ static size_t expect_each_file_shipped_once(uint32_t nfiles, const struct aat_re
 	return copies;
 }
 
+/* aa-capture has said (on stderr, in errf) that the ring waits for a -z. */
+static int ring_is_waiting(const char *errf)
+{
+	char *msg = cap_slurp(errf);
+	int waiting = strstr(msg, "waiting for its -z command") != NULL;
+
+	free(msg);
+	return waiting;
+}
+
+/* How many files a run with -W 2 made: the last one is the ring's higher file_seq. */
+static uint32_t files_of_ring_of_2(const char *out)
+{
+	char path[600];
+	uint32_t nfiles = 0;
+
+	for (int i = 0; i < 2; i++) {
+		struct file_info fi;
+		snprintf(path, sizeof(path), "%s%d", out, i);
+		read_one(path, &fi);
+		if (fi.file_seq + 1 > nfiles)
+			nfiles = fi.file_seq + 1;
+		aat_recs_free(&fi.recs);
+	}
+	return nfiles;
+}
+
 /*
  * -W 2 -z with a -z slower than the files come: a ring name is reused only
  * after the command on its previous file has exited, so every finished file
@@ -496,7 +523,6 @@ Test(capture_rotate, ring_waits_for_post_command_so_every_file_ships_once)
 	char *raw = aat_path(dir, "in.raw"), *out = aat_path(dir, "ring");
 	char *errf = aat_path(dir, "err.txt"), *started = aat_path(dir, "started");
 	char *done = aat_path(dir, "done"), *script = make_shipper();
-	char path[600];
 	int st = 0, exited = 0;
 
 	cap_mix(&in, 6000, 8, NULL);
@@ -510,10 +536,7 @@ Test(capture_rotate, ring_waits_for_post_command_so_every_file_ships_once)
 			exited = 1;
 			break;
 		}
-		char *msg = cap_slurp(errf);
-		int waiting = strstr(msg, "waiting for its -z command") != NULL;
-		free(msg);
-		if (waiting || lines_in(started) > 2)
+		if (ring_is_waiting(errf) || lines_in(started) > 2)
 			break;
 		cap_sleep_ms(20);
 	}
@@ -521,16 +544,7 @@ Test(capture_rotate, ring_waits_for_post_command_so_every_file_ships_once)
 	int rc = exited ? (WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st)) : cap_wait(pid);
 	cr_expect_eq(rc, 0, "exit %d", rc);
 
-	/* The ring's two files: the last file number is the higher file_seq. */
-	uint32_t nfiles = 0;
-	for (int i = 0; i < 2; i++) {
-		struct file_info fi;
-		snprintf(path, sizeof(path), "%s%d", out, i);
-		read_one(path, &fi);
-		if (fi.file_seq + 1 > nfiles)
-			nfiles = fi.file_seq + 1;
-		aat_recs_free(&fi.recs);
-	}
+	uint32_t nfiles = files_of_ring_of_2(out);
 	cr_assert_geq(nfiles, 6, "the ring went round several times (%u files)", nfiles);
 	size_t copies = expect_each_file_shipped_once(nfiles, &in);
 	cr_expect_eq(copies, nfiles, "%zu copies shipped of %u files", copies, nfiles);
@@ -682,10 +696,7 @@ Test(capture_rotate, sigint_before_the_input_ends_still_waits_for_post_commands)
 				  -1, errf, 1);
 	for (int waited = 0;; waited += 20) {
 		cr_assert_lt(waited, 60000, "the ring did not wait for -z within 60 s");
-		char *msg = cap_slurp(errf);
-		int waiting = strstr(msg, "waiting for its -z command") != NULL;
-		free(msg);
-		if (waiting)
+		if (ring_is_waiting(errf))
 			break;
 		cap_sleep_ms(20);
 	}
@@ -697,16 +708,7 @@ Test(capture_rotate, sigint_before_the_input_ends_still_waits_for_post_commands)
 	cr_expect(strstr(msg, "0 failed, 0 still running"), "%s", msg);
 	free(msg);
 
-	struct file_info fi;
-	uint32_t nfiles = 0;
-	char path[600];
-	for (int i = 0; i < 2; i++) {
-		snprintf(path, sizeof(path), "%s%d", out, i);
-		read_one(path, &fi);
-		if (fi.file_seq + 1 > nfiles)
-			nfiles = fi.file_seq + 1;
-		aat_recs_free(&fi.recs);
-	}
+	uint32_t nfiles = files_of_ring_of_2(out);
 	cr_assert_geq(nfiles, 4, "%u files", nfiles);
 	cr_expect_eq(expect_each_file_shipped_once(nfiles, &in), nfiles);
 	cr_expect_eq(lines_in(done), nfiles);
