@@ -12,6 +12,7 @@
 
 #include "cap_opts.h"
 #include "parse.h"
+#include "postcmd.h"
 #include "ready.h"
 
 static const char usage_line[] =
@@ -41,13 +42,21 @@ static const char help_text[] =
 	"                       default " CAP_DEFAULT_NAME "; '-' for standard output\n"
 	"  -G SECONDS           start a new file every SECONDS\n"
 	"  -C MEGABYTES         start a new file once this one holds MEGABYTES\n"
-	"                       (1 MB = 1,000,000 bytes; fractions allowed)\n"
+	"                       (1 MB = 1,000,000 bytes; fractions allowed), with\n"
+	"                       the next record: never an empty last file\n"
 	"  -W N                 keep only the last N files (with -G or -C), removing\n"
 	"                       the oldest as a new one starts (also with -G, where\n"
 	"                       tcpdump would stop instead)\n"
 	"  -z COMMAND           run COMMAND FILE on each finished file (no shell, so\n"
-	"                       FILE is one argument whatever it holds); waited for\n"
-	"                       at exit, unless SIGINT or SIGTERM comes again\n"
+	"                       FILE is one argument whatever it holds; COMMAND must\n"
+	"                       be a program, found on PATH, checked at start). Each\n"
+	"                       runs in its own process group, stdin /dev/null: a\n"
+	"                       Ctrl-C stops the capture, not them; they are waited\n"
+	"                       for at exit, unless SIGINT or SIGTERM comes again\n"
+	"                       (they then go on, on their own).\n"
+	"                       A file is never replaced (-W) or removed while its\n"
+	"                       command runs: the capture waits for it (live events\n"
+	"                       queue meanwhile; what overflows is counted as drops)\n"
 	"  -Z USER              drop root for USER once the input is open, before\n"
 	"                       the first output file is created\n"
 	"  --level N            zstd level (default 3)\n"
@@ -84,7 +93,8 @@ static const char help_text[] =
 	"  0 ok; 1 the input stream is damaged (every record before the damage is\n"
 	"  kept); 2 usage error or an input that cannot be opened; 3 an output file\n"
 	"  cannot be created or written (the file is cut back to its last whole\n"
-	"  chunk and still reads); 4 missing privilege or BPF unavailable.\n";
+	"  chunk and still reads); 4 missing privilege or BPF unavailable; 5 all\n"
+	"  files written but a -z command failed (exit status not 0) on some.\n";
 
 enum {
 	OPT_DURATION = 256, OPT_LEVEL, OPT_FLUSH_MS, OPT_PRINT, OPT_JSON, OPT_RING_SIZE,
@@ -227,6 +237,7 @@ static int resolve_user(struct cap_opts *o)
 static int check_combinations(struct cap_opts *o)
 {
 	int rotating = o->rotate_ms || o->rotate_bytes;
+	char why[128];
 
 	if (o->ring_files && !rotating)
 		return usage_error("-W needs -G or -C");
@@ -238,6 +249,8 @@ static int check_combinations(struct cap_opts *o)
 		if (o->print)
 			return usage_error("-w - and --print both write to standard output");
 	}
+	if (o->post_cmd && postcmd_check(o->post_cmd, why, sizeof(why)) != 0)
+		return usage_error("-z %s: %s", o->post_cmd, why);
 	if (o->raw_path) {
 		const char *live_only = o->comm ? "--comm" : o->nssl_libs ? "--ssl-lib"
 				      : o->all_files ? "--all-files" : o->ring_bytes ? "--ring-size"

@@ -106,6 +106,8 @@ static void show_stats(struct capture *c)
 	output_get_totals(&c->out, &t);
 	status_clear(&c->status);
 	stats_print(stderr, &c->counts, &t);
+	if (c->o->post_cmd)
+		postcmd_print(stderr);
 }
 
 static int on_signals(struct capture *c, int64_t now)
@@ -180,15 +182,24 @@ static void wait_post_commands(struct capture *c)
 {
 	struct pollfd pfd = { .fd = c->sig_fd, .events = POLLIN };
 
+	/* A SIGINT still unread when the capture ended otherwise (the input
+	 * ended before the loop looked) is the user's first: it must not count
+	 * as the second that gives up waiting. After one that stopped the
+	 * capture, it is the second. */
+	int stopped_by_signal = c->sig.stop;
+
 	c->sig.stop = 0;
+	signals_read(c->sig_fd, &c->sig);
+	if (!stopped_by_signal)
+		c->sig.stop = 0;
 	while (postcmd_reap()) {
-		if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
-			break;
-		signals_read(c->sig_fd, &c->sig);
 		if (c->sig.stop) {
 			warnx("not waiting for the -z commands still running");
 			break;
 		}
+		if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+			break;
+		signals_read(c->sig_fd, &c->sig);
 	}
 }
 
@@ -226,5 +237,10 @@ int capture_run(struct capture *c)
 	wait_post_commands(c);
 	if (!c->o->quiet)
 		show_stats(c);
-	return step == CAP_EXIT_OK ? r : step;
+	if (step != CAP_EXIT_OK)
+		return step;
+	struct postcmd_counts pc;
+	postcmd_get_counts(&pc);
+	/* The files are whole; what a failed -z did with one is not known. */
+	return r == CAP_EXIT_OK && pc.failed ? CAP_EXIT_POSTCMD : r;
 }

@@ -118,7 +118,7 @@ static int live_next(aa_source *src, struct aa_record **out)
 	}
 	ls->took = 1;
 	aa_parse(raw, len, &ls->rec.ev);
-	ls->rec.time_ns = ls->rec.ev.mono_ns ? (uint64_t)((int64_t)ls->rec.ev.mono_ns + ls->mono_to_wall)
+	ls->rec.time_ns = ls->rec.ev.mono_ns ? aa_wall_ns(ls->rec.ev.mono_ns, ls->mono_to_wall)
 					     : aa_clock_ns(CLOCK_REALTIME);
 	ls->rec.index = src->stats.records;
 	ls->rec.path = NULL;

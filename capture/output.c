@@ -25,7 +25,8 @@ static int write_failed(struct output *out, int err)
 	return CAP_EXIT_WRITE;
 }
 
-/* -W: the file about to take slot (files % N) pushes out the oldest one. */
+/* -W: the file about to take slot (files % N) pushes out the oldest one,
+ * once its -z command (if still running) has exited. */
 static void ring_push(struct output *out, uint32_t file_no)
 {
 	char **slot;
@@ -33,6 +34,8 @@ static void ring_push(struct output *out, uint32_t file_no)
 	if (!out->ring)
 		return;
 	slot = &out->ring[file_no % out->o->ring_files];
+	if (*slot)
+		postcmd_wait_file(*slot);
 	if (*slot && unlink(*slot) != 0 && errno != ENOENT)
 		warn("%s: cannot remove the oldest file of the ring", *slot);
 	free(*slot);
@@ -51,6 +54,7 @@ static int open_next(struct output *out, int64_t now_ms)
 		return CAP_EXIT_WRITE;
 	}
 	ring_push(out, file_no);
+	postcmd_wait_file(out->path); /* a name met again: its -z has it first */
 	fd = outfile_create(out->path);
 	if (fd < 0) {
 		out->failed = 1;
@@ -135,19 +139,28 @@ int output_rotate(struct output *out, int64_t now_ms)
 	return r ? r : open_next(out, now_ms);
 }
 
-int output_add(struct output *out, const void *rec, size_t len, int64_t now_ms)
+/* -C: the open file has reached its size. */
+static int file_full(const struct output *out)
 {
 	struct aa_writer_info info;
-	int r = aa_writer_add(out->w, rec, len);
 
-	if (r != 0)
-		return write_failed(out, r);
-	if (out->o->rotate_bytes) {
-		aa_writer_get_info(out->w, &info);
-		if (info.bytes_file >= out->o->rotate_bytes)
-			return output_rotate(out, now_ms);
-	}
-	return 0;
+	if (!out->o->rotate_bytes)
+		return 0;
+	aa_writer_get_info(out->w, &info);
+	return info.bytes_file >= out->o->rotate_bytes;
+}
+
+int output_add(struct output *out, const void *rec, size_t len, int64_t now_ms)
+{
+	int r;
+
+	/* A full file is finished by the record that does not fit, as tcpdump's
+	 * -C does: the input ending or -c reached right at the limit leaves no
+	 * empty file behind. */
+	if (file_full(out) && (r = output_rotate(out, now_ms)) != 0)
+		return r;
+	r = aa_writer_add(out->w, rec, len);
+	return r ? write_failed(out, r) : 0;
 }
 
 int output_tick(struct output *out, int64_t now_ms)

@@ -45,7 +45,7 @@ struct output {
 int output_start(struct output *out, const struct cap_opts *o, const char *source,
 		 int64_t mono_to_wall, int64_t now_ms);
 
-/* Adds a record, then starts a new file if -C says this one is full. */
+/* Adds a record, first starting a new file if -C says the open one is full. */
 int output_add(struct output *out, const void *rec, size_t len, int64_t now_ms);
 
 /* Writes a chunk or stats that are due; starts a new file when -G says so. */

@@ -188,7 +188,7 @@ static int raw_next(aa_source *src, struct aa_record **out)
 	aa_parse(bytes, len, &rec->ev);
 	rec->time_ns = rec->ev.type == AA_TYPE_UNKNOWN
 			       ? aa_clock_ns(CLOCK_REALTIME)
-			       : (uint64_t)((int64_t)rec->ev.mono_ns + rs->mono_to_wall);
+			       : aa_wall_ns(rec->ev.mono_ns, rs->mono_to_wall);
 	rec->path = rs->path;
 	rec->chunk = 0;
 	rec->index = rs->index++;

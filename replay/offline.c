@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "capfile.h"
+#include "clock.h"
 #include "pcapng.h"
 #include "reader.h"
 #include "source.h"
@@ -295,7 +296,7 @@ static int next_frame(struct offline *o, struct aa_record **out)
 	aa_parse(bytes, len, &rec->ev);
 	rec->time_ns = rec->ev.type == AA_TYPE_UNKNOWN || !o->f.have_meta
 			       ? o->chunk.written_ns
-			       : rec->ev.mono_ns + (uint64_t)o->f.meta.mono_to_wall;
+			       : aa_wall_ns(rec->ev.mono_ns, o->f.meta.mono_to_wall);
 	rec->index = o->base_index + o->chunk.first_record + o->seen;
 	rec->path = cur_path(o);
 	rec->chunk = o->chunk.index;

@@ -53,8 +53,11 @@ static inline char *cap_bin(void)
 }
 
 /* Starts build/aa-capture with args (NULL-terminated), stdin from in_fd (-1:
- * /dev/null), stderr into err_path (NULL: ours). Returns the pid. */
-static inline pid_t cap_spawn(const char *const *args, int in_fd, const char *err_path)
+ * /dev/null), stderr into err_path (NULL: ours); own_group: in a process
+ * group of its own, as a shell starts a job (its pid is the group's id).
+ * Returns the pid. */
+static inline pid_t cap_spawn_job(const char *const *args, int in_fd, const char *err_path,
+				  int own_group)
 {
 	char *bin = cap_bin();
 	const char *argv[64];
@@ -68,6 +71,8 @@ static inline pid_t cap_spawn(const char *const *args, int in_fd, const char *er
 	pid_t pid = fork();
 	cr_assert(pid >= 0, "fork: %s", strerror(errno));
 	if (pid == 0) {
+		if (own_group)
+			setpgid(0, 0);
 		int fd = in_fd >= 0 ? in_fd : open("/dev/null", O_RDONLY);
 		dup2(fd, 0);
 		if (err_path) {
@@ -77,8 +82,15 @@ static inline pid_t cap_spawn(const char *const *args, int in_fd, const char *er
 		execv(bin, (char *const *)argv);
 		_exit(126);
 	}
+	if (own_group)
+		setpgid(pid, pid); /* also here: the group exists when we return */
 	free(bin);
 	return pid;
+}
+
+static inline pid_t cap_spawn(const char *const *args, int in_fd, const char *err_path)
+{
+	return cap_spawn_job(args, in_fd, err_path, 0);
 }
 
 /* Waits for pid: its exit status, or 128 + the signal that killed it. */

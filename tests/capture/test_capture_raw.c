@@ -347,3 +347,56 @@ Test(capture_raw, raw_source_reports_where_the_stream_breaks)
 	free(path);
 	aat_recs_free(&in);
 }
+
+/*
+ * Time stamps at the ends of 64 bits: the raw source, the file written from
+ * it and the file reader keep each record byte for byte, with its wall time
+ * exact where it fits in 64 bits and clamped where it does not (the sum
+ * near 2^63 was a signed overflow: the sanitizer build aborted).
+ */
+Test(capture_raw, time_stamps_near_2_63_are_kept_with_checked_wall_time)
+{
+	static const uint64_t stamps[] = { INT64_MAX - 1000, INT64_MAX, UINT64_MAX - 3, 5 };
+	struct aat_recs in = { 0 };
+	struct aat_rng rng;
+	uint8_t buf[AAT_GEN_MAX];
+	const struct aa_record *rec;
+	aa_source *src;
+	char *raw = aat_path(dir, "edge.raw"), *cap = aat_path(dir, "edge.pcapng");
+	size_t n = sizeof(stamps) / sizeof(stamps[0]);
+
+	aat_rng_seed(&rng, 77);
+	for (size_t i = 0; i < n; i++)
+		aat_recs_add(&in, buf, aat_gen_valid(&rng, AA_TYPE_EXIT, stamps[i], buf));
+	cr_assert_eq(aat_recs_write_raw(&in, raw), 0);
+
+	cr_assert_eq(aa_open_raw(&src, raw, NULL, NULL), 0);
+	int64_t off = aa_raw_mono_to_wall(src);
+	cr_assert_gt(off, 0, "wall time is ahead of the monotonic clock");
+	for (size_t i = 0; i < n; i++) {
+		cr_assert_eq(aa_next(src, &rec), 1, "record %zu is kept", i);
+		cr_expect_eq(rec->ev.mono_ns, stamps[i]);
+		uint64_t want = i == 2 ? UINT64_MAX : stamps[i] + (uint64_t)off;
+		cr_expect_eq(rec->time_ns, want, "record %zu: time %" PRIu64 ", want %" PRIu64, i,
+			     rec->time_ns, want);
+	}
+	cr_expect_eq(aa_next(src, &rec), 0);
+	aa_close(src);
+
+	/* Through aa-capture into a file, and back with the file's own offset. */
+	cr_assert_eq(cap_run(NULL, NULL, (const char *[]){ "-q", "-r", raw, "-w", cap, NULL }), 0);
+	const char *paths[] = { cap };
+	cr_assert_eq(aa_open_offline(&src, paths, 1, NULL, NULL), 0);
+	off = aa_source_meta(src)->mono_to_wall;
+	for (size_t i = 0; i < n; i++) {
+		cr_assert_eq(aa_next(src, &rec), 1, "record %zu is in the file", i);
+		cr_expect_eq(rec->ev.len, in.len[i]);
+		cr_expect_eq(memcmp(rec->ev.raw, aat_recs_at(&in, i), in.len[i]), 0);
+		cr_expect_eq(rec->time_ns, i == 2 ? UINT64_MAX : stamps[i] + (uint64_t)off);
+	}
+	cr_expect_eq(aa_next(src, &rec), 0);
+	aa_close(src);
+	aat_recs_free(&in);
+	free(raw);
+	free(cap);
+}
