@@ -75,9 +75,9 @@ void stats_print(FILE *f, const struct cap_counts *c, const struct output_totals
 {
 	fprintf(f, "aa-capture: %" PRIu64 " records written (tls %" PRIu64 ", file %" PRIu64
 		   ", exec %" PRIu64 ", exit %" PRIu64 ", unknown %" PRIu64 "; %" PRIu64 " invalid)\n",
-		sum(c->by_type, AA_TYPE_COUNT), c->by_type[AA_TYPE_TLS], c->by_type[AA_TYPE_FILE],
-		c->by_type[AA_TYPE_EXEC], c->by_type[AA_TYPE_EXIT], c->by_type[AA_TYPE_UNKNOWN],
-		c->invalid);
+		t->records, t->by_type[AA_TYPE_TLS], t->by_type[AA_TYPE_FILE],
+		t->by_type[AA_TYPE_EXEC], t->by_type[AA_TYPE_EXIT], t->by_type[AA_TYPE_UNKNOWN],
+		t->invalid);
 	fprintf(f, "aa-capture: %" PRIu64 " dropped in the kernel (tls %" PRIu64 ", file %" PRIu64
 		   ", exec %" PRIu64 ", exit %" PRIu64 ")\n",
 		sum(c->drops, 4), c->drops[0], c->drops[1], c->drops[2], c->drops[3]);

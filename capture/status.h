@@ -15,8 +15,7 @@
 #include "parse.h"
 
 struct cap_counts {
-	uint64_t by_type[AA_TYPE_COUNT]; /* records written, by type */
-	uint64_t invalid;                /* of those, known sizes with bad content */
+	uint64_t by_type[AA_TYPE_COUNT]; /* records taken, by type, for the rates */
 	uint64_t drops[4];               /* lost in the kernel, by enum aa_drop_slot */
 };
 
