@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "aa_error.h"
+#include "outdir.h"
 #include "outfile.h"
 #include "output.h"
 #include "postcmd.h"
@@ -110,6 +111,17 @@ static void ring_push(struct output *out, uint32_t file_no)
 	*slot = strdup(out->path);
 }
 
+/* Before a file is made: its directory is safe enough, and before the
+ * first one, this run holds the -w pattern's lock. 1 to go on. */
+static int guard_dir(struct output *out)
+{
+	if (strcmp(out->path, "-") == 0)
+		return 1;
+	if (outdir_check(out->path, &out->dir_warned) != 0)
+		return 0;
+	return out->lock.fd >= 0 || outdir_lock(&out->lock, out->o->out, out->path) == 0;
+}
+
 static int open_next(struct output *out, int64_t now_ms)
 {
 	const struct cap_opts *o = out->o;
@@ -118,6 +130,10 @@ static int open_next(struct output *out, int64_t now_ms)
 
 	if (namer_next(&out->names, time(NULL), out->path, sizeof(out->path)) != 0) {
 		warn("-w %s", o->out);
+		out->failed = 1;
+		return CAP_EXIT_WRITE;
+	}
+	if (!guard_dir(out)) {
 		out->failed = 1;
 		return CAP_EXIT_WRITE;
 	}
@@ -173,6 +189,7 @@ int output_start(struct output *out, const struct cap_opts *o, const char *sourc
 		 int64_t mono_to_wall, int64_t now_ms)
 {
 	memset(out, 0, sizeof(*out));
+	out->lock.fd = -1;
 	out->o = o;
 	out->source = source;
 	out->mono_to_wall = mono_to_wall;
@@ -281,5 +298,6 @@ int output_finish(struct output *out)
 		free(out->ring);
 		out->ring = NULL;
 	}
+	outdir_unlock(&out->lock);
 	return out->failed ? CAP_EXIT_WRITE : r;
 }

@@ -17,6 +17,7 @@
 
 #include "cap_opts.h"
 #include "names.h"
+#include "outdir.h"
 #include "parse.h"
 #include "writer.h"
 
@@ -43,6 +44,8 @@ struct output {
 	char path[PATH_MAX];      /* the open file */
 	int64_t opened_ms;        /* monotonic ms when it was opened, for -G */
 	char **ring;              /* -W N: the last N names, slot = file number % N */
+	struct outdir_lock lock;  /* of the -w pattern, from the first file on */
+	int dir_warned;           /* the warning about a shared directory is out */
 	uint64_t drops[4];
 	struct output_totals done;    /* of the files already finished; files: started */
 	struct output_totals file;    /* in the chunks of the open file written so far */

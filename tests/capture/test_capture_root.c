@@ -26,7 +26,7 @@ static char *small_disk(const char *name)
 
 	need_root();
 	cr_assert_eq(mkdir(mnt, 0700), 0);
-	if (mount("tmpfs", mnt, "tmpfs", 0, "size=256k") != 0)
+	if (mount("tmpfs", mnt, "tmpfs", 0, "size=256k,mode=0700") != 0)
 		cr_skip_test("cannot mount a tmpfs here: %s", strerror(errno));
 	return mnt;
 }
@@ -193,8 +193,9 @@ Test(capture_root, drop_privileges_for_good)
 	need_root();
 	if (!pw)
 		cr_skip_test("no user nobody");
-	cr_assert_eq(mkdir(pub, 0777), 0);
-	cr_assert_eq(chmod(pub, 0777), 0);
+	/* The files go where they should: a directory of the capture user's own. */
+	cr_assert_eq(mkdir(pub, 0700), 0);
+	cr_assert_eq(chown(pub, pw->pw_uid, pw->pw_gid), 0);
 	cr_assert_eq(chmod(dir, 0755), 0);
 	cap = aat_path(pub, "z.pcapng");
 	script = aat_path(pub, "whoami.sh");
