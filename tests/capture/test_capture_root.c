@@ -103,6 +103,7 @@ Test(capture_root, full_disk_exits_3_and_keeps_whole_blocks)
 		     sum.bytes_raw, (unsigned long long)st.bytes_raw);
 	cr_expect_eq(sum.bytes_file, (unsigned long long)cap_size(cap), "bytes: summary %llu, file %jd",
 		     sum.bytes_file, (intmax_t)cap_size(cap));
+	cr_expect_eq(sum.bytes_file, st.bytes_stored, "as aa-replay info reads the file");
 	cr_expect_eq(sum.files, 1);
 
 	umount2(mnt, MNT_DETACH);
