@@ -58,7 +58,10 @@ static const char help_text[] =
 	"                       command runs: the capture waits for it (live events\n"
 	"                       queue meanwhile; what overflows is counted as drops)\n"
 	"  -Z USER              drop root for USER once the input is open, before\n"
-	"                       the first output file is created\n"
+	"                       the first output file is created; write into a\n"
+	"                       directory of USER's own (mode 0700), and better a\n"
+	"                       user of its own than nobody: every process of USER\n"
+	"                       can read the files\n"
 	"  --level N            zstd level (default 3)\n"
 	"  --flush-ms MS        write a chunk at least every MS ms (default 1000)\n"
 	"  File names: a name that would repeat within the run gets a number, as\n"
@@ -66,7 +69,11 @@ static const char help_text[] =
 	"  conversion every name is numbered, FILE0 .. FILE<N-1>, reused in turn.\n"
 	"  Files are created with mode 0600, never through a symbolic link; an\n"
 	"  existing file is replaced only when it is a regular file of this user\n"
-	"  (by a rename, never written in place).\n"
+	"  (by a rename, never written in place). A directory any user may write\n"
+	"  in is refused (exit 3), or with the sticky bit (/tmp) warned about: use\n"
+	"  one owned by the capture user. A second aa-capture with the same -w\n"
+	"  pattern in the same directory is refused (exit 3) while the first runs\n"
+	"  (it holds the lock file .NAME.lock there).\n"
 	"Stopping:\n"
 	"  -c COUNT             after COUNT records\n"
 	"  --duration SECONDS   after SECONDS (fractions allowed)\n"
@@ -93,8 +100,10 @@ static const char help_text[] =
 	"  0 ok; 1 the input stream is damaged (every record before the damage is\n"
 	"  kept); 2 usage error or an input that cannot be opened; 3 an output file\n"
 	"  cannot be created or written (the file is cut back to its last whole\n"
-	"  chunk and still reads); 4 missing privilege or BPF unavailable; 5 all\n"
-	"  files written but a -z command failed (exit status not 0) on some.\n";
+	"  chunk and still reads), was deleted while being written, or its\n"
+	"  directory or -w pattern is refused; 4 missing privilege or BPF\n"
+	"  unavailable; 5 all files written but a -z command failed (exit status\n"
+	"  not 0) on some. The statistics count what reached the files.\n";
 
 enum {
 	OPT_DURATION = 256, OPT_LEVEL, OPT_FLUSH_MS, OPT_PRINT, OPT_JSON, OPT_RING_SIZE,

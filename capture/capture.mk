@@ -6,7 +6,7 @@ LIB_SRCS += capture/raw_source.c
 PUBLIC_HEADERS += capture/aa_raw.h capture/aa_live.h
 
 CAPTURE_SRCS := capture/aa-capture.c capture/cap_opts.c capture/capture_loop.c \
-	capture/output.c capture/names.c capture/outfile.c capture/postcmd.c \
+	capture/output.c capture/names.c capture/outdir.c capture/outfile.c capture/postcmd.c \
 	capture/privdrop.c capture/ready.c capture/signals.c capture/status.c
 CAPTURE_OBJS := $(CAPTURE_SRCS:%.c=$(BUILD)/obj/%.o)
 

@@ -47,8 +47,7 @@ static int take_record(struct capture *c, const struct aa_record *rec, int64_t n
 	int r;
 
 	c->counts.by_type[rec->ev.type]++;
-	c->counts.invalid += rec->ev.error != 0;
-	r = output_add(&c->out, rec->ev.raw, rec->ev.len, now);
+	r = output_add(&c->out, &rec->ev, now);
 	if (r)
 		return r;
 	if (c->o->print && (r = print_record(c, rec)) != GO_ON)

@@ -5,24 +5,96 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "aa_error.h"
+#include "outdir.h"
 #include "outfile.h"
 #include "output.h"
 #include "postcmd.h"
 
-static int write_failed(struct output *out, int err)
+/* err is an AA_E_*, sys_errno the system's reason for AA_E_IO (0: unknown). */
+static int write_failed(struct output *out, int err, int sys_errno)
 {
-	int e = out->w ? aa_writer_errno(out->w) : 0;
-
 	if (err == AA_E_IO)
-		warnx("%s: write failed: %s", out->path, strerror(e ? e : EIO));
+		warnx("%s: write failed: %s", out->path, strerror(sys_errno ? sys_errno : EIO));
 	else
 		warnx("%s: %s", out->path, aa_strerror(err));
 	out->failed = 1;
 	return CAP_EXIT_WRITE;
+}
+
+static int writer_failed(struct output *out, int err)
+{
+	return write_failed(out, err, aa_writer_errno(out->w));
+}
+
+static void add_counts(struct output_totals *to, const struct output_totals *from)
+{
+	to->records += from->records;
+	to->bytes_raw += from->bytes_raw;
+	to->invalid += from->invalid;
+	for (int t = 0; t < AA_TYPE_COUNT; t++)
+		to->by_type[t] += from->by_type[t];
+}
+
+/* Once the writer has written a chunk, what was pending is in the file: a
+ * chunk always takes every record added before it. */
+static void count_written_chunks(struct output *out)
+{
+	struct aa_writer_info info;
+
+	aa_writer_get_info(out->w, &info);
+	if (info.chunks == out->chunks_seen)
+		return;
+	out->chunks_seen = info.chunks;
+	add_counts(&out->file, &out->pending);
+	memset(&out->pending, 0, sizeof(out->pending));
+}
+
+/* A regular file whose last name is gone (deleted, or its directory was)
+ * takes everything written to it along when it is closed. Says so once. */
+static int check_still_there(struct output *out)
+{
+	struct stat st;
+
+	if (out->gone || fstat(out->fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink > 0)
+		return 0;
+	warnx("%s: the file was deleted (or its directory) while being written: its records are lost",
+	      out->path);
+	out->gone = 1;
+	out->failed = 1;
+	return CAP_EXIT_WRITE;
+}
+
+/*
+ * Closes the writer and adds what the file holds to the totals (nothing of
+ * a deleted file). 0, or CAP_EXIT_WRITE after one line saying why; quiet
+ * about a writer error already told.
+ */
+static int end_file(struct output *out)
+{
+	struct aa_writer_info info;
+	int told = out->failed, r, e;
+
+	r = check_still_there(out);
+	e = aa_writer_finish(out->w, &info);
+	if (e && !told) {
+		int sys_errno = errno;
+		r = write_failed(out, e, e == AA_E_IO ? sys_errno : 0);
+	}
+	out->w = NULL;
+	if (!out->gone) {
+		add_counts(&out->done, &out->file);
+		out->done.bytes_file += info.bytes_file;
+	}
+	memset(&out->file, 0, sizeof(out->file));
+	memset(&out->pending, 0, sizeof(out->pending)); /* never reached the file */
+	out->chunks_seen = 0;
+	out->gone = 0;
+	return e ? CAP_EXIT_WRITE : r;
 }
 
 /* -W: the file about to take slot (files % N) pushes out the oldest one,
@@ -42,14 +114,29 @@ static void ring_push(struct output *out, uint32_t file_no)
 	*slot = strdup(out->path);
 }
 
+/* Before a file is made: its directory is safe enough, and before the
+ * first one, this run holds the -w pattern's lock. 1 to go on. */
+static int guard_dir(struct output *out)
+{
+	if (strcmp(out->path, "-") == 0)
+		return 1;
+	if (outdir_check(out->path, &out->dir_warned) != 0)
+		return 0;
+	return out->lock.fd >= 0 || outdir_lock(&out->lock, out->o->out, out->path) == 0;
+}
+
 static int open_next(struct output *out, int64_t now_ms)
 {
 	const struct cap_opts *o = out->o;
-	uint32_t file_no = out->closed.files;
+	uint32_t file_no = out->done.files;
 	int fd, r;
 
 	if (namer_next(&out->names, time(NULL), out->path, sizeof(out->path)) != 0) {
 		warn("-w %s", o->out);
+		out->failed = 1;
+		return CAP_EXIT_WRITE;
+	}
+	if (!guard_dir(out)) {
 		out->failed = 1;
 		return CAP_EXIT_WRITE;
 	}
@@ -71,36 +158,32 @@ static int open_next(struct output *out, int64_t now_ms)
 	};
 	r = aa_writer_open(&out->w, fd, out->path, &wo);
 	if (r != 0) {
+		int sys_errno = errno;
 		out->w = NULL; /* the writer closed fd */
-		return write_failed(out, r);
+		/* Cut back to nothing (a full disk at its first block): no use keeping it. */
+		if (r == AA_E_IO && strcmp(out->path, "-") != 0)
+			unlink(out->path);
+		return write_failed(out, r, r == AA_E_IO ? sys_errno : 0);
 	}
 	aa_writer_set_drops(out->w, out->drops);
+	out->fd = fd;
 	out->opened_ms = now_ms;
-	out->closed.files++;
+	out->done.files++;
 	return 0;
 }
 
 /* Closes the open file, adds it to the totals and starts -z on it. */
 static int close_current(struct output *out)
 {
-	struct aa_writer_info info;
 	int r;
 
 	if (!out->w)
 		return 0;
-	aa_writer_flush(out->w); /* an error here comes back from close */
-	aa_writer_get_info(out->w, &info);
-	out->closed.records += info.records;
-	out->closed.bytes_raw += info.bytes_raw;
-	out->closed.bytes_file += info.bytes_file;
-	r = aa_writer_close(out->w);
-	out->w = NULL;
-	if (r != 0) {
-		int e = errno;
-		warnx("%s: %s", out->path, r == AA_E_IO ? strerror(e) : aa_strerror(r));
-		out->failed = 1;
-		return CAP_EXIT_WRITE;
-	}
+	aa_writer_flush(out->w); /* an error here comes back from end_file */
+	count_written_chunks(out);
+	r = end_file(out);
+	if (r != 0)
+		return r;
 	if (out->o->post_cmd)
 		postcmd_start(out->o->post_cmd, out->path);
 	return 0;
@@ -110,6 +193,7 @@ int output_start(struct output *out, const struct cap_opts *o, const char *sourc
 		 int64_t mono_to_wall, int64_t now_ms)
 {
 	memset(out, 0, sizeof(*out));
+	out->lock.fd = -1;
 	out->o = o;
 	out->source = source;
 	out->mono_to_wall = mono_to_wall;
@@ -150,7 +234,7 @@ static int file_full(const struct output *out)
 	return info.bytes_file >= out->o->rotate_bytes;
 }
 
-int output_add(struct output *out, const void *rec, size_t len, int64_t now_ms)
+int output_add(struct output *out, const struct aa_event *ev, int64_t now_ms)
 {
 	int r;
 
@@ -159,16 +243,26 @@ int output_add(struct output *out, const void *rec, size_t len, int64_t now_ms)
 	 * empty file behind. */
 	if (file_full(out) && (r = output_rotate(out, now_ms)) != 0)
 		return r;
-	r = aa_writer_add(out->w, rec, len);
-	return r ? write_failed(out, r) : 0;
+	r = aa_writer_add(out->w, ev->raw, ev->len);
+	count_written_chunks(out); /* a full chunk went out before this record */
+	if (r != 0)
+		return writer_failed(out, r);
+	out->pending.records++;
+	out->pending.bytes_raw += ev->len;
+	out->pending.by_type[ev->type]++;
+	out->pending.invalid += ev->error != 0;
+	return 0;
 }
 
 int output_tick(struct output *out, int64_t now_ms)
 {
 	int r = aa_writer_tick(out->w);
 
+	count_written_chunks(out);
 	if (r != 0)
-		return write_failed(out, r);
+		return writer_failed(out, r);
+	if ((r = check_still_there(out)) != 0)
+		return r;
 	if (out->o->rotate_ms && now_ms - out->opened_ms >= (int64_t)out->o->rotate_ms)
 		return output_rotate(out, now_ms);
 	return 0;
@@ -198,11 +292,10 @@ void output_get_totals(const struct output *out, struct output_totals *t)
 {
 	struct aa_writer_info info;
 
-	*t = out->closed;
+	*t = out->done;
 	if (out->w) {
 		aa_writer_get_info(out->w, &info);
-		t->records += info.records;
-		t->bytes_raw += info.bytes_raw;
+		add_counts(t, &out->file);
 		t->bytes_file += info.bytes_file;
 	}
 }
@@ -211,10 +304,8 @@ int output_finish(struct output *out)
 {
 	int r;
 
-	if (out->failed && out->w) {
-		aa_writer_close(out->w); /* cuts the file back to its last whole block */
-		out->w = NULL;
-	}
+	if (out->failed && out->w)
+		end_file(out); /* cut back to its last whole block; no -z on it */
 	r = close_current(out);
 	if (out->ring) {
 		for (unsigned i = 0; i < out->o->ring_files; i++)
@@ -222,5 +313,6 @@ int output_finish(struct output *out)
 		free(out->ring);
 		out->ring = NULL;
 	}
+	outdir_unlock(&out->lock);
 	return out->failed ? CAP_EXIT_WRITE : r;
 }

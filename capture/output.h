@@ -17,10 +17,17 @@
 
 #include "cap_opts.h"
 #include "names.h"
+#include "outdir.h"
+#include "parse.h"
 #include "writer.h"
 
+/* What reached the files: a record counts once the chunk holding it is
+ * written whole, so after a failed write the counts equal what the file
+ * holds (as `aa-replay info` reads it). */
 struct output_totals {
 	uint64_t records;    /* records written, in all files */
+	uint64_t by_type[AA_TYPE_COUNT];
+	uint64_t invalid;    /* of those, known sizes with bad content */
 	uint64_t bytes_raw;  /* their bytes */
 	uint64_t bytes_file; /* file bytes written */
 	uint32_t files;      /* files started */
@@ -33,11 +40,18 @@ struct output {
 	uint8_t session[16];
 	struct namer names;
 	struct aa_writer *w;      /* NULL between files and after a failure */
+	int fd;                   /* the writer's descriptor, to see that the file is still there */
 	char path[PATH_MAX];      /* the open file */
 	int64_t opened_ms;        /* monotonic ms when it was opened, for -G */
 	char **ring;              /* -W N: the last N names, slot = file number % N */
+	struct outdir_lock lock;  /* of the -w pattern, from the first file on */
+	int dir_warned;           /* the warning about a shared directory is out */
 	uint64_t drops[AA_DROP_SLOTS];
-	struct output_totals closed; /* of the files already finished */
+	struct output_totals done;    /* of the files already finished; files: started */
+	struct output_totals file;    /* in the chunks of the open file written so far */
+	struct output_totals pending; /* added since its last chunk: not in the file yet */
+	uint64_t chunks_seen;         /* the writer's chunk count when last looked at */
+	int gone;                     /* the open file was deleted: nothing of it counts */
 	int failed;
 };
 
@@ -46,9 +60,10 @@ int output_start(struct output *out, const struct cap_opts *o, const char *sourc
 		 int64_t mono_to_wall, int64_t now_ms);
 
 /* Adds a record, first starting a new file if -C says the open one is full. */
-int output_add(struct output *out, const void *rec, size_t len, int64_t now_ms);
+int output_add(struct output *out, const struct aa_event *ev, int64_t now_ms);
 
-/* Writes a chunk or stats that are due; starts a new file when -G says so. */
+/* Writes a chunk or stats that are due; starts a new file when -G says so.
+ * A file deleted meanwhile (alone or with its directory) is an error. */
 int output_tick(struct output *out, int64_t now_ms);
 
 /* Milliseconds until output_tick() has something to do; -1: nothing planned. */

@@ -78,9 +78,9 @@ void status_clear(struct status *s)
 
 void stats_print(FILE *f, const struct cap_counts *c, const struct output_totals *t)
 {
-	fprintf(f, "aa-capture: %" PRIu64 " records written (", sum(c->by_type, AA_TYPE_COUNT));
-	print_by_type(f, c->by_type, AA_TYPE_COUNT);
-	fprintf(f, "; %" PRIu64 " invalid)\n", c->invalid);
+	fprintf(f, "aa-capture: %" PRIu64 " records written (", t->records);
+	print_by_type(f, t->by_type, AA_TYPE_COUNT);
+	fprintf(f, "; %" PRIu64 " invalid)\n", t->invalid);
 	fprintf(f, "aa-capture: %" PRIu64 " dropped in the kernel (", sum(c->drops, AA_DROP_SLOTS));
 	print_by_type(f, c->drops, AA_DROP_SLOTS);
 	fputs(")\n", f);

@@ -15,9 +15,8 @@
 #include "parse.h"
 
 struct cap_counts {
-	uint64_t by_type[AA_TYPE_COUNT]; /* records written, by type */
-	uint64_t invalid;                /* of those, known sizes with bad content */
-	uint64_t drops[AA_DROP_SLOTS];               /* lost in the kernel, by enum aa_drop_slot */
+	uint64_t by_type[AA_TYPE_COUNT]; /* records taken, by type, for the rates */
+	uint64_t drops[AA_DROP_SLOTS]; /* lost in the kernel, by enum aa_drop_slot */
 };
 
 struct status {

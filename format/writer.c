@@ -216,7 +216,8 @@ int aa_writer_open(struct aa_writer **wp, int fd, const char *path,
 	return 0;
 fail:
 	{
-		int saved = errno;
+		/* the cleanup (ftruncate, close) may change errno: keep the write's */
+		int saved = w->err == AA_E_IO ? w->sys_errno : errno;
 		if (!w->err)
 			w->err = rc; /* close must not write anything more */
 		aa_writer_close(w);
@@ -378,6 +379,11 @@ static int write_end(struct aa_writer *w)
 
 int aa_writer_close(struct aa_writer *w)
 {
+	return aa_writer_finish(w, NULL);
+}
+
+int aa_writer_finish(struct aa_writer *w, struct aa_writer_info *info)
+{
 	int rc;
 
 	if (!w)
@@ -386,6 +392,10 @@ int aa_writer_close(struct aa_writer *w)
 	if (!w->err && aa_writer_flush(w) == 0 && write_stats(w) == 0 && write_end(w) == 0 &&
 	    fsync(w->fd) != 0 && errno != EINVAL && errno != EROFS)
 		fail_io(w, errno);
+	if (info) {
+		aa_writer_get_info(w, info);
+		info->session = NULL; /* it pointed into w, freed below */
+	}
 	if (close(w->fd) != 0 && !w->err && errno != EINTR) {
 		w->err = AA_E_IO;
 		w->sys_errno = errno;

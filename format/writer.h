@@ -79,6 +79,10 @@ void aa_writer_get_info(const struct aa_writer *w, struct aa_writer_info *info);
  * its last whole block, so it still reads up to there.
  */
 int aa_writer_close(struct aa_writer *w);
+/* aa_writer_close that also fills info (when not NULL) with what the file
+ * ended with: bytes_file then counts the final blocks too, or only what was
+ * left after an error cut the file back. */
+int aa_writer_finish(struct aa_writer *w, struct aa_writer_info *info);
 
 /* The errno of the last AA_E_IO; 0 if none. */
 int aa_writer_errno(const struct aa_writer *w);

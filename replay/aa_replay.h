@@ -50,6 +50,10 @@ struct aa_replay_opts {
 	 * on_damage and go on, instead of stopping with its error. */
 	int skip_damaged;
 	void (*on_damage)(void *user, const struct aa_error_info *err);
+	/* Called before each block is read. From a pipe that read may wait for
+	 * the writer (aa-capture -w - | ...): a program printing the records
+	 * flushes its output here, so each chunk shows as it arrives. */
+	void (*on_read)(void *user);
 	void *user;
 	/* Deliver records in time order (time_ns, then capture order) instead of
 	 * capture order: each is held until a record the file's reorder window

@@ -13,11 +13,18 @@ static void on_damage(void *user, const struct aa_error_info *err)
 		cli_err_info(err);
 }
 
+/* What is printed goes out before a read that may wait on a pipe. */
+static void on_read(void *user)
+{
+	(void)user;
+	fflush(stdout);
+}
+
 int cli_open(struct cli_input *in, const char *const *paths, size_t npaths,
 	     const struct aa_filter *filter)
 {
-	struct aa_replay_opts opts = { .skip_damaged = 1, .on_damage = on_damage, .user = in,
-				       .ordered = in->ordered };
+	struct aa_replay_opts opts = { .skip_damaged = 1, .on_damage = on_damage, .on_read = on_read,
+				       .user = in, .ordered = in->ordered };
 	struct aa_error_info err = { 0 };
 	int rc;
 

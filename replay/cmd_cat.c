@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* aa-replay cat: one line per record, as text or JSON Lines. */
 #include <inttypes.h>
+#include <string.h>
+#include <sys/stat.h>
 
 #include "aa_print.h"
 #include "cli.h"
@@ -20,9 +22,22 @@ static const char help[] =
 	"  -h, --help      this help\n"
 	"\n"
 	"Time order holds each record until one the file's reorder window later (its\n"
-	"flush interval plus 250 ms; info shows it) has been read; a record that\n"
-	"comes later still is printed when it comes, and counted in a warning.\n"
+	"flush interval plus 250 ms) has been read; a record that comes later still\n"
+	"is printed when it comes, and counted in a warning. Standard input and\n"
+	"FIFOs are printed in capture order, as the records come.\n"
 	"Damaged chunks are reported on stderr and skipped; the exit status is then 1.\n";
+
+/* A stream (standard input, a FIFO) is printed as it comes: holding its
+ * records back for time order would hold back a live capture's lines. */
+static int all_regular_files(const char *const *paths, size_t n)
+{
+	struct stat st;
+
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(paths[i], "-") || stat(paths[i], &st) != 0 || !S_ISREG(st.st_mode))
+			return 0;
+	return 1;
+}
 
 int cmd_cat(int argc, char **argv)
 {
@@ -59,6 +74,7 @@ int cmd_cat(int argc, char **argv)
 
 	if ((status = cli_filter_resolve(&f, "cat", paths, npaths, &filter)) != CLI_OK)
 		return status;
+	in.ordered = in.ordered && all_regular_files(paths, npaths);
 	if ((status = cli_open(&in, paths, npaths, &filter)) != CLI_OK)
 		return status;
 	cli_stdout_setup();

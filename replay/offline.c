@@ -32,6 +32,7 @@ struct offline {
 	size_t npaths, cur;
 	int skip_damaged;
 	void (*on_damage)(void *user, const struct aa_error_info *err);
+	void (*on_read)(void *user);
 	void *user;
 
 	struct aa_reader *rd;
@@ -337,6 +338,8 @@ static int offline_next(aa_source *src, struct aa_record **out)
 				return rc;
 			}
 		}
+		if (o->on_read)
+			o->on_read(o->user);
 		rc = aa_reader_next(o->rd, &c);
 		if (rc == AA_READ_END || rc == AA_READ_SECTION) {
 			int end_rc = end_of_section(o);
@@ -413,6 +416,7 @@ int aa_open_offline(aa_source **src, const char *const *paths, size_t npaths,
 	if (opts) {
 		o->skip_damaged = opts->skip_damaged;
 		o->on_damage = opts->on_damage;
+		o->on_read = opts->on_read;
 		o->user = opts->user;
 		o->base.ordered = opts->ordered;
 	}

@@ -282,3 +282,37 @@ Test(capture_output, live_without_privilege_exits_4)
 	free(out);
 	free(errf);
 }
+
+/* The output's directory deleted under a running capture: everything is
+ * gone with it, so it must end in exit 3 and one line saying so, never in
+ * "N bytes written" and exit 0. */
+Test(capture_output, deleted_directory_exits_3)
+{
+	char *sub = aat_path(dir, "sub"), *out = aat_path(sub, "x.pcapng");
+	char *errf = aat_path(dir, "err.txt"), cmd[1024];
+	struct aat_recs got = { 0 };
+	int p[2];
+
+	cr_assert_eq(mkdir(sub, 0700), 0);
+	cr_assert_eq(pipe2(p, O_CLOEXEC), 0);
+	pid_t pid = cap_spawn((const char *[]){ "-q", "-r", "-", "-w", out, "--flush-ms", "50", NULL },
+			      p[0], errf);
+	close(p[0]);
+	cap_write_raw(p[1], &in, 0, 100);
+	cap_wait_records(out, 100, 10000, &got); /* a first chunk is in the file */
+	cr_expect_eq(got.n, 100);
+	snprintf(cmd, sizeof(cmd), "rm -r '%s'", sub);
+	cr_assert_eq(aat_run(cmd, NULL, 0), 0);
+	close(p[1]); /* the input ends: the file is closed, and found gone */
+
+	cr_expect_eq(cap_wait(pid), 3);
+	char *msg = cap_slurp(errf);
+	cr_expect(strstr(msg, "x.pcapng: the file was deleted") && strstr(msg, "records are lost"),
+		  "message: %s", msg);
+	cr_expect_eq(strchr(msg, '\n') - msg + 1, (long)strlen(msg), "one line: %s", msg);
+	free(msg);
+	aat_recs_free(&got);
+	free(sub);
+	free(out);
+	free(errf);
+}

@@ -117,6 +117,66 @@ Test(capture_raw, slow_pipe_flushes_within_flush_ms)
 	free(cap);
 }
 
+/* Lines in the text of path (0 if missing). */
+static size_t count_lines(const char *path)
+{
+	char *text = cap_slurp(path);
+	size_t n = 0;
+
+	for (const char *p = text; (p = strchr(p, '\n')); p++)
+		n++;
+	free(text);
+	return n;
+}
+
+/* `aa-capture -w - | aa-replay cat -` fed slowly: each chunk's lines come
+ * out as the chunk arrives, not when 64 KiB have gathered or at the end. */
+Test(capture_raw, pipe_into_cat_shows_records_while_running)
+{
+	struct aat_recs in = { 0 };
+	char *capture = cap_bin(), *replay_rel = aat_build_path("aa-replay");
+	char *replay = realpath(replay_rel, NULL), *text = aat_path(dir, "cat.txt");
+	char cmd[4096], want[64];
+	int p[2], st;
+
+	cr_assert_not_null(replay);
+	cap_mix(&in, 30, 5, NULL);
+	snprintf(cmd, sizeof(cmd), "'%s' -q -r - -w - --flush-ms 50 | '%s' cat --json - > '%s'",
+		 capture, replay, text);
+	cr_assert_eq(pipe2(p, O_CLOEXEC), 0);
+	fflush(NULL);
+	pid_t pid = fork();
+	cr_assert(pid >= 0);
+	if (pid == 0) {
+		dup2(p[0], 0);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(126);
+	}
+	close(p[0]);
+	cap_write_raw(p[1], &in, 0, 1); /* one record: far less than a 64 KiB buffer of text */
+	/* The pipe stays open, so aa-capture keeps running: the line must come anyway. */
+	for (int waited = 0; count_lines(text) == 0 && waited < 10000; waited += 20)
+		cap_sleep_ms(20);
+	cr_expect_eq(waitpid(pid, &st, WNOHANG), 0, "the pipeline is still running");
+	char *first = cap_slurp(text);
+	struct aa_event ev;
+	aa_parse(aat_recs_at(&in, 0), in.len[0], &ev);
+	snprintf(want, sizeof(want), "{\"type\":\"%s\",", aa_type_name(ev.type));
+	cr_expect(strncmp(first, want, strlen(want)) == 0 && strstr(first, "\"index\":0,"),
+		  "the first record's line while aa-capture runs: %.200s", first);
+	free(first);
+
+	cap_write_raw(p[1], &in, 1, in.n);
+	close(p[1]);
+	cr_expect_eq(cap_wait(pid), 0);
+	cr_expect_eq(count_lines(text), in.n, "one line per record at the end");
+	aat_recs_free(&in);
+	free(capture);
+	free(replay_rel);
+	free(replay);
+	free(text);
+}
+
 /* Cuts the raw stream at cut bytes; aa-capture must exit 1, say where, and
  * keep every whole record before the cut in a closed, intact file. */
 static void truncated_case(size_t keep_whole, size_t extra, const char *what)
