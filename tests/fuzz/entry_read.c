@@ -27,15 +27,6 @@ static FILE *devnull(void)
 	return f;
 }
 
-#define REQUIRE(cond)                                                              \
-	do {                                                                       \
-		if (!(cond)) {                                                     \
-			fprintf(stderr, "%s:%d: invariant broken: %s\n", __FILE__, \
-				__LINE__, #cond);                                  \
-			abort();                                                   \
-		}                                                                  \
-	} while (0)
-
 static void touch_bytes(const void *p, size_t n)
 {
 	const uint8_t *b = p;
@@ -121,6 +112,7 @@ static void touch_meta(const aa_source *src)
 	touch_bytes(m->session, sizeof(m->session));
 	if (m->btf)
 		touch_bytes(m->btf, m->btf_len);
+	aaf_print_meta(m);
 	sink += (uint64_t)m->mono_to_wall + m->start_ns + m->file_seq + (uint64_t)m->level +
 		m->flush_ms;
 }
