@@ -46,6 +46,21 @@ static inline void hb_teardown(void)
 	aat_tmpdir_remove(hb_dir);
 }
 
+/* build/aa-replay, for the suites that run it on the file they built. */
+static char *hb_prog;
+
+static inline void hb_setup_cli(void)
+{
+	hb_setup();
+	hb_prog = aat_build_path("aa-replay");
+}
+
+static inline void hb_teardown_cli(void)
+{
+	free(hb_prog);
+	hb_teardown();
+}
+
 /* A file being built in memory. */
 struct hb {
 	uint8_t *p;

@@ -14,22 +14,9 @@
 #include "events_btf.h"
 #include "hostile_build.h"
 
-static char *prog;
 static char out[1 << 16], err[4096];
 
-static void setup(void)
-{
-	hb_setup();
-	prog = aat_build_path("aa-replay");
-}
-
-static void teardown(void)
-{
-	free(prog);
-	hb_teardown();
-}
-
-TestSuite(hostile_btf, .init = setup, .fini = teardown);
+TestSuite(hostile_btf, .init = hb_setup_cli, .fini = hb_teardown_cli);
 
 /* The writer's BTF, to change. */
 struct blob {
@@ -116,7 +103,7 @@ static void write_file(const struct blob *b)
 	hb_empty_end(&f, 1, head);
 	hb_save(&f);
 	char cmd[1024];
-	snprintf(cmd, sizeof(cmd), "'%s' verify -q '%s' 2>&1", prog, hb_path);
+	snprintf(cmd, sizeof(cmd), "'%s' verify -q '%s' 2>&1", hb_prog, hb_path);
 	cr_assert_eq(aat_run(cmd, err, sizeof(err)), 0, "the file does not verify: %s", err);
 }
 
@@ -124,7 +111,7 @@ static void write_file(const struct blob *b)
 static int schema(void)
 {
 	char cmd[1024], *errp = aat_path(hb_dir, "stderr");
-	snprintf(cmd, sizeof(cmd), "'%s' schema '%s' 2>'%s'", prog, hb_path, errp);
+	snprintf(cmd, sizeof(cmd), "'%s' schema '%s' 2>'%s'", hb_prog, hb_path, errp);
 	int rc = aat_run(cmd, out, sizeof(out));
 	uint8_t *e;
 	size_t n;

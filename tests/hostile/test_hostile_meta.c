@@ -8,22 +8,9 @@
  */
 #include "hostile_build.h"
 
-static char *prog;
 static char out[1 << 16];
 
-static void setup(void)
-{
-	hb_setup();
-	prog = aat_build_path("aa-replay");
-}
-
-static void teardown(void)
-{
-	free(prog);
-	hb_teardown();
-}
-
-TestSuite(hostile_meta, .init = setup, .fini = teardown);
+TestSuite(hostile_meta, .init = hb_setup_cli, .fini = hb_teardown_cli);
 
 /* Clears the screen, homes the cursor, then a line of its own. */
 #define EVIL_HOST "\x1b[2J\x1b[Hevil\nIntact:         yes"
@@ -54,7 +41,7 @@ static void write_file(const char *schema, int closed)
 static int run(const char *args)
 {
 	char cmd[1024];
-	snprintf(cmd, sizeof(cmd), "'%s' %s '%s' 2>/dev/null", prog, args, hb_path);
+	snprintf(cmd, sizeof(cmd), "'%s' %s '%s' 2>/dev/null", hb_prog, args, hb_path);
 	return aat_run(cmd, out, sizeof(out));
 }
 
@@ -97,7 +84,7 @@ Test(hostile_meta, info_json_is_valid_for_any_bytes)
 		 "'%s' info --json '%s' | python3 -c 'import json, sys; d = json.load(sys.stdin); "
 		 "print(ascii(d[\"host\"]), ascii(d[\"kernel\"]), ascii(d[\"writer\"]), "
 		 "ascii(d[\"source\"]), d[\"intact\"])'",
-		 prog, hb_path);
+		 hb_prog, hb_path);
 	cr_assert_eq(aat_run(cmd, out, sizeof(out)), 0, "not JSON: %s", out);
 	/* a byte that is not UTF-8 reads as its Latin-1 character */
 	cr_expect_str_eq(out, "'\\x1b[2J\\x1b[Hevil\\nIntact:         yes' '6.18\\x1b]0;owned\\x07' "
