@@ -20,7 +20,9 @@
  * stand there, no chain of references that loops (other than through a
  * pointer to a named struct or union) or is deeper than AA_BTF_MAX_DEPTH,
  * every name inside the string section and a C identifier where C output
- * would print it, sizes sane and struct members inside their struct.
+ * would print it, sizes sane, struct members inside their struct, and no
+ * more C from it than a bound (an anonymous struct is printed whole at each
+ * use, so a small blob could print gigabytes).
  * Otherwise -1, and why[] says what is wrong in one line (no names from the
  * blob in it, only ids and offsets).
  */

@@ -246,6 +246,15 @@ Test(hostile_btf, member_name_with_a_terminal_escape)
 	cr_expect(!strchr(out, 0x1b) && !strchr(err, 0x1b), "an ESC reached the terminal");
 }
 
+/* libbpf pads it out line by line: 2 million lines of C from 1110 bytes. */
+Test(hostile_btf, struct_of_16_mib)
+{
+	struct blob b;
+	blob_real(&b);
+	type_rec(&b, 20)->size = 1u << 24;
+	expect_refused(&b, "its C would be more than 262144 lines");
+}
+
 Test(hostile_btf, int_of_size_3)
 {
 	struct blob b;
