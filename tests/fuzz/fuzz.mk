@@ -51,5 +51,11 @@ $(BUILD)/fuzz/mkcorpus: $(BUILD)/obj/tests/fuzz/mkcorpus.o $(TESTLIB_OBJS) $(LIB
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $< $(TESTLIB_OBJS) $(LIBA) $(LIBS) $(LDFLAGS)
 $(BUILD)/obj/tests/fuzz/mkcorpus.o: CPPFLAGS += -Itests/lib
-fuzz-corpus: $(BUILD)/fuzz/mkcorpus $(BUILD)/aa-capture
+fuzz-corpus: $(BUILD)/fuzz/mkcorpus $(BUILD)/aa-capture $(BUILD)/fuzz/btf_kinds.btf
 	AA_BUILD=$(BUILD) $(BUILD)/fuzz/mkcorpus tests/fuzz/corpus
+	cp $(BUILD)/fuzz/btf_kinds.btf tests/fuzz/corpus/btf/kinds
+# BTF of every kind a C schema has (pointers, unions, enums, bit fields, ...)
+$(BUILD)/fuzz/btf_kinds.btf: tests/fuzz/btf_kinds.bpf.c
+	@mkdir -p $(dir $@)
+	$(CLANG) -g -O2 -target bpf -c $< -o $@.o
+	llvm-objcopy --dump-section .BTF=$@ $@.o

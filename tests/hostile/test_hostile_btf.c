@@ -149,6 +149,26 @@ Test(hostile_btf, the_writers_btf_is_printed)
 	cr_expect(strstr(out, "/* struct aa_tls_event: 4128 bytes */"), "%s", out);
 }
 
+/* Not too strict: pointers to itself, unions, anonymous structs, bit fields,
+ * enums, function pointers, qualifiers, flexible arrays all print. */
+Test(hostile_btf, btf_of_every_kind_is_printed)
+{
+	struct blob b;
+	uint8_t *data;
+	cr_assert_eq(aat_read_file("tests/fuzz/corpus/btf/kinds", &data, &b.len), 0);
+	cr_assert_lt(b.len, sizeof(b.p));
+	memcpy(b.p, data, b.len);
+	free(data);
+	write_file(&b);
+	cr_assert_eq(schema(), 0, "%s", err);
+	cr_expect(strstr(out, "struct node {\n\tstruct node *next;\n"
+			      "\tvolatile const u32 * restrict counter;\n\tunion {\n"), "%s", out);
+	cr_expect(strstr(out, "\t\tunsigned int b: 5;\n\t\tsigned char c: 4;\n"), "%s", out);
+	cr_expect(strstr(out, "typedef int (*visit_fn)(struct node *, const char *, ...);"), "%s", out);
+	cr_expect(strstr(out, "\tchar name[3][7];\n\tstruct node *children[0];\n};\n"), "%s", out);
+	cr_expect(strstr(out, "/* struct node: 80 bytes */"), "%s", out);
+}
+
 /* The reported crash: ASan WRITE in btf_dump__new, SIGSEGV without it. */
 Test(hostile_btf, member_type_id_raised_by_0x10000)
 {
