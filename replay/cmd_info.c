@@ -41,6 +41,25 @@ static double ratio(const struct aa_source_stats *st)
 	return st->bytes_stored ? (double)st->bytes_raw / (double)st->bytes_stored : 0.0;
 }
 
+/* A META string escaped (aa_enc_text_bare): a file could carry terminal
+ * escapes, or a newline and a line of its own ("Intact: yes"). */
+static void put_meta(const char *s)
+{
+	aa_enc_text_bare(stdout, (const uint8_t *)s, strlen(s));
+}
+
+/* "Label:  a\n" ("-" when a is missing), or "Label:  a b\n" when b is given. */
+static void meta_line(const char *label, const char *a, const char *b)
+{
+	printf("%-16s", label);
+	put_meta(str_or(a, "-"));
+	if (b) {
+		putchar(' ');
+		put_meta(b);
+	}
+	putchar('\n');
+}
+
 static void print_text(const char *const *paths, size_t n, const struct aa_source_stats *st,
 		       const struct aa_file_meta *m)
 {
@@ -63,11 +82,10 @@ static void print_text(const char *const *paths, size_t n, const struct aa_sourc
 	printf("First record:   %s\n", st->records ? aa_format_time(first, st->first_ns) : "-");
 	printf("Last record:    %s\n", st->records ? aa_format_time(last, st->last_ns) : "-");
 	printf("Duration:       %.9f s\n", dur / 1e9);
-	printf("Host:           %s\n", str_or(m ? m->hostname : NULL, "-"));
-	printf("Kernel:         %s %s\n", str_or(m ? m->kernel : NULL, "-"), str_or(m ? m->arch : NULL, ""));
-	printf("Writer:         %s %s\n", str_or(m ? m->writer : NULL, "-"),
-	       str_or(m ? m->writer_version : NULL, ""));
-	printf("Source:         %s\n", str_or(m ? m->source : NULL, "-"));
+	meta_line("Host:", m ? m->hostname : NULL, NULL);
+	meta_line("Kernel:", m ? m->kernel : NULL, str_or(m ? m->arch : NULL, ""));
+	meta_line("Writer:", m ? m->writer : NULL, str_or(m ? m->writer_version : NULL, ""));
+	meta_line("Source:", m ? m->source : NULL, NULL);
 }
 
 static void json_str(const char *key, const char *s)

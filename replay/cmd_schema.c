@@ -4,50 +4,19 @@
  * from the BTF its writer embedded, so that a reader who does not know a
  * layout can still learn it from the file alone.
  */
-#include <bpf/btf.h>
-#include <errno.h>
-#include <stdarg.h>
-#include <string.h>
-
+#include "aa_error.h"
 #include "cli.h"
+#include "schema_print.h"
 
 static const char help[] =
 	"Usage: " CLI_PROG " schema FILE\n"
 	"Print the record types of FILE (name and size, from its metadata) and\n"
-	"their C definitions, decoded from the BTF the writer embedded.\n"
+	"their C definitions, decoded from the BTF the writer embedded. The BTF is\n"
+	"checked whole first; text from the file is escaped (\\xNN) where it would\n"
+	"drive a terminal or end a C comment.\n"
 	"\n"
-	"Exit status: 0 printed, 1 the file carries no usable schema, 2 usage or I/O.\n";
-
-static void print_btf(void *ctx, const char *fmt, va_list args)
-{
-	vfprintf(ctx, fmt, args);
-}
-
-/* Every named struct of the blob, as C. */
-static int dump_structs(const struct aa_file_meta *m, const char *path)
-{
-	struct btf *btf = btf__new(m->btf, m->btf_len);
-	if (!btf) {
-		cli_err("%s: the embedded BTF does not decode: %s", path, strerror(errno));
-		return CLI_DATA;
-	}
-	struct btf_dump *d = btf_dump__new(btf, print_btf, stdout, NULL);
-	if (!d) {
-		btf__free(btf);
-		cli_err("%s: cannot print the embedded BTF: %s", path, strerror(errno));
-		return CLI_USAGE;
-	}
-	for (unsigned id = 1; id < btf__type_cnt(btf); id++) {
-		const struct btf_type *t = btf__type_by_id(btf, id);
-		if (!btf_is_struct(t) || !t->name_off)
-			continue;
-		btf_dump__dump_type(d, id);
-		printf("/* struct %s: %u bytes */\n", btf__name_by_offset(btf, t->name_off), t->size);
-	}
-	btf_dump__free(d);
-	btf__free(btf);
-	return CLI_OK;
-}
+	"Exit status: 0 printed, 1 the file carries no usable schema or its BTF is\n"
+	"damaged, 2 usage or I/O.\n";
 
 int cmd_schema(int argc, char **argv)
 {
@@ -76,16 +45,14 @@ int cmd_schema(int argc, char **argv)
 		cli_err("%s: no metadata with a record schema", path);
 		status = CLI_DATA;
 	} else {
-		printf("/* record types of %s: name and size in bytes */\n", path);
-		for (const char *p = m->schema; *p;) {
-			size_t n = strcspn(p, "\n");
-			printf("/*   %.*s */\n", (int)n, p);
-			p += n + (p[n] == '\n');
+		char why[256];
+		int rc = aa_schema_print(stdout, path, m, why, sizeof(why));
+		if (rc) {
+			/* why[] holds no bytes from the file, only ids and offsets */
+			cli_err("%s: the embedded BTF %s: %s", path,
+				rc == AA_E_META ? "is damaged" : "cannot be printed", why);
+			status = rc == AA_E_META ? CLI_DATA : CLI_USAGE;
 		}
-		if (m->btf && m->btf_len)
-			status = dump_structs(m, path);
-		else
-			printf("/* the file carries no BTF of its record structs */\n");
 	}
 	aa_close(in.src);
 	return cli_worse(status, cli_output_check(stdout, NULL));

@@ -102,17 +102,34 @@ static void put_escape(FILE *out, uint8_t c, int json)
 	put_escaped_byte(out, json ? "\\u00" : "\\x", c);
 }
 
-/* Both string encoders: runs of plain ASCII and valid UTF-8 go out as they
- * are (for text, not the sequences a terminal must not see), the rest as
- * escapes. */
-static void put_string(FILE *out, const uint8_t *s, size_t len, int json)
+enum str_form { FORM_JSON, FORM_TEXT, FORM_BARE };
+
+/* A '/' that would close a C comment: the one right after a '*'. */
+static int ends_comment(const uint8_t *s, size_t i)
 {
+	return s[i] == '/' && i > 0 && s[i - 1] == '*';
+}
+
+/* The string encoders: runs of plain ASCII and valid UTF-8 go out as they
+ * are (for text, not the sequences a terminal must not see), the rest as
+ * escapes; the bare form is text without the quotes and never ends a C
+ * comment. */
+static void put_string(FILE *out, const uint8_t *s, size_t len, enum str_form form)
+{
+	int json = form == FORM_JSON;
 	size_t i = 0;
 
-	putc_unlocked('"', out);
+	if (form != FORM_BARE)
+		putc_unlocked('"', out);
 	while (i < len) {
 		size_t run = plain_run(s + i, len - i);
 
+		if (form == FORM_BARE && run) {
+			size_t k = i == 0 ? 1 : 0; /* the first byte has no '*' before it */
+			while (k < run && !ends_comment(s, i + k))
+				k++;
+			run = k;
+		}
 		if (run) {
 			fwrite_unlocked(s + i, 1, run, out);
 			i += run;
@@ -128,17 +145,23 @@ static void put_string(FILE *out, const uint8_t *s, size_t len, int json)
 			i++;
 		}
 	}
-	putc_unlocked('"', out);
+	if (form != FORM_BARE)
+		putc_unlocked('"', out);
 }
 
 void aa_enc_json_string(FILE *out, const uint8_t *s, size_t len)
 {
-	put_string(out, s, len, 1);
+	put_string(out, s, len, FORM_JSON);
 }
 
 void aa_enc_text_string(FILE *out, const uint8_t *s, size_t len)
 {
-	put_string(out, s, len, 0);
+	put_string(out, s, len, FORM_TEXT);
+}
+
+void aa_enc_text_bare(FILE *out, const uint8_t *s, size_t len)
+{
+	put_string(out, s, len, FORM_BARE);
 }
 
 void aa_enc_base64(FILE *out, const uint8_t *s, size_t len)

@@ -30,6 +30,13 @@ void aa_enc_json_string(FILE *out, const uint8_t *s, size_t len);
  */
 void aa_enc_text_string(FILE *out, const uint8_t *s, size_t len);
 
+/*
+ * s[0..len) escaped as aa_enc_text_string does, without the quotes, for a
+ * string inside a line of text or a C comment: a '/' right after a '*' is
+ * escaped too (\x2f), so the output never closes a comment.
+ */
+void aa_enc_text_bare(FILE *out, const uint8_t *s, size_t len);
+
 /* s[0..len) in standard base64 with '=' padding, unquoted. */
 void aa_enc_base64(FILE *out, const uint8_t *s, size_t len);
 

@@ -11,8 +11,21 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 #include "aa_replay.h"
+#include "meta.h"
+
+/* Aborts, saying which, when an invariant does not hold. */
+#define REQUIRE(cond)                                                                      \
+	do {                                                                               \
+		if (!(cond)) {                                                             \
+			fprintf(stderr, "%s:%d: invariant broken: %s\n", __FILE__, __LINE__, \
+				#cond);                                                    \
+			abort();                                                           \
+		}                                                                          \
+	} while (0)
 
 /* The file reader on a whole file: opened as a path, read to the end with
  * aa_next without skip_damaged, then as a set of two (the file twice) with
@@ -41,6 +54,14 @@ int aaf_chunk(const uint8_t *data, size_t size);
  */
 int aaf_parse(const uint8_t *data, size_t size);
 
+/*
+ * A BTF blob: aa_btf_check on it, then the schema printer (check, and
+ * libbpf's btf_dump when the check passes) as `aa-replay schema` runs it,
+ * through aaf_print_meta. That the printer succeeds on whatever the check
+ * lets through is an invariant: libbpf is never given a blob it fails on.
+ */
+int aaf_btf(const uint8_t *data, size_t size);
+
 /* Shared by the entries (entry_read.c). */
 
 /* Reads every field of a record, formats it with both printers, checks what must hold. */
@@ -57,5 +78,13 @@ int aaf_memfile(const uint8_t *data, size_t size, char path[64]);
  * the error of aa_open_offline. */
 int aaf_read_paths(const char *const *paths, size_t n, int skip_damaged,
 		   const struct aa_filter *filter);
+
+/*
+ * Prints every META string as info prints it (escaped text, JSON) and the
+ * schema as `aa-replay schema` prints it, checking that nothing a terminal
+ * acts on comes out, that no C comment is closed from inside, that the
+ * JSON is valid, and that BTF the check passes prints (entry_btf.c).
+ */
+void aaf_print_meta(const struct aa_file_meta *m);
 
 #endif

@@ -27,15 +27,6 @@ static FILE *devnull(void)
 	return f;
 }
 
-#define REQUIRE(cond)                                                              \
-	do {                                                                       \
-		if (!(cond)) {                                                     \
-			fprintf(stderr, "%s:%d: invariant broken: %s\n", __FILE__, \
-				__LINE__, #cond);                                  \
-			abort();                                                   \
-		}                                                                  \
-	} while (0)
-
 static void touch_bytes(const void *p, size_t n)
 {
 	const uint8_t *b = p;
@@ -106,7 +97,8 @@ int aaf_memfile(const uint8_t *data, size_t size, char path[64])
 	return fd;
 }
 
-static void touch_meta(const aa_source *src)
+/* print: also through the info and schema printers (once per open: libbpf is slow) */
+static void touch_meta(const aa_source *src, int print)
 {
 	const struct aa_file_meta *m = aa_source_meta(src);
 	const char *const strs[] = {m ? m->writer : NULL, m ? m->writer_version : NULL,
@@ -121,6 +113,8 @@ static void touch_meta(const aa_source *src)
 	touch_bytes(m->session, sizeof(m->session));
 	if (m->btf)
 		touch_bytes(m->btf, m->btf_len);
+	if (print)
+		aaf_print_meta(m);
 	sink += (uint64_t)m->mono_to_wall + m->start_ns + m->file_seq + (uint64_t)m->level +
 		m->flush_ms;
 }
@@ -218,7 +212,7 @@ int aaf_read_paths(const char *const *paths, size_t n, int skip_damaged,
 		touch_error(&err);
 		return rc;
 	}
-	touch_meta(src);
+	touch_meta(src, 1);
 	/* Without skip_damaged each error is reported once and reading goes on:
 	 * a file of any size holds a bounded number of damaged places. */
 	uint64_t errors = 0, bound = 64;
@@ -242,7 +236,7 @@ int aaf_read_paths(const char *const *paths, size_t n, int skip_damaged,
 		}
 	}
 	REQUIRE(aa_next(src, &rec) == 0); /* the end stays the end */
-	touch_meta(src); /* bug B7, fixed in 82aea00 */
+	touch_meta(src, 0); /* bug B7, fixed in 82aea00 */
 	aa_source_get_stats(src, &st);
 	if (skip_damaged)
 		REQUIRE(damages == st.damaged);

@@ -3,7 +3,9 @@
  * Writes the fuzzers' seed corpora (committed under tests/fuzz/corpus/):
  * small real capture files, from the writer and from `aa-capture -r`, for
  * the file target; their chunks, as packet data and as decoded content, for
- * the chunk target; and single records for the parser target. The byte in
+ * the chunk target; single records for the parser target; the BTF of the
+ * record structs for the btf target, and a META whose strings would drive
+ * a terminal or close a C comment for the chunk target. The byte in
  * front of chunk and parser seeds selects the entry's mode (entries.h).
  * Usage: mkcorpus DIR (with AA_BUILD naming the build directory).
  */
@@ -14,8 +16,10 @@
 #include "blocks.h"
 #include "capfile.h"
 #include "capio.h"
+#include "events_btf.h"
 #include "files.h"
 #include "gen.h"
+#include "meta.h"
 #include "session.h"
 
 static const char *out;
@@ -28,7 +32,7 @@ static void put(const char *target, const char *name, uint8_t mode, const void *
 		abort();
 	snprintf(path, sizeof(path), "%s/%s/%s", out, target, name);
 	size_t n = 0;
-	if (strcmp(target, "file") != 0)
+	if (strcmp(target, "file") != 0 && strcmp(target, "btf") != 0)
 		buf[n++] = mode;
 	memcpy(buf + n, data, len);
 	if (aat_write_file(path, buf, n + len) != 0) {
@@ -169,6 +173,22 @@ int main(int argc, char **argv)
 	aat_fill(&r, rec, 40);
 	put("parse", "unknown-40", 0, rec, 40);
 	put("parse", "empty", 0, rec, 0);
+
+	/* the BTF the writer embeds; and a META of hostile strings, as chunk content */
+	uint32_t btf_len;
+	const uint8_t *btf = aa_events_btf(&btf_len);
+	put("btf", "events", 0, btf, btf_len);
+	struct aa_file_meta m = {.writer = "aa\x1b[2J", .writer_version = "0\x9b",
+				 .hostname = "h\nIntact:         yes", .kernel = "6.18\x1b]0;t\x07",
+				 .arch = "x86_64", .source = "raw:\xe2\x80\xae*/",
+				 .schema = "exit 16\n*/ #include <x> /*\n", .mono_to_wall = 1000,
+				 .level = 1, .btf = btf, .btf_len = btf_len};
+	uint8_t meta[4 + 4096];
+	size_t mlen;
+	if (aa_meta_encode(&m, meta + 4, sizeof(meta) - 4, &mlen) != 0)
+		abort();
+	aat_put_le32(meta, 0);
+	put("chunk", "meta-escapes-content", (uint8_t)(1 | (AA_CHUNK_META - 1) << 1), meta, mlen + 4);
 
 	aat_recs_free(&l);
 	free(raw);

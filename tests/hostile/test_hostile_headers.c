@@ -487,17 +487,6 @@ Test(hostile_headers, meta_stays_readable_after_a_stray_meta)
 		  "first META's strings (B7)", st);
 }
 
-/* An END chunk that matches a file of no records, so that nothing else is wrong. */
-static void empty_end(struct hb *f, uint32_t index, size_t head_len)
-{
-	struct aa_end_body e = {0};
-	struct aa_xxh64 x;
-	aa_xxh64_init(&x, 0);
-	e.digest = aa_xxh64_digest(&x);
-	e.blocks_crc = (uint32_t)crc32(0, f->p, (uInt)head_len); /* the SHB and IDB */
-	hb_chunk(f, AA_CHUNK_END, index, 0, &e, sizeof(e));
-}
-
 /* B4 (fixed in 8b38db1): such a file read as intact. */
 Test(hostile_headers, meta_chunk_that_does_not_decode)
 {
@@ -509,7 +498,7 @@ Test(hostile_headers, meta_chunk_that_does_not_decode)
 	uint8_t junk[32];
 	memset(junk, 0x5a, sizeof(junk));
 	size_t at = hb_raw_chunk(&f, AA_CHUNK_META, 0, 0, 24, sizeof(junk), junk, sizeof(junk));
-	empty_end(&f, 1, head);
+	hb_empty_end(&f, 1, head);
 	hb_save(&f);
 	uint64_t n;
 	struct aa_error_info err;
@@ -526,7 +515,7 @@ Test(hostile_headers, good_empty_file_control)
 	hb_idb(&f);
 	size_t head = f.len;
 	hb_meta(&f);
-	empty_end(&f, 1, head);
+	hb_empty_end(&f, 1, head);
 	hb_save(&f);
 	uint64_t n;
 	struct aa_error_info err;

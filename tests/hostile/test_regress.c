@@ -101,3 +101,8 @@ Test(regress, parser)
 {
 	replay_all("parse", aaf_parse);
 }
+
+Test(regress, btf)
+{
+	replay_all("btf", aaf_btf);
+}
