@@ -135,9 +135,16 @@ int cli_close(struct cli_input *in, int status);
 
 /*
  * Creates an output file for writing: 0600, never through a symbolic link,
- * never over an existing file. Returns the fd, or -1 after reporting.
+ * never over an existing file; "-" is standard output (a copy of its fd),
+ * refused when it is a terminal. Returns the fd, or -1 after reporting.
  */
 int cli_create(const char *path);
+/* 0 when stdout may take binary data, -1 after reporting that it is a terminal. */
+int cli_stdout_binary(void);
+/* An output path as messages name it: "stdout" for "-". */
+const char *cli_out_name(const char *path);
+/* Ends the process quietly with status 0: stdout's reader has had enough (| head). */
+void cli_pipe_closed(void) __attribute__((noreturn));
 
 /* Sets stdout up for large buffered output, with SIGPIPE ignored. */
 void cli_stdout_setup(void);
