@@ -34,6 +34,11 @@ struct offline {
 	void *user;
 
 	struct aa_reader *rd;
+	/* what the reader gave at open when it was not a good META: taken by
+	 * the first aa_next, as a stream cannot be read again */
+	int pending;
+	int pending_rc;
+	struct aa_chunk_view pending_c;
 	struct file_state f;
 	uint64_t done_bytes;  /* file bytes of the files already read */
 	uint64_t base_index;  /* stream index of the current file's first record */
@@ -333,7 +338,13 @@ static int offline_next(aa_source *src, struct aa_record **out)
 				return rc;
 			}
 		}
-		rc = aa_reader_next(o->rd, &c);
+		if (o->pending) {
+			o->pending = 0;
+			rc = o->pending_rc;
+			c = o->pending_c;
+		} else {
+			rc = aa_reader_next(o->rd, &c);
+		}
 		if (rc == AA_READ_END || rc == AA_READ_SECTION) {
 			int end_rc = end_of_section(o);
 			if (rc == AA_READ_END)
@@ -428,11 +439,10 @@ int aa_open_offline(aa_source **src, const char *const *paths, size_t npaths,
 				const struct aa_read_error *e = aa_reader_error(o->rd);
 				rc = aa_source_fail(&o->base, r, paths[0], e->offset, -1, "%s", e->detail);
 			} else {
-				/* anything else is read again, and reported, by aa_next */
-				aa_reader_close(o->rd);
-				o->rd = NULL;
-				o->base.stats.files--;
-				break;
+				/* anything else is taken, and reported, by aa_next */
+				o->pending = 1;
+				o->pending_rc = r;
+				o->pending_c = c;
 			}
 		}
 	}
