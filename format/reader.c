@@ -36,6 +36,8 @@ struct aa_reader {
 	uint8_t *raw;    /* one decoded chunk */
 	ZSTD_DCtx *dctx;
 	int have_shb, have_idb;
+	int had_chunk;       /* a good chunk was read from this input */
+	char shb_appl[96];   /* the first section's shb_userappl, printable; "" if none */
 	int lost;      /* the block structure was lost: only resync goes on */
 	int resyncing; /* since the last resync no chunk was good yet */
 	int resynced;  /* since the last resync no chunk was taken yet */
@@ -145,9 +147,17 @@ int aa_reader_open(struct aa_reader **rp, const char *path, struct aa_read_error
 	return 0;
 }
 
-static void ignore_opt(void *ctx, uint16_t code, const uint8_t *val, uint16_t len)
+/* Keeps shb_userappl, every byte outside printable ASCII as '?': it goes into messages. */
+static void shb_opt(void *ctx, uint16_t code, const uint8_t *val, uint16_t len)
 {
-	(void)ctx, (void)code, (void)val, (void)len;
+	char *appl = ctx;
+	size_t n = len < 95 ? len : 95;
+
+	if (code != AA_OPT_SHB_USERAPPL)
+		return;
+	for (size_t i = 0; i < n; i++)
+		appl[i] = val[i] >= 0x20 && val[i] < 0x7f ? (char)val[i] : '?';
+	appl[n] = 0;
 }
 
 static int check_shb(struct aa_reader *r, const uint8_t *b, uint32_t len, int64_t at)
@@ -162,8 +172,11 @@ static int check_shb(struct aa_reader *r, const uint8_t *b, uint32_t len, int64_
 	memcpy(&major, b + 12, 2);
 	if (major != 1)
 		return fail(r, AA_E_NOT_PCAPNG, at, -1, "pcapng major version %u", major);
-	if (aa_pcapng_options(b + 24, len - 28, ignore_opt, NULL) != 0)
+	char appl[96] = "";
+	if (aa_pcapng_options(b + 24, len - 28, shb_opt, appl) != 0)
 		return fail(r, AA_E_BLOCK, at, -1, "malformed section header options");
+	if (!r->have_shb)
+		memcpy(r->shb_appl, appl, sizeof(appl));
 	r->have_shb = 1;
 	r->have_idb = 0;
 	r->expect_index = 0;
@@ -182,6 +195,20 @@ static void idb_opt(void *ctx, uint16_t code, const uint8_t *val, uint16_t len)
 		o->tsresol = val[0];
 }
 
+/*
+ * An interface this toolkit does not write, at the start of a file that
+ * another program says it wrote: not damage but another kind of file, said
+ * once. A file whose SHB names an aa writer ("aa-capture 0.1.0") has a
+ * damaged IDB instead, and is read on.
+ */
+static int foreign(struct aa_reader *r, int rc)
+{
+	if (r->had_chunk || !strncmp(r->shb_appl, "aa-", 3))
+		return rc;
+	return fail(r, AA_E_FOREIGN, -1, -1, "pcapng from %s",
+		    r->shb_appl[0] ? r->shb_appl : "unknown writer");
+}
+
 static int check_idb(struct aa_reader *r, const uint8_t *b, uint32_t len, int64_t at)
 {
 	uint16_t linktype;
@@ -193,13 +220,13 @@ static int check_idb(struct aa_reader *r, const uint8_t *b, uint32_t len, int64_
 		return fail(r, AA_E_BLOCK, at, -1, "interface block too short");
 	memcpy(&linktype, b + 8, 2);
 	if (linktype < AA_LINKTYPE_USER0 || linktype > AA_LINKTYPE_USER0 + 15)
-		return fail(r, AA_E_INTERFACE, at, -1, "link type %u is not LINKTYPE_USER0..15",
-			    linktype);
+		return foreign(r, fail(r, AA_E_INTERFACE, at, -1, "link type %u is not LINKTYPE_USER0..15",
+				       linktype));
 	if (aa_pcapng_options(b + 16, len - 20, idb_opt, &o) != 0)
 		return fail(r, AA_E_BLOCK, at, -1, "malformed interface options");
 	if (o.tsresol != 9)
-		return fail(r, AA_E_INTERFACE, at, -1, "time stamp resolution %d, not nanoseconds",
-			    o.tsresol);
+		return foreign(r, fail(r, AA_E_INTERFACE, at, -1,
+				       "time stamp resolution %d, not nanoseconds", o.tsresol));
 	r->have_idb = 1;
 	return 0;
 }
@@ -246,6 +273,7 @@ static int check_epb(struct aa_reader *r, const uint8_t *b, uint32_t len, int64_
 	c->offset = at;
 	c->block_len = len;
 	r->resyncing = 0;
+	r->had_chunk = 1;
 	if (c->h.index != r->expect_index) {
 		uint32_t expected = r->expect_index;
 		/* Found by resync just past one lost block: that block was the chunk

@@ -360,7 +360,7 @@ static int offline_next(aa_source *src, struct aa_record **out)
 				return rc;
 		} else if (rc < 0) {
 			int fatal = rc == AA_E_NOT_PCAPNG || rc == AA_E_ENDIAN || rc == AA_E_IO ||
-				    rc == AA_E_NOMEM;
+				    rc == AA_E_NOMEM || rc == AA_E_FOREIGN;
 			rc = reader_damage(o, rc);
 			/* Reported once: the rest of this file is not read, or read past the damage. */
 			if (fatal || (aa_reader_lost(o->rd) && !aa_reader_resync(o->rd)))
@@ -435,7 +435,8 @@ int aa_open_offline(aa_source **src, const char *const *paths, size_t npaths,
 			if (r == AA_READ_CHUNK && c.h.kind == AA_CHUNK_META &&
 			    aa_reader_decode(o->rd, &c, &raw) == 0) {
 				rc = take_meta(o, &c, raw);
-			} else if (r == AA_E_NOT_PCAPNG || r == AA_E_ENDIAN || r == AA_E_IO) {
+			} else if (r == AA_E_NOT_PCAPNG || r == AA_E_ENDIAN || r == AA_E_IO ||
+				   r == AA_E_FOREIGN) {
 				const struct aa_read_error *e = aa_reader_error(o->rd);
 				rc = aa_source_fail(&o->base, r, paths[0], e->offset, -1, "%s", e->detail);
 			} else {
