@@ -67,6 +67,17 @@ static int fail(struct aa_reader *r, int code, int64_t offset, int64_t chunk, co
 	return code;
 }
 
+/* One read(2), again after a signal. */
+static ssize_t read_once(int fd, uint8_t *p, size_t n)
+{
+	ssize_t k;
+
+	do
+		k = read(fd, p, n);
+	while (k < 0 && errno == EINTR);
+	return k;
+}
+
 /*
  * Bytes [at, at + n) of the input (n <= WINDOW, at >= win_off), dropping
  * what comes before at; *got says how many are there, fewer than n only at
@@ -82,9 +93,7 @@ static const uint8_t *window(struct aa_reader *r, int64_t at, size_t n, size_t *
 
 		r->win_len = 0;
 		while (gap > 0) {
-			ssize_t k = read(r->fd, r->win, gap < WINDOW ? (size_t)gap : WINDOW);
-			if (k < 0 && errno == EINTR)
-				continue;
+			ssize_t k = read_once(r->fd, r->win, gap < WINDOW ? (size_t)gap : WINDOW);
 			if (k < 0)
 				return NULL;
 			if (k == 0)
@@ -98,9 +107,7 @@ static const uint8_t *window(struct aa_reader *r, int64_t at, size_t n, size_t *
 		r->win_off = at;
 	}
 	while (r->win_len < n && r->win_off == at) {
-		ssize_t k = read(r->fd, r->win + r->win_len, WINDOW - r->win_len);
-		if (k < 0 && errno == EINTR)
-			continue;
+		ssize_t k = read_once(r->fd, r->win + r->win_len, WINDOW - r->win_len);
 		if (k < 0)
 			return NULL;
 		if (k == 0)

@@ -152,13 +152,22 @@ static void zero_and_cut(uint8_t *file, size_t *size, const struct aat_block *b,
 	*size -= b[n - 2].len / 2 + b[n - 1].len;
 }
 
+/* A file of n records in chunks of at most chunk_raw bytes, damaged by edit, read every way. */
+static void damaged_reads_the_same(struct fx *f, uint64_t seed, size_t n, size_t chunk_raw,
+				   void (*edit)(uint8_t *, size_t *, const struct aat_block *, long),
+				   int want)
+{
+	fx_make(f, seed, n, chunk_raw, 0);
+	if (edit)
+		damage(f, edit);
+	every_command(f, want);
+}
+
 Test(cli_stream, damaged_metadata_reads_the_same)
 {
 	struct fx f;
 
-	fx_make(&f, 81, 3000, 16384, 0);
-	damage(&f, break_meta);
-	every_command(&f, 1);
+	damaged_reads_the_same(&f, 81, 3000, 16384, break_meta, 1);
 	/* and that is every record: only the META was lost */
 	char *s = slurp(&f, "s.pipe", NULL);
 	cr_expect_eq(fx_json_u64(s, "records"), 3000, "%s", s);
@@ -170,9 +179,7 @@ Test(cli_stream, broken_block_lengths_read_the_same)
 {
 	struct fx f;
 
-	fx_make(&f, 82, 3000, 16384, 0);
-	damage(&f, break_lengths);
-	every_command(&f, 1);
+	damaged_reads_the_same(&f, 82, 3000, 16384, break_lengths, 1);
 	/* the search found the chunks after each broken block: most records are read */
 	char *s = slurp(&f, "s.fifo", NULL);
 	cr_expect(strstr(s, "\"intact\":false"), "%s", s);
@@ -186,9 +193,7 @@ Test(cli_stream, zeroed_blocks_and_a_cut_tail_read_the_same)
 {
 	struct fx f;
 
-	fx_make(&f, 83, 3000, 16384, 0);
-	damage(&f, zero_and_cut);
-	every_command(&f, 1);
+	damaged_reads_the_same(&f, 83, 3000, 16384, zero_and_cut, 1);
 	fx_free(&f);
 }
 
@@ -197,9 +202,7 @@ Test(cli_stream, large_blocks_read_the_same)
 {
 	struct fx f;
 
-	fx_make(&f, 84, 4000, 0, 0);
-	damage(&f, break_lengths);
-	every_command(&f, 1);
+	damaged_reads_the_same(&f, 84, 4000, 0, break_lengths, 1);
 	fx_free(&f);
 }
 
@@ -207,7 +210,6 @@ Test(cli_stream, intact_file_reads_the_same)
 {
 	struct fx f;
 
-	fx_make(&f, 85, 1000, 16384, 0);
-	every_command(&f, 0);
+	damaged_reads_the_same(&f, 85, 1000, 16384, NULL, 0);
 	fx_free(&f);
 }
