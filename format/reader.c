@@ -30,8 +30,8 @@ struct aa_reader {
 	int own_fd;
 	int seekable;
 	int64_t offset;  /* of the next block */
-	uint8_t *win;    /* bytes [win_off, win_off + win_len) of the input */
-	size_t win_len;
+	uint8_t *win;    /* at win + win_start: bytes [win_off, win_off + win_len) of the input */
+	size_t win_start, win_len;
 	int64_t win_off;
 	uint8_t *raw;    /* one decoded chunk */
 	ZSTD_DCtx *dctx;
@@ -91,7 +91,7 @@ static const uint8_t *window(struct aa_reader *r, int64_t at, size_t n, size_t *
 		/* past what is held (a skipped block): read the gap and forget it */
 		uint64_t gap = drop - r->win_len;
 
-		r->win_len = 0;
+		r->win_start = r->win_len = 0;
 		while (gap > 0) {
 			ssize_t k = read_once(r->fd, r->win, gap < WINDOW ? (size_t)gap : WINDOW);
 			if (k < 0)
@@ -101,13 +101,19 @@ static const uint8_t *window(struct aa_reader *r, int64_t at, size_t n, size_t *
 			gap -= (uint64_t)k;
 		}
 		r->win_off = at - (int64_t)gap; /* at the end of the input if it came first */
-	} else if (drop > 0) {
-		memmove(r->win, r->win + drop, r->win_len - drop);
+	} else {
+		r->win_start += drop;
 		r->win_len -= drop;
 		r->win_off = at;
 	}
+	if (r->win_start + n > WINDOW) {
+		/* no room after what is held: move it to the front (once a window's worth) */
+		memmove(r->win, r->win + r->win_start, r->win_len);
+		r->win_start = 0;
+	}
 	while (r->win_len < n && r->win_off == at) {
-		ssize_t k = read_once(r->fd, r->win + r->win_len, WINDOW - r->win_len);
+		size_t end = r->win_start + r->win_len;
+		ssize_t k = read_once(r->fd, r->win + end, WINDOW - end);
 		if (k < 0)
 			return NULL;
 		if (k == 0)
@@ -115,7 +121,7 @@ static const uint8_t *window(struct aa_reader *r, int64_t at, size_t n, size_t *
 		r->win_len += (size_t)k;
 	}
 	*got = r->win_off == at ? (r->win_len < n ? r->win_len : n) : 0;
-	return r->win;
+	return r->win + r->win_start;
 }
 
 int aa_reader_open(struct aa_reader **rp, const char *path, struct aa_read_error *err)
@@ -423,7 +429,7 @@ int aa_reader_resync(struct aa_reader *r)
 		 * searched from where it began, a stream from what is still held. */
 		if (r->seekable && lseek(r->fd, from, SEEK_SET) == from) {
 			r->win_off = from;
-			r->win_len = 0;
+			r->win_start = r->win_len = 0;
 		} else {
 			from = (r->win_off + 3) & ~(int64_t)3; /* blocks start at multiples of 4 */
 		}
