@@ -34,6 +34,7 @@ enum aa_error {
 	AA_E_UNCLOSED = -31,    /* the file has no end block: cut short or still being written */
 	AA_E_META = -32,        /* the metadata chunk is missing or malformed */
 	AA_E_SET = -33,         /* files of a rotated set do not belong together */
+	AA_E_FOREIGN = -34,     /* a pcapng file another program wrote, not a capture file */
 	/* A live source. */
 	AA_E_AGAIN = -40,       /* no record within the timeout: call again */
 	AA_E_PERM = -41,        /* not allowed: BPF needs root (CAP_BPF and CAP_PERFMON) */

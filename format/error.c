@@ -34,6 +34,7 @@ static const struct aa_error_text texts[] = {
 	{AA_E_UNCLOSED, "AA_E_UNCLOSED", "file not closed: cut short or still being written"},
 	{AA_E_META, "AA_E_META", "missing or malformed metadata chunk"},
 	{AA_E_SET, "AA_E_SET", "files do not belong to one rotated set"},
+	{AA_E_FOREIGN, "AA_E_FOREIGN", "not an aa capture file"},
 	{AA_E_AGAIN, "AA_E_AGAIN", "no record yet, try again"},
 	{AA_E_PERM, "AA_E_PERM", "not permitted: BPF needs root (CAP_BPF and CAP_PERFMON)"},
 	{AA_E_UNSUPPORTED, "AA_E_UNSUPPORTED", "not supported by this kernel"},

@@ -18,15 +18,26 @@
 /* Blocks other than chunks (another tool's comments, name resolution) may be larger. */
 #define OTHER_BLOCK_MAX (16u << 20)
 
+/*
+ * All input goes through a window of the file: the block being read and what
+ * was read ahead. Searching after damage scans forward in it, so a pipe is
+ * searched as a file is, within a bounded buffer.
+ */
+#define WINDOW (2 * AA_BLOCK_MAX)
+
 struct aa_reader {
 	int fd;
 	int own_fd;
 	int seekable;
-	int64_t offset; /* of the next block */
-	uint8_t *buf;   /* one block */
-	uint8_t *raw;   /* one decoded chunk */
+	int64_t offset;  /* of the next block */
+	uint8_t *win;    /* at win + win_start: bytes [win_off, win_off + win_len) of the input */
+	size_t win_start, win_len;
+	int64_t win_off;
+	uint8_t *raw;    /* one decoded chunk */
 	ZSTD_DCtx *dctx;
 	int have_shb, have_idb;
+	int had_chunk;       /* a good chunk was read from this input */
+	char shb_appl[96];   /* the first section's shb_userappl, printable; "" if none */
 	int lost;      /* the block structure was lost: only resync goes on */
 	int resyncing; /* since the last resync no chunk was good yet */
 	int resynced;  /* since the last resync no chunk was taken yet */
@@ -56,22 +67,61 @@ static int fail(struct aa_reader *r, int code, int64_t offset, int64_t chunk, co
 	return code;
 }
 
-/* Reads up to n bytes; fewer only at the end of the input. */
-static ssize_t read_full(int fd, uint8_t *p, size_t n)
+/* One read(2), again after a signal. */
+static ssize_t read_once(int fd, uint8_t *p, size_t n)
 {
-	size_t done = 0;
+	ssize_t k;
 
-	while (done < n) {
-		ssize_t k = read(fd, p + done, n - done);
-		if (k < 0 && errno == EINTR)
-			continue;
+	do
+		k = read(fd, p, n);
+	while (k < 0 && errno == EINTR);
+	return k;
+}
+
+/*
+ * Bytes [at, at + n) of the input (n <= WINDOW, at >= win_off), dropping
+ * what comes before at; *got says how many are there, fewer than n only at
+ * the end of the input. NULL on a read error (errno set).
+ */
+static const uint8_t *window(struct aa_reader *r, int64_t at, size_t n, size_t *got)
+{
+	uint64_t drop = (uint64_t)(at - r->win_off);
+
+	if (drop >= r->win_len) {
+		/* past what is held (a skipped block): read the gap and forget it */
+		uint64_t gap = drop - r->win_len;
+
+		r->win_start = r->win_len = 0;
+		while (gap > 0) {
+			ssize_t k = read_once(r->fd, r->win, gap < WINDOW ? (size_t)gap : WINDOW);
+			if (k < 0)
+				return NULL;
+			if (k == 0)
+				break;
+			gap -= (uint64_t)k;
+		}
+		r->win_off = at - (int64_t)gap; /* at the end of the input if it came first */
+	} else {
+		r->win_start += drop;
+		r->win_len -= drop;
+		r->win_off = at;
+	}
+	if (r->win_start + n > WINDOW) {
+		/* no room after what is held: move it to the front (once a window's worth) */
+		memmove(r->win, r->win + r->win_start, r->win_len);
+		r->win_start = 0;
+	}
+	while (r->win_len < n && r->win_off == at) {
+		size_t end = r->win_start + r->win_len;
+		ssize_t k = read_once(r->fd, r->win + end, WINDOW - end);
 		if (k < 0)
-			return -1;
+			return NULL;
 		if (k == 0)
 			break;
-		done += (size_t)k;
+		r->win_len += (size_t)k;
 	}
-	return (ssize_t)done;
+	*got = r->win_off == at ? (r->win_len < n ? r->win_len : n) : 0;
+	return r->win + r->win_start;
 }
 
 int aa_reader_open(struct aa_reader **rp, const char *path, struct aa_read_error *err)
@@ -82,10 +132,10 @@ int aa_reader_open(struct aa_reader **rp, const char *path, struct aa_read_error
 	if (!r)
 		return AA_E_NOMEM;
 	r->fd = -1;
-	r->buf = malloc(AA_BLOCK_MAX);
+	r->win = malloc(WINDOW);
 	r->raw = malloc(AA_CHUNK_RAW_MAX);
 	r->dctx = ZSTD_createDCtx();
-	if (!r->buf || !r->raw || !r->dctx) {
+	if (!r->win || !r->raw || !r->dctx) {
 		aa_reader_close(r);
 		return AA_E_NOMEM;
 	}
@@ -102,16 +152,25 @@ int aa_reader_open(struct aa_reader **rp, const char *path, struct aa_read_error
 		aa_reader_close(r);
 		return rc;
 	}
-	r->seekable = lseek(r->fd, 0, SEEK_CUR) >= 0;
+	/* Seeking back is only for a file read from its start, where offsets are positions. */
+	r->seekable = lseek(r->fd, 0, SEEK_CUR) == 0;
 	posix_fadvise(r->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	r->err.offset = r->err.chunk = -1;
 	*rp = r;
 	return 0;
 }
 
-static void ignore_opt(void *ctx, uint16_t code, const uint8_t *val, uint16_t len)
+/* Keeps shb_userappl, every byte outside printable ASCII as '?': it goes into messages. */
+static void shb_opt(void *ctx, uint16_t code, const uint8_t *val, uint16_t len)
 {
-	(void)ctx, (void)code, (void)val, (void)len;
+	char *appl = ctx;
+	size_t n = len < 95 ? len : 95;
+
+	if (code != AA_OPT_SHB_USERAPPL)
+		return;
+	for (size_t i = 0; i < n; i++)
+		appl[i] = val[i] >= 0x20 && val[i] < 0x7f ? (char)val[i] : '?';
+	appl[n] = 0;
 }
 
 static int check_shb(struct aa_reader *r, const uint8_t *b, uint32_t len, int64_t at)
@@ -126,8 +185,11 @@ static int check_shb(struct aa_reader *r, const uint8_t *b, uint32_t len, int64_
 	memcpy(&major, b + 12, 2);
 	if (major != 1)
 		return fail(r, AA_E_NOT_PCAPNG, at, -1, "pcapng major version %u", major);
-	if (aa_pcapng_options(b + 24, len - 28, ignore_opt, NULL) != 0)
+	char appl[96] = "";
+	if (aa_pcapng_options(b + 24, len - 28, shb_opt, appl) != 0)
 		return fail(r, AA_E_BLOCK, at, -1, "malformed section header options");
+	if (!r->have_shb)
+		memcpy(r->shb_appl, appl, sizeof(appl));
 	r->have_shb = 1;
 	r->have_idb = 0;
 	r->expect_index = 0;
@@ -146,6 +208,20 @@ static void idb_opt(void *ctx, uint16_t code, const uint8_t *val, uint16_t len)
 		o->tsresol = val[0];
 }
 
+/*
+ * An interface this toolkit does not write, at the start of a file that
+ * another program says it wrote: not damage but another kind of file, said
+ * once. A file whose SHB names an aa writer ("aa-capture 0.1.0") has a
+ * damaged IDB instead, and is read on.
+ */
+static int foreign(struct aa_reader *r, int rc)
+{
+	if (r->had_chunk || !strncmp(r->shb_appl, "aa-", 3))
+		return rc;
+	return fail(r, AA_E_FOREIGN, -1, -1, "pcapng from %s",
+		    r->shb_appl[0] ? r->shb_appl : "unknown writer");
+}
+
 static int check_idb(struct aa_reader *r, const uint8_t *b, uint32_t len, int64_t at)
 {
 	uint16_t linktype;
@@ -157,13 +233,13 @@ static int check_idb(struct aa_reader *r, const uint8_t *b, uint32_t len, int64_
 		return fail(r, AA_E_BLOCK, at, -1, "interface block too short");
 	memcpy(&linktype, b + 8, 2);
 	if (linktype < AA_LINKTYPE_USER0 || linktype > AA_LINKTYPE_USER0 + 15)
-		return fail(r, AA_E_INTERFACE, at, -1, "link type %u is not LINKTYPE_USER0..15",
-			    linktype);
+		return foreign(r, fail(r, AA_E_INTERFACE, at, -1, "link type %u is not LINKTYPE_USER0..15",
+				       linktype));
 	if (aa_pcapng_options(b + 16, len - 20, idb_opt, &o) != 0)
 		return fail(r, AA_E_BLOCK, at, -1, "malformed interface options");
 	if (o.tsresol != 9)
-		return fail(r, AA_E_INTERFACE, at, -1, "time stamp resolution %d, not nanoseconds",
-			    o.tsresol);
+		return foreign(r, fail(r, AA_E_INTERFACE, at, -1,
+				       "time stamp resolution %d, not nanoseconds", o.tsresol));
 	r->have_idb = 1;
 	return 0;
 }
@@ -210,6 +286,7 @@ static int check_epb(struct aa_reader *r, const uint8_t *b, uint32_t len, int64_
 	c->offset = at;
 	c->block_len = len;
 	r->resyncing = 0;
+	r->had_chunk = 1;
 	if (c->h.index != r->expect_index) {
 		uint32_t expected = r->expect_index;
 		/* Found by resync just past one lost block: that block was the chunk
@@ -227,25 +304,15 @@ static int check_epb(struct aa_reader *r, const uint8_t *b, uint32_t len, int64_
 	return AA_READ_CHUNK;
 }
 
-/* Skips a large non-chunk block without holding it. */
+/* Skips a large non-chunk block without holding it: only its trailing length is read. */
 static int skip_block(struct aa_reader *r, uint32_t len, int64_t at)
 {
-	uint8_t tail[4];
-	size_t left = len - 8 - 4;
+	size_t got;
+	const uint8_t *tail = window(r, at + len - 4, 4, &got);
 
-	while (left > 0) {
-		size_t n = left < AA_BLOCK_MAX ? left : AA_BLOCK_MAX;
-		ssize_t k = read_full(r->fd, r->buf, n);
-		if (k < 0)
-			return fail(r, AA_E_IO, at, -1, "read: %s", strerror(errno));
-		if ((size_t)k < n)
-			return fail(r, AA_E_TRUNCATED, at, -1, "file ends inside a block");
-		left -= n;
-	}
-	ssize_t k = read_full(r->fd, tail, 4);
-	if (k < 0)
+	if (!tail)
 		return fail(r, AA_E_IO, at, -1, "read: %s", strerror(errno));
-	if (k < 4)
+	if (got < 4)
 		return fail(r, AA_E_TRUNCATED, at, -1, "file ends inside a block");
 	if (aa_get32(tail) != len)
 		return fail(r, AA_E_BLOCK, at, -1, "trailing block length differs");
@@ -259,33 +326,28 @@ int aa_reader_next(struct aa_reader *r, struct aa_chunk_view *c)
 		return r->err.code;
 	for (;;) {
 		int64_t at = r->offset;
-		uint8_t *b = r->buf;
-		ssize_t k = read_full(r->fd, b, 8);
+		size_t k;
+		/* 12 bytes: a section header's byte order says how to read its length */
+		const uint8_t *b = window(r, at, 12, &k);
 
-		if (k < 0)
+		if (!b)
 			return fail(r, AA_E_IO, at, -1, "read: %s", strerror(errno));
 		if (k == 0 && r->have_shb)
 			return AA_READ_END;
 		if (k < 8 && r->have_shb)
 			return fail(r, AA_E_TRUNCATED, at, -1, "file ends inside a block header");
-		uint32_t type = k == 8 ? aa_get32(b) : 0, len = k == 8 ? aa_get32(b + 4) : 0;
+		uint32_t type = k >= 8 ? aa_get32(b) : 0, len = k >= 8 ? aa_get32(b + 4) : 0;
 		if (!r->have_shb && type != AA_PCAPNG_SHB)
 			return fail(r, AA_E_NOT_PCAPNG, 0, -1,
 				    type == 0xa1b2c3d4 || type == 0xa1b23c4d || type == 0xd4c3b2a1
 					    ? "a classic pcap file, not pcapng"
 					    : "no pcapng section header at the start");
-		size_t have = 8;
 		if (type == AA_PCAPNG_SHB) {
-			/* Its byte order says how to read its length: look before judging it. */
-			k = read_full(r->fd, b + 8, 4);
-			if (k < 0)
-				return fail(r, AA_E_IO, at, -1, "read: %s", strerror(errno));
-			if (k == 4 && aa_get32(b + 8) == __builtin_bswap32(AA_PCAPNG_BYTE_ORDER_MAGIC))
+			if (k == 12 && aa_get32(b + 8) == __builtin_bswap32(AA_PCAPNG_BYTE_ORDER_MAGIC))
 				return fail(r, AA_E_ENDIAN, at, -1, "big-endian section");
-			if (k < 4)
+			if (k < 12)
 				return fail(r, r->have_shb ? AA_E_TRUNCATED : AA_E_NOT_PCAPNG, at, -1,
 					    "file ends inside a section header");
-			have = 12;
 		}
 		if (len < 12 || len % 4 != 0)
 			return fail(r, AA_E_BLOCK, at, -1, "block length %u is impossible", len);
@@ -298,10 +360,9 @@ int aa_reader_next(struct aa_reader *r, struct aa_chunk_view *c)
 				return rc;
 			continue;
 		}
-		k = read_full(r->fd, b + have, len - have);
-		if (k < 0)
+		if (!(b = window(r, at, len, &k)))
 			return fail(r, AA_E_IO, at, -1, "read: %s", strerror(errno));
-		if ((size_t)k < len - have)
+		if (k < len)
 			return fail(r, AA_E_TRUNCATED, at, -1, "file ends inside a block of %u bytes",
 				    len);
 		if (aa_get32(b + len - 4) != len)
@@ -361,30 +422,37 @@ int aa_reader_resync(struct aa_reader *r)
 {
 	const size_t need = AA_EPB_HEAD + 4;
 	int64_t from = (r->err.offset >= 0 ? r->err.offset : r->offset) + 4;
+	size_t got;
 
-	if (!r->seekable)
-		return 0;
+	if (from < r->win_off) {
+		/* The block was longer than the window (a skipped one): a file is
+		 * searched from where it began, a stream from what is still held. */
+		if (r->seekable && lseek(r->fd, from, SEEK_SET) == from) {
+			r->win_off = from;
+			r->win_start = r->win_len = 0;
+		} else {
+			from = (r->win_off + 3) & ~(int64_t)3; /* blocks start at multiples of 4 */
+		}
+	}
 	for (;;) {
-		ssize_t k = pread(r->fd, r->buf, AA_BLOCK_MAX, from);
-		if (k < (ssize_t)need)
+		const uint8_t *p = window(r, from, WINDOW, &got);
+
+		if (!p || got < need)
 			break;
-		for (ssize_t i = 0; i + (ssize_t)need <= k; i += 4) {
-			if (looks_like_chunk(r->buf + i)) {
-				r->offset = from + i;
+		for (size_t i = 0; i + need <= got; i += 4) {
+			if (looks_like_chunk(p + i)) {
+				r->offset = from + (int64_t)i;
 				r->lost = 0;
 				r->resyncing = 1;
 				r->resynced = 1;
-				if (lseek(r->fd, r->offset, SEEK_SET) < 0)
-					return 0;
 				return 1;
 			}
 		}
-		from += k - (ssize_t)need + 4; /* overlap so no candidate straddles windows */
+		/* on from the first place not looked at: no candidate straddles windows */
+		from += (int64_t)((got - need) / 4 + 1) * 4;
 	}
 	/* nothing more: stand at the end */
-	int64_t end = lseek(r->fd, 0, SEEK_END);
-	if (end >= 0)
-		r->offset = end;
+	r->offset = r->win_off + (int64_t)r->win_len;
 	return 0;
 }
 
@@ -421,7 +489,7 @@ void aa_reader_close(struct aa_reader *r)
 	if (r->own_fd && r->fd >= 0)
 		close(r->fd);
 	ZSTD_freeDCtx(r->dctx);
-	free(r->buf);
+	free(r->win);
 	free(r->raw);
 	free(r);
 }

@@ -2,8 +2,8 @@
 /*
  * Reading a capture file block by block: the pcapng structure, each chunk
  * checked (lengths, CRC, order) before it is handed out, and decoded on
- * request. Holds one block and one decoded chunk at a time, whatever the
- * file's size. The replay library builds record iteration on top.
+ * request. Holds a window of two blocks and one decoded chunk at a time,
+ * whatever the file's size. The replay library builds record iteration on top.
  */
 #ifndef AA_READER_H
 #define AA_READER_H
@@ -35,7 +35,8 @@ enum aa_read_result {
 	AA_READ_SECTION = 2, /* another section begins (files concatenated): chunk numbers restart */
 };
 
-/* path "-" reads standard input (no resynchronisation there). Returns 0 or AA_E_*, err filled. */
+/* path "-" reads standard input; a pipe or FIFO is read, and searched after
+ * damage, as a file is. Returns 0 or AA_E_*, err filled. */
 int aa_reader_open(struct aa_reader **r, const char *path, struct aa_read_error *err);
 
 /*
@@ -55,8 +56,8 @@ int aa_reader_decode(struct aa_reader *r, const struct aa_chunk_view *c, const u
 
 /*
  * After a structural error: searches forward for the next block that looks
- * like a chunk and goes on from there. 1 found, 0 none before the end (or
- * the input cannot seek).
+ * like a chunk and goes on from there. 1 found, 0 none before the end. The
+ * search runs in the reader's window of the input, so a pipe needs no seek.
  */
 int aa_reader_resync(struct aa_reader *r);
 

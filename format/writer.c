@@ -66,8 +66,9 @@ static int fail_io(struct aa_writer *w, int err)
 		w->sys_errno = err;
 		/* Keep what was whole; ENOSPC may have left half a block. */
 		if (ftruncate(w->fd, w->good_end) != 0) {
-			/* nothing more to save: the reader stops at the half block */
+			/* nothing more to save (or a pipe): the reader stops at the half block */
 		}
+		errno = err; /* the write's, not ftruncate's EINVAL on a pipe */
 	}
 	return w->err;
 }

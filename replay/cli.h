@@ -71,7 +71,8 @@ struct cli_filter {
 	"  T is an RFC 3339 time (2026-11-25T21:30:01.5Z, 2026-11-25T22:30:01+01:00;\n" \
 	"  without a zone it is UTC), seconds since the epoch (1795555801.25), or an\n"  \
 	"  offset from the first record of the input: +5s, +1.5m, +250ms\n"            \
-	"  (units ns, us, ms, s, m, h; s when none). An unknown record has no time\n"     \
+	"  (units ns, us, ms, s, m, h; s when none), at most 2554-07-21T23:34:33.709551615Z\n" \
+	"  (epoch 18446744073.709551615): a later time is refused. An unknown record has no time\n" \
 	"  stamp of its own: it has the time its chunk was written.\n"
 
 /*
@@ -89,9 +90,11 @@ int cli_filter_resolve(const struct cli_filter *f, const char *cmd,
 
 /*
  * A time argument as wall-clock ns since the epoch; an offset ("+5s") is
- * added to base_ns. Returns 0, or -1 when the text is not a time.
+ * added to base_ns. Returns 0, -1 when the text is not a time, or -2 when
+ * it is outside what u64 ns since the epoch hold (CLI_TIME_RANGE).
  * *is_offset says which form it was.
  */
+#define CLI_TIME_RANGE "1970-01-01T00:00:00Z to 2554-07-21T23:34:33.709551615Z, epoch 18446744073.709551615"
 int cli_parse_time(const char *text, uint64_t base_ns, uint64_t *ns, int *is_offset);
 
 /* An input opened for a full pass, reporting each damaged part as it goes. */
@@ -133,9 +136,16 @@ int cli_close(struct cli_input *in, int status);
 
 /*
  * Creates an output file for writing: 0600, never through a symbolic link,
- * never over an existing file. Returns the fd, or -1 after reporting.
+ * never over an existing file; "-" is standard output (a copy of its fd),
+ * refused when it is a terminal. Returns the fd, or -1 after reporting.
  */
 int cli_create(const char *path);
+/* 0 when stdout may take binary data, -1 after reporting that it is a terminal. */
+int cli_stdout_binary(void);
+/* An output path as messages name it: "stdout" for "-". */
+const char *cli_out_name(const char *path);
+/* Ends the process quietly with status 0: stdout's reader has had enough (| head). */
+void cli_pipe_closed(void) __attribute__((noreturn));
 
 /* Sets stdout up for large buffered output, with SIGPIPE ignored. */
 void cli_stdout_setup(void);

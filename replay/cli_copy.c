@@ -29,7 +29,9 @@ static void opts_from_meta(struct aa_writer_opts *o, const struct aa_file_meta *
 
 static int writer_failed(const char *path, const char *what, int rc, int sys_errno)
 {
-	cli_err("%s: %s: %s%s%s", path, what, aa_strerror(rc), sys_errno ? ": " : "",
+	if (sys_errno == EPIPE && !strcmp(path, "-"))
+		cli_pipe_closed();
+	cli_err("%s: %s: %s%s%s", cli_out_name(path), what, aa_strerror(rc), sys_errno ? ": " : "",
 		sys_errno ? strerror(sys_errno) : "");
 	return CLI_USAGE;
 }

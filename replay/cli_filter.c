@@ -51,11 +51,17 @@ static int add_pids(struct cli_filter *f, const char *cmd, const char *list)
 static int check_time(const char *cmd, const char *opt, const char *arg)
 {
 	uint64_t ns;
-	int rel;
+	int rel, rc = cli_parse_time(arg, 0, &ns, &rel);
 
-	if (cli_parse_time(arg, 0, &ns, &rel) < 0)
+	if (rc == -2)
+		return cli_usage(cmd, "%s: '%s' is out of range (times go from %s)", opt, arg,
+				 CLI_TIME_RANGE);
+	if (rc < 0)
 		return cli_usage(cmd, "%s: '%s' is not a time (RFC 3339, epoch seconds or +OFFSET)",
 				 opt, arg);
+	/* The library reads 0 as no bound: "before 1970" would select everything. */
+	if (!rel && !ns && !strcmp(opt, "--until"))
+		return cli_usage(cmd, "--until: '%s' is out of range (the earliest is 0.000000001)", arg);
 	return 1;
 }
 
@@ -126,6 +132,7 @@ int cli_filter_resolve(const struct cli_filter *f, const char *cmd,
 	/* Checked when parsed; resolving can only fail on an overflowing offset. */
 	if ((f->since && cli_parse_time(f->since, base, &out->since_ns, &rel) < 0) ||
 	    (f->until && cli_parse_time(f->until, base, &out->until_ns, &rel) < 0))
-		return cli_usage(cmd, "a time is out of range");
+		return cli_usage(cmd, "a +OFFSET time is out of range (times go from %s)",
+				 CLI_TIME_RANGE);
 	return CLI_OK;
 }

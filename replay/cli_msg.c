@@ -14,6 +14,7 @@ int cli_status_of(int aa_err)
 	case AA_E_IO:
 	case AA_E_NOMEM:
 	case AA_E_INVAL:
+	case AA_E_FOREIGN: /* not a file these commands can use at all */
 		return CLI_USAGE;
 	default:
 		return CLI_DATA;

@@ -35,19 +35,22 @@ static int64_t digits(const char **p, int n)
 	return v;
 }
 
-/* An unsigned number with an optional fraction, scaled by unit_ns; advances *p. */
+/*
+ * An unsigned number with an optional fraction, scaled by unit_ns; advances
+ * *p. -1 when it is not one, -2 when it is past what u64 nanoseconds hold
+ * (18446744073.709551615 s): a wrapped value would read as no bound at all.
+ */
 static int decimal(const char **p, uint64_t unit_ns, uint64_t *ns)
 {
 	const char *s = *p;
-	uint64_t whole = 0, frac = 0, scale = 1;
+	uint64_t whole = 0, frac = 0, scale = 1, scaled;
+	int over = 0;
 
 	if (*s < '0' || *s > '9')
 		return -1;
-	for (; *s >= '0' && *s <= '9'; s++) {
-		if (whole > (UINT64_MAX / 10 - 9) / unit_ns)
-			return -1; /* past what u64 nanoseconds can hold */
-		whole = whole * 10 + (uint64_t)(*s - '0');
-	}
+	for (; *s >= '0' && *s <= '9'; s++)
+		over |= __builtin_mul_overflow(whole, 10, &whole) ||
+			__builtin_add_overflow(whole, (uint64_t)(*s - '0'), &whole);
 	if (*s == '.') {
 		s++;
 		if (*s < '0' || *s > '9')
@@ -59,8 +62,10 @@ static int decimal(const char **p, uint64_t unit_ns, uint64_t *ns)
 			}
 		}
 	}
-	*ns = whole * unit_ns + (uint64_t)((unsigned __int128)frac * unit_ns / scale);
 	*p = s;
+	if (over || __builtin_mul_overflow(whole, unit_ns, &scaled) ||
+	    __builtin_add_overflow(scaled, (uint64_t)((unsigned __int128)frac * unit_ns / scale), ns))
+		return -2;
 	return 0;
 }
 
@@ -77,8 +82,11 @@ static int parse_offset(const char *s, uint64_t *ns)
 	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
 		const char *p = s;
 
-		if (strcmp(end, units[i].name) == 0)
-			return decimal(&p, units[i].ns, ns) == 0 && p == end ? 0 : -1;
+		if (strcmp(end, units[i].name) == 0) {
+			int rc = decimal(&p, units[i].ns, ns);
+
+			return p == end ? rc : -1;
+		}
 	}
 	return -1;
 }
@@ -101,7 +109,7 @@ static int parse_rfc3339(const char *s, uint64_t *ns)
 		const char *p = s - 1; /* decimal() wants a digit first: reuse the last one */
 		uint64_t v;
 
-		if (decimal(&p, NS, &v) < 0)
+		if (decimal(&p, NS, &v) != 0)
 			return -1;
 		frac = v % NS;
 		s = p;
@@ -121,26 +129,30 @@ static int parse_rfc3339(const char *s, uint64_t *ns)
 		return -1;
 	int64_t t = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 +
 		    sec - off;
-	if (t < 0)
-		return -1;
-	*ns = (uint64_t)t * NS + frac;
+	if (t < 0 || __builtin_mul_overflow((uint64_t)t, NS, ns) || __builtin_add_overflow(*ns, frac, ns))
+		return -2; /* before 1970, or after 2554-07-21T23:34:33.709551615Z */
 	return 0;
 }
 
 int cli_parse_time(const char *text, uint64_t base_ns, uint64_t *ns, int *is_offset)
 {
 	const char *p = text;
+	int rc;
 
 	*is_offset = text[0] == '+';
 	if (*is_offset) {
 		uint64_t off;
 
-		if (parse_offset(text + 1, &off) < 0 || off > UINT64_MAX - base_ns)
-			return -1;
+		if ((rc = parse_offset(text + 1, &off)) != 0)
+			return rc;
+		if (off > UINT64_MAX - base_ns)
+			return -2;
 		*ns = base_ns + off;
 		return 0;
 	}
 	if (strlen(text) >= 10 && text[4] == '-')
 		return parse_rfc3339(text, ns);
-	return decimal(&p, NS, ns) == 0 && *p == '\0' ? 0 : -1;
+	if ((rc = decimal(&p, NS, ns)) != 0)
+		return rc == -2 && *p == '\0' ? -2 : -1;
+	return *p == '\0' ? 0 : -1;
 }

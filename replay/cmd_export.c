@@ -34,10 +34,8 @@ static FILE *open_output(const char *path)
 	int fd;
 
 	if (!strcmp(path, "-")) {
-		if (isatty(STDOUT_FILENO)) {
-			cli_err("export: binary records are not for a terminal: redirect stdout or name a file");
+		if (cli_stdout_binary() < 0)
 			return NULL;
-		}
 		cli_stdout_setup();
 		return stdout;
 	}
@@ -54,7 +52,7 @@ static FILE *open_output(const char *path)
 
 static int export_raw(const char *in_path, const char *out_path, const struct aa_filter *filter)
 {
-	const char *name = strcmp(out_path, "-") ? out_path : "stdout";
+	const char *name = cli_out_name(out_path);
 	struct cli_input in = { 0 };
 	struct cli_progress prog;
 	const struct aa_record *rec;

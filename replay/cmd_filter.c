@@ -7,7 +7,7 @@ static const char help[] =
 	"Copy the records of IN that pass the filters, in order, into a new\n"
 	"capture file OUT (created 0600, never overwritten). OUT keeps what IN\n"
 	"says of its capture (host, kernel, clock offset, session, drop counters,\n"
-	"zstd level).\n"
+	"zstd level). IN or OUT '-' is standard input or output (not a terminal).\n"
 	"\n"
 	CLI_FILTER_HELP
 	"  --level N       zstd level for OUT (default: IN's)\n"

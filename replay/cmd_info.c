@@ -10,13 +10,14 @@ static const char help[] =
 	"Usage: " CLI_PROG " info [--json] [--each] FILE...\n"
 	"Read FILE... whole as one stream (a rotated set, oldest first), decoding\n"
 	"every chunk, and summarize it: records per type, unknown and invalid\n"
-	"records, dropped records, chunks, raw and stored bytes and their ratio,\n"
+	"records, dropped records (per type), chunks, raw and stored bytes and their ratio,\n"
 	"first and last time, duration, host, kernel, writer, and whether it is\n"
 	"intact (every block, chunk and digest good, every file closed, the set\n"
 	"in order).\n"
 	"\n"
 	"  --json      one JSON object: \"files\", \"records\", \"tls\", \"file\", \"exec\",\n"
-	"              \"exit\", \"unknown\", \"invalid\", \"dropped\", \"chunks\", \"damaged\",\n"
+	"              \"exit\", \"unknown\", \"invalid\", \"dropped\", \"drops_by_type\" (an object:\n"
+	"              tls, file, exec, exit), \"chunks\", \"damaged\",\n"
 	"              \"bytes_raw\", \"bytes_stored\", \"ratio\", \"first_ns\", \"last_ns\",\n"
 	"              \"first\", \"last\", \"duration_ns\", \"host\", \"kernel\", \"arch\",\n"
 	"              \"writer\", \"writer_version\", \"source\", \"intact\" (a boolean)\n"
@@ -73,7 +74,10 @@ static void print_text(const char *const *paths, size_t n, const struct aa_sourc
 	for (int t = 0; t < AA_TYPE_COUNT; t++)
 		printf("  %-13s %llu\n", aa_type_name(t), (unsigned long long)st->by_type[t]);
 	printf("  %-13s %llu\n", "invalid", (unsigned long long)st->invalid);
-	printf("Dropped:        %llu\n", (unsigned long long)st->dropped);
+	printf("Dropped:        %llu (", (unsigned long long)st->dropped);
+	for (int i = 0; i < AA_DROP_SLOTS; i++) /* a drop slot is its record type */
+		printf("%s%s %llu", i ? ", " : "", aa_type_name(i), (unsigned long long)st->drops[i]);
+	puts(")");
 	printf("Chunks:         %llu (damaged %llu)\n", (unsigned long long)st->chunks,
 	       (unsigned long long)st->damaged);
 	printf("Raw bytes:      %llu\n", (unsigned long long)st->bytes_raw);
@@ -119,6 +123,10 @@ static void print_json(const char *const *paths, size_t n, const struct aa_sourc
 		json_u64(aa_type_name(i), st->by_type[i]);
 	json_u64("invalid", st->invalid);
 	json_u64("dropped", st->dropped);
+	fputs(",\"drops_by_type\":{", stdout);
+	for (int i = 0; i < AA_DROP_SLOTS; i++)
+		printf("%s\"%s\":%llu", i ? "," : "", aa_type_name(i), (unsigned long long)st->drops[i]);
+	putchar('}');
 	json_u64("chunks", st->chunks);
 	json_u64("damaged", st->damaged);
 	json_u64("bytes_raw", st->bytes_raw);

@@ -9,7 +9,8 @@ static const char help[] =
 	"skipped, each named on stderr with its byte offset; a summary line says\n"
 	"what was kept and what was lost. OUT keeps what IN says of its capture\n"
 	"(host, kernel, clock offset, session, drop counters, zstd level); it is\n"
-	"created 0600 and never overwritten.\n"
+	"created 0600 and never overwritten. IN or OUT '-' is standard input or\n"
+	"output (not a terminal).\n"
 	"\n"
 	"  --level N   zstd level for OUT (default: IN's)\n"
 	"  -h, --help  this help\n"
@@ -42,7 +43,7 @@ int cmd_recover(int argc, char **argv)
 		return status;
 	cli_err("recover: %s: kept %llu records from %llu chunks; lost %llu damaged part%s, "
 		"%llu records known lost%s",
-		argv[optind + 1], (unsigned long long)res.written,
+		cli_out_name(argv[optind + 1]), (unsigned long long)res.written,
 		(unsigned long long)res.in.chunks, (unsigned long long)res.in.damaged,
 		res.in.damaged == 1 ? "" : "s", (unsigned long long)res.missing,
 		res.in.files_closed ? "" : " (IN was cut short: what followed cannot be counted)");

@@ -36,6 +36,11 @@ struct offline {
 	void *user;
 
 	struct aa_reader *rd;
+	/* what the reader gave at open when it was not a good META: taken by
+	 * the first aa_next, as a stream cannot be read again */
+	int pending;
+	int pending_rc;
+	struct aa_chunk_view pending_c;
 	struct file_state f;
 	uint64_t done_bytes;  /* file bytes of the files already read */
 	uint64_t base_index;  /* stream index of the current file's first record */
@@ -338,9 +343,15 @@ static int offline_next(aa_source *src, struct aa_record **out)
 				return rc;
 			}
 		}
-		if (o->on_read)
-			o->on_read(o->user);
-		rc = aa_reader_next(o->rd, &c);
+		if (o->pending) {
+			o->pending = 0;
+			rc = o->pending_rc;
+			c = o->pending_c;
+		} else {
+			if (o->on_read)
+				o->on_read(o->user);
+			rc = aa_reader_next(o->rd, &c);
+		}
 		if (rc == AA_READ_END || rc == AA_READ_SECTION) {
 			int end_rc = end_of_section(o);
 			if (rc == AA_READ_END)
@@ -356,7 +367,7 @@ static int offline_next(aa_source *src, struct aa_record **out)
 				return rc;
 		} else if (rc < 0) {
 			int fatal = rc == AA_E_NOT_PCAPNG || rc == AA_E_ENDIAN || rc == AA_E_IO ||
-				    rc == AA_E_NOMEM;
+				    rc == AA_E_NOMEM || rc == AA_E_FOREIGN;
 			rc = reader_damage(o, rc);
 			/* Reported once: the rest of this file is not read, or read past the damage. */
 			if (fatal || (aa_reader_lost(o->rd) && !aa_reader_resync(o->rd)))
@@ -433,15 +444,15 @@ int aa_open_offline(aa_source **src, const char *const *paths, size_t npaths,
 			if (r == AA_READ_CHUNK && c.h.kind == AA_CHUNK_META &&
 			    aa_reader_decode(o->rd, &c, &raw) == 0) {
 				rc = take_meta(o, &c, raw);
-			} else if (r == AA_E_NOT_PCAPNG || r == AA_E_ENDIAN || r == AA_E_IO) {
+			} else if (r == AA_E_NOT_PCAPNG || r == AA_E_ENDIAN || r == AA_E_IO ||
+				   r == AA_E_FOREIGN) {
 				const struct aa_read_error *e = aa_reader_error(o->rd);
 				rc = aa_source_fail(&o->base, r, paths[0], e->offset, -1, "%s", e->detail);
 			} else {
-				/* anything else is read again, and reported, by aa_next */
-				aa_reader_close(o->rd);
-				o->rd = NULL;
-				o->base.stats.files--;
-				break;
+				/* anything else is taken, and reported, by aa_next */
+				o->pending = 1;
+				o->pending_rc = r;
+				o->pending_c = c;
 			}
 		}
 	}

@@ -192,6 +192,7 @@ void aa_error_format(const struct aa_error_info *err, char *buf, size_t size)
 		ADD("chunk %lld: ", (long long)err->chunk);
 	ADD("%s", aa_strerror(err->code));
 	if (err->detail[0])
-		ADD(": %s", err->detail);
+		/* "not an aa capture file (pcapng from Text2pcap ...)": one verdict */
+		ADD(err->code == AA_E_FOREIGN ? " (%s)" : ": %s", err->detail);
 #undef ADD
 }

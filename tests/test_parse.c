@@ -332,6 +332,7 @@ Test(parse, error_names)
 		{AA_E_FRAMING, "AA_E_FRAMING"},     {AA_E_SEQUENCE, "AA_E_SEQUENCE"},
 		{AA_E_DIGEST, "AA_E_DIGEST"},       {AA_E_UNCLOSED, "AA_E_UNCLOSED"},
 		{AA_E_META, "AA_E_META"},           {AA_E_SET, "AA_E_SET"},
+		{AA_E_FOREIGN, "AA_E_FOREIGN"},
 		{AA_E_AGAIN, "AA_E_AGAIN"},         {AA_E_PERM, "AA_E_PERM"},
 		{AA_E_UNSUPPORTED, "AA_E_UNSUPPORTED"}, {AA_E_BPF, "AA_E_BPF"},
 	};

@@ -270,8 +270,39 @@ static inline void hb_watch(void)
 }
 #endif
 
-/* Reads path to the end (aat_read_capture) in a child with its allocations watched. */
-static inline struct hb_result hb_read_watched(const char *path, int skip_damaged)
+/* In a child: standard input becomes a pipe that another child fills with path's bytes. */
+static inline void hb_stdin_from_pipe(const char *path)
+{
+	int p[2];
+	uint8_t *data;
+	size_t n;
+	if (aat_read_file(path, &data, &n) != 0 || pipe(p) != 0)
+		_exit(93);
+	pid_t feeder = fork();
+	if (feeder < 0)
+		_exit(94);
+	if (feeder == 0) {
+		close(p[0]);
+		for (size_t done = 0; done < n;) {
+			ssize_t k = write(p[1], data + done, n - done);
+			if (k <= 0)
+				_exit(0); /* the reader stopped early */
+			done += (size_t)k;
+		}
+		_exit(0);
+	}
+	free(data);
+	close(p[1]);
+	if (dup2(p[0], STDIN_FILENO) < 0)
+		_exit(95);
+	close(p[0]);
+}
+
+/*
+ * Reads path to the end (aat_read_capture) in a child with its allocations
+ * watched; as_stream: as "-", from a pipe, where nothing can be read twice.
+ */
+static inline struct hb_result hb_read_watched_as(const char *path, int skip_damaged, int as_stream)
 {
 	struct hb_result res;
 	int fds[2];
@@ -281,6 +312,10 @@ static inline struct hb_result hb_read_watched(const char *path, int skip_damage
 	cr_assert_geq(pid, 0);
 	if (pid == 0) {
 		close(fds[0]);
+		if (as_stream) {
+			hb_stdin_from_pipe(path);
+			path = "-";
+		}
 		struct aa_replay_opts o = {.skip_damaged = skip_damaged};
 		struct aat_recs recs = {0};
 		struct aa_source_stats st;
@@ -306,6 +341,11 @@ static inline struct hb_result hb_read_watched(const char *path, int skip_damage
 	cr_assert_leq(res.max_alloc, HB_ALLOC_BOUND, "%s: an allocation of %zu bytes", path,
 		      res.max_alloc);
 	return res;
+}
+
+static inline struct hb_result hb_read_watched(const char *path, int skip_damaged)
+{
+	return hb_read_watched_as(path, skip_damaged, 0);
 }
 
 #endif

@@ -70,7 +70,22 @@ static struct hb_result read_edited(void (*edit)(uint8_t *f, const struct aat_bl
 	return hb_read_watched(hb_path, skip);
 }
 
-/* Stops at the victim with code; with skip_damaged, every other chunk's records are read. */
+/* The file as read_edited left it, read again from a pipe: the same as by path. */
+static void expect_same_from_a_pipe(const struct hb_result *by_path, uint32_t v, int skip)
+{
+	struct hb_result r = hb_read_watched_as(hb_path, skip, 1);
+	cr_expect_eq(r.rc, by_path->rc, "value 0x%x, pipe: %s, by path %s", v, aa_error_name(r.rc),
+		     aa_error_name(by_path->rc));
+	cr_expect_eq(r.records, by_path->records, "value 0x%x, pipe: %llu records, by path %llu", v,
+		     (unsigned long long)r.records, (unsigned long long)by_path->records);
+	cr_expect_eq(r.damaged, by_path->damaged, "value 0x%x, pipe: %llu damaged, by path %llu", v,
+		     (unsigned long long)r.damaged, (unsigned long long)by_path->damaged);
+	cr_expect_eq(r.offset, by_path->offset, "value 0x%x, pipe: offset %lld", v,
+		     (long long)r.offset);
+}
+
+/* Stops at the victim with code; with skip_damaged, every other chunk's records are read,
+ * from a pipe as from the file. */
 static void expect_stop(void (*edit)(uint8_t *, const struct aat_block *, uint32_t), uint32_t v,
 			int code)
 {
@@ -81,11 +96,13 @@ static void expect_stop(void (*edit)(uint8_t *, const struct aat_block *, uint32
 		     (long long)r.offset);
 	cr_expect_eq(r.records, records_before(victim), "value 0x%x: %llu records", v,
 		     (unsigned long long)r.records);
+	expect_same_from_a_pipe(&r, v, 0);
 	r = read_edited(edit, v, 1);
 	cr_expect_eq(r.rc, 0, "value 0x%x, skipping: %s", v, aa_error_name(r.rc));
 	cr_expect_eq(r.records, recs.n - blocks[victim].records, "value 0x%x, skipping: %llu records",
 		     v, (unsigned long long)r.records);
 	cr_expect_geq(r.damaged, 1);
+	expect_same_from_a_pipe(&r, v, 1);
 }
 
 static void set_len(uint8_t *f, const struct aat_block *b, uint32_t v)

@@ -145,3 +145,76 @@ Test(cli_copy, filter_writes_exactly_the_selected_records)
 	free(sel);
 	fx_free(&f);
 }
+
+/* OUT "-" is standard output for every command that writes a file, never a file named "-". */
+Test(cli_copy, dash_is_standard_output)
+{
+	struct fx f;
+	struct aat_recs got = { 0 }, want = { 0 };
+
+	fx_make(&f, 55, 1200, 16384, 0);
+	char *dash = aat_path(f.dir, "-"), *sel = aat_path(f.dir, "sel.pcapng"),
+	     *rec = aat_path(f.dir, "rec.pcapng");
+	for (size_t i = 0; i < f.recs.n; i++) {
+		struct aa_event ev;
+		aa_parse(aat_recs_at(&f.recs, i), f.recs.len[i], &ev);
+		if (ev.type == AA_TYPE_EXEC)
+			aat_recs_add(&want, aat_recs_at(&f.recs, i), f.recs.len[i]);
+	}
+	cr_expect_eq(fx_run(&f, out, sizeof(out), err, sizeof(err),
+			    "filter --type exec cap.pcapng - >sel.pcapng"), 0, "%s", err);
+	cr_expect_neq(access(dash, F_OK), 0, "filter wrote a file named '-'");
+	cr_expect(read_back(sel, &got));
+	cr_expect_eq(aat_recs_diff(&got, &want), -1, "records %zu, want %zu", got.n, want.n);
+	aat_recs_free(&got);
+
+	/* recover from standard input to standard output, through a pipe */
+	cr_expect_eq(fx_run(&f, out, sizeof(out), err, sizeof(err),
+			    "recover - - <cap.pcapng 2>rec.err | cat >rec.pcapng"), 0);
+	char *rec_err = aat_path(f.dir, "rec.err");
+	uint8_t *said;
+	size_t n;
+	cr_assert_eq(aat_read_file(rec_err, &said, &n), 0);
+	cr_expect(memmem(said, n, "recover: stdout: kept 1200 records", 34), "%.*s", (int)n, said);
+	free(said);
+	free(rec_err);
+	cr_expect_neq(access(dash, F_OK), 0, "recover wrote a file named '-'");
+	cr_expect(read_back(rec, &got));
+	cr_expect_eq(aat_recs_diff(&got, &f.recs), -1, "records %zu", got.n);
+
+	/* a reader that has had enough is no error */
+	cr_expect_eq(fx_run(&f, out, sizeof(out), err, sizeof(err),
+			    "filter cap.pcapng - | head -c 100 >/dev/null; exit $(( $? ))"), 0, "%s", err);
+	cr_expect_str_eq(err, "");
+	aat_recs_free(&got);
+	aat_recs_free(&want);
+	free(dash);
+	free(sel);
+	free(rec);
+	fx_free(&f);
+}
+
+/* Binary data is never written to a terminal: one line, status 2, nothing made. */
+Test(cli_copy, dash_refuses_a_terminal)
+{
+	const char *cmds[] = { "filter cap.pcapng -", "recover cap.pcapng -", "export --raw cap.pcapng -" };
+	struct fx f;
+	char cmd[4096];
+
+	if (aat_run("command -v script >/dev/null", NULL, 0) != 0)
+		cr_skip_test("no script(1) to give the command a terminal");
+	fx_make(&f, 56, 300, 0, 0);
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		/* script(1) runs the command with a pseudo-terminal as its stdout */
+		snprintf(cmd, sizeof(cmd), "cd '%s' && script -qec \"'%s' %s\" /dev/null", f.dir,
+			 f.replay, cmds[i]);
+		int rc = aat_run(cmd, out, sizeof(out));
+		cr_expect_eq(rc, 2, "%s: status %d", cmds[i], rc);
+		cr_expect(strstr(out, "stdout: not writing binary data to a terminal"), "%s: %s", cmds[i], out);
+		cr_expect_eq(fx_lines(out), 1, "%s: %s", cmds[i], out);
+		char *dash = aat_path(f.dir, "-");
+		cr_expect_neq(access(dash, F_OK), 0, "%s wrote a file named '-'", cmds[i]);
+		free(dash);
+	}
+	fx_free(&f);
+}

@@ -10,11 +10,12 @@
 
 static char out[1 << 20], err[1 << 14];
 
+static const uint8_t session[16] = "aa-replay-tests", other_session[16] = "another session";
+
 /* Writes recs[from..to) to dir/name as file seq of a set, with drops. */
-static void write_part(const struct fx *f, const char *name, size_t from, size_t to,
-		       uint32_t seq, const uint64_t drops[4])
+static void write_session_part(const struct fx *f, const char *name, size_t from, size_t to,
+			       const uint8_t *session, uint32_t seq, const uint64_t drops[4])
 {
-	static const uint8_t session[16] = "aa-replay-tests";
 	struct aa_writer_opts o = { .mono_to_wall = FX_MONO_TO_WALL, .session = session,
 				    .file_seq = seq };
 	struct aa_writer *w;
@@ -28,6 +29,12 @@ static void write_part(const struct fx *f, const char *name, size_t from, size_t
 	aa_writer_set_drops(w, drops);
 	cr_assert_eq(aa_writer_close(w), 0);
 	free(path);
+}
+
+static void write_part(const struct fx *f, const char *name, size_t from, size_t to,
+		       uint32_t seq, const uint64_t drops[4])
+{
+	write_session_part(f, name, from, to, session, seq, drops);
 }
 
 Test(cli_set, cat_reads_a_rotated_set_in_order)
@@ -67,5 +74,32 @@ Test(cli_set, cat_reads_a_rotated_set_in_order)
 	cr_assert_eq(fx_run(&f, out, sizeof(out), NULL, 0, "info --json r1.pcapng"), 0);
 	cr_expect_eq(fx_json_u64(out, "dropped"), 10);
 	cr_expect_eq(fx_json_u64(out, "records"), 500);
+	fx_free(&f);
+}
+
+Test(cli_set, info_shows_the_drops_per_type)
+{
+	/* cumulative within a session (p1 holds p0's and more), summed across sessions */
+	static const uint64_t d0[4] = { 1, 3, 0, 0 }, d1[4] = { 1, 10, 2, 0 }, e0[4] = { 0, 0, 7, 5 };
+	struct fx f;
+
+	fx_make(&f, 72, 600, 0, 0);
+	write_part(&f, "p0.pcapng", 0, 200, 0, d0);
+	write_part(&f, "p1.pcapng", 200, 400, 1, d1);
+	write_session_part(&f, "q0.pcapng", 400, 600, other_session, 0, e0);
+	cr_assert_eq(fx_run(&f, out, sizeof(out), err, sizeof(err), "info p1.pcapng"), 0, "%s", err);
+	cr_expect(strstr(out, "\nDropped:        13 (tls 1, file 10, exec 2, exit 0)\n"), "%s", out);
+	cr_assert_eq(fx_run(&f, out, sizeof(out), err, sizeof(err), "info p0.pcapng p1.pcapng q0.pcapng"),
+		     0, "%s", err);
+	cr_expect(strstr(out, "\nDropped:        25 (tls 1, file 10, exec 9, exit 5)\n"), "%s", out);
+	cr_assert_eq(fx_run(&f, out, sizeof(out), err, sizeof(err),
+			    "info --json p0.pcapng p1.pcapng q0.pcapng"), 0, "%s", err);
+	cr_expect(strstr(out, ",\"dropped\":25,\"drops_by_type\":{\"tls\":1,\"file\":10,\"exec\":9,\"exit\":5},"),
+		  "%s", out);
+	/* --each: each file's own */
+	cr_assert_eq(fx_run(&f, out, sizeof(out), err, sizeof(err), "info --each --json p0.pcapng q0.pcapng"),
+		     0, "%s", err);
+	cr_expect(strstr(out, "\"drops_by_type\":{\"tls\":1,\"file\":3,\"exec\":0,\"exit\":0}"), "%s", out);
+	cr_expect(strstr(out, "\"drops_by_type\":{\"tls\":0,\"file\":0,\"exec\":7,\"exit\":5}"), "%s", out);
 	fx_free(&f);
 }
