@@ -296,7 +296,10 @@ static int check_epb(struct aa_reader *r, const uint8_t *b, uint32_t len, int64_
 		 * due, already reported; only a longer gap is news. */
 		int one_lost = r->resynced && c->h.index == expected + 1;
 		r->resynced = 0;
-		r->expect_index = c->h.index + 1; /* so that reading can go on from here */
+		/* so that reading can go on from here; a number already passed
+		 * (a repeated chunk) does not move back what is due */
+		if (c->h.index > expected)
+			r->expect_index = c->h.index + 1;
 		if (one_lost)
 			return AA_READ_CHUNK;
 		return fail(r, AA_E_SEQUENCE, at, c->h.index, "chunk %u where chunk %u was due",
