@@ -219,6 +219,8 @@ static int take_end(struct offline *o, const struct aa_chunk_view *c, const uint
 		return damage(o, AA_E_CHUNK, c->offset, c->h.index, "END chunk of the wrong size");
 	memcpy(&b, raw, sizeof(b));
 	f->ended = 1;
+	if (b.reserved != 0)
+		return damage(o, AA_E_CHUNK, c->offset, c->h.index, "END chunk's reserved field not zero");
 	if (f->damaged)
 		return 0; /* already reported: the totals cannot match */
 	uint64_t digest = aa_xxh64_digest(&f->digest);

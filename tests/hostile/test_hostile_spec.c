@@ -45,31 +45,60 @@ static void totals_start(struct hb *f, struct totals *t)
 	totals_start_meta(f, t, NULL);
 }
 
+/* A record's own time stamp as FORMAT.md places it: at 0, at 8 in the 296-byte file
+ * record, none in a record of a length not listed. */
+static uint64_t rec_ts(const uint8_t *r, uint32_t len)
+{
+	if (len == 296)
+		return aa_get64(r + 8);
+	return len == 4128 || len == 792 || len == 16 ? aa_get64(r) : 0;
+}
+
+/* A RECORDS chunk of these n records, framed by hand. */
+static size_t recs_chunk(struct hb *f, struct totals *t, uint32_t index, const uint8_t *const *recs,
+			 const uint32_t *lens, uint32_t n)
+{
+	uint8_t *raw = malloc(AA_CHUNK_RAW_MAX);
+	size_t pos = 0;
+	cr_assert_not_null(raw);
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t len = lens[i], padded = (len + 7u) & ~7u;
+		cr_assert_leq(pos + 8 + padded, AA_CHUNK_RAW_MAX);
+		aa_put32(raw + pos, len);
+		aa_put32(raw + pos + 4, 0);
+		memcpy(raw + pos + 8, recs[i], len);
+		memset(raw + pos + 8 + len, 0, padded - len);
+		pos += 8 + padded;
+		aa_xxh64_update(&t->digest, &len, 4);
+		aa_xxh64_update(&t->digest, recs[i], len);
+		uint64_t ts = rec_ts(recs[i], len);
+		if (ts && (!t->first_ts || ts < t->first_ts))
+			t->first_ts = ts;
+		if (ts > t->last_ts)
+			t->last_ts = ts;
+		t->bytes_raw += len;
+	}
+	t->records += n;
+	t->chunks++;
+	size_t at = hb_chunk(f, AA_CHUNK_RECORDS, index, n, raw, pos);
+	free(raw);
+	return at;
+}
+
 /* A RECORDS chunk of n exit records with these time stamps (pid = 100 + i). */
 static size_t exit_chunk(struct hb *f, struct totals *t, uint32_t index, const uint64_t *ts,
 			 uint32_t n)
 {
-	uint8_t raw[1024], rec[16];
-	size_t pos = 0;
-	cr_assert_leq(n * 24u, sizeof(raw));
+	uint8_t rec[8][16];
+	const uint8_t *recs[8];
+	uint32_t lens[8];
+	cr_assert_leq(n, 8);
 	for (uint32_t i = 0; i < n; i++) {
-		exit_rec(rec, ts[i], 100 + i);
-		aa_put32(raw + pos, 16);
-		aa_put32(raw + pos + 4, 0);
-		memcpy(raw + pos + 8, rec, 16);
-		pos += 24;
-		uint32_t len = 16;
-		aa_xxh64_update(&t->digest, &len, 4);
-		aa_xxh64_update(&t->digest, rec, 16);
-		if (ts[i] && (!t->first_ts || ts[i] < t->first_ts))
-			t->first_ts = ts[i];
-		if (ts[i] > t->last_ts)
-			t->last_ts = ts[i];
+		exit_rec(rec[i], ts[i], 100 + i);
+		recs[i] = rec[i];
+		lens[i] = 16;
 	}
-	t->records += n;
-	t->chunks++;
-	t->bytes_raw += 16ull * n;
-	return hb_chunk(f, AA_CHUNK_RECORDS, index, n, raw, pos);
+	return recs_chunk(f, t, index, recs, lens, n);
 }
 
 /* A STATS chunk of the four seed types' drops (exit: all of them). */
@@ -113,6 +142,7 @@ static void first_ts_later(struct aa_end_body *e) { e->first_ts += 1; }
 static void first_ts_zero_counted(struct aa_end_body *e) { e->first_ts = 0; }
 static void last_ts_earlier(struct aa_end_body *e) { e->last_ts -= 1; }
 static void dropped_other(struct aa_end_body *e) { e->dropped = 6; }
+static void reserved_set(struct aa_end_body *e) { e->reserved = 1; }
 
 Test(hostile_spec, end_totals_as_format_md_defines_them_are_intact)
 {
@@ -134,6 +164,12 @@ Test(hostile_spec, end_time_stamps_or_dropped_differ)
 		cr_expect_eq(r.chunk, 3, "edit %zu", i);
 		cr_expect_eq(r.records, 3, "edit %zu", i);
 	}
+	end_file(reserved_set);
+	struct hb_result r = hb_read_watched(hb_path, 0);
+	cr_expect_eq(r.rc, AA_E_CHUNK, "reserved: %s", aa_error_name(r.rc));
+	cr_expect_eq(r.chunk, 3);
+	r = hb_read_watched(hb_path, 1);
+	cr_expect_eq(r.damaged, 1, "reserved: only that, the END was there");
 }
 
 /* A good closed file of one record chunk, then `after` (n bytes). */
@@ -291,4 +327,191 @@ Test(hostile_spec, epb_padding_must_be_zero)
 	struct hb_result r = hb_read_watched(hb_path, 0);
 	cr_expect_eq(r.rc, AA_E_CHUNK, "%s", aa_error_name(r.rc));
 	cr_expect_eq(r.offset, (int64_t)at);
+}
+
+/* FORMAT.md's invalid records, each written at its documented offsets. */
+struct invalid_case {
+	uint32_t len;
+	int error; /* the AA_E_* FORMAT.md names, 0: valid */
+	uint32_t at[3], val[3]; /* u32 fields set (at 0: none) */
+	uint32_t fill_at, fill_len; /* bytes set to 'x' (no NUL) */
+};
+
+static const struct invalid_case cases[] = {
+	{4128, 0, {16, 20, 24}, {0, 0, 0}, 0, 0},            /* tls: empty call, piece 0 */
+	{4128, 0, {16, 20, 24}, {5000, 1, 1}, 0, 0},         /* piece 1 of 5000 bytes, read */
+	{4128, AA_E_DIRECTION, {24}, {2}, 0, 0},             /* direction 2 */
+	{4128, AA_E_DIRECTION, {16, 20, 24}, {0, 3, 7}, 0, 0}, /* direction is checked first */
+	{4128, AA_E_TLS_SEQ, {16, 20}, {0, 1}, 0, 0},        /* empty call, piece 1 */
+	{4128, AA_E_TLS_SEQ, {16, 20}, {4096, 1}, 0, 0},     /* piece 1 starts at 4096 of 4096 */
+	{4128, AA_E_TLS_SEQ, {16, 20}, {10, 0x100000}, 0, 0}, /* far past data_len */
+	{296, 0, {16}, {4}, 40, 255},                        /* rename, path of 255 bytes + NUL */
+	{296, AA_E_SYSCALL, {16}, {5}, 0, 0},                /* syscall 5 */
+	{296, AA_E_SYSCALL, {16}, {5}, 40, 256},             /* syscall is checked first */
+	{296, AA_E_STRING, {16}, {1}, 40, 256},              /* path without NUL */
+	{792, 0, {0}, {0}, 24, 255},                         /* exec: filename of 255 bytes */
+	{792, AA_E_STRING, {0}, {0}, 24, 256},               /* filename without NUL */
+	{792, AA_E_STRING, {0}, {0}, 280, 512},              /* args without NUL */
+	{16, 0, {8, 12}, {0xFFFFFFFFu, 0x80000000u}, 0, 0},  /* exit: never invalid */
+	{17, 0, {0}, {0}, 0, 17},                            /* a length not listed: unknown */
+};
+#define NCASES (sizeof(cases) / sizeof(cases[0]))
+
+Test(hostile_spec, invalid_records_are_what_format_md_lists)
+{
+	static uint8_t bytes[NCASES][4128];
+	const uint8_t *recs[NCASES];
+	uint32_t lens[NCASES];
+	uint64_t invalid = 0;
+	for (size_t i = 0; i < NCASES; i++) {
+		memset(bytes[i], 0, sizeof(bytes[i]));
+		aa_put64(bytes[i] + (cases[i].len == 296 ? 8 : 0), 1000 + i); /* time stamp */
+		for (int k = 0; k < 3; k++)
+			if (cases[i].at[k])
+				aa_put32(bytes[i] + cases[i].at[k], cases[i].val[k]);
+		memset(bytes[i] + cases[i].fill_at, 'x', cases[i].fill_len);
+		recs[i] = bytes[i];
+		lens[i] = cases[i].len;
+		invalid += cases[i].error != 0;
+	}
+	struct hb f = {0};
+	struct totals t;
+	totals_start(&f, &t);
+	recs_chunk(&f, &t, 1, recs, lens, NCASES);
+	end_chunk(&f, &t, 2, NULL);
+	hb_save(&f);
+
+	aa_source *src;
+	struct aa_error_info err;
+	const char *path = hb_path;
+	cr_assert_eq(aa_open_offline(&src, &path, 1, NULL, &err), 0);
+	const struct aa_record *rec;
+	size_t n = 0;
+	int rc;
+	while ((rc = aa_next(src, &rec)) == 1) {
+		cr_assert_lt(n, NCASES);
+		cr_expect_eq(rec->ev.error, cases[n].error, "record %zu (%u bytes): %s, want %s", n,
+			     cases[n].len, aa_error_name(rec->ev.error), aa_error_name(cases[n].error));
+		cr_expect_eq(rec->ev.len, cases[n].len);
+		n++;
+	}
+	cr_expect_eq(rc, 0, "%s", aa_error_name(rc));
+	cr_expect_eq(n, NCASES, "every record handed out, invalid or not");
+	struct aa_source_stats st;
+	aa_source_get_stats(src, &st);
+	cr_expect_eq(st.invalid, invalid);
+	cr_expect_eq(st.intact, 1, "invalid records are not damage");
+	cr_expect_eq(st.by_type[AA_TYPE_TLS], 7, "invalid records count in their type");
+	cr_expect_eq(st.by_type[AA_TYPE_UNKNOWN], 1);
+	aa_close(src);
+}
+
+/* The wall times aa_next gives the records of a file whose META has this offset. */
+static void wall_times(int64_t mono_to_wall, const uint8_t *const *recs, const uint32_t *lens,
+		       uint32_t n, uint64_t *out)
+{
+	struct aa_file_meta m = {.writer = "aa-hostile", .mono_to_wall = mono_to_wall};
+	struct hb f = {0};
+	struct totals t;
+	totals_start_meta(&f, &t, &m);
+	recs_chunk(&f, &t, 1, recs, lens, n);
+	end_chunk(&f, &t, 2, NULL);
+	hb_save(&f);
+	aa_source *src;
+	const char *path = hb_path;
+	cr_assert_eq(aa_open_offline(&src, &path, 1, NULL, NULL), 0);
+	const struct aa_record *rec;
+	uint32_t i = 0;
+	int rc;
+	while ((rc = aa_next(src, &rec)) == 1 && i < n)
+		out[i++] = rec->time_ns;
+	cr_expect_eq(rc, 0, "%s", aa_error_name(rc));
+	cr_expect_eq(i, n);
+	aa_close(src);
+}
+
+Test(hostile_spec, wall_time_is_clamped_not_wrapped)
+{
+	uint8_t a[16], b[16], c[296], u[17] = {0};
+	exit_rec(a, UINT64_MAX - 5, 1);
+	exit_rec(b, 5, 2);
+	memset(c, 0, sizeof(c));
+	aa_put64(c + 8, 1000); /* the file record's time stamp is at 8 */
+	const uint8_t *recs[4] = {a, b, c, u};
+	const uint32_t lens[4] = {16, 16, 296, 17};
+	uint64_t t[4];
+
+	wall_times(INT64_MAX, recs, lens, 4, t);
+	cr_expect_eq(t[0], UINT64_MAX, "over 2^64 - 1: %" PRIu64, t[0]);
+	cr_expect_eq(t[1], 5 + (uint64_t)INT64_MAX);
+	cr_expect_eq(t[3], HB_WRITTEN_NS, "a record of no known type: its chunk's written_ns");
+	wall_times(INT64_MIN, recs, lens, 4, t);
+	cr_expect_eq(t[0], UINT64_MAX - 5 - (uint64_t)INT64_MAX - 1);
+	cr_expect_eq(t[1], 0, "below 0: %" PRIu64, t[1]);
+	wall_times(-100, recs, lens, 4, t);
+	cr_expect_eq(t[2], 900);
+}
+
+Test(hostile_spec, no_meta_tag_is_required)
+{
+	struct hb f = {0};
+	struct totals t = {0};
+	hb_shb(&f);
+	hb_idb(&f);
+	t.head_len = f.len;
+	aa_xxh64_init(&t.digest, 0);
+	hb_chunk(&f, AA_CHUNK_META, 0, 0, "", 0); /* no entries at all */
+	exit_chunk(&f, &t, 1, ts3, 3);
+	end_chunk(&f, &t, 2, NULL);
+	hb_save(&f);
+	aa_source *src;
+	const char *path = hb_path;
+	cr_assert_eq(aa_open_offline(&src, &path, 1, NULL, NULL), 0);
+	const struct aa_file_meta *m = aa_source_meta(src);
+	cr_assert_not_null(m);
+	cr_expect(m->writer == NULL && m->hostname == NULL && m->mono_to_wall == 0 && m->file_seq == 0);
+	const struct aa_record *rec;
+	cr_assert_eq(aa_next(src, &rec), 1);
+	cr_expect_eq(rec->time_ns, ts3[0], "no mono_to_wall: the offset is 0");
+	while (aa_next(src, &rec) == 1)
+		;
+	struct aa_source_stats st;
+	aa_source_get_stats(src, &st);
+	cr_expect_eq(st.intact, 1);
+	cr_expect_eq(st.records, 3);
+	aa_close(src);
+}
+
+/*
+ * How info counts: chunk 1 holds two good records and then a bad frame,
+ * chunk 2 fails its crc, chunk 3 is good, then 8 bytes that are no block.
+ */
+Test(hostile_spec, info_counts_chunks_damage_and_stored_bytes)
+{
+	struct hb f = {0};
+	struct totals t;
+	totals_start(&f, &t);
+	uint8_t raw[128];
+	const uint32_t two[2] = {16, 16};
+	size_t len = hb_frames(raw, two, 2);
+	memset(raw + len, 0, 16);
+	aa_put32(raw + len, 9); /* 9 bytes announced, 8 there */
+	hb_chunk(&f, AA_CHUNK_RECORDS, 1, 3, raw, len + 16);
+	size_t bad = exit_chunk(&f, &t, 2, ts3, 3);
+	f.p[bad + AA_EPB_HEAD + AA_CHUNK_HEADER_SIZE] ^= 1;
+	exit_chunk(&f, &t, 3, ts3, 1);
+	hb_put(&f, "garbage!", 8);
+	size_t size = f.len;
+	hb_save(&f);
+
+	struct aa_replay_opts o = {.skip_damaged = 1};
+	struct aat_recs back = {0};
+	struct aa_source_stats st;
+	cr_assert_eq(aat_read_capture(hb_path, &o, &back, &st, NULL), 0);
+	cr_expect_eq(st.records, 3, "the records before the bad frame, and chunk 3's");
+	cr_expect_eq(st.chunks, 2, "record chunks decoded: 1 (up to its bad frame) and 3");
+	cr_expect_eq(st.damaged, 3, "each problem reported: frame, crc, the 8 bytes: %" PRIu64,
+		     st.damaged);
+	cr_expect_eq(st.bytes_stored, size, "every byte of the file: %" PRIu64, st.bytes_stored);
+	aat_recs_free(&back);
 }
