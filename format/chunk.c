@@ -109,6 +109,12 @@ int aa_chunk_decompress(ZSTD_DCtx *dctx, const struct aa_chunk_hdr *h, const uin
 		FAIL(AA_E_ZSTD, "zstd frame declares %llu bytes, chunk says %u", size, h->raw_len);
 	if (ZSTD_findFrameCompressedSize(stored, h->stored_len) != h->stored_len)
 		FAIL(AA_E_ZSTD, "zstd frame does not fill the chunk exactly");
+	/* Without its checksum a changed byte of a stored block could go unseen.
+	 * The flag is bit 2 of the frame header descriptor, after the magic (RFC 8878). */
+	if (aa_get32(stored) != ZSTD_MAGICNUMBER)
+		FAIL(AA_E_ZSTD, "not a zstd data frame");
+	if (!(stored[4] & 0x04))
+		FAIL(AA_E_ZSTD, "zstd frame has no content checksum");
 	size_t n = ZSTD_decompressDCtx(dctx, out, AA_CHUNK_RAW_MAX, stored, h->stored_len);
 	if (ZSTD_isError(n))
 		FAIL(AA_E_ZSTD, "zstd: %s", ZSTD_getErrorName(n));

@@ -41,6 +41,7 @@ struct aa_reader {
 	int lost;      /* the block structure was lost: only resync goes on */
 	int resyncing; /* since the last resync no chunk was good yet */
 	int resynced;  /* since the last resync no chunk was taken yet */
+	int ended;     /* this section's END chunk was handed out: only a new section may follow */
 	uint32_t expect_index;
 	uint64_t isb_recv, isb_drop;
 	uint32_t blocks_crc; /* of this section's blocks that are not EPBs */
@@ -192,6 +193,7 @@ static int check_shb(struct aa_reader *r, const uint8_t *b, uint32_t len, int64_
 		memcpy(r->shb_appl, appl, sizeof(appl));
 	r->have_shb = 1;
 	r->have_idb = 0;
+	r->ended = 0;
 	r->expect_index = 0;
 	r->blocks_crc = (uint32_t)crc32(0, b, len);
 	return 0;
@@ -287,13 +289,17 @@ static int check_epb(struct aa_reader *r, const uint8_t *b, uint32_t len, int64_
 	c->block_len = len;
 	r->resyncing = 0;
 	r->had_chunk = 1;
+	r->ended = c->h.kind == AA_CHUNK_END;
 	if (c->h.index != r->expect_index) {
 		uint32_t expected = r->expect_index;
 		/* Found by resync just past one lost block: that block was the chunk
 		 * due, already reported; only a longer gap is news. */
 		int one_lost = r->resynced && c->h.index == expected + 1;
 		r->resynced = 0;
-		r->expect_index = c->h.index + 1; /* so that reading can go on from here */
+		/* so that reading can go on from here; a number already passed
+		 * (a repeated chunk) does not move back what is due */
+		if (c->h.index > expected)
+			r->expect_index = c->h.index + 1;
 		if (one_lost)
 			return AA_READ_CHUNK;
 		return fail(r, AA_E_SEQUENCE, at, c->h.index, "chunk %u where chunk %u was due",
@@ -318,6 +324,13 @@ static int skip_block(struct aa_reader *r, uint32_t len, int64_t at)
 		return fail(r, AA_E_BLOCK, at, -1, "trailing block length differs");
 	r->offset += len;
 	return 0;
+}
+
+/* END is the last block of its section: whatever follows it but a new section was added. */
+static int after_end(struct aa_reader *r, struct aa_chunk_view *c, uint32_t type, int64_t at)
+{
+	c->stored = NULL;
+	return fail(r, AA_E_SEQUENCE, at, -1, "a block of type 0x%x after the END chunk", type);
 }
 
 int aa_reader_next(struct aa_reader *r, struct aa_chunk_view *c)
@@ -358,6 +371,8 @@ int aa_reader_next(struct aa_reader *r, struct aa_chunk_view *c)
 			int rc = skip_block(r, len, at);
 			if (rc)
 				return rc;
+			if (r->ended)
+				return after_end(r, c, type, at);
 			continue;
 		}
 		if (!(b = window(r, at, len, &k)))
@@ -369,6 +384,8 @@ int aa_reader_next(struct aa_reader *r, struct aa_chunk_view *c)
 			return fail(r, AA_E_BLOCK, at, -1, "trailing block length %u differs from %u",
 				    aa_get32(b + len - 4), len);
 		r->offset += len;
+		if (r->ended && type != AA_PCAPNG_SHB)
+			return after_end(r, c, type, at);
 		if (type != AA_PCAPNG_EPB && type != AA_PCAPNG_SHB)
 			r->blocks_crc = (uint32_t)crc32(r->blocks_crc, b, len);
 

@@ -40,13 +40,15 @@ enum aa_read_result {
 int aa_reader_open(struct aa_reader **r, const char *path, struct aa_read_error *err);
 
 /*
- * The next chunk. Skips blocks that are not chunks (reading ISBs' counters).
- * Returns an enum aa_read_result, or a negative AA_E_* with aa_reader_error()
- * filled. After AA_E_SEQUENCE, *c is a good chunk that follows missing ones
- * and may be used. After other errors the reader stands after the bad block
- * and may go on, unless aa_reader_lost() says the block structure is lost
- * (AA_E_BLOCK, AA_E_TRUNCATED, or a bad block found by aa_reader_resync):
- * then only aa_reader_resync() goes on.
+ * The next chunk. Skips blocks that are not chunks (reading ISBs' counters),
+ * but after an END chunk only a new section may follow. Returns an enum
+ * aa_read_result, or a negative AA_E_* with aa_reader_error() filled. After
+ * AA_E_SEQUENCE, *c is a good chunk numbered out of turn (after missing ones,
+ * or a number already passed) and may be used, unless c->stored is NULL: then
+ * it was a block after the END chunk. After other errors the reader stands
+ * after the bad block and may go on, unless aa_reader_lost() says the block
+ * structure is lost (AA_E_BLOCK, AA_E_TRUNCATED, or a bad block found by
+ * aa_reader_resync): then only aa_reader_resync() goes on.
  */
 int aa_reader_next(struct aa_reader *r, struct aa_chunk_view *c);
 int aa_reader_lost(const struct aa_reader *r);

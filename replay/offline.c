@@ -23,6 +23,10 @@ struct file_state {
 	int ended;   /* its END chunk was read */
 	int damaged; /* something was skipped: totals cannot match */
 	uint64_t records, chunks, bytes_raw;
+	uint64_t last_first;        /* first_record of the last RECORDS chunk taken with records */
+	int have_first;
+	uint64_t first_ts, last_ts; /* of the records' own time stamps, 0 if none, as END has them */
+	uint64_t dropped;           /* the last STATS chunk's, 0 before one */
 	struct aa_xxh64 digest;
 };
 
@@ -197,6 +201,7 @@ static int take_stats(struct offline *o, const struct aa_chunk_view *c, const ui
 	/* a newer writer's extra slots are types this reader does not know */
 	memcpy(&b, raw, len < sizeof(b) ? len : sizeof(b));
 	o->dropped_cur = b.dropped;
+	o->f.dropped = b.dropped;
 	memcpy(o->drops_cur, b.drops, sizeof(o->drops_cur));
 	o->base.stats.dropped = o->dropped_done + o->dropped_cur;
 	for (int i = 0; i < AA_DROP_SLOTS; i++)
@@ -214,6 +219,8 @@ static int take_end(struct offline *o, const struct aa_chunk_view *c, const uint
 		return damage(o, AA_E_CHUNK, c->offset, c->h.index, "END chunk of the wrong size");
 	memcpy(&b, raw, sizeof(b));
 	f->ended = 1;
+	if (b.reserved != 0)
+		return damage(o, AA_E_CHUNK, c->offset, c->h.index, "END chunk's reserved field not zero");
 	if (f->damaged)
 		return 0; /* already reported: the totals cannot match */
 	uint64_t digest = aa_xxh64_digest(&f->digest);
@@ -230,17 +237,50 @@ static int take_end(struct offline *o, const struct aa_chunk_view *c, const uint
 			 (unsigned long long)f->chunks, (unsigned long long)digest);
 		return damage(o, AA_E_DIGEST, c->offset, c->h.index, d);
 	}
+	if (b.first_ts != f->first_ts || b.last_ts != f->last_ts || b.dropped != f->dropped) {
+		snprintf(d, sizeof(d),
+			 "END says time stamps %llu..%llu, %llu dropped; read %llu..%llu, %llu dropped",
+			 (unsigned long long)b.first_ts, (unsigned long long)b.last_ts,
+			 (unsigned long long)b.dropped, (unsigned long long)f->first_ts,
+			 (unsigned long long)f->last_ts, (unsigned long long)f->dropped);
+		return damage(o, AA_E_DIGEST, c->offset, c->h.index, d);
+	}
 	return 0;
 }
 
+/*
+ * A RECORDS chunk whose first record is not past the first record of the
+ * last one taken holds records already handed out (a copied block): none
+ * are handed out again. Reported unless its number was (seq_reported).
+ * Only the start counts: a damaged chunk's record count may lie.
+ */
+static int repeats_records(struct offline *o, const struct aa_chunk_view *c, int seq_reported,
+			   int *rc)
+{
+	char d[96];
+
+	*rc = 0;
+	if (c->h.records == 0)
+		return 0; /* nothing to hand out twice */
+	if (!o->f.have_first || c->h.first_record > o->f.last_first) {
+		o->f.last_first = c->h.first_record;
+		o->f.have_first = 1;
+		return 0;
+	}
+	if (!seq_reported) {
+		snprintf(d, sizeof(d), "chunk %u repeats records from %llu on, already read",
+			 c->h.index, (unsigned long long)c->h.first_record);
+		*rc = damage(o, AA_E_SEQUENCE, c->offset, c->h.index, d);
+	}
+	return 1;
+}
+
 /* A checked chunk from the reader: decoded and taken by kind. */
-static int take_chunk(struct offline *o, const struct aa_chunk_view *c)
+static int take_chunk(struct offline *o, const struct aa_chunk_view *c, int seq_reported)
 {
 	const uint8_t *raw;
 	int rc;
 
-	if (o->f.ended)
-		return damage(o, AA_E_SEQUENCE, c->offset, c->h.index, "chunk after the END chunk");
 	if (aa_reader_decode(o->rd, c, &raw) != 0)
 		return reader_damage(o, AA_E_ZSTD);
 	o->base.stats.bytes_stored = o->done_bytes + aa_reader_offset(o->rd);
@@ -256,6 +296,8 @@ static int take_chunk(struct offline *o, const struct aa_chunk_view *c)
 	}
 	if (!o->f.have_meta && !o->f.damaged &&
 	    (rc = damage(o, AA_E_META, c->offset, c->h.index, "records before any metadata")) != 0)
+		return rc;
+	if (repeats_records(o, c, seq_reported, &rc))
 		return rc;
 	o->raw = raw;
 	o->raw_len = c->h.raw_len;
@@ -309,6 +351,13 @@ static int next_frame(struct offline *o, struct aa_record **out)
 
 	aa_xxh64_update(&o->f.digest, p, 4); /* the export stream: [u32 length][bytes] */
 	aa_xxh64_update(&o->f.digest, bytes, len);
+	/* as the writer keeps END's: a record with no time stamp of its own (0) is left out */
+	if (rec->ev.mono_ns) {
+		if (!o->f.first_ts || rec->ev.mono_ns < o->f.first_ts)
+			o->f.first_ts = rec->ev.mono_ns;
+		if (rec->ev.mono_ns > o->f.last_ts)
+			o->f.last_ts = rec->ev.mono_ns;
+	}
 	o->f.records++;
 	o->f.bytes_raw += len;
 	o->seen++;
@@ -324,6 +373,8 @@ static int offline_next(aa_source *src, struct aa_record **out)
 	int rc;
 
 	for (;;) {
+		int seq_reported = 0;
+
 		if (o->raw && o->pos < o->raw_len) {
 			rc = next_frame(o, out);
 			if (rc)
@@ -365,6 +416,9 @@ static int offline_next(aa_source *src, struct aa_record **out)
 		if (rc == AA_E_SEQUENCE) {
 			if ((rc = reader_damage(o, rc)) != 0)
 				return rc;
+			if (!c.stored)
+				continue; /* a block after END: nothing to take */
+			seq_reported = 1;
 		} else if (rc < 0) {
 			int fatal = rc == AA_E_NOT_PCAPNG || rc == AA_E_ENDIAN || rc == AA_E_IO ||
 				    rc == AA_E_NOMEM || rc == AA_E_FOREIGN;
@@ -376,7 +430,7 @@ static int offline_next(aa_source *src, struct aa_record **out)
 				return rc;
 			continue;
 		}
-		if ((rc = take_chunk(o, &c)) != 0)
+		if ((rc = take_chunk(o, &c, seq_reported)) != 0)
 			return rc;
 	}
 }

@@ -65,7 +65,17 @@ static inline void hb_teardown_cli(void)
 struct hb {
 	uint8_t *p;
 	size_t len, cap;
+	uint64_t records; /* in its RECORDS chunks so far: the next one's first_record */
 };
+
+/* The first_record of a chunk of this kind added now (FORMAT.md: 0 but in RECORDS chunks). */
+static inline uint64_t hb_first_record(struct hb *f, uint8_t kind, uint32_t records)
+{
+	uint64_t first = kind == AA_CHUNK_RECORDS ? f->records : 0;
+	if (kind == AA_CHUNK_RECORDS)
+		f->records += records;
+	return first;
+}
 
 static inline void hb_put(struct hb *f, const void *data, size_t n)
 {
@@ -91,6 +101,7 @@ static inline void hb_shb(struct hb *f)
 {
 	uint8_t b[AA_SMALL_BLOCK_MAX];
 	struct aa_shb_info info = {"x86_64", "Linux 6.18", "aa-hostile"};
+	f->records = 0; /* a new section: its record stream starts again */
 	hb_put(f, b, aa_pcapng_shb(b, &info));
 }
 
@@ -111,6 +122,7 @@ static inline size_t hb_chunk(struct hb *f, uint8_t kind, uint32_t index, uint32
 	uint8_t *block = malloc(AA_BLOCK_MAX);
 	cr_assert_not_null(block);
 	struct aa_chunk_hdr h = {.kind = kind, .index = index, .records = records,
+				 .first_record = hb_first_record(f, kind, records),
 				 .raw_len = (uint32_t)raw_len, .written_ns = HB_WRITTEN_NS};
 	long n = aa_chunk_encode(c, &h, raw, block);
 	cr_assert_gt(n, 0, "aa_chunk_encode: %ld", n);
@@ -201,6 +213,7 @@ static inline size_t hb_raw_chunk(struct hb *f, uint8_t kind, uint32_t index, ui
 	memcpy(c + AA_CH_HEADER_LEN, &hlen, 2);
 	aa_put32(c + AA_CH_INDEX, index);
 	aa_put32(c + AA_CH_RECORDS, records);
+	aa_put64(c + AA_CH_FIRST_RECORD, hb_first_record(f, kind, records));
 	aa_put32(c + AA_CH_RAW_LEN, raw_len);
 	aa_put32(c + AA_CH_STORED_LEN, stored_len);
 	aa_put64(c + AA_CH_WRITTEN_NS, HB_WRITTEN_NS);

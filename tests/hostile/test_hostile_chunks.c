@@ -133,6 +133,21 @@ Test(hostile_chunks, frame_without_content_size)
 	cr_expect_eq(r.rc, AA_E_ZSTD, "%s", aa_error_name(r.rc));
 }
 
+Test(hostile_chunks, frame_without_content_checksum)
+{
+	/* FORMAT.md requires zstd's checksum: without it a changed stored byte could pass */
+	uint8_t frame[256];
+	size_t n = real_frame(frame, sizeof(frame), 1, 0), at;
+	cr_assert_eq(frame[4] & 0x04, 0, "a frame without the checksum flag");
+	struct hb_result r = read_frame(frame, n, 16, &at);
+	cr_expect_eq(r.rc, AA_E_ZSTD, "%s", aa_error_name(r.rc));
+	cr_expect_eq(r.offset, (int64_t)at);
+	cr_expect_eq(r.chunk, 1);
+	cr_expect_eq(r.records, 0);
+	r = hb_read_watched(hb_path, 1);
+	cr_expect_eq(r.damaged, 2, "the chunk, then no END");
+}
+
 Test(hostile_chunks, frame_with_content_size_decodes)
 {
 	/* the control: the same frame with its content size is a good chunk */
