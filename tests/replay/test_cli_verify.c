@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* aa-replay verify: 0 intact, 1 damaged (saying where), 2 unusable. */
+#include <inttypes.h>
 #include <sys/stat.h>
 
 #include "cli_fixture.h"
@@ -16,6 +17,26 @@ Test(cli_verify, intact_file)
 	cr_expect_str_empty(err);
 	cr_expect_eq(fx_run(&f, out, sizeof(out), NULL, 0, "verify -q cap.pcapng"), 0);
 	cr_expect_str_empty(out);
+	fx_free(&f);
+}
+
+/* The digest verify found good is shown: the writer's, and what xxhsum
+ * says of the export stream. */
+Test(cli_verify, intact_shows_the_digest)
+{
+	struct fx f;
+	char want[64], sum[64];
+
+	fx_make(&f, 33, 1500, 16384, 0);
+	cr_assert_eq(fx_run(&f, sum, sizeof(sum), NULL, 0, "export cap.pcapng - | xxhsum -H64"), 0);
+	cr_assert_eq(strlen(sum), 16 + strlen("  stdin\n"), "xxhsum printed %s", sum);
+	snprintf(want, sizeof(want), "%016" PRIx64, f.digest);
+	cr_assert(!strncmp(sum, want, 16), "xxhsum %s, writer %s", sum, want);
+	snprintf(want, sizeof(want), "cap.pcapng: intact: 1500 records in %s", "");
+	cr_expect_eq(fx_run(&f, out, sizeof(out), err, sizeof(err), "verify cap.pcapng"), 0, "%s", err);
+	cr_expect(fx_starts(out, want), "%s", out);
+	snprintf(want, sizeof(want), " chunks, digest %.16s good\n", sum);
+	cr_expect(strstr(out, want), "want '%s' in %s", want, out);
 	fx_free(&f);
 }
 
