@@ -76,8 +76,14 @@ static int drain(struct capture *c, int *full)
 	if (r == 0)
 		return CAP_EXIT_OK; /* the input ended */
 	if (r < 0 && r != AA_E_AGAIN) {
-		aa_error_format(aa_source_error(c->src), msg, sizeof(msg));
 		status_clear(&c->status);
+		if (r == AA_E_INVAL && !c->live) {
+			/* tcpdump's -r reads capture files: this one reads their export */
+			warnx("%s: this is a capture file; use aa-replay (or aa-replay export --raw to convert)",
+			      c->o->raw_path);
+			return CAP_EXIT_USAGE;
+		}
+		aa_error_format(aa_source_error(c->src), msg, sizeof(msg));
 		warnx("%s", msg);
 		return CAP_EXIT_DATA;
 	}
@@ -232,6 +238,8 @@ int capture_run(struct capture *c)
 
 	read_drops(c, cap_now_ms(), 1); /* the final counts go into the last stats */
 	status_clear(&c->status);
+	if (step != CAP_EXIT_OK)
+		output_drop_if_empty(&c->out);
 	r = output_finish(&c->out);
 	wait_post_commands(c);
 	if (!c->o->quiet)

@@ -300,6 +300,27 @@ void output_get_totals(const struct output *out, struct output_totals *t)
 	}
 }
 
+void output_drop_if_empty(struct output *out)
+{
+	struct stat ours, named;
+
+	if (!out->w || out->done.files != 1 || out->done.records || out->file.records ||
+	    out->pending.records)
+		return;
+	/* Only the regular file this run made: never a FIFO, a device or a
+	 * file that took its name meanwhile. */
+	int drop = fstat(out->fd, &ours) == 0 && S_ISREG(ours.st_mode) &&
+		   stat(out->path, &named) == 0 && named.st_dev == ours.st_dev &&
+		   named.st_ino == ours.st_ino;
+	int told = out->failed;
+
+	out->failed = 1; /* quiet: a write error of a file about to go says nothing */
+	end_file(out);
+	out->failed = told;
+	if (drop && unlink(out->path) != 0)
+		warn("%s: cannot remove the empty file", out->path);
+}
+
 int output_finish(struct output *out)
 {
 	int r;
