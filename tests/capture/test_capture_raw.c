@@ -528,3 +528,22 @@ Test(capture_raw, failure_before_the_first_record_leaves_no_output)
 	free(cap);
 	free(errf);
 }
+
+/* A missing input: one line that says what could not be done, exit 2, no output. */
+Test(capture_raw, missing_input_says_cannot_open)
+{
+	char *raw = aat_path(dir, "missing.raw"), *cap = aat_path(dir, "out.pcapng");
+	char *errf = aat_path(dir, "err.txt"), want[4200];
+
+	int rc = cap_run(NULL, errf, (const char *[]){ "-q", "-r", raw, "-w", cap, NULL });
+	char *msg = cap_slurp(errf);
+
+	cr_expect_eq(rc, 2, "exit %d", rc);
+	snprintf(want, sizeof(want), "aa-capture: %s: cannot open: No such file or directory\n", raw);
+	cr_expect_str_eq(msg, want);
+	cr_expect_eq(access(cap, F_OK), -1);
+	free(msg);
+	free(raw);
+	free(cap);
+	free(errf);
+}
