@@ -85,7 +85,8 @@ static int drain(struct capture *c, int *full)
 		}
 		aa_error_format(aa_source_error(c->src), msg, sizeof(msg));
 		warnx("%s", msg);
-		return CAP_EXIT_DATA;
+		/* An input that cannot be read is not a damaged one. */
+		return r == AA_E_IO ? CAP_EXIT_USAGE : CAP_EXIT_DATA;
 	}
 	return GO_ON;
 }
@@ -94,12 +95,7 @@ static void read_drops(struct capture *c, int64_t now, int force)
 {
 	if (!c->live || (!force && now - c->drops_ms < DROPS_EVERY_MS))
 		return;
-	uint64_t now_drops[AA_DROP_SLOTS];
-	aa_live_drops(c->src, now_drops);
-	/* The counters only grow: a failed read (0) must not undo what was counted. */
-	for (int i = 0; i < 4; i++)
-		if (now_drops[i] > c->counts.drops[i])
-			c->counts.drops[i] = now_drops[i];
+	aa_live_drops(c->src, c->counts.drops); /* never less than before */
 	output_set_drops(&c->out, c->counts.drops);
 	c->drops_ms = now;
 }
@@ -174,7 +170,7 @@ static int wait_and_tick(struct capture *c, int batch_full)
 	};
 	if (poll(pfd, 2, timeout) < 0 && errno != EINTR) {
 		warn("poll");
-		return CAP_EXIT_DATA;
+		return CAP_EXIT_USAGE; /* the input cannot be waited on: an I/O error */
 	}
 	if (pfd[1].revents)
 		return on_signals(c, cap_now_ms());

@@ -547,3 +547,23 @@ Test(capture_raw, missing_input_says_cannot_open)
 	free(cap);
 	free(errf);
 }
+
+/* An input that cannot be read (standard input a directory: read() fails
+ * with EISDIR) is an I/O error, exit 2, not the damaged-input status 1. */
+Test(capture_raw, unreadable_input_is_an_io_error_not_damage)
+{
+	char *cap = aat_path(dir, "out.pcapng"), *errf = aat_path(dir, "err.txt");
+	int fd = open(dir, O_RDONLY | O_DIRECTORY);
+
+	cr_assert_geq(fd, 0);
+	int rc = cap_wait(cap_spawn((const char *[]){ "-q", "-r", "-", "-w", cap, NULL }, fd, errf));
+	char *msg = cap_slurp(errf);
+
+	close(fd);
+	cr_expect_eq(rc, 2, "exit %d: %s", rc, msg);
+	cr_expect(strstr(msg, "aa-capture: -: offset 0: read: Is a directory\n"), "%s", msg);
+	cr_expect_eq(access(cap, F_OK), -1, "no empty output left");
+	free(msg);
+	free(cap);
+	free(errf);
+}
