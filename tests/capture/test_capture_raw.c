@@ -529,41 +529,39 @@ Test(capture_raw, failure_before_the_first_record_leaves_no_output)
 	free(errf);
 }
 
-/* A missing input: one line that says what could not be done, exit 2, no output. */
-Test(capture_raw, missing_input_says_cannot_open)
+/* aa-capture -q -r INPUT -w out.pcapng with stdin from in_fd (-1: none):
+ * exit 2, stderr exactly want, and no output file. */
+static void expect_input_refused(const char *input, int in_fd, const char *want)
 {
-	char *raw = aat_path(dir, "missing.raw"), *cap = aat_path(dir, "out.pcapng");
-	char *errf = aat_path(dir, "err.txt"), want[4200];
-
-	int rc = cap_run(NULL, errf, (const char *[]){ "-q", "-r", raw, "-w", cap, NULL });
+	char *cap = aat_path(dir, "out.pcapng"), *errf = aat_path(dir, "err.txt");
+	int rc = cap_wait(cap_spawn((const char *[]){ "-q", "-r", input, "-w", cap, NULL }, in_fd, errf));
 	char *msg = cap_slurp(errf);
 
-	cr_expect_eq(rc, 2, "exit %d", rc);
-	snprintf(want, sizeof(want), "aa-capture: %s: cannot open: No such file or directory\n", raw);
+	cr_expect_eq(rc, 2, "exit %d: %s", rc, msg);
 	cr_expect_str_eq(msg, want);
-	cr_expect_eq(access(cap, F_OK), -1);
+	cr_expect_eq(access(cap, F_OK), -1, "no output file left");
 	free(msg);
-	free(raw);
 	free(cap);
 	free(errf);
+}
+
+/* A missing input: one line that says what could not be done. */
+Test(capture_raw, missing_input_says_cannot_open)
+{
+	char *raw = aat_path(dir, "missing.raw"), want[4200];
+
+	snprintf(want, sizeof(want), "aa-capture: %s: cannot open: No such file or directory\n", raw);
+	expect_input_refused(raw, -1, want);
+	free(raw);
 }
 
 /* An input that cannot be read (standard input a directory: read() fails
  * with EISDIR) is an I/O error, exit 2, not the damaged-input status 1. */
 Test(capture_raw, unreadable_input_is_an_io_error_not_damage)
 {
-	char *cap = aat_path(dir, "out.pcapng"), *errf = aat_path(dir, "err.txt");
 	int fd = open(dir, O_RDONLY | O_DIRECTORY);
 
 	cr_assert_geq(fd, 0);
-	int rc = cap_wait(cap_spawn((const char *[]){ "-q", "-r", "-", "-w", cap, NULL }, fd, errf));
-	char *msg = cap_slurp(errf);
-
+	expect_input_refused("-", fd, "aa-capture: -: offset 0: read: Is a directory\n");
 	close(fd);
-	cr_expect_eq(rc, 2, "exit %d: %s", rc, msg);
-	cr_expect(strstr(msg, "aa-capture: -: offset 0: read: Is a directory\n"), "%s", msg);
-	cr_expect_eq(access(cap, F_OK), -1, "no empty output left");
-	free(msg);
-	free(cap);
-	free(errf);
 }
