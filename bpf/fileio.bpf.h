@@ -2,8 +2,10 @@
 /*
  * File I/O from the raw syscall tracepoints (BTF-typed: they need no tracefs):
  * sys_enter saves the arguments per thread, sys_exit pairs them with the
- * return value and the duration and emits one record. x86-64 syscall numbers;
- * 32-bit compat syscalls are not decoded.
+ * return value and the duration and emits one record. The arguments are read
+ * with libbpf's PT_REGS_PARMn_SYSCALL (each architecture's syscall calling
+ * convention), not by register name; the syscall numbers are still x86-64's
+ * (and 32-bit compat syscalls are not decoded).
  *
  * path: openat/open and unlink/unlinkat: the path as the program passed it.
  *       rename/renameat/renameat2: the old path, then after its NUL the new
@@ -78,6 +80,17 @@ static __always_inline bool is_regular(struct file *f)
 	return (BPF_CORE_READ(f, f_inode, i_mode) & AA_S_IFMT) == AA_S_IFREG;
 }
 
+/* The syscall's number at sys_exit, where the return value has taken the
+ * register the number came in. */
+static __always_inline long exit_nr(struct pt_regs *regs)
+{
+#if defined(__TARGET_ARCH_x86)
+	return regs->orig_ax;
+#else
+#error "bpf/fileio.bpf.h: the syscall numbers here are x86-64's only so far"
+#endif
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(aa_sys_enter, struct pt_regs *regs, long nr)
 {
@@ -95,7 +108,7 @@ int BPF_PROG(aa_sys_enter, struct pt_regs *regs, long nr)
 	case NR_read:
 	case NR_write:
 		e.syscall = nr == NR_read ? AA_SYS_READ : AA_SYS_WRITE;
-		e.fd = (int)regs->di;
+		e.fd = (int)PT_REGS_PARM1_SYSCALL(regs);
 		if (!cfg_all_files) {
 			struct file *f = fd_file(e.fd);
 
@@ -105,33 +118,33 @@ int BPF_PROG(aa_sys_enter, struct pt_regs *regs, long nr)
 		break;
 	case NR_open:
 		e.syscall = AA_SYS_OPENAT;
-		e.path = regs->di;
-		e.flags = regs->si;
+		e.path = PT_REGS_PARM1_SYSCALL(regs);
+		e.flags = PT_REGS_PARM2_SYSCALL(regs);
 		break;
 	case NR_openat:
 		e.syscall = AA_SYS_OPENAT;
-		e.path = regs->si;
-		e.flags = regs->dx;
+		e.path = PT_REGS_PARM2_SYSCALL(regs);
+		e.flags = PT_REGS_PARM3_SYSCALL(regs);
 		break;
 	case NR_unlink:
 		e.syscall = AA_SYS_UNLINK;
-		e.path = regs->di;
+		e.path = PT_REGS_PARM1_SYSCALL(regs);
 		break;
 	case NR_unlinkat:
 		e.syscall = AA_SYS_UNLINK;
-		e.path = regs->si;
-		e.flags = regs->dx;
+		e.path = PT_REGS_PARM2_SYSCALL(regs);
+		e.flags = PT_REGS_PARM3_SYSCALL(regs);
 		break;
 	case NR_rename:
 		e.syscall = AA_SYS_RENAME;
-		e.path = regs->di;
-		e.path2 = regs->si;
+		e.path = PT_REGS_PARM1_SYSCALL(regs);
+		e.path2 = PT_REGS_PARM2_SYSCALL(regs);
 		break;
 	default: /* renameat, renameat2 */
 		e.syscall = AA_SYS_RENAME;
-		e.path = regs->si;
-		e.path2 = regs->r10;
-		e.flags = nr == NR_renameat2 ? regs->r8 : 0;
+		e.path = PT_REGS_PARM2_SYSCALL(regs);
+		e.path2 = PT_REGS_PARM4_SYSCALL(regs);
+		e.flags = nr == NR_renameat2 ? PT_REGS_PARM5_SYSCALL(regs) : 0;
 		break;
 	}
 	tid = (__u32)id;
@@ -170,7 +183,7 @@ int BPF_PROG(aa_sys_exit, struct pt_regs *regs, long ret)
 	struct aa_file_event *e;
 	__u64 id, now;
 	__u32 tid;
-	long nr = regs->orig_ax;
+	long nr = exit_nr(regs);
 
 	if (!traced_nr(nr))
 		return 0;

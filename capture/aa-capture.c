@@ -25,10 +25,10 @@ static int open_raw(struct capture *c, const struct cap_opts *o, int64_t *mono_t
 	struct aa_error_info err;
 
 	if (aa_open_raw(&c->src, o->raw_path, &filter, &err) != 0) {
-		if (err.code == AA_E_IO)
-			warnx("%s: %s", o->raw_path, strerror(err.sys_errno));
-		else
-			warnx("%s: %s", o->raw_path, aa_strerror(err.code));
+		char msg[320];
+
+		aa_error_format(&err, msg, sizeof(msg)); /* "PATH: cannot open: REASON" */
+		warnx("%s", msg);
 		return CAP_EXIT_USAGE;
 	}
 	aa_raw_set_timeout(c->src, 0); /* the loop waits, on the fd and the signals */

@@ -29,7 +29,8 @@ struct aa_live_opts {
  * libbpf's own messages and what was attached go to stderr (silent otherwise). */
 int aa_open_live(aa_source **src, const struct aa_live_opts *opts, struct aa_error_info *err);
 
-/* Records lost in the kernel so far (failed reservations), per enum aa_drop_slot. */
+/* Records lost in the kernel so far (failed reservations), per enum aa_drop_slot;
+ * never less than the last call gave (a failed read of the counters keeps those). */
 void aa_live_drops(aa_source *src, uint64_t drops[AA_DROP_SLOTS]);
 
 /* An fd that polls readable when records are waiting (for a caller's own loop): at most

@@ -9,7 +9,8 @@
  * per record. A stream that ends inside a record gives AA_E_TRUNCATED with
  * the record's byte offset; a length of 0 gives AA_E_FRAMING and a length
  * over AA_RECORD_MAX gives AA_E_TOO_BIG, both with the offset. Every record
- * before the bad one is delivered first.
+ * before the bad one is delivered first. A stream that starts as a pcapng
+ * file does (a capture file, not its export) gives AA_E_INVAL.
  *
  * Records carry monotonic time stamps from wherever they were made; their
  * wall-clock time is computed with this machine's offset, measured at open.

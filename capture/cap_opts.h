@@ -11,7 +11,7 @@
 enum cap_exit {
 	CAP_EXIT_OK = 0,
 	CAP_EXIT_DATA = 1,  /* the input stream is damaged (truncated, bad length) */
-	CAP_EXIT_USAGE = 2, /* a wrong flag or value, an input that cannot be opened */
+	CAP_EXIT_USAGE = 2, /* a wrong flag or value, an input that cannot be opened or read */
 	CAP_EXIT_WRITE = 3, /* an output file cannot be created or written */
 	CAP_EXIT_PRIV = 4,  /* no privilege for BPF, BPF unavailable, or -Z failed */
 	CAP_EXIT_POSTCMD = 5, /* all went well but a -z command failed on some file */

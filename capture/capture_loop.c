@@ -76,10 +76,17 @@ static int drain(struct capture *c, int *full)
 	if (r == 0)
 		return CAP_EXIT_OK; /* the input ended */
 	if (r < 0 && r != AA_E_AGAIN) {
-		aa_error_format(aa_source_error(c->src), msg, sizeof(msg));
 		status_clear(&c->status);
+		if (r == AA_E_INVAL && !c->live) {
+			/* tcpdump's -r reads capture files: this one reads their export */
+			warnx("%s: this is a capture file; use aa-replay (or aa-replay export --raw to convert)",
+			      c->o->raw_path);
+			return CAP_EXIT_USAGE;
+		}
+		aa_error_format(aa_source_error(c->src), msg, sizeof(msg));
 		warnx("%s", msg);
-		return CAP_EXIT_DATA;
+		/* An input that cannot be read is not a damaged one. */
+		return r == AA_E_IO ? CAP_EXIT_USAGE : CAP_EXIT_DATA;
 	}
 	return GO_ON;
 }
@@ -88,12 +95,7 @@ static void read_drops(struct capture *c, int64_t now, int force)
 {
 	if (!c->live || (!force && now - c->drops_ms < DROPS_EVERY_MS))
 		return;
-	uint64_t now_drops[AA_DROP_SLOTS];
-	aa_live_drops(c->src, now_drops);
-	/* The counters only grow: a failed read (0) must not undo what was counted. */
-	for (int i = 0; i < 4; i++)
-		if (now_drops[i] > c->counts.drops[i])
-			c->counts.drops[i] = now_drops[i];
+	aa_live_drops(c->src, c->counts.drops); /* never less than before */
 	output_set_drops(&c->out, c->counts.drops);
 	c->drops_ms = now;
 }
@@ -168,7 +170,7 @@ static int wait_and_tick(struct capture *c, int batch_full)
 	};
 	if (poll(pfd, 2, timeout) < 0 && errno != EINTR) {
 		warn("poll");
-		return CAP_EXIT_DATA;
+		return CAP_EXIT_USAGE; /* the input cannot be waited on: an I/O error */
 	}
 	if (pfd[1].revents)
 		return on_signals(c, cap_now_ms());
@@ -232,6 +234,8 @@ int capture_run(struct capture *c)
 
 	read_drops(c, cap_now_ms(), 1); /* the final counts go into the last stats */
 	status_clear(&c->status);
+	if (step != CAP_EXIT_OK)
+		output_drop_if_empty(&c->out);
 	r = output_finish(&c->out);
 	wait_post_commands(c);
 	if (!c->o->quiet)

@@ -12,7 +12,7 @@ capture=$build/aa-capture
 replay=$build/aa-replay
 
 if [ "$(id -u)" != 0 ]; then
-	echo "demo: live capture needs root (BPF): run 'make demo' as root" >&2
+	echo "demo: live capture needs root (BPF): run 'make demo' as root (or with sudo)" >&2
 	exit 4
 fi
 for p in "$capture" "$replay"; do

@@ -322,13 +322,16 @@ int aa_live_bpf_open(struct aa_live_bpf **out, const struct aa_live_opts *opts, 
 
 	*out = NULL;
 	why[0] = 0;
-	libbpf_set_print(libbpf_print);
+	/* The hook is the whole process's: the caller's own is put back below. */
+	libbpf_print_fn_t callers_print = libbpf_set_print(libbpf_print);
 	rc = check_machine(why, whysize);
 	if (rc)
-		return rc;
+		goto out_print;
 	b = calloc(1, sizeof(*b));
-	if (!b)
-		return fail(why, whysize, AA_E_NOMEM, "out of memory");
+	if (!b) {
+		rc = fail(why, whysize, AA_E_NOMEM, "out of memory");
+		goto out_print;
+	}
 	tl_why = why;
 	tl_whysize = whysize;
 	tl_have_why = 0;
@@ -358,12 +361,14 @@ out:
 	tl_why = NULL;
 	if (rc) {
 		aa_live_bpf_close(b);
-		return rc;
+		goto out_print;
 	}
 	if (verbose())
 		report(&b->probes);
 	*out = b;
-	return 0;
+out_print:
+	libbpf_set_print(callers_print);
+	return rc;
 }
 
 int aa_live_bpf_events_fd(const struct aa_live_bpf *b)
@@ -386,19 +391,25 @@ const struct aa_live_probes *aa_live_bpf_probes(const struct aa_live_bpf *b)
 	return &b->probes;
 }
 
-void aa_live_bpf_drops(const struct aa_live_bpf *b, uint64_t drops[AA_DROP_SLOTS])
+int aa_live_bpf_drops(const struct aa_live_bpf *b, uint64_t drops[AA_DROP_SLOTS])
 {
 	int ncpu = libbpf_num_possible_cpus();
 	uint64_t *per = ncpu > 0 ? calloc((size_t)ncpu, sizeof(*per)) : NULL;
+	int rc = 0;
 
+	if (!per)
+		return ncpu > 0 ? AA_E_NOMEM : AA_E_IO;
 	for (uint32_t slot = 0; slot < AA_DROP_SLOTS; slot++) {
-		drops[slot] = 0;
-		if (!per || bpf_map_lookup_elem(aa_live_bpf_drops_fd(b), &slot, per))
+		if (bpf_map_lookup_elem(aa_live_bpf_drops_fd(b), &slot, per)) {
+			rc = AA_E_IO; /* this slot keeps what the caller had */
 			continue;
+		}
+		drops[slot] = 0;
 		for (int c = 0; c < ncpu; c++)
 			drops[slot] += per[c];
 	}
 	free(per);
+	return rc;
 }
 
 void aa_live_bpf_close(struct aa_live_bpf *b)

@@ -41,8 +41,9 @@ const struct aa_live_probes *aa_live_bpf_probes(const struct aa_live_bpf *b);
 /* What a live source has attached (live_source.c). */
 const struct aa_live_probes *aa_live_probes(aa_source *src);
 
-/* Sums the per-CPU drop counters. */
-void aa_live_bpf_drops(const struct aa_live_bpf *b, uint64_t drops[AA_DROP_SLOTS]);
+/* Sums the per-CPU drop counters into drops; a slot whose read fails is
+ * left as it was (0, or AA_E_IO / AA_E_NOMEM when one could not be read). */
+int aa_live_bpf_drops(const struct aa_live_bpf *b, uint64_t drops[AA_DROP_SLOTS]);
 
 /* Detaches and unloads everything. */
 void aa_live_bpf_close(struct aa_live_bpf *b);

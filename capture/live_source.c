@@ -49,18 +49,23 @@ static struct live_source *live_of(aa_source *src)
 }
 
 /* The ring is empty: clears a timer that went off, and arms it again if
- * records were taken since, for those that may come without a wakeup. */
-static void ring_emptied(struct live_source *ls)
+ * records were taken since, for those that may come without a wakeup.
+ * 0, or AA_E_IO when the timer cannot be armed: records could then wait
+ * unseen in the ring for as long as no other comes. */
+static int ring_emptied(struct live_source *ls)
 {
 	struct itimerspec t = { .it_value = { .tv_nsec = LIVE_TAIL_MS * 1000000L } };
 	uint64_t expirations;
 
 	if (read(ls->timerfd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
-		return;
-	if (ls->took) {
-		ls->took = 0;
-		timerfd_settime(ls->timerfd, 0, &t, NULL);
-	}
+		return 0; /* nothing to clear */
+	if (!ls->took)
+		return 0;
+	if (timerfd_settime(ls->timerfd, 0, &t, NULL) != 0)
+		return aa_source_fail(&ls->base, AA_E_IO, NULL, -1, -1,
+				      "arming the ring buffer's tail timer: %s", strerror(errno));
+	ls->took = 0;
+	return 0;
 }
 
 static int timed_out(aa_source *src, int timeout_ms)
@@ -110,8 +115,8 @@ static int live_next(aa_source *src, struct aa_record **out)
 
 		if (st == AA_RING_RECORD)
 			break;
-		if (st == AA_RING_EMPTY)
-			ring_emptied(ls);
+		if (st == AA_RING_EMPTY && (rc = ring_emptied(ls)) != 0)
+			return rc;
 		rc = wait_ready(ls, deadline_ms, st == AA_RING_BUSY);
 		if (rc)
 			return rc;
@@ -205,9 +210,16 @@ int aa_open_live(aa_source **src, const struct aa_live_opts *opts, struct aa_err
 void aa_live_drops(aa_source *src, uint64_t drops[AA_DROP_SLOTS])
 {
 	struct live_source *ls = live_of(src);
+	uint64_t now[AA_DROP_SLOTS];
 
-	aa_live_bpf_drops(ls->bpf, drops);
-	memcpy(src->stats.drops, drops, sizeof(src->stats.drops));
+	/* The kernel's counters only grow: a read that fails, or a value
+	 * below the last one, keeps the last one (never a step back to 0). */
+	memcpy(now, src->stats.drops, sizeof(now));
+	aa_live_bpf_drops(ls->bpf, now);
+	for (int i = 0; i < AA_DROP_SLOTS; i++)
+		if (now[i] > src->stats.drops[i])
+			src->stats.drops[i] = now[i];
+	memcpy(drops, src->stats.drops, sizeof(src->stats.drops));
 	src->stats.dropped = 0;
 	for (int i = 0; i < AA_DROP_SLOTS; i++)
 		src->stats.dropped += drops[i];

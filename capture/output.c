@@ -97,21 +97,23 @@ static int end_file(struct output *out)
 	return e ? CAP_EXIT_WRITE : r;
 }
 
-/* -W: the file about to take slot (files % N) pushes out the oldest one,
- * once its -z command (if still running) has exited. */
-static void ring_push(struct output *out, uint32_t file_no)
+/* -W: the slot (files % N) the file about to start takes. */
+static char **ring_slot(struct output *out, uint32_t file_no)
 {
-	char **slot;
+	return out->ring ? &out->ring[file_no % out->o->ring_files] : NULL;
+}
 
-	if (!out->ring)
+/* -W: the new file, made, pushes out the oldest one (whose -z, if still
+ * running, was waited for before), unless it took the same name. Only
+ * once the new file exists: a file that cannot be made loses nothing. */
+static void ring_push(char **slot, const char *path, char *name)
+{
+	if (!slot)
 		return;
-	slot = &out->ring[file_no % out->o->ring_files];
-	if (*slot)
-		postcmd_wait_file(*slot);
-	if (*slot && unlink(*slot) != 0 && errno != ENOENT)
+	if (*slot && strcmp(*slot, path) != 0 && unlink(*slot) != 0 && errno != ENOENT)
 		warn("%s: cannot remove the oldest file of the ring", *slot);
 	free(*slot);
-	*slot = strdup(out->path);
+	*slot = name;
 }
 
 /* Before a file is made: its directory is safe enough, and before the
@@ -140,13 +142,22 @@ static int open_next(struct output *out, int64_t now_ms)
 		out->failed = 1;
 		return CAP_EXIT_WRITE;
 	}
-	ring_push(out, file_no);
-	postcmd_wait_file(out->path); /* a name met again: its -z has it first */
-	fd = outfile_create(out->path);
-	if (fd < 0) {
+	char **slot = ring_slot(out, file_no), *name = NULL;
+	if (slot && !(name = strdup(out->path))) {
+		warnx("%s: out of memory", out->path);
 		out->failed = 1;
 		return CAP_EXIT_WRITE;
 	}
+	if (slot && *slot)
+		postcmd_wait_file(*slot); /* the oldest goes once its -z is done */
+	postcmd_wait_file(out->path); /* a name met again: its -z has it first */
+	fd = outfile_create(out->path);
+	if (fd < 0) {
+		free(name);
+		out->failed = 1;
+		return CAP_EXIT_WRITE;
+	}
+	ring_push(slot, out->path, name);
 	struct aa_writer_opts wo = {
 		.level = o->level,
 		.flush_ms = o->flush_ms,
@@ -298,6 +309,27 @@ void output_get_totals(const struct output *out, struct output_totals *t)
 		add_counts(t, &out->file);
 		t->bytes_file += info.bytes_file;
 	}
+}
+
+void output_drop_if_empty(struct output *out)
+{
+	struct stat ours, named;
+
+	if (!out->w || out->done.files != 1 || out->done.records || out->file.records ||
+	    out->pending.records)
+		return;
+	/* Only the regular file this run made: never a FIFO, a device or a
+	 * file that took its name meanwhile. */
+	int drop = fstat(out->fd, &ours) == 0 && S_ISREG(ours.st_mode) &&
+		   stat(out->path, &named) == 0 && named.st_dev == ours.st_dev &&
+		   named.st_ino == ours.st_ino;
+	int told = out->failed;
+
+	out->failed = 1; /* quiet: a write error of a file about to go says nothing */
+	end_file(out);
+	out->failed = told;
+	if (drop && unlink(out->path) != 0)
+		warn("%s: cannot remove the empty file", out->path);
 }
 
 int output_finish(struct output *out)

@@ -77,6 +77,13 @@ void output_set_drops(struct output *out, const uint64_t drops[AA_DROP_SLOTS]);
 
 void output_get_totals(const struct output *out, struct output_totals *t);
 
+/*
+ * After a failure: if not a single record was added in the whole run, the
+ * file is closed and removed (no -z on it), as an empty file would only
+ * hide the failure. Standard output and what is not a regular file stay.
+ */
+void output_drop_if_empty(struct output *out);
+
 /* Finishes the open file and frees everything. 0, or CAP_EXIT_WRITE (also
  * when an earlier call failed). */
 int output_finish(struct output *out);

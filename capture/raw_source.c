@@ -139,6 +139,11 @@ static int whole_record(struct raw_source *rs, uint32_t *len)
 	if (have < RAW_LEN_SIZE)
 		return 0;
 	*len = get_le32(rs->buf + rs->start);
+	/* A capture file given where its export is wanted: its first block's
+	 * type would read as a length of 168627466 bytes. */
+	if (rs->offset == 0 && *len == AA_PCAPNG_SHB)
+		return fail(rs, AA_E_INVAL, 0, rs->offset,
+			    "a pcapng capture file, not a raw record stream");
 	if (*len == 0)
 		return fail(rs, AA_E_FRAMING, 0, rs->offset, "record of length 0");
 	if (*len > AA_RECORD_MAX)

@@ -247,11 +247,18 @@ int aa_writer_flush(struct aa_writer *w)
 
 int aa_writer_add(struct aa_writer *w, const void *rec, size_t len)
 {
+	if (w->err)
+		return w->err;
+	/* A 0-byte record cannot go through `aa-capture -r` (its length 0 is
+	 * the raw stream's framing error): none is written. */
+	if (len == 0)
+		return AA_E_INVAL;
+	/* Checked before len is rounded up, which could wrap round to 0. */
+	if (len > w->raw_max - AA_FRAME_HEADER)
+		return AA_E_TOO_BIG;
 	size_t framed = AA_FRAME_HEADER + ((len + 7) & ~(size_t)7);
 	uint32_t len32 = (uint32_t)len;
 
-	if (w->err)
-		return w->err;
 	if (framed > w->raw_max)
 		return AA_E_TOO_BIG;
 	if (w->raw_len + framed > w->raw_max) {

@@ -52,7 +52,8 @@ struct aa_writer_info {
 int aa_writer_open(struct aa_writer **w, int fd, const char *path,
 		   const struct aa_writer_opts *opts);
 
-/* Appends one record (1..AA_RECORD_MAX bytes). AA_E_TOO_BIG, AA_E_IO. */
+/* Appends one record (1..AA_RECORD_MAX bytes): AA_E_INVAL for 0 bytes,
+ * AA_E_TOO_BIG over the limit, AA_E_IO. */
 int aa_writer_add(struct aa_writer *w, const void *rec, size_t len);
 
 /* Sets the drop counters (cumulative, per enum aa_drop_slot); written in the next stats. */

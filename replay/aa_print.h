@@ -28,8 +28,10 @@ char *aa_format_time(char buf[AA_TIME_BUF], uint64_t wall_ns);
 
 /*
  * One line: time, type, then the type's fields, e.g.
- *   2026-11-25T21:30:01.123456789Z file pid=7 tid=7 openat "/etc/hosts" flags=0x80000 ret=3 dur=8.1us
- * Strings are quoted with C-like escapes; a TLS piece shows a short
+ *   2026-11-25T21:30:01.123456789Z file pid=7 tid=7 openat "/etc/hosts" flags=O_RDONLY|O_CLOEXEC ret=3 dur=8.1us
+ * A file record's flags are names for its syscall (open flags, AT_REMOVEDIR,
+ * RENAME_*), bits without a name as hex at the end. Strings are quoted with
+ * C-like escapes; a TLS piece shows a short
  * preview; an unknown record its size and first bytes in hex; an invalid
  * one (ev.error set) "invalid=AA_E_..." after its type.
  */
@@ -38,7 +40,8 @@ int aa_print_text(FILE *out, const struct aa_record *rec);
 /*
  * One JSON object and a newline: "type", "time" (RFC 3339), "time_ns",
  * "index", then the layout's fields by their names ("syscall" and
- * "direction" as names when valid), strings as JSON strings, a TLS piece's
+ * "direction" as names when valid; a file record's "flags" number and beside
+ * it "flags_names", the text printer's names as one string), strings as JSON strings, a TLS piece's
  * valid bytes as "payload" (text) and "payload_b64"; an unknown record as
  * "size" and "raw_b64"; an invalid one with "error": "AA_E_...".
  */

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "aa_replay.h"
+#include "xxh64.h"
 
 #define CLI_PROG "aa-replay"
 
@@ -97,12 +98,27 @@ int cli_filter_resolve(const struct cli_filter *f, const char *cmd,
 #define CLI_TIME_RANGE "1970-01-01T00:00:00Z to 2554-07-21T23:34:33.709551615Z, epoch 18446744073.709551615"
 int cli_parse_time(const char *text, uint64_t base_ns, uint64_t *ns, int *is_offset);
 
+/* The length in front of each record of a raw stream (export): u32 little-endian. */
+static inline void cli_raw_len(uint8_t b[4], uint32_t len)
+{
+	b[0] = (uint8_t)len;
+	b[1] = (uint8_t)(len >> 8);
+	b[2] = (uint8_t)(len >> 16);
+	b[3] = (uint8_t)(len >> 24);
+}
+
+/* Adds rec to digest as export writes it ([length][bytes]): over a whole
+ * file, its XXH64 is the stream digest in the file's END chunk. */
+void cli_digest_add(struct aa_xxh64 *digest, const struct aa_record *rec);
+
 /* An input opened for a full pass, reporting each damaged part as it goes. */
 struct cli_input {
 	aa_source *src;
 	uint64_t damage_reports; /* damaged parts reported on stderr */
 	int quiet_damage;        /* do not print the damage lines */
 	int ordered;             /* time order (aa_replay_opts.ordered) */
+	struct aa_xxh64 *digest; /* if set, cli_pass() adds each record to it as
+				    export writes it: the file's stream digest */
 };
 
 /*

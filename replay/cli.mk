@@ -1,6 +1,7 @@
 # aa-replay, the command-line tool, and the record printers it shares with
 # aa-capture --print (in the library: replay/aa_print.h).
-LIB_SRCS += replay/print.c replay/print_json.c replay/print_time.c replay/print_enc.c
+LIB_SRCS += replay/print.c replay/print_json.c replay/print_time.c replay/print_enc.c \
+	replay/print_flags.c
 PUBLIC_HEADERS += replay/aa_print.h
 
 REPLAY_CLI_SRCS := replay/aa-replay.c replay/cli_msg.c replay/cli_input.c \

@@ -67,6 +67,15 @@ int cli_close(struct cli_input *in, int status)
 	return status;
 }
 
+void cli_digest_add(struct aa_xxh64 *digest, const struct aa_record *rec)
+{
+	uint8_t len[4];
+
+	cli_raw_len(len, rec->ev.len);
+	aa_xxh64_update(digest, len, sizeof(len));
+	aa_xxh64_update(digest, rec->ev.raw, rec->ev.len);
+}
+
 int cli_pass(struct cli_input *in, const char *const *paths, size_t npaths,
 	     struct aa_source_stats *st)
 {
@@ -79,8 +88,11 @@ int cli_pass(struct cli_input *in, const char *const *paths, size_t npaths,
 	if ((status = cli_open(in, paths, npaths, NULL)) != CLI_OK)
 		return status;
 	cli_progress_start(&prog, paths[0], paths, npaths);
-	while (cli_next(in, &rec, &status) == 1)
+	while (cli_next(in, &rec, &status) == 1) {
+		if (in->digest)
+			cli_digest_add(in->digest, rec);
 		cli_progress_tick(&prog, in->src);
+	}
 	cli_progress_end(&prog);
 	aa_source_get_stats(in->src, st);
 	return status;

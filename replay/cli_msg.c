@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* aa-replay's one-line messages, exit statuses and option parsing. */
+#include <errno.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -54,12 +58,34 @@ int cli_usage(const char *cmd, const char *fmt, ...)
 	return CLI_USAGE;
 }
 
+/*
+ * Capture files are made 0600 (they hold TLS plaintext): another user's
+ * cannot be read, which a bare "Permission denied" does not explain.
+ * Empty when path is not such a file.
+ */
+static void private_note(const char *path, char *note, size_t size)
+{
+	struct stat st;
+
+	note[0] = 0;
+	if (stat(path, &st) != 0 || (st.st_mode & 077) || st.st_uid == geteuid())
+		return;
+	struct passwd *pw = getpwuid(st.st_uid);
+	char uid[16];
+
+	snprintf(uid, sizeof(uid), "uid %u", (unsigned)st.st_uid);
+	snprintf(note, size, " (capture files are private to their owner, mode 0600: this one belongs to %s)",
+		 pw ? pw->pw_name : uid);
+}
+
 void cli_err_info(const struct aa_error_info *err)
 {
-	char line[512];
+	char line[512], note[160] = "";
 
 	aa_error_format(err, line, sizeof(line));
-	cli_err("%s", line);
+	if (err->code == AA_E_IO && err->sys_errno == EACCES && err->path)
+		private_note(err->path, note, sizeof(note));
+	cli_err("%s%s", line, note);
 }
 
 int cli_getopt(const char *cmd, int argc, char **argv, const char *shortopts,

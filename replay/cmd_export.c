@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* aa-replay export --raw: the records as a plain length-framed stream. */
+/* aa-replay export: the records as a plain length-framed stream (--raw, the default). */
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
@@ -7,25 +7,18 @@
 #include "cli.h"
 
 static const char help[] =
-	"Usage: " CLI_PROG " export --raw [FILTERS] IN OUT\n"
+	"Usage: " CLI_PROG " export [--raw] [FILTERS] IN OUT\n"
 	"Write the records of IN in order as a raw stream: for each record a u32\n"
 	"little-endian length, then the record's bytes exactly as captured. This\n"
 	"is what 'aa-capture -r' reads; for a whole intact file its XXH64\n"
 	"('xxhsum -H64') equals the stream digest stored in the file. OUT '-' is\n"
 	"standard output; a file OUT is created 0600 and never overwritten.\n"
 	"\n"
-	"  --raw           the length-framed format (the only one so far)\n"
+	"  --raw           the length-framed format (the default, and so far the only one)\n"
 	CLI_FILTER_HELP
 	"  -h, --help      this help\n"
 	"\n"
 	"Damaged chunks of IN are reported on stderr and skipped (exit status 1).\n";
-
-static void put_le32(FILE *out, uint32_t v)
-{
-	uint8_t b[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24) };
-
-	fwrite_unlocked(b, 1, sizeof(b), out);
-}
 
 static FILE *open_output(const char *path)
 {
@@ -67,7 +60,10 @@ static int export_raw(const char *in_path, const char *out_path, const struct aa
 	}
 	cli_progress_start(&prog, in_path, &in_path, 1);
 	while (cli_next(&in, &rec, &status) == 1) {
-		put_le32(out, rec->ev.len);
+		uint8_t len[4];
+
+		cli_raw_len(len, rec->ev.len);
+		fwrite_unlocked(len, 1, sizeof(len), out);
 		fwrite_unlocked(rec->ev.raw, 1, rec->ev.len, out);
 		if (ferror_unlocked(out))
 			break;
@@ -93,20 +89,17 @@ int cmd_export(int argc, char **argv)
 	};
 	struct cli_filter f = { 0 };
 	struct aa_filter filter;
-	int c, raw = 0, status;
+	int c, status;
 
+	/* --raw is the default format: other formats will get their own flag. */
 	while ((c = cli_getopt("export", argc, argv, "h", longopts)) != -1) {
 		if (c == 'h') {
 			fputs(help, stdout);
 			return CLI_OK;
-		} else if (c == 'r') {
-			raw = 1;
-		} else if (cli_filter_option(&f, "export", c, optarg) != 1) {
+		} else if (c != 'r' && cli_filter_option(&f, "export", c, optarg) != 1) {
 			return CLI_USAGE;
 		}
 	}
-	if (!raw)
-		return cli_usage("export", "say the format: --raw (the only one so far)");
 	if (argc - optind != 2)
 		return cli_usage("export", "needs IN and OUT");
 	const char *in = argv[optind];

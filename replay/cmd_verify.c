@@ -7,7 +7,8 @@ static const char help[] =
 	"Check every block of each FILE, every chunk's checksum and framing, the\n"
 	"record totals and the stream digest against the END chunk, and that the\n"
 	"file was closed. Each problem is one line on stderr with the file, byte\n"
-	"offset and chunk; each file gets one line on stdout: 'PATH: intact' or\n"
+	"offset and chunk; each file gets one line on stdout: 'PATH: intact' (with\n"
+	"the stream digest, XXH64 of 'export IN -', as 'xxhsum -H64' prints it),\n"
 	"'PATH: damaged' or 'PATH: unusable'.\n"
 	"\n"
 	"  -q, --quiet  no stdout lines, only the exit status and the problems\n"
@@ -20,8 +21,11 @@ static const char help[] =
 static int verify_one(const char *path, void *arg)
 {
 	const int *quiet = arg;
-	struct cli_input in = { 0 };
+	struct aa_xxh64 digest;
+	struct cli_input in = { .digest = &digest };
 	struct aa_source_stats st;
+
+	aa_xxh64_init(&digest, 0);
 	int status = cli_pass(&in, &path, 1, &st);
 
 	/* Damaged before its metadata and without a single record (cut inside
@@ -35,8 +39,9 @@ static int verify_one(const char *path, void *arg)
 	if (*quiet)
 		return status;
 	if (status == CLI_OK)
-		printf("%s: intact: %llu records in %llu chunks, digest good\n", path,
-		       (unsigned long long)st.records, (unsigned long long)st.chunks);
+		printf("%s: intact: %llu records in %llu chunks, digest %016llx good\n", path,
+		       (unsigned long long)st.records, (unsigned long long)st.chunks,
+		       (unsigned long long)aa_xxh64_digest(&digest));
 	else if (status == CLI_DATA)
 		printf("%s: damaged: %llu records readable in %llu chunks, %llu damaged parts\n",
 		       path, (unsigned long long)st.records, (unsigned long long)st.chunks,

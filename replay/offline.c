@@ -330,6 +330,9 @@ static int next_frame(struct offline *o, struct aa_record **out)
 	uint32_t len = aa_get32(p);
 	if (aa_get32(p + 4) != 0)
 		return framing(o, "non-zero reserved field");
+	/* len first: rounded up, a length near 4 GiB wraps a 32-bit size_t. */
+	if (len > left - AA_FRAME_HEADER)
+		return framing(o, "length past the end of the chunk");
 	size_t framed = AA_FRAME_HEADER + (((size_t)len + 7) & ~(size_t)7);
 	if (framed > left)
 		return framing(o, "length past the end of the chunk");

@@ -73,7 +73,10 @@ static void print_file(FILE *out, const struct aa_file_event *e)
 		fputs_unlocked(" -> ", out);
 		put_string(out, to, max);
 	}
-	fprintf(out, " flags=0x%x ret=%lld", e->flags, (long long)e->return_code);
+	char flags[AA_FLAGS_BUF];
+
+	fprintf(out, " flags=%s ret=%lld", aa_flags_names(flags, e->syscall, e->flags),
+		(long long)e->return_code);
 	if (e->return_code < 0 && e->return_code > -4096) {
 		const char *name = strerrorname_np((int)-e->return_code);
 

@@ -68,6 +68,17 @@ struct aa_type_printer {
 /* Prints ev's fields with the printer of its type. */
 void aa_print_fields(FILE *out, const struct aa_event *ev, const struct aa_type_printer *p);
 
+/* Room for every flag name of a file record at once, and its NUL. */
+#define AA_FLAGS_BUF 320
+/*
+ * A file record's flags as names for its syscall (print_flags.c, the one
+ * table): "O_WRONLY|O_CREAT|O_TRUNC", "AT_REMOVEDIR", "RENAME_NOREPLACE";
+ * bits without a name as one hex number at the end ("O_RDONLY|0x40000000"),
+ * and "0" when no bit is set and the syscall has no name for that (open
+ * flags do: O_RDONLY). Returns buf.
+ */
+const char *aa_flags_names(char buf[AA_FLAGS_BUF], uint32_t syscall, uint32_t flags);
+
 /* 0, or AA_E_IO (errno set, EIO if unknown) once out has an error. */
 int aa_enc_status(FILE *out);
 

@@ -190,8 +190,13 @@ void aa_error_format(const struct aa_error_info *err, char *buf, size_t size)
 		ADD("offset %lld: ", (long long)err->offset);
 	if (err->chunk >= 0)
 		ADD("chunk %lld: ", (long long)err->chunk);
-	ADD("%s", aa_strerror(err->code));
-	if (err->detail[0])
+	/* An I/O error's detail names the system's reason ("cannot open: No
+	 * such file or directory"): "input/output error" in front says nothing. */
+	if (err->code == AA_E_IO && err->detail[0])
+		ADD("%s", err->detail);
+	else
+		ADD("%s", aa_strerror(err->code));
+	if (err->detail[0] && err->code != AA_E_IO)
 		/* "not an aa capture file (pcapng from Text2pcap ...)": one verdict */
 		ADD(err->code == AA_E_FOREIGN ? " (%s)" : ": %s", err->detail);
 #undef ADD

@@ -218,3 +218,32 @@ Test(writer, rotated_set_reads_as_one_stream)
 		free(paths[i]);
 	aat_recs_free(&recs);
 }
+
+/*
+ * A 0-byte record is refused (it could not go through export --raw and
+ * aa-capture -r back), and a length near SIZE_MAX is too big rather than
+ * rounded up round to a small frame; the file goes on intact.
+ */
+Test(writer, refuses_empty_and_wrapping_lengths)
+{
+	char *path = aat_path(dir, "w.pcapng");
+	struct aa_writer *w = open_writer(path, NULL);
+	struct aa_writer_info info;
+	static uint8_t rec[64];
+	struct aat_recs back = { 0 };
+	struct aa_source_stats st;
+
+	cr_expect_eq(aa_writer_add(w, rec, 0), AA_E_INVAL);
+	cr_expect_eq(aa_writer_add(w, rec, SIZE_MAX - 3), AA_E_TOO_BIG);
+	cr_expect_eq(aa_writer_add(w, rec, SIZE_MAX), AA_E_TOO_BIG);
+	cr_expect_eq(aa_writer_add(w, rec, (size_t)AA_RECORD_MAX + 1), AA_E_TOO_BIG);
+	cr_expect_eq(aa_writer_add(w, rec, 16), 0, "the writer goes on after a refused record");
+	cr_assert_eq(aa_writer_finish(w, &info), 0);
+	cr_expect_eq(info.records, 1);
+	cr_expect_eq(aat_read_capture(path, NULL, &back, &st, NULL), 0);
+	cr_expect_eq(back.n, 1);
+	cr_expect_eq(back.n ? back.len[0] : 0, 16);
+	cr_expect(st.intact);
+	aat_recs_free(&back);
+	free(path);
+}

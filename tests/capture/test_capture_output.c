@@ -221,7 +221,7 @@ Test(capture_output, input_that_cannot_be_opened_exits_2)
 	int rc = cap_run(NULL, errf, (const char *[]){ "-r", "/nonexistent/raw", "-w", out, NULL });
 	msg = cap_slurp(errf);
 	cr_expect_eq(rc, 2);
-	cr_expect(strstr(msg, "/nonexistent/raw: No such file or directory"), "message: %s", msg);
+	cr_expect(strstr(msg, "/nonexistent/raw: cannot open: No such file or directory"), "message: %s", msg);
 	cr_expect_eq(access(out, F_OK), -1, "no output file made");
 	free(msg);
 	free(errf);

@@ -460,3 +460,108 @@ Test(capture_raw, time_stamps_near_2_63_are_kept_with_checked_wall_time)
 	free(raw);
 	free(cap);
 }
+
+/*
+ * `aa-capture -r session.pcapng` (tcpdump's habit): a capture file is not
+ * its raw export. Recognised by its first block, said in one line with what
+ * to use, exit 2 (usage), from a file and from standard input; no empty
+ * output file is left behind.
+ */
+Test(capture_raw, a_capture_file_as_input_is_named_and_leaves_no_output)
+{
+	struct aat_recs in = { 0 };
+	char *pcap = aat_path(dir, "session.pcapng"), *cap = aat_path(dir, "out.pcapng");
+	char *errf = aat_path(dir, "err.txt");
+
+	cap_mix(&in, 50, 8, NULL);
+	cr_assert_eq(aat_write_capture(pcap, &in, 0, in.n, NULL, 0, NULL), 0);
+	for (int from_stdin = 0; from_stdin < 2; from_stdin++) {
+		int rc = cap_run(from_stdin ? pcap : NULL, errf,
+				 (const char *[]){ "-q", "-r", from_stdin ? "-" : pcap, "-w", cap, NULL });
+		char *msg = cap_slurp(errf);
+
+		cr_expect_eq(rc, 2, "stdin %d: exit %d: %s", from_stdin, rc, msg);
+		cr_expect(strstr(msg, ": this is a capture file; use aa-replay (or aa-replay export --raw to convert)\n"),
+			  "stdin %d: %s", from_stdin, msg);
+		cr_expect_null(strstr(msg, "over the limit"), "%s", msg);
+		cr_expect_eq(access(cap, F_OK), -1, "stdin %d: %s was left behind", from_stdin, cap);
+		free(msg);
+	}
+	aat_recs_free(&in);
+	free(pcap);
+	free(cap);
+	free(errf);
+}
+
+/* Any failure before the first record leaves no output (a bad first length,
+ * a stream cut inside its first record); one after it keeps the file. */
+Test(capture_raw, failure_before_the_first_record_leaves_no_output)
+{
+	static const struct {
+		uint8_t bytes[8];
+		size_t len;
+		int want;
+	} cases[] = {
+		{ { 0, 0, 0, 0 }, 4, 1 },             /* length 0 */
+		{ { 0xff, 0xff, 0xff, 0x7f }, 4, 1 }, /* over the limit */
+		{ { 16, 0, 0, 0, 1, 2 }, 6, 1 },      /* cut inside the first record */
+		{ { 16, 0 }, 2, 1 },                  /* cut inside the first length */
+	};
+	char *raw = aat_path(dir, "bad.raw"), *cap = aat_path(dir, "out.pcapng");
+	char *errf = aat_path(dir, "err.txt");
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		cr_assert_eq(aat_write_file(raw, cases[i].bytes, cases[i].len), 0);
+		int rc = cap_run(NULL, errf, (const char *[]){ "-q", "-r", raw, "-w", cap, NULL });
+		char *msg = cap_slurp(errf);
+
+		cr_expect_eq(rc, cases[i].want, "case %zu: exit %d: %s", i, rc, msg);
+		cr_expect_eq(access(cap, F_OK), -1, "case %zu: an empty %s was left behind", i, cap);
+		unlink(cap);
+		free(msg);
+	}
+	/* an empty input is no failure: the (empty) capture file is the answer */
+	cr_assert_eq(aat_write_file(raw, "", 0), 0);
+	cr_expect_eq(cap_run(NULL, NULL, (const char *[]){ "-q", "-r", raw, "-w", cap, NULL }), 0);
+	cr_expect_eq(access(cap, F_OK), 0, "the empty capture of an empty input is kept");
+	free(raw);
+	free(cap);
+	free(errf);
+}
+
+/* aa-capture -q -r INPUT -w out.pcapng with stdin from in_fd (-1: none):
+ * exit 2, stderr exactly want, and no output file. */
+static void expect_input_refused(const char *input, int in_fd, const char *want)
+{
+	char *cap = aat_path(dir, "out.pcapng"), *errf = aat_path(dir, "err.txt");
+	int rc = cap_wait(cap_spawn((const char *[]){ "-q", "-r", input, "-w", cap, NULL }, in_fd, errf));
+	char *msg = cap_slurp(errf);
+
+	cr_expect_eq(rc, 2, "exit %d: %s", rc, msg);
+	cr_expect_str_eq(msg, want);
+	cr_expect_eq(access(cap, F_OK), -1, "no output file left");
+	free(msg);
+	free(cap);
+	free(errf);
+}
+
+/* A missing input: one line that says what could not be done. */
+Test(capture_raw, missing_input_says_cannot_open)
+{
+	char *raw = aat_path(dir, "missing.raw"), want[4200];
+
+	snprintf(want, sizeof(want), "aa-capture: %s: cannot open: No such file or directory\n", raw);
+	expect_input_refused(raw, -1, want);
+	free(raw);
+}
+
+/* An input that cannot be read (standard input a directory: read() fails
+ * with EISDIR) is an I/O error, exit 2, not the damaged-input status 1. */
+Test(capture_raw, unreadable_input_is_an_io_error_not_damage)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY);
+
+	cr_assert_geq(fd, 0);
+	expect_input_refused("-", fd, "aa-capture: -: offset 0: read: Is a directory\n");
+	close(fd);
+}

@@ -719,3 +719,46 @@ Test(capture_rotate, sigint_before_the_input_ends_still_waits_for_post_commands)
 	free(done);
 	free(script);
 }
+
+/*
+ * -W: the oldest file goes only once the new one exists. Here the third
+ * file's name is taken by a directory, so it cannot be made: the capture
+ * ends with exit 3 and the two files it had are both still there, whole.
+ */
+Test(capture_rotate, ring_keeps_the_oldest_when_the_new_file_cannot_be_made)
+{
+	struct aat_recs in = { 0 }, all = { 0 };
+	char *raw = aat_path(dir, "in.raw"), *pattern = aat_path(dir, "z%%.pcapng");
+	char *errf = aat_path(dir, "err.txt"), names[3][512];
+
+	cap_mix(&in, 3000, 21, NULL);
+	cr_assert_eq(aat_recs_write_raw(&in, raw), 0);
+	snprintf(names[0], 512, "%s/z%%.pcapng", dir); /* strftime's %% is '%' */
+	snprintf(names[1], 512, "%s/z%%.pcapng1", dir);
+	snprintf(names[2], 512, "%s/z%%.pcapng2", dir);
+	cr_assert_eq(mkdir(names[2], 0700), 0);
+	int rc = cap_run(NULL, errf, (const char *[]){ "-q", "-r", raw, "-w", pattern, "-C", "0.3",
+						       "-W", "2", NULL });
+	char *msg = cap_slurp(errf);
+
+	cr_expect_eq(rc, 3, "exit %d: %s", rc, msg);
+	cr_expect(strstr(msg, "exists and is not a regular file"), "%s", msg);
+	cr_expect_eq(access(names[0], F_OK), 0, "the oldest file was removed before the new one existed");
+	cr_expect_eq(access(names[1], F_OK), 0);
+	const char *paths[2] = { names[0], names[1] };
+	struct aa_source_stats st;
+	cr_expect_eq(cap_read_set(paths, 2, &all, &st), 0);
+	cr_expect(st.intact, "both files whole and closed");
+	cr_expect_gt(all.n, 0);
+	cr_expect_lt(all.n, in.n, "the input did not all fit in two files");
+	for (size_t i = 0; i < all.n && i < in.n; i++)
+		cr_assert(all.len[i] == in.len[i] &&
+			  !memcmp(aat_recs_at(&all, i), aat_recs_at(&in, i), in.len[i]),
+			  "record %zu differs", i);
+	free(msg);
+	aat_recs_free(&in);
+	aat_recs_free(&all);
+	free(raw);
+	free(pattern);
+	free(errf);
+}

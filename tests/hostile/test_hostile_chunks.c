@@ -230,8 +230,8 @@ Test(hostile_chunks, records_of_any_size_through_the_writer)
 	struct aat_recs recs = {0}, back = {0};
 	uint8_t *big = malloc(AA_RECORD_MAX + 1);
 	memset(big, 0x5a, AA_RECORD_MAX + 1);
-	aat_recs_add(&recs, big, 0);
 	aat_recs_add(&recs, big, 1);
+	aat_recs_add(&recs, big, 2);
 	aat_recs_add(&recs, big, AA_RECORD_MAX);
 	aat_recs_add(&recs, big, 1);
 	cr_assert_eq(aat_write_capture(hb_path, &recs, 0, recs.n, NULL, 0, NULL), 0);
@@ -240,6 +240,12 @@ Test(hostile_chunks, records_of_any_size_through_the_writer)
 	cr_expect_eq(aat_recs_diff(&recs, &back), -1);
 	cr_expect_eq(st.intact, 1);
 	cr_expect_eq(st.by_type[AA_TYPE_UNKNOWN], 4);
+
+	/* a 0-byte record is refused by the writer (FORMAT.md: none is written;
+	 * a reader still takes one, as records_of_any_size_in_crafted_chunks shows) */
+	aat_recs_clear(&recs);
+	aat_recs_add(&recs, big, 0);
+	cr_expect_eq(aat_write_capture(hb_path, &recs, 0, recs.n, NULL, 0, NULL), AA_E_INVAL);
 
 	/* one byte more than a chunk can hold is refused by the writer */
 	aat_recs_clear(&recs);

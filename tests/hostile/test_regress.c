@@ -6,6 +6,8 @@
  * abort on a broken invariant or a sanitizer report (with make SAN=1) fails.
  * An input of a bug whose fix has not landed yet is listed below and skips
  * with the bug's name while it still fails; once fixed it simply passes.
+ * A target's directory without a single input fails: it checked nothing.
+ * AA_REGRESS_DIR names another tree than tests/fuzz/regress.
  */
 #include <criterion/criterion.h>
 #include <dirent.h>
@@ -54,7 +56,8 @@ static int run_child(int (*entry)(const uint8_t *, size_t), const char *path)
 static void replay_all(const char *target, int (*entry)(const uint8_t *, size_t))
 {
 	char dir[256], input[512], skips[2048] = "";
-	snprintf(dir, sizeof(dir), "tests/fuzz/regress/%s", target);
+	const char *top = getenv("AA_REGRESS_DIR"); /* another tree, for the test of this test */
+	snprintf(dir, sizeof(dir), "%s/%s", top && *top ? top : "tests/fuzz/regress", target);
 	DIR *d = opendir(dir);
 	cr_assert_not_null(d, "%s: cannot open", dir);
 	size_t ran = 0, failed = 0;
@@ -82,6 +85,8 @@ static void replay_all(const char *target, int (*entry)(const uint8_t *, size_t)
 			     WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
 	}
 	closedir(d);
+	/* An empty or misplaced directory would pass having checked nothing. */
+	cr_assert_gt(ran, 0, "%s holds no input: nothing was replayed", dir);
 	cr_assert_eq(failed, 0, "%zu of %zu inputs of %s fail", failed, ran, target);
 	if (skips[0])
 		cr_skip_test("%s", skips);

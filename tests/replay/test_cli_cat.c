@@ -77,7 +77,7 @@ Test(cli_cat, known_records_exact_json)
 	snprintf(want, sizeof(want),
 		 "{\"type\":\"file\",\"time\":\"2026-11-25T21:30:01.%09" PRIu64 "Z\",\"time_ns\":%" PRIu64
 		 ",\"index\":%d,\"pid\":900002,\"tid\":900003,\"timestamp_ns\":%" PRIu64
-		 ",\"syscall\":\"rename\",\"flags\":577,\"return_code\":-13,\"duration_ns\":1500,"
+		 ",\"syscall\":\"rename\",\"flags\":577,\"flags_names\":\"RENAME_NOREPLACE|0x240\",\"return_code\":-13,\"duration_ns\":1500,"
 		 "\"path\":\"/tmp/a b\\u0009c\"}\n",
 		 mono + 1, t + 1, FX_KNOWN_AT + 1, mono + 1);
 	cr_expect_str_eq(out, want);
@@ -109,7 +109,7 @@ Test(cli_cat, known_records_text)
 		 "2026-11-25T21:30:01.%09" PRIu64 "Z exec pid=900001 ppid=1 uid=1000 \"/usr/bin/printf\" "
 		 "args=\"printf %%s \\\"hi\\\"\"\n"
 		 "2026-11-25T21:30:01.%09" PRIu64 "Z file pid=900002 tid=900003 rename \"/tmp/a b\\tc\" "
-		 "flags=0x241 ret=-13(EACCES) dur=1.500us\n"
+		 "flags=RENAME_NOREPLACE|0x240 ret=-13(EACCES) dur=1.500us\n"
 		 "2026-11-25T21:30:01.%09" PRIu64 "Z exit pid=900001 exit_code=137\n",
 		 t - FX_MONO_TO_WALL, t + 1 - FX_MONO_TO_WALL, t + 3 - FX_MONO_TO_WALL);
 	cr_expect_str_eq(out, want);

@@ -61,8 +61,13 @@ Test(cli_export, filters_and_usage)
 	cr_expect_eq(strlen(out), 40, "%s", out);
 	cr_expect(fx_starts(out, "10000000"), "length 16 first: %s", out);
 	cr_expect(!strncmp(out + 24, "a1bb0d00" "89000000", 16), "pid 900001, code 137: %s", out);
-	cr_expect_eq(fx_run(&f, out, sizeof(out), err, sizeof(err), "export cap.pcapng -"), 2);
-	cr_expect(strstr(err, "--raw"), "%s", err);
+	/* the raw stream is the default: the same bytes without --raw */
+	cr_assert_eq(fx_run(&f, out, sizeof(out), err, sizeof(err),
+			    "export --type exit --pid %u cap.pcapng - | od -An -tx1 | tr -d ' \\n'",
+			    FX_PID_EXEC), 0, "%s", err);
+	cr_expect_eq(strlen(out), 40, "%s", out);
+	cr_expect(!strncmp(out + 24, "a1bb0d00" "89000000", 16), "pid 900001, code 137: %s", out);
+	cr_expect_str_empty(err);
 	cr_expect_eq(fx_run(&f, out, sizeof(out), err, sizeof(err), "export --raw cap.pcapng"), 2);
 	fx_free(&f);
 }

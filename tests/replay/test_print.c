@@ -94,6 +94,7 @@ Test(print, json_file)
 	cr_expect_str_eq(s, "{\"type\":\"file\",\"time\":\"2026-11-25T21:30:01.123456789Z\","
 			    "\"time_ns\":1795642201123456789,\"index\":7,\"pid\":777,\"tid\":778,"
 			    "\"timestamp_ns\":123456789012345,\"syscall\":\"openat\",\"flags\":524865,"
+			    "\"flags_names\":\"O_WRONLY|O_CREAT|O_TRUNC|O_CLOEXEC\","
 			    "\"return_code\":-2,\"duration_ns\":31337,"
 			    "\"path\":\"/etc/\\\"hosts\\\"\\u000a\"}\n");
 	free(s);
@@ -105,8 +106,45 @@ Test(print, text_file)
 	char *s = text_of(&e, sizeof(e));
 
 	cr_expect_str_eq(s, "2026-11-25T21:30:01.123456789Z file pid=777 tid=778 openat "
-			    "\"/etc/\\\"hosts\\\"\\n\" flags=0x80241 ret=-2(ENOENT) dur=31.337us\n");
+			    "\"/etc/\\\"hosts\\\"\\n\" flags=O_WRONLY|O_CREAT|O_TRUNC|O_CLOEXEC ret=-2(ENOENT) dur=31.337us\n");
 	free(s);
+}
+
+/* The flag names of each syscall, from the one table (asm-generic values). */
+Test(print, flag_names_per_syscall)
+{
+	static const struct {
+		uint32_t syscall, flags;
+		const char *want;
+	} cases[] = {
+		{ AA_SYS_OPENAT, 0x241, "O_WRONLY|O_CREAT|O_TRUNC" },
+		{ AA_SYS_OPENAT, 0, "O_RDONLY" },
+		{ AA_SYS_OPENAT, 02 | 0200 | 02000000, "O_RDWR|O_EXCL|O_CLOEXEC" },
+		{ AA_SYS_OPENAT, 04010000, "O_RDONLY|O_SYNC" },
+		{ AA_SYS_OPENAT, 010000, "O_RDONLY|O_DSYNC" },
+		{ AA_SYS_OPENAT, 020200002, "O_RDWR|O_TMPFILE" },
+		{ AA_SYS_OPENAT, 0200000 | 0400000, "O_RDONLY|O_DIRECTORY|O_NOFOLLOW" },
+		{ AA_SYS_OPENAT, 0x40000001, "O_WRONLY|0x40000000" },
+		{ AA_SYS_OPENAT, 3 | 0100, "O_CREAT|0x3" }, /* access mode 3 has no name */
+		{ AA_SYS_READ, 0100000, "O_RDONLY|O_LARGEFILE" },
+		{ AA_SYS_WRITE, 0100001 | 02000, "O_WRONLY|O_APPEND|O_LARGEFILE" },
+		{ AA_SYS_UNLINK, 0, "0" },
+		{ AA_SYS_UNLINK, 0x200, "AT_REMOVEDIR" },
+		{ AA_SYS_UNLINK, 0x201, "AT_REMOVEDIR|0x1" },
+		{ AA_SYS_RENAME, 1, "RENAME_NOREPLACE" },
+		{ AA_SYS_RENAME, 6, "RENAME_EXCHANGE|RENAME_WHITEOUT" },
+		{ AA_SYS_RENAME, 0x241, "RENAME_NOREPLACE|0x240" },
+		{ AA_SYS_COUNT, 0x241, "0x241" }, /* no such syscall: bits only */
+		{ 99, 0, "0" },
+		{ AA_SYS_OPENAT, 0xffffffff, "O_TMPFILE|O_SYNC|O_CREAT|O_EXCL|O_NOCTTY|O_TRUNC|"
+		  "O_APPEND|O_NONBLOCK|O_ASYNC|O_DIRECT|O_LARGEFILE|O_NOFOLLOW|O_NOATIME|O_CLOEXEC|O_PATH|"
+		  "0xff80003f" },
+	};
+	char buf[AA_FLAGS_BUF];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		cr_expect_str_eq(aa_flags_names(buf, cases[i].syscall, cases[i].flags), cases[i].want,
+				 "syscall %u flags %#x", cases[i].syscall, cases[i].flags);
 }
 
 Test(print, rename_shows_old_and_new_path)

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The names of a file record's flags, for both printers: the one table of
+ * flag names. The values are Linux's asm-generic ones (x86-64, what the BPF
+ * programs record), written out here rather than taken from <fcntl.h>, so
+ * that a file reads the same on any machine.
+ */
+#include <stdio.h>
+
+#include "print_enc.h"
+
+struct flag_name {
+	uint32_t mask; /* every bit set: the name; several-bit names come first */
+	const char *name;
+};
+
+/* openat's flags, and the file's f_flags for read and write. The access
+ * mode (O_RDONLY 0, O_WRONLY 1, O_RDWR 2) is a value, not bits: see below. */
+static const struct flag_name open_flags[] = {
+	{ 020200000, "O_TMPFILE" }, /* with O_DIRECTORY's bit */
+	{ 04010000, "O_SYNC" },     /* with O_DSYNC's bit */
+	{ 0100, "O_CREAT" },
+	{ 0200, "O_EXCL" },
+	{ 0400, "O_NOCTTY" },
+	{ 01000, "O_TRUNC" },
+	{ 02000, "O_APPEND" },
+	{ 04000, "O_NONBLOCK" },
+	{ 010000, "O_DSYNC" },
+	{ 020000, "O_ASYNC" },
+	{ 040000, "O_DIRECT" },
+	{ 0100000, "O_LARGEFILE" },
+	{ 0200000, "O_DIRECTORY" },
+	{ 0400000, "O_NOFOLLOW" },
+	{ 01000000, "O_NOATIME" },
+	{ 02000000, "O_CLOEXEC" },
+	{ 010000000, "O_PATH" },
+	{ 0 },
+};
+
+static const struct flag_name unlink_flags[] = {
+	{ 0x200, "AT_REMOVEDIR" },
+	{ 0 },
+};
+
+static const struct flag_name rename_flags[] = {
+	{ 1, "RENAME_NOREPLACE" },
+	{ 2, "RENAME_EXCHANGE" },
+	{ 4, "RENAME_WHITEOUT" },
+	{ 0 },
+};
+
+/* Appends "|text" ("text" when buf is still empty) to buf at *n, cut to fit. */
+static void add(char *buf, size_t *n, const char *text)
+{
+	if (*n < AA_FLAGS_BUF)
+		*n += (size_t)snprintf(buf + *n, AA_FLAGS_BUF - *n, "%s%s", *n ? "|" : "", text);
+}
+
+const char *aa_flags_names(char buf[AA_FLAGS_BUF], uint32_t syscall, uint32_t flags)
+{
+	static const char *const modes[] = { "O_RDONLY", "O_WRONLY", "O_RDWR" };
+	const struct flag_name *t;
+	size_t n = 0;
+
+	buf[0] = 0;
+	switch (syscall) {
+	case AA_SYS_OPENAT:
+	case AA_SYS_READ:
+	case AA_SYS_WRITE:
+		t = open_flags;
+		if ((flags & 3) != 3) {
+			add(buf, &n, modes[flags & 3]);
+			flags &= ~3u;
+		}
+		break;
+	case AA_SYS_UNLINK:
+		t = unlink_flags;
+		break;
+	case AA_SYS_RENAME:
+		t = rename_flags;
+		break;
+	default: /* not a syscall of this version: the bits mean nothing known */
+		t = NULL;
+		break;
+	}
+	for (; t && t->mask; t++) {
+		if ((flags & t->mask) == t->mask) {
+			add(buf, &n, t->name);
+			flags &= ~t->mask;
+		}
+	}
+	if (flags || n == 0) {
+		char rest[16];
+
+		snprintf(rest, sizeof(rest), flags ? "0x%x" : "0", flags);
+		add(buf, &n, rest);
+	}
+	return buf;
+}
