@@ -4,7 +4,8 @@
 # AddressSanitizer and UndefinedBehaviorSanitizer in build/san/.
 # Each folder adds its own part in its *.mk file.
 
-VERSION := 0.1.0
+# The release number lives in format/aa_version.h (AA_VERSION_MAJOR ...).
+VERSION := $(shell awk 'NF == 3 && $$2 ~ /^AA_VERSION_(MAJOR|MINOR|PATCH)$$/ {v = v s $$3; s = "."} END {print v}' format/aa_version.h)
 PREFIX ?= /usr/local
 DESTDIR ?=
 CC ?= gcc
@@ -51,8 +52,9 @@ $(LIBA): $(LIB_OBJS) $(LIB_EXTRA_OBJS)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-$(LIBSO): $(LIB_OBJS) $(LIB_EXTRA_OBJS)
-	$(CC) -shared -Wl,-soname,libaa.so.0 $(LDFLAGS) -o $@ $^ $(LIBS)
+# Only the functions of the installed headers are exported (libaa.map).
+$(LIBSO): $(LIB_OBJS) $(LIB_EXTRA_OBJS) libaa.map
+	$(CC) -shared -Wl,-soname,libaa.so.0 -Wl,--version-script=libaa.map $(LDFLAGS) -o $@ $(LIB_OBJS) $(LIB_EXTRA_OBJS) $(LIBS)
 
 # Debian packages by name; installs only what is missing.
 DEB_PACKAGES := gcc make pkg-config clang llvm bpftool libbpf-dev libelf-dev \

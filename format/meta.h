@@ -40,13 +40,4 @@ struct aa_file_meta {
  * interval (1000 ms if unknown) plus AA_REORDER_MARGIN_NS. */
 uint64_t aa_meta_reorder_ns(const struct aa_file_meta *m);
 
-/* Encodes m as META entries (NULL strings are left out). Returns 0 or AA_E_INVAL if cap is too small. */
-int aa_meta_encode(const struct aa_file_meta *m, uint8_t *buf, size_t cap, size_t *len);
-
-/*
- * Decodes META entries from buf, which must outlive m (strings point into
- * it). Unknown tags are skipped. Returns 0 or AA_E_META.
- */
-int aa_meta_decode(const uint8_t *buf, size_t len, struct aa_file_meta *m);
-
 #endif /* AA_META_H */

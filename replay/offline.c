@@ -10,6 +10,7 @@
 
 #include "capfile.h"
 #include "clock.h"
+#include "meta_codec.h"
 #include "pcapng.h"
 #include "reader.h"
 #include "source.h"

@@ -24,7 +24,7 @@
 #include "capio.h"
 #include "chunk.h"
 #include "files.h"
-#include "meta.h"
+#include "meta_codec.h"
 #include "pcapng.h"
 #include "xxh64.h"
 
