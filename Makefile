@@ -57,9 +57,9 @@ $(LIBSO): $(LIB_OBJS) $(LIB_EXTRA_OBJS) libaa.map
 	$(CC) -shared -Wl,-soname,libaa.so.0 -Wl,--version-script=libaa.map $(LDFLAGS) -o $@ $(LIB_OBJS) $(LIB_EXTRA_OBJS) $(LIBS)
 
 # Debian packages by name; installs only what is missing.
-DEB_PACKAGES := gcc make pkg-config clang llvm bpftool libbpf-dev libelf-dev \
+DEB_PACKAGES := gcc g++ make pkg-config clang llvm bpftool libbpf-dev libelf-dev \
 	zlib1g-dev libzstd-dev libpcap-dev libcriterion-dev zstd tshark xxhash \
-	openssl libbpf-tools util-linux procps python3
+	openssl libbpf-tools util-linux procps python3 man-db groff-base
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; \

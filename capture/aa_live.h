@@ -11,6 +11,10 @@
 
 #include "aa_replay.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct aa_live_opts {
 	struct aa_filter filter;   /* applied in user space after the kernel filters below */
 	unsigned ring_bytes;       /* EVENTS size, a power of two; 0: 16 MiB */
@@ -38,5 +42,9 @@ int aa_live_fd(aa_source *src);
 
 /* The offset that turns the records' monotonic time stamps into wall-clock time. */
 int64_t aa_live_mono_to_wall(aa_source *src);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* AA_LIVE_H */

@@ -19,6 +19,10 @@
 
 #include "aa_replay.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /*
  * Opens the stream at path ("-" is standard input, which is read but never
  * closed). filter may be NULL. Returns 0 or AA_E_IO / AA_E_NOMEM, with err
@@ -45,5 +49,9 @@ int64_t aa_raw_mono_to_wall(aa_source *src);
 
 /* Bytes of the stream consumed so far (whole records and their lengths). */
 uint64_t aa_raw_offset(aa_source *src);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* AA_RAW_H */

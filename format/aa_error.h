@@ -7,6 +7,10 @@
 #ifndef AA_ERROR_H
 #define AA_ERROR_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum aa_error {
 	AA_OK = 0,
 	/* A record of a known size whose content cannot be right. */
@@ -46,5 +50,9 @@ enum aa_error {
 const char *aa_error_name(int err);
 /* One short lower-case sentence, without a trailing period. */
 const char *aa_strerror(int err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* AA_ERROR_H */

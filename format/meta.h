@@ -9,6 +9,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct aa_file_meta {
 	const char *writer;         /* "aa-capture" */
 	const char *writer_version;
@@ -39,5 +43,9 @@ struct aa_file_meta {
 /* m's reorder window; for a file without one (or m NULL), its flush
  * interval (1000 ms if unknown) plus AA_REORDER_MARGIN_NS. */
 uint64_t aa_meta_reorder_ns(const struct aa_file_meta *m);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* AA_META_H */

@@ -14,6 +14,10 @@
 #include "aa_error.h"
 #include "events.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct aa_writer;
 
 struct aa_writer_opts {
@@ -86,5 +90,9 @@ int aa_writer_finish(struct aa_writer *w, struct aa_writer_info *info);
 
 /* The errno of the last AA_E_IO; 0 if none. */
 int aa_writer_errno(const struct aa_writer *w);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* AA_WRITER_H */

@@ -20,6 +20,10 @@
 #include "meta.h"
 #include "parse.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct aa_source aa_source;
 
 /* Where and why reading failed. */
@@ -131,5 +135,9 @@ void aa_source_get_stats(const aa_source *src, struct aa_source_stats *stats);
 /* The META of the file being read (the first one before any read); NULL for live. */
 const struct aa_file_meta *aa_source_meta(const aa_source *src);
 void aa_close(aa_source *src);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* AA_REPLAY_H */
