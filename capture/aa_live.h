@@ -31,7 +31,7 @@ struct aa_live_opts {
 /* Returns 0 or AA_E_PERM / AA_E_UNSUPPORTED / AA_E_BPF, with err saying what is missing in one line.
  * AA_E_INVAL for a bad ring size, comm or SSL library. With AA_VERBOSE=1 in the environment,
  * libbpf's own messages and what was attached go to stderr (silent otherwise). */
-int aa_open_live(aa_source **src, const struct aa_live_opts *opts, struct aa_error_info *err);
+AA_MUST_CHECK int aa_open_live(aa_source **src, const struct aa_live_opts *opts, struct aa_error_info *err);
 
 /* Records lost in the kernel so far (failed reservations), per enum aa_drop_slot. */
 void aa_live_drops(aa_source *src, uint64_t drops[AA_DROP_SLOTS]);

@@ -29,7 +29,7 @@ extern "C" {
  * (if not NULL) saying why; on error *src is NULL. aa_next() then waits for
  * data for ever, like a blocking read, until aa_raw_set_timeout().
  */
-int aa_open_raw(aa_source **src, const char *path, const struct aa_filter *filter,
+AA_MUST_CHECK int aa_open_raw(aa_source **src, const char *path, const struct aa_filter *filter,
 		struct aa_error_info *err);
 
 /*

@@ -148,13 +148,7 @@ static const struct aa_source_ops live_ops = {
 
 static int open_fail(struct aa_error_info *err, int code, const char *detail)
 {
-	if (err) {
-		memset(err, 0, sizeof(*err));
-		err->code = code;
-		err->offset = err->chunk = -1;
-		snprintf(err->detail, sizeof(err->detail), "%s", detail);
-	}
-	return code;
+	return aa_error_set(err, code, 0, NULL, "%s", detail);
 }
 
 int aa_open_live(aa_source **src, const struct aa_live_opts *opts, struct aa_error_info *err)

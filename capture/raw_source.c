@@ -224,17 +224,8 @@ static const struct aa_source_ops raw_ops = {
 static int open_failed(struct aa_error_info *err, int code, int sys_errno,
 		       const char *path, const char *what)
 {
-	if (err) {
-		memset(err, 0, sizeof(*err));
-		err->code = code;
-		err->sys_errno = sys_errno;
-		err->path = path;
-		err->offset = -1;
-		err->chunk = -1;
-		snprintf(err->detail, sizeof(err->detail), "%s%s%s", what,
-			 sys_errno ? ": " : "", sys_errno ? strerror(sys_errno) : "");
-	}
-	return code;
+	return aa_error_set(err, code, sys_errno, path, "%s%s%s", what,
+			    sys_errno ? ": " : "", sys_errno ? strerror(sys_errno) : "");
 }
 
 int aa_open_raw(aa_source **src, const char *path, const struct aa_filter *filter,

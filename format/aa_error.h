@@ -23,6 +23,7 @@ enum aa_error {
 	AA_E_IO = -11,       /* read or write failed; errno tells more */
 	AA_E_INVAL = -12,    /* a bad argument from the caller */
 	AA_E_TOO_BIG = -13,  /* a record longer than a chunk can hold */
+	AA_E_STOPPED = -14,  /* aa_dispatch: a callback returned non-zero */
 	/* The capture file. */
 	AA_E_NOT_PCAPNG = -20,  /* does not start with a pcapng Section Header Block */
 	AA_E_ENDIAN = -21,      /* a big-endian section: not written by this toolkit */
@@ -45,6 +46,13 @@ enum aa_error {
 	AA_E_UNSUPPORTED = -42, /* the kernel lacks what is needed (BTF, ring buffer, ...) */
 	AA_E_BPF = -43,         /* loading or attaching the BPF programs failed */
 };
+
+/* A call whose result must be looked at: an open, a read, a write. */
+#if defined(__GNUC__) || defined(__clang__)
+#define AA_MUST_CHECK __attribute__((warn_unused_result))
+#else
+#define AA_MUST_CHECK
+#endif
 
 /* "AA_E_CHECKSUM" and so on; "AA_E_UNKNOWN" for a value not listed. */
 const char *aa_error_name(int err);

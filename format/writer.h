@@ -53,11 +53,11 @@ struct aa_writer_info {
  * aa_writer_close, also on failure). Writes the header blocks and the META
  * chunk at once. path is only for messages. Returns 0 or AA_E_*.
  */
-int aa_writer_open(struct aa_writer **w, int fd, const char *path,
+AA_MUST_CHECK int aa_writer_open(struct aa_writer **w, int fd, const char *path,
 		   const struct aa_writer_opts *opts);
 
 /* Appends one record (1..AA_RECORD_MAX bytes). AA_E_TOO_BIG, AA_E_IO. */
-int aa_writer_add(struct aa_writer *w, const void *rec, size_t len);
+AA_MUST_CHECK int aa_writer_add(struct aa_writer *w, const void *rec, size_t len);
 
 /* Sets the drop counters (cumulative, per enum aa_drop_slot); written in the next stats. */
 void aa_writer_set_drops(struct aa_writer *w, const uint64_t drops[AA_DROP_SLOTS]);

@@ -76,7 +76,8 @@ struct aa_record {
 	uint32_t chunk;    /* chunk number in that file */
 };
 
-/* Per-type callbacks; NULL skips that type. A non-zero return stops aa_dispatch(). */
+/* Per-type callbacks; NULL skips that type. A non-zero return stops aa_dispatch()
+ * with AA_E_STOPPED. */
 typedef int (*aa_record_cb)(void *user, const struct aa_record *rec);
 #define AA_X_CALLBACK(name, NAME, size) aa_record_cb on_##name;
 struct aa_callbacks {
@@ -112,7 +113,7 @@ struct aa_source_stats {
  * rotated set, oldest first). Returns 0 or AA_E_*; on error *src is NULL and
  * err (if not NULL) says why.
  */
-int aa_open_offline(aa_source **src, const char *const *paths, size_t npaths,
+AA_MUST_CHECK int aa_open_offline(aa_source **src, const char *const *paths, size_t npaths,
 		    const struct aa_replay_opts *opts, struct aa_error_info *err);
 
 /*
@@ -122,13 +123,15 @@ int aa_open_offline(aa_source **src, const char *const *paths, size_t npaths,
  * aa_replay_opts.ordered in time order; then an error comes after the
  * records read before it.
  */
-int aa_next(aa_source *src, const struct aa_record **rec);
+AA_MUST_CHECK int aa_next(aa_source *src, const struct aa_record **rec);
 
 /*
  * Reads to the end, calling the callback of each record's type. Returns 0 at
- * the end, a callback's non-zero return value, or a negative AA_E_*.
+ * the end, AA_E_STOPPED when a callback returned non-zero (aa_source_error()
+ * names the callback and its value; a next call goes on after that record),
+ * or another negative AA_E_*.
  */
-int aa_dispatch(aa_source *src, const struct aa_callbacks *cb, void *user);
+AA_MUST_CHECK int aa_dispatch(aa_source *src, const struct aa_callbacks *cb, void *user);
 
 const struct aa_error_info *aa_source_error(const aa_source *src);
 void aa_source_get_stats(const aa_source *src, struct aa_source_stats *stats);
