@@ -26,4 +26,10 @@ build_one() { # name compiler flags...
 build_one c99 cc -std=c99 -pedantic "$src"
 build_one cxx g++ -std=c++11 -pedantic "$tmp/use.cpp"
 build_one cxx17 g++ -std=c++17 "$tmp/use.cpp"
+# A result that must be checked and is not: the compiler says so.
+printf '#include <aa/aa_replay.h>\nint main(int c, char **v) { aa_source *s; aa_open_offline(&s, (const char *const *)v, (size_t)c, 0, 0); return 0; }\n' > "$tmp/ignored.c"
+if cc -Wall -Werror -c -o "$tmp/ignored.o" -I"$root/include" "$tmp/ignored.c" 2>"$tmp/err"; then
+	echo "ignoring aa_open_offline's result compiles without a warning"; exit 1
+fi
+grep -q 'warn_unused_result\|unused-result' "$tmp/err" || { echo "ignored result: not the expected warning:"; cat "$tmp/err"; exit 1; }
 echo "every installed header builds in C99 -pedantic and C++ and the programs read $fixture ($want records)"
