@@ -33,10 +33,16 @@ struct aa_live_opts {
  * libbpf's own messages and what was attached go to stderr (silent otherwise). */
 AA_MUST_CHECK int aa_open_live(aa_source **src, const struct aa_live_opts *opts, struct aa_error_info *err);
 
+/*
+ * The calls below are for a live source only: on any other source they
+ * refuse, setting aa_source_error() to AA_E_INVAL ("aa_live_fd: not a live
+ * source"), and return AA_E_INVAL, 0, or zeroed drops.
+ */
+
 /* Records lost in the kernel so far (failed reservations), per enum aa_drop_slot. */
 void aa_live_drops(aa_source *src, uint64_t drops[AA_DROP_SLOTS]);
 
-/* An fd that polls readable when records are waiting (for a caller's own loop): at most
+/* An fd (owned by the source) that polls readable when records are waiting (for a caller's own loop): at most
  * 10 ms after a record arrived, as the kernel wakes the reader in batches. */
 int aa_live_fd(aa_source *src);
 

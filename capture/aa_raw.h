@@ -33,6 +33,12 @@ AA_MUST_CHECK int aa_open_raw(aa_source **src, const char *path, const struct aa
 		struct aa_error_info *err);
 
 /*
+ * The calls below are for a raw-stream source only: on any other source
+ * they refuse, setting aa_source_error() to AA_E_INVAL ("aa_raw_fd: not a
+ * raw-stream source"), and return AA_E_INVAL, 0, or do nothing.
+ */
+
+/*
  * How long aa_next() waits for more bytes when no whole record is buffered:
  * -1 for ever (the default), 0 not at all, else milliseconds; when the time
  * is up it returns AA_E_AGAIN and the next call goes on where it stopped.
@@ -41,7 +47,7 @@ AA_MUST_CHECK int aa_open_raw(aa_source **src, const char *path, const struct aa
  */
 void aa_raw_set_timeout(aa_source *src, int timeout_ms);
 
-/* The descriptor read from: polls readable when more bytes may be waiting. */
+/* The descriptor read from (owned by the source): polls readable when more bytes may be waiting. */
 int aa_raw_fd(aa_source *src);
 
 /* The offset added to a record's monotonic time stamp for rec->time_ns. */

@@ -198,6 +198,10 @@ int aa_open_live(aa_source **src, const struct aa_live_opts *opts, struct aa_err
 
 void aa_live_drops(aa_source *src, uint64_t drops[AA_DROP_SLOTS])
 {
+	if (!aa_source_is(src, &live_ops, __func__, "a live source")) {
+		memset(drops, 0, AA_DROP_SLOTS * sizeof(drops[0]));
+		return;
+	}
 	struct live_source *ls = live_of(src);
 
 	aa_live_bpf_drops(ls->bpf, drops);
@@ -209,15 +213,18 @@ void aa_live_drops(aa_source *src, uint64_t drops[AA_DROP_SLOTS])
 
 int aa_live_fd(aa_source *src)
 {
+	AA_SOURCE_REQUIRE(src, &live_ops, "a live source", AA_E_INVAL);
 	return live_of(src)->epfd;
 }
 
 int64_t aa_live_mono_to_wall(aa_source *src)
 {
+	AA_SOURCE_REQUIRE(src, &live_ops, "a live source", 0);
 	return live_of(src)->mono_to_wall;
 }
 
 const struct aa_live_probes *aa_live_probes(aa_source *src)
 {
+	AA_SOURCE_REQUIRE(src, &live_ops, "a live source", NULL);
 	return aa_live_bpf_probes(live_of(src)->bpf);
 }

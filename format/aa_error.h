@@ -54,7 +54,8 @@ enum aa_error {
 #define AA_MUST_CHECK
 #endif
 
-/* "AA_E_CHECKSUM" and so on; "AA_E_UNKNOWN" for a value not listed. */
+/* "AA_E_CHECKSUM" and so on; "AA_E_UNKNOWN" for a value not listed.
+ * Both return static strings, valid for ever. */
 const char *aa_error_name(int err);
 /* One short lower-case sentence, without a trailing period. */
 const char *aa_strerror(int err);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * What a capture file says of itself: its META chunk, decoded. Strings are
- * NUL-terminated and point into storage owned by whoever decoded them.
+ * NUL-terminated and point into storage owned by whoever decoded them (for
+ * aa_source_meta(), the source: see there how long they live).
  */
 #ifndef AA_META_H
 #define AA_META_H

@@ -49,11 +49,11 @@ struct aa_event {
  */
 int aa_parse(const void *raw, size_t len, struct aa_event *ev);
 
-/* The type's name in AA_RECORD_TYPES ("tls" ...), or "unknown". */
+/* The type's name in AA_RECORD_TYPES ("tls" ...), or "unknown" (static strings). */
 const char *aa_type_name(enum aa_type type);
 /* Parses one of those names; -1 if none. */
 int aa_type_from_name(const char *name);
-/* "openat", "read", "write", "unlink", "rename"; NULL for an invalid value. */
+/* "openat", "read", "write", "unlink", "rename" (static); NULL for an invalid value. */
 const char *aa_syscall_name(uint32_t syscall);
 /* The record size of a known type, 0 for AA_TYPE_UNKNOWN. */
 uint32_t aa_type_size(enum aa_type type);

@@ -45,7 +45,7 @@ struct aa_writer_info {
 	uint64_t bytes_file;   /* bytes written to the file */
 	uint64_t chunks;       /* record chunks written */
 	uint64_t digest;       /* stream digest so far (of records already added) */
-	const uint8_t *session;
+	const uint8_t *session; /* 16 bytes, owned by the writer: valid until aa_writer_close */
 };
 
 /*

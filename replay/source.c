@@ -64,6 +64,15 @@ int aa_error_set(struct aa_error_info *err, int code, int sys_errno, const char 
 	return code;
 }
 
+int aa_source_is(aa_source *src, const struct aa_source_ops *ops, const char *fn, const char *what)
+{
+	if (src && src->ops == ops)
+		return 1;
+	if (src)
+		aa_source_fail(src, AA_E_INVAL, NULL, -1, -1, "%s: not %s", fn, what);
+	return 0;
+}
+
 int aa_source_fail(aa_source *src, int code, const char *path, int64_t offset, int64_t chunk,
 		   const char *fmt, ...)
 {

@@ -134,3 +134,48 @@ Test(error_contract, out_of_memory_fills_the_error)
 	cr_expect_gt(failed, 0, "no margin made a call fail: the test tests nothing");
 #endif
 }
+
+/* The error a wrong-kind call left: AA_E_INVAL naming the call. */
+static void expect_refused(aa_source *src, const char *what)
+{
+	const struct aa_error_info *e = aa_source_error(src);
+	cr_expect_eq(e->code, AA_E_INVAL, "%s: code %d", what, e->code);
+	cr_expect_str_eq(e->detail, what);
+}
+
+Test(error_contract, calls_of_another_source_kind_are_refused)
+{
+	const char *path = FIXTURE;
+	aa_source *file, *raw;
+	uint64_t drops[AA_DROP_SLOTS];
+
+	cr_assert_eq(aa_open_offline(&file, &path, 1, NULL, NULL), 0);
+	cr_assert_eq(aa_open_raw(&raw, path, NULL, NULL), 0);
+
+	cr_expect_eq(aa_live_fd(file), AA_E_INVAL);
+	expect_refused(file, "aa_live_fd: not a live source");
+	memset(drops, 0x5a, sizeof(drops));
+	aa_live_drops(file, drops);
+	for (int i = 0; i < AA_DROP_SLOTS; i++)
+		cr_expect_eq(drops[i], 0);
+	expect_refused(file, "aa_live_drops: not a live source");
+	cr_expect_eq(aa_live_mono_to_wall(raw), 0);
+	expect_refused(raw, "aa_live_mono_to_wall: not a live source");
+
+	cr_expect_eq(aa_raw_fd(file), AA_E_INVAL);
+	expect_refused(file, "aa_raw_fd: not a raw-stream source");
+	cr_expect_eq(aa_raw_offset(file), 0);
+	cr_expect_eq(aa_raw_mono_to_wall(file), 0);
+	aa_raw_set_timeout(file, 0);
+	expect_refused(file, "aa_raw_set_timeout: not a raw-stream source");
+	/* NULL is refused too, not dereferenced */
+	cr_expect_eq(aa_raw_fd(NULL), AA_E_INVAL);
+	cr_expect_eq(aa_live_fd(NULL), AA_E_INVAL);
+
+	/* the right kind still works, and the file source still reads */
+	cr_expect_geq(aa_raw_fd(raw), 0);
+	const struct aa_record *rec;
+	cr_expect_eq(aa_next(file, &rec), 1);
+	aa_close(raw);
+	aa_close(file);
+}
