@@ -71,15 +71,29 @@ deps:
 	echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections; \
 	apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing
 
+# A program built against the installed libaa finds it at run time: in a
+# system prefix through ld.so's cache (ldconfig, run unless staging into a
+# DESTDIR), anywhere else through the run path aa.pc gives the linker.
+SYSTEM_PREFIXES := /usr /usr/local
+LDCONFIG ?= ldconfig
+comma := ,
+INSTALL_LDCONFIG = $(if $(DESTDIR),,$(if $(filter $(PREFIX),$(SYSTEM_PREFIXES)),$(LDCONFIG)))
+PC_RPATH = $(if $(filter $(PREFIX),$(SYSTEM_PREFIXES)),,-Wl$(comma)-rpath$(comma)$${libdir})
+MAN_PAGES := $(wildcard man/*.[0-9])
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/aa $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	for m in $(MAN_PAGES); do \
+		install -D -m 0644 $$m $(DESTDIR)$(PREFIX)/share/man/man$${m##*.}/$${m##*/} || exit; done
 	install -m 0755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 $(LIBA) $(DESTDIR)$(PREFIX)/lib/
 	install -m 0755 $(LIBSO) $(DESTDIR)$(PREFIX)/lib/libaa.so.$(VERSION)
 	ln -sf libaa.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libaa.so.0
 	ln -sf libaa.so.0 $(DESTDIR)$(PREFIX)/lib/libaa.so
 	install -m 0644 $(PUBLIC_HEADERS) $(DESTDIR)$(PREFIX)/include/aa/
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' aa.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/aa.pc
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' -e 's|@RPATH@|$(PC_RPATH)|g' \
+		aa.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/aa.pc
+	$(INSTALL_LDCONFIG)
 
 clean:
 	rm -rf build

@@ -8,5 +8,5 @@ case "$build" in
 esac
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-make --no-print-directory -s install PREFIX=/usr/local DESTDIR="$tmp/root" LDCONFIG=: >/dev/null
+make --no-print-directory -s install PREFIX=/usr/local DESTDIR="$tmp/root" >/dev/null
 root="$tmp/root/usr/local"
