@@ -47,6 +47,11 @@ cc -static "$tmp/example.c" $flags -o "$tmp/example-static" 2>"$tmp/err" ||
 	{ echo "static link with pkg-config --static failed:"; cat "$tmp/err"; exit 1; }
 check_example "static" "$tmp/example-static"
 
+# Reading files needs no BPF: libaa.a with only zstd and zlib.
+cc "$tmp/example.c" -I"$opt/include" "$opt/lib/libaa.a" -lzstd -lz -o "$tmp/example-files" 2>"$tmp/err" ||
+	{ echo "a program reading files does not link without libbpf:"; cat "$tmp/err"; exit 1; }
+check_example "libaa.a without libbpf" "$tmp/example-files"
+
 # A system prefix gets ldconfig; a staging DESTDIR or a prefix of its own does not.
 ran() { make --no-print-directory -n install LDCONFIG=aa-test-ldconfig "$@" | grep -cx aa-test-ldconfig || true; }
 [ "$(ran PREFIX=/usr/local)" = 1 ] || { echo "make install PREFIX=/usr/local does not run ldconfig"; exit 1; }
