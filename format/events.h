@@ -2,7 +2,7 @@
 /*
  * The ring-buffer records: the wire contract between the BPF programs (bpf/)
  * and every user-space reader. The four seed layouts are byte for byte those
- * of the original consumer (shared/reference/event-layouts.md): a record's
+ * of the original consumer (their tables: FORMAT.md section 6): a record's
  * type is known from its size alone, so no two types may ever share a size.
  *
  * This header is included by BPF C (after vmlinux.h, which defines the __u*
