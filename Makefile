@@ -4,7 +4,8 @@
 # AddressSanitizer and UndefinedBehaviorSanitizer in build/san/.
 # Each folder adds its own part in its *.mk file.
 
-VERSION := 0.1.0
+# The release number lives in format/aa_version.h (AA_VERSION_MAJOR ...).
+VERSION := $(shell awk 'NF == 3 && $$2 ~ /^AA_VERSION_(MAJOR|MINOR|PATCH)$$/ {v = v s $$3; s = "."} END {print v}' format/aa_version.h)
 PREFIX ?= /usr/local
 DESTDIR ?=
 CC ?= gcc
@@ -51,13 +52,14 @@ $(LIBA): $(LIB_OBJS) $(LIB_EXTRA_OBJS)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-$(LIBSO): $(LIB_OBJS) $(LIB_EXTRA_OBJS)
-	$(CC) -shared -Wl,-soname,libaa.so.0 $(LDFLAGS) -o $@ $^ $(LIBS)
+# Only the functions of the installed headers are exported (libaa.map).
+$(LIBSO): $(LIB_OBJS) $(LIB_EXTRA_OBJS) libaa.map
+	$(CC) -shared -Wl,-soname,libaa.so.0 -Wl,--version-script=libaa.map $(LDFLAGS) -o $@ $(LIB_OBJS) $(LIB_EXTRA_OBJS) $(LIBS)
 
 # Debian packages by name; installs only what is missing.
-DEB_PACKAGES := gcc make pkg-config clang llvm bpftool libbpf-dev libelf-dev \
+DEB_PACKAGES := gcc g++ make pkg-config clang llvm bpftool libbpf-dev libelf-dev \
 	zlib1g-dev libzstd-dev libpcap-dev libcriterion-dev zstd tshark xxhash \
-	openssl libbpf-tools util-linux procps python3
+	openssl libbpf-tools util-linux procps python3 man-db groff-base
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; \
@@ -69,15 +71,29 @@ deps:
 	echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections; \
 	apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing
 
+# A program built against the installed libaa finds it at run time: in a
+# system prefix through ld.so's cache (ldconfig, run unless staging into a
+# DESTDIR), anywhere else through the run path aa.pc gives the linker.
+SYSTEM_PREFIXES := /usr /usr/local
+LDCONFIG ?= ldconfig
+comma := ,
+INSTALL_LDCONFIG = $(if $(DESTDIR),,$(if $(filter $(PREFIX),$(SYSTEM_PREFIXES)),$(LDCONFIG)))
+PC_RPATH = $(if $(filter $(PREFIX),$(SYSTEM_PREFIXES)),,-Wl$(comma)-rpath$(comma)$${libdir})
+MAN_PAGES := $(wildcard man/*.[0-9])
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/aa $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	for m in $(MAN_PAGES); do \
+		install -D -m 0644 $$m $(DESTDIR)$(PREFIX)/share/man/man$${m##*.}/$${m##*/} || exit; done
 	install -m 0755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 $(LIBA) $(DESTDIR)$(PREFIX)/lib/
 	install -m 0755 $(LIBSO) $(DESTDIR)$(PREFIX)/lib/libaa.so.$(VERSION)
 	ln -sf libaa.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libaa.so.0
 	ln -sf libaa.so.0 $(DESTDIR)$(PREFIX)/lib/libaa.so
 	install -m 0644 $(PUBLIC_HEADERS) $(DESTDIR)$(PREFIX)/include/aa/
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' aa.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/aa.pc
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' -e 's|@RPATH@|$(PC_RPATH)|g' \
+		aa.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/aa.pc
+	$(INSTALL_LDCONFIG)
 
 clean:
 	rm -rf build

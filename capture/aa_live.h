@@ -11,6 +11,10 @@
 
 #include "aa_replay.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct aa_live_opts {
 	struct aa_filter filter;   /* applied in user space after the kernel filters below */
 	unsigned ring_bytes;       /* EVENTS size, a power of two; 0: 16 MiB */
@@ -27,17 +31,27 @@ struct aa_live_opts {
 /* Returns 0 or AA_E_PERM / AA_E_UNSUPPORTED / AA_E_BPF, with err saying what is missing in one line.
  * AA_E_INVAL for a bad ring size, comm or SSL library. With AA_VERBOSE=1 in the environment,
  * libbpf's own messages and what was attached go to stderr (silent otherwise). */
-int aa_open_live(aa_source **src, const struct aa_live_opts *opts, struct aa_error_info *err);
+AA_MUST_CHECK int aa_open_live(aa_source **src, const struct aa_live_opts *opts, struct aa_error_info *err);
+
+/*
+ * The calls below are for a live source only: on any other source they
+ * refuse, setting aa_source_error() to AA_E_INVAL ("aa_live_fd: not a live
+ * source"), and return AA_E_INVAL, 0, or zeroed drops.
+ */
 
 /* Records lost in the kernel so far (failed reservations), per enum aa_drop_slot;
  * never less than the last call gave (a failed read of the counters keeps those). */
 void aa_live_drops(aa_source *src, uint64_t drops[AA_DROP_SLOTS]);
 
-/* An fd that polls readable when records are waiting (for a caller's own loop): at most
+/* An fd (owned by the source) that polls readable when records are waiting (for a caller's own loop): at most
  * 10 ms after a record arrived, as the kernel wakes the reader in batches. */
 int aa_live_fd(aa_source *src);
 
 /* The offset that turns the records' monotonic time stamps into wall-clock time. */
 int64_t aa_live_mono_to_wall(aa_source *src);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* AA_LIVE_H */

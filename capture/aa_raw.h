@@ -20,14 +20,24 @@
 
 #include "aa_replay.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /*
  * Opens the stream at path ("-" is standard input, which is read but never
  * closed). filter may be NULL. Returns 0 or AA_E_IO / AA_E_NOMEM, with err
  * (if not NULL) saying why; on error *src is NULL. aa_next() then waits for
  * data for ever, like a blocking read, until aa_raw_set_timeout().
  */
-int aa_open_raw(aa_source **src, const char *path, const struct aa_filter *filter,
+AA_MUST_CHECK int aa_open_raw(aa_source **src, const char *path, const struct aa_filter *filter,
 		struct aa_error_info *err);
+
+/*
+ * The calls below are for a raw-stream source only: on any other source
+ * they refuse, setting aa_source_error() to AA_E_INVAL ("aa_raw_fd: not a
+ * raw-stream source"), and return AA_E_INVAL, 0, or do nothing.
+ */
 
 /*
  * How long aa_next() waits for more bytes when no whole record is buffered:
@@ -38,7 +48,7 @@ int aa_open_raw(aa_source **src, const char *path, const struct aa_filter *filte
  */
 void aa_raw_set_timeout(aa_source *src, int timeout_ms);
 
-/* The descriptor read from: polls readable when more bytes may be waiting. */
+/* The descriptor read from (owned by the source): polls readable when more bytes may be waiting. */
 int aa_raw_fd(aa_source *src);
 
 /* The offset added to a record's monotonic time stamp for rec->time_ns. */
@@ -46,5 +56,9 @@ int64_t aa_raw_mono_to_wall(aa_source *src);
 
 /* Bytes of the stream consumed so far (whole records and their lengths). */
 uint64_t aa_raw_offset(aa_source *src);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* AA_RAW_H */

@@ -269,9 +269,13 @@ static int attach_all(struct aa_live_bpf *b, const struct aa_live_opts *o, char 
 
 	if (aa_bpf__attach(s)) {
 		int err = errno;
+		char libbpf_why[192] = "";
 
-		return fail(why, n, AA_E_BPF, "attaching the BPF programs failed: %s%s%s",
-			    tl_have_why ? why : "", tl_have_why ? ": " : "", strerror(err));
+		/* libbpf's reason is in why, which the message below overwrites */
+		if (tl_have_why)
+			snprintf(libbpf_why, sizeof(libbpf_why), "%s: ", why);
+		return fail(why, n, AA_E_BPF, "attaching the BPF programs failed: %s%s", libbpf_why,
+			    strerror(err));
 	}
 	b->probes.exec = s->links.aa_exec != NULL;
 	b->probes.exit = s->links.aa_exit_group || s->links.aa_exit_live;

@@ -153,13 +153,7 @@ static const struct aa_source_ops live_ops = {
 
 static int open_fail(struct aa_error_info *err, int code, const char *detail)
 {
-	if (err) {
-		memset(err, 0, sizeof(*err));
-		err->code = code;
-		err->offset = err->chunk = -1;
-		snprintf(err->detail, sizeof(err->detail), "%s", detail);
-	}
-	return code;
+	return aa_error_set(err, code, 0, NULL, "%s", detail);
 }
 
 int aa_open_live(aa_source **src, const struct aa_live_opts *opts, struct aa_error_info *err)
@@ -209,6 +203,10 @@ int aa_open_live(aa_source **src, const struct aa_live_opts *opts, struct aa_err
 
 void aa_live_drops(aa_source *src, uint64_t drops[AA_DROP_SLOTS])
 {
+	if (!aa_source_is(src, &live_ops, __func__, "a live source")) {
+		memset(drops, 0, AA_DROP_SLOTS * sizeof(drops[0]));
+		return;
+	}
 	struct live_source *ls = live_of(src);
 	uint64_t now[AA_DROP_SLOTS];
 
@@ -227,15 +225,18 @@ void aa_live_drops(aa_source *src, uint64_t drops[AA_DROP_SLOTS])
 
 int aa_live_fd(aa_source *src)
 {
+	AA_SOURCE_REQUIRE(src, &live_ops, "a live source", AA_E_INVAL);
 	return live_of(src)->epfd;
 }
 
 int64_t aa_live_mono_to_wall(aa_source *src)
 {
+	AA_SOURCE_REQUIRE(src, &live_ops, "a live source", 0);
 	return live_of(src)->mono_to_wall;
 }
 
 const struct aa_live_probes *aa_live_probes(aa_source *src)
 {
+	AA_SOURCE_REQUIRE(src, &live_ops, "a live source", NULL);
 	return aa_live_bpf_probes(live_of(src)->bpf);
 }

@@ -229,17 +229,8 @@ static const struct aa_source_ops raw_ops = {
 static int open_failed(struct aa_error_info *err, int code, int sys_errno,
 		       const char *path, const char *what)
 {
-	if (err) {
-		memset(err, 0, sizeof(*err));
-		err->code = code;
-		err->sys_errno = sys_errno;
-		err->path = path;
-		err->offset = -1;
-		err->chunk = -1;
-		snprintf(err->detail, sizeof(err->detail), "%s%s%s", what,
-			 sys_errno ? ": " : "", sys_errno ? strerror(sys_errno) : "");
-	}
-	return code;
+	return aa_error_set(err, code, sys_errno, path, "%s%s%s", what,
+			    sys_errno ? ": " : "", sys_errno ? strerror(sys_errno) : "");
 }
 
 int aa_open_raw(aa_source **src, const char *path, const struct aa_filter *filter,
@@ -287,20 +278,24 @@ int aa_open_raw(aa_source **src, const char *path, const struct aa_filter *filte
 
 void aa_raw_set_timeout(aa_source *src, int timeout_ms)
 {
+	AA_SOURCE_REQUIRE(src, &raw_ops, "a raw-stream source", );
 	raw_of(src)->timeout_ms = timeout_ms < 0 ? -1 : timeout_ms;
 }
 
 int aa_raw_fd(aa_source *src)
 {
+	AA_SOURCE_REQUIRE(src, &raw_ops, "a raw-stream source", AA_E_INVAL);
 	return raw_of(src)->fd;
 }
 
 int64_t aa_raw_mono_to_wall(aa_source *src)
 {
+	AA_SOURCE_REQUIRE(src, &raw_ops, "a raw-stream source", 0);
 	return raw_of(src)->mono_to_wall;
 }
 
 uint64_t aa_raw_offset(aa_source *src)
 {
+	AA_SOURCE_REQUIRE(src, &raw_ops, "a raw-stream source", 0);
 	return raw_of(src)->offset;
 }

@@ -7,6 +7,10 @@
 #ifndef AA_ERROR_H
 #define AA_ERROR_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum aa_error {
 	AA_OK = 0,
 	/* A record of a known size whose content cannot be right. */
@@ -19,6 +23,7 @@ enum aa_error {
 	AA_E_IO = -11,       /* read or write failed; errno tells more */
 	AA_E_INVAL = -12,    /* a bad argument from the caller */
 	AA_E_TOO_BIG = -13,  /* a record longer than a chunk can hold */
+	AA_E_STOPPED = -14,  /* aa_dispatch: a callback returned non-zero */
 	/* The capture file. */
 	AA_E_NOT_PCAPNG = -20,  /* does not start with a pcapng Section Header Block */
 	AA_E_ENDIAN = -21,      /* a big-endian section: not written by this toolkit */
@@ -42,9 +47,21 @@ enum aa_error {
 	AA_E_BPF = -43,         /* loading or attaching the BPF programs failed */
 };
 
-/* "AA_E_CHECKSUM" and so on; "AA_E_UNKNOWN" for a value not listed. */
+/* A call whose result must be looked at: an open, a read, a write. */
+#if defined(__GNUC__) || defined(__clang__)
+#define AA_MUST_CHECK __attribute__((warn_unused_result))
+#else
+#define AA_MUST_CHECK
+#endif
+
+/* "AA_E_CHECKSUM" and so on; "AA_E_UNKNOWN" for a value not listed.
+ * Both return static strings, valid for ever. */
 const char *aa_error_name(int err);
 /* One short lower-case sentence, without a trailing period. */
 const char *aa_strerror(int err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* AA_ERROR_H */

@@ -20,6 +20,7 @@ static const struct aa_error_text texts[] = {
 	{AA_E_IO, "AA_E_IO", "input/output error"},
 	{AA_E_INVAL, "AA_E_INVAL", "invalid argument"},
 	{AA_E_TOO_BIG, "AA_E_TOO_BIG", "record too long for a chunk"},
+	{AA_E_STOPPED, "AA_E_STOPPED", "stopped by a callback"},
 	{AA_E_NOT_PCAPNG, "AA_E_NOT_PCAPNG", "not a pcapng file"},
 	{AA_E_ENDIAN, "AA_E_ENDIAN", "big-endian pcapng section, not written by this toolkit"},
 	{AA_E_TRUNCATED, "AA_E_TRUNCATED", "file cut short inside a block"},

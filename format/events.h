@@ -2,7 +2,7 @@
 /*
  * The ring-buffer records: the wire contract between the BPF programs (bpf/)
  * and every user-space reader. The four seed layouts are byte for byte those
- * of the original consumer (shared/reference/event-layouts.md): a record's
+ * of the original consumer (their tables: FORMAT.md section 6): a record's
  * type is known from its size alone, so no two types may ever share a size.
  *
  * This header is included by BPF C (after vmlinux.h, which defines the __u*
@@ -110,11 +110,19 @@ struct aa_exit_event {
 	__s32 exit_code; /* exit code, or 128 + signal number for a death by signal */
 };
 
+/* C11's _Static_assert, C++'s static_assert; __extension__ keeps a C99
+ * -pedantic build of a program that includes this header quiet. */
+#ifdef __cplusplus
+#define AA_STATIC_ASSERT(cond, msg) static_assert(cond, msg)
+#else
+#define AA_STATIC_ASSERT(cond, msg) __extension__ _Static_assert(cond, msg)
+#endif
+
 #define AA_ASSERT_AT(type, field, off) \
-	_Static_assert(__builtin_offsetof(struct type, field) == (off), #type "." #field " at " #off)
+	AA_STATIC_ASSERT(__builtin_offsetof(struct type, field) == (off), #type "." #field " at " #off)
 
 #define AA_X_ASSERT_SIZE(name, NAME, size) \
-	_Static_assert(sizeof(struct aa_##name##_event) == (size), #name " size");
+	AA_STATIC_ASSERT(sizeof(struct aa_##name##_event) == (size), #name " size");
 AA_RECORD_TYPES(AA_X_ASSERT_SIZE)
 #undef AA_X_ASSERT_SIZE
 

@@ -1,10 +1,11 @@
 # format/: record layouts, the size-dispatch parser and the capture file.
 LIB_SRCS += format/error.c format/parse.c format/xxh64.c format/pcapng.c \
 	format/chunk.c format/meta.c format/writer.c format/events_btf.c \
-	format/reader.c format/clock.c format/btf_check.c
+	format/reader.c format/clock.c format/btf_check.c format/version.c
 
-PUBLIC_HEADERS += format/events.h format/aa_error.h format/parse.h \
-	format/writer.h format/capfile.h format/meta.h
+# What a program using libaa includes; the rest of format/ is the library's own.
+PUBLIC_HEADERS += format/aa_version.h format/events.h format/aa_error.h \
+	format/parse.h format/writer.h format/meta.h
 
 # The BTF of the record structs, carried in every capture file's META chunk.
 MULTIARCH := $(shell $(CC) -dumpmachine)

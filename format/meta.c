@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* META entries: u16 tag, u16 zero, u32 length, value, zero pad to 4. */
-#include "meta.h"
+#include "meta_codec.h"
 
 #include <string.h>
 

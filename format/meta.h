@@ -1,13 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * What a capture file says of itself: its META chunk, decoded. Strings are
- * NUL-terminated and point into storage owned by whoever decoded them.
+ * NUL-terminated and point into storage owned by whoever decoded them (for
+ * aa_source_meta(), the source: see there how long they live).
  */
 #ifndef AA_META_H
 #define AA_META_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 struct aa_file_meta {
 	const char *writer;         /* "aa-capture" */
@@ -40,13 +45,8 @@ struct aa_file_meta {
  * interval (1000 ms if unknown) plus AA_REORDER_MARGIN_NS. */
 uint64_t aa_meta_reorder_ns(const struct aa_file_meta *m);
 
-/* Encodes m as META entries (NULL strings are left out). Returns 0 or AA_E_INVAL if cap is too small. */
-int aa_meta_encode(const struct aa_file_meta *m, uint8_t *buf, size_t cap, size_t *len);
-
-/*
- * Decodes META entries from buf, which must outlive m (strings point into
- * it). Unknown tags are skipped. Returns 0 or AA_E_META.
- */
-int aa_meta_decode(const uint8_t *buf, size_t len, struct aa_file_meta *m);
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* AA_META_H */

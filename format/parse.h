@@ -12,6 +12,10 @@
 
 #include "events.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* enum aa_type and AA_TYPE_COUNT come from AA_RECORD_TYPES in events.h. */
 #define AA_TYPE_BIT(t) (1u << (t))
 #define AA_TYPE_ALL ((1u << AA_TYPE_COUNT) - 1)
@@ -24,9 +28,9 @@ struct aa_event {
 	uint64_t mono_ns; /* the record's CLOCK_MONOTONIC time stamp; 0 if unknown type */
 	/* The typed view (ev->tls, ev->file ...), set for every known type even
 	 * when error != 0. Points into raw when raw is 8-byte aligned, else into
-	 * copy_. */
+	 * copy_. Anonymous, so __extension__ for C99 -pedantic builds. */
 #define AA_X_VIEW(name, NAME, size) const struct aa_##name##_event *name;
-	union {
+	__extension__ union {
 		AA_RECORD_TYPES(AA_X_VIEW)
 	};
 #undef AA_X_VIEW
@@ -45,11 +49,11 @@ struct aa_event {
  */
 int aa_parse(const void *raw, size_t len, struct aa_event *ev);
 
-/* The type's name in AA_RECORD_TYPES ("tls" ...), or "unknown". */
+/* The type's name in AA_RECORD_TYPES ("tls" ...), or "unknown" (static strings). */
 const char *aa_type_name(enum aa_type type);
 /* Parses one of those names; -1 if none. */
 int aa_type_from_name(const char *name);
-/* "openat", "read", "write", "unlink", "rename"; NULL for an invalid value. */
+/* "openat", "read", "write", "unlink", "rename" (static); NULL for an invalid value. */
 const char *aa_syscall_name(uint32_t syscall);
 /* The record size of a known type, 0 for AA_TYPE_UNKNOWN. */
 uint32_t aa_type_size(enum aa_type type);
@@ -69,5 +73,9 @@ const uint8_t *aa_file_new_path(const struct aa_file_event *e, size_t *max);
 
 /* The length of TLS piece ev->seq: min(4096, data_len - seq*4096), 0 if invalid. */
 uint32_t aa_tls_piece_len(const struct aa_tls_event *tls);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* AA_PARSE_H */

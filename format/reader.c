@@ -125,21 +125,30 @@ static const uint8_t *window(struct aa_reader *r, int64_t at, size_t n, size_t *
 	return r->win + r->win_start;
 }
 
+/* An open that could not allocate: err still says so. */
+static int open_nomem(struct aa_reader *r, struct aa_read_error *err)
+{
+	aa_reader_close(r);
+	if (err)
+		*err = (struct aa_read_error){.code = AA_E_NOMEM, .sys_errno = ENOMEM,
+					      .offset = -1, .chunk = -1,
+					      .detail = "out of memory for the read buffers"};
+	return AA_E_NOMEM;
+}
+
 int aa_reader_open(struct aa_reader **rp, const char *path, struct aa_read_error *err)
 {
 	struct aa_reader *r = calloc(1, sizeof(*r));
 
 	*rp = NULL;
 	if (!r)
-		return AA_E_NOMEM;
+		return open_nomem(NULL, err);
 	r->fd = -1;
 	r->win = malloc(WINDOW);
 	r->raw = malloc(AA_CHUNK_RAW_MAX);
 	r->dctx = ZSTD_createDCtx();
-	if (!r->win || !r->raw || !r->dctx) {
-		aa_reader_close(r);
-		return AA_E_NOMEM;
-	}
+	if (!r->win || !r->raw || !r->dctx)
+		return open_nomem(r, err);
 	if (strcmp(path, "-") == 0) {
 		r->fd = STDIN_FILENO;
 	} else {

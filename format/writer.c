@@ -21,7 +21,7 @@
 #include "chunk.h"
 #include "clock.h"
 #include "events_btf.h"
-#include "meta.h"
+#include "meta_codec.h"
 #include "parse.h"
 #include "pcapng.h"
 #include "xxh64.h"

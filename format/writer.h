@@ -14,6 +14,10 @@
 #include "aa_error.h"
 #include "events.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct aa_writer;
 
 struct aa_writer_opts {
@@ -41,7 +45,7 @@ struct aa_writer_info {
 	uint64_t bytes_file;   /* bytes written to the file */
 	uint64_t chunks;       /* record chunks written */
 	uint64_t digest;       /* stream digest so far (of records already added) */
-	const uint8_t *session;
+	const uint8_t *session; /* 16 bytes, owned by the writer: valid until aa_writer_close */
 };
 
 /*
@@ -49,12 +53,12 @@ struct aa_writer_info {
  * aa_writer_close, also on failure). Writes the header blocks and the META
  * chunk at once. path is only for messages. Returns 0 or AA_E_*.
  */
-int aa_writer_open(struct aa_writer **w, int fd, const char *path,
+AA_MUST_CHECK int aa_writer_open(struct aa_writer **w, int fd, const char *path,
 		   const struct aa_writer_opts *opts);
 
 /* Appends one record (1..AA_RECORD_MAX bytes): AA_E_INVAL for 0 bytes,
  * AA_E_TOO_BIG over the limit, AA_E_IO. */
-int aa_writer_add(struct aa_writer *w, const void *rec, size_t len);
+AA_MUST_CHECK int aa_writer_add(struct aa_writer *w, const void *rec, size_t len);
 
 /* Sets the drop counters (cumulative, per enum aa_drop_slot); written in the next stats. */
 void aa_writer_set_drops(struct aa_writer *w, const uint64_t drops[AA_DROP_SLOTS]);
@@ -87,5 +91,9 @@ int aa_writer_finish(struct aa_writer *w, struct aa_writer_info *info);
 
 /* The errno of the last AA_E_IO; 0 if none. */
 int aa_writer_errno(const struct aa_writer *w);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* AA_WRITER_H */

@@ -17,6 +17,10 @@
 
 #include "aa_replay.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Room for "2026-11-25T21:30:01.123456789Z" and its NUL. */
 #define AA_TIME_BUF 32
 
@@ -46,5 +50,9 @@ int aa_print_text(FILE *out, const struct aa_record *rec);
  * "size" and "raw_b64"; an invalid one with "error": "AA_E_...".
  */
 int aa_print_json(FILE *out, const struct aa_record *rec);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* AA_PRINT_H */

@@ -9,6 +9,11 @@
  * No global state: each aa_source is independent, and separate sources may
  * be used from separate threads. Memory stays bounded by one chunk whatever
  * the size of the files.
+ *
+ * Lifetimes: every pointer the library hands out is owned by the library,
+ * never freed by the caller, and valid as each declaration below says; at
+ * the latest it ends with aa_close() of its source. Strings from a file
+ * (META, records) are untrusted bytes: print them escaped (aa_print.h).
  */
 #ifndef AA_REPLAY_H
 #define AA_REPLAY_H
@@ -20,13 +25,18 @@
 #include "meta.h"
 #include "parse.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct aa_source aa_source;
 
 /* Where and why reading failed. */
 struct aa_error_info {
 	int code;          /* AA_E_* */
 	int sys_errno;     /* for AA_E_IO */
-	const char *path;  /* the file, NULL for a live source */
+	const char *path;  /* the file, NULL for a live source; from aa_open_offline's err: one
+			      of the caller's paths, else the source's copy, valid until aa_close */
 	int64_t offset;    /* byte offset in the file of the block concerned, -1 if none */
 	int64_t chunk;     /* chunk number in the file, -1 if none */
 	char detail[192];  /* what exactly, one line */
@@ -68,11 +78,12 @@ struct aa_record {
 	uint64_t time_ns;  /* wall clock: the record's time stamp plus the file's offset;
 			      for an unknown record, the time its chunk was written */
 	uint64_t index;    /* place in the whole stream, counting filtered-out records */
-	const char *path;  /* file it came from, NULL for a live source */
+	const char *path;  /* file it came from (valid until aa_close), NULL for a live source */
 	uint32_t chunk;    /* chunk number in that file */
 };
 
-/* Per-type callbacks; NULL skips that type. A non-zero return stops aa_dispatch(). */
+/* Per-type callbacks; NULL skips that type. rec is valid during the call only. A non-zero return stops aa_dispatch()
+ * with AA_E_STOPPED. */
 typedef int (*aa_record_cb)(void *user, const struct aa_record *rec);
 #define AA_X_CALLBACK(name, NAME, size) aa_record_cb on_##name;
 struct aa_callbacks {
@@ -108,28 +119,39 @@ struct aa_source_stats {
  * rotated set, oldest first). Returns 0 or AA_E_*; on error *src is NULL and
  * err (if not NULL) says why.
  */
-int aa_open_offline(aa_source **src, const char *const *paths, size_t npaths,
+AA_MUST_CHECK int aa_open_offline(aa_source **src, const char *const *paths, size_t npaths,
 		    const struct aa_replay_opts *opts, struct aa_error_info *err);
 
 /*
- * The next record that passes the filter: 1 and *rec set (valid until the
- * next call), 0 at the end, or a negative AA_E_* (details in
+ * The next record that passes the filter: 1 and *rec set (it, its ev.raw and
+ * its typed view are valid until the next aa_next, aa_dispatch or aa_close
+ * on src; copy what must live longer), 0 at the end, or a negative AA_E_* (details in
  * aa_source_error()). Records come in exact capture order, or with
  * aa_replay_opts.ordered in time order; then an error comes after the
  * records read before it.
  */
-int aa_next(aa_source *src, const struct aa_record **rec);
+AA_MUST_CHECK int aa_next(aa_source *src, const struct aa_record **rec);
 
 /*
  * Reads to the end, calling the callback of each record's type. Returns 0 at
- * the end, a callback's non-zero return value, or a negative AA_E_*.
+ * the end, AA_E_STOPPED when a callback returned non-zero (aa_source_error()
+ * names the callback and its value; a next call goes on after that record),
+ * or another negative AA_E_*.
  */
-int aa_dispatch(aa_source *src, const struct aa_callbacks *cb, void *user);
+AA_MUST_CHECK int aa_dispatch(aa_source *src, const struct aa_callbacks *cb, void *user);
 
+/* The last error of src: valid until aa_close, its content replaced by the next error. */
 const struct aa_error_info *aa_source_error(const aa_source *src);
 void aa_source_get_stats(const aa_source *src, struct aa_source_stats *stats);
-/* The META of the file being read (the first one before any read); NULL for live. */
+/* The META of the file being read (the first one before any read); NULL for
+ * live and raw sources. It and its strings stay valid until the next aa_next()
+ * or aa_dispatch() (which may move to the next file and its META) or aa_close(). */
 const struct aa_file_meta *aa_source_meta(const aa_source *src);
+/* Frees src and everything it handed out; NULL is allowed. */
 void aa_close(aa_source *src);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* AA_REPLAY_H */

@@ -4,12 +4,14 @@
  * handed out in order, every chunk checked, and each file's END totals and
  * stream digest recomputed and compared.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "capfile.h"
 #include "clock.h"
+#include "meta_codec.h"
 #include "pcapng.h"
 #include "reader.h"
 #include "source.h"
@@ -514,7 +516,10 @@ int aa_open_offline(aa_source **src, const char *const *paths, size_t npaths,
 		}
 	}
 out:
-	if (err && o) {
+	if (rc && (!o || o->base.err.code != rc)) {
+		/* an allocation failed before any source error was set */
+		aa_error_set(err, rc, ENOMEM, NULL, "out of memory opening %zu files", npaths);
+	} else if (err && o) {
 		*err = o->base.err;
 		if (err->path) /* ours is freed below: point at the caller's name */
 			err->path = paths[o->cur < npaths ? o->cur : 0];

@@ -46,6 +46,33 @@ void aa_source_count(aa_source *src, const struct aa_record *rec)
 		s->last_ns = rec->time_ns;
 }
 
+int aa_error_set(struct aa_error_info *err, int code, int sys_errno, const char *path,
+		 const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err)
+		return code;
+	memset(err, 0, sizeof(*err));
+	err->code = code;
+	err->sys_errno = sys_errno;
+	err->path = path;
+	err->offset = err->chunk = -1;
+	va_start(ap, fmt);
+	vsnprintf(err->detail, sizeof(err->detail), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+int aa_source_is(aa_source *src, const struct aa_source_ops *ops, const char *fn, const char *what)
+{
+	if (src && src->ops == ops)
+		return 1;
+	if (src)
+		aa_source_fail(src, AA_E_INVAL, NULL, -1, -1, "%s: not %s", fn, what);
+	return 0;
+}
+
 int aa_source_fail(aa_source *src, int code, const char *path, int64_t offset, int64_t chunk,
 		   const char *fmt, ...)
 {
@@ -143,7 +170,10 @@ int aa_dispatch(aa_source *src, const struct aa_callbacks *cb, void *user)
 			case AA_TYPE_UNKNOWN: break;
 			}
 		if (fn && (rc = fn(user, rec)) != 0)
-			return rc;
+			/* its own code: a callback's -1 is not AA_E_SYSCALL */
+			return aa_source_fail(src, AA_E_STOPPED, NULL, -1, -1,
+					      "the %s callback returned %d",
+					      rec->ev.error ? "unknown" : aa_type_name(rec->ev.type), rc);
 	}
 	return rc;
 }

@@ -36,6 +36,20 @@ int aa_source_init(aa_source *src, const struct aa_source_ops *ops,
 		   const struct aa_filter *filter);
 /* Counts a record in src->stats (type, bytes, time range). */
 void aa_source_count(aa_source *src, const struct aa_record *rec);
+/* Fills a caller's err (when not NULL) whole, for an open that failed
+ * before or without a source; returns code. */
+int aa_error_set(struct aa_error_info *err, int code, int sys_errno, const char *path,
+		 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* For the calls of one kind of source (aa_live_fd ...): 1 if src is of the
+ * kind ops says; else 0, with src->err (src not NULL) naming fn and what. */
+int aa_source_is(aa_source *src, const struct aa_source_ops *ops, const char *fn, const char *what);
+/* The first line of such a call: returns fallback (nothing for a void
+ * call) from the caller when src is not of the kind ops says. */
+#define AA_SOURCE_REQUIRE(src, ops, what, fallback)                \
+	do {                                                       \
+		if (!aa_source_is(src, ops, __func__, what))       \
+			return fallback;                           \
+	} while (0)
 /* Fills src->err; returns code. */
 int aa_source_fail(aa_source *src, int code, const char *path, int64_t offset,
 		   int64_t chunk, const char *fmt, ...)

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The four record layouts against the reference: every offset and size
- * below is typed from shared/reference/event-layouts.md, not taken from
- * events.h, so a change to the header that breaks the wire contract fails.
+ * below is typed from the tables of FORMAT.md section 6 (the original
+ * consumer's layouts), not taken from events.h, so a change to the header
+ * that breaks the wire contract fails.
  */
 #include <criterion/criterion.h>
 #include <stddef.h>

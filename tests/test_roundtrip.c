@@ -246,9 +246,9 @@ Test(roundtrip, dispatch_matches_next)
 		}
 	cr_expect_eq(j, s2.recs.n);
 
-	/* A non-zero return stops at once and is returned. */
+	/* A non-zero return stops at once, with its own code. */
 	struct seen s3 = {.stop_after = 10};
-	cr_expect_eq(dispatch(path, &all, &s3), 7);
+	cr_expect_eq(dispatch(path, &all, &s3), AA_E_STOPPED);
 	cr_expect_eq(s3.n, 10);
 
 	aat_recs_free(&s.recs);

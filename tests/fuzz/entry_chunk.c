@@ -9,7 +9,7 @@
 #include "capfile.h"
 #include "chunk.h"
 #include "entries.h"
-#include "meta.h"
+#include "meta_codec.h"
 #include "pcapng.h"
 
 #define WRITTEN_NS 1764106200123456789ull

@@ -19,7 +19,7 @@
 #include "events_btf.h"
 #include "files.h"
 #include "gen.h"
-#include "meta.h"
+#include "meta_codec.h"
 #include "session.h"
 
 static const char *out;

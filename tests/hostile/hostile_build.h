@@ -24,7 +24,8 @@
 #include "capio.h"
 #include "chunk.h"
 #include "files.h"
-#include "meta.h"
+#include "memcap.h"
+#include "meta_codec.h"
 #include "pcapng.h"
 #include "xxh64.h"
 
@@ -271,14 +272,7 @@ static size_t hb_max_alloc;
  * above what the process uses now, so an allocation out of bound fails. */
 static inline void hb_watch(void)
 {
-	long pages = 0;
-	FILE *f = fopen("/proc/self/statm", "r");
-	if (!f || fscanf(f, "%ld", &pages) != 1)
-		_exit(90);
-	fclose(f);
-	rlim_t cap = (rlim_t)pages * (rlim_t)sysconf(_SC_PAGESIZE) + 64u * 1024 * 1024;
-	struct rlimit rl = {cap, cap};
-	if (setrlimit(RLIMIT_AS, &rl) != 0)
+	if (aat_cap_memory(64u * 1024 * 1024) != 0)
 		_exit(91);
 }
 #endif
