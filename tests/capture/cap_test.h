@@ -233,4 +233,58 @@ static inline off_t cap_size(const char *path)
 }
 
 
+/* A file of a rotated set read alone (cap_read_one: it must be intact and closed). */
+struct cap_file_info {
+	uint8_t session[16];
+	uint32_t file_seq;
+	struct aat_recs recs;
+	off_t size;
+};
+
+/* Reads one file alone: it must be intact and closed. */
+static inline void cap_read_one(const char *path, struct cap_file_info *fi)
+{
+	aa_source *src;
+	const struct aa_record *rec;
+	struct aa_source_stats st;
+	int rc;
+
+	memset(fi, 0, sizeof(*fi));
+	cr_assert_eq(aa_open_offline(&src, &path, 1, NULL, NULL), 0, "%s opens", path);
+	const struct aa_file_meta *m = aa_source_meta(src);
+	cr_assert_not_null(m);
+	memcpy(fi->session, m->session, 16);
+	fi->file_seq = m->file_seq;
+	while ((rc = aa_next(src, &rec)) == 1)
+		aat_recs_add(&fi->recs, rec->ev.raw, rec->ev.len);
+	cr_expect_eq(rc, 0, "%s reads to its end: %s", path, aa_error_name(rc));
+	aa_source_get_stats(src, &st);
+	cr_expect(st.intact && st.files_closed == 1, "%s is intact and closed", path);
+	aa_close(src);
+	fi->size = cap_size(path);
+}
+
+/* The names dir/base, dir/base1, dir/base2 ... that exist, in order. */
+static inline size_t cap_numbered_names(const char *base, char names[][512], size_t max)
+{
+	size_t n = 0;
+
+	for (;; n++) {
+		cr_assert_lt(n, max);
+		if (n == 0)
+			snprintf(names[n], 512, "%s/%s", dir, base);
+		else
+			snprintf(names[n], 512, "%s/%s%zu", dir, base, n);
+		if (access(names[n], F_OK) != 0)
+			return n;
+	}
+}
+
+/* Writes an executable shell script. */
+static inline void cap_write_script(const char *path, const char *body)
+{
+	cr_assert_eq(aat_write_file(path, body, strlen(body)), 0);
+	cr_assert_eq(chmod(path, 0700), 0);
+}
+
 #endif

@@ -2,10 +2,8 @@
 /*
  * aa-capture's rotated sets: -C by size with tcpdump's numbered names, -W
  * keeping a ring of N files, -G by time, SIGHUP, -z on every finished file
- * (whose name has spaces; checked at start; each file shipped once even
- * when the ring comes round faster; out of reach of the job's Ctrl-C;
- * failures counted), no empty last file, and the signals that stop it
- * cleanly. Every file
+ * (whose name has spaces; the rest of -z is in test_capture_postcmd.c), no
+ * empty last file, and the signals that stop it cleanly. Every file
  * of a set must read intact on its own, share the session id, carry its
  * place, and the set read in order must give back the input.
  */
@@ -14,52 +12,6 @@
 #include "cap_test.h"
 
 TestSuite(capture_rotate, .init = cap_setup, .fini = cap_teardown, .timeout = 120);
-
-struct file_info {
-	uint8_t session[16];
-	uint32_t file_seq;
-	struct aat_recs recs;
-	off_t size;
-};
-
-/* Reads one file alone: it must be intact and closed. */
-static void read_one(const char *path, struct file_info *fi)
-{
-	aa_source *src;
-	const struct aa_record *rec;
-	struct aa_source_stats st;
-	int rc;
-
-	memset(fi, 0, sizeof(*fi));
-	cr_assert_eq(aa_open_offline(&src, &path, 1, NULL, NULL), 0, "%s opens", path);
-	const struct aa_file_meta *m = aa_source_meta(src);
-	cr_assert_not_null(m);
-	memcpy(fi->session, m->session, 16);
-	fi->file_seq = m->file_seq;
-	while ((rc = aa_next(src, &rec)) == 1)
-		aat_recs_add(&fi->recs, rec->ev.raw, rec->ev.len);
-	cr_expect_eq(rc, 0, "%s reads to its end: %s", path, aa_error_name(rc));
-	aa_source_get_stats(src, &st);
-	cr_expect(st.intact && st.files_closed == 1, "%s is intact and closed", path);
-	aa_close(src);
-	fi->size = cap_size(path);
-}
-
-/* The names dir/base, dir/base1, dir/base2 ... that exist, in order. */
-static size_t numbered_names(const char *base, char names[][512], size_t max)
-{
-	size_t n = 0;
-
-	for (;; n++) {
-		cr_assert_lt(n, max);
-		if (n == 0)
-			snprintf(names[n], 512, "%s/%s", dir, base);
-		else
-			snprintf(names[n], 512, "%s/%s%zu", dir, base, n);
-		if (access(names[n], F_OK) != 0)
-			return n;
-	}
-}
 
 static size_t count_entries(void)
 {
@@ -74,20 +26,13 @@ static size_t count_entries(void)
 	return n;
 }
 
-/* Writes an executable shell script. */
-static void write_script(const char *path, const char *body)
-{
-	cr_assert_eq(aat_write_file(path, body, strlen(body)), 0);
-	cr_assert_eq(chmod(path, 0700), 0);
-}
-
 Test(capture_rotate, size_rotation_numbers_files_and_reads_back_as_a_set)
 {
 	struct aat_recs in = { 0 }, all = { 0 };
 	char *raw = aat_path(dir, "in.raw"), *out = aat_path(dir, "set.pcapng");
 	char names[64][512];
 	const char *paths[64];
-	struct file_info fi;
+	struct cap_file_info fi;
 	uint8_t session[16];
 
 	cap_mix(&in, 6000, 5, NULL);
@@ -95,11 +40,11 @@ Test(capture_rotate, size_rotation_numbers_files_and_reads_back_as_a_set)
 	int rc = cap_run(NULL, NULL, (const char *[]){ "-q", "-r", raw, "-w", out, "-C", "0.3", NULL });
 	cr_assert_eq(rc, 0);
 
-	size_t n = numbered_names("set.pcapng", names, 64);
+	size_t n = cap_numbered_names("set.pcapng", names, 64);
 	cr_assert_geq(n, 3, "%zu files: -C 0.3 on this input makes several", n);
 	cr_expect_eq(count_entries(), n + 1, "only set.pcapng, set.pcapng1 ... and the input");
 	for (size_t i = 0; i < n; i++) {
-		read_one(names[i], &fi);
+		cap_read_one(names[i], &fi);
 		if (i == 0)
 			memcpy(session, fi.session, 16);
 		cr_expect_eq(memcmp(fi.session, session, 16), 0, "%s shares the session id", names[i]);
@@ -124,7 +69,7 @@ Test(capture_rotate, ring_keeps_the_last_n_files)
 	struct aat_recs in = { 0 }, tail = { 0 };
 	char *raw = aat_path(dir, "in.raw"), *out = aat_path(dir, "ring");
 	char path[512];
-	struct file_info fi[3];
+	struct cap_file_info fi[3];
 
 	cap_mix(&in, 6000, 8, NULL);
 	cr_assert_eq(aat_recs_write_raw(&in, raw), 0);
@@ -134,7 +79,7 @@ Test(capture_rotate, ring_keeps_the_last_n_files)
 	uint32_t max_seq = 0;
 	for (int i = 0; i < 3; i++) {
 		snprintf(path, sizeof(path), "%s/ring%d", dir, i);
-		read_one(path, &fi[i]);
+		cap_read_one(path, &fi[i]);
 		cr_expect_eq(fi[i].file_seq % 3, (uint32_t)i, "ring%d holds file %u", i, fi[i].file_seq);
 		if (fi[i].file_seq > max_seq)
 			max_seq = fi[i].file_seq;
@@ -176,7 +121,7 @@ Test(capture_rotate, post_command_gets_each_finished_file_as_one_argument)
 	snprintf(log, sizeof(log), "%s/z.log", dir);
 	char body[1024];
 	snprintf(body, sizeof(body), "#!/bin/sh\nprintf '%%s|%%s\\n' \"$#\" \"$1\" >> '%s'\n", log);
-	write_script(script, body);
+	cap_write_script(script, body);
 
 	cr_assert_eq(cap_run(NULL, NULL, (const char *[]){ "-q", "-r", raw, "-w", out, "-C", "0.3",
 							   "-z", script, NULL }), 0);
@@ -204,7 +149,7 @@ Test(capture_rotate, post_command_gets_each_finished_file_as_one_argument)
 Test(capture_rotate, signals_rotate_report_and_stop_cleanly)
 {
 	struct aat_recs in = { 0 };
-	struct file_info a = { 0 }, b = { 0 };
+	struct cap_file_info a = { 0 }, b = { 0 };
 	char *out = aat_path(dir, "sig.pcapng"), *out1 = aat_path(dir, "sig.pcapng1");
 	char *errf = aat_path(dir, "err.txt");
 	int p[2];
@@ -232,8 +177,8 @@ Test(capture_rotate, signals_rotate_report_and_stop_cleanly)
 
 	aat_recs_free(&a.recs);
 	aat_recs_free(&b.recs);
-	read_one(out, &a);
-	read_one(out1, &b);
+	cap_read_one(out, &a);
+	cap_read_one(out1, &b);
 	cr_expect_eq(a.recs.n, 10, "before SIGHUP: %zu records", a.recs.n);
 	cr_expect_eq(b.recs.n, 10, "after SIGHUP: %zu records", b.recs.n);
 	cr_expect_eq(memcmp(a.session, b.session, 16), 0);
@@ -255,7 +200,7 @@ Test(capture_rotate, time_rotation_with_strftime_names)
 	int p[2];
 	DIR *d;
 	struct dirent *e;
-	struct file_info fi;
+	struct cap_file_info fi;
 	size_t n = 0;
 	uint8_t session[16];
 
@@ -273,7 +218,7 @@ Test(capture_rotate, time_rotation_with_strftime_names)
 		if (strncmp(e->d_name, "g-", 2) != 0)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		read_one(path, &fi);
+		cap_read_one(path, &fi);
 		if (n++ == 0)
 			memcpy(session, fi.session, 16);
 		cr_expect_eq(memcmp(fi.session, session, 16), 0);
@@ -303,7 +248,7 @@ Test(capture_rotate, repeated_strftime_name_is_numbered)
 							   "0.3", NULL }), 0);
 	localtime_r(&now, &tm);
 	strftime(base, sizeof(base), "y-%Y.pcapng", &tm);
-	size_t n = numbered_names(base, names, 64);
+	size_t n = cap_numbered_names(base, names, 64);
 	cr_assert_geq(n, 2, "%zu files named %s, %s1 ...", n, base, base);
 	cr_expect_eq(count_entries(), n + 1);
 	for (size_t i = 0; i < n; i++)
@@ -336,10 +281,10 @@ Test(capture_rotate, ring_of_time_stamped_files_removes_the_oldest)
 /* Records in the file at path (it must read to its end). */
 static size_t records_in(const char *path)
 {
-	struct file_info fi;
+	struct cap_file_info fi;
 	size_t n;
 
-	read_one(path, &fi);
+	cap_read_one(path, &fi);
 	n = fi.recs.n;
 	aat_recs_free(&fi.recs);
 	return n;
@@ -394,332 +339,6 @@ Test(capture_rotate, count_or_end_exactly_at_a_size_rotation_leaves_no_empty_fil
 }
 
 /* Lines in a small file (0 if it is missing). */
-static size_t lines_in(const char *path)
-{
-	char *s = cap_slurp(path);
-	size_t n = 0;
-
-	for (char *p = s; (p = strchr(p, '\n')); p++)
-		n++;
-	free(s);
-	return n;
-}
-
-/*
- * A -z shipper: notes each file it is given in dir/started, waits until the
- * test creates dir/gate, copies the file to dir/ship/<its pid>.pcapng and
- * notes it in dir/done.
- */
-static char *make_shipper(void)
-{
-	char *script = aat_path(dir, "ship.sh"), *ship = aat_path(dir, "ship");
-	char body[2048];
-
-	snprintf(body, sizeof(body),
-		 "#!/bin/sh\n"
-		 "d='%s'\n"
-		 "echo \"$1\" >> \"$d/started\"\n"
-		 "while [ ! -e \"$d/gate\" ]; do sleep 0.01; done\n"
-		 "cp \"$1\" \"$d/ship/$$.tmp\" && mv \"$d/ship/$$.tmp\" \"$d/ship/$$.pcapng\" &&\n"
-		 "echo \"$1\" >> \"$d/done\"\n",
-		 dir);
-	write_script(script, body);
-	cr_assert_eq(mkdir(ship, 0700), 0);
-	free(ship);
-	return script;
-}
-
-static void open_gate(void)
-{
-	char *gate = aat_path(dir, "gate");
-
-	cr_assert_eq(aat_write_file(gate, "", 0), 0);
-	free(gate);
-}
-
-/*
- * Reads every copy in dir/ship: each must be intact, a different file of the
- * run (file_seq below nfiles, none twice), and all nfiles of them, read in
- * file_seq order, must give back want. Returns how many copies there are.
- */
-static size_t expect_each_file_shipped_once(uint32_t nfiles, const struct aat_recs *want)
-{
-	char *ship = aat_path(dir, "ship");
-	struct file_info *by_seq = calloc(nfiles, sizeof(*by_seq));
-	struct aat_recs all = { 0 };
-	struct dirent *e;
-	size_t copies = 0;
-	DIR *d = opendir(ship);
-
-	cr_assert(d && by_seq);
-	while ((e = readdir(d))) {
-		char path[1024];
-		struct file_info fi;
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", ship, e->d_name);
-		read_one(path, &fi);
-		copies++;
-		cr_expect_lt(fi.file_seq, nfiles, "%s: file %u of %u", path, fi.file_seq, nfiles);
-		if (fi.file_seq >= nfiles || by_seq[fi.file_seq].recs.n) {
-			cr_expect_fail("file %u shipped twice (or out of range)", fi.file_seq);
-			aat_recs_free(&fi.recs);
-			continue;
-		}
-		by_seq[fi.file_seq] = fi;
-	}
-	closedir(d);
-	for (uint32_t i = 0; i < nfiles; i++) {
-		cr_expect_gt(by_seq[i].recs.n, 0, "file %u was shipped", i);
-		for (size_t k = 0; k < by_seq[i].recs.n; k++)
-			aat_recs_add(&all, aat_recs_at(&by_seq[i].recs, k), by_seq[i].recs.len[k]);
-		aat_recs_free(&by_seq[i].recs);
-	}
-	if (want)
-		cr_expect_eq(aat_recs_diff(&all, want), -1, "the shipped files are the input, in order");
-	aat_recs_free(&all);
-	free(by_seq);
-	free(ship);
-	return copies;
-}
-
-/* aa-capture has said (on stderr, in errf) that the ring waits for a -z. */
-static int ring_is_waiting(const char *errf)
-{
-	char *msg = cap_slurp(errf);
-	int waiting = strstr(msg, "waiting for its -z command") != NULL;
-
-	free(msg);
-	return waiting;
-}
-
-/* How many files a run with -W 2 made: the last one is the ring's higher file_seq. */
-static uint32_t files_of_ring_of_2(const char *out)
-{
-	char path[600];
-	uint32_t nfiles = 0;
-
-	for (int i = 0; i < 2; i++) {
-		struct file_info fi;
-		snprintf(path, sizeof(path), "%s%d", out, i);
-		read_one(path, &fi);
-		if (fi.file_seq + 1 > nfiles)
-			nfiles = fi.file_seq + 1;
-		aat_recs_free(&fi.recs);
-	}
-	return nfiles;
-}
-
-/*
- * -W 2 -z with a -z slower than the files come: a ring name is reused only
- * after the command on its previous file has exited, so every finished file
- * is shipped once, with its own content. The shipper holds at the gate
- * until aa-capture is seen waiting for it, or (the fault) has started more
- * commands than the ring has names.
- */
-Test(capture_rotate, ring_waits_for_post_command_so_every_file_ships_once)
-{
-	struct aat_recs in = { 0 };
-	char *raw = aat_path(dir, "in.raw"), *out = aat_path(dir, "ring");
-	char *errf = aat_path(dir, "err.txt"), *started = aat_path(dir, "started");
-	char *done = aat_path(dir, "done"), *script = make_shipper();
-	int st = 0, exited = 0;
-
-	cap_mix(&in, 6000, 8, NULL);
-	cr_assert_eq(aat_recs_write_raw(&in, raw), 0);
-	pid_t pid = cap_spawn((const char *[]){ "-r", raw, "-w", out, "-C", "0.1", "-W", "2", "-z",
-						script, NULL },
-			      -1, errf);
-	for (int waited = 0;; waited += 20) {
-		cr_assert_lt(waited, 60000, "neither waiting nor reusing after 60 s");
-		if (waitpid(pid, &st, WNOHANG) == pid) {
-			exited = 1;
-			break;
-		}
-		if (ring_is_waiting(errf) || lines_in(started) > 2)
-			break;
-		cap_sleep_ms(20);
-	}
-	open_gate();
-	int rc = exited ? (WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st)) : cap_wait(pid);
-	cr_expect_eq(rc, 0, "exit %d", rc);
-
-	uint32_t nfiles = files_of_ring_of_2(out);
-	cr_assert_geq(nfiles, 6, "the ring went round several times (%u files)", nfiles);
-	size_t copies = expect_each_file_shipped_once(nfiles, &in);
-	cr_expect_eq(copies, nfiles, "%zu copies shipped of %u files", copies, nfiles);
-	cr_expect_eq(lines_in(done), nfiles);
-	char *msg = cap_slurp(errf), want[128];
-	snprintf(want, sizeof(want), "-z ran on %u files: %u ok, 0 failed, 0 still running", nfiles,
-		 nfiles);
-	cr_expect(strstr(msg, want), "statistics say %s: %s", want, msg);
-	free(msg);
-	aat_recs_free(&in);
-	free(raw);
-	free(out);
-	free(errf);
-	free(started);
-	free(done);
-	free(script);
-}
-
-/*
- * Ctrl-C at a terminal signals the whole foreground process group: the -z
- * commands in flight are in groups of their own, so they all finish, and
- * aa-capture waits for them before it exits 0.
- */
-Test(capture_rotate, sigint_to_the_job_lets_post_commands_finish)
-{
-	struct aat_recs in = { 0 };
-	char *out = aat_path(dir, "job.pcapng"), *errf = aat_path(dir, "err.txt");
-	char *started = aat_path(dir, "started"), *done = aat_path(dir, "done");
-	char *script = make_shipper();
-	char names[64][512];
-	int p[2];
-
-	cap_mix(&in, 3000, 14, NULL);
-	cr_assert_eq(pipe2(p, O_CLOEXEC), 0);
-	pid_t pid = cap_spawn_job((const char *[]){ "-q", "-r", "-", "-w", out, "-C", "0.05", "-z",
-						    script, NULL },
-				  p[0], errf, 1);
-	close(p[0]);
-	cap_write_raw(p[1], &in, 0, in.n);
-	for (int waited = 0; lines_in(started) < 2; waited += 20) {
-		cr_assert_lt(waited, 60000, "two -z commands did not start within 60 s");
-		cap_sleep_ms(20);
-	}
-	cr_assert_eq(kill(-pid, SIGINT), 0, "SIGINT to the job's process group");
-	open_gate();
-	close(p[1]);
-	cr_expect_eq(cap_wait(pid), 0);
-
-	size_t n = numbered_names("job.pcapng", names, 64);
-	cr_expect_geq(lines_in(started), 2);
-	cr_expect_eq(lines_in(done), lines_in(started), "every -z command finished");
-	cr_expect_eq(lines_in(done), n, "one per file");
-	cr_expect_eq(expect_each_file_shipped_once((uint32_t)n, NULL), n);
-	aat_recs_free(&in);
-	free(out);
-	free(errf);
-	free(started);
-	free(done);
-	free(script);
-}
-
-/* A -z that cannot run (no shell: "gzip -9" is one program name) is refused
- * before anything is captured: one line, the usage line, exit 2, no file. */
-Test(capture_rotate, post_command_that_cannot_run_is_refused_at_start)
-{
-	char *raw = aat_path(dir, "in.raw"), *out = aat_path(dir, "z.pcapng");
-	char *errf = aat_path(dir, "err.txt");
-	const char *bad[] = { "gzip -9", dir, "/nonexistent/ship", "" };
-	struct aat_recs in = { 0 };
-
-	cap_mix(&in, 50, 3, NULL);
-	cr_assert_eq(aat_recs_write_raw(&in, raw), 0);
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		int rc = cap_run(NULL, errf, (const char *[]){ "-r", raw, "-w", out, "-C", "1", "-z",
-							       bad[i], NULL });
-		cr_expect_eq(rc, 2, "-z '%s': exit %d", bad[i], rc);
-		char *msg = cap_slurp(errf);
-		cr_expect_eq(lines_in(errf), 2, "one line and the usage line: %s", msg);
-		cr_expect(strncmp(msg, "aa-capture: -z ", 15) == 0, "%s", msg);
-		cr_expect(strstr(msg, "\nusage: aa-capture"), "%s", msg);
-		free(msg);
-		cr_expect_eq(access(out, F_OK), -1, "-z '%s': nothing captured", bad[i]);
-	}
-	cr_assert_eq(cap_run(NULL, errf, (const char *[]){ "-r", raw, "-w", out, "-z", "gzip -9",
-							   NULL }), 2);
-	char *msg = cap_slurp(errf);
-	cr_expect(strstr(msg, "no shell"), "the message says why 'gzip -9' is not found: %s", msg);
-	free(msg);
-	aat_recs_free(&in);
-	free(raw);
-	free(out);
-	free(errf);
-}
-
-/* A -z command that fails on one file: counted in the statistics, and the
- * capture exits 5 (every file written, one not handled). */
-Test(capture_rotate, post_command_failing_at_run_time_exits_5_and_is_counted)
-{
-	struct aat_recs in = { 0 };
-	char *raw = aat_path(dir, "in.raw"), *out = aat_path(dir, "f.pcapng");
-	char *errf = aat_path(dir, "err.txt"), *script = aat_path(dir, "fail1.sh");
-	const char body[] = "#!/bin/sh\ncase \"$1\" in *1) exit 3;; esac\nexit 0\n";
-	char names[64][512], want[700];
-
-	cap_mix(&in, 3000, 2, NULL);
-	cr_assert_eq(aat_recs_write_raw(&in, raw), 0);
-	write_script(script, body);
-	int rc = cap_run(NULL, errf, (const char *[]){ "-r", raw, "-w", out, "-C", "0.3", "-z",
-						       script, NULL });
-	cr_expect_eq(rc, 5, "exit %d", rc);
-	size_t n = numbered_names("f.pcapng", names, 64);
-	cr_assert_geq(n, 2);
-	char *msg = cap_slurp(errf);
-	snprintf(want, sizeof(want), "-z command on %s (pid", names[1]);
-	cr_expect(strstr(msg, want) && strstr(msg, "exited with status 3"), "%s", msg);
-	snprintf(want, sizeof(want), "-z ran on %zu files: %zu ok, 1 failed, 0 still running", n,
-		 n - 1);
-	cr_expect(strstr(msg, want), "statistics say %s: %s", want, msg);
-	free(msg);
-	/* The same with a command that succeeds: exit 0. */
-	cr_expect_eq(cap_run(NULL, NULL, (const char *[]){ "-q", "-r", raw, "-w", out, "-C", "0.3",
-							   "-z", "true", NULL }), 0);
-	aat_recs_free(&in);
-	free(raw);
-	free(out);
-	free(errf);
-	free(script);
-}
-
-/*
- * A SIGINT that comes while the input still has records is the one that
- * stops the capture, even when the input ends before aa-capture has looked
- * at its signals (the rest of a batch of 4096 records is drained first): it
- * must not count as the second one that gives up waiting for -z. Here it
- * comes while the ring waits for the shipper; the input, 3000 records from
- * a file, ends in that same batch.
- */
-Test(capture_rotate, sigint_before_the_input_ends_still_waits_for_post_commands)
-{
-	struct aat_recs in = { 0 };
-	char *raw = aat_path(dir, "in.raw"), *out = aat_path(dir, "ring");
-	char *errf = aat_path(dir, "err.txt"), *done = aat_path(dir, "done");
-	char *script = make_shipper();
-
-	cap_mix(&in, 3000, 15, NULL);
-	cr_assert_eq(aat_recs_write_raw(&in, raw), 0);
-	pid_t pid = cap_spawn_job((const char *[]){ "-r", raw, "-w", out, "-C", "0.05", "-W", "2",
-						    "-z", script, NULL },
-				  -1, errf, 1);
-	for (int waited = 0;; waited += 20) {
-		cr_assert_lt(waited, 60000, "the ring did not wait for -z within 60 s");
-		if (ring_is_waiting(errf))
-			break;
-		cap_sleep_ms(20);
-	}
-	cr_assert_eq(kill(-pid, SIGINT), 0);
-	open_gate();
-	cr_expect_eq(cap_wait(pid), 0);
-	char *msg = cap_slurp(errf);
-	cr_expect_null(strstr(msg, "not waiting"), "%s", msg);
-	cr_expect(strstr(msg, "0 failed, 0 still running"), "%s", msg);
-	free(msg);
-
-	uint32_t nfiles = files_of_ring_of_2(out);
-	cr_assert_geq(nfiles, 4, "%u files", nfiles);
-	cr_expect_eq(expect_each_file_shipped_once(nfiles, &in), nfiles);
-	cr_expect_eq(lines_in(done), nfiles);
-	aat_recs_free(&in);
-	free(raw);
-	free(out);
-	free(errf);
-	free(done);
-	free(script);
-}
-
 /*
  * -W: the oldest file goes only once the new one exists. Here the third
  * file's name is taken by a directory, so it cannot be made: the capture
