@@ -14,6 +14,7 @@
 #include "outfile.h"
 #include "output.h"
 #include "postcmd.h"
+#include "writer_count.h"
 
 /* err is an AA_E_*, sys_errno the system's reason for AA_E_IO (0: unknown). */
 static int write_failed(struct output *out, int err, int sys_errno)
@@ -44,12 +45,11 @@ static void add_counts(struct output_totals *to, const struct output_totals *fro
  * chunk always takes every record added before it. */
 static void count_written_chunks(struct output *out)
 {
-	struct aa_writer_info info;
+	uint64_t chunks = aa_writer_chunk_count(out->w); /* on every record: no digest */
 
-	aa_writer_get_info(out->w, &info);
-	if (info.chunks == out->chunks_seen)
+	if (chunks == out->chunks_seen)
 		return;
-	out->chunks_seen = info.chunks;
+	out->chunks_seen = chunks;
 	add_counts(&out->file, &out->pending);
 	memset(&out->pending, 0, sizeof(out->pending));
 }

@@ -6,6 +6,7 @@
  * block.
  */
 #include "writer.h"
+#include "writer_count.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -361,6 +362,11 @@ void aa_writer_get_info(const struct aa_writer *w, struct aa_writer_info *info)
 	info->chunks = w->chunks;
 	info->digest = aa_xxh64_digest(&w->digest);
 	info->session = w->session;
+}
+
+uint64_t aa_writer_chunk_count(const struct aa_writer *w)
+{
+	return w->chunks;
 }
 
 int aa_writer_errno(const struct aa_writer *w)
