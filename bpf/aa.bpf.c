@@ -5,6 +5,7 @@
  * program shares the one EVENTS ring buffer, the DROPS counters and the
  * filters without a BPF link step:
  *   common.bpf.h  maps, load-time settings, filters, reservation with drop count
+ *   strings.bpf.h string records: long or exact strings, in pieces
  *   path.bpf.h    path of an open file from the kernel's dentries and mounts
  *   proc.bpf.h    exec, exit, and fork (to follow --pid descendants)
  *   fileio.bpf.h  openat/read/write/unlink/rename, entry and exit paired
@@ -18,6 +19,7 @@
 #include "events.h"
 
 #include "common.bpf.h"
+#include "strings.bpf.h"
 #include "path.bpf.h"
 #include "proc.bpf.h"
 #include "fileio.bpf.h"

@@ -29,6 +29,21 @@ struct {
 	__type(value, __u8);
 } FOLLOWED SEC(".maps");
 
+/* 4096 zero bytes, to clear the tail of a short piece (TLS, string) with one helper call. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u8[4096]);
+} ZEROS SEC(".maps");
+
+static __always_inline const void *zeros(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&ZEROS, &zero);
+}
+
 /* Set by user space before load (the verifier then prunes what is off). */
 const volatile __u32 cfg_self_tgid = 0;     /* the capture process: never recorded */
 const volatile bool cfg_filter_pids = false; /* only tgids in FOLLOWED */
@@ -37,6 +52,7 @@ const volatile char cfg_comm[16] = {};
 const volatile bool cfg_all_files = false;   /* read/write on every kind of fd */
 const volatile bool cfg_emit_exit = true;    /* exit records wanted (the program may run only to forget pids) */
 const volatile __u64 cfg_wakeup_bytes = 0;   /* see submit(); 0: wake the reader for every record */
+const volatile __u32 cfg_argv_max = 128 << 10; /* bytes of argv recorded whole, at most */
 
 /* When the reader was last woken (shared by all CPUs; a lost update only
  * costs one more wakeup). */

@@ -24,15 +24,27 @@ int BPF_PROG(aa_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 	struct aa_exec_event *e;
 	unsigned long start, end, len;
 
+	__u64 ts, argv_len;
+
 	if (!wanted(tgid))
 		return 0;
+	ts = bpf_ktime_get_ns();
+	/* argv exact, items and their NULs, before the exec record it completes. */
+	start = BPF_CORE_READ(task, mm, arg_start);
+	end = BPF_CORE_READ(task, mm, arg_end);
+	argv_len = end > start ? end - start : 0;
+	emit_string(AA_STRING_ARGV, 0, (const void *)start,
+		    argv_len < cfg_argv_max ? argv_len : cfg_argv_max,
+		    argv_len > 0xfffffffe ? 0xfffffffe : argv_len, true, ts,
+		    ((__u64)tgid << 32) | tgid);
+
 	e = reserve(sizeof(*e), AA_DROP_EXEC);
 	if (!e)
 		return 0;
 	/* The record is not zeroed by the ring buffer: padding and the rest of
 	 * the strings must not carry old bytes. */
 	__builtin_memset(e, 0, sizeof(*e));
-	e->timestamp_ns = bpf_ktime_get_ns();
+	e->timestamp_ns = ts;
 	e->pid = tgid;
 	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
 	e->uid = (__u32)bpf_get_current_uid_gid();
@@ -40,9 +52,7 @@ int BPF_PROG(aa_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 
 	/* The new program's argument area: NUL-separated argv in its own
 	 * memory, already in place when this tracepoint fires. */
-	start = BPF_CORE_READ(task, mm, arg_start);
-	end = BPF_CORE_READ(task, mm, arg_end);
-	len = end > start ? end - start : 0;
+	len = argv_len;
 	if (len > AA_ARGS_MAX - 1)
 		len = AA_ARGS_MAX - 1; /* cut at 511 bytes: args[511] stays NUL */
 	bounded(len, AA_ARGS_MAX - 1);

@@ -25,14 +25,6 @@ struct {
 	__type(value, struct tls_entry);
 } TLS_ENTRIES SEC(".maps");
 
-/* 4096 zero bytes, to clear the tail of a short piece with one helper call. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u8[AA_TLS_PAYLOAD_MAX]);
-} TLS_ZERO SEC(".maps");
-
 struct tls_call {
 	__u64 buf;
 	__u64 len;
@@ -81,7 +73,7 @@ static __always_inline int tls_enter(const void *buf, __u64 nbytes, __u8 directi
 static __always_inline int tls_return(int ret)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)id, zero = 0, pieces;
+	__u32 tid = (__u32)id, pieces;
 	struct tls_entry *en = bpf_map_lookup_elem(&TLS_ENTRIES, &tid);
 	struct tls_call c = {};
 
@@ -101,7 +93,7 @@ static __always_inline int tls_return(int ret)
 	bpf_map_delete_elem(&TLS_ENTRIES, &tid);
 	if (c.len == 0 || c.len > 0xffffffffULL)
 		return 0;
-	c.zero = bpf_map_lookup_elem(&TLS_ZERO, &zero);
+	c.zero = zeros();
 	if (!c.zero)
 		return 0;
 	c.ts = bpf_ktime_get_ns();

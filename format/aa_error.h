@@ -18,6 +18,8 @@ enum aa_error {
 	AA_E_DIRECTION = -2, /* tls record: direction is not 0 or 1 */
 	AA_E_TLS_SEQ = -3,   /* tls record: seq and data_len do not fit together */
 	AA_E_STRING = -4,    /* a string field has no terminating NUL */
+	AA_E_KIND = -5,      /* a kind, library or flags field holds a value no writer gives */
+	AA_E_PIECE = -6,     /* string record: seq and total_len do not fit together */
 	/* The environment. */
 	AA_E_NOMEM = -10,
 	AA_E_IO = -11,       /* read or write failed; errno tells more */

@@ -12,10 +12,12 @@ struct aa_error_text {
 
 static const struct aa_error_text texts[] = {
 	{AA_OK, "AA_OK", "no error"},
-	{AA_E_SYSCALL, "AA_E_SYSCALL", "file record with a syscall value out of range"},
+	{AA_E_SYSCALL, "AA_E_SYSCALL", "file, fileop or net record with a syscall value out of range"},
 	{AA_E_DIRECTION, "AA_E_DIRECTION", "tls record with a direction other than 0 or 1"},
 	{AA_E_TLS_SEQ, "AA_E_TLS_SEQ", "tls record whose seq and data_len do not fit together"},
 	{AA_E_STRING, "AA_E_STRING", "string field without a terminating NUL"},
+	{AA_E_KIND, "AA_E_KIND", "record with a kind, library or flags value no writer gives"},
+	{AA_E_PIECE, "AA_E_PIECE", "string record whose seq and total_len do not fit together"},
 	{AA_E_NOMEM, "AA_E_NOMEM", "out of memory"},
 	{AA_E_IO, "AA_E_IO", "input/output error"},
 	{AA_E_INVAL, "AA_E_INVAL", "invalid argument"},

@@ -11,14 +11,66 @@
 
 #include "aa_error.h"
 
-static const char *const syscalls[AA_SYS_COUNT] = {
+static const char *const syscalls[AA_SYS_FILEOP_END] = {
 	[AA_SYS_OPENAT] = "openat", [AA_SYS_READ] = "read", [AA_SYS_WRITE] = "write",
 	[AA_SYS_UNLINK] = "unlink", [AA_SYS_RENAME] = "rename",
+	[AA_SYS_PREAD64] = "pread64", [AA_SYS_PWRITE64] = "pwrite64",
+	[AA_SYS_READV] = "readv", [AA_SYS_WRITEV] = "writev",
+	[AA_SYS_PREADV] = "preadv", [AA_SYS_PWRITEV] = "pwritev",
+	[AA_SYS_PREADV2] = "preadv2", [AA_SYS_PWRITEV2] = "pwritev2",
+	[AA_SYS_OPEN] = "open", [AA_SYS_CREAT] = "creat", [AA_SYS_OPENAT2] = "openat2",
+	[AA_SYS_MKDIR] = "mkdir", [AA_SYS_MKDIRAT] = "mkdirat", [AA_SYS_RMDIR] = "rmdir",
 };
 
 const char *aa_syscall_name(uint32_t syscall)
 {
-	return syscall < AA_SYS_COUNT ? syscalls[syscall] : NULL;
+	return syscall < AA_SYS_FILEOP_END ? syscalls[syscall] : NULL;
+}
+
+const char *aa_task_kind_name(uint32_t kind)
+{
+	static const char *const names[AA_TASK_KIND_COUNT] = {
+		[AA_TASK_SNAPSHOT] = "snapshot", [AA_TASK_FORK] = "fork", [AA_TASK_EXEC] = "exec",
+		[AA_TASK_EXIT] = "exit", [AA_TASK_EXEC_FAILED] = "exec_failed",
+	};
+	return kind < AA_TASK_KIND_COUNT ? names[kind] : NULL;
+}
+
+const char *aa_string_kind_name(uint32_t kind)
+{
+	static const char *const names[AA_STRING_KIND_COUNT] = {
+		[AA_STRING_ARGV] = "argv", [AA_STRING_FILENAME] = "filename",
+		[AA_STRING_PATH] = "path", [AA_STRING_NEW_PATH] = "new_path", [AA_STRING_EXE] = "exe",
+	};
+	return kind < AA_STRING_KIND_COUNT ? names[kind] : NULL;
+}
+
+const char *aa_tls_lib_name(uint32_t lib)
+{
+	static const char *const names[AA_TLS_LIB_COUNT] = {
+		[AA_TLS_LIB_UNKNOWN] = "unknown", [AA_TLS_LIB_OPENSSL] = "openssl",
+		[AA_TLS_LIB_GNUTLS] = "gnutls", [AA_TLS_LIB_NSS] = "nss",
+		[AA_TLS_LIB_BORINGSSL] = "boringssl", [AA_TLS_LIB_GO] = "go",
+	};
+	return lib < AA_TLS_LIB_COUNT ? names[lib] : NULL;
+}
+
+const char *aa_net_syscall_name(uint32_t syscall)
+{
+	static const char *const names[AA_NET_SYSCALL_COUNT] = {
+		[AA_NET_CONNECT] = "connect", [AA_NET_ACCEPT] = "accept",
+	};
+	return syscall < AA_NET_SYSCALL_COUNT ? names[syscall] : NULL;
+}
+
+uint32_t aa_string_piece_len(const struct aa_string_event *s)
+{
+	uint64_t start = (uint64_t)s->seq * AA_STRING_PIECE_MAX;
+
+	if (start >= s->total_len)
+		return 0;
+	uint64_t left = s->total_len - start;
+	return left < AA_STRING_PIECE_MAX ? (uint32_t)left : AA_STRING_PIECE_MAX;
 }
 
 uint32_t aa_tls_piece_len(const struct aa_tls_event *tls)
@@ -64,6 +116,44 @@ static int check_exit(const struct aa_exit_event *e)
 {
 	(void)e; /* every exit code and pid is possible */
 	return 0;
+}
+
+static int check_task(const struct aa_task_event *e)
+{
+	if (e->kind >= AA_TASK_KIND_COUNT)
+		return AA_E_KIND;
+	return has_nul(e->comm, sizeof(e->comm)) && has_nul(e->cgroup, sizeof(e->cgroup)) ? 0 : AA_E_STRING;
+}
+
+static int check_string(const struct aa_string_event *e)
+{
+	if (e->kind >= AA_STRING_KIND_COUNT || (e->flags & ~AA_STRING_FLAGS_ALL))
+		return AA_E_KIND;
+	/* An empty string is one piece, seq 0; otherwise the piece starts inside total_len. */
+	if (e->total_len == 0 ? e->seq != 0 : aa_string_piece_len(e) == 0)
+		return AA_E_PIECE;
+	return 0;
+}
+
+static int check_tls_conn(const struct aa_tls_conn_event *e)
+{
+	if (e->direction > AA_TLS_READ)
+		return AA_E_DIRECTION;
+	return e->lib < AA_TLS_LIB_COUNT ? 0 : AA_E_KIND;
+}
+
+static int check_fileop(const struct aa_fileop_event *e)
+{
+	if (e->syscall < AA_SYS_PREAD64 || e->syscall >= AA_SYS_FILEOP_END)
+		return AA_E_SYSCALL;
+	if (e->marks & ~AA_MARK_ALL)
+		return AA_E_KIND;
+	return has_nul(e->path, sizeof(e->path)) ? 0 : AA_E_STRING;
+}
+
+static int check_net(const struct aa_net_event *e)
+{
+	return e->syscall < AA_NET_SYSCALL_COUNT ? 0 : AA_E_SYSCALL;
 }
 
 /* What the parser knows of each type, made from AA_RECORD_TYPES. */

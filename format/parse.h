@@ -53,8 +53,19 @@ int aa_parse(const void *raw, size_t len, struct aa_event *ev);
 const char *aa_type_name(enum aa_type type);
 /* Parses one of those names; -1 if none. */
 int aa_type_from_name(const char *name);
-/* "openat", "read", "write", "unlink", "rename" (static); NULL for an invalid value. */
+/* "openat", "read", "write", "unlink", "rename", then the fileop syscalls
+ * "pread64" … "rmdir" (static); NULL for an invalid value. */
 const char *aa_syscall_name(uint32_t syscall);
+/* Names of the evidence records' enum values (static), NULL for an invalid value:
+ * "snapshot" "fork" "exec" "exit" "exec_failed"; "argv" "filename" "path"
+ * "new_path" "exe"; "unknown" "openssl" "gnutls" "nss" "boringssl" "go";
+ * "connect" "accept". */
+const char *aa_task_kind_name(uint32_t kind);
+const char *aa_string_kind_name(uint32_t kind);
+const char *aa_tls_lib_name(uint32_t lib);
+const char *aa_net_syscall_name(uint32_t syscall);
+/* The length of string piece s->seq: min(1024, total_len - seq*1024), 0 if invalid. */
+uint32_t aa_string_piece_len(const struct aa_string_event *s);
 /* The record size of a known type, 0 for AA_TYPE_UNKNOWN. */
 uint32_t aa_type_size(enum aa_type type);
 

@@ -32,6 +32,17 @@ static void put_duration(FILE *out, uint64_t ns)
 		fprintf(out, "%.3fs", ns / 1e9);
 }
 
+/* "(ENOENT)" after a negative errno return. */
+static void put_errno(FILE *out, int64_t ret)
+{
+	if (ret < 0 && ret > -4096) {
+		const char *name = strerrorname_np((int)-ret);
+
+		if (name)
+			fprintf(out, "(%s)", name);
+	}
+}
+
 static void print_tls(FILE *out, const struct aa_tls_event *e)
 {
 	uint32_t len = aa_tls_piece_len(e);
@@ -77,12 +88,7 @@ static void print_file(FILE *out, const struct aa_file_event *e)
 
 	fprintf(out, " flags=%s ret=%lld", aa_flags_names(flags, e->syscall, e->flags),
 		(long long)e->return_code);
-	if (e->return_code < 0 && e->return_code > -4096) {
-		const char *name = strerrorname_np((int)-e->return_code);
-
-		if (name)
-			fprintf(out, "(%s)", name);
-	}
+	put_errno(out, e->return_code);
 	fputs_unlocked(" dur=", out);
 	put_duration(out, e->duration_ns);
 }
@@ -103,6 +109,136 @@ static void print_exit(FILE *out, const struct aa_exit_event *e)
 	put_field_u64(out, " pid=", e->pid);
 	fputs_unlocked(" exit_code=", out);
 	aa_enc_i64(out, e->exit_code);
+}
+
+static void put_endpoints(FILE *out, unsigned family, const uint8_t *local, uint16_t lport,
+			  const uint8_t *peer, uint16_t pport)
+{
+	char a[AA_ENDPOINT_BUF];
+
+	if (*aa_format_endpoint(a, family, local, lport))
+		fprintf(out, " local=%s", a);
+	if (*aa_format_endpoint(a, family, peer, pport))
+		fprintf(out, " peer=%s", a);
+}
+
+static void put_name(FILE *out, const char *name, const char *field, uint64_t v)
+{
+	if (name) {
+		putc_unlocked(' ', out);
+		fputs_unlocked(name, out);
+	} else {
+		put_field_u64(out, field, v);
+	}
+}
+
+static void print_task(FILE *out, const struct aa_task_event *e)
+{
+	put_field_u64(out, " pid=", e->pid);
+	put_field_u64(out, " tid=", e->tid);
+	put_name(out, aa_task_kind_name(e->kind), " kind=", e->kind);
+	put_field_u64(out, " ppid=", e->ppid);
+	put_field_u64(out, " uid=", e->uid);
+	put_field_u64(out, " gid=", e->gid);
+	fputs_unlocked(" comm=", out);
+	put_string(out, e->comm, sizeof(e->comm));
+	if (e->kind == AA_TASK_EXIT)
+		fprintf(out, " status=0x%x", (unsigned)e->exit_status);
+	if (e->kind == AA_TASK_EXEC_FAILED) {
+		fputs_unlocked(" error=", out);
+		aa_enc_i64(out, e->error);
+		put_errno(out, -(int64_t)e->error);
+	}
+	put_field_u64(out, " ns_pid=", e->ns_pid);
+	put_field_u64(out, " start_ns=", e->start_ns);
+	put_field_u64(out, " cgroup_id=", e->cgroup_id);
+	fputs_unlocked(" cgroup=", out);
+	put_string(out, e->cgroup, sizeof(e->cgroup));
+}
+
+static void print_string(FILE *out, const struct aa_string_event *e)
+{
+	uint32_t len = aa_string_piece_len(e);
+
+	put_field_u64(out, " pid=", e->pid);
+	put_field_u64(out, " tid=", e->tid);
+	put_name(out, aa_string_kind_name(e->kind), " kind=", e->kind);
+	put_field_u64(out, " seq=", e->seq);
+	put_field_u64(out, " total_len=", e->total_len);
+	if (e->orig_len != e->total_len)
+		put_field_u64(out, " orig_len=", e->orig_len);
+	if (e->flags & AA_STRING_TRUNCATED)
+		fputs_unlocked(" truncated", out);
+	if (e->flags & AA_STRING_UNLINKED)
+		fputs_unlocked(" unlinked", out);
+	putc_unlocked(' ', out);
+	aa_enc_text_string(out, e->data, len < TLS_PREVIEW ? len : TLS_PREVIEW);
+	if (len > TLS_PREVIEW)
+		fputs_unlocked("...", out);
+}
+
+static void print_tls_conn(FILE *out, const struct aa_tls_conn_event *e)
+{
+	put_field_u64(out, " pid=", e->pid);
+	put_field_u64(out, " tid=", e->tid);
+	put_name(out, e->direction == AA_TLS_WRITE ? "write" : e->direction == AA_TLS_READ ? "read" : NULL,
+		 " direction=", e->direction);
+	put_field_u64(out, " conn=", e->conn);
+	fputs_unlocked(" fd=", out);
+	aa_enc_i64(out, e->fd);
+	put_name(out, aa_tls_lib_name(e->lib), " lib=", e->lib);
+	put_endpoints(out, e->family, e->local_addr, e->local_port, e->peer_addr, e->peer_port);
+	put_field_u64(out, " data_len=", e->data_len);
+}
+
+static void print_fileop(FILE *out, const struct aa_fileop_event *e)
+{
+	char flags[AA_FLAGS_BUF];
+
+	put_field_u64(out, " pid=", e->pid);
+	put_field_u64(out, " tid=", e->tid);
+	put_name(out, aa_syscall_name(e->syscall), " syscall=", e->syscall);
+	putc_unlocked(' ', out);
+	put_string(out, e->path, sizeof(e->path));
+	if (e->marks & AA_MARK_UNLINKED)
+		fputs_unlocked(" unlinked", out);
+	fputs_unlocked(" fd=", out);
+	aa_enc_i64(out, e->fd);
+	if (e->offset >= 0) {
+		fputs_unlocked(" offset=", out);
+		aa_enc_i64(out, e->offset);
+	}
+	fprintf(out, " flags=%s", aa_flags_names(flags, e->syscall, e->flags));
+	if (e->mode)
+		fprintf(out, " mode=0%o", (unsigned)e->mode);
+	fputs_unlocked(" ret=", out);
+	aa_enc_i64(out, e->return_code);
+	put_errno(out, e->return_code);
+	fputs_unlocked(" dur=", out);
+	put_duration(out, e->duration_ns);
+}
+
+static void print_net(FILE *out, const struct aa_net_event *e)
+{
+	put_field_u64(out, " pid=", e->pid);
+	put_field_u64(out, " tid=", e->tid);
+	put_name(out, aa_net_syscall_name(e->syscall), " syscall=", e->syscall);
+	fputs_unlocked(" fd=", out);
+	aa_enc_i64(out, e->fd);
+	put_field_u64(out, " conn=", e->conn);
+	put_field_u64(out, " family=", e->family);
+	put_field_u64(out, " protocol=", e->protocol);
+	put_endpoints(out, e->family, e->local_addr, e->local_port, e->peer_addr, e->peer_port);
+	if (e->unix_path[0] || e->unix_path[1]) { /* an abstract name starts with a NUL */
+		fputs_unlocked(" unix=", out);
+		aa_enc_text_string(out, e->unix_path, e->unix_path[0] ? strnlen((const char *)e->unix_path, sizeof(e->unix_path))
+						     : 1 + strnlen((const char *)e->unix_path + 1, sizeof(e->unix_path) - 1));
+	}
+	fputs_unlocked(" ret=", out);
+	aa_enc_i64(out, e->return_code);
+	put_errno(out, e->return_code);
+	fputs_unlocked(" dur=", out);
+	put_duration(out, e->duration_ns);
 }
 
 static void print_unknown(FILE *out, const struct aa_event *ev)

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Byte-string encoders: JSON strings, quoted text, base64, hex, numbers. */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <sys/socket.h>
 
 #include "aa_error.h"
 #include "print_enc.h"
@@ -243,4 +245,17 @@ void aa_print_fields(FILE *out, const struct aa_event *ev, const struct aa_type_
 	case AA_TYPE_UNKNOWN: break;
 	}
 	p->unknown(out, ev); /* also a type value out of range */
+}
+
+const char *aa_format_endpoint(char buf[AA_ENDPOINT_BUF], unsigned family, const uint8_t addr[16],
+			       uint16_t port)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	buf[0] = 0;
+	if (family == AF_INET && inet_ntop(AF_INET, addr, a, sizeof(a)))
+		snprintf(buf, AA_ENDPOINT_BUF, "%s:%u", a, port);
+	else if (family == AF_INET6 && inet_ntop(AF_INET6, addr, a, sizeof(a)))
+		snprintf(buf, AA_ENDPOINT_BUF, "[%s]:%u", a, port);
+	return buf;
 }

@@ -79,6 +79,16 @@ void aa_print_fields(FILE *out, const struct aa_event *ev, const struct aa_type_
  */
 const char *aa_flags_names(char buf[AA_FLAGS_BUF], uint32_t syscall, uint32_t flags);
 
+/* Room for "[ffff:...:ffff]:65535" and its NUL. */
+#define AA_ENDPOINT_BUF 56
+/*
+ * An address and port as people write them: "127.0.0.1:8443" (AF_INET, 2),
+ * "[::1]:443" (AF_INET6, 10), "" for any other family. addr holds IPv4 in
+ * its first 4 bytes, in network order. Returns buf.
+ */
+const char *aa_format_endpoint(char buf[AA_ENDPOINT_BUF], unsigned family, const uint8_t addr[16],
+			       uint16_t port);
+
 /* 0, or AA_E_IO (errno set, EIO if unknown) once out has an error. */
 int aa_enc_status(FILE *out);
 

@@ -49,6 +49,19 @@ static const struct flag_name rename_flags[] = {
 	{ 0 },
 };
 
+/* preadv2 and pwritev2's RWF_* flags. */
+static const struct flag_name rwf_flags[] = {
+	{ 0x01, "RWF_HIPRI" },
+	{ 0x02, "RWF_DSYNC" },
+	{ 0x04, "RWF_SYNC" },
+	{ 0x08, "RWF_NOWAIT" },
+	{ 0x10, "RWF_APPEND" },
+	{ 0x20, "RWF_NOAPPEND" },
+	{ 0x40, "RWF_ATOMIC" },
+	{ 0x80, "RWF_DONTCACHE" },
+	{ 0 },
+};
+
 /* Appends "|text" ("text" when buf is still empty) to buf at *n, cut to fit. */
 static void add(char *buf, size_t *n, const char *text)
 {
@@ -67,6 +80,15 @@ const char *aa_flags_names(char buf[AA_FLAGS_BUF], uint32_t syscall, uint32_t fl
 	case AA_SYS_OPENAT:
 	case AA_SYS_READ:
 	case AA_SYS_WRITE:
+	case AA_SYS_PREAD64: /* the fd syscalls of fileop: the file's f_flags */
+	case AA_SYS_PWRITE64:
+	case AA_SYS_READV:
+	case AA_SYS_WRITEV:
+	case AA_SYS_PREADV:
+	case AA_SYS_PWRITEV:
+	case AA_SYS_OPEN:
+	case AA_SYS_CREAT:
+	case AA_SYS_OPENAT2:
 		t = open_flags;
 		if ((flags & 3) != 3) {
 			add(buf, &n, modes[flags & 3]);
@@ -78,6 +100,10 @@ const char *aa_flags_names(char buf[AA_FLAGS_BUF], uint32_t syscall, uint32_t fl
 		break;
 	case AA_SYS_RENAME:
 		t = rename_flags;
+		break;
+	case AA_SYS_PREADV2:
+	case AA_SYS_PWRITEV2:
+		t = rwf_flags;
 		break;
 	default: /* not a syscall of this version: the bits mean nothing known */
 		t = NULL;

@@ -121,6 +121,109 @@ static void print_exit(FILE *out, const struct aa_exit_event *e)
 	put_i64(out, "exit_code", e->exit_code);
 }
 
+static void put_endpoint(FILE *out, const char *name, unsigned family, const uint8_t *addr,
+			 uint16_t port)
+{
+	char a[AA_ENDPOINT_BUF];
+
+	if (*aa_format_endpoint(a, family, addr, port))
+		put_bytes(out, name, (const uint8_t *)a, strlen(a));
+}
+
+static void print_task(FILE *out, const struct aa_task_event *e)
+{
+	put_u64(out, "timestamp_ns", e->timestamp_ns);
+	put_u64(out, "pid", e->pid);
+	put_u64(out, "tid", e->tid);
+	put_name_or_u64(out, "kind", aa_task_kind_name(e->kind), e->kind);
+	put_u64(out, "ppid", e->ppid);
+	put_u64(out, "uid", e->uid);
+	put_u64(out, "gid", e->gid);
+	put_cstr(out, "comm", e->comm, sizeof(e->comm));
+	put_i64(out, "exit_status", e->exit_status);
+	put_i64(out, "error", e->error);
+	put_u64(out, "ns_pid", e->ns_pid);
+	put_u64(out, "start_ns", e->start_ns);
+	put_u64(out, "cgroup_id", e->cgroup_id);
+	put_u64(out, "pidns_ino", e->pidns_ino);
+	put_cstr(out, "cgroup", e->cgroup, sizeof(e->cgroup));
+}
+
+static void print_string(FILE *out, const struct aa_string_event *e)
+{
+	uint32_t len = aa_string_piece_len(e);
+
+	put_u64(out, "timestamp_ns", e->timestamp_ns);
+	put_u64(out, "pid", e->pid);
+	put_u64(out, "tid", e->tid);
+	put_name_or_u64(out, "kind", aa_string_kind_name(e->kind), e->kind);
+	put_u64(out, "seq", e->seq);
+	put_u64(out, "total_len", e->total_len);
+	put_u64(out, "orig_len", e->orig_len);
+	put_u64(out, "flags", e->flags);
+	put_b64(out, "data", e->data, len);
+}
+
+static void print_tls_conn(FILE *out, const struct aa_tls_conn_event *e)
+{
+	static const char *const dirs[] = { "write", "read" };
+
+	put_u64(out, "timestamp_ns", e->timestamp_ns);
+	put_u64(out, "pid", e->pid);
+	put_u64(out, "tid", e->tid);
+	put_u64(out, "conn", e->conn);
+	put_i64(out, "fd", e->fd);
+	put_u64(out, "family", e->family);
+	put_name_or_u64(out, "lib", aa_tls_lib_name(e->lib), e->lib);
+	put_name_or_u64(out, "direction", e->direction < 2 ? dirs[e->direction] : NULL, e->direction);
+	put_endpoint(out, "local", e->family, e->local_addr, e->local_port);
+	put_endpoint(out, "peer", e->family, e->peer_addr, e->peer_port);
+	put_u64(out, "data_len", e->data_len);
+	put_u64(out, "ssl", e->ssl);
+}
+
+static void print_fileop(FILE *out, const struct aa_fileop_event *e)
+{
+	char flags[AA_FLAGS_BUF];
+
+	put_u64(out, "timestamp_ns", e->timestamp_ns);
+	put_u64(out, "pid", e->pid);
+	put_u64(out, "tid", e->tid);
+	put_name_or_u64(out, "syscall", aa_syscall_name(e->syscall), e->syscall);
+	put_u64(out, "flags", e->flags);
+	aa_flags_names(flags, e->syscall, e->flags);
+	put_bytes(out, "flags_names", (const uint8_t *)flags, strlen(flags));
+	put_i64(out, "return_code", e->return_code);
+	put_u64(out, "duration_ns", e->duration_ns);
+	put_i64(out, "offset", e->offset);
+	put_i64(out, "fd", e->fd);
+	put_u64(out, "mode", e->mode);
+	put_u64(out, "marks", e->marks);
+	key(out, "unlinked");
+	fputs_unlocked(e->marks & AA_MARK_UNLINKED ? "true" : "false", out);
+	put_cstr(out, "path", e->path, sizeof(e->path));
+}
+
+static void print_net(FILE *out, const struct aa_net_event *e)
+{
+	put_u64(out, "timestamp_ns", e->timestamp_ns);
+	put_u64(out, "pid", e->pid);
+	put_u64(out, "tid", e->tid);
+	put_name_or_u64(out, "syscall", aa_net_syscall_name(e->syscall), e->syscall);
+	put_i64(out, "return_code", e->return_code);
+	put_u64(out, "duration_ns", e->duration_ns);
+	put_u64(out, "conn", e->conn);
+	put_i64(out, "fd", e->fd);
+	put_u64(out, "family", e->family);
+	put_u64(out, "protocol", e->protocol);
+	put_endpoint(out, "local", e->family, e->local_addr, e->local_port);
+	put_endpoint(out, "peer", e->family, e->peer_addr, e->peer_port);
+	if (e->unix_path[0] || e->unix_path[1]) /* an abstract name starts with a NUL */
+		put_b64(out, "unix_path", e->unix_path,
+			e->unix_path[0] ? strnlen((const char *)e->unix_path, sizeof(e->unix_path))
+					: 1 + strnlen((const char *)e->unix_path + 1, sizeof(e->unix_path) - 1));
+}
+
 static void print_unknown(FILE *out, const struct aa_event *ev)
 {
 	put_u64(out, "size", ev->len);

@@ -199,6 +199,11 @@ static int on_tls(void *u, const struct aa_record *r) { return note(u, AA_TYPE_T
 static int on_file(void *u, const struct aa_record *r) { return note(u, AA_TYPE_FILE, r); }
 static int on_exec(void *u, const struct aa_record *r) { return note(u, AA_TYPE_EXEC, r); }
 static int on_exit_(void *u, const struct aa_record *r) { return note(u, AA_TYPE_EXIT, r); }
+static int on_task(void *u, const struct aa_record *r) { return note(u, AA_TYPE_TASK, r); }
+static int on_string(void *u, const struct aa_record *r) { return note(u, AA_TYPE_STRING, r); }
+static int on_tls_conn(void *u, const struct aa_record *r) { return note(u, AA_TYPE_TLS_CONN, r); }
+static int on_fileop(void *u, const struct aa_record *r) { return note(u, AA_TYPE_FILEOP, r); }
+static int on_net(void *u, const struct aa_record *r) { return note(u, AA_TYPE_NET, r); }
 static int on_unknown(void *u, const struct aa_record *r) { return note(u, AA_TYPE_UNKNOWN, r); }
 
 static int dispatch(const char *path, const struct aa_callbacks *cb, struct seen *s)
@@ -219,7 +224,8 @@ Test(roundtrip, dispatch_matches_next)
 	struct aa_writer_opts wo = {.chunk_raw_max = 16384};
 	cr_assert_eq(aat_write_capture(path, &recs, 0, recs.n, &wo, 0, NULL), 0);
 
-	struct aa_callbacks all = {on_tls, on_file, on_exec, on_exit_, on_unknown};
+	struct aa_callbacks all = {on_tls, on_file, on_exec, on_exit_, on_task, on_string,
+				   on_tls_conn, on_fileop, on_net, on_unknown};
 	struct seen s = {0};
 	cr_assert_eq(dispatch(path, &all, &s), 0);
 	cr_assert_eq(aat_recs_diff(&recs, &s.recs), -1, "dispatch delivers every record in order");

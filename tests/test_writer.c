@@ -130,7 +130,7 @@ Test(writer, drop_counters_in_isb_and_stats)
 	uint8_t rec[AAT_GEN_MAX];
 	for (int i = 0; i < 5; i++)
 		cr_assert_eq(aa_writer_add(w, rec, aat_gen_valid(&r, AA_TYPE_EXEC, 1 + i, rec)), 0);
-	const uint64_t first[4] = {1, 0, 0, 0}, last[4] = {1, 2, 3, 4};
+	const uint64_t first[AA_DROP_SLOTS] = {1, 0, 0, 0}, last[AA_DROP_SLOTS] = {1, 2, 3, 4};
 	aa_writer_set_drops(w, first);
 	sleep_ms(60);
 	cr_assert_eq(aa_writer_tick(w), 0);

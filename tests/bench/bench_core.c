@@ -108,7 +108,11 @@ static int on_unknown(void *u, const struct aa_record *r)
 static int replay_main(const char *path)
 {
 	struct touch t = {0};
-	struct aa_callbacks cb = {on_tls, on_file, on_exec, on_exit_, on_unknown};
+	/* The evidence records are touched as unknown ones are: by length. */
+	struct aa_callbacks cb = {.on_tls = on_tls, .on_file = on_file, .on_exec = on_exec,
+				  .on_exit = on_exit_, .on_task = on_unknown, .on_string = on_unknown,
+				  .on_tls_conn = on_unknown, .on_fileop = on_unknown, .on_net = on_unknown,
+				  .on_unknown = on_unknown};
 	double t0 = now();
 	aa_source *src;
 	struct aa_error_info err;

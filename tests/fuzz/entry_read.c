@@ -65,6 +65,28 @@ void aaf_touch_record(const struct aa_record *rec)
 		touch_bytes(ev->exit, sizeof(*ev->exit));
 		REQUIRE(ev->error == 0);
 		break;
+	case AA_TYPE_TASK:
+		touch_bytes(ev->task, sizeof(*ev->task));
+		REQUIRE(ev->error == 0 || ev->error == AA_E_KIND || ev->error == AA_E_STRING);
+		break;
+	case AA_TYPE_STRING:
+		REQUIRE(aa_string_piece_len(ev->string) <= AA_STRING_PIECE_MAX);
+		touch_bytes(ev->string, sizeof(*ev->string));
+		REQUIRE(ev->error == 0 || ev->error == AA_E_KIND || ev->error == AA_E_PIECE);
+		break;
+	case AA_TYPE_TLS_CONN:
+		touch_bytes(ev->tls_conn, sizeof(*ev->tls_conn));
+		REQUIRE(ev->error == 0 || ev->error == AA_E_DIRECTION || ev->error == AA_E_KIND);
+		break;
+	case AA_TYPE_FILEOP:
+		touch_bytes(ev->fileop, sizeof(*ev->fileop));
+		REQUIRE(ev->error == 0 || ev->error == AA_E_SYSCALL || ev->error == AA_E_KIND ||
+			ev->error == AA_E_STRING);
+		break;
+	case AA_TYPE_NET:
+		touch_bytes(ev->net, sizeof(*ev->net));
+		REQUIRE(ev->error == 0 || ev->error == AA_E_SYSCALL);
+		break;
 	case AA_TYPE_UNKNOWN:
 		REQUIRE(ev->error == 0);
 		break;
@@ -178,8 +200,11 @@ static int on_record(void *user, const struct aa_record *rec)
 static int step(aa_source *src, struct pass *p)
 {
 	if (p->filter) {
-		static const struct aa_callbacks cb = {on_record, on_record, on_record, on_record,
-						       on_record};
+		static const struct aa_callbacks cb = {
+#define X(name, NAME, size) .on_##name = on_record,
+			AA_RECORD_TYPES(X)
+#undef X
+			.on_unknown = on_record};
 		return aa_dispatch(src, &cb, p);
 	}
 	const struct aa_record *rec;

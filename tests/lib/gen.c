@@ -55,6 +55,50 @@ size_t aat_gen_valid(struct aat_rng *r, enum aa_type type, uint64_t ts, void *bu
 		e->timestamp_ns = ts;
 		return sizeof(*e);
 	}
+	case AA_TYPE_TASK: {
+		struct aa_task_event *e = buf;
+		aat_fill(r, e, sizeof(*e));
+		e->timestamp_ns = ts;
+		e->kind = (uint8_t)aat_below(r, AA_TASK_KIND_COUNT);
+		random_string(r, e->comm, sizeof(e->comm));
+		random_string(r, e->cgroup, sizeof(e->cgroup));
+		return sizeof(*e);
+	}
+	case AA_TYPE_STRING: {
+		struct aa_string_event *e = buf;
+		aat_fill(r, e, sizeof(*e));
+		e->timestamp_ns = ts;
+		e->kind = (uint8_t)aat_below(r, AA_STRING_KIND_COUNT);
+		e->flags = (uint8_t)aat_below(r, AA_STRING_FLAGS_ALL + 1);
+		e->total_len = aat_below(r, 4) == 0 ? (uint32_t)aat_rand(r) : aat_below(r, 5 * 1024);
+		uint32_t pieces = e->total_len ? (uint32_t)((e->total_len + 1023ull) / 1024) : 1;
+		e->seq = aat_below(r, pieces);
+		return sizeof(*e);
+	}
+	case AA_TYPE_TLS_CONN: {
+		struct aa_tls_conn_event *e = buf;
+		aat_fill(r, e, sizeof(*e));
+		e->timestamp_ns = ts;
+		e->direction = (uint8_t)aat_below(r, 2);
+		e->lib = (uint8_t)aat_below(r, AA_TLS_LIB_COUNT);
+		return sizeof(*e);
+	}
+	case AA_TYPE_FILEOP: {
+		struct aa_fileop_event *e = buf;
+		aat_fill(r, e, sizeof(*e));
+		e->timestamp_ns = ts;
+		e->syscall = AA_SYS_PREAD64 + aat_below(r, AA_SYS_FILEOP_END - AA_SYS_PREAD64);
+		e->marks &= AA_MARK_ALL;
+		random_string(r, e->path, sizeof(e->path));
+		return sizeof(*e);
+	}
+	case AA_TYPE_NET: {
+		struct aa_net_event *e = buf;
+		aat_fill(r, e, sizeof(*e));
+		e->timestamp_ns = ts;
+		e->syscall = (uint8_t)aat_below(r, AA_NET_SYSCALL_COUNT);
+		return sizeof(*e);
+	}
 	case AA_TYPE_UNKNOWN:
 		break;
 	}
@@ -106,6 +150,51 @@ int aat_gen_invalid(struct aat_rng *r, enum aa_type type, uint64_t ts, void *buf
 		else
 			memset(e->args, 'a', sizeof(e->args));
 		return AA_E_STRING;
+	}
+	case AA_TYPE_TASK: {
+		struct aa_task_event *e = buf;
+		if (aat_below(r, 2)) {
+			e->kind = (uint8_t)(AA_TASK_KIND_COUNT + aat_below(r, 256 - AA_TASK_KIND_COUNT));
+			return AA_E_KIND;
+		}
+		memset(e->comm, 'c', sizeof(e->comm));
+		return AA_E_STRING;
+	}
+	case AA_TYPE_STRING: {
+		struct aa_string_event *e = buf;
+		if (aat_below(r, 2)) {
+			e->kind = (uint8_t)(AA_STRING_KIND_COUNT + aat_below(r, 256 - AA_STRING_KIND_COUNT));
+			return AA_E_KIND;
+		}
+		e->total_len = aat_below(r, 3 * 1024);
+		e->seq = e->total_len / 1024 + 1 + aat_below(r, 1000);
+		if (e->total_len % 1024 == 0 && e->total_len)
+			e->seq--;
+		return AA_E_PIECE;
+	}
+	case AA_TYPE_TLS_CONN: {
+		struct aa_tls_conn_event *e = buf;
+		if (aat_below(r, 2)) {
+			e->direction = (uint8_t)(2 + aat_below(r, 254));
+			return AA_E_DIRECTION;
+		}
+		e->lib = (uint8_t)(AA_TLS_LIB_COUNT + aat_below(r, 256 - AA_TLS_LIB_COUNT));
+		return AA_E_KIND;
+	}
+	case AA_TYPE_FILEOP: {
+		struct aa_fileop_event *e = buf;
+		if (aat_below(r, 2)) {
+			e->syscall = aat_below(r, 2) ? aat_below(r, AA_SYS_PREAD64)
+						     : AA_SYS_FILEOP_END + aat_below(r, 0xfffffff0u);
+			return AA_E_SYSCALL;
+		}
+		memset(e->path, 'p', sizeof(e->path));
+		return AA_E_STRING;
+	}
+	case AA_TYPE_NET: {
+		struct aa_net_event *e = buf;
+		e->syscall = (uint8_t)(AA_NET_SYSCALL_COUNT + aat_below(r, 256 - AA_NET_SYSCALL_COUNT));
+		return AA_E_SYSCALL;
 	}
 	case AA_TYPE_EXIT: /* no invalid exit record exists */
 	case AA_TYPE_UNKNOWN:

@@ -43,6 +43,31 @@ void aat_golden_line(const struct aa_event *ev, uint64_t index, char *buf, size_
 		snprintf(buf, size, "\ttimestamp_ns=%llu\tpid=%u\texit_code=%d",
 			 (unsigned long long)ev->exit->timestamp_ns, ev->exit->pid, ev->exit->exit_code);
 		break;
+	case AA_TYPE_TASK:
+		snprintf(buf, size, "\ttimestamp_ns=%llu\tpid=%u\ttid=%u\tkind=%u\tppid=%u\tstatus=%d\tcomm=%.16s",
+			 (unsigned long long)ev->task->timestamp_ns, ev->task->pid, ev->task->tid,
+			 ev->task->kind, ev->task->ppid, ev->task->exit_status, (const char *)ev->task->comm);
+		break;
+	case AA_TYPE_STRING:
+		snprintf(buf, size, "\ttimestamp_ns=%llu\tpid=%u\ttid=%u\tkind=%u\tseq=%u\ttotal_len=%u\torig_len=%u",
+			 (unsigned long long)ev->string->timestamp_ns, ev->string->pid, ev->string->tid,
+			 ev->string->kind, ev->string->seq, ev->string->total_len, ev->string->orig_len);
+		break;
+	case AA_TYPE_TLS_CONN:
+		snprintf(buf, size, "\ttimestamp_ns=%llu\tpid=%u\ttid=%u\tconn=%llu\tfd=%d\tlib=%u",
+			 (unsigned long long)ev->tls_conn->timestamp_ns, ev->tls_conn->pid, ev->tls_conn->tid,
+			 (unsigned long long)ev->tls_conn->conn, ev->tls_conn->fd, ev->tls_conn->lib);
+		break;
+	case AA_TYPE_FILEOP:
+		snprintf(buf, size, "\ttimestamp_ns=%llu\tpid=%u\ttid=%u\tsyscall=%u\treturn_code=%lld\tpath=%.256s",
+			 (unsigned long long)ev->fileop->timestamp_ns, ev->fileop->pid, ev->fileop->tid,
+			 ev->fileop->syscall, (long long)ev->fileop->return_code, (const char *)ev->fileop->path);
+		break;
+	case AA_TYPE_NET:
+		snprintf(buf, size, "\ttimestamp_ns=%llu\tpid=%u\ttid=%u\tsyscall=%u\treturn_code=%lld\tconn=%llu",
+			 (unsigned long long)ev->net->timestamp_ns, ev->net->pid, ev->net->tid,
+			 ev->net->syscall, (long long)ev->net->return_code, (unsigned long long)ev->net->conn);
+		break;
 	case AA_TYPE_UNKNOWN:
 		snprintf(buf, size, "\tfirst_byte=%u", ev->len ? ev->raw[0] : 0);
 		break;

@@ -127,7 +127,7 @@ struct live_run {
 	struct aat_recs recs; /* every record, in ring order */
 	pid_t pid;            /* the bash running the script */
 	int status;           /* its wait status */
-	uint64_t drops[4];
+	uint64_t drops[AA_DROP_SLOTS];
 	int saw_end;          /* its exit record arrived */
 };
 

@@ -397,7 +397,7 @@ Test(live_proc, a_full_ring_counts_every_lost_record, .timeout = 30)
 {
 	struct aa_live_opts o = { .ring_bytes = 16384, .timeout_ms = 200, .events = AA_TYPE_BIT(AA_TYPE_FILE) };
 	struct live_child c;
-	uint64_t drops[4];
+	uint64_t drops[AA_DROP_SLOTS];
 	int opens = 0, rc;
 
 	live_require_root();

@@ -14,7 +14,7 @@ static const uint8_t session[16] = "aa-replay-tests", other_session[16] = "anoth
 
 /* Writes recs[from..to) to dir/name as file seq of a set, with drops. */
 static void write_session_part(const struct fx *f, const char *name, size_t from, size_t to,
-			       const uint8_t *session, uint32_t seq, const uint64_t drops[4])
+			       const uint8_t *session, uint32_t seq, const uint64_t drops[AA_DROP_SLOTS])
 {
 	struct aa_writer_opts o = { .mono_to_wall = FX_MONO_TO_WALL, .session = session,
 				    .file_seq = seq };
@@ -32,14 +32,14 @@ static void write_session_part(const struct fx *f, const char *name, size_t from
 }
 
 static void write_part(const struct fx *f, const char *name, size_t from, size_t to,
-		       uint32_t seq, const uint64_t drops[4])
+		       uint32_t seq, const uint64_t drops[AA_DROP_SLOTS])
 {
 	write_session_part(f, name, from, to, session, seq, drops);
 }
 
 Test(cli_set, cat_reads_a_rotated_set_in_order)
 {
-	static const uint64_t d0[4] = { 1, 2, 0, 0 }, d1[4] = { 1, 2, 3, 4 };
+	static const uint64_t d0[AA_DROP_SLOTS] = { 1, 2, 0, 0 }, d1[AA_DROP_SLOTS] = { 1, 2, 3, 4 };
 	struct fx f;
 
 	fx_make(&f, 71, 900, 0, 0);
@@ -80,7 +80,7 @@ Test(cli_set, cat_reads_a_rotated_set_in_order)
 Test(cli_set, info_shows_the_drops_per_type)
 {
 	/* cumulative within a session (p1 holds p0's and more), summed across sessions */
-	static const uint64_t d0[4] = { 1, 3, 0, 0 }, d1[4] = { 1, 10, 2, 0 }, e0[4] = { 0, 0, 7, 5 };
+	static const uint64_t d0[AA_DROP_SLOTS] = { 1, 3, 0, 0 }, d1[AA_DROP_SLOTS] = { 1, 10, 2, 0 }, e0[AA_DROP_SLOTS] = { 0, 0, 7, 5 };
 	struct fx f;
 
 	fx_make(&f, 72, 600, 0, 0);
