@@ -227,7 +227,9 @@ static uint32_t ns_pid_of(pid_t pid)
 	line = strstr(buf, "\nNSpid:");
 	cr_assert_not_null(line);
 	line += 7;
-	for (char *tok = strtok(line, " \t"); tok && *tok != '\n'; tok = strtok(NULL, " \t\n"))
+	if (strchr(line, '\n'))
+		*strchr(line, '\n') = 0;
+	for (char *tok = strtok(line, " \t"); tok; tok = strtok(NULL, " \t"))
 		v = strtoul(tok, NULL, 10);
 	return (uint32_t)v;
 }
