@@ -211,6 +211,23 @@ static void start_odd_subject(void)
 					"not utf-8: \xff\xfe", big, NULL });
 }
 
+/* A capture with --pid of the subject and more (NULL-terminated), read back into l. */
+static void capture_subject(const char *path, const char *errf, const char *const *more,
+			    struct snap_list *l)
+{
+	const char *args[16] = { "--pid", NULL };
+	char pid[16];
+	size_t n = 2;
+
+	snprintf(pid, sizeof(pid), "%d", (int)sub.pid);
+	args[1] = pid;
+	while (*more && n < 15)
+		args[n++] = *more++;
+	args[n] = NULL;
+	capture(path, errf, args, NULL);
+	snap_read(path, l);
+}
+
 static int comm_is(const struct aa_task_event *t, const char *name)
 {
 	return strncmp((const char *)t->comm, name, sizeof(t->comm)) == 0;
@@ -347,13 +364,11 @@ Test(capture_snapshot, a_kernel_thread_has_an_empty_argv_and_no_exe)
 
 Test(capture_snapshot, with_pid_only_it_and_its_children)
 {
-	char *path = aat_path(dir, "p.pcapng"), *errf = aat_path(dir, "err.txt"), pid[16];
+	char *path = aat_path(dir, "p.pcapng"), *errf = aat_path(dir, "err.txt");
 	struct snap_list l;
 
 	start_odd_subject();
-	snprintf(pid, sizeof(pid), "%d", (int)sub.pid);
-	capture(path, errf, (const char *[]){ "--pid", pid, "--events", "task,string", NULL }, NULL);
-	snap_read(path, &l);
+	capture_subject(path, errf, (const char *[]){ "--events", "task,string", NULL }, &l);
 	cr_assert_eq(l.n, 2, "the subject and its child: %zu", l.n);
 	cr_expect_not_null(snap_find(&l, (uint32_t)sub.pid));
 	cr_expect_not_null(snap_find(&l, (uint32_t)child_of(sub.pid)));
@@ -371,25 +386,20 @@ Test(capture_snapshot, with_pid_only_it_and_its_children)
 
 Test(capture_snapshot, events_and_no_snapshot_choose_its_records)
 {
-	char *path = aat_path(dir, "e.pcapng"), *errf = aat_path(dir, "err.txt"), pid[16];
+	char *path = aat_path(dir, "e.pcapng"), *errf = aat_path(dir, "err.txt");
 	struct snap_list l;
 
 	start_odd_subject();
-	snprintf(pid, sizeof(pid), "%d", (int)sub.pid);
-
-	capture(path, errf, (const char *[]){ "-q", "--pid", pid, "--events", "task", NULL }, NULL);
-	snap_read(path, &l);
+	capture_subject(path, errf, (const char *[]){ "-q", "--events", "task", NULL }, &l);
 	cr_expect_eq(l.n, 2, "--events task: the task records");
 	cr_expect_eq(l.strings, 0, "--events task: no string records");
 	snap_free(&l);
 
-	capture(path, errf, (const char *[]){ "-q", "--pid", pid, "--events", "exec,exit", NULL }, NULL);
-	snap_read(path, &l);
+	capture_subject(path, errf, (const char *[]){ "-q", "--events", "exec,exit", NULL }, &l);
 	cr_expect_eq(l.n + l.strings, 0, "--events exec,exit: no snapshot");
 	snap_free(&l);
 
-	capture(path, errf, (const char *[]){ "-q", "--pid", pid, "--no-snapshot", NULL }, NULL);
-	snap_read(path, &l);
+	capture_subject(path, errf, (const char *[]){ "-q", "--no-snapshot", NULL }, &l);
 	cr_expect_eq(l.n + l.strings, 0, "--no-snapshot: none");
 	snap_free(&l);
 	free(path);
@@ -398,7 +408,7 @@ Test(capture_snapshot, events_and_no_snapshot_choose_its_records)
 
 Test(capture_snapshot, a_long_argv_is_cut_at_the_limit_and_marked)
 {
-	char *path = aat_path(dir, "l.pcapng"), *errf = aat_path(dir, "err.txt"), pid[16];
+	char *path = aat_path(dir, "l.pcapng"), *errf = aat_path(dir, "err.txt");
 	static char item[5][30001];
 	struct snap_list l;
 	size_t whole = 0;
@@ -412,9 +422,7 @@ Test(capture_snapshot, a_long_argv_is_cut_at_the_limit_and_marked)
 		whole += strlen(argv[i]) + 1;
 	cr_assert_gt(whole, ARGV_MAX);
 	start_subject(argv);
-	snprintf(pid, sizeof(pid), "%d", (int)sub.pid);
-	capture(path, errf, (const char *[]){ "-q", "--pid", pid, NULL }, NULL);
-	snap_read(path, &l);
+	capture_subject(path, errf, (const char *[]){ "-q", NULL }, &l);
 	const struct snap_proc *p = snap_find(&l, (uint32_t)sub.pid);
 	cr_assert_not_null(p);
 	cr_assert(p->argv.whole);
