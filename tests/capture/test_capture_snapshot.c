@@ -7,10 +7,12 @@
  * 3000-byte item, is in the file as /proc showed it; so is its child, and
  * kthreadd with an empty argv and no exe; the capture itself is not.
  * --pid, --comm, --events and --no-snapshot choose what is in it; an argv
- * longer than the BPF programs' limit is cut there and marked.
+ * longer than the BPF programs' limit is cut there and marked; it is read
+ * before -Z gives up root.
  */
 #include <grp.h>
 #include <inttypes.h>
+#include <pwd.h>
 #include <sched.h>
 
 #include "cap_test.h"
@@ -438,6 +440,28 @@ Test(capture_snapshot, a_long_argv_is_cut_at_the_limit_and_marked)
 		cr_assert_eq(memcmp(p->argv.data + off, argv[i], n), 0, "item %d", i);
 		off += n;
 	}
+	snap_free(&l);
+	free(path);
+	free(errf);
+}
+
+/* /proc/PID/exe and ns/pid of another user's process need root: they are
+ * read before -Z gives it up. */
+Test(capture_snapshot, read_as_root_before_dropping_it)
+{
+	char *path = aat_path(dir, "z.pcapng"), *errf = aat_path(dir, "err.txt");
+	struct passwd *pw = getpwnam("nobody");
+	struct snap_list l;
+
+	if (!pw)
+		cr_skip_test("no user nobody");
+	start_odd_subject();
+	cr_assert_eq(chown(dir, pw->pw_uid, pw->pw_gid), 0); /* -Z writes into a directory of its own */
+	capture_subject(path, errf, (const char *[]){ "-q", "-Z", "nobody", NULL }, &l);
+	const struct snap_proc *p = snap_find(&l, (uint32_t)sub.pid);
+	cr_assert_not_null(p);
+	cr_expect(p->exe.whole && p->exe.len > 0, "its exe");
+	cr_expect_neq(p->task.pidns_ino, 0, "its pid namespace");
 	snap_free(&l);
 	free(path);
 	free(errf);
