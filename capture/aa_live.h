@@ -26,6 +26,7 @@ struct aa_live_opts {
 	const char *const *ssl_libs; /* extra libssl paths to attach to, besides the system one */
 	size_t nssl_libs;
 	int all_files;             /* read/write on every fd kind, not only regular files */
+	unsigned argv_max;         /* bytes of an exec's argv recorded whole, at most 16 MiB; 0: 128 KiB */
 };
 
 /* Returns 0 or AA_E_PERM / AA_E_UNSUPPORTED / AA_E_BPF, with err saying what is missing in one line.

@@ -14,6 +14,8 @@
 
 #define AA_LIVE_RING_DEFAULT (16u << 20)
 #define AA_LIVE_MAX_SSL_LIBS 16
+#define AA_LIVE_ARGV_DEFAULT (128u << 10) /* an exec's argv recorded whole up to this */
+#define AA_LIVE_ARGV_MAX (16u << 20)      /* the most argv_max may be (bpf/strings.bpf.h's limit) */
 
 struct aa_live_bpf;
 
