@@ -49,6 +49,7 @@ static int open_live(struct capture *c, const struct cap_opts *o, int64_t *mono_
 		.ssl_libs = o->ssl_libs,
 		.nssl_libs = o->nssl_libs,
 		.all_files = o->all_files,
+		.argv_max = o->argv_max,
 	};
 	struct aa_error_info err;
 	char msg[320];

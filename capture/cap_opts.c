@@ -25,7 +25,7 @@ static const char help_usage[] =
 	"                  [--level N] [--flush-ms MS] [--print [--json]]\n"
 	"                  [--ring-size BYTES] [--pid PID]... [--comm NAME]\n"
 	"                  [--events LIST] [--ssl-lib PATH]... [--all-files]\n"
-	"                  [--ready-fd N]\n"
+	"                  [--argv-max BYTES] [--ready-fd N]\n"
 	"                  | -h | --version\n";
 
 static const char help_text[] =
@@ -88,6 +88,9 @@ static const char help_text[] =
 	"  --ssl-lib PATH       also attach to this libssl (repeatable)\n"
 	"  --all-files          read/write on every kind of fd, not only regular files\n"
 	"  --ring-size BYTES    ring buffer size, a power of two (suffix K, M or G)\n"
+	"  --argv-max BYTES     record an exec's argv whole up to BYTES (default\n"
+	"                       131072, at most 16777216); a longer one is cut\n"
+	"                       there, marked truncated with its real length\n"
 	"Display:\n"
 	"  Once recording (programs attached, or -r's input open, and the first file\n"
 	"  created) it prints 'aa-capture: ready' on stderr (not with -q), sends\n"
@@ -111,6 +114,7 @@ static const char help_text[] =
 enum {
 	OPT_DURATION = 256, OPT_LEVEL, OPT_FLUSH_MS, OPT_PRINT, OPT_JSON, OPT_RING_SIZE,
 	OPT_PID, OPT_COMM, OPT_EVENTS, OPT_SSL_LIB, OPT_ALL_FILES, OPT_READY_FD, OPT_VERSION,
+	OPT_ARGV_MAX,
 };
 
 static const struct option long_opts[] = {
@@ -125,6 +129,7 @@ static const struct option long_opts[] = {
 	{ "events", required_argument, NULL, OPT_EVENTS },
 	{ "ssl-lib", required_argument, NULL, OPT_SSL_LIB },
 	{ "all-files", no_argument, NULL, OPT_ALL_FILES },
+	{ "argv-max", required_argument, NULL, OPT_ARGV_MAX },
 	{ "ready-fd", required_argument, NULL, OPT_READY_FD },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -266,7 +271,7 @@ static int check_combinations(struct cap_opts *o)
 	if (o->raw_path) {
 		const char *live_only = o->comm ? "--comm" : o->nssl_libs ? "--ssl-lib"
 				      : o->all_files ? "--all-files" : o->ring_bytes ? "--ring-size"
-				      : NULL;
+				      : o->argv_max ? "--argv-max" : NULL;
 		if (live_only)
 			return usage_error("%s applies to live capture, not to -r", live_only);
 	}
@@ -327,6 +332,11 @@ static int take(struct cap_opts *o, int c, const char *arg)
 	case OPT_RING_SIZE:
 		if (parse_ring_size(arg, &o->ring_bytes) != 0)
 			return usage_error("--ring-size %s: not a power of two from 4096 to 2G", arg);
+		return -1;
+	case OPT_ARGV_MAX:
+		if (parse_uint(arg, 1, CAP_ARGV_MAX, &v) != 0)
+			return usage_error("--argv-max %s: not a number of bytes from 1 to %u", arg, CAP_ARGV_MAX);
+		o->argv_max = (unsigned)v;
 		return -1;
 	case OPT_PID: {
 		uint32_t pid;

@@ -18,6 +18,7 @@ enum cap_exit {
 };
 
 #define CAP_DEFAULT_NAME "aa-%Y%m%d-%H%M%S.pcapng"
+#define CAP_ARGV_MAX (16u << 20) /* --argv-max at most (aa_live_opts.argv_max's limit) */
 
 struct cap_opts {
 	const char *raw_path;     /* -r: a raw stream instead of the ring buffer */
@@ -44,6 +45,7 @@ struct cap_opts {
 	const char **ssl_libs;    /* --ssl-lib, repeatable */
 	size_t nssl_libs;
 	int all_files;            /* --all-files */
+	unsigned argv_max;        /* --argv-max; 0: the live source's default */
 	int ready_fd;             /* --ready-fd; -1: none */
 };
 
