@@ -293,6 +293,27 @@ static void check_start(pid_t pid, uint64_t start_ns)
 	cr_assert(diff > -2.0 / hz && diff < 2.0 / hz, "start %.3f s off /proc's", diff);
 }
 
+/*
+ * Reads c's records into run until the task record of `kind` for pid comes
+ * (or the deadline passes); its index, or -1.
+ */
+static long read_until_task(struct live_child *c, struct live_run *run, uint32_t pid, uint8_t kind,
+			    uint64_t deadline)
+{
+	while (aa_clock_ns(CLOCK_MONOTONIC) < deadline) {
+		const struct aa_record *rec;
+		int rc = aa_next(c->src, &rec);
+
+		if (rc == AA_E_AGAIN)
+			continue;
+		cr_assert_eq(rc, 1, "aa_next: %s", aa_error_name(rc));
+		aat_recs_add(&run->recs, rec->ev.raw, rec->ev.len);
+		if (rec->ev.type == AA_TYPE_TASK && rec->ev.task->pid == pid && rec->ev.task->kind == kind)
+			return (long)run->recs.n - 1;
+	}
+	return -1;
+}
+
 Test(live_task, fields_match_proc_of_the_live_process, .timeout = 30)
 {
 	struct aa_live_opts o = { 0 };
@@ -301,10 +322,10 @@ Test(live_task, fields_match_proc_of_the_live_process, .timeout = 30)
 	struct live_child c;
 	struct stat cg;
 	uint64_t deadline;
-	long fork_i = -1, exec_i = -1, exit_i = -1;
+	long fork_i, exec_i, exit_i;
 	struct live_run run;
 	pid_t kid = 0;
-	int rep[2], rc, status;
+	int rep[2], status;
 	ssize_t n;
 
 	live_require_root();
@@ -330,21 +351,8 @@ Test(live_task, fields_match_proc_of_the_live_process, .timeout = 30)
 	close(rep[0]);
 	/* Records until the exec task record of the grandchild. */
 	deadline = aa_clock_ns(CLOCK_MONOTONIC) + LIVE_DEADLINE_NS;
-	while (exec_i < 0 && aa_clock_ns(CLOCK_MONOTONIC) < deadline) {
-		const struct aa_record *rec;
-
-		rc = aa_next(c.src, &rec);
-		if (rc == AA_E_AGAIN)
-			continue;
-		cr_assert_eq(rc, 1);
-		aat_recs_add(&run.recs, rec->ev.raw, rec->ev.len);
-		if (rec->ev.type == AA_TYPE_TASK && rec->ev.task->pid == (uint32_t)kid) {
-			if (rec->ev.task->kind == AA_TASK_FORK)
-				fork_i = (long)run.recs.n - 1;
-			if (rec->ev.task->kind == AA_TASK_EXEC)
-				exec_i = (long)run.recs.n - 1;
-		}
-	}
+	exec_i = read_until_task(&c, &run, (uint32_t)kid, AA_TASK_EXEC, deadline);
+	fork_i = live_find_task(&run, 0, (uint32_t)kid, AA_TASK_FORK);
 	cr_assert(fork_i >= 0 && exec_i >= 0, "fork %ld, exec %ld of the grandchild", fork_i, exec_i);
 	{
 		const struct aa_task_event *t = live_event(&run, (size_t)exec_i).task;
@@ -400,18 +408,7 @@ Test(live_task, fields_match_proc_of_the_live_process, .timeout = 30)
 		cr_assert_str_eq((const char *)f->comm, "test_live_task");
 	}
 	kill(kid, SIGKILL);
-	while (exit_i < 0 && aa_clock_ns(CLOCK_MONOTONIC) < deadline) {
-		const struct aa_record *rec;
-
-		rc = aa_next(c.src, &rec);
-		if (rc == AA_E_AGAIN)
-			continue;
-		cr_assert_eq(rc, 1);
-		aat_recs_add(&run.recs, rec->ev.raw, rec->ev.len);
-		if (rec->ev.type == AA_TYPE_TASK && rec->ev.task->pid == (uint32_t)kid &&
-		    rec->ev.task->kind == AA_TASK_EXIT)
-			exit_i = (long)run.recs.n - 1;
-	}
+	exit_i = read_until_task(&c, &run, (uint32_t)kid, AA_TASK_EXIT, deadline);
 	aa_close(c.src);
 	cr_assert_eq(waitpid(c.pid, &status, 0), c.pid);
 	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status %#x", status);
@@ -428,28 +425,24 @@ Test(live_task, fields_match_proc_of_the_live_process, .timeout = 30)
 Test(live_task, events_task_alone, .timeout = 30)
 {
 	struct aa_live_opts o = { .events = AA_TYPE_BIT(AA_TYPE_TASK) };
+	struct live_run run;
 	struct live_child c;
-	uint64_t deadline;
-	int done = 0, rc, kinds = 0;
+	long end;
+	int forks = 0;
 
 	live_require_root();
+	memset(&run, 0, sizeof(run));
 	live_spawn(&c, live_body_fn, (void *)fork_no_exec, &o);
 	live_go(&c);
-	deadline = aa_clock_ns(CLOCK_MONOTONIC) + LIVE_DEADLINE_NS;
-	while (!done && aa_clock_ns(CLOCK_MONOTONIC) < deadline) {
-		const struct aa_record *rec;
-
-		rc = aa_next(c.src, &rec);
-		if (rc == AA_E_AGAIN)
-			continue;
-		cr_assert_eq(rc, 1);
-		cr_assert_eq(rec->ev.type, AA_TYPE_TASK, "a record of type %s", aa_type_name(rec->ev.type));
-		if (rec->ev.task->ppid == c.pid32 && rec->ev.task->kind == AA_TASK_FORK)
-			kinds |= 1;
-		if (rec->ev.task->pid == c.pid32 && rec->ev.task->kind == AA_TASK_EXIT)
-			done = 1;
-	}
+	end = read_until_task(&c, &run, c.pid32, AA_TASK_EXIT, aa_clock_ns(CLOCK_MONOTONIC) + LIVE_DEADLINE_NS);
 	aa_close(c.src);
 	waitpid(c.pid, NULL, 0);
-	cr_assert(done && kinds == 1);
+	cr_assert_geq(end, 0, "no exit task record of the child");
+	LIVE_FOREACH(&run, i, ev) {
+		cr_assert_eq(ev.type, AA_TYPE_TASK, "record %zu of type %s", i, aa_type_name(ev.type));
+		forks += ev.task->kind == AA_TASK_FORK && ev.task->ppid == c.pid32;
+	}
+	cr_assert_eq(forks, 1, "the fork of the child's child");
+	cr_assert(live_find_task(&run, 0, c.pid32, AA_TASK_FORK) < 0, "the child was forked before the capture");
+	live_run_free(&run);
 }
