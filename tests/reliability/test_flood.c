@@ -165,12 +165,12 @@ static int exec_burst(void *arg)
 	return 0;
 }
 
-/* Each exec of true is one exec and one exit record; the burst's own
- * process adds one exit. */
+/* Each exec of true is one exec and one exit record, its argv one string
+ * record; the burst's own process adds one exit. */
 Test(flood, execs_on_a_4k_ring_are_delivered_or_counted_exactly)
 {
 	struct flood_result r;
-	uint64_t execs = 0, exits = 0;
+	uint64_t execs = 0, exits = 0, strings = 0;
 
 	flood("exec,exit", 1, exec_burst, NULL, &r);
 	for (size_t i = 0; i < r.recs.n; i++) {
@@ -180,6 +180,10 @@ Test(flood, execs_on_a_4k_ring_are_delivered_or_counted_exactly)
 			cr_expect_str_eq((const char *)ev.exec->args, "true");
 			cr_expect_eq(ev.exec->ppid, (uint32_t)r.child);
 			execs++;
+		} else if (ev.type == AA_TYPE_STRING) {
+			cr_expect(ev.string->kind == AA_STRING_ARGV && ev.string->total_len == 5 &&
+				  !memcmp(ev.string->data, "true", 5), "the argv of true");
+			strings++;
 		} else {
 			cr_assert_eq(ev.type, AA_TYPE_EXIT);
 			exits++;
@@ -193,6 +197,8 @@ Test(flood, execs_on_a_4k_ring_are_delivered_or_counted_exactly)
 		     " dropped", execs, r.kernel[AA_DROP_EXEC]);
 	cr_expect_eq(exits + r.kernel[AA_DROP_EXIT], EXECS + 1, "exit: %" PRIu64 " delivered + %" PRIu64
 		     " dropped", exits, r.kernel[AA_DROP_EXIT]);
+	cr_expect_eq(strings + r.kernel[AA_DROP_STRING], EXECS, "argv: %" PRIu64 " delivered + %" PRIu64
+		     " dropped", strings, r.kernel[AA_DROP_STRING]);
 	same_drops(&r);
 	aat_recs_free(&r.recs);
 }
