@@ -6,8 +6,9 @@
  * filters without a BPF link step:
  *   common.bpf.h  maps, load-time settings, filters, reservation with drop count
  *   strings.bpf.h string records: long or exact strings, in pieces
+ *   argv.bpf.h    string records of an argv read from the user's pointer array
  *   path.bpf.h    path of an open file from the kernel's dentries and mounts
- *   proc.bpf.h    exec, exit, and fork (to follow --pid descendants)
+ *   proc.bpf.h    exec, exit, fork, failed execs: exec, exit and task records
  *   fileio.bpf.h  openat/read/write/unlink/rename, entry and exit paired
  *   tls.bpf.h     OpenSSL SSL_read/SSL_write(_ex) plaintext via uprobes
  */
@@ -20,6 +21,7 @@
 
 #include "common.bpf.h"
 #include "strings.bpf.h"
+#include "argv.bpf.h"
 #include "path.bpf.h"
 #include "proc.bpf.h"
 #include "fileio.bpf.h"

@@ -98,7 +98,9 @@ int BPF_PROG(aa_sys_enter, struct pt_regs *regs, long nr)
 	__u64 id;
 	__u32 tid;
 
-	if (!traced_nr(nr))
+	if (exec_nr(nr))
+		return exec_enter(regs, nr);
+	if (!cfg_emit_file || !traced_nr(nr))
 		return 0;
 	id = bpf_get_current_pid_tgid();
 	if (!wanted(id >> 32))
@@ -185,7 +187,9 @@ int BPF_PROG(aa_sys_exit, struct pt_regs *regs, long ret)
 	__u32 tid;
 	long nr = exit_nr(regs);
 
-	if (!traced_nr(nr))
+	if (exec_nr(nr))
+		return exec_exit(ret);
+	if (!cfg_emit_file || !traced_nr(nr))
 		return 0;
 	now = bpf_ktime_get_ns();
 	id = bpf_get_current_pid_tgid();

@@ -1,10 +1,57 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
  * Process life: exec (with the real argv), exit (one per process, with its
- * real status), and fork (so that --pid follows descendants).
+ * real status), fork (so that --pid follows descendants), and failed execs;
+ * each told by a task record too (who the process is: ids, namespace,
+ * cgroup), just before the exec or exit record it goes with.
  */
 #ifndef AA_PROC_BPF_H
 #define AA_PROC_BPF_H
+
+#define NR_execve 59
+#define NR_execveat 322
+
+/* include/linux/sched/signal.h: the whole group exits, with group_exit_code. */
+#define AA_SIGNAL_GROUP_EXIT 0x00000004
+
+/*
+ * A task record of `task`'s process. ns_pid and start_ns are the group
+ * leader's (the process's, as /proc/PID shows them), as is comm.
+ */
+static __always_inline void task_record(struct task_struct *task, __u8 kind, __u64 ts, __u32 tid,
+					__s32 exit_status, __s32 error)
+{
+	struct task_struct *leader = BPF_CORE_READ(task, group_leader);
+	struct aa_task_event *t;
+	struct kernfs_node *kn;
+	struct pid *pid;
+	unsigned int level;
+
+	t = reserve(sizeof(*t), AA_DROP_TASK);
+	if (!t)
+		return;
+	/* Not zeroed by the ring buffer: padding and string tails. */
+	__builtin_memset(t, 0, sizeof(*t));
+	t->timestamp_ns = ts;
+	t->pid = BPF_CORE_READ(task, tgid);
+	t->tid = tid;
+	t->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	t->uid = BPF_CORE_READ(task, real_cred, uid.val);
+	t->gid = BPF_CORE_READ(task, real_cred, gid.val);
+	t->kind = kind;
+	t->exit_status = exit_status;
+	t->error = error;
+	pid = BPF_CORE_READ(leader, thread_pid);
+	level = BPF_CORE_READ(pid, level);
+	t->ns_pid = BPF_CORE_READ(pid, numbers[level].nr);
+	t->pidns_ino = BPF_CORE_READ(pid, numbers[level].ns, ns.inum);
+	t->start_ns = BPF_CORE_READ(leader, start_time);
+	kn = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn);
+	t->cgroup_id = BPF_CORE_READ(kn, id);
+	bpf_probe_read_kernel_str(t->cgroup, sizeof(t->cgroup), BPF_CORE_READ(kn, name));
+	BPF_CORE_READ_STR_INTO(&t->comm, leader, comm);
+	submit(t);
+}
 
 /* Turns the NULs between arguments into spaces; args[len] is the end. */
 static __always_inline void join_args(__u8 *args, __u64 len)
@@ -17,6 +64,83 @@ static __always_inline void join_args(__u8 *args, __u64 len)
 	}
 }
 
+/*
+ * Failed execs. A successful execve never returns to the program that made
+ * it, so the entry is kept from sys_enter (the file name and argv are the
+ * caller's memory, readable while the call runs) and reported at sys_exit
+ * only when the call failed; a successful exec forgets it at
+ * sched_process_exec (and a thread killed meanwhile ages out: LRU).
+ */
+struct exec_entry {
+	__u64 ts;       /* at syscall entry: the records' timestamp_ns */
+	__u64 filename; /* user pointers */
+	__u64 argv;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32); /* tid */
+	__type(value, struct exec_entry);
+} EXEC_ENTRIES SEC(".maps");
+
+static __always_inline bool exec_nr(long nr)
+{
+	return nr == NR_execve || nr == NR_execveat;
+}
+
+/* From aa_sys_enter (fileio.bpf.h), for execve and execveat. */
+static __always_inline int exec_enter(struct pt_regs *regs, long nr)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct exec_entry e;
+	__u32 tid = (__u32)id;
+
+	if (!cfg_emit_task || !wanted(id >> 32))
+		return 0;
+	e.ts = bpf_ktime_get_ns();
+	if (nr == NR_execve) {
+		e.filename = PT_REGS_PARM1_SYSCALL(regs);
+		e.argv = PT_REGS_PARM2_SYSCALL(regs);
+	} else { /* execveat(dirfd, pathname, argv, envp, flags) */
+		e.filename = PT_REGS_PARM2_SYSCALL(regs);
+		e.argv = PT_REGS_PARM3_SYSCALL(regs);
+	}
+	if (bpf_map_update_elem(&EXEC_ENTRIES, &tid, &e, BPF_ANY))
+		count_drop(AA_DROP_TASK);
+	return 0;
+}
+
+/* From aa_sys_exit: the file name, the argv, then the task record they
+ * complete, errno in it. */
+static __always_inline int exec_exit(long ret)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id;
+	struct exec_entry *en = bpf_map_lookup_elem(&EXEC_ENTRIES, &tid);
+	struct exec_entry e;
+
+	if (!cfg_emit_task || !en)
+		return 0;
+	e = *en;
+	bpf_map_delete_elem(&EXEC_ENTRIES, &tid);
+	if (ret >= 0)
+		return 0;
+	emit_name(AA_STRING_FILENAME, (const void *)e.filename, true, 0, e.ts, id);
+	emit_user_argv(e.argv, e.ts, id);
+	task_record((struct task_struct *)bpf_get_current_task_btf(), AA_TASK_EXEC_FAILED, e.ts, tid, 0,
+		    (__s32)-ret);
+	return 0;
+}
+
+/* At a successful exec: its entry is never needed (old_pid: the thread
+ * that called execve, whose id the leader's has replaced). */
+static __always_inline void forget_exec(__u32 tid)
+{
+	if (cfg_emit_task)
+		bpf_map_delete_elem(&EXEC_ENTRIES, &tid);
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(aa_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
 {
@@ -24,19 +148,26 @@ int BPF_PROG(aa_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 	struct aa_exec_event *e;
 	unsigned long start, end, len;
 
-	__u64 ts, argv_len;
+	__u64 ts, argv_len, id = ((__u64)tgid << 32) | tgid; /* after exec the thread is the leader */
 
+	forget_exec(old_pid);
 	if (!wanted(tgid))
 		return 0;
 	ts = bpf_ktime_get_ns();
+	if (cfg_emit_task)
+		task_record(task, AA_TASK_EXEC, ts, tgid, 0, 0);
+	if (!cfg_emit_exec)
+		return 0;
+	/* A file name the exec record cannot hold whole (AA_PATH_MAX - 1 bytes
+	 * fit) comes whole in string records. */
+	emit_name(AA_STRING_FILENAME, BPF_CORE_READ(bprm, filename), false, AA_PATH_MAX, ts, id);
 	/* argv exact, items and their NULs, before the exec record it completes. */
 	start = BPF_CORE_READ(task, mm, arg_start);
 	end = BPF_CORE_READ(task, mm, arg_end);
 	argv_len = end > start ? end - start : 0;
 	emit_string(AA_STRING_ARGV, 0, (const void *)start,
 		    argv_len < cfg_argv_max ? argv_len : cfg_argv_max,
-		    argv_len > 0xfffffffe ? 0xfffffffe : argv_len, true, ts,
-		    ((__u64)tgid << 32) | tgid);
+		    argv_len > 0xfffffffe ? 0xfffffffe : argv_len, true, ts, id);
 
 	e = reserve(sizeof(*e), AA_DROP_EXEC);
 	if (!e)
@@ -82,20 +213,40 @@ static __always_inline __s32 exit_status(int code)
 	return (code >> 8) & 0xff;
 }
 
+/*
+ * The raw wait status, as waitpid() gives it to the parent: the group's
+ * code when the whole group exits (exit_group, a fatal signal, with 0x80
+ * after a core dump), else the leader's own.
+ */
+static __always_inline __s32 wait_status(struct task_struct *task)
+{
+	struct signal_struct *sig = BPF_CORE_READ(task, signal);
+
+	if (BPF_CORE_READ(sig, flags) & AA_SIGNAL_GROUP_EXIT)
+		return BPF_CORE_READ(sig, group_exit_code);
+	return BPF_CORE_READ(task, group_leader, exit_code);
+}
+
 static __always_inline void process_exited(struct task_struct *task)
 {
 	__u32 tgid = task->tgid;
 	struct aa_exit_event *e;
-	bool emit = cfg_emit_exit && wanted(tgid);
+	bool emit = (cfg_emit_exit || cfg_emit_task) && wanted(tgid);
+	__u64 ts;
 
 	if (cfg_filter_pids)
 		bpf_map_delete_elem(&FOLLOWED, &tgid);
 	if (!emit)
 		return;
+	ts = bpf_ktime_get_ns();
+	if (cfg_emit_task)
+		task_record(task, AA_TASK_EXIT, ts, task->pid, wait_status(task), 0);
+	if (!cfg_emit_exit)
+		return;
 	e = reserve(sizeof(*e), AA_DROP_EXIT);
 	if (!e)
 		return;
-	e->timestamp_ns = bpf_ktime_get_ns();
+	e->timestamp_ns = ts;
 	e->pid = tgid;
 	e->exit_code = exit_status(task->exit_code);
 	submit(e);
@@ -123,7 +274,8 @@ int BPF_PROG(aa_exit_live, struct task_struct *task)
 	return 0;
 }
 
-/* Loaded only with --pid: a new process of a followed one is followed too. */
+/* A new process (not a thread): followed when its parent is (--pid), and
+ * told by a task record. */
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(aa_fork, struct task_struct *parent, struct task_struct *child)
 {
@@ -132,8 +284,10 @@ int BPF_PROG(aa_fork, struct task_struct *parent, struct task_struct *child)
 
 	if (ptgid == ctgid) /* a new thread: its process is followed already or not */
 		return 0;
-	if (bpf_map_lookup_elem(&FOLLOWED, &ptgid))
+	if (cfg_filter_pids && bpf_map_lookup_elem(&FOLLOWED, &ptgid))
 		bpf_map_update_elem(&FOLLOWED, &ctgid, &one, BPF_ANY);
+	if (cfg_emit_task && wanted(ctgid))
+		task_record(child, AA_TASK_FORK, bpf_ktime_get_ns(), child->pid, 0, 0);
 	return 0;
 }
 

@@ -82,4 +82,51 @@ static __always_inline void emit_string(__u8 kind, __u8 flags, const void *src, 
 	bpf_loop(pieces, string_piece, &c, 0);
 }
 
+/* PATH_MAX: the longest name the kernel takes, NUL included. */
+#define AA_STRING_NAME_MAX 4096
+
+/* Where a NUL-terminated string is measured (and held while it is cut into
+ * pieces): tracepoint programs do not migrate, so one per CPU is enough. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u8[AA_STRING_NAME_MAX]);
+} NAME_SCRATCH SEC(".maps");
+
+/*
+ * Emits the NUL-terminated string at src (without its NUL) as string
+ * records of `kind`, whole up to AA_STRING_NAME_MAX - 1 bytes (longer ones
+ * cut there and marked truncated), when it is at least min_len bytes long;
+ * nothing when it cannot be read. The bytes recorded are those measured
+ * (a copy), so a string changed meanwhile by another thread stays whole.
+ */
+static __always_inline void emit_name(__u8 kind, const void *src, bool user, __u32 min_len, __u64 ts,
+				      __u64 pid_tgid)
+{
+	__u32 zero = 0, orig;
+	__u8 *buf = bpf_map_lookup_elem(&NAME_SCRATCH, &zero);
+	long r;
+	char next = 1;
+
+	if (!buf)
+		return;
+	r = user ? bpf_probe_read_user_str(buf, AA_STRING_NAME_MAX, src)
+		 : bpf_probe_read_kernel_str(buf, AA_STRING_NAME_MAX, src);
+	if (r <= 0 || r - 1 < min_len)
+		return;
+	orig = r - 1;
+	if (r == AA_STRING_NAME_MAX) { /* the buffer is full: is that the end? */
+		const void *after = (const char *)src + AA_STRING_NAME_MAX - 1;
+
+		if (user)
+			bpf_probe_read_user(&next, 1, after);
+		else
+			bpf_probe_read_kernel(&next, 1, after);
+		if (next)
+			orig = 0xffffffff; /* longer, by how much is not known */
+	}
+	emit_string(kind, 0, buf, r - 1, orig, false, ts, pid_tgid);
+}
+
 #endif /* AA_STRINGS_BPF_H */

@@ -49,6 +49,7 @@ static int open_live(struct capture *c, const struct cap_opts *o, int64_t *mono_
 		.ssl_libs = o->ssl_libs,
 		.nssl_libs = o->nssl_libs,
 		.all_files = o->all_files,
+		.argv_max = o->argv_max,
 	};
 	struct aa_error_info err;
 	char msg[320];
@@ -75,7 +76,7 @@ static void take_snapshot(struct capture *c, const struct cap_opts *o)
 		.pids = o->pids,
 		.npids = o->npids,
 		.comm = o->comm,
-		.argv_max = o->argv_max,
+		.argv_max = o->argv_max ? o->argv_max : AA_LIVE_ARGV_DEFAULT,
 	};
 
 	if (o->no_snapshot)

@@ -15,6 +15,9 @@
 extern "C" {
 #endif
 
+#define AA_LIVE_ARGV_DEFAULT (128u << 10) /* an exec's argv recorded whole up to this */
+#define AA_LIVE_ARGV_MAX (16u << 20)      /* the most argv_max may be (bpf/strings.bpf.h's limit) */
+
 struct aa_live_opts {
 	struct aa_filter filter;   /* applied in user space after the kernel filters below */
 	unsigned ring_bytes;       /* EVENTS size, a power of two; 0: 16 MiB */
@@ -26,6 +29,8 @@ struct aa_live_opts {
 	const char *const *ssl_libs; /* extra libssl paths to attach to, besides the system one */
 	size_t nssl_libs;
 	int all_files;             /* read/write on every fd kind, not only regular files */
+	unsigned argv_max;         /* bytes of an exec's argv recorded whole, at most
+				      AA_LIVE_ARGV_MAX; 0: AA_LIVE_ARGV_DEFAULT */
 };
 
 /* Returns 0 or AA_E_PERM / AA_E_UNSUPPORTED / AA_E_BPF, with err saying what is missing in one line.

@@ -25,8 +25,7 @@ static const char help_usage[] =
 	"                  [--level N] [--flush-ms MS] [--print [--json]]\n"
 	"                  [--ring-size BYTES] [--pid PID]... [--comm NAME]\n"
 	"                  [--events LIST] [--ssl-lib PATH]... [--all-files]\n"
-	"                  [--no-snapshot]\n"
-	"                  [--ready-fd N]\n"
+	"                  [--no-snapshot] [--argv-max BYTES] [--ready-fd N]\n"
 	"                  | -h | --version\n";
 
 static const char help_text[] =
@@ -89,6 +88,9 @@ static const char help_text[] =
 	"  --ssl-lib PATH       also attach to this libssl (repeatable)\n"
 	"  --all-files          read/write on every kind of fd, not only regular files\n"
 	"  --ring-size BYTES    ring buffer size, a power of two (suffix K, M or G)\n"
+	"  --argv-max BYTES     record an exec's argv whole up to BYTES (default\n"
+	"                       131072, at most 16777216); a longer one is cut\n"
+	"                       there, marked truncated with its real length\n"
 	"  --no-snapshot        no records of the processes already running (below)\n"
 	"  Live, the file starts with a snapshot of the processes running once the\n"
 	"  programs are attached, from /proc (all but aa-capture itself; --pid,\n"
@@ -117,7 +119,7 @@ static const char help_text[] =
 enum {
 	OPT_DURATION = 256, OPT_LEVEL, OPT_FLUSH_MS, OPT_PRINT, OPT_JSON, OPT_RING_SIZE,
 	OPT_PID, OPT_COMM, OPT_EVENTS, OPT_SSL_LIB, OPT_ALL_FILES, OPT_READY_FD, OPT_VERSION,
-	OPT_NO_SNAPSHOT,
+	OPT_NO_SNAPSHOT, OPT_ARGV_MAX,
 };
 
 static const struct option long_opts[] = {
@@ -133,6 +135,7 @@ static const struct option long_opts[] = {
 	{ "ssl-lib", required_argument, NULL, OPT_SSL_LIB },
 	{ "all-files", no_argument, NULL, OPT_ALL_FILES },
 	{ "no-snapshot", no_argument, NULL, OPT_NO_SNAPSHOT },
+	{ "argv-max", required_argument, NULL, OPT_ARGV_MAX },
 	{ "ready-fd", required_argument, NULL, OPT_READY_FD },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -274,7 +277,7 @@ static int check_combinations(struct cap_opts *o)
 	if (o->raw_path) {
 		const char *live_only = o->comm ? "--comm" : o->nssl_libs ? "--ssl-lib"
 				      : o->all_files ? "--all-files" : o->ring_bytes ? "--ring-size"
-				      : o->no_snapshot ? "--no-snapshot" : NULL;
+				      : o->no_snapshot ? "--no-snapshot" : o->argv_max ? "--argv-max" : NULL;
 		if (live_only)
 			return usage_error("%s applies to live capture, not to -r", live_only);
 	}
@@ -337,6 +340,11 @@ static int take(struct cap_opts *o, int c, const char *arg)
 		if (parse_ring_size(arg, &o->ring_bytes) != 0)
 			return usage_error("--ring-size %s: not a power of two from 4096 to 2G", arg);
 		return -1;
+	case OPT_ARGV_MAX:
+		if (parse_uint(arg, 1, CAP_ARGV_MAX, &v) != 0)
+			return usage_error("--argv-max %s: not a number of bytes from 1 to %u", arg, CAP_ARGV_MAX);
+		o->argv_max = (unsigned)v;
+		return -1;
 	case OPT_PID: {
 		uint32_t pid;
 		if (parse_uint(arg, 1, INT32_MAX, &v) != 0)
@@ -385,7 +393,6 @@ int cap_opts_parse(struct cap_opts *o, int argc, char **argv)
 	memset(o, 0, sizeof(*o));
 	o->out = CAP_DEFAULT_NAME;
 	o->ready_fd = -1;
-	o->argv_max = CAP_ARGV_MAX_DEFAULT;
 	argv[0] = (char *)"aa-capture"; /* getopt's messages name the program so */
 	while ((c = getopt_long(argc, argv, "r:w:c:G:C:W:z:Z:qh", long_opts, NULL)) != -1) {
 		r = take(o, c, optarg);

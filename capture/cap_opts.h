@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "aa_live.h"
+
 /* Exit status, one per cause (listed in --help). */
 enum cap_exit {
 	CAP_EXIT_OK = 0,
@@ -18,9 +20,7 @@ enum cap_exit {
 };
 
 #define CAP_DEFAULT_NAME "aa-%Y%m%d-%H%M%S.pcapng"
-/* Bytes of a process's argv recorded at most: the BPF programs' default
- * (cfg_argv_max in bpf/common.bpf.h), also for the start snapshot. */
-#define CAP_ARGV_MAX_DEFAULT (128u << 10)
+#define CAP_ARGV_MAX AA_LIVE_ARGV_MAX /* --argv-max at most */
 
 struct cap_opts {
 	const char *raw_path;     /* -r: a raw stream instead of the ring buffer */
@@ -48,7 +48,7 @@ struct cap_opts {
 	size_t nssl_libs;
 	int all_files;            /* --all-files */
 	int no_snapshot;          /* --no-snapshot: no records of the processes already running */
-	uint32_t argv_max;        /* bytes of argv recorded at most */
+	unsigned argv_max;        /* --argv-max; 0: the live source's default */
 	int ready_fd;             /* --ready-fd; -1: none */
 };
 

@@ -124,7 +124,8 @@ static int configure(struct aa_live_bpf *b, const struct aa_live_opts *o, char *
 {
 	struct aa_bpf *s = b->skel;
 	int tls = wants(o, AA_TYPE_TLS), file = wants(o, AA_TYPE_FILE);
-	int exit_needed = wants(o, AA_TYPE_EXIT) || o->npids;
+	int exec = wants(o, AA_TYPE_EXEC), task = wants(o, AA_TYPE_TASK);
+	int exit_needed = wants(o, AA_TYPE_EXIT) || task || o->npids;
 	int group_dead = exit_has_group_dead();
 
 	b->ring_bytes = o->ring_bytes ? o->ring_bytes : AA_LIVE_RING_DEFAULT;
@@ -136,6 +137,8 @@ static int configure(struct aa_live_bpf *b, const struct aa_live_opts *o, char *
 	if (o->comm && strlen(o->comm) >= sizeof(s->rodata->cfg_comm))
 		return fail(why, n, AA_E_INVAL, "comm '%s': longer than the kernel's %zu-byte task names", o->comm,
 			    sizeof(s->rodata->cfg_comm) - 1);
+	if (o->argv_max > AA_LIVE_ARGV_MAX)
+		return fail(why, n, AA_E_INVAL, "argv limit %u: more than %u bytes", o->argv_max, AA_LIVE_ARGV_MAX);
 
 	s->rodata->cfg_self_tgid = (__u32)getpid();
 	s->rodata->cfg_filter_pids = o->npids > 0;
@@ -145,15 +148,20 @@ static int configure(struct aa_live_bpf *b, const struct aa_live_opts *o, char *
 	s->rodata->cfg_all_files = o->all_files != 0;
 	s->rodata->cfg_emit_exit = wants(o, AA_TYPE_EXIT);
 	s->rodata->cfg_emit_string = wants(o, AA_TYPE_STRING);
-	s->rodata->cfg_emit_task = wants(o, AA_TYPE_TASK);
+	s->rodata->cfg_emit_exec = exec;
+	s->rodata->cfg_emit_task = task;
+	s->rodata->cfg_emit_file = file;
+	s->rodata->cfg_argv_max = o->argv_max ? o->argv_max : AA_LIVE_ARGV_DEFAULT;
 	s->rodata->cfg_wakeup_bytes = b->ring_bytes / 8;
 
-	bpf_program__set_autoload(s->progs.aa_exec, wants(o, AA_TYPE_EXEC));
+	/* Task records come from the exec, exit and fork programs, failed
+	 * execs from the syscall ones. */
+	bpf_program__set_autoload(s->progs.aa_exec, exec || task);
 	bpf_program__set_autoload(s->progs.aa_exit_group, exit_needed && group_dead);
 	bpf_program__set_autoload(s->progs.aa_exit_live, exit_needed && !group_dead);
-	bpf_program__set_autoload(s->progs.aa_fork, o->npids > 0);
-	bpf_program__set_autoload(s->progs.aa_sys_enter, file);
-	bpf_program__set_autoload(s->progs.aa_sys_exit, file);
+	bpf_program__set_autoload(s->progs.aa_fork, task || o->npids > 0);
+	bpf_program__set_autoload(s->progs.aa_sys_enter, file || task);
+	bpf_program__set_autoload(s->progs.aa_sys_exit, file || task);
 	bpf_program__set_autoload(s->progs.aa_ssl_write, tls);
 	bpf_program__set_autoload(s->progs.aa_ssl_read, tls);
 	bpf_program__set_autoload(s->progs.aa_ssl_write_ex, tls);
@@ -282,7 +290,7 @@ static int attach_all(struct aa_live_bpf *b, const struct aa_live_opts *o, char 
 	b->probes.exec = s->links.aa_exec != NULL;
 	b->probes.exit = s->links.aa_exit_group || s->links.aa_exit_live;
 	b->probes.fork = s->links.aa_fork != NULL;
-	b->probes.file = s->links.aa_sys_enter && s->links.aa_sys_exit;
+	b->probes.file = wants(o, AA_TYPE_FILE) && s->links.aa_sys_enter && s->links.aa_sys_exit;
 	if (wants(o, AA_TYPE_TLS))
 		return attach_tls(b, o, why, n);
 	return 0;

@@ -17,11 +17,16 @@
 #     libbpf-tools' opensnoop -p LOAD (inside `unshare -m`, with its own
 #     tracefs mount, so that the machine's mounts stay as they are); opens
 #     per second of each, and the events each kept.
+#  3. exec: openloop --exec 4096 (fork, exec of /bin/true with a 4 KiB argv,
+#     wait) flat out, alone and under aa-capture --pid LOAD (every record
+#     type: exec, its argv strings, task, exit); execs per second, and the
+#     exec records kept. With BENCH_CAP_BASE=PATH, under that aa-capture too
+#     (an older build, say): the cost of the newer one against it.
 # The machine is shared: the ratios matter, not the absolute numbers.
 #
 # Environment: AA_BUILD (default build), BENCH_RUNS (3), BENCH_LIVE_SECS
-# (seconds per run of part 1, default 2), BENCH_LIVE_SLOW_SECS (part 2,
-# default 3), BENCH_LIVE_RATES (default "25000 50000 100000 200000 0";
+# (seconds per run of part 1, default 2), BENCH_LIVE_SLOW_SECS (parts 2
+# and 3, default 3), BENCH_CAP_BASE (part 3, default none), BENCH_LIVE_RATES (default "25000 50000 100000 200000 0";
 # 0 is flat out), OPENSNOOP (default /usr/sbin/opensnoop).
 # Exit status: 0 (also when skipped: not root, no BPF), 2 when a run failed.
 set -u
@@ -32,6 +37,7 @@ SECS=${BENCH_LIVE_SECS:-2}
 SLOW_SECS=${BENCH_LIVE_SLOW_SECS:-3}
 RATES=${BENCH_LIVE_RATES:-"25000 50000 100000 200000 0"}
 OPENSNOOP=${OPENSNOOP:-/usr/sbin/opensnoop}
+CAP_BASE=${BENCH_CAP_BASE:-}
 CAP=$B/aa-capture
 REPLAY=$B/aa-replay
 LOAD=$B/bench/openloop
@@ -107,9 +113,9 @@ cpu_ms() { # pid: its CPU time so far in ms (the scheduler's, to the ns)
 	awk '/^se.sum_exec_runtime/ {print $3}' "/proc/$1/sched"
 }
 
-# start_load RATE SECONDS: LOAD_PID, waiting for SIGUSR1 on CPU 0.
+# start_load RATE SECONDS [OPTION...]: LOAD_PID, waiting for SIGUSR1 on CPU 0.
 start_load() {
-	taskset -c $LOAD_CPU "$LOAD" --path "$TARGET" --rate "$1" --seconds "$2" --wait \
+	taskset -c $LOAD_CPU "$LOAD" --path "$TARGET" --rate "$1" --seconds "$2" --wait "${@:3}" \
 		>"$DIR/load.out" 2>"$DIR/load.err" &
 	LOAD_PID=$!
 	wait_for "the load to start" awaits_usr1 "$LOAD_PID"
@@ -332,5 +338,49 @@ if ((have_os)); then
 		printf "  goal: far more events kept: %.0f/s (%.1f%%) against %.0f/s (%.1f%%), %.2fx: %s\n",
 			ck / secs, 100 * cf, ok / secs, 100 * of, ok ? ck / ok : 0,
 			(ck > ok && cf >= of) ? "met" : "MISSED" }'
+fi
+
+# ---- 3. exec with a 4 KiB argv ---------------------------------------------
+# exec_run CAPTURE: the exec load under that aa-capture; OPS (execs/s), KEPT
+# (exec records of /bin/true in the file).
+exec_run() {
+	start_load 0 "$SLOW_SECS" --exec 4096
+	rm -f "$CAP_FILE"
+	start_tracer aa-capture capture_ready taskset -c $TRACER_CPU "$1" -q --pid "$LOAD_PID" -w "$CAP_FILE"
+	run_load
+	stop_tracer
+	KEPT=$("$REPLAY" cat --json "$CAP_FILE" | grep -c '"type":"exec".*"filename":"/bin/true"')
+	rm -f "$CAP_FILE"
+}
+
+echo
+warn_other_tracers
+say "3. exec loop (fork, exec of /bin/true with a 4 KiB argv, wait) flat out:" \
+	"${SLOW_SECS} s runs in turns; each figure the best of $RUNS"
+[ -z "$CAP_BASE" ] || [ -x "$CAP_BASE" ] || fail "BENCH_CAP_BASE: $CAP_BASE: not a program"
+x_alone=0 x_cap=0 x_cap_kept=0 x_base=0 x_base_kept=0
+for ((run = 0; run < RUNS; run++)); do
+	start_load 0 "$SLOW_SECS" --exec 4096
+	run_load
+	better "$OPS" "$x_alone" && x_alone=$OPS
+	exec_run "$CAP"
+	better "$OPS" "$x_cap" && x_cap=$OPS x_cap_kept=$KEPT x_cap_execs=$OPENS
+	if [ -n "$CAP_BASE" ]; then
+		exec_run "$CAP_BASE"
+		better "$OPS" "$x_base" && x_base=$OPS x_base_kept=$KEPT x_base_execs=$OPENS
+	fi
+done
+printf '  %-12s %9s %9s %9s\n' load execs/s slowdown "kept"
+xrow() { awk -v n="$1" -v o="$2" -v a="$x_alone" -v k="${3-}" -v t="${4-}" 'BEGIN {
+	printf "  %-12s %9.1f %8.2fx", n, o, a / o
+	if (k != "") printf " %4d/%-4d", k, t
+	printf "\n" }'; }
+xrow alone "$x_alone"
+xrow aa-capture "$x_cap" "$x_cap_kept" "$x_cap_execs"
+if [ -n "$CAP_BASE" ]; then
+	xrow base "$x_base" "$x_base_kept" "$x_base_execs"
+	awk -v b="$x_base" -v c="$x_cap" 'BEGIN {
+		printf "  goal: an exec at most 1.5x as slow as under the base: %.2fx: %s\n", b / c,
+			(b / c <= 1.5) ? "met" : "MISSED" }'
 fi
 exit 0

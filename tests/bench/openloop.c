@@ -1,17 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * openloop: the load of the live-capture benchmark (bench-live.sh): an
- * openat/close loop on one regular file, at a target rate or flat out.
+ * openat/close loop on one regular file, at a target rate or flat out; or,
+ * with --exec BYTES, a loop of fork, exec of /bin/true with an argv of
+ * BYTES in all (each item followed by its NUL), and wait.
  *
- *   openloop --path FILE [--rate N] [--seconds S] [--wait]
+ *   openloop --path FILE [--rate N] [--seconds S] [--wait] [--exec BYTES]
  *
  * Creates FILE if needed, then (with --wait) sleeps until SIGUSR1, so that a
  * tracer can be attached to its pid before the first open. Then opens and
  * closes FILE for S seconds (default 3): N opens per second (paced against
  * the clock, sleeping between batches of about a millisecond's worth), or
  * as fast as it can when N is 0 (default). Prints one line on stdout:
- *   OPENS SECONDS OPENS_PER_SECOND
- * Every open must succeed: one that fails ends it with status 1.
+ *   OPENS SECONDS OPENS_PER_SECOND   (with --exec: execs)
+ * Every open (exec) must succeed: one that fails ends it with status 1.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,12 +22,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: openloop --path FILE [--rate N] [--seconds S] [--wait]\n");
+	fprintf(stderr, "usage: openloop --path FILE [--rate N] [--seconds S] [--wait] [--exec BYTES]\n");
 	exit(2);
 }
 
@@ -67,6 +70,45 @@ static void open_close(const char *path)
 	close(fd);
 }
 
+/* argv of /bin/true: "true", then items of 99 letters up to bytes in all. */
+static char **exec_argv(size_t bytes)
+{
+	size_t n = bytes / 100 + 3, k = 0, used = 5;
+	char **v = calloc(n, sizeof(*v));
+
+	if (!v || bytes < 5)
+		return NULL;
+	v[k++] = "true";
+	while (used < bytes) {
+		size_t len = bytes - used > 100 ? 99 : bytes - used - 1;
+		char *item = malloc(len + 1);
+
+		if (!item)
+			return NULL;
+		memset(item, 'a', len);
+		item[len] = 0;
+		v[k++] = item;
+		used += len + 1;
+	}
+	return v;
+}
+
+/* One fork, exec and wait of /bin/true with argv. */
+static void fork_exec(char **argv)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		execv("/bin/true", argv);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		fprintf(stderr, "openloop: exec of /bin/true failed\n");
+		exit(1);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -74,10 +116,12 @@ int main(int argc, char **argv)
 		{"rate", required_argument, NULL, 'r'},
 		{"seconds", required_argument, NULL, 's'},
 		{"wait", no_argument, NULL, 'w'},
+		{"exec", required_argument, NULL, 'e'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *path = NULL;
-	double rate = 0, seconds = 3;
+	double rate = 0, seconds = 3, exec_bytes = 0;
+	char **xargv = NULL;
 	int wait = 0, c;
 
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -86,11 +130,16 @@ int main(int argc, char **argv)
 		case 'r': rate = parse_num(optarg, "--rate"); break;
 		case 's': seconds = parse_num(optarg, "--seconds"); break;
 		case 'w': wait = 1; break;
+		case 'e': exec_bytes = parse_num(optarg, "--exec"); break;
 		default: usage();
 		}
 	}
 	if (!path || optind != argc || seconds <= 0)
 		usage();
+	if (exec_bytes && !(xargv = exec_argv((size_t)exec_bytes))) {
+		fprintf(stderr, "openloop: --exec: at least 5 bytes (\"true\" and its NUL)\n");
+		return 2;
+	}
 
 	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0) {
@@ -110,14 +159,14 @@ int main(int argc, char **argv)
 
 	/* A batch is about a millisecond of opens at the target rate, so that
 	 * the pacing costs a clock read per batch, not per open. */
-	unsigned long long batch = rate > 0 ? (unsigned long long)(rate / 1000) : 256;
+	unsigned long long batch = rate > 0 ? (unsigned long long)(rate / 1000) : xargv ? 16 : 256;
 	if (batch < 1)
 		batch = 1;
 	unsigned long long opens = 0;
 	double t0 = mono(), t = t0, end = t0 + seconds;
 	while (t < end) {
 		for (unsigned long long i = 0; i < batch; i++)
-			open_close(path);
+			xargv ? fork_exec(xargv) : open_close(path);
 		opens += batch;
 		t = mono();
 		if (rate > 0) {

@@ -115,6 +115,50 @@ Test(capture_live, kernel_drops_are_counted_in_the_file_and_the_statistics)
 	free(errf);
 }
 
+/* --argv-max sets how much of an exec's argv the string records hold. */
+Test(capture_live, argv_max_cuts_the_argv_with_its_length)
+{
+	char *path = aat_path(dir, "argv.pcapng"), *errf = aat_path(dir, "err.txt");
+	char cmd[8192], marker[64];
+	const char *paths[1] = { path };
+	const struct aa_record *rec;
+	uint32_t sh_pid = 0, total = 0, orig = 0, flags = 0, pieces = 0;
+	aa_source *src;
+
+	pid_t cap = start_live(path, errf, (const char *[]){ "-q", "--events", "exec", "--argv-max", "5000", NULL });
+	/* sh -c 'exit 0' MARKER and 6000 x's: 3 + 3 + 7 + (MARKER+1) + 6001 bytes. */
+	snprintf(marker, sizeof(marker), "aa-argv-max-%d", (int)getpid());
+	int n = snprintf(cmd, sizeof(cmd), "sh -c 'exit 0' %s ", marker);
+	memset(cmd + n, 'x', 6000);
+	cmd[n + 6000] = 0;
+	cr_assert_eq(aat_run(cmd, NULL, 0), 0);
+	stop_live(cap);
+
+	cr_assert_eq(aa_open_offline(&src, paths, 1, NULL, NULL), 0);
+	while (aa_next(src, &rec) == 1) {
+		/* The inner sh, not popen's shell running the whole command line. */
+		if (rec->ev.type == AA_TYPE_EXEC && !strncmp((const char *)rec->ev.exec->args, "sh -c exit 0 ", 13) &&
+		    strstr((const char *)rec->ev.exec->args, marker))
+			sh_pid = rec->ev.exec->pid;
+		if (rec->ev.type == AA_TYPE_STRING && rec->ev.string->kind == AA_STRING_ARGV && !sh_pid &&
+		    !memcmp(rec->ev.string->data, "sh\0-c\0exit 0\0", 13) &&
+		    memmem(rec->ev.string->data, AA_STRING_PIECE_MAX, marker, strlen(marker))) {
+			total = rec->ev.string->total_len;
+			orig = rec->ev.string->orig_len;
+			flags = rec->ev.string->flags;
+			pieces++;
+		}
+	}
+	aa_close(src);
+	cr_assert_neq(sh_pid, 0, "no exec of the marked sh");
+	cr_expect_eq(pieces, 1, "the marker is in the first piece only");
+	cr_expect_eq(total, 5000);
+	cr_expect_eq(orig, 3 + 3 + 7 + strlen(marker) + 1 + 6001);
+	cr_expect_eq(flags, AA_STRING_TRUNCATED);
+	free(path);
+	free(errf);
+}
+
 Test(capture_live, a_missing_ssl_library_is_a_usage_error)
 {
 	char *path = aat_path(dir, "x.pcapng"), *errf = aat_path(dir, "err.txt");

@@ -200,6 +200,34 @@ Test(capture_output, wrong_flags_exit_2_with_the_usage_line)
 	free(errf);
 }
 
+/* --argv-max: 1 byte up to 16 MiB, anything else refused in one line. */
+Test(capture_output, argv_max_out_of_range_is_a_usage_error)
+{
+	static const char *const cases[][2] = {
+		{ "0", "--argv-max 0: not a number of bytes from 1 to 16777216" },
+		{ "16777217", "--argv-max 16777217: not a number of bytes from 1 to 16777216" },
+		{ "128k", "--argv-max 128k: not a number of bytes from 1 to 16777216" },
+		{ "-5", "--argv-max -5: not a number of bytes from 1 to 16777216" },
+	};
+	char *errf = aat_path(dir, "err.txt");
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc = cap_run(NULL, errf, (const char *[]){ "--argv-max", cases[i][0], NULL });
+		char *msg = cap_slurp(errf);
+
+		cr_expect_eq(rc, 2, "--argv-max %s: exit %d", cases[i][0], rc);
+		cr_expect(strncmp(msg, "aa-capture: ", 12) == 0 && strstr(msg, cases[i][1]), "%s", msg);
+		free(msg);
+	}
+	/* A live-only setting: not with -r. */
+	int rc = cap_run(NULL, errf, (const char *[]){ "-r", "in.raw", "--argv-max", "4096", NULL });
+	char *msg = cap_slurp(errf);
+	cr_expect_eq(rc, 2);
+	cr_expect(strstr(msg, "--argv-max applies to live capture"), "%s", msg);
+	free(msg);
+	free(errf);
+}
+
 Test(capture_output, help_lists_the_exit_codes)
 {
 	char cmd[1024], out[16384];

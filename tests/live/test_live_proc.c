@@ -6,7 +6,7 @@
 #include <poll.h>
 #include <pthread.h>
 
-#include "live_capture.h"
+#include "live_strings.h"
 #include "files.h"
 
 Test(live_proc, exec_argv_ppid_uid_and_exit_code, .timeout = 30)
@@ -45,7 +45,8 @@ Test(live_proc, exec_argv_ppid_uid_and_exit_code, .timeout = 30)
 
 Test(live_proc, argv_cut_at_511_bytes, .timeout = 30)
 {
-	struct aa_live_opts o = { .events = AA_TYPE_BIT(AA_TYPE_EXEC) | AA_TYPE_BIT(AA_TYPE_EXIT) };
+	struct aa_live_opts o = { .events = AA_TYPE_BIT(AA_TYPE_EXEC) | AA_TYPE_BIT(AA_TYPE_EXIT) |
+					    AA_TYPE_BIT(AA_TYPE_STRING) };
 	char script[1200], expect[600];
 	struct live_run run;
 	long found = -1;
@@ -64,14 +65,21 @@ Test(live_proc, argv_cut_at_511_bytes, .timeout = 30)
 	cr_assert_geq(found, 0);
 	{
 		struct aa_event ev = live_event(&run, (size_t)found);
+		struct live_string argv = live_string_of(&run, (size_t)found, ev.exec->pid, ev.exec->pid,
+							 ev.exec->timestamp_ns, AA_STRING_ARGV);
 
 		cr_assert_eq(strlen((const char *)ev.exec->args), 511);
 		cr_assert_eq(memcmp(ev.exec->args, expect, 511), 0, "args: %.80s...", ev.exec->args);
+		/* The string records before it have the argv whole: 10 + 100 * 10 bytes. */
+		cr_assert_not_null(argv.data);
+		cr_assert_eq(argv.total_len, 1010);
+		cr_assert_eq(argv.flags, 0);
+		live_string_free(&argv);
 	}
-	/* --events exec,exit: no file records at all. */
+	/* --events exec,exit,string: no file or task records at all; strings complete the execs. */
 	LIVE_FOREACH(&run, i, ev)
-		cr_assert(ev.type == AA_TYPE_EXEC || ev.type == AA_TYPE_EXIT, "record %zu of type %s", i,
-			  aa_type_name(ev.type));
+		cr_assert(ev.type == AA_TYPE_EXEC || ev.type == AA_TYPE_EXIT || ev.type == AA_TYPE_STRING,
+			  "record %zu of type %s", i, aa_type_name(ev.type));
 	live_run_free(&run);
 }
 

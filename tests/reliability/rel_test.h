@@ -190,10 +190,30 @@ static inline int rel_printed_drops(const char *msg, uint64_t *total, uint64_t d
 	const char *p = strstr(msg, "aa-capture: ");
 
 	for (; p; p = strstr(p + 1, "aa-capture: ")) {
-		if (sscanf(p, "aa-capture: %" SCNu64 " dropped in the kernel (tls %" SCNu64 ", file %" SCNu64
-			      ", exec %" SCNu64 ", exit %" SCNu64 ")",
-			   total, &drops[0], &drops[1], &drops[2], &drops[3]) == 5)
-			return 0;
+		int n = 0, found = 0;
+
+		if (sscanf(p, "aa-capture: %" SCNu64 " dropped in the kernel (%n", total, &n) != 1 || !n)
+			continue;
+		/* "tls 0, file 3, ...)": every slot by its type's name. */
+		for (p += n;;) {
+			char name[32];
+			uint64_t v;
+			int type, used = 0;
+
+			if (sscanf(p, "%31[a-z_] %" SCNu64 "%n", name, &v, &used) != 2 || !used)
+				return -1;
+			type = aa_type_from_name(name);
+			if (type < 0 || type >= AA_DROP_SLOTS)
+				return -1;
+			drops[type] = v;
+			found++;
+			p += used;
+			if (*p == ')')
+				return found == AA_DROP_SLOTS ? 0 : -1;
+			if (strncmp(p, ", ", 2))
+				return -1;
+			p += 2;
+		}
 	}
 	return -1;
 }

@@ -41,7 +41,7 @@ static void flood(const char *events, int stop, int (*fn)(void *), void *arg, st
 	res->child = child.pid;
 	pid_t pid = rel_start_live(cap, errf, (const char *[]){ "-w", cap, "--ring-size", "4096",
 								"--flush-ms", "100", "--events", events,
-								"--pid", rel_pid_arg(&child, pidbuf, sizeof(pidbuf)),
+								"--no-snapshot", "--pid", rel_pid_arg(&child, pidbuf, sizeof(pidbuf)),
 								NULL });
 	if (stop) {
 		kill(pid, SIGSTOP);
@@ -165,14 +165,14 @@ static int exec_burst(void *arg)
 	return 0;
 }
 
-/* Each exec of true is one exec and one exit record; the burst's own
- * process adds one exit. */
+/* Each exec of true is one exec and one exit record, its argv one string
+ * record; the burst's own process adds one exit. */
 Test(flood, execs_on_a_4k_ring_are_delivered_or_counted_exactly)
 {
 	struct flood_result r;
-	uint64_t execs = 0, exits = 0;
+	uint64_t execs = 0, exits = 0, strings = 0;
 
-	flood("exec,exit", 1, exec_burst, NULL, &r);
+	flood("exec,exit,string", 1, exec_burst, NULL, &r);
 	for (size_t i = 0; i < r.recs.n; i++) {
 		struct aa_event ev;
 		cr_assert_eq(aa_parse(aat_recs_at(&r.recs, i), r.recs.len[i], &ev), 0);
@@ -180,6 +180,10 @@ Test(flood, execs_on_a_4k_ring_are_delivered_or_counted_exactly)
 			cr_expect_str_eq((const char *)ev.exec->args, "true");
 			cr_expect_eq(ev.exec->ppid, (uint32_t)r.child);
 			execs++;
+		} else if (ev.type == AA_TYPE_STRING) {
+			cr_expect(ev.string->kind == AA_STRING_ARGV && ev.string->total_len == 5 &&
+				  !memcmp(ev.string->data, "true", 5), "the argv of true");
+			strings++;
 		} else {
 			cr_assert_eq(ev.type, AA_TYPE_EXIT);
 			exits++;
@@ -193,6 +197,8 @@ Test(flood, execs_on_a_4k_ring_are_delivered_or_counted_exactly)
 		     " dropped", execs, r.kernel[AA_DROP_EXEC]);
 	cr_expect_eq(exits + r.kernel[AA_DROP_EXIT], EXECS + 1, "exit: %" PRIu64 " delivered + %" PRIu64
 		     " dropped", exits, r.kernel[AA_DROP_EXIT]);
+	cr_expect_eq(strings + r.kernel[AA_DROP_STRING], EXECS, "argv: %" PRIu64 " delivered + %" PRIu64
+		     " dropped", strings, r.kernel[AA_DROP_STRING]);
 	same_drops(&r);
 	aat_recs_free(&r.recs);
 }
