@@ -51,6 +51,8 @@ const volatile bool cfg_filter_comm = false; /* only tasks whose comm is cfg_com
 const volatile char cfg_comm[16] = {};
 const volatile bool cfg_all_files = false;   /* read/write on every kind of fd */
 const volatile bool cfg_emit_exit = true;    /* exit records wanted (the program may run only to forget pids) */
+const volatile bool cfg_emit_file = true;    /* file records wanted (the seed's five syscalls) */
+const volatile bool cfg_emit_fileop = true;  /* fileop records wanted (the other file syscalls) */
 const volatile __u64 cfg_wakeup_bytes = 0;   /* see submit(); 0: wake the reader for every record */
 const volatile __u32 cfg_argv_max = 128 << 10; /* bytes of argv recorded whole, at most */
 

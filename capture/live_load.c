@@ -123,7 +123,7 @@ static int wants(const struct aa_live_opts *o, enum aa_type t)
 static int configure(struct aa_live_bpf *b, const struct aa_live_opts *o, char *why, size_t n)
 {
 	struct aa_bpf *s = b->skel;
-	int tls = wants(o, AA_TYPE_TLS), file = wants(o, AA_TYPE_FILE);
+	int tls = wants(o, AA_TYPE_TLS), file = wants(o, AA_TYPE_FILE), fileop = wants(o, AA_TYPE_FILEOP);
 	int exit_needed = wants(o, AA_TYPE_EXIT) || o->npids;
 	int group_dead = exit_has_group_dead();
 
@@ -144,14 +144,16 @@ static int configure(struct aa_live_bpf *b, const struct aa_live_opts *o, char *
 		memcpy(s->rodata->cfg_comm, o->comm, strlen(o->comm) + 1);
 	s->rodata->cfg_all_files = o->all_files != 0;
 	s->rodata->cfg_emit_exit = wants(o, AA_TYPE_EXIT);
+	s->rodata->cfg_emit_file = file;
+	s->rodata->cfg_emit_fileop = fileop;
 	s->rodata->cfg_wakeup_bytes = b->ring_bytes / 8;
 
 	bpf_program__set_autoload(s->progs.aa_exec, wants(o, AA_TYPE_EXEC));
 	bpf_program__set_autoload(s->progs.aa_exit_group, exit_needed && group_dead);
 	bpf_program__set_autoload(s->progs.aa_exit_live, exit_needed && !group_dead);
 	bpf_program__set_autoload(s->progs.aa_fork, o->npids > 0);
-	bpf_program__set_autoload(s->progs.aa_sys_enter, file);
-	bpf_program__set_autoload(s->progs.aa_sys_exit, file);
+	bpf_program__set_autoload(s->progs.aa_sys_enter, file || fileop);
+	bpf_program__set_autoload(s->progs.aa_sys_exit, file || fileop);
 	bpf_program__set_autoload(s->progs.aa_ssl_write, tls);
 	bpf_program__set_autoload(s->progs.aa_ssl_read, tls);
 	bpf_program__set_autoload(s->progs.aa_ssl_write_ex, tls);

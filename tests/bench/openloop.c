@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * openloop: the load of the live-capture benchmark (bench-live.sh): an
- * openat/close loop on one regular file, at a target rate or flat out.
+ * openat/close loop on one regular file, at a target rate or flat out; with
+ * --rw, a write/read loop on one fd of that file instead (a write of 64
+ * bytes, an lseek back, a read of them: two recorded syscalls per round,
+ * each counted as one operation).
  *
- *   openloop --path FILE [--rate N] [--seconds S] [--wait]
+ *   openloop --path FILE [--rw] [--rate N] [--seconds S] [--wait]
  *
  * Creates FILE if needed, then (with --wait) sleeps until SIGUSR1, so that a
  * tracer can be attached to its pid before the first open. Then opens and
@@ -11,7 +14,7 @@
  * the clock, sleeping between batches of about a millisecond's worth), or
  * as fast as it can when N is 0 (default). Prints one line on stdout:
  *   OPENS SECONDS OPENS_PER_SECOND
- * Every open must succeed: one that fails ends it with status 1.
+ * Every open (read, write) must succeed: one that fails ends it with status 1.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,7 +28,7 @@
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: openloop --path FILE [--rate N] [--seconds S] [--wait]\n");
+	fprintf(stderr, "usage: openloop --path FILE [--rw] [--rate N] [--seconds S] [--wait]\n");
 	exit(2);
 }
 
@@ -67,6 +70,18 @@ static void open_close(const char *path)
 	close(fd);
 }
 
+/* One write and one read of 64 bytes at the start of fd: two operations. */
+static void write_read(int fd)
+{
+	static char buf[64];
+
+	if (write(fd, buf, sizeof(buf)) != (ssize_t)sizeof(buf) || lseek(fd, 0, SEEK_SET) != 0 ||
+	    read(fd, buf, sizeof(buf)) != (ssize_t)sizeof(buf) || lseek(fd, 0, SEEK_SET) != 0) {
+		fprintf(stderr, "openloop: write/read: %s\n", strerror(errno));
+		exit(1);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -74,11 +89,12 @@ int main(int argc, char **argv)
 		{"rate", required_argument, NULL, 'r'},
 		{"seconds", required_argument, NULL, 's'},
 		{"wait", no_argument, NULL, 'w'},
+		{"rw", no_argument, NULL, 'i'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *path = NULL;
 	double rate = 0, seconds = 3;
-	int wait = 0, c;
+	int wait = 0, rw = 0, c;
 
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
@@ -86,18 +102,20 @@ int main(int argc, char **argv)
 		case 'r': rate = parse_num(optarg, "--rate"); break;
 		case 's': seconds = parse_num(optarg, "--seconds"); break;
 		case 'w': wait = 1; break;
+		case 'i': rw = 1; break;
 		default: usage();
 		}
 	}
 	if (!path || optind != argc || seconds <= 0)
 		usage();
 
-	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		fprintf(stderr, "openloop: %s: %s\n", path, strerror(errno));
 		return 2;
 	}
-	close(fd);
+	if (!rw)
+		close(fd);
 
 	if (wait) {
 		sigset_t set;
@@ -113,11 +131,16 @@ int main(int argc, char **argv)
 	unsigned long long batch = rate > 0 ? (unsigned long long)(rate / 1000) : 256;
 	if (batch < 1)
 		batch = 1;
+	batch += rw & batch; /* whole rounds of two */
 	unsigned long long opens = 0;
 	double t0 = mono(), t = t0, end = t0 + seconds;
 	while (t < end) {
-		for (unsigned long long i = 0; i < batch; i++)
-			open_close(path);
+		for (unsigned long long i = 0; i < batch; i += 1 + rw) {
+			if (rw)
+				write_read(fd);
+			else
+				open_close(path);
+		}
 		opens += batch;
 		t = mono();
 		if (rate > 0) {
