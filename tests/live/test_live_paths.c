@@ -8,6 +8,7 @@
  * Needs root. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/fs.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 
@@ -18,7 +19,7 @@
 
 /* What the workload is given (set before the fork) and what it got back
  * (shared with the child). */
-static struct deep_path deep_a, deep_b;
+static struct deep_path deep_a, deep_b, mid_a, mid_b;
 static const char *short_path;
 static struct {
 	long ret[8];
@@ -119,6 +120,7 @@ static int rename_and_unlink(void)
 {
 	got->ret[0] = syscall(SYS_rename, deep_a.path, deep_b.path);
 	got->ret[1] = syscall(SYS_unlink, deep_b.path);
+	got->ret[2] = syscall(SYS_renameat2, AT_FDCWD, mid_a.path, AT_FDCWD, mid_b.path, (long)RENAME_NOREPLACE);
 	return 0;
 }
 
@@ -135,10 +137,14 @@ Test(live_paths, rename_and_unlink_of_300_byte_paths_come_whole, .timeout = 30, 
 	cr_assert_not_null(dir);
 	deep_path_make(&deep_a, dir, 300, 120, 'o');
 	deep_path_make(&deep_b, dir, 300, 120, 'n');
+	deep_path_make(&mid_a, dir, 150, 120, 'O');
+	deep_path_make(&mid_b, dir, 150, 120, 'N');
 	cr_assert_eq(aat_write_file(deep_a.path, "x", 1), 0);
+	cr_assert_eq(aat_write_file(mid_a.path, "x", 1), 0);
 	live_run(&run, NULL, rename_and_unlink, &o, -1);
 	cr_assert_eq(got->ret[0], 0);
 	cr_assert_eq(got->ret[1], 0);
+	cr_assert_eq(got->ret[2], 0);
 
 	/* rename: "old\0new" cannot fit; the record keeps the old path's
 	 * head, the strings hold both whole. */
@@ -160,9 +166,23 @@ Test(live_paths, rename_and_unlink_of_300_byte_paths_come_whole, .timeout = 30, 
 	cr_assert_eq(ev.file->return_code, 0);
 	expect_head(ev.file->path, deep_b.path);
 	expect_whole(&run, i, AA_STRING_PATH, deep_b.path, 0);
+
+	/* Two of 150 bytes: each fits, "old\0new" does not: the record has
+	 * the old path whole, its NUL, as much of the new as fits; the
+	 * strings have both whole. */
+	i = live_find_file(&run, (uint32_t)run.pid, AA_SYS_RENAME, mid_a.path);
+	ev = rec_at(&run, i, "renameat2");
+	cr_assert_eq(ev.file->return_code, 0);
+	cr_assert_eq(ev.file->flags, RENAME_NOREPLACE);
+	cr_assert_eq(memcmp(ev.file->path + 151, mid_b.path, AA_PATH_MAX - 152), 0);
+	cr_assert_eq(ev.file->path[AA_PATH_MAX - 1], 0);
+	expect_whole(&run, i, AA_STRING_PATH, mid_a.path, 0);
+	expect_whole(&run, i, AA_STRING_NEW_PATH, mid_b.path, 0);
 	live_run_free(&run);
 	deep_path_free(&deep_a);
 	deep_path_free(&deep_b);
+	deep_path_free(&mid_a);
+	deep_path_free(&mid_b);
 	deep_tree_remove(dir);
 }
 
