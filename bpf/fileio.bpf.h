@@ -306,7 +306,6 @@ struct sys_path {
 	struct whole_path p;  /* the path (a rename's old path) */
 	struct whole_path p2; /* a rename's new path */
 	struct file *f;       /* the fd's file (fd syscalls) */
-	bool unlinked;        /* the fd's file has no name left (i_nlink 0) */
 };
 
 /* The path of the syscall en into sp; sp->p.len 0 when there is none. */
@@ -316,8 +315,8 @@ static __always_inline void sys_path(const struct sys_entry *en, struct path_scr
 		struct file *f = fd_file(en->fd); /* a local: CO-RE reads must not see struct sys_path */
 
 		sp->f = f;
-		if (f && path_walk(f, &sp->p))
-			sp->unlinked = BPF_CORE_READ(f, f_inode, i_nlink) == 0;
+		if (f)
+			path_walk(f, &sp->p);
 		return;
 	}
 	path_user((const void *)en->path, s->buf, &sp->p);
@@ -345,12 +344,12 @@ static __always_inline void emit_path(__u8 kind, __u8 flags, const struct whole_
 static __always_inline void sys_path_strings(const struct sys_entry *en, struct path_scratch *s,
 					     struct sys_path *sp, __u64 id)
 {
-	__u8 flags = sp->unlinked ? AA_STRING_UNLINKED : 0;
+	__u8 flags = sp->p.unlinked ? AA_STRING_UNLINKED : 0;
 	__u64 old, n;
 
 	if (en->syscall != AA_SYS_RENAME) {
 		/* The seed's record tells no unlinked file apart: the string does. */
-		if (path_long(&sp->p) || (sp->unlinked && en->syscall < AA_SYS_COUNT))
+		if (path_long(&sp->p) || (sp->p.unlinked && en->syscall < AA_SYS_COUNT))
 			emit_path(AA_STRING_PATH, flags, &sp->p, en->ts, id);
 		return;
 	}
@@ -372,34 +371,34 @@ static __always_inline void sys_path_strings(const struct sys_entry *en, struct 
 	sp->p.len = old + 1 + n;
 }
 
-static __always_inline void emit_file(const struct sys_entry *en, const struct sys_path *sp, long ret,
-				      __u64 now, __u64 id)
+/*
+ * The record of en reserved and filled but for its path, which is zeroed:
+ * a file record for the seed's syscalls, a fileop record for the others.
+ * *path is its path field. NULL when the ring buffer is full (counted).
+ */
+static __always_inline void *record_begin(const struct sys_entry *en, struct file *f, bool unlinked, long ret,
+					  __u64 now, __u64 id, __u8 **path)
 {
-	struct aa_file_event *e = reserve(sizeof(*e), AA_DROP_FILE);
-	struct file *f = sp->f;
+	if (en->syscall < AA_SYS_COUNT) {
+		struct aa_file_event *e = reserve(sizeof(*e), AA_DROP_FILE);
 
-	if (!e)
-		return;
-	e->pid = id >> 32;
-	e->tid = (__u32)id;
-	e->timestamp_ns = en->ts;
-	e->syscall = en->syscall;
-	e->flags = f ? BPF_CORE_READ(f, f_flags) : en->flags;
-	e->return_code = ret;
-	e->duration_ns = now - en->ts;
-	__builtin_memset(e->path, 0, sizeof(e->path));
-	path_head(&sp->p, e->path);
-	submit(e);
-}
-
-static __always_inline void emit_fileop(const struct sys_entry *en, const struct sys_path *sp, long ret,
-					__u64 now, __u64 id)
-{
+		if (!e)
+			return NULL;
+		e->pid = id >> 32;
+		e->tid = (__u32)id;
+		e->timestamp_ns = en->ts;
+		e->syscall = en->syscall;
+		e->flags = f ? BPF_CORE_READ(f, f_flags) : en->flags;
+		e->return_code = ret;
+		e->duration_ns = now - en->ts;
+		__builtin_memset(e->path, 0, sizeof(e->path));
+		*path = e->path;
+		return e;
+	}
 	struct aa_fileop_event *e = reserve(sizeof(*e), AA_DROP_FILEOP);
-	struct file *f = sp->f;
 
 	if (!e)
-		return;
+		return NULL;
 	e->timestamp_ns = en->ts;
 	e->pid = id >> 32;
 	e->tid = (__u32)id;
@@ -412,11 +411,32 @@ static __always_inline void emit_fileop(const struct sys_entry *en, const struct
 	e->offset = en->offset;
 	e->fd = en->fd;
 	e->mode = en->mode;
-	e->marks = sp->unlinked ? AA_MARK_UNLINKED : 0;
+	e->marks = unlinked ? AA_MARK_UNLINKED : 0;
 	e->_pad = 0;
 	__builtin_memset(e->path, 0, sizeof(e->path));
-	path_head(&sp->p, e->path);
-	submit(e);
+	*path = e->path;
+	return e;
+}
+
+/*
+ * The common case, as cheap as the seed's: a path the program passed read
+ * straight into its record. False when it may not fit (256 bytes read):
+ * the record is then given back unsent, for the way of long paths, whose
+ * string records must come before it.
+ */
+static __always_inline bool emit_short_path(const struct sys_entry *en, long ret, __u64 now, __u64 id)
+{
+	__u8 *path;
+	void *rec = record_begin(en, NULL, false, ret, now, id, &path);
+
+	if (!rec)
+		return true; /* counted as dropped */
+	if (bpf_probe_read_user_str(path, AA_PATH_MAX, (const void *)en->path) < AA_PATH_MAX) {
+		submit(rec);
+		return true;
+	}
+	bpf_ringbuf_discard(rec, BPF_RB_NO_WAKEUP);
+	return false;
 }
 
 SEC("tp_btf/sys_exit")
@@ -427,6 +447,8 @@ int BPF_PROG(aa_sys_exit, struct pt_regs *regs, long ret)
 	struct sys_path sp = {};
 	__u64 id, now;
 	__u32 tid;
+	__u8 *path;
+	void *rec;
 	long nr = exit_nr(regs);
 
 	if (!traced_nr(nr))
@@ -439,15 +461,18 @@ int BPF_PROG(aa_sys_exit, struct pt_regs *regs, long ret)
 		return 0;
 	if (en->nr != nr)
 		goto out;
+	if (!fd_syscall(en->syscall) && en->syscall != AA_SYS_RENAME && emit_short_path(en, ret, now, id))
+		goto out;
 	s = path_scratch();
 	if (!s)
 		goto out;
 	sys_path(en, s, &sp);
 	sys_path_strings(en, s, &sp, id);
-	if (en->syscall < AA_SYS_COUNT)
-		emit_file(en, &sp, ret, now, id);
-	else
-		emit_fileop(en, &sp, ret, now, id);
+	rec = record_begin(en, sp.f, sp.p.unlinked, ret, now, id, &path);
+	if (rec) {
+		path_head(&sp.p, path);
+		submit(rec);
+	}
 out:
 	bpf_map_delete_elem(&SYS_ENTRIES, &tid);
 	return 0;

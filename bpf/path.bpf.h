@@ -75,6 +75,7 @@ static long path_up(__u32 i, void *unused)
 	struct dentry *d, *parent; /* locals: CO-RE reads must not see struct path_scratch */
 	struct vfsmount *vm;
 	struct mount *m;
+	struct qstr name;
 	__u64 len, pos;
 
 	if (!w)
@@ -96,7 +97,8 @@ static long path_up(__u32 i, void *unused)
 	parent = BPF_CORE_READ(d, d_parent);
 	if (parent == d)
 		goto done;
-	len = BPF_CORE_READ(d, d_name.len);
+	BPF_CORE_READ_INTO(&name, d, d_name); /* length and pointer in one read */
+	len = name.len;
 	bounded(len, AA_NAME_MAX);
 	w->real_len += len + 1;
 	pos = w->pos;
@@ -104,7 +106,7 @@ static long path_up(__u32 i, void *unused)
 		pos -= len + 1; /* the '/' goes at pos, the name after it */
 		bounded(pos, AA_WHOLE_LEN);
 		w->buf[pos] = '/';
-		bpf_probe_read_kernel(&w->buf[pos + 1], len, BPF_CORE_READ(d, d_name.name));
+		bpf_probe_read_kernel(&w->buf[pos + 1], len, name.name);
 		w->pos = pos;
 	} else {
 		w->full = true; /* the names above are only counted */
@@ -121,6 +123,7 @@ struct whole_path {
 	const char *s;
 	__u32 len;      /* bytes kept at s */
 	__u32 orig_len; /* the real length; AA_LEN_UNKNOWN */
+	bool unlinked;  /* path_walk: the file has no name left (i_nlink 0) */
 };
 
 /*
@@ -138,6 +141,7 @@ static __always_inline bool path_walk(struct file *f, struct whole_path *p)
 
 	if (!w)
 		return false;
+	p->unlinked = BPF_CORE_READ(inode, i_nlink) == 0;
 	if (type == AA_S_IFIFO || type == AA_S_IFSOCK) {
 		n = type == AA_S_IFIFO ? BPF_SNPRINTF(w->buf, AA_PATH_MAX, "pipe:[%lu]", ino)
 				       : BPF_SNPRINTF(w->buf, AA_PATH_MAX, "socket:[%lu]", ino);

@@ -71,7 +71,19 @@ static int open_long_and_short(void)
 {
 	got->ret[0] = syscall(SYS_openat, AT_FDCWD, deep_a.path, O_RDONLY | O_CLOEXEC);
 	got->ret[1] = syscall(SYS_openat, AT_FDCWD, short_path, O_RDONLY | O_CLOEXEC);
+	got->ret[2] = syscall(SYS_openat, AT_FDCWD, mid_a.path, O_RDONLY | O_CLOEXEC);
+	got->ret[3] = syscall(SYS_openat, AT_FDCWD, mid_b.path, O_RDONLY | O_CLOEXEC);
 	return 0;
+}
+
+/* The openat record of the workload whose path field starts as path does, or -1. */
+static long find_openat(const struct live_run *run, const char *path)
+{
+	LIVE_FOREACH(run, k, e)
+		if (e.type == AA_TYPE_FILE && e.file->syscall == AA_SYS_OPENAT && e.file->pid == (uint32_t)run->pid &&
+		    !strncmp((const char *)e.file->path, path, AA_PATH_MAX - 1))
+			return (long)k;
+	return -1;
 }
 
 Test(live_paths, openat_of_a_400_byte_path_comes_whole, .timeout = 30, .init = setup, .fini = teardown)
@@ -87,6 +99,8 @@ Test(live_paths, openat_of_a_400_byte_path_comes_whole, .timeout = 30, .init = s
 	dir = aat_tmpdir();
 	cr_assert_not_null(dir);
 	deep_path_make(&deep_a, dir, 400, 100, 'f');
+	deep_path_make(&mid_a, dir, 255, 100, 'e'); /* the most the field holds */
+	deep_path_make(&mid_b, dir, 256, 100, 'g'); /* one more */
 	cr_assert_eq(aat_write_file(deep_a.path, "x", 1), 0);
 	shortp = aat_path(dir, "short");
 	cr_assert_eq(aat_write_file(shortp, "x", 1), 0);
@@ -94,11 +108,7 @@ Test(live_paths, openat_of_a_400_byte_path_comes_whole, .timeout = 30, .init = s
 	live_run(&run, NULL, open_long_and_short, &o, -1);
 	cr_assert_geq(got->ret[0], 0);
 
-	i = -1;
-	LIVE_FOREACH(&run, k, e)
-		if (i < 0 && e.type == AA_TYPE_FILE && e.file->syscall == AA_SYS_OPENAT && e.file->pid == (uint32_t)run.pid &&
-		    !strncmp((const char *)e.file->path, deep_a.path, AA_PATH_MAX - 1))
-			i = (long)k;
+	i = find_openat(&run, deep_a.path);
 	ev = rec_at(&run, i, "openat of the long path");
 	cr_assert_eq(ev.file->return_code, got->ret[0]);
 	expect_head(ev.file->path, deep_a.path);
@@ -110,8 +120,23 @@ Test(live_paths, openat_of_a_400_byte_path_comes_whole, .timeout = 30, .init = s
 	ev = rec_at(&run, i, "openat of the short path");
 	cr_assert_eq(ev.file->return_code, got->ret[1]);
 	cr_assert(!live_string_of(&run, (size_t)i, AA_STRING_PATH, &s), "a short path came as a string too");
+
+	/* 255 bytes fit the field whole; 256 do not (both fail: ENOENT). */
+	i = find_openat(&run, mid_a.path);
+	ev = rec_at(&run, i, "openat of 255 bytes");
+	cr_assert_eq(ev.file->return_code, -ENOENT);
+	cr_assert_eq(got->ret[2], -1);
+	cr_assert_str_eq((const char *)ev.file->path, mid_a.path);
+	cr_assert(!live_string_of(&run, (size_t)i, AA_STRING_PATH, &s), "255 bytes came as a string too");
+	i = find_openat(&run, mid_b.path);
+	ev = rec_at(&run, i, "openat of 256 bytes");
+	cr_assert_eq(ev.file->return_code, -ENOENT);
+	expect_head(ev.file->path, mid_b.path);
+	expect_whole(&run, i, AA_STRING_PATH, mid_b.path, 0);
 	live_run_free(&run);
 	deep_path_free(&deep_a);
+	deep_path_free(&mid_a);
+	deep_path_free(&mid_b);
 	free(shortp);
 	deep_tree_remove(dir);
 }
