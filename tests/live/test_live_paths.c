@@ -76,6 +76,15 @@ static int open_long_and_short(void)
 	return 0;
 }
 
+/* The workload's first file record of this syscall, or -1. */
+static long first_file(const struct live_run *run, uint32_t syscall)
+{
+	LIVE_FOREACH(run, k, e)
+		if (e.type == AA_TYPE_FILE && e.file->syscall == syscall && e.file->pid == (uint32_t)run->pid)
+			return (long)k;
+	return -1;
+}
+
 /* The openat record of the workload whose path field starts as path does, or -1. */
 static long find_openat(const struct live_run *run, const char *path)
 {
@@ -173,20 +182,14 @@ Test(live_paths, rename_and_unlink_of_300_byte_paths_come_whole, .timeout = 30, 
 
 	/* rename: "old\0new" cannot fit; the record keeps the old path's
 	 * head, the strings hold both whole. */
-	i = -1;
-	LIVE_FOREACH(&run, k, e)
-		if (i < 0 && e.type == AA_TYPE_FILE && e.file->syscall == AA_SYS_RENAME && e.file->pid == (uint32_t)run.pid)
-			i = (long)k;
+	i = first_file(&run, AA_SYS_RENAME);
 	ev = rec_at(&run, i, "rename");
 	cr_assert_eq(ev.file->return_code, 0);
 	expect_head(ev.file->path, deep_a.path);
 	expect_whole(&run, i, AA_STRING_PATH, deep_a.path, 0);
 	expect_whole(&run, i, AA_STRING_NEW_PATH, deep_b.path, 0);
 
-	i = -1;
-	LIVE_FOREACH(&run, k, e)
-		if (i < 0 && e.type == AA_TYPE_FILE && e.file->syscall == AA_SYS_UNLINK && e.file->pid == (uint32_t)run.pid)
-			i = (long)k;
+	i = first_file(&run, AA_SYS_UNLINK);
 	ev = rec_at(&run, i, "unlink");
 	cr_assert_eq(ev.file->return_code, 0);
 	expect_head(ev.file->path, deep_b.path);
@@ -287,7 +290,7 @@ Test(live_paths, a_path_past_path_max_keeps_its_end_marked_cut, .timeout = 30, .
 	const char *tail;
 	char *dir;
 	size_t len = 5000;
-	long i = -1;
+	long i;
 
 	live_require_root();
 	dir = aat_tmpdir();
@@ -298,9 +301,7 @@ Test(live_paths, a_path_past_path_max_keeps_its_end_marked_cut, .timeout = 30, .
 		tail = strchr(tail + 1, '/');
 	live_run(&run, NULL, write_past_path_max, &o, -1);
 	cr_assert_eq(WEXITSTATUS(run.status), 0);
-	LIVE_FOREACH(&run, k, e)
-		if (i < 0 && e.type == AA_TYPE_FILE && e.file->syscall == AA_SYS_WRITE && e.file->pid == (uint32_t)run.pid)
-			i = (long)k;
+	i = first_file(&run, AA_SYS_WRITE);
 	cr_assert_geq(i, 0, "no write recorded");
 	cr_assert(live_string_of(&run, (size_t)i, AA_STRING_PATH, &s));
 	cr_assert_eq(s.flags, AA_STRING_TRUNCATED);
