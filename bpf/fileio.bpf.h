@@ -420,9 +420,9 @@ static __always_inline void *record_begin(const struct sys_entry *en, struct fil
 
 /*
  * The common case, as cheap as the seed's: a path the program passed read
- * straight into its record. False when it may not fit (256 bytes read):
- * the record is then given back unsent, for the way of long paths, whose
- * string records must come before it.
+ * straight into its record. False when it may not fit (256 bytes read) and
+ * string records are wanted: the record is then given back unsent, for
+ * the way of long paths, whose string records must come before it.
  */
 static __always_inline bool emit_short_path(const struct sys_entry *en, long ret, __u64 now, __u64 id)
 {
@@ -431,7 +431,7 @@ static __always_inline bool emit_short_path(const struct sys_entry *en, long ret
 
 	if (!rec)
 		return true; /* counted as dropped */
-	if (bpf_probe_read_user_str(path, AA_PATH_MAX, (const void *)en->path) < AA_PATH_MAX) {
+	if (bpf_probe_read_user_str(path, AA_PATH_MAX, (const void *)en->path) < AA_PATH_MAX || !cfg_emit_string) {
 		submit(rec);
 		return true;
 	}

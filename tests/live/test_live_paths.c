@@ -36,7 +36,8 @@ static void teardown(void)
 	munmap(got, sizeof(*got));
 }
 
-#define EVENTS_FILES (AA_TYPE_BIT(AA_TYPE_FILE) | AA_TYPE_BIT(AA_TYPE_FILEOP) | AA_TYPE_BIT(AA_TYPE_EXIT))
+#define EVENTS_FILES (AA_TYPE_BIT(AA_TYPE_FILE) | AA_TYPE_BIT(AA_TYPE_FILEOP) | AA_TYPE_BIT(AA_TYPE_STRING) | \
+		      AA_TYPE_BIT(AA_TYPE_EXIT))
 
 /* The record at index i, asserting it exists. */
 static struct aa_event rec_at(const struct live_run *run, long i, const char *what)
@@ -142,6 +143,39 @@ Test(live_paths, openat_of_a_400_byte_path_comes_whole, .timeout = 30, .init = s
 	cr_assert_eq(ev.file->return_code, -ENOENT);
 	expect_head(ev.file->path, mid_b.path);
 	expect_whole(&run, i, AA_STRING_PATH, mid_b.path, 0);
+	live_run_free(&run);
+	deep_path_free(&deep_a);
+	deep_path_free(&mid_a);
+	deep_path_free(&mid_b);
+	free(shortp);
+	deep_tree_remove(dir);
+}
+
+/* Without string in --events: the records as the seed had them, no string record. */
+Test(live_paths, without_string_records_a_long_path_is_cut, .timeout = 30, .init = setup, .fini = teardown)
+{
+	struct aa_live_opts o = { .events = AA_TYPE_BIT(AA_TYPE_FILE) | AA_TYPE_BIT(AA_TYPE_FILEOP) |
+					    AA_TYPE_BIT(AA_TYPE_EXIT) };
+	struct live_run run;
+	struct aa_event ev;
+	char *dir, *shortp;
+
+	live_require_root();
+	dir = aat_tmpdir();
+	cr_assert_not_null(dir);
+	deep_path_make(&deep_a, dir, 400, 100, 'f');
+	deep_path_make(&mid_a, dir, 255, 100, 'e');
+	deep_path_make(&mid_b, dir, 256, 100, 'g');
+	cr_assert_eq(aat_write_file(deep_a.path, "x", 1), 0);
+	shortp = aat_path(dir, "short");
+	short_path = shortp;
+	live_run(&run, NULL, open_long_and_short, &o, -1);
+	cr_assert_eq(live_count_type(&run, AA_TYPE_STRING), 0);
+	ev = rec_at(&run, find_openat(&run, deep_a.path), "openat of the long path");
+	cr_assert_eq(ev.file->return_code, got->ret[0]);
+	expect_head(ev.file->path, deep_a.path);
+	ev = rec_at(&run, find_openat(&run, mid_b.path), "openat of 256 bytes");
+	expect_head(ev.file->path, mid_b.path);
 	live_run_free(&run);
 	deep_path_free(&deep_a);
 	deep_path_free(&mid_a);
