@@ -344,7 +344,8 @@ fi
 # ---- 3. the write/read loop ---------------------------------------------
 echo
 say "3. the write/read loop (openloop --rw): ${SLOW_SECS} s runs in turns; each figure the best of $RUNS"
-LOAD_MODE=--rw KEPT_RE='"syscall":"(read|write)"'
+# (its own file only: its printf at the end writes load.out, a regular file too)
+LOAD_MODE=--rw KEPT_RE="\"syscall\":\"(read|write)\".*\"path\":\"$TARGET\""
 a_ops=0 a_ns=0 c_ops=0 c_ns=0 c_opens=0 c_kept=-1 c_drop=0
 for ((run = 0; run < RUNS; run++)); do
 	start_load 0 "$SLOW_SECS"
