@@ -123,7 +123,7 @@ static int wants(const struct aa_live_opts *o, enum aa_type t)
 static int configure(struct aa_live_bpf *b, const struct aa_live_opts *o, char *why, size_t n)
 {
 	struct aa_bpf *s = b->skel;
-	int tls = wants(o, AA_TYPE_TLS), file = wants(o, AA_TYPE_FILE);
+	int tls = wants(o, AA_TYPE_TLS), file = wants(o, AA_TYPE_FILE), fileop = wants(o, AA_TYPE_FILEOP);
 	int exec = wants(o, AA_TYPE_EXEC), task = wants(o, AA_TYPE_TASK);
 	int exit_needed = wants(o, AA_TYPE_EXIT) || task || o->npids;
 	int group_dead = exit_has_group_dead();
@@ -151,6 +151,7 @@ static int configure(struct aa_live_bpf *b, const struct aa_live_opts *o, char *
 	s->rodata->cfg_emit_exec = exec;
 	s->rodata->cfg_emit_task = task;
 	s->rodata->cfg_emit_file = file;
+	s->rodata->cfg_emit_fileop = fileop;
 	s->rodata->cfg_argv_max = o->argv_max ? o->argv_max : AA_LIVE_ARGV_DEFAULT;
 	s->rodata->cfg_wakeup_bytes = b->ring_bytes / 8;
 
@@ -160,8 +161,8 @@ static int configure(struct aa_live_bpf *b, const struct aa_live_opts *o, char *
 	bpf_program__set_autoload(s->progs.aa_exit_group, exit_needed && group_dead);
 	bpf_program__set_autoload(s->progs.aa_exit_live, exit_needed && !group_dead);
 	bpf_program__set_autoload(s->progs.aa_fork, task || o->npids > 0);
-	bpf_program__set_autoload(s->progs.aa_sys_enter, file || task);
-	bpf_program__set_autoload(s->progs.aa_sys_exit, file || task);
+	bpf_program__set_autoload(s->progs.aa_sys_enter, file || fileop || task);
+	bpf_program__set_autoload(s->progs.aa_sys_exit, file || fileop || task);
 	bpf_program__set_autoload(s->progs.aa_ssl_write, tls);
 	bpf_program__set_autoload(s->progs.aa_ssl_read, tls);
 	bpf_program__set_autoload(s->progs.aa_ssl_write_ex, tls);

@@ -22,6 +22,11 @@
 #     type: exec, its argv strings, task, exit); execs per second, and the
 #     exec records kept. With BENCH_CAP_BASE=PATH, under that aa-capture too
 #     (an older build, say): the cost of the newer one against it.
+#  4. as 2 for openloop --rw (a write and a read of 64 bytes on one fd,
+#     whose path the BPF side walks from the kernel's dentries each time),
+#     alone and under aa-capture; with the load's own CPU time per
+#     operation (what the BPF programs add to it), less disturbed than the
+#     rate by the machine's other loads.
 # The machine is shared: the ratios matter, not the absolute numbers.
 #
 # Environment: AA_BUILD (default build), BENCH_RUNS (3), BENCH_LIVE_SECS
@@ -114,8 +119,9 @@ cpu_ms() { # pid: its CPU time so far in ms (the scheduler's, to the ns)
 }
 
 # start_load RATE SECONDS [OPTION...]: LOAD_PID, waiting for SIGUSR1 on CPU 0.
+LOAD_MODE='' # --rw for part 4
 start_load() {
-	taskset -c $LOAD_CPU "$LOAD" --path "$TARGET" --rate "$1" --seconds "$2" --wait "${@:3}" \
+	taskset -c $LOAD_CPU "$LOAD" --path "$TARGET" $LOAD_MODE --rate "$1" --seconds "$2" --wait "${@:3}" \
 		>"$DIR/load.out" 2>"$DIR/load.err" &
 	LOAD_PID=$!
 	wait_for "the load to start" awaits_usr1 "$LOAD_PID"
@@ -126,7 +132,7 @@ run_load() {
 	kill -USR1 "$LOAD_PID"
 	wait "$LOAD_PID" || fail "openloop failed: $(head -n1 "$DIR/load.err")"
 	LOAD_DONE=$LOAD_PID LOAD_PID=''
-	read -r OPENS _ OPS <"$DIR/load.out" || fail "openloop printed nothing"
+	read -r OPENS _ OPS LOAD_CPU_NS <"$DIR/load.out" || fail "openloop printed nothing"
 }
 
 # start_tracer NAME READY CMD...: runs CMD (stdout to $DIR/tr.out, stderr to
@@ -177,7 +183,8 @@ CAP_FILE=$DIR/capture.pcapng
 capture_ready() { [ -e "$CAP_FILE" ]; }
 
 # capture_run RATE SECONDS: one load under aa-capture on CPU 1; OPENS OPS,
-# KEPT (openat records of the load in the file), DROPPED, TR_CPU_US.
+# KEPT (records of the load's syscalls in the file), DROPPED, TR_CPU_US.
+KEPT_RE='"syscall":"openat"'
 capture_run() {
 	start_load "$1" "$2"
 	rm -f "$CAP_FILE"
@@ -185,7 +192,7 @@ capture_run() {
 		"$CAP" -q --events file --pid "$LOAD_PID" -w "$CAP_FILE"
 	run_load
 	stop_tracer
-	KEPT=$("$REPLAY" cat --json --pid "$LOAD_DONE" "$CAP_FILE" | grep -c '"syscall":"openat"')
+	KEPT=$("$REPLAY" cat --json --pid "$LOAD_DONE" "$CAP_FILE" | grep -cE "$KEPT_RE")
 	DROPPED=$("$REPLAY" info --json "$CAP_FILE" | sed -n 's/.*"dropped":\([0-9]*\).*/\1/p')
 	[ -n "$DROPPED" ] || fail "aa-replay info --json gave no drop count"
 	rm -f "$CAP_FILE"
@@ -383,4 +390,25 @@ if [ -n "$CAP_BASE" ]; then
 		printf "  goal: an exec at most 1.5x as slow as under the base: %.2fx: %s\n", b / c,
 			(b / c <= 1.5) ? "met" : "MISSED" }'
 fi
+# ---- 4. the write/read loop ---------------------------------------------
+echo
+say "4. the write/read loop (openloop --rw): ${SLOW_SECS} s runs in turns; each figure the best of $RUNS"
+# (its own file only: its printf at the end writes load.out, a regular file too)
+LOAD_MODE=--rw KEPT_RE="\"syscall\":\"(read|write)\".*\"path\":\"$TARGET\""
+a_ops=0 a_ns=0 c_ops=0 c_ns=0 c_opens=0 c_kept=-1 c_drop=0
+for ((run = 0; run < RUNS; run++)); do
+	start_load 0 "$SLOW_SECS"
+	run_load
+	better "$OPS" "$a_ops" && a_ops=$OPS
+	((run == 0)) || better "$a_ns" "$LOAD_CPU_NS" && a_ns=$LOAD_CPU_NS
+	capture_run 0 "$SLOW_SECS"
+	better "$OPS" "$c_ops" && c_ops=$OPS
+	((run == 0)) || better "$c_ns" "$LOAD_CPU_NS" && c_ns=$LOAD_CPU_NS
+	better_kept "$KEPT" "$OPENS" "$c_kept" "$c_opens" && c_opens=$OPENS c_kept=$KEPT c_drop=$DROPPED
+done
+printf '  %-10s %9s %9s %12s %8s %8s %7s\n' load ops/s slowdown "load CPU/op" ops kept kept
+awk -v a="$a_ops" -v an="$a_ns" -v c="$c_ops" -v cn="$c_ns" -v t="$c_opens" -v k="$c_kept" 'BEGIN {
+	printf "  %-10s %9.0f %8.2fx %9.0f ns\n", "alone", a, 1, an
+	printf "  %-10s %9.0f %8.2fx %9.0f ns %8d %8d %6.1f%%  (+%.0f ns per operation)\n", "aa-capture",
+		c, a / c, cn, t, k, t ? 100 * k / t : 0, cn - an }'
 exit 0

@@ -1,19 +1,25 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * openloop: the load of the live-capture benchmark (bench-live.sh): an
- * openat/close loop on one regular file, at a target rate or flat out; or,
- * with --exec BYTES, a loop of fork, exec of /bin/true with an argv of
- * BYTES in all (each item followed by its NUL), and wait.
+ * openat/close loop on one regular file, at a target rate or flat out; with
+ * --rw, a write/read loop on one fd of that file instead (a write of 64
+ * bytes, an lseek back, a read of them: two recorded syscalls per round,
+ * each counted as one operation); with --exec BYTES, a loop of fork, exec of
+ * /bin/true with an argv of BYTES in all (each item followed by its NUL),
+ * and wait.
  *
- *   openloop --path FILE [--rate N] [--seconds S] [--wait] [--exec BYTES]
+ *   openloop --path FILE [--rw | --exec BYTES] [--rate N] [--seconds S] [--wait]
  *
  * Creates FILE if needed, then (with --wait) sleeps until SIGUSR1, so that a
  * tracer can be attached to its pid before the first open. Then opens and
  * closes FILE for S seconds (default 3): N opens per second (paced against
  * the clock, sleeping between batches of about a millisecond's worth), or
  * as fast as it can when N is 0 (default). Prints one line on stdout:
- *   OPENS SECONDS OPENS_PER_SECOND   (with --exec: execs)
- * Every open (exec) must succeed: one that fails ends it with status 1.
+ *   OPENS SECONDS OPENS_PER_SECOND CPU_NS_PER_OPEN   (with --exec: execs)
+ * the last its own CPU time (user and system: the BPF programs a tracer
+ * attached run in it) per operation, which other loads of the machine
+ * disturb far less than the rate.
+ * Every open (read, write, exec) must succeed: one that fails ends it with status 1.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,7 +34,7 @@
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: openloop --path FILE [--rate N] [--seconds S] [--wait] [--exec BYTES]\n");
+	fprintf(stderr, "usage: openloop --path FILE [--rw | --exec BYTES] [--rate N] [--seconds S] [--wait]\n");
 	exit(2);
 }
 
@@ -48,6 +54,13 @@ static double mono(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double cpu(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
@@ -109,6 +122,18 @@ static void fork_exec(char **argv)
 	}
 }
 
+/* One write and one read of 64 bytes at the start of fd: two operations. */
+static void write_read(int fd)
+{
+	static char buf[64];
+
+	if (write(fd, buf, sizeof(buf)) != (ssize_t)sizeof(buf) || lseek(fd, 0, SEEK_SET) != 0 ||
+	    read(fd, buf, sizeof(buf)) != (ssize_t)sizeof(buf) || lseek(fd, 0, SEEK_SET) != 0) {
+		fprintf(stderr, "openloop: write/read: %s\n", strerror(errno));
+		exit(1);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -117,12 +142,13 @@ int main(int argc, char **argv)
 		{"seconds", required_argument, NULL, 's'},
 		{"wait", no_argument, NULL, 'w'},
 		{"exec", required_argument, NULL, 'e'},
+		{"rw", no_argument, NULL, 'i'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *path = NULL;
 	double rate = 0, seconds = 3, exec_bytes = 0;
 	char **xargv = NULL;
-	int wait = 0, c;
+	int wait = 0, rw = 0, c;
 
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
@@ -131,6 +157,7 @@ int main(int argc, char **argv)
 		case 's': seconds = parse_num(optarg, "--seconds"); break;
 		case 'w': wait = 1; break;
 		case 'e': exec_bytes = parse_num(optarg, "--exec"); break;
+		case 'i': rw = 1; break;
 		default: usage();
 		}
 	}
@@ -141,12 +168,13 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
-	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		fprintf(stderr, "openloop: %s: %s\n", path, strerror(errno));
 		return 2;
 	}
-	close(fd);
+	if (!rw)
+		close(fd);
 
 	if (wait) {
 		sigset_t set;
@@ -162,11 +190,18 @@ int main(int argc, char **argv)
 	unsigned long long batch = rate > 0 ? (unsigned long long)(rate / 1000) : xargv ? 16 : 256;
 	if (batch < 1)
 		batch = 1;
+	batch += rw & batch; /* whole rounds of two */
 	unsigned long long opens = 0;
-	double t0 = mono(), t = t0, end = t0 + seconds;
+	double t0 = mono(), t = t0, end = t0 + seconds, c0 = cpu();
 	while (t < end) {
-		for (unsigned long long i = 0; i < batch; i++)
-			xargv ? fork_exec(xargv) : open_close(path);
+		for (unsigned long long i = 0; i < batch; i += 1 + rw) {
+			if (xargv)
+				fork_exec(xargv);
+			else if (rw)
+				write_read(fd);
+			else
+				open_close(path);
+		}
 		opens += batch;
 		t = mono();
 		if (rate > 0) {
@@ -177,6 +212,6 @@ int main(int argc, char **argv)
 			}
 		}
 	}
-	printf("%llu %.6f %.1f\n", opens, t - t0, (double)opens / (t - t0));
+	printf("%llu %.6f %.1f %.1f\n", opens, t - t0, (double)opens / (t - t0), (cpu() - c0) * 1e9 / (double)opens);
 	return 0;
 }

@@ -90,6 +90,39 @@ Test(capture_live, a_known_program_reaches_the_file_after_dropping_root)
 	free(errf);
 }
 
+/* --events fileop reaches the kernel: the fileop syscalls (mkdir, rmdir)
+ * under their own names, and no file record (cat's openat and reads). */
+Test(capture_live, events_fileop_records_no_file_records)
+{
+	char *path = aat_path(dir, "fileop.pcapng"), *errf = aat_path(dir, "err.txt");
+	char *made = aat_path(dir, "made"), cmd[512];
+	const char *paths[1] = { path };
+	const struct aa_record *rec;
+	int mkdirs = 0, rmdirs = 0, files = 0;
+	aa_source *src;
+
+	pid_t cap = start_live(path, errf, (const char *[]){ "-q", "--events", "fileop", NULL });
+	snprintf(cmd, sizeof(cmd), "mkdir %s && rmdir %s && cat /etc/hostname >/dev/null", made, made);
+	cr_assert_eq(aat_run(cmd, NULL, 0), 0);
+	stop_live(cap);
+
+	cr_assert_eq(aa_open_offline(&src, paths, 1, NULL, NULL), 0);
+	while (aa_next(src, &rec) == 1) {
+		files += rec->ev.type == AA_TYPE_FILE;
+		if (rec->ev.type != AA_TYPE_FILEOP || strcmp((const char *)rec->ev.fileop->path, made))
+			continue;
+		mkdirs += rec->ev.fileop->syscall == AA_SYS_MKDIR || rec->ev.fileop->syscall == AA_SYS_MKDIRAT;
+		rmdirs += rec->ev.fileop->syscall == AA_SYS_RMDIR;
+	}
+	aa_close(src);
+	cr_expect_eq(mkdirs, 1, "one mkdir of %s", made);
+	cr_expect_eq(rmdirs, 1, "one rmdir of %s", made);
+	cr_expect_eq(files, 0, "--events fileop: no file records");
+	free(made);
+	free(path);
+	free(errf);
+}
+
 Test(capture_live, kernel_drops_are_counted_in_the_file_and_the_statistics)
 {
 	char *path = aat_path(dir, "drops.pcapng"), *errf = aat_path(dir, "err.txt");
@@ -125,7 +158,7 @@ Test(capture_live, argv_max_cuts_the_argv_with_its_length)
 	uint32_t sh_pid = 0, total = 0, orig = 0, flags = 0, pieces = 0;
 	aa_source *src;
 
-	pid_t cap = start_live(path, errf, (const char *[]){ "-q", "--events", "exec", "--argv-max", "5000", NULL });
+	pid_t cap = start_live(path, errf, (const char *[]){ "-q", "--events", "exec,string", "--argv-max", "5000", NULL });
 	/* sh -c 'exit 0' MARKER and 6000 x's: 3 + 3 + 7 + (MARKER+1) + 6001 bytes. */
 	snprintf(marker, sizeof(marker), "aa-argv-max-%d", (int)getpid());
 	int n = snprintf(cmd, sizeof(cmd), "sh -c 'exit 0' %s ", marker);

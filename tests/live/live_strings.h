@@ -10,7 +10,7 @@
 #include "live_capture.h"
 
 struct live_string {
-	uint8_t *data;     /* total_len bytes (malloc'd); NULL when there is no such string */
+	uint8_t *data;     /* total_len bytes and a NUL (malloc'd); NULL when there is no such string */
 	uint32_t total_len;
 	uint32_t orig_len;
 	uint8_t flags;
@@ -66,6 +66,38 @@ static inline struct live_string live_string_of(const struct live_run *run, size
 	return s;
 }
 
+/* The tid and timestamp of a record that string records can complete. */
+static inline void live_completed_id(const struct aa_event *ev, uint32_t *pid, uint32_t *tid, uint64_t *ts)
+{
+	switch (ev->type) {
+	case AA_TYPE_FILE:
+		*pid = ev->file->pid, *tid = ev->file->tid, *ts = ev->file->timestamp_ns;
+		return;
+	case AA_TYPE_FILEOP:
+		*pid = ev->fileop->pid, *tid = ev->fileop->tid, *ts = ev->fileop->timestamp_ns;
+		return;
+	case AA_TYPE_TLS: case AA_TYPE_EXEC: case AA_TYPE_EXIT: case AA_TYPE_TASK:
+	case AA_TYPE_STRING: case AA_TYPE_TLS_CONN: case AA_TYPE_NET: case AA_TYPE_UNKNOWN:
+		break;
+	}
+	cr_assert_fail("record of type %s: not one a string completes here", aa_type_name(ev->type));
+}
+
+/*
+ * The string of `kind` that completes record i, found by that record's pid,
+ * tid and timestamp (live_string_of): 1 and *out set, or 0 when there is none.
+ */
+static inline int live_string_at(const struct live_run *run, size_t i, uint8_t kind, struct live_string *out)
+{
+	struct aa_event rec = live_event(run, i);
+	uint32_t pid, tid;
+	uint64_t ts;
+
+	live_completed_id(&rec, &pid, &tid, &ts);
+	*out = live_string_of(run, i, pid, tid, ts, kind);
+	return out->data != NULL;
+}
+
 /* Byte for byte, saying where the first difference is. */
 static inline void live_assert_same(const uint8_t *got, const void *want, size_t len)
 {
@@ -88,6 +120,27 @@ static inline long live_find_task(const struct live_run *run, size_t from, uint3
 		if (i >= from && ev.type == AA_TYPE_TASK && ev.task->pid == pid && ev.task->kind == kind)
 			return (long)i;
 	return -1;
+}
+
+/* The first fileop record of this syscall from pid (0: any) whose path
+ * field is path (NULL: any), or -1. */
+static inline long live_find_fileop(const struct live_run *run, uint32_t pid, uint32_t syscall, const char *path)
+{
+	LIVE_FOREACH(run, i, ev)
+		if (ev.type == AA_TYPE_FILEOP && ev.fileop->syscall == syscall && (!pid || ev.fileop->pid == pid) &&
+		    (!path || !strcmp((const char *)ev.fileop->path, path)))
+			return (long)i;
+	return -1;
+}
+
+/* How many records of this type the run holds. */
+static inline size_t live_count_type(const struct live_run *run, enum aa_type type)
+{
+	size_t n = 0;
+
+	LIVE_FOREACH(run, i, ev)
+		n += ev.type == type;
+	return n;
 }
 
 #endif /* AA_LIVE_STRINGS_H */
