@@ -57,7 +57,9 @@ static __always_inline void sock_info_of(struct file *f, struct sock_info *si)
 	} else {
 		return; /* AF_UNIX and the rest: no ports */
 	}
-	si->local_port = BPF_CORE_READ(sk, __sk_common.skc_num);
+	/* inet_sport, as getsockname: a refused connect has given its bound
+	 * port back (skc_num 0) and still shows it. */
+	si->local_port = bpf_ntohs(BPF_CORE_READ((struct inet_sock *)sk, inet_sport));
 	si->peer_port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
 }
 
