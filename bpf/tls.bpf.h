@@ -90,16 +90,27 @@ int BPF_PROG(aa_tls_sys_enter, struct pt_regs *regs, long nr)
 	return 0;
 }
 
-/* The call's connection record, before its pieces (same pid, tid, time). */
-static __always_inline void tls_conn_emit(const struct tls_entry *en, __u64 id, __u64 ts, __u32 len)
+/* The call's fd: the one its syscalls used, kept for the SSL * (written
+ * only when it changes: an update costs far more than a lookup); or, when
+ * it made none, the one kept; -1 unknown. */
+static __always_inline __s32 tls_conn_fd(const struct tls_entry *en, __u32 tgid)
 {
-	struct tls_fd_key k = { .ssl = en->ssl, .tgid = id >> 32 };
+	struct tls_fd_key k = { .ssl = en->ssl, .tgid = tgid };
+	__s32 *known = bpf_map_lookup_elem(&TLS_FDS, &k);
+
+	if (en->fd < 0)
+		return known ? *known : -1;
+	if (!known || *known != en->fd)
+		bpf_map_update_elem(&TLS_FDS, &k, &en->fd, BPF_ANY);
+	return en->fd;
+}
+
+/* The call's connection record, before its pieces (same pid, tid, time). */
+static __always_inline void tls_conn_emit(const struct tls_entry *en, __s32 fd, __u64 id, __u64 ts, __u32 len)
+{
 	struct aa_tls_conn_event *e;
 	struct sock_info si = {};
-	__s32 fd = en->fd, *known;
 
-	if (fd < 0 && (known = bpf_map_lookup_elem(&TLS_FDS, &k)))
-		fd = *known;
 	if (fd >= 0)
 		sock_info_of(fd_file(fd), &si);
 	e = reserve(sizeof(*e), AA_DROP_TLS_CONN);
@@ -174,6 +185,7 @@ static __always_inline int tls_return(int ret)
 	__u32 tid = (__u32)id, pieces;
 	struct tls_entry *en = bpf_map_lookup_elem(&TLS_ENTRIES, &tid);
 	struct tls_call c = {};
+	__s32 fd = -1;
 
 	if (!en)
 		return 0;
@@ -186,11 +198,8 @@ static __always_inline int tls_return(int ret)
 	} else {
 		c.len = ret > 0 ? ret : 0;
 	}
-	if (cfg_tls_conn && en->fd >= 0) { /* also from calls that moved no plaintext */
-		struct tls_fd_key k = { .ssl = en->ssl, .tgid = id >> 32 };
-
-		bpf_map_update_elem(&TLS_FDS, &k, &en->fd, BPF_ANY);
-	}
+	if (cfg_tls_conn) /* also for calls that moved no plaintext */
+		fd = tls_conn_fd(en, id >> 32);
 	if (c.len == 0 || c.len > 0xffffffffULL)
 		goto out;
 	c.zero = zeros();
@@ -201,7 +210,7 @@ static __always_inline int tls_return(int ret)
 	c.ts = bpf_ktime_get_ns();
 	c.pid_tgid = id;
 	if (cfg_tls_conn)
-		tls_conn_emit(en, id, c.ts, c.len);
+		tls_conn_emit(en, fd, id, c.ts, c.len);
 	bpf_map_delete_elem(&TLS_ENTRIES, &tid);
 	if (!cfg_tls_pieces)
 		return 0;
