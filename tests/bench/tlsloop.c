@@ -18,7 +18,6 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +26,8 @@
 #include <unistd.h>
 
 #include <openssl/ssl.h>
+
+#include "bench_wait.h"
 
 static void usage(void)
 {
@@ -109,15 +110,8 @@ int main(int argc, char **argv)
 		die("SSL_new");
 	if (SSL_connect(cli) != 1 || pthread_join(th, &accepted) || !accepted)
 		die("the handshake");
-	if (wait) {
-		sigset_t set;
-		int sig;
-
-		sigemptyset(&set);
-		sigaddset(&set, SIGUSR1);
-		sigprocmask(SIG_BLOCK, &set, NULL);
-		sigwait(&set, &sig);
-	}
+	if (wait)
+		bench_wait_usr1();
 	t0 = now_s();
 	for (long i = 0; i < rounds; i++) {
 		if (SSL_write(cli, buf, (int)size) != (int)size)

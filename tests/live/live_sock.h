@@ -8,6 +8,9 @@
 #ifndef AA_LIVE_SOCK_H
 #define AA_LIVE_SOCK_H
 
+#include "live_capture.h"
+#include "files.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdint.h>
@@ -32,12 +35,55 @@ struct live_sock {
 	struct live_ep local, peer;
 };
 
-/* Zeroed memory the forked child and the test both see; NULL on failure. */
-static inline void *live_shared(size_t size)
-{
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+/*
+ * What a traced child found, for the test: the first member of each test's
+ * own truth struct, which lives in memory the child and the test share.
+ */
+struct live_truth {
+	int failed_line; /* the line of the child's check that failed; 0 none */
+	int have_ipv6;   /* ::1 could be bound */
+	char dir[96];    /* a fresh directory for the child's files */
+};
 
-	return p == MAP_FAILED ? NULL : p;
+/* In the child: unless cond, notes the line in slot and returns ret. */
+#define LIVE_CHECK_OR(slot, cond, ret)            \
+	do {                                      \
+		if (!(cond)) {                    \
+			(slot) = __LINE__;        \
+			return ret;               \
+		}                                 \
+	} while (0)
+
+/* A zeroed truth of size bytes, shared with the children to come, with a
+ * new directory in its dir (freed by live_truth_free). */
+static inline void *live_truth_new(size_t size)
+{
+	struct live_truth *t = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	char *dir;
+
+	cr_assert_neq(t, MAP_FAILED);
+	dir = aat_tmpdir();
+	cr_assert_not_null(dir);
+	cr_assert_lt(strlen(dir), sizeof(t->dir));
+	strcpy(t->dir, dir);
+	free(dir);
+	return t;
+}
+
+static inline void live_truth_free(void *truth, size_t size)
+{
+	struct live_truth *t = truth;
+
+	aat_tmpdir_remove(strdup(t->dir));
+	munmap(truth, size);
+}
+
+/* The child ran to its end with every check passed. */
+static inline void live_truth_ok(const struct live_truth *t, const struct live_run *run)
+{
+	cr_assert_eq(t->failed_line, 0, "the child failed at line %d", t->failed_line);
+	cr_assert(WIFEXITED(run->status) && WEXITSTATUS(run->status) == 0, "the child's status is %#x",
+		  run->status);
 }
 
 /* A sockaddr's address and port (AF_INET, AF_INET6; other families: zeros). */

@@ -5,9 +5,7 @@
  * each socket afterwards (fstat, getsockname, getpeername, SO_PROTOCOL) as
  * the net record it expects, and every net record of the child must be
  * exactly that, in order. Needs root. */
-#include "live_capture.h"
 #include "live_sock.h"
-#include "files.h"
 
 #include <errno.h>
 
@@ -15,22 +13,14 @@
 
 /* Filled by the child: the records it expects, in the order of its calls. */
 struct net_truth {
+	struct live_truth head; /* dir: where the AF_UNIX path socket lives */
 	int n;
-	int failed_line; /* a setup step that failed in the child: its line */
-	int have_ipv6;
-	char dir[96];    /* where the AF_UNIX path socket lives */
 	struct aa_net_event want[MAX_CALLS];
 };
 
 static struct net_truth *truth;
 
-#define CHILD_CHECK(cond)                                   \
-	do {                                                \
-		if (!(cond)) {                              \
-			truth->failed_line = __LINE__;      \
-			return 1;                           \
-		}                                           \
-	} while (0)
+#define CHILD_CHECK(cond) LIVE_CHECK_OR(truth->head.failed_line, cond, 1)
 
 /* The record expected of a call on fd (connect: the socket; accept: ret). */
 static struct aa_net_event *expect(uint8_t syscall, int fd, long ret, int sockfd)
@@ -137,7 +127,7 @@ static int net_workload(void)
 	a6->sin6_family = AF_INET6;
 	a6->sin6_addr = in6addr_loopback;
 	lfd6 = tcp_listener(&l6, sizeof(*a6));
-	truth->have_ipv6 = lfd6 >= 0;
+	truth->head.have_ipv6 = lfd6 >= 0;
 	if (lfd6 >= 0) {
 		CHILD_CHECK((c = socket(AF_INET6, SOCK_STREAM, 0)) >= 0);
 		CHILD_CHECK(do_connect(c, &l6, sizeof(*a6)) == 0);
@@ -145,7 +135,7 @@ static int net_workload(void)
 	}
 
 	/* AF_UNIX by path: the path as given (up to its NUL), accept's own the same. */
-	snprintf(up.sun_path, sizeof(up.sun_path), "%s/s.sock", truth->dir);
+	snprintf(up.sun_path, sizeof(up.sun_path), "%s/s.sock", truth->head.dir);
 	CHILD_CHECK((ul = socket(AF_UNIX, SOCK_STREAM, 0)) >= 0);
 	CHILD_CHECK(bind(ul, (struct sockaddr *)&up, sizeof(up)) == 0 && listen(ul, 8) == 0);
 	CHILD_CHECK((c = socket(AF_UNIX, SOCK_STREAM, 0)) >= 0);
@@ -208,22 +198,23 @@ static void assert_same(const struct aa_net_event *got, const struct aa_net_even
 		  (int)sizeof(w->unix_path) - 1, w->unix_path + 1);
 }
 
-Test(live_net, connect_and_accept_exact, .timeout = 60)
+/* The workload under a capture of these events. */
+static void net_run(struct live_run *run, unsigned events)
 {
-	struct aa_live_opts o = { .events = AA_TYPE_BIT(AA_TYPE_NET) | AA_TYPE_BIT(AA_TYPE_EXIT) };
-	struct live_run run;
-	char *dir;
-	int k = 0;
+	struct aa_live_opts o = { .events = events };
 
 	live_require_root();
-	truth = live_shared(sizeof(*truth));
-	cr_assert_not_null(truth);
-	dir = aat_tmpdir();
-	cr_assert_not_null(dir);
-	snprintf(truth->dir, sizeof(truth->dir), "%s", dir);
-	live_run(&run, NULL, net_workload, &o, -1);
-	cr_assert_eq(truth->failed_line, 0, "the child failed at line %d", truth->failed_line);
-	cr_assert(WIFEXITED(run.status) && WEXITSTATUS(run.status) == 0);
+	truth = live_truth_new(sizeof(*truth));
+	live_run(run, NULL, net_workload, &o, -1);
+	live_truth_ok(&truth->head, run);
+}
+
+Test(live_net, connect_and_accept_exact, .timeout = 60)
+{
+	struct live_run run;
+	int k = 0;
+
+	net_run(&run, AA_TYPE_BIT(AA_TYPE_NET) | AA_TYPE_BIT(AA_TYPE_EXIT));
 	LIVE_FOREACH(&run, i, ev) {
 		if (ev.type != AA_TYPE_NET || ev.net->pid != (uint32_t)run.pid)
 			continue;
@@ -235,30 +226,19 @@ Test(live_net, connect_and_accept_exact, .timeout = 60)
 	}
 	cr_assert_eq(k, truth->n, "%d net records for %d calls", k, truth->n);
 	cr_assert_eq(run.drops[AA_DROP_NET], 0);
-	cr_log_info("net: %d calls checked, ipv6 %s", k, truth->have_ipv6 ? "yes" : "no");
+	cr_log_info("net: %d calls checked, ipv6 %s", k, truth->head.have_ipv6 ? "yes" : "no");
 	live_run_free(&run);
-	aat_tmpdir_remove(dir);
-	munmap(truth, sizeof(*truth));
+	live_truth_free(truth, sizeof(*truth));
 }
 
 /* --events without net: the programs are not there, no net record. */
 Test(live_net, not_selected_not_recorded, .timeout = 60)
 {
-	struct aa_live_opts o = { .events = AA_TYPE_BIT(AA_TYPE_FILE) | AA_TYPE_BIT(AA_TYPE_EXIT) };
 	struct live_run run;
-	char *dir;
 
-	live_require_root();
-	truth = live_shared(sizeof(*truth));
-	cr_assert_not_null(truth);
-	dir = aat_tmpdir();
-	cr_assert_not_null(dir);
-	snprintf(truth->dir, sizeof(truth->dir), "%s", dir);
-	live_run(&run, NULL, net_workload, &o, -1);
-	cr_assert_eq(truth->failed_line, 0, "the child failed at line %d", truth->failed_line);
+	net_run(&run, AA_TYPE_BIT(AA_TYPE_FILE) | AA_TYPE_BIT(AA_TYPE_EXIT));
 	LIVE_FOREACH(&run, i, ev)
 		cr_assert_neq(ev.type, AA_TYPE_NET);
 	live_run_free(&run);
-	aat_tmpdir_remove(dir);
-	munmap(truth, sizeof(*truth));
+	live_truth_free(truth, sizeof(*truth));
 }

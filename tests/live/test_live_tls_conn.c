@@ -7,9 +7,7 @@
  * the plaintext both ways must be exact. A 64-byte reply is read as two
  * 32-byte SSL_reads: the second moves only buffered bytes and makes no
  * syscall, so its fd comes from what the first one used. Needs root. */
-#include "live_capture.h"
 #include "live_sock.h"
-#include "files.h"
 
 #include <pthread.h>
 #include <sys/syscall.h>
@@ -31,9 +29,7 @@ struct tls_side {
 
 /* Filled by the child: sides 0 and 1 the clients, 2 and 3 their servers. */
 struct tls_truth {
-	int failed_line;
-	int have_ipv6;
-	char dir[96]; /* c.pem, k.pem */
+	struct live_truth head; /* dir: c.pem, k.pem */
 	struct tls_side side[4];
 };
 
@@ -71,13 +67,7 @@ struct tls_thread {
 	int failed_line;
 };
 
-#define THREAD_CHECK(t, cond)                                \
-	do {                                                 \
-		if (!(cond)) {                               \
-			(t)->failed_line = __LINE__;         \
-			return NULL;                         \
-		}                                            \
-	} while (0)
+#define THREAD_CHECK(t, cond) LIVE_CHECK_OR((t)->failed_line, cond, NULL)
 
 static void side_note(struct tls_side *s, int fd, SSL *ssl)
 {
@@ -197,13 +187,7 @@ static int listener(struct tls_thread *t, int family)
 	return fd;
 }
 
-#define CHILD_CHECK(cond)                                   \
-	do {                                                \
-		if (!(cond)) {                              \
-			truth->failed_line = __LINE__;      \
-			return 1;                           \
-		}                                           \
-	} while (0)
+#define CHILD_CHECK(cond) LIVE_CHECK_OR(truth->head.failed_line, cond, 1)
 
 static int tls_workload(void)
 {
@@ -214,14 +198,14 @@ static int tls_workload(void)
 	pthread_t th[4];
 
 	CHILD_CHECK(sctx && cctx);
-	snprintf(cert, sizeof(cert), "%s/c.pem", truth->dir);
-	snprintf(key, sizeof(key), "%s/k.pem", truth->dir);
+	snprintf(cert, sizeof(cert), "%s/c.pem", truth->head.dir);
+	snprintf(key, sizeof(key), "%s/k.pem", truth->head.dir);
 	CHILD_CHECK(SSL_CTX_use_certificate_file(sctx, cert, SSL_FILETYPE_PEM) == 1 &&
 		    SSL_CTX_use_PrivateKey_file(sctx, key, SSL_FILETYPE_PEM) == 1);
 	SSL_CTX_set_verify(cctx, SSL_VERIFY_NONE, NULL);
 	CHILD_CHECK((srv[0].listen_fd = listener(&srv[0], AF_INET)) >= 0);
 	srv[1].listen_fd = listener(&srv[1], AF_INET6);
-	truth->have_ipv6 = srv[1].listen_fd >= 0;
+	truth->head.have_ipv6 = srv[1].listen_fd >= 0;
 	if (srv[1].listen_fd < 0)
 		CHILD_CHECK((srv[1].listen_fd = listener(&srv[1], AF_INET)) >= 0);
 	CHILD_CHECK(pthread_barrier_init(&both, NULL, 2) == 0);
@@ -237,8 +221,8 @@ static int tls_workload(void)
 	for (int k = 0; k < 4; k++)
 		pthread_join(th[k], NULL);
 	for (int k = 0; k < 2; k++) {
-		CHILD_CHECK(srv[k].failed_line == 0 || (truth->failed_line = srv[k].failed_line, 0));
-		CHILD_CHECK(cli[k].failed_line == 0 || (truth->failed_line = cli[k].failed_line, 0));
+		CHILD_CHECK(srv[k].failed_line == 0 || (truth->head.failed_line = srv[k].failed_line, 0));
+		CHILD_CHECK(cli[k].failed_line == 0 || (truth->head.failed_line = cli[k].failed_line, 0));
 	}
 	SSL_CTX_free(sctx);
 	SSL_CTX_free(cctx);
@@ -321,22 +305,17 @@ Test(live_tls_conn, two_connections_at_once_exact, .timeout = 90)
 					    AA_TYPE_BIT(AA_TYPE_EXIT) };
 	struct call_state cs[4] = { 0 };
 	struct live_run run;
-	char *dir, cmd[512];
+	char cmd[512];
 
 	live_require_root();
-	truth = live_shared(sizeof(*truth));
-	cr_assert_not_null(truth);
-	dir = aat_tmpdir();
-	cr_assert_not_null(dir);
-	snprintf(truth->dir, sizeof(truth->dir), "%s", dir);
+	truth = live_truth_new(sizeof(*truth));
 	snprintf(cmd, sizeof(cmd),
 		 "openssl req -x509 -newkey rsa:2048 -nodes -keyout %s/k.pem -out %s/c.pem -days 1 "
-		 "-subj /CN=localhost 2>/dev/null", dir, dir);
+		 "-subj /CN=localhost 2>/dev/null", truth->head.dir, truth->head.dir);
 	if (aat_run(cmd, NULL, 0) != 0)
 		cr_skip_test("no openssl command to make a certificate");
 	live_run(&run, NULL, tls_workload, &o, -1);
-	cr_assert_eq(truth->failed_line, 0, "the child failed at line %d", truth->failed_line);
-	cr_assert(WIFEXITED(run.status) && WEXITSTATUS(run.status) == 0);
+	live_truth_ok(&truth->head, &run);
 	/* Two connections open at once: four sockets, none the same. */
 	for (int a = 0; a < 4; a++)
 		for (int b = a + 1; b < 4; b++)
@@ -393,8 +372,7 @@ Test(live_tls_conn, two_connections_at_once_exact, .timeout = 90)
 	cr_assert_eq(run.drops[AA_DROP_TLS], 0);
 	cr_assert_eq(run.drops[AA_DROP_TLS_CONN], 0);
 	cr_log_info("tls_conn: %u + %u + %u + %u calls, ipv6 %s", cs[0].conns, cs[1].conns, cs[2].conns,
-		    cs[3].conns, truth->have_ipv6 ? "yes" : "no");
+		    cs[3].conns, truth->head.have_ipv6 ? "yes" : "no");
 	live_run_free(&run);
-	aat_tmpdir_remove(dir);
-	munmap(truth, sizeof(*truth));
+	live_truth_free(truth, sizeof(*truth));
 }
