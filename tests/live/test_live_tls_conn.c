@@ -299,12 +299,10 @@ static int side_of_tid(uint32_t tid)
 	return -1;
 }
 
-Test(live_tls_conn, two_connections_at_once_exact, .timeout = 90)
+/* The workload under a capture of these events, with a certificate made first. */
+static void tls_run(struct live_run *run, unsigned events)
 {
-	struct aa_live_opts o = { .events = AA_TYPE_BIT(AA_TYPE_TLS) | AA_TYPE_BIT(AA_TYPE_TLS_CONN) |
-					    AA_TYPE_BIT(AA_TYPE_EXIT) };
-	struct call_state cs[4] = { 0 };
-	struct live_run run;
+	struct aa_live_opts o = { .events = events };
 	char cmd[512];
 
 	live_require_root();
@@ -314,8 +312,16 @@ Test(live_tls_conn, two_connections_at_once_exact, .timeout = 90)
 		 "-subj /CN=localhost 2>/dev/null", truth->head.dir, truth->head.dir);
 	if (aat_run(cmd, NULL, 0) != 0)
 		cr_skip_test("no openssl command to make a certificate");
-	live_run(&run, NULL, tls_workload, &o, -1);
-	live_truth_ok(&truth->head, &run);
+	live_run(run, NULL, tls_workload, &o, -1);
+	live_truth_ok(&truth->head, run);
+}
+
+Test(live_tls_conn, two_connections_at_once_exact, .timeout = 90)
+{
+	struct call_state cs[4] = { 0 };
+	struct live_run run;
+
+	tls_run(&run, AA_TYPE_BIT(AA_TYPE_TLS) | AA_TYPE_BIT(AA_TYPE_TLS_CONN) | AA_TYPE_BIT(AA_TYPE_EXIT));
 	/* Two connections open at once: four sockets, none the same. */
 	for (int a = 0; a < 4; a++)
 		for (int b = a + 1; b < 4; b++)
@@ -373,6 +379,41 @@ Test(live_tls_conn, two_connections_at_once_exact, .timeout = 90)
 	cr_assert_eq(run.drops[AA_DROP_TLS_CONN], 0);
 	cr_log_info("tls_conn: %u + %u + %u + %u calls, ipv6 %s", cs[0].conns, cs[1].conns, cs[2].conns,
 		    cs[3].conns, truth->head.have_ipv6 ? "yes" : "no");
+	live_run_free(&run);
+	live_truth_free(truth, sizeof(*truth));
+}
+
+/* tls_conn without tls: one record per call, right, and no plaintext. */
+Test(live_tls_conn, conn_records_without_the_plaintext, .timeout = 90)
+{
+	uint32_t conns[4] = { 0 }, bytes[4] = { 0 };
+	struct live_run run;
+
+	tls_run(&run, AA_TYPE_BIT(AA_TYPE_TLS_CONN) | AA_TYPE_BIT(AA_TYPE_EXIT));
+	LIVE_FOREACH(&run, i, ev) {
+		int s;
+
+		cr_assert_neq(ev.type, AA_TYPE_TLS, "a TLS piece recorded though not selected");
+		if (ev.type != AA_TYPE_TLS_CONN || ev.tls_conn->pid != (uint32_t)run.pid)
+			continue;
+		s = side_of_tid(ev.tls_conn->tid);
+		cr_assert_geq(s, 0);
+		assert_conn(ev.tls_conn, &truth->side[s], s);
+		conns[s]++;
+		bytes[s] += ev.tls_conn->data_len;
+	}
+	for (int s = 0; s < 4; s++) {
+		char *w[2];
+		size_t n[2];
+
+		cr_assert_eq(conns[s], truth->side[s].calls, "side %d: %u tls_conn records for %u calls", s, conns[s],
+			     truth->side[s].calls);
+		expected_stream(s, AA_TLS_WRITE, &w[0], &n[0]);
+		expected_stream(s, AA_TLS_READ, &w[1], &n[1]);
+		cr_assert_eq(bytes[s], n[0] + n[1], "side %d: the calls' lengths add up to %u", s, bytes[s]);
+		free(w[0]);
+		free(w[1]);
+	}
 	live_run_free(&run);
 	live_truth_free(truth, sizeof(*truth));
 }
