@@ -53,6 +53,8 @@ const volatile bool cfg_all_files = false;   /* read/write on every kind of fd *
 const volatile bool cfg_emit_exit = true;    /* exit records wanted (the program may run only to forget pids) */
 const volatile __u64 cfg_wakeup_bytes = 0;   /* see submit(); 0: wake the reader for every record */
 const volatile __u32 cfg_argv_max = 128 << 10; /* bytes of argv recorded whole, at most */
+const volatile bool cfg_emit_string = true;  /* string records wanted (--events) */
+const volatile bool cfg_emit_task = true;    /* task records wanted (--events) */
 
 /* When the reader was last woken (shared by all CPUs; a lost update only
  * costs one more wakeup). */

@@ -67,6 +67,8 @@ static __always_inline void emit_string(__u8 kind, __u8 flags, const void *src, 
 	};
 	__u32 pieces;
 
+	if (!cfg_emit_string)
+		return;
 	c.zero = zeros();
 	if (!c.zero)
 		return;

@@ -3,8 +3,9 @@
  * aa-capture: records the kernel's EVENTS ring buffer (or, with -r, a raw
  * record stream) into pcapng capture files, with tcpdump's conventions.
  * Order matters for privilege: the input is opened (the BPF programs
- * loaded) first, then -Z gives up root, then the first output file is
- * created as that user.
+ * loaded) first, then the running processes are read from /proc (all of
+ * them readable only as root), then -Z gives up root, then the first output
+ * file is created as that user.
  */
 #include <err.h>
 #include <stdio.h>
@@ -17,7 +18,6 @@
 #include "cap_opts.h"
 #include "capture_loop.h"
 #include "privdrop.h"
-#include "ready.h"
 
 static int open_raw(struct capture *c, const struct cap_opts *o, int64_t *mono_to_wall)
 {
@@ -67,6 +67,24 @@ static int open_live(struct capture *c, const struct cap_opts *o, int64_t *mono_
 	return -1;
 }
 
+/* Once every program is attached: what was already running. */
+static void take_snapshot(struct capture *c, const struct cap_opts *o)
+{
+	struct snapshot_opts so = {
+		.events = o->events,
+		.pids = o->pids,
+		.npids = o->npids,
+		.comm = o->comm,
+		.argv_max = o->argv_max,
+	};
+
+	if (o->no_snapshot)
+		return;
+	if (snapshot_take(&c->snap, &so) != 0)
+		warnx("out of memory reading the running processes: the snapshot holds %u of them",
+		      c->snap.processes);
+}
+
 int main(int argc, char **argv)
 {
 	struct cap_opts o;
@@ -89,6 +107,8 @@ int main(int argc, char **argv)
 	} else {
 		snprintf(source, sizeof(source), "ringbuf:EVENTS");
 		r = open_live(&c, &o, &mono_to_wall);
+		if (r < 0)
+			take_snapshot(&c, &o);
 	}
 	if (r >= 0)
 		goto out_sig;
@@ -104,9 +124,9 @@ int main(int argc, char **argv)
 		output_finish(&c.out);
 		goto out_src;
 	}
-	ready_announce(o.quiet, o.ready_fd);
 	r = capture_run(&c);
 out_src:
+	snapshot_free(&c.snap);
 	aa_close(c.src);
 out_sig:
 	close(c.sig_fd);

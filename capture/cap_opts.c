@@ -25,6 +25,7 @@ static const char help_usage[] =
 	"                  [--level N] [--flush-ms MS] [--print [--json]]\n"
 	"                  [--ring-size BYTES] [--pid PID]... [--comm NAME]\n"
 	"                  [--events LIST] [--ssl-lib PATH]... [--all-files]\n"
+	"                  [--no-snapshot]\n"
 	"                  [--ready-fd N]\n"
 	"                  | -h | --version\n";
 
@@ -88,6 +89,11 @@ static const char help_text[] =
 	"  --ssl-lib PATH       also attach to this libssl (repeatable)\n"
 	"  --all-files          read/write on every kind of fd, not only regular files\n"
 	"  --ring-size BYTES    ring buffer size, a power of two (suffix K, M or G)\n"
+	"  --no-snapshot        no records of the processes already running (below)\n"
+	"  Live, the file starts with a snapshot of the processes running once the\n"
+	"  programs are attached, from /proc (all but aa-capture itself; --pid,\n"
+	"  --comm and --events apply): per process its argv and exe as string\n"
+	"  records, then a task record of kind snapshot; -c counts them too\n"
 	"Display:\n"
 	"  Once recording (programs attached, or -r's input open, and the first file\n"
 	"  created) it prints 'aa-capture: ready' on stderr (not with -q), sends\n"
@@ -111,6 +117,7 @@ static const char help_text[] =
 enum {
 	OPT_DURATION = 256, OPT_LEVEL, OPT_FLUSH_MS, OPT_PRINT, OPT_JSON, OPT_RING_SIZE,
 	OPT_PID, OPT_COMM, OPT_EVENTS, OPT_SSL_LIB, OPT_ALL_FILES, OPT_READY_FD, OPT_VERSION,
+	OPT_NO_SNAPSHOT,
 };
 
 static const struct option long_opts[] = {
@@ -125,6 +132,7 @@ static const struct option long_opts[] = {
 	{ "events", required_argument, NULL, OPT_EVENTS },
 	{ "ssl-lib", required_argument, NULL, OPT_SSL_LIB },
 	{ "all-files", no_argument, NULL, OPT_ALL_FILES },
+	{ "no-snapshot", no_argument, NULL, OPT_NO_SNAPSHOT },
 	{ "ready-fd", required_argument, NULL, OPT_READY_FD },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -266,7 +274,7 @@ static int check_combinations(struct cap_opts *o)
 	if (o->raw_path) {
 		const char *live_only = o->comm ? "--comm" : o->nssl_libs ? "--ssl-lib"
 				      : o->all_files ? "--all-files" : o->ring_bytes ? "--ring-size"
-				      : NULL;
+				      : o->no_snapshot ? "--no-snapshot" : NULL;
 		if (live_only)
 			return usage_error("%s applies to live capture, not to -r", live_only);
 	}
@@ -288,6 +296,7 @@ static int take(struct cap_opts *o, int c, const char *arg)
 	case OPT_JSON: o->json = 1; return -1;
 	case OPT_COMM: o->comm = arg; return -1;
 	case OPT_ALL_FILES: o->all_files = 1; return -1;
+	case OPT_NO_SNAPSHOT: o->no_snapshot = 1; return -1;
 	case 'c':
 		if (parse_uint(arg, 1, UINT64_MAX, &o->count) != 0)
 			return usage_error("-c %s: not a positive count", arg);
@@ -376,6 +385,7 @@ int cap_opts_parse(struct cap_opts *o, int argc, char **argv)
 	memset(o, 0, sizeof(*o));
 	o->out = CAP_DEFAULT_NAME;
 	o->ready_fd = -1;
+	o->argv_max = CAP_ARGV_MAX_DEFAULT;
 	argv[0] = (char *)"aa-capture"; /* getopt's messages name the program so */
 	while ((c = getopt_long(argc, argv, "r:w:c:G:C:W:z:Z:qh", long_opts, NULL)) != -1) {
 		r = take(o, c, optarg);

@@ -18,6 +18,9 @@ enum cap_exit {
 };
 
 #define CAP_DEFAULT_NAME "aa-%Y%m%d-%H%M%S.pcapng"
+/* Bytes of a process's argv recorded at most: the BPF programs' default
+ * (cfg_argv_max in bpf/common.bpf.h), also for the start snapshot. */
+#define CAP_ARGV_MAX_DEFAULT (128u << 10)
 
 struct cap_opts {
 	const char *raw_path;     /* -r: a raw stream instead of the ring buffer */
@@ -44,6 +47,8 @@ struct cap_opts {
 	const char **ssl_libs;    /* --ssl-lib, repeatable */
 	size_t nssl_libs;
 	int all_files;            /* --all-files */
+	int no_snapshot;          /* --no-snapshot: no records of the processes already running */
+	uint32_t argv_max;        /* bytes of argv recorded at most */
 	int ready_fd;             /* --ready-fd; -1: none */
 };
 

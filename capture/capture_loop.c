@@ -12,6 +12,7 @@
 #include "capture_loop.h"
 #include "clock.h"
 #include "postcmd.h"
+#include "ready.h"
 
 /* Records taken in one go before the clock, the signals and the writer's
  * timers are looked at again. */
@@ -29,10 +30,20 @@ int64_t cap_now_ms(void)
 }
 
 /* --print on standard output. A reader that went away (EPIPE) ends the
- * capture normally, like `| head`; any other error is an output error. */
-static int print_record(struct capture *c, const struct aa_record *rec)
+ * capture normally, like `| head`; any other error is an output error.
+ * index_shift moves the record's place (--json's index) behind the
+ * snapshot's records, as it is in the file. */
+static int print_record(struct capture *c, const struct aa_record *rec, uint64_t index_shift)
 {
-	int r = c->o->json ? aa_print_json(stdout, rec) : aa_print_text(stdout, rec);
+	struct aa_record shifted;
+	int r;
+
+	if (index_shift) {
+		shifted = *rec;
+		shifted.index += index_shift;
+		rec = &shifted;
+	}
+	r = c->o->json ? aa_print_json(stdout, rec) : aa_print_text(stdout, rec);
 
 	if (r == 0)
 		return GO_ON;
@@ -42,7 +53,8 @@ static int print_record(struct capture *c, const struct aa_record *rec)
 	return CAP_EXIT_WRITE;
 }
 
-static int take_record(struct capture *c, const struct aa_record *rec, int64_t now)
+static int take_record(struct capture *c, const struct aa_record *rec, int64_t now,
+		       uint64_t index_shift)
 {
 	int r;
 
@@ -50,11 +62,36 @@ static int take_record(struct capture *c, const struct aa_record *rec, int64_t n
 	r = output_add(&c->out, &rec->ev, now);
 	if (r)
 		return r;
-	if (c->o->print && (r = print_record(c, rec)) != GO_ON)
+	if (c->o->print && (r = print_record(c, rec, index_shift)) != GO_ON)
 		return r;
 	if (c->o->count && ++c->written >= c->o->count)
 		return CAP_EXIT_OK;
 	return GO_ON;
+}
+
+static int flush_print(struct capture *c)
+{
+	if (c->o->print && fflush(stdout) != 0)
+		return errno == EPIPE ? CAP_EXIT_OK : (warn("standard output"), CAP_EXIT_WRITE);
+	return GO_ON;
+}
+
+/* The snapshot's records, before any from the ring buffer (then freed):
+ * GO_ON, or how the capture ends (-c reached, or an output error). */
+static int take_snapshot(struct capture *c)
+{
+	struct aa_record rec = { .path = NULL };
+	int64_t now = cap_now_ms();
+	int step = GO_ON;
+
+	for (size_t i = 0; i < c->snap.n && step == GO_ON; i++) {
+		aa_parse(&c->snap.recs[i].u, c->snap.recs[i].len, &rec.ev);
+		rec.time_ns = aa_wall_ns(rec.ev.mono_ns, c->out.mono_to_wall);
+		rec.index = c->snap_taken++;
+		step = take_record(c, &rec, now, 0);
+	}
+	snapshot_free(&c->snap);
+	return step == GO_ON ? flush_print(c) : step;
 }
 
 /* At most one batch: GO_ON, or how the capture ends. *full says the batch was cut short. */
@@ -66,13 +103,13 @@ static int drain(struct capture *c, int *full)
 	char msg[320];
 
 	for (n = 0; n < BATCH && (r = aa_next(c->src, &rec)) == 1; n++) {
-		step = take_record(c, rec, now);
+		step = take_record(c, rec, now, c->snap_taken);
 		if (step != GO_ON)
 			return step;
 	}
 	*full = n == BATCH;
-	if (c->o->print && fflush(stdout) != 0)
-		return errno == EPIPE ? CAP_EXIT_OK : (warn("standard output"), CAP_EXIT_WRITE);
+	if ((step = flush_print(c)) != GO_ON)
+		return step;
 	if (r == 0)
 		return CAP_EXIT_OK; /* the input ended */
 	if (r < 0 && r != AA_E_AGAIN) {
@@ -223,12 +260,15 @@ int capture_run(struct capture *c)
 {
 	int step, full = 0, r;
 
+	step = take_snapshot(c);
+	if (step == GO_ON || step == CAP_EXIT_OK) /* not when its records could not be written */
+		ready_announce(c->o->quiet, c->o->ready_fd);
 	c->end_ms = c->o->duration_ms ? cap_now_ms() + (int64_t)c->o->duration_ms : -1;
-	do {
+	while (step == GO_ON) {
 		step = drain(c, &full);
 		if (step == GO_ON)
 			step = wait_and_tick(c, full);
-	} while (step == GO_ON);
+	}
 	if (step == CAP_EXIT_OK && c->live)
 		step = drain_rest(c);
 

@@ -13,6 +13,7 @@
 #include "cap_opts.h"
 #include "output.h"
 #include "signals.h"
+#include "snapshot.h"
 #include "status.h"
 
 struct capture {
@@ -22,6 +23,8 @@ struct capture {
 	int src_fd;      /* polls readable when records may be waiting */
 	int sig_fd;
 	struct output out;
+	struct snapshot snap; /* the processes running at the start: the first records */
+	uint64_t snap_taken;  /* of those, written: the live records' place comes after */
 	struct status status;
 	struct cap_counts counts;
 	struct cap_signals sig;
@@ -34,9 +37,10 @@ struct capture {
 int64_t cap_now_ms(void);
 
 /*
- * Runs until the input ends, -c or --duration is reached, SIGINT or SIGTERM
- * arrives, or something fails; then closes the output. c->out must be
- * started. Returns the exit status (enum cap_exit).
+ * Writes c->snap's records (and frees them), says that the capture is
+ * ready (ready.h), then runs until the input ends, -c or --duration is
+ * reached, SIGINT or SIGTERM arrives, or something fails; then closes the
+ * output. c->out must be started. Returns the exit status (enum cap_exit).
  */
 int capture_run(struct capture *c);
 

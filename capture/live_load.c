@@ -145,6 +145,8 @@ static int configure(struct aa_live_bpf *b, const struct aa_live_opts *o, char *
 		memcpy(s->rodata->cfg_comm, o->comm, strlen(o->comm) + 1);
 	s->rodata->cfg_all_files = o->all_files != 0;
 	s->rodata->cfg_emit_exit = wants(o, AA_TYPE_EXIT);
+	s->rodata->cfg_emit_string = wants(o, AA_TYPE_STRING);
+	s->rodata->cfg_emit_task = wants(o, AA_TYPE_TASK);
 	s->rodata->cfg_wakeup_bytes = b->ring_bytes / 8;
 	s->rodata->cfg_tls_pieces = wants(o, AA_TYPE_TLS);
 	s->rodata->cfg_tls_conn = tls_conn;

@@ -52,8 +52,10 @@ void status_refresh(struct status *s, const struct cap_counts *c,
 		return;
 	secs = (double)(now_ms - s->last_ms) / 1000.0;
 	fputc('\r', stderr);
+	/* The seed's four types always; the others once one has come, so the
+	 * line stays short where they are not recorded. */
 	for (int i = 0; i < AA_TYPE_COUNT; i++) {
-		if (i == AA_TYPE_UNKNOWN && c->by_type[i] == 0)
+		if (i > AA_TYPE_EXIT && c->by_type[i] == 0)
 			continue;
 		fprintf(stderr, "%s %.0f/s  ", aa_type_name((enum aa_type)i),
 			secs > 0 ? (double)(c->by_type[i] - s->last[i]) / secs : 0.0);

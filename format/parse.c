@@ -63,24 +63,26 @@ const char *aa_net_syscall_name(uint32_t syscall)
 	return syscall < AA_NET_SYSCALL_COUNT ? names[syscall] : NULL;
 }
 
-uint32_t aa_string_piece_len(const struct aa_string_event *s)
-{
-	uint64_t start = (uint64_t)s->seq * AA_STRING_PIECE_MAX;
 
-	if (start >= s->total_len)
+/* Bytes in piece seq of a whole of total bytes cut into pieces of max: 0 past the end. */
+static uint32_t piece_len(uint32_t seq, uint32_t total, uint32_t max)
+{
+	uint64_t start = (uint64_t)seq * max;
+
+	if (start >= total)
 		return 0;
-	uint64_t left = s->total_len - start;
-	return left < AA_STRING_PIECE_MAX ? (uint32_t)left : AA_STRING_PIECE_MAX;
+	uint64_t left = total - start;
+	return left < max ? (uint32_t)left : max;
 }
 
 uint32_t aa_tls_piece_len(const struct aa_tls_event *tls)
 {
-	uint64_t start = (uint64_t)tls->seq * AA_TLS_PAYLOAD_MAX;
+	return piece_len(tls->seq, tls->data_len, AA_TLS_PAYLOAD_MAX);
+}
 
-	if (start >= tls->data_len)
-		return 0;
-	uint64_t left = tls->data_len - start;
-	return left < AA_TLS_PAYLOAD_MAX ? (uint32_t)left : AA_TLS_PAYLOAD_MAX;
+uint32_t aa_string_piece_len(const struct aa_string_event *s)
+{
+	return piece_len(s->seq, s->total_len, AA_STRING_PIECE_MAX);
 }
 
 static int has_nul(const __u8 *s, size_t size)

@@ -66,7 +66,7 @@ static void print_tls(FILE *out, const struct aa_tls_event *e)
 
 static void print_file(FILE *out, const struct aa_file_event *e)
 {
-	const char *sys = aa_syscall_name(e->syscall);
+	const char *sys = aa_file_syscall_name(e->syscall);
 
 	put_field_u64(out, " pid=", e->pid);
 	put_field_u64(out, " tid=", e->tid);
@@ -86,7 +86,7 @@ static void print_file(FILE *out, const struct aa_file_event *e)
 	}
 	char flags[AA_FLAGS_BUF];
 
-	fprintf(out, " flags=%s ret=%lld", aa_flags_names(flags, e->syscall, e->flags),
+	fprintf(out, " flags=%s ret=%lld", aa_flags_names(flags, aa_file_syscall(e->syscall), e->flags),
 		(long long)e->return_code);
 	put_errno(out, e->return_code);
 	fputs_unlocked(" dur=", out);

@@ -68,6 +68,18 @@ struct aa_type_printer {
 /* Prints ev's fields with the printer of its type. */
 void aa_print_fields(FILE *out, const struct aa_event *ev, const struct aa_type_printer *p);
 
+/* A seed file record holds syscalls 0…4 only: the name of one of those, or
+ * NULL; and the syscall its flags are named for (AA_SYS_FILEOP_END, no
+ * names, for any other value). */
+static inline const char *aa_file_syscall_name(uint32_t syscall)
+{
+	return syscall < AA_SYS_COUNT ? aa_syscall_name(syscall) : NULL;
+}
+static inline uint32_t aa_file_syscall(uint32_t syscall)
+{
+	return syscall < AA_SYS_COUNT ? syscall : AA_SYS_FILEOP_END;
+}
+
 /* Room for every flag name of a file record at once, and its NUL. */
 #define AA_FLAGS_BUF 320
 /*

@@ -89,11 +89,11 @@ static void print_file(FILE *out, const struct aa_file_event *e)
 	put_u64(out, "pid", e->pid);
 	put_u64(out, "tid", e->tid);
 	put_u64(out, "timestamp_ns", e->timestamp_ns);
-	put_name_or_u64(out, "syscall", aa_syscall_name(e->syscall), e->syscall);
+	put_name_or_u64(out, "syscall", aa_file_syscall_name(e->syscall), e->syscall);
 	char flags[AA_FLAGS_BUF];
 
 	put_u64(out, "flags", e->flags);
-	aa_flags_names(flags, e->syscall, e->flags);
+	aa_flags_names(flags, aa_file_syscall(e->syscall), e->flags);
 	put_bytes(out, "flags_names", (const uint8_t *)flags, strlen(flags));
 	put_i64(out, "return_code", e->return_code);
 	put_u64(out, "duration_ns", e->duration_ns);

@@ -136,9 +136,10 @@ static void check_fixture(const char *golden_path)
 	cr_expect_eq(st.intact, 1, "%s: not intact", path);
 	cr_expect_eq(st.records, golden_number(&g, "records", path), "%s", path);
 	for (int t = 0; t < AA_TYPE_COUNT; t++) {
+		/* A golden file older than a type has no line for it: none of that type. */
 		const char *name = aa_type_name((enum aa_type)t);
-		cr_expect_eq(st.by_type[t], golden_number(&g, name, path), "%s: %s: %" PRIu64, path,
-			     name, st.by_type[t]);
+		uint64_t want = golden_value(&g, name) ? golden_number(&g, name, path) : 0;
+		cr_expect_eq(st.by_type[t], want, "%s: %s: %" PRIu64, path, name, st.by_type[t]);
 	}
 	cr_expect_eq(st.invalid, golden_number(&g, "invalid", path), "%s", path);
 	cr_expect_eq(st.bytes_raw, golden_number(&g, "bytes_raw", path), "%s", path);

@@ -16,10 +16,12 @@ with_type() {
 	rm -rf "$tmp/src" && mkdir -p "$tmp/src" && cp -r format replay "$tmp/src/" || exit 1
 	[ -z "$1" ] && return
 	python3 - "$tmp/src/format/events.h" "$1" "$2" <<'PY' || exit 1
-import sys
+import re, sys
 path, body, entry = sys.argv[1:]
 s = open(path).read()
-s = s.replace("\tX(exit, EXIT, 16)\n", "\tX(exit, EXIT, 16) \\\n\t" + entry + "\n", 1)
+# after the list's last entry (the first line of the define not ending in a backslash)
+m = re.search(r"#define AA_RECORD_TYPES\(X\)(?:[^\n]*\\\n)*[^\n]*", s)
+s = s[:m.end()] + " \\\n\t" + entry + s[m.end():]
 # the struct must exist before the list is expanded
 s = s.replace("#define AA_X_TYPE_ENUM", body + "\n#define AA_X_TYPE_ENUM", 1)
 open(path, "w").write(s)

@@ -44,10 +44,14 @@ static void read_summary(const char *msg, struct summary *s)
 	while (p > msg && p[-1] != ' ')
 		p--;
 	cr_assert_eq(sscanf(p, "%llu records written (tls %llu, file %llu, exec %llu, exit %llu,"
+			       " task %llu, string %llu, tls_conn %llu, fileop %llu, net %llu,"
 			       " unknown %llu; %llu invalid)",
 			    &s->records, &s->by_type[AA_TYPE_TLS], &s->by_type[AA_TYPE_FILE],
 			    &s->by_type[AA_TYPE_EXEC], &s->by_type[AA_TYPE_EXIT],
-			    &s->by_type[AA_TYPE_UNKNOWN], &s->invalid), 7, "summary: %s", msg);
+			    &s->by_type[AA_TYPE_TASK], &s->by_type[AA_TYPE_STRING],
+			    &s->by_type[AA_TYPE_TLS_CONN], &s->by_type[AA_TYPE_FILEOP],
+			    &s->by_type[AA_TYPE_NET], &s->by_type[AA_TYPE_UNKNOWN], &s->invalid),
+		     12, "summary: %s", msg);
 	q = strstr(msg, " record bytes, ");
 	cr_assert(q, "summary: %s", msg);
 	while (q > msg && q[-1] != ' ')

@@ -18,6 +18,18 @@ static uint64_t wall_of(const struct fx *f, size_t i)
 	return aa_record_mono_ns(aat_recs_at(&f->recs, i), f->recs.len[i]) + FX_MONO_TO_WALL;
 }
 
+/* "tls,file,...": every known type, for --type. */
+static const char *known_types(void)
+{
+	static char list[256];
+
+	if (!list[0])
+		for (int t = 0; t < AA_TYPE_UNKNOWN; t++)
+			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", t ? "," : "",
+				 aa_type_name((enum aa_type)t));
+	return list;
+}
+
 /* Records of known type with wall time in [since, until). */
 static size_t count_between(const struct fx *f, uint64_t since, uint64_t until)
 {
@@ -46,8 +58,9 @@ Test(cli_cat, every_json_line_parses)
 		     0, "%s", err);
 	char want[128];
 	snprintf(want, sizeof(want), "3000 %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
-		 f.counts.by_type[0], f.counts.by_type[1], f.counts.by_type[2], f.counts.by_type[3],
-		 f.counts.by_type[4]);
+		 f.counts.by_type[AA_TYPE_TLS], f.counts.by_type[AA_TYPE_FILE],
+		 f.counts.by_type[AA_TYPE_EXEC], f.counts.by_type[AA_TYPE_EXIT],
+		 f.counts.by_type[AA_TYPE_UNKNOWN]);
 	cr_expect_str_eq(out, want);
 	/* invalid records carry their error */
 	cr_assert_eq(fx_run(&f, out, sizeof(out), NULL, 0, "cat --json cap.pcapng | grep -c '\"error\":\"AA_E_'"), 0);
@@ -151,8 +164,8 @@ Test(cli_cat, time_filters_select_exactly)
 
 	/* epoch seconds with a nine-digit fraction */
 	cr_assert_eq(fx_run(&f, out, sizeof(out), err, sizeof(err),
-			    "cat --type tls,file,exec,exit --since %" PRIu64 ".%09" PRIu64
-			    " --until %" PRIu64 ".%09" PRIu64 " cap.pcapng | wc -l",
+			    "cat --type %s --since %" PRIu64 ".%09" PRIu64
+			    " --until %" PRIu64 ".%09" PRIu64 " cap.pcapng | wc -l", known_types(),
 			    a / 1000000000, a % 1000000000, b / 1000000000, b % 1000000000), 0, "%s", err);
 	cr_expect_eq(strtoull(out, NULL, 10), want, "epoch: %s", out);
 
@@ -161,14 +174,14 @@ Test(cli_cat, time_filters_select_exactly)
 	aa_format_time(ta, a);
 	aa_format_time(tb, b);
 	cr_assert_eq(fx_run(&f, out, sizeof(out), NULL, 0,
-			    "cat --json --type tls,file,exec,exit --since %s --until %s cap.pcapng | wc -l",
-			    ta, tb), 0);
+			    "cat --json --type %s --since %s --until %s cap.pcapng | wc -l",
+			    known_types(), ta, tb), 0);
 	cr_expect_eq(strtoull(out, NULL, 10), want, "rfc3339 %s %s: %s", ta, tb, out);
 
 	/* offsets from the first record */
 	cr_assert_eq(fx_run(&f, out, sizeof(out), err, sizeof(err),
-			    "cat --type tls,file,exec,exit --since +%" PRIu64 "ns --until +%" PRIu64
-			    "us cap.pcapng | wc -l", a - first, (b - first) / 1000), 0, "%s", err);
+			    "cat --type %s --since +%" PRIu64 "ns --until +%" PRIu64
+			    "us cap.pcapng | wc -l", known_types(), a - first, (b - first) / 1000), 0, "%s", err);
 	cr_expect_eq(strtoull(out, NULL, 10),
 		     count_between(&f, a, first + (b - first) / 1000 * 1000), "offset: %s", out);
 

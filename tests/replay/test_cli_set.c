@@ -88,18 +88,18 @@ Test(cli_set, info_shows_the_drops_per_type)
 	write_part(&f, "p1.pcapng", 200, 400, 1, d1);
 	write_session_part(&f, "q0.pcapng", 400, 600, other_session, 0, e0);
 	cr_assert_eq(fx_run(&f, out, sizeof(out), err, sizeof(err), "info p1.pcapng"), 0, "%s", err);
-	cr_expect(strstr(out, "\nDropped:        13 (tls 1, file 10, exec 2, exit 0)\n"), "%s", out);
+	cr_expect(strstr(out, "\nDropped:        13 (tls 1, file 10, exec 2, exit 0, task 0, string 0, tls_conn 0, fileop 0, net 0)\n"), "%s", out);
 	cr_assert_eq(fx_run(&f, out, sizeof(out), err, sizeof(err), "info p0.pcapng p1.pcapng q0.pcapng"),
 		     0, "%s", err);
-	cr_expect(strstr(out, "\nDropped:        25 (tls 1, file 10, exec 9, exit 5)\n"), "%s", out);
+	cr_expect(strstr(out, "\nDropped:        25 (tls 1, file 10, exec 9, exit 5, task 0, string 0, tls_conn 0, fileop 0, net 0)\n"), "%s", out);
 	cr_assert_eq(fx_run(&f, out, sizeof(out), err, sizeof(err),
 			    "info --json p0.pcapng p1.pcapng q0.pcapng"), 0, "%s", err);
-	cr_expect(strstr(out, ",\"dropped\":25,\"drops_by_type\":{\"tls\":1,\"file\":10,\"exec\":9,\"exit\":5},"),
+	cr_expect(strstr(out, ",\"dropped\":25,\"drops_by_type\":{\"tls\":1,\"file\":10,\"exec\":9,\"exit\":5,\"task\":0,\"string\":0,\"tls_conn\":0,\"fileop\":0,\"net\":0},"),
 		  "%s", out);
 	/* --each: each file's own */
 	cr_assert_eq(fx_run(&f, out, sizeof(out), err, sizeof(err), "info --each --json p0.pcapng q0.pcapng"),
 		     0, "%s", err);
-	cr_expect(strstr(out, "\"drops_by_type\":{\"tls\":1,\"file\":3,\"exec\":0,\"exit\":0}"), "%s", out);
-	cr_expect(strstr(out, "\"drops_by_type\":{\"tls\":0,\"file\":0,\"exec\":7,\"exit\":5}"), "%s", out);
+	cr_expect(strstr(out, "\"drops_by_type\":{\"tls\":1,\"file\":3,\"exec\":0,\"exit\":0,\"task\":0,\"string\":0,\"tls_conn\":0,\"fileop\":0,\"net\":0}"), "%s", out);
+	cr_expect(strstr(out, "\"drops_by_type\":{\"tls\":0,\"file\":0,\"exec\":7,\"exit\":5,\"task\":0,\"string\":0,\"tls_conn\":0,\"fileop\":0,\"net\":0}"), "%s", out);
 	fx_free(&f);
 }

@@ -134,7 +134,10 @@ Test(print, flag_names_per_syscall)
 		{ AA_SYS_RENAME, 1, "RENAME_NOREPLACE" },
 		{ AA_SYS_RENAME, 6, "RENAME_EXCHANGE|RENAME_WHITEOUT" },
 		{ AA_SYS_RENAME, 0x241, "RENAME_NOREPLACE|0x240" },
-		{ AA_SYS_COUNT, 0x241, "0x241" }, /* no such syscall: bits only */
+		{ AA_SYS_MKDIR, 0x241, "0x241" }, /* no flags of its own: bits only */
+		{ AA_SYS_PREAD64, 0x241, "O_WRONLY|O_CREAT|O_TRUNC" }, /* the file's f_flags */
+		{ AA_SYS_PWRITEV2, 0x14, "RWF_SYNC|RWF_APPEND" },
+		{ AA_SYS_FILEOP_END, 0x241, "0x241" }, /* no such syscall: bits only */
 		{ 99, 0, "0" },
 		{ AA_SYS_OPENAT, 0xffffffff, "O_TMPFILE|O_SYNC|O_CREAT|O_EXCL|O_NOCTTY|O_TRUNC|"
 		  "O_APPEND|O_NONBLOCK|O_ASYNC|O_DIRECT|O_LARGEFILE|O_NOFOLLOW|O_NOATIME|O_CLOEXEC|O_PATH|"
