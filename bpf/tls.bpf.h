@@ -48,8 +48,8 @@ struct {
 } TLS_FDS SEC(".maps");
 
 /* Set by user space before load: which of the two records a call gives. */
-const volatile bool cfg_tls_pieces = true;
-const volatile bool cfg_tls_conn = true;
+const volatile bool cfg_emit_tls = true;
+const volatile bool cfg_emit_tls_conn = true;
 
 #define NR_readv 19
 #define NR_writev 20
@@ -198,7 +198,7 @@ static __always_inline int tls_return(int ret)
 	} else {
 		c.len = ret > 0 ? ret : 0;
 	}
-	if (cfg_tls_conn) /* also for calls that moved no plaintext */
+	if (cfg_emit_tls_conn) /* also for calls that moved no plaintext */
 		fd = tls_conn_fd(en, id >> 32);
 	if (c.len == 0 || c.len > 0xffffffffULL)
 		goto out;
@@ -209,10 +209,10 @@ static __always_inline int tls_return(int ret)
 	c.direction = en->direction;
 	c.ts = bpf_ktime_get_ns();
 	c.pid_tgid = id;
-	if (cfg_tls_conn)
+	if (cfg_emit_tls_conn)
 		tls_conn_emit(en, fd, id, c.ts, c.len);
 	bpf_map_delete_elem(&TLS_ENTRIES, &tid);
-	if (!cfg_tls_pieces)
+	if (!cfg_emit_tls)
 		return 0;
 	pieces = (c.len + AA_TLS_PAYLOAD_MAX - 1) / AA_TLS_PAYLOAD_MAX;
 	if (pieces > AA_TLS_MAX_PIECES) {

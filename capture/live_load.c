@@ -148,8 +148,8 @@ static int configure(struct aa_live_bpf *b, const struct aa_live_opts *o, char *
 	s->rodata->cfg_emit_string = wants(o, AA_TYPE_STRING);
 	s->rodata->cfg_emit_task = wants(o, AA_TYPE_TASK);
 	s->rodata->cfg_wakeup_bytes = b->ring_bytes / 8;
-	s->rodata->cfg_tls_pieces = wants(o, AA_TYPE_TLS);
-	s->rodata->cfg_tls_conn = tls_conn;
+	s->rodata->cfg_emit_tls = wants(o, AA_TYPE_TLS);
+	s->rodata->cfg_emit_tls_conn = tls_conn;
 
 	bpf_program__set_autoload(s->progs.aa_exec, wants(o, AA_TYPE_EXEC));
 	bpf_program__set_autoload(s->progs.aa_exit_group, exit_needed && group_dead);
