@@ -24,13 +24,20 @@ struct sock_info {
 	__u16 peer_port;
 };
 
-/* The socket behind f, or NULL when f is not one. */
-static __always_inline struct sock *file_sock(struct file *f)
+/* The socket behind f, or NULL when f is not one; its inode number in
+ * *ino when ino is not NULL. */
+static __always_inline struct sock *file_sock(struct file *f, __u64 *ino)
 {
+	struct inode *inode;
 	struct socket *s;
 
-	if (!f || (BPF_CORE_READ(f, f_inode, i_mode) & AA_S_IFMT) != AA_S_IFSOCK)
+	if (!f)
 		return NULL;
+	inode = BPF_CORE_READ(f, f_inode);
+	if ((BPF_CORE_READ(inode, i_mode) & AA_S_IFMT) != AA_S_IFSOCK)
+		return NULL;
+	if (ino)
+		*ino = BPF_CORE_READ(inode, i_ino);
 	s = BPF_CORE_READ(f, private_data); /* a socket file's private data is its struct socket */
 	return s ? BPF_CORE_READ(s, sk) : NULL;
 }
@@ -41,11 +48,12 @@ static __always_inline struct sock *file_sock(struct file *f)
  */
 static __always_inline void sock_info_of(struct file *f, struct sock_info *si)
 {
-	struct sock *sk = file_sock(f);
+	__u64 ino = 0;
+	struct sock *sk = file_sock(f, &ino);
 
 	if (!sk)
 		return;
-	si->conn = BPF_CORE_READ(f, f_inode, i_ino);
+	si->conn = ino;
 	si->family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	si->protocol = (__u8)BPF_CORE_READ(sk, sk_protocol);
 	if (si->family == AA_AF_INET) {
@@ -70,7 +78,7 @@ static __always_inline void sock_info_of(struct file *f, struct sock_info *si)
  */
 static __always_inline void sock_unix_path(struct file *f, __u8 *out)
 {
-	struct sock *sk = file_sock(f);
+	struct sock *sk = file_sock(f, NULL);
 	struct unix_address *a;
 	__u64 len;
 	int whole;

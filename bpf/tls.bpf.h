@@ -22,6 +22,7 @@ struct tls_entry {
 	__u64 buf;       /* user pointer to the plaintext */
 	__u64 nbytes;    /* _ex: user pointer to the size_t byte count; else 0 */
 	__u64 ssl;       /* the SSL * */
+	__u64 file;      /* the struct file * of fd, as that syscall found it */
 	__s32 fd;        /* the socket of the call's first socket syscall; -1 none yet */
 	__u8 direction;  /* enum aa_tls_direction */
 };
@@ -75,6 +76,7 @@ SEC("tp_btf/sys_enter")
 int BPF_PROG(aa_tls_sys_enter, struct pt_regs *regs, long nr)
 {
 	struct tls_entry *en;
+	struct file *f;
 	__u32 tid;
 	int fd;
 
@@ -85,8 +87,11 @@ int BPF_PROG(aa_tls_sys_enter, struct pt_regs *regs, long nr)
 	if (!en || en->fd >= 0)
 		return 0;
 	fd = (int)PT_REGS_PARM1_SYSCALL(regs);
-	if (file_sock(fd_file(fd)))
+	f = fd_file(fd);
+	if (file_sock(f, NULL)) {
 		en->fd = fd;
+		en->file = (__u64)f;
+	}
 	return 0;
 }
 
@@ -111,8 +116,8 @@ static __always_inline void tls_conn_emit(const struct tls_entry *en, __s32 fd, 
 	struct aa_tls_conn_event *e;
 	struct sock_info si = {};
 
-	if (fd >= 0)
-		sock_info_of(fd_file(fd), &si);
+	if (fd >= 0) /* the file its syscall used, or (none made) the fd's now */
+		sock_info_of(en->fd == fd ? (struct file *)en->file : fd_file(fd), &si);
 	e = reserve(sizeof(*e), AA_DROP_TLS_CONN);
 	if (!e)
 		return;
