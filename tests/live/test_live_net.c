@@ -76,12 +76,12 @@ static int do_accept(int lfd, int four)
 	return fd;
 }
 
-/* A TCP listener on addr (port 0: any); its address back in addr. */
-static int tcp_listener(struct sockaddr_storage *addr, socklen_t len)
+/* A TCP listener on addr (port 0: any) with this backlog; its address back in addr. */
+static int tcp_listener(struct sockaddr_storage *addr, socklen_t len, int backlog)
 {
 	int fd = socket(addr->ss_family, SOCK_STREAM, 0);
 
-	if (fd < 0 || bind(fd, (struct sockaddr *)addr, len) || listen(fd, 8) ||
+	if (fd < 0 || bind(fd, (struct sockaddr *)addr, len) || listen(fd, backlog) ||
 	    getsockname(fd, (struct sockaddr *)addr, &len))
 		return -1;
 	return fd;
@@ -89,7 +89,7 @@ static int tcp_listener(struct sockaddr_storage *addr, socklen_t len)
 
 static int net_workload(void)
 {
-	struct sockaddr_storage l4 = { 0 }, l6 = { 0 }, closed = { 0 };
+	struct sockaddr_storage l4 = { 0 }, l6 = { 0 }, closed = { 0 }, full = { 0 };
 	struct sockaddr_in *a4 = (struct sockaddr_in *)&l4;
 	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&l6;
 	struct sockaddr_un up = { .sun_family = AF_UNIX }, ua = { .sun_family = AF_UNIX };
@@ -99,7 +99,7 @@ static int net_workload(void)
 
 	a4->sin_family = AF_INET;
 	a4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	CHILD_CHECK((lfd = tcp_listener(&l4, sizeof(*a4))) >= 0);
+	CHILD_CHECK((lfd = tcp_listener(&l4, sizeof(*a4), 8)) >= 0);
 
 	/* TCP: a blocking connect, accept; another, accept4. */
 	CHILD_CHECK((c = socket(AF_INET, SOCK_STREAM, 0)) >= 0);
@@ -112,7 +112,7 @@ static int net_workload(void)
 	/* A port nobody listens on: one just bound and closed. */
 	closed = l4;
 	((struct sockaddr_in *)&closed)->sin_port = 0;
-	CHILD_CHECK((s = tcp_listener(&closed, sizeof(*a4))) >= 0);
+	CHILD_CHECK((s = tcp_listener(&closed, sizeof(*a4), 8)) >= 0);
 	close(s);
 	CHILD_CHECK((c = socket(AF_INET, SOCK_STREAM, 0)) >= 0);
 	CHILD_CHECK(do_connect(c, &closed, sizeof(*a4)) == -ECONNREFUSED);
@@ -122,11 +122,20 @@ static int net_workload(void)
 	ret = do_connect(nb, &l4, sizeof(*a4));
 	CHILD_CHECK(ret == -EINPROGRESS || ret == 0);
 	CHILD_CHECK(do_accept(lfd, 0) >= 0);
+	/* Surely -EINPROGRESS: a listener whose queue is full (backlog 0, one
+	 * connection waiting) drops the SYN, the socket stays in SYN_SENT. */
+	full = l4;
+	((struct sockaddr_in *)&full)->sin_port = 0;
+	CHILD_CHECK((s = tcp_listener(&full, sizeof(*a4), 0)) >= 0);
+	CHILD_CHECK((c = socket(AF_INET, SOCK_STREAM, 0)) >= 0);
+	CHILD_CHECK(do_connect(c, &full, sizeof(*a4)) == 0);
+	CHILD_CHECK((nb = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0)) >= 0);
+	CHILD_CHECK(do_connect(nb, &full, sizeof(*a4)) == -EINPROGRESS);
 
 	/* IPv6 when the machine has ::1. */
 	a6->sin6_family = AF_INET6;
 	a6->sin6_addr = in6addr_loopback;
-	lfd6 = tcp_listener(&l6, sizeof(*a6));
+	lfd6 = tcp_listener(&l6, sizeof(*a6), 8);
 	truth->head.have_ipv6 = lfd6 >= 0;
 	if (lfd6 >= 0) {
 		CHILD_CHECK((c = socket(AF_INET6, SOCK_STREAM, 0)) >= 0);
