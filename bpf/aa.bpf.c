@@ -10,12 +10,16 @@
  *   path.bpf.h    path of an open file from the kernel's dentries and mounts
  *   proc.bpf.h    exec, exit, fork, failed execs: exec, exit and task records
  *   fileio.bpf.h  openat/read/write/unlink/rename, entry and exit paired
- *   tls.bpf.h     OpenSSL SSL_read/SSL_write(_ex) plaintext via uprobes
+ *   sock.bpf.h    a socket file's id and addresses
+ *   tls.bpf.h     OpenSSL SSL_read/SSL_write(_ex) plaintext via uprobes, and
+ *                 the connection of each call
+ *   net.bpf.h     connect, accept and accept4
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
 
 #include "events.h"
 
@@ -25,7 +29,9 @@
 #include "path.bpf.h"
 #include "proc.bpf.h"
 #include "fileio.bpf.h"
+#include "sock.bpf.h"
 #include "tls.bpf.h"
+#include "net.bpf.h"
 
 /* GPL: bpf_probe_read_user/kernel and bpf_loop are GPL-only helpers. */
 char LICENSE[] SEC("license") = "Dual MIT/GPL";

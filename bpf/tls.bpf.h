@@ -5,6 +5,12 @@
  * uretprobe copies the bytes the call actually moved (the return value, or
  * *written / *readbytes for the _ex forms), split into 4096-byte pieces with
  * every piece emitted.
+ *
+ * Before the pieces, a tls_conn record says which connection the call used.
+ * OpenSSL's structures are not read: while a thread is inside an SSL call,
+ * its first socket syscall (aa_tls_sys_enter) names the fd; the fd is kept
+ * per SSL * (TLS_FDS) for the calls that move only buffered bytes and make
+ * no syscall. The socket's id and addresses are read at the call's return.
  */
 #ifndef AA_TLS_BPF_H
 #define AA_TLS_BPF_H
@@ -15,6 +21,9 @@
 struct tls_entry {
 	__u64 buf;       /* user pointer to the plaintext */
 	__u64 nbytes;    /* _ex: user pointer to the size_t byte count; else 0 */
+	__u64 ssl;       /* the SSL * */
+	__u64 file;      /* the struct file * of fd, as that syscall found it */
+	__s32 fd;        /* the socket of the call's first socket syscall; -1 none yet */
 	__u8 direction;  /* enum aa_tls_direction */
 };
 
@@ -24,6 +33,110 @@ struct {
 	__type(key, __u32);
 	__type(value, struct tls_entry);
 } TLS_ENTRIES SEC(".maps");
+
+/* The fd an SSL * was last seen using, per process. */
+struct tls_fd_key {
+	__u64 ssl;
+	__u32 tgid;
+	__u32 _pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct tls_fd_key);
+	__type(value, __s32);
+} TLS_FDS SEC(".maps");
+
+/* Set by user space before load: which of the two records a call gives. */
+const volatile bool cfg_emit_tls = true;
+const volatile bool cfg_emit_tls_conn = true;
+
+#define NR_readv 19
+#define NR_writev 20
+#define NR_sendto 44
+#define NR_recvfrom 45
+#define NR_sendmsg 46
+#define NR_recvmsg 47
+
+/* The socket syscalls an SSL call may move its bytes with (fd first). */
+static __always_inline bool tls_io_nr(long nr)
+{
+	switch (nr) {
+	case NR_read: case NR_write: case NR_readv: case NR_writev:
+	case NR_sendto: case NR_recvfrom: case NR_sendmsg: case NR_recvmsg:
+		return true;
+	}
+	return false;
+}
+
+/* Loaded only when tls_conn records are wanted: the number is checked
+ * before any map is looked at. */
+SEC("tp_btf/sys_enter")
+int BPF_PROG(aa_tls_sys_enter, struct pt_regs *regs, long nr)
+{
+	struct tls_entry *en;
+	struct file *f;
+	__u32 tid;
+	int fd;
+
+	if (!tls_io_nr(nr))
+		return 0;
+	tid = (__u32)bpf_get_current_pid_tgid();
+	en = bpf_map_lookup_elem(&TLS_ENTRIES, &tid);
+	if (!en || en->fd >= 0)
+		return 0;
+	fd = (int)PT_REGS_PARM1_SYSCALL(regs);
+	f = fd_file(fd);
+	if (file_sock(f, NULL)) {
+		en->fd = fd;
+		en->file = (__u64)f;
+	}
+	return 0;
+}
+
+/* The call's fd: the one its syscalls used, kept for the SSL * (written
+ * only when it changes: an update costs far more than a lookup); or, when
+ * it made none, the one kept; -1 unknown. */
+static __always_inline __s32 tls_conn_fd(const struct tls_entry *en, __u32 tgid)
+{
+	struct tls_fd_key k = { .ssl = en->ssl, .tgid = tgid };
+	__s32 *known = bpf_map_lookup_elem(&TLS_FDS, &k);
+
+	if (en->fd < 0)
+		return known ? *known : -1;
+	if (!known || *known != en->fd)
+		bpf_map_update_elem(&TLS_FDS, &k, &en->fd, BPF_ANY);
+	return en->fd;
+}
+
+/* The call's connection record, before its pieces (same pid, tid, time). */
+static __always_inline void tls_conn_emit(const struct tls_entry *en, __s32 fd, __u64 id, __u64 ts, __u32 len)
+{
+	struct aa_tls_conn_event *e;
+	struct sock_info si = {};
+
+	if (fd >= 0) /* the file its syscall used, or (none made) the fd's now */
+		sock_info_of(en->fd == fd ? (struct file *)en->file : fd_file(fd), &si);
+	e = reserve(sizeof(*e), AA_DROP_TLS_CONN);
+	if (!e)
+		return;
+	e->timestamp_ns = ts;
+	e->pid = id >> 32;
+	e->tid = (__u32)id;
+	e->conn = si.conn;
+	e->fd = si.conn ? fd : -1;
+	e->family = si.family;
+	e->lib = AA_TLS_LIB_OPENSSL;
+	e->direction = en->direction;
+	__builtin_memcpy(e->local_addr, si.local_addr, sizeof(e->local_addr));
+	__builtin_memcpy(e->peer_addr, si.peer_addr, sizeof(e->peer_addr));
+	e->local_port = si.local_port;
+	e->peer_port = si.peer_port;
+	e->data_len = len;
+	e->ssl = en->ssl;
+	submit(e);
+}
 
 struct tls_call {
 	__u64 buf;
@@ -58,11 +171,12 @@ static long tls_piece(__u32 i, void *arg)
 	return 0;
 }
 
-static __always_inline int tls_enter(const void *buf, __u64 nbytes, __u8 direction)
+static __always_inline int tls_enter(const void *ssl, const void *buf, __u64 nbytes, __u8 direction)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)id;
-	struct tls_entry en = { .buf = (__u64)buf, .nbytes = nbytes, .direction = direction };
+	struct tls_entry en = { .buf = (__u64)buf, .nbytes = nbytes, .ssl = (__u64)ssl, .fd = -1,
+				.direction = direction };
 
 	if (!wanted(id >> 32))
 		return 0;
@@ -76,11 +190,10 @@ static __always_inline int tls_return(int ret)
 	__u32 tid = (__u32)id, pieces;
 	struct tls_entry *en = bpf_map_lookup_elem(&TLS_ENTRIES, &tid);
 	struct tls_call c = {};
+	__s32 fd = -1;
 
 	if (!en)
 		return 0;
-	c.buf = en->buf;
-	c.direction = en->direction;
 	if (en->nbytes) { /* _ex: 1 on success, the count in *nbytes */
 		__u64 n = 0;
 
@@ -90,14 +203,22 @@ static __always_inline int tls_return(int ret)
 	} else {
 		c.len = ret > 0 ? ret : 0;
 	}
-	bpf_map_delete_elem(&TLS_ENTRIES, &tid);
+	if (cfg_emit_tls_conn) /* also for calls that moved no plaintext */
+		fd = tls_conn_fd(en, id >> 32);
 	if (c.len == 0 || c.len > 0xffffffffULL)
-		return 0;
+		goto out;
 	c.zero = zeros();
 	if (!c.zero)
-		return 0;
+		goto out;
+	c.buf = en->buf;
+	c.direction = en->direction;
 	c.ts = bpf_ktime_get_ns();
 	c.pid_tgid = id;
+	if (cfg_emit_tls_conn)
+		tls_conn_emit(en, fd, id, c.ts, c.len);
+	bpf_map_delete_elem(&TLS_ENTRIES, &tid);
+	if (!cfg_emit_tls)
+		return 0;
 	pieces = (c.len + AA_TLS_PAYLOAD_MAX - 1) / AA_TLS_PAYLOAD_MAX;
 	if (pieces > AA_TLS_MAX_PIECES) {
 		__u32 slot = AA_DROP_TLS;
@@ -109,30 +230,33 @@ static __always_inline int tls_return(int ret)
 	}
 	bpf_loop(pieces, tls_piece, &c, 0);
 	return 0;
+out:
+	bpf_map_delete_elem(&TLS_ENTRIES, &tid);
+	return 0;
 }
 
 SEC("uprobe")
 int BPF_KPROBE(aa_ssl_write, void *ssl, const void *buf, int num)
 {
-	return tls_enter(buf, 0, AA_TLS_WRITE);
+	return tls_enter(ssl, buf, 0, AA_TLS_WRITE);
 }
 
 SEC("uprobe")
 int BPF_KPROBE(aa_ssl_read, void *ssl, void *buf, int num)
 {
-	return tls_enter(buf, 0, AA_TLS_READ);
+	return tls_enter(ssl, buf, 0, AA_TLS_READ);
 }
 
 SEC("uprobe")
 int BPF_KPROBE(aa_ssl_write_ex, void *ssl, const void *buf, size_t num, size_t *written)
 {
-	return tls_enter(buf, (__u64)written, AA_TLS_WRITE);
+	return tls_enter(ssl, buf, (__u64)written, AA_TLS_WRITE);
 }
 
 SEC("uprobe")
 int BPF_KPROBE(aa_ssl_read_ex, void *ssl, void *buf, size_t num, size_t *readbytes)
 {
-	return tls_enter(buf, (__u64)readbytes, AA_TLS_READ);
+	return tls_enter(ssl, buf, (__u64)readbytes, AA_TLS_READ);
 }
 
 /* One return probe serves all four (each returns int; the upper half of

@@ -123,7 +123,8 @@ static int wants(const struct aa_live_opts *o, enum aa_type t)
 static int configure(struct aa_live_bpf *b, const struct aa_live_opts *o, char *why, size_t n)
 {
 	struct aa_bpf *s = b->skel;
-	int tls = wants(o, AA_TYPE_TLS), file = wants(o, AA_TYPE_FILE), fileop = wants(o, AA_TYPE_FILEOP);
+	int tls_conn = wants(o, AA_TYPE_TLS_CONN), tls = wants(o, AA_TYPE_TLS) || tls_conn;
+	int file = wants(o, AA_TYPE_FILE), fileop = wants(o, AA_TYPE_FILEOP), net = wants(o, AA_TYPE_NET);
 	int exec = wants(o, AA_TYPE_EXEC), task = wants(o, AA_TYPE_TASK);
 	int exit_needed = wants(o, AA_TYPE_EXIT) || task || o->npids;
 	int group_dead = exit_has_group_dead();
@@ -154,6 +155,8 @@ static int configure(struct aa_live_bpf *b, const struct aa_live_opts *o, char *
 	s->rodata->cfg_emit_fileop = fileop;
 	s->rodata->cfg_argv_max = o->argv_max ? o->argv_max : AA_LIVE_ARGV_DEFAULT;
 	s->rodata->cfg_wakeup_bytes = b->ring_bytes / 8;
+	s->rodata->cfg_emit_tls = wants(o, AA_TYPE_TLS);
+	s->rodata->cfg_emit_tls_conn = tls_conn;
 
 	/* Task records come from the exec, exit and fork programs, failed
 	 * execs from the syscall ones. */
@@ -168,6 +171,9 @@ static int configure(struct aa_live_bpf *b, const struct aa_live_opts *o, char *
 	bpf_program__set_autoload(s->progs.aa_ssl_write_ex, tls);
 	bpf_program__set_autoload(s->progs.aa_ssl_read_ex, tls);
 	bpf_program__set_autoload(s->progs.aa_ssl_ret, tls);
+	bpf_program__set_autoload(s->progs.aa_tls_sys_enter, tls_conn);
+	bpf_program__set_autoload(s->progs.aa_net_enter, net);
+	bpf_program__set_autoload(s->progs.aa_net_exit, net);
 	return 0;
 }
 
@@ -291,17 +297,21 @@ static int attach_all(struct aa_live_bpf *b, const struct aa_live_opts *o, char 
 	b->probes.exec = s->links.aa_exec != NULL;
 	b->probes.exit = s->links.aa_exit_group || s->links.aa_exit_live;
 	b->probes.fork = s->links.aa_fork != NULL;
-	b->probes.file = wants(o, AA_TYPE_FILE) && s->links.aa_sys_enter && s->links.aa_sys_exit;
-	if (wants(o, AA_TYPE_TLS))
+	b->probes.file = (wants(o, AA_TYPE_FILE) || wants(o, AA_TYPE_FILEOP)) && s->links.aa_sys_enter &&
+			 s->links.aa_sys_exit;
+	b->probes.net = s->links.aa_net_enter && s->links.aa_net_exit;
+	b->probes.tls_conn = s->links.aa_tls_sys_enter != NULL;
+	if (wants(o, AA_TYPE_TLS) || wants(o, AA_TYPE_TLS_CONN))
 		return attach_tls(b, o, why, n);
 	return 0;
 }
 
 static void report(const struct aa_live_probes *p)
 {
-	fprintf(stderr, "aa: attached: exec %s, exit %s, fork %s, file %s, tls %d probes in %d libraries",
+	fprintf(stderr, "aa: attached: exec %s, exit %s, fork %s, file %s, net %s, tls_conn %s, "
+		"tls %d probes in %d libraries",
 		p->exec ? "yes" : "no", p->exit ? "yes" : "no", p->fork ? "yes" : "no", p->file ? "yes" : "no",
-		p->ssl_probes, p->ssl_libs);
+		p->net ? "yes" : "no", p->tls_conn ? "yes" : "no", p->ssl_probes, p->ssl_libs);
 	for (int i = 0; i < p->ssl_libs && i < AA_LIVE_MAX_SSL_LIBS; i++)
 		fprintf(stderr, "%s%s", i ? ", " : ": ", p->ssl_paths[i]);
 	fputc('\n', stderr);

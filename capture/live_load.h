@@ -20,6 +20,8 @@ struct aa_live_bpf;
 /* What is attached, for a status line and for tests. */
 struct aa_live_probes {
 	int exec, exit, fork, file; /* tracepoint programs attached (0 or 1; file: both enter and exit) */
+	int net;                    /* connect/accept: both enter and exit */
+	int tls_conn;               /* the socket syscalls of SSL calls (their tls_conn records) */
 	int ssl_libs;               /* libraries with at least one SSL probe */
 	int ssl_probes;             /* uprobes and uretprobes attached in all */
 	char ssl_paths[AA_LIVE_MAX_SSL_LIBS][256];

@@ -20,6 +20,9 @@ $(TEST_BINS): $(BUILD)/%: $(BUILD)/obj/%.o $(TESTLIB_OBJS) $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $< $(TESTLIB_OBJS) $(LIBA) $(LIBS) -lcriterion -lpcap $(LDFLAGS)
 
+# OpenSSL programs of their own, whose SSL calls are probed.
+$(BUILD)/tests/live/test_live_tls_conn $(BUILD)/bench/tlsloop: LIBS += -lssl -lcrypto
+
 $(BENCH_BINS): $(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(TESTLIB_OBJS) $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $< $(TESTLIB_OBJS) $(LIBA) $(LIBS) $(LDFLAGS)

@@ -27,12 +27,19 @@
 #     alone and under aa-capture; with the load's own CPU time per
 #     operation (what the BPF programs add to it), less disturbed than the
 #     rate by the machine's other loads.
+#  5. tls_conn: build/bench/tlsloop (SSL_write and SSL_read of 64 bytes
+#     over 127.0.0.1, one thread) alone, under aa-capture --events tls and
+#     under --events tls,tls_conn: nanoseconds per SSL call of each; the
+#     difference of the last two is what the tls_conn record costs a call
+#     (the socket syscall hook included).
 # The machine is shared: the ratios matter, not the absolute numbers.
 #
 # Environment: AA_BUILD (default build), BENCH_RUNS (3), BENCH_LIVE_SECS
 # (seconds per run of part 1, default 2), BENCH_LIVE_SLOW_SECS (parts 2
-# and 3, default 3), BENCH_CAP_BASE (part 3, default none), BENCH_LIVE_RATES (default "25000 50000 100000 200000 0";
-# 0 is flat out), OPENSNOOP (default /usr/sbin/opensnoop).
+# to 4, default 3), BENCH_CAP_BASE (part 3, default none), BENCH_LIVE_RATES
+# (default "25000 50000 100000 200000 0"; 0 is flat out), OPENSNOOP
+# (default /usr/sbin/opensnoop), BENCH_TLS_CALLS (SSL calls per run of
+# part 5, default 200000).
 # Exit status: 0 (also when skipped: not root, no BPF), 2 when a run failed.
 set -u
 
@@ -46,6 +53,8 @@ CAP_BASE=${BENCH_CAP_BASE:-}
 CAP=$B/aa-capture
 REPLAY=$B/aa-replay
 LOAD=$B/bench/openloop
+TLSLOAD=$B/bench/tlsloop
+TLS_CALLS=${BENCH_TLS_CALLS:-200000}
 LOAD_CPU=0
 TRACER_CPU=1
 
@@ -55,7 +64,7 @@ fail() { say "$*" >&2; exit 2; }
 
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || fail "BENCH_RUNS: not a whole number >= 1: $RUNS"
 [ "$(id -u)" = 0 ] || skip "live capture needs root (sudo make bench)"
-for f in "$CAP" "$REPLAY" "$LOAD"; do
+for f in "$CAP" "$REPLAY" "$LOAD" "$TLSLOAD"; do
 	[ -x "$f" ] || fail "$f: not built (make all $LOAD)"
 done
 command -v taskset >/dev/null || fail "taskset not found (util-linux)"
@@ -411,4 +420,54 @@ awk -v a="$a_ops" -v an="$a_ns" -v c="$c_ops" -v cn="$c_ns" -v t="$c_opens" -v k
 	printf "  %-10s %9.0f %8.2fx %9.0f ns\n", "alone", a, 1, an
 	printf "  %-10s %9.0f %8.2fx %9.0f ns %8d %8d %6.1f%%  (+%.0f ns per operation)\n", "aa-capture",
 		c, a / c, cn, t, k, t ? 100 * k / t : 0, cn - an }'
+echo
+
+# ---- 5. what a tls_conn record costs an SSL call ----------------------------
+# tls_run EVENTS: tlsloop on CPU 0, under aa-capture --events EVENTS on CPU 1
+# (alone when EVENTS is empty); TLS_NS (ns per SSL call), CONNS (tls_conn
+# records of the load in the file).
+tls_run() {
+	taskset -c $LOAD_CPU "$TLSLOAD" --cert "$DIR/c.pem" --key "$DIR/k.pem" --calls "$TLS_CALLS" --wait \
+		>"$DIR/tls.out" 2>"$DIR/tls.err" &
+	LOAD_PID=$!
+	wait_for "tlsloop to start" awaits_usr1 "$LOAD_PID"
+	CONNS=0
+	if [ -n "$1" ]; then
+		rm -f "$CAP_FILE"
+		start_tracer aa-capture capture_ready taskset -c $TRACER_CPU \
+			"$CAP" -q --events "$1" --pid "$LOAD_PID" -w "$CAP_FILE"
+	fi
+	kill -USR1 "$LOAD_PID"
+	wait "$LOAD_PID" || fail "tlsloop failed: $(head -n1 "$DIR/tls.err")"
+	LOAD_DONE=$LOAD_PID LOAD_PID=''
+	if [ -n "$1" ]; then
+		stop_tracer
+		CONNS=$("$REPLAY" cat --pid "$LOAD_DONE" "$CAP_FILE" | grep -c ' tls_conn ')
+		rm -f "$CAP_FILE"
+	fi
+	read -r _ _ TLS_NS <"$DIR/tls.out" || fail "tlsloop printed nothing"
+}
+
+if ! openssl req -x509 -newkey rsa:2048 -nodes -keyout "$DIR/k.pem" -out "$DIR/c.pem" -days 1 \
+	-subj /CN=localhost >/dev/null 2>&1; then
+	say "5. tls_conn: skipped (no openssl command to make a certificate)"
+	exit 0
+fi
+warn_other_tracers
+say "5. tls_conn: tlsloop ($TLS_CALLS SSL calls of 64 bytes) on CPU $LOAD_CPU; each figure the best of $RUNS"
+t_alone=0 t_tls=0 t_conn=0 t_conns=0
+for ((run = 0; run < RUNS; run++)); do
+	tls_run ''
+	((run == 0)) || better "$t_alone" "$TLS_NS" && t_alone=$TLS_NS
+	tls_run tls
+	((run == 0)) || better "$t_tls" "$TLS_NS" && t_tls=$TLS_NS
+	tls_run tls,tls_conn
+	((run == 0)) || better "$t_conn" "$TLS_NS" && t_conn=$TLS_NS t_conns=$CONNS
+done
+awk -v a="$t_alone" -v t="$t_tls" -v c="$t_conn" -v n="$t_conns" -v calls="$TLS_CALLS" 'BEGIN {
+	printf "  %-22s %10.0f ns per SSL call\n", "alone", a
+	printf "  %-22s %10.0f ns per SSL call (+%.0f)\n", "--events tls", t, t - a
+	printf "  %-22s %10.0f ns per SSL call (+%.0f), %d tls_conn records for %d calls\n", \
+		"--events tls,tls_conn", c, c - a, n, calls
+	printf "  a tls_conn record costs an SSL call %.0f ns\n", c - t }'
 exit 0

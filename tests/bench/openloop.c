@@ -32,6 +32,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_wait.h"
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: openloop --path FILE [--rw | --exec BYTES] [--rate N] [--seconds S] [--wait]\n");
@@ -176,14 +178,8 @@ int main(int argc, char **argv)
 	if (!rw)
 		close(fd);
 
-	if (wait) {
-		sigset_t set;
-		int sig;
-		sigemptyset(&set);
-		sigaddset(&set, SIGUSR1);
-		sigprocmask(SIG_BLOCK, &set, NULL);
-		sigwait(&set, &sig);
-	}
+	if (wait)
+		bench_wait_usr1();
 
 	/* A batch is about a millisecond of opens at the target rate, so that
 	 * the pacing costs a clock read per batch, not per open. */

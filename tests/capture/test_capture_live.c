@@ -6,7 +6,10 @@
  * counted and stored in the file, the same number the statistics print.
  */
 #include <inttypes.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <pwd.h>
+#include <sys/socket.h>
 
 #include "cap_test.h"
 
@@ -205,6 +208,46 @@ Test(capture_live, a_missing_ssl_library_is_a_usage_error)
 	cr_expect(strstr(msg, "/nonexistent/libssl.so.3"), "the message names it: %s", msg);
 	cr_expect_eq(access(path, F_OK), -1, "no file made");
 	free(msg);
+	free(path);
+	free(errf);
+}
+
+/* --events net: this process's connect to its own listener is in the file,
+ * with its socket and the port it went to; nothing else is. */
+Test(capture_live, events_net_records_a_connect)
+{
+	char *path = aat_path(dir, "net.pcapng"), *errf = aat_path(dir, "err.txt");
+	const char *paths[1] = { path };
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t alen = sizeof(a);
+	const struct aa_record *rec;
+	aa_source *src;
+	struct stat st;
+	int l, c, found = 0;
+
+	pid_t cap = start_live(path, errf, (const char *[]){ "-q", "--events", "net", NULL });
+	l = socket(AF_INET, SOCK_STREAM, 0);
+	cr_assert(l >= 0 && bind(l, (struct sockaddr *)&a, alen) == 0 && listen(l, 1) == 0 &&
+		  getsockname(l, (struct sockaddr *)&a, &alen) == 0);
+	c = socket(AF_INET, SOCK_STREAM, 0);
+	cr_assert(c >= 0 && connect(c, (struct sockaddr *)&a, alen) == 0 && fstat(c, &st) == 0);
+	stop_live(cap);
+	close(c);
+	close(l);
+
+	cr_assert_eq(aa_open_offline(&src, paths, 1, NULL, NULL), 0);
+	while (aa_next(src, &rec) == 1) {
+		cr_assert_eq(rec->ev.type, AA_TYPE_NET, "only net records selected");
+		if (rec->ev.net->pid == (uint32_t)getpid() && rec->ev.net->syscall == AA_NET_CONNECT) {
+			cr_expect_eq(rec->ev.net->fd, c);
+			cr_expect_eq(rec->ev.net->conn, st.st_ino);
+			cr_expect_eq(rec->ev.net->peer_port, ntohs(a.sin_port));
+			cr_expect_eq(rec->ev.net->return_code, 0);
+			found++;
+		}
+	}
+	aa_close(src);
+	cr_expect_eq(found, 1, "%d connect records of this process", found);
 	free(path);
 	free(errf);
 }
