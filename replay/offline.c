@@ -489,6 +489,7 @@ int aa_open_offline(aa_source **src, const char *const *paths, size_t npaths,
 		o->on_read = opts->on_read;
 		o->user = opts->user;
 		o->base.ordered = opts->ordered;
+		o->base.fold = opts->fold;
 	}
 	rc = npaths ? 0 : AA_E_INVAL;
 	if (rc)
