@@ -74,7 +74,6 @@ static void put_errno(FILE *out, int64_t ret)
 
 static void put_endpoints(FILE *out, unsigned family, const uint8_t *local, uint16_t lport,
 			  const uint8_t *peer, uint16_t pport);
-static void put_name(FILE *out, const char *name, const char *field, uint64_t v);
 
 static void print_tls(FILE *out, const struct aa_tls_event *e, const struct aa_joins *j)
 {
@@ -97,7 +96,10 @@ static void print_tls(FILE *out, const struct aa_tls_event *e, const struct aa_j
 		fputs_unlocked(" fd=", out);
 		aa_enc_i64(out, c->fd);
 		put_endpoints(out, c->family, c->local_addr, c->local_port, c->peer_addr, c->peer_port);
-		put_name(out, aa_tls_lib_name(c->lib), " lib=", c->lib);
+		if (aa_tls_lib_name(c->lib))
+			fprintf(out, " lib=%s", aa_tls_lib_name(c->lib));
+		else
+			put_field_u64(out, " lib=", c->lib);
 	}
 	putc_unlocked(' ', out);
 	aa_enc_text_string(out, e->payload, len < TLS_PREVIEW ? len : TLS_PREVIEW);
