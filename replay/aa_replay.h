@@ -8,7 +8,8 @@
  *
  * No global state: each aa_source is independent, and separate sources may
  * be used from separate threads. Memory stays bounded by one chunk whatever
- * the size of the files.
+ * the size of the files, plus the time order's and the process table's own
+ * bounds (see aa_replay_opts and aa_process_at).
  *
  * Lifetimes: every pointer the library hands out is owned by the library,
  * never freed by the caller, and valid as each declaration below says; at
@@ -77,6 +78,8 @@ struct aa_replay_opts {
 	 * records later in the stream: leave it 0 where capture order matters
 	 * (export, digests). */
 	int fold;
+	/* Process incarnations the process table keeps at most; 0: AA_PROC_MAX. */
+	uint32_t max_processes;
 };
 
 /*
@@ -220,12 +223,14 @@ const struct aa_file_meta *aa_source_meta(const aa_source *src);
 /*
  * The process table: fed with every record in delivery order (time order
  * with aa_replay_opts.ordered), whether the filter passes it or not. It
- * holds at most AA_PROC_MAX incarnations and AA_PROC_MAX_BYTES of their
- * strings: past either, the incarnation that exited first is forgotten
- * (then, while none has exited, a new one is not kept).
+ * holds at most aa_replay_opts.max_processes (AA_PROC_MAX) incarnations and
+ * AA_PROC_MAX_BYTES of their strings: past either, the incarnation that
+ * exited first is forgotten (then, while none has exited, a new one is not
+ * kept). With the pending completion records (at most 1024 groups and 64
+ * MiB), this is the memory a source holds beyond its chunk and time order.
  */
-#define AA_PROC_MAX 65536
-#define AA_PROC_MAX_BYTES (64u << 20)
+#define AA_PROC_MAX 16384
+#define AA_PROC_MAX_BYTES (16u << 20)
 /*
  * Process pid at wall time time_ns: the incarnation alive then, else the
  * last one that started before it; NULL when none is known. Valid until the

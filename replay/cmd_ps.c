@@ -23,7 +23,7 @@ static const char help[] =
 	"                  \"container_id\" (null when none), \"ns_pid\", \"execs\"\n"
 	"  -h, --help      this help\n"
 	"\n"
-	"The table keeps at most 65536 processes and 64 MiB of their strings: past\n"
+	"The table keeps at most 16384 processes and 16 MiB of their strings: past\n"
 	"that, those that exited first are forgotten. Damaged chunks are reported\n"
 	"on stderr and skipped; the exit status is then 1.\n";
 

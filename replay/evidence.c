@@ -65,14 +65,14 @@ struct aa_evidence {
 	struct aa_record out_rec;
 };
 
-struct aa_evidence *aa_evidence_new(int fold)
+struct aa_evidence *aa_evidence_new(int fold, uint32_t max_processes)
 {
 	struct aa_evidence *e = calloc(1, sizeof(*e));
 
 	if (!e)
 		return NULL;
 	e->fold = fold;
-	if (!(e->procs = aa_proctab_new())) {
+	if (!(e->procs = aa_proctab_new(max_processes))) {
 		free(e);
 		return NULL;
 	}

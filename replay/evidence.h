@@ -20,8 +20,8 @@
 struct aa_evidence;
 struct aa_proctab;
 
-/* NULL when out of memory. */
-struct aa_evidence *aa_evidence_new(int fold);
+/* NULL when out of memory; max_processes as aa_replay_opts'. */
+struct aa_evidence *aa_evidence_new(int fold, uint32_t max_processes);
 void aa_evidence_free(struct aa_evidence *e);
 
 /*

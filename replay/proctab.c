@@ -23,11 +23,16 @@ struct aa_proctab {
 	struct proc *first, *last;  /* the all-list */
 	struct proc *xfirst, *xlast; /* the exited FIFO */
 	size_t n, bytes;
+	size_t max;                  /* incarnations kept at most */
 };
 
-struct aa_proctab *aa_proctab_new(void)
+struct aa_proctab *aa_proctab_new(uint32_t max)
 {
-	return calloc(1, sizeof(struct aa_proctab));
+	struct aa_proctab *t = calloc(1, sizeof(*t));
+
+	if (t)
+		t->max = max ? max : AA_PROC_MAX;
+	return t;
 }
 
 static struct proc *latest(const struct aa_proctab *t, uint32_t pid)
@@ -90,7 +95,7 @@ static int evict(struct aa_proctab *t)
 
 static int room(struct aa_proctab *t, size_t more)
 {
-	while (t->n >= AA_PROC_MAX || t->bytes + more > AA_PROC_MAX_BYTES)
+	while (t->n >= t->max || t->bytes + more > AA_PROC_MAX_BYTES)
 		if (!evict(t))
 			return 0;
 	return 1;

@@ -10,8 +10,8 @@
 
 struct aa_proctab;
 
-/* NULL when out of memory. */
-struct aa_proctab *aa_proctab_new(void);
+/* At most max incarnations (0: AA_PROC_MAX). NULL when out of memory. */
+struct aa_proctab *aa_proctab_new(uint32_t max);
 void aa_proctab_free(struct aa_proctab *t);
 
 /*

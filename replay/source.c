@@ -151,7 +151,7 @@ static int next_raw(aa_source *src, struct aa_record **out)
  */
 int aa_next(aa_source *src, const struct aa_record **out)
 {
-	if (!src->evidence && !(src->evidence = aa_evidence_new(src->fold)))
+	if (!src->evidence && !(src->evidence = aa_evidence_new(src->fold, src->max_processes)))
 		return aa_source_fail(src, AA_E_NOMEM, NULL, -1, -1, "out of memory for the process table");
 	for (;;) {
 		const struct aa_record *rec = aa_evidence_pop(src->evidence);

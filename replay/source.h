@@ -33,6 +33,7 @@ struct aa_source {
 	uint64_t order_last_ns;   /* time of the record delivered last */
 	/* joins and process table (evidence.h), set up at the first aa_next */
 	int fold;                 /* aa_replay_opts.fold */
+	uint32_t max_processes;   /* and max_processes */
 	struct aa_evidence *evidence;
 	int ending;               /* the stream's end or error is next, */
 	int end_rc;               /* and this it */

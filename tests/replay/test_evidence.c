@@ -427,3 +427,32 @@ Test(evidence, format_1_exec_and_exit_feed_the_table)
 	aa_close(src);
 	fx_free(&f);
 }
+
+Test(evidence, the_table_keeps_its_bound)
+{
+	struct fx f;
+	struct aa_replay_opts o = { .max_processes = 10 };
+
+	fx_init(&f);
+	for (uint32_t i = 0; i < 25; i++) {
+		aat_add_task(&f.recs, AA_TASK_FORK, TS + i * 10, 1000 + i, 1000 + i, 1, "p", "", 0);
+		aat_add_task(&f.recs, AA_TASK_EXIT, TS + i * 10 + 5, 1000 + i, 1000 + i, 1, "p", "", 0);
+	}
+	aat_add_task(&f.recs, AA_TASK_FORK, TS + 1000, 2000, 2000, 1, "alive", "", 0);
+	write_recs(&f);
+
+	aa_source *src = open_src(&f, &o);
+	const struct aa_record *rec;
+	while (aa_next(src, &rec) == 1)
+		;
+	uint32_t n = 0, first = 0;
+	for (const struct aa_process *p = aa_process_next(src, NULL); p; p = aa_process_next(src, p))
+		if (n++ == 0)
+			first = p->pid;
+	cr_expect_eq(n, 10);
+	cr_expect_eq(first, 1016, "those that exited first are forgotten first");
+	cr_expect_not_null(aa_process_at(src, 2000, FX_MONO_TO_WALL + TS + 1000));
+	cr_expect_null(aa_process_at(src, 1000, FX_MONO_TO_WALL + TS + 1));
+	aa_close(src);
+	fx_free(&f);
+}
