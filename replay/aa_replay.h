@@ -71,12 +71,12 @@ struct aa_replay_opts {
 	 * (aa_meta_reorder_ns) later has been read, with at most 64 MiB held. A
 	 * record that still comes after a later one is counted in stats.late. */
 	int ordered;
-	/* Hold each completion record (string, tls_conn, task exec/exit: see
-	 * struct aa_joins) until the record it completes and deliver it just
-	 * before that record with aa_record.folded set; an orphan (its record
-	 * lost) is delivered as itself once known to be one. This moves such
-	 * records later in the stream: leave it 0 where capture order matters
-	 * (export, digests). */
+	/* Set aa_record.folded on each completion record (string, tls_conn,
+	 * task exec/exit: see struct aa_joins) whose record came, so that a
+	 * printer can show it only in that record. The order stays the same:
+	 * a completion record, and every record after it, is held (copied)
+	 * until its record comes or it is known to be an orphan (its thread's
+	 * next record, the end, or past 1024 such groups or 64 MiB held). */
 	int fold;
 	/* Process incarnations the process table keeps at most; 0: AA_PROC_MAX. */
 	uint32_t max_processes;
@@ -149,7 +149,7 @@ struct aa_record {
 	/* Evidence, valid as long as the record: who its pid is as of this
 	 * record (NULL when unknown or not a process record), what completed
 	 * it (NULL when nothing did), and with aa_replay_opts.fold, 1 for a
-	 * completion record that the next record delivered carries in joins. */
+	 * completion record that a record delivered later carries in joins. */
 	const struct aa_process *process;
 	const struct aa_joins *joins;
 	int folded;

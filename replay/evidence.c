@@ -1,5 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* Joins, process table feed and folding (evidence.h). */
+/*
+ * Joins, process table feed and folding (evidence.h). Records go out in the
+ * order they came, always: with fold, a completion record waits (and every
+ * record behind it) only until it is known whether its record came, so
+ * that it can go out marked folded or not.
+ */
 #include "evidence.h"
 
 #include <stdlib.h>
@@ -7,11 +12,11 @@
 
 #include "proctab.h"
 
-/* Bytes of pending groups (strings and held records) at most; past it the
- * oldest group is an orphan. */
+/* Bytes of pending groups and records waiting behind them, at most; past
+ * it the oldest group is an orphan. */
 #define PENDING_MAX_BYTES (64u << 20)
 
-/* A record copied to be delivered later (fold), re-parsed when it goes. */
+/* A record copied while it waits (fold), parsed again when it goes out. */
 struct held {
 	uint64_t time_ns, index;
 	const char *path;
@@ -39,16 +44,18 @@ struct group {
 	int has_conn, has_task;
 	struct aa_tls_conn_event conn;
 	struct aa_task_event task;
-	int used;          /* a TLS call's conn: kept for the call's later pieces */
+	int joined;        /* a record took it (a TLS call's pieces: the first did) */
+	int pending;       /* still in the pending list: more may come or join */
+	int refs;          /* queue entries that point at it */
 	size_t bytes;
-	struct held **held; /* fold: the records themselves, in order */
-	size_t nheld, capheld;
 };
 
+/* A record waiting to go out. */
 struct qent {
-	struct held *h;         /* a copy, or */
-	struct aa_record *live; /* the record pushed last */
-	int folded;
+	struct held *h;         /* a copy (fold), or */
+	struct aa_record *live; /* the record just pushed (without fold) */
+	struct group *g;        /* the group it is part of, or that completes it */
+	int completion;         /* it is part of g, not completed by it */
 };
 
 struct aa_evidence {
@@ -56,13 +63,12 @@ struct aa_evidence {
 	struct group *pending[AA_PENDING_MAX]; /* oldest first */
 	size_t npending;
 	size_t bytes;
-	struct group *cur;     /* the group joined to the record pushed last */
-	struct aa_joins joins; /* its view */
 	struct aa_proctab *procs;
 	struct qent *q;
 	size_t qhead, qn, qcap;
-	struct held *out;      /* the copy popped last, and its record */
+	struct qent out;       /* the entry popped last: its copy and group */
 	struct aa_record out_rec;
+	struct aa_joins joins; /* the joins of the record popped last */
 };
 
 struct aa_evidence *aa_evidence_new(int fold, uint32_t max_processes)
@@ -128,99 +134,88 @@ static int key_of(const struct aa_event *ev, uint32_t *pid, uint32_t *tid, int *
 	return 0;
 }
 
-static struct held *hold_copy(const struct aa_record *rec)
+static void group_unref(struct aa_evidence *e, struct group *g)
 {
-	struct held *h = malloc(sizeof(*h) + rec->ev.len);
-
-	if (!h)
-		return NULL;
-	h->time_ns = rec->time_ns;
-	h->index = rec->index;
-	h->path = rec->path;
-	h->chunk = rec->chunk;
-	h->len = rec->ev.len;
-	memcpy(h->bytes, rec->ev.raw, rec->ev.len);
-	return h;
-}
-
-static int queue(struct aa_evidence *e, struct held *h, struct aa_record *live, int folded)
-{
-	if (e->qhead == e->qn)
-		e->qhead = e->qn = 0;
-	if (e->qn == e->qcap) {
-		size_t cap = e->qcap ? e->qcap * 2 : 16;
-		struct qent *q = realloc(e->q, cap * sizeof(*q));
-		if (!q)
-			return AA_E_NOMEM;
-		e->q = q;
-		e->qcap = cap;
-	}
-	e->q[e->qn++] = (struct qent){ .h = h, .live = live, .folded = folded };
-	return 0;
-}
-
-/* Hands g's held records to the queue (folded, or as orphans). */
-static int release_held(struct aa_evidence *e, struct group *g, int folded)
-{
-	int rc = 0;
-
-	for (size_t i = 0; i < g->nheld; i++) {
-		size_t n = sizeof(struct held) + g->held[i]->len;
-		if (rc == 0 && (rc = queue(e, g->held[i], NULL, folded)) == 0)
-			g->held[i] = NULL;
-		free(g->held[i]);
-		g->bytes -= n;
-		e->bytes -= n;
-	}
-	g->nheld = 0;
-	return rc;
-}
-
-static void group_free(struct aa_evidence *e, struct group *g)
-{
-	if (!g)
+	if (!g || --g->refs > 0 || g->pending)
 		return;
-	for (size_t i = 0; i < g->nheld; i++)
-		free(g->held[i]);
-	free(g->held);
 	for (int k = 0; k < AA_STRING_KIND_COUNT; k++)
 		free(g->s[k].buf);
 	e->bytes -= g->bytes;
 	free(g);
 }
 
-/* Frees g; its held records go to the queue first. */
-static int group_release(struct aa_evidence *e, struct group *g, int folded)
+/* Takes g out of the pending list: nothing more joins it. */
+static void settle(struct aa_evidence *e, size_t i)
 {
-	int rc = release_held(e, g, folded);
+	struct group *g = e->pending[i];
 
-	group_free(e, g);
-	return rc;
-}
-
-static void pending_remove(struct aa_evidence *e, size_t i)
-{
 	memmove(&e->pending[i], &e->pending[i + 1], (e->npending - i - 1) * sizeof(e->pending[0]));
 	e->npending--;
+	g->pending = 0;
+	g->refs++; /* group_unref frees it once no entry points at it */
+	group_unref(e, g);
+}
+
+/* The queue has room for one more entry; 0 or AA_E_NOMEM. */
+static int queue_room(struct aa_evidence *e)
+{
+	if (e->qhead == e->qn)
+		e->qhead = e->qn = 0;
+	if (e->qn < e->qcap)
+		return 0;
+	if (e->qhead) {
+		memmove(e->q, e->q + e->qhead, (e->qn - e->qhead) * sizeof(*e->q));
+		e->qn -= e->qhead;
+		e->qhead = 0;
+		return 0;
+	}
+	size_t cap = e->qcap ? e->qcap * 2 : 16;
+	struct qent *q = realloc(e->q, cap * sizeof(*q));
+	if (!q)
+		return AA_E_NOMEM;
+	e->q = q;
+	e->qcap = cap;
+	return 0;
+}
+
+/* Queues rec, part of g (completion) or completed by g (NULL: by nothing).
+ * With fold, a copy: records behind a completion record wait with it. */
+static int queue(struct aa_evidence *e, struct aa_record *rec, struct group *g, int completion)
+{
+	struct qent q = { .g = g, .completion = completion };
+
+	if (queue_room(e) != 0)
+		return AA_E_NOMEM;
+	if (e->fold) {
+		if (!(q.h = malloc(sizeof(*q.h) + rec->ev.len)))
+			return AA_E_NOMEM;
+		q.h->time_ns = rec->time_ns;
+		q.h->index = rec->index;
+		q.h->path = rec->path;
+		q.h->chunk = rec->chunk;
+		q.h->len = rec->ev.len;
+		memcpy(q.h->bytes, rec->ev.raw, rec->ev.len);
+		e->bytes += sizeof(*q.h) + rec->ev.len;
+	} else {
+		q.live = rec;
+	}
+	if (g)
+		g->refs++;
+	e->q[e->qn++] = q;
+	return 0;
 }
 
 /* Groups of pid (and tid, if has_tid) with another time stamp: their record
  * is not coming (a thread's records come in its order). */
-static int drop_stale(struct aa_evidence *e, uint32_t pid, uint32_t tid, int has_tid, uint64_t ts)
+static void drop_stale(struct aa_evidence *e, uint32_t pid, uint32_t tid, int has_tid, uint64_t ts)
 {
-	int rc = 0;
-
 	for (size_t i = 0; i < e->npending;) {
 		struct group *g = e->pending[i];
-		if (g->pid == pid && (!has_tid || g->tid == tid) && g->ts != ts) {
-			pending_remove(e, i);
-			int r = group_release(e, g, 0);
-			rc = rc ? rc : r;
-		} else {
+		if (g->pid == pid && (!has_tid || g->tid == tid) && g->ts != ts)
+			settle(e, i);
+		else
 			i++;
-		}
 	}
-	return rc;
 }
 
 static struct group *find(struct aa_evidence *e, uint32_t pid, uint32_t tid, int has_tid,
@@ -239,7 +234,7 @@ static struct group *find(struct aa_evidence *e, uint32_t pid, uint32_t tid, int
 /* A second record of the same part: the group's own record was lost. */
 static int conflicts(const struct group *g, const struct aa_event *ev)
 {
-	if (g->used)
+	if (g->joined)
 		return 1;
 	switch (ev->type) {
 	case AA_TYPE_STRING:
@@ -286,23 +281,19 @@ static int add_string(struct aa_evidence *e, struct group *g, const struct aa_st
 	return 0;
 }
 
-static int group_add(struct aa_evidence *e, struct group *g, const struct aa_record *rec)
+static int group_add(struct aa_evidence *e, struct group *g, const struct aa_event *ev)
 {
-	const struct aa_event *ev = &rec->ev;
-	int rc = 0;
-
 	switch (ev->type) {
 	case AA_TYPE_STRING:
-		rc = add_string(e, g, ev->string);
-		break;
+		return add_string(e, g, ev->string);
 	case AA_TYPE_TLS_CONN:
 		g->has_conn = 1;
 		g->conn = *ev->tls_conn;
-		break;
+		return 0;
 	case AA_TYPE_TASK:
 		g->has_task = 1;
 		g->task = *ev->task;
-		break;
+		return 0;
 	case AA_TYPE_TLS:
 	case AA_TYPE_FILE:
 	case AA_TYPE_EXEC:
@@ -312,60 +303,39 @@ static int group_add(struct aa_evidence *e, struct group *g, const struct aa_rec
 	case AA_TYPE_UNKNOWN:
 		break;
 	}
-	if (rc || !e->fold)
-		return rc;
-	if (g->nheld == g->capheld) {
-		size_t cap = g->capheld ? g->capheld * 2 : 4;
-		struct held **h = realloc(g->held, cap * sizeof(*h));
-		if (!h)
-			return AA_E_NOMEM;
-		g->held = h;
-		g->capheld = cap;
-	}
-	if (!(g->held[g->nheld] = hold_copy(rec)))
-		return AA_E_NOMEM;
-	size_t n = sizeof(struct held) + rec->ev.len;
-	g->nheld++;
-	g->bytes += n;
-	e->bytes += n;
 	return 0;
+}
+
+/* Keeps the pending groups within their bounds: the oldest are orphans. */
+static void bound(struct aa_evidence *e)
+{
+	while (e->npending && (e->npending >= AA_PENDING_MAX || e->bytes > PENDING_MAX_BYTES))
+		settle(e, 0);
 }
 
 static struct group *group_new(struct aa_evidence *e, uint32_t pid, uint32_t tid, uint64_t ts)
 {
-	struct group *g = calloc(1, sizeof(*g));
+	struct group *g;
 
-	if (!g)
+	bound(e);
+	if (!(g = calloc(1, sizeof(*g))))
 		return NULL;
 	g->pid = pid;
 	g->tid = tid;
 	g->ts = ts;
+	g->pending = 1;
 	g->bytes = sizeof(*g);
 	e->bytes += g->bytes;
 	e->pending[e->npending++] = g;
 	return g;
 }
 
-/* Keeps the pending groups within their bounds: the oldest go as orphans. */
-static int bound(struct aa_evidence *e)
+static void set_joins(struct aa_joins *j, const struct group *g)
 {
-	int rc = 0;
-
-	while (e->npending && (e->npending >= AA_PENDING_MAX || e->bytes > PENDING_MAX_BYTES)) {
-		struct group *g = e->pending[0];
-		pending_remove(e, 0);
-		int r = group_release(e, g, 0);
-		rc = rc ? rc : r;
-	}
-	return rc;
-}
-
-static void set_joins(struct aa_evidence *e, const struct group *g)
-{
-	memset(&e->joins, 0, sizeof(e->joins));
+	memset(j, 0, sizeof(*j));
 	for (int k = 0; k < AA_STRING_KIND_COUNT; k++) {
 		const struct jstr *s = &g->s[k];
-		struct aa_string *o = &e->joins.str[k];
+		struct aa_string *o = &j->str[k];
 		if (!s->present)
 			continue;
 		o->data = s->buf;
@@ -374,32 +344,28 @@ static void set_joins(struct aa_evidence *e, const struct group *g)
 		o->truncated = (s->flags & AA_STRING_TRUNCATED) || s->contig < s->total;
 		o->unlinked = (s->flags & AA_STRING_UNLINKED) != 0;
 	}
-	e->joins.tls_conn = g->has_conn ? &g->conn : NULL;
-	e->joins.task = g->has_task ? &g->task : NULL;
+	j->tls_conn = g->has_conn ? &g->conn : NULL;
+	j->task = g->has_task ? &g->task : NULL;
 }
 
 static int push_completion(struct aa_evidence *e, struct aa_record *rec, uint32_t pid, uint32_t tid)
 {
 	uint64_t ts = rec->ev.mono_ns;
 	size_t at;
-	int rc = drop_stale(e, pid, tid, 1, ts);
-	struct group *g = find(e, pid, tid, 1, ts, &at);
 
+	drop_stale(e, pid, tid, 1, ts);
+	struct group *g = find(e, pid, tid, 1, ts, &at);
 	if (g && conflicts(g, &rec->ev)) {
-		pending_remove(e, at);
-		int r = group_release(e, g, 0);
-		rc = rc ? rc : r;
+		settle(e, at);
 		g = NULL;
 	}
-	if (rc == 0 && !g && (rc = bound(e)) == 0 && !(g = group_new(e, pid, tid, ts)))
-		rc = AA_E_NOMEM;
-	if (rc == 0)
-		rc = group_add(e, g, rec);
+	if (!g && !(g = group_new(e, pid, tid, ts)))
+		return AA_E_NOMEM;
+	if (group_add(e, g, &rec->ev) != 0)
+		return AA_E_NOMEM;
 	/* a task exec or exit record tells the table at once */
 	rec->process = aa_proctab_feed(e->procs, rec, NULL);
-	if (rc == 0 && !e->fold)
-		rc = queue(e, NULL, rec, 0);
-	return rc;
+	return queue(e, rec, g, 1);
 }
 
 static int push_completed(struct aa_evidence *e, struct aa_record *rec, uint32_t pid, uint32_t tid,
@@ -407,28 +373,26 @@ static int push_completed(struct aa_evidence *e, struct aa_record *rec, uint32_t
 {
 	uint64_t ts = rec->ev.mono_ns;
 	size_t at;
-	int rc = drop_stale(e, pid, tid, has_tid, ts);
-	struct group *g = find(e, pid, tid, has_tid, ts, &at);
 
+	drop_stale(e, pid, tid, has_tid, ts);
+	struct group *g = find(e, pid, tid, has_tid, ts, &at);
 	if (g) {
-		set_joins(e, g);
-		rec->joins = &e->joins;
-		if (rec->ev.type == AA_TYPE_TLS && g->has_conn && !g->used) {
-			/* the call's later pieces have the same key: the group stays */
-			g->used = 1;
-			int r = release_held(e, g, 1);
-			rc = rc ? rc : r;
-		} else if (!g->used) {
-			pending_remove(e, at);
-			/* kept for rec's joins until the next push; its held records go first */
-			int r = release_held(e, g, 1);
-			rc = rc ? rc : r;
-			e->cur = g;
-		}
+		struct aa_joins j;
+		int was = g->joined;
+
+		g->joined = 1;
+		set_joins(&j, g);
+		rec->process = aa_proctab_feed(e->procs, rec, &j);
+		if (rec->ev.type != AA_TYPE_TLS && was)
+			g = NULL; /* a second record of the key: the first took it */
+		int rc = queue(e, rec, g, 0);
+		/* a TLS call's later pieces have the same key: its group stays */
+		if (rc == 0 && g && !(rec->ev.type == AA_TYPE_TLS && g->has_conn))
+			settle(e, at);
+		return rc;
 	}
-	rec->process = aa_proctab_feed(e->procs, rec, rec->joins);
-	int r = queue(e, NULL, rec, 0);
-	return rc ? rc : r;
+	rec->process = aa_proctab_feed(e->procs, rec, NULL);
+	return queue(e, rec, NULL, 0);
 }
 
 int aa_evidence_push(struct aa_evidence *e, struct aa_record *rec)
@@ -436,13 +400,9 @@ int aa_evidence_push(struct aa_evidence *e, struct aa_record *rec)
 	uint32_t pid, tid;
 	int has_tid;
 
-	group_free(e, e->cur);
-	e->cur = NULL;
-	rec->joins = NULL;
 	rec->process = NULL;
-	rec->folded = 0;
 	if (!key_of(&rec->ev, &pid, &tid, &has_tid))
-		return queue(e, NULL, rec, 0);
+		return queue(e, rec, NULL, 0);
 	if (aa_is_completion(&rec->ev))
 		return push_completion(e, rec, pid, tid);
 	return push_completed(e, rec, pid, tid, has_tid);
@@ -450,35 +410,49 @@ int aa_evidence_push(struct aa_evidence *e, struct aa_record *rec)
 
 void aa_evidence_end(struct aa_evidence *e)
 {
-	while (e->npending) {
-		struct group *g = e->pending[0];
-		pending_remove(e, 0);
-		/* out of memory here loses held records' delivery, not memory */
-		(void)group_release(e, g, 0);
-	}
+	while (e->npending)
+		settle(e, 0);
 }
 
 const struct aa_record *aa_evidence_pop(struct aa_evidence *e)
 {
-	free(e->out);
-	e->out = NULL;
+	free(e->out.h);
+	group_unref(e, e->out.g);
+	e->out = (struct qent){ 0 };
 	if (e->qhead == e->qn)
 		return NULL;
-	struct qent *q = &e->q[e->qhead++];
-	if (q->live)
-		return q->live;
-	struct held *h = e->out = q->h;
-	struct aa_record *r = &e->out_rec;
-	uint32_t pid = 0;
+	struct qent *q = &e->q[e->qhead];
+	/* a completion record waits until it is known whether its record came */
+	if (e->fold && q->completion && q->g->pending && !q->g->joined) {
+		if (e->bytes <= PENDING_MAX_BYTES)
+			return NULL;
+		for (size_t i = 0; i < e->npending; i++)
+			if (e->pending[i] == q->g) {
+				settle(e, i); /* too much waits behind it: an orphan */
+				break;
+			}
+	}
+	e->qhead++;
+	e->out = *q;
+	struct aa_record *r = q->live;
+	if (q->h) {
+		uint32_t pid = 0;
 
-	aa_parse(h->bytes, h->len, &r->ev);
-	r->time_ns = h->time_ns;
-	r->index = h->index;
-	r->path = h->path;
-	r->chunk = h->chunk;
+		r = &e->out_rec;
+		aa_parse(q->h->bytes, q->h->len, &r->ev);
+		r->time_ns = q->h->time_ns;
+		r->index = q->h->index;
+		r->path = q->h->path;
+		r->chunk = q->h->chunk;
+		r->process = aa_event_pid(&r->ev, &pid) ? aa_proctab_at(e->procs, pid, r->time_ns) : NULL;
+		e->bytes -= sizeof(*q->h) + q->h->len;
+	}
+	r->folded = q->completion && q->g->joined;
 	r->joins = NULL;
-	r->folded = q->folded;
-	r->process = aa_event_pid(&r->ev, &pid) ? aa_proctab_at(e->procs, pid, r->time_ns) : NULL;
+	if (q->g && !q->completion) {
+		set_joins(&e->joins, q->g);
+		r->joins = &e->joins;
+	}
 	return r;
 }
 
@@ -486,13 +460,14 @@ void aa_evidence_free(struct aa_evidence *e)
 {
 	if (!e)
 		return;
-	for (size_t i = 0; i < e->npending; i++)
-		group_free(e, e->pending[i]);
-	group_free(e, e->cur);
-	for (size_t i = e->qhead; i < e->qn; i++)
+	aa_evidence_end(e);
+	for (size_t i = e->qhead; i < e->qn; i++) {
 		free(e->q[i].h);
+		group_unref(e, e->q[i].g);
+	}
+	free(e->out.h);
+	group_unref(e, e->out.g);
 	free(e->q);
-	free(e->out);
 	aa_proctab_free(e->procs);
 	free(e);
 }

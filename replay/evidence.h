@@ -3,7 +3,8 @@
  * The evidence stage of a source, between reading (and time order) and the
  * filter: joins each record with the completion records that came before
  * it (struct aa_joins), feeds the process table (proctab.h), and with
- * aa_replay_opts.fold holds completion records back until their record.
+ * aa_replay_opts.fold holds the stream at a completion record until it is
+ * known whether its record came (aa_record.folded); the order never changes.
  * Private to the library.
  */
 #ifndef AA_EVIDENCE_H
@@ -25,10 +26,9 @@ struct aa_evidence *aa_evidence_new(int fold, uint32_t max_processes);
 void aa_evidence_free(struct aa_evidence *e);
 
 /*
- * Takes the next record of the stream (rec stays valid until the next
- * push, pop of a record other than it, or free): sets rec->joins and
- * rec->process, feeds the table, and queues what is to be delivered.
- * 0 or AA_E_NOMEM.
+ * Takes the next record of the stream (without fold, rec must stay valid
+ * until it is popped; with fold it is copied): feeds the table and queues
+ * it. 0 or AA_E_NOMEM.
  */
 int aa_evidence_push(struct aa_evidence *e, struct aa_record *rec);
 /* The stream has ended: every record still held is an orphan. */
