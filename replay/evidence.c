@@ -231,28 +231,15 @@ static struct group *find(struct aa_evidence *e, uint32_t pid, uint32_t tid, int
 	return NULL;
 }
 
-/* A second record of the same part: the group's own record was lost. */
+/* A second record of the same part: the group's own record was lost. ev is
+ * a completion record (aa_is_completion): string, tls_conn or task. */
 static int conflicts(const struct group *g, const struct aa_event *ev)
 {
 	if (g->joined)
 		return 1;
-	switch (ev->type) {
-	case AA_TYPE_STRING:
+	if (ev->type == AA_TYPE_STRING)
 		return ev->string->seq == 0 && g->s[ev->string->kind].present;
-	case AA_TYPE_TLS_CONN:
-		return g->has_conn;
-	case AA_TYPE_TASK:
-		return g->has_task;
-	case AA_TYPE_TLS:
-	case AA_TYPE_FILE:
-	case AA_TYPE_EXEC:
-	case AA_TYPE_EXIT:
-	case AA_TYPE_FILEOP:
-	case AA_TYPE_NET:
-	case AA_TYPE_UNKNOWN:
-		return 0;
-	}
-	return 0;
+	return ev->type == AA_TYPE_TLS_CONN ? g->has_conn : g->has_task;
 }
 
 static int add_string(struct aa_evidence *e, struct group *g, const struct aa_string_event *p)
@@ -281,27 +268,17 @@ static int add_string(struct aa_evidence *e, struct group *g, const struct aa_st
 	return 0;
 }
 
+/* ev is a completion record, as conflicts() says. */
 static int group_add(struct aa_evidence *e, struct group *g, const struct aa_event *ev)
 {
-	switch (ev->type) {
-	case AA_TYPE_STRING:
+	if (ev->type == AA_TYPE_STRING)
 		return add_string(e, g, ev->string);
-	case AA_TYPE_TLS_CONN:
+	if (ev->type == AA_TYPE_TLS_CONN) {
 		g->has_conn = 1;
 		g->conn = *ev->tls_conn;
-		return 0;
-	case AA_TYPE_TASK:
+	} else {
 		g->has_task = 1;
 		g->task = *ev->task;
-		return 0;
-	case AA_TYPE_TLS:
-	case AA_TYPE_FILE:
-	case AA_TYPE_EXEC:
-	case AA_TYPE_EXIT:
-	case AA_TYPE_FILEOP:
-	case AA_TYPE_NET:
-	case AA_TYPE_UNKNOWN:
-		break;
 	}
 	return 0;
 }
