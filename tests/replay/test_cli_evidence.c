@@ -73,6 +73,11 @@ Test(cli_evidence, cat_text_folds_completion_records)
 		W "005000Z file pid=10 tid=10 read \"/deleted/file\" (unlinked) flags=O_RDONLY ret=4 dur=10ns comm=\"sh\"\n");
 	cr_assert_eq(fx_run(&f, out, sizeof(out), err, sizeof(err), "cat --each cap.pcapng | wc -l"), 0);
 	cr_expect_eq(atoi(out), (int)f.recs.n, "every record a line with --each");
+	/* the writer marks a file with evidence records as format version 2 */
+	cr_assert_eq(fx_run(&f, out, sizeof(out), err, sizeof(err), "info cap.pcapng | grep Format"), 0);
+	cr_expect_str_eq(out, "Format version: 2\n");
+	cr_assert_eq(fx_run(&f, out, sizeof(out), err, sizeof(err), "info --json cap.pcapng | grep -o '\"format_version\":[0-9]*'"), 0);
+	cr_expect_str_eq(out, "\"format_version\":2\n");
 	fx_free(&f);
 }
 
@@ -137,5 +142,33 @@ Test(cli_evidence, ps_of_a_format_1_fixture)
 	cr_assert_eq(fx_run(&f, out, sizeof(out), err, sizeof(err), "info '%s' | grep Format", fixture), 0);
 	cr_expect_str_eq(out, "Format version: 1\n");
 	free(fixture);
+	fx_free(&f);
+}
+
+/* Without a string record, a path that filled its field may have been cut:
+ * JSON says null (not known), text "(may be cut)"; one byte shorter is whole. */
+Test(cli_evidence, a_full_path_field_may_be_cut)
+{
+	struct fx f;
+	struct aa_file_event fi = { .pid = 5, .tid = 5, .timestamp_ns = TS, .syscall = AA_SYS_OPENAT };
+	struct aa_writer_opts o = { .mono_to_wall = FX_MONO_TO_WALL, .source = "test", .format_version = 1 };
+
+	fx_init(&f);
+	memset(fi.path, 'a', AA_PATH_MAX - 1);
+	aat_recs_add(&f.recs, &fi, sizeof(fi));
+	fi.path[AA_PATH_MAX - 2] = 0;
+	fi.timestamp_ns++;
+	aat_recs_add(&f.recs, &fi, sizeof(fi));
+	cr_assert_eq(aat_write_capture(f.path, &f.recs, 0, f.recs.n, &o, 0, NULL), 0);
+	cr_assert_eq(fx_run(&f, out, sizeof(out), err, sizeof(err),
+			    "cat --json cap.pcapng | python3 -c '"
+			    "import json,sys\n"
+			    "for l in sys.stdin: o=json.loads(l); print(len(o[\"path\"]), o[\"path_truncated\"])'"),
+		     0, "%s", err);
+	cr_expect_str_eq(out, "255 None\n254 False\n");
+	cr_assert_eq(fx_run(&f, out, sizeof(out), err, sizeof(err), "cat cap.pcapng | grep -c '(may be cut)'"), 0);
+	cr_expect_str_eq(out, "1\n");
+	cr_assert_eq(fx_run(&f, out, sizeof(out), err, sizeof(err), "info cap.pcapng | grep Format"), 0);
+	cr_expect_str_eq(out, "Format version: 1\n", "the writer writes the version it is given");
 	fx_free(&f);
 }
