@@ -147,9 +147,10 @@ struct aa_record {
 	const char *path;  /* file it came from (valid until aa_close), NULL for a live source */
 	uint32_t chunk;    /* chunk number in that file */
 	/* Evidence, valid as long as the record: who its pid is as of this
-	 * record (NULL when unknown or not a process record), what completed
-	 * it (NULL when nothing did), and with aa_replay_opts.fold, 1 for a
-	 * completion record that a record delivered later carries in joins. */
+	 * record (NULL when unknown; with fold, as of the records read so far,
+	 * which may be a few past it), what completed it (NULL when nothing
+	 * did), and with aa_replay_opts.fold, 1 for a completion record that
+	 * a record delivered later carries in joins. */
 	const struct aa_process *process;
 	const struct aa_joins *joins;
 	int folded;

@@ -141,6 +141,10 @@ Test(cli_evidence, ps_of_a_format_1_fixture)
 	cr_expect_str_eq(out, "True True\n");
 	cr_assert_eq(fx_run(&f, out, sizeof(out), err, sizeof(err), "info '%s' | grep Format", fixture), 0);
 	cr_expect_str_eq(out, "Format version: 1\n");
+	/* a copy of it is still version 1: its paths may be cut */
+	cr_assert_eq(fx_run(&f, out, sizeof(out), err, sizeof(err),
+			    "filter --type exec '%s' copy.pcapng && %s info copy.pcapng | grep Format", fixture, f.replay), 0, "%s", err);
+	cr_expect_str_eq(out, "Format version: 1\n");
 	free(fixture);
 	fx_free(&f);
 }
