@@ -339,7 +339,7 @@ int aa_print_text(FILE *out, const struct aa_record *rec)
 		fputs_unlocked(aa_error_name(ev->error), out);
 	}
 	aa_print_fields(out, rec, &printer);
-	if (rec->process && rec->process->comm[0]) {
+	if (rec->process && rec->process->comm[0] && ev->type != AA_TYPE_TASK) { /* a task record has its own */
 		fputs_unlocked(" comm=", out);
 		put_string(out, (const uint8_t *)rec->process->comm, sizeof(rec->process->comm));
 	}

@@ -310,7 +310,9 @@ int aa_print_json(FILE *out, const struct aa_record *rec)
 	putc_unlocked('"', out);
 	put_u64(out, "time_ns", rec->time_ns);
 	put_u64(out, "index", rec->index);
-	if (rec->process && rec->process->comm[0]) {
+	if (ev->type == AA_TYPE_TASK) {
+		/* its own "comm" field says it */
+	} else if (rec->process && rec->process->comm[0]) {
 		put_cstr(out, "comm", (const uint8_t *)rec->process->comm, sizeof(rec->process->comm));
 	} else {
 		key(out, "comm");

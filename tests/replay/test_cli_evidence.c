@@ -65,8 +65,8 @@ Test(cli_evidence, cat_text_folds_completion_records)
 	make(&f);
 	cr_assert_eq(fx_run(&f, out, sizeof(out), err, sizeof(err), "cat cap.pcapng"), 0, "%s", err);
 	cr_expect_str_eq(out,
-		W "000000Z task pid=10 tid=10 snapshot ppid=1 uid=1000 gid=100 comm=\"sh\" ns_pid=10 start_ns=1000000 cgroup_id=77 cgroup=\"" "docker-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.scope\" exe=\"/bin/sh\" argv=[\"sh\"] comm=\"sh\"\n"
-		W "001000Z task pid=11 tid=11 fork ppid=10 uid=1000 gid=100 comm=\"sh\" ns_pid=11 start_ns=1001000 cgroup_id=77 cgroup=\"" "docker-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.scope\" comm=\"sh\"\n"
+		W "000000Z task pid=10 tid=10 snapshot ppid=1 uid=1000 gid=100 comm=\"sh\" ns_pid=10 start_ns=1000000 cgroup_id=77 cgroup=\"" "docker-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.scope\" exe=\"/bin/sh\" argv=[\"sh\"]\n"
+		W "001000Z task pid=11 tid=11 fork ppid=10 uid=1000 gid=100 comm=\"sh\" ns_pid=11 start_ns=1001000 cgroup_id=77 cgroup=\"" "docker-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.scope\"\n"
 		W "002000Z exec pid=11 ppid=10 uid=1000 \"/usr/bin/cat\" args=\"cat -n \\xff\\xfe\" argv=[\"cat\" \"-n\" \"\\xff\\xfe\"] comm=\"cat\"\n"
 		W "003000Z exit pid=11 exit_code=137 killed by SIGKILL (core dumped) comm=\"cat\"\n"
 		W "004000Z tls pid=10 tid=10 write seq=0 data_len=2 len=2 conn=555 fd=7 local=127.0.0.1:40000 peer=127.0.0.1:8443 lib=openssl \"hi\" comm=\"sh\"\n"
@@ -101,6 +101,10 @@ Test(cli_evidence, cat_json_exec_exit_tls_file)
 			 "cat 137 9 True\n"
 			 "555 7 127.0.0.1:40000 127.0.0.1:8443 openssl\n"
 			 "/deleted/file False True\n");
+	/* a task record's own comm is the line's: one "comm" key, not two */
+	cr_assert_eq(fx_run(&f, out, sizeof(out), err, sizeof(err),
+			    "cat --json --type task cap.pcapng | grep -c '\"comm\".*\"comm\"'"), 1);
+	cr_expect_str_eq(out, "0\n");
 	fx_free(&f);
 }
 
