@@ -99,6 +99,7 @@ enum aa_meta_tag {
 	AA_META_LEVEL = 13,         /* i32: zstd level */
 	AA_META_FLUSH_MS = 14,      /* u32 */
 	AA_META_REORDER_NS = 15,    /* u64: how far records may be out of time order */
+	AA_META_FORMAT_VERSION = 16, /* u32: AA_FORMAT_VERSION of the records; absent: 1 */
 };
 
 /*

@@ -57,6 +57,8 @@ int aa_meta_encode(const struct aa_file_meta *m, uint8_t *buf, size_t cap, size_
 	put(&b, AA_META_FLUSH_MS, &m->flush_ms, 4);
 	if (m->reorder_ns)
 		put(&b, AA_META_REORDER_NS, &m->reorder_ns, 8);
+	if (m->format_version)
+		put(&b, AA_META_FORMAT_VERSION, &m->format_version, 4);
 	if (m->btf && m->btf_len)
 		put(&b, AA_META_BTF, m->btf, m->btf_len);
 	*len = b.len;
@@ -111,6 +113,7 @@ int aa_meta_decode(const uint8_t *buf, size_t len, struct aa_file_meta *m)
 		case AA_META_LEVEL: rc = get_fixed(v, vlen, &m->level, 4); break;
 		case AA_META_FLUSH_MS: rc = get_fixed(v, vlen, &m->flush_ms, 4); break;
 		case AA_META_REORDER_NS: rc = get_fixed(v, vlen, &m->reorder_ns, 8); break;
+		case AA_META_FORMAT_VERSION: rc = get_fixed(v, vlen, &m->format_version, 4); break;
 		case AA_META_BTF:
 			m->btf = v;
 			m->btf_len = vlen;
@@ -131,4 +134,9 @@ uint64_t aa_meta_reorder_ns(const struct aa_file_meta *m)
 		return m->reorder_ns;
 	uint64_t flush_ms = m && m->flush_ms ? m->flush_ms : 1000;
 	return flush_ms * 1000000ull + AA_REORDER_MARGIN_NS;
+}
+
+uint32_t aa_meta_format_version(const struct aa_file_meta *m)
+{
+	return m && m->format_version ? m->format_version : 1;
 }

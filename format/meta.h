@@ -29,6 +29,7 @@ struct aa_file_meta {
 	int32_t level;              /* zstd level */
 	uint32_t flush_ms;
 	uint64_t reorder_ns;        /* see aa_meta_reorder_ns(); 0 if absent */
+	uint32_t format_version;    /* see aa_meta_format_version(); 0 if absent */
 	const uint8_t *btf;         /* raw BTF of the record structs, NULL if absent */
 	uint32_t btf_len;
 };
@@ -44,6 +45,17 @@ struct aa_file_meta {
 /* m's reorder window; for a file without one (or m NULL), its flush
  * interval (1000 ms if unknown) plus AA_REORDER_MARGIN_NS. */
 uint64_t aa_meta_reorder_ns(const struct aa_file_meta *m);
+
+/*
+ * What the records of a file may hold: 1, the four seed types (a path or
+ * file name of 255 bytes may have been cut); 2 (AA_FORMAT_VERSION), the
+ * evidence records too (task, string, tls_conn, fileop, net), a string
+ * record carrying what does not fit.
+ */
+#define AA_FORMAT_VERSION 2
+
+/* m's format version: its META format_version, 1 when absent (or m NULL). */
+uint32_t aa_meta_format_version(const struct aa_file_meta *m);
 
 #ifdef __cplusplus
 }

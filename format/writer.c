@@ -137,6 +137,7 @@ static int write_meta(struct aa_writer *w, const struct aa_writer_opts *o, int64
 	m.level = o->level ? o->level : 3;
 	m.flush_ms = w->flush_ms;
 	m.reorder_ns = o->reorder_ns ? o->reorder_ns : aa_meta_reorder_ns(&m);
+	m.format_version = o->format_version ? o->format_version : AA_FORMAT_VERSION;
 	m.btf = aa_events_btf(&m.btf_len);
 
 	if (aa_meta_encode(&m, w->raw, AA_CHUNK_RAW_MAX, &len) != 0) /* not bound by chunk_raw_max */

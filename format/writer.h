@@ -31,6 +31,7 @@ struct aa_writer_opts {
 	int64_t mono_to_wall;   /* 0: measured now */
 	size_t chunk_raw_max;   /* 0 means AA_CHUNK_RAW_MAX; smaller for tests */
 	uint64_t reorder_ns;    /* META reorder window; 0: flush_ms + AA_REORDER_MARGIN_NS */
+	uint32_t format_version; /* META format_version; 0: AA_FORMAT_VERSION */
 	/* The capturing machine as META names it; NULL: this machine. Set when
 	 * copying records captured elsewhere (aa-replay recover and filter). */
 	const char *hostname;

@@ -16,6 +16,7 @@ static const struct {
 	{ "filter", cmd_filter, "copy the selected records into a new capture file" },
 	{ "export", cmd_export, "write the records as a raw length-framed stream" },
 	{ "schema", cmd_schema, "print the record layouts a file carries, as C" },
+	{ "ps", cmd_ps, "list the processes a recording saw, with their identity and exit" },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -8,7 +8,8 @@
  *
  * No global state: each aa_source is independent, and separate sources may
  * be used from separate threads. Memory stays bounded by one chunk whatever
- * the size of the files.
+ * the size of the files, plus the time order's and the process table's own
+ * bounds (see aa_replay_opts and aa_process_at).
  *
  * Lifetimes: every pointer the library hands out is owned by the library,
  * never freed by the caller, and valid as each declaration below says; at
@@ -70,6 +71,71 @@ struct aa_replay_opts {
 	 * (aa_meta_reorder_ns) later has been read, with at most 64 MiB held. A
 	 * record that still comes after a later one is counted in stats.late. */
 	int ordered;
+	/* Set aa_record.folded on each completion record (string, tls_conn,
+	 * task exec/exit: see struct aa_joins) whose record came, so that a
+	 * printer can show it only in that record. The order stays the same:
+	 * a completion record, and every record after it, is held (copied)
+	 * until its record comes or it is known to be an orphan (its thread's
+	 * next record, the end, or past 1024 such groups or 64 MiB held). */
+	int fold;
+	/* Process incarnations the process table keeps at most; 0: AA_PROC_MAX. */
+	uint32_t max_processes;
+};
+
+/*
+ * One string a string record (or several, seq 0..n) carried: exact bytes,
+ * NOT NUL-terminated (an argv holds each item followed by its NUL).
+ */
+struct aa_string {
+	const uint8_t *data;  /* NULL when the record has no such string */
+	uint32_t len;         /* bytes recorded */
+	uint32_t orig_len;    /* the real length (0xffffffff: unknown) */
+	int truncated;        /* shorter than the real string, or a piece was lost */
+	int unlinked;         /* PATH of a read or write: the file had been unlinked */
+};
+
+/*
+ * What completes a record: the string, tls_conn and task records of the
+ * same pid, tid (for a record that has one) and timestamp_ns that came
+ * just before it (format version 2). A TLS call's conn stays with every
+ * piece of the call.
+ */
+struct aa_joins {
+	struct aa_string str[AA_STRING_KIND_COUNT]; /* by enum aa_string_kind */
+	const struct aa_tls_conn_event *tls_conn;    /* a TLS piece's connection, or NULL */
+	const struct aa_task_event *task;            /* an exec or exit record's task record, or NULL */
+};
+
+/* How a process is known (aa_process.how). */
+#define AA_PROC_SNAPSHOT 0x1 /* running when the capture started */
+#define AA_PROC_FORK 0x2     /* seen being created */
+#define AA_PROC_EXEC 0x4     /* seen executing a program */
+#define AA_PROC_EXIT 0x8     /* seen ending */
+
+/*
+ * One process incarnation (a pid until it exits; a reused pid is a new
+ * one), as the records delivered so far tell. Byte strings are untrusted.
+ */
+struct aa_process {
+	uint32_t pid, ppid, uid, gid;
+	uint32_t ns_pid;      /* pid in its own pid namespace, 0 unknown */
+	uint32_t pidns_ino;   /* its pid namespace, 0 unknown */
+	uint64_t cgroup_id;   /* 0 unknown */
+	char comm[16];        /* NUL-terminated; "" unknown */
+	char cgroup[AA_CGROUP_NAME_MAX]; /* the cgroup's own name, NUL-terminated; "" unknown */
+	char container_id[65]; /* the 64 hex digits in cgroup (docker-ID.scope,
+				  cri-containerd-ID.scope, libpod-ID, ID), else "" */
+	struct aa_string exe;  /* the program: exec file name, or snapshot's exe */
+	struct aa_string argv; /* each item followed by its NUL */
+	int argv_joined;       /* format 1: argv is the exec record's args, items
+				  joined by spaces (boundaries unknown) */
+	uint64_t start_ns;     /* wall clock: its start time, else when first seen */
+	uint64_t end_ns;       /* wall clock of its exit, 0 while not seen ending */
+	unsigned how;          /* AA_PROC_* */
+	int exit_code;         /* the exit(2) value (format 1: the exit record's exit_code) */
+	int signal;            /* the signal that killed it, 0 none */
+	int core_dumped;
+	uint32_t execs;        /* exec records seen */
 };
 
 /* One record as delivered: the parsed event and where it came from. */
@@ -80,6 +146,14 @@ struct aa_record {
 	uint64_t index;    /* place in the whole stream, counting filtered-out records */
 	const char *path;  /* file it came from (valid until aa_close), NULL for a live source */
 	uint32_t chunk;    /* chunk number in that file */
+	/* Evidence, valid as long as the record: who its pid is as of this
+	 * record (NULL when unknown; with fold, as of the records read so far,
+	 * which may be a few past it), what completed it (NULL when nothing
+	 * did), and with aa_replay_opts.fold, 1 for a completion record that
+	 * a record delivered later carries in joins. */
+	const struct aa_process *process;
+	const struct aa_joins *joins;
+	int folded;
 };
 
 /* Per-type callbacks; NULL skips that type. rec is valid during the call only. A non-zero return stops aa_dispatch()
@@ -147,6 +221,34 @@ void aa_source_get_stats(const aa_source *src, struct aa_source_stats *stats);
  * live and raw sources. It and its strings stay valid until the next aa_next()
  * or aa_dispatch() (which may move to the next file and its META) or aa_close(). */
 const struct aa_file_meta *aa_source_meta(const aa_source *src);
+/*
+ * The process table: fed with every record in delivery order (time order
+ * with aa_replay_opts.ordered), whether the filter passes it or not. It
+ * holds at most aa_replay_opts.max_processes (AA_PROC_MAX) incarnations and
+ * AA_PROC_MAX_BYTES of their strings: past either, the incarnation that
+ * exited first is forgotten (then, while none has exited, a new one is not
+ * kept). With the pending completion records (at most 1024 groups and 64
+ * MiB), this is the memory a source holds beyond its chunk and time order.
+ */
+#define AA_PROC_MAX 16384
+#define AA_PROC_MAX_BYTES (16u << 20)
+/*
+ * Process pid at wall time time_ns: the incarnation alive then, else the
+ * last one that started before it; NULL when none is known. Valid until the
+ * next aa_next, aa_dispatch or aa_close; its content is as of the last
+ * record delivered.
+ */
+const struct aa_process *aa_process_at(const aa_source *src, uint32_t pid, uint64_t time_ns);
+/* Every incarnation known, in the order they became known: NULL prev for
+ * the first, NULL after the last. Valid as aa_process_at's. */
+const struct aa_process *aa_process_next(const aa_source *src, const struct aa_process *prev);
+/*
+ * The container id in a cgroup name: the run of exactly 64 hex digits that
+ * is the name or is framed by '-' and '.' (docker-ID.scope,
+ * cri-containerd-ID.scope, crio-ID.scope, libpod-ID); copied to id with its
+ * NUL. Returns 1, or 0 with id "".
+ */
+int aa_container_id(const char *cgroup, char id[65]);
 /* Frees src and everything it handed out; NULL is allowed. */
 void aa_close(aa_source *src);
 

@@ -117,6 +117,7 @@ struct cli_input {
 	uint64_t damage_reports; /* damaged parts reported on stderr */
 	int quiet_damage;        /* do not print the damage lines */
 	int ordered;             /* time order (aa_replay_opts.ordered) */
+	int fold;                /* completion records before their record (aa_replay_opts.fold) */
 	struct aa_xxh64 *digest; /* if set, cli_pass() adds each record to it as
 				    export writes it: the file's stream digest */
 };
@@ -147,6 +148,12 @@ int cli_pass(struct cli_input *in, const char *const *paths, size_t npaths,
  */
 int cli_each_file(char *const *paths, size_t n, int (*one)(const char *path, void *arg),
 		  void *arg);
+/*
+ * 1 when every path is a regular file, to be read in time order; a stream
+ * (standard input, a FIFO) is read as it comes: holding its records back
+ * for time order would hold back a live capture's lines.
+ */
+int cli_all_regular_files(const char *const *paths, size_t n);
 /* The status the pass ends with (damage seen, intact or not), and closes. */
 int cli_close(struct cli_input *in, int status);
 
@@ -216,5 +223,6 @@ int cmd_recover(int argc, char **argv);
 int cmd_filter(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_schema(int argc, char **argv);
+int cmd_ps(int argc, char **argv);
 
 #endif /* AA_CLI_H */

@@ -9,7 +9,7 @@ REPLAY_CLI_SRCS := replay/aa-replay.c replay/cli_msg.c replay/cli_input.c \
 	replay/cli_progress.c replay/cli_copy.c \
 	replay/cmd_info.c replay/cmd_cat.c replay/cmd_verify.c \
 	replay/cmd_recover.c replay/cmd_filter.c replay/cmd_export.c \
-	replay/cmd_schema.c replay/schema_print.c
+	replay/cmd_schema.c replay/schema_print.c replay/cmd_ps.c
 REPLAY_CLI_OBJS := $(REPLAY_CLI_SRCS:%.c=$(BUILD)/obj/%.o)
 
 PROGRAMS += $(BUILD)/aa-replay

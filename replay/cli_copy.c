@@ -19,6 +19,8 @@ static void opts_from_meta(struct aa_writer_opts *o, const struct aa_file_meta *
 		o->level = m->level;
 	o->flush_ms = m->flush_ms;
 	o->reorder_ns = aa_meta_reorder_ns(m);
+	/* a copy of a format 1 file holds what it held: its paths may be cut */
+	o->format_version = aa_meta_format_version(m);
 	o->mono_to_wall = m->mono_to_wall;
 	o->session = m->session;
 	o->file_seq = m->file_seq;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Reading inputs for a full pass: damaged parts are reported and skipped. */
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 
@@ -24,7 +25,8 @@ int cli_open(struct cli_input *in, const char *const *paths, size_t npaths,
 	     const struct aa_filter *filter)
 {
 	struct aa_replay_opts opts = { .skip_damaged = 1, .on_damage = on_damage, .on_read = on_read,
-				       .user = in, .ordered = in->ordered };
+				       .user = in, .ordered = in->ordered,
+				       .fold = in->fold };
 	struct aa_error_info err = { 0 };
 	int rc;
 
@@ -110,4 +112,14 @@ int cli_each_file(char *const *paths, size_t n, int (*one)(const char *path, voi
 		status = cli_worse(status, cli_output_check(stdout, "stdout"));
 	}
 	return status;
+}
+
+int cli_all_regular_files(const char *const *paths, size_t n)
+{
+	struct stat st;
+
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(paths[i], "-") || stat(paths[i], &st) != 0 || !S_ISREG(st.st_mode))
+			return 0;
+	return 1;
 }

@@ -20,10 +20,13 @@ static const char help[] =
 	"              tls, file, exec, exit), \"chunks\", \"damaged\",\n"
 	"              \"bytes_raw\", \"bytes_stored\", \"ratio\", \"first_ns\", \"last_ns\",\n"
 	"              \"first\", \"last\", \"duration_ns\", \"host\", \"kernel\", \"arch\",\n"
-	"              \"writer\", \"writer_version\", \"source\", \"intact\" (a boolean)\n"
+	"              \"writer\", \"writer_version\", \"source\", \"format_version\",\n"
+	"              \"intact\" (a boolean)\n"
 	"  --each      one summary for each FILE instead (with --json, one line each)\n"
 	"  -h, --help  this help\n"
 	"\n"
+	"Format version 1: the four seed record types only; 2: the evidence\n"
+	"records too (META tag 16; a file without it is version 1).\n"
 	"Host, kernel and writer are the last file's. Exit status 1 when the input\n"
 	"is not intact (what is wrong is said on stderr).\n";
 
@@ -90,6 +93,7 @@ static void print_text(const char *const *paths, size_t n, const struct aa_sourc
 	meta_line("Kernel:", m ? m->kernel : NULL, str_or(m ? m->arch : NULL, ""));
 	meta_line("Writer:", m ? m->writer : NULL, str_or(m ? m->writer_version : NULL, ""));
 	meta_line("Source:", m ? m->source : NULL, NULL);
+	printf("Format version: %u\n", aa_meta_format_version(m));
 }
 
 static void json_str(const char *key, const char *s)
@@ -143,6 +147,7 @@ static void print_json(const char *const *paths, size_t n, const struct aa_sourc
 	json_str("writer", m ? m->writer : NULL);
 	json_str("writer_version", m ? m->writer_version : NULL);
 	json_str("source", m ? m->source : NULL);
+	json_u64("format_version", aa_meta_format_version(m));
 	printf(",\"intact\":%s}\n", st->intact ? "true" : "false");
 }
 

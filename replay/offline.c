@@ -489,6 +489,8 @@ int aa_open_offline(aa_source **src, const char *const *paths, size_t npaths,
 		o->on_read = opts->on_read;
 		o->user = opts->user;
 		o->base.ordered = opts->ordered;
+		o->base.fold = opts->fold;
+		o->base.max_processes = opts->max_processes;
 	}
 	rc = npaths ? 0 : AA_E_INVAL;
 	if (rc)

@@ -105,7 +105,7 @@ static struct held *take_min(struct aa_order *o)
 	return top;
 }
 
-const struct aa_record *aa_order_pop(struct aa_order *o, int flush)
+struct aa_record *aa_order_pop(struct aa_order *o, int flush)
 {
 	free(o->out);
 	o->out = NULL;

@@ -31,7 +31,7 @@ int aa_order_push(struct aa_order *o, const struct aa_record *rec);
  * window later, the byte cap is passed, or all is pushed: flush), else
  * NULL. Valid until the next pop or aa_order_free.
  */
-const struct aa_record *aa_order_pop(struct aa_order *o, int flush);
+struct aa_record *aa_order_pop(struct aa_order *o, int flush);
 
 void aa_order_free(struct aa_order *o);
 

@@ -19,6 +19,35 @@ static void put_string(FILE *out, const uint8_t *s, size_t max)
 	aa_enc_text_string(out, s, strnlen((const char *)s, max));
 }
 
+/* A string a string record carried, whole, with what is known of its cut. */
+static void put_joined(FILE *out, const struct aa_string *s)
+{
+	aa_enc_text_string(out, s->data, s->len);
+	if (s->truncated) {
+		fputs_unlocked(" (truncated", out);
+		if (s->orig_len != 0xffffffffu)
+			fprintf(out, " from %u bytes", s->orig_len);
+		putc_unlocked(')', out);
+	}
+	if (s->unlinked)
+		fputs_unlocked(" (unlinked)", out);
+}
+
+/* A record's path: the string record's when there is one, else its field,
+ * which a path of AA_PATH_MAY_BE_CUT bytes may have filled. */
+static void put_path(FILE *out, const struct aa_joins *j, enum aa_string_kind kind,
+		     const uint8_t *field, size_t max)
+{
+	if (j && j->str[kind].data) {
+		put_joined(out, &j->str[kind]);
+		return;
+	}
+	size_t len = strnlen((const char *)field, max);
+	aa_enc_text_string(out, field, len);
+	if (len == AA_PATH_MAY_BE_CUT)
+		fputs_unlocked(" (may be cut)", out);
+}
+
 /* A duration with a unit that keeps it short: 950ns, 12.345us, 3.2ms, 1.5s. */
 static void put_duration(FILE *out, uint64_t ns)
 {
@@ -43,7 +72,10 @@ static void put_errno(FILE *out, int64_t ret)
 	}
 }
 
-static void print_tls(FILE *out, const struct aa_tls_event *e)
+static void put_endpoints(FILE *out, unsigned family, const uint8_t *local, uint16_t lport,
+			  const uint8_t *peer, uint16_t pport);
+
+static void print_tls(FILE *out, const struct aa_tls_event *e, const struct aa_joins *j)
 {
 	uint32_t len = aa_tls_piece_len(e);
 
@@ -58,13 +90,24 @@ static void print_tls(FILE *out, const struct aa_tls_event *e)
 	put_field_u64(out, " seq=", e->seq);
 	put_field_u64(out, " data_len=", e->data_len);
 	put_field_u64(out, " len=", len);
+	if (j && j->tls_conn) {
+		const struct aa_tls_conn_event *c = j->tls_conn;
+		put_field_u64(out, " conn=", c->conn);
+		fputs_unlocked(" fd=", out);
+		aa_enc_i64(out, c->fd);
+		put_endpoints(out, c->family, c->local_addr, c->local_port, c->peer_addr, c->peer_port);
+		if (aa_tls_lib_name(c->lib))
+			fprintf(out, " lib=%s", aa_tls_lib_name(c->lib));
+		else
+			put_field_u64(out, " lib=", c->lib);
+	}
 	putc_unlocked(' ', out);
 	aa_enc_text_string(out, e->payload, len < TLS_PREVIEW ? len : TLS_PREVIEW);
 	if (len > TLS_PREVIEW)
 		fputs_unlocked("...", out);
 }
 
-static void print_file(FILE *out, const struct aa_file_event *e)
+static void print_file(FILE *out, const struct aa_file_event *e, const struct aa_joins *j)
 {
 	const char *sys = aa_file_syscall_name(e->syscall);
 
@@ -77,10 +120,13 @@ static void print_file(FILE *out, const struct aa_file_event *e)
 		put_field_u64(out, " syscall=", e->syscall);
 	}
 	putc_unlocked(' ', out);
-	put_string(out, e->path, sizeof(e->path));
+	put_path(out, j, AA_STRING_PATH, e->path, sizeof(e->path));
 	size_t max;
 	const uint8_t *to = aa_file_new_path(e, &max);
-	if (to) {
+	if (j && j->str[AA_STRING_NEW_PATH].data) {
+		fputs_unlocked(" -> ", out);
+		put_joined(out, &j->str[AA_STRING_NEW_PATH]);
+	} else if (to) {
 		fputs_unlocked(" -> ", out);
 		put_string(out, to, max);
 	}
@@ -93,22 +139,35 @@ static void print_file(FILE *out, const struct aa_file_event *e)
 	put_duration(out, e->duration_ns);
 }
 
-static void print_exec(FILE *out, const struct aa_exec_event *e)
+static void print_exec(FILE *out, const struct aa_exec_event *e, const struct aa_joins *j)
 {
 	put_field_u64(out, " pid=", e->pid);
 	put_field_u64(out, " ppid=", e->ppid);
 	put_field_u64(out, " uid=", e->uid);
 	putc_unlocked(' ', out);
-	put_string(out, e->filename, sizeof(e->filename));
+	put_path(out, j, AA_STRING_FILENAME, e->filename, sizeof(e->filename));
 	fputs_unlocked(" args=", out);
 	put_string(out, e->args, sizeof(e->args));
+	if (j && j->str[AA_STRING_ARGV].data)
+		aa_enc_text_argv(out, &j->str[AA_STRING_ARGV]);
 }
 
-static void print_exit(FILE *out, const struct aa_exit_event *e)
+static void print_exit(FILE *out, const struct aa_exit_event *e, const struct aa_joins *j)
 {
 	put_field_u64(out, " pid=", e->pid);
 	fputs_unlocked(" exit_code=", out);
 	aa_enc_i64(out, e->exit_code);
+	if (j && j->task) {
+		int sig = j->task->exit_status & 0x7f;
+		const char *name = sig ? sigabbrev_np(sig) : NULL;
+
+		if (name)
+			fprintf(out, " killed by SIG%s", name);
+		else if (sig)
+			fprintf(out, " killed by signal %d", sig);
+		if (j->task->exit_status & 0x80)
+			fputs_unlocked(" (core dumped)", out);
+	}
 }
 
 static void put_endpoints(FILE *out, unsigned family, const uint8_t *local, uint16_t lport,
@@ -132,7 +191,7 @@ static void put_name(FILE *out, const char *name, const char *field, uint64_t v)
 	}
 }
 
-static void print_task(FILE *out, const struct aa_task_event *e)
+static void print_task(FILE *out, const struct aa_task_event *e, const struct aa_joins *j)
 {
 	put_field_u64(out, " pid=", e->pid);
 	put_field_u64(out, " tid=", e->tid);
@@ -154,10 +213,21 @@ static void print_task(FILE *out, const struct aa_task_event *e)
 	put_field_u64(out, " cgroup_id=", e->cgroup_id);
 	fputs_unlocked(" cgroup=", out);
 	put_string(out, e->cgroup, sizeof(e->cgroup));
+	if (j && j->str[AA_STRING_EXE].data) {
+		fputs_unlocked(" exe=", out);
+		put_joined(out, &j->str[AA_STRING_EXE]);
+	}
+	if (j && j->str[AA_STRING_FILENAME].data) {
+		putc_unlocked(' ', out);
+		put_joined(out, &j->str[AA_STRING_FILENAME]);
+	}
+	if (j && j->str[AA_STRING_ARGV].data)
+		aa_enc_text_argv(out, &j->str[AA_STRING_ARGV]);
 }
 
-static void print_string(FILE *out, const struct aa_string_event *e)
+static void print_string(FILE *out, const struct aa_string_event *e, const struct aa_joins *j)
 {
+	(void)j; /* completes others, or has nothing completing it */
 	uint32_t len = aa_string_piece_len(e);
 
 	put_field_u64(out, " pid=", e->pid);
@@ -177,8 +247,9 @@ static void print_string(FILE *out, const struct aa_string_event *e)
 		fputs_unlocked("...", out);
 }
 
-static void print_tls_conn(FILE *out, const struct aa_tls_conn_event *e)
+static void print_tls_conn(FILE *out, const struct aa_tls_conn_event *e, const struct aa_joins *j)
 {
+	(void)j; /* completes others, or has nothing completing it */
 	put_field_u64(out, " pid=", e->pid);
 	put_field_u64(out, " tid=", e->tid);
 	put_name(out, e->direction == AA_TLS_WRITE ? "write" : e->direction == AA_TLS_READ ? "read" : NULL,
@@ -191,7 +262,7 @@ static void print_tls_conn(FILE *out, const struct aa_tls_conn_event *e)
 	put_field_u64(out, " data_len=", e->data_len);
 }
 
-static void print_fileop(FILE *out, const struct aa_fileop_event *e)
+static void print_fileop(FILE *out, const struct aa_fileop_event *e, const struct aa_joins *j)
 {
 	char flags[AA_FLAGS_BUF];
 
@@ -199,7 +270,7 @@ static void print_fileop(FILE *out, const struct aa_fileop_event *e)
 	put_field_u64(out, " tid=", e->tid);
 	put_name(out, aa_syscall_name(e->syscall), " syscall=", e->syscall);
 	putc_unlocked(' ', out);
-	put_string(out, e->path, sizeof(e->path));
+	put_path(out, j, AA_STRING_PATH, e->path, sizeof(e->path));
 	if (e->marks & AA_MARK_UNLINKED)
 		fputs_unlocked(" unlinked", out);
 	fputs_unlocked(" fd=", out);
@@ -218,8 +289,9 @@ static void print_fileop(FILE *out, const struct aa_fileop_event *e)
 	put_duration(out, e->duration_ns);
 }
 
-static void print_net(FILE *out, const struct aa_net_event *e)
+static void print_net(FILE *out, const struct aa_net_event *e, const struct aa_joins *j)
 {
+	(void)j; /* completes others, or has nothing completing it */
 	put_field_u64(out, " pid=", e->pid);
 	put_field_u64(out, " tid=", e->tid);
 	put_name(out, aa_net_syscall_name(e->syscall), " syscall=", e->syscall);
@@ -266,7 +338,11 @@ int aa_print_text(FILE *out, const struct aa_record *rec)
 		fputs_unlocked(" invalid=", out);
 		fputs_unlocked(aa_error_name(ev->error), out);
 	}
-	aa_print_fields(out, ev, &printer);
+	aa_print_fields(out, rec, &printer);
+	if (rec->process && rec->process->comm[0] && ev->type != AA_TYPE_TASK) { /* a task record has its own */
+		fputs_unlocked(" comm=", out);
+		put_string(out, (const uint8_t *)rec->process->comm, sizeof(rec->process->comm));
+	}
 	putc_unlocked('\n', out);
 	return aa_enc_status(out);
 }

@@ -2,6 +2,7 @@
 /* Byte-string encoders: JSON strings, quoted text, base64, hex, numbers. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <string.h>
 #include <sys/socket.h>
 
 #include "aa_error.h"
@@ -236,10 +237,12 @@ int aa_enc_status(FILE *out)
 	return AA_E_IO;
 }
 
-void aa_print_fields(FILE *out, const struct aa_event *ev, const struct aa_type_printer *p)
+void aa_print_fields(FILE *out, const struct aa_record *rec, const struct aa_type_printer *p)
 {
+	const struct aa_event *ev = &rec->ev;
+
 	switch (ev->type) {
-#define X(name, NAME, size) case AA_TYPE_##NAME: p->name(out, ev->name); return;
+#define X(name, NAME, size) case AA_TYPE_##NAME: p->name(out, ev->name, rec->joins); return;
 	AA_RECORD_TYPES(X)
 #undef X
 	case AA_TYPE_UNKNOWN: break;
@@ -258,4 +261,63 @@ const char *aa_format_endpoint(char buf[AA_ENDPOINT_BUF], unsigned family, const
 	else if (family == AF_INET6 && inet_ntop(AF_INET6, addr, a, sizeof(a)))
 		snprintf(buf, AA_ENDPOINT_BUF, "[%s]:%u", a, port);
 	return buf;
+}
+
+int aa_argv_item(const struct aa_string *argv, uint32_t *pos, const uint8_t **item, uint32_t *len)
+{
+	if (!argv->data || *pos >= argv->len)
+		return 0;
+	const uint8_t *s = argv->data + *pos, *nul = memchr(s, 0, argv->len - *pos);
+	*item = s;
+	*len = nul ? (uint32_t)(nul - s) : argv->len - *pos;
+	*pos += *len + (nul != NULL);
+	return 1;
+}
+
+void aa_enc_text_argv(FILE *out, const struct aa_string *argv)
+{
+	const uint8_t *item;
+	uint32_t len, pos = 0;
+
+	fputs_unlocked(" argv=[", out);
+	for (int n = 0; aa_argv_item(argv, &pos, &item, &len); n++) {
+		if (n)
+			putc_unlocked(' ', out);
+		aa_enc_text_string(out, item, len);
+	}
+	putc_unlocked(']', out);
+	if (argv->truncated)
+		fputs_unlocked(" argv_truncated", out);
+}
+
+void aa_enc_json_argv(FILE *out, const struct aa_string *argv)
+{
+	const uint8_t *item;
+	uint32_t len, pos = 0;
+	int utf8 = 1;
+
+	fputs_unlocked(",\"argv\":", out);
+	if (!argv->data) {
+		fputs_unlocked("null,\"argv_truncated\":false", out);
+		return;
+	}
+	putc_unlocked('[', out);
+	for (int n = 0; aa_argv_item(argv, &pos, &item, &len); n++) {
+		if (n)
+			putc_unlocked(',', out);
+		aa_enc_json_string(out, item, len);
+		utf8 = utf8 && aa_utf8_valid(item, len);
+	}
+	putc_unlocked(']', out);
+	if (!utf8) {
+		fputs_unlocked(",\"argv_b64\":[", out);
+		pos = 0;
+		for (int n = 0; aa_argv_item(argv, &pos, &item, &len); n++) {
+			fputs_unlocked(n ? ",\"" : "\"", out);
+			aa_enc_base64(out, item, len);
+			putc_unlocked('"', out);
+		}
+		putc_unlocked(']', out);
+	}
+	fputs_unlocked(argv->truncated ? ",\"argv_truncated\":true" : ",\"argv_truncated\":false", out);
 }

@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "parse.h"
+#include "aa_replay.h"
 
 /*
  * s[0..len) as a quoted JSON string. Valid UTF-8 is kept as is; '"' and
@@ -48,9 +48,10 @@ void aa_enc_u64(FILE *out, uint64_t v);
 /* A signed decimal number, without printf. */
 void aa_enc_i64(FILE *out, int64_t v);
 
-/* The per-type field printers of one output format (.tls, .file ...). */
+/* The per-type field printers of one output format (.tls, .file ...):
+ * the record's own fields, and what completes it (j, NULL when nothing). */
 #define AA_X_PRINTER_FIELD(name, NAME, size) \
-	void (*name)(FILE *out, const struct aa_##name##_event *e);
+	void (*name)(FILE *out, const struct aa_##name##_event *e, const struct aa_joins *j);
 struct aa_type_printer {
 	AA_RECORD_TYPES(AA_X_PRINTER_FIELD)
 	void (*unknown)(FILE *out, const struct aa_event *ev);
@@ -65,8 +66,25 @@ struct aa_type_printer {
 #define AA_X_PRINTER_INIT(name, NAME, size) .name = print_##name,
 #define AA_TYPE_PRINTER_TABLE { AA_RECORD_TYPES(AA_X_PRINTER_INIT) .unknown = print_unknown }
 
-/* Prints ev's fields with the printer of its type. */
-void aa_print_fields(FILE *out, const struct aa_event *ev, const struct aa_type_printer *p);
+/* Prints rec's fields with the printer of its type. */
+void aa_print_fields(FILE *out, const struct aa_record *rec, const struct aa_type_printer *p);
+
+/*
+ * The next item of an argv (items each followed by a NUL; the last one's
+ * NUL may be cut off): 1 with [*item, *item + *len) set and *pos moved
+ * past it, 0 after the last.
+ */
+int aa_argv_item(const struct aa_string *argv, uint32_t *pos, const uint8_t **item, uint32_t *len);
+
+/* " argv=[\"ls\" \"-l\"]" and " argv_truncated" when it is, for a text line. */
+void aa_enc_text_argv(FILE *out, const struct aa_string *argv);
+/* ,"argv":["ls","-l"] (null when not known), "argv_b64" beside it with
+ * every item's exact bytes when one is not UTF-8, and "argv_truncated". */
+void aa_enc_json_argv(FILE *out, const struct aa_string *argv);
+
+/* A path of exactly this many bytes without a string record may have been
+ * cut to fit the record's field (format 1, or a lost string record). */
+#define AA_PATH_MAY_BE_CUT (AA_PATH_MAX - 1)
 
 /* A seed file record holds syscalls 0…4 only: the name of one of those, or
  * NULL; and the syscall its flags are named for (AA_SYS_FILEOP_END, no

@@ -68,7 +68,46 @@ static void put_name_or_u64(FILE *out, const char *name, const char *vname, uint
 		put_u64(out, name, v);
 }
 
-static void print_tls(FILE *out, const struct aa_tls_event *e)
+static void put_bool(FILE *out, const char *name, int v)
+{
+	key(out, name);
+	fputs_unlocked(v ? "true" : "false", out);
+}
+
+/* A string whole as a string record carried it, then name_b64 when it is
+ * not UTF-8. */
+static void put_joined(FILE *out, const char *name, const struct aa_string *s)
+{
+	put_bytes(out, name, s->data, s->len);
+	if (!aa_utf8_valid(s->data, s->len))
+		put_b64(out, name, s->data, s->len);
+}
+
+/*
+ * A record's path and "NAME_truncated": from its string record when there
+ * is one, else from its field; true, false, or null for a field of
+ * AA_PATH_MAY_BE_CUT bytes (it may have been cut).
+ */
+static void put_path(FILE *out, const char *name, const struct aa_joins *j,
+		     enum aa_string_kind kind, const uint8_t *field, size_t max)
+{
+	char tname[32];
+
+	snprintf(tname, sizeof(tname), "%s_truncated", name);
+	if (j && j->str[kind].data) {
+		put_joined(out, name, &j->str[kind]);
+		put_bool(out, tname, j->str[kind].truncated);
+		return;
+	}
+	put_cstr(out, name, field, max);
+	key(out, tname);
+	fputs_unlocked(strnlen((const char *)field, max) == AA_PATH_MAY_BE_CUT ? "null" : "false", out);
+}
+
+static void put_endpoint(FILE *out, const char *name, unsigned family, const uint8_t *addr,
+			 uint16_t port);
+
+static void print_tls(FILE *out, const struct aa_tls_event *e, const struct aa_joins *j)
 {
 	static const char *const dirs[] = { "write", "read" };
 	uint32_t len = aa_tls_piece_len(e);
@@ -80,11 +119,19 @@ static void print_tls(FILE *out, const struct aa_tls_event *e)
 	put_u64(out, "seq", e->seq);
 	put_name_or_u64(out, "direction", e->direction < 2 ? dirs[e->direction] : NULL,
 			e->direction);
+	if (j && j->tls_conn) {
+		const struct aa_tls_conn_event *c = j->tls_conn;
+		put_u64(out, "conn", c->conn);
+		put_i64(out, "fd", c->fd);
+		put_endpoint(out, "local", c->family, c->local_addr, c->local_port);
+		put_endpoint(out, "peer", c->family, c->peer_addr, c->peer_port);
+		put_name_or_u64(out, "lib", aa_tls_lib_name(c->lib), c->lib);
+	}
 	put_bytes(out, "payload", e->payload, len);
 	put_b64(out, "payload", e->payload, len);
 }
 
-static void print_file(FILE *out, const struct aa_file_event *e)
+static void print_file(FILE *out, const struct aa_file_event *e, const struct aa_joins *j)
 {
 	put_u64(out, "pid", e->pid);
 	put_u64(out, "tid", e->tid);
@@ -97,28 +144,38 @@ static void print_file(FILE *out, const struct aa_file_event *e)
 	put_bytes(out, "flags_names", (const uint8_t *)flags, strlen(flags));
 	put_i64(out, "return_code", e->return_code);
 	put_u64(out, "duration_ns", e->duration_ns);
-	put_cstr(out, "path", e->path, sizeof(e->path));
+	put_path(out, "path", j, AA_STRING_PATH, e->path, sizeof(e->path));
+	put_bool(out, "unlinked", j && j->str[AA_STRING_PATH].unlinked);
 	size_t max;
 	const uint8_t *to = aa_file_new_path(e, &max);
-	if (to)
+	if (j && j->str[AA_STRING_NEW_PATH].data) {
+		put_joined(out, "new_path", &j->str[AA_STRING_NEW_PATH]);
+		put_bool(out, "new_path_truncated", j->str[AA_STRING_NEW_PATH].truncated);
+	} else if (to) {
 		put_cstr(out, "new_path", to, max);
+		/* "old\0new" in one field: new is cut when it reaches the field's end */
+		put_bool(out, "new_path_truncated", strnlen((const char *)to, max) + 1 >= max);
+	}
 }
 
-static void print_exec(FILE *out, const struct aa_exec_event *e)
+static void print_exec(FILE *out, const struct aa_exec_event *e, const struct aa_joins *j)
 {
 	put_u64(out, "timestamp_ns", e->timestamp_ns);
 	put_u64(out, "pid", e->pid);
 	put_u64(out, "ppid", e->ppid);
 	put_u64(out, "uid", e->uid);
-	put_cstr(out, "filename", e->filename, sizeof(e->filename));
+	put_path(out, "filename", j, AA_STRING_FILENAME, e->filename, sizeof(e->filename));
 	put_cstr(out, "args", e->args, sizeof(e->args));
+	aa_enc_json_argv(out, j ? &j->str[AA_STRING_ARGV] : &(struct aa_string){ 0 });
 }
 
-static void print_exit(FILE *out, const struct aa_exit_event *e)
+static void print_exit(FILE *out, const struct aa_exit_event *e, const struct aa_joins *j)
 {
 	put_u64(out, "timestamp_ns", e->timestamp_ns);
 	put_u64(out, "pid", e->pid);
 	put_i64(out, "exit_code", e->exit_code);
+	put_i64(out, "signal", j && j->task ? j->task->exit_status & 0x7f : 0);
+	put_bool(out, "core_dumped", j && j->task && (j->task->exit_status & 0x80));
 }
 
 static void put_endpoint(FILE *out, const char *name, unsigned family, const uint8_t *addr,
@@ -130,7 +187,7 @@ static void put_endpoint(FILE *out, const char *name, unsigned family, const uin
 		put_bytes(out, name, (const uint8_t *)a, strlen(a));
 }
 
-static void print_task(FILE *out, const struct aa_task_event *e)
+static void print_task(FILE *out, const struct aa_task_event *e, const struct aa_joins *j)
 {
 	put_u64(out, "timestamp_ns", e->timestamp_ns);
 	put_u64(out, "pid", e->pid);
@@ -147,10 +204,17 @@ static void print_task(FILE *out, const struct aa_task_event *e)
 	put_u64(out, "cgroup_id", e->cgroup_id);
 	put_u64(out, "pidns_ino", e->pidns_ino);
 	put_cstr(out, "cgroup", e->cgroup, sizeof(e->cgroup));
+	if (e->kind == AA_TASK_SNAPSHOT && j && j->str[AA_STRING_EXE].data)
+		put_joined(out, "exe", &j->str[AA_STRING_EXE]);
+	if (e->kind == AA_TASK_EXEC_FAILED && j && j->str[AA_STRING_FILENAME].data)
+		put_joined(out, "filename", &j->str[AA_STRING_FILENAME]);
+	if ((e->kind == AA_TASK_SNAPSHOT || e->kind == AA_TASK_EXEC_FAILED) && j && j->str[AA_STRING_ARGV].data)
+		aa_enc_json_argv(out, &j->str[AA_STRING_ARGV]);
 }
 
-static void print_string(FILE *out, const struct aa_string_event *e)
+static void print_string(FILE *out, const struct aa_string_event *e, const struct aa_joins *j)
 {
+	(void)j; /* completes others, or has nothing completing it */
 	uint32_t len = aa_string_piece_len(e);
 
 	put_u64(out, "timestamp_ns", e->timestamp_ns);
@@ -164,8 +228,9 @@ static void print_string(FILE *out, const struct aa_string_event *e)
 	put_b64(out, "data", e->data, len);
 }
 
-static void print_tls_conn(FILE *out, const struct aa_tls_conn_event *e)
+static void print_tls_conn(FILE *out, const struct aa_tls_conn_event *e, const struct aa_joins *j)
 {
+	(void)j; /* completes others, or has nothing completing it */
 	static const char *const dirs[] = { "write", "read" };
 
 	put_u64(out, "timestamp_ns", e->timestamp_ns);
@@ -182,7 +247,7 @@ static void print_tls_conn(FILE *out, const struct aa_tls_conn_event *e)
 	put_u64(out, "ssl", e->ssl);
 }
 
-static void print_fileop(FILE *out, const struct aa_fileop_event *e)
+static void print_fileop(FILE *out, const struct aa_fileop_event *e, const struct aa_joins *j)
 {
 	char flags[AA_FLAGS_BUF];
 
@@ -199,13 +264,13 @@ static void print_fileop(FILE *out, const struct aa_fileop_event *e)
 	put_i64(out, "fd", e->fd);
 	put_u64(out, "mode", e->mode);
 	put_u64(out, "marks", e->marks);
-	key(out, "unlinked");
-	fputs_unlocked(e->marks & AA_MARK_UNLINKED ? "true" : "false", out);
-	put_cstr(out, "path", e->path, sizeof(e->path));
+	put_bool(out, "unlinked", (e->marks & AA_MARK_UNLINKED) || (j && j->str[AA_STRING_PATH].unlinked));
+	put_path(out, "path", j, AA_STRING_PATH, e->path, sizeof(e->path));
 }
 
-static void print_net(FILE *out, const struct aa_net_event *e)
+static void print_net(FILE *out, const struct aa_net_event *e, const struct aa_joins *j)
 {
+	(void)j; /* completes others, or has nothing completing it */
 	put_u64(out, "timestamp_ns", e->timestamp_ns);
 	put_u64(out, "pid", e->pid);
 	put_u64(out, "tid", e->tid);
@@ -245,7 +310,15 @@ int aa_print_json(FILE *out, const struct aa_record *rec)
 	putc_unlocked('"', out);
 	put_u64(out, "time_ns", rec->time_ns);
 	put_u64(out, "index", rec->index);
-	aa_print_fields(out, ev, &printer);
+	if (ev->type == AA_TYPE_TASK) {
+		/* its own "comm" field says it */
+	} else if (rec->process && rec->process->comm[0]) {
+		put_cstr(out, "comm", (const uint8_t *)rec->process->comm, sizeof(rec->process->comm));
+	} else {
+		key(out, "comm");
+		fputs_unlocked("null", out);
+	}
+	aa_print_fields(out, rec, &printer);
 	if (ev->error) {
 		const char *name = aa_error_name(ev->error);
 

@@ -5,7 +5,9 @@
  */
 #include "source.h"
 
+#include "evidence.h"
 #include "order.h"
+#include "proctab.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -108,51 +110,92 @@ static int passes(const struct aa_filter *f, const struct aa_record *rec)
 	return 1;
 }
 
-/* The next record that passes the filter, in capture order. */
-static int next_filtered(aa_source *src, const struct aa_record **out)
+/*
+ * The next record of the stream, counted, before any filter: in capture
+ * order, or in time order through src->order.
+ */
+static int next_raw(aa_source *src, struct aa_record **out)
 {
-	for (;;) {
-		struct aa_record *rec;
-		int rc = src->ops->next(src, &rec);
-		if (rc != 1)
-			return rc;
-		aa_source_count(src, rec);
-		if (passes(&src->filter, rec)) {
-			src->stats.delivered++;
+	struct aa_record *rec;
+	int rc;
+
+	if (!src->ordered) {
+		if ((rc = src->ops->next(src, &rec)) == 1) {
+			aa_source_count(src, rec);
 			*out = rec;
-			return 1;
 		}
+		return rc;
 	}
-}
-
-/* The next record in time order: records are pushed until the oldest is due. */
-static int next_ordered(aa_source *src, const struct aa_record **out)
-{
-	const struct aa_record *rec;
-
 	if (!src->order && !(src->order = aa_order_new(aa_meta_reorder_ns(aa_source_meta(src)))))
 		return aa_source_fail(src, AA_E_NOMEM, NULL, -1, -1, "out of memory for time order");
-	while (!(rec = aa_order_pop(src->order, src->order_end))) {
+	while (!(*out = aa_order_pop(src->order, src->order_end))) {
 		if (src->order_end)
 			return src->order_rc;
-		int rc = next_filtered(src, &rec);
+		rc = src->ops->next(src, &rec);
 		if (rc != 1) {
 			src->order_end = 1;
 			src->order_rc = rc;
-		} else if (aa_order_push(src->order, rec) != 0) {
-			return aa_source_fail(src, AA_E_NOMEM, NULL, -1, -1, "out of memory for time order");
+		} else {
+			aa_source_count(src, rec);
+			if (aa_order_push(src->order, rec) != 0)
+				return aa_source_fail(src, AA_E_NOMEM, NULL, -1, -1, "out of memory for time order");
 		}
 	}
-	src->stats.late += rec->time_ns < src->order_last_ns;
-	if (rec->time_ns > src->order_last_ns)
-		src->order_last_ns = rec->time_ns;
-	*out = rec;
 	return 1;
 }
 
+/*
+ * Every record goes through the evidence stage (joins, process table) in
+ * the order it is delivered in, and only then through the filter, so that
+ * a filtered-out exec still names its process.
+ */
 int aa_next(aa_source *src, const struct aa_record **out)
 {
-	return src->ordered ? next_ordered(src, out) : next_filtered(src, out);
+	if (!src->evidence && !(src->evidence = aa_evidence_new(src->fold, src->max_processes)))
+		return aa_source_fail(src, AA_E_NOMEM, NULL, -1, -1, "out of memory for the process table");
+	for (;;) {
+		const struct aa_record *rec = aa_evidence_pop(src->evidence);
+		if (rec) {
+			if (!passes(&src->filter, rec))
+				continue;
+			src->stats.delivered++;
+			if (src->ordered) {
+				src->stats.late += rec->time_ns < src->order_last_ns;
+				if (rec->time_ns > src->order_last_ns)
+					src->order_last_ns = rec->time_ns;
+			}
+			*out = rec;
+			return 1;
+		}
+		if (src->ending) {
+			src->ending = 0;
+			return src->end_rc;
+		}
+		struct aa_record *r;
+		int rc = next_raw(src, &r);
+		if (rc == 1) {
+			if (aa_evidence_push(src->evidence, r) != 0)
+				return aa_source_fail(src, AA_E_NOMEM, NULL, -1, -1,
+						      "out of memory for the process table");
+			continue;
+		}
+		/* held records go out before the end or error, except while a
+		 * live source only has nothing yet */
+		if (rc != AA_E_AGAIN)
+			aa_evidence_end(src->evidence);
+		src->ending = 1;
+		src->end_rc = rc;
+	}
+}
+
+const struct aa_process *aa_process_at(const aa_source *src, uint32_t pid, uint64_t time_ns)
+{
+	return src->evidence ? aa_proctab_at(aa_evidence_procs(src->evidence), pid, time_ns) : NULL;
+}
+
+const struct aa_process *aa_process_next(const aa_source *src, const struct aa_process *prev)
+{
+	return src->evidence ? aa_proctab_next(aa_evidence_procs(src->evidence), prev) : NULL;
 }
 
 int aa_dispatch(aa_source *src, const struct aa_callbacks *cb, void *user)
@@ -199,6 +242,7 @@ void aa_close(aa_source *src)
 		return;
 	free((void *)src->filter.pids);
 	aa_order_free(src->order);
+	aa_evidence_free(src->evidence);
 	src->ops->destroy(src);
 }
 

@@ -10,6 +10,8 @@
 
 #include "aa_replay.h"
 
+struct aa_evidence;
+
 struct aa_source_ops {
 	/* The next record, unfiltered: 1 with *rec set, 0 at the end, <0 AA_E_*
 	 * with src->err filled. Every field of *rec is the source's to set. */
@@ -29,6 +31,12 @@ struct aa_source {
 	int order_rc;             /* the source's end or error, once reached */
 	int order_end;
 	uint64_t order_last_ns;   /* time of the record delivered last */
+	/* joins and process table (evidence.h), set up at the first aa_next */
+	int fold;                 /* aa_replay_opts.fold */
+	uint32_t max_processes;   /* and max_processes */
+	struct aa_evidence *evidence;
+	int ending;               /* the stream's end or error is next, */
+	int end_rc;               /* and this it */
 };
 
 /* Sets up the common part; copies the filter. Returns 0 or AA_E_NOMEM. */

@@ -79,26 +79,28 @@ Test(cli_cat, known_records_exact_json)
 			    FX_PID_EXEC), 0, "%s", err);
 	snprintf(want, sizeof(want),
 		 "{\"type\":\"exec\",\"time\":\"2026-11-25T21:30:01.%09" PRIu64 "Z\",\"time_ns\":%" PRIu64
-		 ",\"index\":%d,\"timestamp_ns\":%" PRIu64 ",\"pid\":900001,\"ppid\":1,\"uid\":1000,"
-		 "\"filename\":\"/usr/bin/printf\",\"args\":\"printf %%s \\\"hi\\\"\"}\n"
+		 ",\"index\":%d,\"comm\":\"printf\",\"timestamp_ns\":%" PRIu64 ",\"pid\":900001,\"ppid\":1,\"uid\":1000,"
+		 "\"filename\":\"/usr/bin/printf\",\"filename_truncated\":false,\"args\":\"printf %%s \\\"hi\\\"\","
+		 "\"argv\":null,\"argv_truncated\":false}\n"
 		 "{\"type\":\"exit\",\"time\":\"2026-11-25T21:30:01.%09" PRIu64 "Z\",\"time_ns\":%" PRIu64
-		 ",\"index\":%d,\"timestamp_ns\":%" PRIu64 ",\"pid\":900001,\"exit_code\":137}\n",
+		 ",\"index\":%d,\"comm\":\"printf\",\"timestamp_ns\":%" PRIu64 ",\"pid\":900001,\"exit_code\":137,"
+		 "\"signal\":0,\"core_dumped\":false}\n",
 		 mono, t, FX_KNOWN_AT, mono, mono + 3, t + 3, FX_KNOWN_AT + 3, mono + 3);
 	cr_expect_str_eq(out, want);
 
 	cr_assert_eq(fx_run(&f, out, sizeof(out), NULL, 0, "cat --json --pid %u cap.pcapng", FX_PID_FILE), 0);
 	snprintf(want, sizeof(want),
 		 "{\"type\":\"file\",\"time\":\"2026-11-25T21:30:01.%09" PRIu64 "Z\",\"time_ns\":%" PRIu64
-		 ",\"index\":%d,\"pid\":900002,\"tid\":900003,\"timestamp_ns\":%" PRIu64
+		 ",\"index\":%d,\"comm\":null,\"pid\":900002,\"tid\":900003,\"timestamp_ns\":%" PRIu64
 		 ",\"syscall\":\"rename\",\"flags\":577,\"flags_names\":\"RENAME_NOREPLACE|0x240\",\"return_code\":-13,\"duration_ns\":1500,"
-		 "\"path\":\"/tmp/a b\\u0009c\"}\n",
+		 "\"path\":\"/tmp/a b\\u0009c\",\"path_truncated\":false,\"unlinked\":false}\n",
 		 mono + 1, t + 1, FX_KNOWN_AT + 1, mono + 1);
 	cr_expect_str_eq(out, want);
 
 	cr_assert_eq(fx_run(&f, out, sizeof(out), NULL, 0, "cat --json --pid %u cap.pcapng", FX_PID_TLS), 0);
 	snprintf(want, sizeof(want),
 		 "{\"type\":\"tls\",\"time\":\"2026-11-25T21:30:01.%09" PRIu64 "Z\",\"time_ns\":%" PRIu64
-		 ",\"index\":%d,\"timestamp_ns\":%" PRIu64 ",\"pid\":900004,\"tid\":900004,"
+		 ",\"index\":%d,\"comm\":null,\"timestamp_ns\":%" PRIu64 ",\"pid\":900004,\"tid\":900004,"
 		 "\"data_len\":10,\"seq\":0,\"direction\":\"write\",\"payload\":\"hello\\u000aworl\","
 		 "\"payload_b64\":\"aGVsbG8Kd29ybA==\"}\n",
 		 mono + 2, t + 2, FX_KNOWN_AT + 2, mono + 2);
@@ -120,10 +122,10 @@ Test(cli_cat, known_records_text)
 			    FX_PID_EXEC, FX_PID_FILE), 0, "%s", err);
 	snprintf(want, sizeof(want),
 		 "2026-11-25T21:30:01.%09" PRIu64 "Z exec pid=900001 ppid=1 uid=1000 \"/usr/bin/printf\" "
-		 "args=\"printf %%s \\\"hi\\\"\"\n"
+		 "args=\"printf %%s \\\"hi\\\"\" comm=\"printf\"\n"
 		 "2026-11-25T21:30:01.%09" PRIu64 "Z file pid=900002 tid=900003 rename \"/tmp/a b\\tc\" "
 		 "flags=RENAME_NOREPLACE|0x240 ret=-13(EACCES) dur=1.500us\n"
-		 "2026-11-25T21:30:01.%09" PRIu64 "Z exit pid=900001 exit_code=137\n",
+		 "2026-11-25T21:30:01.%09" PRIu64 "Z exit pid=900001 exit_code=137 comm=\"printf\"\n",
 		 t - FX_MONO_TO_WALL, t + 1 - FX_MONO_TO_WALL, t + 3 - FX_MONO_TO_WALL);
 	cr_expect_str_eq(out, want);
 	cr_assert_eq(fx_run(&f, out, sizeof(out), NULL, 0, "cat cap.pcapng | wc -l"), 0);

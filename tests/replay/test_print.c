@@ -92,11 +92,11 @@ Test(print, json_file)
 	char *s = json_of(&e, sizeof(e));
 
 	cr_expect_str_eq(s, "{\"type\":\"file\",\"time\":\"2026-11-25T21:30:01.123456789Z\","
-			    "\"time_ns\":1795642201123456789,\"index\":7,\"pid\":777,\"tid\":778,"
+			    "\"time_ns\":1795642201123456789,\"index\":7,\"comm\":null,\"pid\":777,\"tid\":778,"
 			    "\"timestamp_ns\":123456789012345,\"syscall\":\"openat\",\"flags\":524865,"
 			    "\"flags_names\":\"O_WRONLY|O_CREAT|O_TRUNC|O_CLOEXEC\","
 			    "\"return_code\":-2,\"duration_ns\":31337,"
-			    "\"path\":\"/etc/\\\"hosts\\\"\\u000a\"}\n");
+			    "\"path\":\"/etc/\\\"hosts\\\"\\u000a\",\"path_truncated\":false,\"unlinked\":false}\n");
 	free(s);
 }
 
@@ -161,7 +161,7 @@ Test(print, rename_shows_old_and_new_path)
 	memcpy(e.path, both, sizeof(both));
 	char *j = json_of(&e, sizeof(e));
 	cr_expect(strstr(j, "\"syscall\":\"rename\""), "%s", j);
-	cr_expect(strstr(j, "\"path\":\"/tmp/old name\",\"new_path\":\"/tmp/new\"}"), "%s", j);
+	cr_expect(strstr(j, "\"path\":\"/tmp/old name\",\"path_truncated\":false,\"unlinked\":false,\"new_path\":\"/tmp/new\",\"new_path_truncated\":false}"), "%s", j);
 	char *t = text_of(&e, sizeof(e));
 	cr_expect(strstr(t, " rename \"/tmp/old name\" -> \"/tmp/new\" flags="), "%s", t);
 	free(j);
@@ -183,9 +183,9 @@ Test(print, json_and_text_exec)
 	strcpy((char *)e.args, "git commit -m \xc3\xa9t\xc3\xa9 \x1b[31m");
 	s = json_of(&e, sizeof(e));
 	cr_expect_str_eq(s, "{\"type\":\"exec\",\"time\":\"2026-11-25T21:30:01.123456789Z\","
-			    "\"time_ns\":1795642201123456789,\"index\":7,\"timestamp_ns\":99,"
-			    "\"pid\":5000,\"ppid\":4999,\"uid\":1000,\"filename\":\"/usr/bin/git\","
-			    "\"args\":\"git commit -m \xc3\xa9t\xc3\xa9 \\u001b[31m\"}\n");
+			    "\"time_ns\":1795642201123456789,\"index\":7,\"comm\":null,\"timestamp_ns\":99,"
+			    "\"pid\":5000,\"ppid\":4999,\"uid\":1000,\"filename\":\"/usr/bin/git\",\"filename_truncated\":false,"
+			    "\"args\":\"git commit -m \xc3\xa9t\xc3\xa9 \\u001b[31m\",\"argv\":null,\"argv_truncated\":false}\n");
 	free(s);
 	s = text_of(&e, sizeof(e));
 	cr_expect_str_eq(s, "2026-11-25T21:30:01.123456789Z exec pid=5000 ppid=4999 uid=1000 "
@@ -202,11 +202,11 @@ Test(print, json_gives_exact_bytes_of_strings_that_are_not_utf8)
 
 	strcpy((char *)e.path, "/tmp/\xff");
 	j = json_of(&e, sizeof(e));
-	cr_expect(strstr(j, "\"path\":\"/tmp/\\u00ff\",\"path_b64\":\"L3RtcC//\"}"), "%s", j);
+	cr_expect(strstr(j, "\"path\":\"/tmp/\\u00ff\",\"path_b64\":\"L3RtcC//\",\"path_truncated\""), "%s", j);
 	free(j);
 	strcpy((char *)e.path, "/tmp/\xc3\xbf"); /* a real ÿ: the string is exact, no _b64 */
 	j = json_of(&e, sizeof(e));
-	cr_expect(strstr(j, "\"path\":\"/tmp/\xc3\xbf\"}"), "%s", j);
+	cr_expect(strstr(j, "\"path\":\"/tmp/\xc3\xbf\","), "%s", j);
 	cr_expect_null(strstr(j, "_b64"), "%s", j);
 	free(j);
 
@@ -215,8 +215,8 @@ Test(print, json_gives_exact_bytes_of_strings_that_are_not_utf8)
 	memset(e.path, 0, sizeof(e.path));
 	memcpy(e.path, both, sizeof(both));
 	j = json_of(&e, sizeof(e));
-	cr_expect(strstr(j, "\"path\":\"/a\\u00c3\",\"path_b64\":\"L2HD\",\"new_path\":\"/b\\u00e9\","
-			    "\"new_path_b64\":\"L2Lp\"}"), "%s", j);
+	cr_expect(strstr(j, "\"path\":\"/a\\u00c3\",\"path_b64\":\"L2HD\",\"path_truncated\":false,\"unlinked\":false,\"new_path\":\"/b\\u00e9\","
+			    "\"new_path_b64\":\"L2Lp\","), "%s", j);
 	free(j);
 
 	struct aa_exec_event x = { .pid = 1 };
@@ -224,7 +224,7 @@ Test(print, json_gives_exact_bytes_of_strings_that_are_not_utf8)
 	strcpy((char *)x.args, "x \xed\xa0\x80"); /* a surrogate is not UTF-8 either */
 	j = json_of(&x, sizeof(x));
 	cr_expect(strstr(j, "\"filename\":\"/bin/\\u0080x\",\"filename_b64\":\"L2Jpbi+AeA==\","), "%s", j);
-	cr_expect(strstr(j, "\"args_b64\":\"eCDtoIA=\"}"), "%s", j);
+	cr_expect(strstr(j, "\"args_b64\":\"eCDtoIA=\",\"argv\":null"), "%s", j);
 	free(j);
 }
 
@@ -234,8 +234,8 @@ Test(print, json_and_text_exit)
 	char *s = json_of(&e, sizeof(e));
 
 	cr_expect_str_eq(s, "{\"type\":\"exit\",\"time\":\"2026-11-25T21:30:01.123456789Z\","
-			    "\"time_ns\":1795642201123456789,\"index\":7,\"timestamp_ns\":5,"
-			    "\"pid\":5000,\"exit_code\":-1}\n");
+			    "\"time_ns\":1795642201123456789,\"index\":7,\"comm\":null,\"timestamp_ns\":5,"
+			    "\"pid\":5000,\"exit_code\":-1,\"signal\":0,\"core_dumped\":false}\n");
 	free(s);
 	s = text_of(&e, sizeof(e));
 	cr_expect_str_eq(s, "2026-11-25T21:30:01.123456789Z exit pid=5000 exit_code=-1\n");
@@ -252,7 +252,7 @@ Test(print, tls_payload_only_valid_bytes)
 	e.payload[5] = 'X'; /* past the piece: must not be shown */
 	s = json_of(&e, sizeof(e));
 	cr_expect_str_eq(s, "{\"type\":\"tls\",\"time\":\"2026-11-25T21:30:01.123456789Z\","
-			    "\"time_ns\":1795642201123456789,\"index\":7,\"timestamp_ns\":1,"
+			    "\"time_ns\":1795642201123456789,\"index\":7,\"comm\":null,\"timestamp_ns\":1,"
 			    "\"pid\":10,\"tid\":11,\"data_len\":4101,\"seq\":1,\"direction\":\"read\","
 			    "\"payload\":\"hi\\\"\\u0000\\u00ff\",\"payload_b64\":\"aGkiAP8=\"}\n");
 	free(s);
@@ -283,7 +283,7 @@ Test(print, unknown_record)
 		raw[i] = (uint8_t)(0xf0 + i);
 	s = json_of(raw, 3);
 	cr_expect_str_eq(s, "{\"type\":\"unknown\",\"time\":\"2026-11-25T21:30:01.123456789Z\","
-			    "\"time_ns\":1795642201123456789,\"index\":7,\"size\":3,"
+			    "\"time_ns\":1795642201123456789,\"index\":7,\"comm\":null,\"size\":3,"
 			    "\"raw_b64\":\"8PHy\"}\n");
 	free(s);
 	s = text_of(raw, sizeof(raw));
