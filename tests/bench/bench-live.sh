@@ -20,7 +20,9 @@
 #  3. exec: openloop --exec 4096 (fork, exec of /bin/true with a 4 KiB argv,
 #     wait) flat out, alone and under aa-capture --pid LOAD (every record
 #     type: exec, its argv strings, task, exit); execs per second, and the
-#     exec records kept. With BENCH_CAP_BASE=PATH, under that aa-capture too
+#     exec records kept, and the file bytes per exec (all its records,
+#     compressed); beside libbpf-tools' execsnoop (EXECSNOOP, default
+#     /usr/sbin/execsnoop). With BENCH_CAP_BASE=PATH, under that aa-capture too
 #     (an older build, say): the cost of the newer one against it.
 #  4. as 2 for openloop --rw (a write and a read of 64 bytes on one fd,
 #     whose path the BPF side walks from the kernel's dentries each time),
@@ -49,6 +51,7 @@ SECS=${BENCH_LIVE_SECS:-2}
 SLOW_SECS=${BENCH_LIVE_SLOW_SECS:-3}
 RATES=${BENCH_LIVE_RATES:-"25000 50000 100000 200000 0"}
 OPENSNOOP=${OPENSNOOP:-/usr/sbin/opensnoop}
+EXECSNOOP=${EXECSNOOP:-/usr/sbin/execsnoop}
 CAP_BASE=${BENCH_CAP_BASE:-}
 CAP=$B/aa-capture
 REPLAY=$B/aa-replay
@@ -358,15 +361,30 @@ fi
 
 # ---- 3. exec with a 4 KiB argv ---------------------------------------------
 # exec_run CAPTURE: the exec load under that aa-capture; OPS (execs/s), KEPT
-# (exec records of /bin/true in the file).
+# (exec records of /bin/true in the file), BYTES_PER (file bytes per exec
+# recorded: every record of it, after compression).
 exec_run() {
+	local bytes
 	start_load 0 "$SLOW_SECS" --exec 4096
 	rm -f "$CAP_FILE"
 	start_tracer aa-capture capture_ready taskset -c $TRACER_CPU "$1" -q --pid "$LOAD_PID" -w "$CAP_FILE"
 	run_load
 	stop_tracer
 	KEPT=$("$REPLAY" cat --json "$CAP_FILE" | grep -c '"type":"exec".*"filename":"/bin/true"')
+	bytes=$(stat -c %s "$CAP_FILE")
+	BYTES_PER=$(awk -v b="$bytes" -v k="$KEPT" 'BEGIN { printf "%.0f", k ? b / k : 0 }')
 	rm -f "$CAP_FILE"
+}
+
+# execsnoop_run: the exec load under libbpf-tools' execsnoop (as opensnoop,
+# with its own tracefs mount); OPS, KEPT (its lines for /bin/true).
+execsnoop_run() {
+	start_load 0 "$SLOW_SECS" --exec 4096
+	start_tracer execsnoop in_epoll_wait taskset -c $TRACER_CPU unshare -m sh -c \
+		'mount -t tracefs nodev /sys/kernel/tracing && exec "$0"' "$EXECSNOOP"
+	run_load
+	stop_tracer
+	KEPT=$(grep -c '/bin/true' "$DIR/tr.out")
 }
 
 echo
@@ -374,27 +392,35 @@ warn_other_tracers
 say "3. exec loop (fork, exec of /bin/true with a 4 KiB argv, wait) flat out:" \
 	"${SLOW_SECS} s runs in turns; each figure the best of $RUNS"
 [ -z "$CAP_BASE" ] || [ -x "$CAP_BASE" ] || fail "BENCH_CAP_BASE: $CAP_BASE: not a program"
-x_alone=0 x_cap=0 x_cap_kept=0 x_base=0 x_base_kept=0
+x_alone=0 x_cap=0 x_cap_kept=0 x_base=0 x_base_kept=0 x_snoop=0 x_snoop_kept=0
+have_es=0
+[ -x "$EXECSNOOP" ] && command -v unshare >/dev/null && have_es=1
 for ((run = 0; run < RUNS; run++)); do
 	start_load 0 "$SLOW_SECS" --exec 4096
 	run_load
 	better "$OPS" "$x_alone" && x_alone=$OPS
 	exec_run "$CAP"
-	better "$OPS" "$x_cap" && x_cap=$OPS x_cap_kept=$KEPT x_cap_execs=$OPENS
+	better "$OPS" "$x_cap" && x_cap=$OPS x_cap_kept=$KEPT x_cap_execs=$OPENS x_cap_bytes=$BYTES_PER
 	if [ -n "$CAP_BASE" ]; then
 		exec_run "$CAP_BASE"
-		better "$OPS" "$x_base" && x_base=$OPS x_base_kept=$KEPT x_base_execs=$OPENS
+		better "$OPS" "$x_base" && x_base=$OPS x_base_kept=$KEPT x_base_execs=$OPENS x_base_bytes=$BYTES_PER
+	fi
+	if ((have_es)); then
+		execsnoop_run
+		better "$OPS" "$x_snoop" && x_snoop=$OPS x_snoop_kept=$KEPT x_snoop_execs=$OPENS
 	fi
 done
-printf '  %-12s %9s %9s %9s\n' load execs/s slowdown "kept"
-xrow() { awk -v n="$1" -v o="$2" -v a="$x_alone" -v k="${3-}" -v t="${4-}" 'BEGIN {
+printf '  %-12s %9s %9s %9s %10s\n' load execs/s slowdown "kept" "bytes/exec"
+xrow() { awk -v n="$1" -v o="$2" -v a="$x_alone" -v k="${3-}" -v t="${4-}" -v b="${5-}" 'BEGIN {
 	printf "  %-12s %9.1f %8.2fx", n, o, a / o
 	if (k != "") printf " %4d/%-4d", k, t
+	if (b != "") printf " %10d", b
 	printf "\n" }'; }
 xrow alone "$x_alone"
-xrow aa-capture "$x_cap" "$x_cap_kept" "$x_cap_execs"
+xrow aa-capture "$x_cap" "$x_cap_kept" "$x_cap_execs" "$x_cap_bytes"
+((have_es)) && xrow execsnoop "$x_snoop" "$x_snoop_kept" "$x_snoop_execs"
 if [ -n "$CAP_BASE" ]; then
-	xrow base "$x_base" "$x_base_kept" "$x_base_execs"
+	xrow base "$x_base" "$x_base_kept" "$x_base_execs" "$x_base_bytes"
 	awk -v b="$x_base" -v c="$x_cap" 'BEGIN {
 		printf "  goal: an exec at most 1.5x as slow as under the base: %.2fx: %s\n", b / c,
 			(b / c <= 1.5) ? "met" : "MISSED" }'
