@@ -377,14 +377,14 @@ exec_run() {
 }
 
 # execsnoop_run: the exec load under libbpf-tools' execsnoop (as opensnoop,
-# with its own tracefs mount); OPS, KEPT (its lines for /bin/true).
+# with its own tracefs mount); OPS, KEPT (its lines for the execs of true).
 execsnoop_run() {
 	start_load 0 "$SLOW_SECS" --exec 4096
 	start_tracer execsnoop in_epoll_wait taskset -c $TRACER_CPU unshare -m sh -c \
 		'mount -t tracefs nodev /sys/kernel/tracing && exec "$0"' "$EXECSNOOP"
 	run_load
 	stop_tracer
-	KEPT=$(grep -c '/bin/true' "$DIR/tr.out")
+	KEPT=$(awk '$1 == "true"' "$DIR/tr.out" | wc -l)
 }
 
 echo
@@ -468,7 +468,7 @@ tls_run() {
 	LOAD_DONE=$LOAD_PID LOAD_PID=''
 	if [ -n "$1" ]; then
 		stop_tracer
-		CONNS=$("$REPLAY" cat --pid "$LOAD_DONE" "$CAP_FILE" | grep -c ' tls_conn ')
+		CONNS=$("$REPLAY" cat --each --pid "$LOAD_DONE" "$CAP_FILE" | grep -c ' tls_conn ')
 		rm -f "$CAP_FILE"
 	fi
 	read -r _ _ TLS_NS <"$DIR/tls.out" || fail "tlsloop printed nothing"
