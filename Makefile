@@ -25,7 +25,7 @@ WARN := -Wall -Wextra -Werror -Wswitch-enum
 CPPFLAGS += -Iformat -Ireplay -Icapture -I$(BUILD) -D_GNU_SOURCE -DAA_VERSION='"$(VERSION)"'
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -fPIC -MMD -MP
 LDFLAGS += $(SANFLAGS)
-LIBS := -lbpf -lelf -lz -lzstd
+LIBS := -lbpf -lelf -lz -lzstd -lnghttp2 -lbrotlidec
 
 LIB_SRCS :=
 LIB_OBJS = $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
@@ -59,7 +59,8 @@ $(LIBSO): $(LIB_OBJS) $(LIB_EXTRA_OBJS) libaa.map
 # Debian packages by name; installs only what is missing.
 DEB_PACKAGES := gcc g++ make pkg-config clang llvm bpftool libbpf-dev libelf-dev \
 	zlib1g-dev libzstd-dev libpcap-dev libcriterion-dev zstd tshark xxhash \
-	openssl libbpf-tools util-linux procps python3 man-db groff-base
+	openssl libbpf-tools util-linux procps python3 man-db groff-base \
+	libnghttp2-dev libbrotli-dev nghttp2-server curl python3-brotli chromium
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; \

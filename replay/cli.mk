@@ -4,7 +4,7 @@ LIB_SRCS += replay/print.c replay/print_json.c replay/print_time.c replay/print_
 	replay/print_flags.c
 PUBLIC_HEADERS += replay/aa_print.h
 
-REPLAY_CLI_SRCS := replay/aa-replay.c replay/cli_msg.c replay/cli_input.c \
+REPLAY_CLI_SRCS += replay/aa-replay.c replay/cli_msg.c replay/cli_input.c \
 	replay/cli_output.c replay/cli_time.c replay/cli_filter.c \
 	replay/cli_progress.c replay/cli_copy.c \
 	replay/cmd_info.c replay/cmd_cat.c replay/cmd_verify.c \
