@@ -1,0 +1,478 @@
+/* aa-replay report: builds the page from the data island. Every string of
+ * the recording goes into the page as a text node or an attribute value,
+ * never as markup. */
+'use strict';
+(function () {
+var D = JSON.parse(document.getElementById('aa-data').textContent);
+var S = D.summary || {};
+var SVG = 'http://www.w3.org/2000/svg'; /* a namespace name, never fetched */
+
+function el(tag, cls, text) {
+  var e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined && text !== null) e.textContent = String(text);
+  return e;
+}
+function add(parent) {
+  for (var i = 1; i < arguments.length; i++) if (arguments[i]) parent.appendChild(arguments[i]);
+  return parent;
+}
+function svg(tag, attrs) {
+  var e = document.createElementNS(SVG, tag);
+  for (var k in attrs) e.setAttribute(k, attrs[k]);
+  return e;
+}
+function $(id) { return document.getElementById(id); }
+
+/* numbers and times */
+function num(n) { return Number(n).toLocaleString('en-US'); }
+function bytes(n) {
+  if (n < 1024) return n + ' B';
+  if (n < 1048576) return (n / 1024).toFixed(1) + ' KiB';
+  if (n < 1073741824) return (n / 1048576).toFixed(1) + ' MiB';
+  return (n / 1073741824).toFixed(2) + ' GiB';
+}
+function dur(ns) {
+  if (ns < 0) ns = 0;
+  if (ns < 1e3) return ns + ' ns';
+  if (ns < 1e6) return (ns / 1e3).toFixed(1) + ' µs';
+  if (ns < 1e9) return (ns / 1e6).toFixed(ns < 1e7 ? 2 : 1) + ' ms';
+  if (ns < 6e10) return (ns / 1e9).toFixed(2) + ' s';
+  var s = Math.round(ns / 1e9);
+  return Math.floor(s / 3600) ? Math.floor(s / 3600) + ' h ' + Math.floor(s % 3600 / 60) + ' min'
+    : Math.floor(s / 60) + ' min ' + (s % 60) + ' s';
+}
+var firstMs = S.first ? Date.parse(S.first) : NaN;
+var firstSub = S.first ? S.first.replace(/^.*\.(\d{3})(\d*)Z$/, '$2') : '';
+/* wall clock of an offset (ns after the first record), to the microsecond */
+function clock(ns) {
+  if (isNaN(firstMs)) return '+' + dur(ns);
+  var sub = Number(('0.' + (firstSub || '0'))) * 1e6 + ns; /* ns past firstMs */
+  var ms = Math.floor(sub / 1e6);
+  var d = new Date(firstMs + ms);
+  var us = Math.floor((sub - ms * 1e6) / 1e3);
+  return d.toISOString().slice(11, 23) + String(1000 + us).slice(1);
+}
+function rel(ns) { return '+' + dur(ns); }
+
+var ERRNO = { 1: 'EPERM', 2: 'ENOENT', 3: 'ESRCH', 4: 'EINTR', 5: 'EIO', 9: 'EBADF', 11: 'EAGAIN',
+  12: 'ENOMEM', 13: 'EACCES', 14: 'EFAULT', 16: 'EBUSY', 17: 'EEXIST', 18: 'EXDEV', 20: 'ENOTDIR',
+  21: 'EISDIR', 22: 'EINVAL', 24: 'EMFILE', 28: 'ENOSPC', 30: 'EROFS', 36: 'ENAMETOOLONG',
+  39: 'ENOTEMPTY', 40: 'ELOOP', 95: 'EOPNOTSUPP', 98: 'EADDRINUSE', 101: 'ENETUNREACH',
+  104: 'ECONNRESET', 110: 'ETIMEDOUT', 111: 'ECONNREFUSED', 113: 'EHOSTUNREACH', 115: 'EINPROGRESS' };
+function errname(ret) { var e = -ret; return ERRNO[e] || ('errno ' + e); }
+var SIG = { 1: 'SIGHUP', 2: 'SIGINT', 3: 'SIGQUIT', 4: 'SIGILL', 6: 'SIGABRT', 7: 'SIGBUS', 8: 'SIGFPE',
+  9: 'SIGKILL', 11: 'SIGSEGV', 13: 'SIGPIPE', 14: 'SIGALRM', 15: 'SIGTERM', 24: 'SIGXCPU', 25: 'SIGXFSZ' };
+
+/* argv as a shell would take it back: items quoted when they need it */
+function shq(s) {
+  if (s !== '' && /^[A-Za-z0-9_@%+=:,.\/-]+$/.test(s)) return s;
+  return "'" + s.replace(/'/g, "'\\''") + "'";
+}
+function argvText(p) {
+  if (p.argv) return p.argv.map(shq).join(' ') + (p.argv_truncated ? ' …(cut)' : '');
+  if (p.args !== undefined && p.args !== null) return p.args;
+  return p.exe || '';
+}
+
+/* ---------- header and summary ---------- */
+$('inputs').textContent = (D.inputs || []).join('  ');
+$('inputs').title = (D.inputs || []).join('\n');
+document.title = 'aa report: ' + (S.host || '?') + ' ' + (S.first || '');
+
+function stat(k, v, s, cls) {
+  var d = el('div', 'stat');
+  add(d, el('div', 'k', k), el('div', 'v' + (cls ? ' ' + cls : ''), v), s ? el('div', 's', s) : null);
+  return d;
+}
+var procs = D.procs || [], files = D.files || [], events = D.events || [];
+(function summary() {
+  var box = $('summary');
+  var failed = procs.filter(isFailed).length;
+  var dropped = S.dropped || 0;
+  var intact = S.intact === true;
+  var why = [];
+  if (S.damaged) why.push(num(S.damaged) + ' damaged part(s) skipped');
+  if (S.files_closed < S.files) why.push('a file did not end cleanly (capture stopped or file cut)');
+  if (S.invalid) why.push(num(S.invalid) + ' invalid record(s)');
+  add(box, el('div', 'banner ' + (intact ? 'ok' : 'bad'), intact
+    ? '✓ Intact: every block, chunk and digest of the recording checks out'
+    : '✗ Not intact: ' + (why.join('; ') || 'the recording is damaged or incomplete') + '. What could be read is shown.'));
+  add(box, stat('Host', S.host || 'unknown', [S.kernel, S.arch].filter(Boolean).join(' ')));
+  add(box, stat('Started', S.first ? S.first.slice(0, 10) + ' ' + clock(0) : '—', 'UTC'));
+  add(box, stat('Span', S.records ? dur(S.span) : '—', S.last ? 'until ' + clock(S.span) : ''));
+  var bt = S.by_type || {};
+  var parts = Object.keys(bt).filter(function (k) { return bt[k]; }).map(function (k) { return k + ' ' + num(bt[k]); });
+  add(box, stat('Records', num(S.records || 0), parts.join(' · ')));
+  add(box, stat('Processes', num(procs.length), failed ? failed + ' failed' : 'none failed', failed ? 'bad' : ''));
+  var tlsConns = countConns();
+  add(box, stat('TLS connections', num(tlsConns), num(bt.tls || 0) + ' pieces'));
+  add(box, stat('Files touched', num(files.length), files.filter(function (f) { return f.changed; }).length + ' changed'));
+  var dk = S.drops || {};
+  var dparts = Object.keys(dk).filter(function (k) { return dk[k]; }).map(function (k) { return k + ' ' + num(dk[k]); });
+  add(box, stat('Dropped', num(dropped), dropped ? dparts.join(' · ') : 'no record lost', dropped ? 'bad' : 'ok'));
+  add(box, stat('Capture', (S.writer || '?') + ' ' + (S.writer_version || ''), 'format ' + S.format_version + ' · ' + num(S.files) + ' file(s) · ' + bytes(S.bytes_stored || 0)));
+})();
+function isFailed(p) { return p.end !== null && (p.exit !== 0 || p.signal !== 0); }
+function countConns() {
+  var t = D.tls || {}, seen = {};
+  if (t.conns) return t.conns.length;
+  (t.pieces || []).forEach(function (x) { seen[x.conn || ('pid' + x.pid)] = 1; });
+  return Object.keys(seen).length;
+}
+
+/* ---------- process tree ---------- */
+var kids = procs.map(function () { return []; }), roots = [];
+procs.forEach(function (p, i) { if (p.parent >= 0 && p.parent < procs.length) kids[p.parent].push(i); else roots.push(i); });
+var order = []; /* depth-first, as the tree shows them: the timeline's lanes */
+var depth = [];
+(function walk(list, d) { list.forEach(function (i) { order.push(i); depth[i] = d; walk(kids[i], d + 1); }); })(roots, 0);
+var nodes = [];
+function exitBadge(p) {
+  if (p.end === null) return el('span', 'badge run', 'running at end');
+  if (p.signal) return el('span', 'badge bad', 'killed by ' + (SIG[p.signal] || 'signal ' + p.signal) + (p.core ? ' (core dumped)' : ''));
+  return el('span', 'badge ' + (p.exit === 0 ? 'ok' : 'bad'), 'exit ' + p.exit);
+}
+function procRow(i) {
+  var p = procs[i], node = el('div', 'node'), row = el('div', 'row' + (isFailed(p) ? ' failed' : ''));
+  var tog = el('span', 'tog', kids[i].length ? '▾' : '');
+  tog.addEventListener('click', function () {
+    node.classList.toggle('collapsed');
+    tog.textContent = node.classList.contains('collapsed') ? '▸' : '▾';
+  });
+  var argv = el('span', 'argv', argvText(p));
+  argv.title = 'exe: ' + (p.exe === null ? 'unknown' : p.exe);
+  var when = p.snapshot ? 'running at start' : rel(p.start);
+  var d = p.end !== null ? dur(p.end - Math.max(p.start, p.snapshot ? 0 : p.start)) : '';
+  add(row, tog, el('span', 'pid', p.pid), el('span', 'comm', p.comm || '?'), argv,
+    el('span', 'dur', when + (p.end !== null && !p.snapshot ? ' · ' + d : '')), exitBadge(p));
+  if (kids[i].length) add(row, el('span', 'badge info', kids[i].length + (kids[i].length > 1 ? ' children' : ' child')));
+  row.dataset.pid = p.pid;
+  node.dataset.search = (p.pid + ' ' + p.comm + ' ' + argvText(p) + ' ' + (p.exe || '')).toLowerCase();
+  add(node, row);
+  var ch = el('div', 'children');
+  kids[i].forEach(function (k) { ch.appendChild(procRow(k)); });
+  if (kids[i].length) add(node, ch);
+  nodes[i] = node;
+  return node;
+}
+(function tree() {
+  var t = $('tree');
+  roots.forEach(function (i) { t.appendChild(procRow(i)); });
+  if (!procs.length) add(t, el('p', 'empty', 'No process is known in this recording.'));
+  $('procs-count').textContent = procs.length + ' processes';
+  $('tree-expand').onclick = function () { nodes.forEach(function (n) { if (n) { n.classList.remove('collapsed'); var g = n.querySelector('.tog'); if (g.textContent) g.textContent = '▾'; } }); };
+  $('tree-collapse').onclick = function () { nodes.forEach(function (n, i) { if (n && kids[i].length) { n.classList.add('collapsed'); n.querySelector('.tog').textContent = '▸'; } }); };
+})();
+
+/* ---------- timeline ---------- */
+var KIND = {
+  exec: { c: '#2f5fd0', label: 'exec' }, fail: { c: '#c4322b', label: 'failed call' },
+  write: { c: '#d98200', label: 'file write / change' }, read: { c: '#a9b2c3', label: 'file open / read' },
+  tlsw: { c: '#7b3fc4', label: 'TLS sent' }, tlsr: { c: '#0f9c8a', label: 'TLS received' },
+  net: { c: '#111827', label: 'connect / accept' }
+};
+var READS = { read: 1, pread64: 1, readv: 1, preadv: 1, preadv2: 1 };
+function evKind(e) {
+  switch (e[2]) {
+  case 'x': return 'exec';
+  case 'e': return 'fail';
+  case 'f':
+    if (e[5] < 0) return 'fail';
+    if (READS[e[4]]) return 'read';
+    if (e[4] === 'openat' || e[4] === 'open' || e[4] === 'openat2') return files[e[3]] && files[e[3]].changed ? 'write' : 'read';
+    return 'write';
+  case 't': return e[3] === 'write' ? 'tlsw' : 'tlsr';
+  case 'n': return e[5] < 0 && e[5] !== -115 ? 'fail' : 'net';
+  }
+  return 'read';
+}
+function evText(e) {
+  var p = byPid[e[1]];
+  var who = (p ? p.comm : '?') + ' ' + e[1] + ' at ' + clock(e[0]) + ': ';
+  switch (e[2]) {
+  case 'x': return who + 'exec ' + (p ? argvText(p) : '');
+  case 'e': return who + 'exec failed: ' + (ERRNO[e[3]] || 'errno ' + e[3]);
+  case 'f': var f = files[e[3]];
+    return who + e[4] + ' ' + (f ? f.path : '?') + (e[5] < 0 ? ' → ' + errname(e[5]) : ' → ' + e[5]);
+  case 't': return who + 'TLS ' + e[3] + ' ' + num(e[4]) + ' bytes on connection ' + e[5];
+  case 'n': return who + e[3] + ' ' + e[4] + (e[5] < 0 ? ' → ' + errname(e[5]) : '');
+  }
+  return who;
+}
+var byPid = {};
+procs.forEach(function (p) { byPid[p.pid] = p; });
+var lanes = [], laneOf = {};
+order.forEach(function (i) { laneOf[procs[i].pid] = lanes.length; lanes.push({ p: procs[i], i: i, ev: [] }); });
+events.forEach(function (e) {
+  var l = laneOf[e[1]];
+  if (l === undefined) { laneOf[e[1]] = l = lanes.length; lanes.push({ p: null, pid: e[1], ev: [] }); }
+  lanes[l].ev.push(e);
+});
+var LABEL_W = 250, LANE_H = 24, AXIS_H = 26;
+var span = Math.max(S.span || 0, 1);
+var minStart = 0;
+procs.forEach(function (p) { if (!p.snapshot && p.start < minStart) minStart = p.start; });
+var view = { t0: 0, t1: span };
+var tl = $('timeline');
+function drawTimeline() {
+  var shown = lanes.filter(function (l) { return !l.hidden; });
+  var W = Math.max(tl.clientWidth, 600), H = AXIS_H + shown.length * LANE_H + 6;
+  var plotW = W - LABEL_W - 12;
+  var k = plotW / (view.t1 - view.t0);
+  function X(t) { return LABEL_W + (t - view.t0) * k; }
+  var s = svg('svg', { width: W, height: H, viewBox: '0 0 ' + W + ' ' + H });
+  var clip = svg('clipPath', { id: 'plot' });
+  clip.appendChild(svg('rect', { x: LABEL_W, y: 0, width: plotW + 12, height: H }));
+  s.appendChild(clip);
+  /* axis: about one tick per 110 px, at round steps */
+  var axis = svg('g', { 'class': 'axis' });
+  var step = Math.pow(10, Math.floor(Math.log10((view.t1 - view.t0) / (plotW / 110))));
+  [1, 2, 5, 10].some(function (m) { if ((view.t1 - view.t0) / (step * m) <= plotW / 110) { step *= m; return true; } return false; });
+  for (var t = Math.ceil(view.t0 / step) * step; t <= view.t1; t += step) {
+    axis.appendChild(svg('line', { x1: X(t), x2: X(t), y1: AXIS_H - 6, y2: H, stroke: '#eef0f4' }));
+    var tx = svg('text', { x: X(t) + 3, y: AXIS_H - 10 });
+    tx.textContent = rel(Math.round(t));
+    axis.appendChild(tx);
+  }
+  s.appendChild(axis);
+  var plot = svg('g', { 'clip-path': 'url(#plot)' });
+  shown.forEach(function (l, n) {
+    var y = AXIS_H + n * LANE_H;
+    if (n % 2) s.insertBefore(svg('rect', { x: 0, y: y, width: W, height: LANE_H, fill: '#fafbfd' }), axis);
+    var lab = svg('text', { x: 8 + Math.min(depth[l.i] || 0, 8) * 10, y: y + 16, 'class': 'lane-label' });
+    lab.textContent = l.p ? l.p.pid + ' ' + l.p.comm : l.pid + ' ?';
+    if (l.p && isFailed(l.p)) lab.setAttribute('fill', '#c4322b');
+    var lt = svg('title', {});
+    lt.textContent = l.p ? argvText(l.p) : 'pid ' + l.pid;
+    lab.appendChild(lt);
+    s.appendChild(lab);
+    if (l.p) {
+      var a = l.p.snapshot ? Math.min(l.p.start, 0) : l.p.start, b = l.p.end === null ? span : l.p.end;
+      var x0 = Math.max(X(a), LABEL_W - 2), x1 = Math.min(X(b), W + 2);
+      if (x1 > x0 - 1) {
+        var bar = svg('rect', { x: x0, y: y + 6, width: Math.max(x1 - x0, 2), height: LANE_H - 12, rx: 3,
+          fill: isFailed(l.p) ? '#f6c9c5' : '#d5def0' });
+        var bt = svg('title', {});
+        bt.textContent = l.p.comm + ' ' + l.p.pid + ': ' + (l.p.snapshot ? 'running at start' : 'started ' + clock(l.p.start)) +
+          (l.p.end === null ? ', running at end' : ', ended ' + clock(l.p.end) + ' (' + exitBadge(l.p).textContent + ')');
+        bar.appendChild(bt);
+        plot.appendChild(bar);
+      }
+    }
+    var lastX = {};
+    l.ev.forEach(function (e) {
+      if (e[0] < view.t0 || e[0] > view.t1) return;
+      var kd = evKind(e), x = X(e[0]);
+      if (lastX[kd] !== undefined && Math.abs(x - lastX[kd]) < 1 && kd !== 'fail') return; /* one mark per pixel */
+      lastX[kd] = x;
+      var tall = kd === 'exec' || kd === 'fail' || kd === 'tlsw' || kd === 'tlsr' || kd === 'net';
+      var m = svg('rect', { x: x - (tall ? 1.5 : 0.75), y: y + (tall ? 3 : 7), width: tall ? 3 : 1.5,
+        height: LANE_H - (tall ? 6 : 14), fill: KIND[kd].c });
+      var mt = svg('title', {});
+      mt.textContent = evText(e);
+      m.appendChild(mt);
+      plot.appendChild(m);
+    });
+  });
+  s.appendChild(plot);
+  s.appendChild(svg('line', { x1: LABEL_W - 4, x2: LABEL_W - 4, y1: 0, y2: H, stroke: '#e3e7ee' }));
+  tl.textContent = '';
+  tl.appendChild(s);
+  $('timeline-count').textContent = shown.length + ' lanes · ' + num(events.length) + ' events' +
+    (S.events_omitted ? ' (' + num(S.events_omitted) + ' more not shown)' : '') + ' · showing ' + dur(view.t1 - view.t0);
+}
+(function timelineControls() {
+  var lg = $('legend');
+  Object.keys(KIND).forEach(function (k) { var s = el('span', null, KIND[k].label); var i = el('i'); i.style.background = KIND[k].c; s.insertBefore(i, s.firstChild); lg.appendChild(s); });
+  function zoom(f, at) {
+    var w = view.t1 - view.t0, nw = Math.min(Math.max(w * f, 1000), span - minStart + span * 0.1);
+    var c = at === undefined ? view.t0 + w / 2 : at;
+    view.t0 = c - (c - view.t0) * nw / w; view.t1 = view.t0 + nw;
+    drawTimeline();
+  }
+  function tAt(ev) { var r = tl.getBoundingClientRect(); return view.t0 + (ev.clientX - r.left - LABEL_W) * (view.t1 - view.t0) / (Math.max(tl.clientWidth, 600) - LABEL_W - 12); }
+  $('tl-in').onclick = function () { zoom(0.5); };
+  $('tl-out').onclick = function () { zoom(2); };
+  $('tl-fit').onclick = function () { view.t0 = minStart; view.t1 = span; drawTimeline(); };
+  tl.addEventListener('wheel', function (ev) {
+    if (ev.ctrlKey || ev.metaKey) { ev.preventDefault(); zoom(ev.deltaY > 0 ? 1.25 : 0.8, tAt(ev)); }
+    else if (Math.abs(ev.deltaX) > Math.abs(ev.deltaY) || ev.shiftKey) { ev.preventDefault(); var d = (ev.deltaX || ev.deltaY) * (view.t1 - view.t0) / 800; view.t0 += d; view.t1 += d; drawTimeline(); }
+  }, { passive: false });
+  var drag = null;
+  tl.addEventListener('mousedown', function (ev) { drag = { x: ev.clientX, t0: view.t0, t1: view.t1 }; });
+  window.addEventListener('mouseup', function () { drag = null; });
+  window.addEventListener('mousemove', function (ev) {
+    if (!drag) return;
+    var d = (drag.x - ev.clientX) * (drag.t1 - drag.t0) / (Math.max(tl.clientWidth, 600) - LABEL_W - 12);
+    view.t0 = drag.t0 + d; view.t1 = drag.t1 + d; drawTimeline();
+  });
+  window.addEventListener('resize', drawTimeline);
+  view.t0 = minStart;
+  drawTimeline();
+})();
+
+/* ---------- files ---------- */
+var WRITES = { write: 1, pwrite64: 1, writev: 1, pwritev: 1, pwritev2: 1, rename: 1, unlink: 1, creat: 1, mkdir: 1, mkdirat: 1, rmdir: 1 };
+var fileRows = [];
+(function filesTable() {
+  var box = $('files');
+  if (!files.length) { add(box, el('p', 'empty', 'No file record in this recording.')); return; }
+  var tbl = el('table'), head = el('tr');
+  ['Path', 'Calls', 'Read', 'Written', 'Errors', 'By', 'First'].forEach(function (h, i) { var th = el('th', null, h); if (i >= 2 && i <= 3) th.style.textAlign = 'right'; head.appendChild(th); });
+  add(tbl, add(el('thead'), head));
+  var body = el('tbody');
+  var idx = files.map(function (f, i) { return i; });
+  idx.sort(function (a, b) { var x = files[a], y = files[b];
+    var ka = x.changed ? 0 : x.failed ? 1 : 2, kb = y.changed ? 0 : y.failed ? 1 : 2;
+    return ka - kb || x.first - y.first; });
+  idx.forEach(function (i) {
+    var f = files[i], tr = el('tr', f.failed ? 'failed' : '');
+    var pc = el('td', 'path', f.path + (f.truncated ? ' …(cut)' : ''));
+    if (f.to >= 0 && files[f.to]) add(pc, el('div', 'muted', '→ renamed to ' + files[f.to].path));
+    if (f.from >= 0 && files[f.from]) add(pc, el('div', 'muted', '← renamed from ' + files[f.from].path));
+    var ops = el('td');
+    Object.keys(f.ops).forEach(function (o) { add(ops, el('span', 'op' + (WRITES[o] ? ' w' : ''), o + (f.ops[o] > 1 ? ' ×' + f.ops[o] : ''))); });
+    var by = el('td', 'mono', f.pids.map(function (pid) { return (byPid[pid] ? byPid[pid].comm : '?') + ' ' + pid; }).join(', '));
+    add(tr, pc, ops, el('td', 'num', f.read ? bytes(f.read) : ''), el('td', 'num', f.written ? bytes(f.written) : ''),
+      el('td', f.failed ? 'err' : '', f.failed ? f.failed + '× ' + errname(f.error) : ''), by, el('td', 'num muted', rel(f.first)));
+    tr.dataset.search = (f.path + ' ' + Object.keys(f.ops).join(' ') + ' ' + by.textContent).toLowerCase();
+    tr.dataset.changed = f.changed || f.failed ? '1' : '';
+    fileRows.push(tr);
+    body.appendChild(tr);
+  });
+  add(box, add(tbl, body));
+  $('files-all').onchange = applySearch;
+})();
+
+/* ---------- TLS conversations ---------- */
+var tlsItems = [];
+function headersBlock(hs) {
+  var d = el('details', 'headers'), list = el('div', 'hdrs');
+  add(d, el('summary', null, hs.length + ' headers'));
+  hs.forEach(function (h) { var line = el('div'); add(line, el('span', 'hn', h[0] + ': '), document.createTextNode(h[1])); list.appendChild(line); });
+  return add(d, list);
+}
+function prettyBody(text, type) {
+  if (/json/i.test(type || '') || /^\s*[\[{]/.test(text)) {
+    try { return JSON.stringify(JSON.parse(text), null, 2); } catch (e) { /* shown as it is */ }
+  }
+  return text;
+}
+function connHead(c, n, what) {
+  var h = el('div', 'conn-head');
+  add(h, el('span', 'peer', c.peer || 'unknown peer'), el('span', 'muted', 'from ' + (c.comm || (byPid[c.pid] ? byPid[c.pid].comm : '?')) + ' (pid ' + c.pid + ')' +
+    (c.id ? ' · socket ' + c.id : '')), el('span', 'badge info', what), el('span', 'when', n));
+  return h;
+}
+function renderDecoded(box, t) {
+  /* filled in when conversations are decoded (aa_follow) */
+  var byConn = {};
+  (t.conns || []).forEach(function (c) { byConn[c.n] = { c: c, msgs: [] }; });
+  (t.msgs || []).forEach(function (m) { if (byConn[m.conn]) byConn[m.conn].msgs.push(m); });
+  Object.keys(byConn).forEach(function (k) {
+    var g = byConn[k], card = el('div', 'conn'), list = el('div', 'msgs');
+    var h = connHead(g.c, g.msgs.length + ' messages', g.c.proto || 'TLS');
+    h.onclick = function () { card.classList.toggle('collapsed'); };
+    g.msgs.forEach(function (m) { list.appendChild(renderMsg(m)); });
+    add(box, add(card, h, list));
+  });
+}
+function renderMsg(m) {
+  var d, line = el('div', 'msg-line');
+  if (m.kind === 'http' && m.req) {
+    d = el('div', 'msg req');
+    add(line, el('span', 'method', m.method), el('span', 'path', m.path), m.authority ? el('span', 'muted', m.authority) : null,
+      m.stream ? el('span', 'muted', 'stream ' + m.stream) : null);
+  } else if (m.kind === 'http') {
+    d = el('div', 'msg resp' + (m.status >= 400 ? ' bad' : ''));
+    add(line, el('span', 'status ' + (m.status >= 400 ? 'bad' : 'ok'), m.status), el('span', 'muted', m.reason || ''),
+      m.stream ? el('span', 'muted', 'stream ' + m.stream) : null);
+  } else if (m.kind === 'sse') {
+    d = el('div', 'msg sse');
+    add(line, el('span', 'method', 'event' + (m.event ? ': ' + m.event : '')), el('span', 'path', m.data || ''));
+  } else {
+    d = el('div', 'msg note');
+    add(line, el('span', null, m.note || m.kind));
+  }
+  add(line, el('span', 'when', clock(m.t) + ' · ' + (m.dir === 'write' ? 'sent' : 'received') + ' by pid ' + m.pid));
+  add(d, line);
+  if (m.headers && m.headers.length) add(d, headersBlock(m.headers));
+  if (m.body !== undefined && m.body !== null && m.body !== '') {
+    var info = [];
+    if (m.encoding) info.push(m.encoding + ' decoded');
+    if (m.raw_len !== undefined) info.push(bytes(m.raw_len) + ' as sent');
+    if (m.cut) info.push('cut');
+    if (m.incomplete) info.push('incomplete');
+    if (info.length) add(d, el('div', 'muted', 'body: ' + info.join(', ')));
+    add(d, el('pre', null, prettyBody(m.body, m.type)));
+  }
+  d.dataset.search = d.textContent.toLowerCase();
+  tlsItems.push(d);
+  return d;
+}
+function renderRaw(box, t) {
+  /* each connection's calls in order, pieces joined, as escaped text */
+  var conns = {}, keys = [];
+  (t.pieces || []).forEach(function (x) {
+    var k = x.conn ? 'c' + x.conn : 'p' + x.pid;
+    var g = conns[k];
+    if (!g) { g = conns[k] = { c: { id: x.conn, pid: x.pid, peer: x.peer, local: x.local }, calls: [] }; keys.push(k); }
+    var last = g.calls[g.calls.length - 1];
+    if (last && x.seq > 0 && last.dir === x.dir && last.pid === x.pid) last.text += x.text;
+    else g.calls.push({ dir: x.dir, t: x.t, len: x.len, pid: x.pid, text: x.text });
+  });
+  keys.forEach(function (k) {
+    var g = conns[k], card = el('div', 'conn'), list = el('div', 'msgs');
+    var h = connHead(g.c, g.calls.length + ' calls', 'TLS calls, not decoded');
+    h.onclick = function () { card.classList.toggle('collapsed'); };
+    g.calls.forEach(function (c) {
+      var d = el('div', 'msg ' + (c.dir === 'write' ? 'req' : 'resp'));
+      add(d, add(el('div', 'msg-line'), el('span', 'dir ' + (c.dir === 'write' ? 'w' : 'r'), c.dir === 'write' ? '→ sent' : '← received'),
+        el('span', 'muted', num(c.len) + ' bytes'), el('span', 'when', clock(c.t) + ' · pid ' + c.pid)));
+      add(d, el('pre', null, c.text));
+      d.dataset.search = c.text.toLowerCase();
+      tlsItems.push(d);
+      list.appendChild(d);
+    });
+    add(box, add(card, h, list));
+  });
+}
+(function tls() {
+  var box = $('tls'), t = D.tls || {};
+  if (t.decoded) renderDecoded(box, t); else renderRaw(box, t);
+  if (!box.firstChild) add(box, el('p', 'empty', 'No TLS traffic in this recording.'));
+  $('tls-count').textContent = countConns() + ' connections' + (t.omitted ? ' · ' + num(t.omitted) + ' parts left out (size limit)' : '');
+})();
+
+/* ---------- search ---------- */
+function applySearch() {
+  var q = $('search').value.trim().toLowerCase(), hits = 0;
+  var all = $('files-all').checked;
+  /* tree: a node shows when it or a descendant matches */
+  function walk(i) {
+    var n = nodes[i], own = !q || n.dataset.search.indexOf(q) >= 0, any = own;
+    kids[i].forEach(function (k) { any = walk(k) || any; });
+    n.classList.toggle('hidden', !any);
+    n.firstChild.classList.toggle('match', !!q && own);
+    if (q && own) hits++;
+    return any;
+  }
+  roots.forEach(walk);
+  lanes.forEach(function (l) { l.hidden = !!q && !(l.p && nodes[l.i] && !nodes[l.i].classList.contains('hidden')); });
+  drawTimeline();
+  var shownFiles = 0;
+  fileRows.forEach(function (tr) {
+    var show = (all || tr.dataset.changed) && (!q || tr.dataset.search.indexOf(q) >= 0);
+    tr.classList.toggle('hidden', !show);
+    if (show) shownFiles++;
+    if (q && show) hits++;
+  });
+  $('files-count').textContent = shownFiles + ' of ' + files.length + ' paths' + (D.files_untracked ? ' (' + num(D.files_untracked) + ' calls on further paths not listed)' : '');
+  tlsItems.forEach(function (d) { var show = !q || d.dataset.search.indexOf(q) >= 0; d.classList.toggle('hidden', !show); if (q && show) hits++; });
+  $('search-count').textContent = q ? hits + ' matches' : '';
+}
+$('search').addEventListener('input', applySearch);
+applySearch();
+document.body.dataset.ready = '1';
+})();
