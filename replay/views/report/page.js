@@ -147,7 +147,7 @@ function procRow(i) {
   add(row, tog, el('span', 'pid', p.pid), el('span', 'comm', p.comm || '?'), argv,
     el('span', 'dur', when + (p.end !== null && !p.snapshot ? ' · ' + d : '')), exitBadge(p));
   if (kids[i].length) add(row, el('span', 'badge info', kids[i].length + (kids[i].length > 1 ? ' children' : ' child')));
-  row.dataset.pid = p.pid;
+  node.dataset.pid = p.pid;
   node.dataset.search = (p.pid + ' ' + p.comm + ' ' + argvText(p) + ' ' + (p.exe || '')).toLowerCase();
   add(node, row);
   var ch = el('div', 'children');
@@ -314,7 +314,8 @@ function drawTimeline() {
 
 /* ---------- files ---------- */
 var WRITES = { write: 1, pwrite64: 1, writev: 1, pwritev: 1, pwritev2: 1, rename: 1, unlink: 1, creat: 1, mkdir: 1, mkdirat: 1, rmdir: 1 };
-var fileRows = [];
+var fileRows = [], filesLevel = 0; /* 0 changed, 1 and failed, 2 all */
+var LEVEL = { changed: 0, failed: 1, read: 2 };
 (function filesTable() {
   var box = $('files');
   if (!files.length) { add(box, el('p', 'empty', 'No file record in this recording.')); return; }
@@ -323,12 +324,16 @@ var fileRows = [];
   add(tbl, add(el('thead'), head));
   var body = el('tbody');
   var idx = files.map(function (f, i) { return i; });
-  idx.sort(function (a, b) { var x = files[a], y = files[b];
-    var ka = x.changed ? 0 : x.failed ? 1 : 2, kb = y.changed ? 0 : y.failed ? 1 : 2;
-    return ka - kb || x.first - y.first; });
+  /* changed files first, then failures (those of failed processes first), then reads */
+  function rank(f) {
+    if (f.changed) return 0;
+    if (f.failed) return f.pids.some(function (pid) { return byPid[pid] && isFailed(byPid[pid]); }) ? 1 : 2;
+    return 3;
+  }
+  idx.sort(function (a, b) { return rank(files[a]) - rank(files[b]) || files[a].first - files[b].first; });
   idx.forEach(function (i) {
     var f = files[i], tr = el('tr', f.failed ? 'failed' : '');
-    var pc = el('td', 'path', f.path + (f.truncated ? ' …(cut)' : ''));
+    var pc = el('td', 'fpath', f.path + (f.truncated ? ' …(cut)' : ''));
     if (f.to >= 0 && files[f.to]) add(pc, el('div', 'muted', '→ renamed to ' + files[f.to].path));
     if (f.from >= 0 && files[f.from]) add(pc, el('div', 'muted', '← renamed from ' + files[f.from].path));
     var ops = el('td');
@@ -337,12 +342,20 @@ var fileRows = [];
     add(tr, pc, ops, el('td', 'num', f.read ? bytes(f.read) : ''), el('td', 'num', f.written ? bytes(f.written) : ''),
       el('td', f.failed ? 'err' : '', f.failed ? f.failed + '× ' + errname(f.error) : ''), by, el('td', 'num muted', rel(f.first)));
     tr.dataset.search = (f.path + ' ' + Object.keys(f.ops).join(' ') + ' ' + by.textContent).toLowerCase();
-    tr.dataset.changed = f.changed || f.failed ? '1' : '';
+    tr.dataset.group = f.changed ? 'changed' : f.failed ? 'failed' : 'read';
     fileRows.push(tr);
     body.appendChild(tr);
   });
   add(box, add(tbl, body));
-  $('files-all').onchange = applySearch;
+  var groups = { changed: 0, failed: 0, read: 0 };
+  fileRows.forEach(function (tr) { groups[tr.dataset.group]++; });
+  var tools = $('files-show');
+  [['changed', 'Changed ' + groups.changed], ['failed', '+ failed ' + groups.failed], ['read', '+ only read ' + groups.read]].forEach(function (g, n) {
+    var b = el('button', n === filesLevel ? 'on' : '', g[1]);
+    b.type = 'button';
+    b.onclick = function () { filesLevel = n; Array.prototype.forEach.call(tools.children, function (c, k) { c.className = k === n ? 'on' : ''; }); applySearch(); };
+    tools.appendChild(b);
+  });
 })();
 
 /* ---------- TLS conversations ---------- */
@@ -430,12 +443,22 @@ function renderRaw(box, t) {
       var d = el('div', 'msg ' + (c.dir === 'write' ? 'req' : 'resp'));
       add(d, add(el('div', 'msg-line'), el('span', 'dir ' + (c.dir === 'write' ? 'w' : 'r'), c.dir === 'write' ? '→ sent' : '← received'),
         el('span', 'muted', num(c.len) + ' bytes'), el('span', 'when', clock(c.t) + ' · pid ' + c.pid)));
-      add(d, el('pre', null, c.text));
-      d.dataset.search = c.text.toLowerCase();
+      var text = shown(c.text);
+      add(d, el('pre', null, text));
+      d.dataset.search = text.toLowerCase();
       tlsItems.push(d);
       list.appendChild(d);
     });
     add(box, add(card, h, list));
+  });
+}
+/* bytes that are no text (compressed bodies, binary frames) as \xNN */
+function shown(text) {
+  text = text.replace(/(\r?\n)+$/, "");
+  var bin = (text.match(/[\x00-\x08\x0e-\x1f\x7f-\x9f]/g) || []).length;
+  if (!bin) return text;
+  return text.replace(/[\x00-\x08\x0b-\x1f\x7f-\xff]/g, function (c) {
+    return '\\x' + (0x100 + c.charCodeAt(0)).toString(16).slice(1);
   });
 }
 (function tls() {
@@ -448,7 +471,6 @@ function renderRaw(box, t) {
 /* ---------- search ---------- */
 function applySearch() {
   var q = $('search').value.trim().toLowerCase(), hits = 0;
-  var all = $('files-all').checked;
   /* tree: a node shows when it or a descendant matches */
   function walk(i) {
     var n = nodes[i], own = !q || n.dataset.search.indexOf(q) >= 0, any = own;
@@ -463,7 +485,7 @@ function applySearch() {
   drawTimeline();
   var shownFiles = 0;
   fileRows.forEach(function (tr) {
-    var show = (all || tr.dataset.changed) && (!q || tr.dataset.search.indexOf(q) >= 0);
+    var show = LEVEL[tr.dataset.group] <= filesLevel && (!q || tr.dataset.search.indexOf(q) >= 0);
     tr.classList.toggle('hidden', !show);
     if (show) shownFiles++;
     if (q && show) hits++;

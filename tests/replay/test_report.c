@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * aa-replay report, checked in a real browser: headless Chromium loads the
+ * page from disk with no way to the network, and the test reads the DOM its
+ * script built (the session fixture's process tree, failing cat, files and
+ * requests; hostile strings shown as text, never as markup) and keeps a
+ * screenshot in build/artifacts/. Bad inputs and outputs leave no page.
+ */
+#include <dirent.h>
+#include <sys/stat.h>
+
+#include "browser.h"
+#include "cli_fixture.h"
+#include "evid.h"
+
+#define SESSION "tests/fixtures/session/session-a.pcapng"
+
+static char out[1 << 16], err[1 << 14];
+
+/* The page of capture (absolute, or relative to the repository) in f's directory. */
+static char *make_report(struct fx *f, const char *capture, const char *name, int want)
+{
+	char *abs = capture[0] == '/' ? strdup(capture) : realpath(capture, NULL);
+
+	cr_assert_not_null(abs, "%s missing", capture);
+	cr_assert_eq(fx_run(f, out, sizeof(out), err, sizeof(err), "report -o %s '%s'", name, abs), want,
+		     "%s", err);
+	free(abs);
+	return aat_path(f->dir, name);
+}
+
+/*
+ * Cuts the script elements out of dom (the data island and the page's
+ * code): what is left is what the page built, which is what the checks
+ * below look at.
+ */
+static void cut_scripts(char *dom)
+{
+	char *p;
+
+	while ((p = strstr(dom, "<script"))) {
+		char *end = strstr(p, "</script>");
+		cr_assert_not_null(end, "a script element without its end");
+		memmove(p, end + 9, strlen(end + 9) + 1);
+	}
+}
+
+static char *dom_of(const char *page)
+{
+	if (!aat_browser())
+		cr_skip_test("chromium is not installed (make deps installs it)");
+	size_t len;
+	char *dom = aat_browser_dom(page, &len);
+	cr_assert_not_null(dom, "chromium could not load %s", page);
+	cr_assert_eq(strlen(dom), len, "a NUL in the page's DOM, at %zu", strlen(dom));
+	cr_assert(strstr(dom, "data-ready=\"1\""), "the page's script did not run to its end");
+	cut_scripts(dom);
+	return dom;
+}
+
+static void screenshot(const char *page, const char *name)
+{
+	char *png = aat_artifact_path(name);
+
+	cr_assert_not_null(png);
+	cr_assert_eq(aat_browser_screenshot(page, png, 1400, 1000), 0, "no screenshot of %s", page);
+	fprintf(stderr, "report screenshot: %s\n", png);
+	free(png);
+}
+
+/* The opening tag of the tree node of pid, or NULL. */
+static const char *node_of(const char *dom, unsigned pid)
+{
+	char pat[64];
+
+	snprintf(pat, sizeof(pat), "class=\"node\" data-pid=\"%u\"", pid);
+	const char *p = strstr(dom, pat);
+	return p ? p - 5 : NULL; /* at "<div " */
+}
+
+/* The pid of the tree node that holds the node at tag (walking back over the divs), or 0. */
+static unsigned parent_node_pid(const char *dom, const char *tag)
+{
+	int depth = 0;
+
+	for (const char *p = tag - 1; p >= dom; p--) {
+		if (!strncmp(p, "</div>", 6)) {
+			depth++;
+		} else if (!strncmp(p, "<div", 4) && depth-- == 0) {
+			if (!strncmp(p, "<div class=\"node\" data-pid=\"", 28))
+				return (unsigned)strtoul(p + 28, NULL, 10);
+			depth = 0; /* a div around the node (its parent's children): go on up */
+		}
+	}
+	return 0;
+}
+
+/* The text from the start of the row of node at tag to the row's end. */
+static char *row_of(const char *tag)
+{
+	const char *row = strstr(tag, "<div class=\"row");
+	const char *end = row ? strstr(row, "</div>") : NULL;
+
+	cr_assert(row && end);
+	return strndup(row, (size_t)(end - row));
+}
+
+Test(report, session_tree_files_and_requests_in_the_browser, .timeout = 120)
+{
+	struct fx f;
+
+	fx_init(&f);
+	char *page = make_report(&f, SESSION, "session.html", 0);
+	struct stat st;
+	cr_assert_eq(stat(page, &st), 0);
+	cr_expect_eq(st.st_mode & 0777, 0600, "the page holds TLS plaintext: owner only");
+	char *dom = dom_of(page);
+
+	/* the agent, with its argv, at the root; curl and the shells under it */
+	const char *agent = node_of(dom, 7754);
+	cr_assert_not_null(agent, "no tree node for the agent");
+	char *row = row_of(agent);
+	cr_expect(strstr(row, ">python3<"), "%s", row);
+	cr_expect(strstr(row, "/usr/bin/python3 tests/fixtures/session/agent.py /tmp/aa-session "
+			      "/tmp/aa-session-tls/cert.pem"), "%s", row);
+	cr_expect(strstr(row, "exit 0"), "%s", row);
+	free(row);
+	const char *curl = node_of(dom, 7760);
+	cr_assert_not_null(curl);
+	cr_expect_eq(parent_node_pid(dom, curl), 7754);
+	row = row_of(curl);
+	cr_expect(strstr(row, ">curl<") && strstr(row, "https://127.0.0.1:24480/v1/models"), "%s", row);
+	free(row);
+	/* the failing cat, under its sh, highlighted with its exit status */
+	const char *cat = node_of(dom, 7766);
+	cr_assert_not_null(cat);
+	cr_expect_eq(parent_node_pid(dom, cat), 7765);
+	cr_expect_eq(parent_node_pid(dom, node_of(dom, 7765)), 7754);
+	row = row_of(cat);
+	cr_expect(fx_starts(row, "<div class=\"row failed\""), "%s", row);
+	cr_expect(strstr(row, "cat /tmp/aa-session/missing.txt"), "%s", row);
+	cr_expect(strstr(row, "<span class=\"badge bad\">exit 1</span>"), "%s", row);
+	free(row);
+	row = row_of(node_of(dom, 7768));
+	cr_expect(fx_starts(row, "<div class=\"row\""), "mv succeeded: %s", row);
+	free(row);
+
+	/* the summary, the files, the requests */
+	cr_expect(strstr(dom, "<div class=\"banner ok\">✓ Intact: every block"), "the summary does not say intact");
+	cr_expect(strstr(dom, "<div class=\"v\">vm</div>"), "the host is not shown");
+	cr_expect(strstr(dom, "<td class=\"fpath\">/tmp/aa-session/final.txt"), "final.txt not in the files");
+	cr_expect(strstr(dom, "renamed to /tmp/aa-session/final.txt"), "the rename is not shown");
+	cr_expect(strstr(dom, "/v1/chat"), "the request path is not shown");
+	cr_expect(strstr(dom, "/v1/stream"), "the request path is not shown");
+	/* a lane per process in the timeline, the failed one marked */
+	cr_expect(strstr(dom, "class=\"lane-label\" fill=\"#c4322b\">7766 cat<"), "no red lane for cat");
+	cr_expect(strstr(dom, ">7768 mv<"), "no lane for mv");
+	screenshot(page, "report-session-a.png");
+	free(dom);
+	free(page);
+	fx_free(&f);
+}
+
+Test(report, live_fixture_renders, .timeout = 120)
+{
+	struct fx f;
+
+	fx_init(&f);
+	char *page = make_report(&f, "tests/fixtures/live.pcapng", "live.html", 0);
+	char *dom = dom_of(page);
+
+	/* the fixture's TLS exchange and its openssl processes */
+	cr_expect(strstr(dom, ">openssl<"), "no openssl process");
+	cr_expect(strstr(dom, "TLS conversations"));
+	cr_expect(!strstr(dom, "No TLS traffic"), "the fixture's TLS exchange is missing");
+	cr_expect(strstr(dom, "<pre>fixture client hello</pre>"), "the client's TLS write is missing");
+	cr_expect(strstr(dom, "<pre>fixture server hello</pre>"), "the server's TLS write is missing");
+	screenshot(page, "report-live.png");
+	free(dom);
+	free(page);
+	fx_free(&f);
+}
