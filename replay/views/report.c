@@ -82,7 +82,8 @@ int report_write(FILE *out, const char *const *paths, size_t npaths)
 	if (status != CLI_USAGE)
 		status = cli_worse(status, report_tls(j, paths, npaths, base));
 	putc('}', j);
-	if (fclose(j) != 0 && status != CLI_USAGE) {
+	/* a write error on out is the caller's to report (it names out) */
+	if (fclose(j) != 0 && !ferror(out) && status != CLI_USAGE) {
 		cli_err("writing the page failed");
 		status = CLI_USAGE;
 	}
