@@ -99,19 +99,28 @@ var procs = D.procs || [], files = D.files || [], events = D.events || [];
     ? '✓ Intact: every block, chunk and digest of the recording checks out'
     : '✗ Not intact: ' + (why.join('; ') || 'the recording is damaged or incomplete') + '. What could be read is shown.'));
   add(box, stat('Host', S.host || 'unknown', [S.kernel, S.arch].filter(Boolean).join(' ')));
-  add(box, stat('Started', S.first ? S.first.slice(0, 10) + ' ' + clock(0) : '—', 'UTC'));
+  var st = stat('Started', S.first ? clock(0).slice(0, 12) : '—', S.first ? S.first.slice(0, 10) + ' UTC' : '');
+  st.title = S.first || '';
+  add(box, st);
   add(box, stat('Span', S.records ? dur(S.span) : '—', S.last ? 'until ' + clock(S.span) : ''));
   var bt = S.by_type || {};
-  var parts = Object.keys(bt).filter(function (k) { return bt[k]; }).map(function (k) { return k + ' ' + num(bt[k]); });
-  add(box, stat('Records', num(S.records || 0), parts.join(' · ')));
-  add(box, stat('Processes', num(procs.length), failed ? failed + ' failed' : 'none failed', failed ? 'bad' : ''));
+  var parts = Object.keys(bt).filter(function (k) { return bt[k]; }).sort(function (a, b) { return bt[b] - bt[a]; })
+    .map(function (k) { return k + ' ' + num(bt[k]); });
+  var rs = stat('Records', num(S.records || 0), parts.slice(0, 3).join(' · ') + (parts.length > 3 ? ' …' : ''));
+  rs.title = parts.join('\n');
+  add(box, rs);
+  var ps = stat('Processes', num(procs.length), failed ? failed + ' failed' : 'none failed');
+  if (failed) ps.lastChild.className = 's bad';
+  add(box, ps);
   var tlsConns = countConns();
   add(box, stat('TLS connections', num(tlsConns), num(bt.tls || 0) + ' pieces'));
   add(box, stat('Files touched', num(files.length), files.filter(function (f) { return f.changed; }).length + ' changed'));
   var dk = S.drops || {};
   var dparts = Object.keys(dk).filter(function (k) { return dk[k]; }).map(function (k) { return k + ' ' + num(dk[k]); });
   add(box, stat('Dropped', num(dropped), dropped ? dparts.join(' · ') : 'no record lost', dropped ? 'bad' : 'ok'));
-  add(box, stat('Capture', (S.writer || '?') + ' ' + (S.writer_version || ''), 'format ' + S.format_version + ' · ' + num(S.files) + ' file(s) · ' + bytes(S.bytes_stored || 0)));
+  var cap = stat('Capture', S.writer || '?', (S.writer_version || '') + ' · format ' + S.format_version + ' · ' + num(S.files) + ' file' + (S.files === 1 ? '' : 's') + ' · ' + bytes(S.bytes_stored || 0));
+  cap.title = 'source: ' + (S.source || '?');
+  add(box, cap);
 })();
 function isFailed(p) { return p.end !== null && (p.exit !== 0 || p.signal !== 0); }
 function countConns() {
