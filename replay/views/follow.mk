@@ -4,3 +4,5 @@ LIB_SRCS += replay/views/follow.c replay/views/conv.c
 PUBLIC_HEADERS += replay/views/aa_follow.h
 REPLAY_CLI_SRCS += replay/cmd_follow.c
 CPPFLAGS += -Ireplay/views
+# The decoder tests make brotli bodies with libbrotlienc (only they link it).
+$(BUILD)/tests/replay/test_follow_http1: LIBS += -lbrotlienc
