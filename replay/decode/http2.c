@@ -166,7 +166,8 @@ static void header_block(struct h2_dir *d, const struct dec_sink *s, unsigned di
 	if (!trailers) {
 		size_t len;
 		const uint8_t *v = dec_msg_get(&st->msg, ":status", &len);
-		st->msg.m.is_request = v == NULL;
+		/* neither a :status nor a :method when the block did not decode: not known */
+		st->msg.m.is_request = !v && dec_msg_get(&st->msg, ":method", &len);
 		st->msg.m.status = 0;
 		for (size_t i = 0; v && i < len && v[i] >= '0' && v[i] <= '9' && i < 3; i++)
 			st->msg.m.status = st->msg.m.status * 10 + (v[i] - '0');

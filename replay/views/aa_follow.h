@@ -113,7 +113,7 @@ struct aa_follow_msg {
 	int32_t stream_id;      /* HTTP/2 stream, else 0 */
 	int is_request;
 	struct aa_follow_bytes method, path, authority, scheme, version;
-	int status;             /* a response's, else 0 */
+	int status;             /* a response's, else 0 (and 0 with is_request 0: headers not decoded) */
 	const struct aa_follow_header *headers;
 	size_t nheaders;
 	struct aa_follow_bytes body;

@@ -25,7 +25,7 @@ struct got {
 static struct got got[GOT_MAX];
 static size_t ngot;
 
-static void got_str(char *dst, size_t cap, struct aa_follow_bytes b)
+static inline void got_str(char *dst, size_t cap, struct aa_follow_bytes b)
 {
 	size_t n = b.len < cap - 1 ? b.len : cap - 1;
 	if (b.data)
@@ -33,7 +33,7 @@ static void got_str(char *dst, size_t cap, struct aa_follow_bytes b)
 	dst[b.data ? n : 0] = 0;
 }
 
-static void collect(void *user, struct aa_follow_msg *m)
+static inline void collect(void *user, struct aa_follow_msg *m)
 {
 	(void)user;
 	if (ngot == GOT_MAX)
@@ -72,7 +72,7 @@ static void collect(void *user, struct aa_follow_msg *m)
 	g->body[m->body.len] = 0;
 }
 
-static void got_reset(void)
+static inline void got_reset(void)
 {
 	for (size_t i = 0; i < ngot; i++)
 		free(got[i].body);
@@ -80,7 +80,7 @@ static void got_reset(void)
 }
 
 /* How many messages of kind k (NOTE: whose note contains s, if s). */
-static size_t got_count(enum aa_follow_kind k, const char *s)
+static inline size_t got_count(enum aa_follow_kind k, const char *s)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < ngot; i++)
@@ -89,7 +89,7 @@ static size_t got_count(enum aa_follow_kind k, const char *s)
 }
 
 /* The i-th message of kind k, or fails. */
-static struct got *got_nth(enum aa_follow_kind k, size_t i)
+static inline struct got *got_nth(enum aa_follow_kind k, size_t i)
 {
 	for (size_t j = 0; j < ngot; j++)
 		if (got[j].kind == k && i-- == 0)
