@@ -91,18 +91,28 @@ static void line_start(struct out *o, const struct aa_follow_conn *c, uint32_t p
 	fprintf(o->f, " pid=%u %c ", pid, dir == AA_TLS_WRITE ? '>' : '<');
 }
 
-/* Text a person can read as lines: UTF-8 without controls but tab, CR, LF. */
-static int readable(const uint8_t *p, size_t n)
+/*
+ * How bytes can be shown: 2 plain text (valid UTF-8, no control but tab and
+ * newline: printed as they are, a line each), 1 text with escapes (valid
+ * UTF-8 with other controls), 0 a hex dump.
+ */
+static int text_kind(const uint8_t *p, size_t n)
 {
+	int plain = 1;
+
 	for (size_t i = 0; i < n;) {
-		if (p[i] < 0x20 && p[i] != '\t' && p[i] != '\r' && p[i] != '\n')
-			return 0;
 		size_t l = aa_utf8_seq_len(p + i, n - i);
 		if (!l)
 			return 0;
+		if (l == 1 && ((p[i] < 0x20 && p[i] != '\t' && p[i] != '\n') || p[i] == 0x7f))
+			plain = 0;
+		if (l == 1 && p[i] < 0x20 && p[i] != '\t' && p[i] != '\n' && p[i] != '\r')
+			return 0;
+		if (l == 2 && p[i] == 0xc2 && p[i + 1] < 0xa0)
+			plain = 0; /* a C1 control */
 		i += l;
 	}
-	return 1;
+	return plain ? 2 : 1;
 }
 
 static void hexdump(FILE *f, const uint8_t *p, size_t n)
@@ -130,13 +140,17 @@ static void bytes_block(struct out *o, const uint8_t *p, size_t n)
 		putc('\n', o->f);
 		return;
 	}
-	if (!readable(p, n))
+	int kind = text_kind(p, n);
+	if (!kind)
 		return hexdump(o->f, p, n);
 	while (n) {
 		const uint8_t *eol = memchr(p, '\n', n);
 		size_t l = eol ? (size_t)(eol - p) + 1 : n;
 		fputs("    ", o->f);
-		aa_enc_text_bare(o->f, p, l - (eol != NULL));
+		if (kind == 2)
+			fwrite(p, 1, l - (eol != NULL), o->f);
+		else
+			aa_enc_text_bare(o->f, p, l - (eol != NULL));
 		putc('\n', o->f);
 		p += l, n -= l;
 	}
