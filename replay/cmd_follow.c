@@ -115,6 +115,16 @@ static int text_kind(const uint8_t *p, size_t n)
 	return plain ? 2 : 1;
 }
 
+/* A name, path or header value on a line of its own: as it is when plain
+ * text without a newline, else escaped. */
+static void put_text(FILE *f, struct aa_follow_bytes b)
+{
+	if (b.len && text_kind(b.data, b.len) == 2 && !memchr(b.data, '\n', b.len))
+		fwrite(b.data, 1, b.len, f);
+	else
+		aa_enc_text_bare(f, b.data, b.len);
+}
+
 static void hexdump(FILE *f, const uint8_t *p, size_t n)
 {
 	for (size_t off = 0; off < n; off += 16) {
@@ -195,9 +205,9 @@ static void text_msg(struct out *o, const struct aa_follow_msg *m)
 		fprintf(f, " stream=%d", m->stream_id);
 	if (m->is_request) {
 		putc(' ', f);
-		aa_enc_text_bare(f, m->method.data, m->method.len);
+		put_text(f, m->method);
 		putc(' ', f);
-		aa_enc_text_bare(f, m->path.data, m->path.len);
+		put_text(f, m->path);
 	} else {
 		fprintf(f, " %d", m->status);
 	}
@@ -205,7 +215,7 @@ static void text_msg(struct out *o, const struct aa_follow_msg *m)
 		fprintf(f, " body=%zu", m->body.len);
 		if (m->encoding.data) {
 			fputs(" (", f);
-			aa_enc_text_bare(f, m->encoding.data, m->encoding.len);
+			put_text(f, m->encoding);
 			fprintf(f, " from %llu)", (unsigned long long)m->raw_len);
 		}
 	}
@@ -218,9 +228,9 @@ static void text_msg(struct out *o, const struct aa_follow_msg *m)
 	putc('\n', f);
 	for (size_t i = 0; i < m->nheaders; i++) {
 		fputs("  ", f);
-		aa_enc_text_bare(f, m->headers[i].name.data, m->headers[i].name.len);
+		put_text(f, m->headers[i].name);
 		fputs(": ", f);
-		aa_enc_text_bare(f, m->headers[i].value.data, m->headers[i].value.len);
+		put_text(f, m->headers[i].value);
 		putc('\n', f);
 	}
 	bytes_block(o, m->body.data, m->body.len);
