@@ -150,8 +150,22 @@ Test(report, session_tree_files_and_requests_in_the_browser, .timeout = 120)
 	cr_expect(strstr(dom, "<div class=\"v\">vm</div>"), "the host is not shown");
 	cr_expect(strstr(dom, "<td class=\"fpath\">/tmp/aa-session/final.txt"), "final.txt not in the files");
 	cr_expect(strstr(dom, "renamed to /tmp/aa-session/final.txt"), "the rename is not shown");
-	cr_expect(strstr(dom, "/v1/chat"), "the request path is not shown");
-	cr_expect(strstr(dom, "/v1/stream"), "the request path is not shown");
+	/* the requests decoded: method, path, status, a gzip body pretty, SSE events, HTTP/2 */
+	const char *chat = strstr(dom, "<span class=\"method\">POST</span><span class=\"path\">/v1/chat</span>");
+	cr_assert_not_null(chat, "the request POST /v1/chat is not shown");
+	const char *resp = strstr(chat, "<div class=\"msg resp\">");
+	cr_assert_not_null(resp, "no response after the request");
+	cr_expect(fx_starts(resp, "<div class=\"msg resp\"><div class=\"msg-line\"><span class=\"status ok\">200</span>"
+				  "<span class=\"muted\">OK</span>"), "%.200s", resp);
+	cr_expect(strstr(resp, "gzip decoded"), "the response's encoding is not shown");
+	cr_expect(strstr(resp, "<pre>{\n  \"id\": \"chat-1\",\n  \"choices\": ["), "the body is not pretty JSON");
+	cr_expect(strstr(dom, "<span class=\"method\">event: token</span><span class=\"path\">{\"t\": \"hello\"}</span>"),
+		  "the first SSE event is not shown");
+	cr_expect(strstr(dom, "<span class=\"method\">event: done</span><span class=\"path\">[DONE]</span>"));
+	cr_expect(strstr(dom, "<span class=\"method\">GET</span><span class=\"path\">/v1/limits</span>"
+			      "<span class=\"muted\">127.0.0.1:24480</span>"), "the second HTTP/2 request is not shown");
+	cr_expect(strstr(dom, "<span class=\"badge info\">HTTP/2</span>"));
+	cr_expect(strstr(dom, "<pre>{\n  \"limits\": {\n    \"rpm\": 60\n  }\n}</pre>"));
 	/* a lane per process in the timeline, the failed one marked */
 	cr_expect(strstr(dom, "class=\"lane-label\" fill=\"#c4322b\">7766 cat<"), "no red lane for cat");
 	cr_expect(strstr(dom, ">7768 mv<"), "no lane for mv");

@@ -113,7 +113,8 @@ var procs = D.procs || [], files = D.files || [], events = D.events || [];
   if (failed) ps.lastChild.className = 's bad';
   add(box, ps);
   var tlsConns = countConns();
-  add(box, stat('TLS connections', num(tlsConns), num(bt.tls || 0) + ' pieces'));
+  var nmsg = ((D.tls || {}).items || []).filter(function (it) { return it.kind === 'http'; }).length;
+  add(box, stat('TLS connections', num(tlsConns), nmsg + ' HTTP messages'));
   add(box, stat('Files touched', num(files.length), files.filter(function (f) { return f.changed; }).length + ' changed'));
   var dk = S.drops || {};
   var dparts = Object.keys(dk).filter(function (k) { return dk[k]; }).map(function (k) { return k + ' ' + num(dk[k]); });
@@ -123,12 +124,7 @@ var procs = D.procs || [], files = D.files || [], events = D.events || [];
   add(box, cap);
 })();
 function isFailed(p) { return p.end !== null && (p.exit !== 0 || p.signal !== 0); }
-function countConns() {
-  var t = D.tls || {}, seen = {};
-  if (t.conns) return t.conns.length;
-  (t.pieces || []).forEach(function (x) { seen[x.conn || ('pid' + x.pid)] = 1; });
-  return Object.keys(seen).length;
-}
+function countConns() { return (D.tls || {}).conns || 0; }
 
 /* ---------- process tree ---------- */
 var kids = procs.map(function () { return []; }), roots = [];
@@ -157,7 +153,7 @@ function procRow(i) {
     el('span', 'dur', when + (p.end !== null && !p.snapshot ? ' · ' + d : '')), exitBadge(p));
   if (kids[i].length) add(row, el('span', 'badge info', kids[i].length + (kids[i].length > 1 ? ' children' : ' child')));
   node.dataset.pid = p.pid;
-  node.dataset.search = (p.pid + ' ' + p.comm + ' ' + argvText(p) + ' ' + (p.exe || '')).toLowerCase();
+  node.searchText = (p.pid + ' ' + p.comm + ' ' + argvText(p) + ' ' + (p.exe || '')).toLowerCase();
   add(node, row);
   var ch = el('div', 'children');
   kids[i].forEach(function (k) { ch.appendChild(procRow(k)); });
@@ -350,7 +346,7 @@ var LEVEL = { changed: 0, failed: 1, read: 2 };
     var by = el('td', 'mono', f.pids.map(function (pid) { return (byPid[pid] ? byPid[pid].comm : '?') + ' ' + pid; }).join(', '));
     add(tr, pc, ops, el('td', 'num', f.read ? bytes(f.read) : ''), el('td', 'num', f.written ? bytes(f.written) : ''),
       el('td', f.failed ? 'err' : '', f.failed ? f.failed + '× ' + errname(f.error) : ''), by, el('td', 'num muted', rel(f.first)));
-    tr.dataset.search = (f.path + ' ' + Object.keys(f.ops).join(' ') + ' ' + by.textContent).toLowerCase();
+    tr.searchText = (f.path + ' ' + Object.keys(f.ops).join(' ') + ' ' + by.textContent).toLowerCase();
     tr.dataset.group = f.changed ? 'changed' : f.failed ? 'failed' : 'read';
     fileRows.push(tr);
     body.appendChild(tr);
@@ -381,85 +377,67 @@ function prettyBody(text, type) {
   }
   return text;
 }
-function connHead(c, n, what) {
-  var h = el('div', 'conn-head');
-  add(h, el('span', 'peer', c.peer || 'unknown peer'), el('span', 'muted', 'from ' + (c.comm || (byPid[c.pid] ? byPid[c.pid].comm : '?')) + ' (pid ' + c.pid + ')' +
-    (c.id ? ' · socket ' + c.id : '')), el('span', 'badge info', what), el('span', 'when', n));
-  return h;
+var REASON = { 200: 'OK', 201: 'Created', 202: 'Accepted', 204: 'No Content', 206: 'Partial Content',
+  301: 'Moved Permanently', 302: 'Found', 304: 'Not Modified', 307: 'Temporary Redirect', 308: 'Permanent Redirect',
+  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
+  408: 'Request Timeout', 409: 'Conflict', 413: 'Content Too Large', 415: 'Unsupported Media Type',
+  422: 'Unprocessable Content', 429: 'Too Many Requests', 500: 'Internal Server Error', 501: 'Not Implemented',
+  502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout' };
+var PROTO = { 'http/1.1': 'HTTP/1.1', h2: 'HTTP/2', other: 'not HTTP', unknown: 'TLS' };
+function header(m, name) {
+  for (var i = 0; m.headers && i < m.headers.length; i++) if (m.headers[i][0].toLowerCase() === name) return m.headers[i][1];
+  return '';
 }
-function renderDecoded(box, t) {
-  /* filled in when conversations are decoded (aa_follow) */
-  var byConn = {};
-  (t.conns || []).forEach(function (c) { byConn[c.n] = { c: c, msgs: [] }; });
-  (t.msgs || []).forEach(function (m) { if (byConn[m.conn]) byConn[m.conn].msgs.push(m); });
-  Object.keys(byConn).forEach(function (k) {
-    var g = byConn[k], card = el('div', 'conn'), list = el('div', 'msgs');
-    var h = connHead(g.c, g.msgs.length + ' messages', g.c.proto || 'TLS');
-    h.onclick = function () { card.classList.toggle('collapsed'); };
-    g.msgs.forEach(function (m) { list.appendChild(renderMsg(m)); });
-    add(box, add(card, h, list));
-  });
+function connCard(c) {
+  var card = el('div', 'conn'), h = el('div', 'conn-head'), list = el('div', 'msgs');
+  var proto = el('span', 'badge info', 'TLS'), totals = el('span', 'when', '');
+  add(h, el('span', 'peer', c.peer || 'peer unknown'),
+    el('span', 'muted', 'from ' + (c.comm || '?') + ' (pid ' + c.pid + ')' + (c.known ? ' · socket ' + c.id + ' · fd ' + c.fd : ' · calls of the process, connection not recorded') + ' · ' + c.lib),
+    proto, totals);
+  h.title = 'local ' + c.local;
+  h.onclick = function () { card.classList.toggle('collapsed'); };
+  add(card, h, list);
+  return { card: card, list: list, proto: proto, totals: totals, msgs: 0 };
 }
 function renderMsg(m) {
   var d, line = el('div', 'msg-line');
   if (m.kind === 'http' && m.req) {
     d = el('div', 'msg req');
-    add(line, el('span', 'method', m.method), el('span', 'path', m.path), m.authority ? el('span', 'muted', m.authority) : null,
-      m.stream ? el('span', 'muted', 'stream ' + m.stream) : null);
+    add(line, el('span', 'method', m.method || '?'), el('span', 'path', m.path || ''),
+      m.authority ? el('span', 'muted', m.authority) : null);
   } else if (m.kind === 'http') {
-    d = el('div', 'msg resp' + (m.status >= 400 ? ' bad' : ''));
-    add(line, el('span', 'status ' + (m.status >= 400 ? 'bad' : 'ok'), m.status), el('span', 'muted', m.reason || ''),
-      m.stream ? el('span', 'muted', 'stream ' + m.stream) : null);
+    var bad = !(m.status >= 100 && m.status < 400);
+    d = el('div', 'msg resp' + (bad ? ' bad' : ''));
+    add(line, el('span', 'status ' + (bad ? 'bad' : 'ok'), m.status || '?'), el('span', 'muted', REASON[m.status] || ''),
+      header(m, 'content-type') ? el('span', 'muted', header(m, 'content-type')) : null);
   } else if (m.kind === 'sse') {
     d = el('div', 'msg sse');
-    add(line, el('span', 'method', 'event' + (m.event ? ': ' + m.event : '')), el('span', 'path', m.data || ''));
+    add(line, el('span', 'method', 'event' + (m.event !== undefined ? ': ' + m.event : '')),
+      el('span', 'path', m.data !== undefined ? m.data : ''), m.id !== undefined ? el('span', 'muted', 'id ' + m.id) : null);
+  } else if (m.kind === 'other') {
+    d = el('div', 'msg ' + (m.dir === 'write' ? 'req' : 'resp'));
+    add(line, el('span', 'dir ' + (m.dir === 'write' ? 'w' : 'r'), m.dir === 'write' ? '→ sent' : '← received'),
+      el('span', 'muted', 'not HTTP'));
   } else {
     d = el('div', 'msg note');
-    add(line, el('span', null, m.note || m.kind));
+    add(line, el('span', null, 'note: ' + (m.note || '')));
   }
-  add(line, el('span', 'when', clock(m.t) + ' · ' + (m.dir === 'write' ? 'sent' : 'received') + ' by pid ' + m.pid));
+  add(line, el('span', 'when', (m.stream ? 'stream ' + m.stream + ' · ' : '') + clock(m.t) + ' · ' +
+    (m.dir === 'write' ? 'sent' : 'received') + ' by pid ' + m.pid));
   add(d, line);
   if (m.headers && m.headers.length) add(d, headersBlock(m.headers));
-  if (m.body !== undefined && m.body !== null && m.body !== '') {
-    var info = [];
-    if (m.encoding) info.push(m.encoding + ' decoded');
-    if (m.raw_len !== undefined) info.push(bytes(m.raw_len) + ' as sent');
-    if (m.cut) info.push('cut');
-    if (m.incomplete) info.push('incomplete');
-    if (info.length) add(d, el('div', 'muted', 'body: ' + info.join(', ')));
-    add(d, el('pre', null, prettyBody(m.body, m.type)));
-  }
-  d.dataset.search = d.textContent.toLowerCase();
+  var info = [];
+  if (m.encoding) info.push(m.encoding + ' decoded');
+  if (m.kind === 'http' && m.raw_len) info.push(bytes(m.raw_len) + ' as sent');
+  if (m.cut) info.push('cut: only its start is shown');
+  if (m.incomplete) info.push('incomplete: the recording ends or lost a piece inside it');
+  if (m.events) info.push('an event stream: its events follow');
+  if (m.omitted) info.push('left out: the page holds at most 64 MiB of bodies');
+  if (info.length) add(d, el('div', 'muted', info.join(' · ')));
+  if (m.body) add(d, el('pre', null, m.binary || m.kind === 'other' ? shown(m.body) : prettyBody(m.body, header(m, 'content-type'))));
+  d.searchText = d.textContent.toLowerCase();
   tlsItems.push(d);
   return d;
-}
-function renderRaw(box, t) {
-  /* each connection's calls in order, pieces joined, as escaped text */
-  var conns = {}, keys = [];
-  (t.pieces || []).forEach(function (x) {
-    var k = x.conn ? 'c' + x.conn : 'p' + x.pid;
-    var g = conns[k];
-    if (!g) { g = conns[k] = { c: { id: x.conn, pid: x.pid, peer: x.peer, local: x.local }, calls: [] }; keys.push(k); }
-    var last = g.calls[g.calls.length - 1];
-    if (last && x.seq > 0 && last.dir === x.dir && last.pid === x.pid) last.text += x.text;
-    else g.calls.push({ dir: x.dir, t: x.t, len: x.len, pid: x.pid, text: x.text });
-  });
-  keys.forEach(function (k) {
-    var g = conns[k], card = el('div', 'conn'), list = el('div', 'msgs');
-    var h = connHead(g.c, g.calls.length + ' calls', 'TLS calls, not decoded');
-    h.onclick = function () { card.classList.toggle('collapsed'); };
-    g.calls.forEach(function (c) {
-      var d = el('div', 'msg ' + (c.dir === 'write' ? 'req' : 'resp'));
-      add(d, add(el('div', 'msg-line'), el('span', 'dir ' + (c.dir === 'write' ? 'w' : 'r'), c.dir === 'write' ? '→ sent' : '← received'),
-        el('span', 'muted', num(c.len) + ' bytes'), el('span', 'when', clock(c.t) + ' · pid ' + c.pid)));
-      var text = shown(c.text);
-      add(d, el('pre', null, text));
-      d.dataset.search = text.toLowerCase();
-      tlsItems.push(d);
-      list.appendChild(d);
-    });
-    add(box, add(card, h, list));
-  });
 }
 /* bytes that are no text (compressed bodies, binary frames) as \xNN */
 function shown(text) {
@@ -471,10 +449,26 @@ function shown(text) {
   });
 }
 (function tls() {
-  var box = $('tls'), t = D.tls || {};
-  if (t.decoded) renderDecoded(box, t); else renderRaw(box, t);
+  var box = $('tls'), t = D.tls || {}, cards = {};
+  (t.items || []).forEach(function (it) {
+    if (it.kind === 'conn') {
+      cards[it.n] = connCard(it);
+      box.appendChild(cards[it.n].card);
+      return;
+    }
+    var g = cards[it.n !== undefined && it.kind === 'end' ? it.n : it.conn];
+    if (!g) return;
+    if (it.kind === 'end') {
+      g.totals.textContent = g.msgs + ' messages · sent ' + bytes(it.bytes[0]) + ' in ' + it.calls[0] +
+        ' calls · received ' + bytes(it.bytes[1]) + ' in ' + it.calls[1];
+      return;
+    }
+    g.msgs++;
+    if (it.proto && PROTO[it.proto] && g.proto.textContent === 'TLS') g.proto.textContent = PROTO[it.proto];
+    g.list.appendChild(renderMsg(it));
+  });
   if (!box.firstChild) add(box, el('p', 'empty', 'No TLS traffic in this recording.'));
-  $('tls-count').textContent = countConns() + ' connections' + (t.omitted ? ' · ' + num(t.omitted) + ' parts left out (size limit)' : '');
+  $('tls-count').textContent = countConns() + ' connections' + (t.bodies_omitted ? ' · ' + num(t.bodies_omitted) + ' bodies left out (size limit)' : '');
 })();
 
 /* ---------- search ---------- */
@@ -482,7 +476,7 @@ function applySearch() {
   var q = $('search').value.trim().toLowerCase(), hits = 0;
   /* tree: a node shows when it or a descendant matches */
   function walk(i) {
-    var n = nodes[i], own = !q || n.dataset.search.indexOf(q) >= 0, any = own;
+    var n = nodes[i], own = !q || n.searchText.indexOf(q) >= 0, any = own;
     kids[i].forEach(function (k) { any = walk(k) || any; });
     n.classList.toggle('hidden', !any);
     n.firstChild.classList.toggle('match', !!q && own);
@@ -494,13 +488,13 @@ function applySearch() {
   drawTimeline();
   var shownFiles = 0;
   fileRows.forEach(function (tr) {
-    var show = LEVEL[tr.dataset.group] <= filesLevel && (!q || tr.dataset.search.indexOf(q) >= 0);
+    var show = LEVEL[tr.dataset.group] <= filesLevel && (!q || tr.searchText.indexOf(q) >= 0);
     tr.classList.toggle('hidden', !show);
     if (show) shownFiles++;
     if (q && show) hits++;
   });
   $('files-count').textContent = shownFiles + ' of ' + files.length + ' paths' + (D.files_untracked ? ' (' + num(D.files_untracked) + ' calls on further paths not listed)' : '');
-  tlsItems.forEach(function (d) { var show = !q || d.dataset.search.indexOf(q) >= 0; d.classList.toggle('hidden', !show); if (q && show) hits++; });
+  tlsItems.forEach(function (d) { var show = !q || d.searchText.indexOf(q) >= 0; d.classList.toggle('hidden', !show); if (q && show) hits++; });
   $('search-count').textContent = q ? hits + ' matches' : '';
 }
 $('search').addEventListener('input', applySearch);
