@@ -22,11 +22,13 @@ const char *aat_browser(void)
 }
 
 /* Runs the browser on html_path with extra arguments; stdout into out (malloc'd). */
-static int run_browser(const char *html_path, const char *args, char **out, size_t *len)
+static int run_browser(const char *html_path, const char *fragment, const char *args, char **out,
+		       size_t *len)
 {
 	const char *exe = aat_browser();
 	char *dir = aat_tmpdir(), *abs = realpath(html_path, NULL);
-	size_t cmdlen = 4096 + 3 * (dir ? strlen(dir) : 0) + (abs ? strlen(abs) : 0) + strlen(args);
+	size_t cmdlen = 4096 + 3 * (dir ? strlen(dir) : 0) + (abs ? strlen(abs) : 0) + strlen(args) +
+			(fragment ? strlen(fragment) : 0);
 	char *cmd = malloc(cmdlen), *outpath = dir ? aat_path(dir, "stdout") : NULL;
 	int rc = -1;
 
@@ -38,9 +40,10 @@ static int run_browser(const char *html_path, const char *args, char **out, size
 			 "--no-sandbox --disable-gpu --no-first-run --disable-extensions "
 			 "--disable-background-networking --disable-component-update --disable-sync "
 			 "--host-resolver-rules='MAP * ~NOTFOUND' --user-data-dir='%s/profile' "
-			 "--virtual-time-budget=5000 %s 'file://%s' >'%s' 2>'%s/stderr' </dev/null "
+			 "--virtual-time-budget=5000 %s 'file://%s%s%s' >'%s' 2>'%s/stderr' </dev/null "
 			 "|| { cat '%s/stderr' >&2; exit 1; }",
-			 dir, dir, dir, exe, dir, args, abs, outpath, dir, dir);
+			 dir, dir, dir, exe, dir, args, abs, fragment ? "#" : "", fragment ? fragment : "",
+			 outpath, dir, dir);
 		rc = aat_run(cmd, NULL, 0);
 		if (rc == 0 && out) {
 			uint8_t *data;
@@ -67,11 +70,16 @@ static int run_browser(const char *html_path, const char *args, char **out, size
 	return rc == 0 ? 0 : -1;
 }
 
-char *aat_browser_dom(const char *html_path, size_t *len)
+char *aat_browser_dom_at(const char *html_path, const char *fragment, size_t *len)
 {
 	char *dom = NULL;
 
-	return run_browser(html_path, "--dump-dom", &dom, len) == 0 ? dom : NULL;
+	return run_browser(html_path, fragment, "--dump-dom", &dom, len) == 0 ? dom : NULL;
+}
+
+char *aat_browser_dom(const char *html_path, size_t *len)
+{
+	return aat_browser_dom_at(html_path, NULL, len);
 }
 
 int aat_browser_screenshot(const char *html_path, const char *png_path, int width, int height)
@@ -82,7 +90,7 @@ int aat_browser_screenshot(const char *html_path, const char *png_path, int widt
 	if (snprintf(args, sizeof(args), "--hide-scrollbars --window-size=%d,%d --screenshot='%s'",
 		     width, height, png_path) >= (int)sizeof(args))
 		return -1;
-	if (run_browser(html_path, args, NULL, NULL) < 0)
+	if (run_browser(html_path, NULL, args, NULL, NULL) < 0)
 		return -1;
 	return stat(png_path, &st) == 0 && st.st_size > 0 ? 0 : -1;
 }

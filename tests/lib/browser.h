@@ -19,6 +19,8 @@ const char *aat_browser(void);
  * than strlen), or NULL when the browser failed (its stderr is shown).
  */
 char *aat_browser_dom(const char *html_path, size_t *len);
+/* The same with a fragment on the page's URL ("search=x" for page.html#search=x). */
+char *aat_browser_dom_at(const char *html_path, const char *fragment, size_t *len);
 
 /* Loads html_path in a width x height window and writes a PNG of it; 0 or -1. */
 int aat_browser_screenshot(const char *html_path, const char *png_path, int width, int height);

@@ -39,17 +39,23 @@ static inline void cut_scripts(char *dom)
 	}
 }
 
-static inline char *dom_of(const char *page)
+/* The DOM of page (with #fragment when not NULL), its scripts cut out. */
+static inline char *dom_at(const char *page, const char *fragment)
 {
 	if (!aat_browser())
 		cr_skip_test("chromium is not installed (make deps installs it)");
 	size_t len;
-	char *dom = aat_browser_dom(page, &len);
+	char *dom = aat_browser_dom_at(page, fragment, &len);
 	cr_assert_not_null(dom, "chromium could not load %s", page);
 	cr_assert_eq(strlen(dom), len, "a NUL in the page's DOM, at %zu", strlen(dom));
 	cr_assert(strstr(dom, "data-ready=\"1\""), "the page's script did not run to its end");
 	cut_scripts(dom);
 	return dom;
+}
+
+static inline char *dom_of(const char *page)
+{
+	return dom_at(page, NULL);
 }
 
 #endif

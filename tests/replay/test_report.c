@@ -149,3 +149,29 @@ Test(report, live_fixture_renders, .timeout = 120)
 	free(page);
 	fx_free(&f);
 }
+
+/* A search (here from the page's URL, as a link can carry it) keeps what matches and its ancestors. */
+Test(report, search_filters_the_tree_files_and_messages, .timeout = 120)
+{
+	struct fx f;
+
+	fx_init(&f);
+	char *page = make_report(&f, SESSION, "session.html", 0);
+	char *dom = dom_at(page, "search=missing.txt");
+
+	/* cat and its sh match, python3 shows as their ancestor, curl is hidden */
+	cr_expect(strstr(dom, "<div class=\"node\" data-pid=\"7766\"><div class=\"row failed match\">"),
+		  "cat does not match");
+	cr_expect(strstr(dom, "<div class=\"node\" data-pid=\"7754\"><div class=\"row\">"),
+		  "python3 is not shown as the ancestor");
+	cr_expect(strstr(dom, "<div class=\"node hidden\" data-pid=\"7760\">"), "curl is not hidden");
+	cr_expect(strstr(dom, "<div class=\"node hidden\" data-pid=\"7768\">"), "mv is not hidden");
+	/* the file that was missing is listed, final.txt not; no request matches */
+	cr_expect(strstr(dom, "<tr class=\"failed\"><td class=\"fpath\">/tmp/aa-session/missing.txt"), "missing.txt not shown");
+	cr_expect(strstr(dom, "<tr class=\"hidden\"><td class=\"fpath\">/tmp/aa-session/final.txt"), "final.txt not hidden");
+	cr_expect(!strstr(dom, "<div class=\"msg req\">"), "a request that does not match is shown");
+	cr_expect(strstr(dom, "<span id=\"search-count\" class=\"muted\">3 matches</span>"), "no match count");
+	free(dom);
+	free(page);
+	fx_free(&f);
+}

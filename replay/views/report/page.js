@@ -347,13 +347,13 @@ var LEVEL = { changed: 0, failed: 1, read: 2 };
     add(tr, pc, ops, el('td', 'num', f.read ? bytes(f.read) : ''), el('td', 'num', f.written ? bytes(f.written) : ''),
       el('td', f.failed ? 'err' : '', f.failed ? f.failed + '× ' + errname(f.error) : ''), by, el('td', 'num muted', rel(f.first)));
     tr.searchText = (f.path + ' ' + Object.keys(f.ops).join(' ') + ' ' + by.textContent).toLowerCase();
-    tr.dataset.group = f.changed ? 'changed' : f.failed ? 'failed' : 'read';
+    tr.group = f.changed ? 'changed' : f.failed ? 'failed' : 'read';
     fileRows.push(tr);
     body.appendChild(tr);
   });
   add(box, add(tbl, body));
   var groups = { changed: 0, failed: 0, read: 0 };
-  fileRows.forEach(function (tr) { groups[tr.dataset.group]++; });
+  fileRows.forEach(function (tr) { groups[tr.group]++; });
   var tools = $('files-show');
   [['changed', 'Changed ' + groups.changed], ['failed', '+ failed ' + groups.failed], ['read', '+ only read ' + groups.read]].forEach(function (g, n) {
     var b = el('button', n === filesLevel ? 'on' : '', g[1]);
@@ -488,7 +488,8 @@ function applySearch() {
   drawTimeline();
   var shownFiles = 0;
   fileRows.forEach(function (tr) {
-    var show = LEVEL[tr.dataset.group] <= filesLevel && (!q || tr.searchText.indexOf(q) >= 0);
+    /* a search looks at every file, whatever the buttons show */
+    var show = (q || LEVEL[tr.group] <= filesLevel) && (!q || tr.searchText.indexOf(q) >= 0);
     tr.classList.toggle('hidden', !show);
     if (show) shownFiles++;
     if (q && show) hits++;
@@ -498,6 +499,10 @@ function applySearch() {
   $('search-count').textContent = q ? hits + ' matches' : '';
 }
 $('search').addEventListener('input', applySearch);
+/* a link to the page can carry a search: page.html#search=curl */
+if (/^#search=/.test(location.hash)) {
+  try { $('search').value = decodeURIComponent(location.hash.slice(8)); } catch (e) { /* not a search */ }
+}
 applySearch();
 document.body.dataset.ready = '1';
 })();
