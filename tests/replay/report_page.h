@@ -58,4 +58,15 @@ static inline char *dom_of(const char *page)
 	return dom_at(page, NULL);
 }
 
+/* A screenshot of page kept for people to look at (the test prints where). */
+static inline void screenshot(const char *page, const char *name)
+{
+	char *png = aat_artifact_path(name);
+
+	cr_assert_not_null(png);
+	cr_assert_eq(aat_browser_screenshot(page, png, 1400, 1000), 0, "no screenshot of %s", page);
+	fprintf(stderr, "report screenshot: %s\n", png);
+	free(png);
+}
+
 #endif

@@ -13,16 +13,6 @@
 
 #define SESSION "tests/fixtures/session/session-a.pcapng"
 
-static void screenshot(const char *page, const char *name)
-{
-	char *png = aat_artifact_path(name);
-
-	cr_assert_not_null(png);
-	cr_assert_eq(aat_browser_screenshot(page, png, 1400, 1000), 0, "no screenshot of %s", page);
-	fprintf(stderr, "report screenshot: %s\n", png);
-	free(png);
-}
-
 /* The opening tag of the tree node of pid, or NULL. */
 static const char *node_of(const char *dom, unsigned pid)
 {

@@ -128,6 +128,9 @@ Test(report_safety, hostile_strings_are_text, .timeout = 120)
 	cr_expect(strstr(dom, "<span class=\"path\">/&lt;/script&gt;&lt;svg/onload=alert(1)&gt;</span>"),
 		  "the request path is not shown");
 	cr_expect(strstr(dom, "<span class=\"badge bad\">exit 1</span>"));
+	pagepath = aat_path(f.dir, "page.html");
+	screenshot(pagepath, "report-hostile.png");
+	free(pagepath);
 	free(dom);
 	free(page);
 	free(outside);

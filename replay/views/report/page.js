@@ -54,6 +54,8 @@ function clock(ns) {
   return d.toISOString().slice(11, 23) + String(1000 + us).slice(1);
 }
 function rel(ns) { return '+' + dur(ns); }
+/* "1 call", "2 calls" */
+function plural(count, word, many) { return num(count) + ' ' + (count === 1 ? word : many || word + 's'); }
 
 var ERRNO = { 1: 'EPERM', 2: 'ENOENT', 3: 'ESRCH', 4: 'EINTR', 5: 'EIO', 9: 'EBADF', 11: 'EAGAIN',
   12: 'ENOMEM', 13: 'EACCES', 14: 'EFAULT', 16: 'EBUSY', 17: 'EEXIST', 18: 'EXDEV', 20: 'ENOTDIR',
@@ -114,7 +116,7 @@ var procs = D.procs || [], files = D.files || [], events = D.events || [];
   add(box, ps);
   var tlsConns = countConns();
   var nmsg = ((D.tls || {}).items || []).filter(function (it) { return it.kind === 'http'; }).length;
-  add(box, stat('TLS connections', num(tlsConns), nmsg + ' HTTP messages'));
+  add(box, stat('TLS connections', num(tlsConns), plural(nmsg, 'HTTP message')));
   add(box, stat('Files touched', num(files.length), files.filter(function (f) { return f.changed; }).length + ' changed'));
   var dk = S.drops || {};
   var dparts = Object.keys(dk).filter(function (k) { return dk[k]; }).map(function (k) { return k + ' ' + num(dk[k]); });
@@ -165,7 +167,7 @@ function procRow(i) {
   var t = $('tree');
   roots.forEach(function (i) { t.appendChild(procRow(i)); });
   if (!procs.length) add(t, el('p', 'empty', 'No process is known in this recording.'));
-  $('procs-count').textContent = procs.length + ' processes';
+  $('procs-count').textContent = plural(procs.length, 'process', 'processes');
   $('tree-expand').onclick = function () { nodes.forEach(function (n) { if (n) { n.classList.remove('collapsed'); var g = n.querySelector('.tog'); if (g.textContent) g.textContent = '▾'; } }); };
   $('tree-collapse').onclick = function () { nodes.forEach(function (n, i) { if (n && kids[i].length) { n.classList.add('collapsed'); n.querySelector('.tog').textContent = '▸'; } }); };
 })();
@@ -284,7 +286,7 @@ function drawTimeline() {
   s.appendChild(svg('line', { x1: LABEL_W - 4, x2: LABEL_W - 4, y1: 0, y2: H, stroke: '#e3e7ee' }));
   tl.textContent = '';
   tl.appendChild(s);
-  $('timeline-count').textContent = shown.length + ' lanes · ' + num(events.length) + ' events' +
+  $('timeline-count').textContent = plural(shown.length, 'lane') + ' · ' + plural(events.length, 'event') +
     (S.events_omitted ? ' (' + num(S.events_omitted) + ' more not shown)' : '') + ' · showing ' + dur(view.t1 - view.t0);
 }
 (function timelineControls() {
@@ -354,6 +356,7 @@ var LEVEL = { changed: 0, failed: 1, read: 2 };
   add(box, add(tbl, body));
   var groups = { changed: 0, failed: 0, read: 0 };
   fileRows.forEach(function (tr) { groups[tr.group]++; });
+  if (!groups.changed) filesLevel = groups.failed ? 1 : 2; /* nothing changed: show what there is */
   var tools = $('files-show');
   [['changed', 'Changed ' + groups.changed], ['failed', '+ failed ' + groups.failed], ['read', '+ only read ' + groups.read]].forEach(function (g, n) {
     var b = el('button', n === filesLevel ? 'on' : '', g[1]);
@@ -459,8 +462,8 @@ function shown(text) {
     var g = cards[it.n !== undefined && it.kind === 'end' ? it.n : it.conn];
     if (!g) return;
     if (it.kind === 'end') {
-      g.totals.textContent = g.msgs + ' messages · sent ' + bytes(it.bytes[0]) + ' in ' + it.calls[0] +
-        ' calls · received ' + bytes(it.bytes[1]) + ' in ' + it.calls[1];
+      g.totals.textContent = plural(g.msgs, 'message') + ' · sent ' + bytes(it.bytes[0]) + ' in ' + plural(it.calls[0], 'call') +
+        ' · received ' + bytes(it.bytes[1]) + ' in ' + plural(it.calls[1], 'call');
       return;
     }
     g.msgs++;
@@ -468,7 +471,7 @@ function shown(text) {
     g.list.appendChild(renderMsg(it));
   });
   if (!box.firstChild) add(box, el('p', 'empty', 'No TLS traffic in this recording.'));
-  $('tls-count').textContent = countConns() + ' connections' + (t.bodies_omitted ? ' · ' + num(t.bodies_omitted) + ' bodies left out (size limit)' : '');
+  $('tls-count').textContent = plural(countConns(), 'connection') + (t.bodies_omitted ? ' · ' + num(t.bodies_omitted) + ' bodies left out (size limit)' : '');
 })();
 
 /* ---------- search ---------- */
@@ -494,7 +497,7 @@ function applySearch() {
     if (show) shownFiles++;
     if (q && show) hits++;
   });
-  $('files-count').textContent = shownFiles + ' of ' + files.length + ' paths' + (D.files_untracked ? ' (' + num(D.files_untracked) + ' calls on further paths not listed)' : '');
+  $('files-count').textContent = shownFiles + ' of ' + plural(files.length, 'path') + (D.files_untracked ? ' (' + num(D.files_untracked) + ' calls on further paths not listed)' : '');
   tlsItems.forEach(function (d) { var show = !q || d.searchText.indexOf(q) >= 0; d.classList.toggle('hidden', !show); if (q && show) hits++; });
   $('search-count').textContent = q ? hits + ' matches' : '';
 }
