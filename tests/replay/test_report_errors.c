@@ -8,9 +8,7 @@
 #include <dirent.h>
 #include <sys/stat.h>
 
-#include "cli_fixture.h"
-
-static char out[1 << 16], err[1 << 14];
+#include "report_page.h"
 
 /* The names in dir other than the fixture's own files. */
 static size_t leftovers(const struct fx *f)
@@ -78,6 +76,10 @@ Test(report_errors, a_damaged_input_gives_a_page_not_intact)
 	cr_expect(strstr((char *)data, "\"intact\":false"), "the page says intact");
 	cr_expect(strstr((char *)data, "</html>"), "the page is not whole");
 	free(data);
+	/* in the browser: the red banner, saying why */
+	char *dom = dom_of(page);
+	cr_expect(strstr(dom, "<div class=\"banner bad\">✗ Not intact: 1 damaged part(s) skipped"), "no red banner");
+	free(dom);
 	free(page);
 	fx_free(&f);
 }

@@ -136,7 +136,7 @@ var depth = [];
 (function walk(list, d) { list.forEach(function (i) { order.push(i); depth[i] = d; walk(kids[i], d + 1); }); })(roots, 0);
 var nodes = [];
 function exitBadge(p) {
-  if (p.end === null) return el('span', 'badge run', 'running at end');
+  if (p.end === null) return el('span', 'badge run', 'no exit recorded');
   if (p.signal) return el('span', 'badge bad', 'killed by ' + (SIG[p.signal] || 'signal ' + p.signal) + (p.core ? ' (core dumped)' : ''));
   return el('span', 'badge ' + (p.exit === 0 ? 'ok' : 'bad'), 'exit ' + p.exit);
 }
@@ -262,7 +262,7 @@ function drawTimeline() {
           fill: isFailed(l.p) ? '#f6c9c5' : '#d5def0' });
         var bt = svg('title', {});
         bt.textContent = l.p.comm + ' ' + l.p.pid + ': ' + (l.p.snapshot ? 'running at start' : 'started ' + clock(l.p.start)) +
-          (l.p.end === null ? ', running at end' : ', ended ' + clock(l.p.end) + ' (' + exitBadge(l.p).textContent + ')');
+          (l.p.end === null ? ', no exit recorded' : ', ended ' + clock(l.p.end) + ' (' + exitBadge(l.p).textContent + ')');
         bar.appendChild(bt);
         plot.appendChild(bar);
       }
