@@ -88,6 +88,7 @@ function stat(k, v, s, cls) {
   return d;
 }
 var procs = D.procs || [], files = D.files || [], events = D.events || [];
+var connCards = {}; /* TLS conversation cards by socket id, for the timeline's marks */
 (function summary() {
   var box = $('summary');
   var failed = procs.filter(isFailed).length;
@@ -277,8 +278,12 @@ function drawTimeline() {
       var m = svg('rect', { x: x - (tall ? 1.5 : 0.75), y: y + (tall ? 3 : 7), width: tall ? 3 : 1.5,
         height: LANE_H - (tall ? 6 : 14), fill: KIND[kd].c });
       var mt = svg('title', {});
-      mt.textContent = evText(e);
+      mt.textContent = evText(e) + (e[2] === 't' && connCards[e[5]] ? ' (click: the conversation)' : '');
       m.appendChild(mt);
+      if (e[2] === 't' && connCards[e[5]]) {
+        m.style.cursor = 'pointer';
+        m.addEventListener('click', function () { connCards[e[5]].classList.remove('collapsed'); connCards[e[5]].scrollIntoView(); });
+      }
       plot.appendChild(m);
     });
   });
@@ -457,6 +462,7 @@ function shown(text) {
     if (it.kind === 'conn') {
       cards[it.n] = connCard(it);
       box.appendChild(cards[it.n].card);
+      if (it.known && !connCards[it.id]) connCards[it.id] = cards[it.n].card;
       return;
     }
     var g = cards[it.n !== undefined && it.kind === 'end' ? it.n : it.conn];
@@ -502,6 +508,9 @@ function applySearch() {
   $('search-count').textContent = q ? hits + ' matches' : '';
 }
 $('search').addEventListener('input', applySearch);
+document.addEventListener('keydown', function (ev) {
+  if (ev.key === '/' && document.activeElement !== $('search')) { ev.preventDefault(); $('search').focus(); }
+});
 /* a link to the page can carry a search: page.html#search=curl */
 if (/^#search=/.test(location.hash)) {
   try { $('search').value = decodeURIComponent(location.hash.slice(8)); } catch (e) { /* not a search */ }
