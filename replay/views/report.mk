@@ -6,8 +6,12 @@ REPLAY_CLI_SRCS += replay/cmd_report.c replay/views/report.c replay/views/report
 	replay/views/report_files.c replay/views/report_tls.c $(BUILD)/gen/report_page.c
 CPPFLAGS += -Ireplay/views
 
+# The script and styles go inline: a "</script" or "</style" in them would
+# end their element early, so the build refuses one.
 $(BUILD)/gen/report_page.c: $(REPORT_PAGE) replay/views/report.mk
 	@mkdir -p $(dir $@)
+	@! grep -in '</\(script\|style\)' replay/views/report/page.js replay/views/report/page.css || \
+		{ echo "report page: an end tag in the inline script or styles" >&2; exit 1; }
 	{ for f in $(REPORT_PAGE); do n=$${f##*/}; \
 		xxd -i -n report_$${n%.*}_$${n##*.} $$f | sed -e 's/^unsigned/const unsigned/' || exit; \
 	done; } > $@.tmp && mv $@.tmp $@
