@@ -223,6 +223,12 @@ var minStart = 0;
 procs.forEach(function (p) { if (!p.snapshot && p.start < minStart) minStart = p.start; });
 var view = { t0: 0, t1: span };
 var tl = $('timeline');
+/* the view on [a, b] with a margin of a tenth on each side */
+function zoomTo(a, b) {
+  var m = Math.max((b - a) / 10, 500);
+  view.t0 = a - m; view.t1 = b + m;
+  drawTimeline();
+}
 function drawTimeline() {
   var shown = lanes.filter(function (l) { return !l.hidden; });
   var W = Math.max(tl.clientWidth, 600), H = AXIS_H + shown.length * LANE_H + 6;
@@ -263,8 +269,11 @@ function drawTimeline() {
           fill: isFailed(l.p) ? '#f6c9c5' : '#d5def0' });
         var bt = svg('title', {});
         bt.textContent = l.p.comm + ' ' + l.p.pid + ': ' + (l.p.snapshot ? 'running at start' : 'started ' + clock(l.p.start)) +
-          (l.p.end === null ? ', no exit recorded' : ', ended ' + clock(l.p.end) + ' (' + exitBadge(l.p).textContent + ')');
+          (l.p.end === null ? ', no exit recorded' : ', ended ' + clock(l.p.end) + ' (' + exitBadge(l.p).textContent + ')') +
+          ' (double-click: zoom to it)';
         bar.appendChild(bt);
+        bar.addEventListener('dblclick', function () { zoomTo(a, b); });
+        lab.addEventListener('dblclick', function () { zoomTo(a, b); });
         plot.appendChild(bar);
       }
     }
