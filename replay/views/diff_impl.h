@@ -54,4 +54,16 @@ int diff_unified(const struct diff_text *a, const struct diff_text *b, unsigned 
 		 int (*on_line)(void *user, const char *line, size_t len), void *user,
 		 uint64_t *removed, uint64_t *added);
 
+/*
+ * TLS calls (diff_tls.c): diff_tls_piece takes each TLS piece; when it
+ * completes a call, the call's lines are made in ms one at a time, each
+ * handed to emit(user). Returns 0 or AA_E_NOMEM. Memory: at most 256
+ * calls being assembled (64 KiB each) and 256 connections followed.
+ */
+struct diff_tls;
+struct diff_tls *diff_tls_new(void);
+void diff_tls_free(struct diff_tls *t);
+int diff_tls_piece(struct diff_tls *t, const struct aa_record *rec, const struct diff_rules *r, FILE *ms,
+		   void (*emit)(void *user), void *user);
+
 #endif

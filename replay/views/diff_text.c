@@ -25,6 +25,8 @@ struct diff_proc {
 
 struct build {
 	const struct diff_rules *r;
+	struct diff_tls *tls;
+	struct diff_proc *cur; /* the process of the record being taken in */
 	FILE *ms; /* the line being made */
 	char *buf;
 	size_t len;
@@ -257,6 +259,13 @@ static void net_line(struct build *b, struct diff_proc *p, const struct aa_net_e
 	proc_add(b, p);
 }
 
+static void tls_emit(void *user)
+{
+	struct build *b = user;
+
+	proc_add(b, b->cur);
+}
+
 static int on_record(void *user, struct aa_tree_node *node, const struct aa_record *rec)
 {
 	struct build *b = user;
@@ -282,6 +291,10 @@ static int on_record(void *user, struct aa_tree_node *node, const struct aa_reco
 		net_line(b, p, rec->ev.net);
 		break;
 	case AA_TYPE_TLS:
+		b->cur = p;
+		if (diff_tls_piece(b->tls, rec, b->r, b->ms, tls_emit, b))
+			b->nomem = 1;
+		break;
 	case AA_TYPE_EXEC:
 	case AA_TYPE_EXIT:
 	case AA_TYPE_TASK:
@@ -396,7 +409,7 @@ int diff_text_build(struct diff_text *t, aa_source *src, const struct diff_rules
 	int rc;
 
 	memset(t, 0, sizeof(*t));
-	if (!(b.ms = open_memstream(&b.buf, &b.len))) {
+	if (!(b.ms = open_memstream(&b.buf, &b.len)) || !(b.tls = diff_tls_new())) {
 		rc = AA_E_NOMEM;
 		goto out;
 	}
@@ -420,6 +433,7 @@ out:
 	for (const struct aa_tree_node *n = tree ? aa_tree_next(tree, NULL) : NULL; n; n = aa_tree_next(tree, n))
 		proc_free(n->user);
 	aa_tree_free(tree);
+	diff_tls_free(b.tls);
 	if (b.ms)
 		fclose(b.ms);
 	free(b.buf);

@@ -76,6 +76,10 @@ has "+++ $S/session-changed.pcapng" "$tmp/d"
 has '-      rename "/tmp/aa-session/out.txt" -> "/tmp/aa-session/final.txt"' "$tmp/d"
 has '+      rename "/tmp/aa-session/out.txt" -> "/tmp/aa-session/result.txt"' "$tmp/d"
 has '+    process "mv" "/tmp/aa-session/out.txt" "/tmp/aa-session/result.txt"' "$tmp/d"
+# the changed request body, under its request line
+has '-  body "{\"model\": \"aa-test\", \"messages\": [{\"role\": \"user\", \"content\": \"list the files\"}]}"' "$tmp/d"
+has '+  body "{\"model\": \"aa-test\", \"messages\": [{\"role\": \"user\", \"content\": \"list all files\"}]}"' "$tmp/d"
+grep -B1 -F -- '-  body "{\"model' "$tmp/d" | head -n 1 | grep -qF '   tls > "POST /v1/chat HTTP/1.1"' || no "the body not under its request"
 tail -n 1 "$tmp/d" | grep -qE '^aa-replay diff: different: [0-9]+ lines only in ' || no "no summary line"
 # -q: the answer alone
 "$R" diff -q "$A" "$S/session-changed.pcapng" > "$tmp/d"; rc=$?
@@ -104,4 +108,7 @@ head -c 10000 "$A" > "$tmp/cut.pcapng"
 "$R" diff "$tmp/cut.pcapng" "$tmp/cut.pcapng" > /dev/null 2> "$tmp/e"; rc=$?
 [ $rc = 2 ] || { no "cut file against itself: exit $rc (alike, but of a part)"; cat "$tmp/e"; }
 "$R" diff --show "$A" | grep -q '^  process "sh" "-c" "cat /tmp/aa-session/missing.txt"$' || no "--show"
+# the 10000-byte request body in 3 pieces: one call, known by its length and hash
+"$R" diff --show "$A" | grep -qE '^  body "\{\\"data\\": \\"x+"\.\.\. \(10000 bytes, xxh64 [0-9a-f]{16}\)$' ||
+	no "the 10000-byte body"
 exit $fail
