@@ -18,8 +18,6 @@ void aa_proc_text_program(FILE *out, const struct aa_process *p);
 /* " killed by SIGKILL", " exit_code=3", then " (core dumped)"; " running"
  * when no end was recorded. */
 void aa_proc_text_exit(FILE *out, const struct aa_process *p);
-/* ,"NAME":"s" and ,"NAME_b64":"..." when s is not UTF-8. */
-void aa_proc_json_str(FILE *out, const char *name, const uint8_t *s, size_t len);
 /* The fields of ps --json's object, from "pid" on, without the braces. */
 void aa_proc_json_fields(FILE *out, const struct aa_process *p);
 

@@ -7,6 +7,7 @@
  */
 #include <aa/aa_diff.h>
 #include <aa/aa_error.h>
+#include <aa/aa_follow.h>
 #include <aa/aa_live.h>
 #include <aa/aa_print.h>
 #include <aa/aa_raw.h>
