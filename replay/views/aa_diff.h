@@ -5,7 +5,8 @@
  * into its "what happened" text: its process tree (aa_tree.h), each
  * process as one line of its argv, then its program, its exit, the files
  * it opened, wrote, renamed and removed, the peers it connected to and its
- * TLS calls, each line once per process in the order first seen; children
+ * HTTP requests over TLS (line and body) and response statuses, each line
+ * once per process in the order first seen; children
  * indented under their parent, siblings by start time, then argv. Two
  * recordings are alike when their texts are equal; the differences are a
  * unified diff of the two texts (aa-replay diff --show prints one text).
@@ -45,8 +46,10 @@ extern "C" {
 #define AA_DIFF_REMOVE 0x040  /* "unlink PATH", "rmdir PATH" */
 #define AA_DIFF_MKDIR 0x080   /* "mkdir PATH" */
 #define AA_DIFF_CONNECT 0x100 /* "connect PEER" */
-#define AA_DIFF_TLS 0x200     /* "tls >"/"tls <": a TLS call's first line */
-#define AA_DIFF_TLS_BODY 0x400 /* "body": what follows the call's header */
+#define AA_DIFF_TLS 0x200     /* "tls > METHOD PATH (PROTO)", "tls < STATUS (PROTO)": each
+				 HTTP request and response aa_follow (aa_follow.h) decodes */
+#define AA_DIFF_TLS_BODY 0x400 /* "body ...": a request's decoded body (past 160 bytes,
+				  its length and XXH64); response bodies are not compared */
 #define AA_DIFF_FIELDS_ALL 0x7ff
 
 /*

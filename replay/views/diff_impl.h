@@ -55,15 +55,18 @@ int diff_unified(const struct diff_text *a, const struct diff_text *b, unsigned 
 		 uint64_t *removed, uint64_t *added);
 
 /*
- * TLS calls (diff_tls.c): diff_tls_piece takes each TLS piece; when it
- * completes a call, the call's lines are made in ms one at a time, each
- * handed to emit(user). Returns 0 or AA_E_NOMEM. Memory: at most 256
- * calls being assembled (64 KiB each) and 256 connections followed.
+ * TLS messages (diff_follow.c): diff_tls_piece takes each TLS record (and
+ * diff_tls_end the input's end); each decoded request or response gives
+ * its lines, made in ms one at a time, each handed to emit(user, pid of
+ * its process), which returns non-zero when out of memory. Memory: the
+ * follow library's (aa_follow.h: open connections, one body each).
  */
 struct diff_tls;
-struct diff_tls *diff_tls_new(void);
+struct diff_tls *diff_tls_new(const struct diff_rules *r, FILE *ms, int (*emit)(void *user, uint32_t pid),
+			      void *user);
+/* 0, or AA_E_NOMEM. */
+int diff_tls_piece(struct diff_tls *t, const struct aa_record *rec);
+int diff_tls_end(struct diff_tls *t);
 void diff_tls_free(struct diff_tls *t);
-int diff_tls_piece(struct diff_tls *t, const struct aa_record *rec, const struct diff_rules *r, FILE *ms,
-		   void (*emit)(void *user), void *user);
 
 #endif

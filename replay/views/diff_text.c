@@ -26,7 +26,12 @@ struct diff_proc {
 struct build {
 	const struct diff_rules *r;
 	struct diff_tls *tls;
-	struct diff_proc *cur; /* the process of the record being taken in */
+	struct aa_tree_node *cur; /* the process of the record being taken in */
+	struct pending {          /* TLS lines of no current process, placed at the end */
+		uint32_t pid;
+		char *s;
+	} *pend;
+	size_t npend;
 	FILE *ms; /* the line being made */
 	char *buf;
 	size_t len;
@@ -259,11 +264,53 @@ static void net_line(struct build *b, struct diff_proc *p, const struct aa_net_e
 	proc_add(b, p);
 }
 
-static void tls_emit(void *user)
+/* The lines of a process, made when it has its first one. */
+static struct diff_proc *proc_of(struct build *b, struct aa_tree_node *node)
+{
+	if (!node->user && !(node->user = calloc(1, sizeof(struct diff_proc))))
+		b->nomem = 1;
+	return node->user;
+}
+
+/* A TLS line of pid: in its process's lines, or kept until the tree is whole. */
+static int tls_emit(void *user, uint32_t pid)
 {
 	struct build *b = user;
+	struct pending *p;
 
-	proc_add(b, b->cur);
+	if (b->cur && b->cur->proc.pid == pid) {
+		struct diff_proc *dp = proc_of(b, b->cur);
+		if (dp)
+			proc_add(b, dp);
+		return b->nomem;
+	}
+	if (fflush(b->ms) || !(p = realloc(b->pend, (b->npend + 1) * sizeof(*p))) ||
+	    !(p[b->npend].s = strndup(b->buf, b->len)))
+		return b->nomem = 1;
+	b->pend = p;
+	p[b->npend++].pid = pid;
+	return 0;
+}
+
+/* The pending TLS lines, each to the last process of its pid. */
+static void place_pending(struct build *b, aa_tree *tree)
+{
+	for (size_t i = 0; i < b->npend; i++) {
+		struct aa_tree_node *last = NULL;
+		for (const struct aa_tree_node *n = aa_tree_next(tree, NULL); n; n = aa_tree_next(tree, n))
+			if (n->proc.pid == b->pend[i].pid)
+				last = (struct aa_tree_node *)n;
+		struct diff_proc *dp = last ? proc_of(b, last) : NULL;
+		if (dp) {
+			line_start(b);
+			fputs(b->pend[i].s, b->ms);
+			proc_add(b, dp);
+		}
+		free(b->pend[i].s);
+	}
+	free(b->pend);
+	b->pend = NULL;
+	b->npend = 0;
 }
 
 static int on_record(void *user, struct aa_tree_node *node, const struct aa_record *rec)
@@ -273,11 +320,8 @@ static int on_record(void *user, struct aa_tree_node *node, const struct aa_reco
 
 	if (!node || rec->ev.error)
 		return 0;
-	if (!(p = node->user)) {
-		if (!(p = calloc(1, sizeof(*p))))
-			return b->nomem = 1;
-		node->user = p;
-	}
+	if (!(p = proc_of(b, node)))
+		return 1;
 	switch (rec->ev.type) {
 	case AA_TYPE_FILE:
 		file_line(b, p, rec, rec->ev.file->syscall, rec->ev.file->flags, rec->ev.file->return_code,
@@ -291,8 +335,8 @@ static int on_record(void *user, struct aa_tree_node *node, const struct aa_reco
 		net_line(b, p, rec->ev.net);
 		break;
 	case AA_TYPE_TLS:
-		b->cur = p;
-		if (diff_tls_piece(b->tls, rec, b->r, b->ms, tls_emit, b))
+		b->cur = node;
+		if (diff_tls_piece(b->tls, rec))
 			b->nomem = 1;
 		break;
 	case AA_TYPE_EXEC:
@@ -409,12 +453,17 @@ int diff_text_build(struct diff_text *t, aa_source *src, const struct diff_rules
 	int rc;
 
 	memset(t, 0, sizeof(*t));
-	if (!(b.ms = open_memstream(&b.buf, &b.len)) || !(b.tls = diff_tls_new())) {
+	if (!(b.ms = open_memstream(&b.buf, &b.len)) || !(b.tls = diff_tls_new(r, b.ms, tls_emit, &b))) {
 		rc = AA_E_NOMEM;
 		goto out;
 	}
 	rc = aa_tree_build(&tree, src, &o);
-	if (rc == AA_E_STOPPED && b.nomem)
+	b.cur = NULL;
+	if (tree && diff_tls_end(b.tls))
+		b.nomem = 1;
+	if (tree)
+		place_pending(&b, tree);
+	if ((rc == AA_E_STOPPED || !rc) && b.nomem)
 		rc = AA_E_NOMEM;
 	if (rc < 0) {
 		if (err)

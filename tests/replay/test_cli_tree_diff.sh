@@ -79,7 +79,7 @@ has '+    process "mv" "/tmp/aa-session/out.txt" "/tmp/aa-session/result.txt"' "
 # the changed request body, under its request line
 has '-  body "{\"model\": \"aa-test\", \"messages\": [{\"role\": \"user\", \"content\": \"list the files\"}]}"' "$tmp/d"
 has '+  body "{\"model\": \"aa-test\", \"messages\": [{\"role\": \"user\", \"content\": \"list all files\"}]}"' "$tmp/d"
-grep -B1 -F -- '-  body "{\"model' "$tmp/d" | head -n 1 | grep -qF '   tls > "POST /v1/chat HTTP/1.1"' || no "the body not under its request"
+grep -B1 -F -- '-  body "{\"model' "$tmp/d" | head -n 1 | grep -qF '   tls > POST "/v1/chat" (http/1.1)' || no "the body not under its request"
 tail -n 1 "$tmp/d" | grep -qE '^aa-replay diff: different: [0-9]+ lines only in ' || no "no summary line"
 # -q: the answer alone
 "$R" diff -q "$A" "$S/session-changed.pcapng" > "$tmp/d"; rc=$?
@@ -111,4 +111,8 @@ head -c 10000 "$A" > "$tmp/cut.pcapng"
 # the 10000-byte request body in 3 pieces: one call, known by its length and hash
 "$R" diff --show "$A" | grep -qE '^  body "\{\\"data\\": \\"x+"\.\.\. \(10000 bytes, xxh64 [0-9a-f]{16}\)$' ||
 	no "the 10000-byte body"
+# HTTP/2 requests of curl, decoded by the follow library
+"$R" diff --show "$A" > "$tmp/s"
+has '    tls > GET "/v1/models" (h2)' "$tmp/s"
+has '    tls > GET "/v1/limits" (h2)' "$tmp/s"
 exit $fail
