@@ -3,7 +3,8 @@
  * Comparing two recordings of the same job by what happened, not by pids
  * or times: for regression tests without root. Each recording is turned
  * into its "what happened" text: its process tree (aa_tree.h), each
- * process as one line of its argv, then its program, its exit, the files
+ * process as one line of its argv, then its program (and execs that
+ * failed), its exit, the files
  * it opened, wrote, renamed and removed, the peers it connected to and its
  * HTTP requests over TLS (line and body) and response statuses, each line
  * once per process in the order first seen; children
@@ -38,7 +39,7 @@ extern "C" {
 /* What can be left out of the comparison (aa_diff_opts.ignore_fields), by
  * the word that starts its line in the text. */
 #define AA_DIFF_ARGV 0x001    /* a process line shows only its comm */
-#define AA_DIFF_EXE 0x002     /* "exe PATH" */
+#define AA_DIFF_EXE 0x002     /* "exe PATH", "exec failed PATH -> ERRNO" */
 #define AA_DIFF_EXIT 0x004    /* "exit N", "killed by SIGNAME", "running" */
 #define AA_DIFF_OPEN 0x008    /* "open PATH MODE [-> ERRNO]" */
 #define AA_DIFF_WRITE 0x010   /* "write PATH" */

@@ -313,6 +313,24 @@ static void place_pending(struct build *b, aa_tree *tree)
 	b->npend = 0;
 }
 
+/* A failed exec: the file it tried and why, its line under its process. */
+static void exec_failed_line(struct build *b, struct diff_proc *p, const struct aa_record *rec)
+{
+	const struct aa_task_event *e = rec->ev.task;
+	const struct aa_string *file = rec->joins ? &rec->joins->str[AA_STRING_FILENAME] : NULL;
+
+	if (e->kind != AA_TASK_EXEC_FAILED || (b->r->fields & AA_DIFF_EXE))
+		return;
+	line_start(b);
+	fputs("exec failed ", b->ms);
+	if (file && file->data)
+		put_masked(b, file->data, file->len);
+	else
+		fputs("(file not recorded)", b->ms);
+	put_errno(b, -(int64_t)e->error);
+	proc_add(b, p);
+}
+
 static int on_record(void *user, struct aa_tree_node *node, const struct aa_record *rec)
 {
 	struct build *b = user;
@@ -339,9 +357,11 @@ static int on_record(void *user, struct aa_tree_node *node, const struct aa_reco
 		if (diff_tls_piece(b->tls, rec))
 			b->nomem = 1;
 		break;
+	case AA_TYPE_TASK:
+		exec_failed_line(b, p, rec);
+		break;
 	case AA_TYPE_EXEC:
 	case AA_TYPE_EXIT:
-	case AA_TYPE_TASK:
 	case AA_TYPE_STRING:
 	case AA_TYPE_TLS_CONN:
 	case AA_TYPE_UNKNOWN:

@@ -72,12 +72,23 @@ static void update(struct aa_tree *t, struct tnode *n, const struct aa_process *
 	}
 }
 
-static struct tnode *add_node(struct aa_tree *t, const struct aa_process *p)
+/* Does rec start a process: its fork, its snapshot, or a first exec with neither? */
+static int starts_process(const struct aa_record *rec)
 {
+	const struct aa_process *p = rec->process;
+
+	if (rec->ev.type == AA_TYPE_TASK)
+		return rec->ev.task->kind == AA_TASK_FORK || rec->ev.task->kind == AA_TASK_SNAPSHOT;
+	return rec->ev.type == AA_TYPE_EXEC && p->execs == 1 && !(p->how & (AA_PROC_FORK | AA_PROC_SNAPSHOT));
+}
+
+static struct tnode *add_node(struct aa_tree *t, const struct aa_record *rec)
+{
+	const struct aa_process *p = rec->process;
 	struct tnode *n;
 
 	if (t->stats.nodes >= t->max_nodes || !(n = calloc(1, sizeof(*n)))) {
-		t->stats.lost++;
+		t->stats.lost += starts_process(rec);
 		return NULL;
 	}
 	n->key = p;
@@ -134,7 +145,7 @@ static struct tnode *take(struct aa_tree *t, const struct aa_record *rec)
 		if (!rec->ev.error && (rec->ev.type == AA_TYPE_TASK || rec->ev.type == AA_TYPE_EXEC ||
 				       rec->ev.type == AA_TYPE_EXIT))
 			update(t, n, p);
-	} else if (!(n = add_node(t, p))) {
+	} else if (rec->ev.error || !(n = add_node(t, rec))) {
 		t->stats.unowned++;
 		return NULL;
 	}

@@ -55,6 +55,18 @@ static void file_op(struct job *j, uint32_t pid, uint32_t syscall, uint32_t flag
 	aat_recs_add(&j->r, &f, sizeof(f));
 }
 
+/* A failed execve of file by pid: ENOENT. */
+static void exec_failed(struct job *j, uint32_t pid, const char *file)
+{
+	struct aa_task_event t = { .timestamp_ns = j->ts++, .pid = pid, .tid = pid, .ppid = 1,
+				   .kind = AA_TASK_EXEC_FAILED, .error = 2 };
+
+	aat_add_string(&j->r, t.timestamp_ns, pid, pid, AA_STRING_FILENAME, file, (uint32_t)strlen(file),
+		       (uint32_t)strlen(file), 0);
+	strcpy((char *)t.comm, "sh");
+	aat_recs_add(&j->r, &t, sizeof(t));
+}
+
 static void exit_with(struct job *j, uint32_t pid, uint32_t ppid, int32_t status)
 {
 	struct aa_exit_event e = { .pid = pid, .exit_code = status & 0x7f ? 128 + (status & 0x7f) : status >> 8 };
@@ -78,6 +90,7 @@ static void job_write(struct job *j, const char *path)
 	int n;
 
 	fork_exec(j, p, 1, "sh", ARGV("sh\0-c\0job"));
+	exec_failed(j, p, "/nonexistent-prog");
 	n = snprintf(catv, sizeof(catv), "cat%c/tmp/%s/in.txt", 0, j->tmp);
 	snprintf(in, sizeof(in), "/tmp/%s/in.txt", j->tmp);
 	if (j->swap) /* the sleep first: start order decides, not pids */
@@ -287,4 +300,42 @@ Test(tree_diff, ignore_field_and_bad_input)
 	free(a);
 	free(b);
 	free(missing);
+}
+
+Test(tree_diff, describe_names_a_failed_exec_and_masks_the_temp_dir)
+{
+	char *a = job_file("a.pcapng", 100, 1000, "tmpab12cd34", "final", 0);
+	aa_source *src = open_one(a);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+
+	cr_assert_eq(aa_diff_describe(src, NULL, out, NULL), 0);
+	fclose(out);
+	cr_assert(!strncmp(text, "process \"sh\" \"-c\" \"job\"\n  exe \"/usr/bin/prog\"\n  exit 0\n"
+			   "  exec failed \"/nonexistent-prog\" -> ENOENT\n", 90), "%s", text);
+	cr_assert(strstr(text, "\n  process \"cat\" \"$TMP/in.txt\"\n    exe \"/usr/bin/prog\"\n    exit 1\n"
+			       "    open \"$TMP/in.txt\" O_RDONLY -> ENOENT\n"), "%s", text);
+	cr_assert(strstr(text, "\n  process \"sleep\" \"9\"\n    exe \"/usr/bin/prog\"\n    killed by SIGKILL\n"), "%s", text);
+	free(text);
+	aa_close(src);
+	free(a);
+}
+
+Test(tree_diff, tree_bounded_by_max_nodes)
+{
+	char *a = job_file("a.pcapng", 100, 1000, "tmpab12cd34", "final", 0);
+	aa_source *src = open_one(a);
+	struct aa_tree_opts o = { .max_nodes = 2 };
+	struct aa_tree_stats st;
+	aa_tree *t;
+
+	cr_assert_eq(aa_tree_build(&t, src, &o), 0);
+	aa_tree_get_stats(t, &st);
+	cr_assert_eq(st.nodes, 2);
+	cr_assert_eq(st.lost, 3, "sleep, mv and the last one not kept: %llu", (unsigned long long)st.lost);
+	cr_assert_gt(st.unowned, 0);
+	aa_tree_free(t);
+	aa_close(src);
+	free(a);
 }
