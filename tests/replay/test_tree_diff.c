@@ -339,3 +339,24 @@ Test(tree_diff, tree_bounded_by_max_nodes)
 	aa_close(src);
 	free(a);
 }
+
+Test(tree_diff, damaged_input_is_an_error_naming_the_file)
+{
+	char *a = job_file("a.pcapng", 100, 1000, "tmpab12cd34", "final", 0);
+	char *b = job_file("b.pcapng", 100, 1000, "tmpab12cd34", "final", 0);
+	struct aa_diff_result res;
+	struct aa_error_info err;
+	uint8_t *data;
+	size_t size;
+
+	cr_assert_eq(aat_read_file(b, &data, &size), 0);
+	data[size / 2] ^= 0xff; /* inside the one record chunk */
+	cr_assert_eq(aat_write_file(b, data, size), 0);
+	free(data);
+	int rc = aa_diff_files((const char *const *)&a, 1, (const char *const *)&b, 1, NULL, &res, &err);
+	cr_assert_lt(rc, 0, "a damaged file gives no answer: %d", rc);
+	cr_assert_str_eq(err.path, b);
+	cr_assert_eq(res.different, 0);
+	free(a);
+	free(b);
+}
