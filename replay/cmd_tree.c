@@ -96,6 +96,9 @@ int cmd_tree(int argc, char **argv)
 	if (st.strings_lost)
 		cli_err("%llu argv or program strings not kept: the tree holds at most %u MiB of them",
 			(unsigned long long)st.strings_lost, AA_TREE_MAX_BYTES >> 20);
+	if (st.unowned)
+		cli_err("%llu records of no process the tree holds (no snapshot, fork or exec "
+			"record named their pid): not counted in it", (unsigned long long)st.unowned);
 	cli_stdout_setup();
 	if (f.npids) {
 		if (!print_pids(t, &f, print)) {

@@ -8,7 +8,9 @@
  * it opened, wrote, renamed and removed, the peers it connected to and its
  * HTTP requests over TLS (line and body) and response statuses, each line
  * once per process in the order first seen; children
- * indented under their parent, siblings by start time, then argv. Two
+ * indented under their parent, siblings by start time, then argv; records
+ * of no process the recording names (no snapshot, fork or exec of their
+ * pid) under a last root "process (records of no known process)". Two
  * recordings are alike when their texts are equal; the differences are a
  * unified diff of the two texts (aa-replay diff --show prints one text).
  *

@@ -68,7 +68,7 @@ struct aa_tree_stats {
 	uint32_t nodes;        /* processes in the tree */
 	uint32_t roots;
 	uint64_t records;      /* records read */
-	uint64_t unowned;      /* records of no process the tree holds */
+	uint64_t unowned;      /* file, fileop, TLS and net records of no process the tree holds */
 	uint64_t lost;         /* processes not kept (past max_nodes), counted at their
 				  fork, snapshot or first exec */
 	uint64_t strings_lost; /* programs and argv not kept (past AA_TREE_MAX_BYTES) */

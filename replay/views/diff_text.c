@@ -32,6 +32,7 @@ struct build {
 		char *s;
 	} *pend;
 	size_t npend;
+	struct diff_proc unknown; /* the lines of records of no known process */
 	FILE *ms; /* the line being made */
 	char *buf;
 	size_t len;
@@ -297,11 +298,11 @@ static void place_pending(struct build *b, aa_tree *tree)
 {
 	for (size_t i = 0; i < b->npend; i++) {
 		struct aa_tree_node *last = NULL;
-		for (const struct aa_tree_node *n = aa_tree_next(tree, NULL); n; n = aa_tree_next(tree, n))
+		for (const struct aa_tree_node *n = tree ? aa_tree_next(tree, NULL) : NULL; n; n = aa_tree_next(tree, n))
 			if (n->proc.pid == b->pend[i].pid)
 				last = (struct aa_tree_node *)n;
-		struct diff_proc *dp = last ? proc_of(b, last) : NULL;
-		if (dp) {
+		struct diff_proc *dp = last ? proc_of(b, last) : &b->unknown;
+		if (dp && tree) {
 			line_start(b);
 			fputs(b->pend[i].s, b->ms);
 			proc_add(b, dp);
@@ -336,9 +337,11 @@ static int on_record(void *user, struct aa_tree_node *node, const struct aa_reco
 	struct build *b = user;
 	struct diff_proc *p;
 
-	if (!node || rec->ev.error)
+	if (rec->ev.error)
 		return 0;
-	if (!(p = proc_of(b, node)))
+	if (!node) /* compared too, as of no process: the views do not guess one */
+		p = &b->unknown;
+	else if (!(p = proc_of(b, node)))
 		return 1;
 	switch (rec->ev.type) {
 	case AA_TYPE_FILE:
@@ -453,15 +456,36 @@ static void process_lines(struct build *b, struct diff_text *t, const struct aa_
 	t->processes++;
 }
 
-static void proc_free(struct diff_proc *p)
+static void proc_clear(struct diff_proc *p)
 {
-	if (!p)
-		return;
 	for (size_t i = 0; i < p->n; i++)
 		free(p->l[i].s);
 	free(p->l);
 	free(p->set);
+}
+
+static void proc_free(struct diff_proc *p)
+{
+	if (p)
+		proc_clear(p);
 	free(p);
+}
+
+/* The lines of records no process is known for, as a root of their own. */
+static void unknown_lines(struct build *b, struct diff_text *t)
+{
+	size_t at = t->n;
+
+	if (!b->unknown.n)
+		return;
+	line_start(b);
+	fputs("process (records of no known process)", b->ms);
+	text_add(b, t, at);
+	for (size_t i = 0; i < b->unknown.n; i++) {
+		indent(b, 1);
+		fwrite(b->unknown.l[i].s, 1, b->unknown.l[i].len, b->ms);
+		text_add(b, t, at);
+	}
 }
 
 int diff_text_build(struct diff_text *t, aa_source *src, const struct diff_rules *r,
@@ -481,8 +505,7 @@ int diff_text_build(struct diff_text *t, aa_source *src, const struct diff_rules
 	b.cur = NULL;
 	if (tree && diff_tls_end(b.tls))
 		b.nomem = 1;
-	if (tree)
-		place_pending(&b, tree);
+	place_pending(&b, tree);
 	if ((rc == AA_E_STOPPED || !rc) && b.nomem)
 		rc = AA_E_NOMEM;
 	if (rc < 0) {
@@ -493,6 +516,7 @@ int diff_text_build(struct diff_text *t, aa_source *src, const struct diff_rules
 	for (const struct aa_tree_node *n = aa_tree_walk(tree, NULL, NULL); n && !b.nomem;
 	     n = aa_tree_walk(tree, NULL, n))
 		process_lines(&b, t, n);
+	unknown_lines(&b, t);
 	if (b.nomem)
 		rc = AA_E_NOMEM;
 out:
@@ -502,6 +526,7 @@ out:
 	for (const struct aa_tree_node *n = tree ? aa_tree_next(tree, NULL) : NULL; n; n = aa_tree_next(tree, n))
 		proc_free(n->user);
 	aa_tree_free(tree);
+	proc_clear(&b.unknown);
 	diff_tls_free(b.tls);
 	if (b.ms)
 		fclose(b.ms);

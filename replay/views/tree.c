@@ -131,13 +131,20 @@ static void count(struct tnode *n, const struct aa_record *rec)
 	}
 }
 
+/* A record the counts are of: file, fileop, tls, net. */
+static int counted(const struct aa_record *rec)
+{
+	return !rec->ev.error && (rec->ev.type == AA_TYPE_FILE || rec->ev.type == AA_TYPE_FILEOP ||
+				  rec->ev.type == AA_TYPE_TLS || rec->ev.type == AA_TYPE_NET);
+}
+
 static struct tnode *take(struct aa_tree *t, const struct aa_record *rec)
 {
 	const struct aa_process *p = rec->process;
 	struct tnode *n;
 
 	if (!p) {
-		t->stats.unowned++;
+		t->stats.unowned += counted(rec);
 		return NULL;
 	}
 	if ((n = node_of(t, p))) {
@@ -146,7 +153,7 @@ static struct tnode *take(struct aa_tree *t, const struct aa_record *rec)
 				       rec->ev.type == AA_TYPE_EXIT))
 			update(t, n, p);
 	} else if (rec->ev.error || !(n = add_node(t, rec))) {
-		t->stats.unowned++;
+		t->stats.unowned += counted(rec);
 		return NULL;
 	}
 	count(n, rec);

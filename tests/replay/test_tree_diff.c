@@ -360,3 +360,37 @@ Test(tree_diff, damaged_input_is_an_error_naming_the_file)
 	free(a);
 	free(b);
 }
+
+Test(tree_diff, records_of_no_known_process_are_compared_as_such)
+{
+	struct job j = { .ts = 50 };
+	char *path = aat_path(dir, "noproc.pcapng");
+	struct aa_writer_opts o = { .mono_to_wall = 1795642201000000000LL, .source = "test" };
+	char *text = NULL;
+	size_t len = 0;
+	struct aa_tree_stats st;
+	aa_tree *t;
+
+	for (int i = 0; i < 3; i++)
+		file_op(&j, 999, AA_SYS_WRITE, 1, 10, "/var/log/x.log", 14);
+	cr_assert_eq(aat_write_capture(path, &j.r, 0, j.r.n, &o, 0, NULL), 0);
+	aat_recs_free(&j.r);
+
+	aa_source *src = open_one(path);
+	cr_assert_eq(aa_tree_build(&t, src, NULL), 0);
+	aa_tree_get_stats(t, &st);
+	cr_assert_eq(st.nodes, 0);
+	cr_assert_eq(st.unowned, 3, "the tree says what it could not place");
+	cr_assert_null(aa_tree_roots(t));
+	aa_tree_free(t);
+	aa_close(src);
+
+	FILE *out = open_memstream(&text, &len);
+	src = open_one(path);
+	cr_assert_eq(aa_diff_describe(src, NULL, out, NULL), 0);
+	fclose(out);
+	cr_assert_str_eq(text, "process (records of no known process)\n  write \"/var/log/x.log\"\n");
+	free(text);
+	aa_close(src);
+	free(path);
+}
