@@ -4,15 +4,15 @@
  * or times: for regression tests without root. Each recording is turned
  * into its "what happened" text: its process tree (aa_tree.h), each
  * process as one line of its argv, then its program (and execs that
- * failed), its exit, the files
- * it opened, wrote, renamed and removed, the peers it connected to and its
- * HTTP requests over TLS (line and body) and response statuses, each line
- * once per process in the order first seen; children
- * indented under their parent, siblings by start time, then argv; records
- * of no process the recording names (no snapshot, fork or exec of their
- * pid) under a last root "process (records of no known process)". Two
- * recordings are alike when their texts are equal; the differences are a
- * unified diff of the two texts (aa-replay diff --show prints one text).
+ * failed), its exit, the files it opened, wrote, renamed and removed, the
+ * peers it connected to, its HTTP requests over TLS (line and decoded
+ * body, aa_follow.h) and the responses' statuses, each line once per
+ * process in the order first seen. Children are indented under their
+ * parent, siblings by start time, then argv; records of no process the
+ * recording names (no snapshot, fork or exec of their pid) come under a
+ * last root, "process (records of no known process)". Two recordings are
+ * alike when their texts are equal; the differences are a unified diff of
+ * the two texts (aa-replay diff --show prints one text).
  *
  * Volatile parts: pids and times are never in the text. Paths and argv
  * items have their temporary directories and other per-run names masked
@@ -20,7 +20,8 @@
  * expressions of paths to leave out and fields to leave out.
  *
  * Memory: the two texts (one line per process field and per distinct
- * file, peer or TLS line of each process) and the trees; the unified diff
+ * file, peer or TLS line of each process), the trees (aa_tree.h's bounds)
+ * and the follow library's open connections; the unified diff
  * of texts that differ in more than AA_DIFF_MAX_EDITS lines is coarser
  * (the differing middle shown removed and added whole), so that finding
  * it takes at most 4 * AA_DIFF_MAX_EDITS^2 bytes (16 MB).
