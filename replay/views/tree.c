@@ -59,7 +59,8 @@ static void update(struct aa_tree *t, struct tnode *n, const struct aa_process *
 {
 	struct aa_string exe = n->n.proc.exe, argv = n->n.proc.argv;
 	int strings = n->src_exe != p->exe.data || n->src_argv != p->argv.data ||
-		      exe.len != p->exe.len || argv.len != p->argv.len || n->n.proc.execs != p->execs;
+		      n->src_exe_len != p->exe.len || n->src_argv_len != p->argv.len ||
+		      n->n.proc.execs != p->execs;
 
 	n->n.proc = *p;
 	n->n.proc.exe = exe;
@@ -69,6 +70,8 @@ static void update(struct aa_tree *t, struct tnode *n, const struct aa_process *
 		keep_string(t, &n->n.proc.argv, &n->argv_buf, &p->argv);
 		n->src_exe = p->exe.data;
 		n->src_argv = p->argv.data;
+		n->src_exe_len = p->exe.len;
+		n->src_argv_len = p->argv.len;
 	}
 }
 

@@ -9,6 +9,8 @@ struct tnode {
 	struct aa_tree_node n;            /* first: handed out as a pointer to it */
 	const struct aa_process *key;     /* the process table's incarnation */
 	const uint8_t *src_exe, *src_argv; /* its strings when last copied */
+	uint32_t src_exe_len, src_argv_len;
+	int mark;                         /* aa_tree_link's walk: 1 on the path, 2 done */
 	uint8_t *exe_buf, *argv_buf;
 	struct tnode *hnext;              /* chain of the key hash */
 	struct tnode *all_next;           /* every node, by id */

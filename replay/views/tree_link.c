@@ -44,12 +44,40 @@ static int by_parent_start(const void *x, const void *y)
 	return (a->n.id > b->n.id) - (a->n.id < b->n.id);
 }
 
-/* Could p be c's parent without a loop: it started first (or, at the same
- * time, became known first). */
+/* A process known only from its end: its start_ns is when it was seen. */
+static int start_unknown(const struct tnode *x)
+{
+	return !(x->n.proc.how & (AA_PROC_SNAPSHOT | AA_PROC_FORK | AA_PROC_EXEC));
+}
+
+/* Could p be c's parent: it started first (or, at the same time, became
+ * known first), or its start is unknown and it ended after c started. */
 static int before(const struct tnode *p, const struct tnode *c)
 {
+	if (start_unknown(p))
+		return p != c && p->n.proc.end_ns >= c->n.proc.start_ns;
 	return p->n.proc.start_ns < c->n.proc.start_ns ||
 	       (p->n.proc.start_ns == c->n.proc.start_ns && p->n.id < c->n.id);
+}
+
+/* A recording can claim a loop of parents (a damaged or forged one): the
+ * link that closes it is cut, so that every node is under a root. */
+static void cut_loops(struct tnode **all, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct tnode *x = all[i];
+		while (x && !x->mark) { /* up the path, marking it */
+			x->mark = 1;
+			struct tnode *up = (struct tnode *)x->n.parent;
+			if (up && up->mark == 1) {
+				x->n.parent = NULL; /* the loop closes here */
+				break;
+			}
+			x = up;
+		}
+		for (x = all[i]; x && x->mark == 1; x = (struct tnode *)x->n.parent)
+			x->mark = 2;
+	}
 }
 
 /* The incarnation of ppid alive when c started, else the last one started before it. */
@@ -67,8 +95,9 @@ static struct tnode *find_parent(struct tnode **all, size_t n, const struct tnod
 		else
 			hi = mid;
 	}
-	for (; lo < n && all[lo]->n.proc.pid == c->n.ppid && before(all[lo], c); lo++)
-		best = all[lo];
+	for (; lo < n && all[lo]->n.proc.pid == c->n.ppid; lo++)
+		if (before(all[lo], c))
+			best = all[lo];
 	return best;
 }
 
@@ -88,6 +117,7 @@ int aa_tree_link(struct aa_tree *t)
 		struct tnode *p = find_parent(all, n, all[i]);
 		all[i]->n.parent = p ? &p->n : NULL;
 	}
+	cut_loops(all, n);
 	qsort(all, n, sizeof(*all), by_parent_start);
 	for (i = 0; i < n; i++) {
 		struct tnode *x = all[i];

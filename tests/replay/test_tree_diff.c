@@ -394,3 +394,31 @@ Test(tree_diff, records_of_no_known_process_are_compared_as_such)
 	aa_close(src);
 	free(path);
 }
+
+Test(tree_diff, a_loop_of_parents_is_cut)
+{
+	struct job j = { .ts = 50 };
+	char *path = aat_path(dir, "loop.pcapng");
+	struct aa_writer_opts o = { .mono_to_wall = 1795642201000000000LL, .source = "test" };
+	struct aa_tree_stats st;
+	aa_tree *t;
+	size_t walked = 0;
+
+	/* 600 forked by 500, 500 seen only ending, its parent said to be 600 */
+	fork_exec(&j, 600, 500, "b", ARGV("b"));
+	exit_with(&j, 500, 600, 0);
+	cr_assert_eq(aat_write_capture(path, &j.r, 0, j.r.n, &o, 0, NULL), 0);
+	aat_recs_free(&j.r);
+
+	aa_source *src = open_one(path);
+	cr_assert_eq(aa_tree_build(&t, src, NULL), 0);
+	aa_tree_get_stats(t, &st);
+	cr_assert_eq(st.nodes, 2);
+	cr_assert_eq(st.roots, 1);
+	for (const struct aa_tree_node *n = aa_tree_walk(t, NULL, NULL); n && walked < 10; n = aa_tree_walk(t, NULL, n))
+		walked++;
+	cr_assert_eq(walked, 2, "every process once under the root");
+	aa_tree_free(t);
+	aa_close(src);
+	free(path);
+}
