@@ -30,7 +30,10 @@ has '|-9576 args="/bin/echo fixture-argv two  spaces  end" ' "$tmp/t"
 grep -F -- '9580 args="cat /tmp/aa-fixture/missing.txt"' "$tmp/t" | grep -qF 'exit_code=1 ' || no "missing cat not exit 1"
 grep -F -- '9588 ' "$tmp/t" | grep -qF 'tls=2(2 calls)' || no "s_client's TLS not counted"
 has '`-9591 args="/bin/true fixture-end"' "$tmp/t"
-# a process seen only ending: no start is made up
+# a subshell seen only ending (format 1): its children under it, no start made up
+grep -A2 -F -- '9583 comm=""' "$tmp/t" | sed -n 2,3p | tr '\n' ' ' |
+	grep -qF '|-9586 args="sleep 0.5" start=2026-11-25T22:13:09.706827242Z dur=501.460ms exit_code=0 file=33 tls=0 net=0 `-9590 args="sleep 2.5"' ||
+	{ no "the subshell's children:"; cat "$tmp/t"; }
 has '9583 comm="" argv unknown ppid unknown start unknown (seen only ending) exit_code=0' "$tmp/t"
 [ "$(grep -c '' "$tmp/t")" = "$("$R" ps "$F" | grep -c '')" ] || no "tree and ps count other processes"
 
