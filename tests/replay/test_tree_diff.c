@@ -78,6 +78,15 @@ static void exit_with(struct job *j, uint32_t pid, uint32_t ppid, int32_t status
 
 #define ARGV(s) s, (uint32_t)sizeof(s)
 
+/* Writes the job's records to a capture file at path. */
+static void job_save(struct job *j, const char *path)
+{
+	struct aa_writer_opts o = { .mono_to_wall = 1795642201000000000LL, .source = "test" };
+
+	cr_assert_eq(aat_write_capture(path, &j->r, 0, j->r.n, &o, 0, NULL), 0);
+	aat_recs_free(&j->r);
+}
+
 /*
  * sh -c job: cat of a file in the job's temporary directory (exit 1,
  * ENOENT), mv out.txt to final (a rename), and a child killed by SIGKILL;
@@ -108,10 +117,7 @@ static void job_write(struct job *j, const char *path)
 	fork_exec(j, p + 1, p, "true", ARGV("true"));
 	exit_with(j, p + 1, p, 0);
 	exit_with(j, p, 1, 0);
-
-	struct aa_writer_opts o = { .mono_to_wall = 1795642201000000000LL, .source = "test" };
-	cr_assert_eq(aat_write_capture(path, &j->r, 0, j->r.n, &o, 0, NULL), 0);
-	aat_recs_free(&j->r);
+	job_save(j, path);
 }
 
 static char *job_file(const char *name, uint32_t pid0, uint64_t ts, const char *tmp, const char *final, int swap)
@@ -365,7 +371,6 @@ Test(tree_diff, records_of_no_known_process_are_compared_as_such)
 {
 	struct job j = { .ts = 50 };
 	char *path = aat_path(dir, "noproc.pcapng");
-	struct aa_writer_opts o = { .mono_to_wall = 1795642201000000000LL, .source = "test" };
 	char *text = NULL;
 	size_t len = 0;
 	struct aa_tree_stats st;
@@ -373,8 +378,7 @@ Test(tree_diff, records_of_no_known_process_are_compared_as_such)
 
 	for (int i = 0; i < 3; i++)
 		file_op(&j, 999, AA_SYS_WRITE, 1, 10, "/var/log/x.log", 14);
-	cr_assert_eq(aat_write_capture(path, &j.r, 0, j.r.n, &o, 0, NULL), 0);
-	aat_recs_free(&j.r);
+	job_save(&j, path);
 
 	aa_source *src = open_one(path);
 	cr_assert_eq(aa_tree_build(&t, src, NULL), 0);
@@ -399,7 +403,6 @@ Test(tree_diff, a_loop_of_parents_is_cut)
 {
 	struct job j = { .ts = 50 };
 	char *path = aat_path(dir, "loop.pcapng");
-	struct aa_writer_opts o = { .mono_to_wall = 1795642201000000000LL, .source = "test" };
 	struct aa_tree_stats st;
 	aa_tree *t;
 	size_t walked = 0;
@@ -407,8 +410,7 @@ Test(tree_diff, a_loop_of_parents_is_cut)
 	/* 600 forked by 500, 500 seen only ending, its parent said to be 600 */
 	fork_exec(&j, 600, 500, "b", ARGV("b"));
 	exit_with(&j, 500, 600, 0);
-	cr_assert_eq(aat_write_capture(path, &j.r, 0, j.r.n, &o, 0, NULL), 0);
-	aat_recs_free(&j.r);
+	job_save(&j, path);
 
 	aa_source *src = open_one(path);
 	cr_assert_eq(aa_tree_build(&t, src, NULL), 0);
