@@ -114,6 +114,18 @@ head -c 10000 "$A" > "$tmp/cut.pcapng"
 # the 10000-byte request body in 3 pieces: one call, known by its length and hash
 "$R" diff --show "$A" | grep -qE '^  body "\{\\"data\\": \\"x+"\.\.\. \(10000 bytes, xxh64 [0-9a-f]{16}\)$' ||
 	no "the 10000-byte body"
+# the unified diff is a real one: patch(1) turns A's text into B's, and
+# its hunks are where GNU diff puts them
+if command -v patch > /dev/null; then
+	"$R" diff --show "$A" > "$tmp/a.txt"
+	"$R" diff --show "$F" > "$tmp/f.txt"
+	"$R" diff "$A" "$F" | sed '$d' > "$tmp/u.diff"
+	patch -s -o "$tmp/p.txt" "$tmp/a.txt" < "$tmp/u.diff" && cmp -s "$tmp/p.txt" "$tmp/f.txt" ||
+		no "the diff of the session and the workload does not patch one text into the other"
+	"$R" diff --show "$S/session-changed.pcapng" > "$tmp/c.txt"
+	[ "$("$R" diff "$A" "$S/session-changed.pcapng" | grep '^@@' | cut -d@ -f3)" = \
+	  "$(diff -u "$tmp/a.txt" "$tmp/c.txt" | grep '^@@' | cut -d@ -f3)" ] || no "hunks not where diff -u puts them"
+fi
 # HTTP/2 requests of curl, decoded by the follow library
 "$R" diff --show "$A" > "$tmp/s"
 has '    tls > GET "/v1/models" (h2)' "$tmp/s"
