@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "aa_print.h"
+#include "aa_tree.h"
 #include "cli.h"
 #include "print_enc.h"
 #include "report.h"
@@ -209,16 +210,6 @@ static void put_events(FILE *j, const struct collect *c, uint64_t base)
 	putc(']', j);
 }
 
-static int by_start(const void *a, const void *b)
-{
-	const struct aa_process *x = *(const struct aa_process *const *)a;
-	const struct aa_process *y = *(const struct aa_process *const *)b;
-
-	if (x->start_ns != y->start_ns)
-		return x->start_ns < y->start_ns ? -1 : 1;
-	return x->pid < y->pid ? -1 : x->pid > y->pid;
-}
-
 static void put_string(FILE *j, const char *name, const struct aa_string *s)
 {
 	fprintf(j, ",\"%s\":", name);
@@ -228,10 +219,12 @@ static void put_string(FILE *j, const char *name, const struct aa_string *s)
 		fputs("null", j);
 }
 
-static void put_process(FILE *j, const struct aa_process *p, long parent, uint64_t base)
+static void put_process(FILE *j, const struct aa_tree_node *n, uint64_t base)
 {
-	fprintf(j, "{\"pid\":%u,\"ppid\":%u,\"uid\":%u,\"parent\":%ld,\"comm\":", p->pid, p->ppid,
-		p->uid, parent);
+	const struct aa_process *p = &n->proc;
+
+	fprintf(j, "{\"id\":%u,\"parent\":%u,\"pid\":%u,\"ppid\":%u,\"uid\":%u,\"comm\":", n->id,
+		n->parent ? n->parent->id : 0, p->pid, p->ppid, p->uid);
 	aa_enc_json_string(j, (const uint8_t *)p->comm, strnlen(p->comm, sizeof(p->comm)));
 	put_string(j, "exe", &p->exe);
 	if (p->argv_joined) {
@@ -241,8 +234,10 @@ static void put_process(FILE *j, const struct aa_process *p, long parent, uint64
 		aa_enc_json_argv(j, &p->argv);
 	}
 	/* a process from before the recording starts at its first record */
-	fprintf(j, ",\"start\":%lld,\"snapshot\":%s,\"execs\":%u",
-		(long long)(p->start_ns - base), p->how & AA_PROC_SNAPSHOT ? "true" : "false", p->execs);
+	fprintf(j, ",\"start\":%lld,\"snapshot\":%s,\"execs\":%u,\"counts\":[%llu,%llu,%llu]",
+		(long long)(p->start_ns - base), p->how & AA_PROC_SNAPSHOT ? "true" : "false", p->execs,
+		(unsigned long long)n->counts.file, (unsigned long long)n->counts.tls_calls,
+		(unsigned long long)n->counts.net);
 	if (p->how & AA_PROC_EXIT)
 		fprintf(j, ",\"end\":%lld,\"exit\":%d,\"signal\":%d,\"core\":%s}", (long long)(p->end_ns - base),
 			p->exit_code, p->signal, p->core_dumped ? "true" : "false");
@@ -250,39 +245,26 @@ static void put_process(FILE *j, const struct aa_process *p, long parent, uint64
 		fputs(",\"end\":null,\"exit\":null,\"signal\":0,\"core\":false}", j);
 }
 
-static int put_procs(FILE *j, aa_source *src, uint64_t base)
+/* The tree's processes in its own pre-order walk (siblings by start time). */
+static void put_procs(FILE *j, const aa_tree *tree, uint64_t base)
 {
-	const struct aa_process **all = NULL;
-	size_t n = 0, cap = 0;
+	struct aa_tree_stats ts;
+	const char *sep = "";
 
-	for (const struct aa_process *p = aa_process_next(src, NULL); p; p = aa_process_next(src, p)) {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 256;
-			const struct aa_process **a = realloc(all, cap * sizeof(*a));
-			if (!a) {
-				free(all);
-				return -1;
-			}
-			all = a;
-		}
-		all[n++] = p;
-	}
-	if (n)
-		qsort(all, n, sizeof(*all), by_start);
 	fputs(",\"procs\":[", j);
-	for (size_t i = 0; i < n; i++) {
-		/* its parent: the incarnation of ppid alive when it started */
-		const struct aa_process *pp = aa_process_at(src, all[i]->ppid, all[i]->start_ns);
-		long parent = -1;
-		for (size_t k = 0; pp && pp != all[i] && k < n; k++)
-			if (all[k] == pp)
-				parent = (long)k;
-		if (i)
-			putc(',', j);
-		put_process(j, all[i], parent, base);
+	for (const struct aa_tree_node *n = aa_tree_walk(tree, NULL, NULL); n; n = aa_tree_walk(tree, NULL, n)) {
+		fputs(sep, j);
+		put_process(j, n, base);
+		sep = ",";
 	}
-	putc(']', j);
-	free(all);
+	aa_tree_get_stats(tree, &ts);
+	fprintf(j, "],\"procs_lost\":%llu", (unsigned long long)ts.lost);
+}
+
+static int on_record(void *user, struct aa_tree_node *node, const struct aa_record *rec)
+{
+	(void)node;
+	add_record(user, rec);
 	return 0;
 }
 
@@ -290,24 +272,29 @@ int report_collect(FILE *j, const char *const *paths, size_t npaths, uint64_t *b
 {
 	struct cli_input in = { .ordered = cli_all_regular_files(paths, npaths) };
 	struct collect c = { 0 };
+	struct aa_tree_opts to = { .on_record = on_record, .user = &c };
 	struct aa_source_stats st;
-	const struct aa_record *rec;
-	int status;
+	aa_tree *tree = NULL;
+	int status, rc;
 
 	if ((status = cli_open(&in, paths, npaths, NULL)) != CLI_OK)
 		return status;
 	copy_meta(&c, aa_source_meta(in.src));
-	while (cli_next(&in, &rec, &status) == 1)
-		add_record(&c, rec);
+	/* one pass: the tree takes every record in, and hands each on to us */
+	if ((rc = aa_tree_build(&tree, in.src, &to)) < 0) {
+		cli_err_info(aa_source_error(in.src));
+		status = cli_worse(status, cli_status_of(rc));
+	}
 	aa_source_get_stats(in.src, &st);
 	*base_ns = st.first_ns;
 	put_summary(j, &c, &st, in.damage_reports);
-	if (put_procs(j, in.src, st.first_ns) < 0) {
-		cli_err("out of memory");
-		status = CLI_USAGE;
-	}
+	if (tree)
+		put_procs(j, tree, st.first_ns);
+	else
+		fputs(",\"procs\":[]", j);
 	report_files_json(j, &c.files, st.first_ns);
 	put_events(j, &c, st.first_ns);
+	aa_tree_free(tree);
 	report_files_free(&c.files);
 	free(c.ev);
 	for (int i = 0; i < 6; i++)

@@ -130,8 +130,12 @@ function isFailed(p) { return p.end !== null && (p.exit !== 0 || p.signal !== 0)
 function countConns() { return (D.tls || {}).conns || 0; }
 
 /* ---------- process tree ---------- */
-var kids = procs.map(function () { return []; }), roots = [];
-procs.forEach(function (p, i) { if (p.parent >= 0 && p.parent < procs.length) kids[p.parent].push(i); else roots.push(i); });
+/* procs come in the tree's own walk (aa_tree.h): each after its parent, siblings by start */
+var kids = procs.map(function () { return []; }), roots = [], byId = {};
+procs.forEach(function (p, i) {
+  byId[p.id] = i;
+  if (p.parent && byId[p.parent] !== undefined) kids[byId[p.parent]].push(i); else roots.push(i);
+});
 var order = []; /* depth-first, as the tree shows them: the timeline's lanes */
 var depth = [];
 (function walk(list, d) { list.forEach(function (i) { order.push(i); depth[i] = d; walk(kids[i], d + 1); }); })(roots, 0);
@@ -152,9 +156,16 @@ function procRow(i) {
   argv.title = 'exe: ' + (p.exe === null ? 'unknown' : p.exe);
   var when = p.snapshot ? 'running at start' : rel(p.start);
   var d = p.end !== null ? dur(p.end - Math.max(p.start, p.snapshot ? 0 : p.start)) : '';
-  add(row, tog, el('span', 'pid', p.pid), el('span', 'comm', p.comm || '?'), argv,
+  /* what it did, from the tree's counts: TLS calls and connects shown, file calls on hover */
+  var c = p.counts || [0, 0, 0], did = [];
+  if (c[1]) did.push(plural(c[1], 'TLS call'));
+  if (c[2]) did.push(plural(c[2], 'connect'));
+  var didEl = el('span', 'did', did.join(' · '));
+  didEl.title = plural(c[0], 'file call') + ', ' + plural(c[1], 'TLS call') + ', ' + plural(c[2], 'connect or accept', 'connects or accepts');
+  add(row, tog, el('span', 'pid', p.pid), el('span', 'comm', p.comm || '?'), argv, didEl,
     el('span', 'dur', when + (p.end !== null && !p.snapshot ? ' · ' + d : '')), exitBadge(p));
-  if (kids[i].length) add(row, el('span', 'badge info', kids[i].length + (kids[i].length > 1 ? ' children' : ' child')));
+  if (kids[i].length) add(row, el('span', 'badge info', plural(kids[i].length, 'child', 'children')));
+
   node.dataset.pid = p.pid;
   node.searchText = (p.pid + ' ' + p.comm + ' ' + argvText(p) + ' ' + (p.exe || '')).toLowerCase();
   add(node, row);
@@ -168,7 +179,8 @@ function procRow(i) {
   var t = $('tree');
   roots.forEach(function (i) { t.appendChild(procRow(i)); });
   if (!procs.length) add(t, el('p', 'empty', 'No process is known in this recording.'));
-  $('procs-count').textContent = plural(procs.length, 'process', 'processes');
+  $('procs-count').textContent = plural(procs.length, 'process', 'processes') +
+    (D.procs_lost ? ' (' + num(D.procs_lost) + ' more not kept: the tree holds at most 262144)' : '');
   $('tree-expand').onclick = function () { nodes.forEach(function (n) { if (n) { n.classList.remove('collapsed'); var g = n.querySelector('.tog'); if (g.textContent) g.textContent = '▾'; } }); };
   $('tree-collapse').onclick = function () { nodes.forEach(function (n, i) { if (n && kids[i].length) { n.classList.add('collapsed'); n.querySelector('.tog').textContent = '▸'; } }); };
 })();
