@@ -107,7 +107,7 @@ char *aat_artifact_path(const char *name)
 		/* kept: aat_tmpdir's directories are the test's to remove */
 		const char *tmp = getenv("TMPDIR");
 		char dir[4096];
-		snprintf(dir, sizeof(dir), "%s/aa-artifacts", tmp && *tmp ? tmp : "/tmp");
+		snprintf(dir, sizeof(dir), "%s/aa-artifacts-%u", tmp && *tmp ? tmp : "/tmp", (unsigned)getuid());
 		if (mkdir(dir, 0700) == 0 || access(dir, W_OK) == 0)
 			path = aat_path(dir, name);
 	}

@@ -28,7 +28,7 @@ int aat_browser_screenshot(const char *html_path, const char *png_path, int widt
 /*
  * Where a test keeps a file for people to look at: $AA_BUILD/artifacts/name
  * (created), else, when that is not writable (an unprivileged run), a kept
- * directory under $TMPDIR. Malloc'd; NULL on failure.
+ * directory of the user's, $TMPDIR/aa-artifacts-UID. Malloc'd; NULL on failure.
  */
 char *aat_artifact_path(const char *name);
 
