@@ -13,8 +13,11 @@
 #include "print_enc.h"
 #include "report.h"
 
-/* Body bytes put into the page at most; past that, bodies are only counted. */
-#define REPORT_BODY_MAX (64u << 20)
+/* Body bytes put into the page at most, in all and of one body: past
+ * them, a body is only counted, or only its start is shown (aa-replay
+ * follow prints them whole). */
+#define REPORT_BODY_MAX (16u << 20)
+#define REPORT_BODY_ONE (64u << 10)
 
 struct tls_pass {
 	FILE *j;
@@ -103,16 +106,21 @@ static void put_body(struct tls_pass *t, const struct aa_follow_msg *m)
 
 	if (!m->body.data)
 		return;
-	if (t->body_bytes + m->body.len > REPORT_BODY_MAX) {
+	size_t len = m->body.len < REPORT_BODY_ONE ? m->body.len : REPORT_BODY_ONE;
+
+	if (t->body_bytes + len > REPORT_BODY_MAX) {
 		t->bodies_omitted++;
 		fputs(",\"omitted\":true", j);
 		return;
 	}
-	t->body_bytes += m->body.len;
+	t->body_bytes += len;
 	fputs(",\"body\":", j);
-	aa_enc_json_string(j, m->body.data, m->body.len);
-	/* bytes that are no text: the page shows them escaped */
-	if (!aa_utf8_valid(m->body.data, m->body.len))
+	aa_enc_json_string(j, m->body.data, len);
+	if (len < m->body.len)
+		fprintf(j, ",\"shown\":%zu,\"body_len\":%zu", len, m->body.len);
+	/* bytes that are no text: the page shows them escaped (a cut
+	 * UTF-8 sequence at the end is no reason to call a body binary) */
+	if (!aa_utf8_valid(m->body.data, len > 4 ? len - 4 : len))
 		fputs(",\"binary\":true", j);
 }
 

@@ -145,13 +145,13 @@ function exitBadge(p) {
   if (p.signal) return el('span', 'badge bad', 'killed by ' + (SIG[p.signal] || 'signal ' + p.signal) + (p.core ? ' (core dumped)' : ''));
   return el('span', 'badge ' + (p.exit === 0 ? 'ok' : 'bad'), 'exit ' + p.exit);
 }
+/* Rows are built as they are first shown: a big tree opens two levels deep */
+var OPEN_ALL = procs.length <= 1000;
+var ptext = procs.map(function (p) { return (p.pid + ' ' + p.comm + ' ' + argvText(p) + ' ' + (p.exe || '')).toLowerCase(); });
 function procRow(i) {
-  var p = procs[i], node = el('div', 'node'), row = el('div', 'row' + (isFailed(p) ? ' failed' : ''));
-  var tog = el('span', 'tog', kids[i].length ? '▾' : '');
-  tog.addEventListener('click', function () {
-    node.classList.toggle('collapsed');
-    tog.textContent = node.classList.contains('collapsed') ? '▸' : '▾';
-  });
+  var p = procs[i], node = el('div', kids[i].length ? 'node collapsed' : 'node'), row = el('div', 'row' + (isFailed(p) ? ' failed' : ''));
+  var tog = el('span', 'tog', kids[i].length ? '▸' : '');
+  tog.addEventListener('click', function () { openNode(i, node.classList.contains('collapsed')); });
   var argv = el('span', 'argv', argvText(p));
   argv.title = 'exe: ' + (p.exe === null ? 'unknown' : p.exe);
   var when = p.snapshot ? 'running at start' : rel(p.start);
@@ -165,15 +165,22 @@ function procRow(i) {
   add(row, tog, el('span', 'pid', p.pid), el('span', 'comm', p.comm || '?'), argv, didEl,
     el('span', 'dur', when + (p.end !== null && !p.snapshot ? ' · ' + d : '')), exitBadge(p));
   if (kids[i].length) add(row, el('span', 'badge info', plural(kids[i].length, 'child', 'children')));
-
   node.dataset.pid = p.pid;
-  node.searchText = (p.pid + ' ' + p.comm + ' ' + argvText(p) + ' ' + (p.exe || '')).toLowerCase();
   add(node, row);
-  var ch = el('div', 'children');
-  kids[i].forEach(function (k) { ch.appendChild(procRow(k)); });
-  if (kids[i].length) add(node, ch);
   nodes[i] = node;
+  if (kids[i].length && (OPEN_ALL || depth[i] < 1)) openNode(i, true);
   return node;
+}
+function openNode(i, open) {
+  var node = nodes[i];
+  if (!kids[i].length) return;
+  if (open && node.childNodes.length < 2) {
+    var ch = el('div', 'children');
+    node.appendChild(ch);
+    kids[i].forEach(function (k) { ch.appendChild(procRow(k)); });
+  }
+  node.classList.toggle('collapsed', !open);
+  node.firstChild.firstChild.textContent = open ? '▾' : '▸';
 }
 (function tree() {
   var t = $('tree');
@@ -181,8 +188,8 @@ function procRow(i) {
   if (!procs.length) add(t, el('p', 'empty', 'No process is known in this recording.'));
   $('procs-count').textContent = plural(procs.length, 'process', 'processes') +
     (D.procs_lost ? ' (' + num(D.procs_lost) + ' more not kept: the tree holds at most 262144)' : '');
-  $('tree-expand').onclick = function () { nodes.forEach(function (n) { if (n) { n.classList.remove('collapsed'); var g = n.querySelector('.tog'); if (g.textContent) g.textContent = '▾'; } }); };
-  $('tree-collapse').onclick = function () { nodes.forEach(function (n, i) { if (n && kids[i].length) { n.classList.add('collapsed'); n.querySelector('.tog').textContent = '▸'; } }); };
+  $('tree-expand').onclick = function () { order.forEach(function (i) { if (nodes[i]) openNode(i, true); }); };
+  $('tree-collapse').onclick = function () { nodes.forEach(function (n, i) { if (n) openNode(i, false); }); };
 })();
 
 /* ---------- timeline ---------- */
@@ -241,8 +248,10 @@ function zoomTo(a, b) {
   view.t0 = a - m; view.t1 = b + m;
   drawTimeline();
 }
+var MAX_LANES = 300; /* more would make the page slow: a search picks them */
 function drawTimeline() {
-  var shown = lanes.filter(function (l) { return !l.hidden; });
+  var all = lanes.filter(function (l) { return !l.hidden; });
+  var shown = all.slice(0, MAX_LANES);
   var W = Math.max(tl.clientWidth, 600), H = AXIS_H + shown.length * LANE_H + 6;
   var plotW = W - LABEL_W - 12;
   var k = plotW / (view.t1 - view.t0);
@@ -303,7 +312,7 @@ function drawTimeline() {
       m.appendChild(mt);
       if (e[2] === 't' && connCards[e[5]]) {
         m.style.cursor = 'pointer';
-        m.addEventListener('click', function () { connCards[e[5]].classList.remove('collapsed'); connCards[e[5]].scrollIntoView(); });
+        m.addEventListener('click', function () { openCard(connCards[e[5]], true); connCards[e[5]].card.scrollIntoView(); });
       }
       plot.appendChild(m);
     });
@@ -312,7 +321,7 @@ function drawTimeline() {
   s.appendChild(svg('line', { x1: LABEL_W - 4, x2: LABEL_W - 4, y1: 0, y2: H, stroke: '#e3e7ee' }));
   tl.textContent = '';
   tl.appendChild(s);
-  $('timeline-count').textContent = plural(shown.length, 'lane') + ' · ' + plural(events.length, 'event') +
+  $('timeline-count').textContent = plural(shown.length, 'lane') + (all.length > shown.length ? ' (the first ' + MAX_LANES + ' of ' + num(all.length) + ': search to pick others)' : '') + ' · ' + plural(events.length, 'event') +
     (S.events_omitted ? ' (' + num(S.events_omitted) + ' more not shown)' : '') + ' · showing ' + dur(view.t1 - view.t0);
 }
 (function timelineControls() {
@@ -347,41 +356,48 @@ function drawTimeline() {
 
 /* ---------- files ---------- */
 var WRITES = { write: 1, pwrite64: 1, writev: 1, pwritev: 1, pwritev2: 1, rename: 1, unlink: 1, creat: 1, mkdir: 1, mkdirat: 1, rmdir: 1 };
-var fileRows = [], filesLevel = 0; /* 0 changed, 1 and failed, 2 all */
+var filesLevel = 0; /* 0 changed, 1 and failed, 2 all */
 var LEVEL = { changed: 0, failed: 1, read: 2 };
+var MAX_ROWS = 1000; /* rows shown at once */
+/* Rows are built when first shown, at most MAX_ROWS at once */
+var fileOrder = [], fileText = [], fileGroup = [], fileTr = [], fileBody = null;
+function fileRow(i) {
+  if (fileTr[i]) return fileTr[i];
+  var f = files[i], tr = el('tr', f.failed ? 'failed' : '');
+  var pc = el('td', 'fpath', f.path + (f.truncated ? ' …(cut)' : ''));
+  if (f.to >= 0 && files[f.to]) add(pc, el('div', 'muted', '→ renamed to ' + files[f.to].path));
+  if (f.from >= 0 && files[f.from]) add(pc, el('div', 'muted', '← renamed from ' + files[f.from].path));
+  var ops = el('td');
+  Object.keys(f.ops).forEach(function (o) { add(ops, el('span', 'op' + (WRITES[o] ? ' w' : ''), o + (f.ops[o] > 1 ? ' ×' + f.ops[o] : ''))); });
+  add(tr, pc, ops, el('td', 'num', f.read ? bytes(f.read) : ''), el('td', 'num', f.written ? bytes(f.written) : ''),
+    el('td', f.failed ? 'err' : '', f.failed ? f.failed + '× ' + errname(f.error) : ''), el('td', 'mono', filePids(f)),
+    el('td', 'num muted', rel(f.first)));
+  return (fileTr[i] = tr);
+}
+function filePids(f) { return f.pids.map(function (pid) { return (byPid[pid] ? byPid[pid].comm : '?') + ' ' + pid; }).join(', '); }
 (function filesTable() {
   var box = $('files');
   if (!files.length) { add(box, el('p', 'empty', 'No file record in this recording.')); return; }
   var tbl = el('table'), head = el('tr');
   ['Path', 'Calls', 'Read', 'Written', 'Errors', 'By', 'First'].forEach(function (h, i) { var th = el('th', null, h); if (i >= 2 && i <= 3) th.style.textAlign = 'right'; head.appendChild(th); });
   add(tbl, add(el('thead'), head));
-  var body = el('tbody');
-  var idx = files.map(function (f, i) { return i; });
+  fileBody = el('tbody');
+  fileOrder = files.map(function (f, i) { return i; });
   /* changed files first, then failures (those of failed processes first), then reads */
   function rank(f) {
     if (f.changed) return 0;
     if (f.failed) return f.pids.some(function (pid) { return byPid[pid] && isFailed(byPid[pid]); }) ? 1 : 2;
     return 3;
   }
-  idx.sort(function (a, b) { return rank(files[a]) - rank(files[b]) || files[a].first - files[b].first; });
-  idx.forEach(function (i) {
-    var f = files[i], tr = el('tr', f.failed ? 'failed' : '');
-    var pc = el('td', 'fpath', f.path + (f.truncated ? ' …(cut)' : ''));
-    if (f.to >= 0 && files[f.to]) add(pc, el('div', 'muted', '→ renamed to ' + files[f.to].path));
-    if (f.from >= 0 && files[f.from]) add(pc, el('div', 'muted', '← renamed from ' + files[f.from].path));
-    var ops = el('td');
-    Object.keys(f.ops).forEach(function (o) { add(ops, el('span', 'op' + (WRITES[o] ? ' w' : ''), o + (f.ops[o] > 1 ? ' ×' + f.ops[o] : ''))); });
-    var by = el('td', 'mono', f.pids.map(function (pid) { return (byPid[pid] ? byPid[pid].comm : '?') + ' ' + pid; }).join(', '));
-    add(tr, pc, ops, el('td', 'num', f.read ? bytes(f.read) : ''), el('td', 'num', f.written ? bytes(f.written) : ''),
-      el('td', f.failed ? 'err' : '', f.failed ? f.failed + '× ' + errname(f.error) : ''), by, el('td', 'num muted', rel(f.first)));
-    tr.searchText = (f.path + ' ' + Object.keys(f.ops).join(' ') + ' ' + by.textContent).toLowerCase();
-    tr.group = f.changed ? 'changed' : f.failed ? 'failed' : 'read';
-    fileRows.push(tr);
-    body.appendChild(tr);
-  });
-  add(box, add(tbl, body));
+  var r = files.map(rank);
+  fileOrder.sort(function (a, b) { return r[a] - r[b] || files[a].first - files[b].first; });
   var groups = { changed: 0, failed: 0, read: 0 };
-  fileRows.forEach(function (tr) { groups[tr.group]++; });
+  files.forEach(function (f, i) {
+    fileText[i] = (f.path + ' ' + Object.keys(f.ops).join(' ') + ' ' + filePids(f)).toLowerCase();
+    fileGroup[i] = f.changed ? 'changed' : f.failed ? 'failed' : 'read';
+    groups[fileGroup[i]]++;
+  });
+  add(box, add(tbl, fileBody));
   if (!groups.changed) filesLevel = groups.failed ? 1 : 2; /* nothing changed: show what there is */
   var tools = $('files-show');
   [['changed', 'Changed ' + groups.changed], ['failed', '+ failed ' + groups.failed], ['read', '+ only read ' + groups.read]].forEach(function (g, n) {
@@ -393,7 +409,6 @@ var LEVEL = { changed: 0, failed: 1, read: 2 };
 })();
 
 /* ---------- TLS conversations ---------- */
-var tlsItems = [];
 function headersBlock(hs) {
   var d = el('details', 'headers'), list = el('div', 'hdrs');
   add(d, el('summary', null, hs.length + ' headers'));
@@ -417,16 +432,46 @@ function header(m, name) {
   for (var i = 0; m.headers && i < m.headers.length; i++) if (m.headers[i][0].toLowerCase() === name) return m.headers[i][1];
   return '';
 }
+/* A connection's card; its messages are built when it is first opened */
 function connCard(c) {
-  var card = el('div', 'conn'), h = el('div', 'conn-head'), list = el('div', 'msgs');
-  var proto = el('span', 'badge info', 'TLS'), totals = el('span', 'when', '');
-  add(h, el('span', 'peer', c.peer || 'peer unknown'),
+  var card = el('div', 'conn collapsed'), h = el('div', 'conn-head'), list = el('div', 'msgs');
+  var proto = el('span', 'badge info', 'TLS'), found = el('span', 'badge hit hidden'), totals = el('span', 'when', '');
+  add(h, el('span', 'tog', '▸'), el('span', 'peer', c.peer || 'peer unknown'),
     el('span', 'muted', 'from ' + (c.comm || '?') + ' (pid ' + c.pid + ')' + (c.known ? ' · socket ' + c.id + ' · fd ' + c.fd : ' · calls of the process, connection not recorded') + ' · ' + c.lib),
-    proto, totals);
+    proto, found, totals);
   h.title = 'local ' + c.local;
-  h.onclick = function () { card.classList.toggle('collapsed'); };
   add(card, h, list);
-  return { card: card, list: list, proto: proto, totals: totals, msgs: 0 };
+  var g = { card: card, list: list, proto: proto, found: found, totals: totals, msgs: 0, items: [], els: [], built: false };
+  h.onclick = function () { openCard(g, card.classList.contains('collapsed')); };
+  return g;
+}
+function openCard(g, open) {
+  if (open && !g.built) {
+    g.built = true;
+    g.items.forEach(function (it) { var d = renderMsg(it); d.item = it; g.els.push(d); g.list.appendChild(d); });
+    filterCard(g, $('search').value.trim().toLowerCase());
+  }
+  g.card.classList.toggle('collapsed', !open);
+  g.card.querySelector('.tog').textContent = open ? '▾' : '▸';
+}
+/* the text a search looks at, from the data: the page need not be built */
+function itemText(it) {
+  if (it._s === undefined)
+    it._s = [it.method, it.path, it.authority, it.status || '', REASON[it.status] || '', it.event, it.data, it.id, it.note,
+      (it.headers || []).map(function (x) { return x[0] + ': ' + x[1]; }).join('\n'), it.body].join(' ').toLowerCase();
+  return it._s;
+}
+function filterCard(g, q) {
+  var m = 0;
+  g.items.forEach(function (it, i) {
+    var show = !q || itemText(it).indexOf(q) >= 0;
+    if (show) m++;
+    if (g.els[i]) g.els[i].classList.toggle('hidden', !show);
+  });
+  g.card.classList.toggle('hidden', !!q && !m);
+  g.found.classList.toggle('hidden', !q || !m);
+  g.found.textContent = plural(m, 'match', 'matches');
+  return q ? m : 0;
 }
 function renderMsg(m) {
   var d, line = el('div', 'msg-line');
@@ -461,11 +506,10 @@ function renderMsg(m) {
   if (m.cut) info.push('cut: only its start is shown');
   if (m.incomplete) info.push('incomplete: the recording ends or lost a piece inside it');
   if (m.events) info.push('an event stream: its events follow');
-  if (m.omitted) info.push('left out: the page holds at most 64 MiB of bodies');
+  if (m.omitted) info.push('left out: the page holds at most 16 MiB of bodies (aa-replay follow shows them)');
+  if (m.shown) info.push('the first ' + bytes(m.shown) + ' of ' + bytes(m.body_len) + ' shown (aa-replay follow shows it whole)');
   if (info.length) add(d, el('div', 'muted', info.join(' · ')));
   if (m.body) add(d, el('pre', null, m.binary || m.kind === 'other' ? shown(m.body) : prettyBody(m.body, header(m, 'content-type'))));
-  d.searchText = d.textContent.toLowerCase();
-  tlsItems.push(d);
   return d;
 }
 /* bytes that are no text (compressed bodies, binary frames) as \xNN */
@@ -477,16 +521,18 @@ function shown(text) {
     return '\\x' + (0x100 + c.charCodeAt(0)).toString(16).slice(1);
   });
 }
+var convs = [];
 (function tls() {
-  var box = $('tls'), t = D.tls || {}, cards = {};
+  var box = $('tls'), t = D.tls || {}, cards = {}, total = 0;
   (t.items || []).forEach(function (it) {
     if (it.kind === 'conn') {
-      cards[it.n] = connCard(it);
-      box.appendChild(cards[it.n].card);
-      if (it.known && !connCards[it.id]) connCards[it.id] = cards[it.n].card;
+      var g = cards[it.n] = connCard(it);
+      convs.push(g);
+      box.appendChild(g.card);
+      if (it.known && !connCards[it.id]) connCards[it.id] = g;
       return;
     }
-    var g = cards[it.n !== undefined && it.kind === 'end' ? it.n : it.conn];
+    g = cards[it.kind === 'end' ? it.n : it.conn];
     if (!g) return;
     if (it.kind === 'end') {
       g.totals.textContent = plural(g.msgs, 'message') + ' · sent ' + bytes(it.bytes[0]) + ' in ' + plural(it.calls[0], 'call') +
@@ -494,38 +540,56 @@ function shown(text) {
       return;
     }
     g.msgs++;
+    total++;
     if (it.proto && PROTO[it.proto] && g.proto.textContent === 'TLS') g.proto.textContent = PROTO[it.proto];
-    g.list.appendChild(renderMsg(it));
+    g.items.push(it);
   });
+  /* open every conversation when there are not too many messages to build */
+  if (total <= 400) convs.forEach(function (g) { openCard(g, true); });
   if (!box.firstChild) add(box, el('p', 'empty', 'No TLS traffic in this recording.'));
-  $('tls-count').textContent = plural(countConns(), 'connection') + (t.bodies_omitted ? ' · ' + num(t.bodies_omitted) + ' bodies left out (size limit)' : '');
+  $('tls-count').textContent = plural(countConns(), 'connection') + ' · ' + plural(total, 'message') +
+    (total > 400 ? ' (click a connection to open it)' : '') +
+    (t.bodies_omitted ? ' · ' + num(t.bodies_omitted) + ' bodies left out (size limit)' : '');
 })();
 
 /* ---------- search ---------- */
 function applySearch() {
   var q = $('search').value.trim().toLowerCase(), hits = 0;
-  /* tree: a node shows when it or a descendant matches */
+  /* tree: a node shows when it or a descendant matches (from the data: rows
+   * not built yet are built on the way to a match) */
+  var any = [];
   function walk(i) {
-    var n = nodes[i], own = !q || n.searchText.indexOf(q) >= 0, any = own;
-    kids[i].forEach(function (k) { any = walk(k) || any; });
-    n.classList.toggle('hidden', !any);
-    n.firstChild.classList.toggle('match', !!q && own);
+    var own = !q || ptext[i].indexOf(q) >= 0, a = own;
+    kids[i].forEach(function (k) { a = walk(k) || a; });
+    any[i] = a;
     if (q && own) hits++;
-    return any;
+    return a;
+  }
+  function show(i) {
+    var n = nodes[i];
+    if (!n) return;
+    n.classList.toggle('hidden', !any[i]);
+    n.firstChild.classList.toggle('match', !!q && ptext[i].indexOf(q) >= 0);
+    if (q && any[i] && kids[i].some(function (k) { return any[k]; })) openNode(i, true);
+    kids[i].forEach(show);
   }
   roots.forEach(walk);
-  lanes.forEach(function (l) { l.hidden = !!q && !(l.p && nodes[l.i] && !nodes[l.i].classList.contains('hidden')); });
+  roots.forEach(show);
+  lanes.forEach(function (l) { l.hidden = !!q && !(l.p && any[l.i]); });
   drawTimeline();
-  var shownFiles = 0;
-  fileRows.forEach(function (tr) {
+  var shownFiles = 0, matching = 0;
+  if (fileBody) fileBody.textContent = '';
+  fileOrder.forEach(function (i) {
     /* a search looks at every file, whatever the buttons show */
-    var show = (q || LEVEL[tr.group] <= filesLevel) && (!q || tr.searchText.indexOf(q) >= 0);
-    tr.classList.toggle('hidden', !show);
-    if (show) shownFiles++;
-    if (q && show) hits++;
+    if (!(q || LEVEL[fileGroup[i]] <= filesLevel) || (q && fileText[i].indexOf(q) < 0)) return;
+    matching++;
+    if (shownFiles < MAX_ROWS) { fileBody.appendChild(fileRow(i)); shownFiles++; }
   });
-  $('files-count').textContent = shownFiles + ' of ' + plural(files.length, 'path') + (D.files_untracked ? ' (' + num(D.files_untracked) + ' calls on further paths not listed)' : '');
-  tlsItems.forEach(function (d) { var show = !q || d.searchText.indexOf(q) >= 0; d.classList.toggle('hidden', !show); if (q && show) hits++; });
+  if (q) hits += matching;
+  $('files-count').textContent = shownFiles + ' of ' + plural(files.length, 'path') +
+    (matching > shownFiles ? ' (the first ' + MAX_ROWS + ' of ' + num(matching) + ': search to narrow)' : '') +
+    (D.files_untracked ? ' (' + num(D.files_untracked) + ' calls on further paths not listed)' : '');
+  convs.forEach(function (g) { hits += filterCard(g, q); });
   $('search-count').textContent = q ? hits + ' matches' : '';
 }
 $('search').addEventListener('input', applySearch);
