@@ -147,6 +147,7 @@ function exitBadge(p) {
 }
 /* Rows are built as they are first shown: a big tree opens two levels deep */
 var OPEN_ALL = procs.length <= 1000;
+var treeMore = null; /* the button that shows more top-level processes */
 var ptext = procs.map(function (p) { return (p.pid + ' ' + p.comm + ' ' + argvText(p) + ' ' + (p.exe || '')).toLowerCase(); });
 function procRow(i) {
   var p = procs[i], node = el('div', kids[i].length ? 'node collapsed' : 'node'), row = el('div', 'row' + (isFailed(p) ? ' failed' : ''));
@@ -183,8 +184,19 @@ function openNode(i, open) {
   node.firstChild.firstChild.textContent = open ? '▾' : '▸';
 }
 (function tree() {
-  var t = $('tree');
-  roots.forEach(function (i) { t.appendChild(procRow(i)); });
+  var t = $('tree'), shownRoots = 0;
+  /* at most 500 top-level processes at first, then 500 more a click */
+  function more() {
+    roots.slice(shownRoots, shownRoots + 500).forEach(function (i) { t.insertBefore(procRow(i), btn); });
+    shownRoots = Math.min(roots.length, shownRoots + 500);
+    btn.textContent = 'Show ' + num(Math.min(500, roots.length - shownRoots)) + ' more of ' + num(roots.length - shownRoots) + ' top-level processes';
+    btn.classList.toggle('hidden', shownRoots >= roots.length);
+  }
+  var btn = treeMore = el('button', 'more');
+  btn.type = 'button';
+  btn.onclick = function () { more(); applySearch(); };
+  t.appendChild(btn);
+  more();
   if (!procs.length) add(t, el('p', 'empty', 'No process is known in this recording.'));
   $('procs-count').textContent = plural(procs.length, 'process', 'processes') +
     (D.procs_lost ? ' (' + num(D.procs_lost) + ' more not kept: the tree holds at most 262144)' : '');
@@ -350,8 +362,7 @@ function drawTimeline() {
     view.t0 = drag.t0 + d; view.t1 = drag.t1 + d; drawTimeline();
   });
   window.addEventListener('resize', drawTimeline);
-  view.t0 = minStart;
-  drawTimeline();
+  view.t0 = minStart; /* drawn by the first search */
 })();
 
 /* ---------- files ---------- */
@@ -574,6 +585,8 @@ function applySearch() {
     kids[i].forEach(show);
   }
   roots.forEach(walk);
+  /* a match among the top-level processes not shown yet is shown too */
+  roots.forEach(function (i) { if (q && any[i] && !nodes[i]) $('tree').insertBefore(procRow(i), treeMore); });
   roots.forEach(show);
   lanes.forEach(function (l) { l.hidden = !!q && !(l.p && any[l.i]); });
   drawTimeline();
