@@ -29,7 +29,7 @@ static const char help_usage[] =
 	"                  [--ring-size BYTES] [--pid PID]... [--comm NAME]\n"
 	"                  [--events LIST] [--ssl-lib PATH]... [--all-files]\n"
 	"                  [--no-snapshot] [--argv-max BYTES] [--ready-fd N]\n"
-	"                  [[-u USER] [--] COMMAND [ARGS]]\n"
+	"                  [[-u USER] -- COMMAND [ARGS]]\n"
 	"                  | -h | --version\n";
 
 static const char help_text[] =
@@ -55,8 +55,8 @@ static const char help_text[] =
 	"                       No snapshot, no status line (its output is the\n"
 	"                       terminal's). Ctrl-C and Ctrl-\\ reach it from the\n"
 	"                       terminal; SIGTERM, and a SIGINT or SIGQUIT sent to\n"
-	"                       aa-capture by kill, are passed on to it, which\n"
-	"                       ends the capture when it exits (SIGHUP still starts\n"
+	"                       aa-capture by kill, are passed on to it, whose\n"
+	"                       exit ends the capture (SIGHUP still starts\n"
 	"                       a new file). -c or --duration end the capture early:\n"
 	"                       the command goes on, unrecorded, and is waited for.\n"
 	"                       Not with -r, --pid or -w - (standard output is the\n"
@@ -522,19 +522,29 @@ static int take(struct cap_opts *o, int c, const char *arg)
 
 int cap_opts_parse(struct cap_opts *o, int argc, char **argv)
 {
+	const char *last_arg = NULL;
 	int c, r;
 
 	memset(o, 0, sizeof(*o));
 	o->out = CAP_DEFAULT_NAME;
 	o->ready_fd = -1;
 	argv[0] = (char *)"aa-capture"; /* getopt's messages name the program so */
-	/* '+': the first word that is not an option starts the command, whose
-	 * own options stay its own (`aa-capture -w f ls -l`). */
+	/* '+': no option is looked for past the first word that is not one,
+	 * so that the command's own stay its own. */
 	while ((c = getopt_long(argc, argv, "+r:w:c:G:C:W:z:Z:u:qh", long_opts, NULL)) != -1) {
 		r = take(o, c, optarg);
 		if (r >= 0)
 			return r;
+		last_arg = optarg;
 	}
+	/* Only after "--" (not "-w --", whose "--" is a file name): a stray
+	 * word, such as tcpdump's filter habit, is not run. */
+	int dashdash = optind > 1 && strcmp(argv[optind - 1], "--") == 0 && argv[optind - 1] != last_arg;
+	if (optind < argc && !dashdash)
+		return usage_error("unexpected argument '%s' (a command to record goes after --)",
+				   argv[optind]);
+	if (dashdash && optind == argc)
+		return usage_error("-- and no command after it");
 	if (optind < argc)
 		o->command = argv + optind;
 	if (!*o->out)

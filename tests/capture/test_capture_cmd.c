@@ -457,6 +457,12 @@ Test(capture_cmd, conflicting_options_are_usage_errors)
 		free(msg);
 		cr_expect_neq(access(made, F_OK), 0, "the command did not run");
 	}
+	/* Not without "--": a stray word (tcpdump's filter habit) is not run. */
+	cr_expect_eq(cap_run(NULL, errf, (const char *[]){ "-q", "touch", made, NULL }), 2);
+	char *stray = cap_slurp(errf);
+	cr_expect(strstr(stray, "unexpected argument 'touch' (a command to record goes after --)"), "%s", stray);
+	free(stray);
+	cr_expect_neq(access(made, F_OK), 0, "the command did not run");
 	cr_expect_eq(cap_run(NULL, errf, (const char *[]){ "-u", "nobody", "-w", "x.pcapng", NULL }), 2);
 	char *msg = cap_slurp(errf);
 	cr_expect(strstr(msg, "-u goes with a command"), "%s", msg);
