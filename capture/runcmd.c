@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -18,7 +19,8 @@
 #include "runcmd.h"
 
 /* The child's exit status when it could not take the user's identity (it
- * has said why): it never stopped, never ran the command. */
+ * has said why), or aa-capture is gone: it never stopped, never ran the
+ * command. */
 #define PREP_FAILED 125
 
 static int set_env(const struct runcmd_user *u)
@@ -31,7 +33,7 @@ static int set_env(const struct runcmd_user *u)
 /* The child, from fork to exec. Every system call before the SIGSTOP runs
  * before the programs are attached, so none of them is recorded; after the
  * SIGCONT the next is the exec. */
-__attribute__((noreturn)) static void child(char *const argv[], const struct runcmd_user *u)
+__attribute__((noreturn)) static void child(char *const argv[], const struct runcmd_user *u, pid_t parent)
 {
 	char path[PATH_MAX];
 	int found, e;
@@ -46,8 +48,14 @@ __attribute__((noreturn)) static void child(char *const argv[], const struct run
 	/* As the user: what it may execute. The PATH search is done now, so
 	 * that the one exec recorded is the one that runs the program. */
 	found = path_find(argv[0], path, sizeof(path));
+	/* Killed with aa-capture should it die before letting it go (set after
+	 * the identity change, which clears it); the command itself outlives
+	 * aa-capture, as strace's and perf's do. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+		_exit(PREP_FAILED);
 	/* A raw kill: raise() would block and unblock signals around it. */
 	syscall(SYS_kill, getpid(), SIGSTOP);
+	prctl(PR_SET_PDEATHSIG, 0);
 	if (found == ENOENT && !strchr(argv[0], '/')) {
 		fprintf(stderr, "aa-capture: %s: command not found\n", argv[0]);
 		_exit(127);
@@ -74,6 +82,8 @@ int runcmd_start(struct runcmd *rc, char *const argv[], const struct runcmd_user
 {
 	int st;
 
+	pid_t self = getpid();
+
 	memset(rc, 0, sizeof(*rc));
 	fflush(NULL); /* nothing buffered written twice */
 	rc->pid = fork();
@@ -83,7 +93,7 @@ int runcmd_start(struct runcmd *rc, char *const argv[], const struct runcmd_user
 		return CAP_EXIT_USAGE;
 	}
 	if (rc->pid == 0)
-		child(argv, u);
+		child(argv, u, self);
 	for (;;) {
 		if (waitpid(rc->pid, &st, WUNTRACED) < 0) {
 			if (errno == EINTR)

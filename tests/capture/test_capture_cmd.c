@@ -477,3 +477,74 @@ Test(capture_cmd, conflicting_options_are_usage_errors)
 	free(made);
 	free(errf);
 }
+
+/* The uid of the command's exec records when they all have the same one,
+ * else -1 (none, or different ones). */
+static long exec_uid(const char *path)
+{
+	struct rec_list l;
+	long uid = -1;
+	int differ = 0;
+
+	read_all(path, &l);
+	for (size_t i = 0; i < l.n; i++) {
+		if (l.ev[i].type != AA_TYPE_EXEC)
+			continue;
+		differ |= uid >= 0 && uid != (long)l.ev[i].exec->uid;
+		uid = l.ev[i].exec->uid;
+	}
+	free_all(&l);
+	return differ ? -1 : uid;
+}
+
+/* Under sudo (SUDO_UID, SUDO_GID) the command is the user's who ran sudo;
+ * with -Z USER it is USER's, and aa-capture, USER too by then, still
+ * passes SIGTERM on to it. */
+Test(capture_cmd, sudo_uid_and_z_choose_the_command_user)
+{
+	char *path = aat_path(dir, "sudo.pcapng"), *zpath = aat_path(dir, "z.pcapng");
+	char *errf = aat_path(dir, "err.txt"), *out = aat_path(dir, "out.txt");
+	char *started = aat_path(dir, "started"), script[1200], want[64];
+	struct passwd *pw = getpwnam("nobody");
+
+	need_live();
+	if (!pw)
+		cr_skip_test("no user nobody");
+	char id[24];
+	snprintf(want, sizeof(want), "%u\n", (unsigned)pw->pw_uid);
+	snprintf(id, sizeof(id), "%u", (unsigned)pw->pw_uid);
+	setenv("SUDO_UID", id, 1);
+	snprintf(id, sizeof(id), "%u", (unsigned)pw->pw_gid);
+	setenv("SUDO_GID", id, 1);
+	int rc = run_live((const char *[]){ "-q", "-w", path, "--", "sh", "-c", "id -u", NULL }, out, errf);
+	unsetenv("SUDO_UID");
+	unsetenv("SUDO_GID");
+	cr_assert_eq(rc, 0, "%s", cap_slurp(errf));
+	char *text = cap_slurp(out);
+	cr_expect_str_eq(text, want, "SUDO_UID's user");
+	free(text);
+	cr_expect_eq(exec_uid(path), (long)pw->pw_uid);
+
+	/* -Z nobody writes into a directory of nobody's own. */
+	cr_assert_eq(chown(dir, pw->pw_uid, pw->pw_gid), 0);
+	snprintf(script, sizeof(script), "trap 'exit 7' TERM; id -u; touch %s; while :; do sleep 0.05; done",
+		 started);
+	pid_t cap = spawn_out((const char *[]){ "-q", "-Z", "nobody", "-w", zpath, "--", "sh", "-c", script,
+						NULL },
+			      out, errf);
+	wait_for_file(started, cap, errf);
+	kill(cap, SIGTERM);
+	cr_assert_eq(finish(cap, errf), 7, "SIGTERM passed on by aa-capture as nobody: %s", cap_slurp(errf));
+	text = cap_slurp(out);
+	cr_expect_str_eq(text, want, "-Z's user");
+	free(text);
+	struct stat st;
+	cr_assert_eq(stat(zpath, &st), 0);
+	cr_expect_eq(st.st_uid, pw->pw_uid, "the file created as nobody");
+	cr_expect_eq(exec_uid(zpath), (long)pw->pw_uid);
+	free(started);
+	free(out);
+	free(errf);
+	free(zpath);
+	free(path);
+}
