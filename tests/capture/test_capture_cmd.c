@@ -282,21 +282,6 @@ Test(capture_cmd, a_command_that_cannot_run_gives_127_or_126_and_a_whole_file)
 	free(errf);
 }
 
-static void wait_for_file(const char *path, pid_t cap, const char *errf)
-{
-	for (int waited = 0; access(path, F_OK) != 0; waited += 20) {
-		int st;
-		if (waitpid(cap, &st, WNOHANG) == cap) {
-			char *msg = cap_slurp(errf);
-			if (WIFEXITED(st) && WEXITSTATUS(st) == 4)
-				cr_skip_test("BPF is not available here: %s", msg);
-			cr_assert_fail("aa-capture ended first: %s", msg);
-		}
-		cr_assert_lt(waited, 20000, "the command did not start within 20 s");
-		cap_sleep_ms(20);
-	}
-}
-
 Test(capture_cmd, sigterm_is_passed_on_and_the_capture_ends_with_the_command)
 {
 	char *path = aat_path(dir, "term.pcapng"), *errf = aat_path(dir, "err.txt");
@@ -309,7 +294,7 @@ Test(capture_cmd, sigterm_is_passed_on_and_the_capture_ends_with_the_command)
 		 "trap 'echo term > %s; exit 7' TERM; touch %s; while :; do sleep 0.05; done", term,
 		 started);
 	pid_t cap = spawn_out((const char *[]){ "-q", "-w", path, "--", "sh", "-c", script, NULL }, NULL, errf);
-	wait_for_file(started, cap, errf);
+	cap_wait_file(started, cap, errf);
 	kill(cap, SIGTERM);
 	cr_assert_eq(finish(cap, errf), 7, "the command's status after its TERM trap");
 	char *text = cap_slurp(term);
@@ -355,7 +340,7 @@ Test(capture_cmd, ctrl_c_reaches_the_command_and_kill_int_is_passed_on)
 		execl(bin, bin, "-q", "-w", path, "--", "sh", "-c", script, (char *)NULL);
 		_exit(99);
 	}
-	wait_for_file(started, cap, errf);
+	cap_wait_file(started, cap, errf);
 	cr_assert_eq(write(master, "\003", 1), 1); /* the terminal's Ctrl-C */
 	cap_sleep_ms(500);
 	kill(cap, SIGINT); /* from a process: passed on */
@@ -532,7 +517,7 @@ Test(capture_cmd, sudo_uid_and_z_choose_the_command_user)
 	pid_t cap = spawn_out((const char *[]){ "-q", "-Z", "nobody", "-w", zpath, "--", "sh", "-c", script,
 						NULL },
 			      out, errf);
-	wait_for_file(started, cap, errf);
+	cap_wait_file(started, cap, errf);
 	kill(cap, SIGTERM);
 	cr_assert_eq(finish(cap, errf), 7, "SIGTERM passed on by aa-capture as nobody: %s", cap_slurp(errf));
 	text = cap_slurp(out);
