@@ -52,7 +52,7 @@ int privdrop(const char *user, uid_t uid, gid_t gid)
 	return drop("-Z", user, uid, gid, 0);
 }
 
-int privdrop_groups(const char *opt, const char *user, uid_t uid, gid_t gid)
+int privdrop_groups(const char *what, const char *user, uid_t uid, gid_t gid)
 {
-	return drop(opt, user, uid, gid, 1);
+	return drop(what, user, uid, gid, 1);
 }

@@ -17,8 +17,8 @@ int privdrop(const char *user, uid_t uid, gid_t gid);
 
 /*
  * The same with the supplementary groups of user (initgroups(3), as su and
- * sudo -u give them), the messages naming the option opt ("-u").
+ * sudo -u give them), the messages starting with what ("the command's user").
  */
-int privdrop_groups(const char *opt, const char *user, uid_t uid, gid_t gid);
+int privdrop_groups(const char *what, const char *user, uid_t uid, gid_t gid);
 
 #endif /* AA_CAP_PRIVDROP_H */

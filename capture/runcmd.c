@@ -32,17 +32,17 @@ static int set_env(const struct runcmd_user *u)
 
 /* The child, from fork to exec. Every system call before the SIGSTOP runs
  * before the programs are attached, so none of them is recorded; after the
- * SIGCONT the next is the exec. */
+ * SIGCONT the next one the programs record is the exec. */
 __attribute__((noreturn)) static void child(char *const argv[], const struct runcmd_user *u, pid_t parent)
 {
 	char path[PATH_MAX];
 	int found, e;
 
 	signals_restore();
-	if (u->change && privdrop_groups("-u", u->name, u->uid, u->gid) != 0)
+	if (u->change && privdrop_groups("the command's user", u->name, u->uid, u->gid) != 0)
 		_exit(PREP_FAILED);
 	if (u->change && set_env(u) != 0) {
-		fprintf(stderr, "aa-capture: -u %s: setenv: %s\n", u->name, strerror(errno));
+		fprintf(stderr, "aa-capture: the command's user %s: setenv: %s\n", u->name, strerror(errno));
 		_exit(PREP_FAILED);
 	}
 	/* As the user: what it may execute. The PATH search is done now, so
