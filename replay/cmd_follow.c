@@ -402,6 +402,8 @@ int cmd_follow(int argc, char **argv)
 	cf.types = AA_TYPE_BIT(AA_TYPE_TLS);
 	if ((status = cli_filter_resolve(&cf, "follow", paths, npaths, &filter)) != CLI_OK)
 		return status;
+	/* both directions in the order they happened, when the files can be read so */
+	in.ordered = cli_all_regular_files(paths, npaths);
 	if ((status = cli_open(&in, paths, npaths, &filter)) != CLI_OK)
 		return status;
 	cli_stdout_setup();
