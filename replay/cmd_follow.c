@@ -23,7 +23,8 @@ static const char help[] =
 	"  --pid PID       only calls of this pid (repeatable, or comma-separated)\n"
 	"  --raw           the calls' bytes only, no decoding\n"
 	"  --json          one JSON object per message (with --raw: per call): \"conn\",\n"
-	"                  \"pid\", \"comm\", \"direction\" (write, read), \"time\", \"kind\"\n"
+	"                  \"pid\", \"comm\", \"local\", \"peer\", \"direction\" (write, read),\n"
+	"                  \"time\", \"kind\"\n"
 	"                  (http, sse, other, note), \"proto\", \"method\", \"path\",\n"
 	"                  \"status\", \"headers\" ([name, value] pairs), \"body\" (decoded;\n"
 	"                  \"body_b64\" beside it when not UTF-8), \"raw_len\" ...\n"
@@ -247,6 +248,11 @@ static void json_head(struct out *o, const struct aa_follow_conn *c, uint32_t pi
 		fputs("{\"conn\":null", f);
 	fprintf(f, ",\"pid\":%u", pid);
 	aa_enc_json_field(f, "comm", (const uint8_t *)c->comm, strnlen(c->comm, sizeof(c->comm)));
+	if (c->family == 2 || c->family == 10) {
+		char e[AA_ENDPOINT_BUF];
+		fprintf(f, ",\"local\":\"%s\"", aa_format_endpoint(e, c->family, c->local_addr, c->local_port));
+		fprintf(f, ",\"peer\":\"%s\"", aa_format_endpoint(e, c->family, c->peer_addr, c->peer_port));
+	}
 	fprintf(f, ",\"direction\":\"%s\",\"time\":\"%s\",\"time_ns\":%llu",
 		dir == AA_TLS_WRITE ? "write" : "read", aa_format_time(o->t, t), (unsigned long long)t);
 }

@@ -149,7 +149,7 @@ struct aa_follow_callbacks {
  * decoded message as soon as it is complete, on_conn_end at the end.
  * Select processes and times with src's own filter (aa_replay_opts); keep
  * tls and tls_conn records in it. Returns 0, AA_E_STOPPED, or the source's
- * negative AA_E_* (err filled in every case that is not 0; err may be NULL).
+ * negative AA_E_* (err, when not NULL, always filled: code 0 on success).
  */
 int aa_follow(aa_source *src, const struct aa_follow_opts *opts,
 	      const struct aa_follow_callbacks *cb, void *user, struct aa_error_info *err);

@@ -38,6 +38,7 @@ int aa_follow(aa_source *src, const struct aa_follow_opts *opts,
 	struct conv v;
 	int rc = 0, stop;
 
+	set_err(err, 0, "");
 	if (!src) {
 		set_err(err, AA_E_INVAL, "aa_follow: no source");
 		return AA_E_INVAL;
