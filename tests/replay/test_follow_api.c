@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * aa_follow() as other views call it: a connection's identity and totals
+ * (on_conn, on_conn_end), whole calls joined from pieces of two threads
+ * interleaved (on_call), messages (on_msg) in order, a callback's stop
+ * (AA_E_STOPPED, err filled), --conn's option, raw (no messages).
+ */
+#include "cli_fixture.h"
+#include "evid.h"
+#include "aa_follow.h"
+#include "print_enc.h"
+
+TestSuite(follow_api, .timeout = 30);
+
+#define TS 1000000u
+
+struct seen {
+	int conns, ends, calls, msgs, stop_at;
+	uint64_t end_calls[2], end_bytes[2], end_first, end_last;
+	char log[4096];
+};
+
+static void add(struct seen *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void add(struct seen *s, const char *fmt, ...)
+{
+	va_list ap;
+	size_t at = strlen(s->log);
+	va_start(ap, fmt);
+	vsnprintf(s->log + at, sizeof(s->log) - at, fmt, ap);
+	va_end(ap);
+}
+
+static int on_conn(void *u, const struct aa_follow_conn *c)
+{
+	struct seen *s = u;
+	char a[AA_ENDPOINT_BUF], b[AA_ENDPOINT_BUF];
+	s->conns++;
+	add(s, "conn %llu %d pid=%u %s %s->%s lib=%u\n", (unsigned long long)c->id, c->known, c->pid, c->comm,
+	    aa_format_endpoint(a, c->family, c->local_addr, c->local_port),
+	    aa_format_endpoint(b, c->family, c->peer_addr, c->peer_port), c->lib);
+	return 0;
+}
+
+static int on_call(void *u, const struct aa_follow_call *c)
+{
+	struct seen *s = u;
+	s->calls++;
+	add(s, "call %llu tid=%u %u %zu/%u %.4s\n", (unsigned long long)c->conn->id, c->tid, c->direction,
+	    c->len, c->data_len, (const char *)c->data);
+	return 0;
+}
+
+static int on_msg(void *u, const struct aa_follow_msg *m)
+{
+	struct seen *s = u;
+	s->msgs++;
+	add(s, "msg %llu %d %.*s%.*s %d %zu\n", (unsigned long long)m->conn->id, m->kind, (int)m->method.len,
+	    (const char *)m->method.data, (int)m->path.len, (const char *)m->path.data, m->status, m->body.len);
+	return s->stop_at && s->msgs == s->stop_at;
+}
+
+static int on_end(void *u, const struct aa_follow_conn *c)
+{
+	struct seen *s = u;
+	s->ends++;
+	if (c->id == 555) {
+		memcpy(s->end_calls, c->calls, sizeof(s->end_calls));
+		memcpy(s->end_bytes, c->bytes, sizeof(s->end_bytes));
+		s->end_first = c->first_ns;
+		s->end_last = c->last_ns;
+	}
+	return 0;
+}
+
+static void make(struct fx *f)
+{
+	struct aa_tls_conn_event c = { .conn = 555, .fd = 3, .family = 2, .lib = AA_TLS_LIB_OPENSSL,
+				       .local_port = 40000, .peer_port = 443 };
+	struct aa_writer_opts wo = { .mono_to_wall = FX_MONO_TO_WALL, .source = "test" };
+	static char big[9000];
+	struct aat_recs a = { 0 }, b = { 0 };
+
+	memcpy(c.local_addr, (uint8_t[]){ 10, 0, 0, 1 }, 4);
+	memcpy(c.peer_addr, (uint8_t[]){ 10, 0, 0, 2 }, 4);
+	fx_init(f);
+	aat_add_task(&f->recs, AA_TASK_SNAPSHOT, TS, 10, 10, 1, "agent", "", 0);
+	int h = snprintf(big, sizeof(big), "PUT /big HTTP/1.1\r\nContent-Length: %d\r\n\r\n", 9000 - 43);
+	cr_assert_eq(h, 43);
+	memset(big + h, 'b', sizeof(big) - (size_t)h);
+	/* two threads' calls of 3 pieces each, their records interleaved */
+	aat_add_tls_call(&a, TS + 1000, 10, 11, &c, AA_TLS_WRITE, big, 9000);
+	aat_add_tls_call(&b, TS + 1000, 10, 12, NULL, AA_TLS_WRITE, big, 9000);
+	for (size_t i = 0; i < a.n || i < b.n; i++) {
+		if (i < a.n)
+			aat_recs_add(&f->recs, aat_recs_at(&a, i), a.len[i]);
+		if (i < b.n)
+			aat_recs_add(&f->recs, aat_recs_at(&b, i), b.len[i]);
+	}
+	aat_add_tls_call(&f->recs, TS + 2000, 10, 11, &c, AA_TLS_READ, "HTTP/1.1 204 No Content\r\n\r\n", 27);
+	aat_recs_free(&a);
+	aat_recs_free(&b);
+	cr_assert_eq(aat_write_capture(f->path, &f->recs, 0, f->recs.n, &wo, 0, NULL), 0);
+}
+
+static int follow(struct fx *f, const struct aa_follow_opts *o, struct seen *s, struct aa_error_info *err)
+{
+	struct aa_follow_callbacks cb = { on_conn, on_call, on_msg, on_end };
+	aa_source *src;
+
+	cr_assert_eq(aa_open_offline(&src, (const char *const *)&f->path, 1, NULL, err), 0);
+	int rc = aa_follow(src, o, &cb, s, err);
+	aa_close(src);
+	return rc;
+}
+
+Test(follow_api, conns_calls_messages_totals)
+{
+	struct fx f;
+	struct seen s = { 0 };
+	struct aa_follow_opts o = { 0 };
+	struct aa_error_info err;
+
+	make(&f);
+	cr_assert_eq(follow(&f, &o, &s, &err), 0);
+	cr_expect_eq(err.code, 0);
+	cr_expect_str_eq(s.log,
+			 /* tid 12's first piece came first; it has no tls_conn record */
+			 "conn 0 0 pid=10 agent -> lib=0\n"
+			 "conn 555 1 pid=10 agent 10.0.0.1:40000->10.0.0.2:443 lib=1\n"
+			 "call 0 tid=12 0 9000/9000 PUT \n"
+			 "msg 0 1 PUT/big 0 8957\n"
+			 "call 555 tid=11 0 9000/9000 PUT \n"
+			 "msg 555 1 PUT/big 0 8957\n"
+			 "call 555 tid=11 1 27/27 HTTP\n"
+			 "msg 555 1  204 0\n");
+	cr_expect_eq(s.ends, 2);
+	cr_expect_eq(s.end_calls[0], 1);
+	cr_expect_eq(s.end_calls[1], 1);
+	cr_expect_eq(s.end_bytes[0], 9000);
+	cr_expect_eq(s.end_bytes[1], 27);
+	cr_expect_eq(s.end_last - s.end_first, 1000);
+	fx_free(&f);
+}
+
+Test(follow_api, one_conn_raw_and_stop)
+{
+	struct fx f;
+	struct seen s = { 0 };
+	struct aa_follow_opts o = { .conn = 555, .raw = 1 };
+	struct aa_error_info err;
+
+	make(&f);
+	cr_assert_eq(follow(&f, &o, &s, &err), 0);
+	cr_expect_eq(s.conns, 1);
+	cr_expect_eq(s.calls, 2);
+	cr_expect_eq(s.msgs, 0, "raw: no decoding");
+
+	struct seen t = { .stop_at = 1 };
+	struct aa_follow_opts all = { 0 };
+	cr_assert_eq(follow(&f, &all, &t, &err), AA_E_STOPPED);
+	cr_expect_eq(err.code, AA_E_STOPPED);
+	cr_expect_eq(t.msgs, 1);
+	cr_expect_eq(t.ends, 0, "stopped: nothing after");
+	cr_expect_eq(aa_follow(NULL, NULL, NULL, NULL, &err), AA_E_INVAL);
+	cr_expect_eq(err.code, AA_E_INVAL);
+	cr_expect_str_eq(aa_follow_proto_name(AA_FOLLOW_PROTO_H2), "h2");
+	fx_free(&f);
+}
