@@ -26,6 +26,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "aa_replay.h"
 
@@ -153,6 +154,21 @@ struct aa_follow_callbacks {
  */
 int aa_follow(aa_source *src, const struct aa_follow_opts *opts,
 	      const struct aa_follow_callbacks *cb, void *user, struct aa_error_info *err);
+
+/*
+ * Printing what aa_follow delivers, as `aa-replay follow` does: text lines
+ * (a message's line, its headers indented by two spaces, its body by four:
+ * plain text as it is, other text escaped, binary as a hex dump), or with
+ * AA_FOLLOW_JSON one JSON object per message or call and a newline (strings
+ * as aa_print_json writes them, "<name>_b64" beside one that is not UTF-8).
+ * AA_FOLLOW_PRETTY indents a JSON body in text output. Each returns 0, or
+ * AA_E_IO (errno set) once out has an error.
+ */
+#define AA_FOLLOW_JSON 0x1
+#define AA_FOLLOW_PRETTY 0x2
+int aa_follow_print_conn(FILE *out, const struct aa_follow_conn *c); /* text: one line */
+int aa_follow_print_call(FILE *out, const struct aa_follow_call *c, unsigned flags);
+int aa_follow_print_msg(FILE *out, const struct aa_follow_msg *m, unsigned flags);
 
 /* "http/1.1", "h2", "other", "unknown". */
 const char *aa_follow_proto_name(enum aa_follow_proto p);
