@@ -156,6 +156,22 @@ int aa_follow(aa_source *src, const struct aa_follow_opts *opts,
 	      const struct aa_follow_callbacks *cb, void *user, struct aa_error_info *err);
 
 /*
+ * The same, fed by a caller that makes its own pass over the records (a
+ * view reading once for several purposes): aa_follower_add() each record
+ * as aa_next delivered it (others than TLS pieces are ignored; keep the
+ * tls_conn records in the source's filter), aa_follower_end() at the end
+ * (on_conn_end, messages still open), aa_follower_free(). opts and cb are
+ * copied. Each returns 0, AA_E_STOPPED once a callback returned non-zero
+ * (nothing more is delivered), AA_E_NOMEM or AA_E_INVAL.
+ */
+typedef struct aa_follower aa_follower;
+int aa_follower_new(aa_follower **f, const struct aa_follow_opts *opts,
+		    const struct aa_follow_callbacks *cb, void *user);
+int aa_follower_add(aa_follower *f, const struct aa_record *rec);
+int aa_follower_end(aa_follower *f);
+void aa_follower_free(aa_follower *f); /* NULL is allowed */
+
+/*
  * Printing what aa_follow delivers, as `aa-replay follow` does: text lines
  * (a message's line, its headers indented by two spaces, its body by four:
  * plain text as it is, other text escaped, binary as a hex dump), or with

@@ -197,3 +197,32 @@ Test(follow_api, print_msg_text_and_json)
 			 "\"body_incomplete\":false,\"events\":false}\n");
 	free(buf);
 }
+
+/* A view's own pass: the records fed one by one give what aa_follow gives. */
+Test(follow_api, follower_fed_by_the_caller)
+{
+	struct fx f;
+	struct seen s = { 0 }, t = { 0 };
+	struct aa_follow_opts o = { 0 };
+	struct aa_follow_callbacks cb = { on_conn, on_call, on_msg, on_end };
+	struct aa_error_info err;
+	const struct aa_record *rec;
+	aa_follower *fl;
+	aa_source *src;
+
+	make(&f);
+	cr_assert_eq(follow(&f, &o, &s, &err), 0);
+	cr_assert_eq(aa_open_offline(&src, (const char *const *)&f.path, 1, NULL, &err), 0);
+	cr_assert_eq(aa_follower_new(&fl, &o, &cb, &t), 0);
+	while (aa_next(src, &rec) == 1)
+		cr_assert_eq(aa_follower_add(fl, rec), 0);
+	cr_assert_eq(aa_follower_end(fl), 0);
+	cr_expect_eq(aa_follower_end(fl), AA_E_INVAL, "ended once");
+	aa_follower_free(fl);
+	aa_close(src);
+	cr_expect_str_eq(t.log, s.log);
+	cr_expect_eq(t.ends, 2);
+	cr_expect_eq(aa_follower_new(NULL, NULL, NULL, NULL), AA_E_INVAL);
+	aa_follower_free(NULL);
+	fx_free(&f);
+}
