@@ -319,3 +319,34 @@ Test(follow_http1, damaged_bytes_any_way)
 	}
 	got_reset();
 }
+
+/* A body that inflates to many times zlib's and our buffers, in calls of
+ * 1000 bytes: every byte comes out (none left inside the inflater), gzip
+ * and br. */
+Test(follow_http1, large_bodies_whole)
+{
+	static char text[200000];
+	static uint8_t z[1 << 18];
+	char *resp = malloc(sizeof(z) + 256);
+
+	for (size_t i = 0; i < sizeof(text); i++)
+		text[i] = (char)('a' + (i * 7 + i / 13) % 26);
+	for (int br = 0; br < 2; br++) {
+		struct dec_conn *c = conn(0);
+		size_t zn = sizeof(z);
+		if (br)
+			cr_assert(BrotliEncoderCompress(5, 22, BROTLI_MODE_TEXT, sizeof(text),
+							(const uint8_t *)text, &zn, z));
+		else
+			zn = zip(text, sizeof(text), 31, z, sizeof(z));
+		size_t n = response(resp, sizeof(z) + 256, br ? "br" : "gzip", z, zn);
+		for (size_t at = 0; at < n; at += 1000) /* calls of 1000 bytes */
+			call(c, AA_TLS_READ, resp + at, n - at < 1000 ? n - at : 1000);
+		end(c);
+		struct got *r = got_nth(AA_FOLLOW_HTTP, 0);
+		cr_assert_eq(r->body_len, sizeof(text), "%s: %zu bytes", br ? "br" : "gzip", r->body_len);
+		cr_assert_eq(memcmp(r->body, text, sizeof(text)), 0);
+		cr_assert_not(r->cut);
+	}
+	free(resp);
+}
