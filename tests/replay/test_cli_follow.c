@@ -102,6 +102,11 @@ Test(cli_follow, text)
 	cr_expect(strstr(out, W "003000Z conn=888 pid=20 > 7 bytes (not HTTP)\n    00000000  68 65 6c 6c 6f 01 0a"), "%s", out);
 	cr_expect(strstr(out, "conn=? pid=30 comm=\"\" connection not recorded (no tls_conn records)"), "%s", out);
 	cr_expect(strstr(out, W "006000Z conn=? pid=30 > 5 bytes (not HTTP)\n    ping\n"), "%s", out);
+	/* --max-body: the body's start, and said so */
+	cr_assert_eq(fx_run(&f, out, sizeof(out), err, sizeof(err), "follow --max-body 100 --conn 555 cap.pcapng | grep -A4 /v1/files"), 0, "%s", err);
+	cr_expect(strstr(out, "> http/1.1 POST /v1/files body=100 body_cut\n"), "%s", out);
+	cr_expect(strstr(out, "    {\"data\": \"" "xxxxxxxxxx"), "%s", out);
+	cr_expect_eq(strcspn(strstr(out, "{\"data"), "\n"), 100, "100 bytes on the body's line: %s", out);
 	/* with --pretty the JSON body is indented */
 	cr_assert_eq(fx_run(&f, out, sizeof(out), err, sizeof(err), "follow --pretty --conn 555 cap.pcapng"), 0, "%s", err);
 	cr_expect(strstr(out, "    {\n      \"id\": \"chat-1\",\n      \"choices\": [\n"), "%s", out);
