@@ -165,3 +165,23 @@ Test(report, search_filters_the_tree_files_and_messages, .timeout = 120)
 	free(page);
 	fx_free(&f);
 }
+
+Test(report, an_empty_recording_gives_a_page_that_says_so, .timeout = 120)
+{
+	struct fx f;
+	struct aa_writer_opts o = { .mono_to_wall = FX_MONO_TO_WALL, .source = "test" };
+
+	fx_init(&f);
+	cr_assert_eq(aat_write_capture(f.path, &f.recs, 0, 0, &o, 0, NULL), 0);
+	char *page = make_report(&f, f.path, "empty.html", 0);
+	char *dom = dom_of(page);
+
+	cr_expect(strstr(dom, "<div class=\"banner ok\">"), "an empty file that is whole is intact");
+	cr_expect(strstr(dom, "<p class=\"empty\">No process is known in this recording.</p>"));
+	cr_expect(strstr(dom, "<p class=\"empty\">No process and no event in this recording.</p>"));
+	cr_expect(strstr(dom, "<p class=\"empty\">No file record in this recording.</p>"));
+	cr_expect(strstr(dom, "<p class=\"empty\">No TLS traffic in this recording.</p>"));
+	free(dom);
+	free(page);
+	fx_free(&f);
+}

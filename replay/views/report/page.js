@@ -262,6 +262,11 @@ function zoomTo(a, b) {
 }
 var MAX_LANES = 300; /* more would make the page slow: a search picks them */
 function drawTimeline() {
+  if (!lanes.length) {
+    tl.textContent = '';
+    add(tl, el('p', 'empty', 'No process and no event in this recording.'));
+    return;
+  }
   var all = lanes.filter(function (l) { return !l.hidden; });
   var shown = all.slice(0, MAX_LANES);
   var W = Math.max(tl.clientWidth, 600), H = AXIS_H + shown.length * LANE_H + 6;
