@@ -36,6 +36,7 @@ struct conv_slot {
 struct pf {
 	FILE *out;
 	uint64_t base_ns;
+	uint64_t last_ns; /* time of the last record of a known type */
 	int have_base;
 	uint64_t events;
 	uint64_t flows;
@@ -317,9 +318,13 @@ static void on_tls(struct pf *p, const struct aa_record *rec)
 	*s = (struct conv_slot){ .key = key, .pid = e->pid, .tid = e->tid, .time_ns = rec->time_ns };
 }
 
+/* A record of no known size has no time stamp of its own (its time is its
+ * chunk's): it shows at the time of the record before it. */
 static void on_unknown(struct pf *p, const struct aa_record *rec)
 {
-	ev_open_s(p, "i", "unknown", rec->ev.error ? "invalid record" : "unknown record", 0, 0, rec->time_ns);
+	uint64_t t = rec->ev.type == AA_TYPE_UNKNOWN && p->last_ns ? p->last_ns : rec->time_ns;
+
+	ev_open_s(p, "i", "unknown", rec->ev.error ? "invalid record" : "unknown record", 0, 0, t);
 	fprintf(p->out, ",\"s\":\"g\",\"args\":{\"size\":%u,\"error\":", rec->ev.len);
 	put_str(p->out, rec->ev.error ? aa_error_name(rec->ev.error) : "unknown size");
 	fputs("}}", p->out);
@@ -490,10 +495,12 @@ int export_perfetto(struct cli_input *in, FILE *out)
 	p->out = out;
 	fputs("{\"displayTimeUnit\":\"ns\",\"traceEvents\":[", out);
 	while (cli_next(in, &rec, &status) == 1) {
-		if (!p->have_base) {
+		if (!p->have_base && rec->ev.type != AA_TYPE_UNKNOWN) {
 			p->base_ns = rec->time_ns - rec->time_ns % 1000000000u;
 			p->have_base = 1;
 		}
+		if (rec->ev.type != AA_TYPE_UNKNOWN)
+			p->last_ns = rec->time_ns;
 		if (rec->ev.error) {
 			on_unknown(p, rec);
 			continue;
