@@ -109,8 +109,8 @@ static int export(const char *in_path, const char *out_path, const struct aa_fil
 
 	/* The raw stream and the packets keep the capture's order (the digest
 	 * is of it; the dissector joins completion records as they come);
-	 * the trace is in time order, as cat prints. */
-	in.ordered = fmt == FMT_PERFETTO && cli_all_regular_files(&in_path, 1);
+	 * the trace and the TCP streams are in time order, as cat prints. */
+	in.ordered = (fmt == FMT_PERFETTO || fmt == FMT_TCP) && cli_all_regular_files(&in_path, 1);
 	if ((status = cli_open(&in, &in_path, 1, filter)) != CLI_OK)
 		return status;
 	if (!(out = open_output(out_path, fmt))) {
