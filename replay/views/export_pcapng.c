@@ -19,7 +19,7 @@
 int export_pcapng(struct cli_input *in, FILE *out)
 {
 	uint8_t blk[AA_SMALL_BLOCK_MAX];
-	struct aa_shb_info shb = { .userappl = CLI_PROG " export --pcapng " AA_VERSION };
+	struct aa_shb_info shb = { .userappl = "records exported by " CLI_PROG " " AA_VERSION " (export --pcapng)" };
 	const struct aa_record *rec;
 	uint8_t *pkt = NULL;
 	size_t cap = 0, n;

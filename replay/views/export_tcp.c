@@ -14,8 +14,8 @@
  * Where no address was recorded (format version 1 files, where the calls
  * of one process are one conversation; an unknown family; AF_UNIX), the
  * addresses are synthetic and say so by their ranges: the recording
- * process 192.0.2.N (TEST-NET-1, RFC 5737) or 2001:db8::N, its peer
- * 198.51.100.N (TEST-NET-2) or 2001:db8:1::N, ports 40000+ and 443.
+ * process 192.0.2.N (TEST-NET-1, RFC 5737), its peer 198.51.100.N
+ * (TEST-NET-2), the client's port 40000+N, the server's 443.
  * MAC addresses are 02:00:00:00:00:01 (client) and :02 (server).
  *
  * Memory: one slot per open conversation, at most EXP_TCP_CONNS (the one
@@ -172,14 +172,14 @@ static void set_ends(struct tcp_out *t, struct conv *c, const struct aa_tls_conn
 		memcpy(peer.addr, tc->peer_addr, 16);
 		local.port = tc->local_port;
 		peer.port = tc->peer_port;
-	} else {
-		uint32_t n = ++t->synthetic;
+	} else { /* the Nth such conversation: 192.0.2.N:40000+N to 198.51.100.N:443 */
+		uint32_t n = t->synthetic++;
 
 		c->v6 = 0;
 		memcpy(local.addr, (const uint8_t[]){ 192, 0, 2, (uint8_t)(1 + n % 254) }, 4);
 		memcpy(peer.addr, (const uint8_t[]){ 198, 51, 100, (uint8_t)(1 + n % 254) }, 4);
-		local.port = (uint16_t)(40000 + n % 20000);
-		peer.port = 443;
+		local.port = peer.port = 443;
+		*(direction == AA_TLS_WRITE ? &local.port : &peer.port) = (uint16_t)(40001 + n % 20000);
 	}
 	/* HTTP's clients speak first */
 	c->local_is_client = direction == AA_TLS_WRITE;
@@ -256,7 +256,7 @@ static void on_exit_rec(struct tcp_out *t, const struct aa_record *rec)
 int export_tcp(struct cli_input *in, FILE *out)
 {
 	uint8_t blk[AA_SMALL_BLOCK_MAX];
-	struct aa_shb_info shb = { .userappl = CLI_PROG " export --tcp " AA_VERSION };
+	struct aa_shb_info shb = { .userappl = "TLS as TCP by " CLI_PROG " " AA_VERSION " (export --tcp)" };
 	const struct aa_record *rec;
 	struct tcp_out *t = calloc(1, sizeof(*t));
 	int status = CLI_OK;

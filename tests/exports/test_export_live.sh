@@ -131,4 +131,9 @@ python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$tmp/bad.json" || fa
 expect 1 "" "$replay" export --pcapng "$tmp/bad.pcapng" "$tmp/bad-rec.pcapng"
 n=$(ts -r "$tmp/bad-rec.pcapng" -T fields -e aa.type | grep -c .)
 [ "$n" -gt 0 ] && [ "$n" -lt "$want" ] || fail "the damaged file's packets: $n"
+
+# an export is no capture file: read back, it is refused in one line, exit 2
+rc=0; "$replay" cat "$tmp/rec.pcapng" >/dev/null 2>"$tmp/err" || rc=$?
+[ "$rc" = 2 ] && [ "$(cat "$tmp/err")" = "aa-replay: $tmp/rec.pcapng: not an aa capture file (pcapng from records exported by aa-replay $("$replay" --version | cut -d' ' -f2) (export --pcapng))" ] ||
+	fail "an export read back: exit $rc, $(head -c 300 "$tmp/err")"
 echo "live fixture: pcapng through tshark and aa.lua, perfetto JSON, bad input and outputs"
