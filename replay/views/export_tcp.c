@@ -4,36 +4,44 @@
  * (Ethernet, IPv4 or IPv6, TCP) in pcapng, so that Wireshark's own HTTP and
  * HTTP/2 dissectors read the plaintext the recording holds.
  *
- * A conversation is a connection of the tls_conn records (the socket
- * inode), with the addresses and ports they recorded. Its stream opens
+ * The conversations and their whole calls, in order, come from aa_follow
+ * (aa_follow.h, raw: no HTTP decoding): a connection of the tls_conn
+ * records (the socket inode) with the addresses and ports they recorded,
+ * or, where none was recorded, the calls of one process. A stream opens
  * with SYN, SYN-ACK, ACK just before its first call (the side that sent
- * first taken as the client, as HTTP's clients do), carries each TLS piece
- * (at most 4096 bytes) as one segment with the right sequence and
+ * first taken as the client, as HTTP's clients do), carries each call in
+ * segments of at most SEG_MAX bytes with the right sequence and
  * acknowledgement numbers, each acknowledged by the other side, and closes
- * with FIN, FIN-ACK, ACK when its process exits (or at the input's end).
- * Where no address was recorded (format version 1 files, where the calls
- * of one process are one conversation; an unknown family; AF_UNIX), the
- * addresses are synthetic and say so by their ranges: the recording
- * process 192.0.2.N (TEST-NET-1, RFC 5737), its peer 198.51.100.N
- * (TEST-NET-2), the client's port 40000+N, the server's 443.
+ * with FIN, FIN-ACK, ACK at its last call's time when aa_follow ends it
+ * (the input's end). Bytes of a call whose pieces the recording lost are a
+ * gap in the sequence numbers after what came of that call (Wireshark:
+ * "previous segment not captured"), never made up.
+ *
+ * Where no address was recorded (format version 1 files; an unknown
+ * family; AF_UNIX) the addresses are synthetic and say so by their ranges:
+ * the recording process 192.0.2.N (TEST-NET-1, RFC 5737), its peer
+ * 198.51.100.N (TEST-NET-2), the client's port 40000+N, the server's 443.
  * MAC addresses are 02:00:00:00:00:01 (client) and :02 (server).
  *
- * Memory: one slot per open conversation, at most EXP_TCP_CONNS (the one
- * used longest ago is closed first), and one packet buffer.
+ * Memory: one slot per open conversation (aa_follow keeps at most
+ * AA_FOLLOW_MAX_CONNS open; so does this), and one packet buffer.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "aa_follow.h"
 #include "export.h"
 #include "pcapng.h"
 
-#define EXP_TCP_CONNS 4096
+#define EXP_TCP_CONNS AA_FOLLOW_MAX_CONNS
+#define SEG_MAX 65495u /* the most one IPv4 packet carries over TCP */
 #define LINKTYPE_ETHERNET 1u
-#define PKT_MAX (14 + 40 + 20 + AA_TLS_PAYLOAD_MAX)
+#define PKT_MAX (14 + 40 + 20 + SEG_MAX)
 #define TCP_FIN 0x01
 #define TCP_SYN 0x02
 #define TCP_PSH 0x08
 #define TCP_ACK 0x10
+
 
 /* One end of a stream: address, port, next sequence number. */
 struct end {
@@ -45,7 +53,6 @@ struct end {
 
 struct conv {
 	uint64_t key;        /* 0: free */
-	uint32_t pid;
 	int v6;
 	int open;            /* the handshake was written */
 	uint64_t last_ns;
@@ -59,6 +66,7 @@ struct tcp_out {
 	size_t nconv;
 	uint16_t ip_id;
 	uint32_t synthetic; /* conversations given synthetic addresses */
+	int failed;         /* a write failed: stop */
 	uint8_t buf[AA_EPB_HEAD + PKT_MAX + 8];
 };
 
@@ -135,7 +143,8 @@ static void segment(struct tcp_out *t, const struct conv *c, struct end *a, cons
 	be16(tcp + 16, csum_fold(csum_add(sum, tcp, 20 + len)));
 	a->seq += (uint32_t)len + (flags & (TCP_SYN | TCP_FIN) ? 1 : 0);
 	n = aa_pcapng_epb_frame(t->buf, time_ns, (uint32_t)n);
-	fwrite_unlocked(t->buf, 1, n, t->out);
+	if (fwrite_unlocked(t->buf, 1, n, t->out) != n)
+		t->failed = 1;
 }
 
 static uint64_t mix64(uint64_t x)
@@ -160,18 +169,19 @@ static void close_conv(struct tcp_out *t, struct conv *c)
 }
 
 /* The endpoints of a new conversation, recorded or synthetic. */
-static void set_ends(struct tcp_out *t, struct conv *c, const struct aa_tls_conn_event *tc,
-		     unsigned direction)
+
+/* The endpoints of a new conversation, recorded or synthetic. */
+static void set_ends(struct tcp_out *t, struct conv *c, const struct aa_follow_conn *fc, unsigned direction)
 {
 	struct end local = { .port = 0 }, peer = { .port = 0 };
 	uint64_t h = mix64(c->key);
 
-	if (tc && (tc->family == 2 || tc->family == 10) && tc->local_port && tc->peer_port) {
-		c->v6 = tc->family == 10;
-		memcpy(local.addr, tc->local_addr, 16);
-		memcpy(peer.addr, tc->peer_addr, 16);
-		local.port = tc->local_port;
-		peer.port = tc->peer_port;
+	if ((fc->family == 2 || fc->family == 10) && fc->local_port && fc->peer_port) {
+		c->v6 = fc->family == 10;
+		memcpy(local.addr, fc->local_addr, 16);
+		memcpy(peer.addr, fc->peer_addr, 16);
+		local.port = fc->local_port;
+		peer.port = fc->peer_port;
 	} else { /* the Nth such conversation: 192.0.2.N:40000+N to 198.51.100.N:443 */
 		uint32_t n = t->synthetic++;
 
@@ -191,13 +201,16 @@ static void set_ends(struct tcp_out *t, struct conv *c, const struct aa_tls_conn
 	c->srv.seq = (uint32_t)(h >> 32);
 }
 
-/* The conversation of a TLS piece: its slot, opened (handshake) if new. */
-static struct conv *conv_of(struct tcp_out *t, const struct aa_record *rec)
+/* A connection's key: its socket, or (none recorded) its process's calls. */
+static uint64_t key_of(const struct aa_follow_conn *fc)
 {
-	const struct aa_tls_event *e = rec->ev.tls;
-	const struct aa_tls_conn_event *tc = rec->joins ? rec->joins->tls_conn : NULL;
-	/* a socket, or (no connection recorded) the process's calls */
-	uint64_t key = tc && tc->conn ? tc->conn << 1 : ((uint64_t)e->pid << 1 | 1);
+	return fc->known ? fc->id << 1 : ((uint64_t)fc->pid << 1 | 1);
+}
+
+/* The slot of a connection: found, or (take) a free one, or the one used longest ago. */
+static struct conv *slot_of(struct tcp_out *t, const struct aa_follow_conn *fc, int take)
+{
+	uint64_t key = key_of(fc);
 	size_t i = mix64(key) % t->nconv, victim = i;
 
 	for (size_t k = 0; k < t->nconv; k++, i = (i + 1) % t->nconv) {
@@ -208,58 +221,65 @@ static struct conv *conv_of(struct tcp_out *t, const struct aa_record *rec)
 		if (t->conv[i].last_ns < t->conv[victim].last_ns)
 			victim = i;
 	}
-	if (t->conv[i].key) /* full: the one used longest ago ends */
+	if (!take)
+		return NULL;
+	if (t->conv[i].key)
 		i = victim;
 	close_conv(t, &t->conv[i]);
-	struct conv *c = &t->conv[i];
-	*c = (struct conv){ .key = key, .pid = e->pid, .last_ns = rec->time_ns };
-	set_ends(t, c, tc, e->direction);
-	/* the handshake, just before the first call */
-	uint64_t at = rec->time_ns >= 3000 ? rec->time_ns - 3000 : 0;
-	segment(t, c, &c->cli, &c->srv, TCP_SYN, NULL, 0, at);
-	segment(t, c, &c->srv, &c->cli, TCP_SYN | TCP_ACK, NULL, 0, at + 1000);
-	segment(t, c, &c->cli, &c->srv, TCP_ACK, NULL, 0, at + 2000);
-	c->open = 1;
-	return c;
+	t->conv[i] = (struct conv){ .key = key };
+	return &t->conv[i];
 }
 
-static void on_tls(struct tcp_out *t, const struct aa_record *rec)
+static int on_call(void *user, const struct aa_follow_call *call)
 {
-	const struct aa_tls_event *e = rec->ev.tls;
-	uint32_t len = aa_tls_piece_len(e);
-	struct conv *c;
+	struct tcp_out *t = user;
+	struct conv *c = slot_of(t, call->conn, 1);
 	struct end *from, *to;
 
-	if (!len)
-		return;
-	c = conv_of(t, rec);
-	c->last_ns = rec->time_ns;
-	/* the recording process sent a write, received a read */
-	int local_sent = e->direction == AA_TLS_WRITE;
-	int from_client = local_sent == c->local_is_client;
+	if (!c->open) { /* the handshake, just before the first call */
+		uint64_t at = call->time_ns >= 3000 ? call->time_ns - 3000 : 0;
+
+		set_ends(t, c, call->conn, call->direction);
+		segment(t, c, &c->cli, &c->srv, TCP_SYN, NULL, 0, at);
+		segment(t, c, &c->srv, &c->cli, TCP_SYN | TCP_ACK, NULL, 0, at + 1000);
+		segment(t, c, &c->cli, &c->srv, TCP_ACK, NULL, 0, at + 2000);
+		c->open = 1;
+	}
+	c->last_ns = call->time_ns;
+	/* the recording process sent a write and received a read */
+	int from_client = (call->direction == AA_TLS_WRITE) == c->local_is_client;
 	from = from_client ? &c->cli : &c->srv;
 	to = from_client ? &c->srv : &c->cli;
-	segment(t, c, from, to, TCP_PSH | TCP_ACK, e->payload, len, rec->time_ns);
-	segment(t, c, to, from, TCP_ACK, NULL, 0, rec->time_ns);
+	for (size_t off = 0; off < call->len;) {
+		size_t n = call->len - off < SEG_MAX ? call->len - off : SEG_MAX;
+
+		segment(t, c, from, to, TCP_PSH | TCP_ACK, call->data + off, n, call->time_ns);
+		segment(t, c, to, from, TCP_ACK, NULL, 0, call->time_ns);
+		off += n;
+	}
+	from->seq += call->lost;
+	return t->failed;
 }
 
-/* A process's exit closes its conversations. */
-static void on_exit_rec(struct tcp_out *t, const struct aa_record *rec)
+static int on_conn_end(void *user, const struct aa_follow_conn *fc)
 {
-	for (size_t i = 0; i < t->nconv; i++)
-		if (t->conv[i].key && t->conv[i].pid == rec->ev.exit->pid) {
-			t->conv[i].last_ns = rec->time_ns;
-			close_conv(t, &t->conv[i]);
-		}
+	struct tcp_out *t = user;
+	struct conv *c = slot_of(t, fc, 0);
+
+	if (c)
+		close_conv(t, c);
+	return t->failed;
 }
 
 int export_tcp(struct cli_input *in, FILE *out)
 {
 	uint8_t blk[AA_SMALL_BLOCK_MAX];
 	struct aa_shb_info shb = { .userappl = "TLS as TCP by " CLI_PROG " " AA_VERSION " (export --tcp)" };
-	const struct aa_record *rec;
+	struct aa_follow_opts fo = { .raw = 1 };
+	struct aa_follow_callbacks cb = { .on_call = on_call, .on_conn_end = on_conn_end };
+	struct aa_error_info err;
 	struct tcp_out *t = calloc(1, sizeof(*t));
-	int status = CLI_OK;
+	int status = CLI_OK, rc;
 	size_t n;
 
 	if (!t || !(t->conv = calloc(EXP_TCP_CONNS, sizeof(*t->conv)))) {
@@ -274,17 +294,12 @@ int export_tcp(struct cli_input *in, FILE *out)
 	n = aa_pcapng_idb(blk, LINKTYPE_ETHERNET, 65535, "aa-tls",
 			  "TLS plaintext of an aa recording as synthetic TCP streams");
 	fwrite(blk, 1, n, out);
-	while (cli_next(in, &rec, &status) == 1) {
-		if (rec->ev.error)
-			continue;
-		if (rec->ev.type == AA_TYPE_TLS)
-			on_tls(t, rec);
-		else if (rec->ev.type == AA_TYPE_EXIT)
-			on_exit_rec(t, rec);
-		if (ferror_unlocked(out))
-			break;
+	rc = aa_follow(in->src, &fo, &cb, t, &err);
+	if (rc < 0 && rc != AA_E_STOPPED) { /* a write error (stopped) is the caller's to say */
+		cli_err_info(&err);
+		status = cli_status_of(rc);
 	}
-	for (size_t i = 0; i < t->nconv; i++)
+	for (size_t i = 0; i < t->nconv; i++) /* any that aa_follow left open */
 		close_conv(t, &t->conv[i]);
 	free(t->conv);
 	free(t);
