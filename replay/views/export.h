@@ -14,9 +14,20 @@
 #ifndef AA_EXPORT_H
 #define AA_EXPORT_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "cli.h"
+
+/* A 64-bit mix (murmur3's finalizer): the exports' table slots. */
+static inline uint64_t aa_export_mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdull;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ull;
+	return x ^ (x >> 33);
+}
 
 int export_perfetto(struct cli_input *in, FILE *out);
 int export_pcapng(struct cli_input *in, FILE *out);

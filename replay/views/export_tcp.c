@@ -147,15 +147,6 @@ static void segment(struct tcp_out *t, const struct conv *c, struct end *a, cons
 		t->failed = 1;
 }
 
-static uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdull;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ull;
-	return x ^ (x >> 33);
-}
-
 static void close_conv(struct tcp_out *t, struct conv *c)
 {
 	uint64_t at = c->last_ns;
@@ -174,7 +165,7 @@ static void close_conv(struct tcp_out *t, struct conv *c)
 static void set_ends(struct tcp_out *t, struct conv *c, const struct aa_follow_conn *fc, unsigned direction)
 {
 	struct end local = { .port = 0 }, peer = { .port = 0 };
-	uint64_t h = mix64(c->key);
+	uint64_t h = aa_export_mix64(c->key);
 
 	if ((fc->family == 2 || fc->family == 10) && fc->local_port && fc->peer_port) {
 		c->v6 = fc->family == 10;
@@ -211,7 +202,7 @@ static uint64_t key_of(const struct aa_follow_conn *fc)
 static struct conv *slot_of(struct tcp_out *t, const struct aa_follow_conn *fc, int take)
 {
 	uint64_t key = key_of(fc);
-	size_t i = mix64(key) % t->nconv, victim = i;
+	size_t i = aa_export_mix64(key) % t->nconv, victim = i;
 
 	for (size_t k = 0; k < t->nconv; k++, i = (i + 1) % t->nconv) {
 		if (t->conv[i].key == key)

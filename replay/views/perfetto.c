@@ -44,15 +44,6 @@ struct pf {
 	struct conv_slot conv[EXP_SLOTS];
 };
 
-static uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdull;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ull;
-	return x ^ (x >> 33);
-}
-
 static void put_str(FILE *out, const char *s)
 {
 	aa_enc_json_string(out, (const uint8_t *)s, strlen(s));
@@ -103,7 +94,7 @@ static void put_comm(struct pf *p, const struct aa_record *rec)
 static void name_thread(struct pf *p, const struct aa_record *rec, uint32_t pid, uint32_t tid)
 {
 	uint64_t key = ((uint64_t)pid << 32 | tid) + 1;
-	uint64_t *slot = &p->named[mix64(key) % EXP_SLOTS];
+	uint64_t *slot = &p->named[aa_export_mix64(key) % EXP_SLOTS];
 
 	if (tid == pid || *slot == key || !rec->process || !rec->process->comm[0])
 		return;
@@ -123,6 +114,22 @@ static void put_path(struct pf *p, const char *key, const struct aa_string *whol
 		aa_enc_json_string(p->out, field, strnlen((const char *)field, max));
 }
 
+/* A syscall's slice: {"ph":"X",...,"dur":..,"args":{"ret":N ... then slice_end. */
+static void slice_open(struct pf *p, const struct aa_record *rec, const char *cat, const char *name,
+		       uint32_t pid, uint32_t tid, uint64_t dur_ns, int64_t ret)
+{
+	ev_open_s(p, "X", cat, name, pid, tid, rec->time_ns);
+	put_dur(p, dur_ns);
+	fprintf(p->out, ",\"args\":{\"ret\":%lld", (long long)ret);
+}
+
+static void slice_end(struct pf *p, const struct aa_record *rec, uint32_t pid, uint32_t tid)
+{
+	put_comm(p, rec);
+	fputs("}}", p->out);
+	name_thread(p, rec, pid, tid);
+}
+
 static const struct aa_string *joined(const struct aa_record *rec, enum aa_string_kind kind)
 {
 	return rec->joins && rec->joins->str[kind].data ? &rec->joins->str[kind] : NULL;
@@ -134,10 +141,7 @@ static void on_file(struct pf *p, const struct aa_record *rec)
 	const char *name = aa_file_syscall_name(e->syscall);
 	char flags[AA_FLAGS_BUF];
 
-	ev_open_s(p, "X", "file", name ? name : "file", e->pid, e->tid, rec->time_ns);
-	put_dur(p, e->duration_ns);
-	fputs(",\"args\":{", p->out);
-	fprintf(p->out, "\"ret\":%lld", (long long)e->return_code);
+	slice_open(p, rec, "file", name ? name : "file", e->pid, e->tid, e->duration_ns, e->return_code);
 	put_path(p, "path", joined(rec, AA_STRING_PATH), e->path, sizeof(e->path));
 	if (e->syscall == AA_SYS_RENAME) {
 		size_t max;
@@ -149,9 +153,7 @@ static void on_file(struct pf *p, const struct aa_record *rec)
 	}
 	fputs(",\"flags\":", p->out);
 	put_str(p->out, aa_flags_names(flags, aa_file_syscall(e->syscall), e->flags));
-	put_comm(p, rec);
-	fputs("}}", p->out);
-	name_thread(p, rec, e->pid, e->tid);
+	slice_end(p, rec, e->pid, e->tid);
 }
 
 static void on_fileop(struct pf *p, const struct aa_record *rec)
@@ -159,14 +161,10 @@ static void on_fileop(struct pf *p, const struct aa_record *rec)
 	const struct aa_fileop_event *e = rec->ev.fileop;
 	const char *name = aa_syscall_name(e->syscall);
 
-	ev_open_s(p, "X", "file", name ? name : "fileop", e->pid, e->tid, rec->time_ns);
-	put_dur(p, e->duration_ns);
-	fprintf(p->out, ",\"args\":{\"ret\":%lld,\"fd\":%d,\"offset\":%lld", (long long)e->return_code, e->fd,
-		(long long)e->offset);
+	slice_open(p, rec, "file", name ? name : "fileop", e->pid, e->tid, e->duration_ns, e->return_code);
+	fprintf(p->out, ",\"fd\":%d,\"offset\":%lld", e->fd, (long long)e->offset);
 	put_path(p, "path", joined(rec, AA_STRING_PATH), e->path, sizeof(e->path));
-	put_comm(p, rec);
-	fputs("}}", p->out);
-	name_thread(p, rec, e->pid, e->tid);
+	slice_end(p, rec, e->pid, e->tid);
 }
 
 static void on_net(struct pf *p, const struct aa_record *rec)
@@ -175,16 +173,12 @@ static void on_net(struct pf *p, const struct aa_record *rec)
 	const char *name = aa_net_syscall_name(e->syscall);
 	char ep[AA_ENDPOINT_BUF];
 
-	ev_open_s(p, "X", "net", name ? name : "net", e->pid, e->tid, rec->time_ns);
-	put_dur(p, e->duration_ns);
-	fprintf(p->out, ",\"args\":{\"ret\":%lld,\"fd\":%d,\"conn\":%llu,\"local\":", (long long)e->return_code,
-		e->fd, (unsigned long long)e->conn);
+	slice_open(p, rec, "net", name ? name : "net", e->pid, e->tid, e->duration_ns, e->return_code);
+	fprintf(p->out, ",\"fd\":%d,\"conn\":%llu,\"local\":", e->fd, (unsigned long long)e->conn);
 	put_str(p->out, aa_format_endpoint(ep, e->family, e->local_addr, e->local_port));
 	fputs(",\"peer\":", p->out);
 	put_str(p->out, aa_format_endpoint(ep, e->family, e->peer_addr, e->peer_port));
-	put_comm(p, rec);
-	fputs("}}", p->out);
-	name_thread(p, rec, e->pid, e->tid);
+	slice_end(p, rec, e->pid, e->tid);
 }
 
 /* The program a process runs from here on: its slice's name and args. */
@@ -271,13 +265,13 @@ static uint64_t conv_key(const struct aa_record *rec)
 	uint64_t a, b;
 
 	if (c && (c->family == 2 || c->family == 10) && c->local_port && c->peer_port) {
-		a = mix64(aa_get64(c->local_addr) ^ mix64(aa_get64(c->local_addr + 8)) ^ c->local_port);
-		b = mix64(aa_get64(c->peer_addr) ^ mix64(aa_get64(c->peer_addr + 8)) ^ c->peer_port);
+		a = aa_export_mix64(aa_get64(c->local_addr) ^ aa_export_mix64(aa_get64(c->local_addr + 8)) ^ c->local_port);
+		b = aa_export_mix64(aa_get64(c->peer_addr) ^ aa_export_mix64(aa_get64(c->peer_addr + 8)) ^ c->peer_port);
 		return (a ^ b) | 1;
 	}
 	if (c && c->conn)
-		return mix64(c->conn ^ 0x636f6e6e) | 1;
-	return mix64((uint64_t)rec->ev.tls->pid << 1) | 1;
+		return aa_export_mix64(c->conn ^ 0x636f6e6e) | 1;
+	return aa_export_mix64((uint64_t)rec->ev.tls->pid << 1) | 1;
 }
 
 static void on_tls(struct pf *p, const struct aa_record *rec)
