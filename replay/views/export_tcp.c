@@ -136,7 +136,8 @@ static void segment(struct tcp_out *t, const struct conv *c, struct end *a, cons
 	tcp[12] = 5 << 4;
 	tcp[13] = flags;
 	be16(tcp + 14, 65535);
-	memcpy(tcp + 20, data, len);
+	if (len) /* data is NULL for a bare SYN, ACK or FIN */
+		memcpy(tcp + 20, data, len);
 	/* the pseudo-header: addresses, protocol, TCP length */
 	sum = c->v6 ? csum_add(0, ip + 8, 32) : csum_add(0, ip + 12, 8);
 	sum += 6 + (uint32_t)(20 + len);
