@@ -14,8 +14,9 @@
  * acknowledgement numbers, each acknowledged by the other side, and closes
  * with FIN, FIN-ACK, ACK at its last call's time when aa_follow ends it
  * (the input's end). Bytes of a call whose pieces the recording lost are a
- * gap in the sequence numbers after what came of that call (Wireshark:
- * "previous segment not captured"), never made up.
+ * gap in the sequence numbers after what came of that call, acknowledged
+ * by the other side, which did receive them (Wireshark: "ACKed segment
+ * that wasn't captured"), never made up.
  *
  * Where no address was recorded (format version 1 files; an unknown
  * family; AF_UNIX) the addresses are synthetic and say so by their ranges:
