@@ -42,6 +42,7 @@ static void usage(FILE *out)
 	      "  " CLI_PROG " cat --type exec,exit --since +10s capture.pcapng\n"
 	      "  " CLI_PROG " cat --json --pid 4242 capture.pcapng | jq .path\n"
 	      "  " CLI_PROG " verify capture.pcapng || " CLI_PROG " recover capture.pcapng fixed.pcapng\n"
+	      "  " CLI_PROG " export --perfetto capture.pcapng trace.json   (--pcapng, --tcp: for Wireshark)\n"
 	      "  " CLI_PROG " tree --pid 4242 capture.pcapng\n"
 	      "  " CLI_PROG " diff --ignore-path '^/tmp/' run1.pcapng run2.pcapng\n"
 	      "  " CLI_PROG " follow --pid 4242 --pretty capture.pcapng\n",
