@@ -14,7 +14,7 @@ static const struct {
 	{ "verify", cmd_verify, "check every block, chunk checksum, framing and digest" },
 	{ "recover", cmd_recover, "copy every intact chunk into a new file that verifies" },
 	{ "filter", cmd_filter, "copy the selected records into a new capture file" },
-	{ "export", cmd_export, "write the records as a raw length-framed stream" },
+	{ "export", cmd_export, "the raw records; --pcapng, --tcp for Wireshark; --perfetto trace" },
 	{ "schema", cmd_schema, "print the record layouts a file carries, as C" },
 	{ "ps", cmd_ps, "list the processes a recording saw, with their identity and exit" },
 	{ "tree", cmd_tree, "the process tree: argv, times, exit, file/TLS/net records of each" },
