@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "aa_live.h"
+#include "ship.h"
 
 /* Exit status, one per cause (listed in --help). */
 enum cap_exit {
@@ -50,6 +51,9 @@ struct cap_opts {
 	int no_snapshot;          /* --no-snapshot: no records of the processes already running */
 	unsigned argv_max;        /* --argv-max; 0: the live source's default */
 	int ready_fd;             /* --ready-fd; -1: none */
+	int out_given;            /* -w was given (--ship without it writes no file) */
+	struct ship_opts ship_opts; /* --ship ... (ship.h) */
+	struct ship *ship;        /* set by main once shipping runs */
 };
 
 /*
