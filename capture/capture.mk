@@ -2,19 +2,18 @@
 # (capture/aa_raw.h). The live ring-buffer source (capture/live_*.c) is
 # added to the library by bpf/bpf.mk, with the BPF skeleton it embeds.
 
-LIB_SRCS += capture/raw_source.c capture/ship_url.c
+LIB_SRCS += capture/raw_source.c
 PUBLIC_HEADERS += capture/aa_raw.h capture/aa_live.h
 
 CAPTURE_SRCS := capture/aa-capture.c capture/cap_opts.c capture/capture_loop.c \
 	capture/output.c capture/names.c capture/outdir.c capture/outfile.c capture/postcmd.c \
-	capture/privdrop.c capture/ready.c capture/signals.c capture/snapshot.c capture/status.c \
-	capture/ship.c capture/ship_opts.c capture/ship_run.c capture/spool.c
+	capture/privdrop.c capture/ready.c capture/signals.c capture/snapshot.c capture/status.c
 CAPTURE_OBJS := $(CAPTURE_SRCS:%.c=$(BUILD)/obj/%.o)
 
 PROGRAMS += $(BUILD)/aa-capture
 
 $(BUILD)/aa-capture: $(CAPTURE_OBJS) $(LIBA)
-	$(CC) $(ALL_CFLAGS) -o $@ $(CAPTURE_OBJS) $(LIBA) $(LIBS) -lnats -lpthread $(LDFLAGS)
+	$(CC) $(ALL_CFLAGS) -o $@ $(CAPTURE_OBJS) $(LIBA) $(LIBS) $(LDFLAGS)
 
 # make demo (as root): installs what is missing, builds, records about ten
 # seconds of this machine while the tests' workload runs, then a summary.
@@ -23,3 +22,10 @@ demo:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory all
 	@bash capture/demo.sh $(BUILD) $(DEMO_SECONDS)
+
+# aa-capture --ship (capture/ship*.c, spool.c): only aa-capture links -lnats.
+SHIP_SRCS := capture/ship.c capture/ship_opts.c capture/ship_run.c capture/spool.c
+CAPTURE_OBJS += $(SHIP_SRCS:%.c=$(BUILD)/obj/%.o)
+$(BUILD)/aa-capture: $(SHIP_SRCS:%.c=$(BUILD)/obj/%.o)
+LIB_SRCS += capture/ship_url.c
+$(BUILD)/aa-capture: LIBS += -lnats -lpthread
