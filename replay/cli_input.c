@@ -122,7 +122,8 @@ int cli_all_regular_files(const char *const *paths, size_t n)
 	struct stat st;
 
 	for (size_t i = 0; i < n; i++)
-		if (!strcmp(paths[i], "-") || stat(paths[i], &st) != 0 || !S_ISREG(st.st_mode))
+		if (!aa_is_nats_url(paths[i]) && /* a stream's stored messages: as a file */
+		    (!strcmp(paths[i], "-") || stat(paths[i], &st) != 0 || !S_ISREG(st.st_mode)))
 			return 0;
 	return 1;
 }
