@@ -209,6 +209,14 @@ static void *run(void *arg)
 	return NULL;
 }
 
+/* With a handler, a first connect that fails goes on in the background
+ * instead of blocking (nats.c's rule); nothing to do here. */
+static void on_connected(natsConnection *nc, void *closure)
+{
+	(void)nc;
+	(void)closure;
+}
+
 static int setup_nats(struct ship *s)
 {
 	natsStatus st = natsOptions_Create(&s->nopts);
@@ -222,7 +230,7 @@ static int setup_nats(struct ship *s)
 	if (st == NATS_OK)
 		st = natsOptions_SetReconnectWait(s->nopts, 250);
 	if (st == NATS_OK)
-		st = natsOptions_SetRetryOnFailedConnect(s->nopts, true, NULL, NULL);
+		st = natsOptions_SetRetryOnFailedConnect(s->nopts, true, on_connected, NULL);
 	if (st == NATS_OK)
 		st = natsOptions_SetTimeout(s->nopts, 2000);
 	if (st == NATS_OK && s->o->creds)
