@@ -154,7 +154,7 @@ static int split_subject(const char *subj, struct aa_nats_session *s)
 	return 0;
 }
 
-static void find_ends(struct aa_nats *n, struct aa_nats_session *s)
+static void find_ends(struct aa_nats *n, struct aa_nats_session *s, int direct)
 {
 	natsMsg *m = NULL;
 	jsDirectGetMsgOptions dg;
@@ -165,7 +165,8 @@ static void find_ends(struct aa_nats *n, struct aa_nats_session *s)
 	jsDirectGetMsgOptions_Init(&dg);
 	dg.Sequence = 1;
 	dg.NextBySubject = s->subject;
-	if (js_DirectGetMsg(&m, n->js, n->url.stream, &jo, &dg) == NATS_OK) {
+	/* (a stream without allow_direct would only answer after the timeout) */
+	if (direct && js_DirectGetMsg(&m, n->js, n->url.stream, &jo, &dg) == NATS_OK) {
 		s->first_seq = natsMsg_GetSequence(m);
 		s->first_ns = chunk_written_ns(m);
 		natsMsg_Destroy(m);
@@ -226,7 +227,7 @@ int aa_nats_sessions(struct aa_nats *n, const struct aa_nats_opts *o,
 			continue;
 		s->msgs = ss->Msgs;
 		snprintf(s->name, sizeof(s->name), "%s/%s/%s", n->url_text, s->host, s->session);
-		find_ends(n, s);
+		find_ends(n, s, si->Config && si->Config->AllowDirect);
 		k++;
 	}
 	jsStreamInfo_Destroy(si);
@@ -361,8 +362,15 @@ int aa_nats_cursor_next(struct aa_nats_cursor *c, struct aa_nats_msg *m, aa_nats
 			m->seq = seq;
 			return 1;
 		}
-		if (rc < 0 && bad)
-			bad(user, c->s, seq, chunk, bad_why);
+		if (rc < 0 && bad) {
+			char where[200];
+			if (chunk < 0 && c->have_last) /* where it sits in the session */
+				snprintf(where, sizeof(where), "after chunk %u of file %u: %s",
+					 c->last_index, c->last_file, bad_why);
+			else
+				snprintf(where, sizeof(where), "%s", bad_why);
+			bad(user, c->s, seq, chunk, where);
+		}
 		natsMsg_Destroy(msg);
 	}
 }
