@@ -7,6 +7,7 @@
  */
 #include <aa/aa_error.h>
 #include <aa/aa_live.h>
+#include <aa/aa_nats.h>
 #include <aa/aa_print.h>
 #include <aa/aa_raw.h>
 #include <aa/aa_replay.h>
@@ -34,6 +35,8 @@ int main(int argc, char **argv)
 	while ((rc = aa_next(src, &rec)) == 1)
 		n++;
 	aa_close(src);
+	if (!aa_is_nats_url("nats://127.0.0.1:4222/AA") || aa_is_nats_url(argv[1]))
+		return 1;
 
 	/* One exit record one byte into a buffer: the view is still aligned. */
 	unsigned char buf[AA_EXIT_EVENT_SIZE + 1];
