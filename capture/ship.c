@@ -68,14 +68,20 @@ static int past(const struct timespec *ts)
 	return now.tv_sec > ts->tv_sec || (now.tv_sec == ts->tv_sec && now.tv_nsec >= ts->tv_nsec);
 }
 
-/* Sleeps ms unless stopped meanwhile; lock held. */
+/* Sleeps ms (lock held), less when told to stop meanwhile; once stopping,
+ * never past the deadline, and never a busy loop. */
 static void nap(struct ship *s, unsigned ms)
 {
 	struct timespec ts;
+	int stopping = s->stop;
 
 	ms_from_now(&ts, ms);
-	while (!s->stop && pthread_cond_timedwait(&s->cond, &s->lock, &ts) == 0)
-		;
+	if (stopping && (s->deadline.tv_sec < ts.tv_sec ||
+			 (s->deadline.tv_sec == ts.tv_sec && s->deadline.tv_nsec < ts.tv_nsec)))
+		ts = s->deadline;
+	while (pthread_cond_timedwait(&s->cond, &s->lock, &ts) == 0)
+		if (s->stop != stopping)
+			break;
 }
 
 /* The stream exists, or is created: subjects aa.>, file storage, replicas. */

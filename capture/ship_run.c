@@ -18,7 +18,7 @@ int ship_finish(struct cap_opts *o, int r)
 
 	if (!o->ship)
 		return r;
-	int lost = ship_close(o->ship, o->quiet, &st);
+	int lost = ship_close(o->ship, 0, &st); /* what is lost or left is said even with -q */
 	o->ship = NULL;
 	if (!o->quiet)
 		fprintf(stderr,

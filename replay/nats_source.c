@@ -276,12 +276,8 @@ int aa_open_nats(aa_source **src, const char *url, const struct aa_nats_opts *no
 	in = NULL; /* the inner source's now, freed with it even when the open failed */
 	free(names);
 	if (rc) {
-		if (err && err->path) { /* a name of the sessions, just freed */
-			char d[sizeof(err->detail)];
-			snprintf(d, sizeof(d), "%s", err->detail);
-			snprintf(err->detail, sizeof(err->detail), "%s", d);
-			err->path = NULL;
-		}
+		if (err && err->path) /* a session's name, freed with the source: the URL stays */
+			err->path = url;
 		free((void *)ns->base.filter.pids);
 		free(ns);
 		return rc;
