@@ -18,6 +18,7 @@ static const struct {
 	{ "schema", cmd_schema, "print the record layouts a file carries, as C" },
 	{ "ps", cmd_ps, "list the processes a recording saw, with their identity and exit" },
 	{ "pull", cmd_pull, "write the sessions of a NATS stream (aa-capture --ship) into files" },
+	{ "follow", cmd_follow, "TLS conversations per connection, HTTP/1.1, HTTP/2 and SSE decoded" },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -40,7 +41,8 @@ static void usage(FILE *out)
 	      "  " CLI_PROG " cat --type exec,exit --since +10s capture.pcapng\n"
 	      "  " CLI_PROG " cat --json --pid 4242 capture.pcapng | jq .path\n"
 	      "  " CLI_PROG " verify capture.pcapng || " CLI_PROG " recover capture.pcapng fixed.pcapng\n"
-	      "  " CLI_PROG " cat --host web1 nats://10.0.0.5:4222/AA   # what aa-capture --ship sent\n",
+	      "  " CLI_PROG " cat --host web1 nats://10.0.0.5:4222/AA   # what aa-capture --ship sent\n"
+	      "  " CLI_PROG " follow --pid 4242 --pretty capture.pcapng\n",
 	      out);
 }
 

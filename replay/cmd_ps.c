@@ -89,17 +89,6 @@ static void print_text(FILE *out, const struct aa_process *p)
 	putc('\n', out);
 }
 
-static void json_str(FILE *out, const char *name, const uint8_t *s, size_t len)
-{
-	fprintf(out, ",\"%s\":", name);
-	aa_enc_json_string(out, s, len);
-	if (!aa_utf8_valid(s, len)) {
-		fprintf(out, ",\"%s_b64\":\"", name);
-		aa_enc_base64(out, s, len);
-		putc('"', out);
-	}
-}
-
 static void print_json(FILE *out, const struct aa_process *p)
 {
 	char t[AA_TIME_BUF];
@@ -113,13 +102,13 @@ static void print_json(FILE *out, const struct aa_process *p)
 			sep = ",";
 		}
 	putc(']', out);
-	json_str(out, "comm", (const uint8_t *)p->comm, strlen(p->comm));
+	aa_enc_json_field(out, "comm", (const uint8_t *)p->comm, strlen(p->comm));
 	if (p->exe.data)
-		json_str(out, "exe", p->exe.data, p->exe.len);
+		aa_enc_json_field(out, "exe", p->exe.data, p->exe.len);
 	else
 		fputs(",\"exe\":null", out);
 	if (p->argv_joined) {
-		json_str(out, "args", p->argv.data, p->argv.len);
+		aa_enc_json_field(out, "args", p->argv.data, p->argv.len);
 		fputs(",\"argv\":null,\"argv_truncated\":false", out);
 	} else {
 		aa_enc_json_argv(out, &p->argv);
@@ -132,7 +121,7 @@ static void print_json(FILE *out, const struct aa_process *p)
 			p->signal, p->core_dumped ? "true" : "false");
 	else
 		fputs(",\"end\":null,\"end_ns\":null,\"exit_code\":null,\"signal\":null,\"core_dumped\":null", out);
-	json_str(out, "cgroup", (const uint8_t *)p->cgroup, strlen(p->cgroup));
+	aa_enc_json_field(out, "cgroup", (const uint8_t *)p->cgroup, strlen(p->cgroup));
 	fprintf(out, ",\"cgroup_id\":%llu", (unsigned long long)p->cgroup_id);
 	if (p->container_id[0])
 		fprintf(out, ",\"container_id\":\"%s\"", p->container_id);

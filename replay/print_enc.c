@@ -157,6 +157,17 @@ void aa_enc_json_string(FILE *out, const uint8_t *s, size_t len)
 	put_string(out, s, len, FORM_JSON);
 }
 
+void aa_enc_json_field(FILE *out, const char *name, const uint8_t *s, size_t len)
+{
+	fprintf(out, ",\"%s\":", name);
+	aa_enc_json_string(out, s, len);
+	if (!aa_utf8_valid(s, len)) {
+		fprintf(out, ",\"%s_b64\":\"", name);
+		aa_enc_base64(out, s, len);
+		putc_unlocked('"', out);
+	}
+}
+
 void aa_enc_text_string(FILE *out, const uint8_t *s, size_t len)
 {
 	put_string(out, s, len, FORM_TEXT);

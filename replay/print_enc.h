@@ -23,6 +23,12 @@
 void aa_enc_json_string(FILE *out, const uint8_t *s, size_t len);
 
 /*
+ * ,"name":"..." (s as aa_enc_json_string writes it), and when s is not
+ * valid UTF-8 ,"name_b64":"..." after it with the exact bytes.
+ */
+void aa_enc_json_field(FILE *out, const char *name, const uint8_t *s, size_t len);
+
+/*
  * s[0..len) as a double-quoted C-like string for one text line: valid
  * printable UTF-8 as is, \" \\ \n \r \t, anything else (controls, C1
  * controls, invalid UTF-8) as \xNN. Never lets a byte reach a terminal

@@ -6,6 +6,7 @@
  * misaligned exit record and prints what it found in one line.
  */
 #include <aa/aa_error.h>
+#include <aa/aa_follow.h>
 #include <aa/aa_live.h>
 #include <aa/aa_nats.h>
 #include <aa/aa_print.h>
