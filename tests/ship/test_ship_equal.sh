@@ -32,6 +32,11 @@ d=$(digest_of "$T/out/a.pcapng")
 "$build/aa-replay" verify "$URL" | grep -F "intact: 708 records" | grep -F "digest $d good"
 "$build/aa-replay" cat --json "$URL" | cmp - <("$build/aa-replay" cat --json "$T/out/a.pcapng")
 "$build/aa-replay" info "$URL" | grep -E '^Intact: +yes'
+# --since/--until (an offset from the first record too) and follow, as from the file
+cmp <("$build/aa-replay" cat --since +0.3s --until +2.5s "$URL") \
+	<("$build/aa-replay" cat --since +0.3s --until +2.5s "$T/out/a.pcapng")
+[[ $("$build/aa-replay" cat --since +0.3s --until +2.5s "$URL" | wc -l) -gt 10 ]]
+cmp <("$build/aa-replay" follow "$URL") <("$build/aa-replay" follow "$T/out/a.pcapng")
 "$build/aa-replay" info "$URL" | grep -F "File:           $URL"
 
 # pull: the file again, byte for byte
