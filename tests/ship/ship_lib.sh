@@ -56,16 +56,16 @@ nats_kill() { kill -KILL "${NPID[$1]}"; wait "${NPID[$1]}" 2>/dev/null || true; 
 # Until every running node says JetStream is ready (meta leader, streams current).
 nats_wait_ready() {
 	local i n
-	for n in $(seq 1 150); do
+	for n in $(seq 1 400); do
 		local ok=1
 		for i in $(seq 1 "$NODES"); do
 			[[ -z ${NPID[$i]:-} ]] && continue
-			curl -sf "http://127.0.0.1:${MPORT[$i]}/healthz" >/dev/null || ok=0
+			curl -sf -m 2 "http://127.0.0.1:${MPORT[$i]}/healthz" >/dev/null || ok=0
 		done
 		((ok)) && return 0
 		sleep 0.1
 	done
-	echo "nats-server not ready in 15 s" >&2
+	echo "nats-server not ready in 40 s" >&2
 	tail -5 "$T"/n*.log >&2
 	return 1
 }

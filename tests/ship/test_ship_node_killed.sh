@@ -44,10 +44,20 @@ nats_wait_ready
 
 chunks=$(file_chunks "$T/out/k.pcapng")
 ((chunks > 20)) || { echo "only $chunks chunks: the capture ended before the kill"; exit 1; }
-# each chunk once, on every node
+# each chunk once, in every node's own replica (its monitoring port)
+read -r subj count < <(stream_subjects AAKILL)
+[[ $count == "$chunks" ]] || { echo "the stream: $count messages, the file $chunks chunks"; exit 1; }
 for i in 1 2 3; do
-	read -r subj count < <(stream_subjects AAKILL "$i")
-	[[ $count == "$chunks" ]] || { echo "node $i: $count messages, the file $chunks chunks"; exit 1; }
+	for _ in $(seq 1 50); do # the restarted node catching up
+		m=$(curl -sf "http://127.0.0.1:${MPORT[$i]}/jsz?streams=true" | python3 -c '
+import json, sys
+j = json.load(sys.stdin)
+print(sum(s["state"]["messages"] for a in j.get("account_details") or []
+          for s in a.get("stream_detail") or [] if s["name"] == "AAKILL"))')
+		[[ $m == "$chunks" ]] && break
+		sleep 0.1
+	done
+	[[ $m == "$chunks" ]] || { echo "node $i holds $m messages, the file $chunks chunks"; exit 1; }
 done
 "$build/aa-replay" verify "$URL" | grep -F "intact: 708 records"
 [[ $(digest_of "$URL") == $(digest_of "$T/out/k.pcapng") ]]
