@@ -46,6 +46,8 @@ struct ship {
 	struct ship_stats st;
 	uint64_t drops[AA_DROP_SLOTS]; /* records of dropped chunks, per type */
 	int warned_io;
+	unsigned failing;  /* tries failed in a row */
+	int warned_failing;
 	ZSTD_DCtx *dctx;
 	uint8_t *raw;
 };
@@ -163,6 +165,19 @@ static int publish(struct ship *s, const struct spool_item *it, int *dup)
 	return 0;
 }
 
+/* A try failed: after a few in a row, said once (with nats.c's reason),
+ * as a stream that cannot be made or a subject no stream takes would
+ * otherwise only fill the spool. Lock held. */
+static void failed_try(struct ship *s, const char *what)
+{
+	s->st.failures++;
+	if (++s->failing < 5 || s->warned_failing)
+		return;
+	s->warned_failing = 1;
+	fprintf(stderr, "aa-capture: --ship %s: %s: %s (still trying; chunks wait in the spool)\n",
+		s->o->url, what, nats_GetLastError(NULL));
+}
+
 static void *run(void *arg)
 {
 	struct ship *s = arg;
@@ -179,7 +194,7 @@ static void *run(void *arg)
 			int ok = ensure_stream(s) == 0;
 			pthread_mutex_lock(&s->lock);
 			if (!ok) {
-				s->st.failures++;
+				failed_try(s, "cannot find or create the stream");
 				nap(s, backoff);
 				backoff = backoff < 1000 ? backoff * 2 : 1000;
 				continue;
@@ -200,12 +215,13 @@ static void *run(void *arg)
 		rc = publish(s, &it, &dup);
 		pthread_mutex_lock(&s->lock);
 		if (rc != 0) {
-			s->st.failures++;
+			failed_try(s, "not acknowledged");
 			nap(s, backoff);
 			backoff = backoff < 1000 ? backoff * 2 : 1000;
 			continue;
 		}
 		backoff = 50;
+		s->failing = 0;
 		s->st.shipped++;
 		s->st.shipped_bytes += it.len;
 		s->st.duplicates += dup != 0;
