@@ -178,6 +178,14 @@ static void failed_try(struct ship *s, const char *what)
 		s->o->url, what, nats_GetLastError(NULL));
 }
 
+/* After a failed try: waits, 50 ms doubling up to 1 s. Lock held. */
+static void retry_later(struct ship *s, const char *what, unsigned *backoff)
+{
+	failed_try(s, what);
+	nap(s, *backoff);
+	*backoff = *backoff < 1000 ? *backoff * 2 : 1000;
+}
+
 static void *run(void *arg)
 {
 	struct ship *s = arg;
@@ -189,14 +197,17 @@ static void *run(void *arg)
 			pthread_cond_wait(&s->cond, &s->lock);
 		if (spool_count(s->spool) == 0 || (s->stop && past(&s->deadline)))
 			break;
+		/* Not while reconnecting: nats.c would buffer each try, to send them all later. */
+		if (natsConnection_Status(s->nc) != NATS_CONN_STATUS_CONNECTED) {
+			retry_later(s, "no server reached", &backoff);
+			continue;
+		}
 		if (!s->stream_ready) {
 			pthread_mutex_unlock(&s->lock);
 			int ok = ensure_stream(s) == 0;
 			pthread_mutex_lock(&s->lock);
 			if (!ok) {
-				failed_try(s, "cannot find or create the stream");
-				nap(s, backoff);
-				backoff = backoff < 1000 ? backoff * 2 : 1000;
+				retry_later(s, "cannot find or create the stream", &backoff);
 				continue;
 			}
 			s->stream_ready = 1;
@@ -215,9 +226,7 @@ static void *run(void *arg)
 		rc = publish(s, &it, &dup);
 		pthread_mutex_lock(&s->lock);
 		if (rc != 0) {
-			failed_try(s, "not acknowledged");
-			nap(s, backoff);
-			backoff = backoff < 1000 ? backoff * 2 : 1000;
+			retry_later(s, "not acknowledged", &backoff);
 			continue;
 		}
 		backoff = 50;
