@@ -43,6 +43,30 @@ cmp <("$build/aa-replay" follow "$URL") <("$build/aa-replay" follow "$T/out/a.pc
 "$build/aa-replay" pull "$URL" "$T/pulled" | grep -F "aa-$session-0000.pcapng: $chunks chunks"
 cmp "$T/out/a.pcapng" "$T/pulled/$host/aa-$session-0000.pcapng"
 
+# a rotated set (-C): each file of the session pulled back byte for byte
+mkdir -m 0700 "$T/rot"
+slow_raw "$T/live.raw" 50 0.02 |
+	"$build/aa-capture" -q -r - -w "$T/rot/r.pcapng" -C 0.004 --flush-ms 20 --ship "$URL"
+nfiles=$(ls "$T/rot" | grep -c '^r\.pcapng')
+((nfiles >= 3)) || { echo "only $nfiles files"; exit 1; }
+rs=$(stream_subjects AAEQ | awk '{print $1}' | grep -v "$session" | sed 's/.*\.//')
+"$build/aa-replay" pull --session "$rs" "$URL" "$T/rpulled" >/dev/null
+for i in $(seq 0 $((nfiles - 1))); do
+	f=$T/rot/r.pcapng; ((i)) && f=$f$i
+	cmp "$f" "$T/rpulled/$host/aa-$rs-$(printf %04d "$i").pcapng"
+done
+[[ $(ls "$T/rpulled/$host" | wc -l) == "$nfiles" ]]
+"$build/aa-replay" verify --session "$rs" "$URL" | grep -F "intact: 708 records"
+# (the rotated session is dropped from the stream for the checks below)
+python3 - "${CPORT[1]}" "aa.$host.$rs" <<'PY'
+import json, sys
+sys.path.insert(0, "tests/ship")
+import natsctl
+n = natsctl.Nats(int(sys.argv[1]))
+r = json.loads(n.request("$JS.API.STREAM.PURGE.AAEQ", json.dumps({"filter": sys.argv[2]}).encode()))
+assert r.get("success"), r
+PY
+
 # without -w: no file, the same records shipped as a second session
 (cd "$T/out" && "$OLDPWD/$build/aa-capture" -q -r "$T/live.raw" --ship "$URL")
 [[ $(ls "$T/out") == a.pcapng ]] || { echo "a file was written without -w"; ls "$T/out"; exit 1; }
