@@ -2,8 +2,9 @@
 /*
  * The shipper's queue (spool.h). A spool file is "AASPOOL1\n", the subject
  * and the message id each on a line, then the chunk's bytes; it is written
- * under a temporary name, fsynced and renamed to NNNNNNNNNNNNNNNN.chunk
- * (its place in the queue), so a file with that name is whole.
+ * under a temporary name, fsynced and renamed to
+ * NNNNNNNNNNNNNNNN-SESSION-FILE-CHUNK.chunk (its place in the queue, then
+ * its message id), so a file with such a name is whole.
  */
 #include "spool.h"
 
@@ -18,10 +19,12 @@
 
 #define SPOOL_MAGIC "AASPOOL1\n"
 #define KEEP_EXTRA (1u << 20)
+#define NAME_MAX_LEN 128
 
 struct entry {
 	struct entry *next;
 	uint64_t seq;
+	char name[NAME_MAX_LEN]; /* on disk: the file's name in the directory */
 	size_t len;      /* chunk bytes */
 	uint8_t *mem;    /* in-memory spool: "subject\nmsgid\n" then the bytes */
 	size_t mem_len;
@@ -36,9 +39,9 @@ struct spool {
 	size_t buf_cap;
 };
 
-static void name_of(const struct spool *s, uint64_t seq, char *out, size_t n)
+static void path_of(const struct spool *s, const struct entry *e, char *out, size_t n)
 {
-	snprintf(out, n, "%s/%016llu.chunk", s->dir, (unsigned long long)seq);
+	snprintf(out, n, "%s/%s", s->dir, e->name);
 }
 
 static void push(struct spool *s, struct entry *e)
@@ -96,15 +99,17 @@ static int scan(struct spool *s, char *why, size_t why_len)
 	while ((de = readdir(d))) {
 		char *end, path[4400], subject[160], msg_id[80];
 		unsigned long long seq = strtoull(de->d_name, &end, 10);
+		size_t nlen = strlen(de->d_name);
 		struct stat st;
 
 		if (de->d_name[0] == '.' && !strncmp(de->d_name, ".tmp-", 5)) {
 			unlinkat(s->dir_fd, de->d_name, 0); /* never renamed: not whole */
 			continue;
 		}
-		if (end == de->d_name || strcmp(end, ".chunk") != 0 || strlen(de->d_name) != 22)
+		if (end - de->d_name != 16 || *end != '-' || nlen < 6 || nlen >= NAME_MAX_LEN ||
+		    strcmp(de->d_name + nlen - 6, ".chunk") != 0)
 			continue;
-		name_of(s, seq, path, sizeof(path));
+		snprintf(path, sizeof(path), "%s/%s", s->dir, de->d_name);
 		FILE *f = fopen(path, "rb");
 		if (!f)
 			continue;
@@ -125,6 +130,7 @@ static int scan(struct spool *s, char *why, size_t why_len)
 		}
 		e->seq = seq;
 		e->len = (size_t)len;
+		memcpy(e->name, de->d_name, nlen + 1);
 		insert_sorted(s, e);
 		s->found++;
 		if (seq >= s->next_seq)
@@ -186,11 +192,12 @@ static int write_all(int fd, const void *p, size_t n)
 static int put_file(struct spool *s, struct entry *e, const char *subject, const char *msg_id,
 		    const uint8_t *bytes, size_t len)
 {
-	char tmp[64], name[32];
+	char tmp[64];
 	int fd, saved;
 
 	snprintf(tmp, sizeof(tmp), ".tmp-%016llu", (unsigned long long)e->seq);
-	snprintf(name, sizeof(name), "%016llu.chunk", (unsigned long long)e->seq);
+	snprintf(e->name, sizeof(e->name), "%016llu-%.80s.chunk", (unsigned long long)e->seq,
+		 msg_id);
 	fd = openat(s->dir_fd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return -1;
@@ -200,7 +207,7 @@ static int put_file(struct spool *s, struct entry *e, const char *subject, const
 	    write_all(fd, bytes, len) != 0 || fsync(fd) != 0)
 		goto fail;
 	close(fd);
-	if (renameat(s->dir_fd, tmp, s->dir_fd, name) != 0) {
+	if (renameat(s->dir_fd, tmp, s->dir_fd, e->name) != 0) {
 		saved = errno;
 		unlinkat(s->dir_fd, tmp, 0);
 		errno = saved;
@@ -269,7 +276,7 @@ static int peek_file(struct spool *s, struct entry *e, struct spool_item *it)
 	long len;
 	int ok = 0;
 
-	name_of(s, e->seq, path, sizeof(path));
+	path_of(s, e, path, sizeof(path));
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return -1;
@@ -321,11 +328,8 @@ void spool_pop(struct spool *s)
 
 	if (!e)
 		return;
-	if (s->dir) {
-		char name[32];
-		snprintf(name, sizeof(name), "%016llu.chunk", (unsigned long long)e->seq);
-		unlinkat(s->dir_fd, name, 0);
-	}
+	if (s->dir)
+		unlinkat(s->dir_fd, e->name, 0);
 	s->head = e->next;
 	if (!s->head)
 		s->tail = NULL;

@@ -26,6 +26,9 @@ wait "$feeder" 2>/dev/null || true # (its broken pipe)
 spooled=$(ls "$T/spool" | grep -c '\.chunk$' || true)
 echo "spooled at the kill: $spooled"
 ((spooled > 5)) || { echo "too few chunks spooled"; exit 1; }
+# one file per chunk, named by its place, session, file and chunk number
+bad=$(ls "$T/spool" | grep -vE '^[0-9]{16}-[0-9a-f]{32}-0-[0-9]+\.chunk$' || true)
+[[ -z $bad ]] || { echo "spool file names: $bad"; exit 1; }
 cp -a "$T/spool" "$T/spool.copy"
 
 # 2. the server up, a new capture with the same spool: the old chunks go first
