@@ -174,8 +174,11 @@ static void failed_try(struct ship *s, const char *what)
 	if (++s->failing < 5 || s->warned_failing)
 		return;
 	s->warned_failing = 1;
+	const char *why = NULL;
+	if (natsConnection_GetLastError(s->nc, &why) == NATS_OK || !why || !*why)
+		why = nats_GetLastError(NULL); /* the connection has none: this thread's */
 	fprintf(stderr, "aa-capture: --ship %s: %s: %s (still trying; chunks wait in the spool)\n",
-		s->o->url, what, nats_GetLastError(NULL));
+		s->o->url, what, why && *why ? why : "no reason given");
 }
 
 /* After a failed try: waits, 50 ms doubling up to 1 s. Lock held. */

@@ -56,7 +56,9 @@ enum { SHIP_OPT_URL = 0x2001, SHIP_OPT_REPLICAS, SHIP_OPT_CREDS, SHIP_OPT_TLS_CA
 	"  --spool-max MB       at most MB megabytes waiting (default 256); a chunk of\n" \
 	"                       records that does not fit is dropped, and its records\n" \
 	"                       counted as drops in the files' statistics\n"             \
-	"  --ship-wait SECONDS  at the end, wait this long for the rest (default 10)\n"
+	"  --ship-wait SECONDS  at the end, wait this long for the rest (default 10)\n" \
+	"  Exit status 3 also when chunks were lost: dropped by a full spool, or left\n" \
+	"  unsent at the end without --spool\n"
 
 /*
  * One of the SHIP_OPT_* options into o: -1 to go on, or CAP_EXIT_USAGE after

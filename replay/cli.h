@@ -87,7 +87,8 @@ struct cli_filter {
 #define CLI_NATS_HELP                                                                    \
 	"  An input nats://HOST:PORT[,HOST:PORT...]/STREAM reads the sessions aa-capture\n" \
 	"  --ship put there, oldest first; --host H: only host H's, --session S: only\n"  \
-	"  those whose id begins with S.\n"
+	"  those whose id begins with S. $AA_NATS_CREDS names a NATS credentials file,\n" \
+	"  $AA_NATS_TLS_CA the CA certificates to trust (TLS; tls:// URLs too).\n"
 
 /*
  * Handles one of the CLI_OPT_* options: 1 when opt was one (0 if not), or

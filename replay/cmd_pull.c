@@ -25,6 +25,7 @@ static const char help[] =
 	"\n"
 	"  --host H       only the sessions of host H\n"
 	"  --session S    only the sessions whose id begins with S\n"
+	"  $AA_NATS_CREDS: a NATS credentials file; $AA_NATS_TLS_CA: the CA to trust (TLS)\n"
 	"  -h, --help     this help\n"
 	"\n"
 	"Exit status: 0 all written, 1 bad messages were left out, 2 usage, the\n"
@@ -181,6 +182,8 @@ int cmd_pull(int argc, char **argv)
 	size_t count = 0;
 	char why[512];
 	int status = CLI_OK;
+	sel.creds = getenv("AA_NATS_CREDS");
+	sel.tls_ca = getenv("AA_NATS_TLS_CA");
 	if (aa_nats_connect(&n, url, &sel, why, sizeof(why)) != 0) {
 		cli_err("%s", why);
 		return CLI_USAGE;
