@@ -11,11 +11,17 @@ declare -a CPORT RPORT MPORT NPID
 NODES=0
 
 cleanup() {
-	local i
-	for i in $(seq 1 "$NODES"); do
-		[[ -n ${NPID[$i]:-} ]] && kill -9 "${NPID[$i]}" 2>/dev/null || true
+	local i p
+	# what a failed test left running (a capture, a feeder), by its pid
+	for p in $(jobs -p); do
+		kill -9 "$p" 2>/dev/null || true
 	done
-	wait 2>/dev/null || true
+	for i in $(seq 1 "$NODES"); do
+		if [[ -n ${NPID[$i]:-} ]]; then
+			kill -9 "${NPID[$i]}" 2>/dev/null || true
+			wait "${NPID[$i]}" 2>/dev/null || true
+		fi
+	done
 	rm -rf "$T"
 }
 trap cleanup EXIT
