@@ -332,3 +332,15 @@ void aa_enc_json_argv(FILE *out, const struct aa_string *argv)
 	}
 	fputs_unlocked(argv->truncated ? ",\"argv_truncated\":true" : ",\"argv_truncated\":false", out);
 }
+
+void aa_enc_duration(FILE *out, uint64_t ns)
+{
+	if (ns < 1000)
+		fprintf(out, "%lluns", (unsigned long long)ns);
+	else if (ns < 1000000)
+		fprintf(out, "%.3fus", ns / 1e3);
+	else if (ns < 1000000000)
+		fprintf(out, "%.3fms", ns / 1e6);
+	else
+		fprintf(out, "%.3fs", ns / 1e9);
+}

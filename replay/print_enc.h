@@ -51,6 +51,8 @@ void aa_enc_hex(FILE *out, const uint8_t *s, size_t len);
 
 /* An unsigned decimal number, without printf. */
 void aa_enc_u64(FILE *out, uint64_t v);
+/* A duration with a unit that keeps it short: 950ns, 12.345us, 3.2ms, 1.5s. */
+void aa_enc_duration(FILE *out, uint64_t ns);
 /* A signed decimal number, without printf. */
 void aa_enc_i64(FILE *out, int64_t v);
 
