@@ -282,9 +282,7 @@ int aa_open_nats(aa_source **src, const char *url, const struct aa_nats_opts *no
 		free(ns);
 		return rc;
 	}
-	if (report_notes(ns) != 0 && err) /* a bad first message, when not skipping */
-		*err = ns->base.err;
-	sync_stats(ns);
+	sync_stats(ns); /* a bad message met while opening is reported by the first aa_next */
 	*src = &ns->base;
 	return 0;
 fail:
