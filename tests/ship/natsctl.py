@@ -5,7 +5,7 @@ and publishing a capture file's chunks as messages the way aa-capture
 --ship does, with one of them foreign, damaged, missing or sent twice.
 
   natsctl.py subjects PORT STREAM          "SUBJECT COUNT" per subject
-  natsctl.py ship PORT SUBJECT FILE [--foreign-after N] [--damage N]
+  natsctl.py ship PORT SUBJECT FILE [--foreign-after N] [--foreign-before N] [--damage N]
                                      [--skip N] [--twice N] [--no-headers]
   natsctl.py free-ports N                  N free TCP ports on 127.0.0.1
 """
@@ -90,6 +90,8 @@ def ship(port, subject, path, opts):
     data = open(path, "rb").read()
     session = subject.split(".")[2]
     for i, (idx, msg) in enumerate(chunk_messages(data)):
+        if idx == opts.get("foreign_before"):
+            n.request(subject, b"hello from another program\n", [("Content-Type", "text/plain")])
         if idx == opts.get("skip"):
             continue
         if idx == opts.get("damage"):

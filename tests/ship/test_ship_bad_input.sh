@@ -31,6 +31,7 @@ ship 3 --damage 3            # chunk 3 altered
 ship 4 --skip 2              # chunk 2 never arrived
 ship 5 --twice 4             # chunk 4 twice (past the de-duplication)
 ship 6 --no-headers          # no Aa-* headers: the chunks alone say what they are
+ship 7 --foreign-before 0    # a foreign message first, before META
 
 want=$("$build/aa-replay" export --raw "$FIX" - | xxhsum -H64 | cut -d' ' -f1)
 check() { # session, expected exit, expected records
@@ -55,8 +56,10 @@ check 4 1 421
 grep -F "$name/$(sess 4): " "$T/err" | grep -F "chunk 3 where chunk 2 was due"
 check 5 0 708
 check 6 0 708
+check 7 1 708
+grep -F "$name/$(sess 7): " "$T/err" | grep -F "is not a chunk of this session: no pcapng block"
 # all of them at once: one pass, each problem named, every readable record read
 n=$({ "$build/aa-replay" cat --json "$URL" 2>"$T/err" || true; } | wc -l)
-[[ $n == $((708 * 4 + 670 + 421)) ]] || { echo "$n records"; exit 1; }
+[[ $n == $((708 * 5 + 670 + 421)) ]] || { echo "$n records"; exit 1; }
 [[ $(grep -c "$name/" "$T/err") -ge 3 ]]
 echo "bad input: ok"
