@@ -9,6 +9,7 @@ PUBLIC_HEADERS += replay/aa_nats.h
 NATS_LIBS := -lnats
 $(LIBSO): LIBS += $(NATS_LIBS)
 $(BUILD)/aa-replay: LIBS += $(NATS_LIBS)
+$(BUILD)/tests/ship/test_nats_source: LIBS += $(NATS_LIBS)
 REPLAY_CLI_SRCS += replay/cmd_pull.c replay/cli_nats.c
 # Each view and decoder adds its own part (library sources, its aa-replay
 # command, its public header) in its own *.mk, before the command is linked.
