@@ -77,7 +77,7 @@ static int zlib_feed(struct dec_content *c, const uint8_t *p, size_t n, struct d
 
 	z->next_in = (Bytef *)p;
 	z->avail_in = (uInt)n;
-	while (z->avail_in && !c->done) {
+	while (!c->done) {
 		if (out->len >= max) {
 			*cut = 1;
 			return 0;
@@ -109,8 +109,8 @@ static int zlib_feed(struct dec_content *c, const uint8_t *p, size_t n, struct d
 			c->failed = 1;
 			c->error = c->enc == DEC_ENC_GZIP ? "gzip data damaged" : "deflate data damaged";
 			return -1;
-		} else if (rc == Z_BUF_ERROR && got == 0) {
-			break;
+		} else if (z->avail_out != 0 || (rc == Z_BUF_ERROR && got == 0)) {
+			break; /* all input taken and no output left inside zlib */
 		}
 	}
 	c->in_total += n;

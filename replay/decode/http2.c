@@ -13,7 +13,7 @@
 #include "decode.h"
 
 #define H2_MAX_FRAME (1u << 20)  /* a non-DATA frame, or a header block, we gather */
-#define H2_MAX_STREAMS 256        /* open streams kept per direction */
+#define H2_MAX_STREAMS 128        /* open streams kept per direction (nghttpd's default is 100) */
 
 enum { F_DATA = 0, F_HEADERS = 1, F_PRIORITY = 2, F_RST = 3, F_SETTINGS = 4, F_PUSH = 5,
        F_PING = 6, F_GOAWAY = 7, F_WINDOW = 8, F_CONT = 9 };
@@ -26,7 +26,7 @@ struct h2_stream {
 	int32_t id;
 	int used;
 	uint64_t last;   /* use order, for reuse of the oldest */
-	struct dec_msg msg;
+	struct dec_msg *msg; /* allocated at first use, kept for the slot's next streams */
 };
 
 struct h2_dir {
@@ -104,6 +104,8 @@ static struct h2_stream *stream(struct h2_dir *d, int32_t id, int create)
 		return NULL;
 	if (!free_one)
 		free_one = oldest; /* more open streams than we keep: the oldest is dropped */
+	if (!free_one->msg && !(free_one->msg = calloc(1, sizeof(*free_one->msg))))
+		return NULL;
 	free_one->used = 1;
 	free_one->id = id;
 	free_one->last = ++d->uses;
@@ -112,7 +114,7 @@ static struct h2_stream *stream(struct h2_dir *d, int32_t id, int create)
 
 static void stream_end(struct h2_stream *st, const struct dec_sink *s, int incomplete)
 {
-	dec_msg_end(&st->msg, s, incomplete);
+	dec_msg_end(st->msg, s, incomplete);
 	st->used = 0;
 }
 
@@ -128,13 +130,15 @@ static void broken(struct h2_dir *d, const struct dec_sink *s, unsigned dir, uin
 static void header_block(struct h2_dir *d, const struct dec_sink *s, unsigned dir)
 {
 	struct h2_stream *st = stream(d, d->block_stream, 1);
+	if (!st)
+		return dec_note(s, AA_FOLLOW_PROTO_H2, dir, d->block_time, d->block_stream, "out of memory");
 	const uint8_t *in = d->block.p;
 	size_t left = d->block.len;
-	int trailers = st->msg.m.kind == AA_FOLLOW_HTTP && st->msg.m.stream_id == d->block_stream &&
-		       st->msg.nhdr && !d->block_push;
+	int trailers = st->msg->m.kind == AA_FOLLOW_HTTP && st->msg->m.stream_id == d->block_stream &&
+		       st->msg->nhdr && !d->block_push;
 
 	if (!trailers)
-		dec_msg_start(&st->msg, AA_FOLLOW_PROTO_H2, dir, d->block_time, d->block_stream);
+		dec_msg_start(st->msg, AA_FOLLOW_PROTO_H2, dir, d->block_time, d->block_stream);
 	if (d->hd_broken) {
 		dec_note(s, AA_FOLLOW_PROTO_H2, dir, d->block_time, d->block_stream,
 			 "header block not decoded (the HPACK state is lost)");
@@ -154,7 +158,7 @@ static void header_block(struct h2_dir *d, const struct dec_sink *s, unsigned di
 			in += rv;
 			left -= (size_t)rv;
 			if (flags & NGHTTP2_HD_INFLATE_EMIT)
-				dec_msg_header(&st->msg, nv.name, nv.namelen, nv.value, nv.valuelen);
+				dec_msg_header(st->msg, nv.name, nv.namelen, nv.value, nv.valuelen);
 			if (flags & NGHTTP2_HD_INFLATE_FINAL) {
 				nghttp2_hd_inflate_end_headers(d->hd);
 				break;
@@ -165,17 +169,17 @@ static void header_block(struct h2_dir *d, const struct dec_sink *s, unsigned di
 	}
 	if (!trailers) {
 		size_t len;
-		const uint8_t *v = dec_msg_get(&st->msg, ":status", &len);
+		const uint8_t *v = dec_msg_get(st->msg, ":status", &len);
 		/* neither a :status nor a :method when the block did not decode: not known */
-		st->msg.m.is_request = !v && dec_msg_get(&st->msg, ":method", &len);
-		st->msg.m.status = 0;
+		st->msg->m.is_request = !v && dec_msg_get(st->msg, ":method", &len);
+		st->msg->m.status = 0;
 		for (size_t i = 0; v && i < len && v[i] >= '0' && v[i] <= '9' && i < 3; i++)
-			st->msg.m.status = st->msg.m.status * 10 + (v[i] - '0');
-		if (st->msg.m.status >= 100 && st->msg.m.status < 200) {
+			st->msg->m.status = st->msg->m.status * 10 + (v[i] - '0');
+		if (st->msg->m.status >= 100 && st->msg->m.status < 200) {
 			stream_end(st, s, 0); /* an interim response */
 			return;
 		}
-		dec_msg_head_done(&st->msg, s);
+		dec_msg_head_done(st->msg, s);
 	}
 	if (d->block_end_stream || d->block_push)
 		stream_end(st, s, 0);
@@ -189,8 +193,9 @@ static int data_bytes(struct h2_dir *d, const struct dec_sink *s, unsigned dir, 
 
 	if (!st && n) {
 		/* a stream whose HEADERS came before the recording (or were dropped) */
-		st = stream(d, d->fstream, 1);
-		dec_msg_start(&st->msg, AA_FOLLOW_PROTO_H2, dir, t, d->fstream);
+		if (!(st = stream(d, d->fstream, 1)))
+			return 0; /* out of memory: the bytes are not kept */
+		dec_msg_start(st->msg, AA_FOLLOW_PROTO_H2, dir, t, d->fstream);
 		dec_note(s, AA_FOLLOW_PROTO_H2, dir, t, d->fstream,
 			 "DATA of a stream whose headers were not seen: body shown as sent");
 	}
@@ -207,7 +212,7 @@ static int data_bytes(struct h2_dir *d, const struct dec_sink *s, unsigned dir, 
 		uint32_t data_end = d->flen - (padded ? d->pad : 0);
 		if (d->fgot < data_end) {
 			k = data_end - d->fgot < n ? data_end - d->fgot : n;
-			dec_msg_body(&st->msg, s, t, p, k);
+			dec_msg_body(st->msg, s, t, p, k);
 		} else {
 			k = n; /* padding */
 		}
@@ -361,7 +366,10 @@ void dec_h2_free(struct dec_h2 *h)
 		dec_buf_free(&d->frame);
 		dec_buf_free(&d->block);
 		for (int j = 0; j < H2_MAX_STREAMS; j++)
-			dec_msg_free(&d->streams[j].msg);
+			if (d->streams[j].msg) {
+				dec_msg_free(d->streams[j].msg);
+				free(d->streams[j].msg);
+			}
 	}
 	free(h);
 }

@@ -26,6 +26,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "aa_replay.h"
 
@@ -149,10 +150,41 @@ struct aa_follow_callbacks {
  * decoded message as soon as it is complete, on_conn_end at the end.
  * Select processes and times with src's own filter (aa_replay_opts); keep
  * tls and tls_conn records in it. Returns 0, AA_E_STOPPED, or the source's
- * negative AA_E_* (err filled in every case that is not 0; err may be NULL).
+ * negative AA_E_* (err, when not NULL, always filled: code 0 on success).
  */
 int aa_follow(aa_source *src, const struct aa_follow_opts *opts,
 	      const struct aa_follow_callbacks *cb, void *user, struct aa_error_info *err);
+
+/*
+ * The same, fed by a caller that makes its own pass over the records (a
+ * view reading once for several purposes): aa_follower_add() each record
+ * as aa_next delivered it (others than TLS pieces are ignored; keep the
+ * tls_conn records in the source's filter), aa_follower_end() at the end
+ * (on_conn_end, messages still open), aa_follower_free(). opts and cb are
+ * copied. Each returns 0, AA_E_STOPPED once a callback returned non-zero
+ * (nothing more is delivered), AA_E_NOMEM or AA_E_INVAL.
+ */
+typedef struct aa_follower aa_follower;
+int aa_follower_new(aa_follower **f, const struct aa_follow_opts *opts,
+		    const struct aa_follow_callbacks *cb, void *user);
+int aa_follower_add(aa_follower *f, const struct aa_record *rec);
+int aa_follower_end(aa_follower *f);
+void aa_follower_free(aa_follower *f); /* NULL is allowed */
+
+/*
+ * Printing what aa_follow delivers, as `aa-replay follow` does: text lines
+ * (a message's line, its headers indented by two spaces, its body by four:
+ * plain text as it is, other text escaped, binary as a hex dump), or with
+ * AA_FOLLOW_JSON one JSON object per message or call and a newline (strings
+ * as aa_print_json writes them, "<name>_b64" beside one that is not UTF-8).
+ * AA_FOLLOW_PRETTY indents a JSON body in text output. Each returns 0, or
+ * AA_E_IO (errno set) once out has an error.
+ */
+#define AA_FOLLOW_JSON 0x1
+#define AA_FOLLOW_PRETTY 0x2
+int aa_follow_print_conn(FILE *out, const struct aa_follow_conn *c); /* text: one line */
+int aa_follow_print_call(FILE *out, const struct aa_follow_call *c, unsigned flags);
+int aa_follow_print_msg(FILE *out, const struct aa_follow_msg *m, unsigned flags);
 
 /* "http/1.1", "h2", "other", "unknown". */
 const char *aa_follow_proto_name(enum aa_follow_proto p);

@@ -102,6 +102,11 @@ Test(cli_follow, text)
 	cr_expect(strstr(out, W "003000Z conn=888 pid=20 > 7 bytes (not HTTP)\n    00000000  68 65 6c 6c 6f 01 0a"), "%s", out);
 	cr_expect(strstr(out, "conn=? pid=30 comm=\"\" connection not recorded (no tls_conn records)"), "%s", out);
 	cr_expect(strstr(out, W "006000Z conn=? pid=30 > 5 bytes (not HTTP)\n    ping\n"), "%s", out);
+	/* --max-body: the body's start, and said so */
+	cr_assert_eq(fx_run(&f, out, sizeof(out), err, sizeof(err), "follow --max-body 100 --conn 555 cap.pcapng | grep -A4 /v1/files"), 0, "%s", err);
+	cr_expect(strstr(out, "> http/1.1 POST /v1/files body=100 body_cut\n"), "%s", out);
+	cr_expect(strstr(out, "    {\"data\": \"" "xxxxxxxxxx"), "%s", out);
+	cr_expect_eq(strcspn(strstr(out, "{\"data"), "\n"), 100, "100 bytes on the body's line: %s", out);
 	/* with --pretty the JSON body is indented */
 	cr_assert_eq(fx_run(&f, out, sizeof(out), err, sizeof(err), "follow --pretty --conn 555 cap.pcapng"), 0, "%s", err);
 	cr_expect(strstr(out, "    {\n      \"id\": \"chat-1\",\n      \"choices\": [\n"), "%s", out);
@@ -173,4 +178,41 @@ Test(cli_follow, usage_errors)
 	cr_expect_eq(fx_run(&f, out, sizeof(out), err, sizeof(err), "follow"), 2);
 	cr_expect_eq(fx_run(&f, out, sizeof(out), err, sizeof(err), "follow missing.pcapng"), 2);
 	fx_free(&f);
+}
+
+/* n keep-alive exchanges on one connection, 20 KB each way, 10 s apart. */
+static void make_many(struct fx *f, size_t n)
+{
+	struct aa_tls_conn_event c = { .conn = 4242, .fd = 3, .family = 2, .lib = AA_TLS_LIB_OPENSSL };
+	struct aa_writer_opts wo = { .mono_to_wall = FX_MONO_TO_WALL, .source = "test" };
+	static char req[20200], resp[20200];
+	int rl = snprintf(req, sizeof(req), "POST /up HTTP/1.1\r\nContent-Length: 20000\r\n\r\n");
+	int sl = snprintf(resp, sizeof(resp), "HTTP/1.1 200 OK\r\nContent-Length: 20000\r\n\r\n");
+
+	memset(req + rl, 'q', 20000);
+	memset(resp + sl, 'r', 20000);
+	fx_init(f);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t t = TS + i * 10000000000ull;
+		aat_add_tls_call(&f->recs, t, 10, 10, &c, AA_TLS_WRITE, req, (uint32_t)rl + 20000);
+		aat_add_tls_call(&f->recs, t + 1000, 10, 10, &c, AA_TLS_READ, resp, (uint32_t)sl + 20000);
+	}
+	cr_assert_eq(aat_write_capture(f->path, &f->recs, 0, f->recs.n, &wo, 0, NULL), 0);
+	aat_recs_free(&f->recs); /* not to be counted in the peak of a child forked from here */
+}
+
+Test(cli_follow, memory_bounded_by_connections_not_file_size)
+{
+	struct fx small, big;
+
+	make_many(&small, 100);
+	make_many(&big, 2000); /* 80 MB of TLS bytes */
+	long a = fx_peak_kib(&small, "follow", "--json");
+	long b = fx_peak_kib(&big, "follow", "--json");
+	cr_log_info("peak RSS of follow: %ld KiB on 100 exchanges, %ld KiB on 2000", a, b);
+	cr_expect_lt(b, a + 8 * 1024, "%ld KiB against %ld KiB", b, a);
+	cr_assert_eq(fx_run(&big, out, sizeof(out), err, sizeof(err), "follow cap.pcapng | grep -c ' 200 body=20000$'"), 0, "%s", err);
+	cr_expect_str_eq(out, "2000\n");
+	fx_free(&small);
+	fx_free(&big);
 }

@@ -70,6 +70,11 @@ curlpid=$("$replay" follow "$a" | awk '/-> 127.0.0.1:24480 /{sub("pid=", "", $3)
 check "$a" "$h2" --conn "$h2conn"
 check "$a" "$http1" --conn "$h1conn"
 check "$a" "$h2" --pid "$curlpid"
+"$replay" follow --json --conn "$h2conn" "$a" | python3 -c '
+import json, sys
+msgs = [json.loads(l) for l in sys.stdin]
+assert len(msgs) == 4 and all(m["peer"] == "127.0.0.1:24480" and m["comm"] == "curl" for m in msgs), msgs
+'
 # both h2 requests on one connection, the second's header block smaller (HPACK state)
 "$replay" follow --raw --json --conn "$h2conn" "$a" | python3 -c '
 import json, sys, base64
