@@ -81,8 +81,13 @@ static int write_file(const char *out_path, const char *const *paths, size_t npa
 
 static int write_stdout(const char *const *paths, size_t npaths)
 {
+	struct cli_input in = { .quiet_damage = 1 };
 	int status;
 
+	/* nothing on stdout for an input that cannot even be opened */
+	if ((status = cli_open(&in, paths, npaths, NULL)) != CLI_OK)
+		return status;
+	aa_close(in.src);
 	cli_stdout_setup();
 	status = report_write(stdout, paths, npaths);
 	fflush(stdout);

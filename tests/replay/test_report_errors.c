@@ -40,6 +40,9 @@ Test(report_errors, unreadable_inputs_give_no_page)
 	cr_expect_eq(fx_run(&f, out, sizeof(out), err, sizeof(err), "report -o page.html missing.pcapng"), 2);
 	one_line(err, "aa-replay: missing.pcapng: ");
 	cr_expect_eq(leftovers(&f), 0);
+	cr_expect_eq(fx_run(&f, out, sizeof(out), err, sizeof(err), "report -o - missing.pcapng"), 2);
+	one_line(err, "aa-replay: missing.pcapng: ");
+	cr_expect_str_eq(out, "", "a page begun on stdout");
 	cr_assert_eq(aat_write_file(f.path, "not a capture file\n", 19), 0);
 	cr_expect_eq(fx_run(&f, out, sizeof(out), err, sizeof(err), "report -o page.html cap.pcapng"), 2);
 	one_line(err, "aa-replay: cap.pcapng: ");
