@@ -112,7 +112,7 @@ Test(report, session_tree_files_and_requests_in_the_browser, .timeout = 120)
 	cr_expect(strstr(dom, "<span class=\"badge info\">HTTP/2</span>"));
 	cr_expect(strstr(dom, "<pre>{\n  \"limits\": {\n    \"rpm\": 60\n  }\n}</pre>"));
 	/* a lane per process in the timeline, the failed one marked */
-	cr_expect(strstr(dom, "class=\"lane-label\" fill=\"#c4322b\">7766 cat<"), "no red lane for cat");
+	cr_expect(strstr(dom, "class=\"lane-label failed\">7766 cat<"), "no red lane for cat");
 	cr_expect(strstr(dom, ">7768 mv<"), "no lane for mv");
 	screenshot(page, "report-session-a.png");
 	free(dom);

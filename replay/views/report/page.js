@@ -294,7 +294,7 @@ function drawTimeline() {
     if (n % 2) s.insertBefore(svg('rect', { x: 0, y: y, width: W, height: LANE_H, fill: '#fafbfd' }), axis);
     var lab = svg('text', { x: 8 + Math.min(depth[l.i] || 0, 8) * 10, y: y + 16, 'class': 'lane-label' });
     lab.textContent = l.p ? l.p.pid + ' ' + l.p.comm : l.pid + ' ?';
-    if (l.p && isFailed(l.p)) lab.setAttribute('fill', '#c4322b');
+    if (l.p && isFailed(l.p)) lab.setAttribute('class', 'lane-label failed');
     var lt = svg('title', {});
     lt.textContent = l.p ? argvText(l.p) : 'pid ' + l.pid;
     lab.appendChild(lt);
