@@ -20,6 +20,9 @@
 struct held {
 	uint64_t time_ns, index;
 	const char *path;
+	const char *host;          /* the record's origin (aa_record.host ...) */
+	const uint8_t *session;
+	uint32_t origin;
 	uint32_t chunk, len;
 	uint8_t bytes[];
 };
@@ -192,6 +195,9 @@ static int queue(struct aa_evidence *e, struct aa_record *rec, struct group *g, 
 		q.h->time_ns = rec->time_ns;
 		q.h->index = rec->index;
 		q.h->path = rec->path;
+		q.h->host = rec->host;
+		q.h->session = rec->session;
+		q.h->origin = rec->origin;
 		q.h->chunk = rec->chunk;
 		q.h->len = rec->ev.len;
 		memcpy(q.h->bytes, rec->ev.raw, rec->ev.len);
@@ -420,6 +426,9 @@ const struct aa_record *aa_evidence_pop(struct aa_evidence *e)
 		r->time_ns = q->h->time_ns;
 		r->index = q->h->index;
 		r->path = q->h->path;
+		r->host = q->h->host;
+		r->session = q->h->session;
+		r->origin = q->h->origin;
 		r->chunk = q->h->chunk;
 		r->process = aa_event_pid(&r->ev, &pid) ? aa_proctab_at(e->procs, pid, r->time_ns) : NULL;
 		e->bytes -= sizeof(*q->h) + q->h->len;

@@ -12,16 +12,31 @@
 #include "capfile.h"
 #include "clock.h"
 #include "meta_codec.h"
+#include "offline.h"
+#include "origin.h"
 #include "pcapng.h"
 #include "reader.h"
 #include "source.h"
 #include "xxh64.h"
 
+/* A merged file's source other than the first: its META and origin. */
+struct file_src {
+	struct aa_file_meta meta;
+	uint8_t *buf;
+	uint32_t origin;
+	int have;
+};
+
 /* What one file (or one section of a concatenated file) has shown so far. */
 struct file_state {
-	struct aa_file_meta meta;
+	struct aa_file_meta meta; /* source 0's: the file's */
 	uint8_t *meta_buf;
 	int have_meta;
+	uint32_t origin;  /* of source 0 */
+	int merged;       /* format 3: frames name their source, of nsrc */
+	uint32_t nsrc;
+	struct file_src *more; /* sources 1 .. nsrc-1 */
+	int refused;      /* a format this reader does not know: read no further */
 	int ended;   /* its END chunk was read */
 	int damaged; /* something was skipped: totals cannot match */
 	uint64_t records, chunks, bytes_raw;
@@ -40,6 +55,10 @@ struct offline {
 	void (*on_damage)(void *user, const struct aa_error_info *err);
 	void (*on_read)(void *user);
 	void *user;
+	int follow;
+	int (*stop)(void *user);
+	struct aa_origins *origins;
+	int own_origins;
 
 	struct aa_reader *rd;
 	/* what the reader gave at open when it was not a good META: taken by
@@ -73,6 +92,18 @@ static const char *cur_path(const struct offline *o)
 	return o->paths[o->cur];
 }
 
+/* The origins of the file being read are no longer intact. */
+static void mark_damaged(struct offline *o)
+{
+	struct aa_origin *g;
+
+	if (o->f.have_meta && (g = aa_origins_get(o->origins, o->f.origin)))
+		g->intact = 0;
+	for (uint32_t i = 0; o->f.more && i + 1 < o->f.nsrc; i++)
+		if (o->f.more[i].have && (g = aa_origins_get(o->origins, o->f.more[i].origin)))
+			g->intact = 0;
+}
+
 /*
  * Something is wrong in the data: recorded in the error and the stats; then
  * either reading goes on past it (skip_damaged: 0 returned) or the code is.
@@ -83,6 +114,7 @@ static int damage(struct offline *o, int code, int64_t offset, int64_t chunk, co
 	o->base.stats.intact = 0;
 	o->base.stats.damaged++;
 	o->f.damaged = 1;
+	mark_damaged(o);
 	if (!o->skip_damaged)
 		return code;
 	if (o->on_damage)
@@ -98,8 +130,17 @@ static int reader_damage(struct offline *o, int code)
 	return rc;
 }
 
+static void free_sources(struct file_state *f)
+{
+	for (uint32_t i = 0; f->more && i + 1 < f->nsrc; i++)
+		free(f->more[i].buf);
+	free(f->more);
+	f->more = NULL;
+}
+
 static void reset_file(struct offline *o)
 {
+	free_sources(&o->f);
 	free(o->f.meta_buf);
 	memset(&o->f, 0, sizeof(o->f));
 	aa_xxh64_init(&o->f.digest, 0);
@@ -136,6 +177,11 @@ static int open_next_file(struct offline *o)
 	struct aa_read_error e;
 	int rc = aa_reader_open(&o->rd, cur_path(o), &e);
 
+	if (!rc && o->follow && (rc = aa_reader_follow(o->rd, cur_path(o), o->stop, o->user)) != 0) {
+		e = *aa_reader_error(o->rd);
+		aa_reader_close(o->rd);
+		o->rd = NULL;
+	}
 	if (rc) {
 		aa_source_fail(&o->base, rc, cur_path(o), -1, -1, "%s", e.detail);
 		o->base.err.sys_errno = e.sys_errno;
@@ -147,14 +193,57 @@ static int open_next_file(struct offline *o)
 	return 0;
 }
 
+/* A merged file's META of source iface > 0 (format 3: chunk iface). */
+static int take_source_meta(struct offline *o, const struct aa_chunk_view *c, uint8_t *buf,
+			    const struct aa_file_meta *meta)
+{
+	struct file_src *s;
+
+	if (!o->f.have_meta || !o->f.merged || c->iface >= o->f.nsrc) {
+		free(buf);
+		return damage(o, AA_E_META, c->offset, c->h.index,
+			      "a metadata chunk for a second source in a file of one source");
+	}
+	s = &o->f.more[c->iface - 1];
+	if (aa_origins_find(o->origins, meta, buf, c->h.raw_len, &s->origin) != 0) {
+		free(buf);
+		return aa_source_fail(&o->base, AA_E_NOMEM, cur_path(o), c->offset, c->h.index,
+				      "metadata");
+	}
+	free(s->buf);
+	s->buf = buf;
+	s->meta = *meta;
+	s->have = 1;
+	aa_origins_get(o->origins, s->origin)->files++;
+	return 0;
+}
+
+/* A merged file (format 3): room for the META of each of its sources. */
+static int take_sources(struct offline *o, const struct aa_chunk_view *c)
+{
+	uint32_t n = aa_reader_interfaces(o->rd);
+
+	free_sources(&o->f);
+	o->f.merged = 1;
+	o->f.nsrc = n ? n : 1;
+	if (o->f.nsrc > 1 && !(o->f.more = calloc(o->f.nsrc - 1, sizeof(*o->f.more))))
+		return aa_source_fail(&o->base, AA_E_NOMEM, cur_path(o), c->offset, c->h.index,
+				      "metadata");
+	return 0;
+}
+
 static int take_meta(struct offline *o, const struct aa_chunk_view *c, const uint8_t *raw)
 {
 	struct aa_file_meta meta;
 	uint8_t *buf;
+	char d[128];
+	int rc;
 
 	/* The META in use stays as it is until a good one replaces it: its strings point into it. */
-	if (c->h.index != 0)
-		return damage(o, AA_E_META, c->offset, c->h.index, "a metadata chunk that is not chunk 0");
+	if (c->h.index != c->iface) {
+		snprintf(d, sizeof(d), "a metadata chunk that is not chunk %u", c->iface);
+		return damage(o, AA_E_META, c->offset, c->h.index, d);
+	}
 	if (!(buf = malloc(c->h.raw_len ? c->h.raw_len : 1)))
 		return aa_source_fail(&o->base, AA_E_NOMEM, cur_path(o), c->offset, c->h.index,
 				      "metadata");
@@ -163,10 +252,30 @@ static int take_meta(struct offline *o, const struct aa_chunk_view *c, const uin
 		free(buf);
 		return damage(o, AA_E_META, c->offset, c->h.index, "metadata chunk does not decode");
 	}
+	if (aa_meta_format_version(&meta) > AA_FORMAT_VERSION_MAX) {
+		free(buf);
+		snprintf(d, sizeof(d), "format version %u: newer than this reader, which reads up to %u",
+			 aa_meta_format_version(&meta), AA_FORMAT_VERSION_MAX);
+		o->f.refused = 1;
+		return damage(o, AA_E_META, c->offset, c->h.index, d);
+	}
+	if (c->iface)
+		return take_source_meta(o, c, buf, &meta);
+	uint32_t origin;
+	if (aa_origins_find(o->origins, &meta, buf, c->h.raw_len, &origin) != 0) {
+		free(buf);
+		return aa_source_fail(&o->base, AA_E_NOMEM, cur_path(o), c->offset, c->h.index,
+				      "metadata");
+	}
 	free(o->f.meta_buf);
 	o->f.meta_buf = buf;
 	o->f.meta = meta;
 	o->f.have_meta = 1;
+	o->f.origin = origin;
+	aa_origins_get(o->origins, origin)->files++;
+	if (aa_meta_format_version(&meta) >= AA_FORMAT_VERSION_MERGED &&
+	    (rc = take_sources(o, c)) != 0)
+		return rc;
 
 	/* Drop counters restart with each capture session. */
 	const struct aa_file_meta *m = &o->f.meta;
@@ -178,13 +287,13 @@ static int take_meta(struct offline *o, const struct aa_chunk_view *c, const uin
 		o->dropped_cur = 0;
 		memset(o->drops_cur, 0, sizeof(o->drops_cur));
 	}
-	int out_of_order = same && m->file_seq != o->prev_seq + 1;
+	/* a merged file is a set of its own */
+	int out_of_order = same && !o->f.merged && m->file_seq != o->prev_seq + 1;
 	uint32_t prev = o->prev_seq;
 	memcpy(o->prev_session, m->session, 16);
 	o->prev_seq = m->file_seq;
 	o->have_prev = 1;
 	if (out_of_order) {
-		char d[96];
 		snprintf(d, sizeof(d), "file %u of its set follows file %u: one is missing or out of order",
 			 m->file_seq, prev);
 		return damage(o, AA_E_SET, c->offset, c->h.index, d);
@@ -321,6 +430,18 @@ static int framing(struct offline *o, const char *what)
 	return damage(o, AA_E_FRAMING, o->chunk_offset, o->chunk.index, d);
 }
 
+/* rec's origin: its source's in a merged file, else the file's. */
+static void set_origin(struct offline *o, struct aa_record *rec, uint32_t sid)
+{
+	const struct aa_origin *g;
+
+	rec->origin = !o->f.have_meta ? UINT32_MAX : sid ? o->f.more[sid - 1].origin : o->f.origin;
+	g = aa_origins_get(o->origins, rec->origin);
+	rec->host = g ? g->host : "";
+	rec->session = g ? g->session : NULL;
+	aa_origins_count_record(o->origins, rec);
+}
+
 /* The next framed record of the current chunk: 1, or a framing error. */
 static int next_frame(struct offline *o, struct aa_record **out)
 {
@@ -329,9 +450,11 @@ static int next_frame(struct offline *o, struct aa_record **out)
 
 	if (left < AA_FRAME_HEADER)
 		return framing(o, "frame header cut short");
-	uint32_t len = aa_get32(p);
-	if (aa_get32(p + 4) != 0)
+	uint32_t len = aa_get32(p), sid = aa_get32(p + 4);
+	if (sid != 0 && !o->f.merged)
 		return framing(o, "non-zero reserved field");
+	if (sid != 0 && (sid >= o->f.nsrc || !o->f.more[sid - 1].have))
+		return framing(o, "a record of a source the file does not describe");
 	/* len first: rounded up, a length near 4 GiB wraps a 32-bit size_t. */
 	if (len > left - AA_FRAME_HEADER)
 		return framing(o, "length past the end of the chunk");
@@ -346,10 +469,12 @@ static int next_frame(struct offline *o, struct aa_record **out)
 
 	struct aa_record *rec = &o->rec;
 	const uint8_t *bytes = p + AA_FRAME_HEADER;
+	const struct aa_file_meta *m = sid ? &o->f.more[sid - 1].meta : &o->f.meta;
 	aa_parse(bytes, len, &rec->ev);
 	rec->time_ns = rec->ev.type == AA_TYPE_UNKNOWN || !o->f.have_meta
 			       ? o->chunk.written_ns
-			       : aa_wall_ns(rec->ev.mono_ns, o->f.meta.mono_to_wall);
+			       : aa_wall_ns(rec->ev.mono_ns, m->mono_to_wall);
+	set_origin(o, rec, sid);
 	rec->index = o->base_index + o->chunk.first_record + o->seen;
 	rec->path = cur_path(o);
 	rec->chunk = o->chunk.index;
@@ -408,6 +533,12 @@ static int offline_next(aa_source *src, struct aa_record **out)
 				o->on_read(o->user);
 			rc = aa_reader_next(o->rd, &c);
 		}
+		if (rc == AA_READ_END && aa_reader_stopped(o->rd)) {
+			/* the follower was told to stop: a clean end, not a cut file */
+			close_file(o);
+			o->cur = o->npaths;
+			return 0;
+		}
 		if (rc == AA_READ_END || rc == AA_READ_SECTION) {
 			int end_rc = end_of_section(o);
 			if (rc == AA_READ_END)
@@ -426,7 +557,8 @@ static int offline_next(aa_source *src, struct aa_record **out)
 			seq_reported = 1;
 		} else if (rc < 0) {
 			int fatal = rc == AA_E_NOT_PCAPNG || rc == AA_E_ENDIAN || rc == AA_E_IO ||
-				    rc == AA_E_NOMEM || rc == AA_E_FOREIGN;
+				    rc == AA_E_NOMEM || rc == AA_E_FOREIGN ||
+				    aa_reader_follow_failed(o->rd);
 			rc = reader_damage(o, rc);
 			/* Reported once: the rest of this file is not read, or read past the damage. */
 			if (fatal || (aa_reader_lost(o->rd) && !aa_reader_resync(o->rd)))
@@ -435,7 +567,12 @@ static int offline_next(aa_source *src, struct aa_record **out)
 				return rc;
 			continue;
 		}
-		if ((rc = take_chunk(o, &c, seq_reported)) != 0)
+		rc = take_chunk(o, &c, seq_reported);
+		if (o->f.refused) {
+			o->f.refused = 0;
+			close_file(o); /* reported: nothing of it can be read right */
+		}
+		if (rc)
 			return rc;
 	}
 }
@@ -446,11 +583,19 @@ static const struct aa_file_meta *offline_meta(const aa_source *src)
 	return o->f.have_meta ? &o->f.meta : NULL;
 }
 
+static struct aa_origins *offline_origins(const aa_source *src)
+{
+	return ((const struct offline *)src)->origins;
+}
+
 static void offline_destroy(aa_source *src)
 {
 	struct offline *o = (struct offline *)src;
 
 	aa_reader_close(o->rd);
+	free_sources(&o->f);
+	if (o->own_origins)
+		aa_origins_free(o->origins);
 	free(o->f.meta_buf);
 	for (size_t i = 0; i < o->npaths; i++)
 		free(o->paths[i]);
@@ -462,10 +607,12 @@ static const struct aa_source_ops offline_ops = {
 	.next = offline_next,
 	.meta = offline_meta,
 	.destroy = offline_destroy,
+	.origins = offline_origins,
 };
 
-int aa_open_offline(aa_source **src, const char *const *paths, size_t npaths,
-		    const struct aa_replay_opts *opts, struct aa_error_info *err)
+int aa_open_files(aa_source **src, const char *const *paths, size_t npaths,
+		  const struct aa_replay_opts *opts, struct aa_origins *shared,
+		  struct aa_error_info *err)
 {
 	struct offline *o = calloc(1, sizeof(*o));
 	int rc = AA_E_NOMEM;
@@ -476,6 +623,9 @@ int aa_open_offline(aa_source **src, const char *const *paths, size_t npaths,
 	if ((rc = aa_source_init(&o->base, &offline_ops, opts ? &opts->filter : NULL)) != 0)
 		goto out;
 	rc = AA_E_NOMEM;
+	o->origins = shared;
+	if (!shared && !(o->own_origins = 1, o->origins = aa_origins_new()))
+		goto out;
 	o->paths = calloc(npaths ? npaths : 1, sizeof(char *));
 	if (!o->paths)
 		goto out;
@@ -491,10 +641,14 @@ int aa_open_offline(aa_source **src, const char *const *paths, size_t npaths,
 		o->base.ordered = opts->ordered;
 		o->base.fold = opts->fold;
 		o->base.max_processes = opts->max_processes;
+		o->follow = opts->follow;
+		o->stop = opts->stop;
 	}
 	rc = npaths ? 0 : AA_E_INVAL;
 	if (rc)
 		aa_source_fail(&o->base, rc, NULL, -1, -1, "no file to read");
+	else if (o->follow && npaths != 1)
+		rc = aa_source_fail(&o->base, AA_E_INVAL, NULL, -1, -1, "only one file can be followed");
 	/* Open the first file now, so that its META is there before any read. */
 	while (!rc && !o->rd && o->cur < o->npaths) {
 		rc = open_next_file(o);
