@@ -17,6 +17,7 @@ static const struct {
 	{ "export", cmd_export, "write the records as a raw length-framed stream" },
 	{ "schema", cmd_schema, "print the record layouts a file carries, as C" },
 	{ "ps", cmd_ps, "list the processes a recording saw, with their identity and exit" },
+	{ "merge", cmd_merge, "merge files of several hosts into one file, in time order" },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -38,7 +39,9 @@ static void usage(FILE *out)
 	      "  " CLI_PROG " info capture.pcapng\n"
 	      "  " CLI_PROG " cat --type exec,exit --since +10s capture.pcapng\n"
 	      "  " CLI_PROG " cat --json --pid 4242 capture.pcapng | jq .path\n"
-	      "  " CLI_PROG " verify capture.pcapng || " CLI_PROG " recover capture.pcapng fixed.pcapng\n",
+	      "  " CLI_PROG " verify capture.pcapng || " CLI_PROG " recover capture.pcapng fixed.pcapng\n"
+	      "  " CLI_PROG " merge all.pcapng web1.pcapng web2.pcapng\n"
+	      "  " CLI_PROG " cat --follow capture.pcapng\n",
 	      out);
 }
 

@@ -1,0 +1,411 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Several hosts in one stream: files of two hosts (and of two sessions of
+ * one host, and a rotated set beside another host's file) read as one
+ * stream in wall-clock order, each record with its host; `aa-replay merge`
+ * writes them into one merged file that verifies, exports the time-ordered
+ * concatenation and reads back with the same hosts; bad inputs leave no
+ * OUT behind.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "capio.h"
+#include "files.h"
+#include "gen.h"
+#include "recs.h"
+#include "rng.h"
+#include "tmpsuite.h"
+
+AAT_TMPDIR_SUITE(merge);
+
+#define WALL0 INT64_C(1795642201000000000) /* 2026-11-25T21:30:01Z at monotonic 0 */
+
+/* One record of each of these types in turn: none completes another. */
+static const enum aa_type kinds[] = { AA_TYPE_FILE, AA_TYPE_EXEC, AA_TYPE_TLS, AA_TYPE_EXIT,
+				      AA_TYPE_FILEOP, AA_TYPE_NET };
+
+/* What a test expects of one record: its bytes, wall time and host. */
+struct want {
+	struct aat_recs recs;
+	uint64_t wall[256];
+	const char *host[256];
+};
+
+/*
+ * A capture file of host with session byte sess and place seq in its set:
+ * n records, time stamps from ts0 every step ns, wall clock offset off.
+ * Each is also added to w (unsorted) with its wall time and host.
+ */
+static void write_host(const char *name, const char *host, uint8_t sess, uint32_t seq,
+		       int64_t off, uint64_t ts0, uint64_t step, size_t n, struct want *w)
+{
+	uint8_t session[16] = { sess, 0xa5, 1, 2, 3 };
+	struct aa_writer_opts o = { .mono_to_wall = off, .hostname = host, .session = session,
+				    .file_seq = seq, .source = "test", .kernel = "6.1.0-test",
+				    .arch = "x86_64" };
+	struct aat_recs recs = { 0 };
+	struct aat_rng r;
+	uint8_t buf[AAT_GEN_MAX];
+	char *path = aat_path(dir, name);
+
+	aat_rng_seed(&r, (uint64_t)sess * 1000 + seq + (uint64_t)host[0]);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t ts = ts0 + i * step;
+		size_t len = aat_gen_valid(&r, kinds[i % 6], ts, buf);
+		aat_recs_add(&recs, buf, len);
+		if (w) {
+			w->wall[w->recs.n] = ts + (uint64_t)off;
+			w->host[w->recs.n] = host;
+			aat_recs_add(&w->recs, buf, len);
+		}
+	}
+	/* small chunks: the merge crosses chunk boundaries of both files */
+	cr_assert_eq(aat_write_capture(path, &recs, 0, recs.n, &o, 5, NULL), 0);
+	aat_recs_free(&recs);
+	free(path);
+}
+
+/* w's records sorted by wall time (stable: the order written on ties). */
+static void sort_want(struct want *w, struct want *out)
+{
+	size_t n = w->recs.n, idx[256];
+
+	for (size_t i = 0; i < n; i++)
+		idx[i] = i;
+	for (size_t i = 1; i < n; i++)
+		for (size_t k = i; k > 0 && w->wall[idx[k - 1]] > w->wall[idx[k]]; k--) {
+			size_t t = idx[k];
+			idx[k] = idx[k - 1];
+			idx[k - 1] = t;
+		}
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < n; i++) {
+		out->wall[i] = w->wall[idx[i]];
+		out->host[i] = w->host[idx[i]];
+		aat_recs_add(&out->recs, aat_recs_at(&w->recs, idx[i]), w->recs.len[idx[i]]);
+	}
+}
+
+/* Reads paths as one stream and checks every record against want, in order. */
+static void expect_stream(const char *const *names, size_t n, int ordered, const struct want *want)
+{
+	const char *paths[8];
+	aa_source *src;
+	struct aa_error_info err;
+	struct aa_replay_opts o = { .ordered = ordered };
+	const struct aa_record *rec;
+	size_t i = 0;
+	int rc;
+
+	for (size_t k = 0; k < n; k++)
+		paths[k] = aat_path(dir, names[k]);
+	cr_assert_eq(aa_open_offline(&src, paths, n, &o, &err), 0, "%s", err.detail);
+	while ((rc = aa_next(src, &rec)) == 1) {
+		cr_assert_lt(i, want->recs.n, "more records than written");
+		cr_expect_eq(rec->ev.len, want->recs.len[i], "record %zu: length", i);
+		cr_expect_eq(memcmp(rec->ev.raw, aat_recs_at(&want->recs, i), rec->ev.len), 0,
+			     "record %zu: bytes", i);
+		cr_expect_eq(rec->time_ns, want->wall[i], "record %zu: time", i);
+		cr_assert_not_null(rec->host);
+		cr_expect_str_eq(rec->host, want->host[i], "record %zu: host", i);
+		cr_expect_str_eq(aa_source_origin(src, rec->origin)->host, rec->host);
+		i++;
+	}
+	cr_expect_eq(rc, 0, "%s", aa_source_error(src)->detail);
+	cr_expect_eq(i, want->recs.n, "records read");
+	struct aa_source_stats st;
+	aa_source_get_stats(src, &st);
+	cr_expect(st.intact);
+	cr_expect_eq(st.records, want->recs.n);
+	aa_close(src);
+	for (size_t k = 0; k < n; k++)
+		free((char *)paths[k]);
+}
+
+static void free_want(struct want *w)
+{
+	aat_recs_free(&w->recs);
+}
+
+/* "aa-replay ARGS" in dir, where "$R" is aa-replay for the commands after
+ * the first: the exit status, stdout into out. */
+static int replay(char *out, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int replay(char *out, size_t size, const char *fmt, ...)
+{
+	char args[2048], cmd[4096];
+	char *bin = aat_build_path("aa-replay"), *abs = realpath(bin, NULL);
+	va_list ap;
+
+	cr_assert_not_null(abs, "%s is not built", bin);
+	va_start(ap, fmt);
+	vsnprintf(args, sizeof(args), fmt, ap);
+	va_end(ap);
+	snprintf(cmd, sizeof(cmd), "cd '%s' && R='%s' && \"$R\" %s", dir, abs, args);
+	free(bin);
+	free(abs);
+	return aat_run(cmd, out, size);
+}
+
+static int exists(const char *name)
+{
+	struct stat st;
+	char *p = aat_path(dir, name);
+	int e = stat(p, &st) == 0;
+	free(p);
+	return e;
+}
+
+/* alpha and beta: 40 records each, their wall times interleaved, beta's
+ * clock offset not alpha's (monotonic times mean nothing across hosts). */
+static void two_hosts(struct want *sorted)
+{
+	struct want w = { 0 };
+
+	write_host("a.pcapng", "alpha", 1, 0, WALL0, 1000000, 1000000, 40, &w);
+	write_host("b.pcapng", "beta", 2, 0, WALL0 - 7777777, 7777777 + 1250000, 1300000, 40, &w);
+	sort_want(&w, sorted);
+	free_want(&w);
+}
+
+Test(merge, two_hosts_one_stream_in_wall_time_order)
+{
+	struct want s;
+	const char *names[] = { "a.pcapng", "b.pcapng" };
+	const char *rev[] = { "b.pcapng", "a.pcapng" };
+
+	two_hosts(&s);
+	/* interleaved, not one file after the other */
+	cr_assert_str_neq(s.host[0], s.host[s.recs.n - 1]);
+	cr_assert(strcmp(s.host[1], s.host[0]) || strcmp(s.host[2], s.host[0]));
+	expect_stream(names, 2, 1, &s);
+	expect_stream(names, 2, 0, &s); /* each file in time order: capture order merges the same */
+	expect_stream(rev, 2, 1, &s);   /* the order given does not matter across hosts */
+	free_want(&s);
+}
+
+Test(merge, origins_counted_per_host)
+{
+	struct want s;
+	const char *paths[2];
+	aa_source *src;
+	const struct aa_record *rec;
+	uint64_t alpha = 0;
+
+	two_hosts(&s);
+	paths[0] = aat_path(dir, "a.pcapng");
+	paths[1] = aat_path(dir, "b.pcapng");
+	cr_assert_eq(aa_open_offline(&src, paths, 2, NULL, NULL), 0);
+	cr_expect_eq(aa_source_origins(src), 2, "both hosts known at open");
+	while (aa_next(src, &rec) == 1)
+		alpha += !strcmp(rec->host, "alpha");
+	const struct aa_origin *a = aa_source_origin(src, 0), *b = aa_source_origin(src, 1);
+	cr_assert_not_null(a);
+	cr_assert_not_null(b);
+	cr_expect_null(aa_source_origin(src, 2));
+	cr_expect_str_eq(a->host, "alpha");
+	cr_expect_str_eq(b->host, "beta");
+	cr_expect_eq(a->session[0], 1);
+	cr_expect_eq(b->session[0], 2);
+	cr_expect_eq(a->records, 40);
+	cr_expect_eq(b->records, 40);
+	cr_expect_eq(alpha, 40);
+	cr_expect_eq(a->files, 1);
+	cr_expect(a->intact && b->intact);
+	cr_expect_eq(a->first_ns, WALL0 + 1000000);
+	cr_expect_str_eq(a->meta->kernel, "6.1.0-test");
+	aa_close(src);
+	free((char *)paths[0]);
+	free((char *)paths[1]);
+	free_want(&s);
+}
+
+Test(merge, merged_file_verifies_exports_and_reads_back)
+{
+	struct want s;
+	const char *names[] = { "m.pcapng" };
+	char out[8192];
+	char *raw = aat_path(dir, "want.raw");
+
+	two_hosts(&s);
+	cr_assert_eq(replay(out, sizeof(out), "merge m.pcapng a.pcapng b.pcapng"), 0, "%s", out);
+	cr_assert_eq(replay(out, sizeof(out), "verify m.pcapng"), 0, "%s", out);
+	cr_expect(strstr(out, "m.pcapng: intact: 80 records") != NULL, "%s", out);
+	/* export --raw: the time-ordered concatenation, byte for byte */
+	cr_assert_eq(aat_recs_write_raw(&s.recs, raw), 0);
+	cr_expect_eq(replay(out, sizeof(out), "export --raw m.pcapng got.raw && cmp got.raw want.raw && echo same"),
+		     0, "%s", out);
+	cr_expect_str_eq(out, "same\n");
+	/* read back: the same records, times and hosts */
+	expect_stream(names, 1, 1, &s);
+	expect_stream(names, 1, 0, &s);
+	/* info lists the hosts with their counts */
+	cr_assert_eq(replay(out, sizeof(out), "info --json m.pcapng"), 0, "%s", out);
+	cr_expect(strstr(out, "\"records\":80,") != NULL, "%s", out);
+	cr_expect(strstr(out, "\"format_version\":3") != NULL, "%s", out);
+	cr_expect(strstr(out, "\"hosts\":[{\"host\":\"alpha\",\"session\":\"01a5010203000000"
+			      "0000000000000000\",\"files\":1,\"records\":40,") != NULL, "%s", out);
+	cr_expect(strstr(out, "{\"host\":\"beta\",") != NULL, "%s", out);
+	cr_assert_eq(replay(out, sizeof(out), "info m.pcapng | grep -A2 '^Hosts:'"), 0, "%s", out);
+	cr_expect_str_eq(out, "Hosts:          2\n"
+			      "  alpha (session 01a50102): 40 records, 1 file, intact\n"
+			      "  beta (session 02a50102): 40 records, 1 file, intact\n");
+	/* info over the two files says the same of them */
+	cr_assert_eq(replay(out, sizeof(out), "info a.pcapng b.pcapng | grep -A2 '^Hosts:'"), 0, "%s", out);
+	cr_expect_str_eq(out, "Hosts:          2\n"
+			      "  alpha (session 01a50102): 40 records, 1 file, intact\n"
+			      "  beta (session 02a50102): 40 records, 1 file, intact\n");
+	/* cat names the host of each line; the same from the files and from OUT */
+	cr_assert_eq(replay(out, sizeof(out), "cat a.pcapng b.pcapng | cut -d' ' -f1 | uniq -c | wc -l"), 0);
+	cr_expect_gt(atoi(out), 2, "hosts interleave: %s", out);
+	cr_assert_eq(replay(out, sizeof(out),
+			    "cat --json a.pcapng b.pcapng > f.jsonl && \"$R\" cat --json m.pcapng > m.jsonl && "
+			    "cmp f.jsonl m.jsonl && head -c 70 m.jsonl"), 0, "%s", out);
+	cr_expect(!strncmp(out, "{\"host\":\"", 9), "%s", out);
+	cr_expect(strstr(out, "\",\"session\":\"0") != NULL, "%s", out);
+	free(raw);
+	free_want(&s);
+}
+
+Test(merge, a_rotated_set_beside_another_host)
+{
+	struct want w = { 0 }, s;
+	const char *names[] = { "a0.pcapng", "b.pcapng", "a1.pcapng" };
+	char out[4096];
+
+	write_host("a0.pcapng", "alpha", 1, 0, WALL0, 1000000, 1000000, 30, &w);
+	write_host("a1.pcapng", "alpha", 1, 1, WALL0, 31000000, 1000000, 30, &w);
+	write_host("b.pcapng", "beta", 2, 0, WALL0 + 3, 2500000, 2000000, 25, &w);
+	sort_want(&w, &s);
+	expect_stream(names, 3, 1, &s);
+	cr_assert_eq(replay(out, sizeof(out), "info a0.pcapng b.pcapng a1.pcapng | grep -A2 '^Hosts:'"),
+		     0, "%s", out);
+	cr_expect_str_eq(out, "Hosts:          2\n"
+			      "  alpha (session 01a50102): 60 records, 2 files, intact\n"
+			      "  beta (session 02a50102): 25 records, 1 file, intact\n");
+	cr_assert_eq(replay(out, sizeof(out), "merge m.pcapng a0.pcapng b.pcapng a1.pcapng && "
+					       "\"$R\" verify -q m.pcapng && echo ok"), 0, "%s", out);
+	const char *m[] = { "m.pcapng" };
+	expect_stream(m, 1, 1, &s);
+	/* a set given out of order is still reported, as for one host */
+	cr_expect_eq(replay(out, sizeof(out), "info a1.pcapng b.pcapng a0.pcapng 2>&1 | grep -c 'out of order'"),
+		     0, "%s", out);
+	free_want(&w);
+	free_want(&s);
+}
+
+Test(merge, one_host_two_sessions)
+{
+	struct want w = { 0 }, s;
+	const char *names[] = { "s1.pcapng", "s2.pcapng" };
+	char out[4096];
+
+	write_host("s1.pcapng", "alpha", 1, 0, WALL0, 1000000, 1000000, 20, &w);
+	/* a second capture on the same host, overlapping in time */
+	write_host("s2.pcapng", "alpha", 9, 0, WALL0, 1500000, 1000000, 20, &w);
+	sort_want(&w, &s);
+	expect_stream(names, 2, 1, &s);
+	cr_assert_eq(replay(out, sizeof(out), "cat s1.pcapng s2.pcapng | cut -d' ' -f1 | sort | uniq -c"),
+		     0, "%s", out);
+	cr_expect_str_eq(out, "     20 alpha/01a50102\n     20 alpha/09a50102\n");
+	cr_assert_eq(replay(out, sizeof(out), "merge m.pcapng s1.pcapng s2.pcapng && \"$R\" info --json m.pcapng"),
+		     0, "%s", out);
+	cr_expect(strstr(out, "\"session\":\"09a50102") != NULL, "%s", out);
+	free_want(&w);
+	free_want(&s);
+}
+
+Test(merge, the_live_fixture_beside_a_generated_host)
+{
+	char out[8192];
+	char *fx = realpath("tests/fixtures/live.pcapng", NULL);
+
+	cr_assert_not_null(fx);
+	write_host("gen.pcapng", "generated-host", 3, 0, WALL0, 1000, 1000000, 50, NULL);
+	cr_assert_eq(replay(out, sizeof(out), "merge m.pcapng '%s' gen.pcapng && \"$R\" verify -q m.pcapng", fx),
+		     0, "%s", out);
+	unsigned long long live;
+	cr_assert_eq(replay(out, sizeof(out), "info --json '%s'", fx), 0);
+	cr_assert_eq(sscanf(strstr(out, "\"records\":"), "\"records\":%llu", &live), 1);
+	cr_assert_eq(replay(out, sizeof(out), "info --json m.pcapng"), 0, "%s", out);
+	char want[128];
+	snprintf(want, sizeof(want), "\"records\":%llu,", live + 50);
+	cr_expect(strstr(out, want) != NULL, "%s wanted in %s", want, out);
+	cr_expect(strstr(out, "{\"host\":\"generated-host\",\"session\":\"03a5") != NULL, "%s", out);
+	cr_expect(strstr(out, "\"records\":50,") != NULL, "%s", out);
+	/* the same lines as the two files read together */
+	cr_expect_eq(replay(out, sizeof(out), "cat --json m.pcapng > m.jsonl && \"$R\" cat --json '%s' "
+					       "gen.pcapng > f.jsonl && cmp m.jsonl f.jsonl && echo same", fx),
+		     0, "%s", out);
+	cr_expect_str_eq(out, "same\n");
+	free(fx);
+}
+
+Test(merge, damaged_input_leaves_no_out_unless_skipped)
+{
+	struct want s;
+	char out[4096];
+	uint8_t *data;
+	size_t size;
+	char *b = aat_path(dir, "b.pcapng");
+
+	two_hosts(&s);
+	/* a byte in the middle of beta's file: one chunk's crc fails */
+	cr_assert_eq(aat_read_file(b, &data, &size), 0);
+	data[size / 2] ^= 0x40;
+	cr_assert_eq(aat_write_file(b, data, size), 0);
+	free(data);
+	cr_expect_eq(replay(out, sizeof(out), "merge m.pcapng a.pcapng b.pcapng 2>err; echo $?; cat err"), 0);
+	cr_expect(!strncmp(out, "1\n", 2), "%s", out);
+	cr_expect(strstr(out, "b.pcapng: offset") != NULL, "%s", out);
+	cr_expect(strstr(out, "m.pcapng not written") != NULL, "%s", out);
+	cr_expect(!exists("m.pcapng"), "a partial OUT was left");
+	cr_expect_eq(replay(out, sizeof(out), "merge --skip-damaged m.pcapng a.pcapng b.pcapng 2>/dev/null"), 1);
+	cr_assert(exists("m.pcapng"));
+	cr_expect_eq(replay(out, sizeof(out), "verify m.pcapng"), 0, "%s", out);
+	cr_expect(strstr(out, "records") != NULL);
+	free(b);
+	free_want(&s);
+}
+
+Test(merge, out_that_exists_or_cannot_be_created)
+{
+	struct want s;
+	char out[4096];
+
+	two_hosts(&s);
+	cr_assert_eq(aat_write_file(aat_path(dir, "m.pcapng"), "keep", 4), 0);
+	cr_expect_eq(replay(out, sizeof(out), "merge m.pcapng a.pcapng b.pcapng 2>&1"), 2);
+	cr_expect(strstr(out, "m.pcapng: cannot create: the file exists") != NULL, "%s", out);
+	cr_expect_eq(replay(out, sizeof(out), "--version >/dev/null && cat m.pcapng"), 0);
+	cr_expect_str_eq(out, "keep");
+	cr_expect_eq(replay(out, sizeof(out), "merge no/such/dir/m.pcapng a.pcapng b.pcapng 2>&1"), 2);
+	cr_expect(strstr(out, "cannot create") != NULL, "%s", out);
+	cr_expect_eq(replay(out, sizeof(out), "merge m2.pcapng a.pcapng missing.pcapng 2>&1"), 2, "%s", out);
+	cr_expect(!exists("m2.pcapng"));
+	cr_expect_eq(replay(out, sizeof(out), "merge m3.pcapng 2>&1"), 2);
+	free_want(&s);
+}
+
+Test(merge, a_newer_format_is_refused_cleanly)
+{
+	struct aat_recs recs = { 0 }, got = { 0 };
+	struct aa_writer_opts o = { .format_version = AA_FORMAT_VERSION_MAX + 1, .source = "test" };
+	struct aa_error_info err;
+	uint8_t buf[AAT_GEN_MAX];
+	struct aat_rng r;
+	char *p = aat_path(dir, "new.pcapng");
+
+	aat_rng_seed(&r, 5);
+	aat_recs_add(&recs, buf, aat_gen_valid(&r, AA_TYPE_EXIT, 10, buf));
+	cr_assert_eq(aat_write_capture(p, &recs, 0, 1, &o, 0, NULL), 0);
+	cr_expect_eq(aat_read_capture(p, NULL, &got, NULL, &err), AA_E_META);
+	cr_expect(strstr(err.detail, "format version 4: newer than this reader") != NULL, "%s", err.detail);
+	cr_expect_eq(got.n, 0, "nothing of it is read");
+	aat_recs_free(&recs);
+	aat_recs_free(&got);
+	free(p);
+}
