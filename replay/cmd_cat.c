@@ -34,8 +34,8 @@ static const char help[] =
 	"                  a TLS piece's connection, an exit's signal)\n"
 	"  -f, --follow    print the records of one FILE as the capture writes them,\n"
 	"                  as tail -f (in capture order): ends at the file's END chunk\n"
-	"                  or on Ctrl-C (status 0); a file truncated or moved away\n"
-	"                  meanwhile is an error\n"
+	"                  or on Ctrl-C (status 0); a file truncated, replaced or\n"
+	"                  moved away meanwhile is said so (status 1)\n"
 	CLI_FILTER_HELP
 	"  -h, --help      this help\n"
 	"\n"
