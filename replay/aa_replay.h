@@ -146,6 +146,10 @@ struct aa_process {
 	int signal;            /* the signal that killed it, 0 none */
 	int core_dumped;
 	uint32_t execs;        /* exec records seen */
+	/* Whose pid it is: the origin of its records (aa_record.origin; pids
+	 * of other hosts are other processes) and its host (NULL live). */
+	uint32_t origin;
+	const char *host;
 };
 
 /* One record as delivered: the parsed event and where it came from. */
@@ -287,6 +291,10 @@ uint32_t aa_source_origins(const aa_source *src);
  * record delivered.
  */
 const struct aa_process *aa_process_at(const aa_source *src, uint32_t pid, uint64_t time_ns);
+/* aa_process_at for the pids of one origin (aa_record.origin) of a stream
+ * of several hosts: aa_process_at is origin 0's. */
+const struct aa_process *aa_process_at_origin(const aa_source *src, uint32_t origin, uint32_t pid,
+					      uint64_t time_ns);
 /* Every incarnation known, in the order they became known: NULL prev for
  * the first, NULL after the last. Valid as aa_process_at's. */
 const struct aa_process *aa_process_next(const aa_source *src, const struct aa_process *prev);

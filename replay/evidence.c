@@ -41,6 +41,7 @@ struct jstr {
 
 /* The completion records of one (pid, tid, timestamp_ns). */
 struct group {
+	uint32_t origin;   /* of its records: pids of other hosts are others */
 	uint32_t pid, tid;
 	uint64_t ts;
 	struct jstr s[AA_STRING_KIND_COUNT];
@@ -72,6 +73,7 @@ struct aa_evidence {
 	struct qent out;       /* the entry popped last: its copy and group */
 	struct aa_record out_rec;
 	struct aa_joins joins; /* the joins of the record popped last */
+	uint32_t origin;       /* of the record being pushed */
 };
 
 struct aa_evidence *aa_evidence_new(int fold, uint32_t max_processes)
@@ -217,7 +219,8 @@ static void drop_stale(struct aa_evidence *e, uint32_t pid, uint32_t tid, int ha
 {
 	for (size_t i = 0; i < e->npending;) {
 		struct group *g = e->pending[i];
-		if (g->pid == pid && (!has_tid || g->tid == tid) && g->ts != ts)
+		if (g->origin == e->origin && g->pid == pid && (!has_tid || g->tid == tid) &&
+		    g->ts != ts)
 			settle(e, i);
 		else
 			i++;
@@ -229,7 +232,8 @@ static struct group *find(struct aa_evidence *e, uint32_t pid, uint32_t tid, int
 {
 	for (size_t i = 0; i < e->npending; i++) {
 		struct group *g = e->pending[i];
-		if (g->pid == pid && g->ts == ts && (!has_tid || g->tid == tid)) {
+		if (g->origin == e->origin && g->pid == pid && g->ts == ts &&
+		    (!has_tid || g->tid == tid)) {
 			*at = i;
 			return g;
 		}
@@ -303,6 +307,7 @@ static struct group *group_new(struct aa_evidence *e, uint32_t pid, uint32_t tid
 	bound(e);
 	if (!(g = calloc(1, sizeof(*g))))
 		return NULL;
+	g->origin = e->origin;
 	g->pid = pid;
 	g->tid = tid;
 	g->ts = ts;
@@ -384,6 +389,7 @@ int aa_evidence_push(struct aa_evidence *e, struct aa_record *rec)
 	int has_tid;
 
 	rec->process = NULL;
+	e->origin = rec->origin;
 	if (!key_of(&rec->ev, &pid, &tid, &has_tid))
 		return queue(e, rec, NULL, 0);
 	if (aa_is_completion(&rec->ev))
@@ -430,7 +436,7 @@ const struct aa_record *aa_evidence_pop(struct aa_evidence *e)
 		r->session = q->h->session;
 		r->origin = q->h->origin;
 		r->chunk = q->h->chunk;
-		r->process = aa_event_pid(&r->ev, &pid) ? aa_proctab_at(e->procs, pid, r->time_ns) : NULL;
+		r->process = aa_event_pid(&r->ev, &pid) ? aa_proctab_at(e->procs, r->origin, pid, r->time_ns) : NULL;
 		e->bytes -= sizeof(*q->h) + q->h->len;
 	}
 	r->folded = q->completion && q->g->joined;

@@ -409,3 +409,65 @@ Test(merge, a_newer_format_is_refused_cleanly)
 	aat_recs_free(&got);
 	free(p);
 }
+
+/* A file of host with an exec of pid 4242 running prog at ts, then a file
+ * record of that pid at ts + 2 ms. */
+static void pid_file(const char *name, const char *host, uint8_t sess, uint64_t ts, const char *prog)
+{
+	uint8_t session[16] = { sess };
+	struct aa_writer_opts o = { .mono_to_wall = WALL0, .hostname = host, .session = session,
+				    .source = "test" };
+	struct aat_recs recs = { 0 };
+	struct aa_exec_event ex = { .timestamp_ns = ts, .pid = 4242, .ppid = 1 };
+	struct aa_file_event fi = { .pid = 4242, .tid = 4242, .timestamp_ns = ts + 2000000,
+				    .syscall = AA_SYS_OPENAT };
+	char *path = aat_path(dir, name);
+
+	strcpy((char *)ex.filename, prog);
+	strcpy((char *)ex.args, prog);
+	strcpy((char *)fi.path, "/etc/hosts");
+	aat_recs_add(&recs, &ex, sizeof(ex));
+	aat_recs_add(&recs, &fi, sizeof(fi));
+	cr_assert_eq(aat_write_capture(path, &recs, 0, recs.n, &o, 0, NULL), 0);
+	aat_recs_free(&recs);
+	free(path);
+}
+
+Test(merge, a_pid_of_one_host_is_not_the_same_pid_of_another)
+{
+	const char *paths[2];
+	aa_source *src;
+	const struct aa_record *rec;
+	int files = 0;
+
+	pid_file("a.pcapng", "alpha", 1, 1000000, "/bin/alpha-prog");
+	pid_file("b.pcapng", "beta", 2, 2000000, "/bin/beta-prog");
+	paths[0] = aat_path(dir, "a.pcapng");
+	paths[1] = aat_path(dir, "b.pcapng");
+	struct aa_replay_opts o = { .ordered = 1 };
+	cr_assert_eq(aa_open_offline(&src, paths, 2, &o, NULL), 0);
+	/* exec alpha, exec beta, file alpha, file beta: each file record's
+	 * process is its own host's pid 4242 */
+	while (aa_next(src, &rec) == 1) {
+		if (rec->ev.type != AA_TYPE_FILE)
+			continue;
+		files++;
+		cr_assert_not_null(rec->process);
+		const char *want = !strcmp(rec->host, "alpha") ? "/bin/alpha-prog" : "/bin/beta-prog";
+		cr_expect_eq(rec->process->exe.len, strlen(want), "%s", rec->host);
+		cr_expect_eq(memcmp(rec->process->exe.data, want, strlen(want)), 0, "%s: %.*s", rec->host,
+			     (int)rec->process->exe.len, (const char *)rec->process->exe.data);
+		cr_expect_str_eq(rec->process->host, rec->host);
+		cr_expect_eq(rec->process->origin, rec->origin);
+	}
+	cr_expect_eq(files, 2);
+	const struct aa_process *pa = aa_process_at_origin(src, 0, 4242, WALL0 + 5000000);
+	const struct aa_process *pb = aa_process_at_origin(src, 1, 4242, WALL0 + 5000000);
+	cr_assert(pa && pb && pa != pb);
+	cr_expect_str_eq(pa->host, "alpha");
+	cr_expect_str_eq(pb->host, "beta");
+	cr_expect_eq(aa_process_at(src, 4242, WALL0 + 5000000), pa);
+	aa_close(src);
+	free((char *)paths[0]);
+	free((char *)paths[1]);
+}
