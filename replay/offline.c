@@ -11,86 +11,10 @@
 
 #include "capfile.h"
 #include "clock.h"
-#include "meta_codec.h"
 #include "offline.h"
+#include "offline_int.h"
 #include "origin.h"
 #include "pcapng.h"
-#include "reader.h"
-#include "source.h"
-#include "xxh64.h"
-
-/* A merged file's source other than the first: its META and origin. */
-struct file_src {
-	struct aa_file_meta meta;
-	uint8_t *buf;
-	uint32_t origin;
-	int have;
-};
-
-/* What one file (or one section of a concatenated file) has shown so far. */
-struct file_state {
-	struct aa_file_meta meta; /* source 0's: the file's */
-	uint8_t *meta_buf;
-	int have_meta;
-	uint32_t origin;  /* of source 0 */
-	int merged;       /* format 3: frames name their source, of nsrc */
-	uint32_t nsrc;
-	struct file_src *more; /* sources 1 .. nsrc-1 */
-	int refused;      /* a format this reader does not know: read no further */
-	int ended;   /* its END chunk was read */
-	int damaged; /* something was skipped: totals cannot match */
-	uint64_t records, chunks, bytes_raw;
-	uint64_t last_first;        /* first_record of the last RECORDS chunk taken with records */
-	int have_first;
-	uint64_t first_ts, last_ts; /* of the records' own time stamps, 0 if none, as END has them */
-	uint64_t dropped;           /* the last STATS chunk's, 0 before one */
-	struct aa_xxh64 digest;
-};
-
-struct offline {
-	aa_source base;
-	char **paths;
-	size_t npaths, cur;
-	int skip_damaged;
-	void (*on_damage)(void *user, const struct aa_error_info *err);
-	void (*on_read)(void *user);
-	void *user;
-	int follow;
-	int (*stop)(void *user);
-	struct aa_origins *origins;
-	int own_origins;
-
-	struct aa_reader *rd;
-	/* what the reader gave at open when it was not a good META: taken by
-	 * the first aa_next, as a stream cannot be read again */
-	int pending;
-	int pending_rc;
-	struct aa_chunk_view pending_c;
-	struct file_state f;
-	uint64_t done_bytes;  /* file bytes of the files already read */
-	uint64_t base_index;  /* stream index of the current file's first record */
-
-	/* the chunk being handed out */
-	const uint8_t *raw;
-	size_t raw_len, pos;
-	struct aa_chunk_hdr chunk;
-	int64_t chunk_offset; /* of its block in the file */
-	uint32_t seen;
-
-	/* a rotated set: same session, file_seq counting up */
-	uint8_t prev_session[16];
-	int have_prev;
-	uint32_t prev_seq;
-	/* drop counters are cumulative per capture session */
-	uint64_t dropped_done, drops_done[AA_DROP_SLOTS], dropped_cur, drops_cur[AA_DROP_SLOTS];
-
-	struct aa_record rec;
-};
-
-static const char *cur_path(const struct offline *o)
-{
-	return o->paths[o->cur];
-}
 
 /* The origins of the file being read are no longer intact. */
 static void mark_damaged(struct offline *o)
@@ -108,7 +32,7 @@ static void mark_damaged(struct offline *o)
  * Something is wrong in the data: recorded in the error and the stats; then
  * either reading goes on past it (skip_damaged: 0 returned) or the code is.
  */
-static int damage(struct offline *o, int code, int64_t offset, int64_t chunk, const char *detail)
+int offline_damage(struct offline *o, int code, int64_t offset, int64_t chunk, const char *detail)
 {
 	aa_source_fail(&o->base, code, cur_path(o), offset, chunk, "%s", detail);
 	o->base.stats.intact = 0;
@@ -125,12 +49,12 @@ static int damage(struct offline *o, int code, int64_t offset, int64_t chunk, co
 static int reader_damage(struct offline *o, int code)
 {
 	const struct aa_read_error *e = aa_reader_error(o->rd);
-	int rc = damage(o, code, e->offset, e->chunk, e->detail);
+	int rc = offline_damage(o, code, e->offset, e->chunk, e->detail);
 	o->base.err.sys_errno = e->sys_errno;
 	return rc;
 }
 
-static void free_sources(struct file_state *f)
+void offline_free_sources(struct file_state *f)
 {
 	for (uint32_t i = 0; f->more && i + 1 < f->nsrc; i++)
 		free(f->more[i].buf);
@@ -140,7 +64,7 @@ static void free_sources(struct file_state *f)
 
 static void reset_file(struct offline *o)
 {
-	free_sources(&o->f);
+	offline_free_sources(&o->f);
 	free(o->f.meta_buf);
 	memset(&o->f, 0, sizeof(o->f));
 	aa_xxh64_init(&o->f.digest, 0);
@@ -163,7 +87,7 @@ static int end_of_section(struct offline *o)
 	int rc = 0;
 
 	if (!o->f.ended)
-		rc = damage(o, AA_E_UNCLOSED, (int64_t)aa_reader_offset(o->rd), -1,
+		rc = offline_damage(o, AA_E_UNCLOSED, (int64_t)aa_reader_offset(o->rd), -1,
 			    "the last whole block ends here, with no END chunk after it");
 	else
 		o->base.stats.files_closed++;
@@ -193,171 +117,6 @@ static int open_next_file(struct offline *o)
 	return 0;
 }
 
-/* A merged file's META of source iface > 0 (format 3: chunk iface). */
-static int take_source_meta(struct offline *o, const struct aa_chunk_view *c, uint8_t *buf,
-			    const struct aa_file_meta *meta)
-{
-	struct file_src *s;
-
-	if (!o->f.have_meta || !o->f.merged || c->iface >= o->f.nsrc) {
-		free(buf);
-		return damage(o, AA_E_META, c->offset, c->h.index,
-			      "a metadata chunk for a second source in a file of one source");
-	}
-	s = &o->f.more[c->iface - 1];
-	if (aa_origins_find(o->origins, meta, buf, c->h.raw_len, &s->origin) != 0) {
-		free(buf);
-		return aa_source_fail(&o->base, AA_E_NOMEM, cur_path(o), c->offset, c->h.index,
-				      "metadata");
-	}
-	free(s->buf);
-	s->buf = buf;
-	s->meta = *meta;
-	s->have = 1;
-	aa_origins_get(o->origins, s->origin)->files++;
-	return 0;
-}
-
-/* A merged file (format 3): room for the META of each of its sources. */
-static int take_sources(struct offline *o, const struct aa_chunk_view *c)
-{
-	uint32_t n = aa_reader_interfaces(o->rd);
-
-	free_sources(&o->f);
-	o->f.merged = 1;
-	o->f.nsrc = n ? n : 1;
-	if (o->f.nsrc > 1 && !(o->f.more = calloc(o->f.nsrc - 1, sizeof(*o->f.more))))
-		return aa_source_fail(&o->base, AA_E_NOMEM, cur_path(o), c->offset, c->h.index,
-				      "metadata");
-	return 0;
-}
-
-static int take_meta(struct offline *o, const struct aa_chunk_view *c, const uint8_t *raw)
-{
-	struct aa_file_meta meta;
-	uint8_t *buf;
-	char d[128];
-	int rc;
-
-	/* The META in use stays as it is until a good one replaces it: its strings point into it. */
-	if (c->h.index != c->iface) {
-		snprintf(d, sizeof(d), "a metadata chunk that is not chunk %u", c->iface);
-		return damage(o, AA_E_META, c->offset, c->h.index, d);
-	}
-	if (!(buf = malloc(c->h.raw_len ? c->h.raw_len : 1)))
-		return aa_source_fail(&o->base, AA_E_NOMEM, cur_path(o), c->offset, c->h.index,
-				      "metadata");
-	memcpy(buf, raw, c->h.raw_len);
-	if (aa_meta_decode(buf, c->h.raw_len, &meta) != 0) {
-		free(buf);
-		return damage(o, AA_E_META, c->offset, c->h.index, "metadata chunk does not decode");
-	}
-	if (aa_meta_format_version(&meta) > AA_FORMAT_VERSION_MAX) {
-		free(buf);
-		snprintf(d, sizeof(d), "format version %u: newer than this reader, which reads up to %u",
-			 aa_meta_format_version(&meta), AA_FORMAT_VERSION_MAX);
-		o->f.refused = 1;
-		return damage(o, AA_E_META, c->offset, c->h.index, d);
-	}
-	if (c->iface)
-		return take_source_meta(o, c, buf, &meta);
-	uint32_t origin;
-	if (aa_origins_find(o->origins, &meta, buf, c->h.raw_len, &origin) != 0) {
-		free(buf);
-		return aa_source_fail(&o->base, AA_E_NOMEM, cur_path(o), c->offset, c->h.index,
-				      "metadata");
-	}
-	free(o->f.meta_buf);
-	o->f.meta_buf = buf;
-	o->f.meta = meta;
-	o->f.have_meta = 1;
-	o->f.origin = origin;
-	aa_origins_get(o->origins, origin)->files++;
-	if (aa_meta_format_version(&meta) >= AA_FORMAT_VERSION_MERGED &&
-	    (rc = take_sources(o, c)) != 0)
-		return rc;
-
-	/* Drop counters restart with each capture session. */
-	const struct aa_file_meta *m = &o->f.meta;
-	int same = o->have_prev && memcmp(o->prev_session, m->session, 16) == 0;
-	if (!same) {
-		o->dropped_done += o->dropped_cur;
-		for (int i = 0; i < AA_DROP_SLOTS; i++)
-			o->drops_done[i] += o->drops_cur[i];
-		o->dropped_cur = 0;
-		memset(o->drops_cur, 0, sizeof(o->drops_cur));
-	}
-	/* a merged file is a set of its own */
-	int out_of_order = same && !o->f.merged && m->file_seq != o->prev_seq + 1;
-	uint32_t prev = o->prev_seq;
-	memcpy(o->prev_session, m->session, 16);
-	o->prev_seq = m->file_seq;
-	o->have_prev = 1;
-	if (out_of_order) {
-		snprintf(d, sizeof(d), "file %u of its set follows file %u: one is missing or out of order",
-			 m->file_seq, prev);
-		return damage(o, AA_E_SET, c->offset, c->h.index, d);
-	}
-	return 0;
-}
-
-static int take_stats(struct offline *o, const struct aa_chunk_view *c, const uint8_t *raw)
-{
-	struct aa_stats_body b = {0};
-	uint32_t len = c->h.raw_len;
-
-	if (len < AA_STATS_HEAD + 8 * AA_STATS_MIN_SLOTS || (len - AA_STATS_HEAD) % 8 != 0 ||
-	    len > AA_STATS_HEAD + 8 * AA_STATS_MAX_SLOTS)
-		return damage(o, AA_E_CHUNK, c->offset, c->h.index, "stats chunk of the wrong size");
-	/* a newer writer's extra slots are types this reader does not know */
-	memcpy(&b, raw, len < sizeof(b) ? len : sizeof(b));
-	o->dropped_cur = b.dropped;
-	o->f.dropped = b.dropped;
-	memcpy(o->drops_cur, b.drops, sizeof(o->drops_cur));
-	o->base.stats.dropped = o->dropped_done + o->dropped_cur;
-	for (int i = 0; i < AA_DROP_SLOTS; i++)
-		o->base.stats.drops[i] = o->drops_done[i] + o->drops_cur[i];
-	return 0;
-}
-
-static int take_end(struct offline *o, const struct aa_chunk_view *c, const uint8_t *raw)
-{
-	struct aa_end_body b;
-	struct file_state *f = &o->f;
-	char d[160];
-
-	if (c->h.raw_len != sizeof(b))
-		return damage(o, AA_E_CHUNK, c->offset, c->h.index, "END chunk of the wrong size");
-	memcpy(&b, raw, sizeof(b));
-	f->ended = 1;
-	if (b.reserved != 0)
-		return damage(o, AA_E_CHUNK, c->offset, c->h.index, "END chunk's reserved field not zero");
-	if (f->damaged)
-		return 0; /* already reported: the totals cannot match */
-	uint64_t digest = aa_xxh64_digest(&f->digest);
-	if (b.blocks_crc != aa_reader_blocks_crc(o->rd)) {
-		snprintf(d, sizeof(d), "the section, interface or statistics blocks were altered");
-		return damage(o, AA_E_DIGEST, c->offset, c->h.index, d);
-	}
-	if (b.records != f->records || b.chunks != f->chunks || b.bytes_raw != f->bytes_raw ||
-	    b.digest != digest) {
-		snprintf(d, sizeof(d),
-			 "END says %llu records in %llu chunks, digest %016llx; read %llu in %llu, digest %016llx",
-			 (unsigned long long)b.records, (unsigned long long)b.chunks,
-			 (unsigned long long)b.digest, (unsigned long long)f->records,
-			 (unsigned long long)f->chunks, (unsigned long long)digest);
-		return damage(o, AA_E_DIGEST, c->offset, c->h.index, d);
-	}
-	if (b.first_ts != f->first_ts || b.last_ts != f->last_ts || b.dropped != f->dropped) {
-		snprintf(d, sizeof(d),
-			 "END says time stamps %llu..%llu, %llu dropped; read %llu..%llu, %llu dropped",
-			 (unsigned long long)b.first_ts, (unsigned long long)b.last_ts,
-			 (unsigned long long)b.dropped, (unsigned long long)f->first_ts,
-			 (unsigned long long)f->last_ts, (unsigned long long)f->dropped);
-		return damage(o, AA_E_DIGEST, c->offset, c->h.index, d);
-	}
-	return 0;
-}
 
 /*
  * A RECORDS chunk whose first record is not past the first record of the
@@ -381,7 +140,7 @@ static int repeats_records(struct offline *o, const struct aa_chunk_view *c, int
 	if (!seq_reported) {
 		snprintf(d, sizeof(d), "chunk %u repeats records from %llu on, already read",
 			 c->h.index, (unsigned long long)c->h.first_record);
-		*rc = damage(o, AA_E_SEQUENCE, c->offset, c->h.index, d);
+		*rc = offline_damage(o, AA_E_SEQUENCE, c->offset, c->h.index, d);
 	}
 	return 1;
 }
@@ -397,16 +156,16 @@ static int take_chunk(struct offline *o, const struct aa_chunk_view *c, int seq_
 	o->base.stats.bytes_stored = o->done_bytes + aa_reader_offset(o->rd);
 	switch (c->h.kind) {
 	case AA_CHUNK_META:
-		return take_meta(o, c, raw);
+		return offline_take_meta(o, c, raw);
 	case AA_CHUNK_STATS:
-		return take_stats(o, c, raw);
+		return offline_take_stats(o, c, raw);
 	case AA_CHUNK_END:
-		return take_end(o, c, raw);
+		return offline_take_end(o, c, raw);
 	default:
 		break;
 	}
 	if (!o->f.have_meta && !o->f.damaged &&
-	    (rc = damage(o, AA_E_META, c->offset, c->h.index, "records before any metadata")) != 0)
+	    (rc = offline_damage(o, AA_E_META, c->offset, c->h.index, "records before any metadata")) != 0)
 		return rc;
 	if (repeats_records(o, c, seq_reported, &rc))
 		return rc;
@@ -427,7 +186,7 @@ static int framing(struct offline *o, const char *what)
 
 	snprintf(d, sizeof(d), "record %u at byte %zu of the chunk: %s", o->seen, o->pos, what);
 	o->raw = NULL; /* the rest of this chunk cannot be trusted */
-	return damage(o, AA_E_FRAMING, o->chunk_offset, o->chunk.index, d);
+	return offline_damage(o, AA_E_FRAMING, o->chunk_offset, o->chunk.index, d);
 }
 
 /* rec's origin: its source's in a merged file, else the file's. */
@@ -593,7 +352,7 @@ static void offline_destroy(aa_source *src)
 	struct offline *o = (struct offline *)src;
 
 	aa_reader_close(o->rd);
-	free_sources(&o->f);
+	offline_free_sources(&o->f);
 	if (o->own_origins)
 		aa_origins_free(o->origins);
 	free(o->f.meta_buf);
@@ -658,7 +417,7 @@ int aa_open_files(aa_source **src, const char *const *paths, size_t npaths,
 			const uint8_t *raw;
 			if (r == AA_READ_CHUNK && c.h.kind == AA_CHUNK_META &&
 			    aa_reader_decode(o->rd, &c, &raw) == 0) {
-				rc = take_meta(o, &c, raw);
+				rc = offline_take_meta(o, &c, raw);
 			} else if (r == AA_E_NOT_PCAPNG || r == AA_E_ENDIAN || r == AA_E_IO ||
 				   r == AA_E_FOREIGN) {
 				const struct aa_read_error *e = aa_reader_error(o->rd);
