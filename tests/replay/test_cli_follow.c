@@ -214,7 +214,9 @@ Test(follow, sigint_ends_it_with_status_0)
 	free(f.err);
 }
 
-Test(follow, a_file_truncated_under_it_is_said_to_be)
+/* Follows a file of two records; once both are printed, change() alters
+ * it under the follower, which must end with status and say text. */
+static void said_to_be(void (*change)(const char *path), int status, const char *text)
 {
 	char *path = aat_path(dir, "cap.pcapng"), want[64];
 	struct aa_writer *w = open_writer(path);
@@ -225,38 +227,38 @@ Test(follow, a_file_truncated_under_it_is_said_to_be)
 	start(&f, path);
 	line_of(want, sizeof(want), 1);
 	cr_assert(wait_for(&f, want));
-	cr_assert_eq(truncate(path, 100), 0);
-	cr_expect_eq(finish(&f), 1);
+	change(path);
+	cr_expect_eq(finish(&f), status);
 	char *err = stderr_of(&f);
-	cr_expect(strstr(err, "cap.pcapng: offset") && strstr(err, "the file was truncated under the reader"),
-		  "%s", err);
+	cr_expect(strstr(err, "cap.pcapng: offset") && strstr(err, text), "%s", err);
 	free(err);
 	(void)aa_writer_close(w);
 	free(path);
 	free(f.err);
 }
 
-Test(follow, a_file_replaced_under_it_is_said_to_be)
+static void cut(const char *path)
 {
-	char *path = aat_path(dir, "cap.pcapng"), *other = aat_path(dir, "new.pcapng"), want[64];
-	struct aa_writer *w = open_writer(path);
-	struct follower f;
+	cr_assert_eq(truncate(path, 100), 0);
+}
 
-	add(w, 0);
-	start(&f, path);
-	line_of(want, sizeof(want), 0);
-	cr_assert(wait_for(&f, want));
+static void replace(const char *path)
+{
+	char *other = aat_path(dir, "new.pcapng");
+
 	cr_assert_eq(aat_write_file(other, "x", 1), 0);
 	cr_assert_eq(rename(other, path), 0);
-	cr_expect_eq(finish(&f), 1);
-	char *err = stderr_of(&f);
-	cr_expect(strstr(err, "the file was replaced by another file while followed, before its END chunk"),
-		  "%s", err);
-	free(err);
-	(void)aa_writer_close(w);
-	free(path);
 	free(other);
-	free(f.err);
+}
+
+Test(follow, a_file_truncated_under_it_is_said_to_be)
+{
+	said_to_be(cut, 1, "the file was truncated under the reader");
+}
+
+Test(follow, a_file_replaced_under_it_is_said_to_be)
+{
+	said_to_be(replace, 1, "the file was replaced by another file while followed, before its END chunk");
 }
 
 Test(follow, usage)
