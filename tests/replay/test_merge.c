@@ -377,7 +377,9 @@ Test(merge, out_that_exists_or_cannot_be_created)
 	char out[4096];
 
 	two_hosts(&s);
-	cr_assert_eq(aat_write_file(aat_path(dir, "m.pcapng"), "keep", 4), 0);
+	char *m = aat_path(dir, "m.pcapng");
+	cr_assert_eq(aat_write_file(m, "keep", 4), 0);
+	free(m);
 	cr_expect_eq(replay(out, sizeof(out), "merge m.pcapng a.pcapng b.pcapng 2>&1"), 2);
 	cr_expect(strstr(out, "m.pcapng: cannot create: the file exists") != NULL, "%s", out);
 	cr_expect_eq(replay(out, sizeof(out), "--version >/dev/null && cat m.pcapng"), 0);
