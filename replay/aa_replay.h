@@ -259,8 +259,9 @@ AA_MUST_CHECK int aa_dispatch(aa_source *src, const struct aa_callbacks *cb, voi
 /* The last error of src: valid until aa_close, its content replaced by the next error. */
 const struct aa_error_info *aa_source_error(const aa_source *src);
 void aa_source_get_stats(const aa_source *src, struct aa_source_stats *stats);
-/* The META of the file being read (the first one before any read); NULL for
- * live and raw sources. It and its strings stay valid until the next aa_next()
+/* The META of the file being read (the first one before any read; of files
+ * of several hosts, the first group's; of a merged file, its first
+ * source's: aa_source_origin has each one's); NULL for live and raw sources. It and its strings stay valid until the next aa_next()
  * or aa_dispatch() (which may move to the next file and its META) or aa_close(). */
 const struct aa_file_meta *aa_source_meta(const aa_source *src);
 /*
