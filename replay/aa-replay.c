@@ -18,6 +18,9 @@ static const struct {
 	{ "schema", cmd_schema, "print the record layouts a file carries, as C" },
 	{ "ps", cmd_ps, "list the processes a recording saw, with their identity and exit" },
 	{ "merge", cmd_merge, "merge files of several hosts into one file, in time order" },
+	{ "tree", cmd_tree, "the process tree: argv, times, exit, file/TLS/net records of each" },
+	{ "diff", cmd_diff, "compare two recordings by what happened (0 alike, 1 different)" },
+	{ "follow", cmd_follow, "TLS conversations per connection, HTTP/1.1, HTTP/2 and SSE decoded" },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -41,7 +44,10 @@ static void usage(FILE *out)
 	      "  " CLI_PROG " cat --json --pid 4242 capture.pcapng | jq .path\n"
 	      "  " CLI_PROG " verify capture.pcapng || " CLI_PROG " recover capture.pcapng fixed.pcapng\n"
 	      "  " CLI_PROG " merge all.pcapng web1.pcapng web2.pcapng\n"
-	      "  " CLI_PROG " cat --follow capture.pcapng\n",
+	      "  " CLI_PROG " cat --follow capture.pcapng\n"
+	      "  " CLI_PROG " tree --pid 4242 capture.pcapng\n"
+	      "  " CLI_PROG " diff --ignore-path '^/tmp/' run1.pcapng run2.pcapng\n"
+	      "  " CLI_PROG " follow --pid 4242 --pretty capture.pcapng\n",
 	      out);
 }
 

@@ -227,5 +227,8 @@ int cmd_export(int argc, char **argv);
 int cmd_schema(int argc, char **argv);
 int cmd_ps(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
+int cmd_tree(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+int cmd_follow(int argc, char **argv);
 
 #endif /* AA_CLI_H */
