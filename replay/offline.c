@@ -406,8 +406,10 @@ int aa_open_files(aa_source **src, const char *const *paths, size_t npaths,
 	rc = npaths ? 0 : AA_E_INVAL;
 	if (rc)
 		aa_source_fail(&o->base, rc, NULL, -1, -1, "no file to read");
-	else if (o->follow && npaths != 1)
-		rc = aa_source_fail(&o->base, AA_E_INVAL, NULL, -1, -1, "only one file can be followed");
+	else if (o->follow && (npaths != 1 || !strcmp(paths[0], "-")))
+		/* a stream waits for its writer by itself */
+		rc = aa_source_fail(&o->base, AA_E_INVAL, NULL, -1, -1,
+				    "only one file, not a stream, can be followed");
 	/* Open the first file now, so that its META is there before any read. */
 	while (!rc && !o->rd && o->cur < o->npaths) {
 		rc = open_next_file(o);
