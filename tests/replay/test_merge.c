@@ -13,6 +13,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "blocks.h"
+#include "capfile.h"
 #include "capio.h"
 #include "files.h"
 #include "gen.h"
@@ -472,4 +474,36 @@ Test(merge, a_pid_of_one_host_is_not_the_same_pid_of_another)
 	aa_close(src);
 	free((char *)paths[0]);
 	free((char *)paths[1]);
+}
+
+Test(merge, a_record_of_a_source_without_its_meta_is_damage)
+{
+	struct want s;
+	char out[8192];
+	uint8_t *data;
+	size_t size;
+	struct aat_block *b;
+	char *m = aat_path(dir, "m.pcapng");
+
+	two_hosts(&s);
+	cr_assert_eq(replay(out, sizeof(out), "merge m.pcapng a.pcapng b.pcapng"), 0, "%s", out);
+	/* cut beta's META chunk (chunk 1) out of the merged file */
+	cr_assert_eq(aat_read_file(m, &data, &size), 0);
+	long n = aat_blocks(data, size, &b), k;
+	for (k = 0; k < n && !(b[k].kind == AA_CHUNK_META && b[k].index == 1); k++)
+		;
+	cr_assert_lt(k, n, "no second META chunk");
+	cr_assert_eq(aat_le32(data + b[k].off + 8), 1, "META 1 is on interface 1");
+	memmove(data + b[k].off, data + b[k].off + b[k].len, size - b[k].off - b[k].len);
+	cr_assert_eq(aat_write_file(m, data, size - b[k].len), 0);
+	free(b);
+	free(data);
+	cr_expect_eq(replay(out, sizeof(out), "info m.pcapng 2>&1 >/dev/null"), 1);
+	cr_expect(strstr(out, "chunk 2 where chunk 1 was due") != NULL, "%s", out);
+	cr_expect(strstr(out, "a record of a source the file does not describe") != NULL, "%s", out);
+	/* alpha's records before the first of beta's are still read, as alpha's */
+	cr_expect_eq(replay(out, sizeof(out), "cat m.pcapng 2>/dev/null | head -1"), 0);
+	cr_expect(!strncmp(out, "2026-11-25T21:30:01.001", 23), "one host left, no host column: %s", out);
+	free(m);
+	free_want(&s);
 }
