@@ -507,3 +507,56 @@ Test(merge, a_record_of_a_source_without_its_meta_is_damage)
 	free(m);
 	free_want(&s);
 }
+
+Test(merge, the_session_fixtures_and_the_live_one_in_time_order)
+{
+	char out[8192];
+	char *fa = realpath("tests/fixtures/session/session-a.pcapng", NULL);
+	char *fb = realpath("tests/fixtures/session/session-b.pcapng", NULL);
+	char *fl = realpath("tests/fixtures/live.pcapng", NULL);
+
+	if (!fa || !fb || !fl)
+		cr_skip_test("the session fixture is not there");
+	/* three captures of host "vm", given newest first: live (2026-11-25)
+	 * comes first, then session-a, then session-b, whole, one after the other */
+	cr_assert_eq(replay(out, sizeof(out), "merge m.pcapng '%s' '%s' '%s' && \"$R\" verify -q m.pcapng",
+			    fb, fa, fl), 0, "%s", out);
+	/* the merged file's records, as stored: each fixture's in time order, in turn */
+	char *m = aat_path(dir, "m.pcapng");
+	const char *order[] = { fl, fa, fb };
+	aa_source *src, *one;
+	const struct aa_record *rec, *want;
+	struct aa_replay_opts ordered = { .ordered = 1 };
+	size_t n = 0;
+	cr_assert_eq(aa_open_offline(&src, (const char *const *)&m, 1, NULL, NULL), 0);
+	for (int k = 0; k < 3; k++) {
+		cr_assert_eq(aa_open_offline(&one, &order[k], 1, &ordered, NULL), 0);
+		const uint8_t *session = aa_source_meta(one)->session;
+		while (aa_next(one, &want) == 1) {
+			cr_assert_eq(aa_next(src, &rec), 1, "record %zu", n);
+			cr_assert_eq(rec->ev.len, want->ev.len, "record %zu", n);
+			cr_assert_eq(memcmp(rec->ev.raw, want->ev.raw, rec->ev.len), 0, "record %zu", n);
+			cr_assert_eq(rec->time_ns, want->time_ns);
+			cr_assert_eq(memcmp(rec->session, session, 16), 0, "record %zu: session", n);
+			cr_assert_str_eq(rec->host, "vm");
+			n++;
+		}
+		aa_close(one);
+	}
+	cr_expect_eq(aa_next(src, &rec), 0);
+	cr_expect_eq(n, 708 + 830 + 832);
+	aa_close(src);
+	free(m);
+	cr_assert_eq(replay(out, sizeof(out), "info m.pcapng | sed -n '/^Hosts:/,$p' | sed 's/session [0-9a-f]*/session S/'"), 0);
+	/* in the order given (the order they became known), not of time */
+	cr_expect_str_eq(out, "Hosts:          3\n"
+			      "  vm (session S): 832 records, 1 file, intact\n"
+			      "  vm (session S): 830 records, 1 file, intact\n"
+			      "  vm (session S): 708 records, 1 file, intact\n");
+	/* one host, three sessions: each line says which */
+	cr_assert_eq(replay(out, sizeof(out), "cat m.pcapng | cut -d' ' -f1 | uniq | wc -l"), 0);
+	cr_expect_str_eq(out, "3\n");
+	free(fa);
+	free(fb);
+	free(fl);
+}
