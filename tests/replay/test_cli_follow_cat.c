@@ -194,7 +194,8 @@ Test(cat_follow, a_half_written_block_is_waited_on)
 	free(f.err);
 }
 
-Test(cat_follow, sigint_ends_it_with_status_0)
+/* A signal ends it cleanly, while it waits for the writer. */
+static void stopped_by(int sig)
 {
 	char *path = aat_path(dir, "cap.pcapng"), want[64];
 	struct aa_writer *w = open_writer(path);
@@ -204,14 +205,24 @@ Test(cat_follow, sigint_ends_it_with_status_0)
 	start(&f, path);
 	line_of(want, sizeof(want), 0);
 	cr_assert(wait_for(&f, want));
-	kill(f.pid, SIGINT);
-	cr_expect_eq(finish(&f), 0, "Ctrl-C ends it cleanly");
+	kill(f.pid, sig);
+	cr_expect_eq(finish(&f), 0, "signal %d ends it with status 0", sig);
 	char *err = stderr_of(&f);
 	cr_expect_str_eq(err, "");
 	free(err);
 	cr_assert_eq(aa_writer_close(w), 0);
 	free(path);
 	free(f.err);
+}
+
+Test(cat_follow, sigint_ends_it_with_status_0)
+{
+	stopped_by(SIGINT);
+}
+
+Test(cat_follow, sigterm_ends_it_with_status_0)
+{
+	stopped_by(SIGTERM);
 }
 
 /* Follows a file of two records; once both are printed, change() alters
