@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "aa_live.h"
+#include "runcmd.h"
 
 /* Exit status, one per cause (listed in --help). */
 enum cap_exit {
@@ -50,6 +51,10 @@ struct cap_opts {
 	int no_snapshot;          /* --no-snapshot: no records of the processes already running */
 	unsigned argv_max;        /* --argv-max; 0: the live source's default */
 	int ready_fd;             /* --ready-fd; -1: none */
+	char *const *command;     /* -- COMMAND [ARGS] (argv, NULL-terminated); NULL: none */
+	const char *run_user;     /* -u */
+	struct runcmd_user run_as; /* whose identity the command takes */
+	char *run_name, *run_home; /* run_as's strings */
 };
 
 /*

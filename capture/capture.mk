@@ -7,7 +7,8 @@ PUBLIC_HEADERS += capture/aa_raw.h capture/aa_live.h
 
 CAPTURE_SRCS := capture/aa-capture.c capture/cap_opts.c capture/capture_loop.c \
 	capture/output.c capture/names.c capture/outdir.c capture/outfile.c capture/postcmd.c \
-	capture/privdrop.c capture/ready.c capture/signals.c capture/snapshot.c capture/status.c
+	capture/pathfind.c capture/privdrop.c capture/ready.c capture/runcmd.c capture/signals.c \
+	capture/snapshot.c capture/status.c
 CAPTURE_OBJS := $(CAPTURE_SRCS:%.c=$(BUILD)/obj/%.o)
 
 PROGRAMS += $(BUILD)/aa-capture

@@ -361,8 +361,11 @@ static int check_epb(struct aa_reader *r, const uint8_t *b, uint32_t len, int64_
 	int rc = aa_chunk_check(b + AA_EPB_HEAD, caplen, ts, &c->h, &c->stored, detail);
 	if (rc) {
 		/* Its own number cannot be trusted; it most likely was the one due,
-		 * so count it as that and the next good chunk follows on. */
-		return fail(r, rc, at, r->expect_index++, "%s", detail);
+		 * so count it as that and the next good chunk follows on. A first
+		 * packet that is no chunk, in a file another program wrote (one of
+		 * USER0..15 of its own: aa-replay export --pcapng), is that file's
+		 * kind, said once. */
+		return foreign(r, fail(r, rc, at, r->expect_index++, "%s", detail));
 	}
 	c->offset = at;
 	c->block_len = len;

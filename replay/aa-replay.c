@@ -45,6 +45,7 @@ static void usage(FILE *out)
 	      "  " CLI_PROG " verify capture.pcapng || " CLI_PROG " recover capture.pcapng fixed.pcapng\n"
 	      "  " CLI_PROG " merge all.pcapng web1.pcapng web2.pcapng\n"
 	      "  " CLI_PROG " cat --follow capture.pcapng\n"
+	      "  " CLI_PROG " export --perfetto capture.pcapng trace.json   (--pcapng, --tcp: for Wireshark)\n"
 	      "  " CLI_PROG " tree --pid 4242 capture.pcapng\n"
 	      "  " CLI_PROG " diff --ignore-path '^/tmp/' run1.pcapng run2.pcapng\n"
 	      "  " CLI_PROG " follow --pid 4242 --pretty capture.pcapng\n",
