@@ -171,6 +171,10 @@ int main(int argc, char **argv)
 	status_init(&c.status, !o.quiet && !o.command && isatty(STDERR_FILENO) &&
 				       !(o.print && isatty(STDOUT_FILENO)),
 		    cap_now_ms());
+	if (o.ship_opts.url && ship_start(&o) != 0) { /* --ship (ship_run.c) */
+		r = CAP_EXIT_WRITE;
+		goto out_src;
+	}
 	r = output_start(&c.out, &o, source, mono_to_wall, cap_now_ms());
 	if (r) {
 		output_finish(&c.out);
@@ -178,6 +182,7 @@ int main(int argc, char **argv)
 	}
 	r = capture_run(&c);
 out_src:
+	r = ship_finish(&o, r);
 	snapshot_free(&c.snap);
 	aa_close(c.src);
 out_cmd:

@@ -29,6 +29,7 @@ static const char help_usage[] =
 	"                  [--ring-size BYTES] [--pid PID]... [--comm NAME]\n"
 	"                  [--events LIST] [--ssl-lib PATH]... [--all-files]\n"
 	"                  [--no-snapshot] [--argv-max BYTES] [--ready-fd N]\n"
+	"                  [--ship URL [--spool DIR] [--spool-max MB]]\n"
 	"                  [[-u USER] -- COMMAND [ARGS]]\n"
 	"                  | -h | --version\n";
 
@@ -104,6 +105,7 @@ static const char help_text[] =
 	"  one owned by the capture user. A second aa-capture with the same -w\n"
 	"  pattern in the same directory is refused (exit 3) while the first runs\n"
 	"  (it holds the lock file .NAME.lock there).\n"
+	SHIP_HELP
 	"Stopping:\n"
 	"  -c COUNT             after COUNT records\n"
 	"  --duration SECONDS   after SECONDS (fractions allowed)\n"
@@ -183,6 +185,7 @@ static const struct option long_opts[] = {
 	{ "user", required_argument, NULL, 'u' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
+	SHIP_LONGOPTS,
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -403,6 +406,10 @@ static int check_combinations(struct cap_opts *o)
 		if (o->print)
 			return usage_error("-w - and --print both write to standard output");
 	}
+	if (!o->ship_opts.url && (o->ship_opts.spool_dir || o->ship_opts.spool_max))
+		return usage_error("--spool and --spool-max go with --ship");
+	if (o->ship_opts.url && !o->out_given && (o->ring_files || o->post_cmd))
+		return usage_error("--ship without -w writes no file: no -W or -z");
 	if (o->post_cmd && postcmd_check(o->post_cmd, why, sizeof(why)) != 0)
 		return usage_error("-z %s: %s", o->post_cmd, why);
 	if (o->raw_path) {
@@ -422,9 +429,11 @@ static int take(struct cap_opts *o, int c, const char *arg)
 {
 	uint64_t v;
 
+	if (c >= SHIP_OPT_URL && c <= SHIP_OPT_LAST)
+		return ship_opts_take(&o->ship_opts, c, arg);
 	switch (c) {
 	case 'r': o->raw_path = arg; return -1;
-	case 'w': o->out = arg; return -1;
+	case 'w': o->out = arg; o->out_given = 1; return -1;
 	case 'z': o->post_cmd = arg; return -1;
 	case 'Z': o->user = arg; return -1;
 	case 'u': o->run_user = arg; return -1;

@@ -23,3 +23,10 @@ demo:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory all
 	@bash capture/demo.sh $(BUILD) $(DEMO_SECONDS)
+
+# aa-capture --ship (capture/ship*.c, spool.c): only aa-capture links -lnats.
+SHIP_SRCS := capture/ship.c capture/ship_opts.c capture/ship_run.c capture/spool.c
+CAPTURE_OBJS += $(SHIP_SRCS:%.c=$(BUILD)/obj/%.o)
+$(BUILD)/aa-capture: $(SHIP_SRCS:%.c=$(BUILD)/obj/%.o)
+LIB_SRCS += capture/ship_url.c
+$(BUILD)/aa-capture: LIBS += -lnats -lpthread

@@ -30,6 +30,8 @@
 
 struct aa_reader {
 	int fd;
+	aa_reader_read_fn read_fn; /* instead of fd: aa_reader_open_fn */
+	void *read_user;
 	int own_fd;
 	int seekable;
 	int64_t offset;  /* of the next block */
@@ -83,13 +85,13 @@ static int fail(struct aa_reader *r, int code, int64_t offset, int64_t chunk, co
 	return code;
 }
 
-/* One read(2), again after a signal. */
-static ssize_t read_once(int fd, uint8_t *p, size_t n)
+/* One read(2) (or the caller's read function), again after a signal. */
+static ssize_t read_once(struct aa_reader *r, uint8_t *p, size_t n)
 {
 	ssize_t k;
 
 	do
-		k = read(fd, p, n);
+		k = r->read_fn ? r->read_fn(r->read_user, p, n) : read(r->fd, p, n);
 	while (k < 0 && errno == EINTR);
 	return k;
 }
@@ -152,7 +154,7 @@ static const uint8_t *window(struct aa_reader *r, int64_t at, size_t n, size_t *
 
 		r->win_start = r->win_len = 0;
 		while (gap > 0) {
-			ssize_t k = read_once(r->fd, r->win, gap < WINDOW ? (size_t)gap : WINDOW);
+			ssize_t k = read_once(r, r->win, gap < WINDOW ? (size_t)gap : WINDOW);
 			if (k < 0)
 				return NULL;
 			if (k == 0)
@@ -172,7 +174,7 @@ static const uint8_t *window(struct aa_reader *r, int64_t at, size_t n, size_t *
 	}
 	while (r->win_len < n && r->win_off == at) {
 		size_t end = r->win_start + r->win_len;
-		ssize_t k = read_once(r->fd, r->win + end, WINDOW - end);
+		ssize_t k = read_once(r, r->win + end, WINDOW - end);
 		if (k < 0)
 			return NULL;
 		if (k == 0 && r->follow && !r->ended && !r->stopped) {
@@ -198,6 +200,27 @@ static int open_nomem(struct aa_reader *r, struct aa_read_error *err)
 					      .offset = -1, .chunk = -1,
 					      .detail = "out of memory for the read buffers"};
 	return AA_E_NOMEM;
+}
+
+int aa_reader_open_fn(struct aa_reader **rp, aa_reader_read_fn fn, void *user,
+		      struct aa_read_error *err)
+{
+	struct aa_reader *r = calloc(1, sizeof(*r));
+
+	*rp = NULL;
+	if (!r)
+		return open_nomem(NULL, err);
+	r->fd = -1;
+	r->read_fn = fn;
+	r->read_user = user;
+	r->win = malloc(WINDOW);
+	r->raw = malloc(AA_CHUNK_RAW_MAX);
+	r->dctx = ZSTD_createDCtx();
+	if (!r->win || !r->raw || !r->dctx)
+		return open_nomem(r, err);
+	r->err.offset = r->err.chunk = -1;
+	*rp = r;
+	return 0;
 }
 
 int aa_reader_open(struct aa_reader **rp, const char *path, struct aa_read_error *err)

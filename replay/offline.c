@@ -12,6 +12,7 @@
 #include "capfile.h"
 #include "clock.h"
 #include "offline.h"
+#include "offline_input.h"
 #include "offline_int.h"
 #include "origin.h"
 #include "pcapng.h"
@@ -99,7 +100,8 @@ static int end_of_section(struct offline *o)
 static int open_next_file(struct offline *o)
 {
 	struct aa_read_error e;
-	int rc = aa_reader_open(&o->rd, cur_path(o), &e);
+	int rc = o->input ? o->input->open(o->input_user, o->cur, &o->rd, &e)
+			  : aa_reader_open(&o->rd, cur_path(o), &e);
 
 	if (!rc && o->follow && (rc = aa_reader_follow(o->rd, cur_path(o), o->stop, o->user)) != 0) {
 		e = *aa_reader_error(o->rd);
@@ -359,6 +361,8 @@ static void offline_destroy(aa_source *src)
 	for (size_t i = 0; i < o->npaths; i++)
 		free(o->paths[i]);
 	free(o->paths);
+	if (o->input && o->input->destroy)
+		o->input->destroy(o->input_user);
 	free(o);
 }
 
@@ -369,16 +373,40 @@ static const struct aa_source_ops offline_ops = {
 	.origins = offline_origins,
 };
 
+static int open_files(aa_source **src, const char *const *paths, size_t npaths,
+		      const struct aa_replay_opts *opts, struct aa_origins *shared,
+		      const struct aa_offline_input *input, void *input_user,
+		      struct aa_error_info *err);
+
+int aa_open_offline_input(aa_source **src, const char *const *paths, size_t npaths,
+			  const struct aa_offline_input *input, void *input_user,
+			  const struct aa_replay_opts *opts, struct aa_error_info *err)
+{
+	return open_files(src, paths, npaths, opts, NULL, input, input_user, err);
+}
+
 int aa_open_files(aa_source **src, const char *const *paths, size_t npaths,
 		  const struct aa_replay_opts *opts, struct aa_origins *shared,
 		  struct aa_error_info *err)
+{
+	return open_files(src, paths, npaths, opts, shared, NULL, NULL, err);
+}
+
+static int open_files(aa_source **src, const char *const *paths, size_t npaths,
+		      const struct aa_replay_opts *opts, struct aa_origins *shared,
+		      const struct aa_offline_input *input, void *input_user,
+		      struct aa_error_info *err)
 {
 	struct offline *o = calloc(1, sizeof(*o));
 	int rc = AA_E_NOMEM;
 
 	*src = NULL;
+	if (!o && input && input->destroy)
+		input->destroy(input_user);
 	if (!o)
 		goto out;
+	o->input = input;
+	o->input_user = input_user;
 	if ((rc = aa_source_init(&o->base, &offline_ops, opts ? &opts->filter : NULL)) != 0)
 		goto out;
 	rc = AA_E_NOMEM;

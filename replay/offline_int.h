@@ -15,6 +15,7 @@
 #include "xxh64.h"
 
 struct aa_origins;
+struct aa_offline_input;
 
 
 /* A merged file's source other than the first: its META and origin. */
@@ -83,6 +84,8 @@ struct offline {
 	uint64_t dropped_done, drops_done[AA_DROP_SLOTS], dropped_cur, drops_cur[AA_DROP_SLOTS];
 
 	struct aa_record rec;
+	const struct aa_offline_input *input; /* inputs that are not files (offline_input.h) */
+	void *input_user;
 };
 
 static inline const char *cur_path(const struct offline *o)
