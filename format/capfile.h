@@ -22,6 +22,9 @@
 #define AA_LINKTYPE AA_LINKTYPE_USER0 /* what the writer uses */
 #define AA_SNAPLEN 262144u            /* libpcap's limit for user link types */
 
+/* Sources of a merged file at most (its interfaces and META chunks). */
+#define AA_SOURCES_MAX 256u
+
 /* pcapng option codes used by the writer */
 #define AA_OPT_END 0
 #define AA_OPT_COMMENT 1
@@ -75,7 +78,8 @@ enum aa_chunk_kind {
 #define AA_CH_CRC 60          /* u32 zlib crc32 of bytes 0..59 then the zstd frame */
 
 /*
- * Records inside an AA_CHUNK_RECORDS chunk: each is a u32 length, a u32 zero,
+ * Records inside an AA_CHUNK_RECORDS chunk: each is a u32 length, a u32 zero
+ * (in a merged file, format 3: the record's source, its interface),
  * the record's bytes, then zero bytes up to a multiple of 8, so that every
  * record is 8-byte aligned in the decoded chunk.
  */

@@ -53,6 +53,14 @@ uint64_t aa_meta_reorder_ns(const struct aa_file_meta *m);
  * record carrying what does not fit.
  */
 #define AA_FORMAT_VERSION 2
+/*
+ * 3: a merged file (aa-replay merge): the records of several sources
+ * (hosts, or sessions of one host) in time order, one interface and one
+ * META chunk per source, each record's frame naming its source. Readers
+ * refuse a file of a version above AA_FORMAT_VERSION_MAX.
+ */
+#define AA_FORMAT_VERSION_MERGED 3
+#define AA_FORMAT_VERSION_MAX 3
 
 /* m's format version: its META format_version, 1 when absent (or m NULL). */
 uint32_t aa_meta_format_version(const struct aa_file_meta *m);

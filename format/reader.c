@@ -7,7 +7,10 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <poll.h>
 #include <string.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -38,6 +41,8 @@ struct aa_reader {
 	uint8_t *raw;    /* one decoded chunk */
 	ZSTD_DCtx *dctx;
 	int have_shb, have_idb;
+	uint32_t nidb;       /* interfaces of this section: one per source of its records */
+	int section_chunk;   /* a chunk of this section was read: no interface may follow */
 	int had_chunk;       /* a good chunk was read from this input */
 	char shb_appl[96];   /* the first section's shb_userappl, printable; "" if none */
 	int lost;      /* the block structure was lost: only resync goes on */
@@ -48,6 +53,16 @@ struct aa_reader {
 	uint64_t isb_recv, isb_drop;
 	uint32_t blocks_crc; /* of this section's blocks that are not EPBs */
 	struct aa_read_error err;
+	/* following a file being written (aa_reader_follow) */
+	int follow;
+	char *follow_path;
+	int ifd;           /* inotify on follow_path, -1 if none: poll's timeout looks again */
+	struct stat follow_st;
+	int (*stop)(void *user);
+	void *stop_user;
+	int stopped;       /* stop said so: the input ends where it stands */
+	int follow_code;   /* AA_E_* the file was truncated or replaced, 0 */
+	char follow_msg[128];
 };
 
 static int fail(struct aa_reader *r, int code, int64_t offset, int64_t chunk, const char *fmt, ...)
@@ -79,6 +94,49 @@ static ssize_t read_once(struct aa_reader *r, uint8_t *p, size_t n)
 		k = r->read_fn ? r->read_fn(r->read_user, p, n) : read(r->fd, p, n);
 	while (k < 0 && errno == EINTR);
 	return k;
+}
+
+/*
+ * At the end of what a followed file holds (read bytes so far): waits until
+ * it grows past done (bytes read so far), checking that it was neither
+ * cut shorter nor replaced. 0 to read
+ * again (or stopped: then the input ends here), -1 with follow_code set.
+ */
+static int follow_wait(struct aa_reader *r, uint64_t done)
+{
+	struct stat now, named;
+
+	if (r->stop && r->stop(r->stop_user)) {
+		r->stopped = 1;
+		return 0;
+	}
+	if (fstat(r->fd, &now) == 0 && (uint64_t)now.st_size < done) {
+		r->follow_code = AA_E_TRUNCATED;
+		snprintf(r->follow_msg, sizeof(r->follow_msg),
+			 "the file was truncated under the reader: %lld bytes, %llu already read",
+			 (long long)now.st_size, (unsigned long long)done);
+		return -1;
+	}
+	int gone = stat(r->follow_path, &named) != 0;
+	if (gone || named.st_ino != r->follow_st.st_ino || named.st_dev != r->follow_st.st_dev) {
+		/* it grows no more: its writer rotated it away or replaced it */
+		r->follow_code = AA_E_IO;
+		snprintf(r->follow_msg, sizeof(r->follow_msg),
+			 "the file was %s while followed, before its END chunk",
+			 gone ? "moved or removed" : "replaced by another file");
+		return -1;
+	}
+	if (fstat(r->fd, &now) == 0 && (uint64_t)now.st_size > done)
+		return 0;
+	struct pollfd p = {.fd = r->ifd, .events = POLLIN};
+	/* inotify wakes at once; without it (or missing an event), look again soon */
+	if (poll(&p, r->ifd >= 0 ? 1 : 0, r->ifd >= 0 ? 500 : 50) > 0) {
+		char buf[4096];
+		if (read(r->ifd, buf, sizeof(buf)) < 0) {
+			/* drained or interrupted: looked at again anyway */
+		}
+	}
+	return 0;
 }
 
 /*
@@ -119,6 +177,12 @@ static const uint8_t *window(struct aa_reader *r, int64_t at, size_t n, size_t *
 		ssize_t k = read_once(r, r->win + end, WINDOW - end);
 		if (k < 0)
 			return NULL;
+		if (k == 0 && r->follow && !r->ended && !r->stopped) {
+			/* a file still being written: what is missing may come */
+			if (follow_wait(r, (uint64_t)at + r->win_len) != 0)
+				return NULL;
+			continue;
+		}
 		if (k == 0)
 			break;
 		r->win_len += (size_t)k;
@@ -167,6 +231,7 @@ int aa_reader_open(struct aa_reader **rp, const char *path, struct aa_read_error
 	if (!r)
 		return open_nomem(NULL, err);
 	r->fd = -1;
+	r->ifd = -1;
 	r->win = malloc(WINDOW);
 	r->raw = malloc(AA_CHUNK_RAW_MAX);
 	r->dctx = ZSTD_createDCtx();
@@ -225,6 +290,8 @@ static int check_shb(struct aa_reader *r, const uint8_t *b, uint32_t len, int64_
 		memcpy(r->shb_appl, appl, sizeof(appl));
 	r->have_shb = 1;
 	r->have_idb = 0;
+	r->nidb = 0;
+	r->section_chunk = 0;
 	r->ended = 0;
 	r->expect_index = 0;
 	r->blocks_crc = (uint32_t)crc32(0, b, len);
@@ -261,7 +328,8 @@ static int check_idb(struct aa_reader *r, const uint8_t *b, uint32_t len, int64_
 	uint16_t linktype;
 	struct idb_opts o = {6}; /* pcapng's default: microseconds */
 
-	if (r->have_idb)
+	/* a merged file has one interface per source, all before its first chunk */
+	if (r->have_idb && (r->section_chunk || r->nidb >= AA_SOURCES_MAX))
 		return fail(r, AA_E_INTERFACE, at, -1, "a second interface: not written by this toolkit");
 	if (len < 20)
 		return fail(r, AA_E_BLOCK, at, -1, "interface block too short");
@@ -275,6 +343,7 @@ static int check_idb(struct aa_reader *r, const uint8_t *b, uint32_t len, int64_
 		return foreign(r, fail(r, AA_E_INTERFACE, at, -1,
 				       "time stamp resolution %d, not nanoseconds", o.tsresol));
 	r->have_idb = 1;
+	r->nidb++;
 	return 0;
 }
 
@@ -301,7 +370,8 @@ static int check_epb(struct aa_reader *r, const uint8_t *b, uint32_t len, int64_
 		return fail(r, AA_E_BLOCK, at, -1, "packet block too short");
 	uint32_t caplen = aa_get32(b + 20), origlen = aa_get32(b + 24);
 	uint32_t padded = (caplen + 3u) & ~3u;
-	if (aa_get32(b + 8) != 0)
+	r->section_chunk = 1;
+	if (aa_get32(b + 8) >= r->nidb)
 		return fail(r, AA_E_CHUNK, at, -1, "packet on interface %u", aa_get32(b + 8));
 	if (caplen != origlen || caplen > len - AA_EPB_HEAD - 4 ||
 	    AA_EPB_HEAD + padded + 4 != len)
@@ -322,6 +392,7 @@ static int check_epb(struct aa_reader *r, const uint8_t *b, uint32_t len, int64_
 	}
 	c->offset = at;
 	c->block_len = len;
+	c->iface = aa_get32(b + 8);
 	r->resyncing = 0;
 	r->had_chunk = 1;
 	r->ended = c->h.kind == AA_CHUNK_END;
@@ -345,6 +416,14 @@ static int check_epb(struct aa_reader *r, const uint8_t *b, uint32_t len, int64_
 	return AA_READ_CHUNK;
 }
 
+/* window() returned NULL: a read error, or a followed file cut or replaced. */
+static int read_failed(struct aa_reader *r, int64_t at)
+{
+	if (r->follow_code)
+		return fail(r, r->follow_code, at, -1, "%s", r->follow_msg);
+	return fail(r, AA_E_IO, at, -1, "read: %s", strerror(errno));
+}
+
 /* Skips a large non-chunk block without holding it: only its trailing length is read. */
 static int skip_block(struct aa_reader *r, uint32_t len, int64_t at)
 {
@@ -352,7 +431,7 @@ static int skip_block(struct aa_reader *r, uint32_t len, int64_t at)
 	const uint8_t *tail = window(r, at + len - 4, 4, &got);
 
 	if (!tail)
-		return fail(r, AA_E_IO, at, -1, "read: %s", strerror(errno));
+		return read_failed(r, at);
 	if (got < 4)
 		return fail(r, AA_E_TRUNCATED, at, -1, "file ends inside a block");
 	if (aa_get32(tail) != len)
@@ -379,7 +458,9 @@ int aa_reader_next(struct aa_reader *r, struct aa_chunk_view *c)
 		const uint8_t *b = window(r, at, 12, &k);
 
 		if (!b)
-			return fail(r, AA_E_IO, at, -1, "read: %s", strerror(errno));
+			return read_failed(r, at);
+		if (r->stopped && k < 12 && r->have_shb)
+			return AA_READ_END; /* the follower stops where it stands */
 		if (k == 0 && r->have_shb)
 			return AA_READ_END;
 		if (k < 8 && r->have_shb)
@@ -411,7 +492,9 @@ int aa_reader_next(struct aa_reader *r, struct aa_chunk_view *c)
 			continue;
 		}
 		if (!(b = window(r, at, len, &k)))
-			return fail(r, AA_E_IO, at, -1, "read: %s", strerror(errno));
+			return read_failed(r, at);
+		if (r->stopped && k < len)
+			return AA_READ_END;
 		if (k < len)
 			return fail(r, AA_E_TRUNCATED, at, -1, "file ends inside a block of %u bytes",
 				    len);
@@ -508,6 +591,40 @@ int aa_reader_resync(struct aa_reader *r)
 	return 0;
 }
 
+int aa_reader_follow(struct aa_reader *r, const char *path, int (*stop)(void *user), void *user)
+{
+	if (!(r->follow_path = strdup(path)))
+		return AA_E_NOMEM;
+	if (fstat(r->fd, &r->follow_st) != 0)
+		return fail(r, AA_E_IO, -1, -1, "cannot follow: %s", strerror(errno));
+	r->ifd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+	if (r->ifd >= 0 &&
+	    inotify_add_watch(r->ifd, path, IN_MODIFY | IN_ATTRIB | IN_MOVE_SELF | IN_DELETE_SELF |
+					      IN_CLOSE_WRITE) < 0) {
+		close(r->ifd);
+		r->ifd = -1;
+	}
+	r->follow = 1;
+	r->stop = stop;
+	r->stop_user = user;
+	return 0;
+}
+
+int aa_reader_stopped(const struct aa_reader *r)
+{
+	return r->stopped;
+}
+
+int aa_reader_follow_failed(const struct aa_reader *r)
+{
+	return r->follow_code;
+}
+
+uint32_t aa_reader_interfaces(const struct aa_reader *r)
+{
+	return r->nidb;
+}
+
 int aa_reader_lost(const struct aa_reader *r)
 {
 	return r->lost;
@@ -540,6 +657,9 @@ void aa_reader_close(struct aa_reader *r)
 		return;
 	if (r->own_fd && r->fd >= 0)
 		close(r->fd);
+	if (r->ifd >= 0)
+		close(r->ifd);
+	free(r->follow_path);
 	ZSTD_freeDCtx(r->dctx);
 	free(r->win);
 	free(r->raw);

@@ -28,6 +28,7 @@ struct aa_chunk_view {
 	const uint8_t *stored; /* the zstd frame, valid until the next call */
 	int64_t offset;        /* file offset of its block */
 	uint32_t block_len;
+	uint32_t iface;        /* its EPB's interface: the source, in a merged file */
 };
 
 enum aa_read_result {
@@ -59,6 +60,21 @@ int aa_reader_open_fn(struct aa_reader **r, aa_reader_read_fn fn, void *user,
  */
 int aa_reader_next(struct aa_reader *r, struct aa_chunk_view *c);
 int aa_reader_lost(const struct aa_reader *r);
+
+/*
+ * Follows the file at path (opened by r) while it is written, as tail -f:
+ * at the end of what it holds, a block not yet whole included, the reader
+ * waits for more (inotify, else polling) instead of ending, until the
+ * section's END chunk. stop(user), called before each wait, ends the input
+ * where it stands when it returns non-zero (aa_reader_stopped() then 1).
+ * A file cut shorter or moved away meanwhile is AA_E_TRUNCATED or AA_E_IO
+ * (aa_reader_follow_failed()). Returns 0, AA_E_NOMEM or AA_E_IO.
+ */
+int aa_reader_follow(struct aa_reader *r, const char *path, int (*stop)(void *user), void *user);
+int aa_reader_stopped(const struct aa_reader *r);
+int aa_reader_follow_failed(const struct aa_reader *r);
+/* Interface Description Blocks of the current section: a merged file has one per source. */
+uint32_t aa_reader_interfaces(const struct aa_reader *r);
 
 /* Decodes a chunk from aa_reader_next() into the reader's buffer. 0 or AA_E_ZSTD. */
 int aa_reader_decode(struct aa_reader *r, const struct aa_chunk_view *c, const uint8_t **raw);

@@ -48,6 +48,7 @@ struct aa_writer {
 	uint64_t chunk_since; /* monotonic ns of its first record */
 
 	uint8_t *block; /* AA_BLOCK_MAX bytes */
+	uint32_t nsources; /* a merged file's; 0: one source */
 	uint32_t next_index;
 	uint64_t start_ns;
 	uint64_t last_stats; /* monotonic ns */
@@ -124,8 +125,9 @@ static int write_block(struct aa_writer *w, const uint8_t *buf, size_t len)
 	return 0;
 }
 
-/* Encodes raw as the next chunk of the given kind and writes it. */
-static int write_chunk(struct aa_writer *w, struct aa_chunk_hdr *h, const void *raw)
+/* Encodes raw as the next chunk of the given kind and writes it, on interface iface. */
+static int write_chunk_on(struct aa_writer *w, struct aa_chunk_hdr *h, const void *raw,
+			  uint32_t iface)
 {
 	if (w->err)
 		return w->err;
@@ -134,8 +136,42 @@ static int write_chunk(struct aa_writer *w, struct aa_chunk_hdr *h, const void *
 	long len = aa_chunk_encode(w->cctx, h, raw, w->block);
 	if (len < 0)
 		return w->err = (int)len;
+	aa_put32(w->block + 8, iface); /* the EPB's interface id: not under the chunk's crc */
 	w->next_index++;
 	return write_block(w, w->block, (size_t)len);
+}
+
+static int write_chunk(struct aa_writer *w, struct aa_chunk_hdr *h, const void *raw)
+{
+	return write_chunk_on(w, h, raw, 0);
+}
+
+static int write_meta_chunk(struct aa_writer *w, const struct aa_file_meta *m, uint32_t iface)
+{
+	size_t len;
+
+	if (aa_meta_encode(m, w->raw, AA_CHUNK_RAW_MAX, &len) != 0) /* not bound by chunk_raw_max */
+		return w->err = AA_E_INVAL;
+	struct aa_chunk_hdr h = {.kind = AA_CHUNK_META, .raw_len = (uint32_t)len};
+	return write_chunk_on(w, &h, w->raw, iface);
+}
+
+/* A merged file: each source's META as it was, but for the writer and
+ * the format version (its records are framed with their source). */
+static int write_source_metas(struct aa_writer *w, const struct aa_writer_opts *o)
+{
+	for (uint32_t i = 0; i < o->nsources; i++) {
+		struct aa_file_meta m = o->sources[i];
+		m.writer = o->writer ? o->writer : "aa-capture";
+		m.writer_version = AA_VERSION;
+		if (o->source)
+			m.source = o->source;
+		m.format_version = AA_FORMAT_VERSION_MERGED;
+		int rc = write_meta_chunk(w, &m, i);
+		if (rc)
+			return rc;
+	}
+	return 0;
 }
 
 static int write_meta(struct aa_writer *w, const struct aa_writer_opts *o, int64_t mono_to_wall)
@@ -147,7 +183,6 @@ static int write_meta(struct aa_writer *w, const struct aa_writer_opts *o, int64
 	static const char schema[] = AA_RECORD_TYPES(X);
 #undef X
 	struct aa_file_meta m = {0};
-	size_t len;
 
 	if (uname(&u) != 0)
 		memset(&u, 0, sizeof(u));
@@ -168,14 +203,10 @@ static int write_meta(struct aa_writer *w, const struct aa_writer_opts *o, int64
 	m.reorder_ns = o->reorder_ns ? o->reorder_ns : aa_meta_reorder_ns(&m);
 	m.format_version = o->format_version ? o->format_version : AA_FORMAT_VERSION;
 	m.btf = aa_events_btf(&m.btf_len);
-
-	if (aa_meta_encode(&m, w->raw, AA_CHUNK_RAW_MAX, &len) != 0) /* not bound by chunk_raw_max */
-		return w->err = AA_E_INVAL;
-	struct aa_chunk_hdr h = {.kind = AA_CHUNK_META, .raw_len = (uint32_t)len};
-	return write_chunk(w, &h, w->raw);
+	return write_meta_chunk(w, &m, 0);
 }
 
-static int write_headers(struct aa_writer *w, const char *writer)
+static int write_headers(struct aa_writer *w, const char *writer, const struct aa_writer_opts *o)
 {
 	struct utsname u;
 	char os[160], appl[96];
@@ -187,11 +218,20 @@ static int write_headers(struct aa_writer *w, const char *writer)
 	snprintf(appl, sizeof(appl), "%s %s", writer ? writer : "aa-capture", AA_VERSION);
 	struct aa_shb_info shb = {.hardware = u.machine, .os = os, .userappl = appl};
 	int rc = write_block(w, buf, aa_pcapng_shb(buf, &shb));
-	if (rc)
-		return rc;
-	return write_block(w, buf,
-			   aa_pcapng_idb(buf, AA_LINKTYPE, AA_SNAPLEN, "EVENTS",
-					 "eBPF ring-buffer records in zstd chunks (aa capture file)"));
+	if (rc || !o->nsources)
+		return rc ? rc
+			  : write_block(w, buf,
+					aa_pcapng_idb(buf, AA_LINKTYPE, AA_SNAPLEN, "EVENTS",
+						      "eBPF ring-buffer records in zstd chunks (aa capture file)"));
+	/* a merged file: one interface per source, named by its host for pcapng tools */
+	for (uint32_t i = 0; i < o->nsources && !rc; i++) {
+		char desc[384];
+		const char *host = o->sources[i].hostname;
+		snprintf(desc, sizeof(desc), "records of host %.255s (aa merged capture file)",
+			 host && *host ? host : "-");
+		rc = write_block(w, buf, aa_pcapng_idb(buf, AA_LINKTYPE, AA_SNAPLEN, "EVENTS", desc));
+	}
+	return rc;
 }
 
 int aa_writer_open(struct aa_writer **wp, int fd, const char *path,
@@ -246,8 +286,15 @@ int aa_writer_open(struct aa_writer **wp, int fd, const char *path,
 	w->start_ns = aa_clock_ns(CLOCK_REALTIME);
 	w->last_stats = aa_clock_ns(CLOCK_MONOTONIC);
 
-	rc = write_headers(w, o->writer);
-	if (!rc)
+	if (o->nsources > AA_SOURCES_MAX || (o->nsources && !o->sources)) {
+		rc = AA_E_INVAL;
+		goto fail;
+	}
+	w->nsources = o->nsources;
+	rc = write_headers(w, o->writer, o);
+	if (!rc && o->nsources)
+		rc = write_source_metas(w, o);
+	else if (!rc)
 		rc = write_meta(w, o, o->mono_to_wall ? o->mono_to_wall : aa_mono_to_wall());
 	if (rc)
 		goto fail;
@@ -285,8 +332,15 @@ int aa_writer_flush(struct aa_writer *w)
 
 int aa_writer_add(struct aa_writer *w, const void *rec, size_t len)
 {
+	return aa_writer_add_from(w, 0, rec, len);
+}
+
+int aa_writer_add_from(struct aa_writer *w, uint32_t source, const void *rec, size_t len)
+{
 	if (w->err)
 		return w->err;
+	if (source && source >= w->nsources)
+		return AA_E_INVAL;
 	/* A 0-byte record cannot go through `aa-capture -r` (its length 0 is
 	 * the raw stream's framing error): none is written. */
 	if (len == 0)
@@ -310,7 +364,7 @@ int aa_writer_add(struct aa_writer *w, const void *rec, size_t len)
 	}
 	uint8_t *p = w->raw + w->raw_len;
 	aa_put32(p, len32);
-	aa_put32(p + 4, 0);
+	aa_put32(p + 4, source); /* 0 but in a merged file */
 	memcpy(p + AA_FRAME_HEADER, rec, len);
 	memset(p + AA_FRAME_HEADER + len, 0, framed - AA_FRAME_HEADER - len);
 	w->raw_len += framed;

@@ -13,6 +13,7 @@
 
 #include "aa_error.h"
 #include "events.h"
+#include "meta.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -54,6 +55,14 @@ struct aa_writer_opts {
 	const char *hostname;
 	const char *kernel;
 	const char *arch;
+	/* A merged file (format 3, FORMAT.md section 7): the META of each of
+	 * its nsources sources (at most AA_SOURCES_MAX: 256), given to one
+	 * interface and one META chunk each, in this order; the writer name,
+	 * version and source above replace theirs (a NULL source keeps each
+	 * one's). Records are then added with aa_writer_add_from(). 0: one
+	 * source, described by the fields above. */
+	uint32_t nsources;
+	const struct aa_file_meta *sources;
 	/* Called with each chunk once it is written whole to the file (not after
 	 * a failed write), from the thread calling the writer; it must copy what
 	 * it keeps. NULL: none. */
@@ -82,6 +91,10 @@ AA_MUST_CHECK int aa_writer_open(struct aa_writer **w, int fd, const char *path,
 /* Appends one record (1..AA_RECORD_MAX bytes): AA_E_INVAL for 0 bytes,
  * AA_E_TOO_BIG over the limit, AA_E_IO. */
 AA_MUST_CHECK int aa_writer_add(struct aa_writer *w, const void *rec, size_t len);
+/* aa_writer_add of a record of source `source` (0 .. nsources-1) of a
+ * merged file; AA_E_INVAL for another source. */
+AA_MUST_CHECK int aa_writer_add_from(struct aa_writer *w, uint32_t source, const void *rec,
+				     size_t len);
 
 /* Sets the drop counters (cumulative, per enum aa_drop_slot); written in the next stats. */
 void aa_writer_set_drops(struct aa_writer *w, const uint64_t drops[AA_DROP_SLOTS]);

@@ -18,6 +18,7 @@ static const struct {
 	{ "export", cmd_export, "the raw records; --pcapng, --tcp for Wireshark; --perfetto trace" },
 	{ "schema", cmd_schema, "print the record layouts a file carries, as C" },
 	{ "ps", cmd_ps, "list the processes a recording saw, with their identity and exit" },
+	{ "merge", cmd_merge, "merge files of several hosts into one file, in time order" },
 	{ "pull", cmd_pull, "write the sessions of a NATS stream (aa-capture --ship) into files" },
 	{ "tree", cmd_tree, "the process tree: argv, times, exit, file/TLS/net records of each" },
 	{ "diff", cmd_diff, "compare two recordings by what happened (0 alike, 1 different)" },
@@ -45,6 +46,8 @@ static void usage(FILE *out)
 	      "  " CLI_PROG " cat --type exec,exit --since +10s capture.pcapng\n"
 	      "  " CLI_PROG " cat --json --pid 4242 capture.pcapng | jq .path\n"
 	      "  " CLI_PROG " verify capture.pcapng || " CLI_PROG " recover capture.pcapng fixed.pcapng\n"
+	      "  " CLI_PROG " merge all.pcapng web1.pcapng web2.pcapng\n"
+	      "  " CLI_PROG " cat --follow capture.pcapng\n"
 	      "  " CLI_PROG " export --perfetto capture.pcapng trace.json   (--pcapng, --tcp: for Wireshark)\n"
 	      "  " CLI_PROG " cat --host web1 nats://10.0.0.5:4222/AA   # what aa-capture --ship sent\n"
 	      "  " CLI_PROG " tree --pid 4242 capture.pcapng\n"

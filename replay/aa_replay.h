@@ -80,6 +80,16 @@ struct aa_replay_opts {
 	int fold;
 	/* Process incarnations the process table keeps at most; 0: AA_PROC_MAX. */
 	uint32_t max_processes;
+	/* Follow the one file given while it is written, as tail -f: at the end
+	 * of what it holds (a block not yet whole included) aa_next waits for
+	 * more, until the file's END chunk, and ends there. stop(user) is called
+	 * before each wait (at least every half second, and when a signal
+	 * interrupts the wait): non-zero ends the stream where it stands, as a
+	 * clean end. A file truncated or moved away meanwhile is an error
+	 * (AA_E_TRUNCATED, AA_E_IO) that ends it. Use it with capture order:
+	 * time order would hold the last records back. */
+	int follow;
+	int (*stop)(void *user);
 };
 
 /*
@@ -136,6 +146,10 @@ struct aa_process {
 	int signal;            /* the signal that killed it, 0 none */
 	int core_dumped;
 	uint32_t execs;        /* exec records seen */
+	/* Whose pid it is: the origin of its records (aa_record.origin; pids
+	 * of other hosts are other processes) and its host (NULL live). */
+	uint32_t origin;
+	const char *host;
 };
 
 /* One record as delivered: the parsed event and where it came from. */
@@ -154,6 +168,30 @@ struct aa_record {
 	const struct aa_process *process;
 	const struct aa_joins *joins;
 	int folded;
+	/* Its origin (see aa_source_origin): the capturing host as its META
+	 * names it ("" when it names none) and that capture's 16-byte session;
+	 * NULL for a live source. Valid until aa_close. */
+	const char *host;
+	const uint8_t *session;
+	uint32_t origin;   /* aa_source_origin(src, origin) */
+};
+
+/*
+ * Where records come from: one capture session of one host (a rotated set
+ * of files; a source of a merged file). Files of several hosts or sessions
+ * given together are one stream in time order, each record naming its
+ * origin. Counted over what was read so far.
+ */
+struct aa_origin {
+	const char *host;         /* META host name, "" when none */
+	const uint8_t *session;   /* 16 bytes */
+	const struct aa_file_meta *meta; /* the META of its first file (a copy) */
+	uint32_t files;           /* files (sections, merged-file sources) read of it */
+	uint64_t records;         /* records read of it, filtered-out ones included */
+	uint64_t by_type[AA_TYPE_COUNT];
+	uint64_t bytes_raw;
+	uint64_t first_ns, last_ns; /* wall clock of its earliest and latest record, 0 if none */
+	int intact;               /* nothing damaged in its files so far */
 };
 
 /* Per-type callbacks; NULL skips that type. rec is valid during the call only. A non-zero return stops aa_dispatch()
@@ -189,9 +227,13 @@ struct aa_source_stats {
 
 
 /*
- * Opens capture files to be read one after the other, in the order given (a
- * rotated set, oldest first). Returns 0 or AA_E_*; on error *src is NULL and
- * err (if not NULL) says why.
+ * Opens capture files to be read as one stream. Files of one host and
+ * session are a rotated set, read one after the other in the order given
+ * (oldest first). Files of several hosts or sessions are grouped by (host,
+ * session) from their META, each group a rotated set in the order given,
+ * and the groups merged by wall-clock time (FORMAT.md section 7): memory
+ * holds one chunk per group (and with ordered, its window). Returns 0 or
+ * AA_E_*; on error *src is NULL and err (if not NULL) says why.
  */
 AA_MUST_CHECK int aa_open_offline(aa_source **src, const char *const *paths, size_t npaths,
 		    const struct aa_replay_opts *opts, struct aa_error_info *err);
@@ -217,10 +259,21 @@ AA_MUST_CHECK int aa_dispatch(aa_source *src, const struct aa_callbacks *cb, voi
 /* The last error of src: valid until aa_close, its content replaced by the next error. */
 const struct aa_error_info *aa_source_error(const aa_source *src);
 void aa_source_get_stats(const aa_source *src, struct aa_source_stats *stats);
-/* The META of the file being read (the first one before any read); NULL for
- * live and raw sources. It and its strings stay valid until the next aa_next()
+/* The META of the file being read (the first one before any read; of files
+ * of several hosts, the first group's; of a merged file, its first
+ * source's: aa_source_origin has each one's); NULL for live and raw sources. It and its strings stay valid until the next aa_next()
  * or aa_dispatch() (which may move to the next file and its META) or aa_close(). */
 const struct aa_file_meta *aa_source_meta(const aa_source *src);
+/*
+ * The i-th origin of src's records, in the order they became known (all of
+ * them at open when several files are given; a merged file's at its first
+ * read), NULL past the last and for a live source. Valid until aa_close;
+ * the counts are as of the last record read.
+ */
+const struct aa_origin *aa_source_origin(const aa_source *src, uint32_t i);
+/* How many origins src knows so far. */
+uint32_t aa_source_origins(const aa_source *src);
+
 /*
  * The process table: fed with every record in delivery order (time order
  * with aa_replay_opts.ordered), whether the filter passes it or not. It
@@ -239,6 +292,10 @@ const struct aa_file_meta *aa_source_meta(const aa_source *src);
  * record delivered.
  */
 const struct aa_process *aa_process_at(const aa_source *src, uint32_t pid, uint64_t time_ns);
+/* aa_process_at for the pids of one origin (aa_record.origin) of a stream
+ * of several hosts: aa_process_at is origin 0's. */
+const struct aa_process *aa_process_at_origin(const aa_source *src, uint32_t origin, uint32_t pid,
+					      uint64_t time_ns);
 /* Every incarnation known, in the order they became known: NULL prev for
  * the first, NULL after the last. Valid as aa_process_at's. */
 const struct aa_process *aa_process_next(const aa_source *src, const struct aa_process *prev);

@@ -140,6 +140,8 @@ struct cli_input {
 	int fold;                /* completion records before their record (aa_replay_opts.fold) */
 	struct aa_xxh64 *digest; /* if set, cli_pass() adds each record to it as
 				    export writes it: the file's stream digest */
+	int follow;              /* read the file as it is written (aa_replay_opts.follow) */
+	int (*stop)(void *user); /* and when to stop following (aa_replay_opts.stop) */
 };
 
 /*
@@ -244,6 +246,7 @@ int cmd_filter(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_schema(int argc, char **argv);
 int cmd_ps(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 int cmd_pull(int argc, char **argv);
 int cmd_tree(int argc, char **argv);
 int cmd_diff(int argc, char **argv);

@@ -21,14 +21,19 @@ static const char help[] =
 	"              \"bytes_raw\", \"bytes_stored\", \"ratio\", \"first_ns\", \"last_ns\",\n"
 	"              \"first\", \"last\", \"duration_ns\", \"host\", \"kernel\", \"arch\",\n"
 	"              \"writer\", \"writer_version\", \"source\", \"format_version\",\n"
-	"              \"intact\" (a boolean)\n"
+	"              \"intact\" (a boolean); with several hosts or sessions,\n"
+	"              \"hosts\": one object each, \"host\", \"session\" (hex),\n"
+	"              \"files\", \"records\", \"bytes_raw\", \"first_ns\", \"last_ns\",\n"
+	"              \"intact\"\n"
 	"  --each      one summary for each FILE instead (with --json, one line each)\n"
 	"  -h, --help  this help\n"
 	"\n"
 	"Format version 1: the four seed record types only; 2: the evidence\n"
 	"records too (META tag 16; a file without it is version 1).\n"
-	"Host, kernel and writer are the last file's. Exit status 1 when the input\n"
-	"is not intact (what is wrong is said on stderr).\n";
+	"Host, kernel and writer are the last file's. Files of several hosts or\n"
+	"sessions (or a merged file) are one stream: a line for each, with its\n"
+	"records, under 'Hosts:'. Format version 3: a merged file.\n"
+	"Exit status 1 when the input is not intact (what is wrong is said on stderr).\n";
 
 struct info_args {
 	int json;
@@ -62,6 +67,54 @@ static void meta_line(const char *label, const char *a, const char *b)
 		put_meta(b);
 	}
 	putchar('\n');
+}
+
+static void session_hex(char out[33], const uint8_t *session)
+{
+	for (int i = 0; i < 16; i++)
+		snprintf(out + 2 * i, 3, "%02x", session ? session[i] : 0);
+}
+
+/* Several hosts or sessions: one line each, under the totals. */
+static void print_origins_text(const aa_source *src)
+{
+	uint32_t n = aa_source_origins(src);
+	char sess[33];
+
+	if (n < 2)
+		return;
+	printf("Hosts:          %u\n", n);
+	for (uint32_t i = 0; i < n; i++) {
+		const struct aa_origin *g = aa_source_origin(src, i);
+		session_hex(sess, g->session);
+		fputs("  ", stdout);
+		put_meta(str_or(g->host, "-"));
+		printf(" (session %.8s): %llu records, %u file%s, %s\n", sess,
+		       (unsigned long long)g->records, g->files, g->files == 1 ? "" : "s",
+		       g->intact ? "intact" : "damaged");
+	}
+}
+
+static void print_origins_json(const aa_source *src)
+{
+	uint32_t n = aa_source_origins(src);
+	char sess[33];
+
+	if (n < 2)
+		return;
+	fputs(",\"hosts\":[", stdout);
+	for (uint32_t i = 0; i < n; i++) {
+		const struct aa_origin *g = aa_source_origin(src, i);
+		session_hex(sess, g->session);
+		fputs(i ? ",{\"host\":" : "{\"host\":", stdout);
+		aa_enc_json_string(stdout, (const uint8_t *)g->host, strlen(g->host));
+		printf(",\"session\":\"%s\",\"files\":%u,\"records\":%llu,\"bytes_raw\":%llu,"
+		       "\"first_ns\":%llu,\"last_ns\":%llu,\"intact\":%s}",
+		       sess, g->files, (unsigned long long)g->records, (unsigned long long)g->bytes_raw,
+		       (unsigned long long)g->first_ns, (unsigned long long)g->last_ns,
+		       g->intact ? "true" : "false");
+	}
+	putchar(']');
 }
 
 static void print_text(const char *const *paths, size_t n, const struct aa_source_stats *st,
@@ -148,7 +201,7 @@ static void print_json(const char *const *paths, size_t n, const struct aa_sourc
 	json_str("writer_version", m ? m->writer_version : NULL);
 	json_str("source", m ? m->source : NULL);
 	json_u64("format_version", aa_meta_format_version(m));
-	printf(",\"intact\":%s}\n", st->intact ? "true" : "false");
+	printf(",\"intact\":%s", st->intact ? "true" : "false");
 }
 
 static int summarize(const char *const *paths, size_t n, struct info_args *a)
@@ -162,10 +215,14 @@ static int summarize(const char *const *paths, size_t n, struct info_args *a)
 	if (!a->json && a->count++)
 		putchar('\n');
 	/* The META of the last file read stays valid until the source is closed. */
-	if (a->json)
+	if (a->json) {
 		print_json(paths, n, &st, aa_source_meta(in.src));
-	else
+		print_origins_json(in.src);
+		puts("}");
+	} else {
 		print_text(paths, n, &st, aa_source_meta(in.src));
+		print_origins_text(in.src);
+	}
 	return cli_close(&in, status);
 }
 

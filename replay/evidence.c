@@ -20,6 +20,9 @@
 struct held {
 	uint64_t time_ns, index;
 	const char *path;
+	const char *host;          /* the record's origin (aa_record.host ...) */
+	const uint8_t *session;
+	uint32_t origin;
 	uint32_t chunk, len;
 	uint8_t bytes[];
 };
@@ -38,6 +41,7 @@ struct jstr {
 
 /* The completion records of one (pid, tid, timestamp_ns). */
 struct group {
+	uint32_t origin;   /* of its records: pids of other hosts are others */
 	uint32_t pid, tid;
 	uint64_t ts;
 	struct jstr s[AA_STRING_KIND_COUNT];
@@ -69,6 +73,7 @@ struct aa_evidence {
 	struct qent out;       /* the entry popped last: its copy and group */
 	struct aa_record out_rec;
 	struct aa_joins joins; /* the joins of the record popped last */
+	uint32_t origin;       /* of the record being pushed */
 };
 
 struct aa_evidence *aa_evidence_new(int fold, uint32_t max_processes)
@@ -192,6 +197,9 @@ static int queue(struct aa_evidence *e, struct aa_record *rec, struct group *g, 
 		q.h->time_ns = rec->time_ns;
 		q.h->index = rec->index;
 		q.h->path = rec->path;
+		q.h->host = rec->host;
+		q.h->session = rec->session;
+		q.h->origin = rec->origin;
 		q.h->chunk = rec->chunk;
 		q.h->len = rec->ev.len;
 		memcpy(q.h->bytes, rec->ev.raw, rec->ev.len);
@@ -211,7 +219,8 @@ static void drop_stale(struct aa_evidence *e, uint32_t pid, uint32_t tid, int ha
 {
 	for (size_t i = 0; i < e->npending;) {
 		struct group *g = e->pending[i];
-		if (g->pid == pid && (!has_tid || g->tid == tid) && g->ts != ts)
+		if (g->origin == e->origin && g->pid == pid && (!has_tid || g->tid == tid) &&
+		    g->ts != ts)
 			settle(e, i);
 		else
 			i++;
@@ -223,7 +232,8 @@ static struct group *find(struct aa_evidence *e, uint32_t pid, uint32_t tid, int
 {
 	for (size_t i = 0; i < e->npending; i++) {
 		struct group *g = e->pending[i];
-		if (g->pid == pid && g->ts == ts && (!has_tid || g->tid == tid)) {
+		if (g->origin == e->origin && g->pid == pid && g->ts == ts &&
+		    (!has_tid || g->tid == tid)) {
 			*at = i;
 			return g;
 		}
@@ -297,6 +307,7 @@ static struct group *group_new(struct aa_evidence *e, uint32_t pid, uint32_t tid
 	bound(e);
 	if (!(g = calloc(1, sizeof(*g))))
 		return NULL;
+	g->origin = e->origin;
 	g->pid = pid;
 	g->tid = tid;
 	g->ts = ts;
@@ -378,6 +389,7 @@ int aa_evidence_push(struct aa_evidence *e, struct aa_record *rec)
 	int has_tid;
 
 	rec->process = NULL;
+	e->origin = rec->origin;
 	if (!key_of(&rec->ev, &pid, &tid, &has_tid))
 		return queue(e, rec, NULL, 0);
 	if (aa_is_completion(&rec->ev))
@@ -420,8 +432,11 @@ const struct aa_record *aa_evidence_pop(struct aa_evidence *e)
 		r->time_ns = q->h->time_ns;
 		r->index = q->h->index;
 		r->path = q->h->path;
+		r->host = q->h->host;
+		r->session = q->h->session;
+		r->origin = q->h->origin;
 		r->chunk = q->h->chunk;
-		r->process = aa_event_pid(&r->ev, &pid) ? aa_proctab_at(e->procs, pid, r->time_ns) : NULL;
+		r->process = aa_event_pid(&r->ev, &pid) ? aa_proctab_at(e->procs, r->origin, pid, r->time_ns) : NULL;
 		e->bytes -= sizeof(*q->h) + q->h->len;
 	}
 	r->folded = q->completion && q->g->joined;

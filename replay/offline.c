@@ -11,81 +11,35 @@
 
 #include "capfile.h"
 #include "clock.h"
-#include "meta_codec.h"
+#include "offline.h"
 #include "offline_input.h"
+#include "offline_int.h"
+#include "origin.h"
 #include "pcapng.h"
-#include "reader.h"
-#include "source.h"
-#include "xxh64.h"
 
-/* What one file (or one section of a concatenated file) has shown so far. */
-struct file_state {
-	struct aa_file_meta meta;
-	uint8_t *meta_buf;
-	int have_meta;
-	int ended;   /* its END chunk was read */
-	int damaged; /* something was skipped: totals cannot match */
-	uint64_t records, chunks, bytes_raw;
-	uint64_t last_first;        /* first_record of the last RECORDS chunk taken with records */
-	int have_first;
-	uint64_t first_ts, last_ts; /* of the records' own time stamps, 0 if none, as END has them */
-	uint64_t dropped;           /* the last STATS chunk's, 0 before one */
-	struct aa_xxh64 digest;
-};
-
-struct offline {
-	aa_source base;
-	char **paths;
-	size_t npaths, cur;
-	int skip_damaged;
-	void (*on_damage)(void *user, const struct aa_error_info *err);
-	void (*on_read)(void *user);
-	void *user;
-
-	struct aa_reader *rd;
-	/* what the reader gave at open when it was not a good META: taken by
-	 * the first aa_next, as a stream cannot be read again */
-	int pending;
-	int pending_rc;
-	struct aa_chunk_view pending_c;
-	struct file_state f;
-	uint64_t done_bytes;  /* file bytes of the files already read */
-	uint64_t base_index;  /* stream index of the current file's first record */
-
-	/* the chunk being handed out */
-	const uint8_t *raw;
-	size_t raw_len, pos;
-	struct aa_chunk_hdr chunk;
-	int64_t chunk_offset; /* of its block in the file */
-	uint32_t seen;
-
-	/* a rotated set: same session, file_seq counting up */
-	uint8_t prev_session[16];
-	int have_prev;
-	uint32_t prev_seq;
-	/* drop counters are cumulative per capture session */
-	uint64_t dropped_done, drops_done[AA_DROP_SLOTS], dropped_cur, drops_cur[AA_DROP_SLOTS];
-
-	struct aa_record rec;
-	const struct aa_offline_input *input; /* inputs that are not files (offline_input.h) */
-	void *input_user;
-};
-
-static const char *cur_path(const struct offline *o)
+/* The origins of the file being read are no longer intact. */
+static void mark_damaged(struct offline *o)
 {
-	return o->paths[o->cur];
+	struct aa_origin *g;
+
+	if (o->f.have_meta && (g = aa_origins_get(o->origins, o->f.origin)))
+		g->intact = 0;
+	for (uint32_t i = 0; o->f.more && i + 1 < o->f.nsrc; i++)
+		if (o->f.more[i].have && (g = aa_origins_get(o->origins, o->f.more[i].origin)))
+			g->intact = 0;
 }
 
 /*
  * Something is wrong in the data: recorded in the error and the stats; then
  * either reading goes on past it (skip_damaged: 0 returned) or the code is.
  */
-static int damage(struct offline *o, int code, int64_t offset, int64_t chunk, const char *detail)
+int offline_damage(struct offline *o, int code, int64_t offset, int64_t chunk, const char *detail)
 {
 	aa_source_fail(&o->base, code, cur_path(o), offset, chunk, "%s", detail);
 	o->base.stats.intact = 0;
 	o->base.stats.damaged++;
 	o->f.damaged = 1;
+	mark_damaged(o);
 	if (!o->skip_damaged)
 		return code;
 	if (o->on_damage)
@@ -96,13 +50,22 @@ static int damage(struct offline *o, int code, int64_t offset, int64_t chunk, co
 static int reader_damage(struct offline *o, int code)
 {
 	const struct aa_read_error *e = aa_reader_error(o->rd);
-	int rc = damage(o, code, e->offset, e->chunk, e->detail);
+	int rc = offline_damage(o, code, e->offset, e->chunk, e->detail);
 	o->base.err.sys_errno = e->sys_errno;
 	return rc;
 }
 
+void offline_free_sources(struct file_state *f)
+{
+	for (uint32_t i = 0; f->more && i + 1 < f->nsrc; i++)
+		free(f->more[i].buf);
+	free(f->more);
+	f->more = NULL;
+}
+
 static void reset_file(struct offline *o)
 {
+	offline_free_sources(&o->f);
 	free(o->f.meta_buf);
 	memset(&o->f, 0, sizeof(o->f));
 	aa_xxh64_init(&o->f.digest, 0);
@@ -125,7 +88,7 @@ static int end_of_section(struct offline *o)
 	int rc = 0;
 
 	if (!o->f.ended)
-		rc = damage(o, AA_E_UNCLOSED, (int64_t)aa_reader_offset(o->rd), -1,
+		rc = offline_damage(o, AA_E_UNCLOSED, (int64_t)aa_reader_offset(o->rd), -1,
 			    "the last whole block ends here, with no END chunk after it");
 	else
 		o->base.stats.files_closed++;
@@ -140,6 +103,11 @@ static int open_next_file(struct offline *o)
 	int rc = o->input ? o->input->open(o->input_user, o->cur, &o->rd, &e)
 			  : aa_reader_open(&o->rd, cur_path(o), &e);
 
+	if (!rc && o->follow && (rc = aa_reader_follow(o->rd, cur_path(o), o->stop, o->user)) != 0) {
+		e = *aa_reader_error(o->rd);
+		aa_reader_close(o->rd);
+		o->rd = NULL;
+	}
 	if (rc) {
 		aa_source_fail(&o->base, rc, cur_path(o), -1, -1, "%s", e.detail);
 		o->base.err.sys_errno = e.sys_errno;
@@ -151,108 +119,6 @@ static int open_next_file(struct offline *o)
 	return 0;
 }
 
-static int take_meta(struct offline *o, const struct aa_chunk_view *c, const uint8_t *raw)
-{
-	struct aa_file_meta meta;
-	uint8_t *buf;
-
-	/* The META in use stays as it is until a good one replaces it: its strings point into it. */
-	if (c->h.index != 0)
-		return damage(o, AA_E_META, c->offset, c->h.index, "a metadata chunk that is not chunk 0");
-	if (!(buf = malloc(c->h.raw_len ? c->h.raw_len : 1)))
-		return aa_source_fail(&o->base, AA_E_NOMEM, cur_path(o), c->offset, c->h.index,
-				      "metadata");
-	memcpy(buf, raw, c->h.raw_len);
-	if (aa_meta_decode(buf, c->h.raw_len, &meta) != 0) {
-		free(buf);
-		return damage(o, AA_E_META, c->offset, c->h.index, "metadata chunk does not decode");
-	}
-	free(o->f.meta_buf);
-	o->f.meta_buf = buf;
-	o->f.meta = meta;
-	o->f.have_meta = 1;
-
-	/* Drop counters restart with each capture session. */
-	const struct aa_file_meta *m = &o->f.meta;
-	int same = o->have_prev && memcmp(o->prev_session, m->session, 16) == 0;
-	if (!same) {
-		o->dropped_done += o->dropped_cur;
-		for (int i = 0; i < AA_DROP_SLOTS; i++)
-			o->drops_done[i] += o->drops_cur[i];
-		o->dropped_cur = 0;
-		memset(o->drops_cur, 0, sizeof(o->drops_cur));
-	}
-	int out_of_order = same && m->file_seq != o->prev_seq + 1;
-	uint32_t prev = o->prev_seq;
-	memcpy(o->prev_session, m->session, 16);
-	o->prev_seq = m->file_seq;
-	o->have_prev = 1;
-	if (out_of_order) {
-		char d[96];
-		snprintf(d, sizeof(d), "file %u of its set follows file %u: one is missing or out of order",
-			 m->file_seq, prev);
-		return damage(o, AA_E_SET, c->offset, c->h.index, d);
-	}
-	return 0;
-}
-
-static int take_stats(struct offline *o, const struct aa_chunk_view *c, const uint8_t *raw)
-{
-	struct aa_stats_body b = {0};
-	uint32_t len = c->h.raw_len;
-
-	if (len < AA_STATS_HEAD + 8 * AA_STATS_MIN_SLOTS || (len - AA_STATS_HEAD) % 8 != 0 ||
-	    len > AA_STATS_HEAD + 8 * AA_STATS_MAX_SLOTS)
-		return damage(o, AA_E_CHUNK, c->offset, c->h.index, "stats chunk of the wrong size");
-	/* a newer writer's extra slots are types this reader does not know */
-	memcpy(&b, raw, len < sizeof(b) ? len : sizeof(b));
-	o->dropped_cur = b.dropped;
-	o->f.dropped = b.dropped;
-	memcpy(o->drops_cur, b.drops, sizeof(o->drops_cur));
-	o->base.stats.dropped = o->dropped_done + o->dropped_cur;
-	for (int i = 0; i < AA_DROP_SLOTS; i++)
-		o->base.stats.drops[i] = o->drops_done[i] + o->drops_cur[i];
-	return 0;
-}
-
-static int take_end(struct offline *o, const struct aa_chunk_view *c, const uint8_t *raw)
-{
-	struct aa_end_body b;
-	struct file_state *f = &o->f;
-	char d[160];
-
-	if (c->h.raw_len != sizeof(b))
-		return damage(o, AA_E_CHUNK, c->offset, c->h.index, "END chunk of the wrong size");
-	memcpy(&b, raw, sizeof(b));
-	f->ended = 1;
-	if (b.reserved != 0)
-		return damage(o, AA_E_CHUNK, c->offset, c->h.index, "END chunk's reserved field not zero");
-	if (f->damaged)
-		return 0; /* already reported: the totals cannot match */
-	uint64_t digest = aa_xxh64_digest(&f->digest);
-	if (b.blocks_crc != aa_reader_blocks_crc(o->rd)) {
-		snprintf(d, sizeof(d), "the section, interface or statistics blocks were altered");
-		return damage(o, AA_E_DIGEST, c->offset, c->h.index, d);
-	}
-	if (b.records != f->records || b.chunks != f->chunks || b.bytes_raw != f->bytes_raw ||
-	    b.digest != digest) {
-		snprintf(d, sizeof(d),
-			 "END says %llu records in %llu chunks, digest %016llx; read %llu in %llu, digest %016llx",
-			 (unsigned long long)b.records, (unsigned long long)b.chunks,
-			 (unsigned long long)b.digest, (unsigned long long)f->records,
-			 (unsigned long long)f->chunks, (unsigned long long)digest);
-		return damage(o, AA_E_DIGEST, c->offset, c->h.index, d);
-	}
-	if (b.first_ts != f->first_ts || b.last_ts != f->last_ts || b.dropped != f->dropped) {
-		snprintf(d, sizeof(d),
-			 "END says time stamps %llu..%llu, %llu dropped; read %llu..%llu, %llu dropped",
-			 (unsigned long long)b.first_ts, (unsigned long long)b.last_ts,
-			 (unsigned long long)b.dropped, (unsigned long long)f->first_ts,
-			 (unsigned long long)f->last_ts, (unsigned long long)f->dropped);
-		return damage(o, AA_E_DIGEST, c->offset, c->h.index, d);
-	}
-	return 0;
-}
 
 /*
  * A RECORDS chunk whose first record is not past the first record of the
@@ -276,7 +142,7 @@ static int repeats_records(struct offline *o, const struct aa_chunk_view *c, int
 	if (!seq_reported) {
 		snprintf(d, sizeof(d), "chunk %u repeats records from %llu on, already read",
 			 c->h.index, (unsigned long long)c->h.first_record);
-		*rc = damage(o, AA_E_SEQUENCE, c->offset, c->h.index, d);
+		*rc = offline_damage(o, AA_E_SEQUENCE, c->offset, c->h.index, d);
 	}
 	return 1;
 }
@@ -292,16 +158,16 @@ static int take_chunk(struct offline *o, const struct aa_chunk_view *c, int seq_
 	o->base.stats.bytes_stored = o->done_bytes + aa_reader_offset(o->rd);
 	switch (c->h.kind) {
 	case AA_CHUNK_META:
-		return take_meta(o, c, raw);
+		return offline_take_meta(o, c, raw);
 	case AA_CHUNK_STATS:
-		return take_stats(o, c, raw);
+		return offline_take_stats(o, c, raw);
 	case AA_CHUNK_END:
-		return take_end(o, c, raw);
+		return offline_take_end(o, c, raw);
 	default:
 		break;
 	}
 	if (!o->f.have_meta && !o->f.damaged &&
-	    (rc = damage(o, AA_E_META, c->offset, c->h.index, "records before any metadata")) != 0)
+	    (rc = offline_damage(o, AA_E_META, c->offset, c->h.index, "records before any metadata")) != 0)
 		return rc;
 	if (repeats_records(o, c, seq_reported, &rc))
 		return rc;
@@ -322,7 +188,19 @@ static int framing(struct offline *o, const char *what)
 
 	snprintf(d, sizeof(d), "record %u at byte %zu of the chunk: %s", o->seen, o->pos, what);
 	o->raw = NULL; /* the rest of this chunk cannot be trusted */
-	return damage(o, AA_E_FRAMING, o->chunk_offset, o->chunk.index, d);
+	return offline_damage(o, AA_E_FRAMING, o->chunk_offset, o->chunk.index, d);
+}
+
+/* rec's origin: its source's in a merged file, else the file's. */
+static void set_origin(struct offline *o, struct aa_record *rec, uint32_t sid)
+{
+	const struct aa_origin *g;
+
+	rec->origin = !o->f.have_meta ? UINT32_MAX : sid ? o->f.more[sid - 1].origin : o->f.origin;
+	g = aa_origins_get(o->origins, rec->origin);
+	rec->host = g ? g->host : "";
+	rec->session = g ? g->session : NULL;
+	aa_origins_count_record(o->origins, rec);
 }
 
 /* The next framed record of the current chunk: 1, or a framing error. */
@@ -333,9 +211,11 @@ static int next_frame(struct offline *o, struct aa_record **out)
 
 	if (left < AA_FRAME_HEADER)
 		return framing(o, "frame header cut short");
-	uint32_t len = aa_get32(p);
-	if (aa_get32(p + 4) != 0)
+	uint32_t len = aa_get32(p), sid = aa_get32(p + 4);
+	if (sid != 0 && !o->f.merged)
 		return framing(o, "non-zero reserved field");
+	if (sid != 0 && (sid >= o->f.nsrc || !o->f.more[sid - 1].have))
+		return framing(o, "a record of a source the file does not describe");
 	/* len first: rounded up, a length near 4 GiB wraps a 32-bit size_t. */
 	if (len > left - AA_FRAME_HEADER)
 		return framing(o, "length past the end of the chunk");
@@ -350,10 +230,12 @@ static int next_frame(struct offline *o, struct aa_record **out)
 
 	struct aa_record *rec = &o->rec;
 	const uint8_t *bytes = p + AA_FRAME_HEADER;
+	const struct aa_file_meta *m = sid ? &o->f.more[sid - 1].meta : &o->f.meta;
 	aa_parse(bytes, len, &rec->ev);
 	rec->time_ns = rec->ev.type == AA_TYPE_UNKNOWN || !o->f.have_meta
 			       ? o->chunk.written_ns
-			       : aa_wall_ns(rec->ev.mono_ns, o->f.meta.mono_to_wall);
+			       : aa_wall_ns(rec->ev.mono_ns, m->mono_to_wall);
+	set_origin(o, rec, sid);
 	rec->index = o->base_index + o->chunk.first_record + o->seen;
 	rec->path = cur_path(o);
 	rec->chunk = o->chunk.index;
@@ -412,6 +294,12 @@ static int offline_next(aa_source *src, struct aa_record **out)
 				o->on_read(o->user);
 			rc = aa_reader_next(o->rd, &c);
 		}
+		if (rc == AA_READ_END && aa_reader_stopped(o->rd)) {
+			/* the follower was told to stop: a clean end, not a cut file */
+			close_file(o);
+			o->cur = o->npaths;
+			return 0;
+		}
 		if (rc == AA_READ_END || rc == AA_READ_SECTION) {
 			int end_rc = end_of_section(o);
 			if (rc == AA_READ_END)
@@ -430,7 +318,8 @@ static int offline_next(aa_source *src, struct aa_record **out)
 			seq_reported = 1;
 		} else if (rc < 0) {
 			int fatal = rc == AA_E_NOT_PCAPNG || rc == AA_E_ENDIAN || rc == AA_E_IO ||
-				    rc == AA_E_NOMEM || rc == AA_E_FOREIGN;
+				    rc == AA_E_NOMEM || rc == AA_E_FOREIGN ||
+				    aa_reader_follow_failed(o->rd);
 			rc = reader_damage(o, rc);
 			/* Reported once: the rest of this file is not read, or read past the damage. */
 			if (fatal || (aa_reader_lost(o->rd) && !aa_reader_resync(o->rd)))
@@ -439,7 +328,12 @@ static int offline_next(aa_source *src, struct aa_record **out)
 				return rc;
 			continue;
 		}
-		if ((rc = take_chunk(o, &c, seq_reported)) != 0)
+		rc = take_chunk(o, &c, seq_reported);
+		if (o->f.refused) {
+			o->f.refused = 0;
+			close_file(o); /* reported: nothing of it can be read right */
+		}
+		if (rc)
 			return rc;
 	}
 }
@@ -450,11 +344,19 @@ static const struct aa_file_meta *offline_meta(const aa_source *src)
 	return o->f.have_meta ? &o->f.meta : NULL;
 }
 
+static struct aa_origins *offline_origins(const aa_source *src)
+{
+	return ((const struct offline *)src)->origins;
+}
+
 static void offline_destroy(aa_source *src)
 {
 	struct offline *o = (struct offline *)src;
 
 	aa_reader_close(o->rd);
+	offline_free_sources(&o->f);
+	if (o->own_origins)
+		aa_origins_free(o->origins);
 	free(o->f.meta_buf);
 	for (size_t i = 0; i < o->npaths; i++)
 		free(o->paths[i]);
@@ -468,17 +370,32 @@ static const struct aa_source_ops offline_ops = {
 	.next = offline_next,
 	.meta = offline_meta,
 	.destroy = offline_destroy,
+	.origins = offline_origins,
 };
 
-int aa_open_offline(aa_source **src, const char *const *paths, size_t npaths,
-		    const struct aa_replay_opts *opts, struct aa_error_info *err)
-{
-	return aa_open_offline_input(src, paths, npaths, NULL, NULL, opts, err);
-}
+static int open_files(aa_source **src, const char *const *paths, size_t npaths,
+		      const struct aa_replay_opts *opts, struct aa_origins *shared,
+		      const struct aa_offline_input *input, void *input_user,
+		      struct aa_error_info *err);
 
 int aa_open_offline_input(aa_source **src, const char *const *paths, size_t npaths,
 			  const struct aa_offline_input *input, void *input_user,
 			  const struct aa_replay_opts *opts, struct aa_error_info *err)
+{
+	return open_files(src, paths, npaths, opts, NULL, input, input_user, err);
+}
+
+int aa_open_files(aa_source **src, const char *const *paths, size_t npaths,
+		  const struct aa_replay_opts *opts, struct aa_origins *shared,
+		  struct aa_error_info *err)
+{
+	return open_files(src, paths, npaths, opts, shared, NULL, NULL, err);
+}
+
+static int open_files(aa_source **src, const char *const *paths, size_t npaths,
+		      const struct aa_replay_opts *opts, struct aa_origins *shared,
+		      const struct aa_offline_input *input, void *input_user,
+		      struct aa_error_info *err)
 {
 	struct offline *o = calloc(1, sizeof(*o));
 	int rc = AA_E_NOMEM;
@@ -493,6 +410,9 @@ int aa_open_offline_input(aa_source **src, const char *const *paths, size_t npat
 	if ((rc = aa_source_init(&o->base, &offline_ops, opts ? &opts->filter : NULL)) != 0)
 		goto out;
 	rc = AA_E_NOMEM;
+	o->origins = shared;
+	if (!shared && !(o->own_origins = 1, o->origins = aa_origins_new()))
+		goto out;
 	o->paths = calloc(npaths ? npaths : 1, sizeof(char *));
 	if (!o->paths)
 		goto out;
@@ -508,10 +428,16 @@ int aa_open_offline_input(aa_source **src, const char *const *paths, size_t npat
 		o->base.ordered = opts->ordered;
 		o->base.fold = opts->fold;
 		o->base.max_processes = opts->max_processes;
+		o->follow = opts->follow;
+		o->stop = opts->stop;
 	}
 	rc = npaths ? 0 : AA_E_INVAL;
 	if (rc)
 		aa_source_fail(&o->base, rc, NULL, -1, -1, "no file to read");
+	else if (o->follow && (npaths != 1 || !strcmp(paths[0], "-")))
+		/* a stream waits for its writer by itself */
+		rc = aa_source_fail(&o->base, AA_E_INVAL, NULL, -1, -1,
+				    "only one file, not a stream, can be followed");
 	/* Open the first file now, so that its META is there before any read. */
 	while (!rc && !o->rd && o->cur < o->npaths) {
 		rc = open_next_file(o);
@@ -521,7 +447,7 @@ int aa_open_offline_input(aa_source **src, const char *const *paths, size_t npat
 			const uint8_t *raw;
 			if (r == AA_READ_CHUNK && c.h.kind == AA_CHUNK_META &&
 			    aa_reader_decode(o->rd, &c, &raw) == 0) {
-				rc = take_meta(o, &c, raw);
+				rc = offline_take_meta(o, &c, raw);
 			} else if (r == AA_E_NOT_PCAPNG || r == AA_E_ENDIAN || r == AA_E_IO ||
 				   r == AA_E_FOREIGN) {
 				const struct aa_read_error *e = aa_reader_error(o->rd);

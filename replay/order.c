@@ -12,6 +12,9 @@ struct held {
 	uint64_t index;
 	uint64_t arrival; /* ties keep capture order */
 	const char *path;
+	const char *host;
+	const uint8_t *session;
+	uint32_t origin;
 	uint32_t chunk;
 	uint32_t len;
 	uint8_t bytes[];
@@ -67,6 +70,9 @@ int aa_order_push(struct aa_order *o, const struct aa_record *rec)
 	e->time_ns = rec->time_ns;
 	e->index = rec->index;
 	e->path = rec->path;
+	e->host = rec->host;
+	e->session = rec->session;
+	e->origin = rec->origin;
 	e->chunk = rec->chunk;
 	e->len = rec->ev.len;
 	memcpy(e->bytes, rec->ev.raw, rec->ev.len);
@@ -123,6 +129,9 @@ struct aa_record *aa_order_pop(struct aa_order *o, int flush)
 	r->time_ns = e->time_ns;
 	r->index = e->index;
 	r->path = e->path;
+	r->host = e->host;
+	r->session = e->session;
+	r->origin = e->origin;
 	r->chunk = e->chunk;
 	return r;
 }

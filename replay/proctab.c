@@ -24,6 +24,8 @@ struct aa_proctab {
 	struct proc *xfirst, *xlast; /* the exited FIFO */
 	size_t n, bytes;
 	size_t max;                  /* incarnations kept at most */
+	uint32_t origin;             /* of the record being fed: the pids' namespace */
+	const char *host;            /* and its host */
 };
 
 struct aa_proctab *aa_proctab_new(uint32_t max)
@@ -35,17 +37,28 @@ struct aa_proctab *aa_proctab_new(uint32_t max)
 	return t;
 }
 
-static struct proc *latest(const struct aa_proctab *t, uint32_t pid)
+static uint32_t slot(uint32_t origin, uint32_t pid)
 {
-	for (struct proc *p = t->bucket[pid % BUCKETS]; p; p = p->hnext)
-		if (p->p.pid == pid)
+	return (pid + origin * 2654435761u) % BUCKETS;
+}
+
+static struct proc *latest_of(const struct aa_proctab *t, uint32_t origin, uint32_t pid)
+{
+	for (struct proc *p = t->bucket[slot(origin, pid)]; p; p = p->hnext)
+		if (p->p.pid == pid && p->p.origin == origin)
 			return p;
 	return NULL;
 }
 
+/* pid's latest incarnation, of the origin being fed */
+static struct proc *latest(const struct aa_proctab *t, uint32_t pid)
+{
+	return latest_of(t, t->origin, pid);
+}
+
 static void hash_replace(struct aa_proctab *t, struct proc *old, struct proc *by)
 {
-	struct proc **pp = &t->bucket[old->p.pid % BUCKETS];
+	struct proc **pp = &t->bucket[slot(old->p.origin, old->p.pid)];
 
 	while (*pp != old)
 		pp = &(*pp)->hnext;
@@ -109,6 +122,8 @@ static struct proc *incarnate(struct aa_proctab *t, uint32_t pid, uint64_t wall_
 	if (!room(t, sizeof(*p)) || !(p = calloc(1, sizeof(*p))))
 		return NULL;
 	p->p.pid = pid;
+	p->p.origin = t->origin;
+	p->p.host = t->host;
 	p->p.start_ns = wall_ns;
 	struct proc *old = latest(t, pid);
 	if (old) {
@@ -116,8 +131,8 @@ static struct proc *incarnate(struct aa_proctab *t, uint32_t pid, uint64_t wall_
 		old->next_inc = p;
 		p->prev_inc = old;
 	} else {
-		p->hnext = t->bucket[pid % BUCKETS];
-		t->bucket[pid % BUCKETS] = p;
+		p->hnext = t->bucket[slot(t->origin, pid)];
+		t->bucket[slot(t->origin, pid)] = p;
 	}
 	p->older = t->last;
 	if (t->last)
@@ -310,6 +325,8 @@ const struct aa_process *aa_proctab_feed(struct aa_proctab *t, const struct aa_r
 	struct proc *p = NULL;
 	uint32_t pid;
 
+	t->origin = rec->origin;
+	t->host = rec->host;
 	if (ev->error)
 		return aa_event_pid(ev, &pid) ? (const struct aa_process *)latest(t, pid) : NULL;
 	switch (ev->type) {
@@ -342,11 +359,12 @@ const struct aa_process *aa_proctab_feed(struct aa_proctab *t, const struct aa_r
 	return p ? &p->p : NULL;
 }
 
-const struct aa_process *aa_proctab_at(const struct aa_proctab *t, uint32_t pid, uint64_t wall_ns)
+const struct aa_process *aa_proctab_at(const struct aa_proctab *t, uint32_t origin, uint32_t pid,
+				       uint64_t wall_ns)
 {
 	const struct proc *before = NULL;
 
-	for (const struct proc *p = latest(t, pid); p; p = p->prev_inc) {
+	for (const struct proc *p = latest_of(t, origin, pid); p; p = p->prev_inc) {
 		if (p->p.start_ns > wall_ns)
 			continue;
 		if (!p->exited || p->p.end_ns >= wall_ns)

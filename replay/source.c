@@ -190,7 +190,14 @@ int aa_next(aa_source *src, const struct aa_record **out)
 
 const struct aa_process *aa_process_at(const aa_source *src, uint32_t pid, uint64_t time_ns)
 {
-	return src->evidence ? aa_proctab_at(aa_evidence_procs(src->evidence), pid, time_ns) : NULL;
+	return aa_process_at_origin(src, 0, pid, time_ns);
+}
+
+const struct aa_process *aa_process_at_origin(const aa_source *src, uint32_t origin, uint32_t pid,
+					      uint64_t time_ns)
+{
+	return src->evidence ? aa_proctab_at(aa_evidence_procs(src->evidence), origin, pid, time_ns)
+			     : NULL;
 }
 
 const struct aa_process *aa_process_next(const aa_source *src, const struct aa_process *prev)

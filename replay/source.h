@@ -11,6 +11,7 @@
 #include "aa_replay.h"
 
 struct aa_evidence;
+struct aa_origins;
 
 struct aa_source_ops {
 	/* The next record, unfiltered: 1 with *rec set, 0 at the end, <0 AA_E_*
@@ -18,6 +19,8 @@ struct aa_source_ops {
 	int (*next)(aa_source *src, struct aa_record **rec);
 	const struct aa_file_meta *(*meta)(const aa_source *src);
 	void (*destroy)(aa_source *src);
+	/* Where its records come from (origin.h); NULL: a source of none (live). */
+	struct aa_origins *(*origins)(const aa_source *src);
 };
 
 struct aa_source {
