@@ -19,7 +19,7 @@
 #include "aa_error.h"
 #include "aa.skel.h"
 #include "live_follow.h"
-#include "live_ssl.h"
+#include "live_tls.h"
 
 #ifndef CAP_PERFMON
 #define CAP_PERFMON 38
@@ -28,15 +28,9 @@
 #define CAP_BPF 39
 #endif
 
-#define SSL_FUNCS 4
-#define MAX_LINKS (AA_LIVE_MAX_SSL_LIBS * SSL_FUNCS * 2)
-
 struct aa_live_bpf {
 	struct aa_bpf *skel;
-	struct stat ssl_files[AA_LIVE_MAX_SSL_LIBS]; /* hooked already (one file may have many names) */
-	size_t nssl_files;
-	struct bpf_link *links[MAX_LINKS];
-	size_t nlinks;
+	struct aa_live_tls *tls; /* the TLS probes, when TLS is recorded */
 	size_t ring_bytes;
 	struct aa_live_probes probes;
 };
@@ -119,6 +113,11 @@ static int wants(const struct aa_live_opts *o, enum aa_type t)
 	return !o->events || (o->events & AA_TYPE_BIT(t));
 }
 
+static int tls_conn_wanted(const struct aa_live_opts *o)
+{
+	return wants(o, AA_TYPE_TLS_CONN);
+}
+
 /* Which programs load, and the .rodata settings. */
 static int configure(struct aa_live_bpf *b, const struct aa_live_opts *o, char *why, size_t n)
 {
@@ -171,7 +170,12 @@ static int configure(struct aa_live_bpf *b, const struct aa_live_opts *o, char *
 	bpf_program__set_autoload(s->progs.aa_ssl_write_ex, tls);
 	bpf_program__set_autoload(s->progs.aa_ssl_read_ex, tls);
 	bpf_program__set_autoload(s->progs.aa_ssl_ret, tls);
-	bpf_program__set_autoload(s->progs.aa_tls_sys_enter, tls_conn);
+	bpf_program__set_autoload(s->progs.aa_gnutls_send, tls);
+	bpf_program__set_autoload(s->progs.aa_gnutls_recv, tls);
+	bpf_program__set_autoload(s->progs.aa_gnutls_ret, tls);
+	bpf_program__set_autoload(s->progs.aa_tls_hold_exec, tls);
+	bpf_program__set_autoattach(s->progs.aa_tls_hold_exec, false); /* live_tls.c, once it listens */
+	bpf_program__set_autoload(s->progs.aa_tls_sys_enter, tls); /* tls_conn, and mmap for live_tls.c */
 	bpf_program__set_autoload(s->progs.aa_net_enter, net);
 	bpf_program__set_autoload(s->progs.aa_net_exit, net);
 	return 0;
@@ -213,71 +217,11 @@ static int follow(struct aa_live_bpf *b, const struct aa_live_opts *o, char *why
 	return 0;
 }
 
-/* The SSL entry probes of one library, each with the shared return probe.
- * Returns how many functions were hooked (a library may lack the _ex ones);
- * a file hooked already under another name counts as hooked, not twice. */
-static int attach_ssl_lib(struct aa_live_bpf *b, const char *path)
-{
-	static const char *const funcs[SSL_FUNCS] = { "SSL_write", "SSL_read", "SSL_write_ex", "SSL_read_ex" };
-	struct bpf_program *entry[SSL_FUNCS] = { b->skel->progs.aa_ssl_write, b->skel->progs.aa_ssl_read,
-						 b->skel->progs.aa_ssl_write_ex, b->skel->progs.aa_ssl_read_ex };
-	struct aa_live_probes *p = &b->probes;
-	struct stat st;
-	int hooked = 0;
-
-	if (stat(path, &st))
-		return 0;
-	for (size_t i = 0; i < b->nssl_files; i++)
-		if (b->ssl_files[i].st_dev == st.st_dev && b->ssl_files[i].st_ino == st.st_ino)
-			return 1;
-	if (b->nssl_files == AA_LIVE_MAX_SSL_LIBS)
-		return 0;
-	for (int i = 0; i < SSL_FUNCS; i++) {
-		LIBBPF_OPTS(bpf_uprobe_opts, eo, .func_name = funcs[i]);
-		LIBBPF_OPTS(bpf_uprobe_opts, ro, .func_name = funcs[i], .retprobe = true);
-		struct bpf_link *e, *r;
-
-		e = bpf_program__attach_uprobe_opts(entry[i], -1, path, 0, &eo);
-		if (!e)
-			continue;
-		r = bpf_program__attach_uprobe_opts(b->skel->progs.aa_ssl_ret, -1, path, 0, &ro);
-		if (!r) {
-			bpf_link__destroy(e);
-			continue;
-		}
-		b->links[b->nlinks++] = e;
-		b->links[b->nlinks++] = r;
-		hooked++;
-	}
-	if (hooked) {
-		b->ssl_files[b->nssl_files++] = st;
-		snprintf(p->ssl_paths[p->ssl_libs], sizeof(p->ssl_paths[0]), "%s", path);
-		p->ssl_libs++;
-		p->ssl_probes += 2 * hooked;
-	}
-	return hooked;
-}
-
 static int attach_tls(struct aa_live_bpf *b, const struct aa_live_opts *o, char *why, size_t n)
 {
-	char *sys[AA_LIVE_MAX_SSL_LIBS];
-	size_t nsys;
-
 	if (o->nssl_libs > AA_LIVE_MAX_SSL_LIBS)
 		return fail(why, n, AA_E_INVAL, "too many SSL libraries: at most %d", AA_LIVE_MAX_SSL_LIBS);
-	for (size_t i = 0; i < o->nssl_libs; i++) {
-		if (access(o->ssl_libs[i], R_OK))
-			return fail(why, n, AA_E_INVAL, "%s: %s", o->ssl_libs[i], strerror(errno));
-		if (!attach_ssl_lib(b, o->ssl_libs[i]))
-			return fail(why, n, AA_E_BPF, "%s: no SSL_read or SSL_write to attach to", o->ssl_libs[i]);
-	}
-	/* The system's libssl: absent is fine (nothing uses TLS through it). */
-	nsys = aa_ssl_system_libs(AA_LDCACHE_PATH, sys, AA_LIVE_MAX_SSL_LIBS);
-	for (size_t i = 0; i < nsys; i++) {
-		attach_ssl_lib(b, sys[i]);
-		free(sys[i]);
-	}
-	return 0;
+	return aa_live_tls_start(&b->tls, b->skel, o->ssl_libs, o->nssl_libs, 1, why, n);
 }
 
 static int attach_all(struct aa_live_bpf *b, const struct aa_live_opts *o, char *why, size_t n)
@@ -300,21 +244,23 @@ static int attach_all(struct aa_live_bpf *b, const struct aa_live_opts *o, char 
 	b->probes.file = (wants(o, AA_TYPE_FILE) || wants(o, AA_TYPE_FILEOP)) && s->links.aa_sys_enter &&
 			 s->links.aa_sys_exit;
 	b->probes.net = s->links.aa_net_enter && s->links.aa_net_exit;
-	b->probes.tls_conn = s->links.aa_tls_sys_enter != NULL;
+	b->probes.tls_conn = tls_conn_wanted(o) && s->links.aa_tls_sys_enter != NULL;
 	if (wants(o, AA_TYPE_TLS) || wants(o, AA_TYPE_TLS_CONN))
 		return attach_tls(b, o, why, n);
 	return 0;
 }
 
-static void report(const struct aa_live_probes *p)
+static void report(struct aa_live_bpf *b)
 {
+	const struct aa_live_probes *p = aa_live_bpf_probes(b);
+
 	fprintf(stderr, "aa: attached: exec %s, exit %s, fork %s, file %s, net %s, tls_conn %s, "
-		"tls %d probes in %d libraries",
+		"tls %d probes in %d files, new files %s\n",
 		p->exec ? "yes" : "no", p->exit ? "yes" : "no", p->fork ? "yes" : "no", p->file ? "yes" : "no",
-		p->net ? "yes" : "no", p->tls_conn ? "yes" : "no", p->ssl_probes, p->ssl_libs);
-	for (int i = 0; i < p->ssl_libs && i < AA_LIVE_MAX_SSL_LIBS; i++)
-		fprintf(stderr, "%s%s", i ? ", " : ": ", p->ssl_paths[i]);
-	fputc('\n', stderr);
+		p->net ? "yes" : "no", p->tls_conn ? "yes" : "no", p->tls.probes, p->tls.files,
+		p->tls.following ? "followed" : "not followed");
+	if (b->tls)
+		aa_live_tls_report(b->tls);
 }
 
 static int check_machine(char *why, size_t n)
@@ -389,7 +335,7 @@ out:
 		goto out_print;
 	}
 	if (verbose())
-		report(&b->probes);
+		report(b);
 	*out = b;
 out_print:
 	libbpf_set_print(callers_print);
@@ -411,9 +357,16 @@ size_t aa_live_bpf_ring_bytes(const struct aa_live_bpf *b)
 	return b->ring_bytes;
 }
 
-const struct aa_live_probes *aa_live_bpf_probes(const struct aa_live_bpf *b)
+const struct aa_live_probes *aa_live_bpf_probes(struct aa_live_bpf *b)
 {
+	if (b->tls)
+		aa_live_tls_stats(b->tls, &b->probes.tls);
 	return &b->probes;
+}
+
+void aa_live_bpf_unfollow(struct aa_live_bpf *b)
+{
+	aa_live_tls_unfollow(b->tls);
 }
 
 int aa_live_bpf_drops(const struct aa_live_bpf *b, uint64_t drops[AA_DROP_SLOTS])
@@ -441,8 +394,7 @@ void aa_live_bpf_close(struct aa_live_bpf *b)
 {
 	if (!b)
 		return;
-	for (size_t i = 0; i < b->nlinks; i++)
-		bpf_link__destroy(b->links[i]);
+	aa_live_tls_stop(b->tls);
 	aa_bpf__destroy(b->skel);
 	free(b);
 }
