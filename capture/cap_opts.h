@@ -50,6 +50,7 @@ struct cap_opts {
 	int no_snapshot;          /* --no-snapshot: no records of the processes already running */
 	unsigned argv_max;        /* --argv-max; 0: the live source's default */
 	int ready_fd;             /* --ready-fd; -1: none */
+	int list_tls;             /* --list-tls: print the TLS files found, and exit */
 };
 
 /*
