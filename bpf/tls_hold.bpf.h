@@ -17,10 +17,37 @@
 #define AA_PROT_EXEC 0x4
 #define AA_SIGSTOP 19
 
+/* A file, and its last change: an inode number freed (a file deleted) may
+ * name a new file soon after, which must not pass for the old one. */
 struct tls_file_key {
-	__u64 dev; /* the superblock's s_dev, as /proc/PID/maps prints it */
+	__u64 dev;   /* the superblock's s_dev, as /proc/PID/maps prints it */
 	__u64 ino;
+	__u64 ctime; /* in ns, as stat(2) gives it */
 };
+
+/* The inode's ctime fields before Linux 6.11 (CO-RE picks what there is). */
+struct inode___ctime_6_6 {
+	struct timespec64 __i_ctime;
+} __attribute__((preserve_access_index));
+struct inode___ctime_old {
+	struct timespec64 i_ctime;
+} __attribute__((preserve_access_index));
+
+static __always_inline __u64 inode_ctime_ns(struct inode *inode)
+{
+	if (bpf_core_field_exists(inode->i_ctime_sec))
+		return (__u64)BPF_CORE_READ(inode, i_ctime_sec) * 1000000000ull + BPF_CORE_READ(inode, i_ctime_nsec);
+	if (bpf_core_field_exists(((struct inode___ctime_6_6 *)inode)->__i_ctime)) {
+		struct inode___ctime_6_6 *i = (void *)inode;
+
+		return (__u64)BPF_CORE_READ(i, __i_ctime.tv_sec) * 1000000000ull + BPF_CORE_READ(i, __i_ctime.tv_nsec);
+	}
+	{
+		struct inode___ctime_old *i = (void *)inode;
+
+		return (__u64)BPF_CORE_READ(i, i_ctime.tv_sec) * 1000000000ull + BPF_CORE_READ(i, i_ctime.tv_nsec);
+	}
+}
 
 /* Files looked at already (value unused). */
 struct {
@@ -34,8 +61,7 @@ struct {
 struct tls_notify {
 	__u32 pid;
 	__u32 _pad;
-	__u64 dev;
-	__u64 ino;
+	struct tls_file_key file;
 };
 
 struct {
@@ -62,6 +88,7 @@ static __always_inline void tls_hold_file(struct file *f)
 	inode = BPF_CORE_READ(f, f_inode);
 	k.dev = BPF_CORE_READ(inode, i_sb, s_dev);
 	k.ino = BPF_CORE_READ(inode, i_ino);
+	k.ctime = inode_ctime_ns(inode);
 	if (bpf_map_lookup_elem(&TLS_SEEN, &k))
 		return;
 	n = bpf_ringbuf_reserve(&TLS_NOTIFY, sizeof(*n), 0);
@@ -69,8 +96,7 @@ static __always_inline void tls_hold_file(struct file *f)
 		return; /* not stopped: user space is behind; the file goes unprobed this time */
 	n->pid = tgid;
 	n->_pad = 0;
-	n->dev = k.dev;
-	n->ino = k.ino;
+	n->file = k;
 	if (bpf_send_signal(AA_SIGSTOP)) {
 		bpf_ringbuf_discard(n, 0);
 		return;

@@ -17,8 +17,19 @@ static int name_index(const char *name, const char *const *names, size_t n)
 	return -1;
 }
 
+/* Where the code at address addr of section shndx is in the file. */
+static uint64_t file_offset(Elf *elf, size_t shndx, uint64_t addr)
+{
+	Elf_Scn *scn = elf_getscn(elf, shndx);
+	GElf_Shdr sh;
+
+	if (!scn || !gelf_getshdr(scn, &sh) || addr < sh.sh_addr)
+		return 0;
+	return addr - sh.sh_addr + sh.sh_offset;
+}
+
 static void scan_table(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, const char *const *names, size_t n,
-		       uint64_t *defined, uint64_t *imported)
+		       uint64_t *defined, uint64_t *imported, uint64_t *offsets)
 {
 	Elf_Data *data = elf_getdata(scn, NULL);
 	size_t count;
@@ -36,14 +47,22 @@ static void scan_table(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, const char *
 		name = elf_strptr(elf, sh->sh_link, sym.st_name);
 		if (!name || (k = name_index(name, names, n)) < 0)
 			continue;
-		if (sym.st_shndx == SHN_UNDEF)
+		if (sym.st_shndx == SHN_UNDEF) {
 			*imported |= 1ull << k;
-		else if (sym.st_value)
+		} else if (sym.st_value && sym.st_shndx < SHN_LORESERVE && !(*defined & (1ull << k))) {
+			uint64_t off = file_offset(elf, sym.st_shndx, sym.st_value);
+
+			if (!off)
+				continue;
 			*defined |= 1ull << k;
+			if (offsets)
+				offsets[k] = off;
+		}
 	}
 }
 
-int aa_elf_syms(const char *path, const char *const *names, size_t n, uint64_t *defined, uint64_t *imported)
+int aa_elf_syms(const char *path, const char *const *names, size_t n, uint64_t *defined, uint64_t *imported,
+		uint64_t *offsets)
 {
 	Elf_Scn *scn = NULL;
 	Elf *elf;
@@ -62,7 +81,7 @@ int aa_elf_syms(const char *path, const char *const *names, size_t n, uint64_t *
 			GElf_Shdr sh;
 
 			if (gelf_getshdr(scn, &sh) && (sh.sh_type == SHT_DYNSYM || sh.sh_type == SHT_SYMTAB))
-				scan_table(elf, scn, &sh, names, n, defined, imported);
+				scan_table(elf, scn, &sh, names, n, defined, imported, offsets);
 		}
 	}
 	elf_end(elf);

@@ -14,10 +14,12 @@
 
 /*
  * Looks up names[0..n) (n <= AA_ELF_SYMS_MAX): bit i of *defined is set when
- * the file defines names[i] (a function or object with a section), bit i of
- * *imported when it only refers to it. Returns 0, or -1 when the file cannot
- * be read or is not ELF (both masks 0).
+ * the file defines names[i] (a function or object with a section), and then
+ * offsets[i] (offsets may be NULL) is where it starts in the file, as a
+ * uprobe takes it; bit i of *imported when the file only refers to it.
+ * Returns 0, or -1 when the file cannot be read or is not ELF (both masks 0).
  */
-int aa_elf_syms(const char *path, const char *const *names, size_t n, uint64_t *defined, uint64_t *imported);
+int aa_elf_syms(const char *path, const char *const *names, size_t n, uint64_t *defined, uint64_t *imported,
+		uint64_t *offsets);
 
 #endif /* AA_ELF_SYMS_H */

@@ -46,8 +46,7 @@ struct aa_live_tls {
 struct tls_notify {
 	uint32_t pid;
 	uint32_t pad;
-	uint64_t dev;
-	uint64_t ino;
+	struct aa_tls_key file;
 };
 
 /* Room for two more links; -1 out of memory. */
@@ -76,17 +75,16 @@ static int fail(char *why, size_t whysize, int code, const char *fmt, ...)
 	return code;
 }
 
-static void mark_seen(struct aa_live_tls *t, uint64_t kdev, uint64_t ino)
+static void mark_seen(struct aa_live_tls *t, const struct aa_tls_key *k)
 {
-	uint64_t key[2] = { kdev, ino };
 	uint8_t one = 1;
 
-	bpf_map__update_elem(t->skel->maps.TLS_SEEN, key, sizeof(key), &one, 1, BPF_ANY);
+	bpf_map__update_elem(t->skel->maps.TLS_SEEN, k, sizeof(*k), &one, 1, BPF_ANY);
 }
 
-static void on_key(void *ctx, uint64_t kdev, uint64_t ino)
+static void on_key(void *ctx, const struct aa_tls_key *k)
 {
-	mark_seen(ctx, kdev, ino);
+	mark_seen(ctx, k);
 }
 
 /* The entry program of function i (enum aa_tls_func), and its return program. */
@@ -103,25 +101,26 @@ static void progs_of(struct aa_bpf *s, int i, struct bpf_program **entry, struct
 }
 
 /* A new file with a stack: each of its functions' entry and return probes
- * (the entry's cookie is the stack, for OpenSSL's API). */
+ * (the entry's cookie is the stack, for OpenSSL's API), at the offsets
+ * found already (libbpf would read the file's symbols again for each). */
 static int on_tls(void *ctx, const struct aa_tls_file *f)
 {
 	struct aa_live_tls *t = ctx;
 	int hooked = 0;
 
 	for (int i = 0; i < AA_TLS_F_COUNT; i++) {
-		LIBBPF_OPTS(bpf_uprobe_opts, eo, .func_name = aa_tls_funcs[i], .bpf_cookie = f->lib);
-		LIBBPF_OPTS(bpf_uprobe_opts, ro, .func_name = aa_tls_funcs[i], .retprobe = true);
+		LIBBPF_OPTS(bpf_uprobe_opts, eo, .bpf_cookie = f->lib);
+		LIBBPF_OPTS(bpf_uprobe_opts, ro, .retprobe = true);
 		struct bpf_program *entry, *ret;
 		struct bpf_link *e, *r;
 
 		if (!(f->funcs & (1u << i)) || links_room(t))
 			continue;
 		progs_of(t->skel, i, &entry, &ret);
-		e = bpf_program__attach_uprobe_opts(entry, -1, f->path, 0, &eo);
+		e = bpf_program__attach_uprobe_opts(entry, -1, f->path, f->offsets[i], &eo);
 		if (!e)
 			continue;
-		r = bpf_program__attach_uprobe_opts(ret, -1, f->path, 0, &ro);
+		r = bpf_program__attach_uprobe_opts(ret, -1, f->path, f->offsets[i], &ro);
 		if (!r) {
 			bpf_link__destroy(e);
 			continue;
@@ -135,7 +134,11 @@ static int on_tls(void *ctx, const struct aa_tls_file *f)
 		t->stats.files++;
 		t->stats.probes += 2 * hooked;
 	}
-	mark_seen(t, ((uint64_t)major(f->dev) << 20) | minor(f->dev), f->ino);
+	{ /* no hold for it (stacked file systems key the mapping otherwise: held once then) */
+		struct aa_tls_key k = { ((uint64_t)major(f->dev) << 20) | minor(f->dev), f->ino, f->ctime };
+
+		mark_seen(t, &k);
+	}
 	return 0;
 }
 
@@ -174,7 +177,7 @@ static int on_notify(void *ctx, void *data, size_t size)
 	pthread_mutex_lock(&t->mu);
 	if (st >= 0)
 		aa_tls_find_maps(&t->finder, (pid_t)n->pid);
-	mark_seen(t, n->dev, n->ino);
+	mark_seen(t, &n->file);
 	kill((pid_t)n->pid, SIGCONT);
 	t->stats.holds++;
 	t->stats.hold_ns += aa_clock_ns(CLOCK_MONOTONIC) - start;
@@ -314,6 +317,9 @@ void aa_live_tls_stop(struct aa_live_tls *t)
 	if (!t)
 		return;
 	aa_live_tls_unfollow(t);
+	if (getenv("AA_VERBOSE") && t->stats.holds)
+		fprintf(stderr, "aa: tls: %llu programs held until their new files were looked at, %.0f us each on average\n",
+			(unsigned long long)t->stats.holds, t->stats.hold_ns / 1000.0 / (double)t->stats.holds);
 	ring_buffer__free(t->notify);
 	for (size_t i = 0; i < t->nlinks; i++)
 		bpf_link__destroy(t->links[i]);

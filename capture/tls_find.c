@@ -35,7 +35,7 @@ enum { SYM_BORINGSSL_SELF_TEST = AA_TLS_F_COUNT, SYM_STRICT_CIPHER_LIST, SYM_COU
 static void classify(const char *path, struct aa_tls_file *e)
 {
 	static const char *names[SYM_COUNT];
-	uint64_t def, imp;
+	uint64_t def, imp, off[SYM_COUNT] = { 0 };
 
 	if (!names[0]) {
 		for (int i = 0; i < AA_TLS_F_COUNT; i++)
@@ -45,8 +45,9 @@ static void classify(const char *path, struct aa_tls_file *e)
 	}
 	e->lib = AA_TLS_LIB_UNKNOWN;
 	e->funcs = 0;
-	if (aa_elf_syms(path, names, SYM_COUNT, &def, &imp))
+	if (aa_elf_syms(path, names, SYM_COUNT, &def, &imp, off))
 		return;
+	memcpy(e->offsets, off, sizeof(e->offsets));
 	if (def & GNUTLS_FUNCS) {
 		e->lib = AA_TLS_LIB_GNUTLS;
 		e->funcs = (uint32_t)def & GNUTLS_FUNCS;
@@ -59,11 +60,32 @@ static void classify(const char *path, struct aa_tls_file *e)
 	}
 }
 
-static const struct aa_tls_file *known(const struct aa_tls_finder *f, dev_t dev, ino_t ino)
+static uint64_t ctime_ns(const struct stat *st)
 {
-	for (size_t i = 0; i < f->n; i++)
-		if (f->files[i].dev == dev && f->files[i].ino == ino)
-			return &f->files[i];
+	return (uint64_t)st->st_ctim.tv_sec * 1000000000u + (uint64_t)st->st_ctim.tv_nsec;
+}
+
+struct aa_tls_key aa_tls_key_of(const struct stat *st)
+{
+	struct aa_tls_key k = { ((uint64_t)major(st->st_dev) << 20) | minor(st->st_dev), st->st_ino,
+				ctime_ns(st) };
+	return k;
+}
+
+/* The entry of this file. A file with a stack stays what it was (its
+ * probes hold its inode: the number cannot name another file); one
+ * without is looked at again when changed. */
+static struct aa_tls_file *known(struct aa_tls_finder *f, const struct stat *st, int *stale)
+{
+	*stale = 0;
+	for (size_t i = 0; i < f->n; i++) {
+		struct aa_tls_file *e = &f->files[i];
+
+		if (e->dev == st->st_dev && e->ino == st->st_ino) {
+			*stale = e->lib == AA_TLS_LIB_UNKNOWN && e->ctime != ctime_ns(st);
+			return e;
+		}
+	}
 	return NULL;
 }
 
@@ -71,12 +93,24 @@ int aa_tls_look(struct aa_tls_finder *f, const char *path, const char *why, cons
 {
 	struct aa_tls_file *e;
 	struct stat st;
+	int stale;
 
 	*out = NULL;
 	if (stat(path, &st))
 		return -1;
-	if ((*out = known(f, st.st_dev, st.st_ino)))
+	e = known(f, &st, &stale);
+	if (e && !stale) {
+		*out = e;
 		return 0;
+	}
+	if (stale) { /* looked at again in its place */
+		f->n--;
+		if (e != &f->files[f->n]) {
+			struct aa_tls_file last = f->files[f->n];
+
+			*e = last;
+		}
+	}
 	if (f->n == f->cap) {
 		size_t cap = f->cap ? f->cap * 2 : 64;
 		struct aa_tls_file *files = realloc(f->files, cap * sizeof(*files));
@@ -90,6 +124,7 @@ int aa_tls_look(struct aa_tls_finder *f, const char *path, const char *why, cons
 	memset(e, 0, sizeof(*e));
 	e->dev = st.st_dev;
 	e->ino = st.st_ino;
+	e->ctime = ctime_ns(&st);
 	if (S_ISREG(st.st_mode))
 		classify(path, e);
 	if (e->lib != AA_TLS_LIB_UNKNOWN) { /* the names are kept only for files with a stack */
@@ -121,23 +156,21 @@ void aa_tls_find_system(struct aa_tls_finder *f)
 }
 
 /* Whether a maps line's file was handled already; if not, notes it. */
-static int key_seen(struct aa_tls_finder *f, uint64_t kdev, uint64_t ino)
+static int key_seen(struct aa_tls_finder *f, const struct aa_tls_key *k)
 {
 	for (size_t i = 0; i < f->nkeys; i++)
-		if (f->keys[i][0] == kdev && f->keys[i][1] == ino)
+		if (f->keys[i].ino == k->ino && f->keys[i].kdev == k->kdev && f->keys[i].ctime == k->ctime)
 			return 1;
 	if (f->nkeys == f->capkeys) {
 		size_t cap = f->capkeys ? f->capkeys * 2 : 256;
-		uint64_t(*keys)[2] = realloc(f->keys, cap * sizeof(*keys));
+		struct aa_tls_key *keys = realloc(f->keys, cap * sizeof(*keys));
 
 		if (!keys)
 			return 0; /* looked at again next time: only slower */
 		f->keys = keys;
 		f->capkeys = cap;
 	}
-	f->keys[f->nkeys][0] = kdev;
-	f->keys[f->nkeys][1] = ino;
-	f->nkeys++;
+	f->keys[f->nkeys++] = *k;
 	return 0;
 }
 
@@ -145,30 +178,34 @@ static int key_seen(struct aa_tls_finder *f, uint64_t kdev, uint64_t ino)
 static void maps_line(struct aa_tls_finder *f, pid_t pid, const char *root, char *line)
 {
 	char perms[8], why[48], path[PATH_MAX + 64];
-	unsigned major, minor;
+	unsigned maj, min;
 	unsigned long long ino;
-	uint64_t kdev;
+	struct aa_tls_key k;
 	const struct aa_tls_file *e;
 	struct stat st;
 	int at = 0;
 	size_t len;
 
-	if (sscanf(line, "%*x-%*x %7s %*x %x:%x %llu %n", perms, &major, &minor, &ino, &at) != 4 || !at ||
+	if (sscanf(line, "%*x-%*x %7s %*x %x:%x %llu %n", perms, &maj, &min, &ino, &at) != 4 || !at ||
 	    perms[2] != 'x' || !ino || line[at] != '/')
 		return;
 	len = strcspn(line + at, "\n");
 	line[at + len] = 0;
 	if (len > 10 && !strcmp(line + at + len - 10, " (deleted)"))
 		return;
-	kdev = ((uint64_t)major << 20) | minor;
-	if (f->on_key)
-		f->on_key(f->ctx, kdev, ino);
-	if (key_seen(f, kdev, ino))
-		return;
 	/* The file as the process sees it (its mount namespace), if that
 	 * path still names the file mapped. */
 	if ((size_t)snprintf(path, sizeof(path), "%s%s", root, line + at) >= sizeof(path) || stat(path, &st) ||
 	    st.st_ino != ino)
+		return;
+	/* the device as the kernel gave it (for a stacked file system, the
+	 * layer the mapping holds) */
+	k.kdev = ((uint64_t)maj << 20) | min;
+	k.ino = ino;
+	k.ctime = ctime_ns(&st);
+	if (f->on_key)
+		f->on_key(f->ctx, &k);
+	if (key_seen(f, &k))
 		return;
 	snprintf(why, sizeof(why), "mapped by pid %d", (int)pid);
 	aa_tls_look(f, path, why, &e);

@@ -31,28 +31,39 @@ extern const char *const aa_tls_funcs[AA_TLS_F_COUNT];
 struct aa_tls_file {
 	dev_t dev;
 	ino_t ino;
+	uint64_t ctime;  /* st_ctim in ns: a file without a stack is looked at
+			    again once changed (or its inode number reused) */
 	uint8_t lib;
 	uint32_t funcs;
+	uint64_t offsets[AA_TLS_F_COUNT]; /* of each function in funcs, in the file */
 	char *path; /* a path that opens it now (for a process's file, under /proc/PID/root) */
 	char *why;  /* how it was found: "--ssl-lib", "system library", "mapped by pid N" */
+};
+
+/* A file as the kernel knows it: device (major << 20 | minor), inode, ctime in ns. */
+struct aa_tls_key {
+	uint64_t kdev, ino, ctime;
 };
 
 /*
  * The files looked at so far. on_tls is called once for each new file that
  * carries a stack (its return value is kept for the caller, 0 ok); on_key
- * (may be NULL) for each file of a process's maps, with the device number as
- * the kernel keeps it (major << 20 | minor) and the inode, also for files
- * looked at before.
+ * (may be NULL) for each file of a process's maps, also for files looked at
+ * before.
  */
 struct aa_tls_finder {
 	struct aa_tls_file *files;
 	size_t n, cap;
-	uint64_t (*keys)[2]; /* (kernel dev, inode) of maps lines handled */
+	struct aa_tls_key *keys; /* of the maps lines handled */
 	size_t nkeys, capkeys;
 	int (*on_tls)(void *ctx, const struct aa_tls_file *f);
-	void (*on_key)(void *ctx, uint64_t kdev, uint64_t ino);
+	void (*on_key)(void *ctx, const struct aa_tls_key *k);
 	void *ctx;
 };
+
+/* The key of a file stat(2) describes. */
+struct stat;
+struct aa_tls_key aa_tls_key_of(const struct stat *st);
 
 /*
  * Looks at the file at path (found as why says), once: *out is its entry,
