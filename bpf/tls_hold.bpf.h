@@ -4,7 +4,8 @@
  * file user space has not looked at yet (its executable at exec, each shared
  * library ld.so maps, a dlopen) is stopped with SIGSTOP on its way back to
  * user space, before it runs a single instruction of that file, and user
- * space is told on TLS_NOTIFY. User space reads the file's symbols, attaches the TLS
+ * space is told on TLS_NOTIFY (a program with a controlling terminal is
+ * only told of). User space reads the file's symbols, attaches the TLS
  * probes if it carries a TLS stack, marks it in TLS_SEEN and sends SIGCONT
  * (capture/live_tls.c). Each file stops its first mappers only: once seen, a
  * file costs one hash lookup per mmap. tls_hold_on is cleared by user space
@@ -60,7 +61,7 @@ struct {
 /* What user space is told: this process stopped after mapping this file. */
 struct tls_notify {
 	__u32 pid;
-	__u32 _pad;
+	__u32 held; /* 1: stopped; 0: has a controlling terminal, runs on */
 	struct tls_file_key file;
 };
 
@@ -95,12 +96,12 @@ static __always_inline void tls_hold_file(struct file *f)
 	if (!n)
 		return; /* not stopped: user space is behind; the file goes unprobed this time */
 	n->pid = tgid;
-	n->_pad = 0;
 	n->file = k;
-	if (bpf_send_signal(AA_SIGSTOP)) {
-		bpf_ringbuf_discard(n, 0);
-		return;
-	}
+	/* A program with a controlling terminal is not stopped: its
+	 * interactive shell would take the stop for a ^Z and put it in the
+	 * background. Its files are probed as soon as can be, it running on. */
+	n->held = !BPF_CORE_READ((struct task_struct *)bpf_get_current_task_btf(), signal, tty) &&
+		  !bpf_send_signal(AA_SIGSTOP);
 	bpf_ringbuf_submit(n, 0);
 }
 

@@ -34,6 +34,8 @@ struct aa_live_tls {
 	struct bpf_link **links;
 	size_t nlinks, caplinks;
 	int hooked;         /* functions hooked in the last file looked at */
+	const struct aa_tls_key *want; /* the file a notification named */
+	int found;          /* ... seen in the maps read since */
 	struct aa_live_tls_stats stats;
 	struct ring_buffer *notify;
 	struct bpf_link *hold;
@@ -45,7 +47,7 @@ struct aa_live_tls {
 /* As bpf/tls_hold.bpf.h sends it. */
 struct tls_notify {
 	uint32_t pid;
-	uint32_t pad;
+	uint32_t held; /* 0: not stopped (it has a controlling terminal) */
 	struct aa_tls_key file;
 };
 
@@ -84,7 +86,11 @@ static void mark_seen(struct aa_live_tls *t, const struct aa_tls_key *k)
 
 static void on_key(void *ctx, const struct aa_tls_key *k)
 {
-	mark_seen(ctx, k);
+	struct aa_live_tls *t = ctx;
+
+	mark_seen(t, k);
+	if (t->want && !memcmp(t->want, k, sizeof(*k)))
+		t->found = 1;
 }
 
 /* The entry program of function i (enum aa_tls_func), and its return program. */
@@ -161,26 +167,36 @@ static int stopped(uint32_t pid)
 }
 
 /* A program stopped after mapping a file not seen yet: once it is stopped
- * (all it maps is in place), every file it maps is looked at; then it goes on. */
+ * (all it maps is in place), every file it maps is looked at; then it goes
+ * on. One not stopped is read until the file is in its maps (a library's
+ * mmap was still under way when it was told of). */
 static int on_notify(void *ctx, void *data, size_t size)
 {
 	struct aa_live_tls *t = ctx;
 	const struct tls_notify *n = data;
-	uint64_t start = aa_clock_ns(CLOCK_MONOTONIC), now = start;
+	uint64_t start = aa_clock_ns(CLOCK_MONOTONIC);
 	struct timespec nap = { .tv_nsec = 100000 };
-	int st;
+	int st = 0;
 
 	if (size < sizeof(*n))
 		return 0;
-	while ((st = stopped(n->pid)) == 0 && (now = aa_clock_ns(CLOCK_MONOTONIC)) - start < HOLD_WAIT_NS)
+	while (n->held && (st = stopped(n->pid)) == 0 && aa_clock_ns(CLOCK_MONOTONIC) - start < HOLD_WAIT_NS)
 		nanosleep(&nap, NULL);
 	pthread_mutex_lock(&t->mu);
-	if (st >= 0)
+	t->want = &n->file;
+	t->found = 0;
+	for (int tries = 0; st >= 0 && !t->found && tries < (n->held ? 1 : 50); tries++) {
+		if (tries)
+			nanosleep(&nap, NULL);
 		aa_tls_find_maps(&t->finder, (pid_t)n->pid);
+	}
+	t->want = NULL;
 	mark_seen(t, &n->file);
-	kill((pid_t)n->pid, SIGCONT);
-	t->stats.holds++;
-	t->stats.hold_ns += aa_clock_ns(CLOCK_MONOTONIC) - start;
+	if (n->held) {
+		kill((pid_t)n->pid, SIGCONT);
+		t->stats.holds++;
+		t->stats.hold_ns += aa_clock_ns(CLOCK_MONOTONIC) - start;
+	}
 	pthread_mutex_unlock(&t->mu);
 	return 0;
 }

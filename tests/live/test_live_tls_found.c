@@ -223,12 +223,14 @@ Test(live_tls_found, openssl_linked_into_a_program_started_later, .timeout = 90)
 	cr_assert_not_null(dir);
 	make_cert(dir);
 	/* Not named by --ssl-lib, and not running when the capture began:
-	 * its own SSL_write must be found at its exec. */
+	 * its own SSL_write must be found at its exec. (setsid: without a
+	 * controlling terminal, were the tests run from one, it is held at its
+	 * exec until probed; one with a terminal is probed as it runs.) */
 	snprintf(script, sizeof(script),
 		 "d=%s; p=%d\n"
 		 "{ sleep 1; echo server-says-hello; sleep 2; } | openssl s_server -accept 127.0.0.1:$p -cert $d/c.pem "
 		 "-key $d/k.pem -quiet -naccept 1 >$d/srv.out 2>/dev/null &\n"
-		 "%s $p %d >$d/cli.out\nwait\n",
+		 "setsid -w %s $p %d >$d/cli.out\nwait\n",
 		 dir, port, client, STATIC_MSG);
 	live_run_script(&run, script, &o, -1);
 	cr_assert(WIFEXITED(run.status) && WEXITSTATUS(run.status) == 0, "the static client failed");
@@ -275,7 +277,7 @@ Test(live_tls_found, private_libssl_copy_loaded_later, .timeout = 90)
 		 "{ sleep 0.5; echo server-says-hello; sleep 3; } | openssl s_server -accept 127.0.0.1:$p -cert $d/c.pem "
 		 "-key $d/k.pem -quiet -naccept 1 >$d/srv.out 2>/dev/null &\n"
 		 "for i in $(seq 50); do { echo private-libssl-client; sleep 1.5; } | LD_LIBRARY_PATH=$d/lib "
-		 "openssl s_client -connect 127.0.0.1:$p -quiet -no_ign_eof >$d/cli.out 2>/dev/null && break; "
+		 "setsid -w openssl s_client -connect 127.0.0.1:$p -quiet -no_ign_eof >$d/cli.out 2>/dev/null && break; "
 		 "sleep 0.1; done\nwait\n",
 		 dir, port);
 	live_run_script(&run, script, &o, -1);
