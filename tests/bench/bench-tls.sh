@@ -14,7 +14,8 @@
 #     recording everything (each file mapped for execution that it has not
 #     looked at holds its program until it has), for a program seen before,
 #     a new copy of a program without TLS, and a new copy of one with
-#     OpenSSL linked in (5 MB: its symbols read, its functions probed).
+#     OpenSSL linked in (5 MB: its symbols read, its functions probed);
+#     and aa-capture's own count of the programs it held and for how long.
 # Environment: AA_BUILD (default build), BENCH_RUNS (3: figures are the
 # best of), BENCH_EXEC_RUNS (execs per figure, default 20).
 # Exit status: 0 (also when skipped: not root, no BPF), 2 when a run failed.
@@ -109,6 +110,7 @@ for ((run = 0; run < RUNS; run++)); do
 		esac
 		read -r a b c <<<"$(exec_times)"
 		[ "$mode" = alone ] || stop_cap
+		[ "$mode" = all ] && held=$(grep -o '[0-9]* programs held .*' "$DIR/cap.err")
 		best[$mode.seen]=$(min "${best[$mode.seen]-}" "$a")
 		best[$mode.fresh]=$(min "${best[$mode.fresh]-}" "$b")
 		best[$mode.tls]=$(min "${best[$mode.tls]-}" "$c")
@@ -124,4 +126,5 @@ for k in seen fresh tls; do
 	awk -v n="$name" -v a="${best[alone.$k]}" -v e="${best[exec.$k]}" -v f="${best[all.$k]}" 'BEGIN {
 		printf "  %-32s %10.0f %14.0f %14.0f (+%.0f)\n", n, a, e, f, f - a }'
 done
+echo "  aa-capture's own count (the machine's other new programs too): ${held:-no program held}"
 exit 0
