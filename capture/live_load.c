@@ -66,9 +66,7 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return 0;
 }
 
-static int fail(char *why, size_t whysize, int code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int fail(char *why, size_t whysize, int code, const char *fmt, ...)
+int aa_live_fail(char *why, size_t whysize, int code, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -130,15 +128,15 @@ static int configure(struct aa_live_bpf *b, const struct aa_live_opts *o, char *
 
 	b->ring_bytes = o->ring_bytes ? o->ring_bytes : AA_LIVE_RING_DEFAULT;
 	if ((b->ring_bytes & (b->ring_bytes - 1)) || b->ring_bytes < (size_t)sysconf(_SC_PAGESIZE))
-		return fail(why, n, AA_E_INVAL, "ring buffer size %zu: must be a power of two of at least one page",
+		return aa_live_fail(why, n, AA_E_INVAL, "ring buffer size %zu: must be a power of two of at least one page",
 			    b->ring_bytes);
 	if (bpf_map__set_max_entries(s->maps.EVENTS, (__u32)b->ring_bytes))
-		return fail(why, n, AA_E_BPF, "cannot size the EVENTS ring buffer to %zu bytes", b->ring_bytes);
+		return aa_live_fail(why, n, AA_E_BPF, "cannot size the EVENTS ring buffer to %zu bytes", b->ring_bytes);
 	if (o->comm && strlen(o->comm) >= sizeof(s->rodata->cfg_comm))
-		return fail(why, n, AA_E_INVAL, "comm '%s': longer than the kernel's %zu-byte task names", o->comm,
+		return aa_live_fail(why, n, AA_E_INVAL, "comm '%s': longer than the kernel's %zu-byte task names", o->comm,
 			    sizeof(s->rodata->cfg_comm) - 1);
 	if (o->argv_max > AA_LIVE_ARGV_MAX)
-		return fail(why, n, AA_E_INVAL, "argv limit %u: more than %u bytes", o->argv_max, AA_LIVE_ARGV_MAX);
+		return aa_live_fail(why, n, AA_E_INVAL, "argv limit %u: more than %u bytes", o->argv_max, AA_LIVE_ARGV_MAX);
 
 	s->rodata->cfg_self_tgid = (__u32)getpid();
 	s->rodata->cfg_filter_pids = o->npids > 0;
@@ -189,14 +187,14 @@ static int follow_once(struct aa_live_bpf *b, const struct aa_live_opts *o, char
 
 	set = aa_follow_closure(o->pids, o->npids, &count);
 	if (!set)
-		return fail(why, n, AA_E_NOMEM, "out of memory listing the followed processes");
+		return aa_live_fail(why, n, AA_E_NOMEM, "out of memory listing the followed processes");
 	for (size_t i = 0; i < count; i++) {
 		if (bpf_map__update_elem(b->skel->maps.FOLLOWED, &set[i], sizeof(set[i]), &one, 1, BPF_ANY)) {
 			int err = errno;
 			uint32_t pid = set[i];
 
 			free(set);
-			return fail(why, n, AA_E_BPF, "cannot follow pid %u: %s", pid, strerror(err));
+			return aa_live_fail(why, n, AA_E_BPF, "cannot follow pid %u: %s", pid, strerror(err));
 		}
 	}
 	free(set);
@@ -220,7 +218,7 @@ static int follow(struct aa_live_bpf *b, const struct aa_live_opts *o, char *why
 static int attach_tls(struct aa_live_bpf *b, const struct aa_live_opts *o, char *why, size_t n)
 {
 	if (o->nssl_libs > AA_LIVE_MAX_SSL_LIBS)
-		return fail(why, n, AA_E_INVAL, "too many SSL libraries: at most %d", AA_LIVE_MAX_SSL_LIBS);
+		return aa_live_fail(why, n, AA_E_INVAL, "too many SSL libraries: at most %d", AA_LIVE_MAX_SSL_LIBS);
 	return aa_live_tls_start(&b->tls, b->skel, o->ssl_libs, o->nssl_libs, 1, why, n);
 }
 
@@ -235,7 +233,7 @@ static int attach_all(struct aa_live_bpf *b, const struct aa_live_opts *o, char 
 		/* libbpf's reason is in why, which the message below overwrites */
 		if (tl_have_why)
 			snprintf(libbpf_why, sizeof(libbpf_why), "%s: ", why);
-		return fail(why, n, AA_E_BPF, "attaching the BPF programs failed: %s%s", libbpf_why,
+		return aa_live_fail(why, n, AA_E_BPF, "attaching the BPF programs failed: %s%s", libbpf_why,
 			    strerror(err));
 	}
 	b->probes.exec = s->links.aa_exec != NULL;
@@ -266,21 +264,21 @@ static void report(struct aa_live_bpf *b)
 static int check_machine(char *why, size_t n)
 {
 	if (!privileged())
-		return fail(why, n, AA_E_PERM, "running as uid %u: not root, no CAP_BPF", (unsigned)geteuid());
+		return aa_live_fail(why, n, AA_E_PERM, "running as uid %u: not root, no CAP_BPF", (unsigned)geteuid());
 	if (access("/sys/kernel/btf/vmlinux", R_OK))
-		return fail(why, n, AA_E_UNSUPPORTED,
+		return aa_live_fail(why, n, AA_E_UNSUPPORTED,
 			    "no kernel BTF at /sys/kernel/btf/vmlinux (a kernel built with CONFIG_DEBUG_INFO_BTF is needed)");
 	switch (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL)) {
 	case 1:
 		break;
 	case 0:
-		return fail(why, n, AA_E_UNSUPPORTED, "the kernel has no BPF ring buffer (Linux 5.8 or later is needed)");
+		return aa_live_fail(why, n, AA_E_UNSUPPORTED, "the kernel has no BPF ring buffer (Linux 5.8 or later is needed)");
 	default:
-		return fail(why, n, AA_E_PERM, "the kernel refuses BPF to this process (%s)", strerror(errno));
+		return aa_live_fail(why, n, AA_E_PERM, "the kernel refuses BPF to this process (%s)", strerror(errno));
 	}
 	/* The newest helper the programs use (probed on the uprobe program type). */
 	if (libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE, BPF_FUNC_loop, NULL) == 0)
-		return fail(why, n, AA_E_UNSUPPORTED, "the kernel has no bpf_loop helper (Linux 5.17 or later is needed)");
+		return aa_live_fail(why, n, AA_E_UNSUPPORTED, "the kernel has no bpf_loop helper (Linux 5.17 or later is needed)");
 	return 0;
 }
 
@@ -300,7 +298,7 @@ int aa_live_bpf_open(struct aa_live_bpf **out, const struct aa_live_opts *opts, 
 		goto out_print;
 	b = calloc(1, sizeof(*b));
 	if (!b) {
-		rc = fail(why, whysize, AA_E_NOMEM, "out of memory");
+		rc = aa_live_fail(why, whysize, AA_E_NOMEM, "out of memory");
 		goto out_print;
 	}
 	tl_why = why;
@@ -308,7 +306,7 @@ int aa_live_bpf_open(struct aa_live_bpf **out, const struct aa_live_opts *opts, 
 	tl_have_why = 0;
 	b->skel = aa_bpf__open();
 	if (!b->skel) {
-		rc = fail(why, whysize, AA_E_BPF, "opening the embedded BPF object failed: %s", strerror(errno));
+		rc = aa_live_fail(why, whysize, AA_E_BPF, "opening the embedded BPF object failed: %s", strerror(errno));
 		goto out;
 	}
 	rc = configure(b, o, why, whysize);

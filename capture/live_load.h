@@ -54,6 +54,10 @@ void aa_live_unfollow_tls(aa_source *src);
  * left as it was (0, or AA_E_IO / AA_E_NOMEM when one could not be read). */
 int aa_live_bpf_drops(const struct aa_live_bpf *b, uint64_t drops[AA_DROP_SLOTS]);
 
+/* Writes the message into why[0..whysize) and returns code: the one line of
+ * a failed open. */
+int aa_live_fail(char *why, size_t whysize, int code, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
 /* Detaches and unloads everything. */
 void aa_live_bpf_close(struct aa_live_bpf *b);
 

@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +19,7 @@
 #include "aa_error.h"
 #include "clock.h"
 #include "events.h"
+#include "live_load.h"
 #include "parse.h"
 #include "tls_find.h"
 
@@ -64,17 +64,6 @@ static int links_room(struct aa_live_tls *t)
 		t->caplinks = cap;
 	}
 	return 0;
-}
-
-static int fail(char *why, size_t whysize, int code, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static int fail(char *why, size_t whysize, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, whysize, fmt, ap);
-	va_end(ap);
-	return code;
 }
 
 static void mark_seen(struct aa_live_tls *t, const struct aa_tls_key *k)
@@ -221,16 +210,16 @@ static int follow(struct aa_live_tls *t, char *why, size_t whysize)
 
 	t->notify = ring_buffer__new(bpf_map__fd(t->skel->maps.TLS_NOTIFY), on_notify, t, NULL);
 	if (!t->notify)
-		return fail(why, whysize, AA_E_BPF, "TLS_NOTIFY ring buffer: %s", strerror(errno));
+		return aa_live_fail(why, whysize, AA_E_BPF, "TLS_NOTIFY ring buffer: %s", strerror(errno));
 	err = pthread_create(&t->thread, NULL, follow_thread, t);
 	if (err)
-		return fail(why, whysize, AA_E_NOMEM, "starting the TLS thread: %s", strerror(err));
+		return aa_live_fail(why, whysize, AA_E_NOMEM, "starting the TLS thread: %s", strerror(err));
 	t->running = 1;
 	t->skel->bss->tls_hold_on = 1;
 	t->hold = bpf_program__attach(t->skel->progs.aa_tls_hold_exec);
 	if (!t->hold) {
 		t->skel->bss->tls_hold_on = 0;
-		return fail(why, whysize, AA_E_BPF, "attaching the TLS follower at exec: %s", strerror(errno));
+		return aa_live_fail(why, whysize, AA_E_BPF, "attaching the TLS follower at exec: %s", strerror(errno));
 	}
 	return 0;
 }
@@ -244,7 +233,7 @@ int aa_live_tls_start(struct aa_live_tls **out, struct aa_bpf *skel, const char 
 
 	*out = NULL;
 	if (!t)
-		return fail(why, whysize, AA_E_NOMEM, "out of memory");
+		return aa_live_fail(why, whysize, AA_E_NOMEM, "out of memory");
 	t->skel = skel;
 	pthread_mutex_init(&t->mu, NULL);
 	t->finder.on_tls = on_tls;
@@ -257,14 +246,14 @@ int aa_live_tls_start(struct aa_live_tls **out, struct aa_bpf *skel, const char 
 		r = aa_tls_look(&t->finder, extra[i], "--ssl-lib", &f);
 
 		if (r == -1)
-			rc = fail(why, whysize, AA_E_INVAL, "%s: %s", extra[i], strerror(errno));
+			rc = aa_live_fail(why, whysize, AA_E_INVAL, "%s: %s", extra[i], strerror(errno));
 		else if (r)
-			rc = fail(why, whysize, AA_E_NOMEM, "out of memory");
+			rc = aa_live_fail(why, whysize, AA_E_NOMEM, "out of memory");
 		else if (f->lib == AA_TLS_LIB_UNKNOWN)
-			rc = fail(why, whysize, AA_E_BPF, "%s: no SSL_read or SSL_write (nor gnutls_record_recv or "
+			rc = aa_live_fail(why, whysize, AA_E_BPF, "%s: no SSL_read or SSL_write (nor gnutls_record_recv or "
 					      "_send) to attach to", extra[i]);
 		else if (!t->hooked)
-			rc = fail(why, whysize, AA_E_BPF, "%s: attaching to %s failed", extra[i],
+			rc = aa_live_fail(why, whysize, AA_E_BPF, "%s: attaching to %s failed", extra[i],
 				      aa_tls_lib_name(f->lib));
 	}
 	if (!rc) {

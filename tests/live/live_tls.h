@@ -43,6 +43,24 @@ static inline void make_cert(const char *dir)
 	cr_assert_eq(aat_run(cmd, NULL, 0), 0, "cannot make a certificate");
 }
 
+/* A new directory holding a throwaway certificate; aat_tmpdir_remove() it. */
+static inline char *tls_dir_with_cert(void)
+{
+	char *dir = aat_tmpdir();
+
+	cr_assert_not_null(dir);
+	make_cert(dir);
+	return dir;
+}
+
+/* A script line (with $d the directory of tls_dir_with_cert and $p the
+ * port): openssl s_server for one client on 127.0.0.1, sending it
+ * "server-says-hello\n" after PRE seconds and quitting POST seconds later
+ * (at its stdin's end), in the background. */
+#define TLS_S_SERVER_HELLO(pre, post)                                                                   \
+	"{ sleep " pre "; echo server-says-hello; sleep " post "; } | openssl s_server -accept 127.0.0.1:$p " \
+	"-cert $d/c.pem -key $d/k.pem -quiet -naccept 1 >$d/srv.out 2>/dev/null &\n"
+
 /* The pid of the first exec whose args start with prefix. */
 static inline uint32_t exec_pid(const struct live_run *run, const char *prefix)
 {

@@ -24,16 +24,13 @@ Test(live_tls, openssl_text_both_ways_every_piece, .timeout = 60)
 	live_require_root();
 	if (aat_run("command -v openssl >/dev/null", NULL, 0) != 0)
 		cr_skip_test("no openssl command");
-	dir = aat_tmpdir();
-	cr_assert_not_null(dir);
-	make_cert(dir);
+	dir = tls_dir_with_cert();
 	/* The client retries until the server listens, and quits on its stdin's
 	 * end (-no_ign_eof); the server quits when the client has gone, and its
 	 * stdin stays open until then (on its end it would quit at once). */
 	snprintf(script, sizeof(script),
 		 "d=%s; p=%d; big=$(head -c %d /dev/zero | tr '\\0' x)\n"
-		 "{ sleep 0.5; echo server-says-hello; sleep 3; } | openssl s_server -accept 127.0.0.1:$p -cert $d/c.pem "
-		 "-key $d/k.pem -quiet -naccept 1 >$d/srv.out 2>/dev/null &\n"
+		 TLS_S_SERVER_HELLO("0.5", "3")
 		 "for i in $(seq 50); do { echo client-says-hello; echo \"$big\"; sleep 1.5; } | "
 		 "openssl s_client -connect 127.0.0.1:$p -quiet -no_ign_eof >$d/cli.out 2>/dev/null && break; "
 		 "sleep 0.1; done\nwait\n",
@@ -113,9 +110,7 @@ Test(live_tls, ssl_ex_calls_from_two_threads, .timeout = 60)
 	live_require_root();
 	if (access("/usr/bin/python3", X_OK) != 0 || aat_run("/usr/bin/python3 -c 'import ssl'", NULL, 0) != 0)
 		cr_skip_test("no /usr/bin/python3 with ssl");
-	dir = aat_tmpdir();
-	cr_assert_not_null(dir);
-	make_cert(dir);
+	dir = tls_dir_with_cert();
 	py = aat_path(dir, "tls.py");
 	cr_assert_eq(aat_write_file(py, PY_TLS, strlen(PY_TLS)), 0);
 	snprintf(script, sizeof(script), "exec /usr/bin/python3 %s %s", py, dir);

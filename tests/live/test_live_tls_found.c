@@ -93,13 +93,10 @@ Test(live_tls_found, gnutls_cli_both_ways_byte_exact, .timeout = 90)
 
 	need("gnutls-cli");
 	need("openssl");
-	dir = aat_tmpdir();
-	cr_assert_not_null(dir);
-	make_cert(dir);
+	dir = tls_dir_with_cert();
 	snprintf(script, sizeof(script),
 		 "d=%s; p=%d; big=$(head -c %d /dev/zero | tr '\\0' g)\n"
-		 "{ sleep 1; echo server-says-hello; sleep 3; } | openssl s_server -accept 127.0.0.1:$p -cert $d/c.pem "
-		 "-key $d/k.pem -quiet -naccept 1 >$d/srv.out 2>/dev/null &\n"
+		 TLS_S_SERVER_HELLO("1", "3")
 		 "for i in $(seq 50); do { echo client-says-hello; echo \"$big\"; sleep 2; } | "
 		 "gnutls-cli --insecure -p $p 127.0.0.1 >$d/cli.out 2>/dev/null && break; sleep 0.1; done\nwait\n",
 		 dir, port, GNUTLS_BIG);
@@ -145,9 +142,7 @@ Test(live_tls_found, wget_https_file_byte_exact, .timeout = 90)
 
 	need("wget");
 	need("openssl");
-	dir = aat_tmpdir();
-	cr_assert_not_null(dir);
-	make_cert(dir);
+	dir = tls_dir_with_cert();
 	file = malloc(WGET_FILE);
 	cr_assert_not_null(file);
 	tls_msg_fill(file, WGET_FILE, "wget-file");
@@ -219,17 +214,14 @@ Test(live_tls_found, openssl_linked_into_a_program_started_later, .timeout = 90)
 
 	need("openssl");
 	static_client_path(client, sizeof(client));
-	dir = aat_tmpdir();
-	cr_assert_not_null(dir);
-	make_cert(dir);
+	dir = tls_dir_with_cert();
 	/* Not named by --ssl-lib, and not running when the capture began:
 	 * its own SSL_write must be found at its exec. (setsid: without a
 	 * controlling terminal, were the tests run from one, it is held at its
 	 * exec until probed; one with a terminal is probed as it runs.) */
 	snprintf(script, sizeof(script),
 		 "d=%s; p=%d\n"
-		 "{ sleep 1; echo server-says-hello; sleep 2; } | openssl s_server -accept 127.0.0.1:$p -cert $d/c.pem "
-		 "-key $d/k.pem -quiet -naccept 1 >$d/srv.out 2>/dev/null &\n"
+		 TLS_S_SERVER_HELLO("1", "2")
 		 "setsid -w %s $p %d >$d/cli.out\nwait\n",
 		 dir, port, client, STATIC_MSG);
 	live_run_script(&run, script, &o, -1);
@@ -265,17 +257,14 @@ Test(live_tls_found, private_libssl_copy_loaded_later, .timeout = 90)
 	need("openssl");
 	if (access("/lib/x86_64-linux-gnu/libssl.so.3", R_OK))
 		cr_skip_test("no /lib/x86_64-linux-gnu/libssl.so.3 to copy");
-	dir = aat_tmpdir();
-	cr_assert_not_null(dir);
-	make_cert(dir);
+	dir = tls_dir_with_cert();
 	/* A libssl of its own, as a venv or a container has: a file no
 	 * process had mapped when the capture began. */
 	snprintf(cmd, sizeof(cmd), "mkdir %s/lib && cp /lib/x86_64-linux-gnu/libssl.so.3 %s/lib/", dir, dir);
 	cr_assert_eq(aat_run(cmd, NULL, 0), 0);
 	snprintf(script, sizeof(script),
 		 "d=%s; p=%d\n"
-		 "{ sleep 0.5; echo server-says-hello; sleep 3; } | openssl s_server -accept 127.0.0.1:$p -cert $d/c.pem "
-		 "-key $d/k.pem -quiet -naccept 1 >$d/srv.out 2>/dev/null &\n"
+		 TLS_S_SERVER_HELLO("0.5", "3")
 		 "for i in $(seq 50); do { echo private-libssl-client; sleep 1.5; } | LD_LIBRARY_PATH=$d/lib "
 		 "setsid -w openssl s_client -connect 127.0.0.1:$p -quiet -no_ign_eof >$d/cli.out 2>/dev/null && break; "
 		 "sleep 0.1; done\nwait\n",
