@@ -16,6 +16,7 @@
  *   tls.bpf.h     OpenSSL SSL_read/SSL_write(_ex) plaintext via uprobes, and
  *                 the connection of each call
  *   gnutls.bpf.h  GnuTLS gnutls_record_send/recv on the same path
+ *   nss.bpf.h     NSS: PR_Write/PR_Read/PR_Send/PR_Recv on SSL_ImportFD's sockets
  *   net.bpf.h     connect, accept and accept4
  */
 #include "vmlinux.h"
@@ -36,6 +37,7 @@
 #include "tls_hold.bpf.h"
 #include "tls.bpf.h"
 #include "gnutls.bpf.h"
+#include "nss.bpf.h"
 #include "net.bpf.h"
 
 /* GPL: bpf_probe_read_user/kernel and bpf_loop are GPL-only helpers. */

@@ -171,6 +171,11 @@ static int configure(struct aa_live_bpf *b, const struct aa_live_opts *o, char *
 	bpf_program__set_autoload(s->progs.aa_gnutls_send, tls);
 	bpf_program__set_autoload(s->progs.aa_gnutls_recv, tls);
 	bpf_program__set_autoload(s->progs.aa_gnutls_ret, tls);
+	bpf_program__set_autoload(s->progs.aa_nss_import_ret, tls);
+	bpf_program__set_autoload(s->progs.aa_nss_close, tls);
+	bpf_program__set_autoload(s->progs.aa_nss_write, tls);
+	bpf_program__set_autoload(s->progs.aa_nss_read, tls);
+	bpf_program__set_autoload(s->progs.aa_nss_ret, tls);
 	bpf_program__set_autoload(s->progs.aa_tls_hold_exec, tls);
 	bpf_program__set_autoattach(s->progs.aa_tls_hold_exec, false); /* live_tls.c, once it listens */
 	bpf_program__set_autoload(s->progs.aa_tls_sys_enter, tls); /* tls_conn, and mmap for live_tls.c */

@@ -45,6 +45,7 @@ static const char *cache_str(const uint8_t *base, size_t avail, uint32_t off)
 static int entry_wanted(int32_t flags, const char *key)
 {
 	static const char *const prefixes[] = { "libssl.so.", "libgnutls.so." };
+	static const char *const names[] = { "libssl3.so", "libnspr4.so" }; /* NSS, NSPR */
 
 	if ((flags & FLAG_TYPE_MASK) != FLAG_ELF_LIBC6)
 		return 0;
@@ -58,6 +59,9 @@ static int entry_wanted(int32_t flags, const char *key)
 		if (!strncmp(key, prefixes[i], n) && isdigit((unsigned char)key[n]))
 			return 1;
 	}
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(key, names[i]))
+			return 1;
 	return 0;
 }
 

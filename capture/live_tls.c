@@ -82,17 +82,28 @@ static void on_key(void *ctx, const struct aa_tls_key *k)
 		t->found = 1;
 }
 
-/* The entry program of function i (enum aa_tls_func), and its return program. */
+/* The entry and return programs of function i (enum aa_tls_func); either may be NULL. */
 static void progs_of(struct aa_bpf *s, int i, struct bpf_program **entry, struct bpf_program **ret)
 {
 	struct bpf_program *entries[AA_TLS_F_COUNT] = {
 		[AA_TLS_F_SSL_WRITE] = s->progs.aa_ssl_write,       [AA_TLS_F_SSL_READ] = s->progs.aa_ssl_read,
 		[AA_TLS_F_SSL_WRITE_EX] = s->progs.aa_ssl_write_ex, [AA_TLS_F_SSL_READ_EX] = s->progs.aa_ssl_read_ex,
 		[AA_TLS_F_GNUTLS_SEND] = s->progs.aa_gnutls_send,   [AA_TLS_F_GNUTLS_RECV] = s->progs.aa_gnutls_recv,
+		[AA_TLS_F_PR_WRITE] = s->progs.aa_nss_write,        [AA_TLS_F_PR_SEND] = s->progs.aa_nss_write,
+		[AA_TLS_F_PR_READ] = s->progs.aa_nss_read,          [AA_TLS_F_PR_RECV] = s->progs.aa_nss_read,
+		[AA_TLS_F_PR_CLOSE] = s->progs.aa_nss_close,
+	};
+	struct bpf_program *rets[AA_TLS_F_COUNT] = {
+		[AA_TLS_F_SSL_WRITE] = s->progs.aa_ssl_ret,     [AA_TLS_F_SSL_READ] = s->progs.aa_ssl_ret,
+		[AA_TLS_F_SSL_WRITE_EX] = s->progs.aa_ssl_ret,  [AA_TLS_F_SSL_READ_EX] = s->progs.aa_ssl_ret,
+		[AA_TLS_F_GNUTLS_SEND] = s->progs.aa_gnutls_ret, [AA_TLS_F_GNUTLS_RECV] = s->progs.aa_gnutls_ret,
+		[AA_TLS_F_NSS_IMPORT] = s->progs.aa_nss_import_ret,
+		[AA_TLS_F_PR_WRITE] = s->progs.aa_nss_ret,      [AA_TLS_F_PR_SEND] = s->progs.aa_nss_ret,
+		[AA_TLS_F_PR_READ] = s->progs.aa_nss_ret,       [AA_TLS_F_PR_RECV] = s->progs.aa_nss_ret,
 	};
 
 	*entry = entries[i];
-	*ret = i >= AA_TLS_F_GNUTLS_SEND ? s->progs.aa_gnutls_ret : s->progs.aa_ssl_ret;
+	*ret = rets[i];
 }
 
 /* A new file with a stack: each of its functions' entry and return probes
@@ -112,23 +123,24 @@ static int on_tls(void *ctx, const struct aa_tls_file *f)
 		if (!(f->funcs & (1u << i)) || links_room(t))
 			continue;
 		progs_of(t->skel, i, &entry, &ret);
-		e = bpf_program__attach_uprobe_opts(entry, -1, f->path, f->offsets[i], &eo);
-		if (!e)
+		e = entry ? bpf_program__attach_uprobe_opts(entry, -1, f->path, f->offsets[i], &eo) : NULL;
+		if (entry && !e)
 			continue;
-		r = bpf_program__attach_uprobe_opts(ret, -1, f->path, f->offsets[i], &ro);
-		if (!r) {
+		r = ret ? bpf_program__attach_uprobe_opts(ret, -1, f->path, f->offsets[i], &ro) : NULL;
+		if (ret && !r) {
 			bpf_link__destroy(e);
 			continue;
 		}
-		t->links[t->nlinks++] = e;
-		t->links[t->nlinks++] = r;
+		if (e)
+			t->links[t->nlinks++] = e;
+		if (r)
+			t->links[t->nlinks++] = r;
+		t->stats.probes += (e != NULL) + (r != NULL);
 		hooked++;
 	}
 	t->hooked = hooked;
-	if (hooked) {
+	if (hooked)
 		t->stats.files++;
-		t->stats.probes += 2 * hooked;
-	}
 	{ /* no hold for it (stacked file systems key the mapping otherwise: held once then) */
 		struct aa_tls_key k = { ((uint64_t)major(f->dev) << 20) | minor(f->dev), f->ino, f->ctime };
 

@@ -21,6 +21,9 @@ const char *const aa_tls_funcs[AA_TLS_F_COUNT] = {
 	[AA_TLS_F_SSL_WRITE] = "SSL_write",         [AA_TLS_F_SSL_READ] = "SSL_read",
 	[AA_TLS_F_SSL_WRITE_EX] = "SSL_write_ex",   [AA_TLS_F_SSL_READ_EX] = "SSL_read_ex",
 	[AA_TLS_F_GNUTLS_SEND] = "gnutls_record_send", [AA_TLS_F_GNUTLS_RECV] = "gnutls_record_recv",
+	[AA_TLS_F_NSS_IMPORT] = "SSL_ImportFD",     [AA_TLS_F_PR_WRITE] = "PR_Write",
+	[AA_TLS_F_PR_READ] = "PR_Read",             [AA_TLS_F_PR_SEND] = "PR_Send",
+	[AA_TLS_F_PR_RECV] = "PR_Recv",             [AA_TLS_F_PR_CLOSE] = "PR_Close",
 };
 
 /* Symbols looked up: the probed functions first (same bits), then tell-tales. */
@@ -30,6 +33,8 @@ enum { SYM_BORINGSSL_SELF_TEST = AA_TLS_F_COUNT, SYM_STRICT_CIPHER_LIST, SYM_COU
 #define OPENSSL_FUNCS (BIT(AA_TLS_F_SSL_WRITE) | BIT(AA_TLS_F_SSL_READ) | BIT(AA_TLS_F_SSL_WRITE_EX) | \
 		       BIT(AA_TLS_F_SSL_READ_EX))
 #define GNUTLS_FUNCS (BIT(AA_TLS_F_GNUTLS_SEND) | BIT(AA_TLS_F_GNUTLS_RECV))
+#define NSPR_FUNCS (BIT(AA_TLS_F_PR_WRITE) | BIT(AA_TLS_F_PR_READ) | BIT(AA_TLS_F_PR_SEND) | \
+		    BIT(AA_TLS_F_PR_RECV) | BIT(AA_TLS_F_PR_CLOSE))
 
 /* Which stack a file's symbols say it carries, and the functions to probe. */
 static void classify(const char *path, struct aa_tls_file *e)
@@ -57,6 +62,12 @@ static void classify(const char *path, struct aa_tls_file *e)
 		e->lib = def & (BIT(SYM_BORINGSSL_SELF_TEST) | BIT(SYM_STRICT_CIPHER_LIST)) ? AA_TLS_LIB_BORINGSSL
 											 : AA_TLS_LIB_OPENSSL;
 		e->funcs = (uint32_t)def & OPENSSL_FUNCS;
+	} else if (def & BIT(AA_TLS_F_NSS_IMPORT)) { /* NSS's libssl3: which sockets are TLS */
+		e->lib = AA_TLS_LIB_NSS;
+		e->funcs = BIT(AA_TLS_F_NSS_IMPORT);
+	} else if ((def & NSPR_FUNCS) == NSPR_FUNCS) { /* NSPR: the calls, taken on those sockets only */
+		e->lib = AA_TLS_LIB_NSS;
+		e->funcs = NSPR_FUNCS;
 	}
 }
 

@@ -2,7 +2,8 @@
 /*
  * Finding the files that carry a TLS stack: which stack a file holds (by the
  * functions its ELF symbol tables define), and where to look: paths given by
- * hand, the system's libssl and libgnutls (the dynamic linker's cache), and
+ * hand, the system's libssl, libgnutls, NSS's libssl3 and NSPR's libnspr4
+ * (the dynamic linker's cache), and
  * every file mapped for execution by running processes (/proc/PID/maps),
  * libraries and programs alike (OpenSSL or BoringSSL linked into a program).
  * Each file is looked at once, known by its device and inode.
@@ -22,6 +23,12 @@ enum aa_tls_func {
 	AA_TLS_F_SSL_READ_EX,
 	AA_TLS_F_GNUTLS_SEND,
 	AA_TLS_F_GNUTLS_RECV,
+	AA_TLS_F_NSS_IMPORT, /* SSL_ImportFD (NSS's libssl3): which fds are TLS */
+	AA_TLS_F_PR_WRITE,   /* NSPR's libnspr4 */
+	AA_TLS_F_PR_READ,
+	AA_TLS_F_PR_SEND,
+	AA_TLS_F_PR_RECV,
+	AA_TLS_F_PR_CLOSE,
 	AA_TLS_F_COUNT,
 };
 extern const char *const aa_tls_funcs[AA_TLS_F_COUNT];
@@ -72,7 +79,7 @@ struct aa_tls_key aa_tls_key_of(const struct stat *st);
  */
 int aa_tls_look(struct aa_tls_finder *f, const char *path, const char *why, const struct aa_tls_file **out);
 
-/* The system's libssl.so.N and libgnutls.so.N (ld.so.cache). */
+/* The system's TLS libraries (ld.so.cache, live_ssl.h). */
 void aa_tls_find_system(struct aa_tls_finder *f);
 
 /* The files mapped for execution by process pid, or (pid 0) by every process. */

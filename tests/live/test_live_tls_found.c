@@ -4,8 +4,9 @@
  * and captured byte for byte: GnuTLS (gnutls-cli, wget) against openssl
  * s_server; a program with OpenSSL linked in statically (no libssl.so)
  * started after the capture began, probed in its own ELF; a private copy of
- * libssl (as in a venv) loaded by a program started during the capture.
- * Needs root, openssl, gnutls-cli and wget.
+ * libssl (as in a venv) loaded by a program started during the capture; NSS
+ * (tstclnt), its TLS socket's calls and not those on its stdin and stdout.
+ * Needs root, openssl, gnutls-cli, wget and tstclnt (libnss3-tools).
  */
 #include "live_tls.h"
 #include "tls_msg.h"
@@ -15,6 +16,7 @@
 #define GNUTLS_BIG 6000   /* gnutls-cli sends what it reads, 4096 bytes at most a call */
 #define STATIC_MSG 10000  /* one SSL_write: three pieces */
 #define WGET_FILE 100000  /* wget reads it in calls of up to 16 KiB */
+#define NSS_BIG 6000
 
 /* The four streams of one client and one server, by pid and direction. */
 struct pair {
@@ -281,6 +283,53 @@ Test(live_tls_found, private_libssl_copy_loaded_later, .timeout = 90)
 	cr_assert(stream_has(&p.cli_out, "private-libssl-client\n"));
 	cr_assert(stream_has(&p.cli_in, "server-says-hello\n"));
 	cr_assert_eq(p.cli_lib, AA_TLS_LIB_OPENSSL);
+	pair_free(&p);
+	live_run_free(&run);
+	aat_tmpdir_remove(dir);
+}
+
+Test(live_tls_found, nss_tstclnt_tls_socket_only, .timeout = 120)
+{
+	struct aa_live_opts o = tls_opts();
+	struct pair p = { 0 };
+	char *dir, script[2048], want[64 + NSS_BIG];
+	struct live_run run;
+	int port = port_of_test(4);
+	size_t head = strlen("nss-client-says-hello\n");
+
+	need("tstclnt");
+	need("certutil");
+	need("openssl");
+	dir = tls_dir_with_cert();
+	/* tstclnt reads its stdin and writes its stdout with PR_Read and
+	 * PR_Write too: only its TLS socket's calls may be in the capture. It
+	 * does not quit when the server has gone: timeout ends it. */
+	snprintf(script, sizeof(script),
+		 "d=%s; p=%d; big=$(head -c %d /dev/zero | tr '\\0' n)\n"
+		 "mkdir $d/db && certutil -N -d sql:$d/db --empty-password || exit 1\n"
+		 TLS_S_SERVER_HELLO("1", "2")
+		 "for i in $(seq 50); do { echo nss-client-says-hello; echo \"$big\"; sleep 2; } | "
+		 "timeout 4 tstclnt -d sql:$d/db -h 127.0.0.1 -p $p -o -o >$d/cli.out 2>/dev/null; "
+		 "grep -q server-says-hello $d/cli.out && break; sleep 0.1; done\nwait\n",
+		 dir, port, NSS_BIG);
+	live_run_script(&run, script, &o, -1);
+	p.srv = exec_pid(&run, "openssl s_server");
+	LIVE_FOREACH(&run, i, ev)
+		if (ev.type == AA_TYPE_EXEC && !strncmp((const char *)ev.exec->args, "tstclnt", 7))
+			p.cli = ev.exec->pid;
+	cr_assert(p.srv && p.cli, "the execs of s_server and tstclnt were not seen");
+	pair_collect(&run, &p, port);
+	snprintf(want, sizeof(want), "nss-client-says-hello\n");
+	memset(want + head, 'n', NSS_BIG);
+	want[head + NSS_BIG] = '\n';
+	cr_assert_eq(p.cli_out.len, head + NSS_BIG + 1, "tstclnt sent %zu bytes", p.cli_out.len);
+	cr_assert_eq(memcmp(p.cli_out.data, want, p.cli_out.len), 0, "tstclnt's plaintext differs");
+	cr_assert_eq(p.srv_in.len, p.cli_out.len);
+	cr_assert_eq(p.cli_in.len, 18, "tstclnt read %zu bytes (its stdin's too?)", p.cli_in.len);
+	cr_assert(stream_has(&p.cli_in, "server-says-hello\n"));
+	cr_assert_eq(p.cli_lib, AA_TLS_LIB_NSS, "tstclnt's calls say lib %u", p.cli_lib);
+	cr_assert_geq(p.cli_conns, 2, "tstclnt's calls do not name the server's port");
+	cr_assert_eq(run.drops[AA_DROP_TLS], 0);
 	pair_free(&p);
 	live_run_free(&run);
 	aat_tmpdir_remove(dir);
