@@ -26,7 +26,7 @@ static const char help_usage[] =
 	"                  [--ring-size BYTES] [--pid PID]... [--comm NAME]\n"
 	"                  [--events LIST] [--ssl-lib PATH]... [--all-files]\n"
 	"                  [--no-snapshot] [--argv-max BYTES] [--ready-fd N]\n"
-	"                  | -h | --version\n";
+	"                  | --list-tls [--ssl-lib PATH]... | -h | --version\n";
 
 static const char help_text[] =
 	"Records the eBPF ring-buffer events of this machine (TLS plaintext, file\n"
