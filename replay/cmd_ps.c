@@ -6,6 +6,7 @@
 #include "aa_print.h"
 #include "cli.h"
 #include "print_enc.h"
+#include "print_proc.h"
 
 static const char help[] =
 	"Usage: " CLI_PROG " ps [--json] FILE...\n"
@@ -27,8 +28,6 @@ static const char help[] =
 	"that, those that exited first are forgotten. Damaged chunks are reported\n"
 	"on stderr and skipped; the exit status is then 1.\n";
 
-static const char *const how_names[] = { "snapshot", "fork", "exec", "exit" };
-
 static int by_start(const void *a, const void *b)
 {
 	const struct aa_process *x = *(const struct aa_process *const *)a;
@@ -39,47 +38,16 @@ static int by_start(const void *a, const void *b)
 	return x->pid < y->pid ? -1 : x->pid > y->pid;
 }
 
-static void text_how(FILE *out, unsigned how)
-{
-	const char *sep = " how=";
-
-	for (unsigned i = 0; i < sizeof(how_names) / sizeof(how_names[0]); i++)
-		if (how & (1u << i)) {
-			fputs(sep, out);
-			fputs(how_names[i], out);
-			sep = ",";
-		}
-}
-
 static void print_text(FILE *out, const struct aa_process *p)
 {
 	char t[AA_TIME_BUF];
 
 	fprintf(out, "%s pid=%u ppid=%u uid=%u", aa_format_time(t, p->start_ns), p->pid, p->ppid, p->uid);
-	text_how(out, p->how);
-	fputs(" comm=", out);
-	aa_enc_text_string(out, (const uint8_t *)p->comm, strlen(p->comm));
-	if (p->exe.data) {
-		fputs(" exe=", out);
-		aa_enc_text_string(out, p->exe.data, p->exe.len);
-	}
-	if (p->argv.data && p->argv_joined) {
-		fputs(" args=", out);
-		aa_enc_text_string(out, p->argv.data, p->argv.len);
-	} else if (p->argv.data) {
-		aa_enc_text_argv(out, &p->argv);
-	}
-	if (p->how & AA_PROC_EXIT) {
+	aa_proc_text_how(out, p->how);
+	aa_proc_text_program(out, p);
+	if (p->how & AA_PROC_EXIT)
 		fprintf(out, " end=%s", aa_format_time(t, p->end_ns));
-		if (p->signal)
-			fprintf(out, " killed by SIG%s", sigabbrev_np(p->signal) ? sigabbrev_np(p->signal) : "?");
-		else
-			fprintf(out, " exit_code=%d", p->exit_code);
-		if (p->core_dumped)
-			fputs(" (core dumped)", out);
-	} else {
-		fputs(" running", out);
-	}
+	aa_proc_text_exit(out, p);
 	if (p->cgroup[0]) {
 		fputs(" cgroup=", out);
 		aa_enc_text_string(out, (const uint8_t *)p->cgroup, strlen(p->cgroup));
@@ -89,58 +57,12 @@ static void print_text(FILE *out, const struct aa_process *p)
 	putc('\n', out);
 }
 
-static void json_str(FILE *out, const char *name, const uint8_t *s, size_t len)
-{
-	fprintf(out, ",\"%s\":", name);
-	aa_enc_json_string(out, s, len);
-	if (!aa_utf8_valid(s, len)) {
-		fprintf(out, ",\"%s_b64\":\"", name);
-		aa_enc_base64(out, s, len);
-		putc('"', out);
-	}
-}
-
 static void print_json(FILE *out, const struct aa_process *p)
 {
-	char t[AA_TIME_BUF];
-	const char *sep = "";
-
-	fprintf(out, "{\"pid\":%u,\"ppid\":%u,\"uid\":%u,\"gid\":%u,\"how\":[", p->pid, p->ppid,
-		p->uid, p->gid);
-	for (unsigned i = 0; i < sizeof(how_names) / sizeof(how_names[0]); i++)
-		if (p->how & (1u << i)) {
-			fprintf(out, "%s\"%s\"", sep, how_names[i]);
-			sep = ",";
-		}
-	putc(']', out);
-	json_str(out, "comm", (const uint8_t *)p->comm, strlen(p->comm));
-	if (p->exe.data)
-		json_str(out, "exe", p->exe.data, p->exe.len);
-	else
-		fputs(",\"exe\":null", out);
-	if (p->argv_joined) {
-		json_str(out, "args", p->argv.data, p->argv.len);
-		fputs(",\"argv\":null,\"argv_truncated\":false", out);
-	} else {
-		aa_enc_json_argv(out, &p->argv);
-	}
-	fprintf(out, ",\"start\":\"%s\",\"start_ns\":%llu", aa_format_time(t, p->start_ns),
-		(unsigned long long)p->start_ns);
-	if (p->how & AA_PROC_EXIT)
-		fprintf(out, ",\"end\":\"%s\",\"end_ns\":%llu,\"exit_code\":%d,\"signal\":%d,\"core_dumped\":%s",
-			aa_format_time(t, p->end_ns), (unsigned long long)p->end_ns, p->exit_code,
-			p->signal, p->core_dumped ? "true" : "false");
-	else
-		fputs(",\"end\":null,\"end_ns\":null,\"exit_code\":null,\"signal\":null,\"core_dumped\":null", out);
-	json_str(out, "cgroup", (const uint8_t *)p->cgroup, strlen(p->cgroup));
-	fprintf(out, ",\"cgroup_id\":%llu", (unsigned long long)p->cgroup_id);
-	if (p->container_id[0])
-		fprintf(out, ",\"container_id\":\"%s\"", p->container_id);
-	else
-		fputs(",\"container_id\":null", out);
-	fprintf(out, ",\"ns_pid\":%u,\"pidns_ino\":%u,\"execs\":%u}\n", p->ns_pid, p->pidns_ino, p->execs);
+	putc('{', out);
+	aa_proc_json_fields(out, p);
+	fputs("}\n", out);
 }
-
 
 int cmd_ps(int argc, char **argv)
 {

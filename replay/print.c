@@ -48,19 +48,6 @@ static void put_path(FILE *out, const struct aa_joins *j, enum aa_string_kind ki
 		fputs_unlocked(" (may be cut)", out);
 }
 
-/* A duration with a unit that keeps it short: 950ns, 12.345us, 3.2ms, 1.5s. */
-static void put_duration(FILE *out, uint64_t ns)
-{
-	if (ns < 1000)
-		fprintf(out, "%lluns", (unsigned long long)ns);
-	else if (ns < 1000000)
-		fprintf(out, "%.3fus", ns / 1e3);
-	else if (ns < 1000000000)
-		fprintf(out, "%.3fms", ns / 1e6);
-	else
-		fprintf(out, "%.3fs", ns / 1e9);
-}
-
 /* "(ENOENT)" after a negative errno return. */
 static void put_errno(FILE *out, int64_t ret)
 {
@@ -136,7 +123,7 @@ static void print_file(FILE *out, const struct aa_file_event *e, const struct aa
 		(long long)e->return_code);
 	put_errno(out, e->return_code);
 	fputs_unlocked(" dur=", out);
-	put_duration(out, e->duration_ns);
+	aa_enc_duration(out, e->duration_ns);
 }
 
 static void print_exec(FILE *out, const struct aa_exec_event *e, const struct aa_joins *j)
@@ -286,7 +273,7 @@ static void print_fileop(FILE *out, const struct aa_fileop_event *e, const struc
 	aa_enc_i64(out, e->return_code);
 	put_errno(out, e->return_code);
 	fputs_unlocked(" dur=", out);
-	put_duration(out, e->duration_ns);
+	aa_enc_duration(out, e->duration_ns);
 }
 
 static void print_net(FILE *out, const struct aa_net_event *e, const struct aa_joins *j)
@@ -310,7 +297,7 @@ static void print_net(FILE *out, const struct aa_net_event *e, const struct aa_j
 	aa_enc_i64(out, e->return_code);
 	put_errno(out, e->return_code);
 	fputs_unlocked(" dur=", out);
-	put_duration(out, e->duration_ns);
+	aa_enc_duration(out, e->duration_ns);
 }
 
 static void print_unknown(FILE *out, const struct aa_event *ev)

@@ -157,6 +157,17 @@ void aa_enc_json_string(FILE *out, const uint8_t *s, size_t len)
 	put_string(out, s, len, FORM_JSON);
 }
 
+void aa_enc_json_field(FILE *out, const char *name, const uint8_t *s, size_t len)
+{
+	fprintf(out, ",\"%s\":", name);
+	aa_enc_json_string(out, s, len);
+	if (!aa_utf8_valid(s, len)) {
+		fprintf(out, ",\"%s_b64\":\"", name);
+		aa_enc_base64(out, s, len);
+		putc_unlocked('"', out);
+	}
+}
+
 void aa_enc_text_string(FILE *out, const uint8_t *s, size_t len)
 {
 	put_string(out, s, len, FORM_TEXT);
@@ -320,4 +331,16 @@ void aa_enc_json_argv(FILE *out, const struct aa_string *argv)
 		putc_unlocked(']', out);
 	}
 	fputs_unlocked(argv->truncated ? ",\"argv_truncated\":true" : ",\"argv_truncated\":false", out);
+}
+
+void aa_enc_duration(FILE *out, uint64_t ns)
+{
+	if (ns < 1000)
+		fprintf(out, "%lluns", (unsigned long long)ns);
+	else if (ns < 1000000)
+		fprintf(out, "%.3fus", ns / 1e3);
+	else if (ns < 1000000000)
+		fprintf(out, "%.3fms", ns / 1e6);
+	else
+		fprintf(out, "%.3fs", ns / 1e9);
 }

@@ -23,6 +23,12 @@
 void aa_enc_json_string(FILE *out, const uint8_t *s, size_t len);
 
 /*
+ * ,"name":"..." (s as aa_enc_json_string writes it), and when s is not
+ * valid UTF-8 ,"name_b64":"..." after it with the exact bytes.
+ */
+void aa_enc_json_field(FILE *out, const char *name, const uint8_t *s, size_t len);
+
+/*
  * s[0..len) as a double-quoted C-like string for one text line: valid
  * printable UTF-8 as is, \" \\ \n \r \t, anything else (controls, C1
  * controls, invalid UTF-8) as \xNN. Never lets a byte reach a terminal
@@ -45,6 +51,8 @@ void aa_enc_hex(FILE *out, const uint8_t *s, size_t len);
 
 /* An unsigned decimal number, without printf. */
 void aa_enc_u64(FILE *out, uint64_t v);
+/* A duration with a unit that keeps it short: 950ns, 12.345us, 3.2ms, 1.5s. */
+void aa_enc_duration(FILE *out, uint64_t ns);
 /* A signed decimal number, without printf. */
 void aa_enc_i64(FILE *out, int64_t v);
 

@@ -40,7 +40,7 @@ $(BENCH_BINS): $(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(TESTLIB_OBJS) $(
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $< $(TESTLIB_OBJS) $(LIBA) $(LIBS) $(LDFLAGS)
 
-.PHONY: tests test-unpriv bench-core bench-live
+.PHONY: tests test-unpriv bench-core bench-live bench-views
 tests: $(TEST_BINS) $(BENCH_BINS) $(TLS_STATIC_CLIENT) $(BUILD)/bench/execcost_tls
 
 # Installs what is missing first (deps does nothing when all is there), then
@@ -63,10 +63,14 @@ BENCH_RUNS ?= 3
 bench:
 	@$(MAKE) --no-print-directory bench-core
 	@$(MAKE) --no-print-directory bench-live
+	@$(MAKE) --no-print-directory bench-views
 bench-core: all $(BENCH_BINS)
 	@$(TEST_ENV) $(BUILD)/bench/bench_core --mb $(BENCH_MB) --level $(BENCH_LEVEL) --runs $(BENCH_RUNS)
 # Live capture (root): highest zero-drop rate, and slowdown beside opensnoop.
 bench-live: all $(BENCH_BINS)
 	@$(TEST_ENV) BENCH_RUNS=$(BENCH_RUNS) bash tests/bench/bench-live.sh
+# The views (tree, follow, diff) over a long recording, beside zstd -d.
+bench-views: all $(BENCH_BINS)
+	@$(TEST_ENV) BENCH_RUNS=$(BENCH_RUNS) bash tests/bench/bench-views.sh
 -include tests/fuzz/fuzz.mk
 -include tests/reliability/reliability.mk

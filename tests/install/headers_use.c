@@ -5,11 +5,15 @@
  * .cpp, as C++. Reads the capture file given, counts its records, parses a
  * misaligned exit record and prints what it found in one line.
  */
+#include <aa/aa_diff.h>
 #include <aa/aa_error.h>
+#include <aa/aa_follow.h>
 #include <aa/aa_live.h>
+#include <aa/aa_nats.h>
 #include <aa/aa_print.h>
 #include <aa/aa_raw.h>
 #include <aa/aa_replay.h>
+#include <aa/aa_tree.h>
 #include <aa/aa_version.h>
 #include <aa/events.h>
 #include <aa/meta.h>
@@ -34,6 +38,25 @@ int main(int argc, char **argv)
 	while ((rc = aa_next(src, &rec)) == 1)
 		n++;
 	aa_close(src);
+	if (!aa_is_nats_url("nats://127.0.0.1:4222/AA") || aa_is_nats_url(argv[1]))
+		return 1;
+
+	/* The process tree and the comparison of the file with itself. */
+	struct aa_diff_result dres;
+	struct aa_tree_stats tst;
+	aa_tree *tree = NULL;
+	if (aa_open_offline(&src, (const char *const *)argv + 1, 1, NULL, &err) != 0)
+		return 2;
+	if (aa_tree_build(&tree, src, NULL) != 0)
+		return 1;
+	aa_tree_get_stats(tree, &tst);
+	if (tst.records != n || aa_tree_walk(tree, NULL, NULL) != aa_tree_roots(tree))
+		return 1;
+	aa_tree_free(tree);
+	aa_close(src);
+	if (aa_diff_files((const char *const *)argv + 1, 1, (const char *const *)argv + 1, 1, NULL, &dres,
+			  &err) != 0 || aa_diff_field("exit") != AA_DIFF_EXIT)
+		return 1;
 
 	/* One exit record one byte into a buffer: the view is still aligned. */
 	unsigned char buf[AA_EXIT_EVENT_SIZE + 1];

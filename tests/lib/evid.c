@@ -32,3 +32,28 @@ void aat_add_task(struct aat_recs *out, uint8_t kind, uint64_t ts, uint32_t pid,
 	strncpy((char *)t.cgroup, cgroup, sizeof(t.cgroup) - 1);
 	aat_recs_add(out, &t, sizeof(t));
 }
+
+void aat_add_tls_call(struct aat_recs *out, uint64_t ts, uint32_t pid, uint32_t tid,
+		      const struct aa_tls_conn_event *conn, uint8_t dir, const void *data, uint32_t len)
+{
+	if (conn) {
+		struct aa_tls_conn_event c = *conn;
+		c.timestamp_ns = ts;
+		c.pid = pid;
+		c.tid = tid;
+		c.direction = dir;
+		c.data_len = len;
+		aat_recs_add(out, &c, sizeof(c));
+	}
+	uint32_t seq = 0;
+	do {
+		struct aa_tls_event t = { .timestamp_ns = ts, .pid = pid, .tid = tid, .data_len = len,
+					  .seq = seq, .direction = dir };
+		uint32_t off = seq * AA_TLS_PAYLOAD_MAX;
+		uint32_t n = len - off < AA_TLS_PAYLOAD_MAX ? len - off : AA_TLS_PAYLOAD_MAX;
+
+		memcpy(t.payload, (const uint8_t *)data + off, n);
+		aat_recs_add(out, &t, sizeof(t));
+		seq++;
+	} while (seq * AA_TLS_PAYLOAD_MAX < len);
+}

@@ -20,4 +20,10 @@ void aat_add_string(struct aat_recs *out, uint64_t ts, uint32_t pid, uint32_t ti
 void aat_add_task(struct aat_recs *out, uint8_t kind, uint64_t ts, uint32_t pid, uint32_t tid,
 		  uint32_t ppid, const char *comm, const char *cgroup, int32_t exit_status);
 
+/* One TLS call: its tls_conn record (when conn is not NULL: its conn, fd,
+ * family, addresses, ports and lib; the rest filled in) and the tls
+ * records of its pieces (4096 bytes each). */
+void aat_add_tls_call(struct aat_recs *out, uint64_t ts, uint32_t pid, uint32_t tid,
+		      const struct aa_tls_conn_event *conn, uint8_t dir, const void *data, uint32_t len);
+
 #endif

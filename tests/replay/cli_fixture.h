@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "blocks.h"
@@ -122,6 +124,32 @@ static inline void fx_make(struct fx *f, uint64_t seed, size_t n, size_t chunk_r
 			cr_assert(pid < FX_PID_EXEC || pid > FX_PID_TLS, "seed gives a known pid");
 	}
 	cr_assert_eq(aat_write_capture(f->path, &f->recs, 0, f->recs.n, &o, flush_every, &f->digest), 0);
+}
+
+/* Peak RSS in KiB of `aa-replay CMD ARG cap.pcapng` on f, its output thrown away. */
+static inline long fx_peak_kib(struct fx *f, const char *cmd, const char *arg)
+{
+	fflush(NULL);
+	pid_t pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		if (chdir(f->dir) != 0 || !freopen("/dev/null", "w", stdout))
+			_exit(126);
+		/* Under make SAN=1, ASan keeps up to 256 MiB of freed blocks in
+		 * quarantine, which would count as held memory here. */
+		const char *asan = getenv("ASAN_OPTIONS");
+		char opts[512];
+		snprintf(opts, sizeof(opts), "%s%squarantine_size_mb=1", asan ? asan : "",
+			 asan && *asan ? ":" : "");
+		setenv("ASAN_OPTIONS", opts, 1);
+		execl(f->replay, "aa-replay", cmd, arg, "cap.pcapng", (char *)NULL);
+		_exit(127);
+	}
+	int st;
+	struct rusage ru;
+	cr_assert_eq(wait4(pid, &st, 0, &ru), pid);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status 0x%x", st);
+	return ru.ru_maxrss;
 }
 
 static inline void fx_free(struct fx *f)

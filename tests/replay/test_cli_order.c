@@ -8,8 +8,6 @@
  * bounded even when nothing is ever due.
  */
 #include <inttypes.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
 
 #include "cli_fixture.h"
 #include "meta.h"
@@ -125,32 +123,6 @@ Test(cli_order, the_window_is_written_in_the_file)
 	fx_free(&f);
 }
 
-/* Peak RSS in KiB of `aa-replay cat` on f, its output thrown away. */
-static long cat_peak_kib(struct fx *f, const char *args)
-{
-	fflush(NULL);
-	pid_t pid = fork();
-	cr_assert_geq(pid, 0);
-	if (pid == 0) {
-		if (chdir(f->dir) != 0 || !freopen("/dev/null", "w", stdout))
-			_exit(126);
-		/* Under make SAN=1, ASan keeps up to 256 MiB of freed blocks in
-		 * quarantine, which would count as held records here. */
-		const char *asan = getenv("ASAN_OPTIONS");
-		char opts[512];
-		snprintf(opts, sizeof(opts), "%s%squarantine_size_mb=1", asan ? asan : "",
-			 asan && *asan ? ":" : "");
-		setenv("ASAN_OPTIONS", opts, 1);
-		execl(f->replay, "aa-replay", "cat", args, "cap.pcapng", (char *)NULL);
-		_exit(127);
-	}
-	int st;
-	struct rusage ru;
-	cr_assert_eq(wait4(pid, &st, 0, &ru), pid);
-	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status 0x%x", st);
-	return ru.ru_maxrss;
-}
-
 Test(cli_order, memory_stays_bounded_when_nothing_is_due)
 {
 	struct fx f;
@@ -160,7 +132,7 @@ Test(cli_order, memory_stays_bounded_when_nothing_is_due)
 	for (size_t i = 0; i < n; i++)
 		add_file(&f.recs, 5000000000ull, (uint32_t)i);
 	write_file(&f);
-	long ordered = cat_peak_kib(&f, "--json"), plain = cat_peak_kib(&f, "--capture-order");
+	long ordered = fx_peak_kib(&f, "cat", "--json"), plain = fx_peak_kib(&f, "cat", "--capture-order");
 	cr_log_info("peak RSS: %ld KiB in time order, %ld KiB in capture order", ordered, plain);
 	/* 64 MiB of held records at most, and what holding them costs */
 	cr_expect_lt(ordered, plain + 96 * 1024, "%ld KiB against %ld KiB", ordered, plain);

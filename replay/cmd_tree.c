@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: MIT */
+/* aa-replay tree: the process tree of a recording (aa_tree.h). */
+#include <string.h>
+
+#include "aa_tree.h"
+#include "cli.h"
+
+static const char help[] =
+	"Usage: " CLI_PROG " tree [--json] [--pid PID] FILE...\n"
+	"Print the process tree of FILE... (a rotated set, oldest first), one line\n"
+	"per process, children under their parent by start time (then argv):\n"
+	"pid, \"snapshot\" for a process running when the capture started, argv\n"
+	"(args=\"...\" for a format 1 file, whose argv has no item boundaries; the\n"
+	"comm and \"argv unknown\" when no record told it), start time, duration,\n"
+	"exit (exit_code=N, killed by SIGNAME, or running: no end recorded), and\n"
+	"the process's file, TLS (pieces and calls) and connect/accept records.\n"
+	"A process whose parent is not in the recording is a root, with its ppid\n"
+	"marked (not recorded). A pid used again is a process of its own each time.\n"
+	"\n"
+	"  --pid PID       only the subtrees under PID (repeatable, or comma-separated)\n"
+	"  --json          one JSON object per process, in the same order: the fields\n"
+	"                  of ps --json and \"id\", \"parent\" (its id, null for a root),\n"
+	"                  \"children\" (ids), \"depth\", \"ppid_at_start\", \"counts\"\n"
+	"                  ({\"file\", \"tls\", \"tls_calls\", \"net\"})\n"
+	"  -h, --help      this help\n"
+	"\n"
+	"Examples:\n"
+	"  " CLI_PROG " tree session.pcapng\n"
+	"  " CLI_PROG " tree --pid 4242 --json session.pcapng | jq -r .argv[0]\n"
+	"\n"
+	"The tree keeps every process, at most 262144 of them and 128 MiB of their\n"
+	"argv and programs (past that a warning says how many were not kept).\n"
+	"Damaged chunks are reported on stderr and skipped; the exit status is then 1.\n";
+
+/* The subtrees of the pids asked for, each incarnation's once. */
+static int print_pids(const aa_tree *t, const struct cli_filter *f,
+		      int (*print)(FILE *, const struct aa_tree_node *, const aa_tree *))
+{
+	int found = 0;
+
+	for (const struct aa_tree_node *n = aa_tree_next(t, NULL); n; n = aa_tree_next(t, n))
+		for (size_t i = 0; i < f->npids; i++)
+			if (n->proc.pid == f->pids[i]) {
+				print(stdout, n, t);
+				found = 1;
+			}
+	return found;
+}
+
+int cmd_tree(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "pid", required_argument, NULL, CLI_OPT_PID },
+		{ 0 },
+	};
+	int (*print)(FILE *, const struct aa_tree_node *, const aa_tree *) = aa_tree_print_text;
+	struct cli_filter f = { 0 };
+	struct cli_input in = { 0 };
+	struct aa_tree_stats st;
+	aa_tree *t;
+	int c, rc, status = CLI_OK;
+
+	while ((c = cli_getopt("tree", argc, argv, "h", longopts)) != -1) {
+		if (c == 'h') {
+			fputs(help, stdout);
+			return CLI_OK;
+		} else if (c == 'j') {
+			print = aa_tree_print_json;
+		} else if ((rc = cli_filter_option(&f, "tree", c, optarg)) != 1) {
+			return CLI_USAGE;
+		}
+	}
+	if (optind == argc)
+		return cli_usage("tree", "no FILE given");
+	const char *const *paths = (const char *const *)argv + optind;
+	size_t npaths = (size_t)(argc - optind);
+
+	in.ordered = cli_all_regular_files(paths, npaths);
+	if ((status = cli_open(&in, paths, npaths, NULL)) != CLI_OK)
+		return status;
+	rc = aa_tree_build(&t, in.src, NULL);
+	if (rc < 0) {
+		if (!t) {
+			cli_err("tree: %s", aa_strerror(rc));
+			return cli_close(&in, CLI_USAGE);
+		}
+		cli_err_info(aa_source_error(in.src));
+		status = cli_worse(status, cli_status_of(rc));
+	}
+	aa_tree_get_stats(t, &st);
+	if (st.lost)
+		cli_err("%llu processes not kept: the tree holds at most %u",
+			(unsigned long long)st.lost, AA_TREE_MAX_NODES);
+	if (st.strings_lost)
+		cli_err("%llu argv or program strings not kept: the tree holds at most %u MiB of them",
+			(unsigned long long)st.strings_lost, AA_TREE_MAX_BYTES >> 20);
+	if (st.unowned)
+		cli_err("%llu records of no process the tree holds (no snapshot, fork or exec "
+			"record named their pid): not counted in it", (unsigned long long)st.unowned);
+	cli_stdout_setup();
+	if (f.npids) {
+		if (!print_pids(t, &f, print)) {
+			cli_err("no process with pid %u in the recording%s", f.pids[0],
+				f.npids > 1 ? " (nor the other pids given)" : "");
+			status = cli_worse(status, CLI_DATA);
+		}
+	} else {
+		print(stdout, NULL, t);
+	}
+	aa_tree_free(t);
+	fflush(stdout);
+	status = cli_worse(status, cli_output_check(stdout, "stdout"));
+	return cli_close(&in, status);
+}

@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: MIT */
+/* Conversations: TLS pieces into calls, calls into connections (conv.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "conv.h"
+
+struct conv_conn {
+	struct aa_follow_conn pub;
+	uint64_t key;          /* socket inode, or the pid with the top bit for an unknown one */
+	uint64_t used;
+	struct dec_conn *dec;
+	struct conv *v;
+	uint32_t pid;          /* of the call being decoded */
+};
+
+struct conv_open {
+	int active;
+	uint32_t pid, tid, data_len, next_seq, lost;
+	unsigned dir;
+	uint64_t mono_ns, time_ns, offset, used;
+	struct conv_conn *conn;
+	struct dec_buf buf;
+	int fed;               /* a part went to the decoder already */
+};
+
+#define KEY_PID (1ull << 63)
+
+int conv_init(struct conv *v, const struct aa_follow_opts *opts, const struct aa_follow_callbacks *cb,
+	      void *user)
+{
+	memset(v, 0, sizeof(*v));
+	v->opts = opts;
+	v->cb = cb;
+	v->user = user;
+	v->open = calloc(CONV_MAX_OPEN, sizeof(*v->open));
+	return v->open ? 0 : AA_E_NOMEM;
+}
+
+static void emit(void *user, struct aa_follow_msg *m)
+{
+	struct conv_conn *c = user;
+
+	m->conn = &c->pub;
+	m->pid = c->pid;
+	if (!m->time_ns)
+		m->time_ns = c->pub.last_ns;
+	if (!c->v->stop && c->v->cb->on_msg)
+		c->v->stop = c->v->cb->on_msg(c->v->user, m);
+}
+
+static void conn_end(struct conv *v, struct conv_conn *c)
+{
+	for (size_t i = 0; i < CONV_MAX_OPEN; i++)
+		if (v->open[i].active && v->open[i].conn == c)
+			v->open[i].conn = NULL; /* its call goes on, now without decoding */
+	if (c->dec) {
+		dec_conn_end(c->dec);
+		dec_conn_free(c->dec);
+		c->dec = NULL;
+	}
+	if (!v->stop && v->cb->on_conn_end)
+		v->stop = v->cb->on_conn_end(v->user, &c->pub);
+}
+
+static struct conv_conn *conn_find(struct conv *v, const struct aa_record *rec, uint64_t key)
+{
+	const struct aa_tls_conn_event *tc = rec->joins ? rec->joins->tls_conn : NULL;
+	struct conv_conn *c = NULL;
+
+	if (v->last && v->last->key == key)
+		c = v->last;
+	for (size_t i = 0; !c && i < v->nconns; i++)
+		if (v->conns[i]->key == key)
+			c = v->conns[i];
+	if (c) {
+		c->used = ++v->uses;
+		return v->last = c;
+	}
+	if (v->nconns == AA_FOLLOW_MAX_CONNS) {
+		/* the least recently used one ends */
+		size_t lru = 0;
+		for (size_t i = 1; i < v->nconns; i++)
+			if (v->conns[i]->used < v->conns[lru]->used)
+				lru = i;
+		conn_end(v, v->conns[lru]);
+		free(v->conns[lru]);
+		memmove(v->conns + lru, v->conns + lru + 1, (v->nconns - lru - 1) * sizeof(*v->conns));
+		v->nconns--;
+	}
+	if (v->nconns == v->cap) {
+		size_t cap = v->cap ? v->cap * 2 : 16;
+		struct conv_conn **a = realloc(v->conns, cap * sizeof(*a));
+		if (!a)
+			return NULL;
+		v->conns = a;
+		v->cap = cap;
+	}
+	if (!(c = calloc(1, sizeof(*c))))
+		return NULL;
+	c->key = key;
+	c->v = v;
+	c->used = ++v->uses;
+	c->pub.id = key & KEY_PID ? 0 : key;
+	c->pub.known = !(key & KEY_PID);
+	c->pub.pid = rec->ev.tls->pid;
+	c->pub.fd = -1;
+	c->pub.first_ns = c->pub.last_ns = rec->time_ns;
+	if (rec->process)
+		memcpy(c->pub.comm, rec->process->comm, sizeof(c->pub.comm));
+	if (tc && c->pub.known) {
+		c->pub.fd = tc->fd;
+		c->pub.family = tc->family;
+		memcpy(c->pub.local_addr, tc->local_addr, 16);
+		memcpy(c->pub.peer_addr, tc->peer_addr, 16);
+		c->pub.local_port = tc->local_port;
+		c->pub.peer_port = tc->peer_port;
+		c->pub.lib = tc->lib;
+	}
+	if (!v->opts->raw) {
+		struct dec_sink s = { emit, c, v->opts->max_body ? v->opts->max_body : AA_FOLLOW_MAX_BODY };
+		c->dec = dec_conn_new(&s);
+	}
+	v->conns[v->nconns++] = c;
+	if (!v->stop && v->cb->on_conn)
+		v->stop = v->cb->on_conn(v->user, &c->pub);
+	return v->last = c;
+}
+
+/* Delivers what o holds (a whole call, or a part of a long one). */
+static void deliver(struct conv *v, struct conv_open *o, int last)
+{
+	struct conv_conn *c = o->conn;
+	struct aa_follow_call call = { .conn = c ? &c->pub : NULL, .pid = o->pid, .tid = o->tid,
+				       .direction = o->dir, .time_ns = o->time_ns,
+				       .data = o->buf.p ? o->buf.p : (const uint8_t *)"", .len = o->buf.len,
+				       .data_len = o->data_len, .offset = o->offset, .last = last,
+				       .lost = o->lost };
+
+	if (c) {
+		if (o->offset == 0 && !o->fed) {
+			c->pub.calls[o->dir & 1]++;
+			c->pub.last_ns = o->time_ns;
+		}
+		c->pub.bytes[o->dir & 1] += o->buf.len;
+	}
+	if (!v->stop && v->cb->on_call && c)
+		v->stop = v->cb->on_call(v->user, &call);
+	if (c && c->dec) {
+		c->pid = o->pid;
+		if (o->lost)
+			dec_conn_gap(c->dec, o->dir, o->time_ns, o->lost);
+		dec_conn_feed(c->dec, o->dir, o->time_ns, call.data, call.len, !o->fed);
+	}
+	o->fed = 1;
+	o->offset += o->buf.len;
+	o->buf.len = 0;
+	o->lost = 0;
+	if (last)
+		o->active = 0;
+}
+
+/* The call ends before all its pieces came: the rest counts as lost. */
+static void rest_lost(struct conv_open *o)
+{
+	uint64_t got = o->offset + o->buf.len + o->lost;
+
+	if (o->data_len > got)
+		o->lost += (uint32_t)(o->data_len - got);
+}
+
+static struct conv_open *open_find(struct conv *v, uint32_t tid)
+{
+	struct conv_open *free_one = NULL, *oldest = NULL;
+
+	for (size_t i = 0; i < CONV_MAX_OPEN; i++) {
+		struct conv_open *o = &v->open[i];
+		if (o->active && o->tid == tid)
+			return o;
+		if (!o->active && !free_one)
+			free_one = o;
+		if (o->active && (!oldest || o->used < oldest->used))
+			oldest = o;
+	}
+	if (!free_one) {
+		deliver(v, oldest, 1); /* more threads mid-call than kept: the oldest as it is */
+		free_one = oldest;
+	}
+	return free_one;
+}
+
+void conv_piece(struct conv *v, const struct aa_record *rec)
+{
+	const struct aa_tls_event *e = rec->ev.tls;
+	const struct aa_tls_conn_event *tc = rec->joins ? rec->joins->tls_conn : NULL;
+	uint64_t key = tc && tc->conn ? tc->conn : KEY_PID | e->pid;
+	uint32_t len = aa_tls_piece_len(e);
+	struct conv_open *o = open_find(v, e->tid);
+
+	if (o->active && (o->mono_ns != e->timestamp_ns || o->data_len != e->data_len ||
+			  o->dir != e->direction || o->pid != e->pid || e->seq < o->next_seq)) {
+		/* a new call: the one before lost its last pieces */
+		rest_lost(o);
+		deliver(v, o, 1);
+	}
+	if (!o->active) {
+		if (v->opts->conn && key != v->opts->conn)
+			return;
+		struct dec_buf keep = o->buf;
+		memset(o, 0, sizeof(*o));
+		o->buf = keep;
+		o->buf.len = 0;
+		o->active = 1;
+		o->pid = e->pid;
+		o->tid = e->tid;
+		o->dir = e->direction;
+		o->data_len = e->data_len;
+		o->mono_ns = e->timestamp_ns;
+		o->time_ns = rec->time_ns;
+		o->conn = conn_find(v, rec, key);
+	}
+	o->used = ++v->uses;
+	if (e->seq > o->next_seq)
+		o->lost += (e->seq - o->next_seq) * (uint32_t)AA_TLS_PAYLOAD_MAX;
+	o->next_seq = e->seq + 1;
+	if (dec_buf_add(&o->buf, e->payload, len, AA_FOLLOW_MAX_CALL) < len) {
+		deliver(v, o, 0);
+		dec_buf_add(&o->buf, e->payload, len, AA_FOLLOW_MAX_CALL);
+	}
+	if (o->offset + o->buf.len + o->lost >= o->data_len)
+		deliver(v, o, 1);
+}
+
+void conv_end(struct conv *v)
+{
+	for (size_t i = 0; i < CONV_MAX_OPEN; i++) {
+		struct conv_open *o = &v->open[i];
+		if (o->active) {
+			rest_lost(o);
+			deliver(v, o, 1);
+		}
+	}
+	for (size_t i = 0; i < v->nconns; i++)
+		conn_end(v, v->conns[i]);
+}
+
+void conv_free(struct conv *v)
+{
+	for (size_t i = 0; v->open && i < CONV_MAX_OPEN; i++)
+		dec_buf_free(&v->open[i].buf);
+	free(v->open);
+	for (size_t i = 0; i < v->nconns; i++) {
+		dec_conn_free(v->conns[i]->dec);
+		free(v->conns[i]);
+	}
+	free(v->conns);
+	memset(v, 0, sizeof(*v));
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Conversations (library-internal, under aa_follow): TLS pieces joined into
+ * calls per thread, calls grouped by connection, each connection's calls
+ * handed to its decoder in order. Bounded: AA_FOLLOW_MAX_CONNS connections
+ * and CONV_MAX_OPEN calls being joined at once.
+ */
+#ifndef AA_CONV_H
+#define AA_CONV_H
+
+#include "aa_follow.h"
+#include "decode.h"
+
+#define CONV_MAX_OPEN 1024
+
+struct conv_conn;
+struct conv_open;
+
+struct conv {
+	const struct aa_follow_opts *opts;
+	const struct aa_follow_callbacks *cb;
+	void *user;
+	int stop;                 /* a callback's non-zero return */
+	struct conv_conn **conns; /* in the order first seen */
+	size_t nconns, cap;
+	struct conv_conn *last;   /* the one found last */
+	uint64_t uses;
+	struct conv_open *open;   /* calls being joined, CONV_MAX_OPEN */
+	size_t nopen;
+};
+
+/* 0, or AA_E_NOMEM. */
+int conv_init(struct conv *v, const struct aa_follow_opts *opts, const struct aa_follow_callbacks *cb,
+	      void *user);
+/* One TLS piece as aa_next delivered it. */
+void conv_piece(struct conv *v, const struct aa_record *rec);
+/* The input ended: open calls delivered as they are, every connection ended. */
+void conv_end(struct conv *v);
+void conv_free(struct conv *v);
+
+#endif /* AA_CONV_H */

@@ -1,0 +1,6 @@
+# aa-replay tree: the process tree of a recording (replay/views/aa_tree.h).
+LIB_SRCS += replay/views/tree.c replay/views/tree_link.c replay/views/tree_print.c \
+	replay/print_proc.c
+REPLAY_CLI_SRCS += replay/cmd_tree.c
+PUBLIC_HEADERS += replay/views/aa_tree.h
+CPPFLAGS += -Ireplay/views

@@ -1,0 +1,426 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The process tree (aa_tree.h) and the comparison by what happened
+ * (aa_diff.h) on jobs written through the real writer: parents and
+ * children from fork records, exact argv, exits and deaths by signal,
+ * counts per process, a reused pid, and two runs of one job with other
+ * pids, times and temporary directory names found alike, a changed one
+ * found different with the change named.
+ */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aa_diff.h"
+#include "aa_tree.h"
+#include "capio.h"
+#include "evid.h"
+#include "files.h"
+#include "tmpsuite.h"
+
+AAT_TMPDIR_SUITE(tree_diff);
+
+struct job {
+	struct aat_recs r;
+	uint64_t ts;    /* monotonic time of the next record */
+	uint32_t pid0;  /* the job's first pid */
+	const char *tmp; /* its temporary directory's name */
+	const char *final; /* what the mv renames out.txt to */
+	int swap;       /* fork the two first children the other way round */
+};
+
+static void fork_exec(struct job *j, uint32_t pid, uint32_t ppid, const char *comm, const char *argv,
+		      uint32_t argv_len)
+{
+	struct aa_exec_event ex = { .pid = pid, .ppid = ppid, .uid = 1000 };
+	const char *file = "/usr/bin/prog";
+
+	aat_add_task(&j->r, AA_TASK_FORK, j->ts++, pid, pid, ppid, comm, "job.scope", 0);
+	ex.timestamp_ns = j->ts++;
+	aat_add_task(&j->r, AA_TASK_EXEC, ex.timestamp_ns, pid, pid, ppid, comm, "job.scope", 0);
+	aat_add_string(&j->r, ex.timestamp_ns, pid, pid, AA_STRING_ARGV, argv, argv_len, argv_len, 0);
+	aat_add_string(&j->r, ex.timestamp_ns, pid, pid, AA_STRING_FILENAME, file, (uint32_t)strlen(file),
+		       (uint32_t)strlen(file), 0);
+	strcpy((char *)ex.filename, file);
+	aat_recs_add(&j->r, &ex, sizeof(ex));
+}
+
+static void file_op(struct job *j, uint32_t pid, uint32_t syscall, uint32_t flags, int64_t ret,
+		    const char *path, size_t len)
+{
+	struct aa_file_event f = { .pid = pid, .tid = pid, .timestamp_ns = j->ts++, .syscall = syscall,
+				   .flags = flags, .return_code = ret, .duration_ns = 1000 };
+
+	memcpy(f.path, path, len);
+	aat_recs_add(&j->r, &f, sizeof(f));
+}
+
+/* A failed execve of file by pid: ENOENT. */
+static void exec_failed(struct job *j, uint32_t pid, const char *file)
+{
+	struct aa_task_event t = { .timestamp_ns = j->ts++, .pid = pid, .tid = pid, .ppid = 1,
+				   .kind = AA_TASK_EXEC_FAILED, .error = 2 };
+
+	aat_add_string(&j->r, t.timestamp_ns, pid, pid, AA_STRING_FILENAME, file, (uint32_t)strlen(file),
+		       (uint32_t)strlen(file), 0);
+	strcpy((char *)t.comm, "sh");
+	aat_recs_add(&j->r, &t, sizeof(t));
+}
+
+static void exit_with(struct job *j, uint32_t pid, uint32_t ppid, int32_t status)
+{
+	struct aa_exit_event e = { .pid = pid, .exit_code = status & 0x7f ? 128 + (status & 0x7f) : status >> 8 };
+
+	e.timestamp_ns = j->ts++;
+	aat_add_task(&j->r, AA_TASK_EXIT, e.timestamp_ns, pid, pid, ppid, "x", "job.scope", status);
+	aat_recs_add(&j->r, &e, sizeof(e));
+}
+
+#define ARGV(s) s, (uint32_t)sizeof(s)
+
+/* Writes the job's records to a capture file at path. */
+static void job_save(struct job *j, const char *path)
+{
+	struct aa_writer_opts o = { .mono_to_wall = 1795642201000000000LL, .source = "test" };
+
+	cr_assert_eq(aat_write_capture(path, &j->r, 0, j->r.n, &o, 0, NULL), 0);
+	aat_recs_free(&j->r);
+}
+
+/*
+ * sh -c job: cat of a file in the job's temporary directory (exit 1,
+ * ENOENT), mv out.txt to final (a rename), and a child killed by SIGKILL;
+ * then pid0+1 is used again by a last process.
+ */
+static void job_write(struct job *j, const char *path)
+{
+	uint32_t p = j->pid0;
+	char catv[128], in[96], ren[200];
+	int n;
+
+	fork_exec(j, p, 1, "sh", ARGV("sh\0-c\0job"));
+	exec_failed(j, p, "/nonexistent-prog");
+	n = snprintf(catv, sizeof(catv), "cat%c/tmp/%s/in.txt", 0, j->tmp);
+	snprintf(in, sizeof(in), "/tmp/%s/in.txt", j->tmp);
+	if (j->swap) /* the sleep first: start order decides, not pids */
+		fork_exec(j, p + 3, p, "sleep", ARGV("sleep\0" "9"));
+	fork_exec(j, p + 1, p, "cat", catv, (uint32_t)n + 1);
+	file_op(j, p + 1, AA_SYS_OPENAT, 0, -2, in, strlen(in));
+	exit_with(j, p + 1, p, 1 << 8);
+	if (!j->swap)
+		fork_exec(j, p + 3, p, "sleep", ARGV("sleep\0" "9"));
+	fork_exec(j, p + 2, p, "mv", ARGV("mv\0out.txt\0final"));
+	n = snprintf(ren, sizeof(ren), "/w/out.txt%c/w/%s", 0, j->final);
+	file_op(j, p + 2, AA_SYS_RENAME, 0, 0, ren, (size_t)n);
+	exit_with(j, p + 2, p, 0);
+	exit_with(j, p + 3, p, 9); /* SIGKILL */
+	fork_exec(j, p + 1, p, "true", ARGV("true"));
+	exit_with(j, p + 1, p, 0);
+	exit_with(j, p, 1, 0);
+	job_save(j, path);
+}
+
+static char *job_file(const char *name, uint32_t pid0, uint64_t ts, const char *tmp, const char *final, int swap)
+{
+	struct job j = { .ts = ts, .pid0 = pid0, .tmp = tmp, .final = final, .swap = swap };
+	char *path = aat_path(dir, name);
+
+	job_write(&j, path);
+	return path;
+}
+
+static aa_source *open_one(const char *path)
+{
+	aa_source *src;
+
+	cr_assert_eq(aa_open_offline(&src, &path, 1, NULL, NULL), 0);
+	return src;
+}
+
+static int argv_is(const struct aa_tree_node *n, const char *argv, size_t len)
+{
+	return n && n->proc.argv.data && n->proc.argv.len == len && !memcmp(n->proc.argv.data, argv, len);
+}
+
+Test(tree_diff, tree_links_children_in_start_order_with_exits_and_counts)
+{
+	char *path = job_file("a.pcapng", 100, 1000, "tmpab12cd34", "final", 0);
+	aa_source *src = open_one(path);
+	struct aa_tree_stats st;
+	aa_tree *t;
+
+	cr_assert_eq(aa_tree_build(&t, src, NULL), 0);
+	aa_tree_get_stats(t, &st);
+	cr_assert_eq(st.nodes, 5, "sh, cat, sleep, mv and the pid used again: %u", st.nodes);
+	cr_assert_eq(st.roots, 1);
+	const struct aa_tree_node *sh = aa_tree_roots(t);
+	cr_assert(argv_is(sh, "sh\0-c\0job", 10));
+	cr_assert_null(sh->next);
+	cr_assert_eq(sh->proc.exit_code, 0);
+	const struct aa_tree_node *cat = sh->child, *sleep = cat->next, *mv = sleep->next, *tr = mv->next;
+	cr_assert_eq(cat->proc.pid, 101);
+	cr_assert_eq(cat->proc.exit_code, 1);
+	cr_assert_eq(cat->counts.file, 1);
+	cr_assert_eq(cat->parent, sh);
+	cr_assert_eq(cat->depth, 1);
+	cr_assert(argv_is(sleep, "sleep\0" "9", 8));
+	cr_assert_eq(sleep->proc.signal, 9, "killed by SIGKILL");
+	cr_assert(argv_is(mv, "mv\0out.txt\0final", 17));
+	cr_assert_eq(mv->counts.file, 1);
+	cr_assert_eq(tr->proc.pid, 101, "pid 101 again: a process of its own");
+	cr_assert(argv_is(tr, "true", 5));
+	cr_assert_null(tr->next);
+	cr_assert_neq(tr, cat);
+
+	/* the walk is the pre-order, and a subtree's walk stays in it */
+	const struct aa_tree_node *w = aa_tree_walk(t, NULL, NULL);
+	cr_assert_eq(w, sh);
+	cr_assert_eq(aa_tree_walk(t, NULL, w), cat);
+	cr_assert_null(aa_tree_walk(t, cat, cat));
+	aa_tree_free(t);
+	aa_close(src);
+	free(path);
+}
+
+struct lines {
+	char buf[16384];
+	size_t len;
+};
+
+static int collect(void *user, const char *line, size_t len)
+{
+	struct lines *l = user;
+
+	cr_assert_eq(strlen(line), len);
+	if (l->len + len + 2 < sizeof(l->buf)) {
+		memcpy(l->buf + l->len, line, len);
+		l->buf[l->len + len] = '\n';
+		l->len += len + 1;
+		l->buf[l->len] = 0;
+	}
+	return 0;
+}
+
+Test(tree_diff, same_job_other_pids_times_and_temp_dirs_is_alike)
+{
+	char *a = job_file("a.pcapng", 100, 1000, "tmpab12cd34", "final", 0);
+	char *b = job_file("b.pcapng", 7000, 99000000, "tmpzz99yy88", "final", 0);
+	struct lines l = { .len = 0 };
+	struct aa_diff_opts o = { .on_line = collect, .user = &l };
+	struct aa_diff_result res;
+	struct aa_error_info err;
+
+	cr_assert_eq(aa_diff_files((const char *const *)&a, 1, (const char *const *)&b, 1, &o, &res, &err), 0,
+		     "%s", l.buf);
+	cr_assert_eq(res.different, 0);
+	cr_assert_eq(res.processes_a, 5);
+	cr_assert_eq(res.processes_b, 5);
+	cr_assert_eq(res.lines_a, res.lines_b);
+	cr_assert(res.intact_a && res.intact_b);
+	cr_assert_eq(l.len, 0, "no diff lines: %s", l.buf);
+
+	/* the temporary directory told apart when masks are off */
+	o.no_default_masks = 1;
+	cr_assert_eq(aa_diff_files((const char *const *)&a, 1, (const char *const *)&b, 1, &o, &res, &err), 1);
+	cr_assert(strstr(l.buf, "-  process \"cat\" \"/tmp/tmpab12cd34/in.txt\"\n"), "%s", l.buf);
+	cr_assert(strstr(l.buf, "+  process \"cat\" \"/tmp/tmpzz99yy88/in.txt\"\n"), "%s", l.buf);
+	cr_assert(strstr(l.buf, "open \"/tmp/tmpzz99yy88/in.txt\" O_RDONLY -> ENOENT\n"), "%s", l.buf);
+	free(a);
+	free(b);
+}
+
+Test(tree_diff, a_file_against_itself_is_alike)
+{
+	char *a = job_file("a.pcapng", 100, 1000, "tmpab12cd34", "final", 0);
+	struct aa_diff_result res;
+
+	cr_assert_eq(aa_diff_files((const char *const *)&a, 1, (const char *const *)&a, 1, NULL, &res, NULL), 0);
+	cr_assert_eq(res.removed + res.added, 0);
+	free(a);
+}
+
+Test(tree_diff, changed_rename_is_different_and_named)
+{
+	char *a = job_file("a.pcapng", 100, 1000, "tmpab12cd34", "final", 0);
+	char *b = job_file("b.pcapng", 300, 5000, "tmpab12cd34", "result", 0);
+	struct lines l = { .len = 0 };
+	struct aa_diff_opts o = { .on_line = collect, .user = &l, .label_a = "A", .label_b = "B" };
+	struct aa_diff_result res;
+
+	cr_assert_eq(aa_diff_files((const char *const *)&a, 1, (const char *const *)&b, 1, &o, &res, NULL), 1);
+	cr_assert_eq(res.removed, 1, "%s", l.buf);
+	cr_assert_eq(res.added, 1, "%s", l.buf);
+	cr_assert(!strncmp(l.buf, "--- A\n+++ B\n@@ -", 16), "%s", l.buf);
+	cr_assert(strstr(l.buf, " @@ process \"mv\" \"out.txt\" \"final\"\n"), "the hunk names its process: %s", l.buf);
+	cr_assert(strstr(l.buf, "\n-    rename \"/w/out.txt\" -> \"/w/final\"\n"), "%s", l.buf);
+	cr_assert(strstr(l.buf, "\n+    rename \"/w/out.txt\" -> \"/w/result\"\n"), "%s", l.buf);
+
+	/* leaving those paths out makes the two alike */
+	const char *ign[] = { "/w/(final|result)$" };
+	o.ignore_paths = ign;
+	o.nignore_paths = 1;
+	l.len = 0;
+	l.buf[0] = 0;
+	cr_assert_eq(aa_diff_files((const char *const *)&a, 1, (const char *const *)&b, 1, &o, &res, NULL), 0,
+		     "%s", l.buf);
+	free(a);
+	free(b);
+}
+
+Test(tree_diff, siblings_by_start_order_then_argv)
+{
+	char *a = job_file("a.pcapng", 100, 1000, "tmpab12cd34", "final", 0);
+	char *b = job_file("b.pcapng", 100, 1000, "tmpab12cd34", "final", 1);
+	struct aa_diff_result res;
+
+	/* sleep forked before cat: another order of the same children */
+	cr_assert_eq(aa_diff_files((const char *const *)&a, 1, (const char *const *)&b, 1, NULL, &res, NULL), 1);
+	cr_assert_eq(res.removed, res.added);
+	free(a);
+	free(b);
+}
+
+Test(tree_diff, ignore_field_and_bad_input)
+{
+	char *a = job_file("a.pcapng", 100, 1000, "tmpab12cd34", "final", 0);
+	char *b = job_file("b.pcapng", 300, 5000, "tmpab12cd34", "result", 0);
+	char *missing = aat_path(dir, "none.pcapng");
+	struct aa_diff_opts o = { .ignore_fields = aa_diff_field("rename") | aa_diff_field("argv") };
+	struct aa_diff_result res;
+	struct aa_error_info err;
+
+	cr_assert_eq(aa_diff_field("nonsense"), 0);
+	cr_assert_eq(aa_diff_files((const char *const *)&a, 1, (const char *const *)&b, 1, &o, &res, &err), 0);
+
+	const char *bad[] = { "a(" };
+	o.ignore_paths = bad;
+	o.nignore_paths = 1;
+	cr_assert_eq(aa_diff_files((const char *const *)&a, 1, (const char *const *)&b, 1, &o, &res, &err),
+		     AA_E_INVAL);
+	cr_assert(strstr(err.detail, "bad regular expression 'a('"), "%s", err.detail);
+
+	cr_assert_eq(aa_diff_files((const char *const *)&a, 1, (const char *const *)&missing, 1, NULL, &res, &err),
+		     AA_E_IO);
+	cr_assert_str_eq(err.path, missing);
+	cr_assert_eq(res.different, 0);
+	free(a);
+	free(b);
+	free(missing);
+}
+
+Test(tree_diff, describe_names_a_failed_exec_and_masks_the_temp_dir)
+{
+	char *a = job_file("a.pcapng", 100, 1000, "tmpab12cd34", "final", 0);
+	aa_source *src = open_one(a);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+
+	cr_assert_eq(aa_diff_describe(src, NULL, out, NULL), 0);
+	fclose(out);
+	cr_assert(!strncmp(text, "process \"sh\" \"-c\" \"job\"\n  exe \"/usr/bin/prog\"\n  exit 0\n"
+			   "  exec failed \"/nonexistent-prog\" -> ENOENT\n", 90), "%s", text);
+	cr_assert(strstr(text, "\n  process \"cat\" \"$TMP/in.txt\"\n    exe \"/usr/bin/prog\"\n    exit 1\n"
+			       "    open \"$TMP/in.txt\" O_RDONLY -> ENOENT\n"), "%s", text);
+	cr_assert(strstr(text, "\n  process \"sleep\" \"9\"\n    exe \"/usr/bin/prog\"\n    killed by SIGKILL\n"), "%s", text);
+	free(text);
+	aa_close(src);
+	free(a);
+}
+
+Test(tree_diff, tree_bounded_by_max_nodes)
+{
+	char *a = job_file("a.pcapng", 100, 1000, "tmpab12cd34", "final", 0);
+	aa_source *src = open_one(a);
+	struct aa_tree_opts o = { .max_nodes = 2 };
+	struct aa_tree_stats st;
+	aa_tree *t;
+
+	cr_assert_eq(aa_tree_build(&t, src, &o), 0);
+	aa_tree_get_stats(t, &st);
+	cr_assert_eq(st.nodes, 2);
+	cr_assert_eq(st.lost, 3, "sleep, mv and the last one not kept: %llu", (unsigned long long)st.lost);
+	cr_assert_gt(st.unowned, 0);
+	aa_tree_free(t);
+	aa_close(src);
+	free(a);
+}
+
+Test(tree_diff, damaged_input_is_an_error_naming_the_file)
+{
+	char *a = job_file("a.pcapng", 100, 1000, "tmpab12cd34", "final", 0);
+	char *b = job_file("b.pcapng", 100, 1000, "tmpab12cd34", "final", 0);
+	struct aa_diff_result res;
+	struct aa_error_info err;
+	uint8_t *data;
+	size_t size;
+
+	cr_assert_eq(aat_read_file(b, &data, &size), 0);
+	data[size / 2] ^= 0xff; /* inside the one record chunk */
+	cr_assert_eq(aat_write_file(b, data, size), 0);
+	free(data);
+	int rc = aa_diff_files((const char *const *)&a, 1, (const char *const *)&b, 1, NULL, &res, &err);
+	cr_assert_lt(rc, 0, "a damaged file gives no answer: %d", rc);
+	cr_assert_str_eq(err.path, b);
+	cr_assert_eq(res.different, 0);
+	free(a);
+	free(b);
+}
+
+Test(tree_diff, records_of_no_known_process_are_compared_as_such)
+{
+	struct job j = { .ts = 50 };
+	char *path = aat_path(dir, "noproc.pcapng");
+	char *text = NULL;
+	size_t len = 0;
+	struct aa_tree_stats st;
+	aa_tree *t;
+
+	for (int i = 0; i < 3; i++)
+		file_op(&j, 999, AA_SYS_WRITE, 1, 10, "/var/log/x.log", 14);
+	job_save(&j, path);
+
+	aa_source *src = open_one(path);
+	cr_assert_eq(aa_tree_build(&t, src, NULL), 0);
+	aa_tree_get_stats(t, &st);
+	cr_assert_eq(st.nodes, 0);
+	cr_assert_eq(st.unowned, 3, "the tree says what it could not place");
+	cr_assert_null(aa_tree_roots(t));
+	aa_tree_free(t);
+	aa_close(src);
+
+	FILE *out = open_memstream(&text, &len);
+	src = open_one(path);
+	cr_assert_eq(aa_diff_describe(src, NULL, out, NULL), 0);
+	fclose(out);
+	cr_assert_str_eq(text, "process (records of no known process)\n  write \"/var/log/x.log\"\n");
+	free(text);
+	aa_close(src);
+	free(path);
+}
+
+Test(tree_diff, a_loop_of_parents_is_cut)
+{
+	struct job j = { .ts = 50 };
+	char *path = aat_path(dir, "loop.pcapng");
+	struct aa_tree_stats st;
+	aa_tree *t;
+	size_t walked = 0;
+
+	/* 600 forked by 500, 500 seen only ending, its parent said to be 600 */
+	fork_exec(&j, 600, 500, "b", ARGV("b"));
+	exit_with(&j, 500, 600, 0);
+	job_save(&j, path);
+
+	aa_source *src = open_one(path);
+	cr_assert_eq(aa_tree_build(&t, src, NULL), 0);
+	aa_tree_get_stats(t, &st);
+	cr_assert_eq(st.nodes, 2);
+	cr_assert_eq(st.roots, 1);
+	for (const struct aa_tree_node *n = aa_tree_walk(t, NULL, NULL); n && walked < 10; n = aa_tree_walk(t, NULL, n))
+		walked++;
+	cr_assert_eq(walked, 2, "every process once under the root");
+	aa_tree_free(t);
+	aa_close(src);
+	free(path);
+}
