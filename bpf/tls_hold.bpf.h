@@ -16,6 +16,7 @@
 #define AA_TLS_HOLD_BPF_H
 
 #define AA_PROT_EXEC 0x4
+#define AA_MAP_ANONYMOUS 0x20
 #define AA_SIGSTOP 19
 
 /* A file, and its last change: an inode number freed (a file deleted) may
@@ -110,7 +111,8 @@ static __always_inline void tls_hold_file(struct file *f)
  * this kernel has neither kprobes nor fentry to hook security_mmap_file.) */
 static __always_inline void tls_hold_mmap(struct pt_regs *regs)
 {
-	if (!tls_hold_on || !(PT_REGS_PARM3_SYSCALL(regs) & AA_PROT_EXEC))
+	if (!tls_hold_on || !(PT_REGS_PARM3_SYSCALL(regs) & AA_PROT_EXEC) ||
+	    (PT_REGS_PARM4_SYSCALL(regs) & AA_MAP_ANONYMOUS)) /* (its fd argument is no file) */
 		return;
 	tls_hold_file(fd_file((int)PT_REGS_PARM5_SYSCALL(regs)));
 }
