@@ -11,8 +11,12 @@
  *   proc.bpf.h    exec, exit, fork, failed execs: exec, exit and task records
  *   fileio.bpf.h  openat/read/write/unlink/rename, entry and exit paired
  *   sock.bpf.h    a socket file's id and addresses
+ *   tls_hold.bpf.h programs mapping files not yet looked at for TLS stacks,
+ *                 held until user space has probed them
  *   tls.bpf.h     OpenSSL SSL_read/SSL_write(_ex) plaintext via uprobes, and
  *                 the connection of each call
+ *   gnutls.bpf.h  GnuTLS gnutls_record_send/recv on the same path
+ *   nss.bpf.h     NSS: PR_Write/PR_Read/PR_Send/PR_Recv on SSL_ImportFD's sockets
  *   net.bpf.h     connect, accept and accept4
  */
 #include "vmlinux.h"
@@ -30,7 +34,10 @@
 #include "proc.bpf.h"
 #include "fileio.bpf.h"
 #include "sock.bpf.h"
+#include "tls_hold.bpf.h"
 #include "tls.bpf.h"
+#include "gnutls.bpf.h"
+#include "nss.bpf.h"
 #include "net.bpf.h"
 
 /* GPL: bpf_probe_read_user/kernel and bpf_loop are GPL-only helpers. */

@@ -1,16 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
- * TLS plaintext from OpenSSL's libssl: uprobes on SSL_write, SSL_read,
- * SSL_write_ex and SSL_read_ex save the buffer per thread at entry; the
- * uretprobe copies the bytes the call actually moved (the return value, or
- * *written / *readbytes for the _ex forms), split into 4096-byte pieces with
- * every piece emitted.
+ * TLS plaintext from a TLS library's send and receive calls: uprobes save
+ * the buffer per thread at entry; the uretprobe copies the bytes the call
+ * actually moved (the return value, or *written / *readbytes for OpenSSL's
+ * _ex forms), split into 4096-byte pieces with every piece emitted. Here
+ * OpenSSL's (and BoringSSL's) SSL_write, SSL_read, SSL_write_ex and
+ * SSL_read_ex; gnutls.bpf.h adds GnuTLS on the same path.
  *
  * Before the pieces, a tls_conn record says which connection the call used.
- * OpenSSL's structures are not read: while a thread is inside an SSL call,
- * its first socket syscall (aa_tls_sys_enter) names the fd; the fd is kept
- * per SSL * (TLS_FDS) for the calls that move only buffered bytes and make
- * no syscall. The socket's id and addresses are read at the call's return.
+ * The library's structures are not read: while a thread is inside a TLS
+ * call, its first socket syscall (aa_tls_sys_enter) names the fd; the fd is
+ * kept per session pointer (SSL *, gnutls_session_t: TLS_FDS) for the calls
+ * that move only buffered bytes and make no syscall. The socket's id and
+ * addresses are read at the call's return.
  */
 #ifndef AA_TLS_BPF_H
 #define AA_TLS_BPF_H
@@ -21,10 +23,11 @@
 struct tls_entry {
 	__u64 buf;       /* user pointer to the plaintext */
 	__u64 nbytes;    /* _ex: user pointer to the size_t byte count; else 0 */
-	__u64 ssl;       /* the SSL * */
+	__u64 ssl;       /* the session: SSL *, gnutls_session_t */
 	__u64 file;      /* the struct file * of fd, as that syscall found it */
 	__s32 fd;        /* the socket of the call's first socket syscall; -1 none yet */
 	__u8 direction;  /* enum aa_tls_direction */
+	__u8 lib;        /* enum aa_tls_lib */
 };
 
 struct {
@@ -34,7 +37,7 @@ struct {
 	__type(value, struct tls_entry);
 } TLS_ENTRIES SEC(".maps");
 
-/* The fd an SSL * was last seen using, per process. */
+/* The fd a session was last seen using, per process. */
 struct tls_fd_key {
 	__u64 ssl;
 	__u32 tgid;
@@ -52,6 +55,7 @@ struct {
 const volatile bool cfg_emit_tls = true;
 const volatile bool cfg_emit_tls_conn = true;
 
+#define NR_mmap 9
 #define NR_readv 19
 #define NR_writev 20
 #define NR_sendto 44
@@ -70,8 +74,8 @@ static __always_inline bool tls_io_nr(long nr)
 	return false;
 }
 
-/* Loaded only when tls_conn records are wanted: the number is checked
- * before any map is looked at. */
+/* Loaded only when TLS is recorded: the number is checked before any map
+ * is looked at. Also mmap's, for tls_hold.bpf.h. */
 SEC("tp_btf/sys_enter")
 int BPF_PROG(aa_tls_sys_enter, struct pt_regs *regs, long nr)
 {
@@ -80,7 +84,11 @@ int BPF_PROG(aa_tls_sys_enter, struct pt_regs *regs, long nr)
 	__u32 tid;
 	int fd;
 
-	if (!tls_io_nr(nr))
+	if (nr == NR_mmap) {
+		tls_hold_mmap(regs);
+		return 0;
+	}
+	if (!cfg_emit_tls_conn || !tls_io_nr(nr))
 		return 0;
 	tid = (__u32)bpf_get_current_pid_tgid();
 	en = bpf_map_lookup_elem(&TLS_ENTRIES, &tid);
@@ -127,7 +135,7 @@ static __always_inline void tls_conn_emit(const struct tls_entry *en, __s32 fd, 
 	e->conn = si.conn;
 	e->fd = si.conn ? fd : -1;
 	e->family = si.family;
-	e->lib = AA_TLS_LIB_OPENSSL;
+	e->lib = en->lib;
 	e->direction = en->direction;
 	__builtin_memcpy(e->local_addr, si.local_addr, sizeof(e->local_addr));
 	__builtin_memcpy(e->peer_addr, si.peer_addr, sizeof(e->peer_addr));
@@ -171,12 +179,12 @@ static long tls_piece(__u32 i, void *arg)
 	return 0;
 }
 
-static __always_inline int tls_enter(const void *ssl, const void *buf, __u64 nbytes, __u8 direction)
+static __always_inline int tls_enter(const void *ssl, const void *buf, __u64 nbytes, __u8 direction, __u8 lib)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)id;
 	struct tls_entry en = { .buf = (__u64)buf, .nbytes = nbytes, .ssl = (__u64)ssl, .fd = -1,
-				.direction = direction };
+				.direction = direction, .lib = lib };
 
 	if (!wanted(id >> 32))
 		return 0;
@@ -184,7 +192,8 @@ static __always_inline int tls_enter(const void *ssl, const void *buf, __u64 nby
 	return 0;
 }
 
-static __always_inline int tls_return(int ret)
+/* ret: the call's return value, sign-extended from its C type. */
+static __always_inline int tls_return(__s64 ret)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)id, pieces;
@@ -201,7 +210,7 @@ static __always_inline int tls_return(int ret)
 			bpf_probe_read_user(&n, sizeof(n), (const void *)en->nbytes);
 		c.len = n;
 	} else {
-		c.len = ret > 0 ? ret : 0;
+		c.len = ret > 0 ? (__u64)ret : 0;
 	}
 	if (cfg_emit_tls_conn) /* also for calls that moved no plaintext */
 		fd = tls_conn_fd(en, id >> 32);
@@ -235,28 +244,37 @@ out:
 	return 0;
 }
 
+/* The library an OpenSSL-API probe is in (openssl or boringssl): its
+ * attach cookie, set by user space per file. */
+static __always_inline __u8 tls_cookie_lib(void *ctx)
+{
+	__u64 lib = bpf_get_attach_cookie(ctx);
+
+	return lib ? (__u8)lib : AA_TLS_LIB_OPENSSL;
+}
+
 SEC("uprobe")
 int BPF_KPROBE(aa_ssl_write, void *ssl, const void *buf, int num)
 {
-	return tls_enter(ssl, buf, 0, AA_TLS_WRITE);
+	return tls_enter(ssl, buf, 0, AA_TLS_WRITE, tls_cookie_lib(ctx));
 }
 
 SEC("uprobe")
 int BPF_KPROBE(aa_ssl_read, void *ssl, void *buf, int num)
 {
-	return tls_enter(ssl, buf, 0, AA_TLS_READ);
+	return tls_enter(ssl, buf, 0, AA_TLS_READ, tls_cookie_lib(ctx));
 }
 
 SEC("uprobe")
 int BPF_KPROBE(aa_ssl_write_ex, void *ssl, const void *buf, size_t num, size_t *written)
 {
-	return tls_enter(ssl, buf, (__u64)written, AA_TLS_WRITE);
+	return tls_enter(ssl, buf, (__u64)written, AA_TLS_WRITE, tls_cookie_lib(ctx));
 }
 
 SEC("uprobe")
 int BPF_KPROBE(aa_ssl_read_ex, void *ssl, void *buf, size_t num, size_t *readbytes)
 {
-	return tls_enter(ssl, buf, (__u64)readbytes, AA_TLS_READ);
+	return tls_enter(ssl, buf, (__u64)readbytes, AA_TLS_READ, tls_cookie_lib(ctx));
 }
 
 /* One return probe serves all four (each returns int; the upper half of

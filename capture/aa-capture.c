@@ -17,9 +17,11 @@
 
 #include "aa_live.h"
 #include "aa_raw.h"
+#include "live_load.h"
 #include "cap_opts.h"
 #include "capture_loop.h"
 #include "privdrop.h"
+#include "tls_find.h"
 #include "runcmd.h"
 
 static int open_raw(struct capture *c, const struct cap_opts *o, int64_t *mono_to_wall)
@@ -145,6 +147,10 @@ int main(int argc, char **argv)
 	r = cap_opts_parse(&o, argc, argv);
 	if (r >= 0)
 		goto out_opts;
+	if (o.list_tls) {
+		r = aa_tls_list(stdout, o.ssl_libs, o.nssl_libs) ? CAP_EXIT_USAGE : CAP_EXIT_OK;
+		goto out_opts;
+	}
 	c.sig_fd = signals_open(o.command != NULL);
 	if (c.sig_fd < 0) {
 		r = CAP_EXIT_USAGE;
@@ -163,6 +169,8 @@ int main(int argc, char **argv)
 	}
 	if (r >= 0)
 		goto out_cmd;
+	if (o.user && !o.raw_path)
+		aa_live_unfollow_tls(c.src); /* no attaching once root is given up */
 	if (o.user && privdrop(o.user, o.uid, o.gid) != 0) {
 		r = CAP_EXIT_PRIV;
 		goto out_src;

@@ -31,7 +31,7 @@ static const char help_usage[] =
 	"                  [--no-snapshot] [--argv-max BYTES] [--ready-fd N]\n"
 	"                  [--ship URL [--spool DIR] [--spool-max MB]]\n"
 	"                  [[-u USER] -- COMMAND [ARGS]]\n"
-	"                  | -h | --version\n";
+	"                  | --list-tls [--ssl-lib PATH]... | -h | --version\n";
 
 static const char help_text[] =
 	"Records the eBPF ring-buffer events of this machine (TLS plaintext, file\n"
@@ -122,7 +122,9 @@ static const char help_text[] =
 	"                       preadv2 pwritev2 open creat openat2 mkdir mkdirat\n"
 	"                       rmdir; string: what does not fit the record it\n"
 	"                       completes, such as a path longer than 255 bytes)\n"
-	"  --ssl-lib PATH       also attach to this libssl (repeatable)\n"
+	"  --ssl-lib PATH       also attach to this TLS library or program (repeatable)\n"
+	"  --list-tls           print the files found to carry a TLS stack (path,\n"
+	"                       stack, functions, why), then exit\n"
 	"  --all-files          read/write (and the fileop fd syscalls) on every kind\n"
 	"                       of fd, not only regular files\n"
 	"  --ring-size BYTES    ring buffer size, a power of two (suffix K, M or G)\n"
@@ -165,6 +167,7 @@ enum {
 	OPT_DURATION = 256, OPT_LEVEL, OPT_FLUSH_MS, OPT_PRINT, OPT_JSON, OPT_RING_SIZE,
 	OPT_PID, OPT_COMM, OPT_EVENTS, OPT_SSL_LIB, OPT_ALL_FILES, OPT_READY_FD, OPT_VERSION,
 	OPT_NO_SNAPSHOT, OPT_ARGV_MAX,
+	OPT_LIST_TLS,
 };
 
 static const struct option long_opts[] = {
@@ -178,6 +181,7 @@ static const struct option long_opts[] = {
 	{ "comm", required_argument, NULL, OPT_COMM },
 	{ "events", required_argument, NULL, OPT_EVENTS },
 	{ "ssl-lib", required_argument, NULL, OPT_SSL_LIB },
+	{ "list-tls", no_argument, NULL, OPT_LIST_TLS },
 	{ "all-files", no_argument, NULL, OPT_ALL_FILES },
 	{ "no-snapshot", no_argument, NULL, OPT_NO_SNAPSHOT },
 	{ "argv-max", required_argument, NULL, OPT_ARGV_MAX },
@@ -516,6 +520,7 @@ static int take(struct cap_opts *o, int c, const char *arg)
 		if (append(&o->ssl_libs, &o->nssl_libs, sizeof(arg), &arg) != 0)
 			return usage_error("out of memory");
 		return -1;
+	case OPT_LIST_TLS: o->list_tls = 1; return -1;
 	case 'h':
 		fputs(help_usage, stdout);
 		fputs(help_text, stdout);

@@ -19,7 +19,7 @@
 #include "aa_error.h"
 #include "aa.skel.h"
 #include "live_follow.h"
-#include "live_ssl.h"
+#include "live_tls.h"
 
 #ifndef CAP_PERFMON
 #define CAP_PERFMON 38
@@ -28,15 +28,9 @@
 #define CAP_BPF 39
 #endif
 
-#define SSL_FUNCS 4
-#define MAX_LINKS (AA_LIVE_MAX_SSL_LIBS * SSL_FUNCS * 2)
-
 struct aa_live_bpf {
 	struct aa_bpf *skel;
-	struct stat ssl_files[AA_LIVE_MAX_SSL_LIBS]; /* hooked already (one file may have many names) */
-	size_t nssl_files;
-	struct bpf_link *links[MAX_LINKS];
-	size_t nlinks;
+	struct aa_live_tls *tls; /* the TLS probes, when TLS is recorded */
 	size_t ring_bytes;
 	struct aa_live_probes probes;
 };
@@ -72,9 +66,7 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return 0;
 }
 
-static int fail(char *why, size_t whysize, int code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int fail(char *why, size_t whysize, int code, const char *fmt, ...)
+int aa_live_fail(char *why, size_t whysize, int code, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -119,6 +111,11 @@ static int wants(const struct aa_live_opts *o, enum aa_type t)
 	return !o->events || (o->events & AA_TYPE_BIT(t));
 }
 
+static int tls_conn_wanted(const struct aa_live_opts *o)
+{
+	return wants(o, AA_TYPE_TLS_CONN);
+}
+
 /* Which programs load, and the .rodata settings. */
 static int configure(struct aa_live_bpf *b, const struct aa_live_opts *o, char *why, size_t n)
 {
@@ -131,15 +128,15 @@ static int configure(struct aa_live_bpf *b, const struct aa_live_opts *o, char *
 
 	b->ring_bytes = o->ring_bytes ? o->ring_bytes : AA_LIVE_RING_DEFAULT;
 	if ((b->ring_bytes & (b->ring_bytes - 1)) || b->ring_bytes < (size_t)sysconf(_SC_PAGESIZE))
-		return fail(why, n, AA_E_INVAL, "ring buffer size %zu: must be a power of two of at least one page",
+		return aa_live_fail(why, n, AA_E_INVAL, "ring buffer size %zu: must be a power of two of at least one page",
 			    b->ring_bytes);
 	if (bpf_map__set_max_entries(s->maps.EVENTS, (__u32)b->ring_bytes))
-		return fail(why, n, AA_E_BPF, "cannot size the EVENTS ring buffer to %zu bytes", b->ring_bytes);
+		return aa_live_fail(why, n, AA_E_BPF, "cannot size the EVENTS ring buffer to %zu bytes", b->ring_bytes);
 	if (o->comm && strlen(o->comm) >= sizeof(s->rodata->cfg_comm))
-		return fail(why, n, AA_E_INVAL, "comm '%s': longer than the kernel's %zu-byte task names", o->comm,
+		return aa_live_fail(why, n, AA_E_INVAL, "comm '%s': longer than the kernel's %zu-byte task names", o->comm,
 			    sizeof(s->rodata->cfg_comm) - 1);
 	if (o->argv_max > AA_LIVE_ARGV_MAX)
-		return fail(why, n, AA_E_INVAL, "argv limit %u: more than %u bytes", o->argv_max, AA_LIVE_ARGV_MAX);
+		return aa_live_fail(why, n, AA_E_INVAL, "argv limit %u: more than %u bytes", o->argv_max, AA_LIVE_ARGV_MAX);
 
 	s->rodata->cfg_self_tgid = (__u32)getpid();
 	s->rodata->cfg_filter_pids = o->npids > 0;
@@ -171,7 +168,17 @@ static int configure(struct aa_live_bpf *b, const struct aa_live_opts *o, char *
 	bpf_program__set_autoload(s->progs.aa_ssl_write_ex, tls);
 	bpf_program__set_autoload(s->progs.aa_ssl_read_ex, tls);
 	bpf_program__set_autoload(s->progs.aa_ssl_ret, tls);
-	bpf_program__set_autoload(s->progs.aa_tls_sys_enter, tls_conn);
+	bpf_program__set_autoload(s->progs.aa_gnutls_send, tls);
+	bpf_program__set_autoload(s->progs.aa_gnutls_recv, tls);
+	bpf_program__set_autoload(s->progs.aa_gnutls_ret, tls);
+	bpf_program__set_autoload(s->progs.aa_nss_import_ret, tls);
+	bpf_program__set_autoload(s->progs.aa_nss_close, tls);
+	bpf_program__set_autoload(s->progs.aa_nss_write, tls);
+	bpf_program__set_autoload(s->progs.aa_nss_read, tls);
+	bpf_program__set_autoload(s->progs.aa_nss_ret, tls);
+	bpf_program__set_autoload(s->progs.aa_tls_hold_exec, tls);
+	bpf_program__set_autoattach(s->progs.aa_tls_hold_exec, false); /* live_tls.c, once it listens */
+	bpf_program__set_autoload(s->progs.aa_tls_sys_enter, tls); /* tls_conn, and mmap for live_tls.c */
 	bpf_program__set_autoload(s->progs.aa_net_enter, net);
 	bpf_program__set_autoload(s->progs.aa_net_exit, net);
 	return 0;
@@ -185,14 +192,14 @@ static int follow_once(struct aa_live_bpf *b, const struct aa_live_opts *o, char
 
 	set = aa_follow_closure(o->pids, o->npids, &count);
 	if (!set)
-		return fail(why, n, AA_E_NOMEM, "out of memory listing the followed processes");
+		return aa_live_fail(why, n, AA_E_NOMEM, "out of memory listing the followed processes");
 	for (size_t i = 0; i < count; i++) {
 		if (bpf_map__update_elem(b->skel->maps.FOLLOWED, &set[i], sizeof(set[i]), &one, 1, BPF_ANY)) {
 			int err = errno;
 			uint32_t pid = set[i];
 
 			free(set);
-			return fail(why, n, AA_E_BPF, "cannot follow pid %u: %s", pid, strerror(err));
+			return aa_live_fail(why, n, AA_E_BPF, "cannot follow pid %u: %s", pid, strerror(err));
 		}
 	}
 	free(set);
@@ -213,71 +220,11 @@ static int follow(struct aa_live_bpf *b, const struct aa_live_opts *o, char *why
 	return 0;
 }
 
-/* The SSL entry probes of one library, each with the shared return probe.
- * Returns how many functions were hooked (a library may lack the _ex ones);
- * a file hooked already under another name counts as hooked, not twice. */
-static int attach_ssl_lib(struct aa_live_bpf *b, const char *path)
-{
-	static const char *const funcs[SSL_FUNCS] = { "SSL_write", "SSL_read", "SSL_write_ex", "SSL_read_ex" };
-	struct bpf_program *entry[SSL_FUNCS] = { b->skel->progs.aa_ssl_write, b->skel->progs.aa_ssl_read,
-						 b->skel->progs.aa_ssl_write_ex, b->skel->progs.aa_ssl_read_ex };
-	struct aa_live_probes *p = &b->probes;
-	struct stat st;
-	int hooked = 0;
-
-	if (stat(path, &st))
-		return 0;
-	for (size_t i = 0; i < b->nssl_files; i++)
-		if (b->ssl_files[i].st_dev == st.st_dev && b->ssl_files[i].st_ino == st.st_ino)
-			return 1;
-	if (b->nssl_files == AA_LIVE_MAX_SSL_LIBS)
-		return 0;
-	for (int i = 0; i < SSL_FUNCS; i++) {
-		LIBBPF_OPTS(bpf_uprobe_opts, eo, .func_name = funcs[i]);
-		LIBBPF_OPTS(bpf_uprobe_opts, ro, .func_name = funcs[i], .retprobe = true);
-		struct bpf_link *e, *r;
-
-		e = bpf_program__attach_uprobe_opts(entry[i], -1, path, 0, &eo);
-		if (!e)
-			continue;
-		r = bpf_program__attach_uprobe_opts(b->skel->progs.aa_ssl_ret, -1, path, 0, &ro);
-		if (!r) {
-			bpf_link__destroy(e);
-			continue;
-		}
-		b->links[b->nlinks++] = e;
-		b->links[b->nlinks++] = r;
-		hooked++;
-	}
-	if (hooked) {
-		b->ssl_files[b->nssl_files++] = st;
-		snprintf(p->ssl_paths[p->ssl_libs], sizeof(p->ssl_paths[0]), "%s", path);
-		p->ssl_libs++;
-		p->ssl_probes += 2 * hooked;
-	}
-	return hooked;
-}
-
 static int attach_tls(struct aa_live_bpf *b, const struct aa_live_opts *o, char *why, size_t n)
 {
-	char *sys[AA_LIVE_MAX_SSL_LIBS];
-	size_t nsys;
-
 	if (o->nssl_libs > AA_LIVE_MAX_SSL_LIBS)
-		return fail(why, n, AA_E_INVAL, "too many SSL libraries: at most %d", AA_LIVE_MAX_SSL_LIBS);
-	for (size_t i = 0; i < o->nssl_libs; i++) {
-		if (access(o->ssl_libs[i], R_OK))
-			return fail(why, n, AA_E_INVAL, "%s: %s", o->ssl_libs[i], strerror(errno));
-		if (!attach_ssl_lib(b, o->ssl_libs[i]))
-			return fail(why, n, AA_E_BPF, "%s: no SSL_read or SSL_write to attach to", o->ssl_libs[i]);
-	}
-	/* The system's libssl: absent is fine (nothing uses TLS through it). */
-	nsys = aa_ssl_system_libs(AA_LDCACHE_PATH, sys, AA_LIVE_MAX_SSL_LIBS);
-	for (size_t i = 0; i < nsys; i++) {
-		attach_ssl_lib(b, sys[i]);
-		free(sys[i]);
-	}
-	return 0;
+		return aa_live_fail(why, n, AA_E_INVAL, "too many SSL libraries: at most %d", AA_LIVE_MAX_SSL_LIBS);
+	return aa_live_tls_start(&b->tls, b->skel, o->ssl_libs, o->nssl_libs, 1, why, n);
 }
 
 static int attach_all(struct aa_live_bpf *b, const struct aa_live_opts *o, char *why, size_t n)
@@ -291,7 +238,7 @@ static int attach_all(struct aa_live_bpf *b, const struct aa_live_opts *o, char 
 		/* libbpf's reason is in why, which the message below overwrites */
 		if (tl_have_why)
 			snprintf(libbpf_why, sizeof(libbpf_why), "%s: ", why);
-		return fail(why, n, AA_E_BPF, "attaching the BPF programs failed: %s%s", libbpf_why,
+		return aa_live_fail(why, n, AA_E_BPF, "attaching the BPF programs failed: %s%s", libbpf_why,
 			    strerror(err));
 	}
 	b->probes.exec = s->links.aa_exec != NULL;
@@ -300,41 +247,43 @@ static int attach_all(struct aa_live_bpf *b, const struct aa_live_opts *o, char 
 	b->probes.file = (wants(o, AA_TYPE_FILE) || wants(o, AA_TYPE_FILEOP)) && s->links.aa_sys_enter &&
 			 s->links.aa_sys_exit;
 	b->probes.net = s->links.aa_net_enter && s->links.aa_net_exit;
-	b->probes.tls_conn = s->links.aa_tls_sys_enter != NULL;
+	b->probes.tls_conn = tls_conn_wanted(o) && s->links.aa_tls_sys_enter != NULL;
 	if (wants(o, AA_TYPE_TLS) || wants(o, AA_TYPE_TLS_CONN))
 		return attach_tls(b, o, why, n);
 	return 0;
 }
 
-static void report(const struct aa_live_probes *p)
+static void report(struct aa_live_bpf *b)
 {
+	const struct aa_live_probes *p = aa_live_bpf_probes(b);
+
 	fprintf(stderr, "aa: attached: exec %s, exit %s, fork %s, file %s, net %s, tls_conn %s, "
-		"tls %d probes in %d libraries",
+		"tls %d probes in %d files, new files %s\n",
 		p->exec ? "yes" : "no", p->exit ? "yes" : "no", p->fork ? "yes" : "no", p->file ? "yes" : "no",
-		p->net ? "yes" : "no", p->tls_conn ? "yes" : "no", p->ssl_probes, p->ssl_libs);
-	for (int i = 0; i < p->ssl_libs && i < AA_LIVE_MAX_SSL_LIBS; i++)
-		fprintf(stderr, "%s%s", i ? ", " : ": ", p->ssl_paths[i]);
-	fputc('\n', stderr);
+		p->net ? "yes" : "no", p->tls_conn ? "yes" : "no", p->tls.probes, p->tls.files,
+		p->tls.following ? "followed" : "not followed");
+	if (b->tls)
+		aa_live_tls_report(b->tls);
 }
 
 static int check_machine(char *why, size_t n)
 {
 	if (!privileged())
-		return fail(why, n, AA_E_PERM, "running as uid %u: not root, no CAP_BPF", (unsigned)geteuid());
+		return aa_live_fail(why, n, AA_E_PERM, "running as uid %u: not root, no CAP_BPF", (unsigned)geteuid());
 	if (access("/sys/kernel/btf/vmlinux", R_OK))
-		return fail(why, n, AA_E_UNSUPPORTED,
+		return aa_live_fail(why, n, AA_E_UNSUPPORTED,
 			    "no kernel BTF at /sys/kernel/btf/vmlinux (a kernel built with CONFIG_DEBUG_INFO_BTF is needed)");
 	switch (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL)) {
 	case 1:
 		break;
 	case 0:
-		return fail(why, n, AA_E_UNSUPPORTED, "the kernel has no BPF ring buffer (Linux 5.8 or later is needed)");
+		return aa_live_fail(why, n, AA_E_UNSUPPORTED, "the kernel has no BPF ring buffer (Linux 5.8 or later is needed)");
 	default:
-		return fail(why, n, AA_E_PERM, "the kernel refuses BPF to this process (%s)", strerror(errno));
+		return aa_live_fail(why, n, AA_E_PERM, "the kernel refuses BPF to this process (%s)", strerror(errno));
 	}
 	/* The newest helper the programs use (probed on the uprobe program type). */
 	if (libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE, BPF_FUNC_loop, NULL) == 0)
-		return fail(why, n, AA_E_UNSUPPORTED, "the kernel has no bpf_loop helper (Linux 5.17 or later is needed)");
+		return aa_live_fail(why, n, AA_E_UNSUPPORTED, "the kernel has no bpf_loop helper (Linux 5.17 or later is needed)");
 	return 0;
 }
 
@@ -354,7 +303,7 @@ int aa_live_bpf_open(struct aa_live_bpf **out, const struct aa_live_opts *opts, 
 		goto out_print;
 	b = calloc(1, sizeof(*b));
 	if (!b) {
-		rc = fail(why, whysize, AA_E_NOMEM, "out of memory");
+		rc = aa_live_fail(why, whysize, AA_E_NOMEM, "out of memory");
 		goto out_print;
 	}
 	tl_why = why;
@@ -362,7 +311,7 @@ int aa_live_bpf_open(struct aa_live_bpf **out, const struct aa_live_opts *opts, 
 	tl_have_why = 0;
 	b->skel = aa_bpf__open();
 	if (!b->skel) {
-		rc = fail(why, whysize, AA_E_BPF, "opening the embedded BPF object failed: %s", strerror(errno));
+		rc = aa_live_fail(why, whysize, AA_E_BPF, "opening the embedded BPF object failed: %s", strerror(errno));
 		goto out;
 	}
 	rc = configure(b, o, why, whysize);
@@ -389,7 +338,7 @@ out:
 		goto out_print;
 	}
 	if (verbose())
-		report(&b->probes);
+		report(b);
 	*out = b;
 out_print:
 	libbpf_set_print(callers_print);
@@ -411,9 +360,16 @@ size_t aa_live_bpf_ring_bytes(const struct aa_live_bpf *b)
 	return b->ring_bytes;
 }
 
-const struct aa_live_probes *aa_live_bpf_probes(const struct aa_live_bpf *b)
+const struct aa_live_probes *aa_live_bpf_probes(struct aa_live_bpf *b)
 {
+	if (b->tls)
+		aa_live_tls_stats(b->tls, &b->probes.tls);
 	return &b->probes;
+}
+
+void aa_live_bpf_unfollow(struct aa_live_bpf *b)
+{
+	aa_live_tls_unfollow(b->tls);
 }
 
 int aa_live_bpf_drops(const struct aa_live_bpf *b, uint64_t drops[AA_DROP_SLOTS])
@@ -441,8 +397,7 @@ void aa_live_bpf_close(struct aa_live_bpf *b)
 {
 	if (!b)
 		return;
-	for (size_t i = 0; i < b->nlinks; i++)
-		bpf_link__destroy(b->links[i]);
+	aa_live_tls_stop(b->tls);
 	aa_bpf__destroy(b->skel);
 	free(b);
 }

@@ -3,7 +3,7 @@
  * Loading and attaching the embedded BPF programs for a live source: checks
  * what the machine lacks first (privilege, BTF, ring buffer) so that the one
  * line of error says that, sets the .rodata filters, loads, fills the
- * followed pids, attaches the tracepoints and the libssl uprobes.
+ * followed pids, attaches the tracepoints and the TLS probes (live_tls.h).
  */
 #ifndef AA_LIVE_LOAD_H
 #define AA_LIVE_LOAD_H
@@ -11,9 +11,10 @@
 #include <stddef.h>
 
 #include "aa_live.h"
+#include "live_tls.h"
 
 #define AA_LIVE_RING_DEFAULT (16u << 20)
-#define AA_LIVE_MAX_SSL_LIBS 16
+#define AA_LIVE_MAX_SSL_LIBS 16 /* --ssl-lib paths, at most */
 
 struct aa_live_bpf;
 
@@ -21,10 +22,8 @@ struct aa_live_bpf;
 struct aa_live_probes {
 	int exec, exit, fork, file; /* tracepoint programs attached (0 or 1; file: both enter and exit) */
 	int net;                    /* connect/accept: both enter and exit */
-	int tls_conn;               /* the socket syscalls of SSL calls (their tls_conn records) */
-	int ssl_libs;               /* libraries with at least one SSL probe */
-	int ssl_probes;             /* uprobes and uretprobes attached in all */
-	char ssl_paths[AA_LIVE_MAX_SSL_LIBS][256];
+	int tls_conn;               /* the socket syscalls of TLS calls (their tls_conn records) */
+	struct aa_live_tls_stats tls; /* the TLS probes, as of the call that returned this */
 };
 
 /*
@@ -38,14 +37,26 @@ int aa_live_bpf_open(struct aa_live_bpf **out, const struct aa_live_opts *opts,
 int aa_live_bpf_events_fd(const struct aa_live_bpf *b);
 int aa_live_bpf_drops_fd(const struct aa_live_bpf *b);
 size_t aa_live_bpf_ring_bytes(const struct aa_live_bpf *b);
-const struct aa_live_probes *aa_live_bpf_probes(const struct aa_live_bpf *b);
+const struct aa_live_probes *aa_live_bpf_probes(struct aa_live_bpf *b);
+
+/* Stops probing files mapped from now on (see aa_live_tls_unfollow). */
+void aa_live_bpf_unfollow(struct aa_live_bpf *b);
 
 /* What a live source has attached (live_source.c). */
 const struct aa_live_probes *aa_live_probes(aa_source *src);
 
+/* Before giving up privilege (-Z): files mapped from now on are no longer
+ * looked at for TLS stacks (it could no longer attach to them). A source
+ * that is not live is left alone. */
+void aa_live_unfollow_tls(aa_source *src);
+
 /* Sums the per-CPU drop counters into drops; a slot whose read fails is
  * left as it was (0, or AA_E_IO / AA_E_NOMEM when one could not be read). */
 int aa_live_bpf_drops(const struct aa_live_bpf *b, uint64_t drops[AA_DROP_SLOTS]);
+
+/* Writes the message into why[0..whysize) and returns code: the one line of
+ * a failed open. */
+int aa_live_fail(char *why, size_t whysize, int code, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* Detaches and unloads everything. */
 void aa_live_bpf_close(struct aa_live_bpf *b);

@@ -240,3 +240,9 @@ const struct aa_live_probes *aa_live_probes(aa_source *src)
 	AA_SOURCE_REQUIRE(src, &live_ops, "a live source", NULL);
 	return aa_live_bpf_probes(live_of(src)->bpf);
 }
+
+void aa_live_unfollow_tls(aa_source *src)
+{
+	if (src && src->ops == &live_ops)
+		aa_live_bpf_unfollow(live_of(src)->bpf);
+}

@@ -44,7 +44,8 @@ static const char *cache_str(const uint8_t *base, size_t avail, uint32_t off)
 
 static int entry_wanted(int32_t flags, const char *key)
 {
-	static const char prefix[] = "libssl.so.";
+	static const char *const prefixes[] = { "libssl.so.", "libgnutls.so." };
+	static const char *const names[] = { "libssl3.so", "libnspr4.so" }; /* NSS, NSPR */
 
 	if ((flags & FLAG_TYPE_MASK) != FLAG_ELF_LIBC6)
 		return 0;
@@ -52,8 +53,16 @@ static int entry_wanted(int32_t flags, const char *key)
 	if ((flags & FLAG_ARCH_MASK) != FLAG_X8664_LIB64)
 		return 0;
 #endif
-	return strncmp(key, prefix, sizeof(prefix) - 1) == 0 &&
-	       isdigit((unsigned char)key[sizeof(prefix) - 1]);
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+		size_t n = strlen(prefixes[i]);
+
+		if (!strncmp(key, prefixes[i], n) && isdigit((unsigned char)key[n]))
+			return 1;
+	}
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(key, names[i]))
+			return 1;
+	return 0;
 }
 
 /* The same file under another name (a symlink) counts once. */
@@ -105,7 +114,7 @@ static size_t scan(const uint8_t *cache, size_t size, char **paths, size_t max)
 	return n;
 }
 
-size_t aa_ssl_system_libs(const char *cache_path, char **paths, size_t max)
+size_t aa_tls_system_libs(const char *cache_path, char **paths, size_t max)
 {
 	struct stat st;
 	size_t n = 0;

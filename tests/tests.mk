@@ -23,12 +23,25 @@ $(TEST_BINS): $(BUILD)/%: $(BUILD)/obj/%.o $(TESTLIB_OBJS) $(LIBA)
 # OpenSSL programs of their own, whose SSL calls are probed.
 $(BUILD)/tests/live/test_live_tls_conn $(BUILD)/bench/tlsloop: LIBS += -lssl -lcrypto
 
+# A client with OpenSSL linked in from libssl.a and libcrypto.a (no
+# libssl.so mapped), for test_live_tls_found: probed in the program itself.
+TLS_STATIC_CLIENT := $(BUILD)/tests/live/tls_static_client
+$(TLS_STATIC_CLIENT): tests/live/tls_static_client.c tests/live/tls_msg.h
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 $(WARN) $(CFLAGS) -o $@ $< -Wl,-Bstatic -lssl -lcrypto -Wl,-Bdynamic -lpthread -ldl
+$(BUILD)/tests/live/test_live_tls_found: | $(TLS_STATIC_CLIENT)
+# bench-tls.sh's program with a TLS stack of its own (execcost with libssl.a).
+$(BUILD)/bench/execcost_tls: tests/bench/execcost.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 $(WARN) $(CFLAGS) -DWITH_OPENSSL -o $@ $< -Wl,-Bstatic -lssl -lcrypto -Wl,-Bdynamic -lpthread -ldl
+bench-live: $(BUILD)/bench/execcost_tls
+
 $(BENCH_BINS): $(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(TESTLIB_OBJS) $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $< $(TESTLIB_OBJS) $(LIBA) $(LIBS) $(LDFLAGS)
 
 .PHONY: tests test-unpriv bench-core bench-live bench-views
-tests: $(TEST_BINS) $(BENCH_BINS)
+tests: $(TEST_BINS) $(BENCH_BINS) $(TLS_STATIC_CLIENT) $(BUILD)/bench/execcost_tls
 
 # Installs what is missing first (deps does nothing when all is there), then
 # builds everything and runs every test; the last line is the summary.

@@ -34,6 +34,8 @@
 #     under --events tls,tls_conn: nanoseconds per SSL call of each; the
 #     difference of the last two is what the tls_conn record costs a call
 #     (the socket syscall hook included).
+#  6. bench-tls.sh: the attach time at start, and what holding a program
+#     until its new files are probed for TLS stacks costs its exec.
 # The machine is shared: the ratios matter, not the absolute numbers.
 #
 # Environment: AA_BUILD (default build), BENCH_RUNS (3), BENCH_LIVE_SECS
@@ -496,4 +498,7 @@ awk -v a="$t_alone" -v t="$t_tls" -v c="$t_conn" -v n="$t_conns" -v calls="$TLS_
 	printf "  %-22s %10.0f ns per SSL call (+%.0f), %d tls_conn records for %d calls\n", \
 		"--events tls,tls_conn", c, c - a, n, calls
 	printf "  a tls_conn record costs an SSL call %.0f ns\n", c - t }'
-exit 0
+echo
+# ---- 6. TLS stacks found by aa-capture itself: its own script ----------------
+bash "$(dirname "$0")/bench-tls.sh"
+exit $?

@@ -3,52 +3,9 @@
  * 127.0.0.1 with a throwaway self-signed certificate, known text both ways
  * and a 10001-byte line split into 4096-byte pieces, every piece kept.
  * Needs root and the openssl command. */
-#include "live_capture.h"
-#include "files.h"
+#include "live_tls.h"
 
 #define BIG_LEN 10000
-
-struct stream {
-	char *data;
-	size_t len;
-};
-
-/* Appends the valid bytes of a piece to s. */
-static void stream_add(struct stream *s, const struct aa_tls_event *t)
-{
-	uint32_t n = aa_tls_piece_len(t);
-
-	s->data = realloc(s->data, s->len + n + 1);
-	cr_assert_not_null(s->data);
-	memcpy(s->data + s->len, t->payload, n);
-	s->len += n;
-	s->data[s->len] = 0;
-}
-
-static int stream_has(const struct stream *s, const char *text)
-{
-	return s->data && memmem(s->data, s->len, text, strlen(text)) != NULL;
-}
-
-/* A throwaway self-signed certificate and key: DIR/c.pem, DIR/k.pem. */
-static void make_cert(const char *dir)
-{
-	char cmd[1024];
-
-	snprintf(cmd, sizeof(cmd),
-		 "openssl req -x509 -newkey rsa:2048 -nodes -keyout %s/k.pem -out %s/c.pem -days 1 "
-		 "-subj /CN=localhost 2>/dev/null", dir, dir);
-	cr_assert_eq(aat_run(cmd, NULL, 0), 0, "cannot make a certificate");
-}
-
-/* The pid of the first exec whose args start with prefix. */
-static uint32_t exec_pid(const struct live_run *run, const char *prefix)
-{
-	LIVE_FOREACH(run, i, ev)
-		if (ev.type == AA_TYPE_EXEC && !strncmp((const char *)ev.exec->args, prefix, strlen(prefix)))
-			return ev.exec->pid;
-	return 0;
-}
 
 Test(live_tls, openssl_text_both_ways_every_piece, .timeout = 60)
 {
@@ -67,16 +24,13 @@ Test(live_tls, openssl_text_both_ways_every_piece, .timeout = 60)
 	live_require_root();
 	if (aat_run("command -v openssl >/dev/null", NULL, 0) != 0)
 		cr_skip_test("no openssl command");
-	dir = aat_tmpdir();
-	cr_assert_not_null(dir);
-	make_cert(dir);
+	dir = tls_dir_with_cert();
 	/* The client retries until the server listens, and quits on its stdin's
 	 * end (-no_ign_eof); the server quits when the client has gone, and its
 	 * stdin stays open until then (on its end it would quit at once). */
 	snprintf(script, sizeof(script),
 		 "d=%s; p=%d; big=$(head -c %d /dev/zero | tr '\\0' x)\n"
-		 "{ sleep 0.5; echo server-says-hello; sleep 3; } | openssl s_server -accept 127.0.0.1:$p -cert $d/c.pem "
-		 "-key $d/k.pem -quiet -naccept 1 >$d/srv.out 2>/dev/null &\n"
+		 TLS_S_SERVER_HELLO("0.5", "3")
 		 "for i in $(seq 50); do { echo client-says-hello; echo \"$big\"; sleep 1.5; } | "
 		 "openssl s_client -connect 127.0.0.1:$p -quiet -no_ign_eof >$d/cli.out 2>/dev/null && break; "
 		 "sleep 0.1; done\nwait\n",
@@ -156,9 +110,7 @@ Test(live_tls, ssl_ex_calls_from_two_threads, .timeout = 60)
 	live_require_root();
 	if (access("/usr/bin/python3", X_OK) != 0 || aat_run("/usr/bin/python3 -c 'import ssl'", NULL, 0) != 0)
 		cr_skip_test("no /usr/bin/python3 with ssl");
-	dir = aat_tmpdir();
-	cr_assert_not_null(dir);
-	make_cert(dir);
+	dir = tls_dir_with_cert();
 	py = aat_path(dir, "tls.py");
 	cr_assert_eq(aat_write_file(py, PY_TLS, strlen(PY_TLS)), 0);
 	snprintf(script, sizeof(script), "exec /usr/bin/python3 %s %s", py, dir);

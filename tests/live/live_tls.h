@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * TLS live-test helpers (header only): the plaintext of one direction of a
+ * capture as one stream, a throwaway certificate, the pid of an exec, and
+ * the known message the test clients send.
+ */
+#ifndef AA_LIVE_TLS_H
+#define AA_LIVE_TLS_H
+
+#include "live_capture.h"
+#include "files.h"
+
+struct stream {
+	char *data;
+	size_t len;
+};
+
+/* Appends the valid bytes of a piece to s. */
+static inline void stream_add(struct stream *s, const struct aa_tls_event *t)
+{
+	uint32_t n = aa_tls_piece_len(t);
+
+	s->data = realloc(s->data, s->len + n + 1);
+	cr_assert_not_null(s->data);
+	memcpy(s->data + s->len, t->payload, n);
+	s->len += n;
+	s->data[s->len] = 0;
+}
+
+static inline int stream_has(const struct stream *s, const char *text)
+{
+	return s->data && memmem(s->data, s->len, text, strlen(text)) != NULL;
+}
+
+/* A throwaway self-signed certificate and key: DIR/c.pem, DIR/k.pem. */
+static inline void make_cert(const char *dir)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd),
+		 "openssl req -x509 -newkey rsa:2048 -nodes -keyout %s/k.pem -out %s/c.pem -days 1 "
+		 "-subj /CN=localhost 2>/dev/null", dir, dir);
+	cr_assert_eq(aat_run(cmd, NULL, 0), 0, "cannot make a certificate");
+}
+
+/* A new directory holding a throwaway certificate; aat_tmpdir_remove() it. */
+static inline char *tls_dir_with_cert(void)
+{
+	char *dir = aat_tmpdir();
+
+	cr_assert_not_null(dir);
+	make_cert(dir);
+	return dir;
+}
+
+/* A script line (with $d the directory of tls_dir_with_cert and $p the
+ * port): openssl s_server for one client on 127.0.0.1, sending it
+ * "server-says-hello\n" after PRE seconds and quitting POST seconds later
+ * (at its stdin's end), in the background. */
+#define TLS_S_SERVER_HELLO(pre, post)                                                                   \
+	"{ sleep " pre "; echo server-says-hello; sleep " post "; } | openssl s_server -accept 127.0.0.1:$p " \
+	"-cert $d/c.pem -key $d/k.pem -quiet -naccept 1 >$d/srv.out 2>/dev/null &\n"
+
+/* The pid of the first exec whose args start with prefix. */
+static inline uint32_t exec_pid(const struct live_run *run, const char *prefix)
+{
+	LIVE_FOREACH(run, i, ev)
+		if (ev.type == AA_TYPE_EXEC && !strncmp((const char *)ev.exec->args, prefix, strlen(prefix)))
+			return ev.exec->pid;
+	return 0;
+}
+
+#endif /* AA_LIVE_TLS_H */

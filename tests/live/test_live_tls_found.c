@@ -1,0 +1,336 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * TLS stacks beyond the system's libssl, each found by the capture itself
+ * and captured byte for byte: GnuTLS (gnutls-cli, wget) against openssl
+ * s_server; a program with OpenSSL linked in statically (no libssl.so)
+ * started after the capture began, probed in its own ELF; a private copy of
+ * libssl (as in a venv) loaded by a program started during the capture; NSS
+ * (tstclnt), its TLS socket's calls and not those on its stdin and stdout.
+ * Needs root, openssl, gnutls-cli, wget and tstclnt (libnss3-tools).
+ */
+#include "live_tls.h"
+#include "tls_msg.h"
+
+#include <libgen.h>
+
+#define GNUTLS_BIG 6000   /* gnutls-cli sends what it reads, 4096 bytes at most a call */
+#define STATIC_MSG 10000  /* one SSL_write: three pieces */
+#define WGET_FILE 100000  /* wget reads it in calls of up to 16 KiB */
+#define NSS_BIG 6000
+
+/* The four streams of one client and one server, by pid and direction. */
+struct pair {
+	uint32_t cli, srv;
+	struct stream cli_out, cli_in, srv_out, srv_in;
+	uint8_t cli_lib, srv_lib; /* from their tls_conn records; 0 none */
+	int cli_conns;            /* the client's tls_conn records naming the server's port */
+	uint32_t cli_max_call;    /* the client's largest call */
+	int pieces_in_order;
+};
+
+static void pair_collect(const struct live_run *run, struct pair *p, int port)
+{
+	uint32_t next_seq = 0;
+
+	p->pieces_in_order = 1;
+	LIVE_FOREACH(run, i, ev) {
+		if (ev.type == AA_TYPE_TLS_CONN && ev.tls_conn->pid == p->cli) {
+			p->cli_lib = ev.tls_conn->lib;
+			p->cli_conns += ev.tls_conn->peer_port == port;
+		} else if (ev.type == AA_TYPE_TLS_CONN && ev.tls_conn->pid == p->srv) {
+			p->srv_lib = ev.tls_conn->lib;
+		}
+		if (ev.type != AA_TYPE_TLS || (ev.tls->pid != p->cli && ev.tls->pid != p->srv))
+			continue;
+		if (ev.tls->pid == p->cli) {
+			stream_add(ev.tls->direction == AA_TLS_WRITE ? &p->cli_out : &p->cli_in, ev.tls);
+			if (ev.tls->data_len > p->cli_max_call)
+				p->cli_max_call = ev.tls->data_len;
+			/* the client has one thread: its pieces come in order */
+			p->pieces_in_order &= ev.tls->seq == next_seq;
+			next_seq = (ev.tls->seq + 1) * AA_TLS_PAYLOAD_MAX < ev.tls->data_len ? ev.tls->seq + 1 : 0;
+		} else {
+			stream_add(ev.tls->direction == AA_TLS_WRITE ? &p->srv_out : &p->srv_in, ev.tls);
+		}
+	}
+}
+
+static void pair_free(struct pair *p)
+{
+	free(p->cli_out.data);
+	free(p->cli_in.data);
+	free(p->srv_out.data);
+	free(p->srv_in.data);
+}
+
+static int port_of_test(int k)
+{
+	return 20000 + (getpid() * 4 + k) % 20000;
+}
+
+static struct aa_live_opts tls_opts(void)
+{
+	struct aa_live_opts o = { .events = AA_TYPE_BIT(AA_TYPE_TLS) | AA_TYPE_BIT(AA_TYPE_TLS_CONN) |
+					    AA_TYPE_BIT(AA_TYPE_EXEC) | AA_TYPE_BIT(AA_TYPE_EXIT) };
+	return o;
+}
+
+static void need(const char *cmd)
+{
+	char check[128];
+
+	live_require_root();
+	snprintf(check, sizeof(check), "command -v %s >/dev/null", cmd);
+	if (aat_run(check, NULL, 0) != 0)
+		cr_skip_test("no %s command", cmd);
+}
+
+Test(live_tls_found, gnutls_cli_both_ways_byte_exact, .timeout = 90)
+{
+	struct aa_live_opts o = tls_opts();
+	struct pair p = { 0 };
+	char *dir, script[2048], want[64 + GNUTLS_BIG];
+	struct live_run run;
+	int port = port_of_test(0);
+
+	need("gnutls-cli");
+	need("openssl");
+	dir = tls_dir_with_cert();
+	snprintf(script, sizeof(script),
+		 "d=%s; p=%d; big=$(head -c %d /dev/zero | tr '\\0' g)\n"
+		 TLS_S_SERVER_HELLO("1", "3")
+		 "for i in $(seq 50); do { echo client-says-hello; echo \"$big\"; sleep 2; } | "
+		 "gnutls-cli --insecure -p $p 127.0.0.1 >$d/cli.out 2>/dev/null && break; sleep 0.1; done\nwait\n",
+		 dir, port, GNUTLS_BIG);
+	live_run_script(&run, script, &o, -1);
+	p.srv = exec_pid(&run, "openssl s_server");
+	p.cli = exec_pid(&run, "gnutls-cli");
+	cr_assert(p.srv && p.cli, "the execs of s_server and gnutls-cli were not seen");
+	/* gnutls-cli's last exec is the one that connected (earlier ones found no server) */
+	LIVE_FOREACH(&run, i, ev)
+		if (ev.type == AA_TYPE_EXEC && !strncmp((const char *)ev.exec->args, "gnutls-cli", 10))
+			p.cli = ev.exec->pid;
+	pair_collect(&run, &p, port);
+
+	snprintf(want, sizeof(want), "client-says-hello\n");
+	memset(want + 18, 'g', GNUTLS_BIG);
+	want[18 + GNUTLS_BIG] = '\n';
+	cr_assert_eq(p.cli_out.len, 18 + GNUTLS_BIG + 1, "gnutls-cli sent %zu bytes", p.cli_out.len);
+	cr_assert_eq(memcmp(p.cli_out.data, want, p.cli_out.len), 0, "gnutls-cli's plaintext differs");
+	cr_assert_eq(p.srv_in.len, p.cli_out.len, "the server read %zu bytes", p.srv_in.len);
+	cr_assert_eq(memcmp(p.srv_in.data, want, p.srv_in.len), 0);
+	cr_assert_eq(p.cli_in.len, 18, "gnutls-cli read %zu bytes", p.cli_in.len);
+	cr_assert(stream_has(&p.cli_in, "server-says-hello\n"));
+	cr_assert(stream_has(&p.srv_out, "server-says-hello\n"));
+	cr_assert_eq(p.cli_lib, AA_TLS_LIB_GNUTLS, "gnutls-cli's calls say lib %u", p.cli_lib);
+	cr_assert_eq(p.srv_lib, AA_TLS_LIB_OPENSSL);
+	cr_assert_geq(p.cli_conns, 3, "gnutls-cli's calls do not name the server's port");
+	cr_assert(p.pieces_in_order);
+	cr_assert_eq(run.drops[AA_DROP_TLS], 0);
+	pair_free(&p);
+	live_run_free(&run);
+	aat_tmpdir_remove(dir);
+}
+
+Test(live_tls_found, wget_https_file_byte_exact, .timeout = 90)
+{
+	struct aa_live_opts o = tls_opts();
+	struct pair p = { 0 };
+	char *dir, *file, script[2048];
+	uint8_t *got = NULL;
+	size_t got_len = 0;
+	struct live_run run;
+	int port = port_of_test(1);
+
+	need("wget");
+	need("openssl");
+	dir = tls_dir_with_cert();
+	file = malloc(WGET_FILE);
+	cr_assert_not_null(file);
+	tls_msg_fill(file, WGET_FILE, "wget-file");
+	{
+		char *path = aat_path(dir, "file.txt");
+
+		cr_assert_eq(aat_write_file(path, file, WGET_FILE), 0);
+		free(path);
+	}
+	snprintf(script, sizeof(script),
+		 "d=%s; p=%d; cd $d\n"
+		 "openssl s_server -WWW -accept 127.0.0.1:$p -cert c.pem -key k.pem -quiet -naccept 1 "
+		 "</dev/null >/dev/null 2>&1 &\n"
+		 "for i in $(seq 50); do wget -q --no-check-certificate -O $d/got https://127.0.0.1:$p/file.txt "
+		 "&& break; sleep 0.1; done\nwait\n",
+		 dir, port);
+	live_run_script(&run, script, &o, -1);
+	p.srv = exec_pid(&run, "openssl s_server");
+	LIVE_FOREACH(&run, i, ev)
+		if (ev.type == AA_TYPE_EXEC && !strncmp((const char *)ev.exec->args, "wget", 4))
+			p.cli = ev.exec->pid;
+	cr_assert(p.srv && p.cli, "the execs of s_server and wget were not seen");
+	pair_collect(&run, &p, port);
+	{
+		char *path = aat_path(dir, "got");
+
+		cr_assert_eq(aat_read_file(path, &got, &got_len), 0, "wget saved nothing");
+		free(path);
+	}
+	cr_assert_eq(got_len, WGET_FILE);
+	cr_assert(stream_has(&p.cli_out, "GET /file.txt HTTP/1.1\r\n"), "wget's request was not seen");
+	cr_assert(p.cli_in.data && memmem(p.cli_in.data, p.cli_in.len, file, WGET_FILE),
+		  "the file is not whole in wget's reads (%zu bytes read)", p.cli_in.len);
+	/* nothing but the response: its head and the file */
+	cr_assert(p.cli_in.len > WGET_FILE && p.cli_in.len < WGET_FILE + 200, "wget read %zu bytes", p.cli_in.len);
+	cr_assert_gt(p.cli_max_call, AA_TLS_PAYLOAD_MAX, "no wget call over 4 KiB (largest %u)", p.cli_max_call);
+	cr_assert(p.pieces_in_order);
+	cr_assert_eq(p.cli_lib, AA_TLS_LIB_GNUTLS);
+	/* (s_server -WWW writes through a BIO_f_ssl, which calls libssl's
+	 * internal write, not SSL_write: its side is not in the capture.) */
+	cr_assert_eq(run.drops[AA_DROP_TLS], 0);
+	free(got);
+	free(file);
+	pair_free(&p);
+	live_run_free(&run);
+	aat_tmpdir_remove(dir);
+}
+
+/* The static client beside this test's binary. */
+static void static_client_path(char *path, size_t size)
+{
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	cr_assert_gt(n, 0);
+	self[n] = 0;
+	snprintf(path, size, "%s/tls_static_client", dirname(self));
+	if (access(path, X_OK))
+		cr_skip_test("%s not built (make tests)", path);
+}
+
+Test(live_tls_found, openssl_linked_into_a_program_started_later, .timeout = 90)
+{
+	struct aa_live_opts o = tls_opts();
+	struct pair p = { 0 };
+	char *dir, client[4200], script[6000], want[STATIC_MSG];
+	struct live_run run;
+	int port = port_of_test(2);
+
+	need("openssl");
+	static_client_path(client, sizeof(client));
+	dir = tls_dir_with_cert();
+	/* Not named by --ssl-lib, and not running when the capture began:
+	 * its own SSL_write must be found at its exec. (setsid: without a
+	 * controlling terminal, were the tests run from one, it is held at its
+	 * exec until probed; one with a terminal is probed as it runs.) */
+	snprintf(script, sizeof(script),
+		 "d=%s; p=%d\n"
+		 TLS_S_SERVER_HELLO("1", "2")
+		 "setsid -w %s $p %d >$d/cli.out\nwait\n",
+		 dir, port, client, STATIC_MSG);
+	live_run_script(&run, script, &o, -1);
+	cr_assert(WIFEXITED(run.status) && WEXITSTATUS(run.status) == 0, "the static client failed");
+	p.srv = exec_pid(&run, "openssl s_server");
+	p.cli = exec_pid(&run, client);
+	cr_assert(p.srv && p.cli, "the execs of s_server and the client were not seen");
+	pair_collect(&run, &p, port);
+	tls_msg_fill(want, STATIC_MSG, "static-client");
+	cr_assert_eq(p.cli_out.len, STATIC_MSG, "the static client's SSL_write gave %zu bytes", p.cli_out.len);
+	cr_assert_eq(memcmp(p.cli_out.data, want, STATIC_MSG), 0, "the static client's plaintext differs");
+	cr_assert_eq(p.cli_max_call, STATIC_MSG);
+	cr_assert(p.pieces_in_order);
+	cr_assert_eq(p.cli_in.len, 18, "the static client read %zu bytes", p.cli_in.len);
+	cr_assert(stream_has(&p.cli_in, "server-says-hello\n"));
+	cr_assert_eq(p.cli_lib, AA_TLS_LIB_OPENSSL);
+	cr_assert_geq(p.cli_conns, 2);
+	cr_assert_eq(p.srv_in.len, STATIC_MSG);
+	cr_assert_eq(run.drops[AA_DROP_TLS], 0);
+	pair_free(&p);
+	live_run_free(&run);
+	aat_tmpdir_remove(dir);
+}
+
+Test(live_tls_found, private_libssl_copy_loaded_later, .timeout = 90)
+{
+	struct aa_live_opts o = tls_opts();
+	struct pair p = { 0 };
+	char *dir, cmd[1024], script[2048];
+	struct live_run run;
+	int port = port_of_test(3);
+
+	need("openssl");
+	if (access("/lib/x86_64-linux-gnu/libssl.so.3", R_OK))
+		cr_skip_test("no /lib/x86_64-linux-gnu/libssl.so.3 to copy");
+	dir = tls_dir_with_cert();
+	/* A libssl of its own, as a venv or a container has: a file no
+	 * process had mapped when the capture began. */
+	snprintf(cmd, sizeof(cmd), "mkdir %s/lib && cp /lib/x86_64-linux-gnu/libssl.so.3 %s/lib/", dir, dir);
+	cr_assert_eq(aat_run(cmd, NULL, 0), 0);
+	snprintf(script, sizeof(script),
+		 "d=%s; p=%d\n"
+		 TLS_S_SERVER_HELLO("0.5", "3")
+		 "for i in $(seq 50); do { echo private-libssl-client; sleep 1.5; } | LD_LIBRARY_PATH=$d/lib "
+		 "setsid -w openssl s_client -connect 127.0.0.1:$p -quiet -no_ign_eof >$d/cli.out 2>/dev/null && break; "
+		 "sleep 0.1; done\nwait\n",
+		 dir, port);
+	live_run_script(&run, script, &o, -1);
+	p.srv = exec_pid(&run, "openssl s_server");
+	LIVE_FOREACH(&run, i, ev)
+		if (ev.type == AA_TYPE_EXEC && !strncmp((const char *)ev.exec->args, "openssl s_client", 16))
+			p.cli = ev.exec->pid;
+	cr_assert(p.srv && p.cli, "the execs of s_server and s_client were not seen");
+	pair_collect(&run, &p, port);
+	/* once: the copy is probed, the system's libssl is not mapped by it */
+	cr_assert_eq(p.cli_out.len, strlen("private-libssl-client\n"), "s_client sent %zu bytes", p.cli_out.len);
+	cr_assert(stream_has(&p.cli_out, "private-libssl-client\n"));
+	cr_assert(stream_has(&p.cli_in, "server-says-hello\n"));
+	cr_assert_eq(p.cli_lib, AA_TLS_LIB_OPENSSL);
+	pair_free(&p);
+	live_run_free(&run);
+	aat_tmpdir_remove(dir);
+}
+
+Test(live_tls_found, nss_tstclnt_tls_socket_only, .timeout = 120)
+{
+	struct aa_live_opts o = tls_opts();
+	struct pair p = { 0 };
+	char *dir, script[2048], want[64 + NSS_BIG];
+	struct live_run run;
+	int port = port_of_test(4);
+	size_t head = strlen("nss-client-says-hello\n");
+
+	need("tstclnt");
+	need("certutil");
+	need("openssl");
+	dir = tls_dir_with_cert();
+	/* tstclnt reads its stdin and writes its stdout with PR_Read and
+	 * PR_Write too: only its TLS socket's calls may be in the capture. It
+	 * does not quit when the server has gone: timeout ends it. */
+	snprintf(script, sizeof(script),
+		 "d=%s; p=%d; big=$(head -c %d /dev/zero | tr '\\0' n)\n"
+		 "mkdir $d/db && certutil -N -d sql:$d/db --empty-password || exit 1\n"
+		 TLS_S_SERVER_HELLO("1", "2")
+		 "for i in $(seq 50); do { echo nss-client-says-hello; echo \"$big\"; sleep 2; } | "
+		 "timeout 4 tstclnt -d sql:$d/db -h 127.0.0.1 -p $p -o -o >$d/cli.out 2>/dev/null; "
+		 "grep -q server-says-hello $d/cli.out && break; sleep 0.1; done\nwait\n",
+		 dir, port, NSS_BIG);
+	live_run_script(&run, script, &o, -1);
+	p.srv = exec_pid(&run, "openssl s_server");
+	LIVE_FOREACH(&run, i, ev)
+		if (ev.type == AA_TYPE_EXEC && !strncmp((const char *)ev.exec->args, "tstclnt", 7))
+			p.cli = ev.exec->pid;
+	cr_assert(p.srv && p.cli, "the execs of s_server and tstclnt were not seen");
+	pair_collect(&run, &p, port);
+	snprintf(want, sizeof(want), "nss-client-says-hello\n");
+	memset(want + head, 'n', NSS_BIG);
+	want[head + NSS_BIG] = '\n';
+	cr_assert_eq(p.cli_out.len, head + NSS_BIG + 1, "tstclnt sent %zu bytes", p.cli_out.len);
+	cr_assert_eq(memcmp(p.cli_out.data, want, p.cli_out.len), 0, "tstclnt's plaintext differs");
+	cr_assert_eq(p.srv_in.len, p.cli_out.len);
+	cr_assert_eq(p.cli_in.len, 18, "tstclnt read %zu bytes (its stdin's too?)", p.cli_in.len);
+	cr_assert(stream_has(&p.cli_in, "server-says-hello\n"));
+	cr_assert_eq(p.cli_lib, AA_TLS_LIB_NSS, "tstclnt's calls say lib %u", p.cli_lib);
+	cr_assert_geq(p.cli_conns, 2, "tstclnt's calls do not name the server's port");
+	cr_assert_eq(run.drops[AA_DROP_TLS], 0);
+	pair_free(&p);
+	live_run_free(&run);
+	aat_tmpdir_remove(dir);
+}
