@@ -215,8 +215,8 @@ static void *follow_thread(void *arg)
 	return NULL;
 }
 
-/* From here on, programs mapping a file not looked at yet wait for it. */
-static int follow(struct aa_live_tls *t, char *why, size_t whysize)
+/* From here on, files mapped are looked at; with AA_TLS_FOLLOW_HOLD their programs wait. */
+static int follow(struct aa_live_tls *t, int mode, char *why, size_t whysize)
 {
 	int err;
 
@@ -227,7 +227,7 @@ static int follow(struct aa_live_tls *t, char *why, size_t whysize)
 	if (err)
 		return aa_live_fail(why, whysize, AA_E_NOMEM, "starting the TLS thread: %s", strerror(err));
 	t->running = 1;
-	t->skel->bss->tls_hold_on = 1;
+	t->skel->bss->tls_hold_on = mode;
 	t->hold = bpf_program__attach(t->skel->progs.aa_tls_hold_exec);
 	if (!t->hold) {
 		t->skel->bss->tls_hold_on = 0;
@@ -273,7 +273,7 @@ int aa_live_tls_start(struct aa_live_tls **out, struct aa_bpf *skel, const char 
 		/* Followed first, then the running processes read: a file mapped
 		 * between the two is seen by one or the other. A kernel that
 		 * cannot follow (no fentry) still has the files found now. */
-		if (follow_new && follow(t, why, whysize) && getenv("AA_VERBOSE"))
+		if (follow_new && follow(t, follow_new, why, whysize) && getenv("AA_VERBOSE"))
 			fprintf(stderr, "aa: not following new TLS files: %s\n", why);
 		t->stats.following = t->running && t->hold;
 		why[0] = 0;
