@@ -57,6 +57,10 @@ static int text_kind(const uint8_t *p, size_t n)
 	int plain = 1;
 
 	for (size_t i = 0; i < n;) {
+		if ((p[i] >= 0x20 && p[i] < 0x7f) || p[i] == '\n' || p[i] == '\t') {
+			i++; /* plain ASCII, most of any text: no call */
+			continue;
+		}
 		size_t l = aa_utf8_seq_len(p + i, n - i);
 		if (!l)
 			return 0;
