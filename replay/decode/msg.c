@@ -209,6 +209,8 @@ void dec_msg_body(struct dec_msg *d, const struct dec_sink *s, uint64_t time_ns,
 	dec_buf_free(&tmp);
 }
 
+#define DEC_IDLE_KEEP 4096 /* bytes of a buffer kept for the next message */
+
 void dec_msg_end(struct dec_msg *d, const struct dec_sink *s, int incomplete)
 {
 	struct aa_follow_header hs[DEC_MAX_HEADERS];
@@ -233,6 +235,15 @@ void dec_msg_end(struct dec_msg *d, const struct dec_sink *s, int incomplete)
 			 "more than %u headers or %u bytes of them: the rest not kept", DEC_MAX_HEADERS,
 			 DEC_MAX_HEAD);
 	s->emit(s->user, &d->m);
+	if (!d->m.events) {
+		/* done with: a connection that stays open (or is never seen closing)
+		 * keeps no decoder window and no big buffer */
+		dec_content_free(&d->content);
+		if (d->body.cap > DEC_IDLE_KEEP)
+			dec_buf_free(&d->body);
+		if (d->store.cap > DEC_IDLE_KEEP)
+			dec_buf_free(&d->store);
+	}
 }
 
 void dec_msg_free(struct dec_msg *d)
