@@ -20,6 +20,7 @@
 #include "print_enc.h"
 #include "xxh64.h"
 
+#define MASK_MEMO 4096  /* paths and argv items whose masked form is kept */
 #define PROC_BUF 65536 /* bytes of a process's lines kept in memory before they are spooled */
 
 /* The lines of one process, each [u32 length][bytes], with a set of their
@@ -51,6 +52,12 @@ struct build {
 	FILE *ms; /* the line being made */
 	char *buf;
 	size_t len;
+	struct mask_memo { /* put_masked's last results */
+		uint64_t h;
+		char *in;
+		size_t in_len;
+		char *out;
+	} *memo;     /* MASK_MEMO of them, NULL when no memory for them */
 	FILE *spool; /* processes' lines past their buffers */
 	uint64_t spooled;
 	int nomem, io; /* io: the errno of a spool that failed */
@@ -234,10 +241,20 @@ static int matches(const regex_t *re, const char *s)
 	return regexec(re, s, 0, NULL, 0) == 0;
 }
 
-/* s[0..len) (up to a NUL) with every mask applied, escaped, into b->ms. */
+/* s[0..len) (up to a NUL) with every mask applied, escaped, into b->ms.
+ * The same paths come again and again (libraries, locales): the last
+ * result of each of MASK_MEMO slots is kept, found by the string's hash. */
 static void put_masked(struct build *b, const uint8_t *s, size_t len)
 {
-	char *cur = strndup((const char *)s, len), *next;
+	size_t n = strnlen((const char *)s, len);
+	uint64_t h = hash_of((const char *)s, n);
+	struct mask_memo *m = b->memo ? &b->memo[h & (MASK_MEMO - 1)] : NULL;
+
+	if (m && m->in && m->h == h && m->in_len == n && !memcmp(m->in, s, n)) {
+		aa_enc_text_string(b->ms, (const uint8_t *)m->out, strlen(m->out));
+		return;
+	}
+	char *cur = strndup((const char *)s, n), *next;
 
 	for (size_t i = 0; cur && i < b->r->nmasks; i++) {
 		const struct diff_mask *m = &b->r->masks[i];
@@ -262,7 +279,15 @@ static void put_masked(struct build *b, const uint8_t *s, size_t len)
 		return;
 	}
 	aa_enc_text_string(b->ms, (const uint8_t *)cur, strlen(cur));
-	free(cur);
+	char *in = m ? malloc(n ? n : 1) : NULL;
+	if (!in) {
+		free(cur);
+		return; /* not kept: made again next time */
+	}
+	memcpy(in, s, n);
+	free(m->in);
+	free(m->out);
+	*m = (struct mask_memo){ h, in, n, cur };
 }
 
 static int path_ignored(const struct diff_rules *r, const uint8_t *s, size_t len)
@@ -620,6 +645,7 @@ int diff_text_build(struct diff_text *t, aa_source *src, const struct diff_rules
 	int rc;
 
 	memset(t, 0, sizeof(*t));
+	b.memo = calloc(MASK_MEMO, sizeof(*b.memo)); /* without it, slower */
 	if (!(b.ms = open_memstream(&b.buf, &b.len)) || !(b.tls = diff_tls_new(r, b.ms, tls_emit, &b))) {
 		rc = AA_E_NOMEM;
 		goto out;
@@ -663,6 +689,11 @@ out:
 		fclose(b.ms);
 	if (b.spool)
 		fclose(b.spool);
+	for (size_t i = 0; b.memo && i < MASK_MEMO; i++) {
+		free(b.memo[i].in);
+		free(b.memo[i].out);
+	}
+	free(b.memo);
 	free(b.buf);
 	return rc;
 }
