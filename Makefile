@@ -60,7 +60,8 @@ $(LIBSO): $(LIB_OBJS) $(LIB_EXTRA_OBJS) libaa.map
 DEB_PACKAGES := gcc g++ make pkg-config clang llvm bpftool libbpf-dev libelf-dev \
 	zlib1g-dev libzstd-dev libpcap-dev libcriterion-dev zstd tshark xxhash \
 	openssl libbpf-tools util-linux procps python3 man-db groff-base \
-	libnghttp2-dev libbrotli-dev nghttp2-server curl python3-brotli chromium
+	libnghttp2-dev libbrotli-dev nghttp2-server curl python3-brotli chromium \
+	nats-server libnats-dev xxd
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; \

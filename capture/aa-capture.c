@@ -5,7 +5,9 @@
  * Order matters for privilege: the input is opened (the BPF programs
  * loaded) first, then the running processes are read from /proc (all of
  * them readable only as root), then -Z gives up root, then the first output
- * file is created as that user.
+ * file is created as that user. A command to record (-- COMMAND) is forked
+ * before all that, stopped at its exec, and let go once the capture is
+ * ready (runcmd.h).
  */
 #include <err.h>
 #include <stdio.h>
@@ -18,6 +20,7 @@
 #include "cap_opts.h"
 #include "capture_loop.h"
 #include "privdrop.h"
+#include "runcmd.h"
 
 static int open_raw(struct capture *c, const struct cap_opts *o, int64_t *mono_to_wall)
 {
@@ -86,10 +89,55 @@ static void take_snapshot(struct capture *c, const struct cap_opts *o)
 		      c->snap.processes);
 }
 
+/* The command, stopped before its exec, becomes the one process followed. */
+static int start_command(struct capture *c, struct cap_opts *o, struct runcmd *cmd)
+{
+	int r = runcmd_start(cmd, o->command, &o->run_as);
+
+	if (r >= 0)
+		return r;
+	o->pids = malloc(sizeof(*o->pids));
+	if (!o->pids) {
+		warnx("out of memory");
+		runcmd_abort(cmd);
+		return CAP_EXIT_USAGE;
+	}
+	o->pids[0] = (uint32_t)cmd->pid;
+	o->npids = 1;
+	c->cmd = cmd;
+	/* The last record of its process, which the capture waits for: none
+	 * when --comm may leave it out, or --events has neither. */
+	c->exit_type = o->comm ? -1
+		     : !o->events || (o->events & AA_TYPE_BIT(AA_TYPE_EXIT)) ? AA_TYPE_EXIT
+		     : o->events & AA_TYPE_BIT(AA_TYPE_TASK) ? AA_TYPE_TASK : -1;
+	return -1;
+}
+
+/* The exit status once the capture is over: aa-capture's own failure
+ * first, else the command's, waited for if it still runs (after -c,
+ * --duration or a failure). A command never let go is killed. */
+static int finish_command(struct capture *c, int r)
+{
+	struct runcmd *cmd = c->cmd;
+
+	if (!cmd->released) {
+		runcmd_abort(cmd);
+		return r;
+	}
+	if (!runcmd_reap(cmd)) {
+		if (r != CAP_EXIT_OK || !c->o->quiet)
+			warnx("the capture has ended; waiting for the command (pid %d), no longer recorded",
+			      (int)cmd->pid);
+		runcmd_wait(cmd, c->sig_fd);
+	}
+	return r == CAP_EXIT_OK ? runcmd_status(cmd) : r;
+}
+
 int main(int argc, char **argv)
 {
 	struct cap_opts o;
 	struct capture c = { .o = &o };
+	struct runcmd cmd;
 	char source[4200];
 	int64_t mono_to_wall = 0;
 	int r;
@@ -97,11 +145,13 @@ int main(int argc, char **argv)
 	r = cap_opts_parse(&o, argc, argv);
 	if (r >= 0)
 		goto out_opts;
-	c.sig_fd = signals_open();
+	c.sig_fd = signals_open(o.command != NULL);
 	if (c.sig_fd < 0) {
 		r = CAP_EXIT_USAGE;
 		goto out_opts;
 	}
+	if (o.command && (r = start_command(&c, &o, &cmd)) >= 0)
+		goto out_sig;
 	if (o.raw_path) {
 		snprintf(source, sizeof(source), "raw:%s", o.raw_path);
 		r = open_raw(&c, &o, &mono_to_wall);
@@ -112,14 +162,19 @@ int main(int argc, char **argv)
 			take_snapshot(&c, &o);
 	}
 	if (r >= 0)
-		goto out_sig;
+		goto out_cmd;
 	if (o.user && privdrop(o.user, o.uid, o.gid) != 0) {
 		r = CAP_EXIT_PRIV;
 		goto out_src;
 	}
-	status_init(&c.status, !o.quiet && isatty(STDERR_FILENO) &&
+	/* No status line over a command's own output. */
+	status_init(&c.status, !o.quiet && !o.command && isatty(STDERR_FILENO) &&
 				       !(o.print && isatty(STDOUT_FILENO)),
 		    cap_now_ms());
+	if (o.ship_opts.url && ship_start(&o) != 0) { /* --ship (ship_run.c) */
+		r = CAP_EXIT_WRITE;
+		goto out_src;
+	}
 	r = output_start(&c.out, &o, source, mono_to_wall, cap_now_ms());
 	if (r) {
 		output_finish(&c.out);
@@ -127,8 +182,12 @@ int main(int argc, char **argv)
 	}
 	r = capture_run(&c);
 out_src:
+	r = ship_finish(&o, r);
 	snapshot_free(&c.snap);
 	aa_close(c.src);
+out_cmd:
+	if (c.cmd)
+		r = finish_command(&c, r);
 out_sig:
 	close(c.sig_fd);
 out_opts:

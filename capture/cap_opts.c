@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* aa-capture's command line (tcpdump's letters where tcpdump has one). */
 #include <errno.h>
+#include <inttypes.h>
 #include <getopt.h>
 #include <math.h> /* isfinite, a macro: no libm */
 #include <pwd.h>
@@ -8,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zstd.h>
 
 #include "cap_opts.h"
@@ -17,7 +19,8 @@
 
 static const char usage_line[] =
 	"usage: aa-capture [-q] [-r RAWFILE] [-w FILE] [-c COUNT] [-G SECONDS] [-C MB] [-W N]"
-	" [-z COMMAND] [-Z USER] [OPTION]... (aa-capture --help lists them all)\n";
+	" [-z COMMAND] [-Z USER] [OPTION]... [[-u USER] -- COMMAND [ARGS]]"
+	" (aa-capture --help lists them all)\n";
 
 static const char help_usage[] =
 	"usage: aa-capture [-q] [-r RAWFILE] [-w FILE] [-c COUNT] [--duration SECONDS]\n"
@@ -26,6 +29,8 @@ static const char help_usage[] =
 	"                  [--ring-size BYTES] [--pid PID]... [--comm NAME]\n"
 	"                  [--events LIST] [--ssl-lib PATH]... [--all-files]\n"
 	"                  [--no-snapshot] [--argv-max BYTES] [--ready-fd N]\n"
+	"                  [--ship URL [--spool DIR] [--spool-max MB]]\n"
+	"                  [[-u USER] -- COMMAND [ARGS]]\n"
 	"                  | -h | --version\n";
 
 static const char help_text[] =
@@ -38,6 +43,31 @@ static const char help_text[] =
 	"                       record, as `aa-replay export` writes; '-' is\n"
 	"                       standard input. Not a capture file (tcpdump's -r):\n"
 	"                       that is refused (exit 2); read it with aa-replay\n"
+	"  -- COMMAND [ARGS]    record this command's session only (strace -f and\n"
+	"                       perf record take one so): it starts once the capture\n"
+	"                       is ready, its exec (argv exact) is its first record,\n"
+	"                       it and its descendants are followed (as --pid does)\n"
+	"                       and nothing else; the capture ends when it exits\n"
+	"                       (descendants still running are no longer recorded),\n"
+	"                       once its last records, its exit among them, are in\n"
+	"                       the file; aa-capture then exits with its status.\n"
+	"                       Found on PATH as execvp does; not found: exit 127,\n"
+	"                       not executable: 126 (the file is still written).\n"
+	"                       No snapshot, no status line (its output is the\n"
+	"                       terminal's). Ctrl-C and Ctrl-\\ reach it from the\n"
+	"                       terminal; SIGTERM, and a SIGINT or SIGQUIT sent to\n"
+	"                       aa-capture by kill, are passed on to it, whose\n"
+	"                       exit ends the capture (SIGHUP still starts\n"
+	"                       a new file). -c or --duration end the capture early:\n"
+	"                       the command goes on, unrecorded, and is waited for.\n"
+	"                       Not with -r, --pid or -w - (standard output is the\n"
+	"                       command's); --print shares it with the command\n"
+	"  -u USER, --user USER run the command as USER (name or number, with its\n"
+	"                       groups; HOME, USER and LOGNAME set as sudo -u does).\n"
+	"                       Default: with -Z, its USER (aa-capture, once that\n"
+	"                       user, can still signal the command; -u must then\n"
+	"                       name the same one); under sudo, the user who ran\n"
+	"                       sudo (SUDO_UID, SUDO_GID); else aa-capture's own\n"
 	"Output:\n"
 	"  -w FILE              file name, strftime(3) conversions allowed;\n"
 	"                       default " CAP_DEFAULT_NAME "; '-' for standard output\n"
@@ -75,11 +105,13 @@ static const char help_text[] =
 	"  one owned by the capture user. A second aa-capture with the same -w\n"
 	"  pattern in the same directory is refused (exit 3) while the first runs\n"
 	"  (it holds the lock file .NAME.lock there).\n"
+	SHIP_HELP
 	"Stopping:\n"
 	"  -c COUNT             after COUNT records\n"
 	"  --duration SECONDS   after SECONDS (fractions allowed)\n"
 	"  SIGINT, SIGTERM      flush, close and exit 0; SIGHUP starts a new file;\n"
-	"                       SIGUSR1 prints the statistics\n"
+	"                       SIGUSR1 prints the statistics (with a command:\n"
+	"                       when it exits, see above)\n"
 	"Selection (live: in the kernel; -r: --pid and --events only, exact pids):\n"
 	"  --pid PID            only this process and its descendants (repeatable)\n"
 	"  --comm NAME          only tasks with this command name\n"
@@ -120,7 +152,14 @@ static const char help_text[] =
 	"  chunk and still reads), was deleted while being written, or its\n"
 	"  directory or -w pattern is refused; 4 missing privilege or BPF\n"
 	"  unavailable; 5 all files written but a -z command failed (exit status\n"
-	"  not 0) on some. The statistics count what reached the files.\n";
+	"  not 0) on some. The statistics count what reached the files.\n"
+	"  With a command: its exit status, or 128 + N when signal N killed it\n"
+	"  (127, 126: it could not be run), when all went well; else aa-capture's\n"
+	"  own status above (said on stderr), which wins: the command is never\n"
+	"  started after a usage or privilege error (-u's identity included: 4),\n"
+	"  and after a write error it goes on and is waited for.\n"
+	"Example (CI): aa-capture -q -w run.pcapng -- make test &&\n"
+	"              aa-replay diff base.pcapng run.pcapng\n";
 
 enum {
 	OPT_DURATION = 256, OPT_LEVEL, OPT_FLUSH_MS, OPT_PRINT, OPT_JSON, OPT_RING_SIZE,
@@ -143,8 +182,10 @@ static const struct option long_opts[] = {
 	{ "no-snapshot", no_argument, NULL, OPT_NO_SNAPSHOT },
 	{ "argv-max", required_argument, NULL, OPT_ARGV_MAX },
 	{ "ready-fd", required_argument, NULL, OPT_READY_FD },
+	{ "user", required_argument, NULL, 'u' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
+	SHIP_LONGOPTS,
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -262,11 +303,98 @@ static int resolve_user(struct cap_opts *o)
 	return -1;
 }
 
+/* A user by name, else by number (as sudo's #UID); NULL if none. */
+static struct passwd *find_user(const char *user)
+{
+	struct passwd *pw = getpwnam(user);
+	uint64_t uid;
+
+	if (!pw && parse_uint(user, 0, UINT32_MAX - 1, &uid) == 0)
+		pw = getpwuid((uid_t)uid);
+	return pw;
+}
+
+/* An id from the environment (sudo's SUDO_UID, SUDO_GID); -1 if not there. */
+static int env_id(const char *name, uint64_t *id)
+{
+	const char *s = getenv(name);
+
+	return s && parse_uint(s, 0, UINT32_MAX - 1, id) == 0 ? 0 : -1;
+}
+
+static int take_user(struct cap_opts *o, const struct passwd *pw)
+{
+	o->run_as = (struct runcmd_user){ .change = 1, .uid = pw->pw_uid, .gid = pw->pw_gid };
+	o->run_name = strdup(pw->pw_name);
+	o->run_home = strdup(pw->pw_dir);
+	if (!o->run_name || !o->run_home)
+		return usage_error("out of memory");
+	o->run_as.name = o->run_name;
+	o->run_as.home = o->run_home;
+	return -1;
+}
+
+/* Whose identity the command takes: -u USER; else -Z's USER (once aa-capture
+ * is USER, it can still signal the command); else, when root under sudo, the
+ * user who ran sudo (perf and strace -u leave that to the caller); else
+ * aa-capture's own. */
+static int resolve_run_user(struct cap_opts *o)
+{
+	struct passwd *pw;
+	uint64_t uid, gid;
+
+	if (o->run_user) {
+		errno = 0;
+		if (!(pw = find_user(o->run_user)))
+			return usage_error("-u %s: %s", o->run_user, errno ? strerror(errno) : "no such user");
+		if (o->user && (pw->pw_uid != o->uid || pw->pw_gid != o->gid))
+			return usage_error("-u %s and -Z %s: the command runs as the -Z user"
+					   " (aa-capture, once that user, could not signal another)",
+					   o->run_user, o->user);
+		return take_user(o, pw);
+	}
+	if (o->user)
+		return (pw = getpwnam(o->user)) ? take_user(o, pw) : usage_error("-Z %s: no such user", o->user);
+	if (getuid() != 0 || env_id("SUDO_UID", &uid) != 0 || uid == 0)
+		return -1; /* as aa-capture is */
+	if ((pw = getpwuid((uid_t)uid))) {
+		int r = take_user(o, pw);
+		if (r >= 0)
+			return r;
+	} else { /* a user sudo knows but the password database does not */
+		char name[24];
+		snprintf(name, sizeof(name), "%" PRIu64, uid);
+		if (!(o->run_name = strdup(name)))
+			return usage_error("out of memory");
+		o->run_as = (struct runcmd_user){ .change = 1, .name = o->run_name, .uid = (uid_t)uid,
+						  .gid = (gid_t)uid };
+	}
+	if (env_id("SUDO_GID", &gid) == 0)
+		o->run_as.gid = (gid_t)gid;
+	return -1;
+}
+
+/* A command to record, and what goes with it. */
+static int check_command(struct cap_opts *o)
+{
+	if (!o->command)
+		return o->run_user ? usage_error("-u goes with a command (-- COMMAND [ARGS])") : -1;
+	if (o->raw_path)
+		return usage_error("-r reads a raw stream: no command runs with it");
+	if (o->npids)
+		return usage_error("--pid and a command: the command's own processes are the ones followed");
+	if (strcmp(o->out, "-") == 0)
+		return usage_error("-w - and the command would both write to standard output");
+	o->no_snapshot = 1; /* the only process followed is still aa-capture's child then */
+	return resolve_run_user(o);
+}
+
 /* Options that contradict each other or the input. */
 static int check_combinations(struct cap_opts *o)
 {
 	int rotating = o->rotate_ms || o->rotate_bytes;
 	char why[128];
+	int r;
 
 	if (o->ring_files && !rotating)
 		return usage_error("-W needs -G or -C");
@@ -278,6 +406,10 @@ static int check_combinations(struct cap_opts *o)
 		if (o->print)
 			return usage_error("-w - and --print both write to standard output");
 	}
+	if (!o->ship_opts.url && (o->ship_opts.spool_dir || o->ship_opts.spool_max))
+		return usage_error("--spool and --spool-max go with --ship");
+	if (o->ship_opts.url && !o->out_given && (o->ring_files || o->post_cmd))
+		return usage_error("--ship without -w writes no file: no -W or -z");
 	if (o->post_cmd && postcmd_check(o->post_cmd, why, sizeof(why)) != 0)
 		return usage_error("-z %s: %s", o->post_cmd, why);
 	if (o->raw_path) {
@@ -287,7 +419,9 @@ static int check_combinations(struct cap_opts *o)
 		if (live_only)
 			return usage_error("%s applies to live capture, not to -r", live_only);
 	}
-	return o->user ? resolve_user(o) : -1;
+	if (o->user && (r = resolve_user(o)) >= 0)
+		return r;
+	return check_command(o);
 }
 
 /* One option; -1 to go on, else the exit status. */
@@ -295,11 +429,14 @@ static int take(struct cap_opts *o, int c, const char *arg)
 {
 	uint64_t v;
 
+	if (c >= SHIP_OPT_URL && c <= SHIP_OPT_LAST)
+		return ship_opts_take(&o->ship_opts, c, arg);
 	switch (c) {
 	case 'r': o->raw_path = arg; return -1;
-	case 'w': o->out = arg; return -1;
+	case 'w': o->out = arg; o->out_given = 1; return -1;
 	case 'z': o->post_cmd = arg; return -1;
 	case 'Z': o->user = arg; return -1;
+	case 'u': o->run_user = arg; return -1;
 	case 'q': o->quiet = 1; return -1;
 	case OPT_PRINT: o->print = 1; return -1;
 	case OPT_JSON: o->json = 1; return -1;
@@ -394,19 +531,31 @@ static int take(struct cap_opts *o, int c, const char *arg)
 
 int cap_opts_parse(struct cap_opts *o, int argc, char **argv)
 {
+	const char *last_arg = NULL;
 	int c, r;
 
 	memset(o, 0, sizeof(*o));
 	o->out = CAP_DEFAULT_NAME;
 	o->ready_fd = -1;
 	argv[0] = (char *)"aa-capture"; /* getopt's messages name the program so */
-	while ((c = getopt_long(argc, argv, "r:w:c:G:C:W:z:Z:qh", long_opts, NULL)) != -1) {
+	/* '+': no option is looked for past the first word that is not one,
+	 * so that the command's own stay its own. */
+	while ((c = getopt_long(argc, argv, "+r:w:c:G:C:W:z:Z:u:qh", long_opts, NULL)) != -1) {
 		r = take(o, c, optarg);
 		if (r >= 0)
 			return r;
+		last_arg = optarg;
 	}
+	/* Only after "--" (not "-w --", whose "--" is a file name): a stray
+	 * word, such as tcpdump's filter habit, is not run. */
+	int dashdash = optind > 1 && strcmp(argv[optind - 1], "--") == 0 && argv[optind - 1] != last_arg;
+	if (optind < argc && !dashdash)
+		return usage_error("unexpected argument '%s' (a command to record goes after --)",
+				   argv[optind]);
+	if (dashdash && optind == argc)
+		return usage_error("-- and no command after it");
 	if (optind < argc)
-		return usage_error("unexpected argument '%s'", argv[optind]);
+		o->command = argv + optind;
 	if (!*o->out)
 		return usage_error("-w: empty file name");
 	return check_combinations(o);
@@ -416,6 +565,9 @@ void cap_opts_free(struct cap_opts *o)
 {
 	free(o->pids);
 	free(o->ssl_libs);
+	free(o->run_name);
+	free(o->run_home);
 	o->pids = NULL;
 	o->ssl_libs = NULL;
+	o->run_name = o->run_home = NULL;
 }

@@ -8,6 +8,8 @@
 #include <sys/types.h>
 
 #include "aa_live.h"
+#include "ship.h"
+#include "runcmd.h"
 
 /* Exit status, one per cause (listed in --help). */
 enum cap_exit {
@@ -50,6 +52,13 @@ struct cap_opts {
 	int no_snapshot;          /* --no-snapshot: no records of the processes already running */
 	unsigned argv_max;        /* --argv-max; 0: the live source's default */
 	int ready_fd;             /* --ready-fd; -1: none */
+	int out_given;            /* -w was given (--ship without it writes no file) */
+	struct ship_opts ship_opts; /* --ship ... (ship.h) */
+	struct ship *ship;        /* set by main once shipping runs */
+	char *const *command;     /* -- COMMAND [ARGS] (argv, NULL-terminated); NULL: none */
+	const char *run_user;     /* -u */
+	struct runcmd_user run_as; /* whose identity the command takes */
+	char *run_name, *run_home; /* run_as's strings */
 };
 
 /*

@@ -7,7 +7,8 @@ PUBLIC_HEADERS += capture/aa_raw.h capture/aa_live.h
 
 CAPTURE_SRCS := capture/aa-capture.c capture/cap_opts.c capture/capture_loop.c \
 	capture/output.c capture/names.c capture/outdir.c capture/outfile.c capture/postcmd.c \
-	capture/privdrop.c capture/ready.c capture/signals.c capture/snapshot.c capture/status.c
+	capture/pathfind.c capture/privdrop.c capture/ready.c capture/runcmd.c capture/signals.c \
+	capture/snapshot.c capture/status.c
 CAPTURE_OBJS := $(CAPTURE_SRCS:%.c=$(BUILD)/obj/%.o)
 
 PROGRAMS += $(BUILD)/aa-capture
@@ -22,3 +23,10 @@ demo:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory all
 	@bash capture/demo.sh $(BUILD) $(DEMO_SECONDS)
+
+# aa-capture --ship (capture/ship*.c, spool.c): only aa-capture links -lnats.
+SHIP_SRCS := capture/ship.c capture/ship_opts.c capture/ship_run.c capture/spool.c
+CAPTURE_OBJS += $(SHIP_SRCS:%.c=$(BUILD)/obj/%.o)
+$(BUILD)/aa-capture: $(SHIP_SRCS:%.c=$(BUILD)/obj/%.o)
+LIB_SRCS += capture/ship_url.c
+$(BUILD)/aa-capture: LIBS += -lnats -lpthread

@@ -21,6 +21,10 @@
 #define DROPS_EVERY_MS 250
 /* At the end of a live capture, how long the ring may still be drained. */
 #define FINAL_DRAIN_MS 1000
+/* Once the command has ended: how often the ring is looked at for its exit
+ * record, and for how long. */
+#define COMMAND_TAIL_POLL_MS 10
+#define COMMAND_EXIT_WAIT_MS 1000
 
 enum step { GO_ON = -1 };
 
@@ -53,12 +57,26 @@ static int print_record(struct capture *c, const struct aa_record *rec, uint64_t
 	return CAP_EXIT_WRITE;
 }
 
+/* Whether ev is the last record of the command's own process. */
+static int command_exit(const struct capture *c, const struct aa_event *ev)
+{
+	uint32_t pid = (uint32_t)c->cmd->pid;
+
+	if ((int)ev->type != c->exit_type || ev->error)
+		return 0;
+	if (ev->type == AA_TYPE_EXIT)
+		return ev->exit->pid == pid;
+	return ev->task->kind == AA_TASK_EXIT && ev->task->pid == pid;
+}
+
 static int take_record(struct capture *c, const struct aa_record *rec, int64_t now,
 		       uint64_t index_shift)
 {
 	int r;
 
 	c->counts.by_type[rec->ev.type]++;
+	if (c->cmd && !c->exit_seen)
+		c->exit_seen = command_exit(c, &rec->ev);
 	r = output_add(&c->out, &rec->ev, now);
 	if (r)
 		return r;
@@ -154,6 +172,12 @@ static int on_signals(struct capture *c, int64_t now)
 	if (c->sig.child) {
 		c->sig.child = 0;
 		postcmd_reap();
+		if (c->cmd)
+			runcmd_reap(c->cmd);
+	}
+	if (c->cmd) { /* the command's to act on: the capture follows it */
+		runcmd_forward(c->cmd, &c->sig);
+		c->sig.stop = 0;
 	}
 	if (c->sig.stats) {
 		c->sig.stats = 0;
@@ -199,6 +223,8 @@ static int wait_and_tick(struct capture *c, int batch_full)
 	if (c->end_ms >= 0)
 		timeout = min_timeout(timeout, c->end_ms - now < INT_MAX ? (int)(c->end_ms - now)
 									 : INT_MAX);
+	if (c->reaped_ms) /* its exit record is due (the ring wakes us within 10 ms) */
+		timeout = min_timeout(timeout, COMMAND_TAIL_POLL_MS);
 	if (batch_full)
 		timeout = 0;
 	struct pollfd pfd[2] = {
@@ -212,6 +238,28 @@ static int wait_and_tick(struct capture *c, int batch_full)
 	if (pfd[1].revents)
 		return on_signals(c, cap_now_ms());
 	return GO_ON;
+}
+
+/* GO_ON while the command runs, or until its exit record has been read
+ * (every record of its own is before that one in the ring); then the
+ * capture ends, with what is still queued drained. */
+static int command_ended(struct capture *c)
+{
+	int64_t now;
+
+	if (!c->cmd || !c->cmd->reaped)
+		return GO_ON;
+	if (c->exit_seen || c->exit_type < 0)
+		return CAP_EXIT_OK;
+	now = cap_now_ms();
+	if (!c->reaped_ms)
+		c->reaped_ms = now;
+	if (now - c->reaped_ms < COMMAND_EXIT_WAIT_MS)
+		return GO_ON;
+	status_clear(&c->status);
+	warnx("the command's exit record did not come within %d ms (see the drops)",
+	      COMMAND_EXIT_WAIT_MS);
+	return CAP_EXIT_OK;
 }
 
 /* The -z commands still running are waited for (SIGCHLD wakes the poll),
@@ -261,11 +309,16 @@ int capture_run(struct capture *c)
 	int step, full = 0, r;
 
 	step = take_snapshot(c);
-	if (step == GO_ON || step == CAP_EXIT_OK) /* not when its records could not be written */
+	if (step == GO_ON || step == CAP_EXIT_OK) { /* not when its records could not be written */
 		ready_announce(c->o->quiet, c->o->ready_fd);
+		if (step == GO_ON && c->cmd)
+			runcmd_release(c->cmd);
+	}
 	c->end_ms = c->o->duration_ms ? cap_now_ms() + (int64_t)c->o->duration_ms : -1;
 	while (step == GO_ON) {
 		step = drain(c, &full);
+		if (step == GO_ON)
+			step = command_ended(c);
 		if (step == GO_ON)
 			step = wait_and_tick(c, full);
 	}

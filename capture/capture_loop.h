@@ -12,6 +12,7 @@
 #include "aa_replay.h"
 #include "cap_opts.h"
 #include "output.h"
+#include "runcmd.h"
 #include "signals.h"
 #include "snapshot.h"
 #include "status.h"
@@ -31,6 +32,13 @@ struct capture {
 	uint64_t written;
 	int64_t end_ms;  /* --duration deadline (monotonic ms), -1: none */
 	int64_t drops_ms; /* when the kernel's drop counters were last read */
+	/* -- COMMAND: the one recorded (NULL: none). The capture ends once it
+	 * has exited and its exit record (exit_type: AA_TYPE_EXIT or
+	 * AA_TYPE_TASK, -1 when none is recorded) has been read. */
+	struct runcmd *cmd;
+	int exit_type;
+	int exit_seen;
+	int64_t reaped_ms; /* when it was found ended; 0: not yet */
 };
 
 /* Monotonic milliseconds. */
@@ -38,9 +46,11 @@ int64_t cap_now_ms(void);
 
 /*
  * Writes c->snap's records (and frees them), says that the capture is
- * ready (ready.h), then runs until the input ends, -c or --duration is
- * reached, SIGINT or SIGTERM arrives, or something fails; then closes the
- * output. c->out must be started. Returns the exit status (enum cap_exit).
+ * ready (ready.h) and lets c->cmd exec, then runs until the input ends, -c
+ * or --duration is reached, SIGINT or SIGTERM arrives (with c->cmd: they
+ * are passed on to it, and the capture runs until it has exited), or
+ * something fails; then closes the output. c->out must be started.
+ * Returns the exit status (enum cap_exit).
  */
 int capture_run(struct capture *c);
 

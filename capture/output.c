@@ -2,6 +2,8 @@
 /* aa-capture's rotated output files (output.h). */
 #include <err.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -14,6 +16,7 @@
 #include "outfile.h"
 #include "output.h"
 #include "postcmd.h"
+#include "ship.h"
 #include "writer_count.h"
 
 /* err is an AA_E_*, sys_errno the system's reason for AA_E_IO (0: unknown). */
@@ -69,6 +72,18 @@ static int check_still_there(struct output *out)
 	return CAP_EXIT_WRITE;
 }
 
+/* The drops the files' stats say: the kernel's, and with --ship, the
+ * records of chunks a full spool dropped. */
+static void set_writer_drops(struct output *out)
+{
+	uint64_t d[AA_DROP_SLOTS];
+
+	memcpy(d, out->drops, sizeof(d));
+	if (out->o->ship)
+		ship_add_drops(out->o->ship, d);
+	aa_writer_set_drops(out->w, d);
+}
+
 /*
  * Closes the writer and adds what the file holds to the totals (nothing of
  * a deleted file). 0, or CAP_EXIT_WRITE after one line saying why; quiet
@@ -80,6 +95,7 @@ static int end_file(struct output *out)
 	int told = out->failed, r, e;
 
 	r = check_still_there(out);
+	set_writer_drops(out);
 	e = aa_writer_finish(out->w, &info);
 	if (e && !told) {
 		int sys_errno = errno;
@@ -132,13 +148,16 @@ static int open_next(struct output *out, int64_t now_ms)
 	const struct cap_opts *o = out->o;
 	uint32_t file_no = out->done.files;
 	int fd, r;
+	int ship_only = o->ship_opts.url && !o->out_given; /* --ship without -w: no file */
 
-	if (namer_next(&out->names, time(NULL), out->path, sizeof(out->path)) != 0) {
+	if (ship_only)
+		snprintf(out->path, sizeof(out->path), "%s", o->ship_opts.url);
+	else if (namer_next(&out->names, time(NULL), out->path, sizeof(out->path)) != 0) {
 		warn("-w %s", o->out);
 		out->failed = 1;
 		return CAP_EXIT_WRITE;
 	}
-	if (!guard_dir(out)) {
+	if (!ship_only && !guard_dir(out)) {
 		out->failed = 1;
 		return CAP_EXIT_WRITE;
 	}
@@ -151,7 +170,7 @@ static int open_next(struct output *out, int64_t now_ms)
 	if (slot && *slot)
 		postcmd_wait_file(*slot); /* the oldest goes once its -z is done */
 	postcmd_wait_file(out->path); /* a name met again: its -z has it first */
-	fd = outfile_create(out->path);
+	fd = ship_only ? open("/dev/null", O_WRONLY | O_CLOEXEC) : outfile_create(out->path);
 	if (fd < 0) {
 		free(name);
 		out->failed = 1;
@@ -166,6 +185,8 @@ static int open_next(struct output *out, int64_t now_ms)
 		.file_seq = file_no,
 		.session = out->session,
 		.mono_to_wall = out->mono_to_wall,
+		.sink = o->ship ? ship_sink : NULL, /* --ship: every chunk also goes there */
+		.sink_user = o->ship,
 	};
 	r = aa_writer_open(&out->w, fd, out->path, &wo);
 	if (r != 0) {
@@ -176,7 +197,7 @@ static int open_next(struct output *out, int64_t now_ms)
 			unlink(out->path);
 		return write_failed(out, r, r == AA_E_IO ? sys_errno : 0);
 	}
-	aa_writer_set_drops(out->w, out->drops);
+	set_writer_drops(out);
 	out->fd = fd;
 	out->opened_ms = now_ms;
 	out->done.files++;
@@ -267,6 +288,8 @@ int output_add(struct output *out, const struct aa_event *ev, int64_t now_ms)
 
 int output_tick(struct output *out, int64_t now_ms)
 {
+	if (out->o->ship)
+		set_writer_drops(out);
 	int r = aa_writer_tick(out->w);
 
 	count_written_chunks(out);
@@ -296,7 +319,7 @@ void output_set_drops(struct output *out, const uint64_t drops[AA_DROP_SLOTS])
 {
 	memcpy(out->drops, drops, sizeof(out->drops));
 	if (out->w)
-		aa_writer_set_drops(out->w, drops);
+		set_writer_drops(out);
 }
 
 void output_get_totals(const struct output *out, struct output_totals *t)

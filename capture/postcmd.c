@@ -12,10 +12,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "pathfind.h"
 #include "postcmd.h"
-
-/* execvp's search path when PATH is not set (glibc's). */
-#define DEFAULT_PATH "/bin:/usr/bin"
 
 /* The commands still running, each with the file it was given. */
 struct running {
@@ -27,50 +25,21 @@ static struct running *running;
 static size_t nrunning, running_cap;
 static struct postcmd_counts counts;
 
-/* 0 when path is an executable regular file, else -1. */
-static int executable_file(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
-			       faccessat(AT_FDCWD, path, X_OK, AT_EACCESS) == 0
-		       ? 0
-		       : -1;
-}
-
 int postcmd_check(const char *command, char *why, size_t size)
 {
 	char path[PATH_MAX];
-	const char *dirs = getenv("PATH");
+	int r = path_find(command, path, sizeof(path));
 
-	if (!*command) {
+	if (r == 0)
+		return 0;
+	if (!*command)
 		snprintf(why, size, "empty command");
-		return -1;
-	}
-	if (strchr(command, '/')) {
-		if (executable_file(command) == 0)
-			return 0;
-		snprintf(why, size, "%s", access(command, F_OK) == 0 ? "not an executable file"
-								     : strerror(errno));
-		return -1;
-	}
-	if (!dirs)
-		dirs = DEFAULT_PATH;
-	for (const char *d = dirs;; d++) {
-		const char *end = strchrnul(d, ':');
-		int len = (int)(end - d);
-		/* An empty entry is the current directory, as for execvp. */
-		if (snprintf(path, sizeof(path), "%.*s%s%s", len, d, len ? "/" : "", command) <
-			    (int)sizeof(path) &&
-		    executable_file(path) == 0)
-			return 0;
-		if (!*end)
-			break;
-		d = end;
-	}
-	snprintf(why, size, "no executable of that name on PATH%s",
-		 strchr(command, ' ') ? " (no shell runs it: the whole text is the program's name)"
-				      : "");
+	else if (strchr(command, '/'))
+		snprintf(why, size, "%s", r == EACCES ? "not an executable file" : strerror(r));
+	else
+		snprintf(why, size, "no executable of that name on PATH%s",
+			 strchr(command, ' ') ? " (no shell runs it: the whole text is the program's name)"
+					      : "");
 	return -1;
 }
 
@@ -177,19 +146,25 @@ static void ended(pid_t pid, int status)
 	forget(pid);
 }
 
+/* Only its own children: the command aa-capture records is another, waited
+ * for by runcmd.c. */
 int postcmd_reap(void)
 {
 	int status;
-	pid_t pid;
 
-	for (;;) {
-		pid = waitpid(-1, &status, WNOHANG);
-		if (pid == 0)
-			return 1;
-		if (pid < 0)
-			return errno == EINTR ? 1 : 0; /* ECHILD: none left */
-		ended(pid, status);
+	for (size_t i = 0; i < nrunning;) {
+		pid_t pid = waitpid(running[i].pid, &status, WNOHANG);
+
+		if (pid == 0 || (pid < 0 && errno == EINTR)) {
+			i++;
+			continue;
+		}
+		if (pid < 0) /* not our child any more: nothing to wait for */
+			forget(running[i].pid);
+		else
+			ended(pid, status); /* running[i] is now another, or none */
 	}
+	return nrunning > 0;
 }
 
 void postcmd_wait_file(const char *file)

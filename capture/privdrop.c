@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* -Z USER (privdrop.h). */
+/* -Z USER, -u USER (privdrop.h). */
 #include <err.h>
 #include <errno.h>
 #include <grp.h>
@@ -24,23 +24,35 @@ static int regained(uid_t uid, gid_t gid)
 	return 0;
 }
 
-int privdrop(const char *user, uid_t uid, gid_t gid)
+static int drop(const char *opt, const char *user, uid_t uid, gid_t gid, int all_groups)
 {
-	if (setgroups(1, &gid) != 0 && !(errno == EPERM && getgid() == gid && getuid() == uid)) {
-		warn("-Z %s: setgroups", user);
+	int r = all_groups ? initgroups(user, gid) : setgroups(1, &gid);
+
+	if (r != 0 && !(errno == EPERM && getgid() == gid && getuid() == uid)) {
+		warn("%s %s: %s", opt, user, all_groups ? "initgroups" : "setgroups");
 		return -1;
 	}
 	if (setresgid(gid, gid, gid) != 0) {
-		warn("-Z %s: setresgid", user);
+		warn("%s %s: setresgid", opt, user);
 		return -1;
 	}
 	if (setresuid(uid, uid, uid) != 0) {
-		warn("-Z %s: setresuid", user);
+		warn("%s %s: setresuid", opt, user);
 		return -1;
 	}
 	if (regained(uid, gid)) {
-		warnx("-Z %s: the old privileges could still be regained: stopping", user);
+		warnx("%s %s: the old privileges could still be regained: stopping", opt, user);
 		return -1;
 	}
 	return 0;
+}
+
+int privdrop(const char *user, uid_t uid, gid_t gid)
+{
+	return drop("-Z", user, uid, gid, 0);
+}
+
+int privdrop_groups(const char *what, const char *user, uid_t uid, gid_t gid)
+{
+	return drop(what, user, uid, gid, 1);
 }

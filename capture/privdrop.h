@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* -Z USER: give up root for good once the input is open. */
+/*
+ * Giving up root for good: -Z USER once the input is open, and -u USER for
+ * the command aa-capture runs, before its exec.
+ */
 #ifndef AA_CAP_PRIVDROP_H
 #define AA_CAP_PRIVDROP_H
 
@@ -11,5 +14,11 @@
  * be turned back into root. Returns 0, or -1 after printing why.
  */
 int privdrop(const char *user, uid_t uid, gid_t gid);
+
+/*
+ * The same with the supplementary groups of user (initgroups(3), as su and
+ * sudo -u give them), the messages starting with what ("the command's user").
+ */
+int privdrop_groups(const char *what, const char *user, uid_t uid, gid_t gid);
 
 #endif /* AA_CAP_PRIVDROP_H */

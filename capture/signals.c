@@ -7,8 +7,13 @@
 
 #include "signals.h"
 
-int signals_open(void)
+/* What aa-capture was started with, for the command it runs. */
+static sigset_t saved_mask;
+static struct sigaction saved_pipe;
+
+int signals_open(int with_quit)
 {
+	struct sigaction ign = { .sa_handler = SIG_IGN };
 	sigset_t set;
 	int fd;
 
@@ -18,8 +23,10 @@ int signals_open(void)
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGUSR1);
 	sigaddset(&set, SIGCHLD);
-	signal(SIGPIPE, SIG_IGN);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) != 0) {
+	if (with_quit)
+		sigaddset(&set, SIGQUIT);
+	sigaction(SIGPIPE, &ign, &saved_pipe);
+	if (sigprocmask(SIG_BLOCK, &set, &saved_mask) != 0) {
 		warn("sigprocmask");
 		return -1;
 	}
@@ -36,13 +43,30 @@ void signals_read(int fd, struct cap_signals *sig)
 
 	while ((n = read(fd, info, sizeof(info))) > 0) {
 		for (size_t i = 0; i < (size_t)n / sizeof(info[0]); i++) {
+			/* kill(2), sigqueue(3), tgkill(2) give codes <= 0; the
+			 * terminal's signals come with SI_KERNEL. */
+			int by_process = info[i].ssi_code <= 0;
+
 			switch (info[i].ssi_signo) {
 			case SIGINT:
-			case SIGTERM: sig->stop = 1; break;
+				sig->stop = 1;
+				sig->forward |= by_process ? 1u << SIGINT : 0;
+				break;
+			case SIGQUIT: sig->forward |= by_process ? 1u << SIGQUIT : 0; break;
+			case SIGTERM:
+				sig->stop = 1;
+				sig->forward |= 1u << SIGTERM;
+				break;
 			case SIGHUP: sig->rotate = 1; break;
 			case SIGUSR1: sig->stats = 1; break;
 			case SIGCHLD: sig->child = 1; break;
 			}
 		}
 	}
+}
+
+void signals_restore(void)
+{
+	sigaction(SIGPIPE, &saved_pipe, NULL);
+	sigprocmask(SIG_SETMASK, &saved_mask, NULL);
 }

@@ -27,6 +27,8 @@
 
 struct aa_reader {
 	int fd;
+	aa_reader_read_fn read_fn; /* instead of fd: aa_reader_open_fn */
+	void *read_user;
 	int own_fd;
 	int seekable;
 	int64_t offset;  /* of the next block */
@@ -68,13 +70,13 @@ static int fail(struct aa_reader *r, int code, int64_t offset, int64_t chunk, co
 	return code;
 }
 
-/* One read(2), again after a signal. */
-static ssize_t read_once(int fd, uint8_t *p, size_t n)
+/* One read(2) (or the caller's read function), again after a signal. */
+static ssize_t read_once(struct aa_reader *r, uint8_t *p, size_t n)
 {
 	ssize_t k;
 
 	do
-		k = read(fd, p, n);
+		k = r->read_fn ? r->read_fn(r->read_user, p, n) : read(r->fd, p, n);
 	while (k < 0 && errno == EINTR);
 	return k;
 }
@@ -94,7 +96,7 @@ static const uint8_t *window(struct aa_reader *r, int64_t at, size_t n, size_t *
 
 		r->win_start = r->win_len = 0;
 		while (gap > 0) {
-			ssize_t k = read_once(r->fd, r->win, gap < WINDOW ? (size_t)gap : WINDOW);
+			ssize_t k = read_once(r, r->win, gap < WINDOW ? (size_t)gap : WINDOW);
 			if (k < 0)
 				return NULL;
 			if (k == 0)
@@ -114,7 +116,7 @@ static const uint8_t *window(struct aa_reader *r, int64_t at, size_t n, size_t *
 	}
 	while (r->win_len < n && r->win_off == at) {
 		size_t end = r->win_start + r->win_len;
-		ssize_t k = read_once(r->fd, r->win + end, WINDOW - end);
+		ssize_t k = read_once(r, r->win + end, WINDOW - end);
 		if (k < 0)
 			return NULL;
 		if (k == 0)
@@ -134,6 +136,27 @@ static int open_nomem(struct aa_reader *r, struct aa_read_error *err)
 					      .offset = -1, .chunk = -1,
 					      .detail = "out of memory for the read buffers"};
 	return AA_E_NOMEM;
+}
+
+int aa_reader_open_fn(struct aa_reader **rp, aa_reader_read_fn fn, void *user,
+		      struct aa_read_error *err)
+{
+	struct aa_reader *r = calloc(1, sizeof(*r));
+
+	*rp = NULL;
+	if (!r)
+		return open_nomem(NULL, err);
+	r->fd = -1;
+	r->read_fn = fn;
+	r->read_user = user;
+	r->win = malloc(WINDOW);
+	r->raw = malloc(AA_CHUNK_RAW_MAX);
+	r->dctx = ZSTD_createDCtx();
+	if (!r->win || !r->raw || !r->dctx)
+		return open_nomem(r, err);
+	r->err.offset = r->err.chunk = -1;
+	*rp = r;
+	return 0;
 }
 
 int aa_reader_open(struct aa_reader **rp, const char *path, struct aa_read_error *err)
@@ -291,8 +314,11 @@ static int check_epb(struct aa_reader *r, const uint8_t *b, uint32_t len, int64_
 	int rc = aa_chunk_check(b + AA_EPB_HEAD, caplen, ts, &c->h, &c->stored, detail);
 	if (rc) {
 		/* Its own number cannot be trusted; it most likely was the one due,
-		 * so count it as that and the next good chunk follows on. */
-		return fail(r, rc, at, r->expect_index++, "%s", detail);
+		 * so count it as that and the next good chunk follows on. A first
+		 * packet that is no chunk, in a file another program wrote (one of
+		 * USER0..15 of its own: aa-replay export --pcapng), is that file's
+		 * kind, said once. */
+		return foreign(r, fail(r, rc, at, r->expect_index++, "%s", detail));
 	}
 	c->offset = at;
 	c->block_len = len;

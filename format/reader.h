@@ -8,6 +8,7 @@
 #ifndef AA_READER_H
 #define AA_READER_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "chunk.h"
@@ -38,6 +39,12 @@ enum aa_read_result {
 /* path "-" reads standard input; a pipe or FIFO is read, and searched after
  * damage, as a file is. Returns 0 or AA_E_*, err filled. */
 int aa_reader_open(struct aa_reader **r, const char *path, struct aa_read_error *err);
+
+/* Reads the input through fn instead of a file: like read(2), up to n bytes
+ * into buf, 0 at the end, -1 with errno. Read as a pipe is: never seeked. */
+typedef long (*aa_reader_read_fn)(void *user, void *buf, size_t n);
+int aa_reader_open_fn(struct aa_reader **r, aa_reader_read_fn fn, void *user,
+		      struct aa_read_error *err);
 
 /*
  * The next chunk. Skips blocks that are not chunks (reading ISBs' counters),

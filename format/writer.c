@@ -58,6 +58,12 @@ struct aa_writer {
 	struct aa_xxh64 digest;
 	uint32_t blocks_crc; /* of the blocks that carry no chunk: SHB, IDB, ISBs */
 	uint8_t session[16];
+	/* aa_writer_opts.sink, and the blocks without a chunk written since its last call */
+	void (*sink)(void *user, const struct aa_writer_chunk *chunk);
+	void *sink_user;
+	uint32_t file_seq;
+	uint8_t *sink_buf; /* AA_BLOCK_MAX + 2 * AA_SMALL_BLOCK_MAX bytes */
+	size_t sink_len;
 };
 
 static int fail_io(struct aa_writer *w, int err)
@@ -72,6 +78,27 @@ static int fail_io(struct aa_writer *w, int err)
 		errno = err; /* the write's, not ftruncate's EINVAL on a pipe */
 	}
 	return w->err;
+}
+
+/* A chunk goes to the sink with the blocks without a chunk written before it. */
+static void to_sink(struct aa_writer *w, const uint8_t *buf, size_t len)
+{
+	memcpy(w->sink_buf + w->sink_len, buf, len);
+	w->sink_len += len;
+	if (aa_get32(buf) != AA_PCAPNG_EPB)
+		return; /* SHB, IDB, ISB: at most two, each under AA_SMALL_BLOCK_MAX */
+	const uint8_t *data = buf + AA_EPB_HEAD;
+	struct aa_writer_chunk c = {
+		.kind = data[AA_CH_KIND],
+		.index = aa_get32(data + AA_CH_INDEX),
+		.file_seq = w->file_seq,
+		.session = w->session,
+		.records = aa_get32(data + AA_CH_RECORDS),
+		.bytes = w->sink_buf,
+		.len = w->sink_len,
+	};
+	w->sink_len = 0;
+	w->sink(w->sink_user, &c);
 }
 
 static int write_block(struct aa_writer *w, const uint8_t *buf, size_t len)
@@ -92,6 +119,8 @@ static int write_block(struct aa_writer *w, const uint8_t *buf, size_t len)
 	w->bytes_file += len;
 	if (aa_get32(buf) != AA_PCAPNG_EPB)
 		w->blocks_crc = (uint32_t)crc32(w->blocks_crc, buf, (uInt)len);
+	if (w->sink)
+		to_sink(w, buf, len);
 	return 0;
 }
 
@@ -195,6 +224,13 @@ int aa_writer_open(struct aa_writer **wp, int fd, const char *path,
 	w->cctx = ZSTD_createCCtx();
 	if (!w->path || !w->raw || !w->block || !w->cctx)
 		goto fail;
+	if (o->sink) {
+		w->sink = o->sink;
+		w->sink_user = o->sink_user;
+		w->file_seq = o->file_seq;
+		if (!(w->sink_buf = malloc(AA_BLOCK_MAX + 2 * AA_SMALL_BLOCK_MAX)))
+			goto fail;
+	}
 	if (ZSTD_isError(ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_compressionLevel,
 						o->level ? o->level : 3)) ||
 	    ZSTD_isError(ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_checksumFlag, 1))) {
@@ -421,6 +457,7 @@ int aa_writer_finish(struct aa_writer *w, struct aa_writer_info *info)
 	ZSTD_freeCCtx(w->cctx);
 	free(w->raw);
 	free(w->block);
+	free(w->sink_buf);
 	free(w->path);
 	free(w);
 	return rc;

@@ -20,6 +20,23 @@ extern "C" {
 
 struct aa_writer;
 
+/*
+ * One finished chunk as it left the writer (aa_writer_opts.sink): the
+ * exact bytes written to the file for it, the pcapng blocks that came just
+ * before it and carry no chunk (SHB and IDB before META, an ISB before
+ * STATS) followed by its Enhanced Packet Block. Concatenated in order,
+ * the chunks of a file are the file, byte for byte.
+ */
+struct aa_writer_chunk {
+	uint8_t kind;          /* AA_CHUNK_META 2, RECORDS 1, STATS 3, END 4 (FORMAT.md 3) */
+	uint32_t index;        /* chunk number in the file, from 0 */
+	uint32_t file_seq;     /* the file's place in its rotated set */
+	const uint8_t *session; /* 16 bytes */
+	uint32_t records;      /* records in a RECORDS chunk */
+	const uint8_t *bytes;  /* valid during the call only */
+	size_t len;
+};
+
 struct aa_writer_opts {
 	int level;              /* zstd level; 0 means the default, 3 */
 	unsigned flush_ms;      /* close a chunk at least this often; 0 means 1000 */
@@ -37,6 +54,11 @@ struct aa_writer_opts {
 	const char *hostname;
 	const char *kernel;
 	const char *arch;
+	/* Called with each chunk once it is written whole to the file (not after
+	 * a failed write), from the thread calling the writer; it must copy what
+	 * it keeps. NULL: none. */
+	void (*sink)(void *user, const struct aa_writer_chunk *chunk);
+	void *sink_user;
 };
 
 /* What the writer has done so far, for status lines and rotation. */

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "report.h"
 
 static const struct {
 	const char *name;
@@ -14,12 +15,14 @@ static const struct {
 	{ "verify", cmd_verify, "check every block, chunk checksum, framing and digest" },
 	{ "recover", cmd_recover, "copy every intact chunk into a new file that verifies" },
 	{ "filter", cmd_filter, "copy the selected records into a new capture file" },
-	{ "export", cmd_export, "write the records as a raw length-framed stream" },
+	{ "export", cmd_export, "the raw records; --pcapng, --tcp for Wireshark; --perfetto trace" },
 	{ "schema", cmd_schema, "print the record layouts a file carries, as C" },
 	{ "ps", cmd_ps, "list the processes a recording saw, with their identity and exit" },
+	{ "pull", cmd_pull, "write the sessions of a NATS stream (aa-capture --ship) into files" },
 	{ "tree", cmd_tree, "the process tree: argv, times, exit, file/TLS/net records of each" },
 	{ "diff", cmd_diff, "compare two recordings by what happened (0 alike, 1 different)" },
 	{ "follow", cmd_follow, "TLS conversations per connection, HTTP/1.1, HTTP/2 and SSE decoded" },
+	{ "report", cmd_report, "write one self-contained HTML page of a recording for review" },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -42,9 +45,12 @@ static void usage(FILE *out)
 	      "  " CLI_PROG " cat --type exec,exit --since +10s capture.pcapng\n"
 	      "  " CLI_PROG " cat --json --pid 4242 capture.pcapng | jq .path\n"
 	      "  " CLI_PROG " verify capture.pcapng || " CLI_PROG " recover capture.pcapng fixed.pcapng\n"
+	      "  " CLI_PROG " export --perfetto capture.pcapng trace.json   (--pcapng, --tcp: for Wireshark)\n"
+	      "  " CLI_PROG " cat --host web1 nats://10.0.0.5:4222/AA   # what aa-capture --ship sent\n"
 	      "  " CLI_PROG " tree --pid 4242 capture.pcapng\n"
 	      "  " CLI_PROG " diff --ignore-path '^/tmp/' run1.pcapng run2.pcapng\n"
-	      "  " CLI_PROG " follow --pid 4242 --pretty capture.pcapng\n",
+	      "  " CLI_PROG " follow --pid 4242 --pretty capture.pcapng\n"
+	      "  " CLI_PROG " report -o session.html capture.pcapng\n",
 	      out);
 }
 

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "aa_nats.h"
 #include "aa_replay.h"
 #include "xxh64.h"
 
@@ -63,7 +64,14 @@ struct cli_filter {
 	{ "type", required_argument, NULL, CLI_OPT_TYPE },       \
 	{ "pid", required_argument, NULL, CLI_OPT_PID },         \
 	{ "since", required_argument, NULL, CLI_OPT_SINCE },     \
-	{ "until", required_argument, NULL, CLI_OPT_UNTIL }
+	{ "until", required_argument, NULL, CLI_OPT_UNTIL },     \
+	CLI_NATS_LONGOPTS
+/* --host, --session (an input nats://.../STREAM: cli_nats.c) */
+#define CLI_OPT_HOST 0x1005
+#define CLI_OPT_SESSION 0x1006
+#define CLI_NATS_LONGOPTS                                        \
+	{ "host", required_argument, NULL, CLI_OPT_HOST },       \
+	{ "session", required_argument, NULL, CLI_OPT_SESSION }
 #define CLI_FILTER_HELP                                                           \
 	"  --type LIST     only these types, comma-separated, of:" AA_TYPE_NAMES " unknown\n" \
 	"  --pid PID       only records of this pid (repeatable, or comma-separated)\n"  \
@@ -74,13 +82,25 @@ struct cli_filter {
 	"  offset from the first record of the input: +5s, +1.5m, +250ms\n"            \
 	"  (units ns, us, ms, s, m, h; s when none), at most 2554-07-21T23:34:33.709551615Z\n" \
 	"  (epoch 18446744073.709551615): a later time is refused. An unknown record has no time\n" \
-	"  stamp of its own: it has the time its chunk was written.\n"
+	"  stamp of its own: it has the time its chunk was written.\n"                \
+	CLI_NATS_HELP
+#define CLI_NATS_HELP                                                                    \
+	"  An input nats://HOST:PORT[,HOST:PORT...]/STREAM reads the sessions aa-capture\n" \
+	"  --ship put there, oldest first; --host H: only host H's, --session S: only\n"  \
+	"  those whose id begins with S. $AA_NATS_CREDS names a NATS credentials file,\n" \
+	"  $AA_NATS_TLS_CA the CA certificates to trust (TLS; tls:// URLs too).\n"
 
 /*
  * Handles one of the CLI_OPT_* options: 1 when opt was one (0 if not), or
  * CLI_USAGE after reporting a bad value.
  */
 int cli_filter_option(struct cli_filter *f, const char *cmd, int opt, const char *arg);
+/* --host and --session for a stream input (1 when opt was one, else 0):
+ * kept for every cli_open of this run. */
+int cli_nats_option(int opt, const char *arg);
+/* aa_open_nats with those and the --nats-* settings (cli_nats.c). */
+int cli_nats_open(aa_source **src, const char *url, const struct aa_replay_opts *opts,
+		  struct aa_error_info *err);
 
 /*
  * The library filter for f; an offset ("+5s") is resolved against the
@@ -224,6 +244,7 @@ int cmd_filter(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_schema(int argc, char **argv);
 int cmd_ps(int argc, char **argv);
+int cmd_pull(int argc, char **argv);
 int cmd_tree(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_follow(int argc, char **argv);

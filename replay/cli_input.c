@@ -33,7 +33,10 @@ int cli_open(struct cli_input *in, const char *const *paths, size_t npaths,
 	if (filter)
 		opts.filter = *filter;
 	in->damage_reports = 0;
-	rc = aa_open_offline(&in->src, paths, npaths, &opts, &err);
+	if (npaths == 1 && aa_is_nats_url(paths[0])) /* a stream (cli_nats.c) */
+		rc = cli_nats_open(&in->src, paths[0], &opts, &err);
+	else
+		rc = aa_open_offline(&in->src, paths, npaths, &opts, &err);
 	if (rc < 0) {
 		/* An input that cannot even be opened cannot be used at all. Only
 		 * the first file is read at open, and err.path may point into the
@@ -119,7 +122,8 @@ int cli_all_regular_files(const char *const *paths, size_t n)
 	struct stat st;
 
 	for (size_t i = 0; i < n; i++)
-		if (!strcmp(paths[i], "-") || stat(paths[i], &st) != 0 || !S_ISREG(st.st_mode))
+		if (!aa_is_nats_url(paths[i]) && /* a stream's stored messages: as a file */
+		    (!strcmp(paths[i], "-") || stat(paths[i], &st) != 0 || !S_ISREG(st.st_mode)))
 			return 0;
 	return 1;
 }

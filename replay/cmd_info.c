@@ -180,6 +180,7 @@ int cmd_info(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "each", no_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' },
+		CLI_NATS_LONGOPTS,
 		{ 0 },
 	};
 	struct info_args a = { 0 };
@@ -189,6 +190,8 @@ int cmd_info(int argc, char **argv)
 		if (c == 'h') {
 			fputs(help, stdout);
 			return CLI_OK;
+		} else if (cli_nats_option(c, optarg)) {
+			/* --host, --session: a stream input's */
 		} else if (c == 'j') {
 			a.json = 1;
 		} else if (c == 'e') {

@@ -56,6 +56,7 @@ int cmd_verify(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
+		CLI_NATS_LONGOPTS,
 		{ 0 },
 	};
 	int c, quiet = 0;
@@ -64,6 +65,8 @@ int cmd_verify(int argc, char **argv)
 		if (c == 'h') {
 			fputs(help, stdout);
 			return CLI_OK;
+		} else if (cli_nats_option(c, optarg)) {
+			/* --host, --session: a stream input's */
 		} else if (c == 'q') {
 			quiet = 1;
 		} else {

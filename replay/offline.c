@@ -12,6 +12,7 @@
 #include "capfile.h"
 #include "clock.h"
 #include "meta_codec.h"
+#include "offline_input.h"
 #include "pcapng.h"
 #include "reader.h"
 #include "source.h"
@@ -66,6 +67,8 @@ struct offline {
 	uint64_t dropped_done, drops_done[AA_DROP_SLOTS], dropped_cur, drops_cur[AA_DROP_SLOTS];
 
 	struct aa_record rec;
+	const struct aa_offline_input *input; /* inputs that are not files (offline_input.h) */
+	void *input_user;
 };
 
 static const char *cur_path(const struct offline *o)
@@ -134,7 +137,8 @@ static int end_of_section(struct offline *o)
 static int open_next_file(struct offline *o)
 {
 	struct aa_read_error e;
-	int rc = aa_reader_open(&o->rd, cur_path(o), &e);
+	int rc = o->input ? o->input->open(o->input_user, o->cur, &o->rd, &e)
+			  : aa_reader_open(&o->rd, cur_path(o), &e);
 
 	if (rc) {
 		aa_source_fail(&o->base, rc, cur_path(o), -1, -1, "%s", e.detail);
@@ -455,6 +459,8 @@ static void offline_destroy(aa_source *src)
 	for (size_t i = 0; i < o->npaths; i++)
 		free(o->paths[i]);
 	free(o->paths);
+	if (o->input && o->input->destroy)
+		o->input->destroy(o->input_user);
 	free(o);
 }
 
@@ -467,12 +473,23 @@ static const struct aa_source_ops offline_ops = {
 int aa_open_offline(aa_source **src, const char *const *paths, size_t npaths,
 		    const struct aa_replay_opts *opts, struct aa_error_info *err)
 {
+	return aa_open_offline_input(src, paths, npaths, NULL, NULL, opts, err);
+}
+
+int aa_open_offline_input(aa_source **src, const char *const *paths, size_t npaths,
+			  const struct aa_offline_input *input, void *input_user,
+			  const struct aa_replay_opts *opts, struct aa_error_info *err)
+{
 	struct offline *o = calloc(1, sizeof(*o));
 	int rc = AA_E_NOMEM;
 
 	*src = NULL;
+	if (!o && input && input->destroy)
+		input->destroy(input_user);
 	if (!o)
 		goto out;
+	o->input = input;
+	o->input_user = input_user;
 	if ((rc = aa_source_init(&o->base, &offline_ops, opts ? &opts->filter : NULL)) != 0)
 		goto out;
 	rc = AA_E_NOMEM;

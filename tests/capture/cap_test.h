@@ -174,25 +174,36 @@ static inline void cap_sleep_ms(long ms)
 }
 
 /*
- * Starts aa-capture with args (NULL-terminated), its stderr into errf, and
- * waits until it has created path: the BPF programs are attached by then.
- * Skips the test when BPF is not available here (aa-capture exits 4).
+ * Waits, at most 20 s, until path exists while aa-capture (pid, its stderr
+ * in errf) runs; skips the test when it ends with 4 (BPF is not available
+ * here), fails it when it ends otherwise first.
  */
-static inline pid_t cap_start_live(const char *path, const char *errf, const char *const *args)
+static inline void cap_wait_file(const char *path, pid_t pid, const char *errf)
 {
 	int st;
-	pid_t pid = cap_spawn(args, -1, errf);
 
 	for (int waited = 0; access(path, F_OK) != 0; waited += 20) {
 		if (waitpid(pid, &st, WNOHANG) == pid) {
 			char *msg = cap_slurp(errf);
 			if (WIFEXITED(st) && WEXITSTATUS(st) == 4)
 				cr_skip_test("BPF is not available here: %s", msg);
-			cr_assert_fail("aa-capture ended before its file appeared: %s", msg);
+			cr_assert_fail("aa-capture ended before %s appeared: %s", path, msg);
 		}
-		cr_assert_lt(waited, 20000, "the BPF programs took over 20 s to load");
+		cr_assert_lt(waited, 20000, "%s: not there after 20 s (the BPF programs loading?)", path);
 		cap_sleep_ms(20);
 	}
+}
+
+/*
+ * Starts aa-capture with args (NULL-terminated), its stderr into errf, and
+ * waits until it has created path: the BPF programs are attached by then.
+ * Skips the test when BPF is not available here (aa-capture exits 4).
+ */
+static inline pid_t cap_start_live(const char *path, const char *errf, const char *const *args)
+{
+	pid_t pid = cap_spawn(args, -1, errf);
+
+	cap_wait_file(path, pid, errf);
 	return pid;
 }
 

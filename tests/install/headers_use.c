@@ -9,6 +9,7 @@
 #include <aa/aa_error.h>
 #include <aa/aa_follow.h>
 #include <aa/aa_live.h>
+#include <aa/aa_nats.h>
 #include <aa/aa_print.h>
 #include <aa/aa_raw.h>
 #include <aa/aa_replay.h>
@@ -37,6 +38,8 @@ int main(int argc, char **argv)
 	while ((rc = aa_next(src, &rec)) == 1)
 		n++;
 	aa_close(src);
+	if (!aa_is_nats_url("nats://127.0.0.1:4222/AA") || aa_is_nats_url(argv[1]))
+		return 1;
 
 	/* The process tree and the comparison of the file with itself. */
 	struct aa_diff_result dres;

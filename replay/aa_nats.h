@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Reading capture sessions from a NATS JetStream stream that aa-capture
+ * --ship filled: one more source behind the consumer interface
+ * (aa_replay.h). Each session (one host, one capture run) is read as its
+ * capture files would be, the chunk messages in stream order making up the
+ * file byte for byte: the same records, the same checks, the same END
+ * digests. Messages that are not a chunk of their session (another
+ * program's, cut or altered framing) are reported as damage with host,
+ * session and stream sequence; a chunk sent twice (a resend after a
+ * restart) is read once. Needs -lnats.
+ */
+#ifndef AA_NATS_H
+#define AA_NATS_H
+
+#include "aa_replay.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct aa_nats_opts {
+	const char *host;    /* only this host's sessions (its name as in the subject); NULL: all */
+	const char *session; /* only sessions whose id begins with these hex digits; NULL: all */
+	const char *creds;   /* a NATS credentials file, or NULL */
+	const char *tls_ca;  /* CA certificates to trust (TLS), or NULL */
+	int timeout_ms;      /* each request to the server; 0: 5000 */
+};
+
+/*
+ * Opens the sessions of the stream in url (nats://HOST:PORT[,HOST:PORT...]/STREAM
+ * or tls://...) that nopts selects, to be read one after the other, oldest
+ * first (by their first message); opts as for aa_open_offline (the filter
+ * selects records: every selected session is read). Records' path names the
+ * session: "URL/HOST/SESSION" (valid until aa_close). A session still being
+ * shipped reads up to its last message and then lacks its END (damage).
+ * Returns 0 or AA_E_* (AA_E_IO: the server cannot be reached; AA_E_INVAL:
+ * a bad url, or no session selected), err (if not NULL) filled.
+ */
+AA_MUST_CHECK int aa_open_nats(aa_source **src, const char *url, const struct aa_nats_opts *nopts,
+			       const struct aa_replay_opts *opts, struct aa_error_info *err);
+
+/* 1 when text is a stream URL for aa_open_nats (nats:// or tls://). */
+int aa_is_nats_url(const char *text);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* AA_NATS_H */

@@ -1,0 +1,398 @@
+/* SPDX-License-Identifier: MIT */
+/* Sessions and chunk messages of a JetStream stream (nats_stream.h). */
+#include "nats_stream.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <nats/nats.h>
+
+#include "aa_error.h"
+#include "capfile.h"
+#include "pcapng.h"
+#include "ship_url.h"
+
+struct aa_nats {
+	struct aa_ship_url url;
+	char url_text[1024];
+	natsOptions *opts;
+	natsConnection *nc;
+	jsCtx *js;
+	int timeout_ms;
+};
+
+struct aa_nats_cursor {
+	struct aa_nats *n;
+	const struct aa_nats_session *s;
+	natsSubscription *sub;
+	natsMsg *msg;        /* the message handed out last */
+	int ended;           /* the last one the stream held was handed out */
+	int have_last;
+	uint32_t last_file, last_index; /* of the last chunk handed out */
+	uint32_t file_guess; /* without the Aa-File-Seq header: counted by META chunks */
+	int seen_any;
+};
+
+static int nats_fail(char *why, size_t n, const char *what, const char *url)
+{
+	snprintf(why, n, "%s: %s: %s", url, what, nats_GetLastError(NULL));
+	return AA_E_IO;
+}
+
+int aa_nats_connect(struct aa_nats **np, const char *url, const struct aa_nats_opts *o,
+		    char *why, size_t why_len)
+{
+	struct aa_nats *n = calloc(1, sizeof(*n));
+	natsStatus st;
+
+	*np = NULL;
+	if (!n) {
+		snprintf(why, why_len, "out of memory");
+		return AA_E_NOMEM;
+	}
+	snprintf(n->url_text, sizeof(n->url_text), "%s", url);
+	n->timeout_ms = o && o->timeout_ms > 0 ? o->timeout_ms : 5000;
+	if (aa_ship_url_parse(&n->url, url, why, why_len) != 0) {
+		aa_nats_close(n);
+		return AA_E_INVAL;
+	}
+	st = natsOptions_Create(&n->opts);
+	if (st == NATS_OK)
+		st = natsOptions_SetServers(n->opts, n->url.servers, n->url.nservers);
+	if (st == NATS_OK)
+		st = natsOptions_SetName(n->opts, "aa-replay");
+	if (st == NATS_OK)
+		st = natsOptions_SetTimeout(n->opts, n->timeout_ms);
+	if (st == NATS_OK)
+		st = natsOptions_SetMaxReconnect(n->opts, 20);
+	if (st == NATS_OK)
+		st = natsOptions_SetReconnectWait(n->opts, 250);
+	if (st == NATS_OK && o && o->creds)
+		st = natsOptions_SetUserCredentialsFromFiles(n->opts, o->creds, NULL);
+	if (st == NATS_OK && ((o && o->tls_ca) || n->url.tls))
+		st = natsOptions_SetSecure(n->opts, true);
+	if (st == NATS_OK && o && o->tls_ca)
+		st = natsOptions_LoadCATrustedCertificates(n->opts, o->tls_ca);
+	if (st == NATS_OK)
+		st = natsConnection_Connect(&n->nc, n->opts);
+	if (st != NATS_OK) {
+		int rc = nats_fail(why, why_len, "cannot connect", url);
+		aa_nats_close(n);
+		return rc;
+	}
+	jsOptions jo;
+	jsOptions_Init(&jo);
+	jo.Wait = n->timeout_ms;
+	if (natsConnection_JetStream(&n->js, n->nc, &jo) != NATS_OK) {
+		int rc = nats_fail(why, why_len, "JetStream", url);
+		aa_nats_close(n);
+		return rc;
+	}
+	*np = n;
+	return 0;
+}
+
+/* The chunk at the end of a message (after its other blocks): its EPB, or NULL. */
+static const uint8_t *last_block(const uint8_t *b, size_t len, char *why, size_t why_len)
+{
+	size_t at = 0;
+
+	while (at < len) {
+		if (len - at < 12) {
+			snprintf(why, why_len, "%zu bytes left over after the blocks", len - at);
+			return NULL;
+		}
+		uint32_t type = aa_get32(b + at), blen = aa_get32(b + at + 4);
+		if (blen < 12 || blen % 4 || blen > len - at || aa_get32(b + at + blen - 4) != blen) {
+			snprintf(why, why_len, "no pcapng block at byte %zu", at);
+			return NULL;
+		}
+		if (type == AA_PCAPNG_EPB) {
+			if (at + blen != len) {
+				snprintf(why, why_len, "blocks after its chunk");
+				return NULL;
+			}
+			if (blen < AA_EPB_HEAD + AA_CHUNK_HEADER_SIZE + 4 ||
+			    aa_get32(b + at + AA_EPB_HEAD) != AA_CHUNK_MAGIC) {
+				snprintf(why, why_len, "a packet block that holds no chunk");
+				return NULL;
+			}
+			return b + at;
+		}
+		if (type != AA_PCAPNG_SHB && type != AA_PCAPNG_IDB && type != AA_PCAPNG_ISB) {
+			snprintf(why, why_len, "a block of type 0x%x", type);
+			return NULL;
+		}
+		at += blen;
+	}
+	snprintf(why, why_len, "no chunk in it");
+	return NULL;
+}
+
+static uint64_t chunk_written_ns(natsMsg *m)
+{
+	char why[80];
+	const uint8_t *epb = last_block((const uint8_t *)natsMsg_GetData(m),
+					(size_t)natsMsg_GetDataLength(m), why, sizeof(why));
+	return epb ? aa_get64(epb + AA_EPB_HEAD + AA_CH_WRITTEN_NS) : 0;
+}
+
+/* "aa.HOST.SESSION": 0, or -1 when the subject is not a session's. */
+static int split_subject(const char *subj, struct aa_nats_session *s)
+{
+	const char *h = subj + 3, *dot;
+
+	if (strncmp(subj, "aa.", 3) != 0 || !(dot = strchr(h, '.')) || dot == h ||
+	    strchr(dot + 1, '.') || !dot[1] || (size_t)(dot - h) >= sizeof(s->host) ||
+	    strlen(dot + 1) >= sizeof(s->session))
+		return -1;
+	snprintf(s->subject, sizeof(s->subject), "%s", subj);
+	snprintf(s->host, sizeof(s->host), "%.*s", (int)(dot - h), h);
+	snprintf(s->session, sizeof(s->session), "%s", dot + 1);
+	return 0;
+}
+
+static void find_ends(struct aa_nats *n, struct aa_nats_session *s, int direct)
+{
+	natsMsg *m = NULL;
+	jsDirectGetMsgOptions dg;
+	jsOptions jo;
+
+	jsOptions_Init(&jo);
+	jo.Wait = n->timeout_ms;
+	jsDirectGetMsgOptions_Init(&dg);
+	dg.Sequence = 1;
+	dg.NextBySubject = s->subject;
+	/* (a stream without allow_direct would only answer after the timeout) */
+	if (direct && js_DirectGetMsg(&m, n->js, n->url.stream, &jo, &dg) == NATS_OK) {
+		s->first_seq = natsMsg_GetSequence(m);
+		s->first_ns = chunk_written_ns(m);
+		natsMsg_Destroy(m);
+		m = NULL;
+	}
+	if (js_GetLastMsg(&m, n->js, n->url.stream, s->subject, &jo, NULL) == NATS_OK) {
+		s->last_seq = natsMsg_GetSequence(m);
+		s->last_ns = chunk_written_ns(m);
+		natsMsg_Destroy(m);
+	}
+}
+
+static int by_start(const void *a, const void *b)
+{
+	const struct aa_nats_session *x = a, *y = b;
+	uint64_t kx = x->first_seq ? x->first_seq : x->last_seq;
+	uint64_t ky = y->first_seq ? y->first_seq : y->last_seq;
+	return kx < ky ? -1 : kx > ky;
+}
+
+int aa_nats_sessions(struct aa_nats *n, const struct aa_nats_opts *o,
+		     struct aa_nats_session **list, size_t *count, char *why, size_t why_len)
+{
+	char filter[128], tok[80];
+	jsStreamInfo *si = NULL;
+	jsErrCode jerr = 0;
+	jsOptions jo;
+
+	*list = NULL;
+	*count = 0;
+	if (o && o->host)
+		aa_ship_host_token(o->host, tok, sizeof(tok));
+	snprintf(filter, sizeof(filter), "aa.%s.*", o && o->host ? tok : "*");
+	jsOptions_Init(&jo);
+	jo.Wait = n->timeout_ms;
+	jo.Stream.Info.SubjectsFilter = filter;
+	natsStatus st = js_GetStreamInfo(&si, n->js, n->url.stream, &jo, &jerr);
+	if (st == NATS_NOT_FOUND) {
+		snprintf(why, why_len, "%s: no stream %s on the server", n->url_text, n->url.stream);
+		return AA_E_INVAL;
+	}
+	if (st != NATS_OK)
+		return nats_fail(why, why_len, "stream information", n->url_text);
+	int total = si->State.Subjects ? si->State.Subjects->Count : 0;
+	struct aa_nats_session *l = calloc(total ? (size_t)total : 1, sizeof(*l));
+	size_t k = 0;
+	if (!l) {
+		jsStreamInfo_Destroy(si);
+		snprintf(why, why_len, "out of memory");
+		return AA_E_NOMEM;
+	}
+	for (int i = 0; i < total; i++) {
+		struct aa_nats_session *s = &l[k];
+		const jsStreamStateSubject *ss = &si->State.Subjects->List[i];
+		if (split_subject(ss->Subject, s) != 0)
+			continue;
+		if (o && o->session && strncasecmp(s->session, o->session, strlen(o->session)) != 0)
+			continue;
+		s->msgs = ss->Msgs;
+		snprintf(s->name, sizeof(s->name), "%s/%s/%s", n->url_text, s->host, s->session);
+		find_ends(n, s, si->Config && si->Config->AllowDirect);
+		k++;
+	}
+	jsStreamInfo_Destroy(si);
+	qsort(l, k, sizeof(*l), by_start);
+	*list = l;
+	*count = k;
+	return 0;
+}
+
+int aa_nats_cursor_open(struct aa_nats *n, const struct aa_nats_session *s,
+			struct aa_nats_cursor **cp, char *why, size_t why_len)
+{
+	struct aa_nats_cursor *c = calloc(1, sizeof(*c));
+	jsSubOptions so;
+	jsOptions jo;
+	jsErrCode jerr = 0;
+
+	*cp = NULL;
+	if (!c) {
+		snprintf(why, why_len, "out of memory");
+		return AA_E_NOMEM;
+	}
+	c->n = n;
+	c->s = s;
+	jsOptions_Init(&jo);
+	jo.Wait = n->timeout_ms;
+	jsSubOptions_Init(&so);
+	so.Stream = n->url.stream;
+	so.Config.DeliverPolicy = js_DeliverAll;
+	so.Config.AckPolicy = js_AckNone;
+	so.Config.MemoryStorage = true;
+	so.Config.InactiveThreshold = 60ll * 1000000000ll;
+	if (js_PullSubscribe(&c->sub, n->js, s->subject, NULL, &jo, &so, &jerr) != NATS_OK) {
+		int rc = nats_fail(why, why_len, "cannot read", s->name);
+		free(c);
+		return rc;
+	}
+	*cp = c;
+	return 0;
+}
+
+static void drop_msg(struct aa_nats_cursor *c)
+{
+	natsMsg_Destroy(c->msg);
+	c->msg = NULL;
+}
+
+static int header_u32(natsMsg *m, const char *key, uint32_t *v)
+{
+	const char *s = NULL;
+	char *end;
+
+	if (natsMsgHeader_Get(m, key, &s) != NATS_OK || !s || !*s)
+		return -1;
+	unsigned long x = strtoul(s, &end, 10);
+	if (*end || x > UINT32_MAX)
+		return -1;
+	*v = (uint32_t)x;
+	return 0;
+}
+
+/* A message as a chunk of the session: 1 good, 0 a resend, -1 bad (why). */
+static int take(struct aa_nats_cursor *c, natsMsg *msg, struct aa_nats_msg *m, int64_t *chunk,
+		char *why, size_t why_len)
+{
+	const uint8_t *b = (const uint8_t *)natsMsg_GetData(msg);
+	size_t len = (size_t)natsMsg_GetDataLength(msg);
+	uint32_t hdr_index, file_seq;
+	int have_index = header_u32(msg, AA_SHIP_HDR_CHUNK, &hdr_index) == 0;
+
+	*chunk = have_index ? (int64_t)hdr_index : -1;
+	const uint8_t *epb = last_block(b, len, why, why_len);
+	if (!epb)
+		return -1;
+	const uint8_t *data = epb + AA_EPB_HEAD;
+	m->index = aa_get32(data + AA_CH_INDEX);
+	m->kind = data[AA_CH_KIND];
+	*chunk = m->index;
+	if (have_index && hdr_index != m->index) {
+		snprintf(why, why_len, "its header says chunk %u, its chunk is %u", hdr_index, m->index);
+		return -1;
+	}
+	if (header_u32(msg, AA_SHIP_HDR_FILE_SEQ, &file_seq) != 0) {
+		/* without the header: each META chunk after the first starts the next file */
+		if (m->kind == AA_CHUNK_META && c->seen_any)
+			c->file_guess++;
+		file_seq = c->file_guess;
+	}
+	c->seen_any = 1;
+	m->file_seq = file_seq;
+	m->bytes = b;
+	m->len = len;
+	if (c->have_last && (file_seq < c->last_file ||
+			     (file_seq == c->last_file && m->index <= c->last_index)))
+		return 0; /* sent again (after a restart): read once */
+	c->have_last = 1;
+	c->last_file = file_seq;
+	c->last_index = m->index;
+	return 1;
+}
+
+int aa_nats_cursor_next(struct aa_nats_cursor *c, struct aa_nats_msg *m, aa_nats_bad_fn bad,
+			void *user, char *why, size_t why_len)
+{
+	drop_msg(c);
+	for (;;) {
+		natsMsgList list = { 0 };
+		jsErrCode jerr = 0;
+
+		if (c->ended)
+			return 0;
+		natsStatus st = natsSubscription_Fetch(&list, c->sub, 1, c->n->timeout_ms, &jerr);
+		if (st != NATS_OK || list.Count < 1) {
+			natsMsgList_Destroy(&list);
+			return nats_fail(why, why_len, "no message from the server", c->s->name);
+		}
+		natsMsg *msg = list.Msgs[0];
+		list.Msgs[0] = NULL;
+		natsMsgList_Destroy(&list);
+		jsMsgMetaData *md = NULL;
+		uint64_t seq = 0;
+		if (natsMsg_GetMetaData(&md, msg) == NATS_OK) {
+			seq = md->Sequence.Stream;
+			c->ended = md->NumPending == 0;
+			jsMsgMetaData_Destroy(md);
+		}
+		char bad_why[128];
+		int64_t chunk = -1;
+		int rc = take(c, msg, m, &chunk, bad_why, sizeof(bad_why));
+		if (rc == 1) {
+			c->msg = msg;
+			m->seq = seq;
+			return 1;
+		}
+		if (rc < 0 && bad) {
+			char where[200];
+			if (chunk < 0 && c->have_last) /* where it sits in the session */
+				snprintf(where, sizeof(where), "after chunk %u of file %u: %s",
+					 c->last_index, c->last_file, bad_why);
+			else
+				snprintf(where, sizeof(where), "%s", bad_why);
+			bad(user, c->s, seq, chunk, where);
+		}
+		natsMsg_Destroy(msg);
+	}
+}
+
+void aa_nats_cursor_close(struct aa_nats_cursor *c)
+{
+	if (!c)
+		return;
+	drop_msg(c);
+	if (c->sub) {
+		natsSubscription_Unsubscribe(c->sub);
+		natsSubscription_Destroy(c->sub);
+	}
+	free(c);
+}
+
+void aa_nats_close(struct aa_nats *n)
+{
+	if (!n)
+		return;
+	jsCtx_Destroy(n->js);
+	natsConnection_Destroy(n->nc);
+	natsOptions_Destroy(n->opts);
+	free(n);
+}

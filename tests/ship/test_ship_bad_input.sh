@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# A stream holding what aa-capture never sends: a foreign message in a
+# session, a damaged chunk, a missing chunk (a gap), a chunk sent twice,
+# messages without aa's headers. Each session is published from the
+# committed recording (tests/fixtures/live.pcapng, chunks 0..7: META,
+# RECORDS 1-5 with 339, 287, 38, 5, 39 records, STATS, END) chunk by chunk
+# as aa-capture ships it. Replay names the host, the session and the chunk
+# (or stream message), goes on past it (exit 1), and reads the rest.
+source tests/ship/ship_lib.sh
+nats_setup 1
+nats_start_all
+URL=$(nats_url AABAD)
+port=${CPORT[1]}
+FIX=tests/fixtures/live.pcapng
+# the stream, as aa-capture --ship would make it
+python3 - "$port" <<'PY'
+import json, sys
+sys.path.insert(0, "tests/ship")
+import natsctl
+n = natsctl.Nats(int(sys.argv[1]))
+r = json.loads(n.request("$JS.API.STREAM.CREATE.AABAD", json.dumps(
+    {"name": "AABAD", "subjects": ["aa.>"], "storage": "file", "num_replicas": 1,
+     "duplicate_window": 3600 * 10**9}).encode()))
+assert "error" not in r or r["error"]["err_code"] == 10058, r  # 10058: exists
+PY
+sess() { printf '%032x' "$1"; }
+ship() { local n=$1; shift; $NATSCTL ship "$port" "aa.web-1.$(sess "$n")" "$FIX" "$@"; }
+ship 1                       # good
+ship 2 --foreign-after 2     # a foreign message after chunk 2
+ship 3 --damage 3            # chunk 3 altered
+ship 4 --skip 2              # chunk 2 never arrived
+ship 5 --twice 4             # chunk 4 twice (past the de-duplication)
+ship 6 --no-headers          # no Aa-* headers: the chunks alone say what they are
+ship 7 --foreign-before 0    # a foreign message first, before META
+
+want=$("$build/aa-replay" export --raw "$FIX" - | xxhsum -H64 | cut -d' ' -f1)
+check() { # session, expected exit, expected records
+	local s; s=$(sess "$1")
+	rc=0
+	"$build/aa-replay" verify --session "$s" "$URL" >"$T/out" 2>"$T/err" || rc=$?
+	echo "session $1: exit $rc: $(cat "$T/out")"
+	sed 's/^/    /' "$T/err"
+	[[ $rc == "$2" ]] || { echo "exit $rc, want $2"; exit 1; }
+	n=$({ "$build/aa-replay" cat --json --session "$s" "$URL" 2>/dev/null || true; } | wc -l)
+	[[ $n == "$3" ]] || { echo "$n records read, want $3"; exit 1; }
+}
+name="$URL/web-1"
+check 1 0 708
+check 2 1 708
+grep -F "$name/$(sess 2): " "$T/err" | grep -F "stream message" | grep -F "is not a chunk of this session: after chunk 2 of file 0"
+[[ $({ "$build/aa-replay" export --raw --session "$(sess 2)" "$URL" - 2>/dev/null || true; } |
+	xxhsum -H64 | cut -d' ' -f1) == "$want" ]]
+check 3 1 670
+grep -F "$name/$(sess 3): " "$T/err" | grep -E "chunk 3: .*(crc32|checksum)"
+check 4 1 421
+grep -F "$name/$(sess 4): " "$T/err" | grep -F "chunk 3 where chunk 2 was due"
+check 5 0 708
+check 6 0 708
+check 7 1 708
+grep -F "$name/$(sess 7): " "$T/err" | grep -F "is not a chunk of this session: no pcapng block"
+# all of them at once: one pass, each problem named, every readable record read
+n=$({ "$build/aa-replay" cat --json "$URL" 2>"$T/err" || true; } | wc -l)
+[[ $n == $((708 * 5 + 670 + 421)) ]] || { echo "$n records"; exit 1; }
+[[ $(grep -c "$name/" "$T/err") -ge 3 ]]
+echo "bad input: ok"
