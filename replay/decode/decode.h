@@ -84,7 +84,7 @@ struct dec_hdr_at {
 struct dec_msg {
 	struct aa_follow_msg m;      /* kind, proto, direction, time_ns, stream_id, is_request, status */
 	struct dec_buf store;        /* header bytes */
-	struct dec_hdr_at hdr[DEC_MAX_HEADERS];
+	struct dec_hdr_at *hdr;      /* DEC_MAX_HEADERS of them, from the first header to the message's end */
 	size_t nhdr;
 	struct { uint32_t at, len; int set; } sl[3]; /* HTTP/1 start line: method, path, version */
 	int head_cut;

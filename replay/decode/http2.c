@@ -44,7 +44,8 @@ struct h2_dir {
 	uint64_t block_time;
 	nghttp2_hd_inflater *hd;
 	int hd_broken, broken, preface_skip;
-	struct h2_stream streams[H2_MAX_STREAMS];
+	struct h2_stream *streams; /* grown as streams open at once, to H2_MAX_STREAMS */
+	int nstreams, cap;         /* slots ever used, slots allocated */
 	uint64_t uses;
 };
 
@@ -89,7 +90,7 @@ static struct h2_stream *stream(struct h2_dir *d, int32_t id, int create)
 {
 	struct h2_stream *free_one = NULL, *oldest = NULL;
 
-	for (int i = 0; i < H2_MAX_STREAMS; i++) {
+	for (int i = 0; i < d->nstreams; i++) {
 		struct h2_stream *st = &d->streams[i];
 		if (st->used && st->id == id) {
 			st->last = ++d->uses;
@@ -102,6 +103,18 @@ static struct h2_stream *stream(struct h2_dir *d, int32_t id, int create)
 	}
 	if (!create)
 		return NULL;
+	if (!free_one && d->nstreams < H2_MAX_STREAMS) { /* the slot never used yet */
+		if (d->nstreams == d->cap) {
+			int cap = d->cap ? d->cap * 2 : 4;
+			struct h2_stream *a = realloc(d->streams, (size_t)cap * sizeof(*a));
+			if (!a)
+				return NULL;
+			d->streams = a;
+			d->cap = cap;
+		}
+		free_one = &d->streams[d->nstreams++];
+		memset(free_one, 0, sizeof(*free_one));
+	}
 	if (!free_one)
 		free_one = oldest; /* more open streams than we keep: the oldest is dropped */
 	if (!free_one->msg && !(free_one->msg = calloc(1, sizeof(*free_one->msg))))
@@ -350,7 +363,7 @@ void dec_h2_feed(struct dec_h2 *h, const struct dec_sink *s, unsigned dir, uint6
 void dec_h2_end(struct dec_h2 *h, const struct dec_sink *s)
 {
 	for (int i = 0; i < 2; i++)
-		for (int j = 0; j < H2_MAX_STREAMS; j++)
+		for (int j = 0; j < h->dir[i].nstreams; j++)
 			if (h->dir[i].streams[j].used)
 				stream_end(&h->dir[i].streams[j], s, 1);
 }
@@ -365,11 +378,12 @@ void dec_h2_free(struct dec_h2 *h)
 			nghttp2_hd_inflate_del(d->hd);
 		dec_buf_free(&d->frame);
 		dec_buf_free(&d->block);
-		for (int j = 0; j < H2_MAX_STREAMS; j++)
+		for (int j = 0; j < d->nstreams; j++)
 			if (d->streams[j].msg) {
 				dec_msg_free(d->streams[j].msg);
 				free(d->streams[j].msg);
 			}
+		free(d->streams);
 	}
 	free(h);
 }

@@ -78,7 +78,9 @@ void dec_msg_header(struct dec_msg *d, const uint8_t *name, size_t nlen, const u
 {
 	size_t at = d->store.len;
 
-	if (d->nhdr == DEC_MAX_HEADERS || dec_buf_add(&d->store, name, nlen, DEC_MAX_HEAD) < nlen ||
+	if (!d->hdr && !(d->hdr = malloc(DEC_MAX_HEADERS * sizeof(*d->hdr))))
+		d->head_cut = 1; /* no memory: as if past the limit */
+	if (!d->hdr || d->nhdr == DEC_MAX_HEADERS || dec_buf_add(&d->store, name, nlen, DEC_MAX_HEAD) < nlen ||
 	    dec_buf_add(&d->store, value, vlen, DEC_MAX_HEAD) < vlen) {
 		d->store.len = at;
 		d->head_cut = 1;
@@ -209,6 +211,8 @@ void dec_msg_body(struct dec_msg *d, const struct dec_sink *s, uint64_t time_ns,
 	dec_buf_free(&tmp);
 }
 
+#define DEC_IDLE_KEEP 4096 /* bytes of a buffer kept for the next message */
+
 void dec_msg_end(struct dec_msg *d, const struct dec_sink *s, int incomplete)
 {
 	struct aa_follow_header hs[DEC_MAX_HEADERS];
@@ -233,10 +237,24 @@ void dec_msg_end(struct dec_msg *d, const struct dec_sink *s, int incomplete)
 			 "more than %u headers or %u bytes of them: the rest not kept", DEC_MAX_HEADERS,
 			 DEC_MAX_HEAD);
 	s->emit(s->user, &d->m);
+	if (!d->m.events) {
+		/* done with: a connection that stays open (or is never seen closing)
+		 * keeps no decoder window and no big buffer */
+		dec_content_free(&d->content);
+		free(d->hdr);
+		d->hdr = NULL;
+		d->nhdr = 0;
+		if (d->body.cap > DEC_IDLE_KEEP)
+			dec_buf_free(&d->body);
+		if (d->store.cap > DEC_IDLE_KEEP)
+			dec_buf_free(&d->store);
+	}
 }
 
 void dec_msg_free(struct dec_msg *d)
 {
+	free(d->hdr);
+	d->hdr = NULL;
 	dec_buf_free(&d->store);
 	dec_buf_free(&d->body);
 	dec_content_free(&d->content);

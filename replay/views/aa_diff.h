@@ -19,12 +19,17 @@
  * by default (AA_DIFF_DEFAULT_MASKS); aa_diff_opts adds regular
  * expressions of paths to leave out and fields to leave out.
  *
- * Memory: the two texts (one line per process field and per distinct
- * file, peer or TLS line of each process), the trees (aa_tree.h's bounds)
- * and the follow library's open connections; the unified diff
- * of texts that differ in more than AA_DIFF_MAX_EDITS lines is coarser
- * (the differing middle shown removed and added whole), so that finding
- * it takes at most 4 * AA_DIFF_MAX_EDITS^2 bytes (16 MB).
+ * Memory: the two texts are written to temporary files (in $TMPDIR, else
+ * /tmp; removed when done), not kept: while a recording is read, each live
+ * process keeps at most 64 KiB of its lines and a set of their 64-bit
+ * hashes (dropped when it ends); then the trees (aa_tree.h's bounds), the
+ * follow library's open connections, and for the comparison 8 bytes per
+ * line between the texts' common start and common end. Lines are compared
+ * by their XXH64. The unified diff of texts that differ in more than
+ * AA_DIFF_MAX_EDITS lines is coarser (the differing middle shown removed
+ * and added whole), so that finding it takes at most
+ * 4 * AA_DIFF_MAX_EDITS^2 bytes (16 MB). A temporary file that cannot be
+ * made or written is AA_E_IO, with err->sys_errno.
  */
 #ifndef AA_DIFF_H
 #define AA_DIFF_H

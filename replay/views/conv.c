@@ -51,7 +51,7 @@ static void emit(void *user, struct aa_follow_msg *m)
 
 static void conn_end(struct conv *v, struct conv_conn *c)
 {
-	for (size_t i = 0; i < CONV_MAX_OPEN; i++)
+	for (size_t i = 0; i < v->nopen; i++)
 		if (v->open[i].active && v->open[i].conn == c)
 			v->open[i].conn = NULL; /* its call goes on, now without decoding */
 	if (c->dec) {
@@ -169,23 +169,33 @@ static void rest_lost(struct conv_open *o)
 		o->lost += (uint32_t)(o->data_len - got);
 }
 
+/* The slot of tid's call, else a free one (the oldest call delivered as
+ * it is when none is). Slots past v->nopen were never used: a recording
+ * with few threads mid-call at once looks at few. */
 static struct conv_open *open_find(struct conv *v, uint32_t tid)
 {
 	struct conv_open *free_one = NULL, *oldest = NULL;
 
-	for (size_t i = 0; i < CONV_MAX_OPEN; i++) {
+	if (v->hint < v->nopen && v->open[v->hint].active && v->open[v->hint].tid == tid)
+		return &v->open[v->hint]; /* the next piece of the call before, mostly */
+	for (size_t i = 0; i < v->nopen; i++) {
 		struct conv_open *o = &v->open[i];
-		if (o->active && o->tid == tid)
+		if (o->active && o->tid == tid) {
+			v->hint = i;
 			return o;
+		}
 		if (!o->active && !free_one)
 			free_one = o;
 		if (o->active && (!oldest || o->used < oldest->used))
 			oldest = o;
 	}
+	if (!free_one && v->nopen < CONV_MAX_OPEN)
+		free_one = &v->open[v->nopen++];
 	if (!free_one) {
 		deliver(v, oldest, 1); /* more threads mid-call than kept: the oldest as it is */
 		free_one = oldest;
 	}
+	v->hint = (size_t)(free_one - v->open);
 	return free_one;
 }
 
@@ -233,7 +243,7 @@ void conv_piece(struct conv *v, const struct aa_record *rec)
 
 void conv_end(struct conv *v)
 {
-	for (size_t i = 0; i < CONV_MAX_OPEN; i++) {
+	for (size_t i = 0; i < v->nopen; i++) {
 		struct conv_open *o = &v->open[i];
 		if (o->active) {
 			rest_lost(o);

@@ -26,7 +26,8 @@ struct conv {
 	struct conv_conn *last;   /* the one found last */
 	uint64_t uses;
 	struct conv_open *open;   /* calls being joined, CONV_MAX_OPEN */
-	size_t nopen;
+	size_t nopen;             /* slots ever used: open[nopen..] never were */
+	size_t hint;              /* the slot found last */
 };
 
 /* 0, or AA_E_NOMEM. */

@@ -95,7 +95,9 @@ int aa_diff_describe(aa_source *src, const struct aa_diff_opts *opts, FILE *out,
 {
 	struct aa_diff_opts o = { 0 };
 	struct diff_rules r;
-	struct diff_text t;
+	struct diff_text t = { 0 };
+	char buf[65536];
+	size_t n;
 	int rc;
 
 	if (opts)
@@ -109,11 +111,17 @@ int aa_diff_describe(aa_source *src, const struct aa_diff_opts *opts, FILE *out,
 	if ((rc = rules_make(&r, &o, err)))
 		return rc;
 	if (!(rc = diff_text_build(&t, src, &r, err))) {
-		for (size_t i = 0; i < t.n; i++) {
-			fwrite(t.l[i].s, 1, t.l[i].len, out);
-			putc('\n', out);
-		}
-		if (ferror(out)) {
+		if (t.lines && fseeko(t.lines, 0, SEEK_SET))
+			rc = AA_E_IO;
+		while (!rc && t.lines && (n = fread(buf, 1, sizeof(buf), t.lines)) > 0)
+			fwrite(buf, 1, n, out);
+		if (!rc && t.lines && ferror(t.lines))
+			rc = AA_E_IO;
+		if (rc) {
+			if (err)
+				*err = (struct aa_error_info){ .code = rc, .sys_errno = errno, .offset = -1,
+							       .chunk = -1, .detail = "reading the text back" };
+		} else if (ferror(out)) {
 			rc = AA_E_IO;
 			if (err)
 				*err = (struct aa_error_info){ .code = rc, .sys_errno = errno, .offset = -1,

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The TLS lines of the "what happened" text (aa_diff.h), from the follow
- * library's decoded messages (aa_follow.h, through its conversations,
- * conv.h, fed with each TLS piece of the one pass the tree makes): a
+ * library's decoded messages (aa_follow.h's aa_follower, fed with each
+ * TLS piece of the one pass the tree makes): a
  * request as "tls > METHOD PATH (PROTO)" and its decoded body, a response
  * as "tls < STATUS (PROTO)". Response bodies and events are not compared:
  * headers such as Date and generated content differ between two runs of
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conv.h"
+#include "aa_follow.h"
 #include "diff_impl.h"
 #include "print_enc.h"
 #include "xxh64.h"
@@ -19,9 +19,7 @@
 #define BODY_SHOWN 160 /* bytes of a body shown as text; past them its length and hash */
 
 struct diff_tls {
-	struct conv v;
-	struct aa_follow_opts opts;
-	struct aa_follow_callbacks cb;
+	aa_follower *f;
 	const struct diff_rules *r;
 	FILE *ms;
 	int (*emit)(void *user, uint32_t pid);
@@ -78,6 +76,7 @@ static int on_msg(void *user, const struct aa_follow_msg *m)
 struct diff_tls *diff_tls_new(const struct diff_rules *r, FILE *ms, int (*emit)(void *user, uint32_t pid),
 			      void *user)
 {
+	static const struct aa_follow_callbacks cb = { .on_msg = on_msg };
 	struct diff_tls *t = calloc(1, sizeof(*t));
 
 	if (!t)
@@ -86,30 +85,28 @@ struct diff_tls *diff_tls_new(const struct diff_rules *r, FILE *ms, int (*emit)(
 	t->ms = ms;
 	t->emit = emit;
 	t->user = user;
-	t->cb.on_msg = on_msg;
-	if (conv_init(&t->v, &t->opts, &t->cb, t)) {
+	if (aa_follower_new(&t->f, NULL, &cb, t)) {
 		free(t);
 		return NULL;
 	}
 	return t;
 }
 
+/* The follower stops only when on_msg said so: out of memory. */
 int diff_tls_piece(struct diff_tls *t, const struct aa_record *rec)
 {
-	conv_piece(&t->v, rec);
-	return t->failed ? AA_E_NOMEM : 0;
+	return aa_follower_add(t->f, rec) || t->failed ? AA_E_NOMEM : 0;
 }
 
 int diff_tls_end(struct diff_tls *t)
 {
-	conv_end(&t->v);
-	return t->failed ? AA_E_NOMEM : 0;
+	return aa_follower_end(t->f) || t->failed ? AA_E_NOMEM : 0;
 }
 
 void diff_tls_free(struct diff_tls *t)
 {
 	if (!t)
 		return;
-	conv_free(&t->v);
+	aa_follower_free(t->f);
 	free(t);
 }

@@ -21,19 +21,43 @@ struct diff_rules {
 	unsigned fields; /* AA_DIFF_* left out */
 };
 
-/* One line of a "what happened" text. */
-struct diff_line {
-	char *s;
-	size_t len;
-	uint64_t hash;
-	size_t proc;     /* the index of the process line it is under */
+/*
+ * A "what happened" text, spooled to two temporary files so that its size
+ * is on disk, not in memory: its lines one after another (each ended by
+ * '\n'), and an index of one entry per line. Reading it back goes through
+ * a cache of one block of entries (forwards or backwards alike).
+ */
+struct diff_entry {
+	uint64_t hash;   /* XXH64 of the line, never 0: lines are compared by it */
+	uint64_t off;    /* where the line starts in the lines file */
+	uint64_t proc;   /* the index of the process line it is under */
+	uint32_t len;    /* without its newline */
+	uint32_t unused;
 };
 
+#define DIFF_CACHE 1024 /* entries read at once */
+
 struct diff_text {
-	struct diff_line *l;
-	size_t n, cap;
+	FILE *lines, *index;
+	uint64_t n, bytes;
 	uint32_t processes;
+	struct diff_entry *cache;
+	uint64_t cache_first;
+	size_t cache_n;
+	char *line;      /* the last line read back, NUL-terminated */
+	size_t line_cap;
 };
+
+/* A temporary file, already unlinked, in $TMPDIR (else /tmp); NULL with errno set. */
+FILE *diff_spool(void);
+/* Appends line s[0..len) under the process line proc: 0, or AA_E_IO. */
+int diff_text_add(struct diff_text *t, const char *s, size_t len, uint64_t proc);
+/* Entry i (< t->n) into *e: 0, or AA_E_IO. */
+int diff_text_entry(struct diff_text *t, uint64_t i, struct diff_entry *e);
+/* The line of e, NUL-terminated, valid until the next call: NULL on a read error. */
+const char *diff_text_line(struct diff_text *t, const struct diff_entry *e);
+/* Ready for reading (the files flushed): 0, or AA_E_IO. */
+int diff_text_done(struct diff_text *t);
 
 /*
  * Reads src to its end into the text of what happened, under rules.
@@ -47,9 +71,11 @@ void diff_text_free(struct diff_text *t);
 /*
  * The unified diff of a and b with ctx lines of context through
  * on_line (may be NULL); counts the removed and added lines. Returns 0,
- * AA_E_NOMEM or AA_E_STOPPED.
+ * AA_E_NOMEM, AA_E_IO (reading a text back) or AA_E_STOPPED. Memory: the
+ * hashes of the lines between the common start and end (8 bytes a line)
+ * and the edit script as runs (at most about 2 * AA_DIFF_MAX_EDITS).
  */
-int diff_unified(const struct diff_text *a, const struct diff_text *b, unsigned ctx,
+int diff_unified(struct diff_text *a, struct diff_text *b, unsigned ctx,
 		 const char *label_a, const char *label_b,
 		 int (*on_line)(void *user, const char *line, size_t len), void *user,
 		 uint64_t *removed, uint64_t *added);

@@ -2,25 +2,41 @@
 /*
  * The "what happened" text of a recording (aa_diff.h): the process tree,
  * and for each process the lines of what it did, each line once, in the
- * order first seen.
+ * order first seen. A process's lines wait in a spool file (a buffer of at
+ * most PROC_BUF bytes each in memory) until the tree is whole and the text
+ * is written out in its order; the set of a process's line hashes that
+ * keeps each line once is dropped when it ends (and made again from its
+ * lines in the rare case that one more comes: a TLS message decoded late).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "aa_print.h"
 #include "diff_impl.h"
 #include "print_enc.h"
 #include "xxh64.h"
 
-/* The lines of one process, with a set of their hashes to keep each once. */
+#define MASK_MEMO 4096  /* paths and argv items whose masked form is kept */
+#define PROC_BUF 65536 /* bytes of a process's lines kept in memory before they are spooled */
+
+/* The lines of one process, each [u32 length][bytes], with a set of their
+ * hashes to keep each once. */
 struct diff_proc {
-	struct diff_line *l;
-	size_t n, cap;
-	uint64_t *set; /* open addressing, 0 empty */
+	uint8_t *buf;       /* the lines not spooled yet */
+	size_t len, cap;
+	struct chunk {      /* the lines spooled, in order */
+		uint64_t off;
+		size_t len;
+	} *chunks;
+	size_t nchunks;
+	size_t n;           /* lines */
+	uint64_t *set;      /* open addressing, 0 empty; NULL once the process ended */
 	size_t setcap;
+	int ended;
 };
 
 struct build {
@@ -36,7 +52,15 @@ struct build {
 	FILE *ms; /* the line being made */
 	char *buf;
 	size_t len;
-	int nomem;
+	struct mask_memo { /* put_masked's last results */
+		uint64_t h;
+		char *in;
+		size_t in_len;
+		char *out;
+	} *memo;     /* MASK_MEMO of them, NULL when no memory for them */
+	FILE *spool; /* processes' lines past their buffers */
+	uint64_t spooled;
+	int nomem, io; /* io: the errno of a spool that failed */
 };
 
 static uint64_t hash_of(const char *s, size_t len)
@@ -50,21 +74,83 @@ static uint64_t hash_of(const char *s, size_t len)
 	return v ? v : 1;
 }
 
-/* Adds the line made in b->ms to p, unless p has it. */
-static void proc_add(struct build *b, struct diff_proc *p)
+static void io_failed(struct build *b)
 {
-	if (fflush(b->ms) || b->nomem) {
+	if (!b->io)
+		b->io = errno ? errno : EIO;
+}
+
+/* Moves p's buffered lines to the spool. */
+static void proc_spill(struct build *b, struct diff_proc *p)
+{
+	struct chunk *c;
+
+	if (!p->len)
+		return;
+	if ((!b->spool && !(b->spool = diff_spool())) || fwrite(p->buf, 1, p->len, b->spool) != p->len) {
+		io_failed(b);
+		return;
+	}
+	if (!(c = realloc(p->chunks, (p->nchunks + 1) * sizeof(*c)))) {
 		b->nomem = 1;
 		return;
 	}
-	uint64_t h = hash_of(b->buf, b->len);
+	p->chunks = c;
+	c[p->nchunks++] = (struct chunk){ b->spooled, p->len };
+	b->spooled += p->len;
+	p->len = 0;
+}
+
+/* Calls fn with each line of p in order: 0, or non-zero when one failed. */
+static int proc_lines(struct build *b, const struct diff_proc *p,
+		      void (*fn)(struct build *b, void *arg, const char *s, size_t len), void *arg)
+{
+	uint8_t *mem = NULL;
+
+	if (p->nchunks && fflush(b->spool)) {
+		io_failed(b);
+		return -1;
+	}
+	for (size_t c = 0; c <= p->nchunks && !b->nomem && !b->io; c++) {
+		const uint8_t *at = p->buf;
+		size_t n = p->len;
+		if (c < p->nchunks) {
+			n = p->chunks[c].len;
+			uint8_t *m = realloc(mem, n);
+			if (!m) {
+				b->nomem = 1;
+				break;
+			}
+			mem = m;
+			ssize_t r = pread(fileno(b->spool), mem, n, (off_t)p->chunks[c].off);
+			if (r < 0 || (size_t)r != n) {
+				errno = r < 0 ? errno : EIO;
+				io_failed(b);
+				break;
+			}
+			at = mem;
+		}
+		for (size_t i = 0; i + 4 <= n;) {
+			uint32_t len;
+			memcpy(&len, at + i, 4);
+			fn(b, arg, (const char *)at + i + 4, len);
+			i += 4 + (size_t)len;
+		}
+	}
+	free(mem);
+	return b->nomem || b->io;
+}
+
+/* Puts hash h into p's set: 1 when new, 0 when there, -1 when out of memory. */
+static int set_put(struct diff_proc *p, uint64_t h)
+{
 	if (p->n * 2 >= p->setcap) {
 		size_t cap = p->setcap ? p->setcap * 2 : 16;
+		while (p->n * 2 >= cap)
+			cap *= 2;
 		uint64_t *set = calloc(cap, sizeof(*set));
-		if (!set) {
-			b->nomem = 1;
-			return;
-		}
+		if (!set)
+			return -1;
 		for (size_t i = 0; i < p->setcap; i++)
 			for (size_t j = p->set[i] & (cap - 1); p->set[i]; j = (j + 1) & (cap - 1))
 				if (!set[j]) {
@@ -78,25 +164,71 @@ static void proc_add(struct build *b, struct diff_proc *p)
 	size_t j = h & (p->setcap - 1);
 	for (; p->set[j]; j = (j + 1) & (p->setcap - 1))
 		if (p->set[j] == h)
-			return; /* 64-bit hashes: a line seen before */
-	if (p->n == p->cap) {
-		size_t cap = p->cap ? p->cap * 2 : 16;
-		struct diff_line *l = realloc(p->l, cap * sizeof(*l));
-		if (!l) {
-			b->nomem = 1;
-			return;
-		}
-		p->l = l;
-		p->cap = cap;
-	}
-	char *s = malloc(b->len + 1);
-	if (!s) {
+			return 0; /* 64-bit hashes: a line seen before */
+	p->set[j] = h;
+	return 1;
+}
+
+static void set_line(struct build *b, void *arg, const char *s, size_t len)
+{
+	struct diff_proc *p = arg;
+
+	if (set_put(p, hash_of(s, len)) < 0)
+		b->nomem = 1;
+}
+
+/* A process ended: its lines go to the spool, its set goes. */
+static void proc_end(struct build *b, struct diff_proc *p)
+{
+	proc_spill(b, p);
+	free(p->buf);
+	p->buf = NULL;
+	p->cap = 0;
+	free(p->set);
+	p->set = NULL;
+	p->setcap = 0;
+	p->ended = 1;
+}
+
+/* Adds the line made in b->ms to p, unless p has it. */
+static void proc_add(struct build *b, struct diff_proc *p)
+{
+	if (fflush(b->ms) || b->nomem) {
 		b->nomem = 1;
 		return;
 	}
-	memcpy(s, b->buf, b->len + 1);
-	p->set[j] = h;
-	p->l[p->n++] = (struct diff_line){ .s = s, .len = b->len, .hash = h };
+	if (b->io)
+		return;
+	if (!p->set && p->n && proc_lines(b, p, set_line, p)) /* ended, and one more line */
+		return;
+	int put = set_put(p, hash_of(b->buf, b->len));
+	if (put <= 0) {
+		b->nomem |= put < 0;
+		if (p->ended)
+			proc_end(b, p);
+		return;
+	}
+	if (p->len + 4 + b->len > PROC_BUF)
+		proc_spill(b, p);
+	if (p->len + 4 + b->len > p->cap) {
+		size_t cap = p->cap ? p->cap : 256;
+		while (cap < p->len + 4 + b->len)
+			cap *= 2;
+		uint8_t *nb = realloc(p->buf, cap);
+		if (!nb) {
+			b->nomem = 1;
+			return;
+		}
+		p->buf = nb;
+		p->cap = cap;
+	}
+	uint32_t len = (uint32_t)b->len;
+	memcpy(p->buf + p->len, &len, 4);
+	memcpy(p->buf + p->len + 4, b->buf, b->len);
+	p->len += 4 + b->len;
+	p->n++;
+	if (p->ended) /* back to the spool, the set dropped again */
+		proc_end(b, p);
 }
 
 static void line_start(struct build *b)
@@ -109,10 +241,20 @@ static int matches(const regex_t *re, const char *s)
 	return regexec(re, s, 0, NULL, 0) == 0;
 }
 
-/* s[0..len) (up to a NUL) with every mask applied, escaped, into b->ms. */
+/* s[0..len) (up to a NUL) with every mask applied, escaped, into b->ms.
+ * The same paths come again and again (libraries, locales): the last
+ * result of each of MASK_MEMO slots is kept, found by the string's hash. */
 static void put_masked(struct build *b, const uint8_t *s, size_t len)
 {
-	char *cur = strndup((const char *)s, len), *next;
+	size_t n = strnlen((const char *)s, len);
+	uint64_t h = hash_of((const char *)s, n);
+	struct mask_memo *m = b->memo ? &b->memo[h & (MASK_MEMO - 1)] : NULL;
+
+	if (m && m->in && m->h == h && m->in_len == n && !memcmp(m->in, s, n)) {
+		aa_enc_text_string(b->ms, (const uint8_t *)m->out, strlen(m->out));
+		return;
+	}
+	char *cur = strndup((const char *)s, n), *next;
 
 	for (size_t i = 0; cur && i < b->r->nmasks; i++) {
 		const struct diff_mask *m = &b->r->masks[i];
@@ -137,7 +279,15 @@ static void put_masked(struct build *b, const uint8_t *s, size_t len)
 		return;
 	}
 	aa_enc_text_string(b->ms, (const uint8_t *)cur, strlen(cur));
-	free(cur);
+	char *in = m ? malloc(n ? n : 1) : NULL;
+	if (!in) {
+		free(cur);
+		return; /* not kept: made again next time */
+	}
+	memcpy(in, s, n);
+	free(m->in);
+	free(m->out);
+	*m = (struct mask_memo){ h, in, n, cur };
 }
 
 static int path_ignored(const struct diff_rules *r, const uint8_t *s, size_t len)
@@ -283,7 +433,7 @@ static int tls_emit(void *user, uint32_t pid)
 		struct diff_proc *dp = proc_of(b, b->cur);
 		if (dp)
 			proc_add(b, dp);
-		return b->nomem;
+		return b->nomem || b->io;
 	}
 	if (fflush(b->ms) || !(p = realloc(b->pend, (b->npend + 1) * sizeof(*p))) ||
 	    !(p[b->npend].s = strndup(b->buf, b->len)))
@@ -370,31 +520,20 @@ static int on_record(void *user, struct aa_tree_node *node, const struct aa_reco
 	case AA_TYPE_UNKNOWN:
 		break;
 	}
-	return b->nomem;
+	if (node && (node->proc.how & AA_PROC_EXIT) && !p->ended)
+		proc_end(b, p); /* no more records of it: its lines to the spool */
+	return b->nomem || b->io;
 }
 
 /* Appends the line made in b->ms to the text. */
-static void text_add(struct build *b, struct diff_text *t, size_t proc)
+static void text_add(struct build *b, struct diff_text *t, uint64_t proc)
 {
-	char *s;
-
-	if (fflush(b->ms) || b->nomem || !(s = malloc(b->len + 1))) {
+	if (fflush(b->ms) || b->nomem) {
 		b->nomem = 1;
 		return;
 	}
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 256;
-		struct diff_line *l = realloc(t->l, cap * sizeof(*l));
-		if (!l) {
-			free(s);
-			b->nomem = 1;
-			return;
-		}
-		t->l = l;
-		t->cap = cap;
-	}
-	memcpy(s, b->buf, b->len + 1);
-	t->l[t->n++] = (struct diff_line){ .s = s, .len = b->len, .hash = hash_of(s, b->len), .proc = proc };
+	if (!b->io && diff_text_add(t, b->buf, b->len, proc))
+		io_failed(b);
 }
 
 static void indent(struct build *b, unsigned n)
@@ -404,10 +543,26 @@ static void indent(struct build *b, unsigned n)
 		fputs("  ", b->ms);
 }
 
+/* A line of a process into the text, indented under its process line. */
+struct under {
+	struct diff_text *t;
+	uint64_t proc;
+	unsigned depth;
+};
+
+static void under_line(struct build *b, void *arg, const char *s, size_t len)
+{
+	const struct under *u = arg;
+
+	indent(b, u->depth);
+	fwrite(s, 1, len, b->ms);
+	text_add(b, u->t, u->proc);
+}
+
 static void process_lines(struct build *b, struct diff_text *t, const struct aa_tree_node *n)
 {
 	const struct aa_process *pr = &n->proc;
-	size_t at = t->n;
+	uint64_t at = t->n;
 
 	indent(b, n->depth);
 	fputs("process", b->ms);
@@ -448,19 +603,16 @@ static void process_lines(struct build *b, struct diff_text *t, const struct aa_
 		text_add(b, t, at);
 	}
 	const struct diff_proc *p = n->user;
-	for (size_t i = 0; p && i < p->n; i++) {
-		indent(b, n->depth + 1);
-		fwrite(p->l[i].s, 1, p->l[i].len, b->ms);
-		text_add(b, t, at);
-	}
+	struct under u = { t, at, n->depth + 1 };
+	if (p)
+		proc_lines(b, p, under_line, &u);
 	t->processes++;
 }
 
 static void proc_clear(struct diff_proc *p)
 {
-	for (size_t i = 0; i < p->n; i++)
-		free(p->l[i].s);
-	free(p->l);
+	free(p->buf);
+	free(p->chunks);
 	free(p->set);
 }
 
@@ -474,18 +626,14 @@ static void proc_free(struct diff_proc *p)
 /* The lines of records no process is known for, as a root of their own. */
 static void unknown_lines(struct build *b, struct diff_text *t)
 {
-	size_t at = t->n;
+	struct under u = { t, t->n, 1 };
 
 	if (!b->unknown.n)
 		return;
 	line_start(b);
 	fputs("process (records of no known process)", b->ms);
-	text_add(b, t, at);
-	for (size_t i = 0; i < b->unknown.n; i++) {
-		indent(b, 1);
-		fwrite(b->unknown.l[i].s, 1, b->unknown.l[i].len, b->ms);
-		text_add(b, t, at);
-	}
+	text_add(b, t, u.proc);
+	proc_lines(b, &b->unknown, under_line, &u);
 }
 
 int diff_text_build(struct diff_text *t, aa_source *src, const struct diff_rules *r,
@@ -497,6 +645,7 @@ int diff_text_build(struct diff_text *t, aa_source *src, const struct diff_rules
 	int rc;
 
 	memset(t, 0, sizeof(*t));
+	b.memo = calloc(MASK_MEMO, sizeof(*b.memo)); /* without it, slower */
 	if (!(b.ms = open_memstream(&b.buf, &b.len)) || !(b.tls = diff_tls_new(r, b.ms, tls_emit, &b))) {
 		rc = AA_E_NOMEM;
 		goto out;
@@ -506,23 +655,31 @@ int diff_text_build(struct diff_text *t, aa_source *src, const struct diff_rules
 	if (tree && diff_tls_end(b.tls))
 		b.nomem = 1;
 	place_pending(&b, tree);
-	if ((rc == AA_E_STOPPED || !rc) && b.nomem)
-		rc = AA_E_NOMEM;
-	if (rc < 0) {
+	if ((rc == AA_E_STOPPED || !rc) && (b.nomem || b.io))
+		rc = b.nomem ? AA_E_NOMEM : AA_E_IO;
+	if (rc < 0 && rc != AA_E_NOMEM && rc != AA_E_IO) {
 		if (err)
 			*err = *aa_source_error(src);
 		goto out;
 	}
-	for (const struct aa_tree_node *n = aa_tree_walk(tree, NULL, NULL); n && !b.nomem;
+	if (rc < 0)
+		goto out;
+	for (const struct aa_tree_node *n = aa_tree_walk(tree, NULL, NULL); n && !b.nomem && !b.io;
 	     n = aa_tree_walk(tree, NULL, n))
 		process_lines(&b, t, n);
 	unknown_lines(&b, t);
-	if (b.nomem)
-		rc = AA_E_NOMEM;
+	if (!b.io && diff_text_done(t))
+		io_failed(&b);
+	rc = b.nomem ? AA_E_NOMEM : b.io ? AA_E_IO : 0;
 out:
 	if (rc == AA_E_NOMEM && err)
 		*err = (struct aa_error_info){ .code = rc, .offset = -1, .chunk = -1,
 					       .detail = "out of memory making the text of what happened" };
+	if (rc == AA_E_IO && b.io && err) {
+		*err = (struct aa_error_info){ .code = rc, .sys_errno = b.io, .offset = -1, .chunk = -1 };
+		snprintf(err->detail, sizeof(err->detail), "a temporary file of the text of what happened "
+			 "(in $TMPDIR, else /tmp): %s", strerror(b.io));
+	}
 	for (const struct aa_tree_node *n = tree ? aa_tree_next(tree, NULL) : NULL; n; n = aa_tree_next(tree, n))
 		proc_free(n->user);
 	aa_tree_free(tree);
@@ -530,14 +687,13 @@ out:
 	diff_tls_free(b.tls);
 	if (b.ms)
 		fclose(b.ms);
+	if (b.spool)
+		fclose(b.spool);
+	for (size_t i = 0; b.memo && i < MASK_MEMO; i++) {
+		free(b.memo[i].in);
+		free(b.memo[i].out);
+	}
+	free(b.memo);
 	free(b.buf);
 	return rc;
-}
-
-void diff_text_free(struct diff_text *t)
-{
-	for (size_t i = 0; i < t->n; i++)
-		free(t->l[i].s);
-	free(t->l);
-	memset(t, 0, sizeof(*t));
 }

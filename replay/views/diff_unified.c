@@ -3,44 +3,118 @@
  * The unified diff of two texts (aa_diff.h): Myers' shortest edit script
  * between their differing middles, in hunks with context, each hunk
  * headed by the process its first change is under (as diff -p names the
- * function).
+ * function). Lines are compared by their 64-bit hashes; the texts are
+ * spooled (diff_spool.c): only the middles' hashes are read into memory,
+ * the edit script is kept as runs, and the lines a hunk prints are read
+ * back from the files.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "diff_impl.h"
 
-struct op {
-	char kind;   /* ' ', '-', '+' */
-	size_t a, b; /* line of a (for ' ', '-') and of b (for ' ', '+') */
+/* A run of n edit operations of one kind: line a, a+1 ... of a (for ' ',
+ * '-'; a stays for '+') against b, b+1 ... of b (for ' ', '+'; b stays for '-'). */
+struct run {
+	char kind; /* ' ', '-', '+' */
+	uint64_t a, b, n;
+	uint64_t pos; /* the index of its first operation in the script */
 };
 
 struct ops {
-	struct op *o;
-	size_t n;
+	struct run *r;
+	size_t n, cap;
+	uint64_t total; /* operations */
 };
 
-static int same(const struct diff_line *x, const struct diff_line *y)
+struct op {
+	char kind;
+	uint64_t a, b;
+};
+
+static int takes_a(char kind)
 {
-	return x->hash == y->hash && x->len == y->len && !memcmp(x->s, y->s, x->len);
+	return kind != '+';
 }
 
-static void push(struct ops *e, char kind, size_t a, size_t b)
+static int takes_b(char kind)
 {
-	e->o[e->n++] = (struct op){ kind, a, b };
+	return kind != '-';
+}
+
+/* Adds n operations of kind from (a, b) at the end: 0, or -1 when out of memory. */
+static int push(struct ops *e, char kind, uint64_t a, uint64_t b, uint64_t n)
+{
+	struct run *l = e->n ? &e->r[e->n - 1] : NULL;
+
+	if (!n)
+		return 0;
+	if (l && l->kind == kind && l->a + takes_a(kind) * l->n == a && l->b + takes_b(kind) * l->n == b) {
+		l->n += n;
+	} else {
+		if (e->n == e->cap) {
+			size_t cap = e->cap ? e->cap * 2 : 64;
+			struct run *r = realloc(e->r, cap * sizeof(*r));
+			if (!r)
+				return -1;
+			e->r = r;
+			e->cap = cap;
+		}
+		e->r[e->n++] = (struct run){ kind, a, b, n, e->total };
+	}
+	e->total += n;
+	return 0;
+}
+
+/* Operation j (< e->total). */
+static struct op op_at(const struct ops *e, uint64_t j)
+{
+	size_t lo = 0, hi = e->n; /* the last run with pos <= j */
+
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (e->r[mid].pos <= j)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	const struct run *r = &e->r[lo];
+	uint64_t k = j - r->pos;
+	return (struct op){ r->kind, r->a + takes_a(r->kind) * k, r->b + takes_b(r->kind) * k };
+}
+
+/* The hashes of lines [lo, hi) of t into a new array, NULL on failure (*rc set). */
+static uint64_t *hashes(struct diff_text *t, uint64_t lo, uint64_t hi, int *rc)
+{
+	uint64_t *h = malloc((size_t)(hi - lo ? hi - lo : 1) * sizeof(*h));
+	struct diff_entry en;
+
+	if (!h) {
+		*rc = AA_E_NOMEM;
+		return NULL;
+	}
+	for (uint64_t i = lo; i < hi; i++) {
+		if ((*rc = diff_text_entry(t, i, &en))) {
+			free(h);
+			return NULL;
+		}
+		h[i - lo] = en.hash;
+	}
+	return h;
 }
 
 /*
- * Myers' edit script of a[lo_a..hi_a) against b[lo_b..hi_b) appended to
- * e; past AA_DIFF_MAX_EDITS differences, all of one removed and all of the
- * other added. Returns 0 or -1 when out of memory.
+ * Myers' edit script of ha[0..n) against hb[0..m) (lines lo_a.., lo_b..)
+ * appended to e; past AA_DIFF_MAX_EDITS differences, all of one removed
+ * and all of the other added. Returns 0 or -1 when out of memory.
  */
-static int myers(const struct diff_text *a, size_t lo_a, size_t hi_a, const struct diff_text *b, size_t lo_b,
-		 size_t hi_b, struct ops *e)
+static int myers(const uint64_t *ha, long n, uint64_t lo_a, const uint64_t *hb, long m, uint64_t lo_b,
+		 struct ops *e)
 {
-	long n = (long)(hi_a - lo_a), m = (long)(hi_b - lo_b), max = AA_DIFF_MAX_EDITS, d, k;
+	long max = AA_DIFF_MAX_EDITS, d, k;
 	int *v, **trace; /* int: the trace is the memory this takes, O(max^2) */
-	int found = 0;
+	int found = 0, rc = -1;
+	struct ops back = { 0 };
 
 	if (n + m < max)
 		max = n + m;
@@ -48,66 +122,57 @@ static int myers(const struct diff_text *a, size_t lo_a, size_t hi_a, const stru
 		max = 0; /* the whole middle out and in */
 	v = calloc((size_t)(2 * max + 3), sizeof(*v));
 	trace = calloc((size_t)max + 1, sizeof(*trace));
-	if (!v || !trace) {
-		free(v);
-		free(trace);
-		return -1;
-	}
+	if (!v || !trace)
+		goto out;
 	int *V = v + max + 1; /* V[k], k in -max-1 .. max+1 */
 	for (d = 0; d <= max && !found; d++) {
 		for (k = -d; k <= d; k += 2) {
 			long x = (k == -d || (k != d && V[k - 1] < V[k + 1])) ? V[k + 1] : V[k - 1] + 1, y = x - k;
-			while (x < n && y < m && same(&a->l[lo_a + (size_t)x], &b->l[lo_b + (size_t)y]))
+			while (x < n && y < m && ha[x] == hb[y])
 				x++, y++;
 			V[k] = (int)x;
 			if (x >= n && y >= m)
 				found = 1;
 		}
 		if (!(trace[d] = malloc((size_t)(2 * d + 1) * sizeof(int))))
-			goto nomem;
+			goto out;
 		memcpy(trace[d], V - d, (size_t)(2 * d + 1) * sizeof(int));
 	}
-	size_t start = e->n;
 	if (!found) { /* too different: the whole middle out and in */
-		for (long i = 0; i < n; i++)
-			push(e, '-', lo_a + (size_t)i, lo_b);
-		for (long j = 0; j < m; j++)
-			push(e, '+', lo_a + (size_t)n, lo_b + (size_t)j);
-	} else { /* backwards from (n, m), then reversed */
-		long x = n, y = m;
-		for (d--; d >= 0; d--) {
-			const int *P = d ? trace[d - 1] + (d - 1) : NULL;
-			k = x - y;
-			long pk = d == 0 ? 0 : (k == -d || (k != d && P[k - 1] < P[k + 1])) ? k + 1 : k - 1;
-			long px = d == 0 ? 0 : P[pk], py = px - pk;
-			while (x > px && y > py) {
-				x--, y--;
-				push(e, ' ', lo_a + (size_t)x, lo_b + (size_t)y);
-			}
-			if (d == 0)
-				break;
-			if (x == px)
-				push(e, '+', lo_a + (size_t)x, lo_b + (size_t)--y);
-			else
-				push(e, '-', lo_a + (size_t)--x, lo_b + (size_t)y);
-		}
-		for (size_t i = start, j = e->n - 1; i < j; i++, j--) {
-			struct op t = e->o[i];
-			e->o[i] = e->o[j];
-			e->o[j] = t;
-		}
+		rc = push(e, '-', lo_a, lo_b, (uint64_t)n) || push(e, '+', lo_a + (uint64_t)n, lo_b, (uint64_t)m) ? -1 : 0;
+		goto out;
 	}
-	for (d = 0; d <= max && trace[d]; d++)
+	/* backwards from (n, m), runs of single steps, then reversed */
+	long x = n, y = m;
+	for (d--; d >= 0; d--) {
+		const int *P = d ? trace[d - 1] + (d - 1) : NULL;
+		k = x - y;
+		long pk = d == 0 ? 0 : (k == -d || (k != d && P[k - 1] < P[k + 1])) ? k + 1 : k - 1;
+		long px = d == 0 ? 0 : P[pk], py = px - pk;
+		if (x > px && y > py) {
+			long s = x - px < y - py ? x - px : y - py;
+			x -= s, y -= s;
+			if (push(&back, ' ', (uint64_t)x, (uint64_t)y, (uint64_t)s))
+				goto out;
+		}
+		if (d == 0)
+			break;
+		if (x == px ? push(&back, '+', (uint64_t)x, (uint64_t)--y, 1) : push(&back, '-', (uint64_t)--x, (uint64_t)y, 1))
+			goto out;
+	}
+	for (size_t i = back.n; i-- > 0;) { /* each backward step is a run of its own: forwards now */
+		const struct run *r = &back.r[i];
+		if (push(e, r->kind, lo_a + r->a, lo_b + r->b, r->n))
+			goto out;
+	}
+	rc = 0;
+out:
+	for (d = 0; trace && d <= max && trace[d]; d++)
 		free(trace[d]);
 	free(trace);
 	free(v);
-	return 0;
-nomem:
-	for (d = 0; d <= max && trace[d]; d++)
-		free(trace[d]);
-	free(trace);
-	free(v);
-	return -1;
+	free(back.r);
+	return rc;
 }
 
 struct out {
@@ -137,66 +202,86 @@ static int emit(struct out *o, char c, const char *s, size_t len)
 	return o->on_line(o->user, o->buf, n + len) ? AA_E_STOPPED : 0;
 }
 
-/* The process line a hunk is under, without its indentation. */
-static const struct diff_line *hunk_proc(const struct diff_text *a, const struct diff_text *b, const struct op *first)
+/* Line i of t into *line (NUL-terminated, until the next read of t): 0 or AA_E_IO. */
+static int line_of(struct diff_text *t, uint64_t i, struct diff_entry *en, const char **line)
 {
-	const struct diff_text *t = first->kind == '+' ? b : a;
-	size_t i = first->kind == '+' ? first->b : first->a;
+	int rc = diff_text_entry(t, i, en);
 
-	return i < t->n ? &t->l[t->l[i].proc] : NULL;
+	if (rc)
+		return rc;
+	return (*line = diff_text_line(t, en)) ? 0 : AA_E_IO;
 }
 
-static int hunks(const struct diff_text *a, const struct diff_text *b, const struct ops *e, unsigned ctx,
-		 struct out *o)
+/* The hunk's head: its ranges and the process line its first change is under. */
+static int hunk_head(struct diff_text *a, struct diff_text *b, struct op from, struct op first, uint64_t na,
+		     uint64_t nb, struct out *o)
 {
-	size_t i = 0;
+	struct diff_text *t = first.kind == '+' ? b : a;
+	uint64_t i = first.kind == '+' ? first.b : first.a;
+	const char *pl = NULL;
+	struct diff_entry en;
+	char head[96];
 	int rc;
 
-	while (i < e->n) {
-		while (i < e->n && e->o[i].kind == ' ')
+	if (i < t->n) {
+		if ((rc = diff_text_entry(t, i, &en)) || (rc = line_of(t, en.proc, &en, &pl)))
+			return rc;
+		while (*pl == ' ')
+			pl++;
+	}
+	int hl = snprintf(head, sizeof(head), "@@ -%llu,%llu +%llu,%llu @@%s",
+			  (unsigned long long)(from.a + (na != 0)), (unsigned long long)na,
+			  (unsigned long long)(from.b + (nb != 0)), (unsigned long long)nb, pl ? " " : "");
+	size_t pn = pl ? strlen(pl) : 0;
+	char *line = malloc((size_t)hl + pn + 1);
+	if (!line)
+		return AA_E_NOMEM;
+	memcpy(line, head, (size_t)hl);
+	memcpy(line + hl, pl ? pl : "", pn);
+	rc = emit(o, 0, line, (size_t)hl + pn);
+	free(line);
+	return rc;
+}
+
+static int hunks(struct diff_text *a, struct diff_text *b, const struct ops *e, unsigned ctx, struct out *o)
+{
+	uint64_t i = 0, n = e->total;
+	int rc;
+
+	while (i < n) {
+		while (i < n && op_at(e, i).kind == ' ')
 			i++;
-		if (i == e->n)
+		if (i == n)
 			break;
-		size_t from = i > ctx ? i - ctx : 0, to = i; /* [from, to) */
-		const struct op *first = &e->o[i];
+		uint64_t from = i > ctx ? i - ctx : 0, to = i; /* [from, to) */
+		struct op first = op_at(e, i);
 		for (;;) { /* take changes while the gap to the next is at most 2 ctx */
-			while (to < e->n && e->o[to].kind != ' ')
+			while (to < n && op_at(e, to).kind != ' ')
 				to++;
-			size_t gap = to;
-			while (gap < e->n && e->o[gap].kind == ' ')
+			uint64_t gap = to;
+			while (gap < n && op_at(e, gap).kind == ' ')
 				gap++;
-			if (gap < e->n && gap - to <= 2 * (size_t)ctx) {
+			if (gap < n && gap - to <= 2 * (uint64_t)ctx) {
 				to = gap;
 				continue;
 			}
-			to = to + ctx < e->n ? to + ctx : e->n;
+			to = to + ctx < n ? to + ctx : n;
 			break;
 		}
-		size_t na = 0, nb = 0;
-		for (size_t j = from; j < to; j++) {
-			na += e->o[j].kind != '+';
-			nb += e->o[j].kind != '-';
+		uint64_t na = 0, nb = 0;
+		for (uint64_t j = from; j < to; j++) {
+			struct op p = op_at(e, j);
+			na += takes_a(p.kind);
+			nb += takes_b(p.kind);
 		}
-		const struct diff_line *pl = hunk_proc(a, b, first);
-		char head[96];
-		int hl = snprintf(head, sizeof(head), "@@ -%zu,%zu +%zu,%zu @@%s", e->o[from].a + (na != 0), na,
-				  e->o[from].b + (nb != 0), nb, pl ? " " : "");
-		size_t skip = 0;
-		while (pl && skip < pl->len && pl->s[skip] == ' ')
-			skip++;
-		char *line = malloc((size_t)hl + (pl ? pl->len - skip : 0) + 1);
-		if (!line)
-			return AA_E_NOMEM;
-		memcpy(line, head, (size_t)hl);
-		if (pl)
-			memcpy(line + hl, pl->s + skip, pl->len - skip);
-		rc = emit(o, 0, line, (size_t)hl + (pl ? pl->len - skip : 0));
-		free(line);
-		if (rc)
+		if ((rc = hunk_head(a, b, op_at(e, from), first, na, nb, o)))
 			return rc;
-		for (size_t j = from; j < to; j++) {
-			const struct diff_line *l = e->o[j].kind == '+' ? &b->l[e->o[j].b] : &a->l[e->o[j].a];
-			if ((rc = emit(o, e->o[j].kind, l->s, l->len)))
+		for (uint64_t j = from; j < to; j++) {
+			struct op p = op_at(e, j);
+			struct diff_entry en;
+			const char *l;
+			if ((rc = p.kind == '+' ? line_of(b, p.b, &en, &l) : line_of(a, p.a, &en, &l)) ||
+			    (rc = emit(o, p.kind, l, en.len)))
 				return rc;
 		}
 		i = to;
@@ -204,36 +289,50 @@ static int hunks(const struct diff_text *a, const struct diff_text *b, const str
 	return 0;
 }
 
-int diff_unified(const struct diff_text *a, const struct diff_text *b, unsigned ctx,
+/* Whether lines i of a and j of b are the same (by hash): 1, 0, or a negative AA_E_*. */
+static int same(struct diff_text *a, uint64_t i, struct diff_text *b, uint64_t j)
+{
+	struct diff_entry x, y;
+	int rc;
+
+	if ((rc = diff_text_entry(a, i, &x)) || (rc = diff_text_entry(b, j, &y)))
+		return rc;
+	return x.hash == y.hash;
+}
+
+int diff_unified(struct diff_text *a, struct diff_text *b, unsigned ctx,
 		 const char *label_a, const char *label_b,
 		 int (*on_line)(void *user, const char *line, size_t len), void *user,
 		 uint64_t *removed, uint64_t *added)
 {
 	struct ops e = { 0 };
 	struct out o = { .on_line = on_line, .user = user };
-	size_t pre = 0, suf = 0;
-	int rc = 0;
+	uint64_t pre = 0, suf = 0, *ha = NULL, *hb = NULL;
+	int rc = 0, s = 1;
 
 	*removed = *added = 0;
-	while (pre < a->n && pre < b->n && same(&a->l[pre], &b->l[pre]))
+	while (pre < a->n && pre < b->n && (s = same(a, pre, b, pre)) == 1)
 		pre++;
-	while (suf < a->n - pre && suf < b->n - pre && same(&a->l[a->n - 1 - suf], &b->l[b->n - 1 - suf]))
+	while (s >= 0 && suf < a->n - pre && suf < b->n - pre &&
+	       (s = same(a, a->n - 1 - suf, b, b->n - 1 - suf)) == 1)
 		suf++;
+	if (s < 0)
+		return s;
 	if (pre == a->n && pre == b->n)
 		return 0;
-	if (!(e.o = malloc((a->n + b->n + 1) * sizeof(*e.o))))
-		return AA_E_NOMEM;
-	for (size_t i = 0; i < pre; i++)
-		push(&e, ' ', i, i);
-	if (myers(a, pre, a->n - suf, b, pre, b->n - suf, &e)) {
-		free(e.o);
-		return AA_E_NOMEM;
-	}
-	for (size_t i = 0; i < suf; i++)
-		push(&e, ' ', a->n - suf + i, b->n - suf + i);
+	if (!(ha = hashes(a, pre, a->n - suf, &rc)) || !(hb = hashes(b, pre, b->n - suf, &rc)))
+		goto out;
+	rc = AA_E_NOMEM;
+	if (push(&e, ' ', 0, 0, pre) ||
+	    myers(ha, (long)(a->n - suf - pre), pre, hb, (long)(b->n - suf - pre), pre, &e) ||
+	    push(&e, ' ', a->n - suf, b->n - suf, suf))
+		goto out;
+	free(ha);
+	free(hb);
+	ha = hb = NULL;
 	for (size_t i = 0; i < e.n; i++) {
-		*removed += e.o[i].kind == '-';
-		*added += e.o[i].kind == '+';
+		*removed += e.r[i].kind == '-' ? e.r[i].n : 0;
+		*added += e.r[i].kind == '+' ? e.r[i].n : 0;
 	}
 	rc = 0;
 	if (on_line) {
@@ -255,7 +354,10 @@ int diff_unified(const struct diff_text *a, const struct diff_text *b, unsigned 
 		if (!rc)
 			rc = hunks(a, b, &e, ctx, &o);
 	}
+out:
+	free(ha);
+	free(hb);
 	free(o.buf);
-	free(e.o);
+	free(e.r);
 	return rc;
 }

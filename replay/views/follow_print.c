@@ -52,11 +52,29 @@ static void line_start(FILE *f, const struct aa_follow_conn *c, uint32_t pid, un
  * newline: printed as they are, a line each), 1 text with escapes (valid
  * UTF-8 with other controls), 0 a hex dump.
  */
+/* 1 when the 8 bytes of w are all printable ASCII (0x20 to 0x7e). */
+static int printable8(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+	uint64_t del = w ^ (0x7f * ones);
+
+	return !(w & high) && !((w - 0x20 * ones) & high) && !((del - ones) & ~del & high);
+}
+
 static int text_kind(const uint8_t *p, size_t n)
 {
 	int plain = 1;
 
 	for (size_t i = 0; i < n;) {
+		uint64_t w;
+		if (n - i >= 8 && (memcpy(&w, p + i, 8), printable8(w))) {
+			i += 8;
+			continue;
+		}
+		if ((p[i] >= 0x20 && p[i] < 0x7f) || p[i] == '\n' || p[i] == '\t') {
+			i++; /* plain ASCII, most of any text: no call */
+			continue;
+		}
 		size_t l = aa_utf8_seq_len(p + i, n - i);
 		if (!l)
 			return 0;

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The spooled "what happened" text (diff_impl.h): lines and their index
+ * in temporary files, read back by entry, so that comparing two long
+ * recordings takes disk, not memory.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "diff_impl.h"
+#include "xxh64.h"
+
+FILE *diff_spool(void)
+{
+	const char *dir = getenv("TMPDIR");
+	char *path;
+	FILE *f = NULL;
+	int fd, e;
+
+	if (!dir || !*dir)
+		dir = "/tmp";
+	if (!(path = malloc(strlen(dir) + sizeof("/aa-diff.XXXXXX"))))
+		return NULL;
+	strcpy(path, dir);
+	strcat(path, "/aa-diff.XXXXXX");
+	if ((fd = mkstemp(path)) >= 0) {
+		unlink(path);
+		if (!(f = fdopen(fd, "w+"))) {
+			e = errno;
+			close(fd);
+			errno = e;
+		}
+	}
+	free(path);
+	return f;
+}
+
+int diff_text_add(struct diff_text *t, const char *s, size_t len, uint64_t proc)
+{
+	struct diff_entry e = { .off = t->bytes, .proc = proc, .len = (uint32_t)len };
+	struct aa_xxh64 h;
+
+	if ((!t->lines && !(t->lines = diff_spool())) || (!t->index && !(t->index = diff_spool())))
+		return AA_E_IO;
+	aa_xxh64_init(&h, 0);
+	aa_xxh64_update(&h, s, len);
+	e.hash = aa_xxh64_digest(&h);
+	if (!e.hash)
+		e.hash = 1;
+	if (fwrite(s, 1, len, t->lines) != len || putc('\n', t->lines) == EOF ||
+	    fwrite(&e, sizeof(e), 1, t->index) != 1)
+		return AA_E_IO;
+	t->bytes += len + 1;
+	t->n++;
+	return 0;
+}
+
+int diff_text_done(struct diff_text *t)
+{
+	if ((t->lines && fflush(t->lines)) || (t->index && fflush(t->index)))
+		return AA_E_IO;
+	return 0;
+}
+
+/* pread all of n bytes at off: 0, or -1 (errno EIO for a short file). */
+static int read_at(FILE *f, void *buf, size_t n, uint64_t off)
+{
+	for (size_t got = 0; got < n;) {
+		ssize_t r = pread(fileno(f), (char *)buf + got, n - got, (off_t)(off + got));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			if (!r)
+				errno = EIO;
+			return -1;
+		}
+		got += (size_t)r;
+	}
+	return 0;
+}
+
+int diff_text_entry(struct diff_text *t, uint64_t i, struct diff_entry *e)
+{
+	if (i >= t->n)
+		return AA_E_INVAL;
+	if (i < t->cache_first || i >= t->cache_first + t->cache_n) {
+		/* the block around i: reading backwards finds it as well as forwards */
+		uint64_t first = i / DIFF_CACHE * DIFF_CACHE;
+		size_t n = t->n - first < DIFF_CACHE ? (size_t)(t->n - first) : DIFF_CACHE;
+		if (!t->cache && !(t->cache = malloc(DIFF_CACHE * sizeof(*t->cache))))
+			return AA_E_NOMEM;
+		t->cache_n = 0;
+		if (read_at(t->index, t->cache, n * sizeof(*t->cache), first * sizeof(*t->cache)))
+			return AA_E_IO;
+		t->cache_first = first;
+		t->cache_n = n;
+	}
+	*e = t->cache[i - t->cache_first];
+	return 0;
+}
+
+const char *diff_text_line(struct diff_text *t, const struct diff_entry *e)
+{
+	if ((size_t)e->len + 1 > t->line_cap) {
+		char *l = realloc(t->line, (size_t)e->len + 1);
+		if (!l)
+			return NULL;
+		t->line = l;
+		t->line_cap = (size_t)e->len + 1;
+	}
+	if (read_at(t->lines, t->line, e->len, e->off))
+		return NULL;
+	t->line[e->len] = 0;
+	return t->line;
+}
+
+void diff_text_free(struct diff_text *t)
+{
+	if (t->lines)
+		fclose(t->lines);
+	if (t->index)
+		fclose(t->index);
+	free(t->cache);
+	free(t->line);
+	memset(t, 0, sizeof(*t));
+}
