@@ -97,6 +97,9 @@ guard(int rd, int held_fd, volatile uint32_t *hold_on, uint64_t max_ns, pid_t pa
 	sigset_t none;
 
 	close_others(rd, held_fd);
+	/* Out of aa-capture's process group and session: a kill of the group
+	 * (a job's ^C or SIGKILL, a terminal's hangup) leaves it standing. */
+	setsid();
 	/* A ^C to the terminal's group, a TERM to all: this one must outlive
 	 * aa-capture to do its work. */
 	for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
