@@ -15,6 +15,8 @@
 
 #include <bpf/bpf.h>
 
+#include "clock.h"
+
 /* As TLS_HELD's max_entries in bpf/tls_hold.bpf.h. */
 #define HELD_MAX 4096
 
@@ -27,14 +29,6 @@ uint64_t aa_hold_max_ns(void)
 	if (!s || end == s || *end || !ms || ms > 3600000)
 		ms = 2000;
 	return ms * 1000000ull;
-}
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 /* Continues every program held since before `before` (ns, CLOCK_MONOTONIC;
@@ -121,7 +115,7 @@ guard(int rd, int held_fd, volatile uint32_t *hold_on, uint64_t max_ns, pid_t pa
 
 		if (poll(&p, 1, tick_ms) > 0)
 			break; /* EOF (or a byte: asked to end) */
-		release(held_fd, mono_ns() - max_ns);
+		release(held_fd, aa_clock_ns(CLOCK_MONOTONIC) - max_ns);
 	}
 	/* Off first: the links die with aa-capture's descriptors, but not at
 	 * once (its exit tears them down after the signal, a child may hold
