@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
- * TLS libraries found while capturing: a program that maps for execution a
+ * TLS libraries found while capturing: when a program maps for execution a
  * file user space has not looked at yet (its executable at exec, each shared
- * library ld.so maps, a dlopen) is stopped with SIGSTOP on its way back to
- * user space, before it runs a single instruction of that file, and user
- * space is told on TLS_NOTIFY (a program with a controlling terminal is
- * only told of). User space reads the file's symbols, attaches the TLS
+ * library ld.so maps, a dlopen), user space is told on TLS_NOTIFY. With
+ * --tls-hold (tls_hold_on 2) the program is also stopped with SIGSTOP on its
+ * way back to user space, before it runs a single instruction of that file
+ * (not one with a controlling terminal). Not by default: a parent that
+ * waits for its children's stops (WUNTRACED: Criterion's runner, shells)
+ * would see them. User space reads the file's symbols, attaches the TLS
  * probes if it carries a TLS stack, marks it in TLS_SEEN and sends SIGCONT
  * (capture/live_tls.c). Each file stops its first mappers only: once seen, a
  * file costs one hash lookup per mmap. tls_hold_on is cleared by user space
@@ -83,7 +85,8 @@ struct {
 	__uint(max_entries, 64 << 10);
 } TLS_NOTIFY SEC(".maps");
 
-/* Written by user space while loaded (.bss): 1 while it listens. */
+/* Written by user space while loaded (.bss): 0 not listening; 1 listening,
+ * programs run on (told of only); 2 listening, programs held (--tls-hold). */
 volatile __u32 tls_hold_on = 0;
 
 /* Stops the current program, if wanted, when f was not looked at yet. */
@@ -119,7 +122,7 @@ static __always_inline void tls_hold_file(struct file *f)
 	 * Another is entered in TLS_HELD before it is stopped, so that the
 	 * guardian knows of every stop (a thread of a program held already
 	 * keeps the first time). */
-	if (!BPF_CORE_READ((struct task_struct *)bpf_get_current_task_btf(), signal, tty)) {
+	if (tls_hold_on == 2 && !BPF_CORE_READ((struct task_struct *)bpf_get_current_task_btf(), signal, tty)) {
 		now = bpf_ktime_get_ns();
 		bpf_map_update_elem(&TLS_HELD, &tgid, &now, BPF_NOEXIST);
 		at = bpf_map_lookup_elem(&TLS_HELD, &tgid);

@@ -55,6 +55,7 @@ static int open_live(struct capture *c, const struct cap_opts *o, int64_t *mono_
 		.nssl_libs = o->nssl_libs,
 		.all_files = o->all_files,
 		.argv_max = o->argv_max,
+		.tls_hold = o->tls_hold,
 	};
 	struct aa_error_info err;
 	char msg[320];

@@ -31,6 +31,12 @@ struct aa_live_opts {
 	int all_files;             /* read/write on every fd kind, not only regular files */
 	unsigned argv_max;         /* bytes of an exec's argv recorded whole, at most
 				      AA_LIVE_ARGV_MAX; 0: AA_LIVE_ARGV_DEFAULT */
+	/* A program that maps a file not looked at yet (its executable, a
+	 * library) is stopped (SIGSTOP) until that file's TLS probes are
+	 * attached, so none of its TLS is missed; a parent that watches its
+	 * children's stops (waitpid WUNTRACED) sees that stop. 0: it runs on
+	 * and is probed as soon as can be (its first TLS calls may be missed). */
+	int tls_hold;
 };
 
 /* Returns 0 or AA_E_PERM / AA_E_UNSUPPORTED / AA_E_BPF, with err saying what is missing in one line.

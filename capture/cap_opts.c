@@ -27,7 +27,7 @@ static const char help_usage[] =
 	"                  [-G SECONDS] [-C MEGABYTES] [-W N] [-z COMMAND] [-Z USER]\n"
 	"                  [--level N] [--flush-ms MS] [--print [--json]]\n"
 	"                  [--ring-size BYTES] [--pid PID]... [--comm NAME]\n"
-	"                  [--events LIST] [--ssl-lib PATH]... [--all-files]\n"
+	"                  [--events LIST] [--ssl-lib PATH]... [--tls-hold] [--all-files]\n"
 	"                  [--no-snapshot] [--argv-max BYTES] [--ready-fd N]\n"
 	"                  [--ship URL [--spool DIR] [--spool-max MB]]\n"
 	"                  [[-u USER] -- COMMAND [ARGS]]\n"
@@ -125,6 +125,9 @@ static const char help_text[] =
 	"  --ssl-lib PATH       also attach to this TLS library or program (repeatable)\n"
 	"  --list-tls           print the files found to carry a TLS stack (path,\n"
 	"                       stack, functions, why), then exit\n"
+	"  --tls-hold           stop a program that maps a file not looked at yet\n"
+	"                       until that file's TLS probes are attached (none of\n"
+	"                       its TLS missed; its parent may see the stop)\n"
 	"  --all-files          read/write (and the fileop fd syscalls) on every kind\n"
 	"                       of fd, not only regular files\n"
 	"  --ring-size BYTES    ring buffer size, a power of two (suffix K, M or G)\n"
@@ -167,7 +170,7 @@ enum {
 	OPT_DURATION = 256, OPT_LEVEL, OPT_FLUSH_MS, OPT_PRINT, OPT_JSON, OPT_RING_SIZE,
 	OPT_PID, OPT_COMM, OPT_EVENTS, OPT_SSL_LIB, OPT_ALL_FILES, OPT_READY_FD, OPT_VERSION,
 	OPT_NO_SNAPSHOT, OPT_ARGV_MAX,
-	OPT_LIST_TLS,
+	OPT_LIST_TLS, OPT_TLS_HOLD,
 };
 
 static const struct option long_opts[] = {
@@ -182,6 +185,7 @@ static const struct option long_opts[] = {
 	{ "events", required_argument, NULL, OPT_EVENTS },
 	{ "ssl-lib", required_argument, NULL, OPT_SSL_LIB },
 	{ "list-tls", no_argument, NULL, OPT_LIST_TLS },
+	{ "tls-hold", no_argument, NULL, OPT_TLS_HOLD },
 	{ "all-files", no_argument, NULL, OPT_ALL_FILES },
 	{ "no-snapshot", no_argument, NULL, OPT_NO_SNAPSHOT },
 	{ "argv-max", required_argument, NULL, OPT_ARGV_MAX },
@@ -419,7 +423,8 @@ static int check_combinations(struct cap_opts *o)
 	if (o->raw_path) {
 		const char *live_only = o->comm ? "--comm" : o->nssl_libs ? "--ssl-lib"
 				      : o->all_files ? "--all-files" : o->ring_bytes ? "--ring-size"
-				      : o->no_snapshot ? "--no-snapshot" : o->argv_max ? "--argv-max" : NULL;
+				      : o->no_snapshot ? "--no-snapshot" : o->argv_max ? "--argv-max"
+				      : o->tls_hold ? "--tls-hold" : NULL;
 		if (live_only)
 			return usage_error("%s applies to live capture, not to -r", live_only);
 	}
@@ -521,6 +526,7 @@ static int take(struct cap_opts *o, int c, const char *arg)
 			return usage_error("out of memory");
 		return -1;
 	case OPT_LIST_TLS: o->list_tls = 1; return -1;
+	case OPT_TLS_HOLD: o->tls_hold = 1; return -1;
 	case 'h':
 		fputs(help_usage, stdout);
 		fputs(help_text, stdout);

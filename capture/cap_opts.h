@@ -53,6 +53,7 @@ struct cap_opts {
 	unsigned argv_max;        /* --argv-max; 0: the live source's default */
 	int ready_fd;             /* --ready-fd; -1: none */
 	int list_tls;             /* --list-tls: print the TLS files found, and exit */
+	int tls_hold;             /* --tls-hold: a program mapping a new file waits for its TLS probes */
 	int out_given;            /* -w was given (--ship without it writes no file) */
 	struct ship_opts ship_opts; /* --ship ... (ship.h) */
 	struct ship *ship;        /* set by main once shipping runs */

@@ -224,7 +224,8 @@ static int attach_tls(struct aa_live_bpf *b, const struct aa_live_opts *o, char 
 {
 	if (o->nssl_libs > AA_LIVE_MAX_SSL_LIBS)
 		return aa_live_fail(why, n, AA_E_INVAL, "too many SSL libraries: at most %d", AA_LIVE_MAX_SSL_LIBS);
-	return aa_live_tls_start(&b->tls, b->skel, o->ssl_libs, o->nssl_libs, 1, why, n);
+	return aa_live_tls_start(&b->tls, b->skel, o->ssl_libs, o->nssl_libs,
+				 o->tls_hold ? AA_TLS_FOLLOW_HOLD : AA_TLS_FOLLOW, why, n);
 }
 
 static int attach_all(struct aa_live_bpf *b, const struct aa_live_opts *o, char *why, size_t n)

@@ -229,8 +229,8 @@ static void *follow_thread(void *arg)
 	return NULL;
 }
 
-/* From here on, programs mapping a file not looked at yet wait for it. */
-static int follow(struct aa_live_tls *t, char *why, size_t whysize)
+/* From here on, files mapped are looked at; with AA_TLS_FOLLOW_HOLD their programs wait. */
+static int follow(struct aa_live_tls *t, int mode, char *why, size_t whysize)
 {
 	int err;
 
@@ -239,14 +239,14 @@ static int follow(struct aa_live_tls *t, char *why, size_t whysize)
 		return aa_live_fail(why, whysize, AA_E_BPF, "TLS_NOTIFY ring buffer: %s", strerror(errno));
 	/* No program is stopped without a guardian to continue it. */
 	t->hold_max_ns = aa_hold_max_ns();
-	if (aa_hold_guard_start(&t->guard, bpf_map__fd(t->skel->maps.TLS_HELD), &t->skel->bss->tls_hold_on,
+	if (mode == AA_TLS_FOLLOW_HOLD && aa_hold_guard_start(&t->guard, bpf_map__fd(t->skel->maps.TLS_HELD), &t->skel->bss->tls_hold_on,
 				t->hold_max_ns))
 		return aa_live_fail(why, whysize, AA_E_NOMEM, "starting the TLS hold guardian: %s", strerror(errno));
 	err = pthread_create(&t->thread, NULL, follow_thread, t);
 	if (err)
 		return aa_live_fail(why, whysize, AA_E_NOMEM, "starting the TLS thread: %s", strerror(err));
 	t->running = 1;
-	t->skel->bss->tls_hold_on = 1;
+	t->skel->bss->tls_hold_on = mode;
 	t->hold = bpf_program__attach(t->skel->progs.aa_tls_hold_exec);
 	if (!t->hold) {
 		t->skel->bss->tls_hold_on = 0;
@@ -292,7 +292,7 @@ int aa_live_tls_start(struct aa_live_tls **out, struct aa_bpf *skel, const char 
 		/* Followed first, then the running processes read: a file mapped
 		 * between the two is seen by one or the other. A kernel that
 		 * cannot follow (no fentry) still has the files found now. */
-		if (follow_new && follow(t, why, whysize) && getenv("AA_VERBOSE"))
+		if (follow_new && follow(t, follow_new, why, whysize) && getenv("AA_VERBOSE"))
 			fprintf(stderr, "aa: not following new TLS files: %s\n", why);
 		t->stats.following = t->running && t->hold;
 		why[0] = 0;

@@ -28,9 +28,13 @@ struct aa_live_tls_stats {
 /*
  * Attaches to extra[0..n) (--ssl-lib: each must carry a stack), the system's
  * TLS libraries, every file mapped by a running process and, with follow,
- * the files mapped from now on. Returns 0, or AA_E_INVAL / AA_E_BPF /
- * AA_E_NOMEM with why saying what in one line.
+ * the files mapped from now on: with AA_TLS_FOLLOW_HOLD, a program that
+ * maps one not looked at yet waits for its probes (bpf/tls_hold.bpf.h).
+ * Returns 0, or AA_E_INVAL / AA_E_BPF / AA_E_NOMEM with why saying what in
+ * one line.
  */
+#define AA_TLS_FOLLOW 1      /* as tls_hold_on: files mapped later are probed, the program running on */
+#define AA_TLS_FOLLOW_HOLD 2 /* ... the program stopped until they are */
 int aa_live_tls_start(struct aa_live_tls **out, struct aa_bpf *skel, const char *const *extra, size_t n,
 		      int follow, char *why, size_t whysize);
 

@@ -23,10 +23,10 @@ fail() { [[ -n $cap ]] && kill -KILL $cap; echo "FAIL: $*"; echo "--- aa-capture
 state() { local s; { s=$(</proc/$1/stat); } 2>/dev/null || return 1; s=${s##*) }; echo "${s%% *}"; }
 for t in t1 t2 t3 t4; do cp /bin/true "$tmp/$t" || exit 2; done
 
-# Starts aa-capture (all events, TLS files followed) with env $@; sets cap and guard.
+# Starts aa-capture (all events, --tls-hold) with env $@; sets cap and guard.
 start_cap() {
 	: >"$tmp/err"
-	env "$@" "$B/aa-capture" -w "$tmp/cap.pcapng" 2>"$tmp/err" &
+	env "$@" "$B/aa-capture" --tls-hold -w "$tmp/cap.pcapng" 2>"$tmp/err" &
 	cap=$!
 	for _ in $(seq 400); do
 		grep -q "aa-capture: ready" "$tmp/err" && break

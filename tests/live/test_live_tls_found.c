@@ -209,6 +209,8 @@ static void static_client_path(char *path, size_t size)
 Test(live_tls_found, openssl_linked_into_a_program_started_later, .timeout = 90)
 {
 	struct aa_live_opts o = tls_opts();
+
+	o.tls_hold = 1; /* probed before its first instruction: none of its TLS missed */
 	struct pair p = { 0 };
 	char *dir, client[4200], script[6000], want[STATIC_MSG];
 	struct live_run run;
@@ -251,6 +253,8 @@ Test(live_tls_found, openssl_linked_into_a_program_started_later, .timeout = 90)
 Test(live_tls_found, private_libssl_copy_loaded_later, .timeout = 90)
 {
 	struct aa_live_opts o = tls_opts();
+
+	o.tls_hold = 1;
 	struct pair p = { 0 };
 	char *dir, cmd[1024], script[2048];
 	struct live_run run;
@@ -332,5 +336,39 @@ Test(live_tls_found, nss_tstclnt_tls_socket_only, .timeout = 120)
 	cr_assert_eq(run.drops[AA_DROP_TLS], 0);
 	pair_free(&p);
 	live_run_free(&run);
+	aat_tmpdir_remove(dir);
+}
+
+/* Without --tls-hold a program that maps a new file is only looked at, never
+ * stopped: a parent waiting with WUNTRACED (as Criterion's runner and shells
+ * do) sees its child exit, not stop. */
+Test(live_tls_found, a_new_program_is_not_stopped_without_tls_hold, .timeout = 60)
+{
+	struct aa_live_opts o = { .timeout_ms = 100 };
+	struct aa_error_info err;
+	aa_source *src;
+	char *dir, prog[4200], cmd[8500];
+	int status, rc;
+	pid_t pid;
+
+	live_require_root();
+	dir = aat_tmpdir();
+	cr_assert_not_null(dir);
+	snprintf(prog, sizeof(prog), "%s/fresh-true", dir);
+	snprintf(cmd, sizeof(cmd), "cp /bin/true %s", prog); /* a file no process has mapped */
+	cr_assert_eq(aat_run(cmd, NULL, 0), 0);
+	rc = aa_open_live(&src, &o, &err);
+	cr_assert_eq(rc, 0, "aa_open_live: %s", err.detail);
+	pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		setsid(); /* no controlling terminal: one that has one is never stopped */
+		execl(prog, prog, (char *)NULL);
+		_exit(127);
+	}
+	cr_assert_eq(waitpid(pid, &status, WUNTRACED), pid);
+	cr_assert(!WIFSTOPPED(status), "the new program was stopped without --tls-hold");
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	aa_close(src);
 	aat_tmpdir_remove(dir);
 }
