@@ -21,5 +21,6 @@ $(BUILD)/aa.skel.h: $(BUILD)/aa.bpf.o
 	$(BPFTOOL) gen skeleton $< name aa_bpf > $@.tmp && mv $@.tmp $@
 
 LIB_SRCS += capture/live_source.c capture/live_ring.c capture/live_load.c \
-	capture/live_ssl.c capture/live_follow.c capture/live_tls.c capture/tls_find.c capture/elf_syms.c
+	capture/live_ssl.c capture/live_follow.c capture/live_tls.c capture/tls_find.c capture/elf_syms.c \
+	capture/hold_guard.c
 $(patsubst %.c,$(BUILD)/obj/%.o,capture/live_load.c capture/live_tls.c): | $(BUILD)/aa.skel.h

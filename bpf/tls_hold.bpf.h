@@ -12,7 +12,9 @@
  * (capture/live_tls.c). Each file stops its first mappers only: once seen, a
  * file costs one hash lookup per mmap. tls_hold_on is cleared by user space
  * before it stops listening, so that no process is stopped with no one to
- * continue it.
+ * continue it. Each program stopped is in TLS_HELD until user space has
+ * continued it: aa-capture's guardian process (capture/hold_guard.c)
+ * continues those held too long, and all of them if aa-capture dies.
  */
 #ifndef AA_TLS_HOLD_BPF_H
 #define AA_TLS_HOLD_BPF_H
@@ -65,8 +67,18 @@ struct {
 struct tls_notify {
 	__u32 pid;
 	__u32 held; /* 1: stopped; 0: has a controlling terminal, runs on */
+	__u64 at;   /* when held: its TLS_HELD time */
 	struct tls_file_key file;
 };
+
+/* The programs stopped and not continued yet: tgid -> bpf_ktime_get_ns()
+ * (CLOCK_MONOTONIC) of the stop. Full, no program is stopped. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u64);
+} TLS_HELD SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -83,6 +95,7 @@ static __always_inline void tls_hold_file(struct file *f)
 	struct tls_file_key k;
 	struct tls_notify *n;
 	struct inode *inode;
+	__u64 now, *at;
 	__u32 tgid;
 
 	if (!f)
@@ -101,12 +114,25 @@ static __always_inline void tls_hold_file(struct file *f)
 		return; /* not stopped: user space is behind; the file goes unprobed this time */
 	n->pid = tgid;
 	n->file = k;
+	n->held = 0;
+	n->at = 0;
 	/* A program with a controlling terminal is not stopped: its
 	 * interactive shell would take the stop for a ^Z and put it in the
-	 * background. Its files are probed as soon as can be, it running on. */
-	n->held = tls_hold_on == 2 &&
-		  !BPF_CORE_READ((struct task_struct *)bpf_get_current_task_btf(), signal, tty) &&
-		  !bpf_send_signal(AA_SIGSTOP);
+	 * background. Its files are probed as soon as can be, it running on.
+	 * Another is entered in TLS_HELD before it is stopped, so that the
+	 * guardian knows of every stop (a thread of a program held already
+	 * keeps the first time). */
+	if (tls_hold_on == 2 && !BPF_CORE_READ((struct task_struct *)bpf_get_current_task_btf(), signal, tty)) {
+		now = bpf_ktime_get_ns();
+		bpf_map_update_elem(&TLS_HELD, &tgid, &now, BPF_NOEXIST);
+		at = bpf_map_lookup_elem(&TLS_HELD, &tgid);
+		if (at) {
+			n->at = *at;
+			n->held = !bpf_send_signal(AA_SIGSTOP);
+			if (!n->held && n->at == now)
+				bpf_map_delete_elem(&TLS_HELD, &tgid);
+		}
+	}
 	bpf_ringbuf_submit(n, 0);
 }
 

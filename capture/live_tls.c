@@ -19,6 +19,7 @@
 #include "aa_error.h"
 #include "clock.h"
 #include "events.h"
+#include "hold_guard.h"
 #include "live_load.h"
 #include "parse.h"
 #include "tls_find.h"
@@ -39,6 +40,8 @@ struct aa_live_tls {
 	struct aa_live_tls_stats stats;
 	struct ring_buffer *notify;
 	struct bpf_link *hold;
+	struct aa_hold_guard guard; /* continues the held if this process dies */
+	uint64_t hold_max_ns;
 	pthread_t thread;
 	int running;
 	volatile int stop;
@@ -48,6 +51,7 @@ struct aa_live_tls {
 struct tls_notify {
 	uint32_t pid;
 	uint32_t held; /* 0: not stopped (it has a controlling terminal) */
+	uint64_t at;   /* its TLS_HELD time */
 	struct aa_tls_key file;
 };
 
@@ -194,7 +198,17 @@ static int on_notify(void *ctx, void *data, size_t size)
 	t->want = NULL;
 	mark_seen(t, &n->file);
 	if (n->held) {
-		kill((pid_t)n->pid, SIGCONT);
+		int held_fd = bpf_map__fd(t->skel->maps.TLS_HELD);
+		uint64_t at;
+		int ours = !bpf_map_lookup_elem(held_fd, &n->pid, &at) && at == n->at;
+
+		/* Not in TLS_HELD any more after the bound: the guardian has
+		 * continued it, and it ran on before its files were probed. */
+		if (!ours && aa_clock_ns(CLOCK_MONOTONIC) - n->at >= t->hold_max_ns)
+			t->stats.hold_late++;
+		kill((pid_t)n->pid, SIGCONT); /* first: see release() in hold_guard.c */
+		if (ours)
+			bpf_map_delete_elem(held_fd, &n->pid);
 		t->stats.holds++;
 		t->stats.hold_ns += aa_clock_ns(CLOCK_MONOTONIC) - start;
 	}
@@ -223,6 +237,11 @@ static int follow(struct aa_live_tls *t, int mode, char *why, size_t whysize)
 	t->notify = ring_buffer__new(bpf_map__fd(t->skel->maps.TLS_NOTIFY), on_notify, t, NULL);
 	if (!t->notify)
 		return aa_live_fail(why, whysize, AA_E_BPF, "TLS_NOTIFY ring buffer: %s", strerror(errno));
+	/* No program is stopped without a guardian to continue it. */
+	t->hold_max_ns = aa_hold_max_ns();
+	if (mode == AA_TLS_FOLLOW_HOLD && aa_hold_guard_start(&t->guard, bpf_map__fd(t->skel->maps.TLS_HELD), &t->skel->bss->tls_hold_on,
+				t->hold_max_ns))
+		return aa_live_fail(why, whysize, AA_E_NOMEM, "starting the TLS hold guardian: %s", strerror(errno));
 	err = pthread_create(&t->thread, NULL, follow_thread, t);
 	if (err)
 		return aa_live_fail(why, whysize, AA_E_NOMEM, "starting the TLS thread: %s", strerror(err));
@@ -314,8 +333,12 @@ void aa_live_tls_unfollow(struct aa_live_tls *t)
 {
 	struct timespec settle = { .tv_nsec = 20 * 1000000L };
 
-	if (!t || !t->running)
+	if (!t)
 		return;
+	if (!t->running) {
+		aa_hold_guard_stop(&t->guard); /* (follow() failed after starting it) */
+		return;
+	}
 	/* No program is stopped from here on; one stopped just before is
 	 * still in the ring, read below once the thread has ended. */
 	t->skel->bss->tls_hold_on = 0;
@@ -327,6 +350,7 @@ void aa_live_tls_unfollow(struct aa_live_tls *t)
 	t->running = 0;
 	ring_buffer__consume(t->notify);
 	t->stats.following = 0;
+	aa_hold_guard_stop(&t->guard); /* it continues any left in TLS_HELD */
 }
 
 void aa_live_tls_stop(struct aa_live_tls *t)
@@ -337,6 +361,10 @@ void aa_live_tls_stop(struct aa_live_tls *t)
 	if (getenv("AA_VERBOSE") && t->stats.holds)
 		fprintf(stderr, "aa: tls: %llu programs held until their new files were looked at, %.0f us each on average\n",
 			(unsigned long long)t->stats.holds, t->stats.hold_ns / 1000.0 / (double)t->stats.holds);
+	if (getenv("AA_VERBOSE") && t->stats.hold_late)
+		fprintf(stderr, "aa: tls: %llu programs continued after %llu ms before their files were looked at "
+			"(they ran unprobed until then)\n",
+			(unsigned long long)t->stats.hold_late, (unsigned long long)(t->hold_max_ns / 1000000));
 	ring_buffer__free(t->notify);
 	for (size_t i = 0; i < t->nlinks; i++)
 		bpf_link__destroy(t->links[i]);

@@ -22,6 +22,7 @@ struct aa_live_tls_stats {
 	int following;      /* files mapped from the start on are probed too */
 	uint64_t holds;     /* programs stopped until their files were looked at */
 	uint64_t hold_ns;   /* the time they were stopped for, in all */
+	uint64_t hold_late; /* ... continued by the bound (hold_guard.h) before they were looked at */
 };
 
 /*
