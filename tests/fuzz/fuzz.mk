@@ -16,7 +16,7 @@ FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fra
 FUZZ_KNOWN_BUGS ?=
 FUZZ_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O1 -g $(FUZZ_SAN) $(FUZZ_KNOWN_BUGS)
 # and aa-replay's schema printer, which every entry runs on the META it reaches
-FUZZ_LIB_SRCS := $(filter format/% replay/%,$(LIB_SRCS)) replay/schema_print.c
+FUZZ_LIB_SRCS := $(filter format/% replay/%,$(LIB_SRCS)) capture/ship_url.c replay/schema_print.c
 FUZZ_ENTRY_SRCS := tests/fuzz/entry_read.c tests/fuzz/entry_file.c \
 	tests/fuzz/entry_chunk.c tests/fuzz/entry_parse.c tests/fuzz/entry_btf.c
 FUZZ_OBJS := $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(FUZZ_LIB_SRCS) $(FUZZ_ENTRY_SRCS))
@@ -28,7 +28,7 @@ $(FUZZ_DIR)/obj/%.o: %.c
 
 $(FUZZ_BINS): $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_main.c $(FUZZ_OBJS)
 	$(CLANG) $(CPPFLAGS) -Itests/fuzz $(FUZZ_CFLAGS) -fsanitize=fuzzer -DAAF_ENTRY=aaf_$* \
-		-o $@ $< $(FUZZ_OBJS) -lbpf -lelf -lz -lzstd
+		-o $@ $< $(FUZZ_OBJS) $(LIBS) $(NATS_LIBS)
 
 -include $(FUZZ_OBJS:%.o=%.d)
 
