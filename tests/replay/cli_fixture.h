@@ -208,6 +208,21 @@ static inline uint64_t fx_json_u64(const char *json, const char *key)
 	return p ? strtoull(p + strlen(pat), NULL, 10) : ~0ull;
 }
 
+/* As fx_json_u64, looking only in the line json starts (JSON Lines): a
+ * search over the whole rest of a long output per line is quadratic, and
+ * ASan's strstr measures the whole rest each time. */
+static inline uint64_t fx_json_line_u64(const char *json, const char *key)
+{
+	const char *end = strchr(json, '\n');
+	size_t len = end ? (size_t)(end - json) : strlen(json);
+	char pat[64];
+	const char *p;
+
+	snprintf(pat, sizeof(pat), "\"%s\":", key);
+	p = memmem(json, len, pat, strlen(pat));
+	return p ? strtoull(p + strlen(pat), NULL, 10) : ~0ull;
+}
+
 /*
  * Chunk i (from 0) of the record chunks of f's file, found by the tests'
  * own block walk; *file gets the file's bytes (free it).

@@ -39,7 +39,7 @@ static void expect_time_order(const char *json, size_t n)
 	size_t lines = 0;
 
 	for (const char *l = json; *l; l = strchr(l, '\n') + 1, lines++) {
-		uint64_t t = fx_json_u64(l, "time_ns"), i = fx_json_u64(l, "index");
+		uint64_t t = fx_json_line_u64(l, "time_ns"), i = fx_json_line_u64(l, "index");
 		cr_assert_geq(t, last, "line %zu goes back in time", lines);
 		cr_assert_lt(i, n);
 		cr_assert(!seen[i], "index %" PRIu64 " twice", i);
@@ -74,9 +74,9 @@ Test(cli_order, cat_puts_late_file_records_in_time_order)
 	size_t i = 0, back = 0;
 	uint64_t last = 0;
 	for (const char *l = out; *l; l = strchr(l, '\n') + 1, i++) {
-		cr_assert_eq(fx_json_u64(l, "index"), i);
-		back += fx_json_u64(l, "time_ns") < last;
-		last = fx_json_u64(l, "time_ns");
+		cr_assert_eq(fx_json_line_u64(l, "index"), i);
+		back += fx_json_line_u64(l, "time_ns") < last;
+		last = fx_json_line_u64(l, "time_ns");
 	}
 	cr_expect_gt(back, n / 4, "the file is out of order: %zu steps back", back);
 	fx_free(&f);
