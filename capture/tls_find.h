@@ -29,6 +29,8 @@ enum aa_tls_func {
 	AA_TLS_F_PR_SEND,
 	AA_TLS_F_PR_RECV,
 	AA_TLS_F_PR_CLOSE,
+	AA_TLS_F_GO_WRITE, /* Go's crypto/tls.(*Conn).Write and Read (gotls.h): */
+	AA_TLS_F_GO_READ,  /* the return side on their RETs, aa_tls_file.go */
 	AA_TLS_F_COUNT,
 };
 extern const char *const aa_tls_funcs[AA_TLS_F_COUNT];
@@ -45,9 +47,12 @@ struct aa_tls_file {
 	uint64_t offsets[AA_TLS_F_COUNT]; /* of each function in funcs, in the file */
 	char *path; /* a path that opens it now (for a process's file, under /proc/PID/root) */
 	char *why;  /* how it was found: "--ssl-lib", "system library", "mapped by pid N" */
+	struct aa_go_tls *go; /* a Go program's: its RETs (owned; NULL for the other stacks) */
 };
 
 /* A file as the kernel knows it: device (major << 20 | minor), inode, ctime in ns. */
+struct aa_go_tls;
+
 struct aa_tls_key {
 	uint64_t kdev, ino, ctime;
 };
