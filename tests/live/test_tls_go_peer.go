@@ -49,6 +49,11 @@ func atoi(s string) int {
 }
 
 func main() {
+	// Never left behind by a test that failed: a peer that never comes is given up.
+	time.AfterFunc(60*time.Second, func() {
+		fmt.Fprintln(os.Stderr, "peer: no progress in 60 s")
+		os.Exit(3)
+	})
 	if len(os.Args) == 7 && os.Args[1] == "server" {
 		cert, err := tls.LoadX509KeyPair(os.Args[3], os.Args[4])
 		if err != nil {
@@ -73,7 +78,7 @@ func main() {
 	if len(os.Args) == 5 && os.Args[1] == "client" {
 		var c *tls.Conn
 		var err error
-		for i := 0; i < 100; i++ { // the server may not listen yet
+		for i := 0; i < 400; i++ { // the server may not listen yet (20 s)
 			c, err = tls.Dial("tcp", "127.0.0.1:"+os.Args[2], &tls.Config{InsecureSkipVerify: true})
 			if err == nil {
 				break
