@@ -18,6 +18,16 @@ const char *const aa_go_funcs[AA_GO_COUNT] = {
 	[AA_GO_READ] = "crypto/tls.(*Conn).Read",
 };
 
+/* The probes read this machine's registers: programs of another (run by an
+ * emulator) are not probed. */
+#if defined(__x86_64__)
+#define HOST_MACHINE EM_X86_64
+#elif defined(__aarch64__)
+#define HOST_MACHINE EM_AARCH64
+#else
+#define HOST_MACHINE EM_NONE
+#endif
+
 /* A function's code is read whole up to this size (Write and Read are ~1 KiB). */
 #define FUNC_MAX (256 << 10)
 /* .gopclntab is read whole up to this size (a large program's is ~20 MiB). */
@@ -226,7 +236,7 @@ int aa_go_tls_find(const char *path, struct aa_go_tls *g)
 		return -1;
 	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh) || elf_getshdrstrndx(elf, &shstrndx) ||
-	    (eh.e_machine != EM_X86_64 && eh.e_machine != EM_AARCH64) ||
+	    eh.e_machine != HOST_MACHINE ||
 	    (!section(elf, shstrndx, ".go.buildinfo", &sh) && !section(elf, shstrndx, ".gopclntab", &sh)))
 		goto out; /* not a Go program of a machine the probes know */
 	build_version(elf, fd, shstrndx, g->version, sizeof(g->version));

@@ -38,7 +38,7 @@ struct aa_go_tls {
  * Looks at the ELF file at path: 1 when it is a Go program (build info or
  * function table) whose crypto/tls Write and Read were both found with
  * their RETs, *g filled; 0 when not (not Go, no crypto/tls, older than Go
- * 1.17, an architecture other than x86-64 and arm64); -1 when it cannot
+ * 1.17, not of this machine, which must be x86-64 or arm64); -1 when it cannot
  * be read.
  */
 int aa_go_tls_find(const char *path, struct aa_go_tls *g);
