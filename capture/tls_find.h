@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Finding the files that carry a TLS stack: which stack a file holds (by the
- * functions its ELF symbol tables define), and where to look: paths given by
+ * functions its ELF symbol tables define; a Go program by gotls.h, stripped
+ * or not), and where to look: paths given by
  * hand, the system's libssl, libgnutls, NSS's libssl3 and NSPR's libnspr4
  * (the dynamic linker's cache), and
  * every file mapped for execution by running processes (/proc/PID/maps),
