@@ -240,13 +240,19 @@ int aa_go_tls_find(const char *path, struct aa_go_tls *g)
 	    (!section(elf, shstrndx, ".go.buildinfo", &sh) && !section(elf, shstrndx, ".gopclntab", &sh)))
 		goto out; /* not a Go program of a machine the probes know */
 	build_version(elf, fd, shstrndx, g->version, sizeof(g->version));
-	table = from_pclntab(elf, fd, shstrndx, fn);
-	if (!from_symtab(elf, sym))
-		memcpy(fn, sym, sizeof(fn)); /* (sizes as the linker wrote them) */
-	else if (fn[AA_GO_WRITE].entry && fn[AA_GO_READ].entry)
+	/* .symtab (sizes as the linker wrote them) when there is one; the
+	 * table, megabytes long, only when needed: stripped, or no build info */
+	table = AA_GOPCLNTAB_UNKNOWN;
+	if (!from_symtab(elf, sym)) {
+		if (!g->version[0])
+			table = from_pclntab(elf, fd, shstrndx, fn);
+		memcpy(fn, sym, sizeof(fn));
+	} else {
+		table = from_pclntab(elf, fd, shstrndx, fn);
+		if (!fn[AA_GO_WRITE].entry || !fn[AA_GO_READ].entry)
+			goto out; /* no crypto/tls */
 		g->from_pclntab = 1;
-	else
-		goto out; /* no crypto/tls */
+	}
 	if (!g->version[0] && table != AA_GOPCLNTAB_UNKNOWN)
 		snprintf(g->version, sizeof(g->version), "go1.%d+", table == AA_GOPCLNTAB_120 ? 20 :
 								 table == AA_GOPCLNTAB_118 ? 18 : 16);
