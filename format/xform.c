@@ -129,6 +129,53 @@ static inline uint32_t get_u16(const uint8_t *col, uint32_t count, uint32_t j)
 	return col[j] | (uint32_t)col[count + j] << 8;
 }
 
+/*
+ * A string equal to one of a recent record of its type (the same field) is
+ * stored as a reference: STR_REF | d, the record d back among its type's.
+ */
+#define STR_REF 0x8000u
+#define REF_BACK_MAX 255u
+#define DEDUP_MAX 1024u /* fields longer (TLS payloads) are not looked up */
+#define SEEN_SLOTS 4096u
+
+struct seen {
+	uint32_t at;   /* offset of the field in the raw chunk */
+	uint16_t j;    /* ordinal of its record among its type's, + 1 (0: empty) */
+	uint16_t tf;   /* type * FIELDS_MAX + field */
+};
+
+static uint32_t hash_bytes(const uint8_t *p, uint32_t n, uint32_t tf)
+{
+	uint64_t h = 0x9E3779B97F4A7C15ull * (tf + 1) ^ n;
+	uint32_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, p + i, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	for (; i < n; i++)
+		h = (h ^ p[i]) * 0x100000001b3ull;
+	h ^= h >> 29;
+	return (uint32_t)(h * 0xc4ceb9fe1a85ec53ull >> 52); /* 12 bits: SEEN_SLOTS */
+}
+
+/* How far back (1 … REF_BACK_MAX records of its type) the same field held
+ * the same bytes, or 0; remembers this one. */
+static uint32_t seen_before(struct seen *seen, const uint8_t *raw, uint32_t at, uint32_t n,
+			    uint32_t size, uint32_t tf, uint32_t j)
+{
+	struct seen *e = &seen[hash_bytes(raw + at, n, tf)];
+	uint32_t d = 0;
+	if (e->j && e->tf == tf && j + 1 - e->j <= REF_BACK_MAX &&
+	    memcmp(raw + e->at, raw + at, size) == 0)
+		d = j + 1 - e->j;
+	e->at = at;
+	e->j = (uint16_t)(j + 1);
+	e->tf = (uint16_t)tf;
+	return d;
+}
+
 /* Where each column starts, from the counts: the same walk both ways. */
 struct plan {
 	uint32_t count[NTYPES];
@@ -214,6 +261,8 @@ long aa_xform_encode(const uint8_t *raw, uint32_t raw_len, uint32_t records, uin
 		return -1;
 
 	/* 2: the columns. */
+	struct seen seen[SEEN_SLOTS];
+	memset(seen, 0, sizeof(seen));
 	uint32_t at[NTYPES] = {0}, nu = 0, ns = 0;
 	uint64_t prev_ts = 0;
 	p = 0;
@@ -248,9 +297,14 @@ long aa_xform_encode(const uint8_t *raw, uint32_t raw_len, uint32_t records, uin
 				break;
 			case F_STR: {
 				uint32_t n = trimmed(r + fd->off, fd->size);
-				v[0] = (uint8_t)n;
-				v[1] = (uint8_t)(n >> 8);
-				sums[t][f] += n;
+				uint32_t d = fd->size <= DEDUP_MAX ?
+					     seen_before(seen, raw, r + fd->off - raw, n, fd->size,
+							 t * FIELDS_MAX + f, j) : 0;
+				uint32_t code = d ? STR_REF | d : n;
+				v[0] = (uint8_t)code;
+				v[1] = (uint8_t)(code >> 8);
+				if (!d)
+					sums[t][f] += n;
 				break;
 			}
 			}
@@ -283,6 +337,8 @@ long aa_xform_encode(const uint8_t *raw, uint32_t raw_len, uint32_t records, uin
 			if (fd->kind != F_STR)
 				continue;
 			uint32_t n = get_u16(out + pl.col[t][f], pl.count[t], j);
+			if (n & STR_REF)
+				continue;
 			memcpy(out + sat[t][f], r + fd->off, n);
 			sat[t][f] += n;
 		}
@@ -335,6 +391,13 @@ int aa_xform_decode(const uint8_t *x, size_t x_len, uint32_t records, uint32_t r
 				continue;
 			for (uint32_t j = 0; j < pl.count[t]; j++) {
 				uint32_t n = get_u16(x + pl.col[t][f], pl.count[t], j);
+				if (n & STR_REF) {
+					uint32_t d = n & ~STR_REF;
+					if (d == 0 || d > REF_BACK_MAX || d > j ||
+					    layouts[t][f].size > DEDUP_MAX)
+						FAIL("string reference %u back at record %u of its type", d, j);
+					continue;
+				}
 				if (n > layouts[t][f].size)
 					FAIL("string of %u bytes in a field of %u", n,
 					     layouts[t][f].size);
@@ -354,6 +417,7 @@ int aa_xform_decode(const uint8_t *x, size_t x_len, uint32_t records, uint32_t r
 	uint32_t at[NTYPES] = {0}, nu = 0, ns = 0;
 	uint64_t prev_ts = 0;
 	uint8_t *o = out;
+	const uint8_t *ring[NTYPES][REF_BACK_MAX]; /* the last records of each type */
 	for (uint32_t i = 0; i < records; i++) {
 		unsigned t = x[i] & CODE_UNKNOWN;
 		uint32_t src = x[i] & CODE_SOURCE ? aa_get32(x + pl.sources + 4 * (size_t)ns++) : 0;
@@ -370,6 +434,7 @@ int aa_xform_decode(const uint8_t *x, size_t x_len, uint32_t records, uint32_t r
 			continue;
 		}
 		uint32_t j = at[t]++;
+		ring[t][j % REF_BACK_MAX] = r;
 		for (unsigned f = 0; f < FIELDS_MAX && layouts[t][f].size; f++) {
 			const struct field *fd = &layouts[t][f];
 			const uint8_t *col = x + pl.col[t][f];
@@ -389,6 +454,11 @@ int aa_xform_decode(const uint8_t *x, size_t x_len, uint32_t records, uint32_t r
 				break;
 			case F_STR: {
 				uint32_t n = get_u16(col, pl.count[t], j);
+				if (n & STR_REF) {
+					memcpy(r + fd->off, ring[t][(j - (n & ~STR_REF)) % REF_BACK_MAX] + fd->off,
+					       fd->size);
+					break;
+				}
 				memcpy(r + fd->off, x + sat[t][f], n);
 				memset(r + fd->off + n, 0, fd->size - n);
 				sat[t][f] += n;
