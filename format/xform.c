@@ -135,6 +135,7 @@ static inline uint32_t get_u16(const uint8_t *col, uint32_t count, uint32_t j)
  */
 #define STR_REF 0x8000u
 #define REF_BACK_MAX 255u
+#define RING 256u /* the decoder's last records of a type: more than REF_BACK_MAX */
 #define DEDUP_MAX 1024u /* fields longer (TLS payloads) are not looked up */
 #define SEEN_SLOTS 4096u
 
@@ -417,7 +418,7 @@ int aa_xform_decode(const uint8_t *x, size_t x_len, uint32_t records, uint32_t r
 	uint32_t at[NTYPES] = {0}, nu = 0, ns = 0;
 	uint64_t prev_ts = 0;
 	uint8_t *o = out;
-	const uint8_t *ring[NTYPES][REF_BACK_MAX]; /* the last records of each type */
+	const uint8_t *ring[NTYPES][RING]; /* the last records of each type */
 	for (uint32_t i = 0; i < records; i++) {
 		unsigned t = x[i] & CODE_UNKNOWN;
 		uint32_t src = x[i] & CODE_SOURCE ? aa_get32(x + pl.sources + 4 * (size_t)ns++) : 0;
@@ -434,7 +435,7 @@ int aa_xform_decode(const uint8_t *x, size_t x_len, uint32_t records, uint32_t r
 			continue;
 		}
 		uint32_t j = at[t]++;
-		ring[t][j % REF_BACK_MAX] = r;
+		ring[t][j % RING] = r;
 		for (unsigned f = 0; f < FIELDS_MAX && layouts[t][f].size; f++) {
 			const struct field *fd = &layouts[t][f];
 			const uint8_t *col = x + pl.col[t][f];
@@ -455,7 +456,7 @@ int aa_xform_decode(const uint8_t *x, size_t x_len, uint32_t records, uint32_t r
 			case F_STR: {
 				uint32_t n = get_u16(col, pl.count[t], j);
 				if (n & STR_REF) {
-					memcpy(r + fd->off, ring[t][(j - (n & ~STR_REF)) % REF_BACK_MAX] + fd->off,
+					memcpy(r + fd->off, ring[t][(j - (n & ~STR_REF)) % RING] + fd->off,
 					       fd->size);
 					break;
 				}
