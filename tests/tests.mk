@@ -74,3 +74,4 @@ bench-views: all $(BENCH_BINS)
 	@$(TEST_ENV) BENCH_RUNS=$(BENCH_RUNS) bash tests/bench/bench-views.sh
 -include tests/fuzz/fuzz.mk
 -include tests/reliability/reliability.mk
+-include tests/ship/ship.mk
