@@ -64,6 +64,7 @@ bench:
 	@$(MAKE) --no-print-directory bench-core
 	@$(MAKE) --no-print-directory bench-live
 	@$(MAKE) --no-print-directory bench-views
+	@$(MAKE) --no-print-directory bench-ship
 bench-core: all $(BENCH_BINS)
 	@$(TEST_ENV) $(BUILD)/bench/bench_core --mb $(BENCH_MB) --level $(BENCH_LEVEL) --runs $(BENCH_RUNS)
 # Live capture (root): highest zero-drop rate, and slowdown beside opensnoop.
