@@ -13,7 +13,7 @@ NODES=0
 cleanup() {
 	local rc=$? i p
 	# a failed test shows what the servers said
-	((rc == 0 || rc == 77)) || tail -n 15 "$T"/n*.log >&2 2>/dev/null || true
+	((rc == 0 || rc == 77)) || tail -n 5 "$T"/n*.log >&2 2>/dev/null || true
 	# what a failed test left running (a capture, a feeder), by its pid
 	for p in $(jobs -p); do
 		kill -9 "$p" 2>/dev/null || true
