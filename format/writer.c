@@ -33,6 +33,10 @@
 #define AA_VERSION "0.0.0"
 #endif
 
+/* With threads and a sink: how often aa_writer_tick is wanted while chunks
+ * are being compressed and written, to pass them on. */
+#define SINK_POLL_MS 2
+
 struct aa_writer {
 	int fd;
 	char *path;
@@ -537,7 +541,11 @@ int aa_writer_timeout_ms(const struct aa_writer *w)
 		if (flush_due < due)
 			due = flush_due;
 	}
-	return due <= now ? 0 : (int)((due - now + 999999) / 1000000);
+	int ms = due <= now ? 0 : (int)((due - now + 999999) / 1000000);
+	/* the sink has each chunk soon after it is written, as without threads */
+	if (w->pool && w->sink && ms > SINK_POLL_MS && wp_in_flight(w->pool))
+		ms = SINK_POLL_MS;
+	return ms;
 }
 
 void aa_writer_get_info(const struct aa_writer *w, struct aa_writer_info *info)

@@ -305,6 +305,14 @@ int wp_error(struct aa_wpool *p, int *sys_errno)
 	return err;
 }
 
+uint64_t wp_in_flight(struct aa_wpool *p)
+{
+	pthread_mutex_lock(&p->mu);
+	uint64_t n = p->next_seq - p->next_reap;
+	pthread_mutex_unlock(&p->mu);
+	return n;
+}
+
 uint64_t wp_bytes_written(const struct aa_wpool *p)
 {
 	return __atomic_load_n(&p->bytes_written, __ATOMIC_ACQUIRE);

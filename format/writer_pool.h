@@ -70,6 +70,9 @@ void wp_drain(struct aa_wpool *p, void (*sink)(void *u, const struct wp_job *job
  * Cheap: called on every record. */
 int wp_error(struct aa_wpool *p, int *sys_errno);
 
+/* Jobs sealed and not yet reaped. */
+uint64_t wp_in_flight(struct aa_wpool *p);
+
 /* Bytes written to the file, and RECORDS chunks among them. */
 uint64_t wp_bytes_written(const struct aa_wpool *p);
 uint64_t wp_records_chunks(const struct aa_wpool *p);
