@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bench_write_mt: writing with every core (issue 12, goal 4), measured in
+ * one run on the same bytes.
+ *
+ *   bench_write_mt [--mb N] [--runs R] [--dir DIR]
+ *
+ * Generates N MB (default 200) of a session-like raw stream (gen_session's
+ * mix) into DIR (default /dev/shm), then R times (default 5), in rotation:
+ * `aa-capture -q -r STREAM --level 1 -T 1` and `-T <cores>`, `zstd -q -1
+ * -T1` and `zstd -q -1 -T<cores>` on that file; and the writer in process
+ * without threads and with one per core. Prints the median time of each,
+ * its speed as a ratio of zstd -1 -T1's (goal: aa-capture -T <cores> at
+ * least 1.6 on 2 cores), and the file sizes (goal: the same with threads
+ * as without).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "files.h"
+#include "recs.h"
+#include "session.h"
+#include "writer.h"
+
+extern char **environ;
+
+#define RUNS_MAX 51
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void die(const char *what)
+{
+	fprintf(stderr, "bench_write_mt: %s: %s\n", what, strerror(errno));
+	exit(2);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* Runs argv with stdout to out_path (NULL: /dev/null); returns the wall time. */
+static double run_timed(char *const argv[], const char *out_path)
+{
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+	int st;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, out_path ? out_path : "/dev/null",
+					 O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	double t0 = now();
+	if ((errno = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ)) != 0)
+		die(argv[0]);
+	if (waitpid(pid, &st, 0) < 0)
+		die("waitpid");
+	double secs = now() - t0;
+	posix_spawn_file_actions_destroy(&fa);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		fprintf(stderr, "bench_write_mt: %s failed\n", argv[0]);
+		exit(1);
+	}
+	return secs;
+}
+
+/* The writer in process on records already in memory. */
+static double write_in_process(const struct aat_recs *recs, const char *path, unsigned threads)
+{
+	double t0 = now();
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		die(path);
+	struct aa_writer *w;
+	struct aa_writer_opts wo = {.level = 1, .source = "bench", .threads = threads};
+	int rc = aa_writer_open(&w, fd, path, &wo);
+	for (size_t i = 0; rc == 0 && i < recs->n; i++)
+		rc = aa_writer_add(w, aat_recs_at(recs, i), recs->len[i]);
+	if (w) {
+		int rc_close = aa_writer_close(w);
+		rc = rc ? rc : rc_close;
+	}
+	if (rc) {
+		fprintf(stderr, "bench_write_mt: writing %s: %s\n", path, aa_error_name(rc));
+		exit(1);
+	}
+	return now() - t0;
+}
+
+static long long file_size(const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) != 0)
+		die(path);
+	return (long long)st.st_size;
+}
+
+enum { AA_T1, AA_TN, ZSTD_T1, ZSTD_TN, LIB_T0, LIB_TN, NCASES };
+
+int main(int argc, char **argv)
+{
+	double mb = 200;
+	int runs = 5;
+	const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : getenv("TMPDIR");
+	for (int i = 1; i + 1 < argc; i += 2) {
+		if (!strcmp(argv[i], "--mb"))
+			mb = atof(argv[i + 1]);
+		else if (!strcmp(argv[i], "--runs"))
+			runs = atoi(argv[i + 1]);
+		else if (!strcmp(argv[i], "--dir"))
+			base = argv[i + 1];
+		else
+			argc = 0;
+	}
+	if (argc % 2 == 0 || mb <= 0 || runs < 1 || runs > RUNS_MAX) {
+		fprintf(stderr, "usage: bench_write_mt [--mb N] [--runs 1..%d] [--dir DIR]\n", RUNS_MAX);
+		return 2;
+	}
+	if (base)
+		setenv("TMPDIR", base, 1);
+	char *dir = aat_tmpdir();
+	if (!dir)
+		die("temporary directory");
+	char *raw = aat_path(dir, "stream.raw"), *out = aat_path(dir, "out");
+	char *cap1 = aat_path(dir, "t1.pcapng"), *capn = aat_path(dir, "tn.pcapng");
+	char *lib0 = aat_path(dir, "lib0.pcapng"), *libn = aat_path(dir, "libn.pcapng");
+
+	struct aat_session s;
+	aat_session_init(&s, 1, 1000000000ull);
+	struct aat_recs recs = {0};
+	uint64_t want = (uint64_t)(mb * 1e6), stream = 0;
+	static uint8_t buf[AAT_GEN_MAX];
+	while (stream < want) {
+		size_t len = aat_session_next(&s, buf);
+		aat_recs_add(&recs, buf, len);
+		stream += 4 + len;
+	}
+	if (aat_recs_write_raw(&recs, raw) != 0)
+		die(raw);
+	double smb = (double)stream / 1e6;
+
+	cpu_set_t set;
+	int cores = sched_getaffinity(0, sizeof(set), &set) == 0 ? CPU_COUNT(&set) : 1;
+	char tn[16], ztn[16];
+	snprintf(tn, sizeof(tn), "%d", cores);
+	snprintf(ztn, sizeof(ztn), "-T%d", cores);
+	char *capture = aat_build_path("aa-capture");
+	char *c1[] = {capture, "-q", "--level", "1", "-T", "1", "-r", raw, "-w", cap1, NULL};
+	char *cn[] = {capture, "-q", "--level", "1", "-T", tn, "-r", raw, "-w", capn, NULL};
+	char *z1[] = {"zstd", "-q", "-1", "-T1", "-c", raw, NULL};
+	char *zn[] = {"zstd", "-q", "-1", ztn, "-c", raw, NULL};
+	printf("input: %zu records, %.1f MB raw stream (%s), %d cores; median of %d runs\n\n", recs.n,
+	       smb, dir, cores, runs);
+	fflush(stdout);
+
+	static double t[NCASES][RUNS_MAX];
+	long long zsize1 = 0, zsizen = 0;
+	for (int r = 0; r < runs; r++) {
+		t[ZSTD_T1][r] = run_timed(z1, out);
+		zsize1 = file_size(out);
+		t[AA_T1][r] = run_timed(c1, NULL);
+		t[ZSTD_TN][r] = run_timed(zn, out);
+		zsizen = file_size(out);
+		t[AA_TN][r] = run_timed(cn, NULL);
+		t[LIB_T0][r] = write_in_process(&recs, lib0, 0);
+		t[LIB_TN][r] = write_in_process(&recs, libn, (unsigned)cores);
+	}
+	double m[NCASES];
+	for (int c = 0; c < NCASES; c++)
+		m[c] = median(t[c], runs);
+	char zt1[32], ztnl[32], at1[40], atn[40];
+	snprintf(zt1, sizeof(zt1), "zstd -1 -T1");
+	snprintf(ztnl, sizeof(ztnl), "zstd -1 -T%d", cores);
+	snprintf(at1, sizeof(at1), "aa-capture -r -T 1");
+	snprintf(atn, sizeof(atn), "aa-capture -r -T %d", cores);
+	struct {
+		const char *name;
+		double secs;
+		long long size;
+	} rows[] = {
+		{zt1, m[ZSTD_T1], zsize1},
+		{ztnl, m[ZSTD_TN], zsizen},
+		{at1, m[AA_T1], file_size(cap1)},
+		{atn, m[AA_TN], file_size(capn)},
+		{"writer, no threads", m[LIB_T0], file_size(lib0)},
+		{"writer, threads", m[LIB_TN], file_size(libn)},
+	};
+	printf("write at level 1          time     MB/s   x zstd -1 -T1   file MB  (ratio)\n");
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		printf("  %-22s %7.3f s %7.1f %10.2f %13.1f  (%.2fx)\n", rows[i].name, rows[i].secs,
+		       smb / rows[i].secs, m[ZSTD_T1] / rows[i].secs, rows[i].size / 1e6,
+		       (double)stream / rows[i].size);
+	double goal = m[ZSTD_T1] / m[AA_TN];
+	printf("  aa-capture -T %d: %.2f x zstd -1 -T1 (goal >= 1.60): %s; %.2f x zstd -1 -T%d\n",
+	       cores, goal, goal >= 1.6 ? "met" : "MISSED", m[ZSTD_TN] / m[AA_TN], cores);
+	printf("  files with and without threads: %s\n",
+	       file_size(cap1) == file_size(capn) && file_size(lib0) == file_size(libn)
+		       ? "the same size (the same chunks: tests/capture/test_capture_threads)"
+		       : "DIFFERENT SIZES");
+
+	aat_recs_free(&recs);
+	free(capture);
+	aat_tmpdir_remove(dir);
+	free(raw);
+	free(out);
+	free(cap1);
+	free(capn);
+	free(lib0);
+	free(libn);
+	return 0;
+}
