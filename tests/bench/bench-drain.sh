@@ -15,6 +15,7 @@
 #     records of each burst in the file and the drops. The figure is the
 #     largest burst with no drop in any run, at the default ring size
 #     (EVENTS' max_entries, from bpftool when it is there).
+# BENCH_DRAIN_CAP_ARGS adds options to aa-capture (e.g. "--level 1").
 # The machine is shared: look at the medians, not single runs.
 # Exit status: 0 (also when skipped: not root, no BPF), 2 when a run failed.
 set -u
@@ -24,6 +25,7 @@ RUNS=${BENCH_RUNS:-3}
 SECS=${BENCH_DRAIN_SECS:-3}
 RATE=${BENCH_DRAIN_RATE:-100000}
 BURSTS=${BENCH_DRAIN_BURSTS:-"10000 20000 40000 60000 0"}
+CAP_ARGS=${BENCH_DRAIN_CAP_ARGS:-} # more aa-capture options, e.g. "--level 1"
 CAP=$B/aa-capture
 REPLAY=$B/aa-replay
 LOAD=$B/bench/openloop
@@ -86,7 +88,9 @@ one_run() {
 		>"$DIR/load.out" 2>"$DIR/load.err" &
 	LOAD_PID=$!
 	wait_for "the load to start" in_sigwait "$LOAD_PID"
-	taskset -c $TRACER_CPU "$CAP" -q --events file --pid "$LOAD_PID" -w "$CAP_FILE" 2>"$DIR/cap.err" &
+	# shellcheck disable=SC2086 # CAP_ARGS: words
+	taskset -c $TRACER_CPU "$CAP" -q --events file --pid "$LOAD_PID" -w "$CAP_FILE" $CAP_ARGS \
+		2>"$DIR/cap.err" &
 	CAP_PID=$!
 	wait_for "aa-capture to start" cap_ready
 	local c0 c1
