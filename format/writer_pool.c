@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -215,19 +216,23 @@ int wp_start(struct aa_wpool **pp, unsigned nworkers, int level, int fd, off_t g
 			return AA_E_INVAL;
 		}
 	}
-	for (unsigned i = 0; i < nworkers; i++) {
-		if (pthread_create(&p->workers[i].thread, NULL, worker_main, &p->workers[i]) != 0)
-			goto stop;
-		p->workers[i].started = 1;
+	/* The threads take no signal: the caller's thread gets them, as without
+	 * threads (a write past the file size limit then fails with EFBIG). */
+	sigset_t all, saved;
+	int ok = 1;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &saved);
+	for (unsigned i = 0; i < nworkers && ok; i++)
+		ok = p->workers[i].started =
+			pthread_create(&p->workers[i].thread, NULL, worker_main, &p->workers[i]) == 0;
+	ok = ok && (p->writer_started = pthread_create(&p->writer, NULL, writer_main, p) == 0);
+	pthread_sigmask(SIG_SETMASK, &saved, NULL);
+	if (!ok) {
+		wp_stop(p);
+		return AA_E_NOMEM;
 	}
-	if (pthread_create(&p->writer, NULL, writer_main, p) != 0)
-		goto stop;
-	p->writer_started = 1;
 	*pp = p;
 	return 0;
-stop:
-	wp_stop(p);
-	return AA_E_NOMEM;
 nomem:
 	free_pool(p);
 	return AA_E_NOMEM;
