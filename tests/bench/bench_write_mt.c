@@ -15,36 +15,24 @@
  * as without).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <sched.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "benchrun.h"
 #include "files.h"
 #include "recs.h"
 #include "session.h"
 #include "writer.h"
 
-extern char **environ;
-
 #define RUNS_MAX 51
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+#define WHO "bench_write_mt"
 
 static void die(const char *what)
 {
-	fprintf(stderr, "bench_write_mt: %s: %s\n", what, strerror(errno));
+	fprintf(stderr, WHO ": %s: %s\n", what, strerror(errno));
 	exit(2);
 }
 
@@ -60,59 +48,16 @@ static double median(double *v, int n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-/* Runs argv with stdout to out_path (NULL: /dev/null); returns the wall time. */
-static double run_timed(char *const argv[], const char *out_path)
-{
-	posix_spawn_file_actions_t fa;
-	pid_t pid;
-	int st;
-
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 1, out_path ? out_path : "/dev/null",
-					 O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	double t0 = now();
-	if ((errno = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ)) != 0)
-		die(argv[0]);
-	if (waitpid(pid, &st, 0) < 0)
-		die("waitpid");
-	double secs = now() - t0;
-	posix_spawn_file_actions_destroy(&fa);
-	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-		fprintf(stderr, "bench_write_mt: %s failed\n", argv[0]);
-		exit(1);
-	}
-	return secs;
-}
-
 /* The writer in process on records already in memory. */
 static double write_in_process(const struct aat_recs *recs, const char *path, unsigned threads)
 {
-	double t0 = now();
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		die(path);
-	struct aa_writer *w;
 	struct aa_writer_opts wo = {.level = 1, .source = "bench", .threads = threads};
-	int rc = aa_writer_open(&w, fd, path, &wo);
-	for (size_t i = 0; rc == 0 && i < recs->n; i++)
-		rc = aa_writer_add(w, aat_recs_at(recs, i), recs->len[i]);
-	if (w) {
-		int rc_close = aa_writer_close(w);
-		rc = rc ? rc : rc_close;
-	}
-	if (rc) {
-		fprintf(stderr, "bench_write_mt: writing %s: %s\n", path, aa_error_name(rc));
-		exit(1);
-	}
-	return now() - t0;
+	return aat_write_timed(WHO, recs, path, &wo);
 }
 
 static long long file_size(const char *path)
 {
-	struct stat st;
-	if (stat(path, &st) != 0)
-		die(path);
-	return (long long)st.st_size;
+	return aat_file_size(WHO, path);
 }
 
 enum { AA_T1, AA_TN, ZSTD_T1, ZSTD_TN, LIB_T0, LIB_TN, NCASES };
@@ -176,12 +121,12 @@ int main(int argc, char **argv)
 	static double t[NCASES][RUNS_MAX];
 	long long zsize1 = 0, zsizen = 0;
 	for (int r = 0; r < runs; r++) {
-		t[ZSTD_T1][r] = run_timed(z1, out);
+		t[ZSTD_T1][r] = aat_run_timed(WHO, z1, out);
 		zsize1 = file_size(out);
-		t[AA_T1][r] = run_timed(c1, NULL);
-		t[ZSTD_TN][r] = run_timed(zn, out);
+		t[AA_T1][r] = aat_run_timed(WHO, c1, NULL);
+		t[ZSTD_TN][r] = aat_run_timed(WHO, zn, out);
 		zsizen = file_size(out);
-		t[AA_TN][r] = run_timed(cn, NULL);
+		t[AA_TN][r] = aat_run_timed(WHO, cn, NULL);
 		t[LIB_T0][r] = write_in_process(&recs, lib0, 0);
 		t[LIB_TN][r] = write_in_process(&recs, libn, (unsigned)cores);
 	}
