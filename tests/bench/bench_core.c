@@ -257,14 +257,14 @@ int main(int argc, char **argv)
 	long rss = 0;
 	for (int i = 0; i < runs; i++) {
 		w = min2(w, write_capture(&recs, cap, level));
-		zw = min2(zw, aat_run_timed("bench_core", zc, zst));
+		zw = min2(zw, aat_run_timed("bench_core", zc, zst, NULL));
 	}
 	for (int i = 0; i < runs; i++) {
 		long this_rss;
 		r = min2(r, run_replay(argv[0], cap, &events, &this_rss));
 		if (this_rss > rss)
 			rss = this_rss;
-		zr = min2(zr, aat_run_timed("bench_core", zd, NULL));
+		zr = min2(zr, aat_run_timed("bench_core", zd, NULL, NULL));
 	}
 	/* The same writing through the program, reading the raw stream file. */
 	double capture_secs = 0;
@@ -273,7 +273,7 @@ int main(int argc, char **argv)
 		char *cc[] = {capture, "-q", "--level", lvl + 1, "-r", raw, "-w", cap2, NULL};
 		capture_secs = 1e9;
 		for (int i = 0; i < runs; i++)
-			capture_secs = min2(capture_secs, aat_run_timed("bench_core", cc, NULL));
+			capture_secs = min2(capture_secs, aat_run_timed("bench_core", cc, NULL, NULL));
 	}
 	free(capture);
 	free(cap2);

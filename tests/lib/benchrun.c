@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -29,8 +30,9 @@ double aat_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-double aat_run_timed(const char *who, char *const argv[], const char *out_path)
+double aat_run_timed(const char *who, char *const argv[], const char *out_path, double *cpu)
 {
+	struct rusage ru;
 	posix_spawn_file_actions_t fa;
 	pid_t pid;
 	int st;
@@ -41,10 +43,13 @@ double aat_run_timed(const char *who, char *const argv[], const char *out_path)
 	double t0 = aat_now();
 	if ((errno = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ)) != 0)
 		die(who, argv[0]);
-	if (waitpid(pid, &st, 0) < 0)
+	if (wait4(pid, &st, 0, &ru) < 0)
 		die(who, "waitpid");
 	double secs = aat_now() - t0;
 	posix_spawn_file_actions_destroy(&fa);
+	if (cpu)
+		*cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+		       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
 		fprintf(stderr, "%s: %s failed\n", who, argv[0]);
 		exit(1);

@@ -12,8 +12,9 @@
 double aat_now(void);
 
 /* Runs argv (by PATH) with stdout to out_path (NULL: /dev/null) and returns
- * its wall time; exit status 1 if it fails. */
-double aat_run_timed(const char *who, char *const argv[], const char *out_path);
+ * its wall time; *cpu (when not NULL) gets its CPU time, user and system,
+ * all threads. Exit status 1 if it fails. */
+double aat_run_timed(const char *who, char *const argv[], const char *out_path, double *cpu);
 
 long long aat_file_size(const char *who, const char *path);
 
