@@ -49,9 +49,9 @@ static long compare(const uint8_t *fa, size_t na, const uint8_t *fb, size_t nb, 
 	}
 	for (long i = 0; i < ca; i++) {
 		const struct aat_block *x = &a[i], *y = &b[i];
-		/* META's times are compressed with it: its length may differ */
-		int meta = x->kind == AA_CHUNK_META;
-		if (x->type != y->type || (x->len != y->len && !meta) || x->kind != y->kind) {
+		/* META, STATS and END compress wall-clock times: their lengths may differ */
+		int timed = x->kind && x->kind != AA_CHUNK_RECORDS;
+		if (x->type != y->type || (x->len != y->len && !timed) || x->kind != y->kind) {
 			snprintf(why, ws, "block %ld: type %#x length %zu kind %d against %#x %zu %d", i,
 				 x->type, x->len, x->kind, y->type, y->len, y->kind);
 			goto out;
@@ -69,7 +69,7 @@ static long compare(const uint8_t *fa, size_t na, const uint8_t *fb, size_t nb, 
 		uint8_t ha[AA_CHUNK_HEADER_SIZE], hb[AA_CHUNK_HEADER_SIZE];
 		header_sans_time(fa, x, ha);
 		header_sans_time(fb, y, hb);
-		if (meta) {
+		if (timed) {
 			memset(ha + AA_CH_STORED_LEN, 0, 4);
 			memset(hb + AA_CH_STORED_LEN, 0, 4);
 		}

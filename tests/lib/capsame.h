@@ -2,10 +2,10 @@
 /*
  * Two capture files of the same records compared block by block: the same
  * blocks and chunk boundaries, every RECORDS chunk byte for byte, the STATS
- * and END chunks equal in content; only the wall-clock times (EPB and
- * chunk time stamps, ISBs, STATS written_ns, END ended_ns and the crc of
- * the ISBs, META start_ns) may differ. For a writer run twice, or with and
- * without threads.
+ * and END chunks equal in content; only the wall-clock times (EPB and chunk
+ * time stamps, ISBs, STATS written_ns, END ended_ns and the crc of the
+ * ISBs, META start_ns) may differ, and with them the compressed lengths of
+ * META, STATS and END. For a writer run twice, or with and without threads.
  */
 #ifndef AAT_CAPSAME_H
 #define AAT_CAPSAME_H
