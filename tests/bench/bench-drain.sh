@@ -15,6 +15,10 @@
 #     records of each burst in the file and the drops. The figure is the
 #     largest burst with no drop in any run, at the default ring size
 #     (EVENTS' max_entries, from bpftool when it is there).
+#  3. a bigger burst than one core makes: BENCH_DRAIN_LOADS (3) loads flat
+#     out for 100 ms at once, on both CPUs, aa-capture --comm openloop
+#     unpinned (-T 0: a worker per CPU) competing with them for the CPUs;
+#     the records of the burst in the file and the drops.
 # BENCH_DRAIN_CAP_ARGS adds options to aa-capture (e.g. "--level 1").
 # The machine is shared: look at the medians, not single runs.
 # Exit status: 0 (also when skipped: not root, no BPF), 2 when a run failed.
@@ -142,3 +146,33 @@ for b in $BURSTS; do
 	fi
 done
 say "   largest burst absorbed without a drop: $largest records in 100 ms"
+
+LOADS=${BENCH_DRAIN_LOADS:-3}
+say "3. $LOADS loads flat out for 100 ms at once on both CPUs, aa-capture unpinned"
+: >"$DIR/many"
+for ((r = 0; r < RUNS; r++)); do
+	rm -f "$CAP_FILE"
+	# shellcheck disable=SC2086 # CAP_ARGS: words
+	"$CAP" -q --events file --comm openloop -w "$CAP_FILE" $CAP_ARGS 2>"$DIR/cap.err" &
+	CAP_PID=$!
+	wait_for "aa-capture to start" cap_ready
+	pids=()
+	for ((l = 0; l < LOADS; l++)); do
+		"$LOAD" --path "$TARGET$l" --seconds 0.1 >"$DIR/load$l.out" 2>"$DIR/load$l.err" &
+		pids+=($!)
+	done
+	for p in "${pids[@]}"; do
+		wait "$p" || fail "openloop failed"
+	done
+	sleep 0.3
+	kill -INT "$CAP_PID"
+	wait "$CAP_PID" || fail "aa-capture failed: $(head -n1 "$DIR/cap.err")"
+	CAP_PID=''
+	opens=$(cat "$DIR"/load[0-9]*.out | awk '{ s += $1 } END { print s }')
+	info=$("$REPLAY" info --json "$CAP_FILE") || fail "aa-replay info failed"
+	records=$(sed -n 's/.*"records":\([0-9]*\).*/\1/p' <<<"$info")
+	dropped=$(sed -n 's/.*"dropped":\([0-9]*\).*/\1/p' <<<"$info")
+	say "   run $((r + 1)): $opens opens, $records records in the file, $dropped dropped"
+	((dropped == 0)) && echo "$records" >>"$DIR/many"
+done
+[ -s "$DIR/many" ] && say "   median of the runs without a drop: $(median <"$DIR/many") records in 100 ms"
