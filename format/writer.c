@@ -337,7 +337,7 @@ int aa_writer_open(struct aa_writer **wp, int fd, const char *path,
 	w->flush_ms = o->flush_ms ? o->flush_ms : 1000;
 	w->stats_ms = o->stats_ms ? o->stats_ms : 10000;
 	w->raw_max = o->chunk_raw_max ? o->chunk_raw_max : AA_CHUNK_RAW_MAX;
-	if (w->raw_max > AA_CHUNK_RAW_MAX || w->raw_max < 1024) {
+	if (w->raw_max > AA_CHUNK_RAW_MAX || w->raw_max < 1024 || o->threads > WP_THREADS_MAX) {
 		rc = AA_E_INVAL;
 		goto fail;
 	}

@@ -234,5 +234,8 @@ Test(writer_threads, thread_count_out_of_range)
 	struct aa_writer_opts o = opts(65, 0);
 	struct aa_writer *w;
 	cr_expect_eq(aa_writer_open(&w, fd, path, &o), AA_E_INVAL);
+	struct stat st;
+	cr_expect_eq(stat(path, &st), 0);
+	cr_expect_eq(st.st_size, 0, "refused before anything is written");
 	free(path);
 }
