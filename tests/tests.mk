@@ -69,6 +69,7 @@ bench:
 	@$(MAKE) --no-print-directory bench-drain
 bench-core: all $(BENCH_BINS)
 	@$(TEST_ENV) $(BUILD)/bench/bench_core --mb $(BENCH_MB) --level $(BENCH_LEVEL) --runs $(BENCH_RUNS)
+	@$(TEST_ENV) $(BUILD)/bench/bench_bytes --mb 8 --runs $(if $(filter-out 1 2 3 4,$(BENCH_RUNS)),$(BENCH_RUNS),5)
 	@echo
 	@$(TEST_ENV) $(BUILD)/bench/bench_write_mt --mb $(BENCH_MB) --runs $(BENCH_WRITE_RUNS)
 # Live capture (root): highest zero-drop rate, and slowdown beside opensnoop.
