@@ -25,7 +25,7 @@ static const char usage_line[] =
 static const char help_usage[] =
 	"usage: aa-capture [-q] [-r RAWFILE] [-w FILE] [-c COUNT] [--duration SECONDS]\n"
 	"                  [-G SECONDS] [-C MEGABYTES] [-W N] [-z COMMAND] [-Z USER]\n"
-	"                  [--level N] [--flush-ms MS] [--print [--json]]\n"
+	"                  [--level N] [-T N] [--flush-ms MS] [--print [--json]]\n"
 	"                  [--ring-size BYTES] [--pid PID]... [--comm NAME]\n"
 	"                  [--events LIST] [--ssl-lib PATH]... [--tls-hold] [--all-files]\n"
 	"                  [--no-snapshot] [--argv-max BYTES] [--ready-fd N]\n"
@@ -94,6 +94,9 @@ static const char help_text[] =
 	"                       user of its own than nobody: every process of USER\n"
 	"                       can read the files\n"
 	"  --level N            zstd level (default 3)\n"
+	"  -T N, --threads N    compress chunks on N threads (1..64; default 0: one\n"
+	"                       per core), written in order by one more; the files\n"
+	"                       are the same whatever N\n"
 	"  --flush-ms MS        write a chunk at least every MS ms (default 1000)\n"
 	"  File names: a name that would repeat within the run gets a number, as\n"
 	"  tcpdump's -C does (FILE, FILE1, FILE2, ...); with -W N and no strftime\n"
@@ -176,6 +179,7 @@ enum {
 static const struct option long_opts[] = {
 	{ "duration", required_argument, NULL, OPT_DURATION },
 	{ "level", required_argument, NULL, OPT_LEVEL },
+	{ "threads", required_argument, NULL, 'T' },
 	{ "flush-ms", required_argument, NULL, OPT_FLUSH_MS },
 	{ "print", no_argument, NULL, OPT_PRINT },
 	{ "json", no_argument, NULL, OPT_JSON },
@@ -483,6 +487,11 @@ static int take(struct cap_opts *o, int c, const char *arg)
 		o->level = (int)l;
 		return -1;
 	}
+	case 'T':
+		if (parse_uint(arg, 0, 64, &v) != 0)
+			return usage_error("-T %s: not a thread count from 0 (one per core) to 64", arg);
+		o->threads = (unsigned)v;
+		return -1;
 	case OPT_FLUSH_MS:
 		if (parse_uint(arg, 1, 3600000, &v) != 0)
 			return usage_error("--flush-ms %s: not from 1 to 3600000", arg);
@@ -551,7 +560,7 @@ int cap_opts_parse(struct cap_opts *o, int argc, char **argv)
 	argv[0] = (char *)"aa-capture"; /* getopt's messages name the program so */
 	/* '+': no option is looked for past the first word that is not one,
 	 * so that the command's own stay its own. */
-	while ((c = getopt_long(argc, argv, "+r:w:c:G:C:W:z:Z:u:qh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+r:w:c:G:C:W:z:Z:u:T:qh", long_opts, NULL)) != -1) {
 		r = take(o, c, optarg);
 		if (r >= 0)
 			return r;

@@ -38,6 +38,7 @@ struct cap_opts {
 	gid_t gid;
 	int level;                /* --level; 0: the writer's default */
 	unsigned flush_ms;        /* --flush-ms */
+	unsigned threads;         /* -T: compression threads; 0: one per core */
 	int quiet;                /* -q */
 	int print;                /* --print */
 	int json;                 /* --json (with --print) */

@@ -3,6 +3,7 @@
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,17 +45,31 @@ static void add_counts(struct output_totals *to, const struct output_totals *fro
 		to->by_type[t] += from->by_type[t];
 }
 
-/* Once the writer has written a chunk, what was pending is in the file: a
- * chunk always takes every record added before it. */
+/* Chunks written up to `written`: their counts are in the file now. */
+static void count_written(struct output *out, uint64_t written)
+{
+	for (; out->chunks_seen < written && out->inflight_n; out->chunks_seen++) {
+		add_counts(&out->file, &out->inflight[out->inflight_head]);
+		out->inflight_head = (out->inflight_head + 1) % out->inflight_cap;
+		out->inflight_n--;
+	}
+}
+
+/* A chunk closed by the writer takes every record added before it (what
+ * was pending); once written, those are in the file. */
 static void count_written_chunks(struct output *out)
 {
-	uint64_t chunks = aa_writer_chunk_count(out->w); /* on every record: no digest */
+	uint64_t sealed = aa_writer_chunks_sealed(out->w); /* on every record: no digest */
 
-	if (chunks == out->chunks_seen)
-		return;
-	out->chunks_seen = chunks;
-	add_counts(&out->file, &out->pending);
-	memset(&out->pending, 0, sizeof(out->pending));
+	for (; out->sealed_seen < sealed; out->sealed_seen++) {
+		unsigned tail = (out->inflight_head + out->inflight_n) % out->inflight_cap;
+		if (out->inflight_n == out->inflight_cap) /* cannot be: as many as the writer's jobs */
+			count_written(out, out->chunks_seen + 1);
+		out->inflight[tail] = out->pending;
+		out->inflight_n++;
+		memset(&out->pending, 0, sizeof(out->pending));
+	}
+	count_written(out, aa_writer_chunk_count(out->w));
 }
 
 /* A regular file whose last name is gone (deleted, or its directory was)
@@ -102,13 +117,15 @@ static int end_file(struct output *out)
 		r = write_failed(out, e, e == AA_E_IO ? sys_errno : 0);
 	}
 	out->w = NULL;
+	count_written(out, info.chunks); /* those the writer's threads wrote meanwhile */
 	if (!out->gone) {
 		add_counts(&out->done, &out->file);
 		out->done.bytes_file += info.bytes_file;
 	}
 	memset(&out->file, 0, sizeof(out->file));
 	memset(&out->pending, 0, sizeof(out->pending)); /* never reached the file */
-	out->chunks_seen = 0;
+	out->inflight_n = out->inflight_head = 0;
+	out->chunks_seen = out->sealed_seen = 0;
 	out->gone = 0;
 	return e ? CAP_EXIT_WRITE : r;
 }
@@ -187,6 +204,7 @@ static int open_next(struct output *out, int64_t now_ms)
 		.mono_to_wall = out->mono_to_wall,
 		.sink = o->ship ? ship_sink : NULL, /* --ship: every chunk also goes there */
 		.sink_user = o->ship,
+		.threads = out->threads,
 	};
 	r = aa_writer_open(&out->w, fd, out->path, &wo);
 	if (r != 0) {
@@ -221,12 +239,31 @@ static int close_current(struct output *out)
 	return 0;
 }
 
+/* -T 0: one compression thread per core this process may run on. */
+static unsigned resolve_threads(unsigned asked)
+{
+	cpu_set_t set;
+	int n = sched_getaffinity(0, sizeof(set), &set) == 0 ? CPU_COUNT(&set) : 1;
+
+	if (asked)
+		return asked;
+	return n < 1 ? 1 : n > 64 ? 64 : (unsigned)n;
+}
+
 int output_start(struct output *out, const struct cap_opts *o, const char *source,
 		 int64_t mono_to_wall, int64_t now_ms)
 {
 	memset(out, 0, sizeof(*out));
 	out->lock.fd = -1;
 	out->o = o;
+	out->threads = resolve_threads(o->threads);
+	out->inflight_cap = 2 * out->threads + 4; /* more than the writer's jobs */
+	out->inflight = calloc(out->inflight_cap, sizeof(*out->inflight));
+	if (!out->inflight) {
+		warnx("out of memory");
+		out->failed = 1;
+		return CAP_EXIT_WRITE;
+	}
 	out->source = source;
 	out->mono_to_wall = mono_to_wall;
 	namer_init(&out->names, o->out, o->ring_files);
@@ -255,15 +292,11 @@ int output_rotate(struct output *out, int64_t now_ms)
 	return r ? r : open_next(out, now_ms);
 }
 
-/* -C: the open file has reached its size. */
+/* -C: the open file has reached its size (with what its closed chunks
+ * will take once written, as it would be without threads). */
 static int file_full(const struct output *out)
 {
-	struct aa_writer_info info;
-
-	if (!out->o->rotate_bytes)
-		return 0;
-	aa_writer_get_info(out->w, &info);
-	return info.bytes_file >= out->o->rotate_bytes;
+	return out->o->rotate_bytes && aa_writer_reached(out->w, out->o->rotate_bytes);
 }
 
 int output_add(struct output *out, const struct aa_event *ev, int64_t now_ms)
@@ -322,10 +355,12 @@ void output_set_drops(struct output *out, const uint64_t drops[AA_DROP_SLOTS])
 		set_writer_drops(out);
 }
 
-void output_get_totals(const struct output *out, struct output_totals *t)
+void output_get_totals(struct output *out, struct output_totals *t)
 {
 	struct aa_writer_info info;
 
+	if (out->w)
+		count_written_chunks(out);
 	*t = out->done;
 	if (out->w) {
 		aa_writer_get_info(out->w, &info);
@@ -339,7 +374,7 @@ void output_drop_if_empty(struct output *out)
 	struct stat ours, named;
 
 	if (!out->w || out->done.files != 1 || out->done.records || out->file.records ||
-	    out->pending.records)
+	    out->pending.records || out->inflight_n)
 		return;
 	/* Only the regular file this run made: never a FIFO, a device or a
 	 * file that took its name meanwhile. */
@@ -369,5 +404,7 @@ int output_finish(struct output *out)
 		out->ring = NULL;
 	}
 	outdir_unlock(&out->lock);
+	free(out->inflight);
+	out->inflight = NULL;
 	return out->failed ? CAP_EXIT_WRITE : r;
 }

@@ -50,7 +50,13 @@ struct output {
 	struct output_totals done;    /* of the files already finished; files: started */
 	struct output_totals file;    /* in the chunks of the open file written so far */
 	struct output_totals pending; /* added since its last chunk: not in the file yet */
-	uint64_t chunks_seen;         /* the writer's chunk count when last looked at */
+	/* The chunks closed but not yet written (the writer's threads), oldest
+	 * first: a ring of inflight_cap, inflight_n of them from inflight_head. */
+	struct output_totals *inflight;
+	unsigned inflight_cap, inflight_head, inflight_n;
+	uint64_t sealed_seen;         /* the writer's closed chunks when last looked at */
+	uint64_t chunks_seen;         /* the writer's written chunks when last looked at */
+	unsigned threads;             /* -T, resolved: the writer's compression threads */
 	int gone;                     /* the open file was deleted: nothing of it counts */
 	int failed;
 };
@@ -75,7 +81,9 @@ int output_rotate(struct output *out, int64_t now_ms);
 /* Cumulative drop counters (enum aa_drop_slot) for the files' stats. */
 void output_set_drops(struct output *out, const uint64_t drops[AA_DROP_SLOTS]);
 
-void output_get_totals(const struct output *out, struct output_totals *t);
+/* What reached the files so far (chunks the writer's threads wrote since the
+ * last call included). */
+void output_get_totals(struct output *out, struct output_totals *t);
 
 /*
  * After a failure: if not a single record was added in the whole run, the

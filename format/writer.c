@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The capture file writer (see writer.h). Every block goes out in one
- * write() as soon as it is built, so a crash loses at most the chunk being
- * gathered; after a failed write the file is cut back to its last whole
- * block.
+ * write() as soon as it is built (with threads: as soon as it is
+ * compressed, writer_pool.h), so a crash loses at most the chunks being
+ * gathered and compressed; after a failed write the file is cut back to its
+ * last whole block.
  */
 #include "writer.h"
 #include "writer_count.h"
@@ -25,11 +26,16 @@
 #include "meta_codec.h"
 #include "parse.h"
 #include "pcapng.h"
+#include "writer_pool.h"
 #include "xxh64.h"
 
 #ifndef AA_VERSION
 #define AA_VERSION "0.0.0"
 #endif
+
+/* With threads and a sink: how often aa_writer_tick is wanted while chunks
+ * are being compressed and written, to pass them on. */
+#define SINK_POLL_MS 2
 
 struct aa_writer {
 	int fd;
@@ -41,9 +47,12 @@ struct aa_writer {
 	unsigned flush_ms, stats_ms;
 	size_t raw_max;
 
-	/* the chunk being gathered */
+	/* the chunk being gathered, in gather: raw, or with threads the job cur's */
 	uint8_t *raw;
+	uint8_t *gather;
 	size_t raw_len;
+	struct aa_wpool *pool; /* aa_writer_opts.threads; NULL: all in this thread */
+	struct wp_job *cur;
 	struct aa_chunk_hdr chunk;
 	uint64_t chunk_since; /* monotonic ns of its first record */
 
@@ -55,6 +64,8 @@ struct aa_writer {
 	uint64_t drops[AA_DROP_SLOTS];
 
 	/* the whole file */
+	/* bytes_file: written by this thread (all but the pool's); chunks: with
+	 * threads, those sealed (the pool counts those written) */
 	uint64_t records, bytes_raw, bytes_file, chunks, first_ts, last_ts;
 	struct aa_xxh64 digest;
 	uint32_t blocks_crc; /* of the blocks that carry no chunk: SHB, IDB, ISBs */
@@ -81,6 +92,22 @@ static int fail_io(struct aa_writer *w, int err)
 	return w->err;
 }
 
+/* The sink's call for a chunk whose EPB is epb, bytes[0..len) ending with it. */
+static void call_sink(struct aa_writer *w, const uint8_t *epb, const uint8_t *bytes, size_t len)
+{
+	const uint8_t *data = epb + AA_EPB_HEAD;
+	struct aa_writer_chunk c = {
+		.kind = data[AA_CH_KIND],
+		.index = aa_get32(data + AA_CH_INDEX),
+		.file_seq = w->file_seq,
+		.session = w->session,
+		.records = aa_get32(data + AA_CH_RECORDS),
+		.bytes = bytes,
+		.len = len,
+	};
+	w->sink(w->sink_user, &c);
+}
+
 /* A chunk goes to the sink with the blocks without a chunk written before it. */
 static void to_sink(struct aa_writer *w, const uint8_t *buf, size_t len)
 {
@@ -88,34 +115,53 @@ static void to_sink(struct aa_writer *w, const uint8_t *buf, size_t len)
 	w->sink_len += len;
 	if (aa_get32(buf) != AA_PCAPNG_EPB)
 		return; /* SHB, IDB, ISB: at most two, each under AA_SMALL_BLOCK_MAX */
-	const uint8_t *data = buf + AA_EPB_HEAD;
-	struct aa_writer_chunk c = {
-		.kind = data[AA_CH_KIND],
-		.index = aa_get32(data + AA_CH_INDEX),
-		.file_seq = w->file_seq,
-		.session = w->session,
-		.records = aa_get32(data + AA_CH_RECORDS),
-		.bytes = w->sink_buf,
-		.len = w->sink_len,
-	};
+	size_t n = w->sink_len;
 	w->sink_len = 0;
-	w->sink(w->sink_user, &c);
+	call_sink(w, buf, w->sink_buf, n);
+}
+
+/* A job of the pool, written: its pre blocks and EPB are one piece. */
+static void job_to_sink(void *user, const struct wp_job *j)
+{
+	call_sink(user, j->buf + WP_PRE, j->buf + WP_PRE - j->pre_len,
+		  j->pre_len + (size_t)j->len);
+}
+
+static void (*pool_sink(const struct aa_writer *w))(void *, const struct wp_job *)
+{
+	return w->sink ? job_to_sink : NULL;
+}
+
+/* The pool's first error becomes the writer's. */
+static int pool_error(struct aa_writer *w)
+{
+	int e, sys_errno = 0;
+
+	if (w->pool && !w->err && (e = wp_error(w->pool, &sys_errno)) != 0) {
+		w->err = e;
+		w->sys_errno = sys_errno;
+	}
+	return w->err;
+}
+
+/* A free job of the pool, or NULL after an error (in w->err). */
+static struct wp_job *pool_job(struct aa_writer *w)
+{
+	struct wp_job *j = wp_acquire(w->pool, pool_sink(w), w);
+
+	if (!j)
+		pool_error(w);
+	return j;
 }
 
 static int write_block(struct aa_writer *w, const uint8_t *buf, size_t len)
 {
-	size_t done = 0;
+	int e;
 
 	if (w->err)
 		return w->err;
-	while (done < len) {
-		ssize_t n = write(w->fd, buf + done, len - done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return fail_io(w, n < 0 ? errno : ENOSPC);
-		done += (size_t)n;
-	}
+	if ((e = wp_write_all(w->fd, buf, len)) != 0)
+		return fail_io(w, e);
 	w->good_end += (off_t)len;
 	w->bytes_file += len;
 	if (aa_get32(buf) != AA_PCAPNG_EPB)
@@ -125,12 +171,43 @@ static int write_block(struct aa_writer *w, const uint8_t *buf, size_t len)
 	return 0;
 }
 
-/* Encodes raw as the next chunk of the given kind and writes it, on interface iface. */
-static int write_chunk_on(struct aa_writer *w, struct aa_chunk_hdr *h, const void *raw,
-			  uint32_t iface)
+/* With threads: j (raw filled) sealed as the next chunk, after the
+ * blocks pre[0..pre_len) that carry none. */
+static int seal_job(struct aa_writer *w, struct wp_job *j, const struct aa_chunk_hdr *h,
+		    uint32_t iface, const uint8_t *pre, size_t pre_len)
 {
-	if (w->err)
+	j->h = *h;
+	j->h.index = w->next_index++;
+	j->h.written_ns = aa_clock_ns(CLOCK_REALTIME);
+	j->iface = iface;
+	j->pre_len = pre_len;
+	if (pre_len) {
+		memcpy(j->buf + WP_PRE - pre_len, pre, pre_len);
+		w->blocks_crc = (uint32_t)crc32(w->blocks_crc, pre, (uInt)pre_len);
+	}
+	wp_seal(w->pool, j);
+	return 0;
+}
+
+/* Encodes raw as the next chunk of the given kind and writes it, on
+ * interface iface, after the blocks pre[0..pre_len) that carry no chunk. */
+static int write_chunk_after(struct aa_writer *w, struct aa_chunk_hdr *h, const void *raw,
+			     uint32_t iface, const uint8_t *pre, size_t pre_len)
+{
+	if (w->err || pool_error(w))
 		return w->err;
+	if (w->pool) {
+		struct wp_job *j = pool_job(w);
+		if (!j)
+			return w->err;
+		memcpy(j->raw, raw, h->raw_len);
+		return seal_job(w, j, h, iface, pre, pre_len);
+	}
+	if (pre_len) {
+		int rc = write_block(w, pre, pre_len);
+		if (rc)
+			return rc;
+	}
 	h->index = w->next_index;
 	h->written_ns = aa_clock_ns(CLOCK_REALTIME);
 	long len = aa_chunk_encode(w->cctx, h, raw, w->block);
@@ -139,6 +216,12 @@ static int write_chunk_on(struct aa_writer *w, struct aa_chunk_hdr *h, const voi
 	aa_put32(w->block + 8, iface); /* the EPB's interface id: not under the chunk's crc */
 	w->next_index++;
 	return write_block(w, w->block, (size_t)len);
+}
+
+static int write_chunk_on(struct aa_writer *w, struct aa_chunk_hdr *h, const void *raw,
+			  uint32_t iface)
+{
+	return write_chunk_after(w, h, raw, iface, NULL, 0);
 }
 
 static int write_chunk(struct aa_writer *w, struct aa_chunk_hdr *h, const void *raw)
@@ -254,12 +337,12 @@ int aa_writer_open(struct aa_writer **wp, int fd, const char *path,
 	w->flush_ms = o->flush_ms ? o->flush_ms : 1000;
 	w->stats_ms = o->stats_ms ? o->stats_ms : 10000;
 	w->raw_max = o->chunk_raw_max ? o->chunk_raw_max : AA_CHUNK_RAW_MAX;
-	if (w->raw_max > AA_CHUNK_RAW_MAX || w->raw_max < 1024) {
+	if (w->raw_max > AA_CHUNK_RAW_MAX || w->raw_max < 1024 || o->threads > WP_THREADS_MAX) {
 		rc = AA_E_INVAL;
 		goto fail;
 	}
 	w->path = strdup(path ? path : "");
-	w->raw = malloc(AA_CHUNK_RAW_MAX);
+	w->raw = w->gather = malloc(AA_CHUNK_RAW_MAX);
 	w->block = malloc(AA_BLOCK_MAX);
 	w->cctx = ZSTD_createCCtx();
 	if (!w->path || !w->raw || !w->block || !w->cctx)
@@ -296,6 +379,9 @@ int aa_writer_open(struct aa_writer **wp, int fd, const char *path,
 		rc = write_source_metas(w, o);
 	else if (!rc)
 		rc = write_meta(w, o, o->mono_to_wall ? o->mono_to_wall : aa_mono_to_wall());
+	/* the blocks above are written here; the pool takes the rest */
+	if (!rc && o->threads)
+		rc = wp_start(&w->pool, o->threads, o->level ? o->level : 3, fd, w->good_end);
 	if (rc)
 		goto fail;
 	*wp = w;
@@ -314,13 +400,20 @@ fail:
 
 int aa_writer_flush(struct aa_writer *w)
 {
-	if (w->err)
+	int rc;
+
+	if (w->err || pool_error(w))
 		return w->err;
 	if (w->chunk.records == 0)
 		return 0;
 	w->chunk.kind = AA_CHUNK_RECORDS;
 	w->chunk.raw_len = (uint32_t)w->raw_len;
-	int rc = write_chunk(w, &w->chunk, w->raw);
+	if (w->pool) {
+		rc = seal_job(w, w->cur, &w->chunk, 0, NULL, 0);
+		w->cur = NULL;
+	} else {
+		rc = write_chunk(w, &w->chunk, w->raw);
+	}
 	if (rc)
 		return rc;
 	w->chunks++;
@@ -337,7 +430,7 @@ int aa_writer_add(struct aa_writer *w, const void *rec, size_t len)
 
 int aa_writer_add_from(struct aa_writer *w, uint32_t source, const void *rec, size_t len)
 {
-	if (w->err)
+	if (w->err || pool_error(w))
 		return w->err;
 	if (source && source >= w->nsources)
 		return AA_E_INVAL;
@@ -359,10 +452,15 @@ int aa_writer_add_from(struct aa_writer *w, uint32_t source, const void *rec, si
 			return rc;
 	}
 	if (w->chunk.records == 0) {
+		if (w->pool) {
+			if (!(w->cur = pool_job(w)))
+				return w->err;
+			w->gather = w->cur->raw;
+		}
 		w->chunk_since = aa_clock_ns(CLOCK_MONOTONIC);
 		w->chunk.first_record = w->records;
 	}
-	uint8_t *p = w->raw + w->raw_len;
+	uint8_t *p = w->gather + w->raw_len;
 	aa_put32(p, len32);
 	aa_put32(p + 4, source); /* 0 but in a merged file */
 	memcpy(p + AA_FRAME_HEADER, rec, len);
@@ -412,12 +510,9 @@ static int write_stats(struct aa_writer *w)
 
 	memcpy(body.drops, w->drops, sizeof(body.drops));
 	w->last_stats = aa_clock_ns(CLOCK_MONOTONIC);
-	int rc = write_block(w, isb, aa_pcapng_isb(isb, now, w->start_ns, body.received, dropped,
-						   w->records));
-	if (rc)
-		return rc;
+	size_t isb_len = aa_pcapng_isb(isb, now, w->start_ns, body.received, dropped, w->records);
 	struct aa_chunk_hdr h = {.kind = AA_CHUNK_STATS, .raw_len = sizeof(body)};
-	return write_chunk(w, &h, &body);
+	return write_chunk_after(w, &h, &body, 0, isb, isb_len);
 }
 
 int aa_writer_tick(struct aa_writer *w)
@@ -425,6 +520,10 @@ int aa_writer_tick(struct aa_writer *w)
 	uint64_t now = aa_clock_ns(CLOCK_MONOTONIC);
 	int rc = 0;
 
+	if (w->pool) /* the sink has what was written since */
+		wp_reap(w->pool, pool_sink(w), w);
+	if (pool_error(w))
+		return w->err;
 	if (w->chunk.records && now - w->chunk_since >= (uint64_t)w->flush_ms * 1000000ull)
 		rc = aa_writer_flush(w);
 	if (!rc && now - w->last_stats >= (uint64_t)w->stats_ms * 1000000ull)
@@ -442,22 +541,38 @@ int aa_writer_timeout_ms(const struct aa_writer *w)
 		if (flush_due < due)
 			due = flush_due;
 	}
-	return due <= now ? 0 : (int)((due - now + 999999) / 1000000);
+	int ms = due <= now ? 0 : (int)((due - now + 999999) / 1000000);
+	/* the sink has each chunk soon after it is written, as without threads */
+	if (w->pool && w->sink && ms > SINK_POLL_MS && wp_in_flight(w->pool))
+		ms = SINK_POLL_MS;
+	return ms;
 }
 
 void aa_writer_get_info(const struct aa_writer *w, struct aa_writer_info *info)
 {
 	info->records = w->records;
 	info->bytes_raw = w->bytes_raw;
-	info->bytes_file = w->bytes_file;
-	info->chunks = w->chunks;
+	info->bytes_file = w->bytes_file + (w->pool ? wp_bytes_written(w->pool) : 0);
+	info->chunks = w->pool ? wp_records_chunks(w->pool) : w->chunks;
 	info->digest = aa_xxh64_digest(&w->digest);
 	info->session = w->session;
 }
 
 uint64_t aa_writer_chunk_count(const struct aa_writer *w)
 {
+	return w->pool ? wp_records_chunks(w->pool) : w->chunks;
+}
+
+uint64_t aa_writer_chunks_sealed(const struct aa_writer *w)
+{
 	return w->chunks;
+}
+
+int aa_writer_reached(struct aa_writer *w, uint64_t bytes)
+{
+	if (bytes <= w->bytes_file)
+		return 1;
+	return w->pool ? wp_reached(w->pool, bytes - w->bytes_file) : 0;
 }
 
 int aa_writer_errno(const struct aa_writer *w)
@@ -493,14 +608,22 @@ int aa_writer_finish(struct aa_writer *w, struct aa_writer_info *info)
 
 	if (!w)
 		return AA_E_INVAL;
+	if (!w->err)
+		(void)(aa_writer_flush(w) == 0 && write_stats(w) == 0 && write_end(w) == 0);
+	if (w->pool) { /* everything sealed is written, or dropped after an error */
+		wp_drain(w->pool, pool_sink(w), w);
+		pool_error(w);
+		w->good_end = wp_good_end(w->pool);
+	}
 	/* fsync fails with EINVAL on pipes and terminals: nothing to sync there */
-	if (!w->err && aa_writer_flush(w) == 0 && write_stats(w) == 0 && write_end(w) == 0 &&
-	    fsync(w->fd) != 0 && errno != EINVAL && errno != EROFS)
+	if (!w->err && fsync(w->fd) != 0 && errno != EINVAL && errno != EROFS)
 		fail_io(w, errno);
 	if (info) {
 		aa_writer_get_info(w, info);
 		info->session = NULL; /* it pointed into w, freed below */
 	}
+	if (w->pool)
+		wp_stop(w->pool);
 	if (close(w->fd) != 0 && !w->err && errno != EINTR) {
 		w->err = AA_E_IO;
 		w->sys_errno = errno;

@@ -2,8 +2,9 @@
 /*
  * The capture file writer: records in, a pcapng capture file out. Records
  * are framed into chunks; a chunk is compressed and written as one block
- * when it is full or when its oldest record has waited flush_ms. A file cut
- * at any byte reads up to its last complete chunk.
+ * when it is full or when its oldest record has waited flush_ms, in the
+ * calling thread or by threads of its own (aa_writer_opts.threads). A file
+ * cut at any byte reads up to its last complete chunk.
  */
 #ifndef AA_WRITER_H
 #define AA_WRITER_H
@@ -68,6 +69,16 @@ struct aa_writer_opts {
 	 * it keeps. NULL: none. */
 	void (*sink)(void *user, const struct aa_writer_chunk *chunk);
 	void *sink_user;
+	/* Compression threads (1..64), as zstd -T#: chunks are compressed by
+	 * that many workers and written in order by one more thread, while the
+	 * caller goes on adding records (it waits only when 2 * threads + 2
+	 * chunks of 256 KiB are all in flight). The file is byte for byte the
+	 * one written without threads. A chunk is then written some time after
+	 * aa_writer_flush() or aa_writer_add() closed it: aa_writer_get_info()
+	 * counts it once it is; aa_writer_close() waits for all. An error met by
+	 * a thread is returned by the next call. 0: everything in the calling
+	 * thread, each chunk written before the call that closed it returns. */
+	unsigned threads;
 };
 
 /* What the writer has done so far, for status lines and rotation. */

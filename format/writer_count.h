@@ -14,4 +14,15 @@
 /* RECORDS chunks written to the file so far. */
 uint64_t aa_writer_chunk_count(const struct aa_writer *w);
 
+/* RECORDS chunks closed so far: written, or (with threads) still being
+ * compressed and written. Each takes every record added before it. */
+uint64_t aa_writer_chunks_sealed(const struct aa_writer *w);
+
+/*
+ * Whether the file holds at least `bytes` once every chunk closed so far is
+ * written (-C). With threads, waits for compressions only when the answer
+ * depends on their sizes, so that it is the same as without threads.
+ */
+int aa_writer_reached(struct aa_writer *w, uint64_t bytes);
+
 #endif /* AA_WRITER_COUNT_H */

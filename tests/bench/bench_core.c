@@ -19,32 +19,22 @@
  *   bench_core --replay FILE   (internal: the timed replay, in its own process)
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <zstd.h>
 
 #include "aa_replay.h"
+#include "benchrun.h"
 #include "files.h"
 #include "recs.h"
 #include "session.h"
 #include "writer.h"
 
-extern char **environ;
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static double min2(double a, double b)
 {
@@ -113,7 +103,7 @@ static int replay_main(const char *path)
 				  .on_exit = on_exit_, .on_task = on_unknown, .on_string = on_unknown,
 				  .on_tls_conn = on_unknown, .on_fileop = on_unknown, .on_net = on_unknown,
 				  .on_unknown = on_unknown};
-	double t0 = now();
+	double t0 = aat_now();
 	aa_source *src;
 	struct aa_error_info err;
 	if (aa_open_offline(&src, &path, 1, NULL, &err) != 0) {
@@ -124,7 +114,7 @@ static int replay_main(const char *path)
 	struct aa_source_stats st;
 	aa_source_get_stats(src, &st);
 	aa_close(src);
-	double secs = now() - t0;
+	double secs = aat_now() - t0;
 	if (rc != 0 || !st.intact) {
 		fprintf(stderr, "bench_core: replay of %s: %s\n", path, aa_error_name(rc));
 		return 1;
@@ -134,29 +124,6 @@ static int replay_main(const char *path)
 	printf("%.6f %llu %ld %llu\n", secs, (unsigned long long)t.events, ru.ru_maxrss,
 	       (unsigned long long)t.sum);
 	return 0;
-}
-
-/* Runs argv with stdout to out_path (or /dev/null); returns the wall time. */
-static double run_timed(char *const argv[], const char *out_path)
-{
-	posix_spawn_file_actions_t fa;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 1, out_path ? out_path : "/dev/null",
-					 O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	pid_t pid;
-	double t0 = now();
-	if ((errno = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ)) != 0)
-		die(argv[0]);
-	int st;
-	if (waitpid(pid, &st, 0) < 0)
-		die("waitpid");
-	double secs = now() - t0;
-	posix_spawn_file_actions_destroy(&fa);
-	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-		fprintf(stderr, "bench_core: %s failed\n", argv[0]);
-		exit(1);
-	}
-	return secs;
 }
 
 /* libzstd in this process on the whole stream at once: compression and
@@ -177,11 +144,11 @@ static void libzstd_times(const char *raw_path, int level, int runs, double *c, 
 	ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1);
 	*c = *d = 1e9;
 	for (int i = 0; i < runs; i++) {
-		double t0 = now();
+		double t0 = aat_now();
 		size_t zn = ZSTD_compress2(cctx, z, bound, raw, n);
-		double t1 = now();
+		double t1 = aat_now();
 		size_t bn = ZSTD_decompressDCtx(dctx, back, n, z, zn);
-		double t2 = now();
+		double t2 = aat_now();
 		if (ZSTD_isError(zn) || bn != n) {
 			fprintf(stderr, "bench_core: libzstd failed\n");
 			exit(1);
@@ -216,34 +183,14 @@ static double run_replay(const char *self, const char *path, unsigned long long 
 
 static double write_capture(const struct aat_recs *recs, const char *path, int level)
 {
-	double t0 = now();
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		die(path);
-	struct aa_writer *w;
 	struct aa_writer_opts wo = {.level = level, .source = "bench"};
-	int rc = aa_writer_open(&w, fd, path, &wo);
-	for (size_t i = 0; rc == 0 && i < recs->n; i++)
-		rc = aa_writer_add(w, aat_recs_at(recs, i), recs->len[i]);
-	if (w) {
-		int rc_close = aa_writer_close(w);
-		rc = rc ? rc : rc_close;
-	}
-	if (rc) {
-		fprintf(stderr, "bench_core: writing %s: %s\n", path, aa_error_name(rc));
-		exit(1);
-	}
-	return now() - t0;
+	return aat_write_timed("bench_core", recs, path, &wo);
 }
 
 static long long file_size(const char *path)
 {
-	struct stat st;
-	if (stat(path, &st) != 0)
-		die(path);
-	return (long long)st.st_size;
+	return aat_file_size("bench_core", path);
 }
-
 
 int main(int argc, char **argv)
 {
@@ -310,14 +257,14 @@ int main(int argc, char **argv)
 	long rss = 0;
 	for (int i = 0; i < runs; i++) {
 		w = min2(w, write_capture(&recs, cap, level));
-		zw = min2(zw, run_timed(zc, zst));
+		zw = min2(zw, aat_run_timed("bench_core", zc, zst, NULL));
 	}
 	for (int i = 0; i < runs; i++) {
 		long this_rss;
 		r = min2(r, run_replay(argv[0], cap, &events, &this_rss));
 		if (this_rss > rss)
 			rss = this_rss;
-		zr = min2(zr, run_timed(zd, NULL));
+		zr = min2(zr, aat_run_timed("bench_core", zd, NULL, NULL));
 	}
 	/* The same writing through the program, reading the raw stream file. */
 	double capture_secs = 0;
@@ -326,7 +273,7 @@ int main(int argc, char **argv)
 		char *cc[] = {capture, "-q", "--level", lvl + 1, "-r", raw, "-w", cap2, NULL};
 		capture_secs = 1e9;
 		for (int i = 0; i < runs; i++)
-			capture_secs = min2(capture_secs, run_timed(cc, NULL));
+			capture_secs = min2(capture_secs, aat_run_timed("bench_core", cc, NULL, NULL));
 	}
 	free(capture);
 	free(cap2);
