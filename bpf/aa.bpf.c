@@ -5,6 +5,7 @@
  * program shares the one EVENTS ring buffer, the DROPS counters and the
  * filters without a BPF link step:
  *   common.bpf.h  maps, load-time settings, filters, reservation with drop count
+ *   sysarch.bpf.h syscall numbers and arguments of the target architecture
  *   strings.bpf.h string records: long or exact strings, in pieces
  *   argv.bpf.h    string records of an argv read from the user's pointer array
  *   path.bpf.h    path of an open file from the kernel's dentries and mounts
@@ -28,6 +29,7 @@
 #include "events.h"
 
 #include "common.bpf.h"
+#include "sysarch.bpf.h"
 #include "strings.bpf.h"
 #include "argv.bpf.h"
 #include "path.bpf.h"

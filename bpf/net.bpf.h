@@ -13,10 +13,6 @@
 #ifndef AA_NET_BPF_H
 #define AA_NET_BPF_H
 
-#define NR_connect 42
-#define NR_accept 43
-#define NR_accept4 288
-
 struct net_entry {
 	__u64 ts;
 	__u64 addr;     /* connect: user pointer to the sockaddr */
@@ -112,7 +108,7 @@ int BPF_PROG(aa_net_exit, struct pt_regs *regs, long ret)
 	struct file *f;
 	__u64 id, now;
 	__u32 tid;
-	long nr = exit_nr(regs);
+	long nr = sys_exit_nr(regs);
 
 	if (!net_nr(nr))
 		return 0;

@@ -55,14 +55,6 @@ struct {
 const volatile bool cfg_emit_tls = true;
 const volatile bool cfg_emit_tls_conn = true;
 
-#define NR_mmap 9
-#define NR_readv 19
-#define NR_writev 20
-#define NR_sendto 44
-#define NR_recvfrom 45
-#define NR_sendmsg 46
-#define NR_recvmsg 47
-
 /* The socket syscalls an SSL call may move its bytes with (fd first). */
 static __always_inline bool tls_io_nr(long nr)
 {
