@@ -19,6 +19,7 @@
  *   gnutls.bpf.h  GnuTLS gnutls_record_send/recv on the same path
  *   nss.bpf.h     NSS: PR_Write/PR_Read/PR_Send/PR_Recv on SSL_ImportFD's sockets
  *   net.bpf.h     connect, accept and accept4
+ *   syscalls.bpf.h the one sys_enter and one sys_exit program the three above share
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -41,6 +42,7 @@
 #include "gnutls.bpf.h"
 #include "nss.bpf.h"
 #include "net.bpf.h"
+#include "syscalls.bpf.h"
 
 /* GPL: bpf_probe_read_user/kernel and bpf_loop are GPL-only helpers. */
 char LICENSE[] SEC("license") = "Dual MIT/GPL";

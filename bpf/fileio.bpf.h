@@ -198,8 +198,8 @@ static __always_inline bool fileop_enter(struct pt_regs *regs, long nr, struct s
 	}
 }
 
-SEC("tp_btf/sys_enter")
-int BPF_PROG(aa_sys_enter, struct pt_regs *regs, long nr)
+/* From aa_sys_enter (syscalls.bpf.h). */
+static __always_inline int file_sys_enter(struct pt_regs *regs, long nr)
 {
 	struct sys_entry e = { .fd = -1, .offset = -1 };
 	__u64 id;
@@ -398,8 +398,8 @@ static __always_inline bool emit_short_path(const struct sys_entry *en, long ret
 	return false;
 }
 
-SEC("tp_btf/sys_exit")
-int BPF_PROG(aa_sys_exit, struct pt_regs *regs, long ret)
+/* From aa_sys_exit (syscalls.bpf.h). */
+static __always_inline int file_sys_exit(long nr, long ret)
 {
 	struct sys_entry *en;
 	struct path_scratch *s;
@@ -408,7 +408,6 @@ int BPF_PROG(aa_sys_exit, struct pt_regs *regs, long ret)
 	__u32 tid;
 	__u8 *path;
 	void *rec;
-	long nr = sys_exit_nr(regs);
 
 	if (exec_nr(nr))
 		return exec_exit(ret);

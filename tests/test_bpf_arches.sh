@@ -29,7 +29,7 @@ check() {
 	"$BPFTOOL" btf dump file "$o" >"$tmp/btf" 2>&1 || fail "$o: no BTF: $(head -n 1 "$tmp/btf")"
 	grep -q "'$own' type_id=" "$tmp/btf" || fail "$arch: no pt_regs field $own: not its types"
 	! grep -q "'$other' type_id=" "$tmp/btf" || fail "$arch: pt_regs has $other: another architecture's types"
-	for prog in aa_sys_enter aa_sys_exit aa_net_enter aa_net_exit aa_exec aa_fork aa_ssl_write aa_tls_sys_enter; do
+	for prog in aa_sys_enter aa_sys_exit aa_exec aa_fork aa_exit_group aa_ssl_write aa_nss_write; do
 		grep -q "struct bpf_program \*$prog;" "$s" || fail "$arch: skeleton without program $prog"
 	done
 	echo "bpf-$arch: $(stat -c %s "$o") bytes, skeleton ok"
