@@ -36,6 +36,9 @@
 #     (the socket syscall hook included).
 #  6. bench-tls.sh: the attach time at start, and what holding a program
 #     until its new files are probed for TLS stacks costs its exec.
+#  7. bench-overhead.sh: the openat/close and fork/exec loops alone, under
+#     aa-capture, opensnoop/execsnoop and bpftrace (medians of rotated
+#     rounds), and the run time of each of aa-capture's BPF programs.
 # The machine is shared: the ratios matter, not the absolute numbers.
 #
 # Environment: AA_BUILD (default build), BENCH_RUNS (3), BENCH_LIVE_SECS
@@ -500,5 +503,8 @@ awk -v a="$t_alone" -v t="$t_tls" -v c="$t_conn" -v n="$t_conns" -v calls="$TLS_
 	printf "  a tls_conn record costs an SSL call %.0f ns\n", c - t }'
 echo
 # ---- 6. TLS stacks found by aa-capture itself: its own script ----------------
-bash "$(dirname "$0")/bench-tls.sh"
+bash "$(dirname "$0")/bench-tls.sh" || exit $?
+echo
+# ---- 7. overhead on the traced workload, beside the other tracers ----------
+BENCH_ROUNDS=$RUNS bash "$(dirname "$0")/bench-overhead.sh"
 exit $?
