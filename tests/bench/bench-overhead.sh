@@ -62,6 +62,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 2' INT TERM
+. "$(dirname "$0")/bench-lib.sh"
 
 "$CAP" -q --events file --duration 0.05 -w "$DIR/probe.pcapng" 2>"$DIR/probe.err"
 case $? in
@@ -70,28 +71,6 @@ case $? in
 *) fail "aa-capture failed: $(head -n1 "$DIR/probe.err")" ;;
 esac
 
-wait_for() { # what, command...: at most 10 s
-	local what=$1 i
-	shift
-	for ((i = 0; i < 1000; i++)); do
-		"$@" && return 0
-		sleep 0.01
-	done
-	fail "timed out waiting for $what"
-}
-awaits_usr1() { # as bench-live.sh: blocked in sigwait, or about to be
-	local nr m
-	read -r nr _ <"/proc/$1/syscall" 2>/dev/null || return 1
-	[ "$nr" = 128 ] && return 0
-	m=$(awk '/^SigBlk:/ {print $2}' "/proc/$1/status" 2>/dev/null)
-	[ -n "$m" ] && (((0x$m >> 9) & 1))
-}
-in_epoll_wait() {
-	local nr
-	read -r nr _ <"/proc/$1/syscall" 2>/dev/null || return 1
-	case $nr in 232 | 281 | 441) return 0 ;; esac
-	return 1
-}
 CAP_FILE=$DIR/capture.pcapng
 capture_ready() { [ -e "$CAP_FILE" ]; }
 bpftrace_ready() { grep -q '^Attaching' "$DIR/tr.out" 2>/dev/null; }
