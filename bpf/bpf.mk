@@ -19,9 +19,6 @@ BPF_ARCH_INC := $(firstword $(wildcard /usr/include/$(shell $(CC) -dumpmachine 2
 bpf_cflags = -g -O2 -target bpf -D__TARGET_ARCH_$(1) -Wall -Werror \
 	-Ibpf/vmlinux/$(1) -Iformat -idirafter $(BPF_ARCH_INC)
 
-ifeq ($(filter $(BPF_ARCH),$(BPF_ARCHES)),)
-$(error bpf: no BPF build for architecture "$(BPF_ARCH)" (known: $(BPF_ARCHES)); make ARCH=x86 or ARCH=arm64)
-endif
 
 $(BUILD)/bpf-%/aa.bpf.o: bpf/aa.bpf.c $(BPF_HDRS) bpf/vmlinux/%/vmlinux.h
 	@mkdir -p $(dir $@)
@@ -32,8 +29,13 @@ $(BUILD)/bpf-%/aa.skel.h: $(BUILD)/bpf-%/aa.bpf.o
 	$(BPFTOOL) gen skeleton $< name aa_bpf > $@.tmp && mv $@.tmp $@
 
 # The skeleton libaa embeds: BPF_ARCH's.
+ifneq ($(filter $(BPF_ARCH),$(BPF_ARCHES)),)
 $(BUILD)/aa.skel.h: $(BUILD)/bpf-$(BPF_ARCH)/aa.skel.h
 	cp $< $@
+else
+$(BUILD)/aa.skel.h:
+	@echo 'bpf: no BPF build for architecture "$(BPF_ARCH)" (known: $(BPF_ARCHES)); make ARCH=x86 or ARCH=arm64' >&2; exit 2
+endif
 
 .PHONY: bpf $(addprefix bpf-,$(BPF_ARCHES))
 bpf: $(BUILD)/aa.skel.h
