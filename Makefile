@@ -64,6 +64,7 @@ DEB_PACKAGES := gcc g++ make pkg-config clang llvm bpftool libbpf-dev libelf-dev
 	gnutls-bin wget libssl-dev libnss3-tools \
 	nats-server libnats-dev xxd python3-cryptography \
 	golang-go libcapstone-dev
+DEB_PACKAGES += bpftrace # tests/bench/bench-overhead.sh: the bpftrace column
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; \

@@ -5,6 +5,7 @@
  * program shares the one EVENTS ring buffer, the DROPS counters and the
  * filters without a BPF link step:
  *   common.bpf.h  maps, load-time settings, filters, reservation with drop count
+ *   sysarch.bpf.h syscall numbers and arguments of the target architecture
  *   strings.bpf.h string records: long or exact strings, in pieces
  *   argv.bpf.h    string records of an argv read from the user's pointer array
  *   path.bpf.h    path of an open file from the kernel's dentries and mounts
@@ -19,6 +20,7 @@
  *   nss.bpf.h     NSS: PR_Write/PR_Read/PR_Send/PR_Recv on SSL_ImportFD's sockets
  *   gotls.bpf.h   Go crypto/tls (*Conn).Write/Read, the return on each RET
  *   net.bpf.h     connect, accept and accept4
+ *   syscalls.bpf.h the one sys_enter and one sys_exit program the three above share
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -29,6 +31,7 @@
 #include "events.h"
 
 #include "common.bpf.h"
+#include "sysarch.bpf.h"
 #include "strings.bpf.h"
 #include "argv.bpf.h"
 #include "path.bpf.h"
@@ -41,6 +44,7 @@
 #include "nss.bpf.h"
 #include "gotls.bpf.h"
 #include "net.bpf.h"
+#include "syscalls.bpf.h"
 
 /* GPL: bpf_probe_read_user/kernel and bpf_loop are GPL-only helpers. */
 char LICENSE[] SEC("license") = "Dual MIT/GPL";

@@ -1,24 +1,45 @@
-# bpf/: the BPF programs, compiled against the running kernel's BTF and
-# embedded into libaa through a bpftool skeleton (no object file to find at
-# run time). capture/live_*.c load them.
+# bpf/: the BPF programs, compiled against the kernel types of bpf/vmlinux/
+# (generated from a Debian kernel package by bpf/vmlinux/gen.sh: no build
+# host's kernel is involved; CO-RE fits them to the running kernel at load)
+# and embedded into libaa through a bpftool skeleton (no object file to find
+# at run time). capture/live_*.c load them.
+#
+# BPF_ARCH: the architecture the programs are built for: ARCH when given
+# (make ARCH=arm64), else the compiler's target. `make bpf-ARCH` (bpf-x86,
+# bpf-arm64) builds one architecture's object and skeleton on its own, in
+# $(BUILD)/bpf-ARCH/, loading nothing: the check that each still compiles.
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_HDRS := $(wildcard bpf/*.bpf.h) format/events.h
+BPF_ARCHES := x86 arm64
+bpf_arch_of = $(if $(filter x86_64% i%86 amd64%,$(1)),x86,$(if $(filter aarch64% arm64%,$(1)),arm64,$(1)))
+BPF_ARCH := $(call bpf_arch_of,$(or $(ARCH),$(shell $(CC) -dumpmachine 2>/dev/null)))
 BPF_ARCH_INC := $(firstword $(wildcard /usr/include/$(shell $(CC) -dumpmachine 2>/dev/null)) /usr/include/x86_64-linux-gnu)
-BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror \
-	-I$(BUILD) -Iformat -idirafter $(BPF_ARCH_INC)
+# $(call bpf_cflags,ARCH)
+bpf_cflags = -g -O2 -target bpf -D__TARGET_ARCH_$(1) -Wall -Werror \
+	-Ibpf/vmlinux/$(1) -Iformat -idirafter $(BPF_ARCH_INC)
 
-# The running kernel's types; regenerated only when missing.
-$(BUILD)/vmlinux.h:
+
+$(BUILD)/bpf-%/aa.bpf.o: bpf/aa.bpf.c $(BPF_HDRS) bpf/vmlinux/%/vmlinux.h
 	@mkdir -p $(dir $@)
-	@test -r /sys/kernel/btf/vmlinux || { echo "bpf: no kernel BTF at /sys/kernel/btf/vmlinux: cannot build the BPF programs" >&2; exit 2; }
-	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
+	$(CLANG) $(call bpf_cflags,$*) -c $< -o $@
 
-$(BUILD)/aa.bpf.o: bpf/aa.bpf.c $(BPF_HDRS) $(BUILD)/vmlinux.h
-	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
-
-$(BUILD)/aa.skel.h: $(BUILD)/aa.bpf.o
+.PRECIOUS: $(BUILD)/bpf-%/aa.bpf.o
+$(BUILD)/bpf-%/aa.skel.h: $(BUILD)/bpf-%/aa.bpf.o
 	$(BPFTOOL) gen skeleton $< name aa_bpf > $@.tmp && mv $@.tmp $@
+
+# The skeleton libaa embeds: BPF_ARCH's.
+ifneq ($(filter $(BPF_ARCH),$(BPF_ARCHES)),)
+$(BUILD)/aa.skel.h: $(BUILD)/bpf-$(BPF_ARCH)/aa.skel.h
+	cp $< $@
+else
+$(BUILD)/aa.skel.h:
+	@echo 'bpf: no BPF build for architecture "$(BPF_ARCH)" (known: $(BPF_ARCHES)); make ARCH=x86 or ARCH=arm64' >&2; exit 2
+endif
+
+.PHONY: bpf $(addprefix bpf-,$(BPF_ARCHES))
+bpf: $(BUILD)/aa.skel.h
+$(addprefix bpf-,$(BPF_ARCHES)): bpf-%: $(BUILD)/bpf-%/aa.skel.h
 
 LIB_SRCS += capture/live_source.c capture/live_ring.c capture/live_load.c \
 	capture/live_ssl.c capture/live_follow.c capture/live_tls.c capture/tls_find.c capture/elf_syms.c \

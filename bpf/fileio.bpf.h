@@ -3,10 +3,10 @@
  * File I/O from the raw syscall tracepoints (BTF-typed: they need no tracefs):
  * sys_enter saves the arguments per thread, sys_exit pairs them with the
  * return value and the duration and emits one record: a file record for the
- * seed's five syscalls, a fileop record for the others. The arguments are
- * read with libbpf's PT_REGS_PARMn_SYSCALL (each architecture's syscall
- * calling convention), not by register name; the syscall numbers are still
- * x86-64's (and 32-bit compat syscalls are not decoded).
+ * seed's five syscalls, a fileop record for the others. The syscall numbers
+ * and the arguments are each architecture's (sysarch.bpf.h); a syscall the
+ * architecture does not have (arm64: open, creat, unlink, rename, mkdir,
+ * rmdir) is never seen.
  *
  * path: openat, unlink/unlinkat, open, creat, openat2, mkdir, mkdirat,
  *       rmdir: the path as the program passed it.
@@ -31,28 +31,6 @@
 #ifndef AA_FILEIO_BPF_H
 #define AA_FILEIO_BPF_H
 
-#define NR_read 0
-#define NR_write 1
-#define NR_open 2
-#define NR_pread64 17
-#define NR_pwrite64 18
-#define NR_readv 19
-#define NR_writev 20
-#define NR_rename 82
-#define NR_mkdir 83
-#define NR_rmdir 84
-#define NR_creat 85
-#define NR_unlink 87
-#define NR_openat 257
-#define NR_mkdirat 258
-#define NR_unlinkat 263
-#define NR_renameat 264
-#define NR_preadv 295
-#define NR_pwritev 296
-#define NR_renameat2 316
-#define NR_preadv2 327
-#define NR_pwritev2 328
-#define NR_openat2 437
 
 #define AA_O_WRONLY 01
 #define AA_O_CREAT 0100
@@ -156,27 +134,6 @@ static __always_inline bool fd_recorded(int fd)
 	return f && is_regular(f);
 }
 
-/* The syscall's number at sys_exit, where the return value has taken the
- * register the number came in. */
-static __always_inline long exit_nr(struct pt_regs *regs)
-{
-#if defined(__TARGET_ARCH_x86)
-	return regs->orig_ax;
-#else
-#error "bpf/fileio.bpf.h: the syscall numbers here are x86-64's only so far"
-#endif
-}
-
-/* The sixth syscall argument (libbpf 1.1 has no PT_REGS_PARM6_SYSCALL). */
-static __always_inline unsigned long syscall_arg6(struct pt_regs *regs)
-{
-#if defined(__TARGET_ARCH_x86)
-	return regs->r9;
-#else
-#error "bpf/fileio.bpf.h: the syscall numbers here are x86-64's only so far"
-#endif
-}
-
 /* The arguments of the fileop syscalls; false when the call is not recorded. */
 static __always_inline bool fileop_enter(struct pt_regs *regs, long nr, struct sys_entry *e)
 {
@@ -184,7 +141,7 @@ static __always_inline bool fileop_enter(struct pt_regs *regs, long nr, struct s
 	case NR_pread64: case NR_pwrite64: case NR_preadv: case NR_pwritev:
 		e->syscall = nr == NR_pread64 ? AA_SYS_PREAD64 : nr == NR_pwrite64 ? AA_SYS_PWRITE64 :
 			     nr == NR_preadv ? AA_SYS_PREADV : AA_SYS_PWRITEV;
-		e->offset = PT_REGS_PARM4_SYSCALL(regs); /* x86-64: pos_l holds the whole offset */
+		e->offset = PT_REGS_PARM4_SYSCALL(regs); /* 64-bit: pos_l holds the whole offset */
 		e->fd = (int)PT_REGS_PARM1_SYSCALL(regs);
 		return fd_recorded(e->fd);
 	case NR_readv: case NR_writev:
@@ -194,7 +151,7 @@ static __always_inline bool fileop_enter(struct pt_regs *regs, long nr, struct s
 	case NR_preadv2: case NR_pwritev2:
 		e->syscall = nr == NR_preadv2 ? AA_SYS_PREADV2 : AA_SYS_PWRITEV2;
 		e->offset = PT_REGS_PARM4_SYSCALL(regs);
-		e->flags = syscall_arg6(regs);
+		e->flags = sys_arg6(regs);
 		e->fd = (int)PT_REGS_PARM1_SYSCALL(regs);
 		return fd_recorded(e->fd);
 	case NR_open:
@@ -241,8 +198,8 @@ static __always_inline bool fileop_enter(struct pt_regs *regs, long nr, struct s
 	}
 }
 
-SEC("tp_btf/sys_enter")
-int BPF_PROG(aa_sys_enter, struct pt_regs *regs, long nr)
+/* From aa_sys_enter (syscalls.bpf.h). */
+static __always_inline int file_sys_enter(struct pt_regs *regs, long nr)
 {
 	struct sys_entry e = { .fd = -1, .offset = -1 };
 	__u64 id;
@@ -441,8 +398,8 @@ static __always_inline bool emit_short_path(const struct sys_entry *en, long ret
 	return false;
 }
 
-SEC("tp_btf/sys_exit")
-int BPF_PROG(aa_sys_exit, struct pt_regs *regs, long ret)
+/* From aa_sys_exit (syscalls.bpf.h). */
+static __always_inline int file_sys_exit(long nr, long ret)
 {
 	struct sys_entry *en;
 	struct path_scratch *s;
@@ -451,7 +408,6 @@ int BPF_PROG(aa_sys_exit, struct pt_regs *regs, long ret)
 	__u32 tid;
 	__u8 *path;
 	void *rec;
-	long nr = exit_nr(regs);
 
 	if (exec_nr(nr))
 		return exec_exit(ret);

@@ -13,10 +13,6 @@
 #ifndef AA_NET_BPF_H
 #define AA_NET_BPF_H
 
-#define NR_connect 42
-#define NR_accept 43
-#define NR_accept4 288
-
 struct net_entry {
 	__u64 ts;
 	__u64 addr;     /* connect: user pointer to the sockaddr */
@@ -37,15 +33,13 @@ static __always_inline bool net_nr(long nr)
 	return nr == NR_connect || nr == NR_accept || nr == NR_accept4;
 }
 
-SEC("tp_btf/sys_enter")
-int BPF_PROG(aa_net_enter, struct pt_regs *regs, long nr)
+/* From aa_sys_enter (syscalls.bpf.h), for net_nr(nr). */
+static __always_inline int net_enter(struct pt_regs *regs, long nr)
 {
 	struct net_entry e = {};
 	__u64 id;
 	__u32 tid;
 
-	if (!net_nr(nr))
-		return 0;
 	id = bpf_get_current_pid_tgid();
 	if (!wanted(id >> 32))
 		return 0;
@@ -103,8 +97,8 @@ static __always_inline void net_peer_arg(const struct net_entry *en, struct aa_n
 	}
 }
 
-SEC("tp_btf/sys_exit")
-int BPF_PROG(aa_net_exit, struct pt_regs *regs, long ret)
+/* From aa_sys_exit (syscalls.bpf.h), for net_nr(nr). */
+static __always_inline int net_exit(long nr, long ret)
 {
 	struct net_entry *en;
 	struct aa_net_event *e;
@@ -112,10 +106,7 @@ int BPF_PROG(aa_net_exit, struct pt_regs *regs, long ret)
 	struct file *f;
 	__u64 id, now;
 	__u32 tid;
-	long nr = exit_nr(regs);
 
-	if (!net_nr(nr))
-		return 0;
 	now = bpf_ktime_get_ns();
 	id = bpf_get_current_pid_tgid();
 	tid = (__u32)id;

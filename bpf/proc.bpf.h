@@ -8,9 +8,6 @@
 #ifndef AA_PROC_BPF_H
 #define AA_PROC_BPF_H
 
-#define NR_execve 59
-#define NR_execveat 322
-
 /* include/linux/sched/signal.h: the whole group exits, with group_exit_code. */
 #define AA_SIGNAL_GROUP_EXIT 0x00000004
 

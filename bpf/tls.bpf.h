@@ -9,7 +9,7 @@
  *
  * Before the pieces, a tls_conn record says which connection the call used.
  * The library's structures are not read: while a thread is inside a TLS
- * call, its first socket syscall (aa_tls_sys_enter) names the fd; the fd is
+ * call, its first socket syscall (tls_sys_enter) names the fd; the fd is
  * kept per session pointer (SSL *, gnutls_session_t: TLS_FDS) for the calls
  * that move only buffered bytes and make no syscall. The socket's id and
  * addresses are read at the call's return.
@@ -55,14 +55,6 @@ struct {
 const volatile bool cfg_emit_tls = true;
 const volatile bool cfg_emit_tls_conn = true;
 
-#define NR_mmap 9
-#define NR_readv 19
-#define NR_writev 20
-#define NR_sendto 44
-#define NR_recvfrom 45
-#define NR_sendmsg 46
-#define NR_recvmsg 47
-
 /* The socket syscalls an SSL call may move its bytes with (fd first). */
 static __always_inline bool tls_io_nr(long nr)
 {
@@ -74,10 +66,9 @@ static __always_inline bool tls_io_nr(long nr)
 	return false;
 }
 
-/* Loaded only when TLS is recorded: the number is checked before any map
- * is looked at. Also mmap's, for tls_hold.bpf.h. */
-SEC("tp_btf/sys_enter")
-int BPF_PROG(aa_tls_sys_enter, struct pt_regs *regs, long nr)
+/* From aa_sys_enter (syscalls.bpf.h) when TLS is recorded: the number is
+ * checked before any map is looked at. Also mmap's, for tls_hold.bpf.h. */
+static __always_inline void tls_sys_enter(struct pt_regs *regs, long nr)
 {
 	struct tls_entry *en;
 	struct file *f;
@@ -86,21 +77,20 @@ int BPF_PROG(aa_tls_sys_enter, struct pt_regs *regs, long nr)
 
 	if (nr == NR_mmap) {
 		tls_hold_mmap(regs);
-		return 0;
+		return;
 	}
 	if (!cfg_emit_tls_conn || !tls_io_nr(nr))
-		return 0;
+		return;
 	tid = (__u32)bpf_get_current_pid_tgid();
 	en = bpf_map_lookup_elem(&TLS_ENTRIES, &tid);
 	if (!en || en->fd >= 0)
-		return 0;
+		return;
 	fd = (int)PT_REGS_PARM1_SYSCALL(regs);
 	f = fd_file(fd);
 	if (file_sock(f, NULL)) {
 		en->fd = fd;
 		en->file = (__u64)f;
 	}
-	return 0;
 }
 
 /* The call's fd: the one its syscalls used, kept for the SSL * (written

@@ -154,6 +154,8 @@ static int configure(struct aa_live_bpf *b, const struct aa_live_opts *o, char *
 	s->rodata->cfg_wakeup_bytes = b->ring_bytes / 8;
 	s->rodata->cfg_emit_tls = wants(o, AA_TYPE_TLS);
 	s->rodata->cfg_emit_tls_conn = tls_conn;
+	s->rodata->cfg_sys_net = net;
+	s->rodata->cfg_sys_tls = tls;
 
 	/* Task records come from the exec, exit and fork programs, failed
 	 * execs from the syscall ones. */
@@ -161,8 +163,10 @@ static int configure(struct aa_live_bpf *b, const struct aa_live_opts *o, char *
 	bpf_program__set_autoload(s->progs.aa_exit_group, exit_needed && group_dead);
 	bpf_program__set_autoload(s->progs.aa_exit_live, exit_needed && !group_dead);
 	bpf_program__set_autoload(s->progs.aa_fork, task || o->npids > 0);
-	bpf_program__set_autoload(s->progs.aa_sys_enter, file || fileop || task);
-	bpf_program__set_autoload(s->progs.aa_sys_exit, file || fileop || task);
+	/* One program at each raw syscall tracepoint, for file, task, net and
+	 * TLS (bpf/syscalls.bpf.h); TLS uses the entry only. */
+	bpf_program__set_autoload(s->progs.aa_sys_enter, file || fileop || task || net || tls);
+	bpf_program__set_autoload(s->progs.aa_sys_exit, file || fileop || task || net);
 	bpf_program__set_autoload(s->progs.aa_ssl_write, tls);
 	bpf_program__set_autoload(s->progs.aa_ssl_read, tls);
 	bpf_program__set_autoload(s->progs.aa_ssl_write_ex, tls);
@@ -178,9 +182,6 @@ static int configure(struct aa_live_bpf *b, const struct aa_live_opts *o, char *
 	bpf_program__set_autoload(s->progs.aa_nss_ret, tls);
 	bpf_program__set_autoload(s->progs.aa_tls_hold_exec, tls);
 	bpf_program__set_autoattach(s->progs.aa_tls_hold_exec, false); /* live_tls.c, once it listens */
-	bpf_program__set_autoload(s->progs.aa_tls_sys_enter, tls); /* tls_conn, and mmap for live_tls.c */
-	bpf_program__set_autoload(s->progs.aa_net_enter, net);
-	bpf_program__set_autoload(s->progs.aa_net_exit, net);
 	return 0;
 }
 
@@ -247,8 +248,8 @@ static int attach_all(struct aa_live_bpf *b, const struct aa_live_opts *o, char 
 	b->probes.fork = s->links.aa_fork != NULL;
 	b->probes.file = (wants(o, AA_TYPE_FILE) || wants(o, AA_TYPE_FILEOP)) && s->links.aa_sys_enter &&
 			 s->links.aa_sys_exit;
-	b->probes.net = s->links.aa_net_enter && s->links.aa_net_exit;
-	b->probes.tls_conn = tls_conn_wanted(o) && s->links.aa_tls_sys_enter != NULL;
+	b->probes.net = wants(o, AA_TYPE_NET) && s->links.aa_sys_enter && s->links.aa_sys_exit;
+	b->probes.tls_conn = tls_conn_wanted(o) && s->links.aa_sys_enter != NULL;
 	if (wants(o, AA_TYPE_TLS) || wants(o, AA_TYPE_TLS_CONN))
 		return attach_tls(b, o, why, n);
 	return 0;

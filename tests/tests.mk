@@ -40,7 +40,7 @@ $(BENCH_BINS): $(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(TESTLIB_OBJS) $(
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $< $(TESTLIB_OBJS) $(LIBA) $(LIBS) $(LDFLAGS)
 
-.PHONY: tests test-unpriv bench-core bench-live bench-views bench-drain
+.PHONY: tests test-unpriv bench-core bench-live bench-views bench-drain bench-overhead
 tests: $(TEST_BINS) $(BENCH_BINS) $(TLS_STATIC_CLIENT) $(BUILD)/bench/execcost_tls
 
 # Installs what is missing first (deps does nothing when all is there), then
@@ -80,6 +80,10 @@ bench-live: all $(BENCH_BINS)
 bench-drain: all $(BENCH_BINS)
 	@$(TEST_ENV) BENCH_RUNS=$(BENCH_RUNS) bash tests/bench/bench-drain.sh
 # The views (tree, follow, diff) over a long recording, beside zstd -d.
+# Part 7 of bench-live alone: what tracing costs the traced loops.
+bench-overhead: all $(BENCH_BINS)
+	@$(TEST_ENV) BENCH_ROUNDS=$(BENCH_RUNS) bash tests/bench/bench-overhead.sh
+
 bench-views: all $(BENCH_BINS)
 	@$(TEST_ENV) BENCH_RUNS=$(BENCH_RUNS) bash tests/bench/bench-views.sh
 -include tests/fuzz/fuzz.mk

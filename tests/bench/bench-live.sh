@@ -36,6 +36,9 @@
 #     (the socket syscall hook included).
 #  6. bench-tls.sh: the attach time at start, and what holding a program
 #     until its new files are probed for TLS stacks costs its exec.
+#  7. bench-overhead.sh: the openat/close and fork/exec loops alone, under
+#     aa-capture, opensnoop/execsnoop and bpftrace (medians of rotated
+#     rounds), and the run time of each of aa-capture's BPF programs.
 # The machine is shared: the ratios matter, not the absolute numbers.
 #
 # Environment: AA_BUILD (default build), BENCH_RUNS (3), BENCH_LIVE_SECS
@@ -92,6 +95,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 2' INT TERM
+. "$(dirname "$0")/bench-lib.sh"
 
 # Can BPF be used here at all? aa-capture says what is missing (exit 4).
 "$CAP" -q --events file --duration 0.05 -w "$DIR/probe.pcapng" 2>"$DIR/probe.err"
@@ -101,31 +105,10 @@ case $? in
 *) fail "aa-capture failed: $(head -n1 "$DIR/probe.err")" ;;
 esac
 
-# Waits (at most 10 s) until the command "$@" succeeds, or says what did not happen.
-wait_for() {
-	local what=$1 i
-	shift
-	for ((i = 0; i < 1000; i++)); do
-		"$@" && return 0
-		sleep 0.01
-	done
-	fail "timed out waiting for $what"
-}
-
 gone() { # pid: exited (a zombie not yet waited for counts as gone)
 	local st
 	st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1)
 	[ -z "$st" ] || [ "$st" = Z ]
-}
-
-# pid: blocked in sigwait for SIGUSR1 (rt_sigtimedwait, which unblocks the
-# signal meanwhile), or about to be (SIGUSR1 blocked): a SIGUSR1 is not lost.
-awaits_usr1() {
-	local nr m
-	read -r nr _ <"/proc/$1/syscall" 2>/dev/null || return 1
-	[ "$nr" = 128 ] && return 0
-	m=$(awk '/^SigBlk:/ {print $2}' "/proc/$1/status" 2>/dev/null)
-	[ -n "$m" ] && (((0x$m >> 9) & 1))
 }
 
 cpu_ms() { # pid: its CPU time so far in ms (the scheduler's, to the ns)
@@ -211,14 +194,6 @@ capture_run() {
 	[ -n "$DROPPED" ] || fail "aa-replay info --json gave no drop count"
 	rm -f "$CAP_FILE"
 	cpu_per "$KEPT"
-}
-
-# opensnoop polls its buffer once attached.
-in_epoll_wait() {
-	local nr
-	read -r nr _ <"/proc/$1/syscall" 2>/dev/null || return 1
-	case $nr in 232 | 281 | 441) return 0 ;; esac # epoll_wait, epoll_pwait, epoll_pwait2
-	return 1
 }
 
 # opensnoop_run SECONDS: the flat-out load under opensnoop -p on CPU 1; OPENS
@@ -500,5 +475,8 @@ awk -v a="$t_alone" -v t="$t_tls" -v c="$t_conn" -v n="$t_conns" -v calls="$TLS_
 	printf "  a tls_conn record costs an SSL call %.0f ns\n", c - t }'
 echo
 # ---- 6. TLS stacks found by aa-capture itself: its own script ----------------
-bash "$(dirname "$0")/bench-tls.sh"
+bash "$(dirname "$0")/bench-tls.sh" || exit $?
+echo
+# ---- 7. overhead on the traced workload, beside the other tracers ----------
+BENCH_ROUNDS=$RUNS bash "$(dirname "$0")/bench-overhead.sh"
 exit $?
