@@ -8,45 +8,11 @@
  * says lib boringssl, not openssl. Needs root and the package.
  */
 #include "live_tls.h"
-#include "tls_msg.h"
 
 #include <libgen.h>
 
 #define CLIENT_MSG 10000 /* one SSL_write: three pieces */
 #define SERVER_MSG 12000
-
-/* One peer's two directions, its largest call and its tls_conn records. */
-struct peer {
-	uint32_t pid;
-	struct stream out, in;
-	uint32_t max_out, max_in;
-	int conns, conns_boring; /* its tls_conn records, those saying boringssl */
-	int conns_to_port;       /* those naming the server's port (either end) */
-};
-
-static void peer_collect(const struct live_run *run, struct peer *p, int port)
-{
-	LIVE_FOREACH(run, i, ev) {
-		if (ev.type == AA_TYPE_TLS_CONN && ev.tls_conn->pid == p->pid) {
-			p->conns++;
-			p->conns_boring += ev.tls_conn->lib == AA_TLS_LIB_BORINGSSL;
-			p->conns_to_port += ev.tls_conn->peer_port == port || ev.tls_conn->local_port == port;
-		} else if (ev.type == AA_TYPE_TLS && ev.tls->pid == p->pid) {
-			int out = ev.tls->direction == AA_TLS_WRITE;
-			uint32_t *max = out ? &p->max_out : &p->max_in;
-
-			stream_add(out ? &p->out : &p->in, ev.tls);
-			if (ev.tls->data_len > *max)
-				*max = ev.tls->data_len;
-		}
-	}
-}
-
-static void peer_free(struct peer *p)
-{
-	free(p->out.data);
-	free(p->in.data);
-}
 
 /* The BoringSSL peer beside this test's binary (built where the package is). */
 static void peer_path(char *path, size_t size)
@@ -61,23 +27,12 @@ static void peer_path(char *path, size_t size)
 		cr_skip_test("%s not built (android-libboringssl-dev missing? make deps tests)", path);
 }
 
-static void expect_msg(const struct stream *s, size_t len, const char *who, const char *what)
-{
-	char *want = malloc(len);
-
-	cr_assert_not_null(want);
-	tls_msg_fill(want, len, who);
-	cr_assert_eq(s->len, len, "%s: %zu bytes, not %zu", what, s->len, len);
-	cr_assert_eq(memcmp(s->data, want, len), 0, "%s: the plaintext differs", what);
-	free(want);
-}
-
 Test(tls_boring, client_and_server_started_later_both_ways_byte_exact, .timeout = 90)
 {
 	struct aa_live_opts o = { .events = AA_TYPE_BIT(AA_TYPE_TLS) | AA_TYPE_BIT(AA_TYPE_TLS_CONN) |
 					    AA_TYPE_BIT(AA_TYPE_EXEC) | AA_TYPE_BIT(AA_TYPE_EXIT),
 				  .tls_hold = 1 }; /* probed before their first instruction */
-	struct peer cli = { 0 }, srv = { 0 };
+	struct tls_peer cli = { .lib = AA_TLS_LIB_BORINGSSL }, srv = { .lib = AA_TLS_LIB_BORINGSSL };
 	char peer[4200], script[10000];
 	struct live_run run;
 	int port = 20000 + getpid() % 20000;
@@ -106,13 +61,13 @@ Test(tls_boring, client_and_server_started_later_both_ways_byte_exact, .timeout 
 			cli.pid = ev.exec->pid;
 	}
 	cr_assert(cli.pid && srv.pid, "the execs of the BoringSSL client and server were not seen");
-	peer_collect(&run, &cli, port);
-	peer_collect(&run, &srv, port);
+	tls_peer_collect(&run, &cli, port);
+	tls_peer_collect(&run, &srv, port);
 
-	expect_msg(&cli.out, CLIENT_MSG, "boring-client", "the client's SSL_write");
-	expect_msg(&srv.in, CLIENT_MSG, "boring-client", "the server's SSL_reads");
-	expect_msg(&srv.out, SERVER_MSG, "boring-server", "the server's SSL_write");
-	expect_msg(&cli.in, SERVER_MSG, "boring-server", "the client's SSL_reads");
+	stream_expect_msg(&cli.out, CLIENT_MSG, "boring-client", "the client's SSL_write");
+	stream_expect_msg(&srv.in, CLIENT_MSG, "boring-client", "the server's SSL_reads");
+	stream_expect_msg(&srv.out, SERVER_MSG, "boring-server", "the server's SSL_write");
+	stream_expect_msg(&cli.in, SERVER_MSG, "boring-server", "the client's SSL_reads");
 	cr_assert_eq(cli.max_out, CLIENT_MSG, "the client's largest write: %u", cli.max_out);
 	cr_assert_eq(srv.max_out, SERVER_MSG, "the server's largest write: %u", srv.max_out);
 	cr_assert_gt(srv.max_in, AA_TLS_PAYLOAD_MAX, "no server read over 4 KiB (largest %u)", srv.max_in);
@@ -120,15 +75,15 @@ Test(tls_boring, client_and_server_started_later_both_ways_byte_exact, .timeout 
 	/* which stack: BoringSSL's libssl, told from OpenSSL's by its own symbols */
 	cr_assert_gt(cli.conns, 0, "no tls_conn record of the client");
 	cr_assert_gt(srv.conns, 0, "no tls_conn record of the server");
-	cr_assert_eq(cli.conns_boring, cli.conns, "%d of the client's %d tls_conn records say boringssl",
-		     cli.conns_boring, cli.conns);
-	cr_assert_eq(srv.conns_boring, srv.conns, "%d of the server's %d tls_conn records say boringssl",
-		     srv.conns_boring, srv.conns);
+	cr_assert_eq(cli.conns_lib, cli.conns, "%d of the client's %d tls_conn records say boringssl",
+		     cli.conns_lib, cli.conns);
+	cr_assert_eq(srv.conns_lib, srv.conns, "%d of the server's %d tls_conn records say boringssl",
+		     srv.conns_lib, srv.conns);
 	cr_assert_eq(cli.conns_to_port, cli.conns, "the client's calls do not all name the server's port");
 	cr_assert_eq(srv.conns_to_port, srv.conns, "the server's calls do not all name its port");
 	cr_assert_eq(run.drops[AA_DROP_TLS], 0);
-	peer_free(&cli);
-	peer_free(&srv);
+	tls_peer_free(&cli);
+	tls_peer_free(&srv);
 	live_run_free(&run);
 	aat_tmpdir_remove(dir);
 }
