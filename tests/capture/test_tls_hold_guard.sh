@@ -94,6 +94,15 @@ gone() { # pid $1 no more (nor a zombie) within 2 s
 	return 1
 }
 
+# Ends aa-capture with SIGINT; it must exit 0 ($1: when, for the message).
+end_cap() {
+	kill -INT $cap
+	wait $cap
+	rc=$?
+	cap=
+	[[ $rc == 0 ]] || fail "aa-capture exited $rc on SIGINT$1"
+}
+
 # 1. SIGKILL while a program is held.
 start_cap AA_TLS_HOLD_MAX_MS=5000 # (past the test's bounds: only the guardian's end continues it)
 fds=$(ls -l /proc/$guard/fd)
@@ -134,11 +143,7 @@ kill -STOP $cap
 start_new t3
 wait_stopped $held 5 || fail "t3 (pid $held) was not held"
 kill -CONT $cap
-kill -INT $cap
-wait $cap
-rc=$?
-cap=
-[[ $rc == 0 ]] || fail "aa-capture exited $rc on SIGINT"
+end_cap
 [[ ! -e /proc/$guard ]] || fail "the guardian (pid $guard) is left after a normal end: state $(state $guard)"
 gone $twin || fail "the guardian's twin (pid $twin) is left after a normal end"
 wait_ended $held 2 || fail "t3 (pid $held) is still stopped after a normal end"
@@ -159,11 +164,7 @@ held=
 [[ $(state $cap) == [Tt] ]] || fail "aa-capture was not stopped meanwhile"
 kill -CONT $cap
 sleep 0.3 # its TLS thread comes to t4
-kill -INT $cap
-wait $cap
-rc=$?
-cap=
-[[ $rc == 0 ]] || fail "aa-capture exited $rc on SIGINT"
+end_cap
 # (t4, and any other program of the machine held meanwhile)
 grep -Eqx "aa: tls: [1-9][0-9]* programs continued after 400 ms before their files were looked at \(they ran unprobed until then\)" \
 	"$tmp/err" || fail "no count of the program continued after the bound"
@@ -185,11 +186,7 @@ kill -CONT $cap
 for _ in $(seq 100); do grep -q "hold guardian was killed" "$tmp/err" && break; sleep 0.02; done
 grep -qx "aa: tls: the hold guardian was killed: programs are no longer stopped for their TLS probes (--tls-hold off)" \
 	"$tmp/err" || fail "aa-capture did not say its guardian was killed"
-kill -INT $cap
-wait $cap
-rc=$?
-cap=
-[[ $rc == 0 ]] || fail "aa-capture exited $rc on SIGINT after its guardian's death"
+end_cap " after its guardian's death"
 
 # 4b. The guardian and its twin SIGKILLed together: aa-capture turns the stops off.
 start_cap AA_TLS_HOLD_MAX_MS=5000
@@ -201,11 +198,7 @@ start_new t7
 wait_ended $held 2 || fail "t7 (pid $held) was stopped with no guardian: state $(state $held)"
 held=
 kill -CONT $cap
-kill -INT $cap
-wait $cap
-rc=$?
-cap=
-[[ $rc == 0 ]] || fail "aa-capture exited $rc on SIGINT"
+end_cap
 
 # 4c. aa-capture and its guardian SIGKILLed together with a program held.
 start_cap AA_TLS_HOLD_MAX_MS=5000

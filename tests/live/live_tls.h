@@ -71,6 +71,47 @@ static inline uint32_t exec_pid(const struct live_run *run, const char *prefix)
 	return 0;
 }
 
+/* Skips the test unless root and cmd is on the PATH. */
+static inline void tls_need(const char *cmd)
+{
+	char check[128];
+
+	live_require_root();
+	snprintf(check, sizeof(check), "command -v %s >/dev/null", cmd);
+	if (aat_run(check, NULL, 0) != 0)
+		cr_skip_test("no %s command", cmd);
+}
+
+/* The path of program name beside this test's binary (built by make
+ * tests) into path; skips the test when it is not there. */
+static inline void live_beside_self(const char *name, char *path, size_t size)
+{
+	char self[4096], *slash;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	cr_assert_gt(n, 0);
+	self[n] = 0;
+	slash = strrchr(self, '/');
+	cr_assert_not_null(slash);
+	*slash = 0;
+	snprintf(path, size, "%s/%s", self, name);
+	if (access(path, X_OK))
+		cr_skip_test("%s not built (make tests; its packages: make deps)", path);
+}
+
+/* len bytes of tls_msg_fill(who) written to DIR/name; the bytes returned
+ * (free them). */
+static inline char *tls_msg_file(const char *dir, const char *name, size_t len, const char *who)
+{
+	char *msg = malloc(len), *path = aat_path(dir, name);
+
+	cr_assert_not_null(msg);
+	tls_msg_fill(msg, len, who);
+	cr_assert_eq(aat_write_file(path, msg, len), 0);
+	free(path);
+	return msg;
+}
+
 /* One process's two directions, its largest calls and its tls_conn
  * records (pid and lib set by the caller, the rest by tls_peer_collect). */
 struct tls_peer {

@@ -12,16 +12,6 @@
 
 #define SERVER_MSG 20000
 
-static void need(const char *cmd)
-{
-	char check[128];
-
-	live_require_root();
-	snprintf(check, sizeof(check), "command -v %s >/dev/null", cmd);
-	if (aat_run(check, NULL, 0) != 0)
-		cr_skip_test("no %s command", cmd);
-}
-
 /* The pid of the last exec whose args start with prefix (a retried client:
  * the last one connected). */
 static uint32_t last_exec_pid(const struct live_run *run, const char *prefix)
@@ -45,19 +35,12 @@ static void big_server_message(const char *client, uint8_t lib, const char *setu
 	struct aa_live_opts o = { .events = AA_TYPE_BIT(AA_TYPE_TLS) | AA_TYPE_BIT(AA_TYPE_TLS_CONN) |
 					    AA_TYPE_BIT(AA_TYPE_EXEC) | AA_TYPE_BIT(AA_TYPE_EXIT) };
 	struct tls_peer cli = { .lib = lib }, srv = { .lib = AA_TLS_LIB_OPENSSL };
-	char *dir, *msg = malloc(SERVER_MSG), script[4096];
+	char *dir, *msg, script[4096];
 	struct live_run run;
 	int port = 20000 + (getpid() * 2 + (lib == AA_TLS_LIB_NSS)) % 20000;
 
-	cr_assert_not_null(msg);
 	dir = tls_dir_with_cert();
-	tls_msg_fill(msg, SERVER_MSG, "big-server");
-	{
-		char *path = aat_path(dir, "msg");
-
-		cr_assert_eq(aat_write_file(path, msg, SERVER_MSG), 0);
-		free(path);
-	}
+	msg = tls_msg_file(dir, "msg", SERVER_MSG, "big-server");
 	/* s_server sends what it reads from its stdin: the message in one
 	 * read (a file), after the client's hello. */
 	snprintf(script, sizeof(script),
@@ -93,8 +76,8 @@ static void big_server_message(const char *client, uint8_t lib, const char *setu
 
 Test(live_tls_big, gnutls_cli_reads_a_big_server_message, .timeout = 90)
 {
-	need("gnutls-cli");
-	need("openssl");
+	tls_need("gnutls-cli");
+	tls_need("openssl");
 	big_server_message("gnutls-cli", AA_TLS_LIB_GNUTLS, "",
 			   "for i in $(seq 50); do { echo hello; sleep 4; } | gnutls-cli --insecure -p $p 127.0.0.1 "
 			   ">$d/cli.out 2>/dev/null && break; sleep 0.1; done");
@@ -102,9 +85,9 @@ Test(live_tls_big, gnutls_cli_reads_a_big_server_message, .timeout = 90)
 
 Test(live_tls_big, tstclnt_reads_a_big_server_message, .timeout = 90)
 {
-	need("tstclnt");
-	need("certutil");
-	need("openssl");
+	tls_need("tstclnt");
+	tls_need("certutil");
+	tls_need("openssl");
 	/* tstclnt does not quit when the server has gone: timeout ends it */
 	big_server_message("tstclnt", AA_TLS_LIB_NSS,
 			   "mkdir $d/db && certutil -N -d sql:$d/db --empty-password || exit 1\n",

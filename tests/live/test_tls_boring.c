@@ -9,23 +9,8 @@
  */
 #include "live_tls.h"
 
-#include <libgen.h>
-
 #define CLIENT_MSG 10000 /* one SSL_write: three pieces */
 #define SERVER_MSG 12000
-
-/* The BoringSSL peer beside this test's binary (built where the package is). */
-static void peer_path(char *path, size_t size)
-{
-	char self[4096];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-
-	cr_assert_gt(n, 0);
-	self[n] = 0;
-	snprintf(path, size, "%s/tls_boring_peer", dirname(self));
-	if (access(path, X_OK))
-		cr_skip_test("%s not built (android-libboringssl-dev missing? make deps tests)", path);
-}
 
 Test(tls_boring, client_and_server_started_later_both_ways_byte_exact, .timeout = 90)
 {
@@ -39,7 +24,7 @@ Test(tls_boring, client_and_server_started_later_both_ways_byte_exact, .timeout 
 	char *dir;
 
 	live_require_root();
-	peer_path(peer, sizeof(peer));
+	live_beside_self("tls_boring_peer", peer, sizeof(peer));
 	dir = tls_dir_with_cert();
 	/* setsid: with no controlling terminal, a program is held at its exec
 	 * until probed (one with a terminal runs on as it is probed). */
