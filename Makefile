@@ -61,7 +61,7 @@ DEB_PACKAGES := gcc g++ make pkg-config clang llvm bpftool libbpf-dev libelf-dev
 	zlib1g-dev libzstd-dev libpcap-dev libcriterion-dev zstd tshark xxhash \
 	openssl libbpf-tools util-linux procps python3 man-db groff-base \
 	libnghttp2-dev libbrotli-dev nghttp2-server curl python3-brotli chromium \
-	gnutls-bin wget libssl-dev libnss3-tools \
+	gnutls-bin wget libssl-dev libnss3-tools android-libboringssl-dev \
 	nats-server libnats-dev xxd python3-cryptography \
 	golang-go libcapstone-dev
 DEB_PACKAGES += bpftrace # tests/bench/bench-overhead.sh: the bpftrace column

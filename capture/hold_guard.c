@@ -79,6 +79,40 @@ static void close_others(int a, int b)
 	syscall(SYS_close_range, (unsigned)hi + 1, ~0u, 0u);
 }
 
+/* The guardian's twin, its child: if the guardian is killed (a SIGKILL
+ * cannot be ignored) while aa-capture lives, a program held then would stay
+ * stopped once aa-capture died too. The twin is told of the guardian's
+ * death (PR_SET_PDEATHSIG) and turns the stops off (the following goes on:
+ * tls_hold_on 1, bpf/tls_hold.bpf.h) or, aa-capture gone too (its pipe
+ * closed), all of it; then continues every program held and ends. On
+ * aa-capture's end it ends as the guardian does. */
+static void __attribute__((noreturn)) twin(int rd, int held_fd, volatile uint32_t *hold_on, pid_t guardian)
+{
+	struct timespec settle = { .tv_nsec = 20 * 1000000L };
+	int capture_gone = 0;
+
+	prctl(PR_SET_NAME, "aa-hold-twin", 0, 0, 0);
+	prctl(PR_SET_PDEATHSIG, SIGUSR1, 0, 0, 0);
+	while (getppid() == guardian) {
+		struct pollfd p = { .fd = rd, .events = POLLIN };
+
+		if (poll(&p, 1, 250) > 0) {
+			capture_gone = 1;
+			break;
+		}
+	}
+	if (!capture_gone) { /* the guardian died: is aa-capture gone as well? */
+		struct pollfd p = { .fd = rd, .events = POLLIN };
+
+		capture_gone = poll(&p, 1, 0) > 0;
+	}
+	*hold_on = capture_gone ? 0 : (*hold_on ? 1 : 0);
+	release(held_fd, UINT64_MAX);
+	nanosleep(&settle, NULL);
+	release(held_fd, UINT64_MAX);
+	_exit(0);
+}
+
 /* The child: only system calls from here (forked from a program that may
  * have threads). */
 static void __attribute__((noreturn))
@@ -88,6 +122,7 @@ guard(int rd, int held_fd, volatile uint32_t *hold_on, uint64_t max_ns, pid_t pa
 	struct sigaction sa = { .sa_handler = on_parent_death }; /* no SA_RESTART */
 	struct timespec settle = { .tv_nsec = 20 * 1000000L };
 	int tick_ms = (int)(max_ns / 4000000u);
+	pid_t self, twin_pid;
 	sigset_t none;
 
 	close_others(rd, held_fd);
@@ -103,6 +138,10 @@ guard(int rd, int held_fd, volatile uint32_t *hold_on, uint64_t max_ns, pid_t pa
 	sigprocmask(SIG_SETMASK, &none, NULL); /* aa-capture blocks its signals for its signalfd */
 	prctl(PR_SET_NAME, "aa-hold-guard", 0, 0, 0);
 	prctl(PR_SET_PDEATHSIG, SIGUSR1, 0, 0, 0);
+	self = getpid();
+	twin_pid = fork(); /* (none when it fails: the guardian alone, as before) */
+	if (twin_pid == 0)
+		twin(rd, held_fd, hold_on, self);
 	if (tick_ms < 10)
 		tick_ms = 10;
 	if (tick_ms > 250)
@@ -125,6 +164,9 @@ guard(int rd, int held_fd, volatile uint32_t *hold_on, uint64_t max_ns, pid_t pa
 	release(held_fd, UINT64_MAX);
 	nanosleep(&settle, NULL);
 	release(held_fd, UINT64_MAX);
+	if (twin_pid > 0) /* it saw the same end */
+		while (waitpid(twin_pid, NULL, 0) < 0 && errno == EINTR)
+			;
 	_exit(0);
 }
 
@@ -154,6 +196,26 @@ int aa_hold_guard_start(struct aa_hold_guard *g, int held_fd, volatile uint32_t 
 	close(p[0]);
 	g->fd = p[1];
 	return 0;
+}
+
+int aa_hold_guard_lost(struct aa_hold_guard *g, int held_fd, volatile uint32_t *hold_on)
+{
+	pid_t r;
+
+	if (!g->pid)
+		return 0;
+	r = waitpid(g->pid, NULL, WNOHANG);
+	if (r == 0 || (r < 0 && errno != ECHILD))
+		return 0;
+	/* Ended (or reaped by another's wait): as its twin does, in case the
+	 * twin was killed with it. */
+	close(g->fd);
+	g->fd = -1;
+	g->pid = 0;
+	if (*hold_on)
+		*hold_on = 1;
+	release(held_fd, UINT64_MAX);
+	return 1;
 }
 
 void aa_hold_guard_stop(struct aa_hold_guard *g)

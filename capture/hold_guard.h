@@ -6,7 +6,9 @@
  * the programs: the hold must not outlive aa-capture). It continues every
  * program held longer than a bound (the TLS thread is slow or stuck), and
  * when aa-capture ends in any way (its pipe closes: a SIGKILL, a crash) it
- * turns the hold off, continues every program still held and exits.
+ * turns the hold off, continues every program still held and exits. Its
+ * own death is not a hole: its twin (a child told of it) and aa-capture
+ * (aa_hold_guard_lost) each turn the stops off and continue the held.
  */
 #ifndef AA_HOLD_GUARD_H
 #define AA_HOLD_GUARD_H
@@ -30,6 +32,16 @@ uint64_t aa_hold_max_ns(void);
  * errno.
  */
 int aa_hold_guard_start(struct aa_hold_guard *g, int held_fd, volatile uint32_t *hold_on, uint64_t max_ns);
+
+/*
+ * Whether the guardian has ended (killed: it ends by itself only once
+ * aa-capture has). Then, once, the stops are turned off (*hold_on from 2 to
+ * 1: new files are still followed, their programs run on), every program
+ * held is continued, and 1 is returned; else 0. Its twin (a child of the
+ * guardian, told of its death) does the same unless killed with it. Call it
+ * from the thread that continues the held programs.
+ */
+int aa_hold_guard_lost(struct aa_hold_guard *g, int held_fd, volatile uint32_t *hold_on);
 
 /* Ends the guardian (it continues whoever is held still) and reaps it. */
 void aa_hold_guard_stop(struct aa_hold_guard *g);

@@ -261,6 +261,11 @@ static void *follow_thread(void *arg)
 
 		if (rc < 0 && rc != -EINTR)
 			break;
+		pthread_mutex_lock(&t->mu);
+		if (aa_hold_guard_lost(&t->guard, bpf_map__fd(t->skel->maps.TLS_HELD), &t->skel->bss->tls_hold_on))
+			fprintf(stderr, "aa: tls: the hold guardian was killed: programs are no longer stopped "
+				"for their TLS probes (--tls-hold off)\n");
+		pthread_mutex_unlock(&t->mu);
 	}
 	return NULL;
 }

@@ -30,6 +30,21 @@ $(TLS_STATIC_CLIENT): tests/live/tls_static_client.c tests/live/tls_msg.h
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 $(WARN) $(CFLAGS) -o $@ $< -Wl,-Bstatic -lssl -lcrypto -Wl,-Bdynamic -lpthread -ldl
 $(BUILD)/tests/live/test_live_tls_found: | $(TLS_STATIC_CLIENT)
+# A client and server against BoringSSL (android-libboringssl-dev: its
+# libssl.so.0 in an Android directory, no libssl.a), for test_tls_boring;
+# built only where the package is (the test skips otherwise).
+BORINGSSL_DIR := $(firstword $(wildcard /usr/lib/*/android/libssl.so.0))
+ifneq ($(BORINGSSL_DIR),)
+ifneq ($(wildcard /usr/include/android/openssl/ssl.h),)
+BORINGSSL_DIR := $(dir $(BORINGSSL_DIR))
+TLS_BORING_PEER := $(BUILD)/tests/live/tls_boring_peer
+$(TLS_BORING_PEER): tests/live/tls_boring_peer.c tests/live/tls_msg.h
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 $(WARN) $(CFLAGS) -I/usr/include/android -o $@ $< -L$(BORINGSSL_DIR) \
+		-l:libssl.so.0 -l:libcrypto.so.0 -Wl,-rpath,$(BORINGSSL_DIR)
+$(BUILD)/tests/live/test_tls_boring: | $(TLS_BORING_PEER)
+endif
+endif
 # bench-tls.sh's program with a TLS stack of its own (execcost with libssl.a).
 $(BUILD)/bench/execcost_tls: tests/bench/execcost.c
 	@mkdir -p $(dir $@)
@@ -41,7 +56,7 @@ $(BENCH_BINS): $(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(TESTLIB_OBJS) $(
 	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $< $(TESTLIB_OBJS) $(LIBA) $(LIBS) $(LDFLAGS)
 
 .PHONY: tests test-unpriv bench-core bench-live bench-views bench-drain bench-overhead
-tests: $(TEST_BINS) $(BENCH_BINS) $(TLS_STATIC_CLIENT) $(BUILD)/bench/execcost_tls
+tests: $(TEST_BINS) $(BENCH_BINS) $(TLS_STATIC_CLIENT) $(TLS_BORING_PEER) $(BUILD)/bench/execcost_tls
 
 # Installs what is missing first (deps does nothing when all is there), then
 # builds everything and runs every test; the last line is the summary.

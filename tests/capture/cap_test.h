@@ -23,6 +23,7 @@
 
 #include "aa_replay.h"
 #include "capio.h"
+#include "children.h"
 #include "files.h"
 #include "gen.h"
 #include "recs.h"
@@ -68,7 +69,7 @@ static inline pid_t cap_spawn_job(const char *const *args, int in_fd, const char
 		argv[n++] = *args++;
 	argv[n] = NULL;
 	fflush(NULL);
-	pid_t pid = fork();
+	pid_t pid = aat_fork(); /* ended with the test, however it ends */
 	cr_assert(pid >= 0, "fork: %s", strerror(errno));
 	if (pid == 0) {
 		if (own_group)

@@ -28,7 +28,7 @@ static pid_t spawn_out(const char *const *args, const char *out_path, const char
 	while (*args && n < 63)
 		argv[n++] = *args++;
 	fflush(NULL);
-	pid_t pid = fork();
+	pid_t pid = aat_fork();
 	cr_assert(pid >= 0);
 	if (pid == 0) {
 		int in = open("/dev/null", O_RDONLY);
@@ -131,7 +131,7 @@ Test(capture_cmd, its_exec_and_descendants_are_recorded_and_nothing_else)
 	need_live();
 	/* Busy beside it all along: none of this may reach the file. */
 	fflush(NULL);
-	pid_t noise = fork();
+	pid_t noise = aat_fork(); /* (a loop: killed whatever way the test ends) */
 	cr_assert(noise >= 0);
 	if (noise == 0) {
 		execl("/bin/sh", "sh", "-c", "while :; do cat /etc/hostname >/dev/null; done", (char *)NULL);
@@ -333,13 +333,15 @@ Test(capture_cmd, ctrl_c_reaches_the_command_and_kill_int_is_passed_on)
 		 "trap 'echo int >> %s' INT; touch %s; while [ ! -e %s ]; do sleep 0.05; done; exit 9", ints,
 		 started, stop);
 	fflush(NULL);
-	pid_t cap = forkpty(&master, NULL, NULL, NULL);
+	pid_t self = getpid(), cap = forkpty(&master, NULL, NULL, NULL);
 	cr_assert(cap >= 0, "forkpty: %s", strerror(errno));
 	if (cap == 0) {
+		aat_child_bind(self);
 		dup2(open(errf, O_WRONLY | O_CREAT | O_TRUNC, 0644), 2);
 		execl(bin, bin, "-q", "-w", path, "--", "sh", "-c", script, (char *)NULL);
 		_exit(99);
 	}
+	aat_child_track(cap);
 	cap_wait_file(started, cap, errf);
 	cr_assert_eq(write(master, "\003", 1), 1); /* the terminal's Ctrl-C */
 	cap_sleep_ms(500);

@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * TLS live-test helpers (header only): the plaintext of one direction of a
- * capture as one stream, a throwaway certificate, the pid of an exec, and
- * the known message the test clients send.
+ * capture as one stream, a throwaway certificate, the pid of an exec, the
+ * known message the test clients send, one process's streams and calls.
  */
 #ifndef AA_LIVE_TLS_H
 #define AA_LIVE_TLS_H
 
 #include "live_capture.h"
 #include "files.h"
+#include "tls_msg.h"
 
 struct stream {
 	char *data;
@@ -68,6 +69,94 @@ static inline uint32_t exec_pid(const struct live_run *run, const char *prefix)
 		if (ev.type == AA_TYPE_EXEC && !strncmp((const char *)ev.exec->args, prefix, strlen(prefix)))
 			return ev.exec->pid;
 	return 0;
+}
+
+/* Skips the test unless root and cmd is on the PATH. */
+static inline void tls_need(const char *cmd)
+{
+	char check[128];
+
+	live_require_root();
+	snprintf(check, sizeof(check), "command -v %s >/dev/null", cmd);
+	if (aat_run(check, NULL, 0) != 0)
+		cr_skip_test("no %s command", cmd);
+}
+
+/* The path of program name beside this test's binary (built by make
+ * tests) into path; skips the test when it is not there. */
+static inline void live_beside_self(const char *name, char *path, size_t size)
+{
+	char self[4096], *slash;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	cr_assert_gt(n, 0);
+	self[n] = 0;
+	slash = strrchr(self, '/');
+	cr_assert_not_null(slash);
+	*slash = 0;
+	snprintf(path, size, "%s/%s", self, name);
+	if (access(path, X_OK))
+		cr_skip_test("%s not built (make tests; its packages: make deps)", path);
+}
+
+/* len bytes of tls_msg_fill(who) written to DIR/name; the bytes returned
+ * (free them). */
+static inline char *tls_msg_file(const char *dir, const char *name, size_t len, const char *who)
+{
+	char *msg = malloc(len), *path = aat_path(dir, name);
+
+	cr_assert_not_null(msg);
+	tls_msg_fill(msg, len, who);
+	cr_assert_eq(aat_write_file(path, msg, len), 0);
+	free(path);
+	return msg;
+}
+
+/* One process's two directions, its largest calls and its tls_conn
+ * records (pid and lib set by the caller, the rest by tls_peer_collect). */
+struct tls_peer {
+	uint32_t pid;
+	uint8_t lib;             /* enum aa_tls_lib expected */
+	struct stream out, in;
+	uint32_t max_out, max_in;
+	int conns, conns_lib;    /* its tls_conn records, those saying lib */
+	int conns_to_port;       /* those naming the server's port (either end) */
+};
+
+static inline void tls_peer_collect(const struct live_run *run, struct tls_peer *p, int port)
+{
+	LIVE_FOREACH(run, i, ev) {
+		if (ev.type == AA_TYPE_TLS_CONN && ev.tls_conn->pid == p->pid) {
+			p->conns++;
+			p->conns_lib += ev.tls_conn->lib == p->lib;
+			p->conns_to_port += ev.tls_conn->peer_port == port || ev.tls_conn->local_port == port;
+		} else if (ev.type == AA_TYPE_TLS && ev.tls->pid == p->pid) {
+			int out = ev.tls->direction == AA_TLS_WRITE;
+			uint32_t *max = out ? &p->max_out : &p->max_in;
+
+			stream_add(out ? &p->out : &p->in, ev.tls);
+			if (ev.tls->data_len > *max)
+				*max = ev.tls->data_len;
+		}
+	}
+}
+
+static inline void tls_peer_free(struct tls_peer *p)
+{
+	free(p->out.data);
+	free(p->in.data);
+}
+
+/* s holds exactly len bytes of tls_msg_fill(who) (tls_msg.h). */
+static inline void stream_expect_msg(const struct stream *s, size_t len, const char *who, const char *what)
+{
+	char *want = malloc(len);
+
+	cr_assert_not_null(want);
+	tls_msg_fill(want, len, who);
+	cr_assert_eq(s->len, len, "%s: %zu bytes, not %zu", what, s->len, len);
+	cr_assert_eq(memcmp(s->data, want, len), 0, "%s: the plaintext differs", what);
+	free(want);
 }
 
 #endif /* AA_LIVE_TLS_H */

@@ -11,8 +11,6 @@
 #include "live_tls.h"
 #include "tls_msg.h"
 
-#include <libgen.h>
-
 #define GNUTLS_BIG 6000   /* gnutls-cli sends what it reads, 4096 bytes at most a call */
 #define STATIC_MSG 10000  /* one SSL_write: three pieces */
 #define WGET_FILE 100000  /* wget reads it in calls of up to 16 KiB */
@@ -75,16 +73,6 @@ static struct aa_live_opts tls_opts(void)
 	return o;
 }
 
-static void need(const char *cmd)
-{
-	char check[128];
-
-	live_require_root();
-	snprintf(check, sizeof(check), "command -v %s >/dev/null", cmd);
-	if (aat_run(check, NULL, 0) != 0)
-		cr_skip_test("no %s command", cmd);
-}
-
 Test(live_tls_found, gnutls_cli_both_ways_byte_exact, .timeout = 90)
 {
 	struct aa_live_opts o = tls_opts();
@@ -93,8 +81,8 @@ Test(live_tls_found, gnutls_cli_both_ways_byte_exact, .timeout = 90)
 	struct live_run run;
 	int port = port_of_test(0);
 
-	need("gnutls-cli");
-	need("openssl");
+	tls_need("gnutls-cli");
+	tls_need("openssl");
 	dir = tls_dir_with_cert();
 	snprintf(script, sizeof(script),
 		 "d=%s; p=%d; big=$(head -c %d /dev/zero | tr '\\0' g)\n"
@@ -142,18 +130,10 @@ Test(live_tls_found, wget_https_file_byte_exact, .timeout = 90)
 	struct live_run run;
 	int port = port_of_test(1);
 
-	need("wget");
-	need("openssl");
+	tls_need("wget");
+	tls_need("openssl");
 	dir = tls_dir_with_cert();
-	file = malloc(WGET_FILE);
-	cr_assert_not_null(file);
-	tls_msg_fill(file, WGET_FILE, "wget-file");
-	{
-		char *path = aat_path(dir, "file.txt");
-
-		cr_assert_eq(aat_write_file(path, file, WGET_FILE), 0);
-		free(path);
-	}
+	file = tls_msg_file(dir, "file.txt", WGET_FILE, "wget-file");
 	snprintf(script, sizeof(script),
 		 "d=%s; p=%d; cd $d\n"
 		 "openssl s_server -WWW -accept 127.0.0.1:$p -cert c.pem -key k.pem -quiet -naccept 1 "
@@ -193,19 +173,6 @@ Test(live_tls_found, wget_https_file_byte_exact, .timeout = 90)
 	aat_tmpdir_remove(dir);
 }
 
-/* The static client beside this test's binary. */
-static void static_client_path(char *path, size_t size)
-{
-	char self[4096];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-
-	cr_assert_gt(n, 0);
-	self[n] = 0;
-	snprintf(path, size, "%s/tls_static_client", dirname(self));
-	if (access(path, X_OK))
-		cr_skip_test("%s not built (make tests)", path);
-}
-
 Test(live_tls_found, openssl_linked_into_a_program_started_later, .timeout = 90)
 {
 	struct aa_live_opts o = tls_opts();
@@ -216,8 +183,8 @@ Test(live_tls_found, openssl_linked_into_a_program_started_later, .timeout = 90)
 	struct live_run run;
 	int port = port_of_test(2);
 
-	need("openssl");
-	static_client_path(client, sizeof(client));
+	tls_need("openssl");
+	live_beside_self("tls_static_client", client, sizeof(client));
 	dir = tls_dir_with_cert();
 	/* Not named by --ssl-lib, and not running when the capture began:
 	 * its own SSL_write must be found at its exec. (setsid: without a
@@ -260,7 +227,7 @@ Test(live_tls_found, private_libssl_copy_loaded_later, .timeout = 90)
 	struct live_run run;
 	int port = port_of_test(3);
 
-	need("openssl");
+	tls_need("openssl");
 	if (access("/lib/x86_64-linux-gnu/libssl.so.3", R_OK))
 		cr_skip_test("no /lib/x86_64-linux-gnu/libssl.so.3 to copy");
 	dir = tls_dir_with_cert();
@@ -301,9 +268,9 @@ Test(live_tls_found, nss_tstclnt_tls_socket_only, .timeout = 120)
 	int port = port_of_test(4);
 	size_t head = strlen("nss-client-says-hello\n");
 
-	need("tstclnt");
-	need("certutil");
-	need("openssl");
+	tls_need("tstclnt");
+	tls_need("certutil");
+	tls_need("openssl");
 	dir = tls_dir_with_cert();
 	/* tstclnt reads its stdin and writes its stdout with PR_Read and
 	 * PR_Write too: only its TLS socket's calls may be in the capture. It
