@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The views over files of several hosts: the session fixture as host "vm"
+ * captured it, and the same recording as if host "beta" had captured it
+ * a few milliseconds later (the same pids on two hosts, their records
+ * interleaved in time). tree and follow keep each host's processes and
+ * connections apart and say the host; a merged file of both reads the same.
+ */
+#include <criterion/criterion.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "capio.h"
+#include "files.h"
+#include "tmpsuite.h"
+
+AAT_TMPDIR_SUITE(hosts);
+
+#define SESSION "tests/fixtures/session/session-a.pcapng"
+#define SHIFT_NS 3000000 /* beta's records 3 ms after vm's: interleaved */
+
+static int replay(char *out, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int replay(char *out, size_t size, const char *fmt, ...)
+{
+	char args[2048], cmd[4096];
+	char *bin = aat_build_path("aa-replay"), *abs = realpath(bin, NULL);
+	va_list ap;
+
+	cr_assert_not_null(abs, "%s is not built", bin);
+	va_start(ap, fmt);
+	vsnprintf(args, sizeof(args), fmt, ap);
+	va_end(ap);
+	snprintf(cmd, sizeof(cmd), "cd '%s' && R='%s' && \"$R\" %s", dir, abs, args);
+	free(bin);
+	free(abs);
+	return aat_run(cmd, out, size);
+}
+
+/* dir/a.pcapng (the fixture, host "vm") and dir/beta.pcapng. */
+static void two_hosts(void)
+{
+	char *a = aat_path(dir, "a.pcapng"), *b = aat_path(dir, "beta.pcapng");
+	uint8_t *data;
+	size_t size;
+
+	if (aat_read_file(SESSION, &data, &size) != 0)
+		cr_skip_test("the session fixture is not there");
+	cr_assert_eq(aat_write_file(a, data, size), 0);
+	cr_assert_eq(aat_rehost(SESSION, b, "beta", SHIFT_NS), 0);
+	free(data);
+	free(a);
+	free(b);
+}
+
+/* How many lines of s contain needle. */
+static int lines_with(const char *s, const char *needle)
+{
+	int n = 0;
+
+	for (const char *l = s; l && *l;) {
+		const char *eol = strchr(l, '\n');
+		size_t len = eol ? (size_t)(eol - l) : strlen(l);
+		const char *hit = strstr(l, needle);
+		n += hit && hit < l + len;
+		l = eol ? eol + 1 : NULL;
+	}
+	return n;
+}
+
+/* How many lines of s begin with prefix. */
+static int lines_starting(const char *s, const char *prefix)
+{
+	int n = 0;
+
+	for (const char *l = s; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL)
+		n += !strncmp(l, prefix, strlen(prefix));
+	return n;
+}
+
+Test(hosts, tree_keeps_each_hosts_processes_apart)
+{
+	static char out[65536];
+
+	two_hosts();
+	cr_assert_eq(replay(out, sizeof(out), "tree a.pcapng beta.pcapng"), 0, "%s", out);
+	/* two roots, the agent of each host, each with its own 4 shells and curl */
+	cr_expect_eq(lines_with(out, "snapshot argv=[\"/usr/bin/python3\""), 2, "%s", out);
+	cr_expect_eq(lines_with(out, "vm   7754 snapshot"), 1, "host column, padded to beta's width:\n%s", out);
+	cr_expect_eq(lines_with(out, "beta 7754 snapshot"), 1, "%s", out);
+	cr_expect_eq(lines_with(out, "vm   |-7765 argv=[\"sh\" \"-c\" \"cat /tmp/aa-session/missing.txt\"]"), 1,
+		     "%s", out);
+	cr_expect_eq(lines_with(out, "beta |-7765 argv=[\"sh\" \"-c\" \"cat /tmp/aa-session/missing.txt\"]"), 1,
+		     "%s", out);
+	cr_expect_eq(lines_with(out, "beta | `-7766 argv=[\"cat\" \"/tmp/aa-session/missing.txt\"]"), 1, "%s", out);
+	/* vm's lines first (its root), then beta's: 10 processes each */
+	cr_expect(!strncmp(out, "vm   7754 ", 10), "%s", out);
+	cr_expect_eq(lines_starting(out, "vm   "), 10, "%s", out);
+	cr_expect_eq(lines_starting(out, "beta "), 10, "%s", out);
+	/* each agent's counts are its own: not both hosts' records on one */
+	cr_expect_eq(lines_with(out, "tls=19(17 calls) net=1"), 2, "%s", out);
+
+	cr_assert_eq(replay(out, sizeof(out), "tree --json a.pcapng beta.pcapng"), 0, "%s", out);
+	cr_expect_eq(lines_with(out, "{\"host\":\"vm\",\"id\":"), 10, "%s", out);
+	cr_expect_eq(lines_with(out, "{\"host\":\"beta\",\"id\":"), 10, "%s", out);
+	cr_expect_eq(lines_with(out, "\"parent\":null"), 2, "%s", out);
+
+	/* --pid: that pid of each host */
+	cr_assert_eq(replay(out, sizeof(out), "tree --pid 7767 a.pcapng beta.pcapng"), 0, "%s", out);
+	cr_expect_eq(lines_with(out, "7768 argv=[\"mv\""), 2, "%s", out);
+	cr_expect_eq(lines_starting(out, "beta "), 2, "%s", out);
+
+	/* one host: no host column */
+	cr_assert_eq(replay(out, sizeof(out), "tree beta.pcapng | head -1"), 0, "%s", out);
+	cr_expect(!strncmp(out, "7754 snapshot", 13), "%s", out);
+}
+
+Test(hosts, a_merged_file_reads_as_its_hosts)
+{
+	static char out[65536], merged[65536];
+
+	two_hosts();
+	cr_assert_eq(replay(out, sizeof(out), "merge m.pcapng a.pcapng beta.pcapng"), 0, "%s", out);
+	cr_assert_eq(replay(merged, sizeof(merged), "tree m.pcapng"), 0, "%s", merged);
+	cr_assert_eq(replay(out, sizeof(out), "tree a.pcapng beta.pcapng"), 0, "%s", out);
+	cr_expect_str_eq(merged, out);
+}
