@@ -126,3 +126,100 @@ Test(hosts, a_merged_file_reads_as_its_hosts)
 	cr_assert_eq(replay(out, sizeof(out), "tree a.pcapng beta.pcapng"), 0, "%s", out);
 	cr_expect_str_eq(merged, out);
 }
+
+/* The lines of s that do not begin with a space (a message's or a
+ * connection's line, not its headers and body), with the first word cut
+ * when cut_host; into out. */
+static void head_lines(const char *s, int cut_host, const char *only_host, char *out, size_t size)
+{
+	size_t used = 0;
+
+	out[0] = 0;
+	for (const char *l = s; l && *l;) {
+		const char *eol = strchr(l, '\n');
+		size_t len = eol ? (size_t)(eol - l) + 1 : strlen(l);
+		const char *from = l;
+		if (*l != ' ' && (!only_host || (!strncmp(l, only_host, strlen(only_host)) &&
+						  l[strlen(only_host)] == ' '))) {
+			if (cut_host) {
+				const char *sp = memchr(l, ' ', len);
+				from = sp ? sp + 1 : l;
+			}
+			size_t n = len - (size_t)(from - l);
+			cr_assert_lt(used + n, size);
+			memcpy(out + used, from, n);
+			out[used += n] = 0;
+		}
+		l = eol ? eol + 1 : NULL;
+	}
+}
+
+/* Each line's time (its first word after the host) is not before the one above. */
+static void expect_time_order(const char *heads)
+{
+	char prev[64] = "";
+	int n = 0;
+
+	for (const char *l = heads; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL, n++) {
+		char t[64];
+		cr_assert_eq(sscanf(l, "%63s", t), 1);
+		cr_expect_geq(strcmp(t, prev), 0, "line %d at %s comes after one at %s:\n%s", n, t, prev, heads);
+		memcpy(prev, t, sizeof(t));
+	}
+	cr_expect_gt(n, 30, "%s", heads);
+}
+
+Test(hosts, follow_keeps_each_hosts_connections_apart_in_time_order)
+{
+	static char out[1 << 20], one[1 << 20], heads[65536], want[65536], got[65536];
+	char *b = aat_path(dir, "beta.pcapng");
+
+	two_hosts();
+	/* beta 1 ms after vm: the two agents' calls interleave */
+	cr_assert_eq(aat_rehost(SESSION, b, "beta", 1000000), 0);
+	free(b);
+	cr_assert_eq(replay(out, sizeof(out), "follow a.pcapng beta.pcapng"), 0, "%s", out);
+	head_lines(out, 1, NULL, heads, sizeof(heads));
+	expect_time_order(heads);
+	/* vm's then beta's: each first POST /v1/chat, its response 0.7 ms later */
+	cr_expect(strstr(heads, "2026-12-03T06:24:56.522539476Z conn=12801 pid=7754 > http/1.1 POST /v1/chat body=81\n"
+				"2026-12-03T06:24:56.523230230Z conn=12801 pid=7754 < http/1.1 200 body=86 (gzip from 93)\n") != NULL,
+		  "%s", heads);
+	cr_expect(strstr(heads, "2026-12-03T06:24:56.523539476Z conn=12801 pid=7754 > http/1.1 POST /v1/chat body=81\n"
+				"2026-12-03T06:24:56.524230230Z conn=12801 pid=7754 < http/1.1 200 body=86 (gzip from 93)\n") != NULL,
+		  "%s", heads);
+	/* each host's lines are that host's file's conversation, whole and in its order */
+	static const char *const host[] = { "vm", "beta" }, *const file[] = { "a.pcapng", "beta.pcapng" };
+	for (int i = 0; i < 2; i++) {
+		cr_assert_eq(replay(one, sizeof(one), "follow %s", file[i]), 0, "%s", one);
+		head_lines(one, 0, NULL, want, sizeof(want));
+		head_lines(out, 1, host[i], got, sizeof(got));
+		cr_expect_str_eq(got, want, "host %s", host[i]);
+	}
+	/* the SSE events and the HTTP/2 streams of both */
+	cr_expect_eq(lines_starting(out, "beta 2026-12-03T06:24:56.608706996Z conn=12801 pid=7754 < event event=\"token\""), 1, "%s", out);
+	cr_expect_eq(lines_with(out, "> h2 stream=3 GET /v1/limits"), 2, "%s", out);
+
+	/* --json: "host" first, as cat --json has it */
+	cr_assert_eq(replay(out, sizeof(out), "follow --json a.pcapng beta.pcapng"), 0, "%s", out);
+	cr_expect_eq(lines_starting(out, "{\"host\":\"vm\",\"conn\":"), 15, "%s", out);
+	cr_expect_eq(lines_starting(out, "{\"host\":\"beta\",\"conn\":"), 15, "%s", out);
+	cr_expect_eq(lines_with(out, "\"path\":\"/v1/brotli\""), 2, "%s", out);
+}
+
+Test(hosts, one_host_two_sessions_say_which)
+{
+	static char out[1 << 20];
+	char *b = aat_path(dir, "again.pcapng");
+
+	two_hosts();
+	/* the same recording as a second capture session of host vm */
+	cr_assert_eq(aat_rehost(SESSION, b, "vm", 1000000), 0);
+	free(b);
+	cr_assert_eq(replay(out, sizeof(out), "follow a.pcapng again.pcapng | grep -c '^vm/[0-9a-f]\\{8\\} 2026-'"), 0,
+		     "%s", out);
+	cr_expect_str_eq(out, "34\n");
+	cr_assert_eq(replay(out, sizeof(out), "tree a.pcapng again.pcapng | grep -c '^vm/[0-9a-f]\\{8\\} '"), 0, "%s",
+		     out);
+	cr_expect_str_eq(out, "20\n");
+}
