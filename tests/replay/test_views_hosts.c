@@ -223,3 +223,32 @@ Test(hosts, one_host_two_sessions_say_which)
 		     out);
 	cr_expect_str_eq(out, "20\n");
 }
+
+Test(hosts, diff_of_merged_files_compares_each_host)
+{
+	static char out[1 << 20];
+	char *b2 = aat_path(dir, "beta2.pcapng"), *bc = aat_path(dir, "betac.pcapng");
+
+	two_hosts();
+	cr_assert_eq(aat_rehost(SESSION, b2, "beta", 2000000), 0);
+	if (aat_rehost("tests/fixtures/session/session-changed.pcapng", bc, "beta", SHIFT_NS) != 0)
+		cr_skip_test("the changed session fixture is not there");
+	free(b2);
+	free(bc);
+	cr_assert_eq(replay(out, sizeof(out), "merge m1.pcapng a.pcapng beta.pcapng && \"$R\" merge m2.pcapng "
+			    "a.pcapng beta2.pcapng && \"$R\" merge m3.pcapng a.pcapng betac.pcapng"), 0, "%s", out);
+	/* each host's tree under its name, the TLS lines under that host's agent */
+	cr_assert_eq(replay(out, sizeof(out), "diff --show m1.pcapng | grep -n -e '^host' -e 'tls > POST \"/v1/chat\"'"),
+		     0, "%s", out);
+	cr_expect(!strncmp(out, "1:host \"vm\"\n", 12), "%s", out);
+	cr_expect_eq(lines_with(out, ":host \"beta\""), 1, "%s", out);
+	cr_expect_eq(lines_with(out, ":  tls > POST \"/v1/chat\" (http/1.1)"), 2, "one under each agent: %s", out);
+	/* the same job on both hosts again, at other times: alike */
+	cr_assert_eq(replay(out, sizeof(out), "diff m1.pcapng m2.pcapng 2>&1"), 0, "%s", out);
+	cr_expect(strstr(out, "alike: 20 processes") != NULL, "%s", out);
+	/* beta ran the changed job: its hunks, under its name, and only those */
+	cr_assert_eq(replay(out, sizeof(out), "diff -U1 m1.pcapng m3.pcapng"), 1, "%s", out);
+	cr_expect(strstr(out, "@@ host \"beta\"\n   tls > POST \"/v1/chat\" (http/1.1)\n-  body ") != NULL, "%s", out);
+	cr_expect(strstr(out, "list all files") != NULL, "%s", out);
+	cr_expect_eq(lines_with(out, "@@ host \"vm\""), 0, "%s", out);
+}
