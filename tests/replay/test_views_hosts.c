@@ -21,22 +21,7 @@ AAT_TMPDIR_SUITE(hosts);
 #define SESSION "tests/fixtures/session/session-a.pcapng"
 #define SHIFT_NS 3000000 /* beta's records 3 ms after vm's: interleaved */
 
-static int replay(char *out, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int replay(char *out, size_t size, const char *fmt, ...)
-{
-	char args[2048], cmd[4096];
-	char *bin = aat_build_path("aa-replay"), *abs = realpath(bin, NULL);
-	va_list ap;
-
-	cr_assert_not_null(abs, "%s is not built", bin);
-	va_start(ap, fmt);
-	vsnprintf(args, sizeof(args), fmt, ap);
-	va_end(ap);
-	snprintf(cmd, sizeof(cmd), "cd '%s' && R='%s' && \"$R\" %s", dir, abs, args);
-	free(bin);
-	free(abs);
-	return aat_run(cmd, out, size);
-}
+#define replay(out, size, ...) aat_replay_in(dir, out, size, __VA_ARGS__)
 
 /* dir/a.pcapng (the fixture, host "vm") and dir/beta.pcapng. */
 static void two_hosts(void)
