@@ -270,7 +270,9 @@ void conv_piece(struct conv *v, const struct aa_record *rec)
 	}
 	if (o->offset + o->buf.len + o->lost >= o->data_len)
 		deliver(v, o, 1);
-	if (v->order.n)
+	/* looking at every connection for each piece would cost more than
+	 * holding a few more: every 64 pieces, or at 1 MiB held */
+	if (v->order.n && (++v->pieces % 64 == 0 || v->order.bytes > (1u << 20)))
 		release(v, rec->time_ns);
 }
 

@@ -30,6 +30,7 @@ struct conv {
 	size_t nopen;             /* slots ever used: open[nopen..] never were */
 	size_t hint;              /* the slot found last */
 	struct follow_order order; /* with opts->ordered: what waits for time order */
+	uint64_t pieces;          /* TLS pieces taken in */
 };
 
 /* 0, or AA_E_NOMEM. */
