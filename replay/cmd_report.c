@@ -22,6 +22,8 @@ static const char help[] =
 	"\n"
 	"  -o, --output OUT  the page to create (never over an existing file);\n"
 	"                    '-' for standard output\n"
+	"  --host H, --session S, --creds F, --tls-ca F: for an input\n"
+	"                    nats://.../STREAM (as cat's)\n"
 	"  -h, --help        this help\n"
 	"\n"
 	"A damaged input still gives a page (damaged parts skipped, the page says\n"
@@ -118,6 +120,7 @@ int cmd_report(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
+		CLI_NATS_LONGOPTS,
 		{ 0 },
 	};
 	const char *out = NULL;
@@ -129,6 +132,8 @@ int cmd_report(int argc, char **argv)
 			return CLI_OK;
 		} else if (c == 'o') {
 			out = optarg;
+		} else if (cli_nats_option(c, optarg)) {
+			continue;
 		} else {
 			return CLI_USAGE;
 		}
