@@ -14,7 +14,9 @@ static const char help[] =
 	"responses (chunked bodies, gzip, deflate and brotli undone), HTTP/2 streams\n"
 	"(HPACK kept across the whole connection), server-sent events one per line.\n"
 	"Bytes that are not HTTP print as text with escapes, or as a hex dump.\n"
-	"'>' is what the process sent (SSL_write), '<' what it received (SSL_read).\n"
+	"'>' is what the process sent (SSL_write), '<' what it received (SSL_read).\n"	"Messages come in time order across connections, each at the call it began\n"
+	"in. Files of several hosts (or a merged file): each host's connections\n"
+	"apart, each line starting with its host (\"host\" first in --json).\n"
 	"\n"
 	"  --conn ID       only the connection of socket inode ID (conn= in the output)\n"
 	"  --pid PID       only calls of this pid (repeatable, or comma-separated)\n"
@@ -46,28 +48,46 @@ static const char help[] =
 
 struct out {
 	FILE *f;
-	unsigned flags; /* AA_FOLLOW_JSON, AA_FOLLOW_PRETTY */
+	unsigned flags; /* AA_FOLLOW_JSON, AA_FOLLOW_PRETTY, AA_FOLLOW_HOST ... */
+	const aa_source *src;
 };
+
+/* Files of several hosts (known at open, or a merged file's at its first
+ * read: before any callback): each line says its host, and its session
+ * when that host has several. */
+static unsigned host_flags(const struct out *o, const struct aa_follow_conn *c)
+{
+	uint32_t n = aa_source_origins(o->src);
+	unsigned flags = o->flags;
+
+	if (n < 2 || !c || !c->host)
+		return flags;
+	flags |= AA_FOLLOW_HOST;
+	for (uint32_t i = 0; i < n; i++)
+		if (i != c->origin && !strcmp(aa_source_origin(o->src, i)->host, c->host))
+			flags |= AA_FOLLOW_SESSION;
+	return flags;
+}
 
 static int on_conn(void *user, const struct aa_follow_conn *c)
 {
 	struct out *o = user;
 
-	return o->flags & AA_FOLLOW_JSON ? 0 : aa_follow_print_conn(o->f, c);
+	return o->flags & AA_FOLLOW_JSON ? 0 : aa_follow_print_conn(o->f, c, host_flags(o, c));
 }
 
 static int on_msg(void *user, const struct aa_follow_msg *m)
 {
 	struct out *o = user;
 
-	return aa_follow_print_msg(o->f, m, o->flags);
+	return aa_follow_print_msg(o->f, m, host_flags(o, m->conn));
 }
 
 static int on_call(void *user, const struct aa_follow_call *c)
 {
 	struct out *o = user;
 
-	return aa_follow_print_call(o->f, c, o->flags);
+	return aa_follow_print_call(o->f, c, host_flags(o, c->conn));
 }
 
 int cmd_follow(int argc, char **argv)
@@ -134,8 +154,10 @@ int cmd_follow(int argc, char **argv)
 		return status;
 	/* both directions in the order they happened, when the files can be read so */
 	in.ordered = cli_all_regular_files(paths, npaths);
+	fo.ordered = in.ordered; /* and messages across connections too */
 	if ((status = cli_open(&in, paths, npaths, &filter)) != CLI_OK)
 		return status;
+	o.src = in.src;
 	cli_stdout_setup();
 	int rc = aa_follow(in.src, &fo, &cb, &o, &err);
 	fflush(stdout);

@@ -18,9 +18,12 @@ static const char help[] =
 	"per process, the files touched, and the TLS conversations; a search box.\n"
 	"The page is self-contained: styles, script and data inline, nothing\n"
 	"fetched from anywhere. It holds TLS plaintext: it is created 0600.\n"
+	"FILE is read once: '-' (standard input) and nats://HOST:PORT/STREAM work.\n"
 	"\n"
 	"  -o, --output OUT  the page to create (never over an existing file);\n"
 	"                    '-' for standard output\n"
+	"  --host H, --session S, --creds F, --tls-ca F: for an input\n"
+	"                    nats://.../STREAM (as cat's)\n"
 	"  -h, --help        this help\n"
 	"\n"
 	"A damaged input still gives a page (damaged parts skipped, the page says\n"
@@ -28,7 +31,8 @@ static const char help[] =
 	"read at all, or a page that cannot be written, gives status 2 and no page.\n"
 	"\n"
 	"Example:\n"
-	"  " CLI_PROG " report -o session.html session.pcapng && chromium session.html\n";
+	"  " CLI_PROG " report -o session.html session.pcapng && chromium session.html\n"
+	"  ssh host cat /var/log/aa/session.pcapng | " CLI_PROG " report -o session.html -\n";
 
 /*
  * The page is written into a temporary file beside OUT and linked to OUT
@@ -79,19 +83,36 @@ static int write_file(const char *out_path, const char *const *paths, size_t npa
 	return status;
 }
 
+/* The page goes to a temporary file first: nothing on stdout for an input
+ * that cannot be read at all (the input is read once, so it may be a stream). */
 static int write_stdout(const char *const *paths, size_t npaths)
 {
-	struct cli_input in = { .quiet_damage = 1 };
+	FILE *tmp = tmpfile();
+	char buf[65536];
+	size_t n;
 	int status;
 
-	/* nothing on stdout for an input that cannot even be opened */
-	if ((status = cli_open(&in, paths, npaths, NULL)) != CLI_OK)
-		return status;
-	aa_close(in.src);
-	cli_stdout_setup();
-	status = report_write(stdout, paths, npaths);
-	fflush(stdout);
-	return cli_worse(status, cli_output_check(stdout, "stdout"));
+	if (!tmp) {
+		cli_err("no temporary file for the page (in $TMPDIR, else /tmp): %s", strerror(errno));
+		return CLI_USAGE;
+	}
+	status = report_write(tmp, paths, npaths);
+	if (fflush(tmp) != 0 || ferror(tmp)) {
+		if (status != CLI_USAGE)
+			cli_err("the page's temporary file (in $TMPDIR, else /tmp): write failed: %s",
+				strerror(errno ? errno : EIO));
+		status = CLI_USAGE;
+	}
+	if (status != CLI_USAGE) {
+		cli_stdout_setup();
+		rewind(tmp);
+		while ((n = fread(buf, 1, sizeof(buf), tmp)) > 0)
+			fwrite(buf, 1, n, stdout);
+		fflush(stdout);
+		status = cli_worse(status, cli_output_check(stdout, "stdout"));
+	}
+	fclose(tmp);
+	return status;
 }
 
 int cmd_report(int argc, char **argv)
@@ -99,6 +120,7 @@ int cmd_report(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
+		CLI_NATS_LONGOPTS,
 		{ 0 },
 	};
 	const char *out = NULL;
@@ -110,6 +132,8 @@ int cmd_report(int argc, char **argv)
 			return CLI_OK;
 		} else if (c == 'o') {
 			out = optarg;
+		} else if (cli_nats_option(c, optarg)) {
+			continue;
 		} else {
 			return CLI_USAGE;
 		}
@@ -121,8 +145,5 @@ int cmd_report(int argc, char **argv)
 	const char *const *paths = (const char *const *)argv + optind;
 	size_t npaths = (size_t)(argc - optind);
 
-	for (size_t i = 0; i < npaths; i++)
-		if (!strcmp(paths[i], "-"))
-			return cli_usage("report", "FILE cannot be standard input: the page reads it twice");
 	return strcmp(out, "-") ? write_file(out, paths, npaths) : write_stdout(paths, npaths);
 }

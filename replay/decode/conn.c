@@ -125,6 +125,17 @@ void dec_conn_feed(struct dec_conn *c, unsigned dir, uint64_t t, const uint8_t *
 	to_parser(c, dir, t, p, n, call_start);
 }
 
+uint64_t dec_conn_open_since(const struct dec_conn *c)
+{
+	uint64_t t = c->first_len ? c->first_time : UINT64_MAX, m;
+
+	if (c->h1 && (m = dec_h1_open_since(c->h1)) < t)
+		t = m;
+	if (c->h2 && (m = dec_h2_open_since(c->h2)) < t)
+		t = m;
+	return t;
+}
+
 void dec_conn_gap(struct dec_conn *c, unsigned dir, uint64_t t, uint32_t lost)
 {
 	dec_note(&c->sink, c->proto, dir, t, 0,

@@ -93,6 +93,7 @@ struct dec_msg {
 	struct dec_buf body;
 	struct dec_sse sse_state;
 	int content_error_said;
+	int open;                    /* started, not yet emitted (an event stream: until its head is) */
 };
 void dec_msg_start(struct dec_msg *d, enum aa_follow_proto proto, unsigned dir, uint64_t time_ns,
 		   int32_t stream);
@@ -111,6 +112,20 @@ void dec_msg_body(struct dec_msg *d, const struct dec_sink *s, uint64_t time_ns,
 /* The message is over (incomplete: the recording ended inside it): emits it and resets d. */
 void dec_msg_end(struct dec_msg *d, const struct dec_sink *s, int incomplete);
 void dec_msg_free(struct dec_msg *d);
+/*
+ * The earliest time_ns a message still to be emitted can have (UINT64_MAX:
+ * none is under way): what lets aa_follow deliver messages of several
+ * connections in time order. Messages that begin later than the bytes fed
+ * so far (a head still being gathered is placed at its first byte's call)
+ * are not counted: they are later than every call fed.
+ */
+uint64_t dec_msg_open_since(const struct dec_msg *d);
+struct dec_h1;
+struct dec_h2;
+struct dec_conn;
+uint64_t dec_h1_open_since(const struct dec_h1 *h);
+uint64_t dec_h2_open_since(const struct dec_h2 *h);
+uint64_t dec_conn_open_since(const struct dec_conn *c);
 
 /* --- HTTP/1.1 --- */
 struct dec_h1;

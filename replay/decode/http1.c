@@ -20,6 +20,7 @@ enum h1_state { H1_HEAD, H1_BODY_LEN, H1_CHUNK_SIZE, H1_CHUNK_DATA, H1_CHUNK_CRL
 struct h1_dir {
 	enum h1_state st;
 	struct dec_buf line;   /* the head, or a chunk-size or trailer line, being gathered */
+	uint64_t head_time;    /* the call the head being gathered began in */
 	uint64_t left;         /* body or chunk bytes still to come */
 	struct dec_msg msg;
 	int in_msg;
@@ -254,6 +255,8 @@ void dec_h1_feed(struct dec_h1 *h, const struct dec_sink *s, unsigned dir, uint6
 				p++, n--; /* CRLF between messages */
 				continue;
 			}
+			if (d->line.len == 0)
+				d->head_time = t; /* a message is placed at its first byte's call */
 			k = gather(d, p, n, 1, &done, &over);
 			if (over)
 				return broken(d, s, dir, t, "head longer than 64 KiB");
@@ -261,7 +264,7 @@ void dec_h1_feed(struct dec_h1 *h, const struct dec_sink *s, unsigned dir, uint6
 				return broken(d, s, dir, t, "not a request or status line");
 			p += k, n -= k;
 			if (done) {
-				head(h, d, s, dir, t, d->line.p, d->line.len);
+				head(h, d, s, dir, d->head_time, d->line.p, d->line.len);
 				d->line.len = 0;
 			}
 			break;
@@ -322,6 +325,20 @@ void dec_h1_feed(struct dec_h1 *h, const struct dec_sink *s, unsigned dir, uint6
 			break;
 		}
 	}
+}
+
+uint64_t dec_h1_open_since(const struct dec_h1 *h)
+{
+	uint64_t t = UINT64_MAX;
+
+	for (unsigned i = 0; i < 2; i++) {
+		const struct h1_dir *d = &h->dir[i];
+		uint64_t m = d->st == H1_HEAD && d->line.len ? d->head_time
+			     : d->in_msg ? dec_msg_open_since(&d->msg) : UINT64_MAX;
+		if (m < t)
+			t = m;
+	}
+	return t;
 }
 
 void dec_h1_end(struct dec_h1 *h, const struct dec_sink *s)

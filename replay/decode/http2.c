@@ -295,6 +295,24 @@ static void frame(struct dec_h2 *h, struct h2_dir *d, const struct dec_sink *s, 
 	}
 }
 
+uint64_t dec_h2_open_since(const struct dec_h2 *h)
+{
+	uint64_t t = UINT64_MAX;
+
+	for (unsigned i = 0; i < 2; i++) {
+		const struct h2_dir *d = &h->dir[i];
+		if (d->block_stream && d->block_time < t)
+			t = d->block_time; /* a header block awaiting its CONTINUATION */
+		for (int k = 0; k < d->nstreams; k++) {
+			const struct h2_stream *st = &d->streams[k];
+			uint64_t m = st->used && st->msg ? dec_msg_open_since(st->msg) : UINT64_MAX;
+			if (m < t)
+				t = m;
+		}
+	}
+	return t;
+}
+
 void dec_h2_feed(struct dec_h2 *h, const struct dec_sink *s, unsigned dir, uint64_t t,
 		 const uint8_t *p, size_t n)
 {

@@ -56,6 +56,7 @@ void dec_msg_start(struct dec_msg *d, enum aa_follow_proto proto, unsigned dir, 
 		   int32_t stream)
 {
 	memset(&d->m, 0, sizeof(d->m));
+	d->open = 1;
 	d->m.kind = AA_FOLLOW_HTTP;
 	d->m.proto = proto;
 	d->m.direction = dir;
@@ -236,6 +237,7 @@ void dec_msg_end(struct dec_msg *d, const struct dec_sink *s, int incomplete)
 		dec_note(s, d->m.proto, d->m.direction, d->m.time_ns, d->m.stream_id,
 			 "more than %u headers or %u bytes of them: the rest not kept", DEC_MAX_HEADERS,
 			 DEC_MAX_HEAD);
+	d->open = 0;
 	s->emit(s->user, &d->m);
 	if (!d->m.events) {
 		/* done with: a connection that stays open (or is never seen closing)
@@ -249,6 +251,11 @@ void dec_msg_end(struct dec_msg *d, const struct dec_sink *s, int incomplete)
 		if (d->store.cap > DEC_IDLE_KEEP)
 			dec_buf_free(&d->store);
 	}
+}
+
+uint64_t dec_msg_open_since(const struct dec_msg *d)
+{
+	return d->open ? d->m.time_ns : UINT64_MAX;
 }
 
 void dec_msg_free(struct dec_msg *d)

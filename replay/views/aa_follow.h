@@ -7,7 +7,8 @@
  * brotli bodies undone). `aa-replay follow` prints what this delivers.
  *
  * A connection is its socket (the tls_conn record's conn, format version
- * 2). Where no tls_conn record says which connection a call used (format
+ * 2) on its host (the record's origin: files of several hosts are read as
+ * one stream, FORMAT.md section 7). Where no tls_conn record says which connection a call used (format
  * version 1 files, or a lost record), the calls of one process are taken as
  * one conversation of conn id 0 with known = 0, and every message of it
  * says so: nothing is guessed beyond that.
@@ -57,6 +58,13 @@ struct aa_follow_conn {
 	unsigned lib;          /* enum aa_tls_lib */
 	uint64_t first_ns, last_ns;           /* wall clock of its first and last call so far */
 	uint64_t calls[2], bytes[2];          /* by direction (AA_TLS_WRITE, AA_TLS_READ) */
+	/* Whose connection it is (files of several hosts: an inode or pid of
+	 * one host is not another's): aa_record.origin, .host and .session of
+	 * its first call; host and session NULL for a live source, else valid
+	 * until aa_close of the source. */
+	uint32_t origin;
+	const char *host;
+	const uint8_t *session;
 };
 
 /*
@@ -133,6 +141,17 @@ struct aa_follow_opts {
 	uint64_t conn;          /* only this connection (socket inode); 0 all */
 	int raw;                /* calls only: no decoding, no on_msg */
 	size_t max_body;        /* 0: AA_FOLLOW_MAX_BODY */
+	/*
+	 * 1: deliver in time order across connections: every callback's item
+	 * (a connection at its first call, a call, a message at the call it
+	 * began in, an ended connection at its last call), ties in the order
+	 * they were complete. Needs a source in time order
+	 * (aa_replay_opts.ordered). Items wait, as copies, until no earlier one
+	 * can come (a message still being decoded holds back all later ones),
+	 * at most 64 MiB of them: past that the earliest go out. 0: each as
+	 * soon as it is complete (per connection in order, not across them).
+	 */
+	int ordered;
 };
 
 /* Each may be NULL. A non-zero return stops aa_follow with AA_E_STOPPED. */
@@ -177,12 +196,19 @@ void aa_follower_free(aa_follower *f); /* NULL is allowed */
  * plain text as it is, other text escaped, binary as a hex dump), or with
  * AA_FOLLOW_JSON one JSON object per message or call and a newline (strings
  * as aa_print_json writes them, "<name>_b64" beside one that is not UTF-8).
- * AA_FOLLOW_PRETTY indents a JSON body in text output. Each returns 0, or
+ * AA_FOLLOW_PRETTY indents a JSON body in text output. aa_follow_print_conn
+ * takes AA_FOLLOW_HOST and AA_FOLLOW_SESSION. Each returns 0, or
  * AA_E_IO (errno set) once out has an error.
  */
 #define AA_FOLLOW_JSON 0x1
 #define AA_FOLLOW_PRETTY 0x2
-int aa_follow_print_conn(FILE *out, const struct aa_follow_conn *c); /* text: one line */
+/* Each line (JSON: each object) starts with the connection's host (files of
+ * several hosts); with AA_FOLLOW_SESSION also its session's first 8 hex
+ * digits ("HOST/SSSSSSSS", as `aa-replay cat` shows them), for hosts with
+ * more than one session in the stream. */
+#define AA_FOLLOW_HOST 0x4
+#define AA_FOLLOW_SESSION 0x8
+int aa_follow_print_conn(FILE *out, const struct aa_follow_conn *c, unsigned flags); /* text: one line */
 int aa_follow_print_call(FILE *out, const struct aa_follow_call *c, unsigned flags);
 int aa_follow_print_msg(FILE *out, const struct aa_follow_msg *m, unsigned flags);
 

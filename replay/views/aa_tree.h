@@ -6,6 +6,10 @@
  * made. Built in one pass over a source; aa-replay tree prints it and
  * aa_diff (aa_diff.h) compares two of them.
  *
+ * Files of several hosts (or a merged file, FORMAT.md section 7): a pid is
+ * a process of its origin only (aa_record.origin); each host's processes
+ * form trees of their own, its roots together, in the order of the origins.
+ *
  * Memory: one node per process (the tree is the answer, so it holds every
  * process, not only the live ones), with copies of its program and argv;
  * at most aa_tree_opts.max_nodes nodes and AA_TREE_MAX_BYTES of strings.
@@ -38,8 +42,10 @@ struct aa_tree_counts {
 };
 
 struct aa_tree_node {
-	/* The process as of the last record of it: exe and argv point into
-	 * the tree (data NULL when unknown or not kept). */
+	/* The process as of the last record of it: exe, argv and host point
+	 * into the tree (data NULL when unknown or not kept; host is the
+	 * origin's host name, with "/" and its session's first 8 hex digits
+	 * when another origin has the same host name; NULL for a live source). */
 	struct aa_process proc;
 	uint32_t id;        /* 1, 2 ... in the order the processes became known */
 	uint32_t ppid;      /* its parent's pid when first seen (proc.ppid may be a
@@ -72,6 +78,9 @@ struct aa_tree_stats {
 	uint64_t lost;         /* processes not kept (past max_nodes), counted at their
 				  fork, snapshot or first exec */
 	uint64_t strings_lost; /* programs and argv not kept (past AA_TREE_MAX_BYTES) */
+	uint32_t hosts;        /* origins of the records (aa_source_origins): with more
+				  than one, pids are per origin and each node's proc.host
+				  names its own, as the printers show it */
 };
 
 /*
@@ -98,13 +107,16 @@ void aa_tree_get_stats(const aa_tree *tree, struct aa_tree_stats *stats);
  * line per process like `pstree -A -a`: pid, comm, argv (escaped), start,
  * duration, exit ("exit=3", "killed by SIGKILL", "running" when no end was
  * recorded), record counts, "snapshot" for a process running when the
- * capture started. Returns 0, or AA_E_IO (errno set) on a write error.
+ * capture started. With more than one host (aa_tree_stats.hosts), each line
+ * starts with its process's host in a column. Returns 0, or AA_E_IO (errno
+ * set) on a write error.
  */
 int aa_tree_print_text(FILE *out, const struct aa_tree_node *top, const aa_tree *tree);
 /*
  * The same as JSON Lines, one object per process in the same order: the
  * fields of `aa-replay ps --json`, and "id", "parent" (id or null),
- * "children" (ids), "depth" and "counts".
+ * "children" (ids), "depth" and "counts"; with more than one host, "host"
+ * first.
  */
 int aa_tree_print_json(FILE *out, const struct aa_tree_node *top, const aa_tree *tree);
 

@@ -7,7 +7,8 @@
 
 struct conv_conn {
 	struct aa_follow_conn pub;
-	uint64_t key;          /* socket inode, or the pid with the top bit for an unknown one */
+	uint64_t key;          /* socket inode, or the pid with the top bit for an unknown one,
+				  of origin pub.origin (inodes and pids are per host) */
 	uint64_t used;
 	struct dec_conn *dec;
 	struct conv *v;
@@ -16,7 +17,7 @@ struct conv_conn {
 
 struct conv_open {
 	int active;
-	uint32_t pid, tid, data_len, next_seq, lost;
+	uint32_t origin, pid, tid, data_len, next_seq, lost;
 	unsigned dir;
 	uint64_t mono_ns, time_ns, offset, used;
 	struct conv_conn *conn;
@@ -37,6 +38,17 @@ int conv_init(struct conv *v, const struct aa_follow_opts *opts, const struct aa
 	return v->open ? 0 : AA_E_NOMEM;
 }
 
+/* Hands item to its callback, or with opts->ordered holds it for time
+ * order (as it comes when it cannot be held). */
+static void give(struct conv *v, enum follow_what what, uint64_t t, const void *item)
+{
+	if (v->stop)
+		return;
+	if (v->opts->ordered && follow_order_add(&v->order, what, t, item) == 0)
+		return;
+	v->stop = follow_deliver(what, item, v->cb, v->user);
+}
+
 static void emit(void *user, struct aa_follow_msg *m)
 {
 	struct conv_conn *c = user;
@@ -45,8 +57,7 @@ static void emit(void *user, struct aa_follow_msg *m)
 	m->pid = c->pid;
 	if (!m->time_ns)
 		m->time_ns = c->pub.last_ns;
-	if (!c->v->stop && c->v->cb->on_msg)
-		c->v->stop = c->v->cb->on_msg(c->v->user, m);
+	give(c->v, FOLLOW_MSG, m->time_ns, m);
 }
 
 static void conn_end(struct conv *v, struct conv_conn *c)
@@ -59,8 +70,7 @@ static void conn_end(struct conv *v, struct conv_conn *c)
 		dec_conn_free(c->dec);
 		c->dec = NULL;
 	}
-	if (!v->stop && v->cb->on_conn_end)
-		v->stop = v->cb->on_conn_end(v->user, &c->pub);
+	give(v, FOLLOW_CONN_END, c->pub.last_ns, &c->pub);
 }
 
 static struct conv_conn *conn_find(struct conv *v, const struct aa_record *rec, uint64_t key)
@@ -68,10 +78,10 @@ static struct conv_conn *conn_find(struct conv *v, const struct aa_record *rec, 
 	const struct aa_tls_conn_event *tc = rec->joins ? rec->joins->tls_conn : NULL;
 	struct conv_conn *c = NULL;
 
-	if (v->last && v->last->key == key)
+	if (v->last && v->last->key == key && v->last->pub.origin == rec->origin)
 		c = v->last;
 	for (size_t i = 0; !c && i < v->nconns; i++)
-		if (v->conns[i]->key == key)
+		if (v->conns[i]->key == key && v->conns[i]->pub.origin == rec->origin)
 			c = v->conns[i];
 	if (c) {
 		c->used = ++v->uses;
@@ -106,6 +116,9 @@ static struct conv_conn *conn_find(struct conv *v, const struct aa_record *rec, 
 	c->pub.pid = rec->ev.tls->pid;
 	c->pub.fd = -1;
 	c->pub.first_ns = c->pub.last_ns = rec->time_ns;
+	c->pub.origin = rec->origin;
+	c->pub.host = rec->host;
+	c->pub.session = rec->session;
 	if (rec->process)
 		memcpy(c->pub.comm, rec->process->comm, sizeof(c->pub.comm));
 	if (tc && c->pub.known) {
@@ -122,8 +135,7 @@ static struct conv_conn *conn_find(struct conv *v, const struct aa_record *rec, 
 		c->dec = dec_conn_new(&s);
 	}
 	v->conns[v->nconns++] = c;
-	if (!v->stop && v->cb->on_conn)
-		v->stop = v->cb->on_conn(v->user, &c->pub);
+	give(v, FOLLOW_CONN, c->pub.first_ns, &c->pub);
 	return v->last = c;
 }
 
@@ -144,8 +156,8 @@ static void deliver(struct conv *v, struct conv_open *o, int last)
 		}
 		c->pub.bytes[o->dir & 1] += o->buf.len;
 	}
-	if (!v->stop && v->cb->on_call && c)
-		v->stop = v->cb->on_call(v->user, &call);
+	if (c)
+		give(v, FOLLOW_CALL, o->time_ns, &call);
 	if (c && c->dec) {
 		c->pid = o->pid;
 		if (o->lost)
@@ -172,15 +184,16 @@ static void rest_lost(struct conv_open *o)
 /* The slot of tid's call, else a free one (the oldest call delivered as
  * it is when none is). Slots past v->nopen were never used: a recording
  * with few threads mid-call at once looks at few. */
-static struct conv_open *open_find(struct conv *v, uint32_t tid)
+static struct conv_open *open_find(struct conv *v, uint32_t origin, uint32_t tid)
 {
 	struct conv_open *free_one = NULL, *oldest = NULL;
 
-	if (v->hint < v->nopen && v->open[v->hint].active && v->open[v->hint].tid == tid)
+	if (v->hint < v->nopen && v->open[v->hint].active && v->open[v->hint].tid == tid &&
+	    v->open[v->hint].origin == origin)
 		return &v->open[v->hint]; /* the next piece of the call before, mostly */
 	for (size_t i = 0; i < v->nopen; i++) {
 		struct conv_open *o = &v->open[i];
-		if (o->active && o->tid == tid) {
+		if (o->active && o->tid == tid && o->origin == origin) {
 			v->hint = i;
 			return o;
 		}
@@ -199,13 +212,30 @@ static struct conv_open *open_find(struct conv *v, uint32_t tid)
 	return free_one;
 }
 
+/* Hands out what is held that nothing can come before any more: calls
+ * begin at now or later (the source is in time order), so only the
+ * calls being joined and the messages the decoders have under way can. */
+static void release(struct conv *v, uint64_t now)
+{
+	uint64_t before = now, t;
+
+	for (size_t i = 0; i < v->nopen; i++)
+		if (v->open[i].active && v->open[i].time_ns < before)
+			before = v->open[i].time_ns;
+	for (size_t i = 0; i < v->nconns; i++)
+		if (v->conns[i]->dec && (t = dec_conn_open_since(v->conns[i]->dec)) < before)
+			before = t;
+	if (!v->stop)
+		v->stop = follow_order_flush(&v->order, before, v->cb, v->user);
+}
+
 void conv_piece(struct conv *v, const struct aa_record *rec)
 {
 	const struct aa_tls_event *e = rec->ev.tls;
 	const struct aa_tls_conn_event *tc = rec->joins ? rec->joins->tls_conn : NULL;
 	uint64_t key = tc && tc->conn ? tc->conn : KEY_PID | e->pid;
 	uint32_t len = aa_tls_piece_len(e);
-	struct conv_open *o = open_find(v, e->tid);
+	struct conv_open *o = open_find(v, rec->origin, e->tid);
 
 	if (o->active && (o->mono_ns != e->timestamp_ns || o->data_len != e->data_len ||
 			  o->dir != e->direction || o->pid != e->pid || e->seq < o->next_seq)) {
@@ -221,6 +251,7 @@ void conv_piece(struct conv *v, const struct aa_record *rec)
 		o->buf = keep;
 		o->buf.len = 0;
 		o->active = 1;
+		o->origin = rec->origin;
 		o->pid = e->pid;
 		o->tid = e->tid;
 		o->dir = e->direction;
@@ -239,6 +270,10 @@ void conv_piece(struct conv *v, const struct aa_record *rec)
 	}
 	if (o->offset + o->buf.len + o->lost >= o->data_len)
 		deliver(v, o, 1);
+	/* looking at every connection for each piece would cost more than
+	 * holding a few more: every 64 pieces, or at 1 MiB held */
+	if (v->order.n && (++v->pieces % 64 == 0 || v->order.bytes > (1u << 20)))
+		release(v, rec->time_ns);
 }
 
 void conv_end(struct conv *v)
@@ -252,6 +287,8 @@ void conv_end(struct conv *v)
 	}
 	for (size_t i = 0; i < v->nconns; i++)
 		conn_end(v, v->conns[i]);
+	if (!v->stop)
+		v->stop = follow_order_flush(&v->order, UINT64_MAX, v->cb, v->user);
 }
 
 void conv_free(struct conv *v)
@@ -264,5 +301,6 @@ void conv_free(struct conv *v)
 		free(v->conns[i]);
 	}
 	free(v->conns);
+	follow_order_free(&v->order);
 	memset(v, 0, sizeof(*v));
 }

@@ -10,6 +10,7 @@
 
 #include "aa_follow.h"
 #include "decode.h"
+#include "follow_order.h"
 
 #define CONV_MAX_OPEN 1024
 
@@ -28,6 +29,8 @@ struct conv {
 	struct conv_open *open;   /* calls being joined, CONV_MAX_OPEN */
 	size_t nopen;             /* slots ever used: open[nopen..] never were */
 	size_t hint;              /* the slot found last */
+	struct follow_order order; /* with opts->ordered: what waits for time order */
+	uint64_t pieces;          /* TLS pieces taken in */
 };
 
 /* 0, or AA_E_NOMEM. */

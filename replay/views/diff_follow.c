@@ -22,7 +22,7 @@ struct diff_tls {
 	aa_follower *f;
 	const struct diff_rules *r;
 	FILE *ms;
-	int (*emit)(void *user, uint32_t pid);
+	int (*emit)(void *user, uint32_t origin, uint32_t pid);
 	void *user;
 	int failed;
 };
@@ -44,7 +44,7 @@ static void body_line(struct diff_tls *t, const struct aa_follow_msg *m)
 		fputs(" (cut)", t->ms);
 	if (m->body_incomplete)
 		fputs(" (incomplete)", t->ms);
-	if (t->emit(t->user, m->pid))
+	if (t->emit(t->user, m->conn->origin, m->pid))
 		t->failed = 1;
 }
 
@@ -65,7 +65,7 @@ static int on_msg(void *user, const struct aa_follow_msg *m)
 			fprintf(t->ms, "tls < %d", m->status);
 		}
 		fprintf(t->ms, " (%s)", aa_follow_proto_name(m->proto));
-		if (t->emit(t->user, m->pid))
+		if (t->emit(t->user, m->conn->origin, m->pid))
 			t->failed = 1;
 	}
 	if (m->is_request && m->body.len && !(t->r->fields & AA_DIFF_TLS_BODY))
@@ -73,7 +73,8 @@ static int on_msg(void *user, const struct aa_follow_msg *m)
 	return t->failed;
 }
 
-struct diff_tls *diff_tls_new(const struct diff_rules *r, FILE *ms, int (*emit)(void *user, uint32_t pid),
+struct diff_tls *diff_tls_new(const struct diff_rules *r, FILE *ms,
+			      int (*emit)(void *user, uint32_t origin, uint32_t pid),
 			      void *user)
 {
 	static const struct aa_follow_callbacks cb = { .on_msg = on_msg };

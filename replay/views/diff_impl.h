@@ -83,13 +83,14 @@ int diff_unified(struct diff_text *a, struct diff_text *b, unsigned ctx,
 /*
  * TLS messages (diff_follow.c): diff_tls_piece takes each TLS record (and
  * diff_tls_end the input's end); each decoded request or response gives
- * its lines, made in ms one at a time, each handed to emit(user, pid of
- * its process), which returns non-zero when out of memory. Memory: the
+ * its lines, made in ms one at a time, each handed to emit(user, origin
+ * and pid of its process: pids are per host), which returns non-zero when
+ * out of memory. Memory: the
  * follow library's (aa_follow.h: open connections, one body each).
  */
 struct diff_tls;
-struct diff_tls *diff_tls_new(const struct diff_rules *r, FILE *ms, int (*emit)(void *user, uint32_t pid),
-			      void *user);
+struct diff_tls *diff_tls_new(const struct diff_rules *r, FILE *ms,
+			      int (*emit)(void *user, uint32_t origin, uint32_t pid), void *user);
 /* 0, or AA_E_NOMEM. */
 int diff_tls_piece(struct diff_tls *t, const struct aa_record *rec);
 int diff_tls_end(struct diff_tls *t);

@@ -43,8 +43,9 @@ struct build {
 	const struct diff_rules *r;
 	struct diff_tls *tls;
 	struct aa_tree_node *cur; /* the process of the record being taken in */
+	uint32_t hosts;           /* the tree's: more than one, each root says its host */
 	struct pending {          /* TLS lines of no current process, placed at the end */
-		uint32_t pid;
+		uint32_t origin, pid;
 		char *s;
 	} *pend;
 	size_t npend;
@@ -424,12 +425,12 @@ static struct diff_proc *proc_of(struct build *b, struct aa_tree_node *node)
 }
 
 /* A TLS line of pid: in its process's lines, or kept until the tree is whole. */
-static int tls_emit(void *user, uint32_t pid)
+static int tls_emit(void *user, uint32_t origin, uint32_t pid)
 {
 	struct build *b = user;
 	struct pending *p;
 
-	if (b->cur && b->cur->proc.pid == pid) {
+	if (b->cur && b->cur->proc.pid == pid && b->cur->proc.origin == origin) {
 		struct diff_proc *dp = proc_of(b, b->cur);
 		if (dp)
 			proc_add(b, dp);
@@ -439,6 +440,7 @@ static int tls_emit(void *user, uint32_t pid)
 	    !(p[b->npend].s = strndup(b->buf, b->len)))
 		return b->nomem = 1;
 	b->pend = p;
+	p[b->npend].origin = origin;
 	p[b->npend++].pid = pid;
 	return 0;
 }
@@ -449,7 +451,7 @@ static void place_pending(struct build *b, aa_tree *tree)
 	for (size_t i = 0; i < b->npend; i++) {
 		struct aa_tree_node *last = NULL;
 		for (const struct aa_tree_node *n = tree ? aa_tree_next(tree, NULL) : NULL; n; n = aa_tree_next(tree, n))
-			if (n->proc.pid == b->pend[i].pid)
+			if (n->proc.pid == b->pend[i].pid && n->proc.origin == b->pend[i].origin)
 				last = (struct aa_tree_node *)n;
 		struct diff_proc *dp = last ? proc_of(b, last) : &b->unknown;
 		if (dp && tree) {
@@ -564,6 +566,13 @@ static void process_lines(struct build *b, struct diff_text *t, const struct aa_
 	const struct aa_process *pr = &n->proc;
 	uint64_t at = t->n;
 
+	if (!n->parent && b->hosts > 1 && pr->host) {
+		/* each host's trees under its name: pids are per host */
+		indent(b, 0);
+		fputs("host ", b->ms);
+		aa_enc_text_string(b->ms, (const uint8_t *)pr->host, strlen(pr->host));
+		text_add(b, t, at);
+	}
 	indent(b, n->depth);
 	fputs("process", b->ms);
 	if ((b->r->fields & AA_DIFF_ARGV) || !pr->argv.data) {
@@ -664,6 +673,9 @@ int diff_text_build(struct diff_text *t, aa_source *src, const struct diff_rules
 	}
 	if (rc < 0)
 		goto out;
+	struct aa_tree_stats st;
+	aa_tree_get_stats(tree, &st);
+	b.hosts = st.hosts;
 	for (const struct aa_tree_node *n = aa_tree_walk(tree, NULL, NULL); n && !b.nomem && !b.io;
 	     n = aa_tree_walk(tree, NULL, n))
 		process_lines(&b, t, n);

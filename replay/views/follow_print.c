@@ -15,10 +15,31 @@ static void conn_id(FILE *f, const struct aa_follow_conn *c)
 		fputs("conn=?", f);
 }
 
-int aa_follow_print_conn(FILE *f, const struct aa_follow_conn *c)
+/* "HOST " or "HOST/SSSSSSSS " (text), or "host":"...", (JSON, after its '{'). */
+static void host(FILE *f, const struct aa_follow_conn *c, unsigned flags)
+{
+	if (!(flags & AA_FOLLOW_HOST) || !c || !c->host)
+		return;
+	if (flags & AA_FOLLOW_JSON) {
+		fputs("\"host\":", f);
+		aa_enc_json_string(f, (const uint8_t *)c->host, strlen(c->host));
+		if ((flags & AA_FOLLOW_SESSION) && c->session)
+			fprintf(f, ",\"session\":\"%02x%02x%02x%02x\"", c->session[0], c->session[1],
+				c->session[2], c->session[3]);
+		putc(',', f);
+		return;
+	}
+	aa_enc_text_bare(f, (const uint8_t *)c->host, strlen(c->host));
+	if ((flags & AA_FOLLOW_SESSION) && c->session)
+		fprintf(f, "/%02x%02x%02x%02x", c->session[0], c->session[1], c->session[2], c->session[3]);
+	putc(' ', f);
+}
+
+int aa_follow_print_conn(FILE *f, const struct aa_follow_conn *c, unsigned flags)
 {
 	char a[AA_ENDPOINT_BUF], b[AA_ENDPOINT_BUF], t[AA_TIME_BUF];
 
+	host(f, c, flags & ~AA_FOLLOW_JSON);
 	fprintf(f, "%s ", aa_format_time(t, c->first_ns));
 	conn_id(f, c);
 	fprintf(f, " pid=%u comm=", c->pid);
@@ -38,10 +59,12 @@ int aa_follow_print_conn(FILE *f, const struct aa_follow_conn *c)
 	return aa_enc_status(f);
 }
 
-static void line_start(FILE *f, const struct aa_follow_conn *c, uint32_t pid, unsigned dir, uint64_t t)
+static void line_start(FILE *f, unsigned flags, const struct aa_follow_conn *c, uint32_t pid,
+		       unsigned dir, uint64_t t)
 {
 	char tb[AA_TIME_BUF];
 
+	host(f, c, flags);
 	fprintf(f, "%s ", aa_format_time(tb, t));
 	conn_id(f, c);
 	fprintf(f, " pid=%u %c ", pid, dir == AA_TLS_WRITE ? '>' : '<');
@@ -142,7 +165,7 @@ static void bytes_block(FILE *f, unsigned flags, const uint8_t *p, size_t n)
 
 static void text_msg(FILE *f, unsigned flags, const struct aa_follow_msg *m)
 {
-	line_start(f, m->conn, m->pid, m->direction, m->time_ns);
+	line_start(f, flags, m->conn, m->pid, m->direction, m->time_ns);
 	switch (m->kind) {
 	case AA_FOLLOW_NOTE:
 		fprintf(f, "note: %s\n", m->note);
@@ -208,14 +231,17 @@ static void text_msg(FILE *f, unsigned flags, const struct aa_follow_msg *m)
 	bytes_block(f, flags, m->body.data, m->body.len);
 }
 
-static void json_head(FILE *f, const struct aa_follow_conn *c, uint32_t pid, unsigned dir, uint64_t t)
+static void json_head(FILE *f, unsigned flags, const struct aa_follow_conn *c, uint32_t pid,
+		      unsigned dir, uint64_t t)
 {
 	char tb[AA_TIME_BUF];
 
+	putc('{', f);
+	host(f, c, flags);
 	if (c->known)
-		fprintf(f, "{\"conn\":%llu", (unsigned long long)c->id);
+		fprintf(f, "\"conn\":%llu", (unsigned long long)c->id);
 	else
-		fputs("{\"conn\":null", f);
+		fputs("\"conn\":null", f);
 	fprintf(f, ",\"pid\":%u", pid);
 	aa_enc_json_field(f, "comm", (const uint8_t *)c->comm, strnlen(c->comm, sizeof(c->comm)));
 	if (c->family == 2 || c->family == 10) {
@@ -258,11 +284,11 @@ static void json_headers(FILE *f, const struct aa_follow_msg *m, int b64)
 	putc(']', f);
 }
 
-static void json_msg(FILE *f, const struct aa_follow_msg *m)
+static void json_msg(FILE *f, unsigned flags, const struct aa_follow_msg *m)
 {
 	static const char *const kinds[] = { "?", "http", "sse", "other", "note" };
 
-	json_head(f, m->conn, m->pid, m->direction, m->time_ns);
+	json_head(f, flags, m->conn, m->pid, m->direction, m->time_ns);
 	fprintf(f, ",\"kind\":\"%s\",\"proto\":\"%s\"", kinds[m->kind], aa_follow_proto_name(m->proto));
 	if (m->stream_id)
 		fprintf(f, ",\"stream\":%d", m->stream_id);
@@ -306,7 +332,7 @@ static void json_msg(FILE *f, const struct aa_follow_msg *m)
 int aa_follow_print_msg(FILE *f, const struct aa_follow_msg *m, unsigned flags)
 {
 	if (flags & AA_FOLLOW_JSON)
-		json_msg(f, m);
+		json_msg(f, flags, m);
 	else
 		text_msg(f, flags, m);
 	return aa_enc_status(f);
@@ -315,14 +341,14 @@ int aa_follow_print_msg(FILE *f, const struct aa_follow_msg *m, unsigned flags)
 int aa_follow_print_call(FILE *f, const struct aa_follow_call *c, unsigned flags)
 {
 	if (flags & AA_FOLLOW_JSON) {
-		json_head(f, c->conn, c->pid, c->direction, c->time_ns);
+		json_head(f, flags, c->conn, c->pid, c->direction, c->time_ns);
 		fprintf(f, ",\"tid\":%u,\"len\":%zu,\"data_len\":%u,\"offset\":%llu,\"last\":%s,\"lost\":%u",
 			c->tid, c->len, c->data_len, (unsigned long long)c->offset,
 			c->last ? "true" : "false", c->lost);
 		aa_enc_json_field(f, "data", c->data, c->len);
 		fputs("}\n", f);
 	} else {
-		line_start(f, c->conn, c->pid, c->direction, c->time_ns);
+		line_start(f, flags, c->conn, c->pid, c->direction, c->time_ns);
 		fprintf(f, "%zu bytes", c->len);
 		if (c->offset || !c->last)
 			fprintf(f, " at %llu of %u", (unsigned long long)c->offset, c->data_len);

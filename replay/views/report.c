@@ -58,7 +58,6 @@ int report_write(FILE *out, const char *const *paths, size_t npaths)
 {
 	const char *tpl = (const char *)report_page_html;
 	size_t len = report_page_html_len, pos = 0;
-	uint64_t base = 0;
 	int status;
 	FILE *j;
 
@@ -78,9 +77,7 @@ int report_write(FILE *out, const char *const *paths, size_t npaths)
 		aa_enc_json_string(j, (const uint8_t *)paths[i], strlen(paths[i]));
 	}
 	putc(']', j);
-	status = report_collect(j, paths, npaths, &base);
-	if (status != CLI_USAGE)
-		status = cli_worse(status, report_tls(j, paths, npaths, base));
+	status = report_collect(j, paths, npaths);
 	putc('}', j);
 	/* a write error on out is the caller's to report (it names out) */
 	if (fclose(j) != 0 && !ferror(out) && status != CLI_USAGE) {

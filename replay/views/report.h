@@ -29,18 +29,25 @@ extern const unsigned int report_page_html_len, report_page_css_len, report_page
 FILE *report_json_open(FILE *out);
 
 /*
- * Pass one: reads paths and writes the members "summary", "procs",
- * "files" and "events" of the data object (each as ,"name":value) into j;
- * times in them are ns after *base_ns, the wall clock of the first record.
- * Returns a CLI status after reporting what went wrong.
+ * The TLS conversations, made in the same pass (report_tls.c): a feeder of
+ * every record read (NULL when out of memory or no temporary file can be
+ * made), and at the end the member ,"tls":{...} of the data object written
+ * into j, times after base_ns (a CLI status after reporting).
  */
-int report_collect(FILE *j, const char *const *paths, size_t npaths, uint64_t *base_ns);
+struct report_tls;
+struct report_tls *report_tls_new(void);
+void report_tls_add(struct report_tls *t, const struct aa_record *rec);
+int report_tls_finish(struct report_tls *t, FILE *j, uint64_t base_ns);
+void report_tls_free(struct report_tls *t);
 
 /*
- * Pass two: the TLS conversations, as the member ,"tls":{...} of the
- * data object, times after base_ns. Returns a CLI status after reporting.
+ * The one pass: reads paths (once: a stream such as standard input or a
+ * nats:// URL works) and writes the members "summary", "procs", "files",
+ * "events" and "tls" of the data object (each as ,"name":value) into j;
+ * times in them are ns after the wall clock of the earliest record.
+ * Returns a CLI status after reporting what went wrong.
  */
-int report_tls(FILE *j, const char *const *paths, size_t npaths, uint64_t base_ns);
+int report_collect(FILE *j, const char *const *paths, size_t npaths);
 
 /* aa-replay report (replay/cmd_report.c). */
 int cmd_report(int argc, char **argv);

@@ -32,6 +32,7 @@ struct event {
 };
 
 struct collect {
+	struct report_tls *tls;
 	struct event *ev;
 	size_t n, cap;
 	uint64_t omitted;
@@ -265,10 +266,11 @@ static int on_record(void *user, struct aa_tree_node *node, const struct aa_reco
 {
 	(void)node;
 	add_record(user, rec);
+	report_tls_add(((struct collect *)user)->tls, rec);
 	return 0;
 }
 
-int report_collect(FILE *j, const char *const *paths, size_t npaths, uint64_t *base_ns)
+int report_collect(FILE *j, const char *const *paths, size_t npaths)
 {
 	struct cli_input in = { .ordered = cli_all_regular_files(paths, npaths) };
 	struct collect c = { 0 };
@@ -279,6 +281,10 @@ int report_collect(FILE *j, const char *const *paths, size_t npaths, uint64_t *b
 
 	if ((status = cli_open(&in, paths, npaths, NULL)) != CLI_OK)
 		return status;
+	if (!(c.tls = report_tls_new())) {
+		cli_err("out of memory, or no temporary file (in $TMPDIR, else /tmp) for the TLS conversations");
+		return cli_close(&in, CLI_USAGE);
+	}
 	copy_meta(&c, aa_source_meta(in.src));
 	/* one pass: the tree takes every record in, and hands each on to us */
 	if ((rc = aa_tree_build(&tree, in.src, &to)) < 0) {
@@ -286,7 +292,6 @@ int report_collect(FILE *j, const char *const *paths, size_t npaths, uint64_t *b
 		status = cli_worse(status, cli_status_of(rc));
 	}
 	aa_source_get_stats(in.src, &st);
-	*base_ns = st.first_ns;
 	put_summary(j, &c, &st, in.damage_reports);
 	if (tree)
 		put_procs(j, tree, st.first_ns);
@@ -294,6 +299,8 @@ int report_collect(FILE *j, const char *const *paths, size_t npaths, uint64_t *b
 		fputs(",\"procs\":[]", j);
 	report_files_json(j, &c.files, st.first_ns);
 	put_events(j, &c, st.first_ns);
+	status = cli_worse(status, report_tls_finish(c.tls, j, st.first_ns));
+	report_tls_free(c.tls);
 	aa_tree_free(tree);
 	report_files_free(&c.files);
 	free(c.ev);

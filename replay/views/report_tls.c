@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The report's second pass: every TLS conversation through aa_follow, its
- * HTTP/1.1, HTTP/2 and SSE messages decoded, streamed into the data object
- * as one list of items in the order aa_follow gives them: a connection's
- * "conn" item, its messages, its "end" item with the totals.
+ * The report's TLS conversations: fed each record of the one pass
+ * (report_collect's), aa_follower decodes their HTTP/1.1, HTTP/2 and SSE
+ * messages, streamed as one list of items in the order it gives them (a
+ * connection's "conn" item, its messages, its "end" item with the totals)
+ * into a temporary file, put into the data object at the end. Their times
+ * are after the pass's first record; "shift" says how far that is after
+ * the earliest one (the page's zero), known only at the end.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +23,9 @@
 #define REPORT_BODY_ONE (64u << 10)
 
 struct tls_pass {
-	FILE *j;
+	FILE *j;                 /* the temporary file of the items */
+	aa_follower *f;
+	int based, failed;
 	uint64_t base, body_bytes, bodies_omitted, items;
 	uint64_t next_conn; /* the page's number for the next connection */
 	/* the page's number of each open connection: aa_follow's connection
@@ -69,11 +74,11 @@ static int on_conn(void *user, const struct aa_follow_conn *c)
 		(unsigned long long)conn_number(t, c, 1, 0), (unsigned long long)c->id,
 		c->known ? "true" : "false", c->pid);
 	aa_enc_json_string(t->j, (const uint8_t *)c->comm, strnlen(c->comm, sizeof(c->comm)));
-	fprintf(t->j, ",\"fd\":%d,\"local\":\"%s\",\"peer\":\"%s\",\"lib\":\"%s\",\"t\":%llu}", c->fd,
+	fprintf(t->j, ",\"fd\":%d,\"local\":\"%s\",\"peer\":\"%s\",\"lib\":\"%s\",\"t\":%lld}", c->fd,
 		aa_format_endpoint(ep[0], c->family, c->local_addr, c->local_port),
 		aa_format_endpoint(ep[1], c->family, c->peer_addr, c->peer_port),
 		aa_tls_lib_name(c->lib) ? aa_tls_lib_name(c->lib) : "?",
-		(unsigned long long)(c->first_ns - t->base));
+		(long long)(c->first_ns - t->base));
 	return 0;
 }
 
@@ -82,8 +87,8 @@ static int on_conn_end(void *user, const struct aa_follow_conn *c)
 	struct tls_pass *t = user;
 
 	item_start(t, "end");
-	fprintf(t->j, ",\"n\":%llu,\"last\":%llu,\"calls\":[%llu,%llu],\"bytes\":[%llu,%llu]}",
-		(unsigned long long)conn_number(t, c, 0, 1), (unsigned long long)(c->last_ns - t->base),
+	fprintf(t->j, ",\"n\":%llu,\"last\":%lld,\"calls\":[%llu,%llu],\"bytes\":[%llu,%llu]}",
+		(unsigned long long)conn_number(t, c, 0, 1), (long long)(c->last_ns - t->base),
 		(unsigned long long)c->calls[AA_TLS_WRITE], (unsigned long long)c->calls[AA_TLS_READ],
 		(unsigned long long)c->bytes[AA_TLS_WRITE], (unsigned long long)c->bytes[AA_TLS_READ]);
 	return 0;
@@ -130,9 +135,9 @@ static int on_msg(void *user, const struct aa_follow_msg *m)
 	FILE *j = t->j;
 
 	item_start(t, kind_name(m->kind));
-	fprintf(j, ",\"conn\":%llu,\"pid\":%u,\"dir\":\"%s\",\"t\":%llu,\"proto\":\"%s\"",
+	fprintf(j, ",\"conn\":%llu,\"pid\":%u,\"dir\":\"%s\",\"t\":%lld,\"proto\":\"%s\"",
 		(unsigned long long)conn_number(t, m->conn, 1, 0), m->pid,
-		m->direction == AA_TLS_WRITE ? "write" : "read", (unsigned long long)(m->time_ns - t->base),
+		m->direction == AA_TLS_WRITE ? "write" : "read", (long long)(m->time_ns - t->base),
 		aa_follow_proto_name(m->proto));
 	if (m->stream_id)
 		fprintf(j, ",\"stream\":%d", (int)m->stream_id);
@@ -174,35 +179,68 @@ static int on_msg(void *user, const struct aa_follow_msg *m)
 	return 0;
 }
 
-int report_tls(FILE *j, const char *const *paths, size_t npaths, uint64_t base_ns)
+struct report_tls *report_tls_new(void)
 {
-	struct cli_input in = { .ordered = cli_all_regular_files(paths, npaths), .quiet_damage = 1 };
-	struct aa_filter f = { .types = AA_TYPE_BIT(AA_TYPE_TLS) | AA_TYPE_BIT(AA_TYPE_TLS_CONN) };
 	struct aa_follow_callbacks cb = { .on_conn = on_conn, .on_msg = on_msg, .on_conn_end = on_conn_end };
-	struct aa_error_info err = { 0 };
 	struct tls_pass *t = calloc(1, sizeof(*t));
-	int status, rc;
 
-	if (!t) {
-		cli_err("out of memory");
-		return CLI_USAGE;
-	}
-	if ((status = cli_open(&in, paths, npaths, &f)) != CLI_OK) {
+	if (!t)
+		return NULL;
+	if (!(t->j = tmpfile()) || aa_follower_new(&t->f, NULL, &cb, t)) {
+		if (t->j)
+			fclose(t->j);
 		free(t);
-		return status;
+		return NULL;
 	}
-	t->j = j;
-	t->base = base_ns;
-	fputs(",\"tls\":{\"items\":[", j);
-	rc = aa_follow(in.src, NULL, &cb, t, &err);
+	return (struct report_tls *)t;
+}
+
+void report_tls_add(struct report_tls *r, const struct aa_record *rec)
+{
+	struct tls_pass *t = (struct tls_pass *)r;
+
+	if (!t->based) {
+		t->base = rec->time_ns;
+		t->based = 1;
+	}
+	if (rec->ev.type == AA_TYPE_TLS && !t->failed && aa_follower_add(t->f, rec) < 0)
+		t->failed = 1;
+}
+
+int report_tls_finish(struct report_tls *r, FILE *j, uint64_t base_ns)
+{
+	struct tls_pass *t = (struct tls_pass *)r;
+	char buf[65536];
+	size_t n;
+	int status = CLI_OK;
+
+	if (!t->failed && aa_follower_end(t->f) < 0)
+		t->failed = 1;
+	fprintf(j, ",\"tls\":{\"shift\":%llu,\"items\":[",
+		(unsigned long long)(t->based && t->base > base_ns ? t->base - base_ns : 0));
+	rewind(t->j);
+	while ((n = fread(buf, 1, sizeof(buf), t->j)) > 0)
+		fwrite(buf, 1, n, j);
+	if (ferror(t->j)) {
+		cli_err("the TLS conversations' temporary file (in $TMPDIR, else /tmp): read failed");
+		status = CLI_USAGE;
+	}
+	if (t->failed) {
+		cli_err("out of memory decoding the TLS conversations: the page holds those before");
+		status = cli_worse(status, CLI_DATA);
+	}
 	fprintf(j, "],\"conns\":%llu,\"bodies_omitted\":%llu}", (unsigned long long)t->next_conn,
 		(unsigned long long)t->bodies_omitted);
-	/* what the first pass read it reported; an I/O error is new */
-	if (rc < 0 && rc != AA_E_STOPPED) {
-		if (err.code == AA_E_IO)
-			cli_err_info(&err);
-		status = cli_worse(status, cli_status_of(rc));
-	}
+	return status;
+}
+
+void report_tls_free(struct report_tls *r)
+{
+	struct tls_pass *t = (struct tls_pass *)r;
+
+	if (!t)
+		return;
+	aa_follower_free(t->f);
+	fclose(t->j);
 	free(t);
-	return cli_close(&in, status);
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "host_label.h"
 #include "tree_impl.h"
 
 #define BUCKETS 4096 /* a power of two */
@@ -163,6 +164,32 @@ static struct tnode *take(struct aa_tree *t, const struct aa_record *rec)
 	return n;
 }
 
+/* Each node's host: its origin's label, kept by the tree (the source's
+ * strings end with it). Only when the stream has more than one origin: a
+ * tree of one host says nothing of hosts. */
+static int set_hosts(struct aa_tree *t, const aa_source *src)
+{
+	char buf[VIEW_HOST_LABEL_MAX];
+
+	t->stats.hosts = aa_source_origins(src);
+	if (t->stats.hosts < 2)
+		return 0;
+	if (!(t->labels = calloc(t->stats.hosts, sizeof(*t->labels))))
+		return -1;
+	t->nlabels = t->stats.hosts;
+	for (uint32_t i = 0; i < t->nlabels; i++) {
+		size_t len = strlen(view_host_label(src, i, buf, sizeof(buf)));
+		if (!(t->labels[i] = malloc(len + 1)))
+			return -1;
+		memcpy(t->labels[i], buf, len + 1);
+		if (len > t->label_width)
+			t->label_width = len;
+	}
+	for (struct tnode *n = t->first; n; n = n->all_next)
+		n->n.proc.host = n->n.proc.origin < t->nlabels ? t->labels[n->n.proc.origin] : "";
+	return 0;
+}
+
 int aa_tree_build(aa_tree **tree, aa_source *src, const struct aa_tree_opts *opts)
 {
 	struct aa_tree_opts o = { 0 };
@@ -188,7 +215,7 @@ int aa_tree_build(aa_tree **tree, aa_source *src, const struct aa_tree_opts *opt
 			break;
 		}
 	}
-	if (aa_tree_link(t) < 0) {
+	if (set_hosts(t, src) < 0 || aa_tree_link(t) < 0) {
 		aa_tree_free(t);
 		return AA_E_NOMEM;
 	}
@@ -218,6 +245,9 @@ void aa_tree_free(aa_tree *tree)
 		free(n->argv_buf);
 		free(n);
 	}
+	for (uint32_t i = 0; i < tree->nlabels; i++)
+		free(tree->labels[i]);
+	free(tree->labels);
 	free(tree->roots);
 	free(tree);
 }

@@ -24,6 +24,9 @@ struct aa_tree {
 	struct aa_tree_stats stats;
 	uint32_t max_nodes;
 	size_t bytes;                     /* strings kept */
+	char **labels;                    /* by origin: its host as lines show it (hosts > 1) */
+	uint32_t nlabels;
+	size_t label_width;               /* the longest label */
 };
 
 /* Sets every node's parent, children, siblings and depth: 0, or -1 when out of memory. */

@@ -19,6 +19,8 @@ static int by_pid_start(const void *x, const void *y)
 {
 	const struct tnode *a = *(const struct tnode *const *)x, *b = *(const struct tnode *const *)y;
 
+	if (a->n.proc.origin != b->n.proc.origin)
+		return a->n.proc.origin < b->n.proc.origin ? -1 : 1;
 	if (a->n.proc.pid != b->n.proc.pid)
 		return a->n.proc.pid < b->n.proc.pid ? -1 : 1;
 	if (a->n.proc.start_ns != b->n.proc.start_ns)
@@ -26,8 +28,9 @@ static int by_pid_start(const void *x, const void *y)
 	return (a->n.id > b->n.id) - (a->n.id < b->n.id);
 }
 
-/* Siblings: by parent, then start time, argv, program, id. The same job
- * recorded twice gets the same order whatever its pids. */
+/* Siblings: by parent, then (roots) origin, then start time, argv,
+ * program, id. The same job recorded twice gets the same order whatever
+ * its pids; each host's roots stay together. */
 static int by_parent_start(const void *x, const void *y)
 {
 	const struct tnode *a = *(const struct tnode *const *)x, *b = *(const struct tnode *const *)y;
@@ -36,6 +39,8 @@ static int by_parent_start(const void *x, const void *y)
 
 	if (pa != pb)
 		return pa < pb ? -1 : 1;
+	if (a->n.proc.origin != b->n.proc.origin)
+		return a->n.proc.origin < b->n.proc.origin ? -1 : 1;
 	if (a->n.proc.start_ns != b->n.proc.start_ns)
 		return a->n.proc.start_ns < b->n.proc.start_ns ? -1 : 1;
 	if ((c = cmp_strings(&a->n.proc.argv, &b->n.proc.argv)) ||
@@ -80,7 +85,8 @@ static void cut_loops(struct tnode **all, size_t n)
 	}
 }
 
-/* The incarnation of ppid alive when c started, else the last one started before it. */
+/* The incarnation of ppid (of c's origin: a pid of another host is another
+ * process) alive when c started, else the last one started before it. */
 static struct tnode *find_parent(struct tnode **all, size_t n, const struct tnode *c)
 {
 	size_t lo = 0, hi = n;
@@ -88,14 +94,15 @@ static struct tnode *find_parent(struct tnode **all, size_t n, const struct tnod
 
 	if (!c->n.ppid || c->n.ppid == c->n.proc.pid)
 		return NULL;
-	while (lo < hi) { /* the first of pid ppid */
+	while (lo < hi) { /* the first of pid ppid of c's origin */
 		size_t mid = lo + (hi - lo) / 2;
-		if (all[mid]->n.proc.pid < c->n.ppid)
+		const struct aa_process *m = &all[mid]->n.proc;
+		if (m->origin < c->n.proc.origin || (m->origin == c->n.proc.origin && m->pid < c->n.ppid))
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	for (; lo < n && all[lo]->n.proc.pid == c->n.ppid; lo++)
+	for (; lo < n && all[lo]->n.proc.pid == c->n.ppid && all[lo]->n.proc.origin == c->n.proc.origin; lo++)
 		if (before(all[lo], c))
 			best = all[lo];
 	return best;

@@ -7,6 +7,7 @@
 #include "aa_tree.h"
 #include "print_enc.h"
 #include "print_proc.h"
+#include "tree_impl.h"
 
 /* "|-" branches as pstree -A draws them: for each ancestor below top, "| "
  * while it has a later sibling; then "|-" or "`-" for n itself. */
@@ -30,11 +31,23 @@ static void branches(FILE *out, const struct aa_tree_node *top, const struct aa_
 	fputs(n->next ? "|-" : "`-", out);
 }
 
-static void text_line(FILE *out, const struct aa_tree_node *top, const struct aa_tree_node *n)
+/* The host column of a tree of several hosts. */
+static void host_column(FILE *out, const aa_tree *tree, const struct aa_tree_node *n)
+{
+	if (tree->stats.hosts < 2 || !n->proc.host)
+		return;
+	size_t len = strlen(n->proc.host), width = tree->label_width;
+	aa_enc_text_bare(out, (const uint8_t *)n->proc.host, len);
+	fprintf(out, "%*s ", (int)(width > len ? width - len : 0), "");
+}
+
+static void text_line(FILE *out, const aa_tree *tree, const struct aa_tree_node *top,
+		      const struct aa_tree_node *n)
 {
 	const struct aa_process *p = &n->proc;
 	char t[AA_TIME_BUF];
 
+	host_column(out, tree, n);
 	branches(out, top, n);
 	fprintf(out, "%u", p->pid);
 	if (p->how & AA_PROC_SNAPSHOT)
@@ -74,15 +87,21 @@ static void text_line(FILE *out, const struct aa_tree_node *top, const struct aa
 int aa_tree_print_text(FILE *out, const struct aa_tree_node *top, const aa_tree *tree)
 {
 	for (const struct aa_tree_node *n = aa_tree_walk(tree, top, NULL); n; n = aa_tree_walk(tree, top, n))
-		text_line(out, top, n);
+		text_line(out, tree, top, n);
 	return aa_enc_status(out);
 }
 
-static void json_line(FILE *out, const struct aa_tree_node *n)
+static void json_line(FILE *out, const aa_tree *tree, const struct aa_tree_node *n)
 {
 	const char *sep = "";
 
-	fprintf(out, "{\"id\":%u,\"parent\":", n->id);
+	putc('{', out);
+	if (tree->stats.hosts > 1 && n->proc.host) {
+		fputs("\"host\":", out);
+		aa_enc_json_string(out, (const uint8_t *)n->proc.host, strlen(n->proc.host));
+		putc(',', out);
+	}
+	fprintf(out, "\"id\":%u,\"parent\":", n->id);
 	if (n->parent)
 		fprintf(out, "%u", n->parent->id);
 	else
@@ -100,6 +119,6 @@ static void json_line(FILE *out, const struct aa_tree_node *n)
 int aa_tree_print_json(FILE *out, const struct aa_tree_node *top, const aa_tree *tree)
 {
 	for (const struct aa_tree_node *n = aa_tree_walk(tree, top, NULL); n; n = aa_tree_walk(tree, top, n))
-		json_line(out, n);
+		json_line(out, tree, n);
 	return aa_enc_status(out);
 }

@@ -2,6 +2,7 @@
 #include "capio.h"
 
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -57,5 +58,30 @@ int aat_read_capture(const char *path, const struct aa_replay_opts *opts, struct
 			err->path = path;
 	}
 	aa_close(src);
+	return rc;
+}
+
+int aat_rehost(const char *in, const char *out, const char *host, int64_t shift_ns)
+{
+	struct aat_recs recs = { 0 };
+	aa_source *src;
+	int rc = aa_open_offline(&src, &in, 1, NULL, NULL);
+
+	if (rc < 0)
+		return rc;
+	const struct aa_file_meta *m = aa_source_meta(src);
+	char *kernel = strdup(m->kernel ? m->kernel : ""), *arch = strdup(m->arch ? m->arch : "");
+	struct aa_writer_opts o = { .source = "test:rehost", .hostname = host,
+				    .mono_to_wall = m->mono_to_wall + shift_ns,
+				    .format_version = m->format_version, .kernel = kernel, .arch = arch };
+	const struct aa_record *rec;
+	while ((rc = aa_next(src, &rec)) == 1)
+		aat_recs_add(&recs, rec->ev.raw, rec->ev.len);
+	if (rc == 0)
+		rc = aat_write_capture(out, &recs, 0, recs.n, &o, 0, NULL);
+	aa_close(src);
+	aat_recs_free(&recs);
+	free(kernel);
+	free(arch);
 	return rc;
 }

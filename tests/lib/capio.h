@@ -29,4 +29,14 @@ int aat_write_capture(const char *path, const struct aat_recs *recs, size_t from
 int aat_read_capture(const char *path, const struct aa_replay_opts *opts, struct aat_recs *out,
 		     struct aa_source_stats *stats, struct aa_error_info *err);
 
+/*
+ * Copies the capture file in (its records in capture order) to a new file
+ * out as if host had captured it: META host name host, a session of its
+ * own, the same clock offset moved by shift_ns (wall time of every record
+ * plus shift_ns), the same format version, kernel and arch. For tests of
+ * files of several hosts made from one real recording: the same pids on
+ * two hosts. Returns 0 or the first AA_E_* met.
+ */
+int aat_rehost(const char *in, const char *out, const char *host, int64_t shift_ns);
+
 #endif

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,4 +168,26 @@ int aat_run(const char *cmd, char *out, size_t size)
 	if (WIFEXITED(st))
 		return WEXITSTATUS(st);
 	return WIFSIGNALED(st) ? 128 + WTERMSIG(st) : -1;
+}
+
+int aat_replay_in(const char *dir, char *out, size_t size, const char *fmt, ...)
+{
+	char args[2048], cmd[4096];
+	char *bin = aat_build_path("aa-replay"), *abs = bin ? realpath(bin, NULL) : NULL;
+	va_list ap;
+	int rc;
+
+	if (!abs) {
+		snprintf(out, size, "%s is not built", bin ? bin : "aa-replay");
+		free(bin);
+		return -1;
+	}
+	va_start(ap, fmt);
+	vsnprintf(args, sizeof(args), fmt, ap);
+	va_end(ap);
+	snprintf(cmd, sizeof(cmd), "cd '%s' && R='%s' && \"$R\" %s", dir, abs, args);
+	rc = aat_run(cmd, out, size);
+	free(bin);
+	free(abs);
+	return rc;
 }

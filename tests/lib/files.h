@@ -35,5 +35,11 @@ char *aat_build_path(const char *name);
  * exit status, 128 + signal when killed, or -1 when it could not run.
  */
 int aat_run(const char *cmd, char *out, size_t size);
+/*
+ * aat_run of `aa-replay ARGS` in dir, ARGS printf-formatted (a shell
+ * command line: more commands may follow, the program being "$R").
+ */
+int aat_replay_in(const char *dir, char *out, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 #endif

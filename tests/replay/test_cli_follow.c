@@ -133,9 +133,11 @@ Test(cli_follow, json)
 			 "555 10 python3 write POST /v1/files None None 10000 10000 {\"data\": \"xx application/json\n"
 			 "555 10 python3 read None None 201 None 17 17 {\"stored\": 1 None\n"
 			 "888 20 note read None None 4096 bytes of a call were lost\n"
-			 "None 30 other write ping\n None \n"
-			 /* a call that begins like HTTP/1.1 starts decoding; its lost piece cuts it */
-			 "888 20 client read POST /v1/files None None 4822 4822 {\"data\": \"xx application/json\n");
+			 /* a call that begins like HTTP/1.1 starts decoding; its lost piece
+			  * cuts it; in time order, this request (its call at TS + 5000,
+			  * complete only at the end) comes before pid 30's ping (TS + 6000) */
+			 "888 20 client read POST /v1/files None None 4822 4822 {\"data\": \"xx application/json\n"
+			 "None 30 other write ping\n None \n");
 	fx_free(&f);
 }
 

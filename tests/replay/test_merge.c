@@ -135,22 +135,7 @@ static void free_want(struct want *w)
 
 /* "aa-replay ARGS" in dir, where "$R" is aa-replay for the commands after
  * the first: the exit status, stdout into out. */
-static int replay(char *out, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int replay(char *out, size_t size, const char *fmt, ...)
-{
-	char args[2048], cmd[4096];
-	char *bin = aat_build_path("aa-replay"), *abs = realpath(bin, NULL);
-	va_list ap;
-
-	cr_assert_not_null(abs, "%s is not built", bin);
-	va_start(ap, fmt);
-	vsnprintf(args, sizeof(args), fmt, ap);
-	va_end(ap);
-	snprintf(cmd, sizeof(cmd), "cd '%s' && R='%s' && \"$R\" %s", dir, abs, args);
-	free(bin);
-	free(abs);
-	return aat_run(cmd, out, size);
-}
+#define replay(out, size, ...) aat_replay_in(dir, out, size, __VA_ARGS__)
 
 static int exists(const char *name)
 {
