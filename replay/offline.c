@@ -231,7 +231,7 @@ static int next_frame(struct offline *o, struct aa_record **out)
 	struct aa_record *rec = &o->rec;
 	const uint8_t *bytes = p + AA_FRAME_HEADER;
 	const struct aa_file_meta *m = sid ? &o->f.more[sid - 1].meta : &o->f.meta;
-	aa_parse(bytes, len, &rec->ev);
+	aa_parse_copy(bytes, len, &rec->ev, &o->copy);
 	rec->time_ns = rec->ev.type == AA_TYPE_UNKNOWN || !o->f.have_meta
 			       ? o->chunk.written_ns
 			       : aa_wall_ns(rec->ev.mono_ns, m->mono_to_wall);

@@ -84,6 +84,9 @@ struct offline {
 	uint64_t dropped_done, drops_done[AA_DROP_SLOTS], dropped_cur, drops_cur[AA_DROP_SLOTS];
 
 	struct aa_record rec;
+	/* rec's typed view when a record does not sit 8-byte aligned in its
+	 * chunk (records of a decoded chunk do: then it is unused) */
+	union aa_record_copy copy;
 	const struct aa_offline_input *input; /* inputs that are not files (offline_input.h) */
 	void *input_user;
 };

@@ -2,6 +2,7 @@
 /* Time order in a bounded window (order.h). */
 #include "order.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,8 +18,10 @@ struct held {
 	uint32_t origin;
 	uint32_t chunk;
 	uint32_t len;
+	uint32_t pad_; /* bytes starts 8-byte aligned: aa_parse views it */
 	uint8_t bytes[];
 };
+_Static_assert(offsetof(struct held, bytes) % 8 == 0, "held records are parsed in place");
 
 struct aa_order {
 	uint64_t window_ns;

@@ -220,7 +220,7 @@ int aa_dispatch(aa_source *src, const struct aa_callbacks *cb, void *user)
 			case AA_TYPE_UNKNOWN: break;
 			}
 		if (fn && (rc = fn(user, rec)) != 0)
-			/* its own code: a callback's -1 is not AA_E_SYSCALL */
+			/* its own code: a callback's -1 is no AA_E_* value */
 			return aa_source_fail(src, AA_E_STOPPED, NULL, -1, -1,
 					      "the %s callback returned %d",
 					      rec->ev.error ? "unknown" : aa_type_name(rec->ev.type), rc);
