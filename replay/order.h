@@ -15,7 +15,8 @@
 
 #include "aa_replay.h"
 
-/* Bytes of records held at most; past it the oldest is handed out early. */
+/* Bytes of records held at most (of the blocks they are copied into); past
+ * it the oldest is handed out early. */
 #define AA_ORDER_MAX_BYTES (64u << 20)
 
 struct aa_order;
