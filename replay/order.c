@@ -20,6 +20,8 @@
 
 /* Records are copied into blocks of this size (a larger record: its own). */
 #define BLOCK_SIZE (1u << 20)
+/* How many records ahead of the one going out the FIFO's are prefetched. */
+#define PREFETCH 2
 /* Emptied blocks kept for reuse rather than freed. */
 #define SPARE_MAX 4
 
@@ -51,7 +53,7 @@ struct aa_order {
 	uint64_t newest_ns; /* latest time pushed */
 	uint64_t arrivals;
 	size_t bytes;       /* of the blocks in use */
-	struct slot *fifo;  /* a ring, in (time, arrival) order */
+	struct slot *fifo;  /* a ring, in (time, arrival) order; fcap a power of 2 */
 	size_t fhead, fn, fcap;
 	struct slot *heap;  /* the records that came late */
 	size_t hn, hcap;
@@ -153,7 +155,7 @@ static int fifo_push(struct aa_order *o, struct slot s)
 			o->fhead = o->fcap - tail;
 		}
 	}
-	o->fifo[(o->fhead + o->fn++) % o->fcap] = s;
+	o->fifo[(o->fhead + o->fn++) & (o->fcap - 1)] = s;
 	return 0;
 }
 
@@ -204,7 +206,7 @@ int aa_order_push(struct aa_order *o, const struct aa_record *rec)
 	if (rec->time_ns > o->newest_ns)
 		o->newest_ns = rec->time_ns;
 	/* in order after the FIFO's last: the FIFO; else the heap */
-	int late = o->fn && before(&s, &o->fifo[(o->fhead + o->fn - 1) % o->fcap]);
+	int late = o->fn && before(&s, &o->fifo[(o->fhead + o->fn - 1) & (o->fcap - 1)]);
 	int rc = late ? heap_push(o, s) : fifo_push(o, s);
 	if (rc)
 		release(o, h);
@@ -231,8 +233,15 @@ struct aa_record *aa_order_pop(struct aa_order *o, int flush)
 		h = heap_take(o).h;
 	} else {
 		h = f->h;
-		o->fhead = (o->fhead + 1) % o->fcap;
+		o->fhead = (o->fhead + 1) & (o->fcap - 1);
 		o->fn--;
+		/* The records go out long after they came in, out of the cache:
+		 * fetch the next ones' while this one is used. */
+		for (size_t i = PREFETCH; i < PREFETCH + 2 && i < o->fn; i++) {
+			const struct held *n = o->fifo[(o->fhead + i) & (o->fcap - 1)].h;
+			__builtin_prefetch(&n->rec);
+			__builtin_prefetch((const uint8_t *)&n->rec + 64);
+		}
 	}
 	o->out = h;
 	/* the event as parsed at the push, now viewing the copy */
@@ -251,7 +260,7 @@ void aa_order_free(struct aa_order *o)
 	for (size_t i = 0; i < o->hn; i++)
 		release(o, o->heap[i].h);
 	for (size_t i = 0; i < o->fn; i++)
-		release(o, o->fifo[(o->fhead + i) % o->fcap].h);
+		release(o, o->fifo[(o->fhead + i) & (o->fcap - 1)].h);
 	if (o->out)
 		release(o, o->out);
 	free(o->cur);
