@@ -7,10 +7,11 @@
  * entry time but is written at its exit) go to a heap; the next record out
  * is the older of the FIFO's head and the heap's top. Either holds small
  * slots (time, arrival, where the record is), so neither chases pointers
- * to compare. A record is copied once, parsed event and bytes together,
- * into large blocks that are taken in arrival order and given back when
- * their last record has gone out: no allocation per record, and no parse
- * again on the way out.
+ * to compare. A record's parsed event is copied once into large blocks
+ * that are taken in arrival order and given back when their last record
+ * has gone out: no allocation per record, and no parse again on the way
+ * out. Its bytes stay in the source's buffer when the source can keep it
+ * (struct aa_pin), else they are copied with it.
  */
 #include "order.h"
 
@@ -34,9 +35,11 @@ struct block {
 };
 _Static_assert(offsetof(struct block, data) % 8 == 0, "records in a block are 8-byte aligned");
 
-/* A record held back: as it was pushed (its event parsed), then its bytes. */
+/* A record held back: as it was pushed (its event parsed), then its bytes
+ * (or, with pin, its bytes stay where they are). */
 struct held {
 	struct block *blk;
+	struct aa_pin *pin;
 	struct aa_record rec;
 	uint8_t bytes[];
 };
@@ -126,6 +129,8 @@ static void release(struct aa_order *o, struct held *h)
 {
 	struct block *b = h->blk;
 
+	if (h->pin && --h->pin->refs == 0)
+		o->bytes -= h->pin->size;
 	if (--b->live == 0 && b != o->cur)
 		block_free(o, b);
 }
@@ -193,15 +198,22 @@ static struct slot heap_take(struct aa_order *o)
 	return top;
 }
 
-int aa_order_push(struct aa_order *o, const struct aa_record *rec)
+int aa_order_push(struct aa_order *o, const struct aa_record *rec, struct aa_pin *pin)
 {
-	size_t need = sizeof(struct held) + (((size_t)rec->ev.len + 7) & ~(size_t)7);
+	/* kept in place only when its view is in its bytes, not in a copy */
+	if (rec->ev.type != AA_TYPE_UNKNOWN && (const void *)rec->ev.tls != (const void *)rec->ev.raw)
+		pin = NULL;
+	size_t need = sizeof(struct held) + (pin ? 0 : ((size_t)rec->ev.len + 7) & ~(size_t)7);
 	struct held *h = reserve(o, need);
 
 	if (!h)
 		return AA_E_NOMEM;
 	h->rec = *rec;
-	memcpy(h->bytes, rec->ev.raw, rec->ev.len);
+	h->pin = pin;
+	if (pin && pin->refs++ == 0)
+		o->bytes += pin->size;
+	else if (!pin)
+		memcpy(h->bytes, rec->ev.raw, rec->ev.len);
 	struct slot s = { rec->time_ns, o->arrivals++, h };
 	if (rec->time_ns > o->newest_ns)
 		o->newest_ns = rec->time_ns;
@@ -244,11 +256,13 @@ struct aa_record *aa_order_pop(struct aa_order *o, int flush)
 		}
 	}
 	o->out = h;
-	/* the event as parsed at the push, now viewing the copy */
+	/* the event as parsed at the push, viewing its pinned bytes or the copy */
 	struct aa_record *r = &h->rec;
-	r->ev.raw = h->bytes;
-	if (r->ev.type != AA_TYPE_UNKNOWN)
-		r->ev.tls = (const struct aa_tls_event *)(const void *)h->bytes;
+	if (!h->pin) {
+		r->ev.raw = h->bytes;
+		if (r->ev.type != AA_TYPE_UNKNOWN)
+			r->ev.tls = (const struct aa_tls_event *)(const void *)h->bytes;
+	}
 	return r;
 }
 

@@ -137,7 +137,8 @@ static int next_raw(aa_source *src, struct aa_record **out)
 			src->order_rc = rc;
 		} else {
 			aa_source_count(src, rec);
-			if (aa_order_push(src->order, rec) != 0)
+			struct aa_pin *pin = src->ops->pin ? src->ops->pin(src) : NULL;
+			if (aa_order_push(src->order, rec, pin) != 0)
 				return aa_source_fail(src, AA_E_NOMEM, NULL, -1, -1, "out of memory for time order");
 		}
 	}
