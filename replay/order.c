@@ -248,12 +248,15 @@ struct aa_record *aa_order_pop(struct aa_order *o, int flush)
 		o->fhead = (o->fhead + 1) & (o->fcap - 1);
 		o->fn--;
 		/* The records go out long after they came in, out of the cache:
-		 * fetch the next ones' while this one is used. */
-		for (size_t i = PREFETCH; i < PREFETCH + 2 && i < o->fn; i++) {
-			const struct held *n = o->fifo[(o->fhead + i) & (o->fcap - 1)].h;
+		 * fetch a next one's while this one is used, its event first and,
+		 * a few records later, its bytes (where the event says they are). */
+		if (2 * PREFETCH < o->fn) {
+			const struct held *n = o->fifo[(o->fhead + 2 * PREFETCH) & (o->fcap - 1)].h;
 			__builtin_prefetch(&n->rec);
 			__builtin_prefetch((const uint8_t *)&n->rec + 64);
 		}
+		if (PREFETCH < o->fn)
+			__builtin_prefetch(o->fifo[(o->fhead + PREFETCH) & (o->fcap - 1)].h->rec.ev.raw);
 	}
 	o->out = h;
 	/* the event as parsed at the push, viewing its pinned bytes or the copy */
