@@ -62,7 +62,8 @@ DEB_PACKAGES := gcc g++ make pkg-config clang llvm bpftool libbpf-dev libelf-dev
 	openssl libbpf-tools util-linux procps python3 man-db groff-base \
 	libnghttp2-dev libbrotli-dev nghttp2-server curl python3-brotli chromium \
 	gnutls-bin wget libssl-dev libnss3-tools \
-	nats-server libnats-dev xxd
+	nats-server libnats-dev xxd python3-cryptography \
+	golang-go libcapstone-dev
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; \

@@ -17,6 +17,7 @@
  *                 the connection of each call
  *   gnutls.bpf.h  GnuTLS gnutls_record_send/recv on the same path
  *   nss.bpf.h     NSS: PR_Write/PR_Read/PR_Send/PR_Recv on SSL_ImportFD's sockets
+ *   gotls.bpf.h   Go crypto/tls (*Conn).Write/Read, the return on each RET
  *   net.bpf.h     connect, accept and accept4
  */
 #include "vmlinux.h"
@@ -38,6 +39,7 @@
 #include "tls.bpf.h"
 #include "gnutls.bpf.h"
 #include "nss.bpf.h"
+#include "gotls.bpf.h"
 #include "net.bpf.h"
 
 /* GPL: bpf_probe_read_user/kernel and bpf_loop are GPL-only helpers. */

@@ -30,3 +30,8 @@ CAPTURE_OBJS += $(SHIP_SRCS:%.c=$(BUILD)/obj/%.o)
 $(BUILD)/aa-capture: $(SHIP_SRCS:%.c=$(BUILD)/obj/%.o)
 LIB_SRCS += capture/ship_url.c
 $(BUILD)/aa-capture: LIBS += -lnats -lpthread
+
+# Go's crypto/tls (capture/gotls.c, gopclntab.c): a Go program's functions
+# from .symtab or its own function table; their RETs found with capstone.
+LIB_SRCS += capture/gopclntab.c capture/gotls.c
+LIBS += -lcapstone

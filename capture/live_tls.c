@@ -19,6 +19,7 @@
 #include "aa_error.h"
 #include "clock.h"
 #include "events.h"
+#include "gotls.h"
 #include "hold_guard.h"
 #include "live_load.h"
 #include "parse.h"
@@ -96,6 +97,7 @@ static void progs_of(struct aa_bpf *s, int i, struct bpf_program **entry, struct
 		[AA_TLS_F_PR_WRITE] = s->progs.aa_nss_write,        [AA_TLS_F_PR_SEND] = s->progs.aa_nss_write,
 		[AA_TLS_F_PR_READ] = s->progs.aa_nss_read,          [AA_TLS_F_PR_RECV] = s->progs.aa_nss_read,
 		[AA_TLS_F_PR_CLOSE] = s->progs.aa_nss_close,
+		[AA_TLS_F_GO_WRITE] = s->progs.aa_go_write,         [AA_TLS_F_GO_READ] = s->progs.aa_go_read,
 	};
 	struct bpf_program *rets[AA_TLS_F_COUNT] = {
 		[AA_TLS_F_SSL_WRITE] = s->progs.aa_ssl_ret,     [AA_TLS_F_SSL_READ] = s->progs.aa_ssl_ret,
@@ -108,6 +110,28 @@ static void progs_of(struct aa_bpf *s, int i, struct bpf_program **entry, struct
 
 	*entry = entries[i];
 	*ret = rets[i];
+}
+
+/* A Go program's return side: a plain uprobe on each RET of function i
+ * (gotls.h says why not a uretprobe). Returns the probes attached; all of
+ * them or none. */
+static int attach_go_rets(struct aa_live_tls *t, const struct aa_tls_file *f, int i)
+{
+	int k = i == AA_TLS_F_GO_WRITE ? AA_GO_WRITE : AA_GO_READ;
+	size_t first = t->nlinks;
+
+	for (uint32_t r = 0; r < f->go->nrets[k]; r++) {
+		struct bpf_link *l;
+
+		if (links_room(t) ||
+		    !(l = bpf_program__attach_uprobe(t->skel->progs.aa_go_ret, false, -1, f->path, f->go->rets[k][r]))) {
+			while (t->nlinks > first)
+				bpf_link__destroy(t->links[--t->nlinks]);
+			return 0;
+		}
+		t->links[t->nlinks++] = l;
+	}
+	return (int)f->go->nrets[k];
 }
 
 /* A new file with a stack: each of its functions' entry and return probes
@@ -130,6 +154,18 @@ static int on_tls(void *ctx, const struct aa_tls_file *f)
 		e = entry ? bpf_program__attach_uprobe_opts(entry, -1, f->path, f->offsets[i], &eo) : NULL;
 		if (entry && !e)
 			continue;
+		if (f->go) { /* its returns before its entry is kept: an entry alone would never end */
+			int rets = attach_go_rets(t, f, i);
+
+			if (!rets || links_room(t)) {
+				bpf_link__destroy(e);
+				continue;
+			}
+			t->links[t->nlinks++] = e;
+			t->stats.probes += 1 + rets;
+			hooked++;
+			continue;
+		}
 		r = ret ? bpf_program__attach_uprobe_opts(ret, -1, f->path, f->offsets[i], &ro) : NULL;
 		if (ret && !r) {
 			bpf_link__destroy(e);

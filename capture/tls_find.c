@@ -14,6 +14,7 @@
 
 #include "elf_syms.h"
 #include "events.h"
+#include "gotls.h"
 #include "live_ssl.h"
 #include "print_enc.h"
 
@@ -24,6 +25,7 @@ const char *const aa_tls_funcs[AA_TLS_F_COUNT] = {
 	[AA_TLS_F_NSS_IMPORT] = "SSL_ImportFD",     [AA_TLS_F_PR_WRITE] = "PR_Write",
 	[AA_TLS_F_PR_READ] = "PR_Read",             [AA_TLS_F_PR_SEND] = "PR_Send",
 	[AA_TLS_F_PR_RECV] = "PR_Recv",             [AA_TLS_F_PR_CLOSE] = "PR_Close",
+	[AA_TLS_F_GO_WRITE] = "crypto/tls.(*Conn).Write", [AA_TLS_F_GO_READ] = "crypto/tls.(*Conn).Read",
 };
 
 /* Symbols looked up: the probed functions first (same bits), then tell-tales. */
@@ -36,6 +38,22 @@ enum { SYM_BORINGSSL_SELF_TEST = AA_TLS_F_COUNT, SYM_STRICT_CIPHER_LIST, SYM_COU
 #define NSPR_FUNCS (BIT(AA_TLS_F_PR_WRITE) | BIT(AA_TLS_F_PR_READ) | BIT(AA_TLS_F_PR_SEND) | \
 		    BIT(AA_TLS_F_PR_RECV) | BIT(AA_TLS_F_PR_CLOSE))
 
+/* A Go program with crypto/tls (gotls.h): its two functions and their RETs. */
+static void classify_go(const char *path, struct aa_tls_file *e)
+{
+	struct aa_go_tls *g = malloc(sizeof(*g));
+
+	if (g && aa_go_tls_find(path, g) == 1) {
+		e->lib = AA_TLS_LIB_GO;
+		e->funcs = BIT(AA_TLS_F_GO_WRITE) | BIT(AA_TLS_F_GO_READ);
+		e->offsets[AA_TLS_F_GO_WRITE] = g->entry[AA_GO_WRITE];
+		e->offsets[AA_TLS_F_GO_READ] = g->entry[AA_GO_READ];
+		e->go = g;
+		return;
+	}
+	free(g);
+}
+
 /* Which stack a file's symbols say it carries, and the functions to probe. */
 static void classify(const char *path, struct aa_tls_file *e)
 {
@@ -44,7 +62,7 @@ static void classify(const char *path, struct aa_tls_file *e)
 
 	if (!names[0]) {
 		for (int i = 0; i < AA_TLS_F_COUNT; i++)
-			names[i] = aa_tls_funcs[i];
+			names[i] = aa_tls_funcs[i]; /* (Go's are looked up by gotls.c, with their sizes) */
 		names[SYM_BORINGSSL_SELF_TEST] = "BORINGSSL_self_test";
 		names[SYM_STRICT_CIPHER_LIST] = "SSL_CTX_set_strict_cipher_list";
 	}
@@ -68,6 +86,8 @@ static void classify(const char *path, struct aa_tls_file *e)
 	} else if ((def & NSPR_FUNCS) == NSPR_FUNCS) { /* NSPR: the calls, taken on those sockets only */
 		e->lib = AA_TLS_LIB_NSS;
 		e->funcs = NSPR_FUNCS;
+	} else {
+		classify_go(path, e);
 	}
 }
 
@@ -144,6 +164,7 @@ int aa_tls_look(struct aa_tls_finder *f, const char *path, const char *why, cons
 		if (!e->path || !e->why) {
 			free(e->path);
 			free(e->why);
+			free(e->go);
 			return -2;
 		}
 	}
@@ -291,6 +312,7 @@ void aa_tls_finder_free(struct aa_tls_finder *f)
 	for (size_t i = 0; i < f->n; i++) {
 		free(f->files[i].path);
 		free(f->files[i].why);
+		free(f->files[i].go);
 	}
 	free(f->files);
 	free(f->keys);
@@ -304,7 +326,11 @@ static int list_one(void *ctx, const struct aa_tls_file *e)
 
 	aa_tls_funcs_names(e->funcs, funcs, sizeof(funcs));
 	aa_enc_text_bare(out, (const uint8_t *)e->path, strlen(e->path));
-	fprintf(out, " stack=%s symbols=%s why=\"%s\"\n", aa_tls_lib_name(e->lib), funcs, e->why);
+	fprintf(out, " stack=%s symbols=%s", aa_tls_lib_name(e->lib), funcs);
+	if (e->go) /* where the functions were found, and their return points */
+		fprintf(out, " go=%s from=%s rets=%u,%u", e->go->version, e->go->from_pclntab ? ".gopclntab" : ".symtab",
+			e->go->nrets[AA_GO_WRITE], e->go->nrets[AA_GO_READ]);
+	fprintf(out, " why=\"%s\"\n", e->why);
 	return 0;
 }
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Finding the files that carry a TLS stack: which stack a file holds (by the
- * functions its ELF symbol tables define), and where to look: paths given by
+ * functions its ELF symbol tables define; a Go program by gotls.h, stripped
+ * or not), and where to look: paths given by
  * hand, the system's libssl, libgnutls, NSS's libssl3 and NSPR's libnspr4
  * (the dynamic linker's cache), and
  * every file mapped for execution by running processes (/proc/PID/maps),
@@ -29,6 +30,8 @@ enum aa_tls_func {
 	AA_TLS_F_PR_SEND,
 	AA_TLS_F_PR_RECV,
 	AA_TLS_F_PR_CLOSE,
+	AA_TLS_F_GO_WRITE, /* Go's crypto/tls.(*Conn).Write and Read (gotls.h): */
+	AA_TLS_F_GO_READ,  /* the return side on their RETs, aa_tls_file.go */
 	AA_TLS_F_COUNT,
 };
 extern const char *const aa_tls_funcs[AA_TLS_F_COUNT];
@@ -45,9 +48,12 @@ struct aa_tls_file {
 	uint64_t offsets[AA_TLS_F_COUNT]; /* of each function in funcs, in the file */
 	char *path; /* a path that opens it now (for a process's file, under /proc/PID/root) */
 	char *why;  /* how it was found: "--ssl-lib", "system library", "mapped by pid N" */
+	struct aa_go_tls *go; /* a Go program's: its RETs (owned; NULL for the other stacks) */
 };
 
 /* A file as the kernel knows it: device (major << 20 | minor), inode, ctime in ns. */
+struct aa_go_tls;
+
 struct aa_tls_key {
 	uint64_t kdev, ino, ctime;
 };

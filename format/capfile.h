@@ -52,7 +52,14 @@
 #define AA_CHUNK_STORED_MAX (AA_CHUNK_DATA_MAX - AA_CHUNK_HEADER_SIZE)
 #define AA_CHUNK_RAW_MAX (256u * 1024u - 4096u)
 #define AA_CHUNK_MAGIC 0x4B434141u /* "AACK" */
-#define AA_CHUNK_VERSION 1u
+#define AA_CHUNK_VERSION 1u   /* a chunk stored plain */
+#define AA_CHUNK_VERSION_2 2u /* a chunk with an encoding (byte 56): see FORMAT.md 3.1 */
+
+/* How a chunk's content is stored (chunk version 2, byte 56). */
+enum aa_chunk_encoding {
+	AA_ENC_PLAIN = 0, /* one zstd frame of the content */
+	AA_ENC_XFORM = 1, /* RECORDS only: one zstd frame of the transformed records (xform.h) */
+};
 
 enum aa_chunk_kind {
 	AA_CHUNK_RECORDS = 1, /* framed records */
@@ -74,7 +81,8 @@ enum aa_chunk_kind {
 #define AA_CH_WRITTEN_NS 32   /* u64 wall clock when written; equals the EPB time stamp */
 #define AA_CH_FIRST_TS 40     /* u64 smallest record time stamp (monotonic), 0 if none */
 #define AA_CH_LAST_TS 48      /* u64 largest record time stamp (monotonic), 0 if none */
-#define AA_CH_RESERVED 56     /* u32 zero */
+#define AA_CH_RESERVED 56     /* u32 zero (version 1); version 2: u8 encoding, 3 zero bytes */
+#define AA_CH_ENCODING 56     /* u8 enum aa_chunk_encoding (version 2) */
 #define AA_CH_CRC 60          /* u32 zlib crc32 of bytes 0..59 then the zstd frame */
 
 /*

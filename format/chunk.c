@@ -3,12 +3,14 @@
 #include "chunk.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 
 #include "aa_error.h"
 #include "capfile.h"
 #include "pcapng.h"
+#include "xform.h"
 
 _Static_assert(ZSTD_COMPRESSBOUND(AA_CHUNK_RAW_MAX) <= AA_CHUNK_STORED_MAX,
 	       "an incompressible chunk must still fit in one block");
@@ -18,7 +20,7 @@ static void put_header(uint8_t *p, const struct aa_chunk_hdr *h)
 	uint16_t hlen = AA_CHUNK_HEADER_SIZE;
 
 	aa_put32(p + AA_CH_MAGIC, AA_CHUNK_MAGIC);
-	p[AA_CH_VERSION] = AA_CHUNK_VERSION;
+	p[AA_CH_VERSION] = h->encoding ? AA_CHUNK_VERSION_2 : AA_CHUNK_VERSION;
 	p[AA_CH_KIND] = h->kind;
 	memcpy(p + AA_CH_HEADER_LEN, &hlen, 2);
 	aa_put32(p + AA_CH_INDEX, h->index);
@@ -29,7 +31,7 @@ static void put_header(uint8_t *p, const struct aa_chunk_hdr *h)
 	aa_put64(p + AA_CH_WRITTEN_NS, h->written_ns);
 	aa_put64(p + AA_CH_FIRST_TS, h->first_ts);
 	aa_put64(p + AA_CH_LAST_TS, h->last_ts);
-	aa_put32(p + AA_CH_RESERVED, 0);
+	aa_put32(p + AA_CH_RESERVED, h->encoding);
 }
 
 static uint32_t chunk_crc(const uint8_t *data, uint32_t stored_len)
@@ -44,8 +46,24 @@ long aa_chunk_encode(ZSTD_CCtx *cctx, struct aa_chunk_hdr *h, const void *raw, u
 
 	if (h->raw_len > AA_CHUNK_RAW_MAX)
 		return AA_E_TOO_BIG;
-	size_t n = ZSTD_compress2(cctx, data + AA_CHUNK_HEADER_SIZE, AA_CHUNK_STORED_MAX, raw,
-				  h->raw_len);
+	/* The transform's scratch comes from the heap per chunk: after the first,
+	 * malloc hands back the same block, and encode stays a pure function
+	 * that writer threads can call at once. */
+	uint8_t *x = NULL;
+	long x_len = -1;
+	if (h->kind == AA_CHUNK_RECORDS) {
+		x = malloc(AA_XFORM_MAX);
+		if (!x)
+			return AA_E_NOMEM;
+		x_len = aa_xform_encode(raw, h->raw_len, h->records, x);
+	}
+	h->encoding = x_len >= 0 ? AA_ENC_XFORM : AA_ENC_PLAIN;
+	size_t n = x_len >= 0 ?
+		ZSTD_compress2(cctx, data + AA_CHUNK_HEADER_SIZE, AA_CHUNK_STORED_MAX, x,
+			       (size_t)x_len) :
+		ZSTD_compress2(cctx, data + AA_CHUNK_HEADER_SIZE, AA_CHUNK_STORED_MAX, raw,
+			       h->raw_len);
+	free(x);
 	if (ZSTD_isError(n))
 		return AA_E_ZSTD;
 	h->stored_len = (uint32_t)n;
@@ -70,10 +88,13 @@ int aa_chunk_check(const uint8_t *data, size_t data_len, uint64_t epb_ts,
 	if (aa_get32(data + AA_CH_MAGIC) != AA_CHUNK_MAGIC)
 		FAIL(AA_E_CHUNK, "no chunk magic");
 	memcpy(&hlen, data + AA_CH_HEADER_LEN, 2);
-	if (data[AA_CH_VERSION] != AA_CHUNK_VERSION || hlen != AA_CHUNK_HEADER_SIZE)
+	uint8_t version = data[AA_CH_VERSION];
+	if ((version != AA_CHUNK_VERSION && version != AA_CHUNK_VERSION_2) ||
+	    hlen != AA_CHUNK_HEADER_SIZE)
 		FAIL(AA_E_CHUNK, "chunk version %u, header length %u: not supported",
 		     data[AA_CH_VERSION], hlen);
 	h->kind = data[AA_CH_KIND];
+	h->encoding = version == AA_CHUNK_VERSION_2 ? data[AA_CH_ENCODING] : AA_ENC_PLAIN;
 	h->index = aa_get32(data + AA_CH_INDEX);
 	h->records = aa_get32(data + AA_CH_RECORDS);
 	h->first_record = aa_get64(data + AA_CH_FIRST_RECORD);
@@ -90,8 +111,12 @@ int aa_chunk_check(const uint8_t *data, size_t data_len, uint64_t epb_ts,
 	/* Past the CRC every field is as written; these catch a writer's bug. */
 	if (h->kind < AA_CHUNK_RECORDS || h->kind > AA_CHUNK_END)
 		FAIL(AA_E_CHUNK, "unknown chunk kind %u", h->kind);
-	if (aa_get32(data + AA_CH_RESERVED) != 0)
+	if (aa_get32(data + AA_CH_RESERVED) != h->encoding)
 		FAIL(AA_E_CHUNK, "reserved field not zero");
+	if (h->encoding > AA_ENC_XFORM ||
+	    (h->encoding == AA_ENC_XFORM && h->kind != AA_CHUNK_RECORDS))
+		FAIL(AA_E_CHUNK, "encoding %u on a chunk of kind %u: not supported", h->encoding,
+		     h->kind);
 	if (h->raw_len > AA_CHUNK_RAW_MAX)
 		FAIL(AA_E_CHUNK, "raw length %u over the limit", h->raw_len);
 	if (epb_ts != h->written_ns)
@@ -100,13 +125,40 @@ int aa_chunk_check(const uint8_t *data, size_t data_len, uint64_t epb_ts,
 	return 0;
 }
 
+/* The frame into scratch (exactly the size it declared), then undone into out. */
+static int decompress_xform(ZSTD_DCtx *dctx, const struct aa_chunk_hdr *h, const uint8_t *stored,
+			    size_t size, uint8_t *out, char *detail)
+{
+	uint8_t *x = malloc(AA_XFORM_MAX);
+	if (!x)
+		FAIL(AA_E_NOMEM, "no memory for a transformed chunk");
+	size_t n = ZSTD_decompressDCtx(dctx, x, AA_XFORM_MAX, stored, h->stored_len);
+	int rc = 0;
+	if (ZSTD_isError(n)) {
+		snprintf(detail, 64, "zstd: %s", ZSTD_getErrorName(n));
+		rc = AA_E_ZSTD;
+	} else if (n != size) {
+		snprintf(detail, 64, "decoded %zu transformed bytes, frame says %zu", n, size);
+		rc = AA_E_ZSTD;
+	} else if (aa_xform_decode(x, n, h->records, h->raw_len, out, detail) != 0) {
+		rc = AA_E_ZSTD;
+	}
+	free(x);
+	return rc;
+}
+
 int aa_chunk_decompress(ZSTD_DCtx *dctx, const struct aa_chunk_hdr *h, const uint8_t *stored,
 			uint8_t *out, char *detail)
 {
-	/* Bounded before any work: the frame must declare exactly raw_len. */
+	/* Bounded before any work: the frame must declare exactly raw_len (a
+	 * transformed chunk: at most AA_XFORM_MAX, the transform checks the rest). */
 	unsigned long long size = ZSTD_getFrameContentSize(stored, h->stored_len);
-	if (size != h->raw_len)
+	if (h->encoding == AA_ENC_XFORM) {
+		if (size > AA_XFORM_MAX) /* also ZSTD_CONTENTSIZE_UNKNOWN and _ERROR */
+			FAIL(AA_E_ZSTD, "zstd frame declares %llu transformed bytes", size);
+	} else if (size != h->raw_len) {
 		FAIL(AA_E_ZSTD, "zstd frame declares %llu bytes, chunk says %u", size, h->raw_len);
+	}
 	if (ZSTD_findFrameCompressedSize(stored, h->stored_len) != h->stored_len)
 		FAIL(AA_E_ZSTD, "zstd frame does not fill the chunk exactly");
 	/* Without its checksum a changed byte of a stored block could go unseen.
@@ -115,6 +167,8 @@ int aa_chunk_decompress(ZSTD_DCtx *dctx, const struct aa_chunk_hdr *h, const uin
 		FAIL(AA_E_ZSTD, "not a zstd data frame");
 	if (!(stored[4] & 0x04))
 		FAIL(AA_E_ZSTD, "zstd frame has no content checksum");
+	if (h->encoding == AA_ENC_XFORM)
+		return decompress_xform(dctx, h, stored, (size_t)size, out, detail);
 	size_t n = ZSTD_decompressDCtx(dctx, out, AA_CHUNK_RAW_MAX, stored, h->stored_len);
 	if (ZSTD_isError(n))
 		FAIL(AA_E_ZSTD, "zstd: %s", ZSTD_getErrorName(n));

@@ -14,6 +14,7 @@
 
 struct aa_chunk_hdr {
 	uint8_t kind;         /* enum aa_chunk_kind */
+	uint8_t encoding;     /* enum aa_chunk_encoding: set by encoding, read by checking */
 	uint32_t index;       /* chunk number in the file */
 	uint32_t records;
 	uint64_t first_record;
@@ -25,8 +26,10 @@ struct aa_chunk_hdr {
 
 /*
  * Compresses raw[0..h->raw_len) with cctx and builds the whole EPB into block
- * (AA_BLOCK_MAX bytes); sets h->stored_len. Returns the block length, or
- * AA_E_TOO_BIG / AA_E_ZSTD.
+ * (AA_BLOCK_MAX bytes); sets h->stored_len and h->encoding. A RECORDS chunk
+ * is transformed first (xform.h, AA_ENC_XFORM) unless its framing does not
+ * allow it; other kinds are stored plain. Returns the block length, or
+ * AA_E_TOO_BIG / AA_E_ZSTD / AA_E_NOMEM.
  */
 long aa_chunk_encode(ZSTD_CCtx *cctx, struct aa_chunk_hdr *h, const void *raw,
 		     uint8_t *block);
@@ -42,8 +45,10 @@ int aa_chunk_check(const uint8_t *data, size_t data_len, uint64_t epb_ts,
 
 /*
  * Decompresses a checked chunk into out (AA_CHUNK_RAW_MAX bytes): exactly
- * one frame of exactly h->stored_len bytes giving exactly h->raw_len bytes.
- * Returns 0 or AA_E_ZSTD.
+ * one frame of exactly h->stored_len bytes giving exactly h->raw_len bytes
+ * (AA_ENC_XFORM: giving the transformed records, which are then undone into
+ * exactly h->raw_len bytes). Returns 0, AA_E_ZSTD (also for transformed
+ * records that do not undo) or AA_E_NOMEM.
  */
 int aa_chunk_decompress(ZSTD_DCtx *dctx, const struct aa_chunk_hdr *h, const uint8_t *stored,
 			uint8_t *out, char *detail);

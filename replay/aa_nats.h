@@ -31,7 +31,9 @@ struct aa_nats_opts {
  * Opens the sessions of the stream in url (nats://HOST:PORT[,HOST:PORT...]/STREAM
  * or tls://...) that nopts selects, to be read one after the other, oldest
  * first (by their first message); opts as for aa_open_offline (the filter
- * selects records: every selected session is read). Records' path names the
+ * selects records; with since_ns/until_ns a session whose META and END
+ * chunks put every record outside the window is not read, one that may
+ * hold some is read whole). Records' path names the
  * session: "URL/HOST/SESSION" (valid until aa_close). A session still being
  * shipped reads up to its last message and then lacks its END (damage).
  * Returns 0 or AA_E_* (AA_E_IO: the server cannot be reached; AA_E_INVAL:

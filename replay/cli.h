@@ -66,12 +66,16 @@ struct cli_filter {
 	{ "since", required_argument, NULL, CLI_OPT_SINCE },     \
 	{ "until", required_argument, NULL, CLI_OPT_UNTIL },     \
 	CLI_NATS_LONGOPTS
-/* --host, --session (an input nats://.../STREAM: cli_nats.c) */
+/* --host, --session, --creds, --tls-ca (an input nats://.../STREAM: cli_nats.c) */
 #define CLI_OPT_HOST 0x1005
 #define CLI_OPT_SESSION 0x1006
+#define CLI_OPT_CREDS 0x1007
+#define CLI_OPT_TLS_CA 0x1008
 #define CLI_NATS_LONGOPTS                                        \
 	{ "host", required_argument, NULL, CLI_OPT_HOST },       \
-	{ "session", required_argument, NULL, CLI_OPT_SESSION }
+	{ "session", required_argument, NULL, CLI_OPT_SESSION }, \
+	{ "creds", required_argument, NULL, CLI_OPT_CREDS },     \
+	{ "tls-ca", required_argument, NULL, CLI_OPT_TLS_CA }
 #define CLI_FILTER_HELP                                                           \
 	"  --type LIST     only these types, comma-separated, of:" AA_TYPE_NAMES " unknown\n" \
 	"  --pid PID       only records of this pid (repeatable, or comma-separated)\n"  \
@@ -87,18 +91,22 @@ struct cli_filter {
 #define CLI_NATS_HELP                                                                    \
 	"  An input nats://HOST:PORT[,HOST:PORT...]/STREAM reads the sessions aa-capture\n" \
 	"  --ship put there, oldest first; --host H: only host H's, --session S: only\n"  \
-	"  those whose id begins with S. $AA_NATS_CREDS names a NATS credentials file,\n" \
-	"  $AA_NATS_TLS_CA the CA certificates to trust (TLS; tls:// URLs too).\n"
+	"  those whose id begins with S; --creds FILE: a NATS credentials file (as\n"   \
+	"  aa-capture --ship-creds; else $AA_NATS_CREDS), --tls-ca FILE: TLS, trusting\n" \
+	"  FILE's CA certificates (as --ship-tls-ca; else $AA_NATS_TLS_CA; tls:// URLs\n" \
+	"  use TLS too).\n"
 
 /*
  * Handles one of the CLI_OPT_* options: 1 when opt was one (0 if not), or
  * CLI_USAGE after reporting a bad value.
  */
 int cli_filter_option(struct cli_filter *f, const char *cmd, int opt, const char *arg);
-/* --host and --session for a stream input (1 when opt was one, else 0):
- * kept for every cli_open of this run. */
+/* --host, --session, --creds, --tls-ca for a stream input (1 when opt was
+ * one, else 0): kept for every cli_open of this run. */
 int cli_nats_option(int opt, const char *arg);
-/* aa_open_nats with those and the --nats-* settings (cli_nats.c). */
+/* Those options, with $AA_NATS_CREDS and $AA_NATS_TLS_CA for the ones not given. */
+const struct aa_nats_opts *cli_nats_selection(void);
+/* aa_open_nats with cli_nats_selection() (cli_nats.c). */
 int cli_nats_open(aa_source **src, const char *url, const struct aa_replay_opts *opts,
 		  struct aa_error_info *err);
 

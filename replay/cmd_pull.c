@@ -15,7 +15,7 @@
 #include "nats_stream.h"
 
 static const char help[] =
-	"Usage: " CLI_PROG " pull [--host H] [--session S] nats://HOST:PORT[,...]/STREAM DIR\n"
+	"Usage: " CLI_PROG " pull [--host H] [--session S] [--creds F] [--tls-ca F] nats://HOST:PORT[,...]/STREAM DIR\n"
 	"Write every session aa-capture --ship put in STREAM into capture files,\n"
 	"DIR/HOST/aa-SESSION-NNNN.pcapng, one per file of the session (NNNN its\n"
 	"place in a rotated set: -G, -C, SIGHUP), byte for byte what aa-capture -w\n"
@@ -25,7 +25,8 @@ static const char help[] =
 	"\n"
 	"  --host H       only the sessions of host H\n"
 	"  --session S    only the sessions whose id begins with S\n"
-	"  $AA_NATS_CREDS: a NATS credentials file; $AA_NATS_TLS_CA: the CA to trust (TLS)\n"
+	"  --creds FILE   a NATS credentials file (else $AA_NATS_CREDS)\n"
+	"  --tls-ca FILE  TLS, trusting FILE's CA certificates (else $AA_NATS_TLS_CA)\n"
 	"  -h, --help     this help\n"
 	"\n"
 	"Exit status: 0 all written, 1 bad messages were left out, 2 usage, the\n"
@@ -150,7 +151,6 @@ int cmd_pull(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct aa_nats_opts sel = { 0 };
 	struct pull p = { .fd = -1 };
 	int c;
 
@@ -158,11 +158,7 @@ int cmd_pull(int argc, char **argv)
 		if (c == 'h') {
 			fputs(help, stdout);
 			return CLI_OK;
-		} else if (c == CLI_OPT_HOST) {
-			sel.host = optarg;
-		} else if (c == CLI_OPT_SESSION) {
-			sel.session = optarg;
-		} else {
+		} else if (!cli_nats_option(c, optarg)) {
 			return CLI_USAGE;
 		}
 	}
@@ -182,13 +178,12 @@ int cmd_pull(int argc, char **argv)
 	size_t count = 0;
 	char why[512];
 	int status = CLI_OK;
-	sel.creds = getenv("AA_NATS_CREDS");
-	sel.tls_ca = getenv("AA_NATS_TLS_CA");
-	if (aa_nats_connect(&n, url, &sel, why, sizeof(why)) != 0) {
+	const struct aa_nats_opts *sel = cli_nats_selection();
+	if (aa_nats_connect(&n, url, sel, why, sizeof(why)) != 0) {
 		cli_err("%s", why);
 		return CLI_USAGE;
 	}
-	if (aa_nats_sessions(n, &sel, &list, &count, why, sizeof(why)) != 0) {
+	if (aa_nats_sessions(n, sel, &list, &count, why, sizeof(why)) != 0) {
 		cli_err("%s", why);
 		status = CLI_USAGE;
 	}

@@ -18,6 +18,8 @@ static const char help[] =
 	"marked (not recorded). A pid used again is a process of its own each time.\n"
 	"\n"
 	"  --pid PID       only the subtrees under PID (repeatable, or comma-separated)\n"
+	"  --host H, --session S, --creds F, --tls-ca F: for an input nats://.../STREAM\n"
+	"                  (as cat's)\n"
 	"  --json          one JSON object per process, in the same order: the fields\n"
 	"                  of ps --json and \"id\", \"parent\" (its id, null for a root),\n"
 	"                  \"children\" (ids), \"depth\", \"ppid_at_start\", \"counts\"\n"
@@ -53,6 +55,7 @@ int cmd_tree(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "pid", required_argument, NULL, CLI_OPT_PID },
+		CLI_NATS_LONGOPTS,
 		{ 0 },
 	};
 	int (*print)(FILE *, const struct aa_tree_node *, const aa_tree *) = aa_tree_print_text;

@@ -252,6 +252,16 @@ int aa_open_nats(aa_source **src, const char *url, const struct aa_nats_opts *no
 		rc = AA_E_INVAL;
 		goto fail;
 	}
+	/* --since/--until: sessions whose META and END put all their records
+	 * outside the window are not read (one stays: an empty read, as of a file) */
+	if (opts && (opts->filter.since_ns || opts->filter.until_ns)) {
+		size_t k = 0;
+		for (size_t i = 0; i < in->count; i++)
+			if (aa_nats_session_in_time(&in->sessions[i], opts->filter.since_ns,
+						    opts->filter.until_ns))
+				in->sessions[k++] = in->sessions[i];
+		in->count = k ? k : 1;
+	}
 	if (!(names = calloc(in->count, sizeof(*names)))) {
 		rc = AA_E_NOMEM;
 		snprintf(why, sizeof(why), "out of memory");

@@ -2,6 +2,7 @@
 /* Sessions and chunk messages of a JetStream stream (nats_stream.h). */
 #include "nats_stream.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,8 @@
 
 #include "aa_error.h"
 #include "capfile.h"
+#include "chunk.h"
+#include "meta_codec.h"
 #include "pcapng.h"
 #include "ship_url.h"
 
@@ -139,6 +142,70 @@ static uint64_t chunk_written_ns(natsMsg *m)
 	return epb ? aa_get64(epb + AA_EPB_HEAD + AA_CH_WRITTEN_NS) : 0;
 }
 
+/* A message's chunk, checked and decompressed into out (AA_CHUNK_RAW_MAX):
+ * 0, or -1 when it is not a whole chunk. */
+static int chunk_body(ZSTD_DCtx *dctx, natsMsg *m, struct aa_chunk_hdr *h, uint8_t *out)
+{
+	char why[80];
+	const uint8_t *stored;
+	const uint8_t *epb = last_block((const uint8_t *)natsMsg_GetData(m),
+					(size_t)natsMsg_GetDataLength(m), why, sizeof(why));
+	if (!epb)
+		return -1;
+	uint64_t ts = (uint64_t)aa_get32(epb + 12) << 32 | aa_get32(epb + 16);
+	uint32_t caplen = aa_get32(epb + 20);
+	if (caplen > aa_get32(epb + 4) - AA_EPB_HEAD - 4 ||
+	    aa_chunk_check(epb + AA_EPB_HEAD, caplen, ts, h, &stored, why) != 0 ||
+	    aa_chunk_decompress(dctx, h, stored, out, why) != 0)
+		return -1;
+	return 0;
+}
+
+/* The session's record times from its first message (META: the clock) and
+ * its last (END of its only file: the first and last time stamps). */
+static void find_times(struct aa_nats_session *s, natsMsg *first, natsMsg *last)
+{
+	ZSTD_DCtx *dctx = ZSTD_createDCtx();
+	uint8_t *buf = malloc(AA_CHUNK_RAW_MAX);
+	struct aa_chunk_hdr h;
+	struct aa_file_meta meta;
+	const char *file_seq = NULL;
+
+	if (!dctx || !buf || chunk_body(dctx, first, &h, buf) != 0 || h.kind != AA_CHUNK_META ||
+	    aa_meta_decode(buf, h.raw_len, &meta) != 0)
+		goto out;
+	int64_t off = meta.mono_to_wall;
+	/* several files: the END of the last one does not bound the first */
+	if (natsMsgHeader_Get(last, AA_SHIP_HDR_FILE_SEQ, &file_seq) != NATS_OK || !file_seq ||
+	    strcmp(file_seq, "0") != 0)
+		goto out;
+	if (chunk_body(dctx, last, &h, buf) != 0 || h.kind != AA_CHUNK_END ||
+	    h.raw_len < sizeof(struct aa_end_body))
+		goto out;
+	uint64_t first_ts = aa_get64(buf + offsetof(struct aa_end_body, first_ts));
+	uint64_t last_ts = aa_get64(buf + offsetof(struct aa_end_body, last_ts));
+	if (aa_get64(buf + offsetof(struct aa_end_body, records)) == 0)
+		s->empty = 1;
+	else if (first_ts && last_ts >= first_ts) {
+		s->first_wall = first_ts + (uint64_t)off;
+		s->last_wall = last_ts + (uint64_t)off;
+	}
+out:
+	free(buf);
+	ZSTD_freeDCtx(dctx);
+}
+
+int aa_nats_session_in_time(const struct aa_nats_session *s, uint64_t since_ns, uint64_t until_ns)
+{
+	if (!since_ns && !until_ns)
+		return 1;
+	if (s->empty)
+		return 0;
+	if (!s->first_wall)
+		return 1;
+	return !(since_ns && s->last_wall < since_ns) && !(until_ns && s->first_wall >= until_ns);
+}
+
 /* "aa.HOST.SESSION": 0, or -1 when the subject is not a session's. */
 static int split_subject(const char *subj, struct aa_nats_session *s)
 {
@@ -156,7 +223,7 @@ static int split_subject(const char *subj, struct aa_nats_session *s)
 
 static void find_ends(struct aa_nats *n, struct aa_nats_session *s, int direct)
 {
-	natsMsg *m = NULL;
+	natsMsg *m = NULL, *first = NULL;
 	jsDirectGetMsgOptions dg;
 	jsOptions jo;
 
@@ -169,14 +236,17 @@ static void find_ends(struct aa_nats *n, struct aa_nats_session *s, int direct)
 	if (direct && js_DirectGetMsg(&m, n->js, n->url.stream, &jo, &dg) == NATS_OK) {
 		s->first_seq = natsMsg_GetSequence(m);
 		s->first_ns = chunk_written_ns(m);
-		natsMsg_Destroy(m);
+		first = m;
 		m = NULL;
 	}
 	if (js_GetLastMsg(&m, n->js, n->url.stream, s->subject, &jo, NULL) == NATS_OK) {
 		s->last_seq = natsMsg_GetSequence(m);
 		s->last_ns = chunk_written_ns(m);
+		if (first)
+			find_times(s, first, m);
 		natsMsg_Destroy(m);
 	}
+	natsMsg_Destroy(first);
 }
 
 static int by_start(const void *a, const void *b)

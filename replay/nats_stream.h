@@ -24,6 +24,12 @@ struct aa_nats_session {
 	uint64_t msgs;
 	uint64_t first_seq, last_seq; /* stream sequences (first 0: not known) */
 	uint64_t first_ns, last_ns;    /* written_ns of its first and last chunk, 0 unknown */
+	/* Wall-clock ns of its first and last record as its META and END
+	 * chunks say (0: not known: still recording, or several files), and 1
+	 * when an END says it holds none: what --since/--until need to leave a
+	 * session out without reading it. */
+	uint64_t first_wall, last_wall;
+	int empty;
 };
 
 struct aa_nats_msg {
@@ -50,6 +56,10 @@ int aa_nats_connect(struct aa_nats **n, const char *url, const struct aa_nats_op
  */
 int aa_nats_sessions(struct aa_nats *n, const struct aa_nats_opts *o,
 		     struct aa_nats_session **list, size_t *count, char *why, size_t why_len);
+
+/* 1 when s holds records in [since_ns, until_ns) (0: no bound) or may:
+ * 0 only when its META and END say it holds none there. */
+int aa_nats_session_in_time(const struct aa_nats_session *s, uint64_t since_ns, uint64_t until_ns);
 
 /* Reads s's messages from its first one. 0 or AA_E_IO with why. */
 int aa_nats_cursor_open(struct aa_nats *n, const struct aa_nats_session *s,

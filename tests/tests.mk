@@ -64,8 +64,10 @@ bench:
 	@$(MAKE) --no-print-directory bench-core
 	@$(MAKE) --no-print-directory bench-live
 	@$(MAKE) --no-print-directory bench-views
+	@$(MAKE) --no-print-directory bench-ship
 bench-core: all $(BENCH_BINS)
 	@$(TEST_ENV) $(BUILD)/bench/bench_core --mb $(BENCH_MB) --level $(BENCH_LEVEL) --runs $(BENCH_RUNS)
+	@$(TEST_ENV) $(BUILD)/bench/bench_bytes --mb 8 --runs $(if $(filter-out 1 2 3 4,$(BENCH_RUNS)),$(BENCH_RUNS),5)
 # Live capture (root): highest zero-drop rate, and slowdown beside opensnoop.
 bench-live: all $(BENCH_BINS)
 	@$(TEST_ENV) BENCH_RUNS=$(BENCH_RUNS) bash tests/bench/bench-live.sh
@@ -74,3 +76,4 @@ bench-views: all $(BENCH_BINS)
 	@$(TEST_ENV) BENCH_RUNS=$(BENCH_RUNS) bash tests/bench/bench-views.sh
 -include tests/fuzz/fuzz.mk
 -include tests/reliability/reliability.mk
+-include tests/ship/ship.mk

@@ -47,6 +47,15 @@ int aaf_file(const uint8_t *data, size_t size);
 int aaf_chunk(const uint8_t *data, size_t size);
 
 /*
+ * The record-aware chunk transform (format/xform.h). data[1..4] is a record
+ * count (mod 4096). data[0] odd: data[5..] framed records (bit 1: the count
+ * taken from the frames), encoded and, when encode takes them, decoded back
+ * to exactly the same bytes. data[0] even: data[5..8] a raw length and
+ * data[9..] transformed bytes, decoded; what decodes goes round again.
+ */
+int aaf_xform(const uint8_t *data, size_t size);
+
+/*
  * The size-dispatch parser. data[0] chooses: bits 0-2, a known size to
  * cut or pad data[1..] to (0: its own length, 1..4 tls/file/exec/exit);
  * bits 3-5 the record's misalignment. The record ends exactly at the end of

@@ -8,7 +8,7 @@
 #                                $(BUILD)/fuzz/artifacts/<target>/)
 #   make fuzz-corpus             regenerates the committed seed corpora
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := file chunk parse btf
+FUZZ_TARGETS := file chunk parse btf xform
 FUZZ_DIR := $(BUILD)/fuzz
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 # Bugs found and not yet fixed, stepped over so that fuzzing finds the next
@@ -18,7 +18,8 @@ FUZZ_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O1 -g $(FUZZ_SAN) $(FUZZ_KNOWN_
 # and aa-replay's schema printer, which every entry runs on the META it reaches
 FUZZ_LIB_SRCS := $(filter format/% replay/%,$(LIB_SRCS)) capture/ship_url.c replay/schema_print.c
 FUZZ_ENTRY_SRCS := tests/fuzz/entry_read.c tests/fuzz/entry_file.c \
-	tests/fuzz/entry_chunk.c tests/fuzz/entry_parse.c tests/fuzz/entry_btf.c
+	tests/fuzz/entry_chunk.c tests/fuzz/entry_parse.c tests/fuzz/entry_btf.c \
+	tests/fuzz/entry_xform.c
 FUZZ_OBJS := $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(FUZZ_LIB_SRCS) $(FUZZ_ENTRY_SRCS))
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%)
 

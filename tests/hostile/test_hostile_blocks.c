@@ -232,21 +232,25 @@ Test(hostile_blocks, raw_length_lies)
 	lie(AA_CH_RAW_LEN, 0x7FFFFFF0, AA_E_CHUNK);
 }
 
-/* Framing is checked as the chunk's records are handed out: the records
- * before the point where the count and the frames disagree are good ones. */
+/* A transformed chunk (encoding 1, every RECORDS chunk the writer makes)
+ * takes its record count as part of its layout: a count that lies makes the
+ * transformed records not undo, so the whole chunk is damaged and none of
+ * its records are handed out (a plain chunk's framing keeps those before
+ * the point where the count and the frames disagree). */
 Test(hostile_blocks, record_count_lies)
 {
+	cr_assert_eq(orig[blocks[victim].data_off + AA_CH_ENCODING], AA_ENC_XFORM);
 	for (int32_t delta = -1; delta <= 1; delta += 2) {
 		lie_field = AA_CH_RECORDS;
-		uint64_t n = records_before(victim) + blocks[victim].records - (delta < 0);
 		struct hb_result r = read_edited(add_to_field, (uint32_t)delta, 0);
-		cr_assert_eq(r.rc, AA_E_FRAMING, "%+d: %s", delta, aa_error_name(r.rc));
+		cr_assert_eq(r.rc, AA_E_ZSTD, "%+d: %s", delta, aa_error_name(r.rc));
 		cr_assert_eq(r.chunk, (int64_t)blocks[victim].index);
-		cr_assert_eq(r.records, n, "%+d: %llu records", delta, (unsigned long long)r.records);
+		cr_assert_eq(r.records, records_before(victim), "%+d: %llu records", delta,
+			     (unsigned long long)r.records);
 		cr_assert_eq(r.offset, (int64_t)blocks[victim].off); /* B2 */
 		r = read_edited(add_to_field, (uint32_t)delta, 1);
 		cr_assert_eq(r.rc, 0);
-		cr_assert_eq(r.records, recs.n - (delta < 0));
+		cr_assert_eq(r.records, recs.n - blocks[victim].records);
 		cr_assert_eq(r.damaged, 1);
 	}
 }
@@ -259,11 +263,15 @@ static void set_byte(uint8_t *f, const struct aat_block *b, uint32_t at_v)
 
 Test(hostile_blocks, chunk_header_fields_wrong)
 {
-	expect_stop(set_byte, AA_CH_VERSION << 8 | 2, AA_E_CHUNK);
+	expect_stop(set_byte, AA_CH_VERSION << 8 | 3, AA_E_CHUNK);
+	/* a transformed chunk called plain (version 1): byte 56 is then reserved */
+	expect_stop(set_byte, AA_CH_VERSION << 8 | 1, AA_E_CHUNK);
 	expect_stop(set_byte, AA_CH_KIND << 8 | 0, AA_E_CHUNK);
 	expect_stop(set_byte, AA_CH_KIND << 8 | 5, AA_E_CHUNK);
 	expect_stop(set_byte, AA_CH_HEADER_LEN << 8 | 32, AA_E_CHUNK);
-	expect_stop(set_byte, AA_CH_RESERVED << 8 | 1, AA_E_CHUNK);
+	expect_stop(set_byte, AA_CH_ENCODING << 8 | 2, AA_E_CHUNK);
+	expect_stop(set_byte, (AA_CH_ENCODING + 1) << 8 | 1, AA_E_CHUNK);
+	expect_stop(set_byte, (AA_CH_ENCODING + 3) << 8 | 0x80, AA_E_CHUNK);
 	expect_stop(set_byte, AA_CH_MAGIC << 8 | 'X', AA_E_CHUNK);
 }
 

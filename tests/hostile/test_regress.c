@@ -107,6 +107,11 @@ Test(regress, parser)
 	replay_all("parse", aaf_parse);
 }
 
+Test(regress, xform)
+{
+	replay_all("xform", aaf_xform);
+}
+
 Test(regress, btf)
 {
 	replay_all("btf", aaf_btf);

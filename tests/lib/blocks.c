@@ -6,6 +6,7 @@
 #include <zstd.h>
 
 #include "capfile.h"
+#include "chunk.h"
 #include "files.h"
 
 #define EPB_DATA 28 /* type, length, interface, ts high, ts low, captured, original */
@@ -62,20 +63,23 @@ int aat_chunk_decode(const uint8_t *file, const struct aat_block *b, uint8_t **r
 {
 	if (!b->kind)
 		return -1;
-	const uint8_t *h = file + b->data_off;
-	uint32_t raw_len = aat_le32(h + AA_CH_RAW_LEN);
-	uint32_t stored = aat_le32(h + AA_CH_STORED_LEN);
-	if (stored > b->data_len - AA_CHUNK_HEADER_SIZE)
+	/* through the library's own check and decoder: a RECORDS chunk is
+	 * stored transformed (FORMAT.md 3.1), not as a plain zstd frame */
+	struct aa_chunk_hdr h;
+	const uint8_t *stored;
+	char detail[64];
+	if (aa_chunk_check(file + b->data_off, b->data_len, (uint64_t)aat_le32(file + b->off + 12) << 32 | aat_le32(file + b->off + 16), &h,
+			   &stored, detail) != 0)
 		return -1;
-	uint8_t *buf = malloc(raw_len ? raw_len : 1);
-	if (!buf)
-		return -1;
-	size_t got = ZSTD_decompress(buf, raw_len, h + AA_CHUNK_HEADER_SIZE, stored);
-	if (ZSTD_isError(got) || got != raw_len) {
+	uint8_t *buf = malloc(AA_CHUNK_RAW_MAX);
+	ZSTD_DCtx *d = ZSTD_createDCtx();
+	if (!buf || !d || aa_chunk_decompress(d, &h, stored, buf, detail) != 0) {
+		ZSTD_freeDCtx(d);
 		free(buf);
 		return -1;
 	}
+	ZSTD_freeDCtx(d);
 	*raw = buf;
-	*len = got;
+	*len = h.raw_len;
 	return 0;
 }

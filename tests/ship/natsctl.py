@@ -26,15 +26,21 @@ class Nats:
             pass
         self.sid = 0
 
+    def recv(self):
+        d = self.s.recv(65536)
+        if not d:  # the server closed (it wants TLS or credentials): say so, never spin
+            raise SystemExit("nats: connection closed by the server")
+        self.buf += d
+
     def line(self):
         while b"\r\n" not in self.buf:
-            self.buf += self.s.recv(65536)
+            self.recv()
         l, self.buf = self.buf.split(b"\r\n", 1)
         return l
 
     def take(self, n):
         while len(self.buf) < n + 2:
-            self.buf += self.s.recv(65536)
+            self.recv()
         d, self.buf = self.buf[:n], self.buf[n + 2:]
         return d
 

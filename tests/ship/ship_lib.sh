@@ -11,7 +11,9 @@ declare -a CPORT RPORT MPORT NPID
 NODES=0
 
 cleanup() {
-	local i p
+	local rc=$? i p
+	# a failed test shows what the servers said
+	((rc == 0 || rc == 77)) || tail -n 5 "$T"/n*.log >&2 2>/dev/null || true
 	# what a failed test left running (a capture, a feeder), by its pid
 	for p in $(jobs -p); do
 		kill -9 "$p" 2>/dev/null || true
@@ -25,6 +27,8 @@ cleanup() {
 	rm -rf "$T"
 }
 trap cleanup EXIT
+# a test stopped (timeout, ^C) still stops its servers
+trap 'exit 143' TERM INT
 
 # nats_setup N: ports for N nodes (client, route, monitor each).
 nats_setup() {
@@ -74,6 +78,21 @@ nats_wait_ready() {
 	echo "nats-server not ready in 40 s" >&2
 	tail -5 "$T"/n*.log >&2
 	return 1
+}
+
+# make_certs: $T/ca.pem (a CA made here) and $T/srv.pem, $T/srv.key (its
+# certificate for 127.0.0.1), for a nats-server with TLS.
+make_certs() {
+	command -v openssl >/dev/null || { echo "openssl not installed"; exit 77; }
+	(
+		cd "$T"
+		openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=aa-test-ca \
+			-keyout ca.key -out ca.pem 2>/dev/null
+		openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout srv.key -out srv.csr 2>/dev/null
+		printf 'subjectAltName=IP:127.0.0.1\n' >ext
+		openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 \
+			-extfile ext -out srv.pem 2>/dev/null
+	)
 }
 
 # URL of the cluster's stream S: every node, in order.

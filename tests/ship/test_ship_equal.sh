@@ -77,6 +77,10 @@ second=$(stream_subjects AAEQ | awk '{print $1}' | grep -v "$session" | sed 's/.
 [[ $("$build/aa-replay" export --raw "$URL" - | wc -c) == $((2 * $(stat -c %s "$T/live.raw"))) ]]
 # --session picks one; --host another host's: none, said in one line (exit 2)
 [[ $("$build/aa-replay" export --raw --session "${session:0:8}" "$URL" - | wc -c) == $(stat -c %s "$T/live.raw") ]]
+# follow and tree take them too
+cmp <("$build/aa-replay" follow --session "$session" "$URL") <("$build/aa-replay" follow "$T/out/a.pcapng")
+cmp <("$build/aa-replay" tree --host "$host" --session "${session:0:8}" "$URL") \
+	<("$build/aa-replay" tree "$T/out/a.pcapng")
 rc=0; "$build/aa-replay" cat --host no-such-host "$URL" 2>"$T/err" || rc=$?
 [[ $rc == 2 ]] && grep -F "no session of host no-such-host" "$T/err"
 echo "ship equal: ok"

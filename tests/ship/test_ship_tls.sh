@@ -4,14 +4,8 @@
 # $AA_NATS_TLS_CA; without the CA the handshake fails and chunks are not
 # acknowledged (said, exit 3), never sent in the clear.
 source tests/ship/ship_lib.sh
-command -v openssl >/dev/null || { echo "openssl not installed"; exit 77; }
 nats_setup 1
-cd "$T"
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=aa-test-ca -keyout ca.key -out ca.pem 2>/dev/null
-openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout srv.key -out srv.csr 2>/dev/null
-printf 'subjectAltName=IP:127.0.0.1\n' >ext
-openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -extfile ext -out srv.pem 2>/dev/null
-cd - >/dev/null
+make_certs
 nats-server -a 127.0.0.1 -p "${CPORT[1]}" -m "${MPORT[1]}" -js -sd "$T/n1" \
 	--tls --tlscert "$T/srv.pem" --tlskey "$T/srv.key" >>"$T/n1.log" 2>&1 &
 NPID[1]=$!

@@ -1,0 +1,472 @@
+/* SPDX-License-Identifier: MIT */
+/* The record-aware chunk transform (see xform.h; the bytes: FORMAT.md 3.1). */
+#include "xform.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "events.h"
+#include "pcapng.h"
+
+/* How a field is stored in its column. */
+enum fkind {
+	F_RAW, /* its bytes as they are */
+	F_TS,  /* u64: minus the previous known record's time stamp in the chunk */
+	F_TID, /* u32: minus the record's pid (the u32 at offset rel) */
+	F_STR, /* u16 length without trailing zero bytes; those bytes in the string area */
+};
+
+struct field {
+	uint16_t off, size;
+	uint8_t kind;
+	uint8_t rel;
+};
+
+#define FIELDS_MAX 20
+#define NTYPES (AA_TYPE_COUNT - 1)
+#define CODE_UNKNOWN 0x7f /* a record of a size with no layout: kept whole */
+#define CODE_SOURCE 0x80  /* the frame's source word is not 0: it is in the sources */
+
+/* The fields of each type, in order, tiling the record exactly (tests check
+ * the tiling). A type without a table here is carried as unknown. */
+static const struct field layouts[NTYPES][FIELDS_MAX] = {
+	[AA_TYPE_TLS] = {{0, 8, F_TS, 0}, {8, 4, F_RAW, 0}, {12, 4, F_TID, 8}, {16, 4, F_RAW, 0},
+			 {20, 4, F_RAW, 0}, {24, 8, F_RAW, 0}, {32, 4096, F_STR, 0}},
+	[AA_TYPE_FILE] = {{0, 4, F_RAW, 0}, {4, 4, F_TID, 0}, {8, 8, F_TS, 0}, {16, 4, F_RAW, 0},
+			  {20, 4, F_RAW, 0}, {24, 8, F_RAW, 0}, {32, 8, F_RAW, 0},
+			  {40, 256, F_STR, 0}},
+	[AA_TYPE_EXEC] = {{0, 8, F_TS, 0}, {8, 4, F_RAW, 0}, {12, 4, F_RAW, 0}, {16, 8, F_RAW, 0},
+			  {24, 256, F_STR, 0}, {280, 512, F_STR, 0}},
+	[AA_TYPE_EXIT] = {{0, 8, F_TS, 0}, {8, 4, F_RAW, 0}, {12, 4, F_RAW, 0}},
+	[AA_TYPE_TASK] = {{0, 8, F_TS, 0}, {8, 4, F_RAW, 0}, {12, 4, F_TID, 8}, {16, 4, F_RAW, 0},
+			  {20, 4, F_RAW, 0}, {24, 4, F_RAW, 0}, {28, 4, F_RAW, 0},
+			  {32, 4, F_RAW, 0}, {36, 4, F_TID, 8}, {40, 8, F_RAW, 0},
+			  {48, 8, F_RAW, 0}, {56, 4, F_RAW, 0}, {60, 4, F_RAW, 0},
+			  {64, 16, F_STR, 0}, {80, 96, F_STR, 0}},
+	[AA_TYPE_STRING] = {{0, 8, F_TS, 0}, {8, 4, F_RAW, 0}, {12, 4, F_TID, 8},
+			    {16, 4, F_RAW, 0}, {20, 4, F_RAW, 0}, {24, 4, F_RAW, 0},
+			    {28, 4, F_RAW, 0}, {32, 1024, F_STR, 0}},
+	[AA_TYPE_TLS_CONN] = {{0, 8, F_TS, 0}, {8, 4, F_RAW, 0}, {12, 4, F_TID, 8},
+			      {16, 8, F_RAW, 0}, {24, 4, F_RAW, 0}, {28, 4, F_RAW, 0},
+			      {32, 16, F_RAW, 0}, {48, 16, F_RAW, 0}, {64, 4, F_RAW, 0},
+			      {68, 4, F_RAW, 0}, {72, 8, F_RAW, 0}},
+	[AA_TYPE_FILEOP] = {{0, 8, F_TS, 0}, {8, 4, F_RAW, 0}, {12, 4, F_TID, 8},
+			    {16, 4, F_RAW, 0}, {20, 4, F_RAW, 0}, {24, 8, F_RAW, 0},
+			    {32, 8, F_RAW, 0}, {40, 8, F_RAW, 0}, {48, 4, F_RAW, 0},
+			    {52, 4, F_RAW, 0}, {56, 8, F_RAW, 0}, {64, 256, F_STR, 0}},
+	[AA_TYPE_NET] = {{0, 8, F_TS, 0}, {8, 4, F_RAW, 0}, {12, 4, F_TID, 8}, {16, 8, F_RAW, 0},
+			 {24, 8, F_RAW, 0}, {32, 8, F_RAW, 0}, {40, 4, F_RAW, 0},
+			 {44, 4, F_RAW, 0}, {48, 16, F_RAW, 0}, {64, 16, F_RAW, 0},
+			 {80, 8, F_RAW, 0}, {88, 108, F_STR, 0}, {196, 4, F_RAW, 0}},
+};
+
+/* The type of a record of length len with a layout here, or CODE_UNKNOWN. */
+static unsigned type_of(uint32_t len)
+{
+	switch (len) {
+#define AA_X_CASE(name, NAME, bytes) \
+	case bytes:                  \
+		return layouts[AA_TYPE_##NAME][0].size ? AA_TYPE_##NAME : CODE_UNKNOWN;
+		AA_RECORD_TYPES(AA_X_CASE)
+#undef AA_X_CASE
+	default:
+		return CODE_UNKNOWN;
+	}
+}
+
+static const uint32_t type_size[NTYPES] = {
+#define AA_X_SIZE(name, NAME, bytes) [AA_TYPE_##NAME] = bytes,
+	AA_RECORD_TYPES(AA_X_SIZE)
+#undef AA_X_SIZE
+};
+
+static inline uint32_t pad8(uint32_t n)
+{
+	return (n + 7u) & ~7u;
+}
+
+static inline uint64_t get64(const uint8_t *p)
+{
+	return aa_get64(p);
+}
+
+/* Length of p[0..n) without its trailing zero bytes. */
+static uint32_t trimmed(const uint8_t *p, uint32_t n)
+{
+	while (n >= 8) {
+		uint64_t w;
+		memcpy(&w, p + n - 8, 8);
+		if (w)
+			break;
+		n -= 8;
+	}
+	while (n && !p[n - 1])
+		n--;
+	return n;
+}
+
+/*
+ * A column of count values of w bytes is stored as w planes: byte k of
+ * value j at k * count + j, so that the bytes that rarely change (the high
+ * ones of a small number) make long runs.
+ */
+static inline void put_planes(uint8_t *col, uint32_t count, uint32_t j, const uint8_t *v,
+			      unsigned w)
+{
+	for (unsigned k = 0; k < w; k++)
+		col[(size_t)k * count + j] = v[k];
+}
+
+static inline void get_planes(uint8_t *v, const uint8_t *col, uint32_t count, uint32_t j,
+			      unsigned w)
+{
+	for (unsigned k = 0; k < w; k++)
+		v[k] = col[(size_t)k * count + j];
+}
+
+static inline uint32_t get_u16(const uint8_t *col, uint32_t count, uint32_t j)
+{
+	return col[j] | (uint32_t)col[count + j] << 8;
+}
+
+/*
+ * A string equal to one of a recent record of its type (the same field) is
+ * stored as a reference: STR_REF | d, the record d back among its type's.
+ */
+#define STR_REF 0x8000u
+#define REF_BACK_MAX 255u
+#define RING 256u /* the decoder's last records of a type: more than REF_BACK_MAX */
+#define DEDUP_MAX 1024u /* fields longer (TLS payloads) are not looked up */
+#define SEEN_SLOTS 4096u
+
+struct seen {
+	uint32_t at;   /* offset of the field in the raw chunk */
+	uint16_t j;    /* ordinal of its record among its type's, + 1 (0: empty) */
+	uint16_t tf;   /* type * FIELDS_MAX + field */
+};
+
+static uint32_t hash_bytes(const uint8_t *p, uint32_t n, uint32_t tf)
+{
+	uint64_t h = 0x9E3779B97F4A7C15ull * (tf + 1) ^ n;
+	uint32_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, p + i, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	for (; i < n; i++)
+		h = (h ^ p[i]) * 0x100000001b3ull;
+	h ^= h >> 29;
+	return (uint32_t)(h * 0xc4ceb9fe1a85ec53ull >> 52); /* 12 bits: SEEN_SLOTS */
+}
+
+/* How far back (1 … REF_BACK_MAX records of its type) the same field held
+ * the same bytes, or 0; remembers this one. */
+static uint32_t seen_before(struct seen *seen, const uint8_t *raw, uint32_t at, uint32_t n,
+			    uint32_t size, uint32_t tf, uint32_t j)
+{
+	struct seen *e = &seen[hash_bytes(raw + at, n, tf)];
+	uint32_t d = 0;
+	if (e->j && e->tf == tf && j + 1 - e->j <= REF_BACK_MAX &&
+	    memcmp(raw + e->at, raw + at, size) == 0)
+		d = j + 1 - e->j;
+	e->at = at;
+	e->j = (uint16_t)(j + 1);
+	e->tf = (uint16_t)tf;
+	return d;
+}
+
+/* Where each column starts, from the counts: the same walk both ways. */
+struct plan {
+	uint32_t count[NTYPES];
+	uint32_t n_unknown, n_source;
+	size_t lens, sources;            /* the unknown records' lengths, the source words */
+	size_t col[NTYPES][FIELDS_MAX];  /* each field's column */
+	size_t str[NTYPES][FIELDS_MAX];  /* each string field's bytes */
+	size_t unknown;                  /* the unknown records' bytes */
+};
+
+static size_t width(const struct field *f)
+{
+	return f->kind == F_STR ? 2 : f->size;
+}
+
+/* Lays the columns after the type codes; returns where they end. */
+static size_t plan_columns(struct plan *pl, uint32_t records)
+{
+	size_t off = records;
+	pl->lens = off;
+	off += 4 * (size_t)pl->n_unknown;
+	pl->sources = off;
+	off += 4 * (size_t)pl->n_source;
+	for (unsigned t = 0; t < NTYPES; t++)
+		for (const struct field *f = layouts[t]; f < layouts[t] + FIELDS_MAX && f->size; f++) {
+			pl->col[t][f - layouts[t]] = off;
+			off += (size_t)pl->count[t] * width(f);
+		}
+	return off;
+}
+
+/* Lays the string areas and the unknown bytes after off, given each string
+ * field's total (sums[t][f]); returns where they end. */
+static size_t plan_strings(struct plan *pl, size_t off, const size_t sums[NTYPES][FIELDS_MAX],
+			   size_t unknown_bytes)
+{
+	for (unsigned t = 0; t < NTYPES; t++)
+		for (unsigned f = 0; f < FIELDS_MAX && layouts[t][f].size; f++)
+			if (layouts[t][f].kind == F_STR) {
+				pl->str[t][f] = off;
+				off += sums[t][f];
+			}
+	pl->unknown = off;
+	return off + unknown_bytes;
+}
+
+long aa_xform_encode(const uint8_t *raw, uint32_t raw_len, uint32_t records, uint8_t *out)
+{
+	struct plan pl;
+	size_t sums[NTYPES][FIELDS_MAX];
+	size_t unknown_bytes = 0;
+	uint32_t p = 0;
+
+	if (records > AA_XFORM_MAX)
+		return -1;
+	memset(&pl, 0, sizeof(pl));
+	memset(sums, 0, sizeof(sums));
+	/* 1: check the framing, write the type codes, count. */
+	for (uint32_t i = 0; i < records; i++) {
+		if (raw_len - p < AA_FRAME_HEADER)
+			return -1;
+		uint32_t len = aa_get32(raw + p), src = aa_get32(raw + p + 4);
+		if (len > raw_len - p - AA_FRAME_HEADER || pad8(len) > raw_len - p - AA_FRAME_HEADER)
+			return -1;
+		for (uint32_t k = len; k < pad8(len); k++)
+			if (raw[p + AA_FRAME_HEADER + k])
+				return -1;
+		unsigned t = type_of(len);
+		out[i] = (uint8_t)(t | (src ? CODE_SOURCE : 0));
+		if (t == CODE_UNKNOWN) {
+			pl.n_unknown++;
+			unknown_bytes += len;
+		} else {
+			pl.count[t]++;
+		}
+		pl.n_source += src != 0;
+		p += AA_FRAME_HEADER + pad8(len);
+	}
+	if (p != raw_len)
+		return -1;
+	size_t end = plan_columns(&pl, records);
+	if (end > AA_XFORM_MAX)
+		return -1;
+
+	/* 2: the columns. */
+	struct seen seen[SEEN_SLOTS];
+	memset(seen, 0, sizeof(seen));
+	uint32_t at[NTYPES] = {0}, nu = 0, ns = 0;
+	uint64_t prev_ts = 0;
+	p = 0;
+	for (uint32_t i = 0; i < records; i++) {
+		uint32_t len = aa_get32(raw + p), src = aa_get32(raw + p + 4);
+		const uint8_t *r = raw + p + AA_FRAME_HEADER;
+		unsigned t = out[i] & CODE_UNKNOWN;
+		if (src)
+			aa_put32(out + pl.sources + 4 * (size_t)ns++, src);
+		p += AA_FRAME_HEADER + pad8(len);
+		if (t == CODE_UNKNOWN) {
+			aa_put32(out + pl.lens + 4 * (size_t)nu++, len);
+			continue;
+		}
+		uint32_t j = at[t]++;
+		for (unsigned f = 0; f < FIELDS_MAX && layouts[t][f].size; f++) {
+			const struct field *fd = &layouts[t][f];
+			uint8_t v[16];
+			const uint8_t *val = v;
+			switch (fd->kind) {
+			case F_RAW:
+				val = r + fd->off;
+				break;
+			case F_TS: {
+				uint64_t ts = get64(r + fd->off);
+				aa_put64(v, ts - prev_ts);
+				prev_ts = ts;
+				break;
+			}
+			case F_TID:
+				aa_put32(v, aa_get32(r + fd->off) - aa_get32(r + fd->rel));
+				break;
+			case F_STR: {
+				uint32_t n = trimmed(r + fd->off, fd->size);
+				uint32_t d = fd->size <= DEDUP_MAX ?
+					     seen_before(seen, raw, r + fd->off - raw, n, fd->size,
+							 t * FIELDS_MAX + f, j) : 0;
+				uint32_t code = d ? STR_REF | d : n;
+				v[0] = (uint8_t)code;
+				v[1] = (uint8_t)(code >> 8);
+				if (!d)
+					sums[t][f] += n;
+				break;
+			}
+			}
+			put_planes(out + pl.col[t][f], pl.count[t], j, val, width(fd));
+		}
+	}
+	end = plan_strings(&pl, end, sums, unknown_bytes);
+	if (end > AA_XFORM_MAX)
+		return -1;
+
+	/* 3: the strings and the unknown records' bytes. */
+	size_t sat[NTYPES][FIELDS_MAX];
+	memcpy(sat, pl.str, sizeof(sat));
+	size_t uat = pl.unknown;
+	memset(at, 0, sizeof(at));
+	p = 0;
+	for (uint32_t i = 0; i < records; i++) {
+		uint32_t len = aa_get32(raw + p);
+		const uint8_t *r = raw + p + AA_FRAME_HEADER;
+		unsigned t = out[i] & CODE_UNKNOWN;
+		p += AA_FRAME_HEADER + pad8(len);
+		if (t == CODE_UNKNOWN) {
+			memcpy(out + uat, r, len);
+			uat += len;
+			continue;
+		}
+		uint32_t j = at[t]++;
+		for (unsigned f = 0; f < FIELDS_MAX && layouts[t][f].size; f++) {
+			const struct field *fd = &layouts[t][f];
+			if (fd->kind != F_STR)
+				continue;
+			uint32_t n = get_u16(out + pl.col[t][f], pl.count[t], j);
+			if (n & STR_REF)
+				continue;
+			memcpy(out + sat[t][f], r + fd->off, n);
+			sat[t][f] += n;
+		}
+	}
+	return (long)end;
+}
+
+#define FAIL(...)                                  \
+	do {                                       \
+		snprintf(detail, 64, __VA_ARGS__); \
+		return -1;                         \
+	} while (0)
+
+int aa_xform_decode(const uint8_t *x, size_t x_len, uint32_t records, uint32_t raw_len,
+		    uint8_t *out, char *detail)
+{
+	struct plan pl;
+	size_t sums[NTYPES][FIELDS_MAX];
+	uint64_t framed = 0;
+
+	if (raw_len > AA_CHUNK_RAW_MAX || x_len < records)
+		FAIL("transformed chunk of %zu bytes for %u records", x_len, records);
+	memset(&pl, 0, sizeof(pl));
+	memset(sums, 0, sizeof(sums));
+	for (uint32_t i = 0; i < records; i++) {
+		unsigned t = x[i] & CODE_UNKNOWN;
+		if (t != CODE_UNKNOWN && (t >= NTYPES || !layouts[t][0].size))
+			FAIL("record %u: unknown type code %u", i, t);
+		if (t == CODE_UNKNOWN)
+			pl.n_unknown++;
+		else
+			pl.count[t]++;
+		pl.n_source += (x[i] & CODE_SOURCE) != 0;
+	}
+	size_t end = plan_columns(&pl, records);
+	if (end > x_len)
+		FAIL("columns end past the %zu bytes", x_len);
+	size_t unknown_bytes = 0;
+	for (uint32_t u = 0; u < pl.n_unknown; u++) {
+		uint32_t len = aa_get32(x + pl.lens + 4 * (size_t)u);
+		if (len > AA_RECORD_MAX)
+			FAIL("unknown record of %u bytes", len);
+		unknown_bytes += len;
+		framed += AA_FRAME_HEADER + pad8(len);
+	}
+	for (unsigned t = 0; t < NTYPES; t++) {
+		framed += (uint64_t)pl.count[t] * (AA_FRAME_HEADER + pad8(type_size[t]));
+		for (unsigned f = 0; f < FIELDS_MAX && layouts[t][f].size; f++) {
+			if (layouts[t][f].kind != F_STR)
+				continue;
+			for (uint32_t j = 0; j < pl.count[t]; j++) {
+				uint32_t n = get_u16(x + pl.col[t][f], pl.count[t], j);
+				if (n & STR_REF) {
+					uint32_t d = n & ~STR_REF;
+					if (d == 0 || d > REF_BACK_MAX || d > j ||
+					    layouts[t][f].size > DEDUP_MAX)
+						FAIL("string reference %u back at record %u of its type", d, j);
+					continue;
+				}
+				if (n > layouts[t][f].size)
+					FAIL("string of %u bytes in a field of %u", n,
+					     layouts[t][f].size);
+				sums[t][f] += n;
+			}
+		}
+	}
+	if (framed != raw_len)
+		FAIL("records make %llu bytes, chunk says %u", (unsigned long long)framed, raw_len);
+	end = plan_strings(&pl, end, sums, unknown_bytes);
+	if (end != x_len)
+		FAIL("transformed content is %zu bytes, its columns make %zu", x_len, end);
+
+	size_t sat[NTYPES][FIELDS_MAX];
+	memcpy(sat, pl.str, sizeof(sat));
+	size_t uat = pl.unknown;
+	uint32_t at[NTYPES] = {0}, nu = 0, ns = 0;
+	uint64_t prev_ts = 0;
+	uint8_t *o = out;
+	const uint8_t *ring[NTYPES][RING]; /* the last records of each type */
+	for (uint32_t i = 0; i < records; i++) {
+		unsigned t = x[i] & CODE_UNKNOWN;
+		uint32_t src = x[i] & CODE_SOURCE ? aa_get32(x + pl.sources + 4 * (size_t)ns++) : 0;
+		uint32_t len = t == CODE_UNKNOWN ? aa_get32(x + pl.lens + 4 * (size_t)nu++) :
+						   type_size[t];
+		aa_put32(o, len);
+		aa_put32(o + 4, src);
+		uint8_t *r = o + AA_FRAME_HEADER;
+		memset(r + len, 0, pad8(len) - len);
+		o += AA_FRAME_HEADER + pad8(len);
+		if (t == CODE_UNKNOWN) {
+			memcpy(r, x + uat, len);
+			uat += len;
+			continue;
+		}
+		uint32_t j = at[t]++;
+		ring[t][j % RING] = r;
+		for (unsigned f = 0; f < FIELDS_MAX && layouts[t][f].size; f++) {
+			const struct field *fd = &layouts[t][f];
+			const uint8_t *col = x + pl.col[t][f];
+			uint8_t c[16];
+			if (fd->kind != F_STR)
+				get_planes(fd->kind == F_RAW ? r + fd->off : c, col, pl.count[t], j,
+					   fd->size);
+			switch (fd->kind) {
+			case F_RAW:
+				break;
+			case F_TS:
+				prev_ts += get64(c);
+				aa_put64(r + fd->off, prev_ts);
+				break;
+			case F_TID:
+				aa_put32(r + fd->off, aa_get32(c) + aa_get32(r + fd->rel));
+				break;
+			case F_STR: {
+				uint32_t n = get_u16(col, pl.count[t], j);
+				if (n & STR_REF) {
+					memcpy(r + fd->off, ring[t][(j - (n & ~STR_REF)) % RING] + fd->off,
+					       fd->size);
+					break;
+				}
+				memcpy(r + fd->off, x + sat[t][f], n);
+				memset(r + fd->off + n, 0, fd->size - n);
+				sat[t][f] += n;
+				break;
+			}
+			}
+		}
+	}
+	return 0;
+}
