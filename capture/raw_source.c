@@ -38,6 +38,7 @@ struct raw_source {
 	uint64_t index;     /* records delivered so far */
 	int64_t mono_to_wall;
 	struct aa_record rec;
+	union aa_record_copy copy; /* rec's typed view: records sit unaligned after their length */
 };
 
 static struct raw_source *raw_of(aa_source *src)
@@ -190,7 +191,7 @@ static int raw_next(aa_source *src, struct aa_record **out)
 
 	const uint8_t *bytes = rs->buf + rs->start + RAW_LEN_SIZE;
 	struct aa_record *rec = &rs->rec;
-	aa_parse(bytes, len, &rec->ev);
+	aa_parse_copy(bytes, len, &rec->ev, &rs->copy);
 	rec->time_ns = rec->ev.type == AA_TYPE_UNKNOWN
 			       ? aa_clock_ns(CLOCK_REALTIME)
 			       : aa_wall_ns(rec->ev.mono_ns, rs->mono_to_wall);

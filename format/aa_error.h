@@ -1,8 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Error codes shared by the whole toolkit, zstd-style: every function that
- * can fail returns 0 or a negative AA_E_* value, and aa_error_name() gives it
- * a stable name and aa_strerror() a sentence.
+ * Two kinds of codes, in two spaces that never meet, as libpcap keeps a
+ * call's PCAP_ERROR_* apart from what a packet holds:
+ * - enum aa_error, what a call returns, zstd-style: 0 or a negative AA_E_*
+ *   value; aa_error_name() gives it a stable name, aa_strerror() a sentence.
+ * - enum aa_record_status, what a record of a known size says about itself
+ *   (aa_event.error in parse.h): 0 or a positive AA_REC_* value, a fact
+ *   about the data read and not a failure of any call;
+ *   aa_record_status_name() and aa_record_status_str() name and tell it.
+ * A value of one space given to the other's functions is unknown there.
  */
 #ifndef AA_ERROR_H
 #define AA_ERROR_H
@@ -13,13 +19,7 @@ extern "C" {
 
 enum aa_error {
 	AA_OK = 0,
-	/* A record of a known size whose content cannot be right. */
-	AA_E_SYSCALL = -1,   /* file record: syscall value out of range */
-	AA_E_DIRECTION = -2, /* tls record: direction is not 0 or 1 */
-	AA_E_TLS_SEQ = -3,   /* tls record: seq and data_len do not fit together */
-	AA_E_STRING = -4,    /* a string field has no terminating NUL */
-	AA_E_KIND = -5,      /* a kind, library or flags field holds a value no writer gives */
-	AA_E_PIECE = -6,     /* string record: seq and total_len do not fit together */
+	/* -1 .. -9 are not used: -1 is what a callback says "stop" with. */
 	/* The environment. */
 	AA_E_NOMEM = -10,
 	AA_E_IO = -11,       /* read or write failed; errno tells more */
@@ -49,6 +49,20 @@ enum aa_error {
 	AA_E_BPF = -43,         /* loading or attaching the BPF programs failed */
 };
 
+/*
+ * A record of a known size whose content cannot be right (FORMAT.md
+ * section 5 lists the checks): what aa_parse() finds, in aa_event.error.
+ */
+enum aa_record_status {
+	AA_REC_OK = 0,
+	AA_REC_SYSCALL = 1,   /* file, fileop or net record: syscall value out of range */
+	AA_REC_DIRECTION = 2, /* tls or tls_conn record: direction is not 0 or 1 */
+	AA_REC_TLS_SEQ = 3,   /* tls record: seq and data_len do not fit together */
+	AA_REC_STRING = 4,    /* a string field has no terminating NUL */
+	AA_REC_KIND = 5,      /* a kind, library, flags or marks field holds a value no writer gives */
+	AA_REC_PIECE = 6,     /* string record: seq and total_len do not fit together */
+};
+
 /* A call whose result must be looked at: an open, a read, a write. */
 #if defined(__GNUC__) || defined(__clang__)
 #define AA_MUST_CHECK __attribute__((warn_unused_result))
@@ -61,6 +75,11 @@ enum aa_error {
 const char *aa_error_name(int err);
 /* One short lower-case sentence, without a trailing period. */
 const char *aa_strerror(int err);
+/* "AA_REC_STRING" and so on; "AA_REC_UNKNOWN" for a value not listed
+ * (an AA_E_* code included). Static strings, valid for ever. */
+const char *aa_record_status_name(int status);
+/* One short lower-case sentence, without a trailing period. */
+const char *aa_record_status_str(int status);
 
 #ifdef __cplusplus
 }

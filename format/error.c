@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Names and sentences for the AA_E_* codes. */
+/* Names and sentences for the AA_E_* codes and the AA_REC_* record statuses. */
 #include "aa_error.h"
 
 #include <stddef.h>
@@ -12,12 +12,6 @@ struct aa_error_text {
 
 static const struct aa_error_text texts[] = {
 	{AA_OK, "AA_OK", "no error"},
-	{AA_E_SYSCALL, "AA_E_SYSCALL", "file, fileop or net record with a syscall value out of range"},
-	{AA_E_DIRECTION, "AA_E_DIRECTION", "tls record with a direction other than 0 or 1"},
-	{AA_E_TLS_SEQ, "AA_E_TLS_SEQ", "tls record whose seq and data_len do not fit together"},
-	{AA_E_STRING, "AA_E_STRING", "string field without a terminating NUL"},
-	{AA_E_KIND, "AA_E_KIND", "record with a kind, library or flags value no writer gives"},
-	{AA_E_PIECE, "AA_E_PIECE", "string record whose seq and total_len do not fit together"},
 	{AA_E_NOMEM, "AA_E_NOMEM", "out of memory"},
 	{AA_E_IO, "AA_E_IO", "input/output error"},
 	{AA_E_INVAL, "AA_E_INVAL", "invalid argument"},
@@ -44,22 +38,46 @@ static const struct aa_error_text texts[] = {
 	{AA_E_BPF, "AA_E_BPF", "loading or attaching the BPF programs failed"},
 };
 
-static const struct aa_error_text *find(int err)
+static const struct aa_error_text statuses[] = {
+	{AA_REC_OK, "AA_REC_OK", "valid record"},
+	{AA_REC_SYSCALL, "AA_REC_SYSCALL", "file, fileop or net record with a syscall value out of range"},
+	{AA_REC_DIRECTION, "AA_REC_DIRECTION", "tls or tls_conn record with a direction other than 0 or 1"},
+	{AA_REC_TLS_SEQ, "AA_REC_TLS_SEQ", "tls record whose seq and data_len do not fit together"},
+	{AA_REC_STRING, "AA_REC_STRING", "string field without a terminating NUL"},
+	{AA_REC_KIND, "AA_REC_KIND", "record with a kind, library, flags or marks value no writer gives"},
+	{AA_REC_PIECE, "AA_REC_PIECE", "string record whose seq and total_len do not fit together"},
+};
+
+static const struct aa_error_text *find(const struct aa_error_text *t, size_t n, int code)
 {
-	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
-		if (texts[i].code == err)
-			return &texts[i];
+	for (size_t i = 0; i < n; i++)
+		if (t[i].code == code)
+			return &t[i];
 	return NULL;
 }
 
+#define FIND(table, code) find(table, sizeof(table) / sizeof(table[0]), code)
+
 const char *aa_error_name(int err)
 {
-	const struct aa_error_text *t = find(err);
+	const struct aa_error_text *t = FIND(texts, err);
 	return t ? t->name : "AA_E_UNKNOWN";
 }
 
 const char *aa_strerror(int err)
 {
-	const struct aa_error_text *t = find(err);
+	const struct aa_error_text *t = FIND(texts, err);
 	return t ? t->text : "unknown error";
+}
+
+const char *aa_record_status_name(int status)
+{
+	const struct aa_error_text *t = FIND(statuses, status);
+	return t ? t->name : "AA_REC_UNKNOWN";
+}
+
+const char *aa_record_status_str(int status)
+{
+	const struct aa_error_text *t = FIND(statuses, status);
+	return t ? t->text : "unknown record status";
 }

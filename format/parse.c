@@ -93,24 +93,24 @@ static int has_nul(const __u8 *s, size_t size)
 static int check_tls(const struct aa_tls_event *e)
 {
 	if (e->direction > AA_TLS_READ)
-		return AA_E_DIRECTION;
+		return AA_REC_DIRECTION;
 	/* An empty call is one piece, seq 0; otherwise piece seq must start inside data_len. */
 	if (e->data_len == 0 ? e->seq != 0 : aa_tls_piece_len(e) == 0)
-		return AA_E_TLS_SEQ;
+		return AA_REC_TLS_SEQ;
 	return 0;
 }
 
 static int check_file(const struct aa_file_event *e)
 {
 	if (e->syscall >= AA_SYS_COUNT)
-		return AA_E_SYSCALL;
-	return has_nul(e->path, sizeof(e->path)) ? 0 : AA_E_STRING;
+		return AA_REC_SYSCALL;
+	return has_nul(e->path, sizeof(e->path)) ? 0 : AA_REC_STRING;
 }
 
 static int check_exec(const struct aa_exec_event *e)
 {
 	if (!has_nul(e->filename, sizeof(e->filename)) || !has_nul(e->args, sizeof(e->args)))
-		return AA_E_STRING;
+		return AA_REC_STRING;
 	return 0;
 }
 
@@ -123,39 +123,39 @@ static int check_exit(const struct aa_exit_event *e)
 static int check_task(const struct aa_task_event *e)
 {
 	if (e->kind >= AA_TASK_KIND_COUNT)
-		return AA_E_KIND;
-	return has_nul(e->comm, sizeof(e->comm)) && has_nul(e->cgroup, sizeof(e->cgroup)) ? 0 : AA_E_STRING;
+		return AA_REC_KIND;
+	return has_nul(e->comm, sizeof(e->comm)) && has_nul(e->cgroup, sizeof(e->cgroup)) ? 0 : AA_REC_STRING;
 }
 
 static int check_string(const struct aa_string_event *e)
 {
 	if (e->kind >= AA_STRING_KIND_COUNT || (e->flags & ~AA_STRING_FLAGS_ALL))
-		return AA_E_KIND;
+		return AA_REC_KIND;
 	/* An empty string is one piece, seq 0; otherwise the piece starts inside total_len. */
 	if (e->total_len == 0 ? e->seq != 0 : aa_string_piece_len(e) == 0)
-		return AA_E_PIECE;
+		return AA_REC_PIECE;
 	return 0;
 }
 
 static int check_tls_conn(const struct aa_tls_conn_event *e)
 {
 	if (e->direction > AA_TLS_READ)
-		return AA_E_DIRECTION;
-	return e->lib < AA_TLS_LIB_COUNT ? 0 : AA_E_KIND;
+		return AA_REC_DIRECTION;
+	return e->lib < AA_TLS_LIB_COUNT ? 0 : AA_REC_KIND;
 }
 
 static int check_fileop(const struct aa_fileop_event *e)
 {
 	if (e->syscall < AA_SYS_PREAD64 || e->syscall >= AA_SYS_FILEOP_END)
-		return AA_E_SYSCALL;
+		return AA_REC_SYSCALL;
 	if (e->marks & ~AA_MARK_ALL)
-		return AA_E_KIND;
-	return has_nul(e->path, sizeof(e->path)) ? 0 : AA_E_STRING;
+		return AA_REC_KIND;
+	return has_nul(e->path, sizeof(e->path)) ? 0 : AA_REC_STRING;
 }
 
 static int check_net(const struct aa_net_event *e)
 {
-	return e->syscall < AA_NET_SYSCALL_COUNT ? 0 : AA_E_SYSCALL;
+	return e->syscall < AA_NET_SYSCALL_COUNT ? 0 : AA_REC_SYSCALL;
 }
 
 /* What the parser knows of each type, made from AA_RECORD_TYPES. */
@@ -244,7 +244,7 @@ int aa_event_pid(const struct aa_event *ev, uint32_t *pid)
 	return 1;
 }
 
-int aa_parse(const void *raw, size_t len, struct aa_event *ev)
+static int parse(const void *raw, size_t len, struct aa_event *ev, union aa_record_copy *copy)
 {
 	ev->type = type_of_size(len);
 	ev->error = 0;
@@ -257,13 +257,25 @@ int aa_parse(const void *raw, size_t len, struct aa_event *ev)
 
 	/* Records in a decoded chunk are 8-byte aligned; others are copied. */
 	const void *view = raw;
-	if ((uintptr_t)raw % alignof(struct aa_tls_event) != 0) {
-		memcpy(&ev->copy_, raw, len);
-		view = &ev->copy_;
+	if ((uintptr_t)raw % alignof(union aa_record_copy) != 0) {
+		if (!copy)
+			return AA_E_INVAL;
+		memcpy(copy, raw, len);
+		view = copy;
 	}
 	const struct type_info *ti = &types[ev->type];
 	ev->tls = view; /* the views share one pointer: this sets ev->file ... too */
 	ev->mono_ns = u64_at(view, ti->ts_off);
 	ev->error = ti->check(view);
 	return ev->error;
+}
+
+int aa_parse(const void *raw, size_t len, struct aa_event *ev)
+{
+	return parse(raw, len, ev, NULL);
+}
+
+int aa_parse_copy(const void *raw, size_t len, struct aa_event *ev, union aa_record_copy *copy)
+{
+	return parse(raw, len, ev, copy);
 }

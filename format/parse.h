@@ -22,32 +22,46 @@ extern "C" {
 
 struct aa_event {
 	enum aa_type type; /* from the size alone */
-	int error;         /* 0, or the AA_E_* why a known-size record is invalid */
+	int error;         /* 0, or the AA_REC_* (enum aa_record_status) why a
+			      known-size record is invalid */
 	const uint8_t *raw; /* the record's bytes, exactly as captured */
 	uint32_t len;
 	uint64_t mono_ns; /* the record's CLOCK_MONOTONIC time stamp; 0 if unknown type */
 	/* The typed view (ev->tls, ev->file ...), set for every known type even
-	 * when error != 0. Points into raw when raw is 8-byte aligned, else into
-	 * copy_. Anonymous, so __extension__ for C99 -pedantic builds. */
+	 * when error != 0: points into raw, or into the caller's aligned copy
+	 * (aa_parse_copy). Anonymous, so __extension__ for C99 -pedantic builds. */
 #define AA_X_VIEW(name, NAME, size) const struct aa_##name##_event *name;
 	__extension__ union {
 		AA_RECORD_TYPES(AA_X_VIEW)
 	};
 #undef AA_X_VIEW
-#define AA_X_COPY(name, NAME, size) struct aa_##name##_event name;
-	union { /* private: aligned copy of a misaligned record */
-		AA_RECORD_TYPES(AA_X_COPY)
-	} copy_;
-#undef AA_X_COPY
 };
 
+/* Room for an aligned copy of any known record (aa_parse_copy). */
+#define AA_X_COPY(name, NAME, size) struct aa_##name##_event name;
+union aa_record_copy {
+	AA_RECORD_TYPES(AA_X_COPY)
+};
+#undef AA_X_COPY
+
 /*
- * Fills *ev from the record and returns ev->error: 0 for a valid record or a
- * record of unknown size, else an AA_E_* content error (AA_E_SYSCALL,
- * AA_E_DIRECTION, AA_E_TLS_SEQ, AA_E_STRING). Reads no byte outside
- * raw[0..len). ev->raw keeps pointing at raw: raw must outlive ev.
+ * Fills *ev from the record. Returns 0 for a valid record or a record of
+ * unknown size, a positive AA_REC_* (enum aa_record_status, also in
+ * ev->error) for a known-size record whose content cannot be right, or
+ * AA_E_INVAL when raw of a known size is not 8-byte aligned (then ev has
+ * no typed view: use aa_parse_copy). Records in a decoded chunk, in the
+ * ring buffer and in aa_next's aa_record are aligned. Reads no byte
+ * outside raw[0..len). ev->raw and the typed view point into raw: raw
+ * must outlive ev.
  */
 int aa_parse(const void *raw, size_t len, struct aa_event *ev);
+/*
+ * aa_parse for bytes that may sit anywhere (after a length in the raw
+ * export stream): a misaligned record of a known size is copied into
+ * *copy and the typed view points there, so copy must outlive ev too.
+ * Never returns AA_E_INVAL.
+ */
+int aa_parse_copy(const void *raw, size_t len, struct aa_event *ev, union aa_record_copy *copy);
 
 /* The type's name in AA_RECORD_TYPES ("tls" ...), or "unknown" (static strings). */
 const char *aa_type_name(enum aa_type type);

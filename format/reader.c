@@ -533,15 +533,21 @@ int aa_reader_next(struct aa_reader *r, struct aa_chunk_view *c)
 	}
 }
 
-int aa_reader_decode(struct aa_reader *r, const struct aa_chunk_view *c, const uint8_t **raw)
+int aa_reader_decode_to(struct aa_reader *r, const struct aa_chunk_view *c, uint8_t *out)
 {
 	char detail[64];
-	int rc = aa_chunk_decompress(r->dctx, &c->h, c->stored, r->raw, detail);
+	int rc = aa_chunk_decompress(r->dctx, &c->h, c->stored, out, detail);
 
-	if (rc)
-		return fail(r, rc, c->offset, c->h.index, "%s", detail);
-	*raw = r->raw;
-	return 0;
+	return rc ? fail(r, rc, c->offset, c->h.index, "%s", detail) : 0;
+}
+
+int aa_reader_decode(struct aa_reader *r, const struct aa_chunk_view *c, const uint8_t **raw)
+{
+	int rc = aa_reader_decode_to(r, c, r->raw);
+
+	if (!rc)
+		*raw = r->raw;
+	return rc;
 }
 
 /* A block start that looks like a chunk: EPB type, sane length, chunk magic. */

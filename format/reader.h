@@ -78,6 +78,9 @@ uint32_t aa_reader_interfaces(const struct aa_reader *r);
 
 /* Decodes a chunk from aa_reader_next() into the reader's buffer. 0 or AA_E_ZSTD. */
 int aa_reader_decode(struct aa_reader *r, const struct aa_chunk_view *c, const uint8_t **raw);
+/* The same into out (AA_CHUNK_RAW_MAX bytes, 8-byte aligned: its records are
+ * viewed in place), for a caller that keeps chunks past the next one. */
+int aa_reader_decode_to(struct aa_reader *r, const struct aa_chunk_view *c, uint8_t *out);
 
 /*
  * After a structural error: searches forward for the next block that looks

@@ -200,7 +200,7 @@ typedef int (*aa_record_cb)(void *user, const struct aa_record *rec);
 #define AA_X_CALLBACK(name, NAME, size) aa_record_cb on_##name;
 struct aa_callbacks {
 	AA_RECORD_TYPES(AA_X_CALLBACK) /* on_tls, on_file, on_exec, on_exit ... */
-	aa_record_cb on_unknown; /* unknown sizes, and known sizes with ev.error set */
+	aa_record_cb on_unknown; /* unknown sizes, and known sizes with ev.error set (AA_REC_*) */
 };
 #undef AA_X_CALLBACK
 
@@ -208,7 +208,7 @@ struct aa_callbacks {
 struct aa_source_stats {
 	uint64_t records;
 	uint64_t by_type[AA_TYPE_COUNT];
-	uint64_t invalid;         /* known size, ev.error set (also counted in by_type) */
+	uint64_t invalid;         /* known size, ev.error an AA_REC_* (also counted in by_type) */
 	uint64_t delivered;       /* records that passed the filter */
 	uint64_t late;            /* ordered: delivered after a record of a later time */
 	uint64_t dropped;         /* lost before the writer, from the files' counters */
@@ -240,8 +240,9 @@ AA_MUST_CHECK int aa_open_offline(aa_source **src, const char *const *paths, siz
 
 /*
  * The next record that passes the filter: 1 and *rec set (it, its ev.raw and
- * its typed view are valid until the next aa_next, aa_dispatch or aa_close
- * on src; copy what must live longer), 0 at the end, or a negative AA_E_* (details in
+ * its typed view, which point into the source's own aligned storage, are
+ * valid until the next aa_next, aa_dispatch or aa_close on src; copy what
+ * must live longer), 0 at the end, or a negative AA_E_* (details in
  * aa_source_error()). Records come in exact capture order, or with
  * aa_replay_opts.ordered in time order; then an error comes after the
  * records read before it.

@@ -7,6 +7,7 @@
  */
 #include "evidence.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,8 +25,10 @@ struct held {
 	const uint8_t *session;
 	uint32_t origin;
 	uint32_t chunk, len;
+	uint32_t pad_;             /* bytes starts 8-byte aligned: aa_parse views it */
 	uint8_t bytes[];
 };
+_Static_assert(offsetof(struct held, bytes) % 8 == 0, "held records are parsed in place");
 
 /* One string being put together from its pieces. */
 struct jstr {

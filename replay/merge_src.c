@@ -60,7 +60,7 @@ static int fill(struct merged *m, struct group *g)
 			g->end = 1;
 		else if (rc < 0)
 			return rc; /* a later call goes on, as the group's source does */
-		else if (aa_order_push(g->order, r) != 0)
+		else if (aa_order_push(g->order, r, g->src->ops->pin ? g->src->ops->pin(g->src) : NULL) != 0)
 			return AA_E_NOMEM;
 	}
 }

@@ -147,14 +147,77 @@ static int repeats_records(struct offline *o, const struct aa_chunk_view *c, int
 	return 1;
 }
 
+/*
+ * A buffer to decode the next RECORDS chunk into: one no record is held
+ * of any more (the current one, mostly), else a new one. Emptied buffers
+ * past a few spare are freed.
+ */
+static struct chunk_buf *free_buf(struct offline *o)
+{
+	struct chunk_buf *found = NULL, **pp = &o->bufs;
+	int spare = 0;
+
+	if (o->buf && !o->buf->pin.refs)
+		return o->buf;
+	while (*pp) {
+		struct chunk_buf *b = *pp;
+		if (b->pin.refs || (!found && (found = b)) || ++spare <= 2) {
+			pp = &b->next;
+			continue;
+		}
+		*pp = b->next;
+		free(b->data);
+		free(b);
+	}
+	if (found)
+		return found;
+	struct chunk_buf *b = calloc(1, sizeof(*b));
+	if (!b || !(b->data = malloc(AA_CHUNK_RAW_MAX))) {
+		free(b);
+		return NULL;
+	}
+	b->pin.size = AA_CHUNK_RAW_MAX;
+	b->next = o->bufs;
+	o->bufs = b;
+	return b;
+}
+
+static void free_bufs(struct offline *o)
+{
+	while (o->bufs) {
+		struct chunk_buf *b = o->bufs;
+		o->bufs = b->next;
+		free(b->data);
+		free(b);
+	}
+}
+
+/* Decodes c: a RECORDS chunk into a buffer of its own (o->buf), others
+ * into the reader's. */
+static int decode(struct offline *o, const struct aa_chunk_view *c, const uint8_t **raw)
+{
+	struct chunk_buf *b;
+
+	if (c->h.kind == AA_CHUNK_META || c->h.kind == AA_CHUNK_STATS || c->h.kind == AA_CHUNK_END)
+		return aa_reader_decode(o->rd, c, raw) != 0 ? reader_damage(o, AA_E_ZSTD) : 0;
+	if (!(b = free_buf(o)))
+		return aa_source_fail(&o->base, AA_E_NOMEM, cur_path(o), c->offset, c->h.index,
+				      "out of memory for a chunk");
+	if (aa_reader_decode_to(o->rd, c, b->data) != 0)
+		return reader_damage(o, AA_E_ZSTD);
+	o->buf = b;
+	*raw = b->data;
+	return 0;
+}
+
 /* A checked chunk from the reader: decoded and taken by kind. */
 static int take_chunk(struct offline *o, const struct aa_chunk_view *c, int seq_reported)
 {
-	const uint8_t *raw;
+	const uint8_t *raw = NULL;
 	int rc;
 
-	if (aa_reader_decode(o->rd, c, &raw) != 0)
-		return reader_damage(o, AA_E_ZSTD);
+	if ((rc = decode(o, c, &raw)) != 0 || !raw)
+		return rc;
 	o->base.stats.bytes_stored = o->done_bytes + aa_reader_offset(o->rd);
 	switch (c->h.kind) {
 	case AA_CHUNK_META:
@@ -231,7 +294,7 @@ static int next_frame(struct offline *o, struct aa_record **out)
 	struct aa_record *rec = &o->rec;
 	const uint8_t *bytes = p + AA_FRAME_HEADER;
 	const struct aa_file_meta *m = sid ? &o->f.more[sid - 1].meta : &o->f.meta;
-	aa_parse(bytes, len, &rec->ev);
+	aa_parse_copy(bytes, len, &rec->ev, &o->copy);
 	rec->time_ns = rec->ev.type == AA_TYPE_UNKNOWN || !o->f.have_meta
 			       ? o->chunk.written_ns
 			       : aa_wall_ns(rec->ev.mono_ns, m->mono_to_wall);
@@ -349,11 +412,18 @@ static struct aa_origins *offline_origins(const aa_source *src)
 	return ((const struct offline *)src)->origins;
 }
 
+static struct aa_pin *offline_pin(aa_source *src)
+{
+	struct offline *o = (struct offline *)src;
+	return o->buf && o->raw == o->buf->data ? &o->buf->pin : NULL;
+}
+
 static void offline_destroy(aa_source *src)
 {
 	struct offline *o = (struct offline *)src;
 
 	aa_reader_close(o->rd);
+	free_bufs(o);
 	offline_free_sources(&o->f);
 	if (o->own_origins)
 		aa_origins_free(o->origins);
@@ -371,6 +441,7 @@ static const struct aa_source_ops offline_ops = {
 	.meta = offline_meta,
 	.destroy = offline_destroy,
 	.origins = offline_origins,
+	.pin = offline_pin,
 };
 
 static int open_files(aa_source **src, const char *const *paths, size_t npaths,

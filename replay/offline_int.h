@@ -17,6 +17,14 @@
 struct aa_origins;
 struct aa_offline_input;
 
+/* A decoded RECORDS chunk's buffer, kept while a later stage holds records
+ * of it (struct aa_pin: time order keeps them instead of copying). */
+struct chunk_buf {
+	struct aa_pin pin;
+	struct chunk_buf *next;
+	uint8_t *data; /* AA_CHUNK_RAW_MAX bytes */
+};
+
 
 /* A merged file's source other than the first: its META and origin. */
 struct file_src {
@@ -69,7 +77,8 @@ struct offline {
 	uint64_t done_bytes;  /* file bytes of the files already read */
 	uint64_t base_index;  /* stream index of the current file's first record */
 
-	/* the chunk being handed out */
+	/* the chunk being handed out, in buf (a RECORDS chunk) */
+	struct chunk_buf *bufs, *buf; /* every buffer; the current one */
 	const uint8_t *raw;
 	size_t raw_len, pos;
 	struct aa_chunk_hdr chunk;
@@ -84,6 +93,9 @@ struct offline {
 	uint64_t dropped_done, drops_done[AA_DROP_SLOTS], dropped_cur, drops_cur[AA_DROP_SLOTS];
 
 	struct aa_record rec;
+	/* rec's typed view when a record does not sit 8-byte aligned in its
+	 * chunk (records of a decoded chunk do: then it is unused) */
+	union aa_record_copy copy;
 	const struct aa_offline_input *input; /* inputs that are not files (offline_input.h) */
 	void *input_user;
 };

@@ -1,34 +1,69 @@
 /* SPDX-License-Identifier: MIT */
-/* Time order in a bounded window (order.h). */
+/*
+ * Time order in a bounded window (order.h).
+ *
+ * Most records come in time order already: those go to a FIFO, and only the
+ * ones that come after a later record (a file record carries its syscall's
+ * entry time but is written at its exit) go to a heap; the next record out
+ * is the older of the FIFO's head and the heap's top. Either holds small
+ * slots (time, arrival, where the record is), so neither chases pointers
+ * to compare. A record's parsed event is copied once into large blocks
+ * that are taken in arrival order and given back when their last record
+ * has gone out: no allocation per record, and no parse again on the way
+ * out. Its bytes stay in the source's buffer when the source can keep it
+ * (struct aa_pin), else they are copied with it.
+ */
 #include "order.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* A record held back: its bytes and where it came from, not its parsed
- * event (a struct aa_event is 4 KiB), which is made again when it goes out. */
+/* Records are copied into blocks of this size (a larger record: its own). */
+#define BLOCK_SIZE (1u << 20)
+/* How many records ahead of the one going out the FIFO's are prefetched. */
+#define PREFETCH 2
+/* Emptied blocks kept for reuse rather than freed. */
+#define SPARE_MAX 4
+
+struct block {
+	struct block *next; /* in the spare list */
+	size_t size, used;  /* of data */
+	uint32_t live;      /* records in it not yet handed out and released */
+	uint32_t pad_;
+	uint8_t data[];
+};
+_Static_assert(offsetof(struct block, data) % 8 == 0, "records in a block are 8-byte aligned");
+
+/* A record held back: as it was pushed (its event parsed), then its bytes
+ * (or, with pin, its bytes stay where they are). */
 struct held {
-	uint64_t time_ns;
-	uint64_t index;
-	uint64_t arrival; /* ties keep capture order */
-	const char *path;
-	const char *host;
-	const uint8_t *session;
-	uint32_t origin;
-	uint32_t chunk;
-	uint32_t len;
+	struct block *blk;
+	struct aa_pin *pin;
+	struct aa_record rec;
 	uint8_t bytes[];
+};
+_Static_assert(offsetof(struct held, bytes) % 8 == 0, "held records are viewed in place");
+
+struct slot {
+	uint64_t time_ns;
+	uint64_t arrival; /* ties keep capture order */
+	struct held *h;
 };
 
 struct aa_order {
 	uint64_t window_ns;
 	uint64_t newest_ns; /* latest time pushed */
 	uint64_t arrivals;
-	size_t bytes;       /* of the records held */
-	struct held **heap;
-	size_t n, cap;
-	struct held *out;   /* the one last handed out, */
-	struct aa_record out_rec; /* and its record */
+	size_t bytes;       /* of the blocks in use */
+	struct slot *fifo;  /* a ring, in (time, arrival) order; fcap a power of 2 */
+	size_t fhead, fn, fcap;
+	struct slot *heap;  /* the records that came late */
+	size_t hn, hcap;
+	struct block *cur;  /* the block being filled */
+	struct block *spare;
+	size_t nspare;
+	struct held *out;   /* the one last handed out */
 };
 
 struct aa_order *aa_order_new(uint64_t window_ns)
@@ -40,99 +75,197 @@ struct aa_order *aa_order_new(uint64_t window_ns)
 	return o;
 }
 
-static int before(const struct held *a, const struct held *b)
+static int before(const struct slot *a, const struct slot *b)
 {
 	if (a->time_ns != b->time_ns)
 		return a->time_ns < b->time_ns;
 	return a->arrival < b->arrival;
 }
 
-static void swap(struct held **h, size_t i, size_t j)
+static void block_free(struct aa_order *o, struct block *b)
 {
-	struct held *t = h[i];
-	h[i] = h[j];
-	h[j] = t;
+	o->bytes -= b->size;
+	if (b->size == BLOCK_SIZE && o->nspare < SPARE_MAX) {
+		b->next = o->spare;
+		o->spare = b;
+		o->nspare++;
+		return;
+	}
+	free(b);
 }
 
-int aa_order_push(struct aa_order *o, const struct aa_record *rec)
+/* Room for need bytes, 8-byte aligned, in the block being filled. */
+static struct held *reserve(struct aa_order *o, size_t need)
 {
-	if (o->n == o->cap) {
-		size_t cap = o->cap ? o->cap * 2 : 1024;
-		struct held **h = realloc(o->heap, cap * sizeof(*h));
-		if (!h)
-			return AA_E_NOMEM;
-		o->heap = h;
-		o->cap = cap;
-	}
-	struct held *e = malloc(sizeof(*e) + rec->ev.len);
-	if (!e)
-		return AA_E_NOMEM;
-	e->time_ns = rec->time_ns;
-	e->index = rec->index;
-	e->path = rec->path;
-	e->host = rec->host;
-	e->session = rec->session;
-	e->origin = rec->origin;
-	e->chunk = rec->chunk;
-	e->len = rec->ev.len;
-	memcpy(e->bytes, rec->ev.raw, rec->ev.len);
-	e->arrival = o->arrivals++;
-	o->bytes += sizeof(*e) + e->len;
-	if (rec->time_ns > o->newest_ns)
-		o->newest_ns = rec->time_ns;
+	struct block *b = o->cur;
 
-	size_t i = o->n++;
-	o->heap[i] = e;
-	while (i && before(o->heap[i], o->heap[(i - 1) / 2])) {
-		swap(o->heap, i, (i - 1) / 2);
-		i = (i - 1) / 2;
+	if (!b || b->size - b->used < need) {
+		if (b && !b->live)
+			block_free(o, b); /* no record of it held any more */
+		o->cur = NULL;
+		if (need <= BLOCK_SIZE && o->spare) {
+			b = o->spare;
+			o->spare = b->next;
+			o->nspare--;
+		} else {
+			size_t size = need <= BLOCK_SIZE ? BLOCK_SIZE : need;
+			if (!(b = malloc(sizeof(*b) + size)))
+				return NULL;
+			b->size = size;
+		}
+		b->used = 0;
+		b->live = 0;
+		o->bytes += b->size;
+		o->cur = b;
 	}
+	struct held *h = (struct held *)(b->data + b->used);
+	b->used += need;
+	b->live++;
+	h->blk = b;
+	return h;
+}
+
+static void release(struct aa_order *o, struct held *h)
+{
+	struct block *b = h->blk;
+
+	if (h->pin && --h->pin->refs == 0)
+		o->bytes -= h->pin->size;
+	if (--b->live == 0 && b != o->cur)
+		block_free(o, b);
+}
+
+static int grow(struct slot **a, size_t *cap)
+{
+	size_t n = *cap ? *cap * 2 : 1024;
+	struct slot *p = realloc(*a, n * sizeof(*p));
+
+	if (!p)
+		return AA_E_NOMEM;
+	*a = p;
+	*cap = n;
 	return 0;
 }
 
-static struct held *take_min(struct aa_order *o)
+static int fifo_push(struct aa_order *o, struct slot s)
 {
-	struct held *top = o->heap[0];
+	if (o->fn == o->fcap) {
+		size_t old = o->fcap;
+		if (grow(&o->fifo, &o->fcap) != 0)
+			return AA_E_NOMEM;
+		/* the ring's wrapped part moves up to stay after its start */
+		if (o->fhead + o->fn > old) {
+			size_t tail = old - o->fhead;
+			memmove(o->fifo + o->fcap - tail, o->fifo + o->fhead, tail * sizeof(*o->fifo));
+			o->fhead = o->fcap - tail;
+		}
+	}
+	o->fifo[(o->fhead + o->fn++) & (o->fcap - 1)] = s;
+	return 0;
+}
+
+static int heap_push(struct aa_order *o, struct slot s)
+{
+	if (o->hn == o->hcap && grow(&o->heap, &o->hcap) != 0)
+		return AA_E_NOMEM;
+	size_t i = o->hn++;
+	while (i && before(&s, &o->heap[(i - 1) / 2])) {
+		o->heap[i] = o->heap[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	o->heap[i] = s;
+	return 0;
+}
+
+static struct slot heap_take(struct aa_order *o)
+{
+	struct slot top = o->heap[0], last = o->heap[--o->hn];
 	size_t i = 0;
 
-	o->heap[0] = o->heap[--o->n];
 	for (;;) {
-		size_t l = 2 * i + 1, r = l + 1, m = i;
-		if (l < o->n && before(o->heap[l], o->heap[m]))
-			m = l;
-		if (r < o->n && before(o->heap[r], o->heap[m]))
-			m = r;
-		if (m == i)
+		size_t l = 2 * i + 1, m = l;
+		if (l >= o->hn)
 			break;
-		swap(o->heap, i, m);
+		if (l + 1 < o->hn && before(&o->heap[l + 1], &o->heap[l]))
+			m = l + 1;
+		if (!before(&o->heap[m], &last))
+			break;
+		o->heap[i] = o->heap[m];
 		i = m;
 	}
-	o->bytes -= sizeof(*top) + top->len;
+	if (o->hn)
+		o->heap[i] = last;
 	return top;
+}
+
+int aa_order_push(struct aa_order *o, const struct aa_record *rec, struct aa_pin *pin)
+{
+	/* kept in place only when its view is in its bytes, not in a copy */
+	if (rec->ev.type != AA_TYPE_UNKNOWN && (const void *)rec->ev.tls != (const void *)rec->ev.raw)
+		pin = NULL;
+	size_t need = sizeof(struct held) + (pin ? 0 : ((size_t)rec->ev.len + 7) & ~(size_t)7);
+	struct held *h = reserve(o, need);
+
+	if (!h)
+		return AA_E_NOMEM;
+	h->rec = *rec;
+	h->pin = pin;
+	if (pin && pin->refs++ == 0)
+		o->bytes += pin->size;
+	else if (!pin)
+		memcpy(h->bytes, rec->ev.raw, rec->ev.len);
+	struct slot s = { rec->time_ns, o->arrivals++, h };
+	if (rec->time_ns > o->newest_ns)
+		o->newest_ns = rec->time_ns;
+	/* in order after the FIFO's last: the FIFO; else the heap */
+	int late = o->fn && before(&s, &o->fifo[(o->fhead + o->fn - 1) & (o->fcap - 1)]);
+	int rc = late ? heap_push(o, s) : fifo_push(o, s);
+	if (rc)
+		release(o, h);
+	return rc;
 }
 
 struct aa_record *aa_order_pop(struct aa_order *o, int flush)
 {
-	free(o->out);
-	o->out = NULL;
-	if (!o->n)
+	if (o->out) {
+		release(o, o->out);
+		o->out = NULL;
+	}
+	if (!o->fn && !o->hn)
 		return NULL;
-	const struct held *top = o->heap[0];
+	const struct slot *f = o->fn ? &o->fifo[o->fhead] : NULL;
+	int from_heap = o->hn && (!f || before(&o->heap[0], f));
+	const struct slot *top = from_heap ? &o->heap[0] : f;
 	int due = flush || o->bytes > AA_ORDER_MAX_BYTES ||
 		  o->newest_ns - top->time_ns >= o->window_ns;
 	if (!due)
 		return NULL;
-	struct held *e = o->out = take_min(o);
-	struct aa_record *r = &o->out_rec;
-	/* the same bytes parse to the same event and error */
-	aa_parse(e->bytes, e->len, &r->ev);
-	r->time_ns = e->time_ns;
-	r->index = e->index;
-	r->path = e->path;
-	r->host = e->host;
-	r->session = e->session;
-	r->origin = e->origin;
-	r->chunk = e->chunk;
+	struct held *h;
+	if (from_heap) {
+		h = heap_take(o).h;
+	} else {
+		h = f->h;
+		o->fhead = (o->fhead + 1) & (o->fcap - 1);
+		o->fn--;
+		/* The records go out long after they came in, out of the cache:
+		 * fetch a next one's while this one is used, its event first and,
+		 * a few records later, its bytes (where the event says they are). */
+		if (2 * PREFETCH < o->fn) {
+			const struct held *n = o->fifo[(o->fhead + 2 * PREFETCH) & (o->fcap - 1)].h;
+			__builtin_prefetch(&n->rec);
+			__builtin_prefetch((const uint8_t *)&n->rec + 64);
+		}
+		if (PREFETCH < o->fn)
+			__builtin_prefetch(o->fifo[(o->fhead + PREFETCH) & (o->fcap - 1)].h->rec.ev.raw);
+	}
+	o->out = h;
+	/* the event as parsed at the push, viewing its pinned bytes or the copy */
+	struct aa_record *r = &h->rec;
+	if (!h->pin) {
+		r->ev.raw = h->bytes;
+		if (r->ev.type != AA_TYPE_UNKNOWN)
+			r->ev.tls = (const struct aa_tls_event *)(const void *)h->bytes;
+	}
 	return r;
 }
 
@@ -140,9 +273,20 @@ void aa_order_free(struct aa_order *o)
 {
 	if (!o)
 		return;
-	for (size_t i = 0; i < o->n; i++)
-		free(o->heap[i]);
+	/* every block in use is the current one or holds a record in a slot */
+	for (size_t i = 0; i < o->hn; i++)
+		release(o, o->heap[i].h);
+	for (size_t i = 0; i < o->fn; i++)
+		release(o, o->fifo[(o->fhead + i) & (o->fcap - 1)].h);
+	if (o->out)
+		release(o, o->out);
+	free(o->cur);
+	while (o->spare) {
+		struct block *b = o->spare;
+		o->spare = b->next;
+		free(b);
+	}
+	free(o->fifo);
 	free(o->heap);
-	free(o->out);
 	free(o);
 }

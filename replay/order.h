@@ -14,8 +14,10 @@
 #include <stdint.h>
 
 #include "aa_replay.h"
+#include "source.h"
 
-/* Bytes of records held at most; past it the oldest is handed out early. */
+/* Bytes of records held at most (of the blocks they are copied into); past
+ * it the oldest is handed out early. */
 #define AA_ORDER_MAX_BYTES (64u << 20)
 
 struct aa_order;
@@ -23,8 +25,10 @@ struct aa_order;
 /* NULL when out of memory. */
 struct aa_order *aa_order_new(uint64_t window_ns);
 
-/* Takes a copy of rec (its bytes too). 0 or AA_E_NOMEM. */
-int aa_order_push(struct aa_order *o, const struct aa_record *rec);
+/* Takes a copy of rec, and of its bytes unless pin (their buffer, see
+ * source.h) is given: then a reference to it, until the record has gone
+ * out. 0 or AA_E_NOMEM. */
+int aa_order_push(struct aa_order *o, const struct aa_record *rec, struct aa_pin *pin);
 
 /*
  * The oldest record held if it is due (the newest pushed is at least the

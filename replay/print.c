@@ -323,7 +323,7 @@ int aa_print_text(FILE *out, const struct aa_record *rec)
 	fputs_unlocked(aa_type_name(ev->type), out);
 	if (ev->error) {
 		fputs_unlocked(" invalid=", out);
-		fputs_unlocked(aa_error_name(ev->error), out);
+		fputs_unlocked(aa_record_status_name(ev->error), out);
 	}
 	aa_print_fields(out, rec, &printer);
 	if (rec->process && rec->process->comm[0] && ev->type != AA_TYPE_TASK) { /* a task record has its own */

@@ -320,7 +320,7 @@ int aa_print_json(FILE *out, const struct aa_record *rec)
 	}
 	aa_print_fields(out, rec, &printer);
 	if (ev->error) {
-		const char *name = aa_error_name(ev->error);
+		const char *name = aa_record_status_name(ev->error);
 
 		put_bytes(out, "error", (const uint8_t *)name, strlen(name));
 	}

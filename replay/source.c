@@ -137,7 +137,8 @@ static int next_raw(aa_source *src, struct aa_record **out)
 			src->order_rc = rc;
 		} else {
 			aa_source_count(src, rec);
-			if (aa_order_push(src->order, rec) != 0)
+			struct aa_pin *pin = src->ops->pin ? src->ops->pin(src) : NULL;
+			if (aa_order_push(src->order, rec, pin) != 0)
 				return aa_source_fail(src, AA_E_NOMEM, NULL, -1, -1, "out of memory for time order");
 		}
 	}
@@ -220,7 +221,7 @@ int aa_dispatch(aa_source *src, const struct aa_callbacks *cb, void *user)
 			case AA_TYPE_UNKNOWN: break;
 			}
 		if (fn && (rc = fn(user, rec)) != 0)
-			/* its own code: a callback's -1 is not AA_E_SYSCALL */
+			/* its own code: a callback's -1 is no AA_E_* value */
 			return aa_source_fail(src, AA_E_STOPPED, NULL, -1, -1,
 					      "the %s callback returned %d",
 					      rec->ev.error ? "unknown" : aa_type_name(rec->ev.type), rc);

@@ -13,6 +13,17 @@
 struct aa_evidence;
 struct aa_origins;
 
+/*
+ * A buffer of a source's records (a decoded chunk) that a later stage may
+ * keep past the next read instead of copying the records out (time order):
+ * each record kept counts one reference, and the source writes into the
+ * buffer again only when none is left.
+ */
+struct aa_pin {
+	uint32_t refs;
+	size_t size; /* bytes it holds down while referenced */
+};
+
 struct aa_source_ops {
 	/* The next record, unfiltered: 1 with *rec set, 0 at the end, <0 AA_E_*
 	 * with src->err filled. Every field of *rec is the source's to set. */
@@ -21,6 +32,9 @@ struct aa_source_ops {
 	void (*destroy)(aa_source *src);
 	/* Where its records come from (origin.h); NULL: a source of none (live). */
 	struct aa_origins *(*origins)(const aa_source *src);
+	/* The buffer the record next() returned last lives in, if it can be
+	 * kept (struct aa_pin); NULL (or no op): copy what must be kept. */
+	struct aa_pin *(*pin)(aa_source *src);
 };
 
 struct aa_source {

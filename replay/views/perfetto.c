@@ -320,7 +320,7 @@ static void on_unknown(struct pf *p, const struct aa_record *rec)
 
 	ev_open_s(p, "i", "unknown", rec->ev.error ? "invalid record" : "unknown record", 0, 0, t);
 	fprintf(p->out, ",\"s\":\"g\",\"args\":{\"size\":%u,\"error\":", rec->ev.len);
-	put_str(p->out, rec->ev.error ? aa_error_name(rec->ev.error) : "unknown size");
+	put_str(p->out, rec->ev.error ? aa_record_status_name(rec->ev.error) : "unknown size");
 	fputs("}}", p->out);
 }
 

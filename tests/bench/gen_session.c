@@ -106,7 +106,7 @@ int main(int argc, char **argv)
 
 	struct aat_session s;
 	aat_session_init(&s, seed, 5000000000ull);
-	static uint8_t buf[8192];
+	static uint8_t buf[8192] __attribute__((aligned(8)));
 	uint64_t n = 0, total = 0, by_type[AA_TYPE_COUNT] = {0}, invalid = 0;
 	int64_t first_of[AA_TYPE_COUNT];
 	memset(first_of, -1, sizeof(first_of));

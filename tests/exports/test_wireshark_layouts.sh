@@ -103,5 +103,5 @@ for l in sys.stdin:
 got=$(tshark -X lua_script:"$lua" -r "$tmp/bad-rec.pcapng" -T fields -e aa.type -e aa.invalid 2>/dev/null |
 	awk -F'\t' '{print $1 " " ($2 == "" ? "-" : $2)}')
 [ "$got" = "$want" ] || { echo "invalid records: aa.lua says"; echo "$got"; echo "libaa says"; echo "$want"; exit 1; }
-[ "$(grep -c ' AA_E_' <<<"$want")" = 11 ] || { echo "libaa found $(grep -c ' AA_E_' <<<"$want") invalid, want 11:"; echo "$want"; exit 1; }
+[ "$(grep -c ' AA_REC_' <<<"$want")" = 11 ] || { echo "libaa found $(grep -c ' AA_REC_' <<<"$want") invalid, want 11:"; echo "$want"; exit 1; }
 echo "aa.lua: $n record types by size, the unknown one, $checked pinned offsets as in events.h, 11 invalid records as libaa"

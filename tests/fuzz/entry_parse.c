@@ -25,9 +25,10 @@ int aaf_parse(const uint8_t *data, size_t size)
 	memset(buf + shift + have, 0, len - have);
 
 	struct aa_record rec;
+	union aa_record_copy copy;
 	memset(&rec, 0, sizeof(rec));
-	int rc = aa_parse(buf + shift, len, &rec.ev);
-	if (rc != rec.ev.error)
+	int rc = aa_parse_copy(buf + shift, len, &rec.ev, &copy);
+	if (rc != rec.ev.error || rc < 0)
 		abort();
 	rec.time_ns = rec.ev.mono_ns;
 	rec.index = len;

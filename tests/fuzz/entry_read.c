@@ -50,16 +50,16 @@ void aaf_touch_record(const struct aa_record *rec)
 	case AA_TYPE_TLS:
 		REQUIRE(aa_tls_piece_len(ev->tls) <= AA_TLS_PAYLOAD_MAX);
 		touch_bytes(ev->tls, sizeof(*ev->tls));
-		REQUIRE(ev->error == 0 || ev->error == AA_E_DIRECTION || ev->error == AA_E_TLS_SEQ);
+		REQUIRE(ev->error == 0 || ev->error == AA_REC_DIRECTION || ev->error == AA_REC_TLS_SEQ);
 		break;
 	case AA_TYPE_FILE:
 		touch_bytes(ev->file, sizeof(*ev->file));
 		sink += aa_syscall_name(ev->file->syscall) != NULL;
-		REQUIRE(ev->error == 0 || ev->error == AA_E_SYSCALL || ev->error == AA_E_STRING);
+		REQUIRE(ev->error == 0 || ev->error == AA_REC_SYSCALL || ev->error == AA_REC_STRING);
 		break;
 	case AA_TYPE_EXEC:
 		touch_bytes(ev->exec, sizeof(*ev->exec));
-		REQUIRE(ev->error == 0 || ev->error == AA_E_STRING);
+		REQUIRE(ev->error == 0 || ev->error == AA_REC_STRING);
 		break;
 	case AA_TYPE_EXIT:
 		touch_bytes(ev->exit, sizeof(*ev->exit));
@@ -67,25 +67,25 @@ void aaf_touch_record(const struct aa_record *rec)
 		break;
 	case AA_TYPE_TASK:
 		touch_bytes(ev->task, sizeof(*ev->task));
-		REQUIRE(ev->error == 0 || ev->error == AA_E_KIND || ev->error == AA_E_STRING);
+		REQUIRE(ev->error == 0 || ev->error == AA_REC_KIND || ev->error == AA_REC_STRING);
 		break;
 	case AA_TYPE_STRING:
 		REQUIRE(aa_string_piece_len(ev->string) <= AA_STRING_PIECE_MAX);
 		touch_bytes(ev->string, sizeof(*ev->string));
-		REQUIRE(ev->error == 0 || ev->error == AA_E_KIND || ev->error == AA_E_PIECE);
+		REQUIRE(ev->error == 0 || ev->error == AA_REC_KIND || ev->error == AA_REC_PIECE);
 		break;
 	case AA_TYPE_TLS_CONN:
 		touch_bytes(ev->tls_conn, sizeof(*ev->tls_conn));
-		REQUIRE(ev->error == 0 || ev->error == AA_E_DIRECTION || ev->error == AA_E_KIND);
+		REQUIRE(ev->error == 0 || ev->error == AA_REC_DIRECTION || ev->error == AA_REC_KIND);
 		break;
 	case AA_TYPE_FILEOP:
 		touch_bytes(ev->fileop, sizeof(*ev->fileop));
-		REQUIRE(ev->error == 0 || ev->error == AA_E_SYSCALL || ev->error == AA_E_KIND ||
-			ev->error == AA_E_STRING);
+		REQUIRE(ev->error == 0 || ev->error == AA_REC_SYSCALL || ev->error == AA_REC_KIND ||
+			ev->error == AA_REC_STRING);
 		break;
 	case AA_TYPE_NET:
 		touch_bytes(ev->net, sizeof(*ev->net));
-		REQUIRE(ev->error == 0 || ev->error == AA_E_SYSCALL);
+		REQUIRE(ev->error == 0 || ev->error == AA_REC_SYSCALL);
 		break;
 	case AA_TYPE_UNKNOWN:
 		REQUIRE(ev->error == 0);

@@ -340,18 +340,18 @@ struct invalid_case {
 static const struct invalid_case cases[] = {
 	{4128, 0, {16, 20, 24}, {0, 0, 0}, 0, 0},            /* tls: empty call, piece 0 */
 	{4128, 0, {16, 20, 24}, {5000, 1, 1}, 0, 0},         /* piece 1 of 5000 bytes, read */
-	{4128, AA_E_DIRECTION, {24}, {2}, 0, 0},             /* direction 2 */
-	{4128, AA_E_DIRECTION, {16, 20, 24}, {0, 3, 7}, 0, 0}, /* direction is checked first */
-	{4128, AA_E_TLS_SEQ, {16, 20}, {0, 1}, 0, 0},        /* empty call, piece 1 */
-	{4128, AA_E_TLS_SEQ, {16, 20}, {4096, 1}, 0, 0},     /* piece 1 starts at 4096 of 4096 */
-	{4128, AA_E_TLS_SEQ, {16, 20}, {10, 0x100000}, 0, 0}, /* far past data_len */
+	{4128, AA_REC_DIRECTION, {24}, {2}, 0, 0},             /* direction 2 */
+	{4128, AA_REC_DIRECTION, {16, 20, 24}, {0, 3, 7}, 0, 0}, /* direction is checked first */
+	{4128, AA_REC_TLS_SEQ, {16, 20}, {0, 1}, 0, 0},        /* empty call, piece 1 */
+	{4128, AA_REC_TLS_SEQ, {16, 20}, {4096, 1}, 0, 0},     /* piece 1 starts at 4096 of 4096 */
+	{4128, AA_REC_TLS_SEQ, {16, 20}, {10, 0x100000}, 0, 0}, /* far past data_len */
 	{296, 0, {16}, {4}, 40, 255},                        /* rename, path of 255 bytes + NUL */
-	{296, AA_E_SYSCALL, {16}, {5}, 0, 0},                /* syscall 5 */
-	{296, AA_E_SYSCALL, {16}, {5}, 40, 256},             /* syscall is checked first */
-	{296, AA_E_STRING, {16}, {1}, 40, 256},              /* path without NUL */
+	{296, AA_REC_SYSCALL, {16}, {5}, 0, 0},                /* syscall 5 */
+	{296, AA_REC_SYSCALL, {16}, {5}, 40, 256},             /* syscall is checked first */
+	{296, AA_REC_STRING, {16}, {1}, 40, 256},              /* path without NUL */
 	{792, 0, {0}, {0}, 24, 255},                         /* exec: filename of 255 bytes */
-	{792, AA_E_STRING, {0}, {0}, 24, 256},               /* filename without NUL */
-	{792, AA_E_STRING, {0}, {0}, 280, 512},              /* args without NUL */
+	{792, AA_REC_STRING, {0}, {0}, 24, 256},               /* filename without NUL */
+	{792, AA_REC_STRING, {0}, {0}, 280, 512},              /* args without NUL */
 	{16, 0, {8, 12}, {0xFFFFFFFFu, 0x80000000u}, 0, 0},  /* exit: never invalid */
 	{17, 0, {0}, {0}, 0, 17},                            /* a length not listed: unknown */
 };

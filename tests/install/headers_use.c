@@ -62,11 +62,13 @@ int main(int argc, char **argv)
 	unsigned char buf[AA_EXIT_EVENT_SIZE + 1];
 	struct aa_exit_event e;
 	struct aa_event ev;
+	union aa_record_copy copy;
 	memset(&e, 0, sizeof(e));
 	e.pid = 42;
 	e.exit_code = 3;
 	memcpy(buf + 1, &e, sizeof(e));
-	if (aa_parse(buf + 1, sizeof(e), &ev) != 0 || ev.type != AA_TYPE_EXIT)
+	if (aa_parse(buf + 1, sizeof(e), &ev) != AA_E_INVAL ||
+	    aa_parse_copy(buf + 1, sizeof(e), &ev, &copy) != 0 || ev.type != AA_TYPE_EXIT)
 		return 1;
 	printf("%s %s records=%llu rc=%d exit pid=%u code=%d\n", aa_version_string(),
 	       aa_error_name(rc), n, rc, (unsigned)ev.exit->pid, (int)ev.exit->exit_code);

@@ -125,23 +125,23 @@ int aat_gen_invalid(struct aat_rng *r, enum aa_type type, uint64_t ts, void *buf
 		struct aa_tls_event *e = buf;
 		if (aat_below(r, 2)) {
 			e->direction = (uint8_t)(2 + aat_below(r, 254));
-			return AA_E_DIRECTION;
+			return AA_REC_DIRECTION;
 		}
 		/* a piece that starts at or past the end of the call */
 		e->data_len = aat_below(r, 3 * 4096);
 		e->seq = e->data_len / 4096 + 1 + aat_below(r, 1000);
 		if (e->data_len % 4096 == 0 && e->data_len)
 			e->seq--;
-		return AA_E_TLS_SEQ;
+		return AA_REC_TLS_SEQ;
 	}
 	case AA_TYPE_FILE: {
 		struct aa_file_event *e = buf;
 		if (aat_below(r, 2)) {
 			e->syscall = AA_SYS_COUNT + aat_below(r, 0xfffffff0u);
-			return AA_E_SYSCALL;
+			return AA_REC_SYSCALL;
 		}
 		memset(e->path, 'p', sizeof(e->path));
-		return AA_E_STRING;
+		return AA_REC_STRING;
 	}
 	case AA_TYPE_EXEC: {
 		struct aa_exec_event *e = buf;
@@ -149,52 +149,52 @@ int aat_gen_invalid(struct aat_rng *r, enum aa_type type, uint64_t ts, void *buf
 			memset(e->filename, 'f', sizeof(e->filename));
 		else
 			memset(e->args, 'a', sizeof(e->args));
-		return AA_E_STRING;
+		return AA_REC_STRING;
 	}
 	case AA_TYPE_TASK: {
 		struct aa_task_event *e = buf;
 		if (aat_below(r, 2)) {
 			e->kind = (uint8_t)(AA_TASK_KIND_COUNT + aat_below(r, 256 - AA_TASK_KIND_COUNT));
-			return AA_E_KIND;
+			return AA_REC_KIND;
 		}
 		memset(e->comm, 'c', sizeof(e->comm));
-		return AA_E_STRING;
+		return AA_REC_STRING;
 	}
 	case AA_TYPE_STRING: {
 		struct aa_string_event *e = buf;
 		if (aat_below(r, 2)) {
 			e->kind = (uint8_t)(AA_STRING_KIND_COUNT + aat_below(r, 256 - AA_STRING_KIND_COUNT));
-			return AA_E_KIND;
+			return AA_REC_KIND;
 		}
 		e->total_len = aat_below(r, 3 * 1024);
 		e->seq = e->total_len / 1024 + 1 + aat_below(r, 1000);
 		if (e->total_len % 1024 == 0 && e->total_len)
 			e->seq--;
-		return AA_E_PIECE;
+		return AA_REC_PIECE;
 	}
 	case AA_TYPE_TLS_CONN: {
 		struct aa_tls_conn_event *e = buf;
 		if (aat_below(r, 2)) {
 			e->direction = (uint8_t)(2 + aat_below(r, 254));
-			return AA_E_DIRECTION;
+			return AA_REC_DIRECTION;
 		}
 		e->lib = (uint8_t)(AA_TLS_LIB_COUNT + aat_below(r, 256 - AA_TLS_LIB_COUNT));
-		return AA_E_KIND;
+		return AA_REC_KIND;
 	}
 	case AA_TYPE_FILEOP: {
 		struct aa_fileop_event *e = buf;
 		if (aat_below(r, 2)) {
 			e->syscall = aat_below(r, 2) ? aat_below(r, AA_SYS_PREAD64)
 						     : AA_SYS_FILEOP_END + aat_below(r, 0xfffffff0u);
-			return AA_E_SYSCALL;
+			return AA_REC_SYSCALL;
 		}
 		memset(e->path, 'p', sizeof(e->path));
-		return AA_E_STRING;
+		return AA_REC_STRING;
 	}
 	case AA_TYPE_NET: {
 		struct aa_net_event *e = buf;
 		e->syscall = (uint8_t)(AA_NET_SYSCALL_COUNT + aat_below(r, 256 - AA_NET_SYSCALL_COUNT));
-		return AA_E_SYSCALL;
+		return AA_REC_SYSCALL;
 	}
 	case AA_TYPE_EXIT: /* no invalid exit record exists */
 	case AA_TYPE_UNKNOWN:

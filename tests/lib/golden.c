@@ -14,7 +14,7 @@ void aat_golden_line(const struct aa_event *ev, uint64_t index, char *buf, size_
 	buf += n;
 	size -= (size_t)n;
 	if (ev->error) {
-		n = snprintf(buf, size, "\terror=%s", aa_error_name(ev->error));
+		n = snprintf(buf, size, "\terror=%s", aa_record_status_name(ev->error));
 		if (n < 0 || (size_t)n >= size)
 			return;
 		buf += n;

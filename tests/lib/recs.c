@@ -30,12 +30,14 @@ void aat_recs_add(struct aat_recs *l, const void *rec, size_t len)
 		l->off = grow(l->off, &cap, l->n + 1, sizeof(*l->off));
 		l->len = grow(l->len, &l->ncap, l->n + 1, sizeof(*l->len));
 	}
-	l->data = grow(l->data, &l->cap, l->used + len + 1, 1);
+	l->data = grow(l->data, &l->cap, l->end + len + 8, 1);
 	if (len)
-		memcpy(l->data + l->used, rec, len);
-	l->off[l->n] = l->used;
+		memcpy(l->data + l->end, rec, len);
+	l->off[l->n] = l->end;
 	l->len[l->n] = (uint32_t)len;
 	l->used += len;
+	/* each record starts 8-byte aligned, as in a chunk: aa_parse wants it */
+	l->end += (len + 7) & ~(size_t)7;
 	l->n++;
 }
 
@@ -46,7 +48,7 @@ const uint8_t *aat_recs_at(const struct aat_recs *l, size_t i)
 
 void aat_recs_clear(struct aat_recs *l)
 {
-	l->used = 0;
+	l->used = l->end = 0;
 	l->n = 0;
 }
 

@@ -8,8 +8,9 @@
 #include <stdint.h>
 
 struct aat_recs {
-	uint8_t *data; /* the records' bytes, one after the other */
-	size_t used, cap;
+	uint8_t *data; /* the records' bytes, each from an 8-byte boundary (aa_parse) */
+	size_t used;   /* record bytes in all (padding not counted) */
+	size_t end, cap; /* of data */
 	size_t *off;   /* record i is data[off[i] .. off[i]+len[i]) */
 	uint32_t *len;
 	size_t n, ncap;

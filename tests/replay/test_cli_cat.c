@@ -63,7 +63,7 @@ Test(cli_cat, every_json_line_parses)
 		 f.counts.by_type[AA_TYPE_UNKNOWN]);
 	cr_expect_str_eq(out, want);
 	/* invalid records carry their error */
-	cr_assert_eq(fx_run(&f, out, sizeof(out), NULL, 0, "cat --json cap.pcapng | grep -c '\"error\":\"AA_E_'"), 0);
+	cr_assert_eq(fx_run(&f, out, sizeof(out), NULL, 0, "cat --json cap.pcapng | grep -c '\"error\":\"AA_REC_'"), 0);
 	cr_expect_eq(strtoull(out, NULL, 10), f.counts.invalid);
 	fx_free(&f);
 }

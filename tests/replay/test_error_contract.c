@@ -24,7 +24,7 @@ static int stop_at_exec(void *user, const struct aa_record *rec)
 {
 	(void)rec;
 	++*(int *)user;
-	return -1; /* what a C programmer writes for "stop": AA_E_SYSCALL's value */
+	return -1; /* what a C programmer writes for "stop": once AA_E_SYSCALL's value */
 }
 
 Test(error_contract, callback_stop_has_its_own_code)

@@ -300,10 +300,10 @@ Test(print, invalid_record_names_its_error)
 	e.syscall = 9;
 	s = json_of(&e, sizeof(e));
 	cr_expect(strstr(s, "\"syscall\":9,"), "got %s", s);
-	cr_expect(strstr(s, ",\"error\":\"AA_E_SYSCALL\"}\n"), "got %s", s);
+	cr_expect(strstr(s, ",\"error\":\"AA_REC_SYSCALL\"}\n"), "got %s", s);
 	free(s);
 	s = text_of(&e, sizeof(e));
-	cr_expect(!strncmp(s + 31, "file invalid=AA_E_SYSCALL pid=777 tid=778 syscall=9 ", 52),
+	cr_expect(!strncmp(s + 31, "file invalid=AA_REC_SYSCALL pid=777 tid=778 syscall=9 ", 52),
 		  "got %s", s);
 	free(s);
 }
@@ -320,7 +320,7 @@ Test(print, string_without_nul_stays_inside_its_field)
 	cr_assert_not_null(f);
 	cr_expect_eq(strspn(f + 12, "f"), 256);
 	cr_expect_eq(f[12 + 256], '"');
-	cr_expect(strstr(s, "\"error\":\"AA_E_STRING\""));
+	cr_expect(strstr(s, "\"error\":\"AA_REC_STRING\""));
 	free(s);
 }
 
