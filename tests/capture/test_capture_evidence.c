@@ -68,7 +68,9 @@ Test(capture_evidence, cat_json_and_ps_say_who_did_what)
 		 "print(\"argv\", [base64.b64decode(x) for x in e[\"argv_b64\"]], e[\"argv_truncated\"], e[\"comm\"])\n"
 		 "f = [r for r in recs if r[\"type\"] == \"file\" and r[\"path\"].endswith(\"/f\") and \"yyy\" in r[\"path\"]][0]\n"
 		 "print(\"path\", f[\"path\"] == sys.argv[1], f[\"path_truncated\"])\n"
-		 "t = [r for r in recs if r[\"type\"] == \"task\" and r[\"kind\"] == \"exec_failed\"][0]\n"
+		 /* the test's own failed exec: the capture sees the whole machine */
+		 "t = [r for r in recs if r[\"type\"] == \"task\" and r[\"kind\"] == \"exec_failed\"\n"
+		 "     and r[\"filename\"] == \"/nonexistent-evidence-prog\"][0]\n"
 		 "print(\"failed\", t[\"filename\"], t[\"error\"])\n"
 		 "s = [r for r in recs if r[\"type\"] == \"exit\" and r[\"pid\"] == %d][0]\n"
 		 "print(\"before\", s[\"comm\"], s[\"exit_code\"])\n"
