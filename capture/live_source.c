@@ -108,13 +108,15 @@ static int live_next(aa_source *src, struct aa_record **out)
 	uint32_t len;
 	int rc;
 
-	if (ls->timeout_ms >= 0)
-		deadline_ms = aa_clock_ns(CLOCK_MONOTONIC) / 1000000 + (uint64_t)ls->timeout_ms;
 	for (;;) {
 		enum aa_ring_state st = aa_ring_next(&ls->ring, &raw, &len);
 
 		if (st == AA_RING_RECORD)
 			break;
+		/* The clock only when about to wait: a record ready at once (the
+		 * usual case while draining) costs no clock read. */
+		if (ls->timeout_ms >= 0 && !deadline_ms)
+			deadline_ms = aa_clock_ns(CLOCK_MONOTONIC) / 1000000 + (uint64_t)ls->timeout_ms;
 		if (st == AA_RING_EMPTY && (rc = ring_emptied(ls)) != 0)
 			return rc;
 		rc = wait_ready(ls, deadline_ms, st == AA_RING_BUSY);

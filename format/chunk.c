@@ -42,17 +42,22 @@ static uint32_t chunk_crc(const uint8_t *data, uint32_t stored_len)
 
 long aa_chunk_encode(ZSTD_CCtx *cctx, struct aa_chunk_hdr *h, const void *raw, uint8_t *block)
 {
+	return aa_chunk_encode_scratch(cctx, h, raw, block, NULL);
+}
+
+long aa_chunk_encode_scratch(ZSTD_CCtx *cctx, struct aa_chunk_hdr *h, const void *raw,
+			     uint8_t *block, uint8_t *scratch)
+{
 	uint8_t *data = block + AA_EPB_HEAD;
 
 	if (h->raw_len > AA_CHUNK_RAW_MAX)
 		return AA_E_TOO_BIG;
-	/* The transform's scratch comes from the heap per chunk: after the first,
-	 * malloc hands back the same block, and encode stays a pure function
-	 * that writer threads can call at once. */
+	/* The transform's scratch is the caller's (one per writer or worker, so
+	 * threads never share one), or from the heap for this chunk only. */
 	uint8_t *x = NULL;
 	long x_len = -1;
 	if (h->kind == AA_CHUNK_RECORDS) {
-		x = malloc(AA_XFORM_MAX);
+		x = scratch ? scratch : malloc(AA_XFORM_MAX);
 		if (!x)
 			return AA_E_NOMEM;
 		x_len = aa_xform_encode(raw, h->raw_len, h->records, x);
@@ -63,7 +68,8 @@ long aa_chunk_encode(ZSTD_CCtx *cctx, struct aa_chunk_hdr *h, const void *raw, u
 			       (size_t)x_len) :
 		ZSTD_compress2(cctx, data + AA_CHUNK_HEADER_SIZE, AA_CHUNK_STORED_MAX, raw,
 			       h->raw_len);
-	free(x);
+	if (x != scratch)
+		free(x);
 	if (ZSTD_isError(n))
 		return AA_E_ZSTD;
 	h->stored_len = (uint32_t)n;
@@ -127,9 +133,9 @@ int aa_chunk_check(const uint8_t *data, size_t data_len, uint64_t epb_ts,
 
 /* The frame into scratch (exactly the size it declared), then undone into out. */
 static int decompress_xform(ZSTD_DCtx *dctx, const struct aa_chunk_hdr *h, const uint8_t *stored,
-			    size_t size, uint8_t *out, char *detail)
+			    size_t size, uint8_t *out, uint8_t *scratch, char *detail)
 {
-	uint8_t *x = malloc(AA_XFORM_MAX);
+	uint8_t *x = scratch ? scratch : malloc(AA_XFORM_MAX);
 	if (!x)
 		FAIL(AA_E_NOMEM, "no memory for a transformed chunk");
 	size_t n = ZSTD_decompressDCtx(dctx, x, AA_XFORM_MAX, stored, h->stored_len);
@@ -143,12 +149,20 @@ static int decompress_xform(ZSTD_DCtx *dctx, const struct aa_chunk_hdr *h, const
 	} else if (aa_xform_decode(x, n, h->records, h->raw_len, out, detail) != 0) {
 		rc = AA_E_ZSTD;
 	}
-	free(x);
+	if (x != scratch)
+		free(x);
 	return rc;
 }
 
 int aa_chunk_decompress(ZSTD_DCtx *dctx, const struct aa_chunk_hdr *h, const uint8_t *stored,
 			uint8_t *out, char *detail)
+{
+	return aa_chunk_decompress_scratch(dctx, h, stored, out, NULL, detail);
+}
+
+int aa_chunk_decompress_scratch(ZSTD_DCtx *dctx, const struct aa_chunk_hdr *h,
+				const uint8_t *stored, uint8_t *out, uint8_t *scratch,
+				char *detail)
 {
 	/* Bounded before any work: the frame must declare exactly raw_len (a
 	 * transformed chunk: at most AA_XFORM_MAX, the transform checks the rest). */
@@ -168,7 +182,7 @@ int aa_chunk_decompress(ZSTD_DCtx *dctx, const struct aa_chunk_hdr *h, const uin
 	if (!(stored[4] & 0x04))
 		FAIL(AA_E_ZSTD, "zstd frame has no content checksum");
 	if (h->encoding == AA_ENC_XFORM)
-		return decompress_xform(dctx, h, stored, (size_t)size, out, detail);
+		return decompress_xform(dctx, h, stored, (size_t)size, out, scratch, detail);
 	size_t n = ZSTD_decompressDCtx(dctx, out, AA_CHUNK_RAW_MAX, stored, h->stored_len);
 	if (ZSTD_isError(n))
 		FAIL(AA_E_ZSTD, "zstd: %s", ZSTD_getErrorName(n));

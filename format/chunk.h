@@ -35,6 +35,14 @@ long aa_chunk_encode(ZSTD_CCtx *cctx, struct aa_chunk_hdr *h, const void *raw,
 		     uint8_t *block);
 
 /*
+ * aa_chunk_encode with the transform's scratch given: AA_XFORM_MAX bytes
+ * (xform.h) the caller owns and no other thread uses meanwhile, or NULL
+ * (then it comes from the heap for this chunk only).
+ */
+long aa_chunk_encode_scratch(ZSTD_CCtx *cctx, struct aa_chunk_hdr *h, const void *raw,
+			     uint8_t *block, uint8_t *scratch);
+
+/*
  * Checks an EPB's packet data as a chunk: header fields, lengths, CRC, and
  * that the EPB time stamp equals written_ns. Fills h; *stored points at the
  * zstd frame. Returns 0 or AA_E_CHUNK / AA_E_CHECKSUM, with detail (64 bytes)
@@ -52,5 +60,14 @@ int aa_chunk_check(const uint8_t *data, size_t data_len, uint64_t epb_ts,
  */
 int aa_chunk_decompress(ZSTD_DCtx *dctx, const struct aa_chunk_hdr *h, const uint8_t *stored,
 			uint8_t *out, char *detail);
+
+/*
+ * aa_chunk_decompress with the transformed records decoded into scratch:
+ * AA_XFORM_MAX bytes the caller owns (kept beside its dctx, used by one
+ * thread at a time), or NULL (then from the heap for this chunk only).
+ */
+int aa_chunk_decompress_scratch(ZSTD_DCtx *dctx, const struct aa_chunk_hdr *h,
+				const uint8_t *stored, uint8_t *out, uint8_t *scratch,
+				char *detail);
 
 #endif /* AA_CHUNK_H */

@@ -17,6 +17,7 @@
 #include "aa_error.h"
 #include "capfile.h"
 #include "pcapng.h"
+#include "xform.h"
 
 /* Blocks other than chunks (another tool's comments, name resolution) may be larger. */
 #define OTHER_BLOCK_MAX (16u << 20)
@@ -40,6 +41,7 @@ struct aa_reader {
 	int64_t win_off;
 	uint8_t *raw;    /* one decoded chunk */
 	ZSTD_DCtx *dctx;
+	uint8_t *xbuf;   /* the transform's scratch beside dctx: made at the first such chunk */
 	int have_shb, have_idb;
 	uint32_t nidb;       /* interfaces of this section: one per source of its records */
 	int section_chunk;   /* a chunk of this section was read: no interface may follow */
@@ -536,7 +538,10 @@ int aa_reader_next(struct aa_reader *r, struct aa_chunk_view *c)
 int aa_reader_decode_to(struct aa_reader *r, const struct aa_chunk_view *c, uint8_t *out)
 {
 	char detail[64];
-	int rc = aa_chunk_decompress(r->dctx, &c->h, c->stored, out, detail);
+
+	if (c->h.encoding == AA_ENC_XFORM && !r->xbuf)
+		r->xbuf = malloc(AA_XFORM_MAX); /* NULL: the chunk takes its own */
+	int rc = aa_chunk_decompress_scratch(r->dctx, &c->h, c->stored, out, r->xbuf, detail);
 
 	return rc ? fail(r, rc, c->offset, c->h.index, "%s", detail) : 0;
 }
@@ -667,6 +672,7 @@ void aa_reader_close(struct aa_reader *r)
 		close(r->ifd);
 	free(r->follow_path);
 	ZSTD_freeDCtx(r->dctx);
+	free(r->xbuf);
 	free(r->win);
 	free(r->raw);
 	free(r);

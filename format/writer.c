@@ -27,6 +27,7 @@
 #include "parse.h"
 #include "pcapng.h"
 #include "writer_pool.h"
+#include "xform.h"
 #include "xxh64.h"
 
 #ifndef AA_VERSION
@@ -57,6 +58,7 @@ struct aa_writer {
 	uint64_t chunk_since; /* monotonic ns of its first record */
 
 	uint8_t *block; /* AA_BLOCK_MAX bytes */
+	uint8_t *xbuf;  /* the transform's scratch (AA_XFORM_MAX): made at the first records chunk */
 	uint32_t nsources; /* a merged file's; 0: one source */
 	uint32_t next_index;
 	uint64_t start_ns;
@@ -210,7 +212,9 @@ static int write_chunk_after(struct aa_writer *w, struct aa_chunk_hdr *h, const 
 	}
 	h->index = w->next_index;
 	h->written_ns = aa_clock_ns(CLOCK_REALTIME);
-	long len = aa_chunk_encode(w->cctx, h, raw, w->block);
+	if (h->kind == AA_CHUNK_RECORDS && !w->xbuf)
+		w->xbuf = malloc(AA_XFORM_MAX); /* NULL: the chunk takes its own */
+	long len = aa_chunk_encode_scratch(w->cctx, h, raw, w->block, w->xbuf);
 	if (len < 0)
 		return w->err = (int)len;
 	aa_put32(w->block + 8, iface); /* the EPB's interface id: not under the chunk's crc */
@@ -634,6 +638,7 @@ int aa_writer_finish(struct aa_writer *w, struct aa_writer_info *info)
 	ZSTD_freeCCtx(w->cctx);
 	free(w->raw);
 	free(w->block);
+	free(w->xbuf);
 	free(w->sink_buf);
 	free(w->path);
 	free(w);

@@ -10,14 +10,17 @@
 
 #include "aa_error.h"
 #include "capfile.h"
+#include "xform.h"
 
-long (*wp_encode)(ZSTD_CCtx *, struct aa_chunk_hdr *, const void *, uint8_t *) = aa_chunk_encode;
+long (*wp_encode)(ZSTD_CCtx *, struct aa_chunk_hdr *, const void *, uint8_t *,
+		  uint8_t *) = aa_chunk_encode_scratch;
 
 enum { WP_FREE, WP_QUEUED, WP_BUSY, WP_DONE, WP_WRITTEN };
 
 struct wp_worker {
 	struct aa_wpool *p;
 	ZSTD_CCtx *cctx;
+	uint8_t *xbuf; /* the transform's scratch (AA_XFORM_MAX), this worker's only */
 	pthread_t thread;
 	int started;
 };
@@ -82,7 +85,8 @@ static void *worker_main(void *arg)
 			int skip = p->err != 0; /* nothing more is written after an error */
 			j->state = WP_BUSY;
 			pthread_mutex_unlock(&p->mu);
-			long len = skip ? AA_E_IO : wp_encode(wk->cctx, &j->h, j->raw, j->buf + WP_PRE);
+			long len = skip ? AA_E_IO : wp_encode(wk->cctx, &j->h, j->raw, j->buf + WP_PRE,
+						    wk->xbuf);
 			if (len > 0) /* the EPB's interface id: not under the chunk's crc */
 				aa_put32(j->buf + WP_PRE + 8, j->iface);
 			pthread_mutex_lock(&p->mu);
@@ -162,8 +166,10 @@ static void free_pool(struct aa_wpool *p)
 			free(p->jobs[i].buf);
 		}
 	if (p->workers)
-		for (unsigned i = 0; i < p->nworkers; i++)
+		for (unsigned i = 0; i < p->nworkers; i++) {
 			ZSTD_freeCCtx(p->workers[i].cctx);
+			free(p->workers[i].xbuf);
+		}
 	pthread_cond_destroy(&p->work);
 	pthread_cond_destroy(&p->done);
 	pthread_cond_destroy(&p->freed);
@@ -208,7 +214,7 @@ int wp_start(struct aa_wpool **pp, unsigned nworkers, int level, int fd, off_t g
 	for (unsigned i = 0; i < nworkers; i++) {
 		struct wp_worker *wk = &p->workers[i];
 		wk->p = p;
-		if (!(wk->cctx = ZSTD_createCCtx()))
+		if (!(wk->cctx = ZSTD_createCCtx()) || !(wk->xbuf = malloc(AA_XFORM_MAX)))
 			goto nomem;
 		if (ZSTD_isError(ZSTD_CCtx_setParameter(wk->cctx, ZSTD_c_compressionLevel, level)) ||
 		    ZSTD_isError(ZSTD_CCtx_setParameter(wk->cctx, ZSTD_c_checksumFlag, 1))) {

@@ -94,9 +94,10 @@ void wp_stop(struct aa_wpool *p);
  * for a write that took nothing). */
 int wp_write_all(int fd, const uint8_t *buf, size_t len);
 
-/* The encoder the workers call: aa_chunk_encode. A test may point it at
- * one that fails, to see a worker's failure handled. */
+/* The encoder the workers call: aa_chunk_encode_scratch, with the worker's
+ * own scratch. A test may point it at one that fails, to see a worker's
+ * failure handled. */
 extern long (*wp_encode)(ZSTD_CCtx *cctx, struct aa_chunk_hdr *h, const void *raw,
-			 uint8_t *block);
+			 uint8_t *block, uint8_t *scratch);
 
 #endif /* AA_WRITER_POOL_H */

@@ -133,9 +133,9 @@ Test(writer_threads, sink_sees_the_file_in_order)
 /* A worker's compression fails on one chunk: the chunks before it are in
  * the file, whole; the error comes back from the writer's next calls. */
 static long fail_on_index_7(ZSTD_CCtx *cctx, struct aa_chunk_hdr *h, const void *raw,
-			    uint8_t *block)
+			    uint8_t *block, uint8_t *scratch)
 {
-	return h->index == 7 ? AA_E_ZSTD : aa_chunk_encode(cctx, h, raw, block);
+	return h->index == 7 ? AA_E_ZSTD : aa_chunk_encode_scratch(cctx, h, raw, block, scratch);
 }
 
 Test(writer_threads, worker_failure_keeps_earlier_chunks)
@@ -156,7 +156,7 @@ Test(writer_threads, worker_failure_keeps_earlier_chunks)
 	cr_expect_eq(rc, AA_E_ZSTD, "an add after the failure says it: %s", aa_error_name(rc));
 	cr_expect_lt(i, recs.n, "the writer stopped taking records");
 	cr_expect_eq(aa_writer_close(w), AA_E_ZSTD);
-	wp_encode = aa_chunk_encode;
+	wp_encode = aa_chunk_encode_scratch;
 
 	/* META is chunk 0: RECORDS chunks 1..6 are whole, nothing after them */
 	uint8_t *file;

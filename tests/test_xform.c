@@ -293,6 +293,48 @@ Test(xform, chunk_encode_check_decompress)
 	free(c.raw);
 }
 
+/* One caller's scratch for every chunk, left dirty between them (a larger
+ * chunk first, then smaller ones over its leftovers): the blocks are byte
+ * for byte those of a scratch of their own, and decode exactly. */
+Test(xform, reused_scratch_gives_the_same_bytes)
+{
+	ZSTD_CCtx *cc = ZSTD_createCCtx();
+	ZSTD_DCtx *dc = ZSTD_createDCtx();
+	ZSTD_CCtx_setParameter(cc, ZSTD_c_checksumFlag, 1);
+	uint8_t *scratch = malloc(AA_XFORM_MAX), *out = malloc(AA_CHUNK_RAW_MAX);
+	uint8_t *own = malloc(AA_BLOCK_MAX), *shared = malloc(AA_BLOCK_MAX);
+	static const int counts[] = {200, 60, 10};
+	for (unsigned i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+		struct chunk c = mixed_chunk(40 + i, counts[i], 100);
+		struct aa_chunk_hdr h = {.kind = AA_CHUNK_RECORDS, .index = i, .records = c.records,
+					 .raw_len = c.len, .written_ns = 99};
+		struct aa_chunk_hdr hs = h;
+		long bl = aa_chunk_encode(cc, &h, c.raw, own);
+		long bs = aa_chunk_encode_scratch(cc, &hs, c.raw, shared, scratch);
+		cr_assert_gt(bl, 0);
+		cr_assert_eq(h.encoding, AA_ENC_XFORM);
+		cr_assert_eq(bs, bl, "chunk %u: %ld bytes with the shared scratch, %ld without", i,
+			     bs, bl);
+		cr_assert_eq(memcmp(own, shared, (size_t)bl), 0, "chunk %u", i);
+		struct aa_chunk_hdr g;
+		const uint8_t *stored;
+		char detail[64];
+		cr_assert_eq(aa_chunk_check(shared + AA_EPB_HEAD, AA_CHUNK_HEADER_SIZE + hs.stored_len,
+					    99, &g, &stored, detail), 0, "%s", detail);
+		memset(out, 0xA5, AA_CHUNK_RAW_MAX);
+		cr_assert_eq(aa_chunk_decompress_scratch(dc, &g, stored, out, scratch, detail), 0,
+			     "%s", detail);
+		cr_assert_eq(memcmp(out, c.raw, c.len), 0, "chunk %u", i);
+		free(c.raw);
+	}
+	ZSTD_freeCCtx(cc);
+	ZSTD_freeDCtx(dc);
+	free(scratch);
+	free(out);
+	free(own);
+	free(shared);
+}
+
 /* Two file records with one path: the second refers 1 back. Made to refer
  * 2 back (before the first record of its type), it is refused. */
 Test(xform, reference_before_the_first_record)
