@@ -465,7 +465,8 @@ Test(capture_raw, time_stamps_near_2_63_are_kept_with_checked_wall_time)
  * `aa-capture -r session.pcapng` (tcpdump's habit): a capture file is not
  * its raw export. Recognised by its first block, said in one line with what
  * to use, exit 2 (usage), from a file and from standard input; no empty
- * output file is left behind, and the summary does not count it.
+ * output file is left behind, and the summary does not count it; "ready"
+ * is not said.
  */
 Test(capture_raw, a_capture_file_as_input_is_named_and_leaves_no_output)
 {
@@ -481,6 +482,8 @@ Test(capture_raw, a_capture_file_as_input_is_named_and_leaves_no_output)
 		char *msg = cap_slurp(errf);
 
 		cr_expect_eq(rc, 2, "stdin %d: exit %d: %s", from_stdin, rc, msg);
+		/* not ready: the input was not recognised */
+		cr_expect_null(strstr(msg, "aa-capture: ready"), "stdin %d: %s", from_stdin, msg);
 		/* the summary counts no file: the one started was removed */
 		cr_expect(strstr(msg, " 0 bytes written in 0 files"), "stdin %d: %s", from_stdin, msg);
 		cr_expect(strstr(msg, ": this is a capture file; use aa-replay (or aa-replay export --raw to convert)\n"),
