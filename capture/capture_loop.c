@@ -304,19 +304,30 @@ static int drain_rest(struct capture *c)
 	return step == GO_ON ? CAP_EXIT_OK : step;
 }
 
+/* Says "ready" (ready.h) and lets the command run; 1. */
+static int announce_ready(struct capture *c, int step)
+{
+	ready_announce(c->o->quiet, c->o->ready_fd);
+	if (step == GO_ON && c->cmd)
+		runcmd_release(c->cmd);
+	return 1;
+}
+
 int capture_run(struct capture *c)
 {
 	int step, full = 0, r;
 
 	step = take_snapshot(c);
-	if (step == GO_ON || step == CAP_EXIT_OK) { /* not when its records could not be written */
-		ready_announce(c->o->quiet, c->o->ready_fd);
-		if (step == GO_ON && c->cmd)
-			runcmd_release(c->cmd);
-	}
+	/* A raw stream is ready once its first read did not refuse it (a
+	 * capture file given to -r); it does not wait for data to come. */
+	int announced = 0;
+	if (c->live && (step == GO_ON || step == CAP_EXIT_OK)) /* not when its records could not be written */
+		announced = announce_ready(c, step);
 	c->end_ms = c->o->duration_ms ? cap_now_ms() + (int64_t)c->o->duration_ms : -1;
 	while (step == GO_ON) {
 		step = drain(c, &full);
+		if (!announced && (step == GO_ON || step == CAP_EXIT_OK))
+			announced = announce_ready(c, step);
 		if (step == GO_ON)
 			step = command_ended(c);
 		if (step == GO_ON)

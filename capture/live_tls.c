@@ -45,7 +45,7 @@ struct aa_live_tls {
 	uint64_t hold_max_ns;
 	pthread_t thread;
 	int running;
-	volatile int stop;
+	int stop; /* set by the main thread, read by the TLS thread: __atomic only */
 };
 
 /* As bpf/tls_hold.bpf.h sends it. */
@@ -256,7 +256,7 @@ static void *follow_thread(void *arg)
 {
 	struct aa_live_tls *t = arg;
 
-	while (!t->stop) {
+	while (!__atomic_load_n(&t->stop, __ATOMIC_ACQUIRE)) {
 		int rc = ring_buffer__poll(t->notify, 50);
 
 		if (rc < 0 && rc != -EINTR)
@@ -287,10 +287,15 @@ static int follow(struct aa_live_tls *t, int mode, char *why, size_t whysize)
 	if (err)
 		return aa_live_fail(why, whysize, AA_E_NOMEM, "starting the TLS thread: %s", strerror(err));
 	t->running = 1;
+	/* under mu: the thread's aa_hold_guard_lost reads and writes it too */
+	pthread_mutex_lock(&t->mu);
 	t->skel->bss->tls_hold_on = mode;
+	pthread_mutex_unlock(&t->mu);
 	t->hold = bpf_program__attach(t->skel->progs.aa_tls_hold_exec);
 	if (!t->hold) {
+		pthread_mutex_lock(&t->mu);
 		t->skel->bss->tls_hold_on = 0;
+		pthread_mutex_unlock(&t->mu);
 		return aa_live_fail(why, whysize, AA_E_BPF, "attaching the TLS follower at exec: %s", strerror(errno));
 	}
 	return 0;
@@ -381,12 +386,16 @@ void aa_live_tls_unfollow(struct aa_live_tls *t)
 		return;
 	}
 	/* No program is stopped from here on; one stopped just before is
-	 * still in the ring, read below once the thread has ended. */
+	 * still in the ring, read below once the thread has ended. Under mu:
+	 * else the thread's aa_hold_guard_lost could read 2 before this and
+	 * write 1 after it, turning following back on. */
+	pthread_mutex_lock(&t->mu);
 	t->skel->bss->tls_hold_on = 0;
+	pthread_mutex_unlock(&t->mu);
 	bpf_link__destroy(t->hold);
 	t->hold = NULL;
 	nanosleep(&settle, NULL);
-	t->stop = 1;
+	__atomic_store_n(&t->stop, 1, __ATOMIC_RELEASE);
 	pthread_join(t->thread, NULL);
 	t->running = 0;
 	ring_buffer__consume(t->notify);

@@ -388,6 +388,8 @@ void output_drop_if_empty(struct output *out)
 	out->failed = told;
 	if (drop && unlink(out->path) != 0)
 		warn("%s: cannot remove the empty file", out->path);
+	else if (drop) /* the summary must not count a file that is gone */
+		memset(&out->done, 0, sizeof(out->done));
 }
 
 int output_finish(struct output *out)

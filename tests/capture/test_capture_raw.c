@@ -465,7 +465,8 @@ Test(capture_raw, time_stamps_near_2_63_are_kept_with_checked_wall_time)
  * `aa-capture -r session.pcapng` (tcpdump's habit): a capture file is not
  * its raw export. Recognised by its first block, said in one line with what
  * to use, exit 2 (usage), from a file and from standard input; no empty
- * output file is left behind.
+ * output file is left behind, and the summary does not count it; "ready"
+ * is not said.
  */
 Test(capture_raw, a_capture_file_as_input_is_named_and_leaves_no_output)
 {
@@ -477,10 +478,14 @@ Test(capture_raw, a_capture_file_as_input_is_named_and_leaves_no_output)
 	cr_assert_eq(aat_write_capture(pcap, &in, 0, in.n, NULL, 0, NULL), 0);
 	for (int from_stdin = 0; from_stdin < 2; from_stdin++) {
 		int rc = cap_run(from_stdin ? pcap : NULL, errf,
-				 (const char *[]){ "-q", "-r", from_stdin ? "-" : pcap, "-w", cap, NULL });
+				 (const char *[]){ "-r", from_stdin ? "-" : pcap, "-w", cap, NULL });
 		char *msg = cap_slurp(errf);
 
 		cr_expect_eq(rc, 2, "stdin %d: exit %d: %s", from_stdin, rc, msg);
+		/* not ready: the input was not recognised */
+		cr_expect_null(strstr(msg, "aa-capture: ready"), "stdin %d: %s", from_stdin, msg);
+		/* the summary counts no file: the one started was removed */
+		cr_expect(strstr(msg, " 0 bytes written in 0 files"), "stdin %d: %s", from_stdin, msg);
 		cr_expect(strstr(msg, ": this is a capture file; use aa-replay (or aa-replay export --raw to convert)\n"),
 			  "stdin %d: %s", from_stdin, msg);
 		cr_expect_null(strstr(msg, "over the limit"), "%s", msg);
