@@ -116,11 +116,6 @@ static inline uint32_t aa_file_syscall(uint32_t syscall)
  * flags do: O_RDONLY). Returns buf.
  */
 const char *aa_flags_names(char buf[AA_FLAGS_BUF], uint32_t syscall, uint32_t flags);
-/* The same for a capture of the machine arch (META arch, `uname -m`): arm
- * and arm64 ("arm*", "aarch64") number O_DIRECTORY, O_NOFOLLOW, O_DIRECT
- * and O_LARGEFILE otherwise; NULL, "" or any other: asm-generic (x86). */
-const char *aa_flags_names_arch(char buf[AA_FLAGS_BUF], const char *arch, uint32_t syscall,
-				uint32_t flags);
 
 /* Room for "[ffff:...:ffff]:65535" and its NUL. */
 #define AA_ENDPOINT_BUF 56

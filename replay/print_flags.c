@@ -1,12 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The names of a file record's flags, for both printers: the one table of
- * flag names. The values are Linux's asm-generic ones (x86-64), with arm's
- * where they differ (a capture names its machine in META arch), written out
- * here rather than taken from <fcntl.h>, so that a file reads the same on
- * any machine.
+ * flag names. The values are Linux's asm-generic ones (x86-64, what the BPF
+ * programs record), written out here rather than taken from <fcntl.h>, so
+ * that a file reads the same on any machine.
  */
-#include <string.h>
 #include <stdio.h>
 
 #include "print_enc.h"
@@ -38,24 +36,6 @@ static const struct flag_name open_flags[] = {
 	{ 010000000, "O_PATH" },
 	{ 0 },
 };
-
-/* arm and arm64's numbers for the open flags that differ, by the mask above
- * (arch/arm64/include/uapi/asm/fcntl.h). */
-static const uint32_t arm_open_masks[][2] = {
-	{ 020200000, 020040000 }, /* O_TMPFILE */
-	{ 040000, 0200000 },      /* O_DIRECT */
-	{ 0100000, 0400000 },     /* O_LARGEFILE */
-	{ 0200000, 040000 },      /* O_DIRECTORY */
-	{ 0400000, 0100000 },     /* O_NOFOLLOW */
-};
-
-static uint32_t arm_open_mask(uint32_t mask)
-{
-	for (size_t i = 0; i < sizeof(arm_open_masks) / sizeof(arm_open_masks[0]); i++)
-		if (arm_open_masks[i][0] == mask)
-			return arm_open_masks[i][1];
-	return mask;
-}
 
 static const struct flag_name unlink_flags[] = {
 	{ 0x200, "AT_REMOVEDIR" },
@@ -91,20 +71,6 @@ static void add(char *buf, size_t *n, const char *text)
 
 const char *aa_flags_names(char buf[AA_FLAGS_BUF], uint32_t syscall, uint32_t flags)
 {
-	return aa_flags_names_arch(buf, NULL, syscall, flags);
-}
-
-/* uname -m of arm64 ("aarch64") and 32-bit arm ("armv7l", "armv6l", ...). */
-static int is_arm(const char *arch)
-{
-	return arch && (!strcmp(arch, "aarch64") || !strcmp(arch, "arm64") ||
-			!strncmp(arch, "arm", 3));
-}
-
-const char *aa_flags_names_arch(char buf[AA_FLAGS_BUF], const char *arch, uint32_t syscall,
-				uint32_t flags)
-{
-	int arm = is_arm(arch);
 	static const char *const modes[] = { "O_RDONLY", "O_WRONLY", "O_RDWR" };
 	const struct flag_name *t;
 	size_t n = 0;
@@ -143,13 +109,10 @@ const char *aa_flags_names_arch(char buf[AA_FLAGS_BUF], const char *arch, uint32
 		t = NULL;
 		break;
 	}
-	arm = arm && t == open_flags; /* the others are the same everywhere */
 	for (; t && t->mask; t++) {
-		uint32_t mask = arm ? arm_open_mask(t->mask) : t->mask;
-
-		if ((flags & mask) == mask) {
+		if ((flags & t->mask) == t->mask) {
 			add(buf, &n, t->name);
-			flags &= ~mask;
+			flags &= ~t->mask;
 		}
 	}
 	if (flags || n == 0) {

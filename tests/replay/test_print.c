@@ -150,36 +150,6 @@ Test(print, flag_names_per_syscall)
 				 "syscall %u flags %#x", cases[i].syscall, cases[i].flags);
 }
 
-/* arm and arm64 (META arch "aarch64", "armv7l") number four open flags
- * otherwise than asm-generic/x86 (arch/arm64/include/uapi/asm/fcntl.h). */
-Test(print, open_flags_follow_the_capturing_machine)
-{
-	static const struct {
-		const char *arch;
-		uint32_t flags;
-		const char *want;
-	} cases[] = {
-		{ "aarch64", 040000, "O_RDONLY|O_DIRECTORY" },
-		{ "aarch64", 0100000, "O_RDONLY|O_NOFOLLOW" },
-		{ "aarch64", 0200001, "O_WRONLY|O_DIRECT" },
-		{ "aarch64", 0400002, "O_RDWR|O_LARGEFILE" },
-		{ "aarch64", 020040002, "O_RDWR|O_TMPFILE" },
-		{ "aarch64", 020200002, "O_RDWR|O_DIRECT|0x400000" }, /* x86's O_TMPFILE: not arm's */
-		{ "aarch64", 0100000 | 02000000 | 0100 | 1, "O_WRONLY|O_CREAT|O_NOFOLLOW|O_CLOEXEC" },
-		{ "armv7l", 040000, "O_RDONLY|O_DIRECTORY" },
-		{ "x86_64", 040000, "O_RDONLY|O_DIRECT" },
-		{ "x86_64", 0200000, "O_RDONLY|O_DIRECTORY" },
-		{ "", 0400000, "O_RDONLY|O_NOFOLLOW" }, /* none named: asm-generic */
-		{ NULL, 0100000, "O_RDONLY|O_LARGEFILE" },
-	};
-	char buf[AA_FLAGS_BUF];
-
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		cr_expect_str_eq(aa_flags_names_arch(buf, cases[i].arch, AA_SYS_OPENAT, cases[i].flags),
-				 cases[i].want, "%s flags %#o", cases[i].arch ? cases[i].arch : "NULL",
-				 cases[i].flags);
-}
-
 Test(print, rename_shows_old_and_new_path)
 {
 	struct aa_file_event e = file_event();
