@@ -71,15 +71,7 @@ case $? in
 *) fail "aa-capture failed: $(head -n1 "$DIR/probe.err")" ;;
 esac
 
-wait_for() { # what command...: at most 10 s
-	local what=$1 i
-	shift
-	for ((i = 0; i < 1000; i++)); do
-		"$@" && return 0
-		sleep 0.01
-	done
-	fail "timed out waiting for $what"
-}
+. "$(dirname "$0")/bench-lib.sh" # wait_for
 in_sigwait() { local nr; read -r nr _ <"/proc/$1/syscall" 2>/dev/null && [ "$nr" = 128 ]; }
 cap_ready() { [ -e "$CAP_FILE" ]; }
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; } # user + system, all threads

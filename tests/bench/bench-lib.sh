@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-# What bench-live.sh and bench-overhead.sh share: waiting for a load or a
+# What bench-live.sh, bench-overhead.sh and bench-drain.sh share: waiting for a load or a
 # tracer to be ready. Sourced; the caller defines fail.
 
 # wait_for WHAT COMMAND...: waits (at most 10 s) until COMMAND succeeds, or
