@@ -74,12 +74,14 @@ Test(capture_root, full_disk_exits_3_and_keeps_whole_blocks)
 	int rc = cap_run(NULL, errf, (const char *[]){ "-r", raw, "-w", cap, NULL });
 	char *msg = cap_slurp(errf);
 	cr_expect_eq(rc, 3, "exit %d", rc);
-	cr_expect_eq(strncmp(msg, "aa-capture: ready\n", 18), 0, "ready first: %s", msg);
-	char *first = strdup(msg + 18);
+	/* "ready" comes after the first read that could be written: before the
+	 * error when the disk filled later, not at all when the first read did. */
+	size_t ready = strncmp(msg, "aa-capture: ready\n", 18) == 0 ? 18 : 0;
+	char *first = strdup(msg + ready);
 	first[strcspn(first, "\n")] = 0;
 	cr_expect(strstr(first, "full.pcapng") && strstr(first, "No space left on device"),
 		  "one line naming the file and ENOSPC: %s", msg);
-	const char *rest = msg + 18 + strlen(first) + 1;
+	const char *rest = msg + ready + strlen(first) + 1;
 	cr_expect(strncmp(rest, "aa-capture: ", 12) == 0 && !strstr(rest, "full.pcapng"),
 		  "then the summary alone: %s", msg);
 
