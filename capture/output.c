@@ -110,6 +110,7 @@ static int end_file(struct output *out)
 	int told = out->failed, r, e;
 
 	r = check_still_there(out);
+	(void)aa_writer_settle(out->w); /* an error comes again from finish */
 	set_writer_drops(out);
 	e = aa_writer_finish(out->w, &info);
 	if (e && !told) {

@@ -579,6 +579,17 @@ int aa_writer_reached(struct aa_writer *w, uint64_t bytes)
 	return w->pool ? wp_reached(w->pool, bytes - w->bytes_file) : 0;
 }
 
+int aa_writer_settle(struct aa_writer *w)
+{
+	int rc = aa_writer_flush(w);
+
+	if (!rc && w->pool) {
+		wp_drain(w->pool, pool_sink(w), w);
+		rc = pool_error(w);
+	}
+	return rc;
+}
+
 int aa_writer_errno(const struct aa_writer *w)
 {
 	return w->err == AA_E_IO ? w->sys_errno : 0;

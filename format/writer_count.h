@@ -25,4 +25,12 @@ uint64_t aa_writer_chunks_sealed(const struct aa_writer *w);
  */
 int aa_writer_reached(struct aa_writer *w, uint64_t bytes);
 
+/*
+ * Closes the RECORDS chunk being filled and, with threads, waits until every
+ * closed chunk is written and given to the sink: what the sink counts (a
+ * full ship spool's drops) is then known before the last STATS is made.
+ * 0 or the writer's error.
+ */
+int aa_writer_settle(struct aa_writer *w);
+
 #endif /* AA_WRITER_COUNT_H */
