@@ -49,7 +49,7 @@ int aaf_xform(const uint8_t *data, size_t size)
 		/* framed records, their count from the frames when bit 1 is set */
 		if (data[0] & 2) {
 			records = 0;
-			for (size_t p = 0; len - p >= AA_FRAME_HEADER; records++) {
+			for (size_t p = 0; p <= len && len - p >= AA_FRAME_HEADER; records++) {
 				uint32_t l = aa_get32(body + p);
 				if (l > len - p - AA_FRAME_HEADER)
 					break;
