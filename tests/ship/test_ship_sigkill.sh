@@ -18,7 +18,12 @@ feeder=$!
 "$build/aa-capture" -q -r "$T/fifo" -w "$T/out/killed.pcapng" --flush-ms 30 --ship "$URL" \
 	--spool "$T/spool" &
 cap=$!
-sleep 1.2
+# killed once some chunks wait in the spool (not after a fixed time: under
+# ASan the start alone can take a second), well before the input ends (3.5 s)
+for _ in $(seq 150); do
+	(($(ls "$T/spool" 2>/dev/null | grep -c '\.chunk$') > 5)) && break
+	sleep 0.05
+done
 kill -KILL "$cap"
 wait "$cap" || true
 kill "$feeder" 2>/dev/null || true
