@@ -38,6 +38,7 @@ int cmd_recover(int argc, char **argv)
 	}
 	if (argc - optind != 2)
 		return cli_usage("recover", "needs IN and OUT");
+	cli_input_option(CLI_OPT_SKIP_DAMAGED, NULL); /* salvaging is reading past damage */
 	status = cli_copy("recover", argv[optind], argv[optind + 1], NULL, level, &res);
 	if (status == CLI_USAGE)
 		return status;
