@@ -121,7 +121,7 @@ static int pull_session(struct aa_nats *n, const struct aa_nats_session *s, stru
 	int rc, status = CLI_OK, have_file = 0;
 	uint32_t file_seq = 0;
 
-	if (aa_nats_cursor_open(n, s, &c, why, sizeof(why)) != 0) {
+	if (aa_nats_cursor_open(n, s, 0, 0, &c, why, sizeof(why)) != 0) {
 		cli_err("%s", why);
 		return CLI_USAGE;
 	}
