@@ -3,16 +3,18 @@
  * Seeking inside a session of a stream by --since/--until (nats_int.h), so
  * that a window of a long session does not fetch and decompress it whole.
  *
- * A chunk's records lie in wall-clock time within its span: its header's
+ * A chunk's records lie in wall-clock time within its header's
  * first_ts..last_ts (monotonic; FORMAT.md section 2) plus its META's
- * mono_to_wall, and its written_ns, the time given to records of unknown
- * type. Records reach the capture out of time order by at most the
- * reorder window R (META's reorder_ns): a record may come after one up to
- * R later than itself, never more. Hence, in capture order:
- *  - every record before a chunk K is at most R later than K's first
- *    timed record, so when first_wall(K) + R < since (and K was written
- *    before since, for the unknown records) nothing before K is in the
- *    window: reading may start at K. The start is found by a binary search
+ * mono_to_wall, but for records of unknown type: their time is the chunk's
+ * written_ns, which does not go back from chunk to chunk (and may be far
+ * from the records' times: aa-capture -r of an old stream). Records reach
+ * the capture out of time order by at most the reorder window R (META's
+ * reorder_ns): a record may come after one up to R later than itself,
+ * never more. Hence, in capture order:
+ *  - every timed record before a chunk K is at most R later than K's first
+ *    one, so when first_wall(K) + R < since, and K was written before since
+ *    or the META at or after until (the unknown records), nothing before K
+ *    is in the window: reading may start at K. The start is found by a binary search
  *    over the session's stream sequences, each probe one direct get of the
  *    first session message at or after a sequence, checked (CRC) but not
  *    decompressed; any K the test holds for is a right start, so the search
@@ -20,11 +22,11 @@
  *    We search by sequence, not by JetStream's start time: a message's
  *    store time is when the server took it, which for a chunk sent from
  *    the spool after an outage is long after its records.
- *  - every record after a chunk K is at least first_wall(K) - R, so once
- *    first_wall(K) >= until + R (and K was written at or after until)
+ *  - every timed record after a chunk K is at least first_wall(K) - R, so
+ *    once first_wall(K) >= until + R (and K was written at or after until)
  *    nothing later is in the window: reading stops there.
- *  - a RECORDS chunk whose span lies wholly outside the window is left
- *    out without decompressing it.
+ *  - a RECORDS chunk whose timed span and written_ns both lie outside the
+ *    window is left out without decompressing it.
  * The records delivered are then exactly those of reading the whole
  * session with the same window (tests/ship/test_ship_seek.sh), except for
  * records of a known type with time stamp 0, which aa-capture never
@@ -38,11 +40,10 @@
 #include "clock.h"
 #include "nats_int.h"
 
-/* The wall-clock span of a checked RECORDS chunk of s. */
+/* Where the records of a checked RECORDS chunk of s lie in wall-clock time. */
 struct span {
-	uint64_t lo, hi;       /* no record earlier, none later */
-	uint64_t first_wall;   /* its first timed record (timed) */
-	uint64_t written;
+	uint64_t first_wall, last_wall; /* its timed records (when timed) */
+	uint64_t written;               /* its unknown records */
 	int timed;
 };
 
@@ -60,17 +61,19 @@ static int span_of(const struct aa_nats_session *s, natsMsg *msg, struct span *s
 	    strcmp(file, "0") != 0)
 		return -1;
 	memset(sp, 0, sizeof(*sp));
-	sp->written = sp->lo = sp->hi = h.written_ns;
+	sp->written = h.written_ns;
 	if (h.first_ts && h.last_ts >= h.first_ts) {
 		sp->timed = 1;
 		sp->first_wall = aa_wall_ns(h.first_ts, s->mono_to_wall);
-		uint64_t last = aa_wall_ns(h.last_ts, s->mono_to_wall);
-		if (sp->first_wall < sp->lo)
-			sp->lo = sp->first_wall;
-		if (last > sp->hi)
-			sp->hi = last;
+		sp->last_wall = aa_wall_ns(h.last_ts, s->mono_to_wall);
 	}
 	return 0;
+}
+
+/* 1 when t is in [since, until) (0: no bound). */
+static int in_window(uint64_t t, uint64_t since, uint64_t until)
+{
+	return (!since || t >= since) && (!until || t < until);
 }
 
 static uint64_t add_sat(uint64_t a, uint64_t b)
@@ -78,17 +81,19 @@ static uint64_t add_sat(uint64_t a, uint64_t b)
 	return a + b < a ? UINT64_MAX : a + b;
 }
 
-/* 1 when reading may start at this chunk: nothing before it is at or after since. */
-static int may_start_at(const struct aa_nats_session *s, natsMsg *msg, uint64_t since)
+/* 1 when reading may start at this chunk: nothing before it is in the window. */
+static int may_start_at(const struct aa_nats_cursor *c, natsMsg *msg)
 {
+	const struct aa_nats_session *s = c->s;
 	struct span sp;
 
 	return span_of(s, msg, &sp) == 0 && sp.timed &&
-	       add_sat(sp.first_wall, s->reorder_ns) < since && sp.written < since;
+	       add_sat(sp.first_wall, s->reorder_ns) < c->since &&
+	       (sp.written < c->since || (c->until && s->first_ns >= c->until));
 }
 
 /* The last sequence of s the binary search finds reading may start at, or 0. */
-static uint64_t find_start(struct aa_nats_cursor *c, uint64_t since)
+static uint64_t find_start(struct aa_nats_cursor *c)
 {
 	const struct aa_nats_session *s = c->s;
 	uint64_t lo = s->first_seq + 1, hi = s->last_seq, best = 0;
@@ -103,7 +108,7 @@ static uint64_t find_start(struct aa_nats_cursor *c, uint64_t since)
 		seq = natsMsg_GetSequence(m);
 		if (seq > hi || seq < mid) {
 			hi = mid - 1; /* no message of s from mid to hi */
-		} else if (may_start_at(s, m, since)) {
+		} else if (may_start_at(c, m)) {
 			best = seq;
 			lo = seq + 1;
 		} else {
@@ -125,7 +130,10 @@ void nats_seek_setup(struct aa_nats_cursor *c, uint64_t since, uint64_t until, u
 	c->seek = 1;
 	c->since = since;
 	c->until = until;
-	uint64_t from = since ? find_start(c, since) : 0;
+	/* no chunk can be a start when the unknown records' times (written_ns,
+	 * from the META's on) may all be in the window: no search then */
+	int may = since && (s->first_ns < since || (until && s->first_ns >= until));
+	uint64_t from = may ? find_start(c) : 0;
 	if (!from || nats_direct_get(c->n, s, s->first_seq, &c->head) != NATS_OK ||
 	    natsMsg_GetSequence(c->head) != s->first_seq) {
 		natsMsg_Destroy(c->head); /* read from the start after all */
@@ -152,7 +160,9 @@ enum nats_seek_verdict nats_seek_judge(struct aa_nats_cursor *c, natsMsg *msg,
 	if (c->until && sp.timed && sp.first_wall >= add_sat(c->until, s->reorder_ns) &&
 	    sp.written >= c->until)
 		return NATS_STOP;
-	if ((c->since && sp.hi < c->since) || (c->until && sp.lo >= c->until))
+	if (!in_window(sp.written, c->since, c->until) &&
+	    (!sp.timed || (c->since && sp.last_wall < c->since) ||
+	     (c->until && sp.first_wall >= c->until)))
 		return NATS_LEAVE;
 	return NATS_TAKE;
 }
