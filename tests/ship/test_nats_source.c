@@ -34,6 +34,24 @@ static pid_t server;
 static int port;
 static char url[128];
 
+/* Stream name on the server, taking subjects aa.> (from stream drop, if
+ * not NULL); direct gets allowed when direct; url names it. */
+static void make_stream(const char *name, const char *drop, int direct)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd),
+		 "python3 -c 'import json, sys; sys.path.insert(0, \"tests/ship\"); import natsctl; "
+		 "n = natsctl.Nats(%d); %s%s%s"
+		 "r = json.loads(n.request(\"$JS.API.STREAM.CREATE.%s\", json.dumps({\"name\": \"%s\", "
+		 "\"subjects\": [\"aa.>\"], \"storage\": \"file\", \"num_replicas\": 1, "
+		 "\"allow_direct\": %s}).encode())); assert \"error\" not in r, r'",
+		 port, drop ? "n.request(\"$JS.API.STREAM.DELETE." : "", drop ? drop : "",
+		 drop ? "\", b\"\"); " : "", name, name, direct ? "True" : "False");
+	cr_assert_eq(system(cmd), 0, "%s", cmd);
+	snprintf(url, sizeof(url), "nats://127.0.0.1:%d/%s", port, name);
+}
+
 /* A nats-server on a free port, its store in dir; skips without one. */
 static void start_server(void)
 {
@@ -65,17 +83,12 @@ static void start_server(void)
 			break;
 		usleep(50000);
 	}
-	snprintf(url, sizeof(url), "nats://127.0.0.1:%d/AASRC", port);
 	/* the stream, and one session with a foreign message after chunk 2 */
+	make_stream("AASRC", NULL, 0);
 	snprintf(cmd, sizeof(cmd),
-		 "python3 -c 'import json, sys; sys.path.insert(0, \"tests/ship\"); import natsctl; "
-		 "n = natsctl.Nats(%d); "
-		 "r = json.loads(n.request(\"$JS.API.STREAM.CREATE.AASRC\", json.dumps({\"name\": \"AASRC\", "
-		 "\"subjects\": [\"aa.>\"], \"storage\": \"file\", \"num_replicas\": 1}).encode())); "
-		 "assert \"error\" not in r, r' && "
 		 "python3 tests/ship/natsctl.py ship %d aa.host-a.%032x tests/fixtures/live.pcapng "
 		 "--foreign-after 2",
-		 port, port, 0xabcu);
+		 port, 0xabcu);
 	cr_assert_eq(system(cmd), 0, "%s", cmd);
 }
 
@@ -219,7 +232,7 @@ Test(nats, since_until_seek_inside_a_session)
 	struct aat_rng r;
 	uint64_t ts = 1000;
 
-	start_server(); /* (its stream is replaced by one that allows direct gets) */
+	start_server(); /* (its stream gives way to one that allows direct gets) */
 	/* many chunks: a random mix (unknown records among them) through aa-capture */
 	aat_rng_seed(&r, 77);
 	for (int g = 0; g < 20; g++) { /* with pauses: a span long against the reorder window */
@@ -237,15 +250,9 @@ Test(nats, since_until_seek_inside_a_session)
 	}
 	cr_assert_eq(fclose(raw), 0);
 	aat_recs_free(&recs);
-	snprintf(url, sizeof(url), "nats://127.0.0.1:%d/AASEEK", port);
-	snprintf(cmd, sizeof(cmd),
-		 "python3 -c 'import json, sys; sys.path.insert(0, \"tests/ship\"); import natsctl; "
-		 "n = natsctl.Nats(%d); n.request(\"$JS.API.STREAM.DELETE.AASRC\", b\"\"); "
-		 "r = json.loads(n.request(\"$JS.API.STREAM.CREATE.AASEEK\", json.dumps({\"name\": \"AASEEK\", "
-		 "\"subjects\": [\"aa.>\"], \"storage\": \"file\", \"num_replicas\": 1, "
-		 "\"allow_direct\": True}).encode())); assert \"error\" not in r, r' && "
-		 "%s -q -r %s/mix.raw -w %s/mix.pcapng --flush-ms 50 --ship %s",
-		 port, capture, dir, dir, url);
+	make_stream("AASEEK", "AASRC", 1);
+	snprintf(cmd, sizeof(cmd), "%s -q -r %s/mix.raw -w %s/mix.pcapng --flush-ms 50 --ship %s",
+		 capture, dir, dir, url);
 	cr_assert_eq(system(cmd), 0, "%s", cmd);
 
 	/* the file's span, and its chunks: the messages of the session */
