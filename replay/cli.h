@@ -190,6 +190,12 @@ int cli_open(struct cli_input *in, const char *const *paths, size_t npaths,
  */
 int cli_next(struct cli_input *in, const struct aa_record **rec, int *status);
 /*
+ * After reading in->src ended with rc < 0 (aa_next, or a view's pass over
+ * it): reports err (NULL: the source's) and returns its status, CLI_DATA
+ * for a damaged part that stopped the reading whatever its code.
+ */
+int cli_read_failed(struct cli_input *in, int rc, const struct aa_error_info *err);
+/*
  * A whole pass over paths as one stream, with progress: opens in, reads
  * every record and fills *st. Returns the status so far; in->src is NULL
  * when the input could not be opened, else the caller reads what it needs

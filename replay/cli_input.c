@@ -66,24 +66,27 @@ int cli_open(struct cli_input *in, const char *const *paths, size_t npaths,
 	return CLI_OK;
 }
 
+int cli_read_failed(struct cli_input *in, int rc, const struct aa_error_info *err)
+{
+	struct aa_source_stats st;
+
+	cli_err_info(err ? err : aa_source_error(in->src));
+	aa_source_get_stats(in->src, &st);
+	/* Damage that stopped reading (no --skip-damaged) is a data problem
+	 * whatever its code, as when it is reported and skipped. */
+	if (st.damaged > in->damage_reports) {
+		in->damage_reports = st.damaged;
+		return CLI_DATA;
+	}
+	return cli_status_of(rc);
+}
+
 int cli_next(struct cli_input *in, const struct aa_record **rec, int *status)
 {
 	int rc = aa_next(in->src, rec);
 
-	if (rc < 0) {
-		struct aa_source_stats st;
-
-		cli_err_info(aa_source_error(in->src));
-		aa_source_get_stats(in->src, &st);
-		/* Damage that stopped reading (no --skip-damaged) is a data
-		 * problem whatever its code, as when it is reported and skipped. */
-		if (st.damaged > in->damage_reports) {
-			in->damage_reports = st.damaged;
-			*status = cli_worse(*status, CLI_DATA);
-		} else {
-			*status = cli_worse(*status, cli_status_of(rc));
-		}
-	}
+	if (rc < 0)
+		*status = cli_worse(*status, cli_read_failed(in, rc, NULL));
 	return rc;
 }
 

@@ -163,9 +163,7 @@ int cmd_follow(int argc, char **argv)
 	int rc = aa_follow(in.src, &fo, &cb, &o, &err);
 	fflush(stdout);
 	status = cli_output_check(stdout, "stdout");
-	if (rc < 0 && rc != AA_E_STOPPED) {
-		cli_err_info(&err);
-		status = cli_worse(status, cli_status_of(rc));
-	}
+	if (rc < 0 && rc != AA_E_STOPPED)
+		status = cli_worse(status, cli_read_failed(&in, rc, &err));
 	return cli_close(&in, status);
 }

@@ -94,8 +94,7 @@ int cmd_tree(int argc, char **argv)
 			cli_err("tree: %s", aa_strerror(rc));
 			return cli_close(&in, CLI_USAGE);
 		}
-		cli_err_info(aa_source_error(in.src));
-		status = cli_worse(status, cli_status_of(rc));
+		status = cli_worse(status, cli_read_failed(&in, rc, NULL));
 	}
 	aa_tree_get_stats(t, &st);
 	if (st.lost)

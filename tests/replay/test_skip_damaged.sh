@@ -45,7 +45,7 @@ one_error() { # exactly one damage line, naming the file, offset and chunk 2
 	grep -q "^aa-replay: $T/bad.pcapng: offset $at: chunk 2: " "$T/err" || { echo "$1:"; cat "$T/err"; exit 1; }
 }
 for cmd in "cat --json" "cat --capture-order" "tree" "tree --json" "follow" "follow --json" \
-	"export --raw" "export --pcapng" "ps"; do
+	"export --raw" "export --pcapng" "export --tcp" "export --perfetto" "ps"; do
 	args=($cmd)
 	out=()
 	[[ $cmd == export* ]] && out=(-)

@@ -85,6 +85,16 @@ check 5 0 708
 check 6 0 708
 check 7 1 708 1 0
 grep -F "$name/$(sess 7): " "$T/err" | grep -F "is not a chunk of this session: no pcapng block"
+# pull: stops at the foreign message (what came before it written), or with
+# --skip-damaged leaves it out and writes the rest
+for flag in "" --skip-damaged; do
+	rc=0
+	"$build/aa-replay" pull $flag --session "$(sess 2)" "$URL" "$T/pull$flag" >"$T/out" 2>"$T/err" || rc=$?
+	cat "$T/out" "$T/err"
+	[[ $rc == 1 && $(grep -c "is not a chunk of this session" "$T/err") == 1 ]]
+	grep -F "$(sess 2)-0000.pcapng: $([[ -n $flag ]] && echo 8 || echo 3) chunks" "$T/out"
+done
+cmp "$T/pull--skip-damaged/web-1/aa-$(sess 2)-0000.pcapng" "$FIX"
 # all of them at once: one pass, each problem named, every readable record read
 n=$({ "$build/aa-replay" cat --json --skip-damaged "$URL" 2>"$T/err" || true; } | wc -l)
 [[ $n == $((708 * 5 + 670 + 421)) ]] || { echo "$n records"; exit 1; }
