@@ -81,7 +81,7 @@ for flag in "" --skip-damaged; do
 	[[ $rc == 1 ]] && one_error "verify $flag" && grep -q ": damaged: 710 records readable" "$T/out"
 done
 # the flag is in every reading command's help
-for c in cat tree follow ps export report diff filter info pull merge verify; do
+for c in cat tree follow ps export report diff filter info pull merge verify recover; do
 	"$R" "$c" --help | grep -q -- --skip-damaged || { echo "$c --help: no --skip-damaged"; exit 1; }
 done
 echo "skip-damaged: ok"
