@@ -33,6 +33,13 @@ struct conv_slot {
 	uint64_t time_ns;
 };
 
+/* The name of a process's open run slice: its end must repeat it (DevTools
+ * and Perfetto both drop an end whose name is not its begin's). */
+struct run_slot {
+	uint64_t key; /* origin << 32 | pid, +1 so that 0 is free */
+	char name[16];
+};
+
 struct pf {
 	FILE *out;
 	uint64_t base_ns;
@@ -42,6 +49,7 @@ struct pf {
 	uint64_t flows;
 	uint64_t named[EXP_SLOTS]; /* pid << 32 | tid, +1 so that 0 is free */
 	struct conv_slot conv[EXP_SLOTS];
+	struct run_slot run[EXP_SLOTS];
 };
 
 static void put_str(FILE *out, const char *s)
@@ -181,12 +189,22 @@ static void on_net(struct pf *p, const struct aa_record *rec)
 	slice_end(p, rec, e->pid, e->tid);
 }
 
+static struct run_slot *run_slot(struct pf *p, const struct aa_record *rec, uint32_t pid)
+{
+	uint64_t key = ((uint64_t)rec->origin << 32 | pid) + 1;
+
+	return &p->run[aa_export_mix64(key) % EXP_SLOTS];
+}
+
 /* The program a process runs from here on: its slice's name and args. */
 static void open_run(struct pf *p, const struct aa_record *rec, uint32_t pid, const char *why)
 {
 	const struct aa_process *pr = rec->process;
 	const char *comm = pr && pr->comm[0] ? pr->comm : why;
+	struct run_slot *r = run_slot(p, rec, pid);
 
+	r->key = ((uint64_t)rec->origin << 32 | pid) + 1;
+	snprintf(r->name, sizeof(r->name), "%s", comm);
 	ev_open_s(p, "B", "process", comm, pid, pid, rec->time_ns);
 	fprintf(p->out, ",\"args\":{\"how\":\"%s\"", why);
 	if (pr && pr->exe.data) {
@@ -204,6 +222,26 @@ static void open_run(struct pf *p, const struct aa_record *rec, uint32_t pid, co
 	fputs("}}", p->out);
 }
 
+/*
+ * Ends pid's run slice, under its begin's name: an end named otherwise
+ * ends nothing in Perfetto and DevTools. When another pid took the slot
+ * (a pid 4096 slots away started meanwhile) the name is lost, and the end
+ * has none, which Perfetto and chrome://tracing accept.
+ */
+static void close_run(struct pf *p, const struct aa_record *rec, uint32_t pid)
+{
+	struct run_slot *r = run_slot(p, rec, pid);
+
+	if (r->key == ((uint64_t)rec->origin << 32 | pid) + 1) {
+		ev_open_s(p, "E", "process", r->name, pid, pid, rec->time_ns);
+		r->key = 0;
+	} else {
+		fputs(p->events++ ? ",\n{\"ph\":\"E\"" : "\n{\"ph\":\"E\"", p->out);
+		fprintf(p->out, ",\"cat\":\"process\",\"pid\":%u,\"tid\":%u,\"ts\":", pid, pid);
+		put_ts(p, rec->time_ns);
+	}
+}
+
 /* A process's run slice is open when a fork or an exec of it was seen. */
 static int run_open(const struct aa_process *pr, uint32_t execs_before)
 {
@@ -216,7 +254,7 @@ static void on_exec(struct pf *p, const struct aa_record *rec)
 	const struct aa_process *pr = rec->process;
 
 	if (run_open(pr, pr ? pr->execs - 1 : 0)) {
-		ev_open_s(p, "E", "process", "", e->pid, e->pid, rec->time_ns);
+		close_run(p, rec, e->pid);
 		fputs("}", p->out);
 	}
 	open_run(p, rec, e->pid, "exec");
@@ -229,9 +267,9 @@ static void on_exit_rec(struct pf *p, const struct aa_record *rec)
 	int sig = pr ? pr->signal : 0;
 
 	if (run_open(pr, pr ? pr->execs : 0)) {
-		ev_open_s(p, "E", "process", "", e->pid, e->pid, rec->time_ns);
+		close_run(p, rec, e->pid);
 	} else {
-		ev_open_s(p, "i", "process", "exit", e->pid, e->pid, rec->time_ns);
+		ev_open_s(p, "I", "process", "exit", e->pid, e->pid, rec->time_ns);
 		fputs(",\"s\":\"p\"", p->out);
 	}
 	fprintf(p->out, ",\"args\":{\"exit_code\":%d,\"signal\":%d}}", e->exit_code, sig);
@@ -244,7 +282,7 @@ static void on_task(struct pf *p, const struct aa_record *rec)
 	if (e->kind == AA_TASK_FORK) {
 		open_run(p, rec, e->pid, "fork");
 	} else if (e->kind == AA_TASK_EXEC_FAILED) {
-		ev_open_s(p, "i", "process", "exec_failed", e->pid, e->tid, rec->time_ns);
+		ev_open_s(p, "I", "process", "exec_failed", e->pid, e->tid, rec->time_ns);
 		fprintf(p->out, ",\"s\":\"t\",\"args\":{\"error\":%d", e->error);
 		put_path(p, "filename", joined(rec, AA_STRING_FILENAME), (const uint8_t *)"", 1);
 		if (joined(rec, AA_STRING_ARGV))
@@ -285,7 +323,7 @@ static void on_tls(struct pf *p, const struct aa_record *rec)
 
 	if (e->seq != 0) /* one instant per call, at its first piece */
 		return;
-	ev_open_s(p, "i", "tls", e->direction == AA_TLS_WRITE ? "tls write" : "tls read", e->pid, e->tid,
+	ev_open_s(p, "I", "tls", e->direction == AA_TLS_WRITE ? "tls write" : "tls read", e->pid, e->tid,
 		  rec->time_ns);
 	fprintf(p->out, ",\"s\":\"t\",\"args\":{\"len\":%u", e->data_len);
 	if (c) {
@@ -318,7 +356,7 @@ static void on_unknown(struct pf *p, const struct aa_record *rec)
 {
 	uint64_t t = rec->ev.type == AA_TYPE_UNKNOWN && p->last_ns ? p->last_ns : rec->time_ns;
 
-	ev_open_s(p, "i", "unknown", rec->ev.error ? "invalid record" : "unknown record", 0, 0, t);
+	ev_open_s(p, "I", "unknown", rec->ev.error ? "invalid record" : "unknown record", 0, 0, t);
 	fprintf(p->out, ",\"s\":\"g\",\"args\":{\"size\":%u,\"error\":", rec->ev.len);
 	put_str(p->out, rec->ev.error ? aa_record_status_name(rec->ev.error) : "unknown size");
 	fputs("}}", p->out);

@@ -62,7 +62,7 @@ def need(cond, what):
     if not cond:
         sys.exit("perfetto: " + what)
 for e in ev:
-    need(e["ph"] in "XBEisfM", "phase %r" % e["ph"])
+    need(e["ph"] in "XBEIsfM", "phase %r" % e["ph"])
     need(isinstance(e.get("pid"), int), "pid of %r" % e)
     if e["ph"] != "M":
         need(isinstance(e["ts"], (int, float)) and e["ts"] >= 0, "ts of %r" % e)
@@ -85,7 +85,7 @@ need(any(e["dur"] == 77.085 and e["args"]["ret"] == 3 and e["args"]["flags"] == 
      "openat note.txt slice %r" % f)
 need(sum(1 for e in ev if e["ph"] == "X" and e["cat"] == "file") == 665, "one slice per file record")
 # TLS: 4 calls as instants, the plaintext in their args; flows in pairs
-t = [e for e in ev if e["ph"] == "i" and e["cat"] == "tls"]
+t = [e for e in ev if e["ph"] == "I" and e["cat"] == "tls"]
 need([(e["pid"], e["name"], e["args"]["data"]) for e in t] == [
     (9588, "tls write", "fixture client hello\n"), (9584, "tls read", "fixture client hello\n"),
     (9584, "tls write", "fixture server hello\n"), (9588, "tls read", "fixture server hello\n")], "TLS %r" % t)

@@ -117,7 +117,7 @@ runs = [e for e in ev if e["pid"] == cat and e["ph"] in "BE"]
 need([e["ph"] for e in runs] == ["B", "E", "B", "E"] and runs[-1]["args"]["exit_code"] == 1, "fork, sh: %r" % runs)
 need(runs[0]["name"] == "python3" and runs[0]["args"]["how"] == "fork", "the fork's run")
 need(runs[2]["args"]["argv"] == ["sh", "-c", "cat /tmp/aa-session/missing.txt"], "sh's argv")
-calls = [e for e in ev if e["ph"] == "i" and e["cat"] == "tls"]
+calls = [e for e in ev if e["ph"] == "I" and e["cat"] == "tls"]
 need(len(calls) == 24, "%d TLS calls" % len(calls))  # 26 pieces, one call in 3
 flows = [e for e in ev if e["ph"] in "sf"]
 need(len(flows) == 2 * 22, "%d flow events" % len(flows))  # each call after the first of its connection
