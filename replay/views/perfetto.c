@@ -1,20 +1,25 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * aa-replay export --perfetto: the records as Chrome trace-event JSON, the
- * format the Perfetto UI and chrome://tracing open. One track (process) per
- * pid, named "comm pid", ordered under its parent; a program's run (fork or
- * exec to the next exec or exit) as a slice; file and net syscalls as
- * slices of their duration; TLS calls as instants, each joined to the
- * previous call of its conversation by a flow arrow.
+ * format the Perfetto UI, chrome://tracing and Chrome DevTools open. One
+ * track (process) per pid, named "comm pid", ordered under its parent; a
+ * program's run (fork or exec to the next exec or exit) as a whole slice
+ * ("X", written at its end: DevTools pairs begin and end events on one
+ * stack for all threads, so overlapping runs of two processes would end
+ * each other); file and net syscalls as slices of their duration; TLS calls
+ * as instants ("I": DevTools ignores "i"), each joined to the previous
+ * call of its conversation by a flow arrow (v1 "s"/"f" events of the
+ * instant's cat, pid, tid and ts, which both DevTools and Perfetto bind).
  *
  * Times are microseconds from the whole second before the first record
  * (the absolute start is in otherData.aa_start): a double holds them to the
  * nanosecond, which epoch microseconds would not. Events are written as
  * they come (the format does not ask them to be sorted); the process names
- * come last, from the process table. State is two fixed tables of
- * EXP_SLOTS entries (threads named, conversations followed), so memory does
- * not grow with the file: a slot taken by another key loses one thread
- * name or one arrow, never a record.
+ * come last, from the process table. State: the runs of live processes
+ * (perfetto_runs.h), and two fixed tables of EXP_SLOTS entries (threads
+ * named, conversations followed), so memory does not grow with the file:
+ * a slot taken by another key loses one thread name or one arrow, never a
+ * record.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +27,7 @@
 #include "aa_print.h"
 #include "export.h"
 #include "pcapng.h"
+#include "perfetto_runs.h"
 #include "print_enc.h"
 
 #define EXP_SLOTS 4096
@@ -33,13 +39,6 @@ struct conv_slot {
 	uint64_t time_ns;
 };
 
-/* The name of a process's open run slice: its end must repeat it (DevTools
- * and Perfetto both drop an end whose name is not its begin's). */
-struct run_slot {
-	uint64_t key; /* origin << 32 | pid, +1 so that 0 is free */
-	char name[16];
-};
-
 struct pf {
 	FILE *out;
 	uint64_t base_ns;
@@ -49,7 +48,8 @@ struct pf {
 	uint64_t flows;
 	uint64_t named[EXP_SLOTS]; /* pid << 32 | tid, +1 so that 0 is free */
 	struct conv_slot conv[EXP_SLOTS];
-	struct run_slot run[EXP_SLOTS];
+	struct pf_runs runs; /* the runs of live processes */
+	int oom;
 };
 
 static void put_str(FILE *out, const char *s)
@@ -189,74 +189,74 @@ static void on_net(struct pf *p, const struct aa_record *rec)
 	slice_end(p, rec, e->pid, e->tid);
 }
 
-static struct run_slot *run_slot(struct pf *p, const struct aa_record *rec, uint32_t pid)
+/*
+ * A run's slice, written whole at its end: begin and end events would have
+ * to pair up, which DevTools' engine does on one stack for all threads, so
+ * that the runs of processes that overlap in time end each other there.
+ */
+static void put_run(struct pf *p, struct pf_run *r, uint32_t pid, uint64_t end_ns)
 {
-	uint64_t key = ((uint64_t)rec->origin << 32 | pid) + 1;
-
-	return &p->run[aa_export_mix64(key) % EXP_SLOTS];
+	ev_open_s(p, "X", "process", r->name, pid, pid, r->start_ns);
+	put_dur(p, end_ns > r->start_ns ? end_ns - r->start_ns : 0);
+	fputs(",\"args\":{", p->out);
+	fwrite(r->args, 1, r->args_len, p->out);
 }
 
-/* The program a process runs from here on: its slice's name and args. */
+/* Ends pid's run at this record, if one is open: its slice is written
+ * without the closing brace of its args (the caller adds to them). */
+static int end_run(struct pf *p, const struct aa_record *rec, uint32_t pid)
+{
+	struct pf_run *r = pf_run_find(&p->runs, pf_run_key(rec->origin, pid));
+
+	if (!r)
+		return 0;
+	put_run(p, r, pid, rec->time_ns);
+	pf_run_remove(&p->runs, r);
+	return 1;
+}
+
+/* The program a process runs from here on: its slice's name and args,
+ * kept until the slice ends. */
 static void open_run(struct pf *p, const struct aa_record *rec, uint32_t pid, const char *why)
 {
 	const struct aa_process *pr = rec->process;
-	const char *comm = pr && pr->comm[0] ? pr->comm : why;
-	struct run_slot *r = run_slot(p, rec, pid);
+	struct pf_run *r;
+	FILE *f;
 
-	r->key = ((uint64_t)rec->origin << 32 | pid) + 1;
-	snprintf(r->name, sizeof(r->name), "%s", comm);
-	ev_open_s(p, "B", "process", comm, pid, pid, rec->time_ns);
-	fprintf(p->out, ",\"args\":{\"how\":\"%s\"", why);
+	if (end_run(p, rec, pid)) /* a run whose end was not seen */
+		fputs("}}", p->out);
+	if (!(r = pf_run_add(&p->runs, pf_run_key(rec->origin, pid))) ||
+	    !(f = open_memstream(&r->args, &r->args_len))) {
+		if (r)
+			pf_run_remove(&p->runs, r);
+		p->oom = 1;
+		return;
+	}
+	r->start_ns = rec->time_ns;
+	snprintf(r->name, sizeof(r->name), "%s", pr && pr->comm[0] ? pr->comm : why);
+	fprintf(f, "\"how\":\"%s\"", why);
 	if (pr && pr->exe.data) {
-		fputs(",\"exe\":", p->out);
-		aa_enc_json_string(p->out, pr->exe.data, pr->exe.len);
+		fputs(",\"exe\":", f);
+		aa_enc_json_string(f, pr->exe.data, pr->exe.len);
 	}
 	if (pr && pr->argv.data) {
 		if (pr->argv_joined) {
-			fputs(",\"args\":", p->out);
-			aa_enc_json_string(p->out, pr->argv.data, pr->argv.len);
+			fputs(",\"args\":", f);
+			aa_enc_json_string(f, pr->argv.data, pr->argv.len);
 		} else {
-			aa_enc_json_argv(p->out, &pr->argv);
+			aa_enc_json_argv(f, &pr->argv);
 		}
 	}
-	fputs("}}", p->out);
-}
-
-/*
- * Ends pid's run slice, under its begin's name: an end named otherwise
- * ends nothing in Perfetto and DevTools. When another pid took the slot
- * (a pid 4096 slots away started meanwhile) the name is lost, and the end
- * has none, which Perfetto and chrome://tracing accept.
- */
-static void close_run(struct pf *p, const struct aa_record *rec, uint32_t pid)
-{
-	struct run_slot *r = run_slot(p, rec, pid);
-
-	if (r->key == ((uint64_t)rec->origin << 32 | pid) + 1) {
-		ev_open_s(p, "E", "process", r->name, pid, pid, rec->time_ns);
-		r->key = 0;
-	} else {
-		fputs(p->events++ ? ",\n{\"ph\":\"E\"" : "\n{\"ph\":\"E\"", p->out);
-		fprintf(p->out, ",\"cat\":\"process\",\"pid\":%u,\"tid\":%u,\"ts\":", pid, pid);
-		put_ts(p, rec->time_ns);
+	if (fclose(f) != 0) {
+		pf_run_remove(&p->runs, r);
+		p->oom = 1;
 	}
-}
-
-/* A process's run slice is open when a fork or an exec of it was seen. */
-static int run_open(const struct aa_process *pr, uint32_t execs_before)
-{
-	return pr && (execs_before > 0 || (pr->how & AA_PROC_FORK));
 }
 
 static void on_exec(struct pf *p, const struct aa_record *rec)
 {
 	const struct aa_exec_event *e = rec->ev.exec;
-	const struct aa_process *pr = rec->process;
 
-	if (run_open(pr, pr ? pr->execs - 1 : 0)) {
-		close_run(p, rec, e->pid);
-		fputs("}", p->out);
-	}
 	open_run(p, rec, e->pid, "exec");
 }
 
@@ -266,13 +266,23 @@ static void on_exit_rec(struct pf *p, const struct aa_record *rec)
 	const struct aa_process *pr = rec->process;
 	int sig = pr ? pr->signal : 0;
 
-	if (run_open(pr, pr ? pr->execs : 0)) {
-		close_run(p, rec, e->pid);
+	if (end_run(p, rec, e->pid)) {
+		fputc(',', p->out);
 	} else {
 		ev_open_s(p, "I", "process", "exit", e->pid, e->pid, rec->time_ns);
-		fputs(",\"s\":\"p\"", p->out);
+		fputs(",\"s\":\"p\",\"args\":{", p->out);
 	}
-	fprintf(p->out, ",\"args\":{\"exit_code\":%d,\"signal\":%d}}", e->exit_code, sig);
+	fprintf(p->out, "\"exit_code\":%d,\"signal\":%d}}", e->exit_code, sig);
+}
+
+/* The runs still going at the end: slices to the last record, marked so. */
+static void end_runs(struct pf *p)
+{
+	for (struct pf_run *r = NULL; (r = pf_run_next(&p->runs, r));) {
+		put_run(p, r, (uint32_t)(r->key - 1), p->last_ns);
+		fputs(",\"running\":true}}", p->out);
+	}
+	pf_runs_free(&p->runs);
 }
 
 static void on_task(struct pf *p, const struct aa_record *rec)
@@ -552,10 +562,15 @@ int export_perfetto(struct cli_input *in, FILE *out)
 		if (ferror(out))
 			break;
 	}
+	end_runs(p);
 	put_processes(p, in->src);
 	fprintf(out, "\n],\"otherData\":{\"aa_start\":\"%s\",\"aa_start_ns\":%llu,\"tls_flows\":%llu}}\n",
 		p->have_base ? aa_format_time(start, p->base_ns) : "", (unsigned long long)p->base_ns,
 		(unsigned long long)p->flows);
+	if (p->oom) {
+		cli_err("out of memory: runs of programs are missing from the trace");
+		status = cli_worse(status, CLI_USAGE);
+	}
 	free(p);
 	return status;
 }
