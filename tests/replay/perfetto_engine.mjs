@@ -1,79 +1,28 @@
 // SPDX-License-Identifier: MIT
 //
 // Loads a trace made by `aa-replay export --perfetto` with the trace engine
-// of Chrome DevTools' Performance panel (npm @paulirish/trace_engine, the
-// engine Lighthouse uses) and prints what the engine built of it, one line
-// per fact, for tests/replay/test_perfetto_engine.c to check:
+// of Chrome DevTools' Performance panel as an npm package
+// (@paulirish/trace_engine, the engine Lighthouse uses) and prints what
+// the engine built of it (perfetto_describe.mjs), after
 //   engine VERSION
 //   warning TEXT                          what the engine complained of
-//   process PID NAME                      its process_name
-//   thread PID/TID NAME                   a track
-//   slice PID/TID DEPTH CAT NAME @TS +DUR in PARENT [PATH]   its tree's nodes
-//   flow PID/TID@TS NAME -> PID/TID@TS NAME                  a bound arrow
-//   conversation PID/TID@TS -> ... CALLS  arrows chained from call to call
-//   summary KEY=N ...
 // Usage: node perfetto_engine.mjs ENGINE_DIR TRACE.json
 import fs from 'node:fs';
 import path from 'node:path';
 import {pathToFileURL} from 'node:url';
+import {describe} from './perfetto_describe.mjs';
 
 const [dir, file] = process.argv.slice(2);
 const out = [];
-const say = line => out.push(line);
 const version = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).version;
-say(`engine ${version}`);
+out.push(`engine ${version}`);
 
 // The engine reports what it drops (an end that ends nothing ...) on the console.
 for (const level of ['error', 'warn', 'log', 'info']) {
-  console[level] = (...args) => say(`warning ${args.map(String).join(' ').replace(/\n/g, ' ')}`);
+  console[level] = (...args) => out.push(`warning ${args.map(String).join(' ').replace(/\n/g, ' ')}`);
 }
 const {analyzeEvents} = await import(pathToFileURL(path.join(dir, 'analyze-trace.mjs')).href);
 const trace = JSON.parse(fs.readFileSync(file, 'utf8'));
 const {parsedTrace} = await analyzeEvents(trace.traceEvents);
-const data = parsedTrace.data;
-
-const us = t => Number(t).toFixed(3);
-const where = e => `${e.pid}/${e.tid}@${us(e.ts)}`;
-for (const [pid, ev] of data.Meta.processNames) say(`process ${pid} ${ev.args.name}`);
-
-const n = {processes: data.Meta.processNames.size, threads: 0, slices: 0, instants: 0,
-           nested_syscalls: 0, top_syscalls: 0, flows: 0, conversations: 0};
-for (const [pid, proc] of data.Renderer.processes) {
-  for (const [tid, thread] of proc.threads) {
-    n.threads++;
-    say(`thread ${pid}/${tid} ${thread.name}`);
-    const walk = (node, parent) => {
-      const e = node.entry;
-      const p = e.args && typeof e.args.path === 'string' ? ` ${e.args.path}` : '';
-      say(`slice ${pid}/${tid} ${node.depth} ${e.cat} ${e.name} @${us(e.ts)} +${us(e.dur ?? 0)} in ${parent ? parent.entry.name : '-'}${p}`);
-      if (e.ph === 'I') n.instants++;
-      else n.slices++;
-      if (e.cat === 'file' || e.cat === 'net') {
-        if (parent && parent.entry.cat === 'process') n.nested_syscalls++;
-        else n.top_syscalls++;
-      }
-      for (const c of node.children) walk(c, node);
-    };
-    for (const root of thread.tree.roots) walk(root, null);
-  }
-}
-
-// Flows: the engine binds each arrow's ends to the events they mark.
-const next = new Map(), isTarget = new Set();
-for (const flow of data.Flows.flows) {
-  n.flows++;
-  say(`flow ${flow.map(e => `${where(e)} ${e.name}`).join(' -> ')}`);
-  for (let i = 0; i + 1 < flow.length; i++) {
-    next.set(flow[i], flow[i + 1]);
-    isTarget.add(flow[i + 1]);
-  }
-}
-for (const first of next.keys()) {
-  if (isTarget.has(first)) continue;
-  const chain = [first];
-  for (let e = next.get(first); e && chain.length <= next.size; e = next.get(e)) chain.push(e);
-  n.conversations++;
-  say(`conversation ${chain.map(where).join(' -> ')} ${chain.length}`);
-}
-say(`summary ${Object.entries(n).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+out.push(...describe(parsedTrace.data));
 process.stdout.write(out.join('\n') + '\n');

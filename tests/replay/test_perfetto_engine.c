@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * export --perfetto as a real viewer's engine reads it: the trace engine of
- * Chrome DevTools' Performance panel (npm @paulirish/trace_engine, pinned;
- * the engine Lighthouse runs in node), loaded by tests/replay/
- * perfetto_engine.mjs, which prints the tracks, the slice trees with their
- * depths, and the flows the engine bound. Checked against the session
- * fixture's known processes, runs, syscalls and its two TLS conversations,
- * and the live fixture. Skipped when node is missing, or the engine is not
- * in $AA_BUILD/npm and npm cannot install it ($AA_TRACE_ENGINE: its dir).
+ * export --perfetto as real viewers' engines read it: the Performance panel
+ * of Chromium's own DevTools (devtools://devtools/bundled/trace_app.html in
+ * Debian's chromium, headless, loaded by tests/replay/perfetto_devtools.mjs,
+ * which keeps a screenshot as an artifact), and the same trace engine as an
+ * npm package (@paulirish/trace_engine, pinned; the one Lighthouse runs in
+ * node, loaded by tests/replay/perfetto_engine.mjs). Both print, through
+ * tests/replay/perfetto_describe.mjs, the tracks, the slice trees with their
+ * depths and the flows the engine bound; each is checked against the
+ * session fixture's known processes, runs, syscalls and its two TLS
+ * conversations, and against the live fixture's processes running at once.
+ * Skipped when node, chromium or the npm package is missing (the package is
+ * installed into $AA_BUILD/npm when npm can; $AA_TRACE_ENGINE: its dir).
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -15,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "browser.h"
 #include "files.h"
 #include "npm.h"
 #include "tmpsuite.h"
@@ -23,7 +28,6 @@ AAT_TMPDIR_SUITE(perfetto_engine);
 
 #define SESSION "tests/fixtures/session/session-a.pcapng"
 #define LIVE "tests/fixtures/live.pcapng"
-#define SCRIPT "tests/replay/perfetto_engine.mjs"
 #define ENGINE "@paulirish/trace_engine@0.0.65"
 
 static char *engine_dir(void)
@@ -31,8 +35,6 @@ static char *engine_dir(void)
 	const char *env = getenv("AA_TRACE_ENGINE");
 	char *pkg, *slash;
 
-	if (system("command -v node >/dev/null 2>&1") != 0)
-		return NULL;
 	if (env)
 		return access(env, R_OK) == 0 ? strdup(env) : NULL;
 	pkg = aat_npm_file(ENGINE, "node_modules/@paulirish/trace_engine/package.json");
@@ -41,22 +43,48 @@ static char *engine_dir(void)
 	return pkg;
 }
 
-/* What the engine made of `export --perfetto fixture`, malloc'd. */
-static char *engine_view(const char *fixture, const char *name)
+enum engine { NPM, DEVTOOLS };
+
+/* What an engine made of `export --perfetto fixture`, malloc'd. */
+static char *engine_view(enum engine which, const char *fixture, const char *name)
 {
 	static char out[4096];
-	char *eng = engine_dir(), *abs = realpath(fixture, NULL), *js = realpath(SCRIPT, NULL), *txt, cmd[8192];
+	char *abs = realpath(fixture, NULL), *js, *eng = NULL, *shot = NULL, *txt, cmd[8192];
 	uint8_t *data;
 	size_t size;
 
 	if (access(fixture, R_OK) != 0)
 		cr_skip_test("%s is not there", fixture);
-	if (!eng)
-		cr_skip_test("no node, or npm could not install " ENGINE " (no registry?)");
+	if (system("command -v node >/dev/null 2>&1") != 0)
+		cr_skip_test("no node");
+	if (which == NPM && !(eng = engine_dir()))
+		cr_skip_test("npm could not install " ENGINE " (no registry?)");
+	if (which == DEVTOOLS && !aat_browser())
+		cr_skip_test("no chromium");
 	cr_assert_not_null(abs);
-	cr_assert_not_null(js);
 	cr_assert_eq(aat_replay_in(dir, out, sizeof(out), "export --perfetto '%s' %s.json", abs, name), 0, "%s", out);
-	snprintf(cmd, sizeof(cmd), "cd '%s' && node '%s' '%s' %s.json >%s.txt", dir, js, eng, name, name);
+	if (which == NPM) {
+		js = realpath("tests/replay/perfetto_engine.mjs", NULL);
+		cr_assert_not_null(js);
+		snprintf(cmd, sizeof(cmd), "cd '%s' && node '%s' '%s' %s.json >%s.txt", dir, js, eng, name, name);
+	} else { /* and a screenshot of the panel for people to look at */
+		js = realpath("tests/replay/perfetto_devtools.mjs", NULL);
+		cr_assert_not_null(js);
+		snprintf(cmd, sizeof(cmd), "perfetto-devtools-%s.png", name);
+		shot = aat_artifact_path(cmd);
+		cr_assert_not_null(shot);
+		if (shot[0] != '/') { /* the script runs in dir */
+			char *cwd = getcwd(NULL, 0), *a;
+
+			cr_assert_not_null(cwd);
+			a = aat_path(cwd, shot);
+			free(cwd);
+			free(shot);
+			shot = a;
+		}
+		snprintf(cmd, sizeof(cmd), "cd '%s' && node '%s' '%s' %s.json '%s' >%s.txt", dir, js, aat_browser(), name,
+			 shot, name);
+	}
 	cr_assert_eq(aat_run(cmd, NULL, 0), 0, "%s", cmd);
 	txt = aat_path(dir, name);
 	snprintf(cmd, sizeof(cmd), "%s.txt", txt);
@@ -68,6 +96,7 @@ static char *engine_view(const char *fixture, const char *name)
 	free(abs);
 	free(js);
 	free(eng);
+	free(shot);
 	return (char *)data;
 }
 
@@ -76,13 +105,13 @@ static void has(const char *view, const char *line)
 	cr_expect(strstr(view, line) != NULL, "the engine has no '%s'", line);
 }
 
-Test(perfetto_engine, session_tracks_runs_syscalls_and_conversations)
+/* The session fixture, as either engine sees it. */
+static void check_session(const char *v)
 {
 	static const char *procs[] = { "7754 python3", "7760 curl", "7761 sh", "7762 ls",  "7763 sh",
 				       "7764 wc",      "7765 sh",   "7766 cat", "7767 sh", "7768 mv" };
-	char *v = engine_view(SESSION, "session"), line[128];
+	char line[128];
 
-	has(v, "engine 0.0.65\n");
 	/* the engine dropped nothing (an end under another name is dropped) */
 	cr_expect(strstr(v, "\nwarning ") == NULL, "the engine warned:\n%.2000s", strstr(v, "\nwarning "));
 	/* a track per process, named by its comm, its pid the engine's */
@@ -115,6 +144,23 @@ Test(perfetto_engine, session_tracks_runs_syscalls_and_conversations)
 	       "7760/7760@818658.244 -> 7760/7760@818871.200 -> 7760/7760@819243.282 -> 7760/7760@819423.899 7\n");
 	has(v, "\nsummary processes=10 threads=10 slices=602 instants=69 nested_syscalls=583 top_syscalls=0 "
 	       "flows=22 conversations=2\n");
+}
+
+Test(perfetto_engine, devtools_session)
+{
+	char *v = engine_view(DEVTOOLS, SESSION, "session");
+
+	has(v, "engine chromium ");
+	check_session(v);
+	free(v);
+}
+
+Test(perfetto_engine, npm_engine_session)
+{
+	char *v = engine_view(NPM, SESSION, "session");
+
+	has(v, "engine 0.0.65\n");
+	check_session(v);
 	free(v);
 }
 
@@ -124,10 +170,8 @@ Test(perfetto_engine, session_tracks_runs_syscalls_and_conversations)
  * engine, which pairs begin and end events on one stack for all threads,
  * has none to pair: before, the server's run ended at the sleep's end.
  */
-Test(perfetto_engine, live_fixture_processes_at_once)
+static void check_live(const char *v)
 {
-	char *v = engine_view(LIVE, "live");
-
 	cr_expect(strstr(v, "\nwarning ") == NULL, "the engine warned:\n%.2000s", strstr(v, "\nwarning "));
 	has(v, "\nprocess 9574 sh\n");
 	has(v, "\nprocess 9584 openssl\n");
@@ -145,5 +189,20 @@ Test(perfetto_engine, live_fixture_processes_at_once)
 	 * fork records) and processes seen only by their records */
 	has(v, "\nsummary processes=18 threads=21 slices=683 instants=7 nested_syscalls=656 top_syscalls=9 "
 	       "flows=2 conversations=2\n");
+}
+
+Test(perfetto_engine, devtools_live)
+{
+	char *v = engine_view(DEVTOOLS, LIVE, "live");
+
+	check_live(v);
+	free(v);
+}
+
+Test(perfetto_engine, npm_engine_live)
+{
+	char *v = engine_view(NPM, LIVE, "live");
+
+	check_live(v);
 	free(v);
 }
