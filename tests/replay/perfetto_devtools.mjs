@@ -108,7 +108,11 @@ try {
   })()`);
   loading = false;
   out.push(...lines);
-  await new Promise(r => setTimeout(r, 1000)); // the flame chart drawn
+  // the flame chart drawn; Escape closes what covers it (the shortcuts
+  // dialog, "Debugging connection was closed": the app has no page to debug)
+  for (const type of ['keyDown', 'keyUp', 'keyDown', 'keyUp'])
+    await send('Input.dispatchKeyEvent', {type, key: 'Escape', code: 'Escape', windowsVirtualKeyCode: 27}, sessionId);
+  await new Promise(r => setTimeout(r, 1000));
   if (shot) fs.writeFileSync(shot, Buffer.from((await send('Page.captureScreenshot', {}, sessionId)).data, 'base64'));
 } catch (e) {
   failure = e;
