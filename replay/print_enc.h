@@ -126,6 +126,9 @@ const char *aa_flags_names(char buf[AA_FLAGS_BUF], uint32_t syscall, uint32_t fl
  */
 const char *aa_flags_names_arch(char buf[AA_FLAGS_BUF], const char *arch, uint32_t syscall,
 				uint32_t flags);
+/* Open flags of a record captured on arch (as above) as this machine's
+ * <fcntl.h> numbers them, for code that tests them by its O_* macros. */
+uint32_t aa_open_flags_here(const char *arch, uint32_t flags);
 
 /* Room for "[ffff:...:ffff]:65535" and its NUL. */
 #define AA_ENDPOINT_BUF 56

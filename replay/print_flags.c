@@ -50,7 +50,7 @@ static const struct flag_name open_flags[] = {
  * with O_DIRECTORY's bit. Every other flag is asm-generic's there too.
  */
 static const uint32_t arm_open_masks[][2] = {
-	{ 020200000, 020040000 }, /* O_TMPFILE */
+	{ 020200000, 020040000 }, /* O_TMPFILE (first: the single bits follow) */
 	{ 040000, 0200000 },      /* O_DIRECT */
 	{ 0100000, 0400000 },     /* O_LARGEFILE (set in every f_flags of a 64-bit kernel) */
 	{ 0200000, 040000 },      /* O_DIRECTORY */
@@ -77,6 +77,22 @@ static int arm_flags(const char *arch)
 #endif
 	}
 	return !strncmp(arch, "aarch64", 7) || !strncmp(arch, "arm", 3);
+}
+
+uint32_t aa_open_flags_here(const char *arch, uint32_t flags)
+{
+	int from = arm_flags(arch), here = arm_flags(NULL);
+	uint32_t out = flags;
+
+	if (from == here)
+		return flags;
+	/* the four single bits arm moves are the same four bits, permuted */
+	for (size_t i = 1; i < sizeof(arm_open_masks) / sizeof(arm_open_masks[0]); i++)
+		out &= ~arm_open_masks[i][0];
+	for (size_t i = 1; i < sizeof(arm_open_masks) / sizeof(arm_open_masks[0]); i++)
+		if (flags & arm_open_masks[i][from])
+			out |= arm_open_masks[i][here];
+	return out;
 }
 
 static const struct flag_name unlink_flags[] = {

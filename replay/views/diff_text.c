@@ -314,7 +314,8 @@ static void put_errno(struct build *b, int64_t ret)
 		fprintf(b->ms, " -> %lld", (long long)ret);
 }
 
-/* The open flags that say what a program meant; not O_CLOEXEC, O_LARGEFILE ... */
+/* The open flags that say what a program meant; not O_CLOEXEC, O_LARGEFILE ...
+ * (this machine's numbers: aa_open_flags_here) */
 static void put_open_mode(struct build *b, uint32_t flags)
 {
 	static const struct { unsigned bit; const char *name; } bits[] = {
@@ -392,7 +393,7 @@ static void file_line(struct build *b, struct diff_proc *p, const struct aa_reco
 		put_masked(b, to.data, to.len);
 	}
 	if (w == F_OPEN)
-		put_open_mode(b, flags);
+		put_open_mode(b, aa_open_flags_here(rec->arch, flags));
 	put_errno(b, ret);
 	proc_add(b, p);
 }

@@ -9,6 +9,7 @@
  * file holding both.
  */
 #include <criterion/criterion.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,6 +54,18 @@ Test(print_arch, open_flags_by_the_machine_named)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		cr_expect_str_eq(aa_flags_names_arch(buf, cases[i].arch, cases[i].syscall, cases[i].flags),
 				 cases[i].want, "%s flags %#o", cases[i].arch, cases[i].flags);
+	/* this machine's numbers, for code that tests <fcntl.h>'s O_* */
+	/* (glibc's O_LARGEFILE is 0 on a 64-bit machine: its bit written out) */
+#if defined(__aarch64__) || defined(__arm__)
+	cr_expect_eq(aa_open_flags_here("aarch64", 040000 | 0400000 | 0101), 040000 | 0400000 | 0101);
+	cr_expect_eq(aa_open_flags_here("x86_64", 0200000 | 0100000 | 02000000), 040000 | 0400000 | 02000000);
+#else
+	cr_expect_eq(aa_open_flags_here("aarch64", 040000 | 0400000 | 0101), 0200000 | 0100000 | 0101);
+	cr_expect_eq(aa_open_flags_here("x86_64", 0200000 | 0100000 | 02000000), 0200000 | 0100000 | 02000000);
+#endif
+	cr_expect_eq(aa_open_flags_here("aarch64", 0200000 | 0100000), O_DIRECT | O_NOFOLLOW);
+	cr_expect_eq(aa_open_flags_here("x86_64", 0200000 | 0400000), O_DIRECTORY | O_NOFOLLOW);
+	cr_expect_eq(aa_open_flags_here(NULL, 0123456), 0123456);
 	/* NULL: this machine's (a live record) */
 #if defined(__aarch64__) || defined(__arm__)
 	cr_expect_str_eq(aa_flags_names_arch(buf, NULL, AA_SYS_OPENAT, 040000), "O_RDONLY|O_DIRECTORY");
@@ -66,14 +79,16 @@ Test(print_arch, open_flags_by_the_machine_named)
  * (so that pid 20's openat, behind it, waits too: a copy of the record is
  * what comes out), then pid 10's openat, then a fileop pread64 of pid 20
  * on a file whose f_flags hold O_LARGEFILE's bit as arm64 numbers it.
+ * write_machine: pid 20's flags are 040000 (arm64's O_DIRECTORY).
  */
-static void write_machine(const char *name, const char *host, const char *arch, uint8_t sess)
+static void write_machine_dir(const char *name, const char *host, const char *arch, uint8_t sess,
+			      uint32_t dir_flags)
 {
 	uint8_t session[16] = { sess, 0x5a };
 	struct aa_writer_opts o = { .mono_to_wall = WALL0, .hostname = host, .session = session,
 				    .source = "test", .kernel = "6.1.0-test", .arch = arch };
 	struct aa_file_event held = { .pid = 20, .tid = 20, .timestamp_ns = TS,
-				      .syscall = AA_SYS_OPENAT, .flags = 040000, .return_code = 3 };
+				      .syscall = AA_SYS_OPENAT, .flags = dir_flags, .return_code = 3 };
 	struct aa_file_event mine = { .pid = 10, .tid = 10, .timestamp_ns = TS,
 				      .syscall = AA_SYS_OPENAT, .flags = 0100000 | 02000000 | 0100 | 1,
 				      .return_code = 4 };
@@ -93,6 +108,11 @@ static void write_machine(const char *name, const char *host, const char *arch, 
 	cr_assert_eq(aat_write_capture(path, &recs, 0, recs.n, &o, 0, NULL), 0);
 	aat_recs_free(&recs);
 	free(path);
+}
+
+static void write_machine(const char *name, const char *host, const char *arch, uint8_t sess)
+{
+	write_machine_dir(name, host, arch, sess, 040000);
 }
 
 /* What aa-replay prints of the three records, by arm64's numbers or x86's. */
@@ -196,4 +216,19 @@ Test(print_arch, the_record_names_its_machine)
 	cr_expect_eq(folded, 1); /* the string, in its openat */
 	aa_close(src);
 	free(p);
+}
+
+/* diff's "what happened" reads each file's open flags by its machine: the
+ * same job on arm64 and on x86-64 opens the same directory. */
+Test(print_arch, diff_reads_each_machine_by_its_numbers)
+{
+	char out[16384];
+
+	write_machine_dir("arm.pcapng", "pi", "aarch64", 1, 040000);
+	write_machine_dir("x86.pcapng", "pc", "x86_64", 2, 0200000);
+	cr_assert_eq(replay(out, "diff --show arm.pcapng"), 0, "%s", out);
+	cr_expect(strstr(out, "open \"/srv/dir\" O_RDONLY|O_DIRECTORY\n"), "%s", out);
+	cr_assert_eq(replay(out, "diff --show x86.pcapng"), 0, "%s", out);
+	cr_expect(strstr(out, "open \"/srv/dir\" O_RDONLY|O_DIRECTORY\n"), "%s", out);
+	cr_expect_eq(replay(out, "diff arm.pcapng x86.pcapng"), 0, "%s", out);
 }
