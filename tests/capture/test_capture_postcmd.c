@@ -145,13 +145,11 @@ static void job_make(struct job *j, const char *out_name, int shipper)
 
 static void job_free(struct job *j)
 {
+	char *paths[] = { j->raw, j->out, j->errf, j->started, j->done, j->script };
+
 	aat_recs_free(&j->in);
-	free(j->raw);
-	free(j->out);
-	free(j->errf);
-	free(j->started);
-	free(j->done);
-	free(j->script);
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+		free(paths[i]);
 }
 
 /*
