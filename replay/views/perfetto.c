@@ -160,7 +160,7 @@ static void on_file(struct pf *p, const struct aa_record *rec)
 			put_path(p, "new_path", w, np ? np : (const uint8_t *)"", np ? max : 1);
 	}
 	fputs(",\"flags\":", p->out);
-	put_str(p->out, aa_flags_names(flags, aa_file_syscall(e->syscall), e->flags));
+	put_str(p->out, aa_flags_names_arch(flags, rec->arch, aa_file_syscall(e->syscall), e->flags));
 	slice_end(p, rec, e->pid, e->tid);
 }
 
