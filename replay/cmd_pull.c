@@ -20,8 +20,9 @@ static const char help[] =
 	"DIR/HOST/aa-SESSION-NNNN.pcapng, one per file of the session (NNNN its\n"
 	"place in a rotated set: -G, -C, SIGHUP), byte for byte what aa-capture -w\n"
 	"wrote; an existing one is replaced. A message that is not a chunk of its\n"
-	"session is reported (host, session, stream sequence) and left out; a chunk\n"
-	"sent twice is written once. Check the files with '" CLI_PROG " verify'.\n"
+	"session is reported (host, session, stream sequence): pulling stops there,\n"
+	"or with --skip-damaged leaves it out and goes on; a chunk sent twice is\n"
+	"written once. Check the files with '" CLI_PROG " verify'.\n"
 	"\n"
 	"  --host H       only the sessions of host H\n"
 	"  --session S    only the sessions whose id begins with S\n"
@@ -193,7 +194,7 @@ int cmd_pull(int argc, char **argv)
 		status = CLI_USAGE;
 	}
 	cli_stdout_setup();
-	for (size_t i = 0; i < count && status != CLI_USAGE; i++)
+	for (size_t i = 0; i < count && status != CLI_USAGE && (!p.bad || cli_skip_damaged()); i++)
 		status = cli_worse(status, pull_session(n, &list[i], &p));
 	if (!count && status == CLI_OK)
 		cli_err("%s: no session in the stream", url);
