@@ -42,6 +42,9 @@ struct aa_nats_cursor {
 	uint64_t since, until; /* wall clock ns, 0: no bound */
 	natsMsg *head;         /* the META, fetched alone, handed out before the rest */
 	int skipped;           /* chunks were left out since the last one handed out */
+	int leap;              /* the start passes over chunks: the next after the META follows on */
+	int have_seen, follows;
+	uint32_t seen_index;   /* of the last chunk taken, and whether the one before it was next */
 	int cut;               /* reading stopped before the session's end, past until */
 	int have_out;
 	uint32_t out_index;    /* of the last chunk handed out */

@@ -27,6 +27,11 @@
  *    nothing later is in the window: reading stops there.
  *  - a RECORDS chunk whose timed span and written_ns both lie outside the
  *    window is left out without decompressing it.
+ * A chunk that never came is told from one left out here: the gap before
+ * a chunk handed out is the seeking's own only when every chunk since the
+ * last one handed out was fetched and left out (or passed by the start);
+ * the chunk after one that never came is handed out whatever its span, so
+ * that the reader reports the gap, as it would reading the whole file.
  * The records delivered are then exactly those of reading the whole
  * session with the same window (tests/ship/test_ship_seek.sh), except for
  * records of a known type with time stamp 0, which aa-capture never
@@ -142,6 +147,7 @@ void nats_seek_setup(struct aa_nats_cursor *c, uint64_t since, uint64_t until, u
 	}
 	*start = from;
 	c->skipped = 1; /* the chunks between the META and from */
+	c->leap = 1;
 }
 
 enum nats_seek_verdict nats_seek_judge(struct aa_nats_cursor *c, natsMsg *msg,
@@ -150,12 +156,20 @@ enum nats_seek_verdict nats_seek_judge(struct aa_nats_cursor *c, natsMsg *msg,
 	const struct aa_nats_session *s = c->s;
 	struct span sp;
 
+	/* a chunk that never came (not one left out here) is a gap to report */
+	c->follows = !c->have_seen || m->index == c->seen_index + 1 || (c->leap && m->kind != AA_CHUNK_META);
+	if (m->kind != AA_CHUNK_META)
+		c->leap = 0;
+	c->have_seen = 1;
+	c->seen_index = m->index;
 	if (m->file_seq != 0) { /* a file the session did not have when it was listed */
 		c->seek = 0;
 		return NATS_TAKE;
 	}
-	/* META, STATS and END, and a chunk that fails its checks (the reader says so), are read */
-	if (m->kind != AA_CHUNK_RECORDS || span_of(s, msg, &sp) != 0)
+	/* META, STATS and END, a chunk that fails its checks, and one after a
+	 * chunk that never came (it may have held records of the window) are
+	 * read: the reader says what is wrong */
+	if (m->kind != AA_CHUNK_RECORDS || !c->follows || span_of(s, msg, &sp) != 0)
 		return NATS_TAKE;
 	if (c->until && sp.timed && sp.first_wall >= add_sat(c->until, s->reorder_ns) &&
 	    sp.written >= c->until)
@@ -174,7 +188,7 @@ void nats_seek_handed_out(struct aa_nats_cursor *c, const struct aa_nats_msg *m)
 		c->out_index = m->index;
 		return;
 	}
-	if (c->skipped && m->index != c->out_index + 1) {
+	if (c->skipped && c->follows && m->index != c->out_index + 1) {
 		if (c->gap_count == NATS_GAPS) { /* the reader is far behind: forget the oldest */
 			c->gap_first = (c->gap_first + 1) % NATS_GAPS;
 			c->gap_count--;

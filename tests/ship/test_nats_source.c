@@ -10,7 +10,8 @@
  * came under (aa_record.arch), which the printers read its flags by.
  * --since/--until seek inside a session of many chunks shipped by
  * aa-capture: exactly the records of the file read with the same window,
- * no damage reported, and fewer messages fetched than the session holds.
+ * no damage reported, and fewer messages fetched than the session holds;
+ * a chunk really missing is reported when the window needs it.
  */
 #include <criterion/criterion.h>
 #include <signal.h>
@@ -23,6 +24,8 @@
 
 #include "aa_nats.h"
 #include "aa_print.h"
+#include "blocks.h"
+#include "capfile.h"
 #include "capio.h"
 #include "clock.h"
 #include "files.h"
@@ -308,7 +311,8 @@ Test(nats, since_until_seek_inside_a_session)
 		;
 	aa_source_get_stats(src, &fs);
 	const struct aa_file_meta *m = aa_source_meta(src);
-	uint64_t first = aa_wall_ns(1000, m->mono_to_wall), reorder = aa_meta_reorder_ns(m);
+	int64_t m_off = m->mono_to_wall;
+	uint64_t first = aa_wall_ns(1000, m_off), reorder = aa_meta_reorder_ns(m);
 	uint64_t span = ts - 1000, msgs = fs.chunks + 3; /* RECORDS, and META, STATS, END */
 	aa_close(src);
 	cr_assert_gt(fs.chunks, 60, "%llu chunks", (unsigned long long)fs.chunks);
@@ -357,6 +361,43 @@ Test(nats, since_until_seek_inside_a_session)
 		 (unsigned long long)((first + span / 2) % 1000000000), url);
 	cr_assert_eq(aat_run(cmd, out, sizeof(out)), 0, "%s: %s", cmd, out);
 	cr_assert_str_eq(out, "same\n");
+
+	/* A chunk really missing (the session shipped again without it, as
+	 * host "gap"): a window holding its records says so, once; one that
+	 * stops before it does not (the seeking's own gaps are never said). */
+	uint8_t *data;
+	size_t size;
+	struct aat_block *b;
+	cr_assert_eq(aat_read_file(file, &data, &size), 0);
+	long nb = aat_blocks(data, size, &b), k = 0;
+	uint32_t missing = (uint32_t)(fs.chunks / 2);
+	while (k < nb && !(b[k].kind == AA_CHUNK_RECORDS && b[k].index == missing))
+		k++;
+	cr_assert_lt(k, nb);
+	struct window gap = { .what = "a window holding the missing chunk",
+			      .since = aa_wall_ns(aat_le64(data + b[k].data_off + 40), m_off),
+			      .until = aa_wall_ns(aat_le64(data + b[k].data_off + 48), m_off) + 1 };
+	free(b);
+	free(data);
+	snprintf(cmd, sizeof(cmd), "python3 tests/ship/natsctl.py ship %d aa.gap.%032x %s --skip %u",
+		 port, 1u, file, missing);
+	cr_assert_eq(system(cmd), 0, "%s", cmd);
+	struct aa_nats_opts gap_host = { .host = "gap" };
+	struct window early = { .what = "a window that stops before it", .until = first + span / 5 };
+	const struct window *gw[] = { &gap, &early };
+	for (int i = 0; i < 2; i++) {
+		struct aa_replay_opts ro = { .skip_damaged = 1, .on_damage = on_damage,
+					     .filter = { .since_ns = gw[i]->since, .until_ns = gw[i]->until } };
+		damage_calls = 0;
+		cr_assert_eq(aa_open_nats(&src, url, &gap_host, &ro, &err), 0, "%s", err.detail);
+		while (aa_next(src, &rec) == 1)
+			;
+		aa_close(src);
+		cr_assert_eq(damage_calls, i == 0, "%s: %d damage reports (%s)", gw[i]->what,
+			     damage_calls, last_damage.detail);
+	}
+	cr_assert_eq(last_damage.code, AA_E_SEQUENCE, "%s", last_damage.detail);
+	cr_assert_eq(last_damage.chunk, missing + 1);
 	free(file);
 	free(raw_path);
 	free(capture);
