@@ -84,3 +84,10 @@ int aa_reader_follow_failed(const struct aa_reader *r)
 	return r->follow_code;
 }
 
+
+int aa_reader_is_file(const struct aa_reader *r)
+{
+	struct stat st;
+
+	return !r->read_fn && r->fd >= 0 && fstat(r->fd, &st) == 0 && S_ISREG(st.st_mode);
+}
