@@ -54,6 +54,7 @@ static void fill(struct offline *o)
 	struct ahead_item *it;
 
 	while (!o->ahead_stopped && (it = ahead_slot(o->ahead))) {
+		it->c = (struct aa_chunk_view){0};
 		it->rc = aa_reader_next(o->rd, &it->c);
 		it->offset = aa_reader_offset(o->rd);
 		if (it->rc < 0)
