@@ -97,8 +97,9 @@ int cli_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
 	/* A leading ':' makes getopt tell a missing argument from an unknown option. */
 	snprintf(opts, sizeof(opts), ":%s%s", shortopts, cli_threads_shortopt(longopts));
 	opterr = 0;
-	/* -T and --threads are every reading command's: taken here */
-	while ((c = getopt_long(argc, argv, opts, longopts, NULL)) == 'T' || c == CLI_OPT_THREADS)
+	/* -T, --threads, --single-thread are every reading command's: taken here */
+	while ((c = getopt_long(argc, argv, opts, longopts, NULL)) == 'T' || c == CLI_OPT_THREADS ||
+	       c == CLI_OPT_SINGLE_THREAD)
 		if (cli_threads_option(cmd, c, optarg) != 1)
 			return '?';
 	if (c == ':') {

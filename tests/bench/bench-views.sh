@@ -10,8 +10,8 @@
 # BENCH_VIEWS_MB of raw records, written by `aa-capture -r` as a capture
 # file. The reference, in the same run: `zstd -d -T1` of the same raw bytes
 # compressed by `zstd -3`, to /dev/null. Then, in BENCH_RUNS interleaved
-# rounds: tree FILE > /dev/null and follow FILE > /dev/null with -T 1 (no
-# reading thread beside the printing one) and the default (one per CPU),
+# rounds: tree FILE > /dev/null and follow FILE > /dev/null with
+# --single-thread, -T 1 and the default (a reading thread per CPU),
 # follow --json, diff FILE COPY (a second file of the same records: the two
 # are alike); each in MB/s of raw records (diff: of both files) of its
 # least wall time, the ratio to zstd -d's MB/s (the goal: at least 0.5),
@@ -76,15 +76,17 @@ say "recording: $rawmb MB of raw records ($($REPLAY info "$DIR/long.pcapng" | aw
 
 zstd -q -3 -T1 -c "$DIR/long.raw" > "$DIR/long.zst" || fail "zstd -3 failed"
 
-# The views reading on threads (-T 1: none beside the printing thread; the
-# default: one per CPU) and zstd -d -T1, interleaved: each round runs every
+# The views reading on threads (--single-thread: none beside the
+# printing thread; -T 1: one; the default: one per CPU) and zstd -d -T1, interleaved: each round runs every
 # command once, so that a busy moment of the shared machine spoils all
 # alike; each figure is the least of RUNS rounds (peak memory the most).
 names=() factors=() cmds=()
 add() { names+=("$1"); factors+=("$2"); shift 2; cmds+=("$(printf '%q ' "$@")"); }
 add "zstd -d -T1" 1 zstd -q -d -T1 -c "$DIR/long.zst"
+add "tree --single-thread" 1 "$REPLAY" tree --single-thread "$DIR/long.pcapng"
 add "tree -T 1" 1 "$REPLAY" tree -T 1 "$DIR/long.pcapng"
 add "tree" 1 "$REPLAY" tree "$DIR/long.pcapng"
+add "follow --single-thread" 1 "$REPLAY" follow --single-thread "$DIR/long.pcapng"
 add "follow -T 1" 1 "$REPLAY" follow -T 1 "$DIR/long.pcapng"
 add "follow" 1 "$REPLAY" follow "$DIR/long.pcapng"
 add "follow --json" 1 "$REPLAY" follow --json "$DIR/long.pcapng"
@@ -99,8 +101,8 @@ for _ in $(seq "$RUNS"); do
 	done
 done
 zmbs=$(awk -v mb="$rawmb" -v s="${wall[0]}" 'BEGIN { printf "%.1f", mb / s }')
-say "$(nproc) CPUs (-T 0, the default: one thread per CPU); least of $RUNS interleaved rounds"
-printf '%-16s %10s %13s %14s %8s  %s\n' "" "wall" "" "" "CPU" "peak"
+say "$(nproc) CPUs (tree, follow: the default, a reading thread per CPU); least of $RUNS interleaved rounds"
+printf '%-23s %10s %13s %14s %8s  %s\n' "" "wall" "" "" "CPU" "peak"
 for i in "${!cmds[@]}"; do
 	sk=""
 	if [ "$i" -gt 0 ]; then
@@ -113,6 +115,6 @@ for i in "${!cmds[@]}"; do
 	awk -v n="${names[$i]}" -v s="${wall[$i]}" -v c="${cpu[$i]}" -v mb="$rawmb" -v f="${factors[$i]}" \
 		-v z="$zmbs" -v k="${peak[$i]}" -v sk="$sk" 'BEGIN {
 		r = mb * f / s
-		printf "%-16s %8.2f s %8.1f MB/s  %5.2fx zstd -d  %6.2f s  %d KiB%s\n",
+		printf "%-23s %8.2f s %8.1f MB/s  %5.2fx zstd -d  %6.2f s  %d KiB%s\n",
 			n, s, r, r / z, c, k, sk }'
 done
