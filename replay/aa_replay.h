@@ -98,7 +98,8 @@ struct aa_replay_opts {
 	 * reports, stats and the END checks are exactly those of 0 threads.
 	 * Memory: at most 2 * N + 1 chunks read ahead (each its stored frame and
 	 * its decoded records, at most 256 KiB each) and per worker a zstd
-	 * context and a transform buffer: about 1.3 MiB per thread. Only regular
+	 * context and a transform buffer: about 1.3 MiB per thread (files of
+	 * several hosts: N for each host's files). Only regular
 	 * files are read ahead: a pipe, FIFO, followed file or stream (whose
 	 * reads may wait for the writer) is read in the caller's thread. */
 	unsigned threads;
