@@ -1,76 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /* Reading capture files block by block (see reader.h). */
-#include "reader.h"
-
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <poll.h>
 #include <string.h>
-#include <sys/inotify.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #include "aa_error.h"
 #include "capfile.h"
 #include "pcapng.h"
+#include "reader_int.h"
 #include "xform.h"
 
-/* Blocks other than chunks (another tool's comments, name resolution) may be larger. */
-#define OTHER_BLOCK_MAX (16u << 20)
-
-/*
- * All input goes through a window of the file: the block being read and what
- * was read ahead. Searching after damage scans forward in it, so a pipe is
- * searched as a file is, within a bounded buffer.
- */
-#define WINDOW (2 * AA_BLOCK_MAX)
-
-struct aa_reader {
-	int fd;
-	aa_reader_read_fn read_fn; /* instead of fd: aa_reader_open_fn */
-	void *read_user;
-	int own_fd;
-	int seekable;
-	int64_t offset;  /* of the next block */
-	uint8_t *win;    /* at win + win_start: bytes [win_off, win_off + win_len) of the input */
-	size_t win_start, win_len;
-	int64_t win_off;
-	uint8_t *raw;    /* one decoded chunk */
-	ZSTD_DCtx *dctx;
-	uint8_t *xbuf;   /* the transform's scratch beside dctx: made at the first such chunk */
-	int have_shb, have_idb;
-	uint32_t nidb;       /* interfaces of this section: one per source of its records */
-	int section_chunk;   /* a chunk of this section was read: no interface may follow */
-	int had_chunk;       /* a good chunk was read from this input */
-	char shb_appl[96];   /* the first section's shb_userappl, printable; "" if none */
-	int lost;      /* the block structure was lost: only resync goes on */
-	int resyncing; /* since the last resync no chunk was good yet */
-	int resynced;  /* since the last resync no chunk was taken yet */
-	int ended;     /* this section's END chunk was handed out: only a new section may follow */
-	uint32_t expect_index;
-	uint64_t isb_recv, isb_drop;
-	uint32_t blocks_crc; /* of this section's blocks that are not EPBs */
-	struct aa_read_error err;
-	/* following a file being written (aa_reader_follow) */
-	int follow;
-	char *follow_path;
-	int ifd;           /* inotify on follow_path, -1 if none: poll's timeout looks again */
-	struct stat follow_st;
-	int (*stop)(void *user);
-	void *stop_user;
-	int stopped;       /* stop said so: the input ends where it stands */
-	int follow_code;   /* AA_E_* the file was truncated or replaced, 0 */
-	char follow_msg[128];
-};
-
-static int fail(struct aa_reader *r, int code, int64_t offset, int64_t chunk, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
-
-static int fail(struct aa_reader *r, int code, int64_t offset, int64_t chunk, const char *fmt, ...)
+int reader_fail(struct aa_reader *r, int code, int64_t offset, int64_t chunk, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -96,49 +41,6 @@ static ssize_t read_once(struct aa_reader *r, uint8_t *p, size_t n)
 		k = r->read_fn ? r->read_fn(r->read_user, p, n) : read(r->fd, p, n);
 	while (k < 0 && errno == EINTR);
 	return k;
-}
-
-/*
- * At the end of what a followed file holds (read bytes so far): waits until
- * it grows past done (bytes read so far), checking that it was neither
- * cut shorter nor replaced. 0 to read
- * again (or stopped: then the input ends here), -1 with follow_code set.
- */
-static int follow_wait(struct aa_reader *r, uint64_t done)
-{
-	struct stat now, named;
-
-	if (r->stop && r->stop(r->stop_user)) {
-		r->stopped = 1;
-		return 0;
-	}
-	if (fstat(r->fd, &now) == 0 && (uint64_t)now.st_size < done) {
-		r->follow_code = AA_E_TRUNCATED;
-		snprintf(r->follow_msg, sizeof(r->follow_msg),
-			 "the file was truncated under the reader: %lld bytes, %llu already read",
-			 (long long)now.st_size, (unsigned long long)done);
-		return -1;
-	}
-	int gone = stat(r->follow_path, &named) != 0;
-	if (gone || named.st_ino != r->follow_st.st_ino || named.st_dev != r->follow_st.st_dev) {
-		/* it grows no more: its writer rotated it away or replaced it */
-		r->follow_code = AA_E_IO;
-		snprintf(r->follow_msg, sizeof(r->follow_msg),
-			 "the file was %s while followed, before its END chunk",
-			 gone ? "moved or removed" : "replaced by another file");
-		return -1;
-	}
-	if (fstat(r->fd, &now) == 0 && (uint64_t)now.st_size > done)
-		return 0;
-	struct pollfd p = {.fd = r->ifd, .events = POLLIN};
-	/* inotify wakes at once; without it (or missing an event), look again soon */
-	if (poll(&p, r->ifd >= 0 ? 1 : 0, r->ifd >= 0 ? 500 : 50) > 0) {
-		char buf[4096];
-		if (read(r->ifd, buf, sizeof(buf)) < 0) {
-			/* drained or interrupted: looked at again anyway */
-		}
-	}
-	return 0;
 }
 
 /*
@@ -181,7 +83,7 @@ static const uint8_t *window(struct aa_reader *r, int64_t at, size_t n, size_t *
 			return NULL;
 		if (k == 0 && r->follow && !r->ended && !r->stopped) {
 			/* a file still being written: what is missing may come */
-			if (follow_wait(r, (uint64_t)at + r->win_len) != 0)
+			if (reader_follow_wait(r, (uint64_t)at + r->win_len) != 0)
 				return NULL;
 			continue;
 		}
@@ -246,7 +148,7 @@ int aa_reader_open(struct aa_reader **rp, const char *path, struct aa_read_error
 		r->own_fd = 1;
 	}
 	if (r->fd < 0) {
-		int rc = fail(r, AA_E_IO, -1, -1, "cannot open: %s", strerror(errno));
+		int rc = reader_fail(r, AA_E_IO, -1, -1, "cannot open: %s", strerror(errno));
 		if (err)
 			*err = r->err;
 		aa_reader_close(r);
@@ -279,15 +181,15 @@ static int check_shb(struct aa_reader *r, const uint8_t *b, uint32_t len, int64_
 	uint16_t major;
 
 	if (magic == __builtin_bswap32(AA_PCAPNG_BYTE_ORDER_MAGIC))
-		return fail(r, AA_E_ENDIAN, at, -1, "big-endian section");
+		return reader_fail(r, AA_E_ENDIAN, at, -1, "big-endian section");
 	if (magic != AA_PCAPNG_BYTE_ORDER_MAGIC || len < 28)
-		return fail(r, AA_E_NOT_PCAPNG, at, -1, "section header without byte-order magic");
+		return reader_fail(r, AA_E_NOT_PCAPNG, at, -1, "section header without byte-order magic");
 	memcpy(&major, b + 12, 2);
 	if (major != 1)
-		return fail(r, AA_E_NOT_PCAPNG, at, -1, "pcapng major version %u", major);
+		return reader_fail(r, AA_E_NOT_PCAPNG, at, -1, "pcapng major version %u", major);
 	char appl[96] = "";
 	if (aa_pcapng_options(b + 24, len - 28, shb_opt, appl) != 0)
-		return fail(r, AA_E_BLOCK, at, -1, "malformed section header options");
+		return reader_fail(r, AA_E_BLOCK, at, -1, "malformed section header options");
 	if (!r->have_shb)
 		memcpy(r->shb_appl, appl, sizeof(appl));
 	r->have_shb = 1;
@@ -321,7 +223,7 @@ static int foreign(struct aa_reader *r, int rc)
 {
 	if (r->had_chunk || !strncmp(r->shb_appl, "aa-", 3))
 		return rc;
-	return fail(r, AA_E_FOREIGN, -1, -1, "pcapng from %s",
+	return reader_fail(r, AA_E_FOREIGN, -1, -1, "pcapng from %s",
 		    r->shb_appl[0] ? r->shb_appl : "unknown writer");
 }
 
@@ -332,17 +234,17 @@ static int check_idb(struct aa_reader *r, const uint8_t *b, uint32_t len, int64_
 
 	/* a merged file has one interface per source, all before its first chunk */
 	if (r->have_idb && (r->section_chunk || r->nidb >= AA_SOURCES_MAX))
-		return fail(r, AA_E_INTERFACE, at, -1, "a second interface: not written by this toolkit");
+		return reader_fail(r, AA_E_INTERFACE, at, -1, "a second interface: not written by this toolkit");
 	if (len < 20)
-		return fail(r, AA_E_BLOCK, at, -1, "interface block too short");
+		return reader_fail(r, AA_E_BLOCK, at, -1, "interface block too short");
 	memcpy(&linktype, b + 8, 2);
 	if (linktype < AA_LINKTYPE_USER0 || linktype > AA_LINKTYPE_USER0 + 15)
-		return foreign(r, fail(r, AA_E_INTERFACE, at, -1, "link type %u is not LINKTYPE_USER0..15",
+		return foreign(r, reader_fail(r, AA_E_INTERFACE, at, -1, "link type %u is not LINKTYPE_USER0..15",
 				       linktype));
 	if (aa_pcapng_options(b + 16, len - 20, idb_opt, &o) != 0)
-		return fail(r, AA_E_BLOCK, at, -1, "malformed interface options");
+		return reader_fail(r, AA_E_BLOCK, at, -1, "malformed interface options");
 	if (o.tsresol != 9)
-		return foreign(r, fail(r, AA_E_INTERFACE, at, -1,
+		return foreign(r, reader_fail(r, AA_E_INTERFACE, at, -1,
 				       "time stamp resolution %d, not nanoseconds", o.tsresol));
 	r->have_idb = 1;
 	r->nidb++;
@@ -367,21 +269,21 @@ static int check_epb(struct aa_reader *r, const uint8_t *b, uint32_t len, int64_
 	char detail[64];
 
 	if (!r->have_idb)
-		return fail(r, AA_E_INTERFACE, at, -1, "packet block before any interface block");
+		return reader_fail(r, AA_E_INTERFACE, at, -1, "packet block before any interface block");
 	if (len < AA_EPB_HEAD + 4)
-		return fail(r, AA_E_BLOCK, at, -1, "packet block too short");
+		return reader_fail(r, AA_E_BLOCK, at, -1, "packet block too short");
 	uint32_t caplen = aa_get32(b + 20), origlen = aa_get32(b + 24);
 	uint32_t padded = (caplen + 3u) & ~3u;
 	r->section_chunk = 1;
 	if (aa_get32(b + 8) >= r->nidb)
-		return fail(r, AA_E_CHUNK, at, -1, "packet on interface %u", aa_get32(b + 8));
+		return reader_fail(r, AA_E_CHUNK, at, -1, "packet on interface %u", aa_get32(b + 8));
 	if (caplen != origlen || caplen > len - AA_EPB_HEAD - 4 ||
 	    AA_EPB_HEAD + padded + 4 != len)
-		return fail(r, AA_E_CHUNK, at, -1, "packet lengths %u/%u do not fill a block of %u",
+		return reader_fail(r, AA_E_CHUNK, at, -1, "packet lengths %u/%u do not fill a block of %u",
 			    caplen, origlen, len);
 	for (uint32_t i = caplen; i < padded; i++)
 		if (b[AA_EPB_HEAD + i])
-			return fail(r, AA_E_CHUNK, at, -1, "non-zero padding");
+			return reader_fail(r, AA_E_CHUNK, at, -1, "non-zero padding");
 	uint64_t ts = ((uint64_t)aa_get32(b + 12) << 32) | aa_get32(b + 16);
 	int rc = aa_chunk_check(b + AA_EPB_HEAD, caplen, ts, &c->h, &c->stored, detail);
 	if (rc) {
@@ -390,7 +292,7 @@ static int check_epb(struct aa_reader *r, const uint8_t *b, uint32_t len, int64_
 		 * packet that is no chunk, in a file another program wrote (one of
 		 * USER0..15 of its own: aa-replay export --pcapng), is that file's
 		 * kind, said once. */
-		return foreign(r, fail(r, rc, at, r->expect_index++, "%s", detail));
+		return foreign(r, reader_fail(r, rc, at, r->expect_index++, "%s", detail));
 	}
 	c->offset = at;
 	c->block_len = len;
@@ -410,7 +312,7 @@ static int check_epb(struct aa_reader *r, const uint8_t *b, uint32_t len, int64_
 			r->expect_index = c->h.index + 1;
 		if (one_lost)
 			return AA_READ_CHUNK;
-		return fail(r, AA_E_SEQUENCE, at, c->h.index, "chunk %u where chunk %u was due",
+		return reader_fail(r, AA_E_SEQUENCE, at, c->h.index, "chunk %u where chunk %u was due",
 			    c->h.index, expected);
 	}
 	r->resynced = 0;
@@ -422,8 +324,8 @@ static int check_epb(struct aa_reader *r, const uint8_t *b, uint32_t len, int64_
 static int read_failed(struct aa_reader *r, int64_t at)
 {
 	if (r->follow_code)
-		return fail(r, r->follow_code, at, -1, "%s", r->follow_msg);
-	return fail(r, AA_E_IO, at, -1, "read: %s", strerror(errno));
+		return reader_fail(r, r->follow_code, at, -1, "%s", r->follow_msg);
+	return reader_fail(r, AA_E_IO, at, -1, "read: %s", strerror(errno));
 }
 
 /* Skips a large non-chunk block without holding it: only its trailing length is read. */
@@ -435,9 +337,9 @@ static int skip_block(struct aa_reader *r, uint32_t len, int64_t at)
 	if (!tail)
 		return read_failed(r, at);
 	if (got < 4)
-		return fail(r, AA_E_TRUNCATED, at, -1, "file ends inside a block");
+		return reader_fail(r, AA_E_TRUNCATED, at, -1, "file ends inside a block");
 	if (aa_get32(tail) != len)
-		return fail(r, AA_E_BLOCK, at, -1, "trailing block length differs");
+		return reader_fail(r, AA_E_BLOCK, at, -1, "trailing block length differs");
 	r->offset += len;
 	return 0;
 }
@@ -446,7 +348,7 @@ static int skip_block(struct aa_reader *r, uint32_t len, int64_t at)
 static int after_end(struct aa_reader *r, struct aa_chunk_view *c, uint32_t type, int64_t at)
 {
 	c->stored = NULL;
-	return fail(r, AA_E_SEQUENCE, at, -1, "a block of type 0x%x after the END chunk", type);
+	return reader_fail(r, AA_E_SEQUENCE, at, -1, "a block of type 0x%x after the END chunk", type);
 }
 
 int aa_reader_next(struct aa_reader *r, struct aa_chunk_view *c)
@@ -466,26 +368,26 @@ int aa_reader_next(struct aa_reader *r, struct aa_chunk_view *c)
 		if (k == 0 && r->have_shb)
 			return AA_READ_END;
 		if (k < 8 && r->have_shb)
-			return fail(r, AA_E_TRUNCATED, at, -1, "file ends inside a block header");
+			return reader_fail(r, AA_E_TRUNCATED, at, -1, "file ends inside a block header");
 		uint32_t type = k >= 8 ? aa_get32(b) : 0, len = k >= 8 ? aa_get32(b + 4) : 0;
 		if (!r->have_shb && type != AA_PCAPNG_SHB)
-			return fail(r, AA_E_NOT_PCAPNG, 0, -1,
+			return reader_fail(r, AA_E_NOT_PCAPNG, 0, -1,
 				    type == 0xa1b2c3d4 || type == 0xa1b23c4d || type == 0xd4c3b2a1
 					    ? "a classic pcap file, not pcapng"
 					    : "no pcapng section header at the start");
 		if (type == AA_PCAPNG_SHB) {
 			if (k == 12 && aa_get32(b + 8) == __builtin_bswap32(AA_PCAPNG_BYTE_ORDER_MAGIC))
-				return fail(r, AA_E_ENDIAN, at, -1, "big-endian section");
+				return reader_fail(r, AA_E_ENDIAN, at, -1, "big-endian section");
 			if (k < 12)
-				return fail(r, r->have_shb ? AA_E_TRUNCATED : AA_E_NOT_PCAPNG, at, -1,
+				return reader_fail(r, r->have_shb ? AA_E_TRUNCATED : AA_E_NOT_PCAPNG, at, -1,
 					    "file ends inside a section header");
 		}
 		if (len < 12 || len % 4 != 0)
-			return fail(r, AA_E_BLOCK, at, -1, "block length %u is impossible", len);
+			return reader_fail(r, AA_E_BLOCK, at, -1, "block length %u is impossible", len);
 		if (len > AA_BLOCK_MAX) {
 			/* not in blocks_crc: this toolkit never writes one, so END cannot match */
 			if (type == AA_PCAPNG_EPB || type == AA_PCAPNG_SHB || len > OTHER_BLOCK_MAX)
-				return fail(r, AA_E_BLOCK, at, -1, "block length %u over the limit", len);
+				return reader_fail(r, AA_E_BLOCK, at, -1, "block length %u over the limit", len);
 			int rc = skip_block(r, len, at);
 			if (rc)
 				return rc;
@@ -498,10 +400,10 @@ int aa_reader_next(struct aa_reader *r, struct aa_chunk_view *c)
 		if (r->stopped && k < len)
 			return AA_READ_END;
 		if (k < len)
-			return fail(r, AA_E_TRUNCATED, at, -1, "file ends inside a block of %u bytes",
+			return reader_fail(r, AA_E_TRUNCATED, at, -1, "file ends inside a block of %u bytes",
 				    len);
 		if (aa_get32(b + len - 4) != len)
-			return fail(r, AA_E_BLOCK, at, -1, "trailing block length %u differs from %u",
+			return reader_fail(r, AA_E_BLOCK, at, -1, "trailing block length %u differs from %u",
 				    aa_get32(b + len - 4), len);
 		r->offset += len;
 		if (r->ended && type != AA_PCAPNG_SHB)
@@ -523,7 +425,7 @@ int aa_reader_next(struct aa_reader *r, struct aa_chunk_view *c)
 			break;
 		case AA_PCAPNG_ISB:
 			if (len < 24 || aa_pcapng_options(b + 20, len - 24, isb_opt, r) != 0)
-				rc = fail(r, AA_E_BLOCK, at, -1, "malformed statistics block");
+				rc = reader_fail(r, AA_E_BLOCK, at, -1, "malformed statistics block");
 			break;
 		case AA_PCAPNG_EPB:
 			return check_epb(r, b, len, at, c);
@@ -543,7 +445,7 @@ int aa_reader_decode_to(struct aa_reader *r, const struct aa_chunk_view *c, uint
 		r->xbuf = malloc(AA_XFORM_MAX); /* NULL: the chunk takes its own */
 	int rc = aa_chunk_decompress_scratch(r->dctx, &c->h, c->stored, out, r->xbuf, detail);
 
-	return rc ? fail(r, rc, c->offset, c->h.index, "%s", detail) : 0;
+	return rc ? reader_fail(r, rc, c->offset, c->h.index, "%s", detail) : 0;
 }
 
 int aa_reader_decode(struct aa_reader *r, const struct aa_chunk_view *c, const uint8_t **raw)
@@ -600,35 +502,6 @@ int aa_reader_resync(struct aa_reader *r)
 	/* nothing more: stand at the end */
 	r->offset = r->win_off + (int64_t)r->win_len;
 	return 0;
-}
-
-int aa_reader_follow(struct aa_reader *r, const char *path, int (*stop)(void *user), void *user)
-{
-	if (!(r->follow_path = strdup(path)))
-		return AA_E_NOMEM;
-	if (fstat(r->fd, &r->follow_st) != 0)
-		return fail(r, AA_E_IO, -1, -1, "cannot follow: %s", strerror(errno));
-	r->ifd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-	if (r->ifd >= 0 &&
-	    inotify_add_watch(r->ifd, path, IN_MODIFY | IN_ATTRIB | IN_MOVE_SELF | IN_DELETE_SELF |
-					      IN_CLOSE_WRITE) < 0) {
-		close(r->ifd);
-		r->ifd = -1;
-	}
-	r->follow = 1;
-	r->stop = stop;
-	r->stop_user = user;
-	return 0;
-}
-
-int aa_reader_stopped(const struct aa_reader *r)
-{
-	return r->stopped;
-}
-
-int aa_reader_follow_failed(const struct aa_reader *r)
-{
-	return r->follow_code;
 }
 
 uint32_t aa_reader_interfaces(const struct aa_reader *r)

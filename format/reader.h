@@ -72,6 +72,8 @@ int aa_reader_lost(const struct aa_reader *r);
  */
 int aa_reader_follow(struct aa_reader *r, const char *path, int (*stop)(void *user), void *user);
 int aa_reader_stopped(const struct aa_reader *r);
+/* 1 if the input is a regular file (not a pipe, FIFO, terminal or read function). */
+int aa_reader_is_file(const struct aa_reader *r);
 int aa_reader_follow_failed(const struct aa_reader *r);
 /* Interface Description Blocks of the current section: a merged file has one per source. */
 uint32_t aa_reader_interfaces(const struct aa_reader *r);

@@ -90,6 +90,19 @@ struct aa_replay_opts {
 	 * time order would hold the last records back. */
 	int follow;
 	int (*stop)(void *user);
+	/* Worker threads that read ahead: 0 reads in the caller's thread alone,
+	 * as before; N (at most 64) decompress, undo the transform and check
+	 * zstd's checksum of the chunks ahead in parallel, while the caller's
+	 * thread reads the blocks (their structure, order and crc32 checked),
+	 * parses and hands out the records in order. Records, errors, damage
+	 * reports, stats and the END checks are exactly those of 0 threads.
+	 * Memory: at most 2 * N + 1 chunks read ahead (each its stored frame and
+	 * its decoded records, at most 256 KiB each) and per worker a zstd
+	 * context and a transform buffer: about 1.3 MiB per thread (files of
+	 * several hosts: N for each host's files). Only regular
+	 * files are read ahead: a pipe, FIFO, followed file or stream (whose
+	 * reads may wait for the writer) is read in the caller's thread. */
+	unsigned threads;
 };
 
 /*

@@ -71,11 +71,19 @@ struct cli_filter {
 #define CLI_OPT_SESSION 0x1006
 #define CLI_OPT_CREDS 0x1007
 #define CLI_OPT_TLS_CA 0x1008
+/* -T N, --threads N, --single-thread (cli_threads.c): taken by cli_getopt itself */
+#define CLI_OPT_THREADS 0x1009
+#define CLI_OPT_SINGLE_THREAD 0x100a
+const char *cli_threads_shortopt(const struct option *longopts);
+int cli_threads_option(const char *cmd, int opt, const char *arg);
+unsigned cli_threads(void);
 #define CLI_NATS_LONGOPTS                                        \
 	{ "host", required_argument, NULL, CLI_OPT_HOST },       \
 	{ "session", required_argument, NULL, CLI_OPT_SESSION }, \
 	{ "creds", required_argument, NULL, CLI_OPT_CREDS },     \
-	{ "tls-ca", required_argument, NULL, CLI_OPT_TLS_CA }
+	{ "tls-ca", required_argument, NULL, CLI_OPT_TLS_CA },    \
+	{ "threads", required_argument, NULL, CLI_OPT_THREADS }, \
+	{ "single-thread", no_argument, NULL, CLI_OPT_SINGLE_THREAD }
 #define CLI_FILTER_HELP                                                           \
 	"  --type LIST     only these types, comma-separated, of:" AA_TYPE_NAMES " unknown\n" \
 	"  --pid PID       only records of this pid (repeatable, or comma-separated)\n"  \
@@ -94,7 +102,9 @@ struct cli_filter {
 	"  those whose id begins with S; --creds FILE: a NATS credentials file (as\n"   \
 	"  aa-capture --ship-creds; else $AA_NATS_CREDS), --tls-ca FILE: TLS, trusting\n" \
 	"  FILE's CA certificates (as --ship-tls-ca; else $AA_NATS_TLS_CA; tls:// URLs\n" \
-	"  use TLS too).\n"
+	"  use TLS too).\n"                                                              \
+	"  -T N, --threads N  decompress and check chunks on N threads beside the one\n"   \
+	"  that prints (0, the default: one per CPU); --single-thread: in that one\n"
 
 /*
  * --skip-damaged, of every command that reads records: without it reading

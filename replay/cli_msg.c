@@ -95,9 +95,13 @@ int cli_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
 	int c;
 
 	/* A leading ':' makes getopt tell a missing argument from an unknown option. */
-	snprintf(opts, sizeof(opts), ":%s", shortopts);
+	snprintf(opts, sizeof(opts), ":%s%s", shortopts, cli_threads_shortopt(longopts));
 	opterr = 0;
-	c = getopt_long(argc, argv, opts, longopts, NULL);
+	/* -T, --threads, --single-thread are every reading command's: taken here */
+	while ((c = getopt_long(argc, argv, opts, longopts, NULL)) == 'T' || c == CLI_OPT_THREADS ||
+	       c == CLI_OPT_SINGLE_THREAD)
+		if (cli_threads_option(cmd, c, optarg) != 1)
+			return '?';
 	if (c == ':') {
 		cli_usage(cmd, "option '%s' needs a value", argv[optind - 1]);
 		return '?';

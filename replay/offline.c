@@ -12,6 +12,7 @@
 #include "capfile.h"
 #include "clock.h"
 #include "offline.h"
+#include "offline_ahead.h"
 #include "offline_input.h"
 #include "offline_int.h"
 #include "origin.h"
@@ -49,7 +50,8 @@ int offline_damage(struct offline *o, int code, int64_t offset, int64_t chunk, c
 
 static int reader_damage(struct offline *o, int code)
 {
-	const struct aa_read_error *e = aa_reader_error(o->rd);
+	/* read ahead: the reader's error as it was at that block */
+	const struct aa_read_error *e = o->item ? &o->item->err : aa_reader_error(o->rd);
 	int rc = offline_damage(o, code, e->offset, e->chunk, e->detail);
 	o->base.err.sys_errno = e->sys_errno;
 	return rc;
@@ -74,7 +76,8 @@ static void reset_file(struct offline *o)
 
 static void close_file(struct offline *o)
 {
-	o->done_bytes += aa_reader_offset(o->rd);
+	o->done_bytes += offline_read_offset(o);
+	offline_ahead_stop(o);
 	o->base.stats.bytes_stored = o->done_bytes;
 	o->base_index += o->f.records;
 	aa_reader_close(o->rd);
@@ -88,7 +91,7 @@ static int end_of_section(struct offline *o)
 	int rc = 0;
 
 	if (!o->f.ended)
-		rc = offline_damage(o, AA_E_UNCLOSED, (int64_t)aa_reader_offset(o->rd), -1,
+		rc = offline_damage(o, AA_E_UNCLOSED, (int64_t)offline_read_offset(o), -1,
 			    "the last whole block ends here, with no END chunk after it");
 	else
 		o->base.stats.files_closed++;
@@ -116,6 +119,7 @@ static int open_next_file(struct offline *o)
 	}
 	o->base.stats.files++;
 	reset_file(o);
+	offline_ahead_start(o);
 	return 0;
 }
 
@@ -152,16 +156,16 @@ static int repeats_records(struct offline *o, const struct aa_chunk_view *c, int
  * of any more (the current one, mostly), else a new one. Emptied buffers
  * past a few spare are freed.
  */
-static struct chunk_buf *free_buf(struct offline *o)
+struct chunk_buf *offline_free_buf(struct offline *o)
 {
 	struct chunk_buf *found = NULL, **pp = &o->bufs;
 	int spare = 0;
 
-	if (o->buf && !o->buf->pin.refs)
+	if (o->buf && !o->buf->pin.refs && !o->buf->busy)
 		return o->buf;
 	while (*pp) {
 		struct chunk_buf *b = *pp;
-		if (b->pin.refs || (!found && (found = b)) || ++spare <= 2) {
+		if (b->pin.refs || b->busy || (!found && (found = b)) || ++spare <= 2) {
 			pp = &b->next;
 			continue;
 		}
@@ -192,15 +196,36 @@ static void free_bufs(struct offline *o)
 	}
 }
 
+/* A chunk read ahead, decoded by a worker as decode() below would have. */
+static int decoded(struct offline *o, const struct aa_chunk_view *c, const uint8_t **raw)
+{
+	const struct ahead_item *it = o->item;
+
+	if (it->dec_rc == AA_E_NOMEM && !it->tag)
+		return aa_source_fail(&o->base, AA_E_NOMEM, cur_path(o), c->offset, c->h.index,
+				      "out of memory for a chunk");
+	if (it->dec_rc) {
+		int rc = offline_damage(o, AA_E_ZSTD, c->offset, c->h.index, it->detail);
+		o->base.err.sys_errno = 0;
+		return rc;
+	}
+	if (c->h.kind == AA_CHUNK_RECORDS)
+		o->buf = it->tag;
+	*raw = it->out;
+	return 0;
+}
+
 /* Decodes c: a RECORDS chunk into a buffer of its own (o->buf), others
  * into the reader's. */
 static int decode(struct offline *o, const struct aa_chunk_view *c, const uint8_t **raw)
 {
 	struct chunk_buf *b;
 
+	if (o->item)
+		return decoded(o, c, raw);
 	if (c->h.kind == AA_CHUNK_META || c->h.kind == AA_CHUNK_STATS || c->h.kind == AA_CHUNK_END)
 		return aa_reader_decode(o->rd, c, raw) != 0 ? reader_damage(o, AA_E_ZSTD) : 0;
-	if (!(b = free_buf(o)))
+	if (!(b = offline_free_buf(o)))
 		return aa_source_fail(&o->base, AA_E_NOMEM, cur_path(o), c->offset, c->h.index,
 				      "out of memory for a chunk");
 	if (aa_reader_decode_to(o->rd, c, b->data) != 0)
@@ -218,7 +243,7 @@ static int take_chunk(struct offline *o, const struct aa_chunk_view *c, int seq_
 
 	if ((rc = decode(o, c, &raw)) != 0 || !raw)
 		return rc;
-	o->base.stats.bytes_stored = o->done_bytes + aa_reader_offset(o->rd);
+	o->base.stats.bytes_stored = o->done_bytes + offline_read_offset(o);
 	switch (c->h.kind) {
 	case AA_CHUNK_META:
 		return offline_take_meta(o, c, raw);
@@ -348,6 +373,7 @@ static int offline_next(aa_source *src, struct aa_record **out)
 				return rc;
 			}
 		}
+		o->item = NULL;
 		if (o->pending) {
 			o->pending = 0;
 			rc = o->pending_rc;
@@ -355,7 +381,7 @@ static int offline_next(aa_source *src, struct aa_record **out)
 		} else {
 			if (o->on_read)
 				o->on_read(o->user);
-			rc = aa_reader_next(o->rd, &c);
+			rc = o->ahead_on ? offline_ahead_next(o, &c) : aa_reader_next(o->rd, &c);
 		}
 		if (rc == AA_READ_END && aa_reader_stopped(o->rd)) {
 			/* the follower was told to stop: a clean end, not a cut file */
@@ -422,6 +448,8 @@ static void offline_destroy(aa_source *src)
 {
 	struct offline *o = (struct offline *)src;
 
+	offline_ahead_stop(o);
+	ahead_free(o->ahead);
 	aa_reader_close(o->rd);
 	free_bufs(o);
 	offline_free_sources(&o->f);
@@ -501,6 +529,7 @@ static int open_files(aa_source **src, const char *const *paths, size_t npaths,
 		o->base.max_processes = opts->max_processes;
 		o->follow = opts->follow;
 		o->stop = opts->stop;
+		o->threads = opts->threads;
 	}
 	rc = npaths ? 0 : AA_E_INVAL;
 	if (rc)

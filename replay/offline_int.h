@@ -16,11 +16,14 @@
 
 struct aa_origins;
 struct aa_offline_input;
+struct ahead;
+struct ahead_item;
 
 /* A decoded RECORDS chunk's buffer, kept while a later stage holds records
  * of it (struct aa_pin: time order keeps them instead of copying). */
 struct chunk_buf {
 	struct aa_pin pin;
+	int busy; /* read ahead into, or being read (threads): not to be reused either */
 	struct chunk_buf *next;
 	uint8_t *data; /* AA_CHUNK_RAW_MAX bytes */
 };
@@ -68,6 +71,14 @@ struct offline {
 	int own_origins;
 
 	struct aa_reader *rd;
+	/* reading ahead on threads (offline_ahead.h), for a regular file */
+	unsigned threads;         /* aa_replay_opts.threads */
+	struct ahead *ahead;      /* made at the first file read so */
+	int ahead_on;             /* for the file being read */
+	int ahead_stopped;        /* read ahead up to something the source must see first */
+	struct ahead_item *item;  /* the one taken last, while it is handled; else NULL */
+	uint64_t item_offset;     /* its offset after its block */
+	struct chunk_buf *held;   /* its buffer, busy until the next is taken */
 	/* what the reader gave at open when it was not a good META: taken by
 	 * the first aa_next, as a stream cannot be read again */
 	int pending;
@@ -110,6 +121,18 @@ static inline const char *cur_path(const struct offline *o)
  * either reading goes on past it (skip_damaged: 0 returned) or the code is.
  */
 int offline_damage(struct offline *o, int code, int64_t offset, int64_t chunk, const char *detail);
+/* A buffer to decode the next RECORDS chunk into (not pinned, not busy), or NULL. */
+struct chunk_buf *offline_free_buf(struct offline *o);
+
+/* Reading ahead (offline_ahead.c). Starts it for the file just opened when
+ * it may be (threads asked, a regular file, not followed, not a stream). */
+void offline_ahead_start(struct offline *o);
+/* aa_reader_next's result, read ahead; o->item is its slot (decoded). */
+int offline_ahead_next(struct offline *o, struct aa_chunk_view *c);
+/* Forgets what was read ahead of the current file (it is closed). */
+void offline_ahead_stop(struct offline *o);
+/* aa_reader_offset() as it was after the chunk taken last. */
+uint64_t offline_read_offset(const struct offline *o);
 void offline_free_sources(struct file_state *f);
 
 /* The chunks that are not records, decoded (raw): each 0 or an AA_E_*. A

@@ -9,11 +9,14 @@
 # sessions one after another (new pids, connection ids, times) until
 # BENCH_VIEWS_MB of raw records, written by `aa-capture -r` as a capture
 # file. The reference, in the same run: `zstd -d -T1` of the same raw bytes
-# compressed by `zstd -3`, to /dev/null. Then, each the best of BENCH_RUNS:
-#   tree FILE > /dev/null, follow FILE > /dev/null, follow --json,
-#   diff FILE COPY (a second file of the same records: the two are alike)
-# in MB/s of raw records (diff: of both files), the ratio to zstd -d's
-# MB/s (the goal: at least 0.5), and peak memory (GNU time's maximum RSS).
+# compressed by `zstd -3`, to /dev/null. Then, in BENCH_RUNS interleaved
+# rounds: tree FILE > /dev/null and follow FILE > /dev/null with
+# --single-thread, -T 1 and the default (a reading thread per CPU),
+# follow --json, diff FILE COPY (a second file of the same records: the two
+# are alike); each in MB/s of raw records (diff: of both files) of its
+# least wall time, the ratio to zstd -d's MB/s (the goal: at least 0.5),
+# its least CPU time (user + system, all threads) and peak memory (GNU
+# time's maximum RSS).
 # Memory must stay bounded by live processes and open connections: the
 # figure is printed beside the one of a recording a tenth as long.
 #
@@ -54,18 +57,14 @@ make_recording() {
 	"$CAP" -q -r "$DIR/$2.raw" -w "$DIR/$2.pcapng" 2>/dev/null || fail "aa-capture -r failed"
 }
 
-# best CMD...: the best of RUNS runs: "SECONDS PEAK_KIB" (stdout discarded;
+# once CMD...: one run: "SECONDS CPU_SECONDS PEAK_KIB" (stdout discarded;
 # a run that does not exit 0 fails the bench).
-best() {
-	local b="" m=0 out x s k
-	for _ in $(seq "$RUNS"); do
-		out=$(/usr/bin/time -f '%x %e %M' "$@" 2>&1 >/dev/null | tail -n 1)
-		read -r x s k <<< "$out"
-		[ "$x" = 0 ] && [[ $s =~ ^[0-9.]+$ ]] || fail "failed: $* ($out)"
-		if [ -z "$b" ] || awk -v a="$s" -v b="$b" 'BEGIN { exit !(a < b) }'; then b=$s; fi
-		[ "$k" -gt "$m" ] && m=$k
-	done
-	echo "$b $m"
+once() {
+	local out x s u y k
+	out=$(/usr/bin/time -f '%x %e %U %S %M' "$@" 2>&1 >/dev/null | tail -n 1)
+	read -r x s u y k <<< "$out"
+	[ "$x" = 0 ] && [[ $s =~ ^[0-9.]+$ ]] || fail "failed: $* ($out)"
+	awk -v s="$s" -v u="$u" -v y="$y" -v k="$k" 'BEGIN { printf "%s %.2f %d\n", s, u + y, k }'
 }
 
 make_recording "$MB" long
@@ -76,24 +75,46 @@ rawmb=$(awk -v b="$raw" 'BEGIN { printf "%.1f", b / 1048576 }')
 say "recording: $rawmb MB of raw records ($($REPLAY info "$DIR/long.pcapng" | awk '/^Records:/ {print $2}') records), file $(awk -v b="$(stat -c %s "$DIR/long.pcapng")" 'BEGIN { printf "%.1f", b / 1048576 }') MB"
 
 zstd -q -3 -T1 -c "$DIR/long.raw" > "$DIR/long.zst" || fail "zstd -3 failed"
-read -r zs _ <<< "$(best zstd -q -d -T1 -c "$DIR/long.zst")"
-zmbs=$(awk -v mb="$rawmb" -v s="$zs" 'BEGIN { printf "%.1f", mb / s }')
-printf '%-22s %8.2f s %8.1f MB/s\n' "zstd -d -T1" "$zs" "$zmbs"
 
-# row NAME FACTOR CMD...: FACTOR is how many raw MB the command reads per recording MB.
-row() {
-	local name=$1 factor=$2 s k sk short_cmd
-	shift 2
-	read -r s k <<< "$(best "$@")"
-	short_cmd=("${@//long.pcapng/short.pcapng}")
-	short_cmd=("${short_cmd[@]//copy.pcapng/short.pcapng}")
-	read -r _ sk <<< "$(best "${short_cmd[@]}")"
-	awk -v n="$name" -v s="$s" -v mb="$rawmb" -v f="$factor" -v z="$zmbs" -v k="$k" -v sk="$sk" 'BEGIN {
+# The views reading on threads (--single-thread: none beside the
+# printing thread; -T 1: one; the default: one per CPU) and zstd -d -T1, interleaved: each round runs every
+# command once, so that a busy moment of the shared machine spoils all
+# alike; each figure is the least of RUNS rounds (peak memory the most).
+names=() factors=() cmds=()
+add() { names+=("$1"); factors+=("$2"); shift 2; cmds+=("$(printf '%q ' "$@")"); }
+add "zstd -d -T1" 1 zstd -q -d -T1 -c "$DIR/long.zst"
+add "tree --single-thread" 1 "$REPLAY" tree --single-thread "$DIR/long.pcapng"
+add "tree -T 1" 1 "$REPLAY" tree -T 1 "$DIR/long.pcapng"
+add "tree" 1 "$REPLAY" tree "$DIR/long.pcapng"
+add "follow --single-thread" 1 "$REPLAY" follow --single-thread "$DIR/long.pcapng"
+add "follow -T 1" 1 "$REPLAY" follow -T 1 "$DIR/long.pcapng"
+add "follow" 1 "$REPLAY" follow "$DIR/long.pcapng"
+add "follow --json" 1 "$REPLAY" follow --json "$DIR/long.pcapng"
+add "diff (alike)" 2 "$REPLAY" diff -q "$DIR/long.pcapng" "$DIR/copy.pcapng"
+declare -A wall cpu peak
+for _ in $(seq "$RUNS"); do
+	for i in "${!cmds[@]}"; do
+		read -r s u k <<< "$(eval "once ${cmds[$i]}")"
+		if [ -z "${wall[$i]:-}" ] || awk -v a="$s" -v b="${wall[$i]}" 'BEGIN { exit !(a < b) }'; then wall[$i]=$s; fi
+		if [ -z "${cpu[$i]:-}" ] || awk -v a="$u" -v b="${cpu[$i]}" 'BEGIN { exit !(a < b) }'; then cpu[$i]=$u; fi
+		[ "$k" -gt "${peak[$i]:-0}" ] && peak[$i]=$k
+	done
+done
+zmbs=$(awk -v mb="$rawmb" -v s="${wall[0]}" 'BEGIN { printf "%.1f", mb / s }')
+say "$(nproc) CPUs (tree, follow: the default, a reading thread per CPU); least of $RUNS interleaved rounds"
+printf '%-23s %10s %13s %14s %8s  %s\n' "" "wall" "" "" "CPU" "peak"
+for i in "${!cmds[@]}"; do
+	sk=""
+	if [ "$i" -gt 0 ]; then
+		# the same on a recording a tenth as long: memory must not grow with the file
+		short=${cmds[$i]//long.pcapng/short.pcapng}
+		short=${short//copy.pcapng/short.pcapng}
+		read -r _ _ sk <<< "$(eval "once $short")"
+		sk=" (a tenth as long: $sk KiB)"
+	fi
+	awk -v n="${names[$i]}" -v s="${wall[$i]}" -v c="${cpu[$i]}" -v mb="$rawmb" -v f="${factors[$i]}" \
+		-v z="$zmbs" -v k="${peak[$i]}" -v sk="$sk" 'BEGIN {
 		r = mb * f / s
-		printf "%-22s %8.2f s %8.1f MB/s  %.2fx zstd -d  peak %d KiB (a tenth as long: %d KiB)\n",
-			n, s, r, r / z, k, sk }'
-}
-row "tree" 1 "$REPLAY" tree "$DIR/long.pcapng"
-row "follow" 1 "$REPLAY" follow "$DIR/long.pcapng"
-row "follow --json" 1 "$REPLAY" follow --json "$DIR/long.pcapng"
-row "diff (alike)" 2 "$REPLAY" diff -q "$DIR/long.pcapng" "$DIR/copy.pcapng"
+		printf "%-23s %8.2f s %8.1f MB/s  %5.2fx zstd -d  %6.2f s  %d KiB%s\n",
+			n, s, r, r / z, c, k, sk }'
+done

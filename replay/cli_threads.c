@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * -T N / --threads N and --single-thread of the reading commands: how many
+ * threads read capture files (aa_replay_opts.threads), for every input of
+ * the run. Counted as zstd -T# and aa-capture -T count them: N threads
+ * that decompress and check chunks beside the one that parses and prints;
+ * 0, the default, one per CPU this process may run on (the printing thread
+ * does about a third of a replay's work: bench_core under callgrind);
+ * --single-thread (as zstd's) none, everything in the printing thread.
+ */
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+#define THREADS_MAX 64
+
+static unsigned asked; /* 0: one per CPU */
+static int single;
+
+const char *cli_threads_shortopt(const struct option *longopts)
+{
+	for (; longopts && longopts->name; longopts++)
+		if (longopts->val == CLI_OPT_THREADS)
+			return "T:";
+	return "";
+}
+
+int cli_threads_option(const char *cmd, int opt, const char *arg)
+{
+	char *end;
+	long v;
+
+	if (opt == CLI_OPT_SINGLE_THREAD) {
+		single = 1;
+		return 1;
+	}
+	if (opt != 'T' && opt != CLI_OPT_THREADS)
+		return 0;
+	v = strtol(arg, &end, 10);
+	if (end == arg || *end || v < 0 || v > THREADS_MAX)
+		return cli_usage(cmd, "-T %s: not a thread count from 0 (one per CPU) to %d", arg,
+				 THREADS_MAX);
+	asked = (unsigned)v;
+	single = 0;
+	return 1;
+}
+
+unsigned cli_threads(void)
+{
+	cpu_set_t set;
+	int cpus;
+
+	if (single)
+		return 0;
+	if (asked)
+		return asked;
+	cpus = sched_getaffinity(0, sizeof(set), &set) == 0 ? CPU_COUNT(&set) : 1;
+	return cpus < 1 ? 1 : cpus > THREADS_MAX ? THREADS_MAX : (unsigned)cpus;
+}

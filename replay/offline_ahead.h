@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Reading ahead with threads (aa_replay_opts.threads), as zstd -T# and the
+ * writer's pool (format/writer_pool.c) do it the other way round: the
+ * caller's thread reads and checks the blocks (structure, order, crc32) as
+ * without threads, copies each chunk's frame into a slot, and N workers
+ * decompress, undo the transform and check zstd's checksum into buffers of
+ * the file source while the caller's thread parses and hands out the
+ * chunks before them, in order. Private to the library.
+ *
+ * What the reader says is kept in each slot as it said it (the result, its
+ * error, its offset after the block), so the file source sees every chunk,
+ * error and total exactly as it would without threads. Reading ahead stops
+ * at anything but a good chunk, and after an END chunk: what the source
+ * does then (report, resync, close, the next section) is done on the reader
+ * as it stands, with nothing read past it.
+ */
+#ifndef AA_OFFLINE_AHEAD_H
+#define AA_OFFLINE_AHEAD_H
+
+#include <stdint.h>
+
+#include "reader.h"
+
+/* One result of aa_reader_next, read ahead. */
+struct ahead_item {
+	int rc;                   /* aa_reader_next's */
+	struct aa_chunk_view c;   /* c.stored points at the slot's own copy */
+	struct aa_read_error err; /* rc < 0: the reader's error then */
+	uint64_t offset;          /* aa_reader_offset() after it */
+	void *tag;                /* the caller's buffer the chunk decodes into, or NULL */
+	uint8_t *out;             /* its AA_CHUNK_RAW_MAX bytes */
+	int dec_rc;               /* the decoding's result: 0, AA_E_ZSTD, AA_E_NOMEM */
+	char detail[64];          /* why it failed */
+	/* the pool's */
+	uint8_t *stored;          /* AA_BLOCK_MAX bytes */
+	int done;
+};
+
+struct ahead;
+
+/* threads workers (1..64) and 2 * threads + 1 slots; NULL if they cannot
+ * be had (the caller then reads without threads). */
+struct ahead *ahead_new(unsigned threads);
+/* Waits for the workers to finish and frees everything. */
+void ahead_free(struct ahead *a);
+/* A free slot to fill, or NULL when all are taken. */
+struct ahead_item *ahead_slot(struct ahead *a);
+/* Hands the slot ahead_slot() gave to the workers: decoded into out when
+ * out is set (c.stored copied into stored first), else only queued. */
+void ahead_submit(struct ahead *a, struct ahead_item *it);
+/* The oldest slot submitted, once decoded; NULL when none is. Valid until
+ * the next ahead_slot(). */
+struct ahead_item *ahead_take(struct ahead *a);
+/* Slots submitted and not taken. */
+unsigned ahead_queued(const struct ahead *a);
+/* Waits for every slot submitted and empties the queue, calling drop(user,
+ * tag) for each one not taken that had a buffer. */
+void ahead_drain(struct ahead *a, void (*drop)(void *user, void *tag), void *user);
+
+#endif /* AA_OFFLINE_AHEAD_H */

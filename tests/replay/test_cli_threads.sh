@@ -1,0 +1,98 @@
+#!/bin/bash
+# aa-replay -T N / --threads N: the reading commands print exactly the same
+# (stdout, stderr, exit status) whatever the threads that read ahead: the
+# default (one per CPU), --single-thread (none beside the printing thread),
+# -T 1, 2, 3 and 8,
+# on the recordings, several hosts' files at once, a file damaged in the
+# middle and a file cut short, from a file and from a pipe; a bad count is a
+# usage error.
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+R=${AA_BUILD:-build}/aa-replay
+S=tests/fixtures/session
+F=tests/fixtures/live.pcapng
+[ -x "$R" ] || { echo "$R is not built"; exit 2; }
+tmp=$(mktemp -d) || exit 2
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+no() { echo "FAIL: $*"; fail=1; }
+
+# A damaged copy (a byte flipped in the middle of the file: a chunk's crc32)
+# and a cut one (in the middle of a block), of the largest recording.
+size=$(stat -c %s "$S/session-a.pcapng")
+cp "$S/session-a.pcapng" "$tmp/flipped.pcapng"
+printf '\x55' | dd of="$tmp/flipped.pcapng" bs=1 seek=$((size / 2)) conv=notrunc status=none
+head -c $((size / 2 + 3)) "$S/session-a.pcapng" > "$tmp/cut.pcapng"
+
+# run NAME ARGS...: every thread count gives what the default gives
+run() {
+	local name=$1 t
+	shift
+	"$R" "$@" > "$tmp/want.out" 2> "$tmp/want.err"
+	echo "exit $?" >> "$tmp/want.out"
+	for t in --single-thread -T1 -T2 -T3 --threads=8; do
+		"$R" "$1" "$t" "${@:2}" > "$tmp/got.out" 2> "$tmp/got.err"
+		echo "exit $?" >> "$tmp/got.out"
+		cmp -s "$tmp/want.out" "$tmp/got.out" && cmp -s "$tmp/want.err" "$tmp/got.err" ||
+			{ no "$name $t differs:"; diff "$tmp/want.out" "$tmp/got.out" | head -5;
+			  diff "$tmp/want.err" "$tmp/got.err" | head -5; }
+	done
+}
+
+for f in "$F" "$S"/session-*.pcapng "$tmp/flipped.pcapng" "$tmp/cut.pcapng"; do
+	b=$(basename "$f")
+	run "cat --json $b" cat --json "$f"
+	run "tree $b" tree "$f"
+	run "follow $b" follow "$f"
+	run "follow --json $b" follow --json "$f"
+	run "verify $b" verify "$f"
+	run "info $b" info "$f"
+done
+# a recording of many chunks (the session repeated: 8 MiB of records, 33
+# chunks), and it damaged in the middle
+if [ -x "${AA_BUILD:-build}/bench/repeat_session" ] && [ -x "${AA_BUILD:-build}/aa-capture" ]; then
+	"$R" export "$S/session-a.pcapng" "$tmp/seed.raw" 2> /dev/null
+	"${AA_BUILD:-build}/bench/repeat_session" --bytes $((8 << 20)) < "$tmp/seed.raw" > "$tmp/long.raw"
+	"${AA_BUILD:-build}/aa-capture" -q -r "$tmp/long.raw" -w "$tmp/long.pcapng" ||
+		no "aa-capture -r failed"
+	size=$(stat -c %s "$tmp/long.pcapng")
+	cp "$tmp/long.pcapng" "$tmp/long-flipped.pcapng"
+	printf '\x55' | dd of="$tmp/long-flipped.pcapng" bs=1 seek=$((size / 2)) conv=notrunc status=none
+	for f in "$tmp/long.pcapng" "$tmp/long-flipped.pcapng"; do
+		run "cat --json $f" cat --json "$f"
+		run "tree $f" tree "$f"
+		run "follow $f" follow "$f"
+	done
+	"$R" export --raw -T 3 "$tmp/long.pcapng" "$tmp/long.back" || no "export -T 3 long"
+	cmp -s "$tmp/long.raw" "$tmp/long.back" || no "export --raw -T 3 of the long recording differs"
+	"$R" cat -T 2 "$tmp/long-flipped.pcapng" > /dev/null 2> "$tmp/e"
+	grep -qF "mismatch" "$tmp/e" || { no "long-flipped: no mismatch said"; cat "$tmp/e"; }
+fi
+run "cat of three hosts" cat --json "$S"/session-*.pcapng
+run "tree of three hosts" tree "$S"/session-*.pcapng
+
+"$R" cat -T 3 "$tmp/flipped.pcapng" > /dev/null 2> "$tmp/e"; rc=$?
+[ $rc = 1 ] && grep -qF "$tmp/flipped.pcapng: offset" "$tmp/e" || { no "flipped: exit $rc"; cat "$tmp/e"; }
+"$R" cat --threads 3 "$tmp/cut.pcapng" > /dev/null 2> "$tmp/e"; rc=$?
+[ $rc = 1 ] && grep -qF "file ends inside a block" "$tmp/e" || { no "cut: exit $rc"; cat "$tmp/e"; }
+
+# export --raw: the same bytes, the file's own stream digest
+"$R" export --raw --single-thread "$S/session-a.pcapng" "$tmp/raw.0" || no "export --single-thread"
+for t in 1 2 8; do
+	"$R" export --raw -T $t "$S/session-a.pcapng" "$tmp/raw.$t" || no "export -T $t"
+	cmp -s "$tmp/raw.0" "$tmp/raw.$t" || no "export --raw -T $t differs"
+done
+
+# from a pipe (read in the printing thread: a writer may be slow), the same
+"$R" cat --json --single-thread - < "$F" > "$tmp/p1"
+cat "$F" | "$R" cat --json -T 3 - > "$tmp/p3"
+cmp -s "$tmp/p1" "$tmp/p3" || no "a pipe read with -T 3 differs"
+
+# a bad count
+"$R" cat -T x "$F" > /dev/null 2> "$tmp/e"; rc=$?
+[ $rc = 2 ] && grep -qF "aa-replay: cat: -T x: not a thread count from 0 (one per CPU) to 64" "$tmp/e" ||
+	{ no "-T x: exit $rc"; cat "$tmp/e"; }
+"$R" tree --threads=65 "$F" > /dev/null 2> "$tmp/e"; rc=$?
+[ $rc = 2 ] || no "--threads=65: exit $rc"
+"$R" cat --help | grep -qF -- "-T N, --threads N" || no "cat --help does not say -T"
+exit $fail
