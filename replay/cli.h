@@ -71,7 +71,9 @@ struct cli_filter {
 #define CLI_OPT_SESSION 0x1006
 #define CLI_OPT_CREDS 0x1007
 #define CLI_OPT_TLS_CA 0x1008
-/* -T N, --threads N, --single-thread (cli_threads.c): taken by cli_getopt itself */
+/* -T N, --threads N, --single-thread (cli_threads.c): taken by cli_getopt itself,
+ * so no command may use 'T' or these codes for an option of its own. Shared
+ * codes are 0x1001-0x10ff; a command's own codes start at 0x1100. */
 #define CLI_OPT_THREADS 0x1009
 #define CLI_OPT_SINGLE_THREAD 0x100a
 const char *cli_threads_shortopt(const struct option *longopts);
@@ -115,7 +117,7 @@ unsigned cli_threads(void);
  * line and reading goes on (exit status 1 at the end). Handled by
  * cli_input_option(); CLI_INPUT_LONGOPTS adds the stream options.
  */
-#define CLI_OPT_SKIP_DAMAGED 0x1009
+#define CLI_OPT_SKIP_DAMAGED 0x100b
 #define CLI_SKIP_LONGOPT { "skip-damaged", no_argument, NULL, CLI_OPT_SKIP_DAMAGED }
 #define CLI_INPUT_LONGOPTS CLI_SKIP_LONGOPT, CLI_NATS_LONGOPTS
 #define CLI_SKIP_HELP                                                                  \

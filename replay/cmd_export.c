@@ -9,7 +9,11 @@
 #include <unistd.h>
 
 #include "cli.h"
+
 #include "export.h"
+
+/* Not 'T': cli_getopt takes -T (threads) for every reading command. */
+#define CLI_OPT_TCP 0x1100
 
 static const char help[] =
 	"Usage: " CLI_PROG " export [--raw|--perfetto|--pcapng|--tcp] [FILTERS] IN OUT\n"
@@ -138,7 +142,7 @@ int cmd_export(int argc, char **argv)
 		{ "raw", no_argument, NULL, 'r' },
 		{ "perfetto", no_argument, NULL, 'P' },
 		{ "pcapng", no_argument, NULL, 'N' },
-		{ "tcp", no_argument, NULL, 'T' },
+		{ "tcp", no_argument, NULL, CLI_OPT_TCP },
 		{ "help", no_argument, NULL, 'h' },
 		CLI_FILTER_LONGOPTS,
 		{ 0 },
@@ -156,7 +160,7 @@ int cmd_export(int argc, char **argv)
 		case 'r': fmt = FMT_RAW; nfmt++; break;
 		case 'P': fmt = FMT_PERFETTO; nfmt++; break;
 		case 'N': fmt = FMT_PCAPNG; nfmt++; break;
-		case 'T': fmt = FMT_TCP; nfmt++; break;
+		case CLI_OPT_TCP: fmt = FMT_TCP; nfmt++; break;
 		default:
 			if (cli_filter_option(&f, "export", c, optarg) != 1)
 				return CLI_USAGE;
