@@ -432,7 +432,9 @@ int aa_writer_add(struct aa_writer *w, const void *rec, size_t len)
 	return aa_writer_add_from(w, 0, rec, len);
 }
 
-int aa_writer_add_from(struct aa_writer *w, uint32_t source, const void *rec, size_t len)
+/* aa_writer_add_from, and where the record's copy in the chunk is. */
+static int add_record(struct aa_writer *w, uint32_t source, const void *rec, size_t len,
+		      const void **copy)
 {
 	if (w->err || pool_error(w))
 		return w->err;
@@ -488,7 +490,20 @@ int aa_writer_add_from(struct aa_writer *w, uint32_t source, const void *rec, si
 	/* the digest is of the export --raw stream: [u32 length][bytes] per record */
 	aa_xxh64_update(&w->digest, &len32, 4);
 	aa_xxh64_update(&w->digest, rec, len);
+	*copy = p + AA_FRAME_HEADER;
 	return 0;
+}
+
+int aa_writer_add_from(struct aa_writer *w, uint32_t source, const void *rec, size_t len)
+{
+	const void *copy;
+
+	return add_record(w, source, rec, len, &copy);
+}
+
+int aa_writer_add_at(struct aa_writer *w, const void *rec, size_t len, const void **copy)
+{
+	return add_record(w, 0, rec, len, copy);
 }
 
 void aa_writer_set_drops(struct aa_writer *w, const uint64_t drops[AA_DROP_SLOTS])
