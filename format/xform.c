@@ -91,7 +91,9 @@ static inline uint64_t get64(const uint8_t *p)
 }
 
 /* Length of p[0..n) without its trailing zero bytes: 64 bytes at a time
- * over the zeros that pad a short path or payload, then closer. */
+ * over the zeros that pad a short path or payload, then 8, then the last
+ * non-zero byte of the word found (the format's words are little-endian,
+ * as the host's: its last byte is the word's most significant). */
 static uint32_t trimmed(const uint8_t *p, uint32_t n)
 {
 	while (n >= 64) {
@@ -102,10 +104,9 @@ static uint32_t trimmed(const uint8_t *p, uint32_t n)
 		n -= 64;
 	}
 	while (n >= 8) {
-		uint64_t w;
-		memcpy(&w, p + n - 8, 8);
+		uint64_t w = get64(p + n - 8);
 		if (w)
-			break;
+			return n - (uint32_t)__builtin_clzll(w) / 8;
 		n -= 8;
 	}
 	while (n && !p[n - 1])
