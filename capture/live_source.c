@@ -112,12 +112,15 @@ static int live_frame(struct live_source *ls, const void **raw, uint32_t *len)
 
 		if (st == AA_RING_RECORD)
 			break;
+		if (st == AA_RING_EMPTY && (rc = ring_emptied(ls)) != 0)
+			return rc;
+		/* Not waiting at all: no epoll_wait() to say what the ring just said. */
+		if (st == AA_RING_EMPTY && ls->timeout_ms == 0)
+			return timed_out(&ls->base, 0);
 		/* The clock only when about to wait: a record ready at once (the
 		 * usual case while draining) costs no clock read. */
 		if (ls->timeout_ms >= 0 && !deadline_ms)
 			deadline_ms = aa_clock_ns(CLOCK_MONOTONIC) / 1000000 + (uint64_t)ls->timeout_ms;
-		if (st == AA_RING_EMPTY && (rc = ring_emptied(ls)) != 0)
-			return rc;
 		rc = wait_ready(ls, deadline_ms, st == AA_RING_BUSY);
 		if (rc)
 			return rc;

@@ -150,10 +150,14 @@ static inline uint32_t get_u16(const uint8_t *col, uint32_t count, uint32_t j)
 #define SEEN_SLOTS 4096u
 
 struct seen {
-	uint32_t at;   /* offset of the field in the raw chunk */
+	uint32_t at_n; /* offset of the field in the raw chunk, and << SEEN_AT_BITS its
+			  length without trailing zero bytes */
 	uint16_t j;    /* ordinal of its record among its type's, + 1 (0: empty) */
 	uint16_t tf;   /* type * FIELDS_MAX + field */
 };
+#define SEEN_AT_BITS 18
+_Static_assert(AA_CHUNK_RAW_MAX <= 1u << SEEN_AT_BITS && DEDUP_MAX < 1u << (32 - SEEN_AT_BITS),
+	       "an offset and a length fit in at_n");
 
 static uint32_t hash_bytes(const uint8_t *p, uint32_t n, uint32_t tf)
 {
@@ -172,16 +176,17 @@ static uint32_t hash_bytes(const uint8_t *p, uint32_t n, uint32_t tf)
 }
 
 /* How far back (1 … REF_BACK_MAX records of its type) the same field held
- * the same bytes, or 0; remembers this one. */
+ * the same bytes, or 0; remembers this one. n is its length without its
+ * trailing zeros: two fields are equal if their n and first n bytes are. */
 static uint32_t seen_before(struct seen *seen, const uint8_t *raw, uint32_t at, uint32_t n,
-			    uint32_t size, uint32_t tf, uint32_t j)
+			    uint32_t tf, uint32_t j)
 {
 	struct seen *e = &seen[hash_bytes(raw + at, n, tf)];
 	uint32_t d = 0;
-	if (e->j && e->tf == tf && j + 1 - e->j <= REF_BACK_MAX &&
-	    memcmp(raw + e->at, raw + at, size) == 0)
+	if (e->j && e->tf == tf && j + 1 - e->j <= REF_BACK_MAX && e->at_n >> SEEN_AT_BITS == n &&
+	    memcmp(raw + (e->at_n & ((1u << SEEN_AT_BITS) - 1)), raw + at, n) == 0)
 		d = j + 1 - e->j;
-	e->at = at;
+	e->at_n = at | n << SEEN_AT_BITS;
 	e->j = (uint16_t)(j + 1);
 	e->tf = (uint16_t)tf;
 	return d;
@@ -266,7 +271,7 @@ to_columns(const unsigned t, const uint8_t *raw, const uint8_t *r, uint32_t j, u
 		case F_STR: {
 			uint32_t n = trimmed(r + fd->off, fd->size);
 			uint32_t d = fd->size <= DEDUP_MAX ?
-				     seen_before(seen, raw, (uint32_t)(r + fd->off - raw), n, fd->size,
+				     seen_before(seen, raw, (uint32_t)(r + fd->off - raw), n,
 						 t * FIELDS_MAX + f, j) : 0;
 			uint32_t code = d ? STR_REF | d : n;
 			v[0] = (uint8_t)code;
