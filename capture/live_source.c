@@ -112,15 +112,16 @@ static int live_frame(struct live_source *ls, const void **raw, uint32_t *len)
 
 		if (st == AA_RING_RECORD)
 			break;
-		if (st == AA_RING_EMPTY && (rc = ring_emptied(ls)) != 0)
-			return rc;
-		/* Not waiting at all: no epoll_wait() to say what the ring just said. */
-		if (st == AA_RING_EMPTY && ls->timeout_ms == 0)
-			return timed_out(&ls->base, 0);
 		/* The clock only when about to wait: a record ready at once (the
 		 * usual case while draining) costs no clock read. */
 		if (ls->timeout_ms >= 0 && !deadline_ms)
 			deadline_ms = aa_clock_ns(CLOCK_MONOTONIC) / 1000000 + (uint64_t)ls->timeout_ms;
+		if (st == AA_RING_EMPTY && (rc = ring_emptied(ls)) != 0)
+			return rc;
+		/* Even with no time to wait (aa-capture's 0), epoll_wait() runs: on
+		 * the empty ring it takes the ring off the epoll's ready list, so
+		 * that the caller's poll() of aa_live_fd() sleeps until the
+		 * kernel's next wakeup instead of waking for every few records. */
 		rc = wait_ready(ls, deadline_ms, st == AA_RING_BUSY);
 		if (rc)
 			return rc;
