@@ -32,8 +32,11 @@ struct aa_nats_opts {
  * or tls://...) that nopts selects, to be read one after the other, oldest
  * first (by their first message); opts as for aa_open_offline (the filter
  * selects records; with since_ns/until_ns a session whose META and END
- * chunks put every record outside the window is not read, one that may
- * hold some is read whole). Records' path names the
+ * chunks put every record outside the window is not read, and of one that
+ * may hold some only its META and the chunks that may hold some are
+ * fetched and read, when the stream allows direct gets and the session is
+ * one file: the same records, but what they join with before the window
+ * (the process table) is not read). Records' path names the
  * session: "URL/HOST/SESSION" (valid until aa_close). A session still being
  * shipped reads up to its last message and then lacks its END (damage).
  * Returns 0 or AA_E_* (AA_E_IO: the server cannot be reached; AA_E_INVAL:
@@ -41,6 +44,22 @@ struct aa_nats_opts {
  */
 AA_MUST_CHECK int aa_open_nats(aa_source **src, const char *url, const struct aa_nats_opts *nopts,
 			       const struct aa_replay_opts *opts, struct aa_error_info *err);
+
+/* What a stream source fetched from the server to read its sessions. */
+struct aa_nats_stats {
+	uint64_t messages;       /* messages fetched: chunks read in turn, and the META and
+				    the start search's probes fetched alone (by direct get) */
+	uint64_t bytes;          /* their bytes */
+	uint64_t probes;         /* of them, the start search's (--since) */
+	uint64_t chunks_skipped; /* RECORDS chunks fetched but not decompressed: outside
+				    --since/--until */
+	uint64_t sessions_cut;   /* sessions whose reading stopped before their end, past
+				    --until */
+};
+
+/* src's counts so far. 0, or AA_E_INVAL (nothing filled) when src is not a
+ * stream source (aa_open_nats). */
+AA_MUST_CHECK int aa_nats_source_stats(aa_source *src, struct aa_nats_stats *st);
 
 /* 1 when text is a stream URL for aa_open_nats (nats:// or tls://). */
 int aa_is_nats_url(const char *text);

@@ -65,7 +65,7 @@ struct cli_filter {
 	{ "pid", required_argument, NULL, CLI_OPT_PID },         \
 	{ "since", required_argument, NULL, CLI_OPT_SINCE },     \
 	{ "until", required_argument, NULL, CLI_OPT_UNTIL },     \
-	CLI_NATS_LONGOPTS
+	CLI_INPUT_LONGOPTS
 /* --host, --session, --creds, --tls-ca (an input nats://.../STREAM: cli_nats.c) */
 #define CLI_OPT_HOST 0x1005
 #define CLI_OPT_SESSION 0x1006
@@ -87,7 +87,7 @@ struct cli_filter {
 	"  (units ns, us, ms, s, m, h; s when none), at most 2554-07-21T23:34:33.709551615Z\n" \
 	"  (epoch 18446744073.709551615): a later time is refused. An unknown record has no time\n" \
 	"  stamp of its own: it has the time its chunk was written.\n"                \
-	CLI_NATS_HELP
+	CLI_INPUT_HELP
 #define CLI_NATS_HELP                                                                    \
 	"  An input nats://HOST:PORT[,HOST:PORT...]/STREAM reads the sessions aa-capture\n" \
 	"  --ship put there, oldest first; --host H: only host H's, --session S: only\n"  \
@@ -97,12 +97,36 @@ struct cli_filter {
 	"  use TLS too).\n"
 
 /*
+ * --skip-damaged, of every command that reads records: without it reading
+ * stops at the first damaged part (a bad chunk, a gap, a cut-off tail, a
+ * stream message that is no chunk of its session) with its one-line error
+ * and exit status 1, after all that came before it was printed or written
+ * (as zstd and tcpdump do); with it each damaged part is reported in one
+ * line and reading goes on (exit status 1 at the end). Handled by
+ * cli_input_option(); CLI_INPUT_LONGOPTS adds the stream options.
+ */
+#define CLI_OPT_SKIP_DAMAGED 0x1009
+#define CLI_SKIP_LONGOPT { "skip-damaged", no_argument, NULL, CLI_OPT_SKIP_DAMAGED }
+#define CLI_INPUT_LONGOPTS CLI_SKIP_LONGOPT, CLI_NATS_LONGOPTS
+#define CLI_SKIP_HELP                                                                  \
+	"  --skip-damaged  report each damaged part of the input in one line (a file's\n" \
+	"                  path, offset and chunk; a stream's host, session and chunk)\n" \
+	"                  and read on past it; without it reading stops at the first,\n" \
+	"                  after what came before it. Either way the exit status is 1.\n"
+#define CLI_INPUT_HELP CLI_SKIP_HELP CLI_NATS_HELP
+
+/*
  * Handles one of the CLI_OPT_* options: 1 when opt was one (0 if not), or
  * CLI_USAGE after reporting a bad value.
  */
 int cli_filter_option(struct cli_filter *f, const char *cmd, int opt, const char *arg);
-/* --host, --session, --creds, --tls-ca for a stream input (1 when opt was
- * one, else 0): kept for every cli_open of this run. */
+/* --skip-damaged, --host, --session, --creds, --tls-ca (1 when opt was one,
+ * else 0): kept for every cli_open of this run. A command that reads past
+ * damage whatever is asked (verify, recover) passes CLI_OPT_SKIP_DAMAGED itself. */
+int cli_input_option(int opt, const char *arg);
+/* 1 when --skip-damaged was given (or set by the command). */
+int cli_skip_damaged(void);
+/* The stream options of cli_input_option (cli_nats.c). */
 int cli_nats_option(int opt, const char *arg);
 /* Those options, with $AA_NATS_CREDS and $AA_NATS_TLS_CA for the ones not given. */
 const struct aa_nats_opts *cli_nats_selection(void);
@@ -142,7 +166,7 @@ void cli_digest_add(struct aa_xxh64 *digest, const struct aa_record *rec);
 /* An input opened for a full pass, reporting each damaged part as it goes. */
 struct cli_input {
 	aa_source *src;
-	uint64_t damage_reports; /* damaged parts reported on stderr */
+	uint64_t damage_reports; /* damaged parts reported on stderr (or quieted) */
 	int quiet_damage;        /* do not print the damage lines */
 	int ordered;             /* time order (aa_replay_opts.ordered) */
 	int fold;                /* completion records before their record (aa_replay_opts.fold) */
@@ -153,9 +177,10 @@ struct cli_input {
 };
 
 /*
- * Opens paths as one stream, skipping damaged chunks (each reported on
- * stderr) so that a pass reads all that can be read. Returns CLI_OK, or a
- * status after reporting why the input cannot be used.
+ * Opens paths as one stream. With --skip-damaged (cli_skip_damaged()) each
+ * damaged part is reported on stderr and skipped, so that a pass reads all
+ * that can be read; without it cli_next() reports the first and stops there.
+ * Returns CLI_OK, or a status after reporting why the input cannot be used.
  */
 int cli_open(struct cli_input *in, const char *const *paths, size_t npaths,
 	     const struct aa_filter *filter);
@@ -164,6 +189,12 @@ int cli_open(struct cli_input *in, const char *const *paths, size_t npaths,
  * sets *status to the worse of it and the error's status.
  */
 int cli_next(struct cli_input *in, const struct aa_record **rec, int *status);
+/*
+ * After reading in->src ended with rc < 0 (aa_next, or a view's pass over
+ * it): reports err (NULL: the source's) and returns its status, CLI_DATA
+ * for a damaged part that stopped the reading whatever its code.
+ */
+int cli_read_failed(struct cli_input *in, int rc, const struct aa_error_info *err);
 /*
  * A whole pass over paths as one stream, with progress: opens in, reads
  * every record and fills *st. Returns the status so far; in->src is NULL

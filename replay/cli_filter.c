@@ -67,7 +67,7 @@ static int check_time(const char *cmd, const char *opt, const char *arg)
 
 int cli_filter_option(struct cli_filter *f, const char *cmd, int opt, const char *arg)
 {
-	if (cli_nats_option(opt, arg))
+	if (cli_input_option(opt, arg))
 		return 1;
 	switch (opt) {
 	case CLI_OPT_TYPE:

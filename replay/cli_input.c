@@ -1,9 +1,25 @@
 /* SPDX-License-Identifier: MIT */
-/* Reading inputs for a full pass: damaged parts are reported and skipped. */
+/* Reading inputs for a full pass: damaged parts are reported, and skipped
+ * with --skip-damaged. */
 #include <string.h>
 #include <sys/stat.h>
 
 #include "cli.h"
+
+static int skip_damaged;
+
+int cli_input_option(int opt, const char *arg)
+{
+	if (opt != CLI_OPT_SKIP_DAMAGED)
+		return cli_nats_option(opt, arg);
+	skip_damaged = 1;
+	return 1;
+}
+
+int cli_skip_damaged(void)
+{
+	return skip_damaged;
+}
 
 static void on_damage(void *user, const struct aa_error_info *err)
 {
@@ -24,7 +40,7 @@ static void on_read(void *user)
 int cli_open(struct cli_input *in, const char *const *paths, size_t npaths,
 	     const struct aa_filter *filter)
 {
-	struct aa_replay_opts opts = { .skip_damaged = 1, .on_damage = on_damage, .on_read = on_read,
+	struct aa_replay_opts opts = { .skip_damaged = skip_damaged, .on_damage = on_damage, .on_read = on_read,
 				       .user = in, .ordered = in->ordered,
 				       .fold = in->fold, .follow = in->follow,
 				       .stop = in->stop };
@@ -50,14 +66,27 @@ int cli_open(struct cli_input *in, const char *const *paths, size_t npaths,
 	return CLI_OK;
 }
 
+int cli_read_failed(struct cli_input *in, int rc, const struct aa_error_info *err)
+{
+	struct aa_source_stats st;
+
+	cli_err_info(err ? err : aa_source_error(in->src));
+	aa_source_get_stats(in->src, &st);
+	/* Damage that stopped reading (no --skip-damaged) is a data problem
+	 * whatever its code, as when it is reported and skipped. */
+	if (st.damaged > in->damage_reports) {
+		in->damage_reports = st.damaged;
+		return CLI_DATA;
+	}
+	return cli_status_of(rc);
+}
+
 int cli_next(struct cli_input *in, const struct aa_record **rec, int *status)
 {
 	int rc = aa_next(in->src, rec);
 
-	if (rc < 0) {
-		cli_err_info(aa_source_error(in->src));
-		*status = cli_worse(*status, cli_status_of(rc));
-	}
+	if (rc < 0)
+		*status = cli_worse(*status, cli_read_failed(in, rc, NULL));
 	return rc;
 }
 

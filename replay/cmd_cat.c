@@ -43,7 +43,8 @@ static const char help[] =
 	"flush interval plus 250 ms) has been read; a record that comes later still\n"
 	"is printed when it comes, and counted in a warning. Standard input and\n"
 	"FIFOs are printed in capture order, as the records come.\n"
-	"Damaged chunks are reported on stderr and skipped; the exit status is then 1.\n";
+	"A damaged input stops the printing at its first damaged part (exit status 1)\n"
+	"unless --skip-damaged is given.\n";
 
 static volatile sig_atomic_t stop_signal;
 

@@ -30,6 +30,8 @@ static const char help[] =
 	"  -U, --context N       lines of context (default 3)\n"
 	"  -q, --quiet           no diff, only the summary and the exit status\n"
 	"  --show                print the text of what happened of one FILE\n"
+	"  --skip-damaged        read on past each damaged part (reported in one line);\n"
+	"                        without it an input is read up to its first\n"
 	"  -h, --help            this help\n"
 	"\n"
 	"Examples:\n"
@@ -85,6 +87,7 @@ static int parse_args(int argc, char **argv, struct diff_args *d)
 		{ "context", required_argument, NULL, 'U' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "show", no_argument, NULL, 's' },
+		CLI_SKIP_LONGOPT,
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -126,6 +129,9 @@ static int parse_args(int argc, char **argv, struct diff_args *d)
 		case 's':
 			d->show = 1;
 			break;
+		case CLI_OPT_SKIP_DAMAGED:
+			cli_input_option(c, optarg);
+			break;
 		default:
 			return CLI_USAGE;
 		}
@@ -137,7 +143,7 @@ static int parse_args(int argc, char **argv, struct diff_args *d)
 	return CLI_OK;
 }
 
-/* Opens one input, damaged parts reported and read past. */
+/* Opens one input: damage reported, and read past with --skip-damaged. */
 static int open_one(struct cli_input *in, const char *path)
 {
 	in->ordered = cli_all_regular_files(&path, 1);

@@ -13,7 +13,8 @@ static const char help[] =
 	"  --level N       zstd level for OUT (default: IN's)\n"
 	"  -h, --help      this help\n"
 	"\n"
-	"Damaged chunks of IN are reported on stderr and skipped (exit status 1).\n";
+	"At a damaged part of IN the copy stops (exit status 1), OUT keeping what came\n"
+	"before it; --skip-damaged reports each and copies the rest.\n";
 
 int cmd_filter(int argc, char **argv)
 {

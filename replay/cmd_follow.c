@@ -23,6 +23,7 @@ static const char help[] =
 	"  --since T       only calls at or after T; --until T: before T (as cat's)\n"
 	"  --host H, --session S, --creds F, --tls-ca F: for an input nats://.../STREAM\n"
 	"                  (as cat's)\n"
+	CLI_SKIP_HELP
 	"  --raw           the calls' bytes only, no decoding\n"
 	"  --json          one JSON object per message (with --raw: per call): \"conn\",\n"
 	"                  \"pid\", \"comm\", \"local\", \"peer\", \"direction\" (write, read),\n"
@@ -98,7 +99,7 @@ int cmd_follow(int argc, char **argv)
 		{ "pid", required_argument, NULL, CLI_OPT_PID },
 		{ "since", required_argument, NULL, CLI_OPT_SINCE },
 		{ "until", required_argument, NULL, CLI_OPT_UNTIL },
-		CLI_NATS_LONGOPTS,
+		CLI_INPUT_LONGOPTS,
 		{ "raw", no_argument, NULL, OPT_RAW },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "pretty", no_argument, NULL, OPT_PRETTY },
@@ -162,9 +163,7 @@ int cmd_follow(int argc, char **argv)
 	int rc = aa_follow(in.src, &fo, &cb, &o, &err);
 	fflush(stdout);
 	status = cli_output_check(stdout, "stdout");
-	if (rc < 0 && rc != AA_E_STOPPED) {
-		cli_err_info(&err);
-		status = cli_worse(status, cli_status_of(rc));
-	}
+	if (rc < 0 && rc != AA_E_STOPPED)
+		status = cli_worse(status, cli_read_failed(&in, rc, &err));
 	return cli_close(&in, status);
 }

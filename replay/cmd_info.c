@@ -26,6 +26,10 @@ static const char help[] =
 	"              \"files\", \"records\", \"bytes_raw\", \"first_ns\", \"last_ns\",\n"
 	"              \"intact\"\n"
 	"  --each      one summary for each FILE instead (with --json, one line each)\n"
+	"  --skip-damaged  read on past each damaged part (reported in one line):\n"
+	"              without it the summary is of what came before the first\n"
+	"  --host H, --session S, --creds F, --tls-ca F: for an input nats://.../STREAM\n"
+	"              (as cat's)\n"
 	"  -h, --help  this help\n"
 	"\n"
 	"Format version 1: the four seed record types only; 2: the evidence\n"
@@ -237,7 +241,7 @@ int cmd_info(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "each", no_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' },
-		CLI_NATS_LONGOPTS,
+		CLI_INPUT_LONGOPTS,
 		{ 0 },
 	};
 	struct info_args a = { 0 };
@@ -247,7 +251,7 @@ int cmd_info(int argc, char **argv)
 		if (c == 'h') {
 			fputs(help, stdout);
 			return CLI_OK;
-		} else if (cli_nats_option(c, optarg)) {
+		} else if (cli_input_option(c, optarg)) {
 			/* --host, --session: a stream input's */
 		} else if (c == 'j') {
 			a.json = 1;

@@ -74,7 +74,7 @@ static void discard(struct merge *m)
 int cmd_merge(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "skip-damaged", no_argument, NULL, 's' },
+		CLI_SKIP_LONGOPT,
 		{ "level", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -89,8 +89,8 @@ int cmd_merge(int argc, char **argv)
 		if (c == 'h') {
 			fputs(help, stdout);
 			return CLI_OK;
-		} else if (c == 's') {
-			skip = 1;
+		} else if (c == CLI_OPT_SKIP_DAMAGED) {
+			skip = cli_input_option(c, optarg);
 		} else if (c != 'l' || cli_level_option("merge", optarg, &level) != CLI_OK) {
 			return CLI_USAGE;
 		}

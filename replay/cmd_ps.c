@@ -22,11 +22,12 @@ static const char help[] =
 	"                  no boundaries), \"start\", \"end\" (null while running), \"exit_code\",\n"
 	"                  \"signal\", \"core_dumped\" (null while running), \"cgroup\",\n"
 	"                  \"container_id\" (null when none), \"ns_pid\", \"execs\"\n"
+	CLI_SKIP_HELP
 	"  -h, --help      this help\n"
 	"\n"
 	"The table keeps at most 16384 processes and 16 MiB of their strings: past\n"
-	"that, those that exited first are forgotten. Damaged chunks are reported\n"
-	"on stderr and skipped; the exit status is then 1.\n";
+	"that, those that exited first are forgotten. A damaged input is read up\n"
+	"to its first damaged part (exit status 1) unless --skip-damaged is given.\n";
 
 static int by_start(const void *a, const void *b)
 {
@@ -69,6 +70,7 @@ int cmd_ps(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
+		CLI_INPUT_LONGOPTS,
 		{ 0 },
 	};
 	void (*print)(FILE *, const struct aa_process *) = print_text;
@@ -82,7 +84,7 @@ int cmd_ps(int argc, char **argv)
 			return CLI_OK;
 		} else if (c == 'j') {
 			print = print_json;
-		} else {
+		} else if (!cli_input_option(c, optarg)) {
 			return CLI_USAGE;
 		}
 	}

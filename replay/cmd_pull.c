@@ -15,21 +15,25 @@
 #include "nats_stream.h"
 
 static const char help[] =
-	"Usage: " CLI_PROG " pull [--host H] [--session S] [--creds F] [--tls-ca F] nats://HOST:PORT[,...]/STREAM DIR\n"
+	"Usage: " CLI_PROG " pull [--skip-damaged] [--host H] [--session S] [--creds F] [--tls-ca F] nats://HOST:PORT[,...]/STREAM DIR\n"
 	"Write every session aa-capture --ship put in STREAM into capture files,\n"
 	"DIR/HOST/aa-SESSION-NNNN.pcapng, one per file of the session (NNNN its\n"
 	"place in a rotated set: -G, -C, SIGHUP), byte for byte what aa-capture -w\n"
 	"wrote; an existing one is replaced. A message that is not a chunk of its\n"
-	"session is reported (host, session, stream sequence) and left out; a chunk\n"
-	"sent twice is written once. Check the files with '" CLI_PROG " verify'.\n"
+	"session is reported (host, session, stream sequence): pulling stops there,\n"
+	"or with --skip-damaged leaves it out and goes on; a chunk sent twice is\n"
+	"written once. Check the files with '" CLI_PROG " verify'.\n"
 	"\n"
 	"  --host H       only the sessions of host H\n"
 	"  --session S    only the sessions whose id begins with S\n"
 	"  --creds FILE   a NATS credentials file (else $AA_NATS_CREDS)\n"
 	"  --tls-ca FILE  TLS, trusting FILE's CA certificates (else $AA_NATS_TLS_CA)\n"
+	"  --skip-damaged report each bad message and go on; without it pulling stops\n"
+	"                 at the first (the files written so far are kept)\n"
 	"  -h, --help     this help\n"
 	"\n"
-	"Exit status: 0 all written, 1 bad messages were left out, 2 usage, the\n"
+	"Exit status: 0 all written, 1 a bad message stopped the pull (left out with\n"
+	"--skip-damaged), 2 usage, the\n"
 	"server or a file could not be used.\n";
 
 struct pull {
@@ -118,11 +122,13 @@ static int pull_session(struct aa_nats *n, const struct aa_nats_session *s, stru
 	int rc, status = CLI_OK, have_file = 0;
 	uint32_t file_seq = 0;
 
-	if (aa_nats_cursor_open(n, s, &c, why, sizeof(why)) != 0) {
+	if (aa_nats_cursor_open(n, s, 0, 0, &c, why, sizeof(why)) != 0) {
 		cli_err("%s", why);
 		return CLI_USAGE;
 	}
 	while ((rc = aa_nats_cursor_next(c, &m, on_bad, p, why, sizeof(why))) == 1) {
+		if (p->bad && !cli_skip_damaged())
+			break; /* stop at the first bad message: what came before it is written */
 		if (!have_file || m.file_seq != file_seq) {
 			status = cli_worse(status, finish_file(p));
 			if ((status = cli_worse(status, start_file(p, s, m.file_seq))) == CLI_USAGE)
@@ -147,7 +153,7 @@ static int pull_session(struct aa_nats *n, const struct aa_nats_session *s, stru
 int cmd_pull(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		CLI_NATS_LONGOPTS,
+		CLI_INPUT_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -158,7 +164,7 @@ int cmd_pull(int argc, char **argv)
 		if (c == 'h') {
 			fputs(help, stdout);
 			return CLI_OK;
-		} else if (!cli_nats_option(c, optarg)) {
+		} else if (!cli_input_option(c, optarg)) {
 			return CLI_USAGE;
 		}
 	}
@@ -188,7 +194,7 @@ int cmd_pull(int argc, char **argv)
 		status = CLI_USAGE;
 	}
 	cli_stdout_setup();
-	for (size_t i = 0; i < count && status != CLI_USAGE; i++)
+	for (size_t i = 0; i < count && status != CLI_USAGE && (!p.bad || cli_skip_damaged()); i++)
 		status = cli_worse(status, pull_session(n, &list[i], &p));
 	if (!count && status == CLI_OK)
 		cli_err("%s: no session in the stream", url);

@@ -13,6 +13,8 @@ static const char help[] =
 	"output (not a terminal).\n"
 	"\n"
 	"  --level N   zstd level for OUT (default: IN's)\n"
+	"  --skip-damaged  accepted, as by every reading command: recover always\n"
+	"              reads past damaged parts (its job)\n"
 	"  -h, --help  this help\n"
 	"\n"
 	"Exit status: 0 IN was intact, 1 IN was damaged (OUT holds all that was\n"
@@ -23,6 +25,7 @@ int cmd_recover(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "level", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
+		CLI_SKIP_LONGOPT,
 		{ 0 },
 	};
 	struct cli_copy_result res;
@@ -32,12 +35,15 @@ int cmd_recover(int argc, char **argv)
 		if (c == 'h') {
 			fputs(help, stdout);
 			return CLI_OK;
+		} else if (c == CLI_OPT_SKIP_DAMAGED) {
+			cli_input_option(c, optarg);
 		} else if (c != 'l' || cli_level_option("recover", optarg, &level) != CLI_OK) {
 			return CLI_USAGE;
 		}
 	}
 	if (argc - optind != 2)
 		return cli_usage("recover", "needs IN and OUT");
+	cli_input_option(CLI_OPT_SKIP_DAMAGED, NULL); /* salvaging is reading past damage */
 	status = cli_copy("recover", argv[optind], argv[optind + 1], NULL, level, &res);
 	if (status == CLI_USAGE)
 		return status;

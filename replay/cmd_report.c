@@ -24,9 +24,11 @@ static const char help[] =
 	"                    '-' for standard output\n"
 	"  --host H, --session S, --creds F, --tls-ca F: for an input\n"
 	"                    nats://.../STREAM (as cat's)\n"
+	CLI_SKIP_HELP
 	"  -h, --help        this help\n"
 	"\n"
-	"A damaged input still gives a page (damaged parts skipped, the page says\n"
+	"A damaged input still gives a page (of what came before its first damaged\n"
+	"part, or with --skip-damaged of all but the damaged parts; the page says\n"
 	"the recording is not intact) and exit status 1. An input that cannot be\n"
 	"read at all, or a page that cannot be written, gives status 2 and no page.\n"
 	"\n"
@@ -120,7 +122,7 @@ int cmd_report(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
-		CLI_NATS_LONGOPTS,
+		CLI_INPUT_LONGOPTS,
 		{ 0 },
 	};
 	const char *out = NULL;
@@ -132,7 +134,7 @@ int cmd_report(int argc, char **argv)
 			return CLI_OK;
 		} else if (c == 'o') {
 			out = optarg;
-		} else if (cli_nats_option(c, optarg)) {
+		} else if (cli_input_option(c, optarg)) {
 			continue;
 		} else {
 			return CLI_USAGE;

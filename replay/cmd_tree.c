@@ -22,6 +22,7 @@ static const char help[] =
 	"  --pid PID       only the subtrees under PID (repeatable, or comma-separated)\n"
 	"  --host H, --session S, --creds F, --tls-ca F: for an input nats://.../STREAM\n"
 	"                  (as cat's)\n"
+	CLI_SKIP_HELP
 	"  --json          one JSON object per process, in the same order: the fields\n"
 	"                  of ps --json (\"host\" first for several hosts) and \"id\",\n"
 	"                  \"parent\" (its id, null for a root),\n"
@@ -35,7 +36,8 @@ static const char help[] =
 	"\n"
 	"The tree keeps every process, at most 262144 of them and 128 MiB of their\n"
 	"argv and programs (past that a warning says how many were not kept).\n"
-	"Damaged chunks are reported on stderr and skipped; the exit status is then 1.\n";
+	"A damaged input ends the tree at its first damaged part (exit status 1)\n"
+	"unless --skip-damaged is given.\n";
 
 /* The subtrees of the pids asked for, each incarnation's once. */
 static int print_pids(const aa_tree *t, const struct cli_filter *f,
@@ -58,7 +60,7 @@ int cmd_tree(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "pid", required_argument, NULL, CLI_OPT_PID },
-		CLI_NATS_LONGOPTS,
+		CLI_INPUT_LONGOPTS,
 		{ 0 },
 	};
 	int (*print)(FILE *, const struct aa_tree_node *, const aa_tree *) = aa_tree_print_text;
@@ -92,8 +94,7 @@ int cmd_tree(int argc, char **argv)
 			cli_err("tree: %s", aa_strerror(rc));
 			return cli_close(&in, CLI_USAGE);
 		}
-		cli_err_info(aa_source_error(in.src));
-		status = cli_worse(status, cli_status_of(rc));
+		status = cli_worse(status, cli_read_failed(&in, rc, NULL));
 	}
 	aa_tree_get_stats(t, &st);
 	if (st.lost)

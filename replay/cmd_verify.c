@@ -12,6 +12,8 @@ static const char help[] =
 	"'PATH: damaged' or 'PATH: unusable'.\n"
 	"\n"
 	"  -q, --quiet  no stdout lines, only the exit status and the problems\n"
+	"  --skip-damaged  accepted, as by every reading command: verify always\n"
+	"               reports every damaged part and reads on past it (its job)\n"
 	"  -h, --help   this help\n"
 	"\n"
 	"Exit status: 0 every file intact, 1 a file is damaged (cut short, a bad\n"
@@ -56,7 +58,7 @@ int cmd_verify(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
-		CLI_NATS_LONGOPTS,
+		CLI_INPUT_LONGOPTS,
 		{ 0 },
 	};
 	int c, quiet = 0;
@@ -65,7 +67,7 @@ int cmd_verify(int argc, char **argv)
 		if (c == 'h') {
 			fputs(help, stdout);
 			return CLI_OK;
-		} else if (cli_nats_option(c, optarg)) {
+		} else if (cli_input_option(c, optarg)) {
 			/* --host, --session: a stream input's */
 		} else if (c == 'q') {
 			quiet = 1;
@@ -75,5 +77,6 @@ int cmd_verify(int argc, char **argv)
 	}
 	if (optind == argc)
 		return cli_usage("verify", "no FILE given");
+	cli_input_option(CLI_OPT_SKIP_DAMAGED, NULL); /* every damaged part, whatever is asked */
 	return cli_each_file(argv + optind, (size_t)(argc - optind), verify_one, &quiet);
 }

@@ -4,7 +4,10 @@
  * session through a reader fed with its chunk messages (nats_stream.c), so
  * every check and digest of a file applies. This layer adds what only a
  * stream has: messages that are not a chunk of their session, reported as
- * damage like the file source's own.
+ * damage like the file source's own; and seeking by --since/--until
+ * (nats_seek.c), whose left-out chunks the file source sees as gaps that
+ * are not reported. So the file source always reads past damage, handing
+ * it here, and this layer stops (skip_damaged 0) or reports it.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -28,6 +31,7 @@ struct input {
 	size_t pos;
 	int have;
 	struct nats_src *owner;
+	uint64_t since, until; /* the window the cursors seek to (0: no bound) */
 	char io_why[256]; /* why the last read failed */
 };
 
@@ -37,9 +41,13 @@ struct nats_src {
 	struct input *in; /* owned by inner */
 	int skip_damaged;
 	void (*on_damage)(void *user, const struct aa_error_info *err);
+	void (*on_read)(void *user);
 	void *user;
 	uint64_t own_damaged;
-	/* messages found bad since the last report */
+	uint64_t expected; /* the file source's damage that the seeking made: not reported */
+	int failed;        /* the file source stopped with an error */
+	/* damage found since the last report: bad messages, and the file
+	 * source's when it stops reading (no skip_damaged) */
 	struct aa_error_info notes[MAX_NOTES];
 	int nnotes;
 	uint64_t notes_lost;
@@ -54,24 +62,49 @@ int aa_is_nats_url(const char *text)
 	return text && (!strncmp(text, "nats://", 7) || !strncmp(text, "tls://", 6));
 }
 
+static void note(struct nats_src *ns, const struct aa_error_info *e)
+{
+	if (ns->nnotes == MAX_NOTES)
+		ns->notes_lost++;
+	else
+		ns->notes[ns->nnotes++] = *e;
+}
+
+/* The file source's damage: the seeking's own left out, else reported at
+ * once (skip_damaged) or noted to stop the next aa_next with. */
+static void on_inner_damage(void *user, const struct aa_error_info *err)
+{
+	struct nats_src *ns = user;
+
+	if (aa_nats_cursor_expected(ns->in->cur, err->code, err->chunk)) {
+		ns->expected++;
+		return;
+	}
+	if (!ns->skip_damaged)
+		note(ns, err);
+	else if (ns->on_damage)
+		ns->on_damage(ns->user, err);
+}
+
+static void on_inner_read(void *user)
+{
+	struct nats_src *ns = user;
+
+	if (ns->on_read)
+		ns->on_read(ns->user);
+}
+
 static void on_bad(void *user, const struct aa_nats_session *s, uint64_t seq, int64_t chunk,
 		   const char *why)
 {
 	struct input *in = user;
 	struct nats_src *ns = in->owner;
+	struct aa_error_info e = { .code = AA_E_CHUNK, .path = s->name, .offset = -1, .chunk = chunk };
 
-	if (ns->nnotes == MAX_NOTES) {
-		ns->notes_lost++;
-		return;
-	}
-	struct aa_error_info *e = &ns->notes[ns->nnotes++];
-	memset(e, 0, sizeof(*e));
-	e->code = AA_E_CHUNK;
-	e->path = s->name;
-	e->offset = -1;
-	e->chunk = chunk;
-	snprintf(e->detail, sizeof(e->detail), "stream message %llu is not a chunk of this session: %s",
+	ns->own_damaged++;
+	snprintf(e.detail, sizeof(e.detail), "stream message %llu is not a chunk of this session: %s",
 		 (unsigned long long)seq, why);
+	note(ns, &e);
 }
 
 static long read_msgs(void *user, void *buf, size_t n)
@@ -104,7 +137,8 @@ static int input_open(void *user, size_t i, struct aa_reader **r, struct aa_read
 	aa_nats_cursor_close(in->cur);
 	in->cur = NULL;
 	in->have = 0;
-	int rc = aa_nats_cursor_open(in->n, &in->sessions[i], &in->cur, why, sizeof(why));
+	int rc = aa_nats_cursor_open(in->n, &in->sessions[i], in->since, in->until, &in->cur, why,
+				     sizeof(why));
 	if (rc == 0)
 		rc = aa_reader_open_fn(r, read_msgs, in, e);
 	else
@@ -138,11 +172,11 @@ static void sync_stats(struct nats_src *ns)
 	s->dropped = i->dropped;
 	memcpy(s->drops, i->drops, sizeof(s->drops));
 	s->chunks = i->chunks;
-	s->damaged = i->damaged + ns->own_damaged;
+	s->damaged = i->damaged - ns->expected + ns->own_damaged;
 	s->bytes_stored = i->bytes_stored;
 	s->files = i->files;
 	s->files_closed = i->files_closed;
-	s->intact = i->intact && ns->own_damaged == 0;
+	s->intact = (i->intact || (i->damaged == ns->expected && !ns->failed)) && ns->own_damaged == 0;
 }
 
 /* Reports the bad messages found: 0 to go on, or the code that stops. */
@@ -151,7 +185,6 @@ static int report_notes(struct nats_src *ns)
 	int n = ns->nnotes;
 
 	ns->nnotes = 0;
-	ns->own_damaged += (uint64_t)n + ns->notes_lost;
 	ns->notes_lost = 0;
 	for (int i = 0; i < n; i++) {
 		if (!ns->skip_damaged) {
@@ -188,6 +221,7 @@ static int nats_next(aa_source *src, struct aa_record **out)
 		}
 	}
 	if (rc < 0) {
+		ns->failed = 1;
 		ns->base.err = ns->inner->err;
 		if (rc == AA_E_IO && ns->in->io_why[0])
 			snprintf(ns->base.err.detail, sizeof(ns->base.err.detail), "%.*s",
@@ -218,6 +252,13 @@ static const struct aa_source_ops nats_ops = {
 	.meta = nats_meta,
 	.destroy = nats_destroy,
 };
+
+int aa_nats_source_stats(aa_source *src, struct aa_nats_stats *st)
+{
+	AA_SOURCE_REQUIRE(src, &nats_ops, "a stream source (aa_open_nats)", AA_E_INVAL);
+	aa_nats_get_stats(((struct nats_src *)src)->in->n, st);
+	return 0;
+}
 
 static int open_fail(struct aa_error_info *err, int code, const char *why)
 {
@@ -269,12 +310,12 @@ int aa_open_nats(aa_source **src, const char *url, const struct aa_nats_opts *no
 	}
 	for (size_t i = 0; i < in->count; i++)
 		names[i] = in->sessions[i].name;
-	struct aa_replay_opts io = { 0 };
+	struct aa_replay_opts io = { .skip_damaged = 1, .on_damage = on_inner_damage,
+				     .on_read = on_inner_read, .user = ns };
 	if (opts) {
-		io.skip_damaged = opts->skip_damaged;
-		io.on_damage = opts->on_damage;
-		io.on_read = opts->on_read;
-		io.user = opts->user;
+		in->since = opts->filter.since_ns;
+		in->until = opts->filter.until_ns;
+		ns->on_read = opts->on_read;
 		ns->skip_damaged = opts->skip_damaged;
 		ns->on_damage = opts->on_damage;
 		ns->user = opts->user;

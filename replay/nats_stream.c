@@ -8,37 +8,13 @@
 #include <string.h>
 #include <strings.h>
 
-#include <nats/nats.h>
-
 #include "aa_error.h"
 #include "capfile.h"
-#include "chunk.h"
 #include "meta_codec.h"
+#include "nats_int.h"
 #include "pcapng.h"
-#include "ship_url.h"
 
-struct aa_nats {
-	struct aa_ship_url url;
-	char url_text[1024];
-	natsOptions *opts;
-	natsConnection *nc;
-	jsCtx *js;
-	int timeout_ms;
-};
-
-struct aa_nats_cursor {
-	struct aa_nats *n;
-	const struct aa_nats_session *s;
-	natsSubscription *sub;
-	natsMsg *msg;        /* the message handed out last */
-	int ended;           /* the last one the stream held was handed out */
-	int have_last;
-	uint32_t last_file, last_index; /* of the last chunk handed out */
-	uint32_t file_guess; /* without the Aa-File-Seq header: counted by META chunks */
-	int seen_any;
-};
-
-static int nats_fail(char *why, size_t n, const char *what, const char *url)
+int nats_fail(char *why, size_t n, const char *what, const char *url)
 {
 	snprintf(why, n, "%s: %s: %s", url, what, nats_GetLastError(NULL));
 	return AA_E_IO;
@@ -97,8 +73,7 @@ int aa_nats_connect(struct aa_nats **np, const char *url, const struct aa_nats_o
 	return 0;
 }
 
-/* The chunk at the end of a message (after its other blocks): its EPB, or NULL. */
-static const uint8_t *last_block(const uint8_t *b, size_t len, char *why, size_t why_len)
+const uint8_t *nats_last_block(const uint8_t *b, size_t len, char *why, size_t why_len)
 {
 	size_t at = 0;
 
@@ -137,9 +112,24 @@ static const uint8_t *last_block(const uint8_t *b, size_t len, char *why, size_t
 static uint64_t chunk_written_ns(natsMsg *m)
 {
 	char why[80];
-	const uint8_t *epb = last_block((const uint8_t *)natsMsg_GetData(m),
+	const uint8_t *epb = nats_last_block((const uint8_t *)natsMsg_GetData(m),
 					(size_t)natsMsg_GetDataLength(m), why, sizeof(why));
 	return epb ? aa_get64(epb + AA_EPB_HEAD + AA_CH_WRITTEN_NS) : 0;
+}
+
+int nats_chunk_of(natsMsg *m, struct aa_chunk_hdr *h, const uint8_t **stored)
+{
+	char why[80];
+	const uint8_t *epb = nats_last_block((const uint8_t *)natsMsg_GetData(m),
+					     (size_t)natsMsg_GetDataLength(m), why, sizeof(why));
+	if (!epb)
+		return -1;
+	uint64_t ts = (uint64_t)aa_get32(epb + 12) << 32 | aa_get32(epb + 16);
+	uint32_t caplen = aa_get32(epb + 20);
+	if (caplen > aa_get32(epb + 4) - AA_EPB_HEAD - 4 ||
+	    aa_chunk_check(epb + AA_EPB_HEAD, caplen, ts, h, stored, why) != 0)
+		return -1;
+	return 0;
 }
 
 /* A message's chunk, checked and decompressed into out (AA_CHUNK_RAW_MAX):
@@ -148,21 +138,14 @@ static int chunk_body(ZSTD_DCtx *dctx, natsMsg *m, struct aa_chunk_hdr *h, uint8
 {
 	char why[80];
 	const uint8_t *stored;
-	const uint8_t *epb = last_block((const uint8_t *)natsMsg_GetData(m),
-					(size_t)natsMsg_GetDataLength(m), why, sizeof(why));
-	if (!epb)
-		return -1;
-	uint64_t ts = (uint64_t)aa_get32(epb + 12) << 32 | aa_get32(epb + 16);
-	uint32_t caplen = aa_get32(epb + 20);
-	if (caplen > aa_get32(epb + 4) - AA_EPB_HEAD - 4 ||
-	    aa_chunk_check(epb + AA_EPB_HEAD, caplen, ts, h, &stored, why) != 0 ||
-	    aa_chunk_decompress(dctx, h, stored, out, why) != 0)
+
+	if (nats_chunk_of(m, h, &stored) != 0 || aa_chunk_decompress(dctx, h, stored, out, why) != 0)
 		return -1;
 	return 0;
 }
 
-/* The session's record times from its first message (META: the clock) and
- * its last (END of its only file: the first and last time stamps). */
+/* The session's clock from its first message (META), and its record times
+ * from its last (END of its only file: the first and last time stamps). */
 static void find_times(struct aa_nats_session *s, natsMsg *first, natsMsg *last)
 {
 	ZSTD_DCtx *dctx = ZSTD_createDCtx();
@@ -175,10 +158,14 @@ static void find_times(struct aa_nats_session *s, natsMsg *first, natsMsg *last)
 	    aa_meta_decode(buf, h.raw_len, &meta) != 0)
 		goto out;
 	int64_t off = meta.mono_to_wall;
+	s->have_clock = 1;
+	s->mono_to_wall = off;
+	s->reorder_ns = aa_meta_reorder_ns(&meta);
 	/* several files: the END of the last one does not bound the first */
 	if (natsMsgHeader_Get(last, AA_SHIP_HDR_FILE_SEQ, &file_seq) != NATS_OK || !file_seq ||
 	    strcmp(file_seq, "0") != 0)
 		goto out;
+	s->one_file = 1;
 	if (chunk_body(dctx, last, &h, buf) != 0 || h.kind != AA_CHUNK_END ||
 	    h.raw_len < sizeof(struct aa_end_body))
 		goto out;
@@ -307,13 +294,38 @@ int aa_nats_sessions(struct aa_nats *n, const struct aa_nats_opts *o,
 	return 0;
 }
 
-int aa_nats_cursor_open(struct aa_nats *n, const struct aa_nats_session *s,
-			struct aa_nats_cursor **cp, char *why, size_t why_len)
+natsStatus nats_direct_get(struct aa_nats *n, const struct aa_nats_session *s, uint64_t seq,
+			   natsMsg **m)
+{
+	jsDirectGetMsgOptions dg;
+	jsOptions jo;
+
+	jsOptions_Init(&jo);
+	jo.Wait = n->timeout_ms;
+	jsDirectGetMsgOptions_Init(&dg);
+	dg.Sequence = seq;
+	dg.NextBySubject = s->subject;
+	natsStatus st = js_DirectGetMsg(m, n->js, n->url.stream, &jo, &dg);
+	if (st == NATS_OK) {
+		n->stats.messages++;
+		n->stats.bytes += (uint64_t)natsMsg_GetDataLength(*m);
+	}
+	return st;
+}
+
+void aa_nats_get_stats(const struct aa_nats *n, struct aa_nats_stats *st)
+{
+	*st = n->stats;
+}
+
+int aa_nats_cursor_open(struct aa_nats *n, const struct aa_nats_session *s, uint64_t since_ns,
+			uint64_t until_ns, struct aa_nats_cursor **cp, char *why, size_t why_len)
 {
 	struct aa_nats_cursor *c = calloc(1, sizeof(*c));
 	jsSubOptions so;
 	jsOptions jo;
 	jsErrCode jerr = 0;
+	uint64_t start = 0;
 
 	*cp = NULL;
 	if (!c) {
@@ -322,16 +334,20 @@ int aa_nats_cursor_open(struct aa_nats *n, const struct aa_nats_session *s,
 	}
 	c->n = n;
 	c->s = s;
+	if (since_ns || until_ns)
+		nats_seek_setup(c, since_ns, until_ns, &start);
 	jsOptions_Init(&jo);
 	jo.Wait = n->timeout_ms;
 	jsSubOptions_Init(&so);
 	so.Stream = n->url.stream;
-	so.Config.DeliverPolicy = js_DeliverAll;
+	so.Config.DeliverPolicy = start ? js_DeliverByStartSequence : js_DeliverAll;
+	so.Config.OptStartSeq = start;
 	so.Config.AckPolicy = js_AckNone;
 	so.Config.MemoryStorage = true;
 	so.Config.InactiveThreshold = 60ll * 1000000000ll;
 	if (js_PullSubscribe(&c->sub, n->js, s->subject, NULL, &jo, &so, &jerr) != NATS_OK) {
 		int rc = nats_fail(why, why_len, "cannot read", s->name);
+		natsMsg_Destroy(c->head);
 		free(c);
 		return rc;
 	}
@@ -369,7 +385,7 @@ static int take(struct aa_nats_cursor *c, natsMsg *msg, struct aa_nats_msg *m, i
 	int have_index = header_u32(msg, AA_SHIP_HDR_CHUNK, &hdr_index) == 0;
 
 	*chunk = have_index ? (int64_t)hdr_index : -1;
-	const uint8_t *epb = last_block(b, len, why, why_len);
+	const uint8_t *epb = nats_last_block(b, len, why, why_len);
 	if (!epb)
 		return -1;
 	const uint8_t *data = epb + AA_EPB_HEAD;
@@ -406,28 +422,53 @@ int aa_nats_cursor_next(struct aa_nats_cursor *c, struct aa_nats_msg *m, aa_nats
 	for (;;) {
 		natsMsgList list = { 0 };
 		jsErrCode jerr = 0;
-
-		if (c->ended)
-			return 0;
-		natsStatus st = natsSubscription_Fetch(&list, c->sub, 1, c->n->timeout_ms, &jerr);
-		if (st != NATS_OK || list.Count < 1) {
-			natsMsgList_Destroy(&list);
-			return nats_fail(why, why_len, "no message from the server", c->s->name);
-		}
-		natsMsg *msg = list.Msgs[0];
-		list.Msgs[0] = NULL;
-		natsMsgList_Destroy(&list);
-		jsMsgMetaData *md = NULL;
+		natsMsg *msg;
 		uint64_t seq = 0;
-		if (natsMsg_GetMetaData(&md, msg) == NATS_OK) {
-			seq = md->Sequence.Stream;
-			c->ended = md->NumPending == 0;
-			jsMsgMetaData_Destroy(md);
+
+		if (c->head) { /* the META, fetched alone: the rest starts further on */
+			msg = c->head;
+			c->head = NULL;
+			seq = natsMsg_GetSequence(msg);
+		} else {
+			if (c->ended)
+				return 0;
+			natsStatus st = natsSubscription_Fetch(&list, c->sub, 1, c->n->timeout_ms, &jerr);
+			if (st != NATS_OK || list.Count < 1) {
+				natsMsgList_Destroy(&list);
+				return nats_fail(why, why_len, "no message from the server", c->s->name);
+			}
+			msg = list.Msgs[0];
+			list.Msgs[0] = NULL;
+			natsMsgList_Destroy(&list);
+			c->n->stats.messages++;
+			c->n->stats.bytes += (uint64_t)natsMsg_GetDataLength(msg);
+			jsMsgMetaData *md = NULL;
+			if (natsMsg_GetMetaData(&md, msg) == NATS_OK) {
+				seq = md->Sequence.Stream;
+				c->ended = md->NumPending == 0;
+				jsMsgMetaData_Destroy(md);
+			}
 		}
 		char bad_why[128];
 		int64_t chunk = -1;
 		int rc = take(c, msg, m, &chunk, bad_why, sizeof(bad_why));
+		enum nats_seek_verdict v = rc == 1 && c->seek ? nats_seek_judge(c, msg, m) : NATS_TAKE;
+		if (rc == 1 && v == NATS_STOP) {
+			natsMsg_Destroy(msg);
+			c->cut = 1;
+			c->ended = 1;
+			c->n->stats.sessions_cut++;
+			return 0;
+		}
+		if (rc == 1 && v == NATS_LEAVE) {
+			natsMsg_Destroy(msg);
+			c->skipped = 1;
+			c->n->stats.chunks_skipped++;
+			continue;
+		}
 		if (rc == 1) {
+			if (c->seek)
+				nats_seek_handed_out(c, m);
 			c->msg = msg;
 			m->seq = seq;
 			return 1;
@@ -450,6 +491,7 @@ void aa_nats_cursor_close(struct aa_nats_cursor *c)
 	if (!c)
 		return;
 	drop_msg(c);
+	natsMsg_Destroy(c->head);
 	if (c->sub) {
 		natsSubscription_Unsubscribe(c->sub);
 		natsSubscription_Destroy(c->sub);

@@ -30,6 +30,13 @@ struct aa_nats_session {
 	 * session out without reading it. */
 	uint64_t first_wall, last_wall;
 	int empty;
+	/* From its META (fetched alone with the first message): the clock
+	 * offset and reorder window that put a chunk's records in wall-clock
+	 * time, to seek by --since/--until (have_clock 0: not known). */
+	int have_clock;
+	int64_t mono_to_wall;
+	uint64_t reorder_ns;
+	int one_file; /* its last message is of its file 0: one file so far */
 };
 
 struct aa_nats_msg {
@@ -61,9 +68,25 @@ int aa_nats_sessions(struct aa_nats *n, const struct aa_nats_opts *o,
  * 0 only when its META and END say it holds none there. */
 int aa_nats_session_in_time(const struct aa_nats_session *s, uint64_t since_ns, uint64_t until_ns);
 
-/* Reads s's messages from its first one. 0 or AA_E_IO with why. */
-int aa_nats_cursor_open(struct aa_nats *n, const struct aa_nats_session *s,
-			struct aa_nats_cursor **c, char *why, size_t why_len);
+/*
+ * Reads s's messages from its first one. With a window [since_ns,
+ * until_ns) (0: no bound) and s's clock known, only what can hold records
+ * in it: the META, then from the first chunk that can (found by a binary
+ * search over s's messages), RECORDS chunks wholly outside left out
+ * undecompressed, and no more once a chunk starts past until_ns and the
+ * reorder window (nats_seek.c says why that is exact). 0 or AA_E_IO with why.
+ */
+int aa_nats_cursor_open(struct aa_nats *n, const struct aa_nats_session *s, uint64_t since_ns,
+			uint64_t until_ns, struct aa_nats_cursor **c, char *why, size_t why_len);
+/*
+ * 1 when a problem the reader found in c's messages is the seeking's own
+ * doing, and not to be reported: the gap (AA_E_SEQUENCE at chunk) before a
+ * chunk read after left-out ones, or the missing END (AA_E_UNCLOSED) of a
+ * session not read to its end. Each gap is answered once.
+ */
+int aa_nats_cursor_expected(struct aa_nats_cursor *c, int code, int64_t chunk);
+/* What reading sessions has fetched on n so far. */
+void aa_nats_get_stats(const struct aa_nats *n, struct aa_nats_stats *st);
 /*
  * The next chunk message: 1 with *m, 0 after the last one the stream held
  * when it was reached, AA_E_IO (why) when the server stops answering.

@@ -5,6 +5,7 @@ PUBLIC_HEADERS += replay/aa_replay.h
 # and aa-replay link -lnats; a program linking libaa.a without aa_open_nats
 # does not pull these objects in.
 LIB_SRCS += replay/nats_source.c replay/nats_stream.c
+LIB_SRCS += replay/nats_seek.c
 PUBLIC_HEADERS += replay/aa_nats.h
 NATS_LIBS := -lnats
 $(LIBSO): LIBS += $(NATS_LIBS)

@@ -288,10 +288,8 @@ int export_tcp(struct cli_input *in, FILE *out)
 			  "TLS plaintext of an aa recording as synthetic TCP streams");
 	fwrite(blk, 1, n, out);
 	rc = aa_follow(in->src, &fo, &cb, t, &err);
-	if (rc < 0 && rc != AA_E_STOPPED) { /* a write error (stopped) is the caller's to say */
-		cli_err_info(&err);
-		status = cli_status_of(rc);
-	}
+	if (rc < 0 && rc != AA_E_STOPPED) /* a write error (stopped) is the caller's to say */
+		status = cli_read_failed(in, rc, &err);
 	for (size_t i = 0; i < t->nconv; i++) /* any that aa_follow left open */
 		close_conv(t, &t->conv[i]);
 	free(t->conv);

@@ -287,10 +287,8 @@ int report_collect(FILE *j, const char *const *paths, size_t npaths)
 	}
 	copy_meta(&c, aa_source_meta(in.src));
 	/* one pass: the tree takes every record in, and hands each on to us */
-	if ((rc = aa_tree_build(&tree, in.src, &to)) < 0) {
-		cli_err_info(aa_source_error(in.src));
-		status = cli_worse(status, cli_status_of(rc));
-	}
+	if ((rc = aa_tree_build(&tree, in.src, &to)) < 0)
+		status = cli_worse(status, cli_read_failed(&in, rc, NULL));
 	aa_source_get_stats(in.src, &st);
 	put_summary(j, &c, &st, in.damage_reports);
 	if (tree)

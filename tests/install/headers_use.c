@@ -40,6 +40,12 @@ int main(int argc, char **argv)
 	aa_close(src);
 	if (!aa_is_nats_url("nats://127.0.0.1:4222/AA") || aa_is_nats_url(argv[1]))
 		return 1;
+	struct aa_nats_stats nst; /* a file is no stream source */
+	if (aa_open_offline(&src, (const char *const *)argv + 1, 1, NULL, &err) != 0)
+		return 2;
+	if (aa_nats_source_stats(src, &nst) != AA_E_INVAL)
+		return 1;
+	aa_close(src);
 
 	/* The process tree and the comparison of the file with itself. */
 	struct aa_diff_result dres;

@@ -8,6 +8,10 @@
  * it goes to on_damage; a server that is not there and a bad URL are
  * errors at open, err filled. A record names the machine of the META it
  * came under (aa_record.arch), which the printers read its flags by.
+ * --since/--until seek inside a session of many chunks shipped by
+ * aa-capture: exactly the records of the file read with the same window,
+ * no damage reported, and fewer messages fetched than the session holds;
+ * a chunk really missing is reported when the window needs it.
  */
 #include <criterion/criterion.h>
 #include <signal.h>
@@ -20,8 +24,14 @@
 
 #include "aa_nats.h"
 #include "aa_print.h"
+#include "blocks.h"
+#include "capfile.h"
 #include "capio.h"
+#include "clock.h"
 #include "files.h"
+#include "gen.h"
+#include "recs.h"
+#include "rng.h"
 #include "tmpsuite.h"
 
 AAT_TMPDIR_SUITE(nats);
@@ -29,6 +39,24 @@ AAT_TMPDIR_SUITE(nats);
 static pid_t server;
 static int port;
 static char url[128];
+
+/* Stream name on the server, taking subjects aa.> (from stream drop, if
+ * not NULL); direct gets allowed when direct; url names it. */
+static void make_stream(const char *name, const char *drop, int direct)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd),
+		 "python3 -c 'import json, sys; sys.path.insert(0, \"tests/ship\"); import natsctl; "
+		 "n = natsctl.Nats(%d); %s%s%s"
+		 "r = json.loads(n.request(\"$JS.API.STREAM.CREATE.%s\", json.dumps({\"name\": \"%s\", "
+		 "\"subjects\": [\"aa.>\"], \"storage\": \"file\", \"num_replicas\": 1, "
+		 "\"allow_direct\": %s}).encode())); assert \"error\" not in r, r'",
+		 port, drop ? "n.request(\"$JS.API.STREAM.DELETE." : "", drop ? drop : "",
+		 drop ? "\", b\"\"); " : "", name, name, direct ? "True" : "False");
+	cr_assert_eq(system(cmd), 0, "%s", cmd);
+	snprintf(url, sizeof(url), "nats://127.0.0.1:%d/%s", port, name);
+}
 
 /* A nats-server on a free port, its store in dir; skips without one. */
 static void start_server(void)
@@ -61,17 +89,12 @@ static void start_server(void)
 			break;
 		usleep(50000);
 	}
-	snprintf(url, sizeof(url), "nats://127.0.0.1:%d/AASRC", port);
 	/* the stream, and one session with a foreign message after chunk 2 */
+	make_stream("AASRC", NULL, 0);
 	snprintf(cmd, sizeof(cmd),
-		 "python3 -c 'import json, sys; sys.path.insert(0, \"tests/ship\"); import natsctl; "
-		 "n = natsctl.Nats(%d); "
-		 "r = json.loads(n.request(\"$JS.API.STREAM.CREATE.AASRC\", json.dumps({\"name\": \"AASRC\", "
-		 "\"subjects\": [\"aa.>\"], \"storage\": \"file\", \"num_replicas\": 1}).encode())); "
-		 "assert \"error\" not in r, r' && "
 		 "python3 tests/ship/natsctl.py ship %d aa.host-a.%032x tests/fixtures/live.pcapng "
 		 "--foreign-after 2",
-		 port, port, 0xabcu);
+		 port, 0xabcu);
 	cr_assert_eq(system(cmd), 0, "%s", cmd);
 }
 
@@ -201,4 +224,183 @@ Test(nats, open_errors)
 	cr_assert(strstr(err.detail, "stream name"), "%s", err.detail);
 	cr_assert_eq(aa_open_nats(&src, "http://x/AA", NULL, NULL, &err), AA_E_INVAL);
 	cr_assert(aa_is_nats_url("tls://h:1/S") && !aa_is_nats_url("capture.pcapng"));
+}
+
+/* The records of the window from a file and from the stream, compared one by one. */
+struct window {
+	const char *what;
+	uint64_t since, until; /* wall clock ns, 0 no bound */
+};
+
+static size_t same_records(const char *file, const struct window *w, struct aa_nats_stats *ns)
+{
+	struct aa_replay_opts ro = { .skip_damaged = 1, .on_damage = on_damage,
+				     .filter = { .since_ns = w->since, .until_ns = w->until } };
+	const char *paths[] = { file };
+	aa_source *a, *b;
+	struct aa_error_info err;
+	const struct aa_record *ra, *rb;
+	size_t n = 0;
+	int rc;
+
+	damage_calls = 0;
+	cr_assert_eq(aa_open_offline(&a, paths, 1, &ro, &err), 0, "%s", err.detail);
+	cr_assert_eq(aa_open_nats(&b, url, NULL, &ro, &err), 0, "%s", err.detail);
+	while ((rc = aa_next(a, &ra)) == 1) {
+		cr_assert_eq(aa_next(b, &rb), 1, "%s: record %zu of the file is not in the stream's",
+			     w->what, n);
+		cr_assert(ra->ev.len == rb->ev.len && !memcmp(ra->ev.raw, rb->ev.raw, ra->ev.len) &&
+				  ra->time_ns == rb->time_ns,
+			  "%s: record %zu differs", w->what, n);
+		n++;
+	}
+	cr_assert_eq(rc, 0);
+	cr_assert_eq(aa_next(b, &rb), 0, "%s: the stream has more than the file's %zu", w->what, n);
+	cr_assert_eq(damage_calls, 0, "%s: damage reported: %s", w->what, last_damage.detail);
+	struct aa_source_stats st;
+	aa_source_get_stats(b, &st);
+	cr_assert(st.intact && st.damaged == 0, "%s: %llu damaged", w->what,
+		  (unsigned long long)st.damaged);
+	cr_assert_eq(aa_nats_source_stats(b, ns), 0);
+	cr_assert_eq(aa_nats_source_stats(a, ns), AA_E_INVAL, "a file is no stream source");
+	cr_assert_eq(aa_nats_source_stats(b, ns), 0);
+	aa_close(a);
+	aa_close(b);
+	return n;
+}
+
+Test(nats, since_until_seek_inside_a_session)
+{
+	char cmd[8192], out[256];
+	struct aat_recs recs = { 0 };
+	struct aat_rng r;
+	uint64_t ts = 1000;
+
+	start_server(); /* (its stream gives way to one that allows direct gets) */
+	/* many chunks: a random mix (unknown records among them) through aa-capture */
+	aat_rng_seed(&r, 77);
+	for (int g = 0; g < 20; g++) { /* with pauses: a span long against the reorder window */
+		aat_gen_mix(&r, 1500, 6000, &ts, &recs, NULL);
+		ts += 500000000;
+	}
+	char *raw_path = aat_path(dir, "mix.raw"), *capture = aat_build_path("aa-capture");
+	char *replay = aat_build_path("aa-replay");
+	FILE *raw = fopen(raw_path, "wb");
+	cr_assert_not_null(raw);
+	for (size_t i = 0; i < recs.n; i++) {
+		uint32_t len = (uint32_t)recs.len[i];
+		fwrite(&len, 4, 1, raw);
+		fwrite(aat_recs_at(&recs, i), 1, len, raw);
+	}
+	cr_assert_eq(fclose(raw), 0);
+	aat_recs_free(&recs);
+	make_stream("AASEEK", "AASRC", 1);
+	snprintf(cmd, sizeof(cmd), "%s -q -r %s/mix.raw -w %s/mix.pcapng --flush-ms 50 --ship %s",
+		 capture, dir, dir, url);
+	cr_assert_eq(system(cmd), 0, "%s", cmd);
+
+	/* the file's span, and its chunks: the messages of the session */
+	char *file = aat_path(dir, "mix.pcapng");
+	const char *paths[] = { file };
+	aa_source *src;
+	struct aa_error_info err;
+	const struct aa_record *rec;
+	struct aa_source_stats fs;
+	cr_assert_eq(aa_open_offline(&src, paths, 1, NULL, &err), 0, "%s", err.detail);
+	while (aa_next(src, &rec) == 1)
+		;
+	aa_source_get_stats(src, &fs);
+	const struct aa_file_meta *m = aa_source_meta(src);
+	int64_t m_off = m->mono_to_wall;
+	uint64_t first = aa_wall_ns(1000, m_off), reorder = aa_meta_reorder_ns(m);
+	uint64_t span = ts - 1000, msgs = fs.chunks + 3; /* RECORDS, and META, STATS, END */
+	aa_close(src);
+	cr_assert_gt(fs.chunks, 60, "%llu chunks", (unsigned long long)fs.chunks);
+	cr_assert_lt(reorder, span / 4, "the reorder window is short against the span");
+
+	static const struct {
+		const char *what;
+		double since, until; /* fractions of the span from the first record; < 0: none */
+		double most;         /* of the session's messages fetched at most */
+	} cases[] = {
+		{ "a window in the middle", 0.45, 0.55, 0.3 },
+		{ "the first fifth", -1, 0.2, 0.4 },
+		{ "a tiny window", 0.7, 0.7001, 0.2 },
+		{ "the whole", -1, -1, 1 },
+		/* the unknown records have the time their chunk was written, later
+		 * than any record here: every chunk may hold some */
+		{ "since alone", 0.5, -1, 1 },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct window w = { .what = cases[i].what };
+		struct aa_nats_stats ns;
+		if (cases[i].since >= 0)
+			w.since = first + (uint64_t)(cases[i].since * (double)span);
+		if (cases[i].until >= 0)
+			w.until = first + (uint64_t)(cases[i].until * (double)span);
+		size_t n = same_records(file, &w, &ns);
+		cr_log_info("%s: %zu records; %llu of %llu messages fetched (%llu probes), %llu chunks "
+			    "left out, %llu sessions cut", w.what, n, (unsigned long long)ns.messages,
+			    (unsigned long long)msgs, (unsigned long long)ns.probes,
+			    (unsigned long long)ns.chunks_skipped, (unsigned long long)ns.sessions_cut);
+		cr_assert_leq((double)ns.messages, cases[i].most * (double)msgs, "%s: %llu of %llu",
+			      w.what, (unsigned long long)ns.messages, (unsigned long long)msgs);
+		if (w.until)
+			cr_assert_eq(ns.sessions_cut, 1, "%s: reading stopped past until", w.what);
+		if (w.since && w.until)
+			cr_assert_gt(n, 0, "%s: records in it", w.what);
+	}
+	/* the same through aa-replay: export --raw from both */
+	snprintf(cmd, sizeof(cmd),
+		 "D=%s R=%s && w='--since %llu.%09llu --until %llu.%09llu' && "
+		 "$R export --raw $w $D/mix.pcapng $D/a.raw && $R export --raw $w %s $D/b.raw && "
+		 "cmp $D/a.raw $D/b.raw && test -s $D/a.raw && echo same",
+		 dir, replay, (unsigned long long)((first + span / 3) / 1000000000),
+		 (unsigned long long)((first + span / 3) % 1000000000),
+		 (unsigned long long)((first + span / 2) / 1000000000),
+		 (unsigned long long)((first + span / 2) % 1000000000), url);
+	cr_assert_eq(aat_run(cmd, out, sizeof(out)), 0, "%s: %s", cmd, out);
+	cr_assert_str_eq(out, "same\n");
+
+	/* A chunk really missing (the session shipped again without it, as
+	 * host "gap"): a window holding its records says so, once; one that
+	 * stops before it does not (the seeking's own gaps are never said). */
+	uint8_t *data;
+	size_t size;
+	struct aat_block *b;
+	cr_assert_eq(aat_read_file(file, &data, &size), 0);
+	long nb = aat_blocks(data, size, &b), k = 0;
+	uint32_t missing = (uint32_t)(fs.chunks / 2);
+	while (k < nb && !(b[k].kind == AA_CHUNK_RECORDS && b[k].index == missing))
+		k++;
+	cr_assert_lt(k, nb);
+	struct window gap = { .what = "a window holding the missing chunk",
+			      .since = aa_wall_ns(aat_le64(data + b[k].data_off + 40), m_off),
+			      .until = aa_wall_ns(aat_le64(data + b[k].data_off + 48), m_off) + 1 };
+	free(b);
+	free(data);
+	snprintf(cmd, sizeof(cmd), "python3 tests/ship/natsctl.py ship %d aa.gap.%032x %s --skip %u",
+		 port, 1u, file, missing);
+	cr_assert_eq(system(cmd), 0, "%s", cmd);
+	struct aa_nats_opts gap_host = { .host = "gap" };
+	struct window early = { .what = "a window that stops before it", .until = first + span / 5 };
+	const struct window *gw[] = { &gap, &early };
+	for (int i = 0; i < 2; i++) {
+		struct aa_replay_opts ro = { .skip_damaged = 1, .on_damage = on_damage,
+					     .filter = { .since_ns = gw[i]->since, .until_ns = gw[i]->until } };
+		damage_calls = 0;
+		cr_assert_eq(aa_open_nats(&src, url, &gap_host, &ro, &err), 0, "%s", err.detail);
+		while (aa_next(src, &rec) == 1)
+			;
+		aa_close(src);
+		cr_assert_eq(damage_calls, i == 0, "%s: %d damage reports (%s)", gw[i]->what,
+			     damage_calls, last_damage.detail);
+	}
+	cr_assert_eq(last_damage.code, AA_E_SEQUENCE, "%s", last_damage.detail);
+	cr_assert_eq(last_damage.chunk, missing + 1);
+	free(file);
+	free(raw_path);
+	free(capture);
+	free(replay);
+	stop_server();
 }

@@ -24,14 +24,14 @@ A=tests/fixtures/live.pcapng B=tests/fixtures/session/session-a.pcapng
 $NATSCTL ship "$port" "aa.old-host.$(printf '%032x' 1)" "$A" --damage 1
 $NATSCTL ship "$port" "aa.new-host.$(printf '%032x' 2)" "$B" --damage 1
 # what each session reads without a window (its damaged chunk left out)
-recs_from() { { "$build/aa-replay" cat --json "$@" 2>/dev/null || true; } | wc -l; }
+recs_from() { { "$build/aa-replay" cat --json --skip-damaged "$@" 2>/dev/null || true; } | wc -l; }
 a_ok=$(recs_from --host old-host "$URL")
 b_ok=$(recs_from --host new-host "$URL")
 [[ $a_ok -gt 0 && $b_ok -gt 0 && $a_ok -lt $(recs_from "$A") && $b_ok -lt $(recs_from "$B") ]]
 win() { # what, expected records, the session that must be reported, the one that must not, args...
 	local what=$1 want=$2 yes=$3 no=$4 rc=0 n
 	shift 4
-	"$build/aa-replay" cat --json "$@" "$URL" >"$T/out" 2>"$T/err" || rc=$?
+	"$build/aa-replay" cat --json --skip-damaged "$@" "$URL" >"$T/out" 2>"$T/err" || rc=$?
 	n=$(wc -l <"$T/out")
 	echo "$what: exit $rc, $n records; $(cat "$T/err")"
 	[[ $rc == 1 && $n == "$want" ]] && grep -qF "/$yes/" "$T/err" && ! grep -qF "/$no/" "$T/err"
