@@ -13,6 +13,7 @@
 #include "clock.h"
 #include "postcmd.h"
 #include "ready.h"
+#include "take.h"
 
 /* Records taken in one go before the clock, the signals and the writer's
  * timers are looked at again. */
@@ -69,22 +70,50 @@ static int command_exit(const struct capture *c, const struct aa_event *ev)
 	return ev->task->kind == AA_TASK_EXIT && ev->task->pid == pid;
 }
 
+/* A record received: counted, and the command's exit looked for. */
+static void received(struct capture *c, const struct aa_event *ev)
+{
+	c->counts.by_type[ev->type]++;
+	if (c->cmd && !c->exit_seen)
+		c->exit_seen = command_exit(c, ev);
+}
+
+/* After a record was stored: GO_ON, or CAP_EXIT_OK once -c is reached. */
+static int stored(struct capture *c)
+{
+	if (c->o->count && ++c->written >= c->o->count)
+		return CAP_EXIT_OK;
+	return GO_ON;
+}
+
 static int take_record(struct capture *c, const struct aa_record *rec, int64_t now,
 		       uint64_t index_shift)
 {
 	int r;
 
-	c->counts.by_type[rec->ev.type]++;
-	if (c->cmd && !c->exit_seen)
-		c->exit_seen = command_exit(c, &rec->ev);
+	received(c, &rec->ev);
 	r = output_add(&c->out, &rec->ev, now);
 	if (r)
 		return r;
 	if (c->o->print && (r = print_record(c, rec, index_shift)) != GO_ON)
 		return r;
-	if (c->o->count && ++c->written >= c->o->count)
-		return CAP_EXIT_OK;
-	return GO_ON;
+	return stored(c);
+}
+
+/* A record's bytes from c->take, straight to the output (parsed there). */
+static int store_bytes(struct capture *c, const void *bytes, uint32_t len, int64_t now)
+{
+	struct aa_event ev;
+	int r = output_take(&c->out, bytes, len, now, &ev);
+
+	if (r) { /* counted as received all the same */
+		union aa_record_copy copy;
+		aa_parse_copy(bytes, len, &ev, &copy);
+		received(c, &ev);
+		return r;
+	}
+	received(c, &ev);
+	return stored(c);
 }
 
 static int flush_print(struct capture *c)
@@ -120,8 +149,18 @@ static int drain(struct capture *c, int *full)
 	int n, r = 1, step;
 	char msg[320];
 
-	for (n = 0; n < BATCH && (r = aa_next(c->src, &rec)) == 1; n++) {
-		step = take_record(c, rec, now, c->snap_taken);
+	for (n = 0; n < BATCH; n++) {
+		if (c->take) {
+			const void *bytes;
+			uint32_t len;
+			if ((r = c->take(c->src, &bytes, &len)) != 1)
+				break;
+			step = store_bytes(c, bytes, len, now);
+		} else {
+			if ((r = aa_next(c->src, &rec)) != 1)
+				break;
+			step = take_record(c, rec, now, c->snap_taken);
+		}
 		if (step != GO_ON)
 			return step;
 	}
@@ -313,9 +352,25 @@ static int announce_ready(struct capture *c, int step)
 	return 1;
 }
 
+/*
+ * How records are read: through aa_next() (NULL) when --print shows what
+ * its evidence stage adds (the process, the joins) or -r's --events and
+ * --pid filter them there; else their bytes go straight to the output
+ * (take.h): the same records in the same order, without a process table
+ * and joins kept for nothing. Live, --events and --pid filter in the kernel.
+ */
+static int (*reading(const struct capture *c))(aa_source *, const void **, uint32_t *)
+{
+	if (c->o->print || (!c->live && (c->o->events || c->o->npids)))
+		return NULL;
+	return c->live ? aa_live_take : aa_raw_take;
+}
+
 int capture_run(struct capture *c)
 {
 	int step, full = 0, r;
+
+	c->take = reading(c);
 
 	step = take_snapshot(c);
 	/* A raw stream is ready once its first read did not refuse it (a

@@ -22,6 +22,8 @@ struct capture {
 	aa_source *src;
 	int live;        /* the kernel's ring buffer (drop counters to read) */
 	int src_fd;      /* polls readable when records may be waiting */
+	/* reads the records' bytes (take.h); NULL: aa_next() (set by capture_run) */
+	int (*take)(aa_source *src, const void **rec, uint32_t *len);
 	int sig_fd;
 	struct output out;
 	struct snapshot snap; /* the processes running at the start: the first records */

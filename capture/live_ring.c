@@ -36,50 +36,67 @@ int aa_ring_map(struct aa_ring *r, int map_fd, size_t size)
 	r->data = (const uint8_t *)prod + r->page;
 	r->data_size = size;
 	r->mask = size - 1;
+	r->cons = r->prod = r->given = *r->consumer_pos;
+	r->batch = size / 64;
 	return 0;
 }
 
-static void give_back(struct aa_ring *r, uint64_t bytes)
+/* The space of the records taken so far goes back to the kernel; 1 if
+ * there was any. */
+static int give_back(struct aa_ring *r)
 {
-	/* Release: our reads of the record happen before the kernel may reuse it. */
-	__atomic_store_n(r->consumer_pos, *r->consumer_pos + bytes, __ATOMIC_RELEASE);
+	if (r->given == r->cons)
+		return 0;
+	/* Release: our reads of the records happen before the kernel may reuse them. */
+	__atomic_store_n(r->consumer_pos, r->cons, __ATOMIC_RELEASE);
+	r->given = r->cons;
+	return 1;
+}
+
+/* Whether a record came after the producer's position was last read. */
+static int more_came(struct aa_ring *r)
+{
+	r->prod = __atomic_load_n(r->producer_pos, __ATOMIC_ACQUIRE);
+	return r->cons < r->prod;
 }
 
 enum aa_ring_state aa_ring_next(struct aa_ring *r, const void **rec, uint32_t *len)
 {
-	if (r->held) {
-		give_back(r, r->held);
-		r->held = 0;
-	}
+	if (r->cons - r->given >= r->batch)
+		give_back(r);
 	for (;;) {
-		uint64_t cons = *r->consumer_pos;
-		uint64_t prod = __atomic_load_n(r->producer_pos, __ATOMIC_ACQUIRE);
 		const uint8_t *at;
 		uint32_t hdr, n;
-		uint64_t total;
 
-		if (cons >= prod)
-			return AA_RING_EMPTY;
-		at = r->data + (cons & r->mask);
-		hdr = __atomic_load_n((const uint32_t *)at, __ATOMIC_ACQUIRE);
-		if (hdr & RB_BUSY_BIT)
-			return AA_RING_BUSY;
-		n = hdr & ~(RB_BUSY_BIT | RB_DISCARD_BIT);
-		total = ((uint64_t)n + RB_HDR_SIZE + 7) & ~7ull;
-		if (hdr & RB_DISCARD_BIT) {
-			give_back(r, total);
-			continue;
+		if (r->cons >= r->prod && !more_came(r)) {
+			if (!give_back(r))
+				return AA_RING_EMPTY;
+			/* A record committed while consumer_pos still lagged
+			 * behind woke no one (the kernel wakes the reader
+			 * whose position is the record's): look once more. */
+			__atomic_thread_fence(__ATOMIC_SEQ_CST);
+			if (!more_came(r))
+				return AA_RING_EMPTY;
 		}
+		at = r->data + (r->cons & r->mask);
+		hdr = __atomic_load_n((const uint32_t *)at, __ATOMIC_ACQUIRE);
+		if (hdr & RB_BUSY_BIT) {
+			give_back(r);
+			return AA_RING_BUSY;
+		}
+		n = hdr & ~(RB_BUSY_BIT | RB_DISCARD_BIT);
+		r->cons += ((uint64_t)n + RB_HDR_SIZE + 7) & ~7ull;
+		if (hdr & RB_DISCARD_BIT)
+			continue;
 		*rec = at + RB_HDR_SIZE;
 		*len = n;
-		r->held = total;
 		return AA_RING_RECORD;
 	}
 }
 
 uint64_t aa_ring_pending(const struct aa_ring *r)
 {
-	return __atomic_load_n(r->producer_pos, __ATOMIC_ACQUIRE) - *r->consumer_pos;
+	return __atomic_load_n(r->producer_pos, __ATOMIC_ACQUIRE) - r->cons;
 }
 
 void aa_ring_unmap(struct aa_ring *r)

@@ -21,6 +21,7 @@
 #include "live_load.h"
 #include "live_ring.h"
 #include "source.h"
+#include "take.h"
 
 /*
  * The BPF programs wake the reader only every 10 ms or when an eighth of the
@@ -100,16 +101,14 @@ static int wait_ready(struct live_source *ls, uint64_t deadline_ms, int busy)
 	return 0;
 }
 
-static int live_next(aa_source *src, struct aa_record **out)
+/* The next record in the ring, in place: 0 (*raw, *len set) or AA_E_*. */
+static int live_frame(struct live_source *ls, const void **raw, uint32_t *len)
 {
-	struct live_source *ls = live_of(src);
 	uint64_t deadline_ms = 0;
-	const void *raw;
-	uint32_t len;
 	int rc;
 
 	for (;;) {
-		enum aa_ring_state st = aa_ring_next(&ls->ring, &raw, &len);
+		enum aa_ring_state st = aa_ring_next(&ls->ring, raw, len);
 
 		if (st == AA_RING_RECORD)
 			break;
@@ -119,11 +118,27 @@ static int live_next(aa_source *src, struct aa_record **out)
 			deadline_ms = aa_clock_ns(CLOCK_MONOTONIC) / 1000000 + (uint64_t)ls->timeout_ms;
 		if (st == AA_RING_EMPTY && (rc = ring_emptied(ls)) != 0)
 			return rc;
+		/* Even with no time to wait (aa-capture's 0), epoll_wait() runs: on
+		 * the empty ring it takes the ring off the epoll's ready list, so
+		 * that the caller's poll() of aa_live_fd() sleeps until the
+		 * kernel's next wakeup instead of waking for every few records. */
 		rc = wait_ready(ls, deadline_ms, st == AA_RING_BUSY);
 		if (rc)
 			return rc;
 	}
 	ls->took = 1;
+	return 0;
+}
+
+static int live_next(aa_source *src, struct aa_record **out)
+{
+	struct live_source *ls = live_of(src);
+	const void *raw;
+	uint32_t len;
+	int rc = live_frame(ls, &raw, &len);
+
+	if (rc)
+		return rc;
 	aa_parse(raw, len, &ls->rec.ev);
 	ls->rec.time_ns = ls->rec.ev.mono_ns ? aa_wall_ns(ls->rec.ev.mono_ns, ls->mono_to_wall)
 					     : aa_clock_ns(CLOCK_REALTIME);
@@ -247,4 +262,12 @@ void aa_live_unfollow_tls(aa_source *src)
 {
 	if (src && src->ops == &live_ops)
 		aa_live_bpf_unfollow(live_of(src)->bpf);
+}
+
+int aa_live_take(aa_source *src, const void **rec, uint32_t *len)
+{
+	AA_SOURCE_REQUIRE(src, &live_ops, "a live source", AA_E_INVAL);
+	int rc = live_frame(live_of(src), rec, len);
+
+	return rc ? rc : 1;
 }

@@ -300,17 +300,20 @@ static int file_full(const struct output *out)
 	return out->o->rotate_bytes && aa_writer_reached(out->w, out->o->rotate_bytes);
 }
 
-int output_add(struct output *out, const struct aa_event *ev, int64_t now_ms)
+/* A full file is finished by the record that does not fit, as tcpdump's
+ * -C does: the input ending or -c reached right at the limit leaves no
+ * empty file behind. */
+static int rotate_if_full(struct output *out, int64_t now_ms)
 {
-	int r;
+	return file_full(out) ? output_rotate(out, now_ms) : 0;
+}
 
-	/* A full file is finished by the record that does not fit, as tcpdump's
-	 * -C does: the input ending or -c reached right at the limit leaves no
-	 * empty file behind. */
-	if (file_full(out) && (r = output_rotate(out, now_ms)) != 0)
-		return r;
-	r = aa_writer_add(out->w, ev->raw, ev->len);
-	count_written_chunks(out); /* a full chunk went out before this record */
+/* After a record was given to the writer (r its answer): counts it. */
+static int added(struct output *out, int r, const struct aa_event *ev)
+{
+	/* a full chunk went out before this record */
+	if (aa_writer_chunks_sealed(out->w) != out->sealed_seen)
+		count_written_chunks(out);
 	if (r != 0)
 		return writer_failed(out, r);
 	out->pending.records++;
@@ -318,6 +321,27 @@ int output_add(struct output *out, const struct aa_event *ev, int64_t now_ms)
 	out->pending.by_type[ev->type]++;
 	out->pending.invalid += ev->error != 0;
 	return 0;
+}
+
+int output_add(struct output *out, const struct aa_event *ev, int64_t now_ms)
+{
+	int r = rotate_if_full(out, now_ms);
+
+	return r ? r : added(out, aa_writer_add(out->w, ev->raw, ev->len), ev);
+}
+
+int output_take(struct output *out, const void *rec, uint32_t len, int64_t now_ms,
+		struct aa_event *ev)
+{
+	const void *copy;
+	int r = rotate_if_full(out, now_ms);
+
+	if (r)
+		return r;
+	r = aa_writer_add_at(out->w, rec, len, &copy);
+	if (r == 0)
+		aa_parse(copy, len, ev);
+	return added(out, r, ev); /* ev only when r is 0 */
 }
 
 int output_tick(struct output *out, int64_t now_ms)

@@ -68,6 +68,12 @@ int output_start(struct output *out, const struct cap_opts *o, const char *sourc
 /* Adds a record, first starting a new file if -C says the open one is full. */
 int output_add(struct output *out, const struct aa_event *ev, int64_t now_ms);
 
+/* output_add of a record's bytes, not parsed yet: rec need not be aligned
+ * (it is parsed where the writer copied it, so copied only once); *ev is
+ * its parsed event, valid until the next call on out. */
+int output_take(struct output *out, const void *rec, uint32_t len, int64_t now_ms,
+		struct aa_event *ev);
+
 /* Writes a chunk or stats that are due; starts a new file when -G says so.
  * A file deleted meanwhile (alone or with its directory) is an error. */
 int output_tick(struct output *out, int64_t now_ms);

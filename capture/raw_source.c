@@ -18,6 +18,7 @@
 #include "capfile.h"
 #include "clock.h"
 #include "source.h"
+#include "take.h"
 
 /* Holds the largest record and its length, plus room to read ahead in blocks. */
 #define RAW_BUF_SIZE (1024u * 1024u)
@@ -154,16 +155,20 @@ static int whole_record(struct raw_source *rs, uint32_t *len)
 	return have >= RAW_LEN_SIZE + (size_t)*len;
 }
 
-static int raw_next(aa_source *src, struct aa_record **out)
+/*
+ * The next record's bytes, whole in the buffer, and consumed: 1 (*bytes,
+ * *len set; valid until the next call), 0 at the end, or AA_E_*. The clock
+ * is read only when about to wait: a record already buffered (the usual
+ * case) costs no clock read.
+ */
+static int raw_frame(struct raw_source *rs, const uint8_t **bytes, uint32_t *len)
 {
-	struct raw_source *rs = raw_of(src);
-	int64_t deadline = rs->timeout_ms >= 0 ? monotonic_ms() + rs->timeout_ms : -1;
-	uint32_t len = 0;
+	int64_t deadline = -2; /* not computed yet */
 	int r;
 
 	if (rs->failed)
 		return rs->failed;
-	while ((r = whole_record(rs, &len)) == 0) {
+	while ((r = whole_record(rs, len)) == 0) {
 		if (rs->eof) {
 			size_t have = rs->end - rs->start;
 			if (have == 0)
@@ -174,8 +179,10 @@ static int raw_next(aa_source *src, struct aa_record **out)
 					    have);
 			return fail(rs, AA_E_TRUNCATED, 0, rs->offset,
 				    "stream ends inside a record (%zu of %u bytes)",
-				    have - RAW_LEN_SIZE, len);
+				    have - RAW_LEN_SIZE, *len);
 		}
+		if (deadline == -2)
+			deadline = rs->timeout_ms >= 0 ? monotonic_ms() + rs->timeout_ms : -1;
 		/* Poll first, so that a timeout holds even for a pipe. */
 		r = wait_readable(rs, deadline);
 		if (r < 0)
@@ -188,8 +195,21 @@ static int raw_next(aa_source *src, struct aa_record **out)
 	}
 	if (r < 0)
 		return r;
+	*bytes = rs->buf + rs->start + RAW_LEN_SIZE;
+	rs->start += RAW_LEN_SIZE + *len;
+	rs->offset += RAW_LEN_SIZE + *len;
+	return 1;
+}
 
-	const uint8_t *bytes = rs->buf + rs->start + RAW_LEN_SIZE;
+static int raw_next(aa_source *src, struct aa_record **out)
+{
+	struct raw_source *rs = raw_of(src);
+	const uint8_t *bytes;
+	uint32_t len = 0;
+	int r = raw_frame(rs, &bytes, &len);
+
+	if (r != 1)
+		return r;
 	struct aa_record *rec = &rs->rec;
 	aa_parse_copy(bytes, len, &rec->ev, &rs->copy);
 	rec->time_ns = rec->ev.type == AA_TYPE_UNKNOWN
@@ -198,8 +218,6 @@ static int raw_next(aa_source *src, struct aa_record **out)
 	rec->path = rs->path;
 	rec->chunk = 0;
 	rec->index = rs->index++;
-	rs->start += RAW_LEN_SIZE + len;
-	rs->offset += RAW_LEN_SIZE + len;
 	*out = rec;
 	return 1;
 }
@@ -299,4 +317,15 @@ uint64_t aa_raw_offset(aa_source *src)
 {
 	AA_SOURCE_REQUIRE(src, &raw_ops, "a raw-stream source", 0);
 	return raw_of(src)->offset;
+}
+
+int aa_raw_take(aa_source *src, const void **rec, uint32_t *len)
+{
+	AA_SOURCE_REQUIRE(src, &raw_ops, "a raw-stream source", AA_E_INVAL);
+	const uint8_t *bytes;
+	int r = raw_frame(raw_of(src), &bytes, len);
+
+	if (r == 1)
+		*rec = bytes;
+	return r;
 }

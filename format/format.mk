@@ -16,4 +16,4 @@ $(BUILD)/events.btf: format/events_btf.bpf.c format/events.h
 	llvm-objcopy --dump-section .BTF=$@ $@.o
 $(BUILD)/obj/format/events_btf.o: $(BUILD)/events.btf
 $(BUILD)/obj/format/events_btf.o: CPPFLAGS += -DAA_EVENTS_BTF_PATH='"$(abspath $(BUILD)/events.btf)"'
-LIB_SRCS += format/writer_pool.c
+LIB_SRCS += format/writer_pool.c format/writer_meta.c

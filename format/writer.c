@@ -8,13 +8,12 @@
  */
 #include "writer.h"
 #include "writer_count.h"
+#include "writer_int.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -22,63 +21,15 @@
 #include "capfile.h"
 #include "chunk.h"
 #include "clock.h"
-#include "events_btf.h"
-#include "meta_codec.h"
 #include "parse.h"
 #include "pcapng.h"
 #include "writer_pool.h"
 #include "xform.h"
 #include "xxh64.h"
 
-#ifndef AA_VERSION
-#define AA_VERSION "0.0.0"
-#endif
-
 /* With threads and a sink: how often aa_writer_tick is wanted while chunks
  * are being compressed and written, to pass them on. */
 #define SINK_POLL_MS 2
-
-struct aa_writer {
-	int fd;
-	char *path;
-	int err;       /* first error met; sticky */
-	int sys_errno;
-	off_t good_end; /* end of the last whole block written */
-	ZSTD_CCtx *cctx;
-	unsigned flush_ms, stats_ms;
-	size_t raw_max;
-
-	/* the chunk being gathered, in gather: raw, or with threads the job cur's */
-	uint8_t *raw;
-	uint8_t *gather;
-	size_t raw_len;
-	struct aa_wpool *pool; /* aa_writer_opts.threads; NULL: all in this thread */
-	struct wp_job *cur;
-	struct aa_chunk_hdr chunk;
-	uint64_t chunk_since; /* monotonic ns of its first record */
-
-	uint8_t *block; /* AA_BLOCK_MAX bytes */
-	uint8_t *xbuf;  /* the transform's scratch (AA_XFORM_MAX): made at the first records chunk */
-	uint32_t nsources; /* a merged file's; 0: one source */
-	uint32_t next_index;
-	uint64_t start_ns;
-	uint64_t last_stats; /* monotonic ns */
-	uint64_t drops[AA_DROP_SLOTS];
-
-	/* the whole file */
-	/* bytes_file: written by this thread (all but the pool's); chunks: with
-	 * threads, those sealed (the pool counts those written) */
-	uint64_t records, bytes_raw, bytes_file, chunks, first_ts, last_ts;
-	struct aa_xxh64 digest;
-	uint32_t blocks_crc; /* of the blocks that carry no chunk: SHB, IDB, ISBs */
-	uint8_t session[16];
-	/* aa_writer_opts.sink, and the blocks without a chunk written since its last call */
-	void (*sink)(void *user, const struct aa_writer_chunk *chunk);
-	void *sink_user;
-	uint32_t file_seq;
-	uint8_t *sink_buf; /* AA_BLOCK_MAX + 2 * AA_SMALL_BLOCK_MAX bytes */
-	size_t sink_len;
-};
 
 static int fail_io(struct aa_writer *w, int err)
 {
@@ -156,7 +107,7 @@ static struct wp_job *pool_job(struct aa_writer *w)
 	return j;
 }
 
-static int write_block(struct aa_writer *w, const uint8_t *buf, size_t len)
+int wr_write_block(struct aa_writer *w, const uint8_t *buf, size_t len)
 {
 	int e;
 
@@ -206,7 +157,7 @@ static int write_chunk_after(struct aa_writer *w, struct aa_chunk_hdr *h, const 
 		return seal_job(w, j, h, iface, pre, pre_len);
 	}
 	if (pre_len) {
-		int rc = write_block(w, pre, pre_len);
+		int rc = wr_write_block(w, pre, pre_len);
 		if (rc)
 			return rc;
 	}
@@ -219,106 +170,18 @@ static int write_chunk_after(struct aa_writer *w, struct aa_chunk_hdr *h, const 
 		return w->err = (int)len;
 	aa_put32(w->block + 8, iface); /* the EPB's interface id: not under the chunk's crc */
 	w->next_index++;
-	return write_block(w, w->block, (size_t)len);
+	return wr_write_block(w, w->block, (size_t)len);
 }
 
-static int write_chunk_on(struct aa_writer *w, struct aa_chunk_hdr *h, const void *raw,
-			  uint32_t iface)
+int wr_write_chunk_on(struct aa_writer *w, struct aa_chunk_hdr *h, const void *raw,
+		      uint32_t iface)
 {
 	return write_chunk_after(w, h, raw, iface, NULL, 0);
 }
 
 static int write_chunk(struct aa_writer *w, struct aa_chunk_hdr *h, const void *raw)
 {
-	return write_chunk_on(w, h, raw, 0);
-}
-
-static int write_meta_chunk(struct aa_writer *w, const struct aa_file_meta *m, uint32_t iface)
-{
-	size_t len;
-
-	if (aa_meta_encode(m, w->raw, AA_CHUNK_RAW_MAX, &len) != 0) /* not bound by chunk_raw_max */
-		return w->err = AA_E_INVAL;
-	struct aa_chunk_hdr h = {.kind = AA_CHUNK_META, .raw_len = (uint32_t)len};
-	return write_chunk_on(w, &h, w->raw, iface);
-}
-
-/* A merged file: each source's META as it was, but for the writer and
- * the format version (its records are framed with their source). */
-static int write_source_metas(struct aa_writer *w, const struct aa_writer_opts *o)
-{
-	for (uint32_t i = 0; i < o->nsources; i++) {
-		struct aa_file_meta m = o->sources[i];
-		m.writer = o->writer ? o->writer : "aa-capture";
-		m.writer_version = AA_VERSION;
-		if (o->source)
-			m.source = o->source;
-		m.format_version = AA_FORMAT_VERSION_MERGED;
-		int rc = write_meta_chunk(w, &m, i);
-		if (rc)
-			return rc;
-	}
-	return 0;
-}
-
-static int write_meta(struct aa_writer *w, const struct aa_writer_opts *o, int64_t mono_to_wall)
-{
-	struct utsname u;
-	char host[256] = "";
-	/* "tls 4128\nfile 296\n...": one line "name size" per type */
-#define X(name, NAME, size) #name " " #size "\n"
-	static const char schema[] = AA_RECORD_TYPES(X);
-#undef X
-	struct aa_file_meta m = {0};
-
-	if (uname(&u) != 0)
-		memset(&u, 0, sizeof(u));
-	gethostname(host, sizeof(host) - 1);
-	m.writer = o->writer ? o->writer : "aa-capture";
-	m.writer_version = AA_VERSION;
-	m.hostname = o->hostname ? o->hostname : host;
-	m.kernel = o->kernel ? o->kernel : u.release;
-	m.arch = o->arch ? o->arch : u.machine;
-	m.source = o->source;
-	m.schema = schema;
-	m.mono_to_wall = mono_to_wall;
-	m.start_ns = w->start_ns;
-	memcpy(m.session, w->session, 16);
-	m.file_seq = o->file_seq;
-	m.level = o->level ? o->level : 3;
-	m.flush_ms = w->flush_ms;
-	m.reorder_ns = o->reorder_ns ? o->reorder_ns : aa_meta_reorder_ns(&m);
-	m.format_version = o->format_version ? o->format_version : AA_FORMAT_VERSION;
-	m.btf = aa_events_btf(&m.btf_len);
-	return write_meta_chunk(w, &m, 0);
-}
-
-static int write_headers(struct aa_writer *w, const char *writer, const struct aa_writer_opts *o)
-{
-	struct utsname u;
-	char os[160], appl[96];
-	uint8_t buf[AA_SMALL_BLOCK_MAX];
-
-	if (uname(&u) != 0)
-		memset(&u, 0, sizeof(u));
-	snprintf(os, sizeof(os), "%s %s", u.sysname, u.release);
-	snprintf(appl, sizeof(appl), "%s %s", writer ? writer : "aa-capture", AA_VERSION);
-	struct aa_shb_info shb = {.hardware = u.machine, .os = os, .userappl = appl};
-	int rc = write_block(w, buf, aa_pcapng_shb(buf, &shb));
-	if (rc || !o->nsources)
-		return rc ? rc
-			  : write_block(w, buf,
-					aa_pcapng_idb(buf, AA_LINKTYPE, AA_SNAPLEN, "EVENTS",
-						      "eBPF ring-buffer records in zstd chunks (aa capture file)"));
-	/* a merged file: one interface per source, named by its host for pcapng tools */
-	for (uint32_t i = 0; i < o->nsources && !rc; i++) {
-		char desc[384];
-		const char *host = o->sources[i].hostname;
-		snprintf(desc, sizeof(desc), "records of host %.255s (aa merged capture file)",
-			 host && *host ? host : "-");
-		rc = write_block(w, buf, aa_pcapng_idb(buf, AA_LINKTYPE, AA_SNAPLEN, "EVENTS", desc));
-	}
-	return rc;
+	return wr_write_chunk_on(w, h, raw, 0);
 }
 
 int aa_writer_open(struct aa_writer **wp, int fd, const char *path,
@@ -378,11 +241,7 @@ int aa_writer_open(struct aa_writer **wp, int fd, const char *path,
 		goto fail;
 	}
 	w->nsources = o->nsources;
-	rc = write_headers(w, o->writer, o);
-	if (!rc && o->nsources)
-		rc = write_source_metas(w, o);
-	else if (!rc)
-		rc = write_meta(w, o, o->mono_to_wall ? o->mono_to_wall : aa_mono_to_wall());
+	rc = wr_write_start(w, o);
 	/* the blocks above are written here; the pool takes the rest */
 	if (!rc && o->threads)
 		rc = wp_start(&w->pool, o->threads, o->level ? o->level : 3, fd, w->good_end);
@@ -432,7 +291,9 @@ int aa_writer_add(struct aa_writer *w, const void *rec, size_t len)
 	return aa_writer_add_from(w, 0, rec, len);
 }
 
-int aa_writer_add_from(struct aa_writer *w, uint32_t source, const void *rec, size_t len)
+/* aa_writer_add_from, and where the record's copy in the chunk is. */
+static int add_record(struct aa_writer *w, uint32_t source, const void *rec, size_t len,
+		      const void **copy)
 {
 	if (w->err || pool_error(w))
 		return w->err;
@@ -488,7 +349,20 @@ int aa_writer_add_from(struct aa_writer *w, uint32_t source, const void *rec, si
 	/* the digest is of the export --raw stream: [u32 length][bytes] per record */
 	aa_xxh64_update(&w->digest, &len32, 4);
 	aa_xxh64_update(&w->digest, rec, len);
+	*copy = p + AA_FRAME_HEADER;
 	return 0;
+}
+
+int aa_writer_add_from(struct aa_writer *w, uint32_t source, const void *rec, size_t len)
+{
+	const void *copy;
+
+	return add_record(w, source, rec, len, &copy);
+}
+
+int aa_writer_add_at(struct aa_writer *w, const void *rec, size_t len, const void **copy)
+{
+	return add_record(w, 0, rec, len, copy);
 }
 
 void aa_writer_set_drops(struct aa_writer *w, const uint64_t drops[AA_DROP_SLOTS])

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * What aa-capture asks the writer on every record, without what
- * aa_writer_get_info() also computes (the stream digest). Private to the
- * toolkit: not installed, not exported.
+ * aa_writer_get_info() also computes (the stream digest), and how it adds
+ * records. Private to the toolkit: not installed, not exported.
  */
 #ifndef AA_WRITER_COUNT_H
 #define AA_WRITER_COUNT_H
@@ -10,6 +10,15 @@
 #include <stdint.h>
 
 #include "writer.h"
+
+/*
+ * aa_writer_add, and *copy set to where the record is now in the chunk being
+ * gathered: 8-byte aligned, valid until the next call on w. A caller that
+ * must parse the record does it there, instead of copying it once more to
+ * align it.
+ */
+AA_MUST_CHECK int aa_writer_add_at(struct aa_writer *w, const void *rec, size_t len,
+				   const void **copy);
 
 /* RECORDS chunks written to the file so far. */
 uint64_t aa_writer_chunk_count(const struct aa_writer *w);

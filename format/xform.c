@@ -90,14 +90,23 @@ static inline uint64_t get64(const uint8_t *p)
 	return aa_get64(p);
 }
 
-/* Length of p[0..n) without its trailing zero bytes. */
+/* Length of p[0..n) without its trailing zero bytes: 64 bytes at a time
+ * over the zeros that pad a short path or payload, then 8, then the last
+ * non-zero byte of the word found (the format's words are little-endian,
+ * as the host's: its last byte is the word's most significant). */
 static uint32_t trimmed(const uint8_t *p, uint32_t n)
 {
-	while (n >= 8) {
-		uint64_t w;
-		memcpy(&w, p + n - 8, 8);
-		if (w)
+	while (n >= 64) {
+		uint64_t w[8];
+		memcpy(w, p + n - 64, 64);
+		if (w[0] | w[1] | w[2] | w[3] | w[4] | w[5] | w[6] | w[7])
 			break;
+		n -= 64;
+	}
+	while (n >= 8) {
+		uint64_t w = get64(p + n - 8);
+		if (w)
+			return n - (uint32_t)__builtin_clzll(w) / 8;
 		n -= 8;
 	}
 	while (n && !p[n - 1])
@@ -113,6 +122,7 @@ static uint32_t trimmed(const uint8_t *p, uint32_t n)
 static inline void put_planes(uint8_t *col, uint32_t count, uint32_t j, const uint8_t *v,
 			      unsigned w)
 {
+#pragma GCC unroll 16
 	for (unsigned k = 0; k < w; k++)
 		col[(size_t)k * count + j] = v[k];
 }
@@ -140,10 +150,14 @@ static inline uint32_t get_u16(const uint8_t *col, uint32_t count, uint32_t j)
 #define SEEN_SLOTS 4096u
 
 struct seen {
-	uint32_t at;   /* offset of the field in the raw chunk */
+	uint32_t at_n; /* offset of the field in the raw chunk, and << SEEN_AT_BITS its
+			  length without trailing zero bytes */
 	uint16_t j;    /* ordinal of its record among its type's, + 1 (0: empty) */
 	uint16_t tf;   /* type * FIELDS_MAX + field */
 };
+#define SEEN_AT_BITS 18
+_Static_assert(AA_CHUNK_RAW_MAX <= 1u << SEEN_AT_BITS && DEDUP_MAX < 1u << (32 - SEEN_AT_BITS),
+	       "an offset and a length fit in at_n");
 
 static uint32_t hash_bytes(const uint8_t *p, uint32_t n, uint32_t tf)
 {
@@ -162,16 +176,17 @@ static uint32_t hash_bytes(const uint8_t *p, uint32_t n, uint32_t tf)
 }
 
 /* How far back (1 … REF_BACK_MAX records of its type) the same field held
- * the same bytes, or 0; remembers this one. */
+ * the same bytes, or 0; remembers this one. n is its length without its
+ * trailing zeros: two fields are equal if their n and first n bytes are. */
 static uint32_t seen_before(struct seen *seen, const uint8_t *raw, uint32_t at, uint32_t n,
-			    uint32_t size, uint32_t tf, uint32_t j)
+			    uint32_t tf, uint32_t j)
 {
 	struct seen *e = &seen[hash_bytes(raw + at, n, tf)];
 	uint32_t d = 0;
-	if (e->j && e->tf == tf && j + 1 - e->j <= REF_BACK_MAX &&
-	    memcmp(raw + e->at, raw + at, size) == 0)
+	if (e->j && e->tf == tf && j + 1 - e->j <= REF_BACK_MAX && e->at_n >> SEEN_AT_BITS == n &&
+	    memcmp(raw + (e->at_n & ((1u << SEEN_AT_BITS) - 1)), raw + at, n) == 0)
 		d = j + 1 - e->j;
-	e->at = at;
+	e->at_n = at | n << SEEN_AT_BITS;
 	e->j = (uint16_t)(j + 1);
 	e->tf = (uint16_t)tf;
 	return d;
@@ -221,6 +236,53 @@ static size_t plan_strings(struct plan *pl, size_t off, const size_t sums[NTYPES
 			}
 	pl->unknown = off;
 	return off + unknown_bytes;
+}
+
+/*
+ * The fields of record r, the j-th of its type t, into their columns (pass
+ * 2 of the encoding). Inlined for each type with t a constant, so that the
+ * walk of its layout unrolls into straight code.
+ */
+static inline __attribute__((always_inline)) void
+to_columns(const unsigned t, const uint8_t *raw, const uint8_t *r, uint32_t j, uint8_t *out,
+	   const struct plan *pl, struct seen *seen, uint64_t *prev_ts,
+	   size_t sums[NTYPES][FIELDS_MAX])
+{
+#pragma GCC unroll 20
+	for (unsigned f = 0; f < FIELDS_MAX; f++) {
+		const struct field *fd = &layouts[t][f];
+		if (!fd->size)
+			break;
+		uint8_t v[16];
+		const uint8_t *val = v;
+		switch (fd->kind) {
+		case F_RAW:
+			val = r + fd->off;
+			break;
+		case F_TS: {
+			uint64_t ts = get64(r + fd->off);
+			aa_put64(v, ts - *prev_ts);
+			*prev_ts = ts;
+			break;
+		}
+		case F_TID:
+			aa_put32(v, aa_get32(r + fd->off) - aa_get32(r + fd->rel));
+			break;
+		case F_STR: {
+			uint32_t n = trimmed(r + fd->off, fd->size);
+			uint32_t d = fd->size <= DEDUP_MAX ?
+				     seen_before(seen, raw, (uint32_t)(r + fd->off - raw), n,
+						 t * FIELDS_MAX + f, j) : 0;
+			uint32_t code = d ? STR_REF | d : n;
+			v[0] = (uint8_t)code;
+			v[1] = (uint8_t)(code >> 8);
+			if (!d)
+				sums[t][f] += n;
+			break;
+		}
+		}
+		put_planes(out + pl->col[t][f], pl->count[t], j, val, (unsigned)width(fd));
+	}
 }
 
 long aa_xform_encode(const uint8_t *raw, uint32_t raw_len, uint32_t records, uint8_t *out)
@@ -279,37 +341,13 @@ long aa_xform_encode(const uint8_t *raw, uint32_t raw_len, uint32_t records, uin
 			continue;
 		}
 		uint32_t j = at[t]++;
-		for (unsigned f = 0; f < FIELDS_MAX && layouts[t][f].size; f++) {
-			const struct field *fd = &layouts[t][f];
-			uint8_t v[16];
-			const uint8_t *val = v;
-			switch (fd->kind) {
-			case F_RAW:
-				val = r + fd->off;
-				break;
-			case F_TS: {
-				uint64_t ts = get64(r + fd->off);
-				aa_put64(v, ts - prev_ts);
-				prev_ts = ts;
-				break;
-			}
-			case F_TID:
-				aa_put32(v, aa_get32(r + fd->off) - aa_get32(r + fd->rel));
-				break;
-			case F_STR: {
-				uint32_t n = trimmed(r + fd->off, fd->size);
-				uint32_t d = fd->size <= DEDUP_MAX ?
-					     seen_before(seen, raw, r + fd->off - raw, n, fd->size,
-							 t * FIELDS_MAX + f, j) : 0;
-				uint32_t code = d ? STR_REF | d : n;
-				v[0] = (uint8_t)code;
-				v[1] = (uint8_t)(code >> 8);
-				if (!d)
-					sums[t][f] += n;
-				break;
-			}
-			}
-			put_planes(out + pl.col[t][f], pl.count[t], j, val, width(fd));
+		switch (t) {
+#define AA_X_COLUMNS(name, NAME, bytes)                                                \
+	case AA_TYPE_##NAME:                                                           \
+		to_columns(AA_TYPE_##NAME, raw, r, j, out, &pl, seen, &prev_ts, sums); \
+		break;
+			AA_RECORD_TYPES(AA_X_COLUMNS)
+#undef AA_X_COLUMNS
 		}
 	}
 	end = plan_strings(&pl, end, sums, unknown_bytes);

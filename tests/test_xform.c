@@ -19,7 +19,9 @@
 #include "files.h"
 #include "pcapng.h"
 #include "rng.h"
+#include "session.h"
 #include "xform.h"
+#include "xxh64.h"
 
 /* A chunk being built: framed records. */
 struct chunk {
@@ -95,10 +97,10 @@ Test(xform, every_type_every_byte_random)
 
 /* Strings of every length (0, 1, full, zeros inside, bytes after a NUL),
  * time stamps going back and wrapping, tid below pid, source words. */
-Test(xform, strings_time_stamps_and_sources)
+static struct chunk odd_chunk(uint64_t seed)
 {
 	struct aat_rng r;
-	aat_rng_seed(&r, 2);
+	aat_rng_seed(&r, seed);
 	struct chunk c = new_chunk();
 	uint8_t rec[4128];
 	for (int i = 0; i < 300; i++) {
@@ -113,6 +115,12 @@ Test(xform, strings_time_stamps_and_sources)
 			aa_put64(rec, UINT64_MAX - (uint64_t)i); /* far back, then wraps */
 		add(&c, rec, size, aat_below(&r, 5) == 0 ? aat_below(&r, 4) + 1 : 0);
 	}
+	return c;
+}
+
+Test(xform, strings_time_stamps_and_sources)
+{
+	struct chunk c = odd_chunk(2);
 	roundtrip(&c);
 	free(c.raw);
 }
@@ -364,4 +372,55 @@ Test(xform, reference_before_the_first_record)
 	free(x);
 	free(out);
 	free(c.raw);
+}
+
+/* The transformed bytes are the ones the encoder of libaa 0.2.0 made (a
+ * file written faster must be the same file): the digest of the
+ * transforms of session-like chunks, mixed and odd ones. */
+Test(xform, transformed_bytes_as_they_were)
+{
+	uint8_t *x = malloc(AA_XFORM_MAX);
+	static uint8_t rec[AAT_GEN_MAX];
+	struct chunk cs[8];
+	size_t n = 0;
+	for (uint64_t seed = 1; seed <= 3; seed++) { /* a chunk of a session each, full */
+		struct aat_session s;
+		aat_session_init(&s, seed, 1000000000ull);
+		struct chunk c = new_chunk();
+		for (;;) {
+			size_t len = aat_session_next(&s, rec);
+			if (c.len + AA_FRAME_HEADER + ((len + 7) & ~(size_t)7) > AA_CHUNK_RAW_MAX)
+				break;
+			add(&c, rec, (uint32_t)len, 0);
+		}
+		cs[n++] = c;
+	}
+	cs[n++] = mixed_chunk(40, 200, 100);
+	cs[n++] = mixed_chunk(5, 60, 4128);
+	cs[n++] = odd_chunk(2);
+	cs[n++] = odd_chunk(9);
+	struct aat_rng r; /* sizes no layout has, between known ones */
+	aat_rng_seed(&r, 3);
+	struct chunk u = new_chunk();
+	for (uint32_t k = 1; k < 300; k += 7) {
+		aat_fill(&r, rec, k);
+		add(&u, rec, k, 0);
+		aat_fill(&r, rec, 16);
+		add(&u, rec, 16, 0);
+	}
+	cs[n++] = u;
+	struct aa_xxh64 d;
+	aa_xxh64_init(&d, 0);
+	for (size_t i = 0; i < n; i++) {
+		long len = aa_xform_encode(cs[i].raw, cs[i].len, cs[i].records, x);
+		cr_assert_gt(len, 0, "chunk %zu", i);
+		uint64_t l = (uint64_t)len;
+		aa_xxh64_update(&d, &l, sizeof(l));
+		aa_xxh64_update(&d, x, (size_t)len);
+		free(cs[i].raw);
+	}
+	uint64_t got = aa_xxh64_digest(&d);
+	cr_expect_eq(got, 0x36c4b5f15aa48bebull, "digest of the transformed chunks: 0x%016llx",
+		     (unsigned long long)got);
+	free(x);
 }

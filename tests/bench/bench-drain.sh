@@ -7,9 +7,10 @@
 # it: -T 0 counts the CPUs it may use). Two parts, each figure the median
 # of BENCH_RUNS runs:
 #  1. CPU per record: the load at 100000 opens/s (BENCH_DRAIN_RATE) for
-#     BENCH_DRAIN_SECS (3) seconds; aa-capture's CPU time (user and system,
-#     all its threads, from /proc/PID/stat) from just before the load began
-#     to just after it ended, over the records of the file.
+#     BENCH_DRAIN_SECS (3) seconds; aa-capture's CPU time (all its threads,
+#     from /proc/PID/task/*/schedstat in ns, else /proc/PID/stat in ticks)
+#     from just before the load began to just after it ended, over the
+#     records of the file.
 #  2. bursts: the load for 100 ms at rising rates (BENCH_DRAIN_BURSTS,
 #     opens per 100 ms; "0" is flat out), nothing before or after; the
 #     records of each burst in the file and the drops. The figure is the
@@ -74,7 +75,15 @@ esac
 . "$(dirname "$0")/bench-lib.sh" # wait_for
 in_sigwait() { local nr; read -r nr _ <"/proc/$1/syscall" 2>/dev/null && [ "$nr" = 128 ]; }
 cap_ready() { [ -e "$CAP_FILE" ]; }
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; } # user + system, all threads
+# aa-capture's CPU time so far in ns, all its threads: from schedstat (ns)
+# when the kernel keeps it, else user + system from stat (10 ms ticks).
+cpu_ns() {
+	if [ -r "/proc/$1/schedstat" ]; then
+		cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%.0f\n", s }'
+	else
+		awk -v t="$TICK" '{ printf "%.0f\n", ($14 + $15) * 1e9 / t }' "/proc/$1/stat"
+	fi
+}
 median() { sort -g | awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 # one_run RATE SECONDS: the load under aa-capture; RECORDS, DROPPED, CPU_MS, OPENS.
@@ -90,12 +99,12 @@ one_run() {
 	CAP_PID=$!
 	wait_for "aa-capture to start" cap_ready
 	local c0 c1
-	c0=$(cpu_ticks "$CAP_PID")
+	c0=$(cpu_ns "$CAP_PID")
 	kill -USR1 "$LOAD_PID"
 	wait "$LOAD_PID" || fail "openloop failed: $(head -n1 "$DIR/load.err")"
 	LOAD_PID=''
 	sleep 0.2 # what the ring still holds is drained
-	c1=$(cpu_ticks "$CAP_PID")
+	c1=$(cpu_ns "$CAP_PID")
 	kill -INT "$CAP_PID"
 	wait "$CAP_PID" || fail "aa-capture failed: $(head -n1 "$DIR/cap.err")"
 	CAP_PID=''
@@ -104,7 +113,7 @@ one_run() {
 	info=$("$REPLAY" info --json "$CAP_FILE") || fail "aa-replay info failed"
 	RECORDS=$(sed -n 's/.*"records":\([0-9]*\).*/\1/p' <<<"$info")
 	DROPPED=$(sed -n 's/.*"dropped":\([0-9]*\).*/\1/p' <<<"$info")
-	CPU_MS=$(((c1 - c0) * 1000 / TICK))
+	CPU_MS=$(awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.1f", (b - a) / 1e6 }')
 }
 
 ring=$(command -v bpftool >/dev/null && bpftool map show 2>/dev/null | awk '/ name EVENTS / { getline; for (i = 1; i <= NF; i++) if ($i == "max_entries") print $(i + 1) }' | head -n1)
