@@ -94,20 +94,18 @@ static __always_inline void *reserve(__u64 size, __u32 slot)
 }
 
 /*
- * Commits a record. Waking the reader for every record costs the traced
+ * Commits a record; now is bpf_ktime_get_ns() of late. Waking the reader for every record costs the traced
  * program an interrupt and the reader a context switch per record, which
  * halves the rate of a busy openat loop; so the reader is woken only when
  * cfg_wakeup_bytes are waiting or 10 ms have passed since the last wakeup.
  * The records left between are picked up by the reader's own 10 ms timer
  * (capture/live_source.c), so none waits longer than that.
  */
-static __always_inline void submit(void *rec)
+static __always_inline void submit_at(void *rec, __u64 now)
 {
 	__u64 flags = 0;
 
 	if (cfg_wakeup_bytes) {
-		__u64 now = bpf_ktime_get_ns();
-
 		if (now - last_wakeup_ns >= AA_WAKEUP_NS ||
 		    bpf_ringbuf_query(&EVENTS, BPF_RB_AVAIL_DATA) >= cfg_wakeup_bytes) {
 			last_wakeup_ns = now;
@@ -117,6 +115,13 @@ static __always_inline void submit(void *rec)
 		}
 	}
 	bpf_ringbuf_submit(rec, flags);
+}
+
+/* submit_at() for callers with no fresh time at hand (a clock read costs
+ * about as much as the rest of the wakeup decision). */
+static __always_inline void submit(void *rec)
+{
+	submit_at(rec, cfg_wakeup_bytes ? bpf_ktime_get_ns() : 0);
 }
 
 static __always_inline bool comm_matches(void)
@@ -150,5 +155,28 @@ static __always_inline __u32 current_tgid(void)
 {
 	return bpf_get_current_pid_tgid() >> 32;
 }
+
+/*
+ * What a thread carries from a call's entry to its return (a syscall's
+ * arguments and start time, a TLS call's buffer) lives in task storage
+ * (BPF_MAP_TYPE_TASK_STORAGE): found from the task itself, with no hashing
+ * of a tid and no LRU lists and locks, and freed with the thread (one killed
+ * inside a call leaves nothing behind). An entry is made the first time a
+ * recorded thread needs one, zeroed, and then reused: each part marks its
+ * entry done instead of deleting it. Threads never recorded have none, so
+ * their returns find nothing at once.
+ */
+#define AA_TASK_ENTRIES(name, value_type)                 \
+	struct {                                          \
+		__uint(type, BPF_MAP_TYPE_TASK_STORAGE);  \
+		__uint(map_flags, BPF_F_NO_PREALLOC);     \
+		__type(key, int);                         \
+		__type(value, value_type);                \
+	} name SEC(".maps")
+
+/* The current thread's entry in such a map; made (zeroed) when `make`. */
+#define task_entry(map, make)                                                            \
+	bpf_task_storage_get(&(map), (struct task_struct *)bpf_get_current_task_btf(), NULL, \
+			     (make) ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0)
 
 #endif /* AA_COMMON_BPF_H */
