@@ -20,14 +20,43 @@ struct {
 	__type(value, __u64);
 } DROPS SEC(".maps");
 
-/* Processes followed by --pid: their tgids, and their descendants' as they fork. */
-#define AA_MAX_FOLLOWED 65536
+/*
+ * Processes followed by --pid: their tgids, and their descendants' as they
+ * fork. One bit per tgid, bit tgid % 64 of word tgid / 64, for every tgid
+ * the kernel can give (PID_MAX_LIMIT, 2^22 on 64-bit: 512 KiB): checked
+ * with an array read where a hash lookup cost a hash. Set and cleared with
+ * atomic operations, here and by user space through mmap (capture/
+ * live_load.c), which shrinks the map to one word when no --pid is given.
+ */
+#define AA_FOLLOW_WORDS ((1u << 22) / 64)
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, AA_MAX_FOLLOWED);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, AA_FOLLOW_WORDS);
 	__type(key, __u32);
-	__type(value, __u8);
+	__type(value, __u64);
 } FOLLOWED SEC(".maps");
+
+static __always_inline bool followed(__u32 tgid)
+{
+	__u32 w = tgid / 64;
+	__u64 *word = bpf_map_lookup_elem(&FOLLOWED, &w);
+
+	return word && ((*word >> (tgid % 64)) & 1);
+}
+
+static __always_inline void follow(__u32 tgid, bool on)
+{
+	__u32 w = tgid / 64;
+	__u64 *word = bpf_map_lookup_elem(&FOLLOWED, &w), bit = 1ull << (tgid % 64);
+
+	if (!word)
+		return;
+	if (on)
+		__sync_fetch_and_or(word, bit);
+	else
+		__sync_fetch_and_and(word, ~bit);
+}
 
 /* 4096 zero bytes, to clear the tail of a short piece (TLS, string) with one helper call. */
 struct {
@@ -144,7 +173,7 @@ static __always_inline bool wanted(__u32 tgid)
 {
 	if (tgid == cfg_self_tgid)
 		return false;
-	if (cfg_filter_pids && !bpf_map_lookup_elem(&FOLLOWED, &tgid))
+	if (cfg_filter_pids && !followed(tgid))
 		return false;
 	if (cfg_filter_comm && !comm_matches())
 		return false;

@@ -236,7 +236,7 @@ static __always_inline void process_exited(struct task_struct *task)
 	__u64 ts;
 
 	if (cfg_filter_pids)
-		bpf_map_delete_elem(&FOLLOWED, &tgid);
+		follow(tgid, false);
 	if (!emit)
 		return;
 	ts = bpf_ktime_get_ns();
@@ -281,12 +281,11 @@ SEC("tp_btf/sched_process_fork")
 int BPF_PROG(aa_fork, struct task_struct *parent, struct task_struct *child)
 {
 	__u32 ptgid = parent->tgid, ctgid = child->tgid;
-	__u8 one = 1;
 
 	if (ptgid == ctgid) /* a new thread: its process is followed already or not */
 		return 0;
-	if (cfg_filter_pids && bpf_map_lookup_elem(&FOLLOWED, &ptgid))
-		bpf_map_update_elem(&FOLLOWED, &ctgid, &one, BPF_ANY);
+	if (cfg_filter_pids && followed(ptgid))
+		follow(ctgid, true);
 	if (cfg_emit_task && wanted(ctgid))
 		task_record(child, AA_TASK_FORK, bpf_ktime_get_ns(), child->pid, 0, 0);
 	return 0;
