@@ -7,20 +7,12 @@
  * aligned), each offset is checked before it is followed, and the type
  * graph is walked with a bounded depth before any size is computed.
  */
-#include "btf_check.h"
+#include "btf_check_int.h"
 
-#include <linux/btf.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #define NAME_MAX_LEN 255
 #define TYPE_SIZE_MAX (1u << 24) /* the largest struct, enum or float accepted */
-#define PTR_SIZE 8
-/* The most lines of C the blob may make libbpf print: an anonymous struct is
- * printed whole wherever it is used, so a small blob could print gigabytes. */
-#define LINES_MAX (1u << 18)
 
 #define KIND_BIT(k) (1u << (k))
 #define VOID_BIT KIND_BIT(0) /* type id 0; no record has kind 0 */
@@ -40,61 +32,6 @@ enum name_rule {
 	NAME_WORDS,    /* C identifiers separated by single spaces ("unsigned int") */
 	NAME_SECTION,  /* letters, digits, '_' and '.' (".bss") */
 };
-
-enum visit_state { UNSEEN, ACTIVE, DONE };
-
-struct chk {
-	const uint8_t *types; /* the type section */
-	const char *strs;     /* the string section */
-	uint32_t types_len, strs_len;
-	uint32_t n;           /* type ids 1..n */
-	uint32_t *off;        /* off[id]: the record's offset in the type section */
-	uint8_t *state;       /* per (id, reached through a pointer): enum visit_state */
-	uint8_t *height;      /* and the longest chain of references from it */
-	uint64_t *lines;      /* per id: 1 + inline_lines() once known, else 0 */
-	char *why;
-	size_t why_len;
-};
-
-static int fail(struct chk *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int fail(struct chk *c, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (c->why_len)
-		vsnprintf(c->why, c->why_len, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return v;
-}
-
-/* The common part of a type record (id 1..n). */
-static struct btf_type type_of(const struct chk *c, uint32_t id)
-{
-	struct btf_type t;
-
-	memcpy(&t, c->types + c->off[id], sizeof(t));
-	return t;
-}
-
-/* The i-th 32-bit word after a type's common part. */
-static uint32_t word(const struct chk *c, uint32_t id, size_t i)
-{
-	return get32(c->types + c->off[id] + sizeof(struct btf_type) + 4 * i);
-}
-
-static unsigned kind_of(const struct chk *c, uint32_t id)
-{
-	return id ? BTF_INFO_KIND(type_of(c, id).info) : 0;
-}
 
 static const char *kind_name(unsigned k)
 {
@@ -342,244 +279,6 @@ static int check_refs(struct chk *c, uint32_t id)
 	return 0;
 }
 
-/*
- * The i-th reference out of (id, through_ptr) as libbpf's dumper follows
- * them: a pointer sets through_ptr, an array or a member clears it, and a
- * named struct or union reached through a pointer is where a chain ends
- * (it can be declared ahead). Returns 0 when there is no i-th one.
- */
-static int edge(const struct chk *c, uint32_t id, int ptr, uint32_t i, uint32_t *to, int *to_ptr)
-{
-	struct btf_type t = type_of(c, id);
-	uint32_t vlen = BTF_INFO_VLEN(t.info);
-
-	*to_ptr = 0;
-	switch (BTF_INFO_KIND(t.info)) {
-	case BTF_KIND_PTR:
-		*to_ptr = 1;
-		*to = t.type;
-		return i == 0;
-	case BTF_KIND_TYPEDEF: case BTF_KIND_VOLATILE: case BTF_KIND_CONST:
-	case BTF_KIND_RESTRICT: case BTF_KIND_TYPE_TAG:
-		*to_ptr = ptr;
-		*to = t.type;
-		return i == 0;
-	case BTF_KIND_FUNC: case BTF_KIND_VAR: case BTF_KIND_DECL_TAG:
-		*to = t.type;
-		return i == 0;
-	case BTF_KIND_ARRAY:
-		if (i > 1)
-			return 0;
-		*to = word(c, id, i);
-		return 1;
-	case BTF_KIND_STRUCT: case BTF_KIND_UNION:
-		if ((ptr && t.name_off) || i >= vlen)
-			return 0;
-		*to = word(c, id, i * 3 + 1);
-		return 1;
-	case BTF_KIND_FUNC_PROTO:
-		if (i > vlen)
-			return 0;
-		*to_ptr = ptr;
-		*to = i ? word(c, id, (i - 1) * 2 + 1) : t.type;
-		return 1;
-	case BTF_KIND_DATASEC:
-		if (i >= vlen)
-			return 0;
-		*to = word(c, id, i * 3);
-		return 1;
-	}
-	return 0;
-}
-
-/* Depth-first from (id, ptr), `depth` nodes above it: no loop, no chain too deep. */
-static int visit(struct chk *c, uint32_t id, int ptr, unsigned depth)
-{
-	size_t node = (size_t)id * 2 + (size_t)ptr;
-
-	if (c->state[node] == ACTIVE)
-		return fail(c, "type %u refers back to itself through its references", id);
-	if (c->state[node] == UNSEEN) {
-		if (depth >= AA_BTF_MAX_DEPTH)
-			return fail(c, "type %u: a chain of references deeper than %d", id,
-				    AA_BTF_MAX_DEPTH);
-		unsigned h = 0;
-		uint32_t to;
-		int to_ptr;
-		c->state[node] = ACTIVE;
-		for (uint32_t i = 0; edge(c, id, ptr, i, &to, &to_ptr); i++) {
-			if (!to)
-				continue;
-			if (visit(c, to, to_ptr, depth + 1))
-				return -1;
-			if (c->height[(size_t)to * 2 + (size_t)to_ptr] > h)
-				h = c->height[(size_t)to * 2 + (size_t)to_ptr];
-		}
-		c->state[node] = DONE;
-		c->height[node] = (uint8_t)(h + 1);
-	}
-	if (depth + c->height[node] > AA_BTF_MAX_DEPTH)
-		return fail(c, "type %u: a chain of references deeper than %d", id,
-			    AA_BTF_MAX_DEPTH);
-	return 0;
-}
-
-/*
- * The byte size of a data type, with *scalar its underlying int or enum
- * kind (0 for others); -1 if it has none (void, a forward declaration, a
- * function), -2 if it is 2^32 bytes or more. The graph is known to be
- * acyclic and shallow here.
- */
-static int64_t data_size(const struct chk *c, uint32_t id, unsigned *scalar)
-{
-	uint64_t mult = 1;
-
-	*scalar = 0;
-	for (;;) {
-		if (!id)
-			return -1;
-		struct btf_type t = type_of(c, id);
-		unsigned kind = BTF_INFO_KIND(t.info);
-		switch (kind) {
-		case BTF_KIND_INT: case BTF_KIND_ENUM: case BTF_KIND_ENUM64:
-			*scalar = kind;
-			/* fall through */
-		case BTF_KIND_FLOAT: case BTF_KIND_STRUCT: case BTF_KIND_UNION:
-			return mult * t.size > UINT32_MAX ? -2 : (int64_t)(mult * t.size);
-		case BTF_KIND_PTR:
-			return mult * PTR_SIZE > UINT32_MAX ? -2 : (int64_t)(mult * PTR_SIZE);
-		case BTF_KIND_TYPEDEF: case BTF_KIND_VOLATILE: case BTF_KIND_CONST:
-		case BTF_KIND_RESTRICT: case BTF_KIND_TYPE_TAG:
-			id = t.type;
-			break;
-		case BTF_KIND_ARRAY:
-			mult *= word(c, id, 2);
-			if (mult > UINT32_MAX)
-				return -2;
-			id = word(c, id, 0);
-			break;
-		default:
-			return -1;
-		}
-	}
-}
-
-/* Each member of a struct or union has a complete type and lies inside it. */
-static int check_members(struct chk *c, uint32_t id)
-{
-	struct btf_type t = type_of(c, id);
-	uint32_t vlen = BTF_INFO_VLEN(t.info);
-
-	for (uint32_t i = 0; i < vlen; i++) {
-		uint32_t type = word(c, id, i * 3 + 1), off = word(c, id, i * 3 + 2);
-		uint32_t bitfield = BTF_INFO_KFLAG(t.info) ? BTF_MEMBER_BITFIELD_SIZE(off) : 0;
-		uint32_t bit_off = BTF_INFO_KFLAG(t.info) ? BTF_MEMBER_BIT_OFFSET(off) : off;
-		unsigned scalar;
-		int64_t size = data_size(c, type, &scalar);
-		if (size < 0)
-			return fail(c, "type %u: member %u (type %u) has %s", id, i, type,
-				    size == -1 ? "no size" : "a size of 4 GiB or more");
-		if (bitfield && (!scalar || bitfield > size * 8))
-			return fail(c, "type %u: member %u is a bit field of %u bits of type %u",
-				    id, i, bitfield, type);
-		if (!bitfield && bit_off % 8)
-			return fail(c, "type %u: member %u at bit %u, not at a byte", id, i,
-				    bit_off);
-		uint64_t end = (uint64_t)bit_off + (bitfield ? bitfield : (uint64_t)size * 8);
-		if (end > (uint64_t)t.size * 8)
-			return fail(c, "type %u: member %u ends at bit %llu, past the end of its "
-				       "%u bytes", id, i, (unsigned long long)end, t.size);
-	}
-	return 0;
-}
-
-static uint64_t add_lines(uint64_t a, uint64_t b)
-{
-	return a + b > LINES_MAX ? LINES_MAX + 1 : a + b;
-}
-
-static uint64_t def_lines(struct chk *c, uint32_t id);
-
-/*
- * The lines of C printed where type id is used: an anonymous struct, union
- * or enum is printed whole there, a named type by its name alone; through
- * qualifiers, pointers, arrays and function prototypes. Saturates past
- * LINES_MAX. The graph is known to be acyclic (but through a pointer to a
- * named struct or union, which stops here) and shallow.
- */
-static uint64_t inline_lines(struct chk *c, uint32_t id)
-{
-	if (!id)
-		return 0;
-	if (c->lines[id])
-		return c->lines[id] - 1;
-	struct btf_type t = type_of(c, id);
-	uint32_t vlen = BTF_INFO_VLEN(t.info);
-	uint64_t n = 0;
-	switch (BTF_INFO_KIND(t.info)) {
-	case BTF_KIND_STRUCT: case BTF_KIND_UNION: case BTF_KIND_ENUM: case BTF_KIND_ENUM64:
-		n = t.name_off ? 0 : def_lines(c, id);
-		break;
-	case BTF_KIND_PTR: case BTF_KIND_CONST: case BTF_KIND_VOLATILE: case BTF_KIND_RESTRICT:
-	case BTF_KIND_TYPE_TAG:
-		n = inline_lines(c, t.type);
-		break;
-	case BTF_KIND_ARRAY:
-		n = inline_lines(c, word(c, id, 0));
-		break;
-	case BTF_KIND_FUNC_PROTO:
-		n = add_lines(1, inline_lines(c, t.type));
-		for (uint32_t i = 0; i < vlen; i++)
-			n = add_lines(n, inline_lines(c, word(c, id, i * 2 + 1)));
-		break;
-	}
-	c->lines[id] = n + 1;
-	return n;
-}
-
-/* The lines of C of a definition: a struct or union (members, and padding at
- * most one line per 8 bytes and nine per gap), an enum, a typedef. */
-static uint64_t def_lines(struct chk *c, uint32_t id)
-{
-	struct btf_type t = type_of(c, id);
-	uint32_t vlen = BTF_INFO_VLEN(t.info);
-	uint64_t n = 0;
-	switch (BTF_INFO_KIND(t.info)) {
-	case BTF_KIND_STRUCT: case BTF_KIND_UNION:
-		n = 2 + 9 * ((uint64_t)vlen + 1) + t.size / 8;
-		for (uint32_t i = 0; i < vlen; i++)
-			n = add_lines(n, 1 + inline_lines(c, word(c, id, i * 3 + 1)));
-		break;
-	case BTF_KIND_ENUM: case BTF_KIND_ENUM64:
-		n = 2 + (uint64_t)vlen;
-		break;
-	case BTF_KIND_TYPEDEF:
-		n = add_lines(1, inline_lines(c, t.type));
-		break;
-	}
-	return n > LINES_MAX ? LINES_MAX + 1 : n;
-}
-
-/* All that libbpf may print: each named definition once, and a line per type for forward declarations. */
-static int check_lines(struct chk *c)
-{
-	uint64_t total = c->n;
-
-	c->lines = calloc((size_t)c->n + 1, sizeof(*c->lines));
-	if (!c->lines)
-		return fail(c, "out of memory for %u types", c->n);
-	for (uint32_t id = 1; id <= c->n && total <= LINES_MAX; id++) {
-		unsigned kind = kind_of(c, id);
-		if (type_of(c, id).name_off &&
-		    (kind == BTF_KIND_STRUCT || kind == BTF_KIND_UNION || kind == BTF_KIND_ENUM ||
-		     kind == BTF_KIND_ENUM64 || kind == BTF_KIND_TYPEDEF))
-			total = add_lines(total, def_lines(c, id));
-	}
-	if (total > LINES_MAX)
-		return fail(c, "its C would be more than %u lines", LINES_MAX);
-	return 0;
-}
-
 /* Header and section bounds; sets the sections in c. */
 static int check_header(struct chk *c, const uint8_t *btf, size_t len)
 {
@@ -658,14 +357,14 @@ static int check_all(struct chk *c, const uint8_t *btf, size_t len)
 	if (!c->state || !c->height)
 		return fail(c, "out of memory for %u types", c->n);
 	for (uint32_t id = 1; id <= c->n; id++)
-		if (visit(c, id, 0, 0) || visit(c, id, 1, 0))
+		if (aa_btf_visit(c, id, 0, 0) || aa_btf_visit(c, id, 1, 0))
 			return -1;
 	for (uint32_t id = 1; id <= c->n; id++) {
 		unsigned kind = kind_of(c, id);
-		if ((kind == BTF_KIND_STRUCT || kind == BTF_KIND_UNION) && check_members(c, id))
+		if ((kind == BTF_KIND_STRUCT || kind == BTF_KIND_UNION) && aa_btf_check_members(c, id))
 			return -1;
 	}
-	return check_lines(c);
+	return aa_btf_check_lines(c);
 }
 
 int aa_btf_check(const uint8_t *btf, size_t len, char *why, size_t why_len)

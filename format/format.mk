@@ -1,7 +1,8 @@
 # format/: record layouts, the size-dispatch parser and the capture file.
 LIB_SRCS += format/error.c format/parse.c format/xxh64.c format/pcapng.c \
 	format/chunk.c format/xform.c format/meta.c format/writer.c format/events_btf.c \
-	format/reader.c format/clock.c format/btf_check.c format/version.c
+	format/reader.c format/clock.c format/btf_check.c format/btf_graph.c \
+	format/btf_lines.c format/version.c
 
 # What a program using libaa includes; the rest of format/ is the library's own.
 PUBLIC_HEADERS += format/aa_version.h format/events.h format/aa_error.h \

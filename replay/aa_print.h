@@ -34,7 +34,8 @@ char *aa_format_time(char buf[AA_TIME_BUF], uint64_t wall_ns);
  * One line: time, type, then the type's fields, e.g.
  *   2026-11-25T21:30:01.123456789Z file pid=7 tid=7 openat "/etc/hosts" flags=O_RDONLY|O_CLOEXEC ret=3 dur=8.1us
  * A file record's flags are names for its syscall (open flags, AT_REMOVEDIR,
- * RENAME_*), bits without a name as hex at the end. Strings are quoted with
+ * RENAME_*) by the numbers of the machine rec->arch names, bits without a
+ * name as hex at the end. Strings are quoted with
  * C-like escapes; a TLS piece shows a short
  * preview; an unknown record its size and first bytes in hex; an invalid
  * one (ev.error set) "invalid=AA_E_..." after its type.

@@ -174,6 +174,12 @@ struct aa_record {
 	const char *host;
 	const uint8_t *session;
 	uint32_t origin;   /* aa_source_origin(src, origin) */
+	/* The capturing machine's architecture as its origin's META names it
+	 * (`uname -m`: "x86_64", "aarch64"; "" when it names none), which says
+	 * how the record's architecture-defined numbers (open flags) read;
+	 * NULL when no META is known (a live or raw source: this machine's).
+	 * Valid until aa_close. */
+	const char *arch;
 };
 
 /*

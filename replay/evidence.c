@@ -23,6 +23,7 @@ struct held {
 	const char *path;
 	const char *host;          /* the record's origin (aa_record.host ...) */
 	const uint8_t *session;
+	const char *arch;
 	uint32_t origin;
 	uint32_t chunk, len;
 	uint32_t pad_;             /* bytes starts 8-byte aligned: aa_parse views it */
@@ -202,6 +203,7 @@ static int queue(struct aa_evidence *e, struct aa_record *rec, struct group *g, 
 		q.h->path = rec->path;
 		q.h->host = rec->host;
 		q.h->session = rec->session;
+		q.h->arch = rec->arch;
 		q.h->origin = rec->origin;
 		q.h->chunk = rec->chunk;
 		q.h->len = rec->ev.len;
@@ -437,6 +439,7 @@ const struct aa_record *aa_evidence_pop(struct aa_evidence *e)
 		r->path = q->h->path;
 		r->host = q->h->host;
 		r->session = q->h->session;
+		r->arch = q->h->arch;
 		r->origin = q->h->origin;
 		r->chunk = q->h->chunk;
 		r->process = aa_event_pid(&r->ev, &pid) ? aa_proctab_at(e->procs, r->origin, pid, r->time_ns) : NULL;

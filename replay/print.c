@@ -62,8 +62,9 @@ static void put_errno(FILE *out, int64_t ret)
 static void put_endpoints(FILE *out, unsigned family, const uint8_t *local, uint16_t lport,
 			  const uint8_t *peer, uint16_t pport);
 
-static void print_tls(FILE *out, const struct aa_tls_event *e, const struct aa_joins *j)
+static void print_tls(FILE *out, const struct aa_tls_event *e, const struct aa_record *rec)
 {
+	const struct aa_joins *j = rec->joins;
 	uint32_t len = aa_tls_piece_len(e);
 
 	put_field_u64(out, " pid=", e->pid);
@@ -94,8 +95,9 @@ static void print_tls(FILE *out, const struct aa_tls_event *e, const struct aa_j
 		fputs_unlocked("...", out);
 }
 
-static void print_file(FILE *out, const struct aa_file_event *e, const struct aa_joins *j)
+static void print_file(FILE *out, const struct aa_file_event *e, const struct aa_record *rec)
 {
+	const struct aa_joins *j = rec->joins;
 	const char *sys = aa_file_syscall_name(e->syscall);
 
 	put_field_u64(out, " pid=", e->pid);
@@ -119,15 +121,18 @@ static void print_file(FILE *out, const struct aa_file_event *e, const struct aa
 	}
 	char flags[AA_FLAGS_BUF];
 
-	fprintf(out, " flags=%s ret=%lld", aa_flags_names(flags, aa_file_syscall(e->syscall), e->flags),
+	fprintf(out, " flags=%s ret=%lld",
+		aa_flags_names_arch(flags, rec->arch, aa_file_syscall(e->syscall), e->flags),
 		(long long)e->return_code);
 	put_errno(out, e->return_code);
 	fputs_unlocked(" dur=", out);
 	aa_enc_duration(out, e->duration_ns);
 }
 
-static void print_exec(FILE *out, const struct aa_exec_event *e, const struct aa_joins *j)
+static void print_exec(FILE *out, const struct aa_exec_event *e, const struct aa_record *rec)
 {
+	const struct aa_joins *j = rec->joins;
+
 	put_field_u64(out, " pid=", e->pid);
 	put_field_u64(out, " ppid=", e->ppid);
 	put_field_u64(out, " uid=", e->uid);
@@ -139,8 +144,10 @@ static void print_exec(FILE *out, const struct aa_exec_event *e, const struct aa
 		aa_enc_text_argv(out, &j->str[AA_STRING_ARGV]);
 }
 
-static void print_exit(FILE *out, const struct aa_exit_event *e, const struct aa_joins *j)
+static void print_exit(FILE *out, const struct aa_exit_event *e, const struct aa_record *rec)
 {
+	const struct aa_joins *j = rec->joins;
+
 	put_field_u64(out, " pid=", e->pid);
 	fputs_unlocked(" exit_code=", out);
 	aa_enc_i64(out, e->exit_code);
@@ -178,8 +185,10 @@ static void put_name(FILE *out, const char *name, const char *field, uint64_t v)
 	}
 }
 
-static void print_task(FILE *out, const struct aa_task_event *e, const struct aa_joins *j)
+static void print_task(FILE *out, const struct aa_task_event *e, const struct aa_record *rec)
 {
+	const struct aa_joins *j = rec->joins;
+
 	put_field_u64(out, " pid=", e->pid);
 	put_field_u64(out, " tid=", e->tid);
 	put_name(out, aa_task_kind_name(e->kind), " kind=", e->kind);
@@ -212,9 +221,9 @@ static void print_task(FILE *out, const struct aa_task_event *e, const struct aa
 		aa_enc_text_argv(out, &j->str[AA_STRING_ARGV]);
 }
 
-static void print_string(FILE *out, const struct aa_string_event *e, const struct aa_joins *j)
+static void print_string(FILE *out, const struct aa_string_event *e, const struct aa_record *rec)
 {
-	(void)j; /* completes others, or has nothing completing it */
+	(void)rec; /* completes others, or has nothing completing it */
 	uint32_t len = aa_string_piece_len(e);
 
 	put_field_u64(out, " pid=", e->pid);
@@ -234,9 +243,9 @@ static void print_string(FILE *out, const struct aa_string_event *e, const struc
 		fputs_unlocked("...", out);
 }
 
-static void print_tls_conn(FILE *out, const struct aa_tls_conn_event *e, const struct aa_joins *j)
+static void print_tls_conn(FILE *out, const struct aa_tls_conn_event *e, const struct aa_record *rec)
 {
-	(void)j; /* completes others, or has nothing completing it */
+	(void)rec; /* completes others, or has nothing completing it */
 	put_field_u64(out, " pid=", e->pid);
 	put_field_u64(out, " tid=", e->tid);
 	put_name(out, e->direction == AA_TLS_WRITE ? "write" : e->direction == AA_TLS_READ ? "read" : NULL,
@@ -249,8 +258,9 @@ static void print_tls_conn(FILE *out, const struct aa_tls_conn_event *e, const s
 	put_field_u64(out, " data_len=", e->data_len);
 }
 
-static void print_fileop(FILE *out, const struct aa_fileop_event *e, const struct aa_joins *j)
+static void print_fileop(FILE *out, const struct aa_fileop_event *e, const struct aa_record *rec)
 {
+	const struct aa_joins *j = rec->joins;
 	char flags[AA_FLAGS_BUF];
 
 	put_field_u64(out, " pid=", e->pid);
@@ -266,7 +276,7 @@ static void print_fileop(FILE *out, const struct aa_fileop_event *e, const struc
 		fputs_unlocked(" offset=", out);
 		aa_enc_i64(out, e->offset);
 	}
-	fprintf(out, " flags=%s", aa_flags_names(flags, e->syscall, e->flags));
+	fprintf(out, " flags=%s", aa_flags_names_arch(flags, rec->arch, e->syscall, e->flags));
 	if (e->mode)
 		fprintf(out, " mode=0%o", (unsigned)e->mode);
 	fputs_unlocked(" ret=", out);
@@ -276,9 +286,9 @@ static void print_fileop(FILE *out, const struct aa_fileop_event *e, const struc
 	aa_enc_duration(out, e->duration_ns);
 }
 
-static void print_net(FILE *out, const struct aa_net_event *e, const struct aa_joins *j)
+static void print_net(FILE *out, const struct aa_net_event *e, const struct aa_record *rec)
 {
-	(void)j; /* completes others, or has nothing completing it */
+	(void)rec; /* completes others, or has nothing completing it */
 	put_field_u64(out, " pid=", e->pid);
 	put_field_u64(out, " tid=", e->tid);
 	put_name(out, aa_net_syscall_name(e->syscall), " syscall=", e->syscall);

@@ -253,7 +253,7 @@ void aa_print_fields(FILE *out, const struct aa_record *rec, const struct aa_typ
 	const struct aa_event *ev = &rec->ev;
 
 	switch (ev->type) {
-#define X(name, NAME, size) case AA_TYPE_##NAME: p->name(out, ev->name, rec->joins); return;
+#define X(name, NAME, size) case AA_TYPE_##NAME: p->name(out, ev->name, rec); return;
 	AA_RECORD_TYPES(X)
 #undef X
 	case AA_TYPE_UNKNOWN: break;

@@ -57,9 +57,10 @@ void aa_enc_duration(FILE *out, uint64_t ns);
 void aa_enc_i64(FILE *out, int64_t v);
 
 /* The per-type field printers of one output format (.tls, .file ...):
- * the record's own fields, and what completes it (j, NULL when nothing). */
+ * the record's own fields e, read with what rec says of it (what completes
+ * it: rec->joins, NULL when nothing; its machine: rec->arch). */
 #define AA_X_PRINTER_FIELD(name, NAME, size) \
-	void (*name)(FILE *out, const struct aa_##name##_event *e, const struct aa_joins *j);
+	void (*name)(FILE *out, const struct aa_##name##_event *e, const struct aa_record *rec);
 struct aa_type_printer {
 	AA_RECORD_TYPES(AA_X_PRINTER_FIELD)
 	void (*unknown)(FILE *out, const struct aa_event *ev);
@@ -116,6 +117,18 @@ static inline uint32_t aa_file_syscall(uint32_t syscall)
  * flags do: O_RDONLY). Returns buf.
  */
 const char *aa_flags_names(char buf[AA_FLAGS_BUF], uint32_t syscall, uint32_t flags);
+/*
+ * The same for a record captured on machine arch (aa_record.arch, META's
+ * `uname -m`): arm and arm64 ("aarch64", "arm*") number O_DIRECTORY,
+ * O_NOFOLLOW, O_DIRECT and O_LARGEFILE otherwise than x86-64; NULL is
+ * this machine (a live record); "" or any other name, asm-generic (x86-64),
+ * which is what aa_flags_names reads.
+ */
+const char *aa_flags_names_arch(char buf[AA_FLAGS_BUF], const char *arch, uint32_t syscall,
+				uint32_t flags);
+/* Open flags of a record captured on arch (as above) as this machine's
+ * <fcntl.h> numbers them, for code that tests them by its O_* macros. */
+uint32_t aa_open_flags_here(const char *arch, uint32_t flags);
 
 /* Room for "[ffff:...:ffff]:65535" and its NUL. */
 #define AA_ENDPOINT_BUF 56

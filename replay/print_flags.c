@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The names of a file record's flags, for both printers: the one table of
- * flag names. The values are Linux's asm-generic ones (x86-64, what the BPF
- * programs record), written out here rather than taken from <fcntl.h>, so
- * that a file reads the same on any machine.
+ * flag names. The values are Linux's asm-generic ones (x86-64), with arm's
+ * where they differ (a record names its machine: aa_record.arch), written
+ * out here rather than taken from <fcntl.h>, so that a file reads the same
+ * on any machine.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "print_enc.h"
 
@@ -14,8 +16,10 @@ struct flag_name {
 	const char *name;
 };
 
-/* openat's flags, and the file's f_flags for read and write. The access
- * mode (O_RDONLY 0, O_WRONLY 1, O_RDWR 2) is a value, not bits: see below. */
+/* openat's flags, and the file's f_flags for read and write, as
+ * include/uapi/asm-generic/fcntl.h numbers them (x86-64 takes them all:
+ * arch/x86/include/uapi/asm/fcntl.h only includes it). The access mode
+ * (O_RDONLY 0, O_WRONLY 1, O_RDWR 2) is a value, not bits: see below. */
 static const struct flag_name open_flags[] = {
 	{ 020200000, "O_TMPFILE" }, /* with O_DIRECTORY's bit */
 	{ 04010000, "O_SYNC" },     /* with O_DSYNC's bit */
@@ -36,6 +40,60 @@ static const struct flag_name open_flags[] = {
 	{ 010000000, "O_PATH" },
 	{ 0 },
 };
+
+/*
+ * arm64's numbers for the open flags it defines itself, by their
+ * asm-generic mask above: arch/arm64/include/uapi/asm/fcntl.h (32-bit arm's
+ * arch/arm/include/uapi/asm/fcntl.h has the same four) sets O_DIRECTORY
+ * 040000, O_NOFOLLOW 0100000, O_DIRECT 0200000 and O_LARGEFILE 0400000
+ * before it includes asm-generic, whose O_TMPFILE is __O_TMPFILE 020000000
+ * with O_DIRECTORY's bit. Every other flag is asm-generic's there too.
+ */
+static const uint32_t arm_open_masks[][2] = {
+	{ 020200000, 020040000 }, /* O_TMPFILE (first: the single bits follow) */
+	{ 040000, 0200000 },      /* O_DIRECT */
+	{ 0100000, 0400000 },     /* O_LARGEFILE (set in every f_flags of a 64-bit kernel) */
+	{ 0200000, 040000 },      /* O_DIRECTORY */
+	{ 0400000, 0100000 },     /* O_NOFOLLOW */
+};
+
+static uint32_t arm_open_mask(uint32_t mask)
+{
+	for (size_t i = 0; i < sizeof(arm_open_masks) / sizeof(arm_open_masks[0]); i++)
+		if (arm_open_masks[i][0] == mask)
+			return arm_open_masks[i][1];
+	return mask;
+}
+
+/* Whether a capture of machine arch (`uname -m`: "aarch64" for arm64,
+ * "armv7l" ... for arm) has arm's open flags; NULL: this machine. */
+static int arm_flags(const char *arch)
+{
+	if (!arch) {
+#if defined(__aarch64__) || defined(__arm__)
+		return 1;
+#else
+		return 0;
+#endif
+	}
+	return !strncmp(arch, "aarch64", 7) || !strncmp(arch, "arm", 3);
+}
+
+uint32_t aa_open_flags_here(const char *arch, uint32_t flags)
+{
+	int from = arm_flags(arch), here = arm_flags(NULL);
+	uint32_t out = flags;
+
+	if (from == here)
+		return flags;
+	/* the four single bits arm moves are the same four bits, permuted */
+	for (size_t i = 1; i < sizeof(arm_open_masks) / sizeof(arm_open_masks[0]); i++)
+		out &= ~arm_open_masks[i][0];
+	for (size_t i = 1; i < sizeof(arm_open_masks) / sizeof(arm_open_masks[0]); i++)
+		if (flags & arm_open_masks[i][from])
+			out |= arm_open_masks[i][here];
+	return out;
+}
 
 static const struct flag_name unlink_flags[] = {
 	{ 0x200, "AT_REMOVEDIR" },
@@ -71,7 +129,14 @@ static void add(char *buf, size_t *n, const char *text)
 
 const char *aa_flags_names(char buf[AA_FLAGS_BUF], uint32_t syscall, uint32_t flags)
 {
+	return aa_flags_names_arch(buf, "", syscall, flags);
+}
+
+const char *aa_flags_names_arch(char buf[AA_FLAGS_BUF], const char *arch, uint32_t syscall,
+				uint32_t flags)
+{
 	static const char *const modes[] = { "O_RDONLY", "O_WRONLY", "O_RDWR" };
+	int arm;
 	const struct flag_name *t;
 	size_t n = 0;
 
@@ -109,10 +174,13 @@ const char *aa_flags_names(char buf[AA_FLAGS_BUF], uint32_t syscall, uint32_t fl
 		t = NULL;
 		break;
 	}
+	arm = t == open_flags && arm_flags(arch); /* the others are the same everywhere */
 	for (; t && t->mask; t++) {
-		if ((flags & t->mask) == t->mask) {
+		uint32_t mask = arm ? arm_open_mask(t->mask) : t->mask;
+
+		if ((flags & mask) == mask) {
 			add(buf, &n, t->name);
-			flags &= ~t->mask;
+			flags &= ~mask;
 		}
 	}
 	if (flags || n == 0) {

@@ -107,8 +107,10 @@ static void put_path(FILE *out, const char *name, const struct aa_joins *j,
 static void put_endpoint(FILE *out, const char *name, unsigned family, const uint8_t *addr,
 			 uint16_t port);
 
-static void print_tls(FILE *out, const struct aa_tls_event *e, const struct aa_joins *j)
+static void print_tls(FILE *out, const struct aa_tls_event *e, const struct aa_record *rec)
 {
+	const struct aa_joins *j = rec->joins;
+
 	static const char *const dirs[] = { "write", "read" };
 	uint32_t len = aa_tls_piece_len(e);
 
@@ -131,8 +133,10 @@ static void print_tls(FILE *out, const struct aa_tls_event *e, const struct aa_j
 	put_b64(out, "payload", e->payload, len);
 }
 
-static void print_file(FILE *out, const struct aa_file_event *e, const struct aa_joins *j)
+static void print_file(FILE *out, const struct aa_file_event *e, const struct aa_record *rec)
 {
+	const struct aa_joins *j = rec->joins;
+
 	put_u64(out, "pid", e->pid);
 	put_u64(out, "tid", e->tid);
 	put_u64(out, "timestamp_ns", e->timestamp_ns);
@@ -140,7 +144,7 @@ static void print_file(FILE *out, const struct aa_file_event *e, const struct aa
 	char flags[AA_FLAGS_BUF];
 
 	put_u64(out, "flags", e->flags);
-	aa_flags_names(flags, aa_file_syscall(e->syscall), e->flags);
+	aa_flags_names_arch(flags, rec->arch, aa_file_syscall(e->syscall), e->flags);
 	put_bytes(out, "flags_names", (const uint8_t *)flags, strlen(flags));
 	put_i64(out, "return_code", e->return_code);
 	put_u64(out, "duration_ns", e->duration_ns);
@@ -158,8 +162,10 @@ static void print_file(FILE *out, const struct aa_file_event *e, const struct aa
 	}
 }
 
-static void print_exec(FILE *out, const struct aa_exec_event *e, const struct aa_joins *j)
+static void print_exec(FILE *out, const struct aa_exec_event *e, const struct aa_record *rec)
 {
+	const struct aa_joins *j = rec->joins;
+
 	put_u64(out, "timestamp_ns", e->timestamp_ns);
 	put_u64(out, "pid", e->pid);
 	put_u64(out, "ppid", e->ppid);
@@ -169,8 +175,10 @@ static void print_exec(FILE *out, const struct aa_exec_event *e, const struct aa
 	aa_enc_json_argv(out, j ? &j->str[AA_STRING_ARGV] : &(struct aa_string){ 0 });
 }
 
-static void print_exit(FILE *out, const struct aa_exit_event *e, const struct aa_joins *j)
+static void print_exit(FILE *out, const struct aa_exit_event *e, const struct aa_record *rec)
 {
+	const struct aa_joins *j = rec->joins;
+
 	put_u64(out, "timestamp_ns", e->timestamp_ns);
 	put_u64(out, "pid", e->pid);
 	put_i64(out, "exit_code", e->exit_code);
@@ -187,8 +195,10 @@ static void put_endpoint(FILE *out, const char *name, unsigned family, const uin
 		put_bytes(out, name, (const uint8_t *)a, strlen(a));
 }
 
-static void print_task(FILE *out, const struct aa_task_event *e, const struct aa_joins *j)
+static void print_task(FILE *out, const struct aa_task_event *e, const struct aa_record *rec)
 {
+	const struct aa_joins *j = rec->joins;
+
 	put_u64(out, "timestamp_ns", e->timestamp_ns);
 	put_u64(out, "pid", e->pid);
 	put_u64(out, "tid", e->tid);
@@ -212,9 +222,9 @@ static void print_task(FILE *out, const struct aa_task_event *e, const struct aa
 		aa_enc_json_argv(out, &j->str[AA_STRING_ARGV]);
 }
 
-static void print_string(FILE *out, const struct aa_string_event *e, const struct aa_joins *j)
+static void print_string(FILE *out, const struct aa_string_event *e, const struct aa_record *rec)
 {
-	(void)j; /* completes others, or has nothing completing it */
+	(void)rec; /* completes others, or has nothing completing it */
 	uint32_t len = aa_string_piece_len(e);
 
 	put_u64(out, "timestamp_ns", e->timestamp_ns);
@@ -228,9 +238,9 @@ static void print_string(FILE *out, const struct aa_string_event *e, const struc
 	put_b64(out, "data", e->data, len);
 }
 
-static void print_tls_conn(FILE *out, const struct aa_tls_conn_event *e, const struct aa_joins *j)
+static void print_tls_conn(FILE *out, const struct aa_tls_conn_event *e, const struct aa_record *rec)
 {
-	(void)j; /* completes others, or has nothing completing it */
+	(void)rec; /* completes others, or has nothing completing it */
 	static const char *const dirs[] = { "write", "read" };
 
 	put_u64(out, "timestamp_ns", e->timestamp_ns);
@@ -247,8 +257,9 @@ static void print_tls_conn(FILE *out, const struct aa_tls_conn_event *e, const s
 	put_u64(out, "ssl", e->ssl);
 }
 
-static void print_fileop(FILE *out, const struct aa_fileop_event *e, const struct aa_joins *j)
+static void print_fileop(FILE *out, const struct aa_fileop_event *e, const struct aa_record *rec)
 {
+	const struct aa_joins *j = rec->joins;
 	char flags[AA_FLAGS_BUF];
 
 	put_u64(out, "timestamp_ns", e->timestamp_ns);
@@ -256,7 +267,7 @@ static void print_fileop(FILE *out, const struct aa_fileop_event *e, const struc
 	put_u64(out, "tid", e->tid);
 	put_name_or_u64(out, "syscall", aa_syscall_name(e->syscall), e->syscall);
 	put_u64(out, "flags", e->flags);
-	aa_flags_names(flags, e->syscall, e->flags);
+	aa_flags_names_arch(flags, rec->arch, e->syscall, e->flags);
 	put_bytes(out, "flags_names", (const uint8_t *)flags, strlen(flags));
 	put_i64(out, "return_code", e->return_code);
 	put_u64(out, "duration_ns", e->duration_ns);
@@ -268,9 +279,9 @@ static void print_fileop(FILE *out, const struct aa_fileop_event *e, const struc
 	put_path(out, "path", j, AA_STRING_PATH, e->path, sizeof(e->path));
 }
 
-static void print_net(FILE *out, const struct aa_net_event *e, const struct aa_joins *j)
+static void print_net(FILE *out, const struct aa_net_event *e, const struct aa_record *rec)
 {
-	(void)j; /* completes others, or has nothing completing it */
+	(void)rec; /* completes others, or has nothing completing it */
 	put_u64(out, "timestamp_ns", e->timestamp_ns);
 	put_u64(out, "pid", e->pid);
 	put_u64(out, "tid", e->tid);

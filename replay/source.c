@@ -110,6 +110,45 @@ static int passes(const struct aa_filter *f, const struct aa_record *rec)
 	return 1;
 }
 
+/* s as a string src keeps until aa_close: one copy of each distinct one,
+ * at most AA_SOURCE_ARCHS ("" past that, or without memory). */
+static const char *keep_arch(aa_source *src, const char *s)
+{
+	uint32_t i;
+
+	for (i = 0; i < src->narchs; i++)
+		if (!strcmp(src->archs[i], s))
+			return src->archs[i];
+	if (i == AA_SOURCE_ARCHS || !(src->archs[i] = strdup(s)))
+		return "";
+	return src->archs[src->narchs++];
+}
+
+/*
+ * rec's aa_record.arch: its origin's META arch (a copy that lives as long
+ * as src); for a source of files that has no origins of its own (NATS),
+ * the META being read, kept in src since that META goes with its file;
+ * NULL when no META is known (live, raw).
+ */
+static const char *record_arch(aa_source *src, const struct aa_record *rec)
+{
+	const struct aa_origin *g = aa_source_origin(src, rec->origin);
+	const struct aa_file_meta *m;
+
+	if (g)
+		return g->meta->arch ? g->meta->arch : "";
+	if (!(m = aa_source_meta(src)))
+		return NULL;
+	return keep_arch(src, m->arch ? m->arch : "");
+}
+
+/* A record just read from the source: its arch set, counted. */
+static void took(aa_source *src, struct aa_record *rec)
+{
+	rec->arch = record_arch(src, rec);
+	aa_source_count(src, rec);
+}
+
 /*
  * The next record of the stream, counted, before any filter: in capture
  * order, or in time order through src->order.
@@ -121,7 +160,7 @@ static int next_raw(aa_source *src, struct aa_record **out)
 
 	if (!src->ordered) {
 		if ((rc = src->ops->next(src, &rec)) == 1) {
-			aa_source_count(src, rec);
+			took(src, rec);
 			*out = rec;
 		}
 		return rc;
@@ -136,7 +175,7 @@ static int next_raw(aa_source *src, struct aa_record **out)
 			src->order_end = 1;
 			src->order_rc = rc;
 		} else {
-			aa_source_count(src, rec);
+			took(src, rec);
 			struct aa_pin *pin = src->ops->pin ? src->ops->pin(src) : NULL;
 			if (aa_order_push(src->order, rec, pin) != 0)
 				return aa_source_fail(src, AA_E_NOMEM, NULL, -1, -1, "out of memory for time order");
@@ -251,6 +290,8 @@ void aa_close(aa_source *src)
 	free((void *)src->filter.pids);
 	aa_order_free(src->order);
 	aa_evidence_free(src->evidence);
+	for (uint32_t i = 0; i < src->narchs; i++)
+		free(src->archs[i]);
 	src->ops->destroy(src);
 }
 

@@ -26,7 +26,8 @@ struct aa_pin {
 
 struct aa_source_ops {
 	/* The next record, unfiltered: 1 with *rec set, 0 at the end, <0 AA_E_*
-	 * with src->err filled. Every field of *rec is the source's to set. */
+	 * with src->err filled. Every field of *rec but arch is the source's to
+	 * set; the common layer sets arch from its origin (or META). */
 	int (*next)(aa_source *src, struct aa_record **rec);
 	const struct aa_file_meta *(*meta)(const aa_source *src);
 	void (*destroy)(aa_source *src);
@@ -36,6 +37,10 @@ struct aa_source_ops {
 	 * kept (struct aa_pin); NULL (or no op): copy what must be kept. */
 	struct aa_pin *(*pin)(aa_source *src);
 };
+
+/* Distinct META arch strings a source keeps for its records (a stream of
+ * more machines than that names the rest ""). */
+#define AA_SOURCE_ARCHS 8
 
 struct aa_source {
 	const struct aa_source_ops *ops;
@@ -54,6 +59,9 @@ struct aa_source {
 	struct aa_evidence *evidence;
 	int ending;               /* the stream's end or error is next, */
 	int end_rc;               /* and this it */
+	/* The META arch strings of a source without origins (aa_record.arch) */
+	char *archs[AA_SOURCE_ARCHS];
+	uint32_t narchs;
 };
 
 /* Sets up the common part; copies the filter. Returns 0 or AA_E_NOMEM. */

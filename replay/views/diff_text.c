@@ -3,234 +3,20 @@
  * The "what happened" text of a recording (aa_diff.h): the process tree,
  * and for each process the lines of what it did, each line once, in the
  * order first seen. A process's lines wait in a spool file (a buffer of at
- * most PROC_BUF bytes each in memory) until the tree is whole and the text
- * is written out in its order; the set of a process's line hashes that
- * keeps each line once is dropped when it ends (and made again from its
- * lines in the rare case that one more comes: a TLS message decoded late).
+ * most PROC_BUF bytes each in memory: diff_proc.c) until the tree is whole
+ * and the text is written out in its order.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include "aa_print.h"
-#include "diff_impl.h"
+#include "diff_build.h"
 #include "print_enc.h"
-#include "xxh64.h"
 
 #define MASK_MEMO 4096  /* paths and argv items whose masked form is kept */
-#define PROC_BUF 65536 /* bytes of a process's lines kept in memory before they are spooled */
-
-/* The lines of one process, each [u32 length][bytes], with a set of their
- * hashes to keep each once. */
-struct diff_proc {
-	uint8_t *buf;       /* the lines not spooled yet */
-	size_t len, cap;
-	struct chunk {      /* the lines spooled, in order */
-		uint64_t off;
-		size_t len;
-	} *chunks;
-	size_t nchunks;
-	size_t n;           /* lines */
-	uint64_t *set;      /* open addressing, 0 empty; NULL once the process ended */
-	size_t setcap;
-	int ended;
-};
-
-struct build {
-	const struct diff_rules *r;
-	struct diff_tls *tls;
-	struct aa_tree_node *cur; /* the process of the record being taken in */
-	uint32_t hosts;           /* the tree's: more than one, each root says its host */
-	struct pending {          /* TLS lines of no current process, placed at the end */
-		uint32_t origin, pid;
-		char *s;
-	} *pend;
-	size_t npend;
-	struct diff_proc unknown; /* the lines of records of no known process */
-	FILE *ms; /* the line being made */
-	char *buf;
-	size_t len;
-	struct mask_memo { /* put_masked's last results */
-		uint64_t h;
-		char *in;
-		size_t in_len;
-		char *out;
-	} *memo;     /* MASK_MEMO of them, NULL when no memory for them */
-	FILE *spool; /* processes' lines past their buffers */
-	uint64_t spooled;
-	int nomem, io; /* io: the errno of a spool that failed */
-};
-
-static uint64_t hash_of(const char *s, size_t len)
-{
-	struct aa_xxh64 h;
-	uint64_t v;
-
-	aa_xxh64_init(&h, 0);
-	aa_xxh64_update(&h, s, len);
-	v = aa_xxh64_digest(&h);
-	return v ? v : 1;
-}
-
-static void io_failed(struct build *b)
-{
-	if (!b->io)
-		b->io = errno ? errno : EIO;
-}
-
-/* Moves p's buffered lines to the spool. */
-static void proc_spill(struct build *b, struct diff_proc *p)
-{
-	struct chunk *c;
-
-	if (!p->len)
-		return;
-	if ((!b->spool && !(b->spool = diff_spool())) || fwrite(p->buf, 1, p->len, b->spool) != p->len) {
-		io_failed(b);
-		return;
-	}
-	if (!(c = realloc(p->chunks, (p->nchunks + 1) * sizeof(*c)))) {
-		b->nomem = 1;
-		return;
-	}
-	p->chunks = c;
-	c[p->nchunks++] = (struct chunk){ b->spooled, p->len };
-	b->spooled += p->len;
-	p->len = 0;
-}
-
-/* Calls fn with each line of p in order: 0, or non-zero when one failed. */
-static int proc_lines(struct build *b, const struct diff_proc *p,
-		      void (*fn)(struct build *b, void *arg, const char *s, size_t len), void *arg)
-{
-	uint8_t *mem = NULL;
-
-	if (p->nchunks && fflush(b->spool)) {
-		io_failed(b);
-		return -1;
-	}
-	for (size_t c = 0; c <= p->nchunks && !b->nomem && !b->io; c++) {
-		const uint8_t *at = p->buf;
-		size_t n = p->len;
-		if (c < p->nchunks) {
-			n = p->chunks[c].len;
-			uint8_t *m = realloc(mem, n);
-			if (!m) {
-				b->nomem = 1;
-				break;
-			}
-			mem = m;
-			ssize_t r = pread(fileno(b->spool), mem, n, (off_t)p->chunks[c].off);
-			if (r < 0 || (size_t)r != n) {
-				errno = r < 0 ? errno : EIO;
-				io_failed(b);
-				break;
-			}
-			at = mem;
-		}
-		for (size_t i = 0; i + 4 <= n;) {
-			uint32_t len;
-			memcpy(&len, at + i, 4);
-			fn(b, arg, (const char *)at + i + 4, len);
-			i += 4 + (size_t)len;
-		}
-	}
-	free(mem);
-	return b->nomem || b->io;
-}
-
-/* Puts hash h into p's set: 1 when new, 0 when there, -1 when out of memory. */
-static int set_put(struct diff_proc *p, uint64_t h)
-{
-	if (p->n * 2 >= p->setcap) {
-		size_t cap = p->setcap ? p->setcap * 2 : 16;
-		while (p->n * 2 >= cap)
-			cap *= 2;
-		uint64_t *set = calloc(cap, sizeof(*set));
-		if (!set)
-			return -1;
-		for (size_t i = 0; i < p->setcap; i++)
-			for (size_t j = p->set[i] & (cap - 1); p->set[i]; j = (j + 1) & (cap - 1))
-				if (!set[j]) {
-					set[j] = p->set[i];
-					break;
-				}
-		free(p->set);
-		p->set = set;
-		p->setcap = cap;
-	}
-	size_t j = h & (p->setcap - 1);
-	for (; p->set[j]; j = (j + 1) & (p->setcap - 1))
-		if (p->set[j] == h)
-			return 0; /* 64-bit hashes: a line seen before */
-	p->set[j] = h;
-	return 1;
-}
-
-static void set_line(struct build *b, void *arg, const char *s, size_t len)
-{
-	struct diff_proc *p = arg;
-
-	if (set_put(p, hash_of(s, len)) < 0)
-		b->nomem = 1;
-}
-
-/* A process ended: its lines go to the spool, its set goes. */
-static void proc_end(struct build *b, struct diff_proc *p)
-{
-	proc_spill(b, p);
-	free(p->buf);
-	p->buf = NULL;
-	p->cap = 0;
-	free(p->set);
-	p->set = NULL;
-	p->setcap = 0;
-	p->ended = 1;
-}
-
-/* Adds the line made in b->ms to p, unless p has it. */
-static void proc_add(struct build *b, struct diff_proc *p)
-{
-	if (fflush(b->ms) || b->nomem) {
-		b->nomem = 1;
-		return;
-	}
-	if (b->io)
-		return;
-	if (!p->set && p->n && proc_lines(b, p, set_line, p)) /* ended, and one more line */
-		return;
-	int put = set_put(p, hash_of(b->buf, b->len));
-	if (put <= 0) {
-		b->nomem |= put < 0;
-		if (p->ended)
-			proc_end(b, p);
-		return;
-	}
-	if (p->len + 4 + b->len > PROC_BUF)
-		proc_spill(b, p);
-	if (p->len + 4 + b->len > p->cap) {
-		size_t cap = p->cap ? p->cap : 256;
-		while (cap < p->len + 4 + b->len)
-			cap *= 2;
-		uint8_t *nb = realloc(p->buf, cap);
-		if (!nb) {
-			b->nomem = 1;
-			return;
-		}
-		p->buf = nb;
-		p->cap = cap;
-	}
-	uint32_t len = (uint32_t)b->len;
-	memcpy(p->buf + p->len, &len, 4);
-	memcpy(p->buf + p->len + 4, b->buf, b->len);
-	p->len += 4 + b->len;
-	p->n++;
-	if (p->ended) /* back to the spool, the set dropped again */
-		proc_end(b, p);
-}
 
 static void line_start(struct build *b)
 {
@@ -248,7 +34,7 @@ static int matches(const regex_t *re, const char *s)
 static void put_masked(struct build *b, const uint8_t *s, size_t len)
 {
 	size_t n = strnlen((const char *)s, len);
-	uint64_t h = hash_of((const char *)s, n);
+	uint64_t h = diff_hash((const char *)s, n);
 	struct mask_memo *m = b->memo ? &b->memo[h & (MASK_MEMO - 1)] : NULL;
 
 	if (m && m->in && m->h == h && m->in_len == n && !memcmp(m->in, s, n)) {
@@ -314,7 +100,8 @@ static void put_errno(struct build *b, int64_t ret)
 		fprintf(b->ms, " -> %lld", (long long)ret);
 }
 
-/* The open flags that say what a program meant; not O_CLOEXEC, O_LARGEFILE ... */
+/* The open flags that say what a program meant; not O_CLOEXEC, O_LARGEFILE ...
+ * (this machine's numbers: aa_open_flags_here) */
 static void put_open_mode(struct build *b, uint32_t flags)
 {
 	static const struct { unsigned bit; const char *name; } bits[] = {
@@ -392,9 +179,9 @@ static void file_line(struct build *b, struct diff_proc *p, const struct aa_reco
 		put_masked(b, to.data, to.len);
 	}
 	if (w == F_OPEN)
-		put_open_mode(b, flags);
+		put_open_mode(b, aa_open_flags_here(rec->arch, flags));
 	put_errno(b, ret);
-	proc_add(b, p);
+	diff_proc_add(b, p);
 }
 
 static void net_line(struct build *b, struct diff_proc *p, const struct aa_net_event *e)
@@ -413,7 +200,7 @@ static void net_line(struct build *b, struct diff_proc *p, const struct aa_net_e
 		fprintf(b->ms, "family=%u", e->family);
 	if (e->return_code != -EINPROGRESS)
 		put_errno(b, e->return_code);
-	proc_add(b, p);
+	diff_proc_add(b, p);
 }
 
 /* The lines of a process, made when it has its first one. */
@@ -433,7 +220,7 @@ static int tls_emit(void *user, uint32_t origin, uint32_t pid)
 	if (b->cur && b->cur->proc.pid == pid && b->cur->proc.origin == origin) {
 		struct diff_proc *dp = proc_of(b, b->cur);
 		if (dp)
-			proc_add(b, dp);
+			diff_proc_add(b, dp);
 		return b->nomem || b->io;
 	}
 	if (fflush(b->ms) || !(p = realloc(b->pend, (b->npend + 1) * sizeof(*p))) ||
@@ -457,7 +244,7 @@ static void place_pending(struct build *b, aa_tree *tree)
 		if (dp && tree) {
 			line_start(b);
 			fputs(b->pend[i].s, b->ms);
-			proc_add(b, dp);
+			diff_proc_add(b, dp);
 		}
 		free(b->pend[i].s);
 	}
@@ -481,7 +268,7 @@ static void exec_failed_line(struct build *b, struct diff_proc *p, const struct 
 	else
 		fputs("(file not recorded)", b->ms);
 	put_errno(b, -(int64_t)e->error);
-	proc_add(b, p);
+	diff_proc_add(b, p);
 }
 
 static int on_record(void *user, struct aa_tree_node *node, const struct aa_record *rec)
@@ -523,7 +310,7 @@ static int on_record(void *user, struct aa_tree_node *node, const struct aa_reco
 		break;
 	}
 	if (node && (node->proc.how & AA_PROC_EXIT) && !p->ended)
-		proc_end(b, p); /* no more records of it: its lines to the spool */
+		diff_proc_end(b, p); /* no more records of it: its lines to the spool */
 	return b->nomem || b->io;
 }
 
@@ -535,7 +322,7 @@ static void text_add(struct build *b, struct diff_text *t, uint64_t proc)
 		return;
 	}
 	if (!b->io && diff_text_add(t, b->buf, b->len, proc))
-		io_failed(b);
+		diff_io_failed(b);
 }
 
 static void indent(struct build *b, unsigned n)
@@ -614,22 +401,8 @@ static void process_lines(struct build *b, struct diff_text *t, const struct aa_
 	const struct diff_proc *p = n->user;
 	struct under u = { t, at, n->depth + 1 };
 	if (p)
-		proc_lines(b, p, under_line, &u);
+		diff_proc_lines(b, p, under_line, &u);
 	t->processes++;
-}
-
-static void proc_clear(struct diff_proc *p)
-{
-	free(p->buf);
-	free(p->chunks);
-	free(p->set);
-}
-
-static void proc_free(struct diff_proc *p)
-{
-	if (p)
-		proc_clear(p);
-	free(p);
 }
 
 /* The lines of records no process is known for, as a root of their own. */
@@ -642,7 +415,7 @@ static void unknown_lines(struct build *b, struct diff_text *t)
 	line_start(b);
 	fputs("process (records of no known process)", b->ms);
 	text_add(b, t, u.proc);
-	proc_lines(b, &b->unknown, under_line, &u);
+	diff_proc_lines(b, &b->unknown, under_line, &u);
 }
 
 int diff_text_build(struct diff_text *t, aa_source *src, const struct diff_rules *r,
@@ -681,7 +454,7 @@ int diff_text_build(struct diff_text *t, aa_source *src, const struct diff_rules
 		process_lines(&b, t, n);
 	unknown_lines(&b, t);
 	if (!b.io && diff_text_done(t))
-		io_failed(&b);
+		diff_io_failed(&b);
 	rc = b.nomem ? AA_E_NOMEM : b.io ? AA_E_IO : 0;
 out:
 	if (rc == AA_E_NOMEM && err)
@@ -693,9 +466,9 @@ out:
 			 "(in $TMPDIR, else /tmp): %s", strerror(b.io));
 	}
 	for (const struct aa_tree_node *n = tree ? aa_tree_next(tree, NULL) : NULL; n; n = aa_tree_next(tree, n))
-		proc_free(n->user);
+		diff_proc_free(n->user);
 	aa_tree_free(tree);
-	proc_clear(&b.unknown);
+	diff_proc_clear(&b.unknown);
 	diff_tls_free(b.tls);
 	if (b.ms)
 		fclose(b.ms);

@@ -2,6 +2,7 @@
 # Chrome trace JSON, pcapng of records, TLS as TCP; and the Wireshark
 # dissector of those records, made from the layouts in events.h.
 REPLAY_CLI_SRCS += replay/views/perfetto.c replay/views/export_pcapng.c replay/views/export_tcp.c
+REPLAY_CLI_SRCS += replay/views/perfetto_runs.c
 CPPFLAGS += -Ireplay/views
 
 # The dissector: the layouts, made from the BTF of events.h, then the code.

@@ -1,20 +1,25 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * aa-replay export --perfetto: the records as Chrome trace-event JSON, the
- * format the Perfetto UI and chrome://tracing open. One track (process) per
- * pid, named "comm pid", ordered under its parent; a program's run (fork or
- * exec to the next exec or exit) as a slice; file and net syscalls as
- * slices of their duration; TLS calls as instants, each joined to the
- * previous call of its conversation by a flow arrow.
+ * format the Perfetto UI, chrome://tracing and Chrome DevTools open. One
+ * track (process) per pid, named "comm pid", ordered under its parent; a
+ * program's run (fork or exec to the next exec or exit) as a whole slice
+ * ("X", written at its end: DevTools pairs begin and end events on one
+ * stack for all threads, so overlapping runs of two processes would end
+ * each other); file and net syscalls as slices of their duration; TLS calls
+ * as instants ("I": DevTools ignores "i"), each joined to the previous
+ * call of its conversation by a flow arrow (v1 "s"/"f" events of the
+ * instant's cat, pid, tid and ts, which both DevTools and Perfetto bind).
  *
  * Times are microseconds from the whole second before the first record
  * (the absolute start is in otherData.aa_start): a double holds them to the
  * nanosecond, which epoch microseconds would not. Events are written as
  * they come (the format does not ask them to be sorted); the process names
- * come last, from the process table. State is two fixed tables of
- * EXP_SLOTS entries (threads named, conversations followed), so memory does
- * not grow with the file: a slot taken by another key loses one thread
- * name or one arrow, never a record.
+ * come last, from the process table. State: the runs of live processes
+ * (perfetto_runs.h), and two fixed tables of EXP_SLOTS entries (threads
+ * named, conversations followed), so memory does not grow with the file:
+ * a slot taken by another key loses one thread name or one arrow, never a
+ * record.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +27,7 @@
 #include "aa_print.h"
 #include "export.h"
 #include "pcapng.h"
+#include "perfetto_runs.h"
 #include "print_enc.h"
 
 #define EXP_SLOTS 4096
@@ -42,6 +48,8 @@ struct pf {
 	uint64_t flows;
 	uint64_t named[EXP_SLOTS]; /* pid << 32 | tid, +1 so that 0 is free */
 	struct conv_slot conv[EXP_SLOTS];
+	struct pf_runs runs; /* the runs of live processes */
+	int oom;
 };
 
 static void put_str(FILE *out, const char *s)
@@ -152,7 +160,7 @@ static void on_file(struct pf *p, const struct aa_record *rec)
 			put_path(p, "new_path", w, np ? np : (const uint8_t *)"", np ? max : 1);
 	}
 	fputs(",\"flags\":", p->out);
-	put_str(p->out, aa_flags_names(flags, aa_file_syscall(e->syscall), e->flags));
+	put_str(p->out, aa_flags_names_arch(flags, rec->arch, aa_file_syscall(e->syscall), e->flags));
 	slice_end(p, rec, e->pid, e->tid);
 }
 
@@ -181,44 +189,74 @@ static void on_net(struct pf *p, const struct aa_record *rec)
 	slice_end(p, rec, e->pid, e->tid);
 }
 
-/* The program a process runs from here on: its slice's name and args. */
+/*
+ * A run's slice, written whole at its end: begin and end events would have
+ * to pair up, which DevTools' engine does on one stack for all threads, so
+ * that the runs of processes that overlap in time end each other there.
+ */
+static void put_run(struct pf *p, struct pf_run *r, uint32_t pid, uint64_t end_ns)
+{
+	ev_open_s(p, "X", "process", r->name, pid, pid, r->start_ns);
+	put_dur(p, end_ns > r->start_ns ? end_ns - r->start_ns : 0);
+	fputs(",\"args\":{", p->out);
+	fwrite(r->args, 1, r->args_len, p->out);
+}
+
+/* Ends pid's run at this record, if one is open: its slice is written
+ * without the closing brace of its args (the caller adds to them). */
+static int end_run(struct pf *p, const struct aa_record *rec, uint32_t pid)
+{
+	struct pf_run *r = pf_run_find(&p->runs, pf_run_key(rec->origin, pid));
+
+	if (!r)
+		return 0;
+	put_run(p, r, pid, rec->time_ns);
+	pf_run_remove(&p->runs, r);
+	return 1;
+}
+
+/* The program a process runs from here on: its slice's name and args,
+ * kept until the slice ends. */
 static void open_run(struct pf *p, const struct aa_record *rec, uint32_t pid, const char *why)
 {
 	const struct aa_process *pr = rec->process;
-	const char *comm = pr && pr->comm[0] ? pr->comm : why;
+	struct pf_run *r;
+	FILE *f;
 
-	ev_open_s(p, "B", "process", comm, pid, pid, rec->time_ns);
-	fprintf(p->out, ",\"args\":{\"how\":\"%s\"", why);
+	if (end_run(p, rec, pid)) /* a run whose end was not seen */
+		fputs("}}", p->out);
+	if (!(r = pf_run_add(&p->runs, pf_run_key(rec->origin, pid))) ||
+	    !(f = open_memstream(&r->args, &r->args_len))) {
+		if (r)
+			pf_run_remove(&p->runs, r);
+		p->oom = 1;
+		return;
+	}
+	r->start_ns = rec->time_ns;
+	snprintf(r->name, sizeof(r->name), "%s", pr && pr->comm[0] ? pr->comm : why);
+	fprintf(f, "\"how\":\"%s\"", why);
 	if (pr && pr->exe.data) {
-		fputs(",\"exe\":", p->out);
-		aa_enc_json_string(p->out, pr->exe.data, pr->exe.len);
+		fputs(",\"exe\":", f);
+		aa_enc_json_string(f, pr->exe.data, pr->exe.len);
 	}
 	if (pr && pr->argv.data) {
 		if (pr->argv_joined) {
-			fputs(",\"args\":", p->out);
-			aa_enc_json_string(p->out, pr->argv.data, pr->argv.len);
+			fputs(",\"args\":", f);
+			aa_enc_json_string(f, pr->argv.data, pr->argv.len);
 		} else {
-			aa_enc_json_argv(p->out, &pr->argv);
+			aa_enc_json_argv(f, &pr->argv);
 		}
 	}
-	fputs("}}", p->out);
-}
-
-/* A process's run slice is open when a fork or an exec of it was seen. */
-static int run_open(const struct aa_process *pr, uint32_t execs_before)
-{
-	return pr && (execs_before > 0 || (pr->how & AA_PROC_FORK));
+	if (fclose(f) != 0) {
+		pf_run_remove(&p->runs, r);
+		p->oom = 1;
+	}
 }
 
 static void on_exec(struct pf *p, const struct aa_record *rec)
 {
 	const struct aa_exec_event *e = rec->ev.exec;
-	const struct aa_process *pr = rec->process;
 
-	if (run_open(pr, pr ? pr->execs - 1 : 0)) {
-		ev_open_s(p, "E", "process", "", e->pid, e->pid, rec->time_ns);
-		fputs("}", p->out);
-	}
 	open_run(p, rec, e->pid, "exec");
 }
 
@@ -228,13 +266,23 @@ static void on_exit_rec(struct pf *p, const struct aa_record *rec)
 	const struct aa_process *pr = rec->process;
 	int sig = pr ? pr->signal : 0;
 
-	if (run_open(pr, pr ? pr->execs : 0)) {
-		ev_open_s(p, "E", "process", "", e->pid, e->pid, rec->time_ns);
+	if (end_run(p, rec, e->pid)) {
+		fputc(',', p->out);
 	} else {
-		ev_open_s(p, "i", "process", "exit", e->pid, e->pid, rec->time_ns);
-		fputs(",\"s\":\"p\"", p->out);
+		ev_open_s(p, "I", "process", "exit", e->pid, e->pid, rec->time_ns);
+		fputs(",\"s\":\"p\",\"args\":{", p->out);
 	}
-	fprintf(p->out, ",\"args\":{\"exit_code\":%d,\"signal\":%d}}", e->exit_code, sig);
+	fprintf(p->out, "\"exit_code\":%d,\"signal\":%d}}", e->exit_code, sig);
+}
+
+/* The runs still going at the end: slices to the last record, marked so. */
+static void end_runs(struct pf *p)
+{
+	for (struct pf_run *r = NULL; (r = pf_run_next(&p->runs, r));) {
+		put_run(p, r, (uint32_t)(r->key - 1), p->last_ns);
+		fputs(",\"running\":true}}", p->out);
+	}
+	pf_runs_free(&p->runs);
 }
 
 static void on_task(struct pf *p, const struct aa_record *rec)
@@ -244,7 +292,7 @@ static void on_task(struct pf *p, const struct aa_record *rec)
 	if (e->kind == AA_TASK_FORK) {
 		open_run(p, rec, e->pid, "fork");
 	} else if (e->kind == AA_TASK_EXEC_FAILED) {
-		ev_open_s(p, "i", "process", "exec_failed", e->pid, e->tid, rec->time_ns);
+		ev_open_s(p, "I", "process", "exec_failed", e->pid, e->tid, rec->time_ns);
 		fprintf(p->out, ",\"s\":\"t\",\"args\":{\"error\":%d", e->error);
 		put_path(p, "filename", joined(rec, AA_STRING_FILENAME), (const uint8_t *)"", 1);
 		if (joined(rec, AA_STRING_ARGV))
@@ -285,7 +333,7 @@ static void on_tls(struct pf *p, const struct aa_record *rec)
 
 	if (e->seq != 0) /* one instant per call, at its first piece */
 		return;
-	ev_open_s(p, "i", "tls", e->direction == AA_TLS_WRITE ? "tls write" : "tls read", e->pid, e->tid,
+	ev_open_s(p, "I", "tls", e->direction == AA_TLS_WRITE ? "tls write" : "tls read", e->pid, e->tid,
 		  rec->time_ns);
 	fprintf(p->out, ",\"s\":\"t\",\"args\":{\"len\":%u", e->data_len);
 	if (c) {
@@ -318,7 +366,7 @@ static void on_unknown(struct pf *p, const struct aa_record *rec)
 {
 	uint64_t t = rec->ev.type == AA_TYPE_UNKNOWN && p->last_ns ? p->last_ns : rec->time_ns;
 
-	ev_open_s(p, "i", "unknown", rec->ev.error ? "invalid record" : "unknown record", 0, 0, t);
+	ev_open_s(p, "I", "unknown", rec->ev.error ? "invalid record" : "unknown record", 0, 0, t);
 	fprintf(p->out, ",\"s\":\"g\",\"args\":{\"size\":%u,\"error\":", rec->ev.len);
 	put_str(p->out, rec->ev.error ? aa_record_status_name(rec->ev.error) : "unknown size");
 	fputs("}}", p->out);
@@ -514,10 +562,15 @@ int export_perfetto(struct cli_input *in, FILE *out)
 		if (ferror(out))
 			break;
 	}
+	end_runs(p);
 	put_processes(p, in->src);
 	fprintf(out, "\n],\"otherData\":{\"aa_start\":\"%s\",\"aa_start_ns\":%llu,\"tls_flows\":%llu}}\n",
 		p->have_base ? aa_format_time(start, p->base_ns) : "", (unsigned long long)p->base_ns,
 		(unsigned long long)p->flows);
+	if (p->oom) {
+		cli_err("out of memory: runs of programs are missing from the trace");
+		status = cli_worse(status, CLI_USAGE);
+	}
 	free(p);
 	return status;
 }

@@ -127,6 +127,31 @@ static uint32_t files_of_ring_of_2(const char *out)
 	return nfiles;
 }
 
+/* The files of one test, in dir: its input, its output (or the ring's
+ * names), aa-capture's stderr, the shipper's notes and its -z command. */
+struct job {
+	struct aat_recs in;
+	char *raw, *out, *errf, *started, *done, *script;
+};
+
+/* in.raw, out_name, err.txt, started, done, and make_shipper()'s script
+ * when shipper (else none yet). */
+static void job_make(struct job *j, const char *out_name, int shipper)
+{
+	*j = (struct job){ .raw = aat_path(dir, "in.raw"), .out = aat_path(dir, out_name),
+			   .errf = aat_path(dir, "err.txt"), .started = aat_path(dir, "started"),
+			   .done = aat_path(dir, "done"), .script = shipper ? make_shipper() : NULL };
+}
+
+static void job_free(struct job *j)
+{
+	char *paths[] = { j->raw, j->out, j->errf, j->started, j->done, j->script };
+
+	aat_recs_free(&j->in);
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+		free(paths[i]);
+}
+
 /*
  * -W 2 -z with a -z slower than the files come: a ring name is reused only
  * after the command on its previous file has exited, so every finished file
@@ -136,24 +161,23 @@ static uint32_t files_of_ring_of_2(const char *out)
  */
 Test(capture_postcmd, ring_waits_for_post_command_so_every_file_ships_once)
 {
-	struct aat_recs in = { 0 };
-	char *raw = aat_path(dir, "in.raw"), *out = aat_path(dir, "ring");
-	char *errf = aat_path(dir, "err.txt"), *started = aat_path(dir, "started");
-	char *done = aat_path(dir, "done"), *script = make_shipper();
+	struct job j;
 	int st = 0, exited = 0;
 
-	cap_mix(&in, 6000, 8, NULL);
-	cr_assert_eq(aat_recs_write_raw(&in, raw), 0);
-	pid_t pid = cap_spawn((const char *[]){ "-r", raw, "-w", out, "-C", "0.1", "-W", "2", "-z",
-						script, NULL },
-			      -1, errf);
+	job_make(&j, "ring", 1);
+
+	cap_mix(&j.in, 6000, 8, NULL);
+	cr_assert_eq(aat_recs_write_raw(&j.in, j.raw), 0);
+	pid_t pid = cap_spawn((const char *[]){ "-r", j.raw, "-w", j.out, "-C", "0.1", "-W", "2", "-z",
+						j.script, NULL },
+			      -1, j.errf);
 	for (int waited = 0;; waited += 20) {
 		cr_assert_lt(waited, 60000, "neither waiting nor reusing after 60 s");
 		if (waitpid(pid, &st, WNOHANG) == pid) {
 			exited = 1;
 			break;
 		}
-		if (ring_is_waiting(errf) || lines_in(started) > 2)
+		if (ring_is_waiting(j.errf) || lines_in(j.started) > 2)
 			break;
 		cap_sleep_ms(20);
 	}
@@ -161,23 +185,17 @@ Test(capture_postcmd, ring_waits_for_post_command_so_every_file_ships_once)
 	int rc = exited ? (WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st)) : cap_wait(pid);
 	cr_expect_eq(rc, 0, "exit %d", rc);
 
-	uint32_t nfiles = files_of_ring_of_2(out);
+	uint32_t nfiles = files_of_ring_of_2(j.out);
 	cr_assert_geq(nfiles, 6, "the ring went round several times (%u files)", nfiles);
-	size_t copies = expect_each_file_shipped_once(nfiles, &in);
+	size_t copies = expect_each_file_shipped_once(nfiles, &j.in);
 	cr_expect_eq(copies, nfiles, "%zu copies shipped of %u files", copies, nfiles);
-	cr_expect_eq(lines_in(done), nfiles);
-	char *msg = cap_slurp(errf), want[128];
+	cr_expect_eq(lines_in(j.done), nfiles);
+	char *msg = cap_slurp(j.errf), want[128];
 	snprintf(want, sizeof(want), "-z ran on %u files: %u ok, 0 failed, 0 still running", nfiles,
 		 nfiles);
 	cr_expect(strstr(msg, want), "statistics say %s: %s", want, msg);
 	free(msg);
-	aat_recs_free(&in);
-	free(raw);
-	free(out);
-	free(errf);
-	free(started);
-	free(done);
-	free(script);
+	job_free(&j);
 }
 
 /*
@@ -187,21 +205,19 @@ Test(capture_postcmd, ring_waits_for_post_command_so_every_file_ships_once)
  */
 Test(capture_postcmd, sigint_to_the_job_lets_post_commands_finish)
 {
-	struct aat_recs in = { 0 };
-	char *out = aat_path(dir, "job.pcapng"), *errf = aat_path(dir, "err.txt");
-	char *started = aat_path(dir, "started"), *done = aat_path(dir, "done");
-	char *script = make_shipper();
+	struct job j;
 	char names[64][512];
 	int p[2];
 
-	cap_mix(&in, 3000, 14, NULL);
+	job_make(&j, "job.pcapng", 1);
+	cap_mix(&j.in, 3000, 14, NULL);
 	cr_assert_eq(pipe2(p, O_CLOEXEC), 0);
-	pid_t pid = cap_spawn_job((const char *[]){ "-q", "-r", "-", "-w", out, "-C", "0.05", "-z",
-						    script, NULL },
-				  p[0], errf, 1);
+	pid_t pid = cap_spawn_job((const char *[]){ "-q", "-r", "-", "-w", j.out, "-C", "0.05", "-z",
+						    j.script, NULL },
+				  p[0], j.errf, 1);
 	close(p[0]);
-	cap_write_raw(p[1], &in, 0, in.n);
-	for (int waited = 0; lines_in(started) < 2; waited += 20) {
+	cap_write_raw(p[1], &j.in, 0, j.in.n);
+	for (int waited = 0; lines_in(j.started) < 2; waited += 20) {
 		cr_assert_lt(waited, 60000, "two -z commands did not start within 60 s");
 		cap_sleep_ms(20);
 	}
@@ -211,70 +227,61 @@ Test(capture_postcmd, sigint_to_the_job_lets_post_commands_finish)
 	cr_expect_eq(cap_wait(pid), 0);
 
 	size_t n = cap_numbered_names("job.pcapng", names, 64);
-	cr_expect_geq(lines_in(started), 2);
-	cr_expect_eq(lines_in(done), lines_in(started), "every -z command finished");
-	cr_expect_eq(lines_in(done), n, "one per file");
+	cr_expect_geq(lines_in(j.started), 2);
+	cr_expect_eq(lines_in(j.done), lines_in(j.started), "every -z command finished");
+	cr_expect_eq(lines_in(j.done), n, "one per file");
 	cr_expect_eq(expect_each_file_shipped_once((uint32_t)n, NULL), n);
-	aat_recs_free(&in);
-	free(out);
-	free(errf);
-	free(started);
-	free(done);
-	free(script);
+	job_free(&j);
 }
 
 /* A -z that cannot run (no shell: "gzip -9" is one program name) is refused
  * before anything is captured: one line, the usage line, exit 2, no file. */
 Test(capture_postcmd, post_command_that_cannot_run_is_refused_at_start)
 {
-	char *raw = aat_path(dir, "in.raw"), *out = aat_path(dir, "z.pcapng");
-	char *errf = aat_path(dir, "err.txt");
 	const char *bad[] = { "gzip -9", dir, "/nonexistent/ship", "" };
-	struct aat_recs in = { 0 };
+	struct job j;
 
-	cap_mix(&in, 50, 3, NULL);
-	cr_assert_eq(aat_recs_write_raw(&in, raw), 0);
+	job_make(&j, "z.pcapng", 0);
+	cap_mix(&j.in, 50, 3, NULL);
+	cr_assert_eq(aat_recs_write_raw(&j.in, j.raw), 0);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		int rc = cap_run(NULL, errf, (const char *[]){ "-r", raw, "-w", out, "-C", "1", "-z",
+		int rc = cap_run(NULL, j.errf, (const char *[]){ "-r", j.raw, "-w", j.out, "-C", "1", "-z",
 							       bad[i], NULL });
 		cr_expect_eq(rc, 2, "-z '%s': exit %d", bad[i], rc);
-		char *msg = cap_slurp(errf);
-		cr_expect_eq(lines_in(errf), 2, "one line and the usage line: %s", msg);
+		char *msg = cap_slurp(j.errf);
+		cr_expect_eq(lines_in(j.errf), 2, "one line and the usage line: %s", msg);
 		cr_expect(strncmp(msg, "aa-capture: -z ", 15) == 0, "%s", msg);
 		cr_expect(strstr(msg, "\nusage: aa-capture"), "%s", msg);
 		free(msg);
-		cr_expect_eq(access(out, F_OK), -1, "-z '%s': nothing captured", bad[i]);
+		cr_expect_eq(access(j.out, F_OK), -1, "-z '%s': nothing captured", bad[i]);
 	}
-	cr_assert_eq(cap_run(NULL, errf, (const char *[]){ "-r", raw, "-w", out, "-z", "gzip -9",
+	cr_assert_eq(cap_run(NULL, j.errf, (const char *[]){ "-r", j.raw, "-w", j.out, "-z", "gzip -9",
 							   NULL }), 2);
-	char *msg = cap_slurp(errf);
+	char *msg = cap_slurp(j.errf);
 	cr_expect(strstr(msg, "no shell"), "the message says why 'gzip -9' is not found: %s", msg);
 	free(msg);
-	aat_recs_free(&in);
-	free(raw);
-	free(out);
-	free(errf);
+	job_free(&j);
 }
 
 /* A -z command that fails on one file: counted in the statistics, and the
  * capture exits 5 (every file written, one not handled). */
 Test(capture_postcmd, post_command_failing_at_run_time_exits_5_and_is_counted)
 {
-	struct aat_recs in = { 0 };
-	char *raw = aat_path(dir, "in.raw"), *out = aat_path(dir, "f.pcapng");
-	char *errf = aat_path(dir, "err.txt"), *script = aat_path(dir, "fail1.sh");
 	const char body[] = "#!/bin/sh\ncase \"$1\" in *1) exit 3;; esac\nexit 0\n";
 	char names[64][512], want[700];
+	struct job j;
 
-	cap_mix(&in, 3000, 2, NULL);
-	cr_assert_eq(aat_recs_write_raw(&in, raw), 0);
-	cap_write_script(script, body);
-	int rc = cap_run(NULL, errf, (const char *[]){ "-r", raw, "-w", out, "-C", "0.3", "-z",
-						       script, NULL });
+	job_make(&j, "f.pcapng", 0);
+	j.script = aat_path(dir, "fail1.sh");
+	cap_mix(&j.in, 3000, 2, NULL);
+	cr_assert_eq(aat_recs_write_raw(&j.in, j.raw), 0);
+	cap_write_script(j.script, body);
+	int rc = cap_run(NULL, j.errf, (const char *[]){ "-r", j.raw, "-w", j.out, "-C", "0.3", "-z",
+						       j.script, NULL });
 	cr_expect_eq(rc, 5, "exit %d", rc);
 	size_t n = cap_numbered_names("f.pcapng", names, 64);
 	cr_assert_geq(n, 2);
-	char *msg = cap_slurp(errf);
+	char *msg = cap_slurp(j.errf);
 	snprintf(want, sizeof(want), "-z command on %s (pid", names[1]);
 	cr_expect(strstr(msg, want) && strstr(msg, "exited with status 3"), "%s", msg);
 	snprintf(want, sizeof(want), "-z ran on %zu files: %zu ok, 1 failed, 0 still running", n,
@@ -282,13 +289,9 @@ Test(capture_postcmd, post_command_failing_at_run_time_exits_5_and_is_counted)
 	cr_expect(strstr(msg, want), "statistics say %s: %s", want, msg);
 	free(msg);
 	/* The same with a command that succeeds: exit 0. */
-	cr_expect_eq(cap_run(NULL, NULL, (const char *[]){ "-q", "-r", raw, "-w", out, "-C", "0.3",
+	cr_expect_eq(cap_run(NULL, NULL, (const char *[]){ "-q", "-r", j.raw, "-w", j.out, "-C", "0.3",
 							   "-z", "true", NULL }), 0);
-	aat_recs_free(&in);
-	free(raw);
-	free(out);
-	free(errf);
-	free(script);
+	job_free(&j);
 }
 
 /*
@@ -301,38 +304,31 @@ Test(capture_postcmd, post_command_failing_at_run_time_exits_5_and_is_counted)
  */
 Test(capture_postcmd, sigint_before_the_input_ends_still_waits_for_post_commands)
 {
-	struct aat_recs in = { 0 };
-	char *raw = aat_path(dir, "in.raw"), *out = aat_path(dir, "ring");
-	char *errf = aat_path(dir, "err.txt"), *done = aat_path(dir, "done");
-	char *script = make_shipper();
+	struct job j;
 
-	cap_mix(&in, 3000, 15, NULL);
-	cr_assert_eq(aat_recs_write_raw(&in, raw), 0);
-	pid_t pid = cap_spawn_job((const char *[]){ "-r", raw, "-w", out, "-C", "0.05", "-W", "2",
-						    "-z", script, NULL },
-				  -1, errf, 1);
+	job_make(&j, "ring", 1);
+	cap_mix(&j.in, 3000, 15, NULL);
+	cr_assert_eq(aat_recs_write_raw(&j.in, j.raw), 0);
+	pid_t pid = cap_spawn_job((const char *[]){ "-r", j.raw, "-w", j.out, "-C", "0.05", "-W", "2",
+						    "-z", j.script, NULL },
+				  -1, j.errf, 1);
 	for (int waited = 0;; waited += 20) {
 		cr_assert_lt(waited, 60000, "the ring did not wait for -z within 60 s");
-		if (ring_is_waiting(errf))
+		if (ring_is_waiting(j.errf))
 			break;
 		cap_sleep_ms(20);
 	}
 	cr_assert_eq(kill(-pid, SIGINT), 0);
 	open_gate();
 	cr_expect_eq(cap_wait(pid), 0);
-	char *msg = cap_slurp(errf);
+	char *msg = cap_slurp(j.errf);
 	cr_expect_null(strstr(msg, "not waiting"), "%s", msg);
 	cr_expect(strstr(msg, "0 failed, 0 still running"), "%s", msg);
 	free(msg);
 
-	uint32_t nfiles = files_of_ring_of_2(out);
+	uint32_t nfiles = files_of_ring_of_2(j.out);
 	cr_assert_geq(nfiles, 4, "%u files", nfiles);
-	cr_expect_eq(expect_each_file_shipped_once(nfiles, &in), nfiles);
-	cr_expect_eq(lines_in(done), nfiles);
-	aat_recs_free(&in);
-	free(raw);
-	free(out);
-	free(errf);
-	free(done);
-	free(script);
+	cr_expect_eq(expect_each_file_shipped_once(nfiles, &j.in), nfiles);
+	cr_expect_eq(lines_in(j.done), nfiles);
+	job_free(&j);
 }

@@ -159,20 +159,18 @@ Test(export_evidence, perfetto_runs_slices_and_flows)
 	make(&f, longpath, 1500);
 	cr_assert_eq(fx_run(&f, out, sizeof(out), err, sizeof(err), "export --perfetto cap.pcapng -"), 0, "%s", err);
 	/* the child: a run from its fork, one from its exec, ended by the SIGKILL */
-	cr_expect(strstr(out, "{\"ph\":\"B\",\"cat\":\"process\",\"name\":\"python3\",\"pid\":11,\"tid\":11,"
-			      "\"ts\":1001.000,\"args\":{\"how\":\"fork\""), "%s", out);
-	cr_expect(strstr(out, "{\"ph\":\"E\",\"cat\":\"process\",\"name\":\"\",\"pid\":11,\"tid\":11,\"ts\":1002.000}"));
-	cr_expect(strstr(out, "{\"ph\":\"B\",\"cat\":\"process\",\"name\":\"sh\",\"pid\":11,\"tid\":11,\"ts\":1002.000,"
-			      "\"args\":{\"how\":\"exec\",\"exe\":\"/bin/sh\",\"argv\":[\"sh\",\"-c\",\"kill -9 $$\"],\"argv_truncated\":false}}"));
-	cr_expect(strstr(out, "{\"ph\":\"E\",\"cat\":\"process\",\"name\":\"\",\"pid\":11,\"tid\":11,\"ts\":1006.000,"
-			      "\"args\":{\"exit_code\":137,\"signal\":9}}"));
+	cr_expect(strstr(out, "{\"ph\":\"X\",\"cat\":\"process\",\"name\":\"python3\",\"pid\":11,\"tid\":11,"
+			      "\"ts\":1001.000,\"dur\":1.000,\"args\":{\"how\":\"fork\""), "%s", out);
+	cr_expect(strstr(out, "{\"ph\":\"X\",\"cat\":\"process\",\"name\":\"sh\",\"pid\":11,\"tid\":11,\"ts\":1002.000,"
+			      "\"dur\":4.000,\"args\":{\"how\":\"exec\",\"exe\":\"/bin/sh\",\"argv\":[\"sh\",\"-c\",\"kill -9 $$\"],"
+			      "\"argv_truncated\":false,\"exit_code\":137,\"signal\":9}}"));
 	/* syscalls with their durations; the TLS call with its connection */
 	cr_expect(strstr(out, "{\"ph\":\"X\",\"cat\":\"file\",\"name\":\"mkdir\",\"pid\":11,\"tid\":11,\"ts\":1003.000,"
 			      "\"dur\":2.500,\"args\":{\"ret\":0,\"fd\":-100,\"offset\":-1,\"path\":\"/tmp/ddd"));
 	cr_expect(strstr(out, "{\"ph\":\"X\",\"cat\":\"net\",\"name\":\"connect\",\"pid\":10,\"tid\":10,\"ts\":1004.000,"
 			      "\"dur\":1.200,\"args\":{\"ret\":0,\"fd\":5,\"conn\":555,\"local\":\"127.0.0.1:40000\","
 			      "\"peer\":\"127.0.0.2:8443\",\"comm\":\"python3\"}}"));
-	cr_expect(strstr(out, "{\"ph\":\"i\",\"cat\":\"tls\",\"name\":\"tls write\",\"pid\":10,\"tid\":10,\"ts\":1005.000,"
+	cr_expect(strstr(out, "{\"ph\":\"I\",\"cat\":\"tls\",\"name\":\"tls write\",\"pid\":10,\"tid\":10,\"ts\":1005.000,"
 			      "\"s\":\"t\",\"args\":{\"len\":5000,\"conn\":555,\"fd\":5,\"local\":\"127.0.0.1:40000\","
 			      "\"peer\":\"127.0.0.2:8443\",\"data\":\"POST /v1/chat HTTP/1.1\\u000d\\u000axxx"));
 	cr_expect_eq(strstr(out, "\"name\":\"tls write\",\"pid\":10,\"tid\":10,\"ts\":1005.000,\"s\":\"t\",\"args\":{\"len\":5000,\"conn\":555,\"fd\":5,\"local\":\"127.0.0.1:40000\",\"peer\":\"127.0.0.2:8443\",\"data\":\"POST"),
@@ -183,7 +181,7 @@ Test(export_evidence, perfetto_runs_slices_and_flows)
 	cr_expect(strstr(out, "{\"ph\":\"M\",\"name\":\"process_labels\",\"pid\":11,\"tid\":11,\"args\":{\"labels\":\"parent python3 10\"}}"));
 	cr_expect(strstr(out, "\"pid\":10,\"tid\":10,\"args\":{\"sort_index\":0}}"));
 	cr_expect(strstr(out, "\"pid\":11,\"tid\":11,\"args\":{\"sort_index\":1}}"));
-	cr_expect(strstr(out, "{\"ph\":\"i\",\"cat\":\"unknown\",\"name\":\"unknown record\",\"pid\":0,\"tid\":0,"
+	cr_expect(strstr(out, "{\"ph\":\"I\",\"cat\":\"unknown\",\"name\":\"unknown record\",\"pid\":0,\"tid\":0,"
 			      "\"ts\":1007.000,"));
 	fx_free(&f);
 }

@@ -112,12 +112,13 @@ need(names[curl]["name"] == "curl" and names[cat]["name"] == "sh", "names %r" % 
 agent = [p for p, a in names.items() if a["name"] == "python3"]
 need(len(agent) == 1 and labels[curl]["labels"] == "parent python3 %d" % agent[0], "curl under the agent")
 need(order[agent[0]]["sort_index"] < order[curl]["sort_index"], "the agent's track first")
-runs = [e for e in ev if e["pid"] == cat and e["ph"] in "BE"]
+runs = [e for e in ev if e["pid"] == cat and e["ph"] == "X" and e["cat"] == "process"]
 # forked by the agent (a python3 run), then sh, which exits with cat's 1
-need([e["ph"] for e in runs] == ["B", "E", "B", "E"] and runs[-1]["args"]["exit_code"] == 1, "fork, sh: %r" % runs)
+need(len(runs) == 2 and runs[-1]["args"]["exit_code"] == 1, "fork, sh: %r" % runs)
 need(runs[0]["name"] == "python3" and runs[0]["args"]["how"] == "fork", "the fork's run")
-need(runs[2]["args"]["argv"] == ["sh", "-c", "cat /tmp/aa-session/missing.txt"], "sh's argv")
-calls = [e for e in ev if e["ph"] == "i" and e["cat"] == "tls"]
+need(runs[0]["ts"] + runs[0]["dur"] == runs[1]["ts"], "the fork's run ends at the exec")
+need(runs[1]["args"]["argv"] == ["sh", "-c", "cat /tmp/aa-session/missing.txt"], "sh's argv")
+calls = [e for e in ev if e["ph"] == "I" and e["cat"] == "tls"]
 need(len(calls) == 24, "%d TLS calls" % len(calls))  # 26 pieces, one call in 3
 flows = [e for e in ev if e["ph"] in "sf"]
 need(len(flows) == 2 * 22, "%d flow events" % len(flows))  # each call after the first of its connection

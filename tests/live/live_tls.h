@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * TLS live-test helpers (header only): the plaintext of one direction of a
- * capture as one stream, a throwaway certificate, the pid of an exec, the
- * known message the test clients send, one process's streams and calls.
+ * TLS live-test helpers (header only): a throwaway certificate, the pid of
+ * an exec, the known message the test clients send, one process's streams
+ * and calls (tests/lib/tlspeer.h) gathered from a run.
  */
 #ifndef AA_LIVE_TLS_H
 #define AA_LIVE_TLS_H
@@ -10,28 +10,7 @@
 #include "live_capture.h"
 #include "files.h"
 #include "tls_msg.h"
-
-struct stream {
-	char *data;
-	size_t len;
-};
-
-/* Appends the valid bytes of a piece to s. */
-static inline void stream_add(struct stream *s, const struct aa_tls_event *t)
-{
-	uint32_t n = aa_tls_piece_len(t);
-
-	s->data = realloc(s->data, s->len + n + 1);
-	cr_assert_not_null(s->data);
-	memcpy(s->data + s->len, t->payload, n);
-	s->len += n;
-	s->data[s->len] = 0;
-}
-
-static inline int stream_has(const struct stream *s, const char *text)
-{
-	return s->data && memmem(s->data, s->len, text, strlen(text)) != NULL;
-}
+#include "tlspeer.h"
 
 /* A throwaway self-signed certificate and key: DIR/c.pem, DIR/k.pem. */
 static inline void make_cert(const char *dir)
@@ -112,43 +91,27 @@ static inline char *tls_msg_file(const char *dir, const char *name, size_t len, 
 	return msg;
 }
 
-/* One process's two directions, its largest calls and its tls_conn
- * records (pid and lib set by the caller, the rest by tls_peer_collect). */
-struct tls_peer {
-	uint32_t pid;
-	uint8_t lib;             /* enum aa_tls_lib expected */
-	struct stream out, in;
-	uint32_t max_out, max_in;
-	int conns, conns_lib;    /* its tls_conn records, those saying lib */
-	int conns_to_port;       /* those naming the server's port (either end) */
-};
-
-static inline void tls_peer_collect(const struct live_run *run, struct tls_peer *p, int port)
+/* The pid of the last exec whose args start with prefix (a retried client:
+ * the last one connected). */
+static inline uint32_t last_exec_pid(const struct live_run *run, const char *prefix)
 {
-	LIVE_FOREACH(run, i, ev) {
-		if (ev.type == AA_TYPE_TLS_CONN && ev.tls_conn->pid == p->pid) {
-			p->conns++;
-			p->conns_lib += ev.tls_conn->lib == p->lib;
-			p->conns_to_port += ev.tls_conn->peer_port == port || ev.tls_conn->local_port == port;
-		} else if (ev.type == AA_TYPE_TLS && ev.tls->pid == p->pid) {
-			int out = ev.tls->direction == AA_TLS_WRITE;
-			uint32_t *max = out ? &p->max_out : &p->max_in;
+	uint32_t pid = 0;
 
-			stream_add(out ? &p->out : &p->in, ev.tls);
-			if (ev.tls->data_len > *max)
-				*max = ev.tls->data_len;
-		}
-	}
+	LIVE_FOREACH(run, i, ev)
+		if (ev.type == AA_TYPE_EXEC && !strncmp((const char *)ev.exec->args, prefix, strlen(prefix)))
+			pid = ev.exec->pid;
+	return pid;
 }
 
-static inline void tls_peer_free(struct tls_peer *p)
+/* p's tls and tls_conn records in run (p->pid set; tlspeer.h). */
+static inline void tls_peer_collect(const struct live_run *run, struct aat_tls_peer *p, int port)
 {
-	free(p->out.data);
-	free(p->in.data);
+	LIVE_FOREACH(run, i, ev)
+		aat_tls_peer_add(p, &ev, port);
 }
 
 /* s holds exactly len bytes of tls_msg_fill(who) (tls_msg.h). */
-static inline void stream_expect_msg(const struct stream *s, size_t len, const char *who, const char *what)
+static inline void stream_expect_msg(const struct aat_stream *s, size_t len, const char *who, const char *what)
 {
 	char *want = malloc(len);
 

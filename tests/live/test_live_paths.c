@@ -17,10 +17,11 @@
 #include "live_deep.h"
 #include "live_strings.h"
 
-/* What the workload is given (set before the fork) and what it got back
- * (shared with the child). */
+/* What the workload is given (set before the fork: paths under dir) and
+ * what it got back (shared with the child). teardown frees them. */
+static char *dir;
 static struct deep_path deep_a, deep_b, mid_a, mid_b;
-static const char *short_path;
+static char *short_path;
 static struct {
 	long ret[8];
 } *got;
@@ -33,7 +34,39 @@ static void setup(void)
 
 static void teardown(void)
 {
+	struct deep_path *made[] = { &deep_a, &deep_b, &mid_a, &mid_b };
+
+	for (size_t i = 0; i < sizeof(made) / sizeof(made[0]); i++)
+		if (made[i]->path) {
+			deep_path_free(made[i]);
+			*made[i] = (struct deep_path){ 0 };
+		}
+	free(short_path);
+	short_path = NULL;
+	if (dir)
+		deep_tree_remove(dir);
+	dir = NULL;
 	munmap(got, sizeof(*got));
+}
+
+/* Skips without root; else the test's directory, dir. */
+static void start(void)
+{
+	live_require_root();
+	dir = aat_tmpdir();
+	cr_assert_not_null(dir);
+}
+
+/* The paths open_long_and_short opens: deep_a of 400 bytes (a file),
+ * mid_a of 255 and mid_b of 256 (none), short_path (a file). */
+static void make_open_paths(void)
+{
+	deep_path_make(&deep_a, dir, 400, 100, 'f');
+	deep_path_make(&mid_a, dir, 255, 100, 'e'); /* the most the field holds */
+	deep_path_make(&mid_b, dir, 256, 100, 'g'); /* one more */
+	cr_assert_eq(aat_write_file(deep_a.path, "x", 1), 0);
+	short_path = aat_path(dir, "short");
+	cr_assert_eq(aat_write_file(short_path, "x", 1), 0);
 }
 
 #define EVENTS_FILES (AA_TYPE_BIT(AA_TYPE_FILE) | AA_TYPE_BIT(AA_TYPE_FILEOP) | AA_TYPE_BIT(AA_TYPE_STRING) | \
@@ -99,22 +132,13 @@ static long find_openat(const struct live_run *run, const char *path)
 Test(live_paths, openat_of_a_400_byte_path_comes_whole, .timeout = 30, .init = setup, .fini = teardown)
 {
 	struct aa_live_opts o = { .events = EVENTS_FILES };
-	char *dir, *shortp;
 	struct live_run run;
 	struct live_string s;
 	struct aa_event ev;
 	long i;
 
-	live_require_root();
-	dir = aat_tmpdir();
-	cr_assert_not_null(dir);
-	deep_path_make(&deep_a, dir, 400, 100, 'f');
-	deep_path_make(&mid_a, dir, 255, 100, 'e'); /* the most the field holds */
-	deep_path_make(&mid_b, dir, 256, 100, 'g'); /* one more */
-	cr_assert_eq(aat_write_file(deep_a.path, "x", 1), 0);
-	shortp = aat_path(dir, "short");
-	cr_assert_eq(aat_write_file(shortp, "x", 1), 0);
-	short_path = shortp;
+	start();
+	make_open_paths();
 	live_run(&run, NULL, open_long_and_short, &o, -1);
 	cr_assert_geq(got->ret[0], 0);
 
@@ -126,7 +150,7 @@ Test(live_paths, openat_of_a_400_byte_path_comes_whole, .timeout = 30, .init = s
 	cr_assert(!live_string_at(&run, (size_t)i, AA_STRING_NEW_PATH, &s));
 
 	/* The common case: a path that fits has no string record. */
-	i = live_find_file(&run, (uint32_t)run.pid, AA_SYS_OPENAT, shortp);
+	i = live_find_file(&run, (uint32_t)run.pid, AA_SYS_OPENAT, short_path);
 	ev = rec_at(&run, i, "openat of the short path");
 	cr_assert_eq(ev.file->return_code, got->ret[1]);
 	cr_assert(!live_string_at(&run, (size_t)i, AA_STRING_PATH, &s), "a short path came as a string too");
@@ -144,11 +168,6 @@ Test(live_paths, openat_of_a_400_byte_path_comes_whole, .timeout = 30, .init = s
 	expect_head(ev.file->path, mid_b.path);
 	expect_whole(&run, i, AA_STRING_PATH, mid_b.path, 0);
 	live_run_free(&run);
-	deep_path_free(&deep_a);
-	deep_path_free(&mid_a);
-	deep_path_free(&mid_b);
-	free(shortp);
-	deep_tree_remove(dir);
 }
 
 /* Without string in --events: the records as the seed had them, no string record. */
@@ -158,17 +177,9 @@ Test(live_paths, without_string_records_a_long_path_is_cut, .timeout = 30, .init
 					    AA_TYPE_BIT(AA_TYPE_EXIT) };
 	struct live_run run;
 	struct aa_event ev;
-	char *dir, *shortp;
 
-	live_require_root();
-	dir = aat_tmpdir();
-	cr_assert_not_null(dir);
-	deep_path_make(&deep_a, dir, 400, 100, 'f');
-	deep_path_make(&mid_a, dir, 255, 100, 'e');
-	deep_path_make(&mid_b, dir, 256, 100, 'g');
-	cr_assert_eq(aat_write_file(deep_a.path, "x", 1), 0);
-	shortp = aat_path(dir, "short");
-	short_path = shortp;
+	start();
+	make_open_paths();
 	live_run(&run, NULL, open_long_and_short, &o, -1);
 	cr_assert_eq(live_count_type(&run, AA_TYPE_STRING), 0);
 	ev = rec_at(&run, find_openat(&run, deep_a.path), "openat of the long path");
@@ -177,11 +188,6 @@ Test(live_paths, without_string_records_a_long_path_is_cut, .timeout = 30, .init
 	ev = rec_at(&run, find_openat(&run, mid_b.path), "openat of 256 bytes");
 	expect_head(ev.file->path, mid_b.path);
 	live_run_free(&run);
-	deep_path_free(&deep_a);
-	deep_path_free(&mid_a);
-	deep_path_free(&mid_b);
-	free(shortp);
-	deep_tree_remove(dir);
 }
 
 static int rename_and_unlink(void)
@@ -197,12 +203,9 @@ Test(live_paths, rename_and_unlink_of_300_byte_paths_come_whole, .timeout = 30, 
 	struct aa_live_opts o = { .events = EVENTS_FILES };
 	struct live_run run;
 	struct aa_event ev;
-	char *dir;
 	long i;
 
-	live_require_root();
-	dir = aat_tmpdir();
-	cr_assert_not_null(dir);
+	start();
 	deep_path_make(&deep_a, dir, 300, 120, 'o');
 	deep_path_make(&deep_b, dir, 300, 120, 'n');
 	deep_path_make(&mid_a, dir, 150, 120, 'O');
@@ -241,11 +244,6 @@ Test(live_paths, rename_and_unlink_of_300_byte_paths_come_whole, .timeout = 30, 
 	expect_whole(&run, i, AA_STRING_PATH, mid_a.path, 0);
 	expect_whole(&run, i, AA_STRING_NEW_PATH, mid_b.path, 0);
 	live_run_free(&run);
-	deep_path_free(&deep_a);
-	deep_path_free(&deep_b);
-	deep_path_free(&mid_a);
-	deep_path_free(&mid_b);
-	deep_tree_remove(dir);
 }
 
 /* Through an fd opened relative to its directory: the program never
@@ -270,13 +268,10 @@ Test(live_paths, read_write_through_an_fd_of_a_4000_byte_path, .timeout = 30, .i
 	struct aa_live_opts o = { .events = EVENTS_FILES };
 	struct live_run run;
 	struct aa_event ev;
-	char *dir;
 	int writes = 0, reads = 0;
 	long i;
 
-	live_require_root();
-	dir = aat_tmpdir();
-	cr_assert_not_null(dir);
+	start();
 	deep_path_make(&deep_a, dir, 4000, 49, 'f'); /* 80 directories: deeper than the old 32 */
 	live_run(&run, NULL, write_read_deep, &o, -1);
 	cr_assert_eq(WEXITSTATUS(run.status), 0);
@@ -299,8 +294,6 @@ Test(live_paths, read_write_through_an_fd_of_a_4000_byte_path, .timeout = 30, .i
 	expect_head(ev.fileop->path, deep_a.path);
 	expect_whole(&run, i, AA_STRING_PATH, deep_a.path, 0);
 	live_run_free(&run);
-	deep_path_free(&deep_a);
-	deep_tree_remove(dir);
 }
 
 static int write_past_path_max(void)
@@ -322,13 +315,10 @@ Test(live_paths, a_path_past_path_max_keeps_its_end_marked_cut, .timeout = 30, .
 	struct live_run run;
 	struct live_string s;
 	const char *tail;
-	char *dir;
 	size_t len = 5000;
 	long i;
 
-	live_require_root();
-	dir = aat_tmpdir();
-	cr_assert_not_null(dir);
+	start();
 	deep_path_make(&deep_a, dir, len, 49, 'f');
 	tail = deep_a.path;
 	while (strlen(tail) > 4095)
@@ -344,8 +334,6 @@ Test(live_paths, a_path_past_path_max_keeps_its_end_marked_cut, .timeout = 30, .
 	expect_head(live_event(&run, (size_t)i).file->path, tail);
 	live_string_free(&s);
 	live_run_free(&run);
-	deep_path_free(&deep_a);
-	deep_tree_remove(dir);
 }
 
 static int write_unlink_write(void)
@@ -370,14 +358,11 @@ Test(live_paths, a_write_after_unlink_is_marked, .timeout = 30, .init = setup, .
 	struct live_run run;
 	struct live_string s;
 	struct aa_event ev;
-	char *dir, *path;
+	char *path;
 	long first = -1, second = -1, i;
 
-	live_require_root();
-	dir = aat_tmpdir();
-	cr_assert_not_null(dir);
-	path = aat_path(dir, "gone.txt");
-	short_path = path;
+	start();
+	path = short_path = aat_path(dir, "gone.txt");
 	live_run(&run, NULL, write_unlink_write, &o, -1);
 	cr_assert_eq(WEXITSTATUS(run.status), 0);
 	cr_assert_eq(got->ret[1], 0);
@@ -399,6 +384,4 @@ Test(live_paths, a_write_after_unlink_is_marked, .timeout = 30, .init = setup, .
 	cr_assert_eq(ev.fileop->return_code, got->ret[3]);
 	cr_assert_eq(ev.fileop->marks, AA_MARK_UNLINKED);
 	live_run_free(&run);
-	free(path);
-	aat_tmpdir_remove(dir);
 }

@@ -15,9 +15,9 @@ Test(live_tls, openssl_text_both_ways_every_piece, .timeout = 60)
 	struct aa_live_opts o = { .events = AA_TYPE_BIT(AA_TYPE_TLS) | AA_TYPE_BIT(AA_TYPE_EXEC) |
 					    AA_TYPE_BIT(AA_TYPE_EXIT),
 				  .ssl_libs = alias, .nssl_libs = access(alias[0], R_OK) == 0 };
-	struct stream srv_in = { 0 }, srv_out = { 0 }, cli_in = { 0 }, cli_out = { 0 };
+	struct aat_tls_peer srv = { 0 }, cli = { 0 };
 	char *dir, script[2048], big[BIG_LEN + 2];
-	uint32_t srv, cli, next_seq[2] = { 0, 0 }, split_calls = 0, pieces = 0;
+	uint32_t tls_records = 0;
 	struct live_run run;
 	int port = 20000 + getpid() % 20000;
 
@@ -36,47 +36,32 @@ Test(live_tls, openssl_text_both_ways_every_piece, .timeout = 60)
 		 "sleep 0.1; done\nwait\n",
 		 dir, port, BIG_LEN);
 	live_run_script(&run, script, &o, -1);
-	srv = exec_pid(&run, "openssl s_server");
-	cli = exec_pid(&run, "openssl s_client");
-	cr_assert(srv && cli, "the execs of s_server and s_client were not seen");
-
-	LIVE_FOREACH(&run, i, ev) {
-		const struct aa_tls_event *t = ev.tls;
-		struct stream *s;
-
-		if (ev.type != AA_TYPE_TLS)
-			continue;
-		cr_assert_neq(t->pid, 0);
-		if (t->pid == srv)
-			s = t->direction == AA_TLS_READ ? &srv_in : &srv_out;
-		else
-			s = t->direction == AA_TLS_READ ? &cli_in : &cli_out;
-		/* Every piece of every call, in order (each process has one thread). */
-		cr_assert_eq(t->seq, next_seq[t->pid == srv], "piece %u of a %u-byte call, expected %u", t->seq,
-			     t->data_len, next_seq[t->pid == srv]);
-		next_seq[t->pid == srv] = (t->seq + 1) * AA_TLS_PAYLOAD_MAX < t->data_len ? t->seq + 1 : 0;
-		split_calls += t->seq == 1;
-		pieces++;
-		stream_add(s, t);
-	}
-	cr_assert_eq(next_seq[0] + next_seq[1], 0, "a call's last pieces are missing");
+	srv.pid = exec_pid(&run, "openssl s_server");
+	cli.pid = last_exec_pid(&run, "openssl s_client");
+	cr_assert(srv.pid && cli.pid, "the execs of s_server and s_client were not seen");
+	tls_peer_collect(&run, &srv, port);
+	tls_peer_collect(&run, &cli, port);
+	LIVE_FOREACH(&run, i, ev)
+		tls_records += ev.type == AA_TYPE_TLS;
+	cr_assert_eq(tls_records, srv.pieces + cli.pieces, "TLS records of other processes (or pid 0)");
+	/* Every piece of every call, in order (each process has one thread). */
+	cr_assert_eq(srv.out_of_order + cli.out_of_order, 0, "pieces out of order");
+	cr_assert_eq(srv.next_seq + cli.next_seq, 0, "a call's last pieces are missing");
 	memset(big, 'x', BIG_LEN);
 	big[BIG_LEN] = '\n';
 	big[BIG_LEN + 1] = 0;
-	cr_assert(stream_has(&cli_out, "client-says-hello\n"), "client's SSL_write of its text not seen");
-	cr_assert(stream_has(&srv_in, "client-says-hello\n"), "server's SSL_read of the client's text not seen");
-	cr_assert(stream_has(&srv_out, "server-says-hello\n"), "server's SSL_write of its text not seen");
-	cr_assert(stream_has(&cli_in, "server-says-hello\n"), "client's SSL_read of the server's text not seen");
-	cr_assert(stream_has(&cli_out, big) && stream_has(&srv_in, big), "the 10001-byte line is not whole");
-	cr_assert_geq(split_calls, 1, "no call over 4096 bytes was split into pieces");
+	cr_assert(aat_stream_has(&cli.out, "client-says-hello\n"), "client's SSL_write of its text not seen");
+	cr_assert(aat_stream_has(&srv.in, "client-says-hello\n"), "server's SSL_read of the client's text not seen");
+	cr_assert(aat_stream_has(&srv.out, "server-says-hello\n"), "server's SSL_write of its text not seen");
+	cr_assert(aat_stream_has(&cli.in, "server-says-hello\n"), "client's SSL_read of the server's text not seen");
+	cr_assert(aat_stream_has(&cli.out, big) && aat_stream_has(&srv.in, big), "the 10001-byte line is not whole");
+	cr_assert_geq(srv.split_calls + cli.split_calls, 1, "no call over 4096 bytes was split into pieces");
 	/* Nothing but the plaintext: the outbound stream is exactly what was piped in. */
-	cr_assert_eq(cli_out.len, strlen("client-says-hello\n") + BIG_LEN + 1, "client sent %zu bytes", cli_out.len);
+	cr_assert_eq(cli.out.len, strlen("client-says-hello\n") + BIG_LEN + 1, "client sent %zu bytes", cli.out.len);
 	cr_assert_eq(run.drops[AA_DROP_TLS], 0);
-	cr_log_info("tls: %u pieces, %u calls split", pieces, split_calls);
-	free(srv_in.data);
-	free(srv_out.data);
-	free(cli_in.data);
-	free(cli_out.data);
+	cr_log_info("tls: %u pieces, %u calls split", tls_records, srv.split_calls + cli.split_calls);
+	aat_tls_peer_free(&srv);
+	aat_tls_peer_free(&cli);
 	live_run_free(&run);
 	aat_tmpdir_remove(dir);
 }
@@ -102,7 +87,7 @@ Test(live_tls, openssl_text_both_ways_every_piece, .timeout = 60)
 Test(live_tls, ssl_ex_calls_from_two_threads, .timeout = 60)
 {
 	struct aa_live_opts o = { .events = AA_TYPE_BIT(AA_TYPE_TLS) | AA_TYPE_BIT(AA_TYPE_EXIT) };
-	struct stream out = { 0 }, in = { 0 }, reply = { 0 };
+	struct aat_stream out = { 0 }, in = { 0 }, reply = { 0 };
 	char *dir, *py, script[256];
 	struct live_run run;
 	int big_pieces = 0;
@@ -123,13 +108,13 @@ Test(live_tls, ssl_ex_calls_from_two_threads, .timeout = 60)
 			continue;
 		cr_assert_eq(t->pid, (uint32_t)run.pid);
 		if (t->direction == AA_TLS_WRITE && t->tid == t->pid) { /* main thread: the client */
-			stream_add(&out, t);
+			aat_stream_add(&out, t);
 			if (t->data_len == 20011)
 				cr_assert_eq(t->seq, (uint32_t)big_pieces++, "pieces out of order");
 		} else if (t->direction == AA_TLS_READ && t->tid != t->pid) { /* the server thread */
-			stream_add(&in, t);
+			aat_stream_add(&in, t);
 		} else if (t->direction == AA_TLS_READ) {
-			stream_add(&reply, t);
+			aat_stream_add(&reply, t);
 		}
 	}
 	cr_assert_eq(big_pieces, 5, "the 20011-byte SSL_write_ex gave %d pieces", big_pieces);
@@ -137,7 +122,7 @@ Test(live_tls, ssl_ex_calls_from_two_threads, .timeout = 60)
 	cr_assert_eq(in.len, 20011, "the server thread read %zu bytes", in.len);
 	cr_assert_eq(memcmp(out.data, in.data, 20011), 0);
 	cr_assert(!memcmp(out.data, "py-client-yyy", 13) && out.data[20010] == '\n');
-	cr_assert(stream_has(&reply, "py-server-reply\n"));
+	cr_assert(aat_stream_has(&reply, "py-server-reply\n"));
 	free(out.data);
 	free(in.data);
 	free(reply.data);

@@ -12,18 +12,6 @@
 
 #define SERVER_MSG 20000
 
-/* The pid of the last exec whose args start with prefix (a retried client:
- * the last one connected). */
-static uint32_t last_exec_pid(const struct live_run *run, const char *prefix)
-{
-	uint32_t pid = 0;
-
-	LIVE_FOREACH(run, i, ev)
-		if (ev.type == AA_TYPE_EXEC && !strncmp((const char *)ev.exec->args, prefix, strlen(prefix)))
-			pid = ev.exec->pid;
-	return pid;
-}
-
 /*
  * Runs client_loop (a script line retrying a client until it has read the
  * whole message into $d/cli.out) against s_server sending SERVER_MSG bytes
@@ -34,7 +22,7 @@ static void big_server_message(const char *client, uint8_t lib, const char *setu
 {
 	struct aa_live_opts o = { .events = AA_TYPE_BIT(AA_TYPE_TLS) | AA_TYPE_BIT(AA_TYPE_TLS_CONN) |
 					    AA_TYPE_BIT(AA_TYPE_EXEC) | AA_TYPE_BIT(AA_TYPE_EXIT) };
-	struct tls_peer cli = { .lib = lib }, srv = { .lib = AA_TLS_LIB_OPENSSL };
+	struct aat_tls_peer cli = { .lib = lib }, srv = { .lib = AA_TLS_LIB_OPENSSL };
 	char *dir, *msg, script[4096];
 	struct live_run run;
 	int port = 20000 + (getpid() * 2 + (lib == AA_TLS_LIB_NSS)) % 20000;
@@ -67,8 +55,8 @@ static void big_server_message(const char *client, uint8_t lib, const char *setu
 	cr_assert_eq(cli.conns_to_port, cli.conns);
 	cr_assert_eq(run.drops[AA_DROP_TLS], 0);
 	cr_log_info("%s: largest read %u bytes; s_server's largest write %u", client, cli.max_in, srv.max_out);
-	tls_peer_free(&cli);
-	tls_peer_free(&srv);
+	aat_tls_peer_free(&cli);
+	aat_tls_peer_free(&srv);
 	free(msg);
 	live_run_free(&run);
 	aat_tmpdir_remove(dir);

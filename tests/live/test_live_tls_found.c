@@ -16,49 +16,11 @@
 #define WGET_FILE 100000  /* wget reads it in calls of up to 16 KiB */
 #define NSS_BIG 6000
 
-/* The four streams of one client and one server, by pid and direction. */
-struct pair {
-	uint32_t cli, srv;
-	struct stream cli_out, cli_in, srv_out, srv_in;
-	uint8_t cli_lib, srv_lib; /* from their tls_conn records; 0 none */
-	int cli_conns;            /* the client's tls_conn records naming the server's port */
-	uint32_t cli_max_call;    /* the client's largest call */
-	int pieces_in_order;
-};
-
-static void pair_collect(const struct live_run *run, struct pair *p, int port)
+/* The client's and the server's records (their pids set). */
+static void pair_collect(const struct live_run *run, struct aat_tls_peer *cli, struct aat_tls_peer *srv, int port)
 {
-	uint32_t next_seq = 0;
-
-	p->pieces_in_order = 1;
-	LIVE_FOREACH(run, i, ev) {
-		if (ev.type == AA_TYPE_TLS_CONN && ev.tls_conn->pid == p->cli) {
-			p->cli_lib = ev.tls_conn->lib;
-			p->cli_conns += ev.tls_conn->peer_port == port;
-		} else if (ev.type == AA_TYPE_TLS_CONN && ev.tls_conn->pid == p->srv) {
-			p->srv_lib = ev.tls_conn->lib;
-		}
-		if (ev.type != AA_TYPE_TLS || (ev.tls->pid != p->cli && ev.tls->pid != p->srv))
-			continue;
-		if (ev.tls->pid == p->cli) {
-			stream_add(ev.tls->direction == AA_TLS_WRITE ? &p->cli_out : &p->cli_in, ev.tls);
-			if (ev.tls->data_len > p->cli_max_call)
-				p->cli_max_call = ev.tls->data_len;
-			/* the client has one thread: its pieces come in order */
-			p->pieces_in_order &= ev.tls->seq == next_seq;
-			next_seq = (ev.tls->seq + 1) * AA_TLS_PAYLOAD_MAX < ev.tls->data_len ? ev.tls->seq + 1 : 0;
-		} else {
-			stream_add(ev.tls->direction == AA_TLS_WRITE ? &p->srv_out : &p->srv_in, ev.tls);
-		}
-	}
-}
-
-static void pair_free(struct pair *p)
-{
-	free(p->cli_out.data);
-	free(p->cli_in.data);
-	free(p->srv_out.data);
-	free(p->srv_in.data);
+	tls_peer_collect(run, cli, port);
+	tls_peer_collect(run, srv, port);
 }
 
 static int port_of_test(int k)
@@ -76,7 +38,7 @@ static struct aa_live_opts tls_opts(void)
 Test(live_tls_found, gnutls_cli_both_ways_byte_exact, .timeout = 90)
 {
 	struct aa_live_opts o = tls_opts();
-	struct pair p = { 0 };
+	struct aat_tls_peer cli = { 0 }, srv = { 0 };
 	char *dir, script[2048], want[64 + GNUTLS_BIG];
 	struct live_run run;
 	int port = port_of_test(0);
@@ -91,31 +53,29 @@ Test(live_tls_found, gnutls_cli_both_ways_byte_exact, .timeout = 90)
 		 "gnutls-cli --insecure -p $p 127.0.0.1 >$d/cli.out 2>/dev/null && break; sleep 0.1; done\nwait\n",
 		 dir, port, GNUTLS_BIG);
 	live_run_script(&run, script, &o, -1);
-	p.srv = exec_pid(&run, "openssl s_server");
-	p.cli = exec_pid(&run, "gnutls-cli");
-	cr_assert(p.srv && p.cli, "the execs of s_server and gnutls-cli were not seen");
+	srv.pid = exec_pid(&run, "openssl s_server");
 	/* gnutls-cli's last exec is the one that connected (earlier ones found no server) */
-	LIVE_FOREACH(&run, i, ev)
-		if (ev.type == AA_TYPE_EXEC && !strncmp((const char *)ev.exec->args, "gnutls-cli", 10))
-			p.cli = ev.exec->pid;
-	pair_collect(&run, &p, port);
+	cli.pid = last_exec_pid(&run, "gnutls-cli");
+	cr_assert(srv.pid && cli.pid, "the execs of s_server and gnutls-cli were not seen");
+	pair_collect(&run, &cli, &srv, port);
 
 	snprintf(want, sizeof(want), "client-says-hello\n");
 	memset(want + 18, 'g', GNUTLS_BIG);
 	want[18 + GNUTLS_BIG] = '\n';
-	cr_assert_eq(p.cli_out.len, 18 + GNUTLS_BIG + 1, "gnutls-cli sent %zu bytes", p.cli_out.len);
-	cr_assert_eq(memcmp(p.cli_out.data, want, p.cli_out.len), 0, "gnutls-cli's plaintext differs");
-	cr_assert_eq(p.srv_in.len, p.cli_out.len, "the server read %zu bytes", p.srv_in.len);
-	cr_assert_eq(memcmp(p.srv_in.data, want, p.srv_in.len), 0);
-	cr_assert_eq(p.cli_in.len, 18, "gnutls-cli read %zu bytes", p.cli_in.len);
-	cr_assert(stream_has(&p.cli_in, "server-says-hello\n"));
-	cr_assert(stream_has(&p.srv_out, "server-says-hello\n"));
-	cr_assert_eq(p.cli_lib, AA_TLS_LIB_GNUTLS, "gnutls-cli's calls say lib %u", p.cli_lib);
-	cr_assert_eq(p.srv_lib, AA_TLS_LIB_OPENSSL);
-	cr_assert_geq(p.cli_conns, 3, "gnutls-cli's calls do not name the server's port");
-	cr_assert(p.pieces_in_order);
+	cr_assert_eq(cli.out.len, 18 + GNUTLS_BIG + 1, "gnutls-cli sent %zu bytes", cli.out.len);
+	cr_assert_eq(memcmp(cli.out.data, want, cli.out.len), 0, "gnutls-cli's plaintext differs");
+	cr_assert_eq(srv.in.len, cli.out.len, "the server read %zu bytes", srv.in.len);
+	cr_assert_eq(memcmp(srv.in.data, want, srv.in.len), 0);
+	cr_assert_eq(cli.in.len, 18, "gnutls-cli read %zu bytes", cli.in.len);
+	cr_assert(aat_stream_has(&cli.in, "server-says-hello\n"));
+	cr_assert(aat_stream_has(&srv.out, "server-says-hello\n"));
+	cr_assert_eq(cli.last_lib, AA_TLS_LIB_GNUTLS, "gnutls-cli's calls say lib %u", cli.last_lib);
+	cr_assert_eq(srv.last_lib, AA_TLS_LIB_OPENSSL);
+	cr_assert_geq(cli.conns_to_port, 3, "gnutls-cli's calls do not name the server's port");
+	cr_assert_eq(cli.out_of_order, 0); /* one thread: its pieces in order */
 	cr_assert_eq(run.drops[AA_DROP_TLS], 0);
-	pair_free(&p);
+	aat_tls_peer_free(&cli);
+	aat_tls_peer_free(&srv);
 	live_run_free(&run);
 	aat_tmpdir_remove(dir);
 }
@@ -123,7 +83,7 @@ Test(live_tls_found, gnutls_cli_both_ways_byte_exact, .timeout = 90)
 Test(live_tls_found, wget_https_file_byte_exact, .timeout = 90)
 {
 	struct aa_live_opts o = tls_opts();
-	struct pair p = { 0 };
+	struct aat_tls_peer cli = { 0 }, srv = { 0 };
 	char *dir, *file, script[2048];
 	uint8_t *got = NULL;
 	size_t got_len = 0;
@@ -142,12 +102,10 @@ Test(live_tls_found, wget_https_file_byte_exact, .timeout = 90)
 		 "&& break; sleep 0.1; done\nwait\n",
 		 dir, port);
 	live_run_script(&run, script, &o, -1);
-	p.srv = exec_pid(&run, "openssl s_server");
-	LIVE_FOREACH(&run, i, ev)
-		if (ev.type == AA_TYPE_EXEC && !strncmp((const char *)ev.exec->args, "wget", 4))
-			p.cli = ev.exec->pid;
-	cr_assert(p.srv && p.cli, "the execs of s_server and wget were not seen");
-	pair_collect(&run, &p, port);
+	srv.pid = exec_pid(&run, "openssl s_server");
+	cli.pid = last_exec_pid(&run, "wget");
+	cr_assert(srv.pid && cli.pid, "the execs of s_server and wget were not seen");
+	pair_collect(&run, &cli, &srv, port);
 	{
 		char *path = aat_path(dir, "got");
 
@@ -155,20 +113,21 @@ Test(live_tls_found, wget_https_file_byte_exact, .timeout = 90)
 		free(path);
 	}
 	cr_assert_eq(got_len, WGET_FILE);
-	cr_assert(stream_has(&p.cli_out, "GET /file.txt HTTP/1.1\r\n"), "wget's request was not seen");
-	cr_assert(p.cli_in.data && memmem(p.cli_in.data, p.cli_in.len, file, WGET_FILE),
-		  "the file is not whole in wget's reads (%zu bytes read)", p.cli_in.len);
+	cr_assert(aat_stream_has(&cli.out, "GET /file.txt HTTP/1.1\r\n"), "wget's request was not seen");
+	cr_assert(cli.in.data && memmem(cli.in.data, cli.in.len, file, WGET_FILE),
+		  "the file is not whole in wget's reads (%zu bytes read)", cli.in.len);
 	/* nothing but the response: its head and the file */
-	cr_assert(p.cli_in.len > WGET_FILE && p.cli_in.len < WGET_FILE + 200, "wget read %zu bytes", p.cli_in.len);
-	cr_assert_gt(p.cli_max_call, AA_TLS_PAYLOAD_MAX, "no wget call over 4 KiB (largest %u)", p.cli_max_call);
-	cr_assert(p.pieces_in_order);
-	cr_assert_eq(p.cli_lib, AA_TLS_LIB_GNUTLS);
+	cr_assert(cli.in.len > WGET_FILE && cli.in.len < WGET_FILE + 200, "wget read %zu bytes", cli.in.len);
+	cr_assert_gt(cli.max_in, AA_TLS_PAYLOAD_MAX, "no wget call over 4 KiB (largest %u)", cli.max_in);
+	cr_assert_eq(cli.out_of_order, 0); /* one thread: its pieces in order */
+	cr_assert_eq(cli.last_lib, AA_TLS_LIB_GNUTLS);
 	/* (s_server -WWW writes through a BIO_f_ssl, which calls libssl's
 	 * internal write, not SSL_write: its side is not in the capture.) */
 	cr_assert_eq(run.drops[AA_DROP_TLS], 0);
 	free(got);
 	free(file);
-	pair_free(&p);
+	aat_tls_peer_free(&cli);
+	aat_tls_peer_free(&srv);
 	live_run_free(&run);
 	aat_tmpdir_remove(dir);
 }
@@ -178,7 +137,7 @@ Test(live_tls_found, openssl_linked_into_a_program_started_later, .timeout = 90)
 	struct aa_live_opts o = tls_opts();
 
 	o.tls_hold = 1; /* probed before its first instruction: none of its TLS missed */
-	struct pair p = { 0 };
+	struct aat_tls_peer cli = { 0 }, srv = { 0 };
 	char *dir, client[4200], script[6000], want[STATIC_MSG];
 	struct live_run run;
 	int port = port_of_test(2);
@@ -197,22 +156,23 @@ Test(live_tls_found, openssl_linked_into_a_program_started_later, .timeout = 90)
 		 dir, port, client, STATIC_MSG);
 	live_run_script(&run, script, &o, -1);
 	cr_assert(WIFEXITED(run.status) && WEXITSTATUS(run.status) == 0, "the static client failed");
-	p.srv = exec_pid(&run, "openssl s_server");
-	p.cli = exec_pid(&run, client);
-	cr_assert(p.srv && p.cli, "the execs of s_server and the client were not seen");
-	pair_collect(&run, &p, port);
+	srv.pid = exec_pid(&run, "openssl s_server");
+	cli.pid = exec_pid(&run, client);
+	cr_assert(srv.pid && cli.pid, "the execs of s_server and the client were not seen");
+	pair_collect(&run, &cli, &srv, port);
 	tls_msg_fill(want, STATIC_MSG, "static-client");
-	cr_assert_eq(p.cli_out.len, STATIC_MSG, "the static client's SSL_write gave %zu bytes", p.cli_out.len);
-	cr_assert_eq(memcmp(p.cli_out.data, want, STATIC_MSG), 0, "the static client's plaintext differs");
-	cr_assert_eq(p.cli_max_call, STATIC_MSG);
-	cr_assert(p.pieces_in_order);
-	cr_assert_eq(p.cli_in.len, 18, "the static client read %zu bytes", p.cli_in.len);
-	cr_assert(stream_has(&p.cli_in, "server-says-hello\n"));
-	cr_assert_eq(p.cli_lib, AA_TLS_LIB_OPENSSL);
-	cr_assert_geq(p.cli_conns, 2);
-	cr_assert_eq(p.srv_in.len, STATIC_MSG);
+	cr_assert_eq(cli.out.len, STATIC_MSG, "the static client's SSL_write gave %zu bytes", cli.out.len);
+	cr_assert_eq(memcmp(cli.out.data, want, STATIC_MSG), 0, "the static client's plaintext differs");
+	cr_assert_eq(cli.max_out, STATIC_MSG);
+	cr_assert_eq(cli.out_of_order, 0); /* one thread: its pieces in order */
+	cr_assert_eq(cli.in.len, 18, "the static client read %zu bytes", cli.in.len);
+	cr_assert(aat_stream_has(&cli.in, "server-says-hello\n"));
+	cr_assert_eq(cli.last_lib, AA_TLS_LIB_OPENSSL);
+	cr_assert_geq(cli.conns_to_port, 2);
+	cr_assert_eq(srv.in.len, STATIC_MSG);
 	cr_assert_eq(run.drops[AA_DROP_TLS], 0);
-	pair_free(&p);
+	aat_tls_peer_free(&cli);
+	aat_tls_peer_free(&srv);
 	live_run_free(&run);
 	aat_tmpdir_remove(dir);
 }
@@ -222,7 +182,7 @@ Test(live_tls_found, private_libssl_copy_loaded_later, .timeout = 90)
 	struct aa_live_opts o = tls_opts();
 
 	o.tls_hold = 1;
-	struct pair p = { 0 };
+	struct aat_tls_peer cli = { 0 }, srv = { 0 };
 	char *dir, cmd[1024], script[2048];
 	struct live_run run;
 	int port = port_of_test(3);
@@ -243,18 +203,17 @@ Test(live_tls_found, private_libssl_copy_loaded_later, .timeout = 90)
 		 "sleep 0.1; done\nwait\n",
 		 dir, port);
 	live_run_script(&run, script, &o, -1);
-	p.srv = exec_pid(&run, "openssl s_server");
-	LIVE_FOREACH(&run, i, ev)
-		if (ev.type == AA_TYPE_EXEC && !strncmp((const char *)ev.exec->args, "openssl s_client", 16))
-			p.cli = ev.exec->pid;
-	cr_assert(p.srv && p.cli, "the execs of s_server and s_client were not seen");
-	pair_collect(&run, &p, port);
+	srv.pid = exec_pid(&run, "openssl s_server");
+	cli.pid = last_exec_pid(&run, "openssl s_client");
+	cr_assert(srv.pid && cli.pid, "the execs of s_server and s_client were not seen");
+	pair_collect(&run, &cli, &srv, port);
 	/* once: the copy is probed, the system's libssl is not mapped by it */
-	cr_assert_eq(p.cli_out.len, strlen("private-libssl-client\n"), "s_client sent %zu bytes", p.cli_out.len);
-	cr_assert(stream_has(&p.cli_out, "private-libssl-client\n"));
-	cr_assert(stream_has(&p.cli_in, "server-says-hello\n"));
-	cr_assert_eq(p.cli_lib, AA_TLS_LIB_OPENSSL);
-	pair_free(&p);
+	cr_assert_eq(cli.out.len, strlen("private-libssl-client\n"), "s_client sent %zu bytes", cli.out.len);
+	cr_assert(aat_stream_has(&cli.out, "private-libssl-client\n"));
+	cr_assert(aat_stream_has(&cli.in, "server-says-hello\n"));
+	cr_assert_eq(cli.last_lib, AA_TLS_LIB_OPENSSL);
+	aat_tls_peer_free(&cli);
+	aat_tls_peer_free(&srv);
 	live_run_free(&run);
 	aat_tmpdir_remove(dir);
 }
@@ -262,7 +221,7 @@ Test(live_tls_found, private_libssl_copy_loaded_later, .timeout = 90)
 Test(live_tls_found, nss_tstclnt_tls_socket_only, .timeout = 120)
 {
 	struct aa_live_opts o = tls_opts();
-	struct pair p = { 0 };
+	struct aat_tls_peer cli = { 0 }, srv = { 0 };
 	char *dir, script[2048], want[64 + NSS_BIG];
 	struct live_run run;
 	int port = port_of_test(4);
@@ -284,24 +243,23 @@ Test(live_tls_found, nss_tstclnt_tls_socket_only, .timeout = 120)
 		 "grep -q server-says-hello $d/cli.out && break; sleep 0.1; done\nwait\n",
 		 dir, port, NSS_BIG);
 	live_run_script(&run, script, &o, -1);
-	p.srv = exec_pid(&run, "openssl s_server");
-	LIVE_FOREACH(&run, i, ev)
-		if (ev.type == AA_TYPE_EXEC && !strncmp((const char *)ev.exec->args, "tstclnt", 7))
-			p.cli = ev.exec->pid;
-	cr_assert(p.srv && p.cli, "the execs of s_server and tstclnt were not seen");
-	pair_collect(&run, &p, port);
+	srv.pid = exec_pid(&run, "openssl s_server");
+	cli.pid = last_exec_pid(&run, "tstclnt");
+	cr_assert(srv.pid && cli.pid, "the execs of s_server and tstclnt were not seen");
+	pair_collect(&run, &cli, &srv, port);
 	snprintf(want, sizeof(want), "nss-client-says-hello\n");
 	memset(want + head, 'n', NSS_BIG);
 	want[head + NSS_BIG] = '\n';
-	cr_assert_eq(p.cli_out.len, head + NSS_BIG + 1, "tstclnt sent %zu bytes", p.cli_out.len);
-	cr_assert_eq(memcmp(p.cli_out.data, want, p.cli_out.len), 0, "tstclnt's plaintext differs");
-	cr_assert_eq(p.srv_in.len, p.cli_out.len);
-	cr_assert_eq(p.cli_in.len, 18, "tstclnt read %zu bytes (its stdin's too?)", p.cli_in.len);
-	cr_assert(stream_has(&p.cli_in, "server-says-hello\n"));
-	cr_assert_eq(p.cli_lib, AA_TLS_LIB_NSS, "tstclnt's calls say lib %u", p.cli_lib);
-	cr_assert_geq(p.cli_conns, 2, "tstclnt's calls do not name the server's port");
+	cr_assert_eq(cli.out.len, head + NSS_BIG + 1, "tstclnt sent %zu bytes", cli.out.len);
+	cr_assert_eq(memcmp(cli.out.data, want, cli.out.len), 0, "tstclnt's plaintext differs");
+	cr_assert_eq(srv.in.len, cli.out.len);
+	cr_assert_eq(cli.in.len, 18, "tstclnt read %zu bytes (its stdin's too?)", cli.in.len);
+	cr_assert(aat_stream_has(&cli.in, "server-says-hello\n"));
+	cr_assert_eq(cli.last_lib, AA_TLS_LIB_NSS, "tstclnt's calls say lib %u", cli.last_lib);
+	cr_assert_geq(cli.conns_to_port, 2, "tstclnt's calls do not name the server's port");
 	cr_assert_eq(run.drops[AA_DROP_TLS], 0);
-	pair_free(&p);
+	aat_tls_peer_free(&cli);
+	aat_tls_peer_free(&srv);
 	live_run_free(&run);
 	aat_tmpdir_remove(dir);
 }

@@ -17,7 +17,7 @@ Test(tls_boring, client_and_server_started_later_both_ways_byte_exact, .timeout 
 	struct aa_live_opts o = { .events = AA_TYPE_BIT(AA_TYPE_TLS) | AA_TYPE_BIT(AA_TYPE_TLS_CONN) |
 					    AA_TYPE_BIT(AA_TYPE_EXEC) | AA_TYPE_BIT(AA_TYPE_EXIT),
 				  .tls_hold = 1 }; /* probed before their first instruction */
-	struct tls_peer cli = { .lib = AA_TLS_LIB_BORINGSSL }, srv = { .lib = AA_TLS_LIB_BORINGSSL };
+	struct aat_tls_peer cli = { .lib = AA_TLS_LIB_BORINGSSL }, srv = { .lib = AA_TLS_LIB_BORINGSSL };
 	char peer[4200], script[10000];
 	struct live_run run;
 	int port = 20000 + getpid() % 20000;
@@ -67,8 +67,8 @@ Test(tls_boring, client_and_server_started_later_both_ways_byte_exact, .timeout 
 	cr_assert_eq(cli.conns_to_port, cli.conns, "the client's calls do not all name the server's port");
 	cr_assert_eq(srv.conns_to_port, srv.conns, "the server's calls do not all name its port");
 	cr_assert_eq(run.drops[AA_DROP_TLS], 0);
-	tls_peer_free(&cli);
-	tls_peer_free(&srv);
+	aat_tls_peer_free(&cli);
+	aat_tls_peer_free(&srv);
 	live_run_free(&run);
 	aat_tmpdir_remove(dir);
 }

@@ -16,36 +16,6 @@
 #define CLI_BYTES 10000 /* 3 pieces */
 #define SRV_BYTES 70000 /* more than one TLS record: Go's Write splits it, the probe sees one call */
 
-/* One program's two directions and what its tls_conn records said. */
-struct go_side {
-	uint32_t pid;
-	struct stream out, in;
-	uint32_t max_call; /* its largest Write */
-	int conns, conns_go, conns_port, conns_fd, pieces, calls_over_4k;
-};
-
-static void side_add(struct go_side *s, const struct aa_event *ev, int port, int client)
-{
-	if (ev->type == AA_TYPE_TLS_CONN && ev->tls_conn->pid == s->pid) {
-		s->conns++;
-		s->conns_go += ev->tls_conn->lib == AA_TLS_LIB_GO;
-		s->conns_port += (client ? ev->tls_conn->peer_port : ev->tls_conn->local_port) == port;
-		s->conns_fd += ev->tls_conn->fd >= 0 && ev->tls_conn->conn != 0;
-	} else if (ev->type == AA_TYPE_TLS && ev->tls->pid == s->pid) {
-		stream_add(ev->tls->direction == AA_TLS_WRITE ? &s->out : &s->in, ev->tls);
-		s->pieces++;
-		if (ev->tls->direction == AA_TLS_WRITE && ev->tls->data_len > s->max_call)
-			s->max_call = ev->tls->data_len;
-		s->calls_over_4k += ev->tls->seq == 1;
-	}
-}
-
-static void side_free(struct go_side *s)
-{
-	free(s->out.data);
-	free(s->in.data);
-}
-
 /* The peer program built into dir/peer; ldflags "" or "-s -w". */
 static void build_peer(const char *dir, const char *ldflags)
 {
@@ -66,7 +36,7 @@ static void go_both_ways(const char *ldflags)
 {
 	struct aa_live_opts o = { .events = AA_TYPE_BIT(AA_TYPE_TLS) | AA_TYPE_BIT(AA_TYPE_TLS_CONN) |
 					    AA_TYPE_BIT(AA_TYPE_EXEC) | AA_TYPE_BIT(AA_TYPE_EXIT) };
-	struct go_side cli = { 0 }, srv = { 0 };
+	struct aat_tls_peer cli = { .lib = AA_TLS_LIB_GO }, srv = { .lib = AA_TLS_LIB_GO };
 	char *dir, script[2048], peer[1024];
 	static char want_cli[CLI_BYTES], want_srv[SRV_BYTES];
 	struct live_run run;
@@ -95,10 +65,8 @@ static void go_both_ways(const char *ldflags)
 		if (ev.type == AA_TYPE_EXEC && !strncmp((const char *)ev.exec->args, peer, strlen(peer)))
 			*(strstr((const char *)ev.exec->args, " client ") ? &cli.pid : &srv.pid) = ev.exec->pid;
 	cr_assert(cli.pid && srv.pid, "the execs of the Go client and server were not seen");
-	LIVE_FOREACH(&run, i, ev) {
-		side_add(&cli, &ev, port, 1);
-		side_add(&srv, &ev, port, 0);
-	}
+	tls_peer_collect(&run, &cli, port);
+	tls_peer_collect(&run, &srv, port);
 	tls_msg_fill(want_cli, CLI_BYTES, "go-client");
 	tls_msg_fill(want_srv, SRV_BYTES, "go-server");
 	cr_assert_eq(cli.out.len, CLI_BYTES, "the Go client's Writes gave %zu bytes (server: %zu read, %zu written)",
@@ -111,20 +79,20 @@ static void go_both_ways(const char *ldflags)
 	cr_assert_eq(cli.in.len, SRV_BYTES, "the Go client's Reads gave %zu bytes", cli.in.len);
 	cr_assert_eq(memcmp(cli.in.data, want_srv, SRV_BYTES), 0, "the Go client read other bytes");
 	/* one Write each, whole: the probes saw the call, not the TLS records */
-	cr_assert_eq(cli.max_call, CLI_BYTES);
-	cr_assert_eq(srv.max_call, SRV_BYTES);
-	cr_assert_geq(cli.calls_over_4k, 1);
+	cr_assert_eq(cli.max_out, CLI_BYTES);
+	cr_assert_eq(srv.max_out, SRV_BYTES);
+	cr_assert_geq(cli.split_calls, 1);
 	/* every call has its connection: lib go, the socket, the server's port */
 	cr_assert_gt(cli.conns, 0);
-	cr_assert_eq(cli.conns_go, cli.conns, "%d of %d client calls say lib go", cli.conns_go, cli.conns);
-	cr_assert_eq(srv.conns_go, srv.conns);
-	cr_assert_eq(cli.conns_port, cli.conns, "%d of %d client calls name the server's port", cli.conns_port,
+	cr_assert_eq(cli.conns_lib, cli.conns, "%d of %d client calls say lib go", cli.conns_lib, cli.conns);
+	cr_assert_eq(srv.conns_lib, srv.conns);
+	cr_assert_eq(cli.conns_to_port, cli.conns, "%d of %d client calls name the server's port", cli.conns_to_port,
 		     cli.conns);
-	cr_assert_eq(srv.conns_port, srv.conns);
+	cr_assert_eq(srv.conns_to_port, srv.conns);
 	cr_assert_eq(cli.conns_fd, cli.conns, "%d of %d client calls have their socket", cli.conns_fd, cli.conns);
 	cr_assert_eq(run.drops[AA_DROP_TLS], 0);
-	side_free(&cli);
-	side_free(&srv);
+	aat_tls_peer_free(&cli);
+	aat_tls_peer_free(&srv);
 	live_run_free(&run);
 	aat_tmpdir_remove(dir);
 }

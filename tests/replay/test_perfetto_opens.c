@@ -18,6 +18,7 @@
 
 #include "browser.h"
 #include "files.h"
+#include "npm.h"
 #include "print_enc.h"
 #include "tmpsuite.h"
 
@@ -26,28 +27,14 @@ AAT_TMPDIR_SUITE(perfetto);
 #define SESSION "tests/fixtures/session/session-a.pcapng"
 #define SPEEDSCOPE "speedscope@1.25.0"
 
-/* speedscope's page, installed into $AA_BUILD/npm when npm can; NULL: none. */
+/* speedscope's page: $AA_SPEEDSCOPE, else installed into $AA_BUILD/npm; NULL: none. */
 static char *speedscope(void)
 {
 	const char *env = getenv("AA_SPEEDSCOPE");
-	char *npm = aat_build_path("npm"), *page, cmd[1024];
 
 	if (env)
 		return access(env, R_OK) == 0 ? strdup(env) : NULL;
-	page = aat_path(npm, "node_modules/speedscope/dist/release/index.html");
-	if (access(page, R_OK) != 0) {
-		snprintf(cmd, sizeof(cmd), "command -v npm >/dev/null && timeout 180 npm install --prefix '%s' "
-			 "--no-audit --no-fund --loglevel=error " SPEEDSCOPE " >&2", npm);
-		aat_run(cmd, NULL, 0);
-	}
-	free(npm);
-	if (access(page, R_OK) == 0) {
-		char *abs = realpath(page, NULL);
-		free(page);
-		return abs;
-	}
-	free(page);
-	return NULL;
+	return aat_npm_file(SPEEDSCOPE, "node_modules/speedscope/dist/release/index.html");
 }
 
 Test(perfetto, speedscope_sees_a_track_per_process)

@@ -6,7 +6,8 @@
  * foreign message stops aa_next with AA_E_CHUNK naming host and session
  * (without skip_damaged), and the next aa_next goes on; with skip_damaged
  * it goes to on_damage; a server that is not there and a bad URL are
- * errors at open, err filled.
+ * errors at open, err filled. A record names the machine of the META it
+ * came under (aa_record.arch), which the printers read its flags by.
  */
 #include <criterion/criterion.h>
 #include <signal.h>
@@ -18,6 +19,8 @@
 #include <unistd.h>
 
 #include "aa_nats.h"
+#include "aa_print.h"
+#include "capio.h"
 #include "files.h"
 #include "tmpsuite.h"
 
@@ -145,6 +148,44 @@ Test(nats, foreign_message_stops_then_goes_on)
 	cr_assert_eq(aa_open_nats(&src, url, &no, NULL, &err), AA_E_INVAL);
 	cr_assert_null(src);
 	cr_assert(strstr(err.detail, "no session of host host-b"), "%s", err.detail);
+	stop_server();
+}
+
+/* A session captured on arm64: its records say so, and read by arm64's
+ * numbers (040000 is O_DIRECTORY there, O_DIRECT on x86-64). */
+Test(nats, records_name_the_machine_of_their_meta)
+{
+	static const uint8_t session[16] = { 0xa6, 4 };
+	struct aa_writer_opts o = { .hostname = "pi", .arch = "aarch64", .session = session,
+				    .source = "test", .kernel = "6.1.0-test" };
+	struct aa_file_event e = { .pid = 7, .tid = 7, .timestamp_ns = 1000, .syscall = AA_SYS_OPENAT,
+				   .flags = 040000, .return_code = 3, .path = "/srv" };
+	struct aat_recs recs = { 0 };
+	struct aa_nats_opts no = { .host = "pi" };
+	const struct aa_record *rec;
+	aa_source *src;
+	struct aa_error_info err;
+	char cmd[4400], line[512];
+	char *path = aat_path(dir, "pi.pcapng");
+	FILE *f;
+
+	start_server();
+	aat_recs_add(&recs, &e, sizeof(e));
+	cr_assert_eq(aat_write_capture(path, &recs, 0, recs.n, &o, 0, NULL), 0);
+	snprintf(cmd, sizeof(cmd), "python3 tests/ship/natsctl.py ship %d aa.pi.a6040000000000000000000000000000 %s",
+		 port, path);
+	cr_assert_eq(system(cmd), 0, "%s", cmd);
+	cr_assert_eq(aa_open_nats(&src, url, &no, NULL, &err), 0, "open: %s", err.detail);
+	cr_assert_eq(aa_next(src, &rec), 1);
+	cr_assert_str_eq(rec->arch, "aarch64");
+	cr_assert_not_null(f = fmemopen(line, sizeof(line), "w"));
+	cr_assert_eq(aa_print_text(f, rec), 0);
+	fclose(f);
+	cr_expect(strstr(line, " flags=O_RDONLY|O_DIRECTORY "), "%s", line);
+	cr_assert_eq(aa_next(src, &rec), 0);
+	aa_close(src);
+	aat_recs_free(&recs);
+	free(path);
 	stop_server();
 }
 

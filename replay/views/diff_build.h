@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Making the "what happened" text (diff_text.c), and the lines of each
+ * process it keeps while the tree is built (diff_proc.c): each line once,
+ * in the order first seen, in a buffer of at most PROC_BUF bytes and then
+ * a spool file. Private to those two files.
+ */
+#ifndef AA_DIFF_BUILD_H
+#define AA_DIFF_BUILD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "diff_impl.h"
+
+#define PROC_BUF 65536 /* bytes of a process's lines kept in memory before they are spooled */
+
+/* The lines of one process, each [u32 length][bytes], with a set of their
+ * hashes to keep each once. */
+struct diff_proc {
+	uint8_t *buf;       /* the lines not spooled yet */
+	size_t len, cap;
+	struct chunk {      /* the lines spooled, in order */
+		uint64_t off;
+		size_t len;
+	} *chunks;
+	size_t nchunks;
+	size_t n;           /* lines */
+	uint64_t *set;      /* open addressing, 0 empty; NULL once the process ended */
+	size_t setcap;
+	int ended;
+};
+
+struct build {
+	const struct diff_rules *r;
+	struct diff_tls *tls;
+	struct aa_tree_node *cur; /* the process of the record being taken in */
+	uint32_t hosts;           /* the tree's: more than one, each root says its host */
+	struct pending {          /* TLS lines of no current process, placed at the end */
+		uint32_t origin, pid;
+		char *s;
+	} *pend;
+	size_t npend;
+	struct diff_proc unknown; /* the lines of records of no known process */
+	FILE *ms; /* the line being made */
+	char *buf;
+	size_t len;
+	struct mask_memo { /* put_masked's last results */
+		uint64_t h;
+		char *in;
+		size_t in_len;
+		char *out;
+	} *memo;     /* MASK_MEMO of them, NULL when no memory for them */
+	FILE *spool; /* processes' lines past their buffers */
+	uint64_t spooled;
+	int nomem, io; /* io: the errno of a spool that failed */
+};
+
+/* A line's hash for the sets and the mask memo; never 0. */
+uint64_t diff_hash(const char *s, size_t len);
+/* Notes that the spool failed (errno) in b->io, unless it already did. */
+void diff_io_failed(struct build *b);
+/* Calls fn with each line of p in order: 0, or non-zero when one failed. */
+int diff_proc_lines(struct build *b, const struct diff_proc *p,
+		    void (*fn)(struct build *b, void *arg, const char *s, size_t len), void *arg);
+/* A process ended: its lines go to the spool, its set goes. */
+void diff_proc_end(struct build *b, struct diff_proc *p);
+/* Adds the line made in b->ms to p, unless p has it. */
+void diff_proc_add(struct build *b, struct diff_proc *p);
+/* Frees what p holds (diff_proc_clear) and p itself (diff_proc_free, NULL: nothing). */
+void diff_proc_clear(struct diff_proc *p);
+void diff_proc_free(struct diff_proc *p);
+
+#endif /* AA_DIFF_BUILD_H */

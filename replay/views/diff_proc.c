@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The lines of each process while the text of what happened is made
+ * (diff_build.h): each line once (a set of 64-bit hashes, dropped when the
+ * process ends and made again from its lines in the rare case that one
+ * more comes: a TLS message decoded late), buffered and then spooled.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "diff_build.h"
+#include "xxh64.h"
+
+uint64_t diff_hash(const char *s, size_t len)
+{
+	struct aa_xxh64 h;
+	uint64_t v;
+
+	aa_xxh64_init(&h, 0);
+	aa_xxh64_update(&h, s, len);
+	v = aa_xxh64_digest(&h);
+	return v ? v : 1;
+}
+
+void diff_io_failed(struct build *b)
+{
+	if (!b->io)
+		b->io = errno ? errno : EIO;
+}
+
+/* Moves p's buffered lines to the spool. */
+static void proc_spill(struct build *b, struct diff_proc *p)
+{
+	struct chunk *c;
+
+	if (!p->len)
+		return;
+	if ((!b->spool && !(b->spool = diff_spool())) || fwrite(p->buf, 1, p->len, b->spool) != p->len) {
+		diff_io_failed(b);
+		return;
+	}
+	if (!(c = realloc(p->chunks, (p->nchunks + 1) * sizeof(*c)))) {
+		b->nomem = 1;
+		return;
+	}
+	p->chunks = c;
+	c[p->nchunks++] = (struct chunk){ b->spooled, p->len };
+	b->spooled += p->len;
+	p->len = 0;
+}
+
+/* Calls fn with each line of p in order: 0, or non-zero when one failed. */
+int diff_proc_lines(struct build *b, const struct diff_proc *p,
+		      void (*fn)(struct build *b, void *arg, const char *s, size_t len), void *arg)
+{
+	uint8_t *mem = NULL;
+
+	if (p->nchunks && fflush(b->spool)) {
+		diff_io_failed(b);
+		return -1;
+	}
+	for (size_t c = 0; c <= p->nchunks && !b->nomem && !b->io; c++) {
+		const uint8_t *at = p->buf;
+		size_t n = p->len;
+		if (c < p->nchunks) {
+			n = p->chunks[c].len;
+			uint8_t *m = realloc(mem, n);
+			if (!m) {
+				b->nomem = 1;
+				break;
+			}
+			mem = m;
+			ssize_t r = pread(fileno(b->spool), mem, n, (off_t)p->chunks[c].off);
+			if (r < 0 || (size_t)r != n) {
+				errno = r < 0 ? errno : EIO;
+				diff_io_failed(b);
+				break;
+			}
+			at = mem;
+		}
+		for (size_t i = 0; i + 4 <= n;) {
+			uint32_t len;
+			memcpy(&len, at + i, 4);
+			fn(b, arg, (const char *)at + i + 4, len);
+			i += 4 + (size_t)len;
+		}
+	}
+	free(mem);
+	return b->nomem || b->io;
+}
+
+/* Puts hash h into p's set: 1 when new, 0 when there, -1 when out of memory. */
+static int set_put(struct diff_proc *p, uint64_t h)
+{
+	if (p->n * 2 >= p->setcap) {
+		size_t cap = p->setcap ? p->setcap * 2 : 16;
+		while (p->n * 2 >= cap)
+			cap *= 2;
+		uint64_t *set = calloc(cap, sizeof(*set));
+		if (!set)
+			return -1;
+		for (size_t i = 0; i < p->setcap; i++)
+			for (size_t j = p->set[i] & (cap - 1); p->set[i]; j = (j + 1) & (cap - 1))
+				if (!set[j]) {
+					set[j] = p->set[i];
+					break;
+				}
+		free(p->set);
+		p->set = set;
+		p->setcap = cap;
+	}
+	size_t j = h & (p->setcap - 1);
+	for (; p->set[j]; j = (j + 1) & (p->setcap - 1))
+		if (p->set[j] == h)
+			return 0; /* 64-bit hashes: a line seen before */
+	p->set[j] = h;
+	return 1;
+}
+
+static void set_line(struct build *b, void *arg, const char *s, size_t len)
+{
+	struct diff_proc *p = arg;
+
+	if (set_put(p, diff_hash(s, len)) < 0)
+		b->nomem = 1;
+}
+
+/* A process ended: its lines go to the spool, its set goes. */
+void diff_proc_end(struct build *b, struct diff_proc *p)
+{
+	proc_spill(b, p);
+	free(p->buf);
+	p->buf = NULL;
+	p->cap = 0;
+	free(p->set);
+	p->set = NULL;
+	p->setcap = 0;
+	p->ended = 1;
+}
+
+/* Adds the line made in b->ms to p, unless p has it. */
+void diff_proc_add(struct build *b, struct diff_proc *p)
+{
+	if (fflush(b->ms) || b->nomem) {
+		b->nomem = 1;
+		return;
+	}
+	if (b->io)
+		return;
+	if (!p->set && p->n && diff_proc_lines(b, p, set_line, p)) /* ended, and one more line */
+		return;
+	int put = set_put(p, diff_hash(b->buf, b->len));
+	if (put <= 0) {
+		b->nomem |= put < 0;
+		if (p->ended)
+			diff_proc_end(b, p);
+		return;
+	}
+	if (p->len + 4 + b->len > PROC_BUF)
+		proc_spill(b, p);
+	if (p->len + 4 + b->len > p->cap) {
+		size_t cap = p->cap ? p->cap : 256;
+		while (cap < p->len + 4 + b->len)
+			cap *= 2;
+		uint8_t *nb = realloc(p->buf, cap);
+		if (!nb) {
+			b->nomem = 1;
+			return;
+		}
+		p->buf = nb;
+		p->cap = cap;
+	}
+	uint32_t len = (uint32_t)b->len;
+	memcpy(p->buf + p->len, &len, 4);
+	memcpy(p->buf + p->len + 4, b->buf, b->len);
+	p->len += 4 + b->len;
+	p->n++;
+	if (p->ended) /* back to the spool, the set dropped again */
+		diff_proc_end(b, p);
+}
+
+void diff_proc_clear(struct diff_proc *p)
+{
+	free(p->buf);
+	free(p->chunks);
+	free(p->set);
+}
+
+void diff_proc_free(struct diff_proc *p)
+{
+	if (p)
+		diff_proc_clear(p);
+	free(p);
+}
