@@ -20,14 +20,43 @@ struct {
 	__type(value, __u64);
 } DROPS SEC(".maps");
 
-/* Processes followed by --pid: their tgids, and their descendants' as they fork. */
-#define AA_MAX_FOLLOWED 65536
+/*
+ * Processes followed by --pid: their tgids, and their descendants' as they
+ * fork. One bit per tgid, bit tgid % 64 of word tgid / 64, for every tgid
+ * the kernel can give (PID_MAX_LIMIT, 2^22 on 64-bit: 512 KiB): checked
+ * with an array read where a hash lookup cost a hash. Set and cleared with
+ * atomic operations, here and by user space through mmap (capture/
+ * live_load.c), which shrinks the map to one word when no --pid is given.
+ */
+#define AA_FOLLOW_WORDS ((1u << 22) / 64)
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, AA_MAX_FOLLOWED);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, AA_FOLLOW_WORDS);
 	__type(key, __u32);
-	__type(value, __u8);
+	__type(value, __u64);
 } FOLLOWED SEC(".maps");
+
+static __always_inline bool followed(__u32 tgid)
+{
+	__u32 w = tgid / 64;
+	__u64 *word = bpf_map_lookup_elem(&FOLLOWED, &w);
+
+	return word && ((*word >> (tgid % 64)) & 1);
+}
+
+static __always_inline void follow(__u32 tgid, bool on)
+{
+	__u32 w = tgid / 64;
+	__u64 *word = bpf_map_lookup_elem(&FOLLOWED, &w), bit = 1ull << (tgid % 64);
+
+	if (!word)
+		return;
+	if (on)
+		__sync_fetch_and_or(word, bit);
+	else
+		__sync_fetch_and_and(word, ~bit);
+}
 
 /* 4096 zero bytes, to clear the tail of a short piece (TLS, string) with one helper call. */
 struct {
@@ -94,20 +123,18 @@ static __always_inline void *reserve(__u64 size, __u32 slot)
 }
 
 /*
- * Commits a record. Waking the reader for every record costs the traced
+ * Commits a record; now is bpf_ktime_get_ns() of late. Waking the reader for every record costs the traced
  * program an interrupt and the reader a context switch per record, which
  * halves the rate of a busy openat loop; so the reader is woken only when
  * cfg_wakeup_bytes are waiting or 10 ms have passed since the last wakeup.
  * The records left between are picked up by the reader's own 10 ms timer
  * (capture/live_source.c), so none waits longer than that.
  */
-static __always_inline void submit(void *rec)
+static __always_inline void submit_at(void *rec, __u64 now)
 {
 	__u64 flags = 0;
 
 	if (cfg_wakeup_bytes) {
-		__u64 now = bpf_ktime_get_ns();
-
 		if (now - last_wakeup_ns >= AA_WAKEUP_NS ||
 		    bpf_ringbuf_query(&EVENTS, BPF_RB_AVAIL_DATA) >= cfg_wakeup_bytes) {
 			last_wakeup_ns = now;
@@ -117,6 +144,13 @@ static __always_inline void submit(void *rec)
 		}
 	}
 	bpf_ringbuf_submit(rec, flags);
+}
+
+/* submit_at() for callers with no fresh time at hand (a clock read costs
+ * about as much as the rest of the wakeup decision). */
+static __always_inline void submit(void *rec)
+{
+	submit_at(rec, cfg_wakeup_bytes ? bpf_ktime_get_ns() : 0);
 }
 
 static __always_inline bool comm_matches(void)
@@ -139,7 +173,7 @@ static __always_inline bool wanted(__u32 tgid)
 {
 	if (tgid == cfg_self_tgid)
 		return false;
-	if (cfg_filter_pids && !bpf_map_lookup_elem(&FOLLOWED, &tgid))
+	if (cfg_filter_pids && !followed(tgid))
 		return false;
 	if (cfg_filter_comm && !comm_matches())
 		return false;
@@ -150,5 +184,28 @@ static __always_inline __u32 current_tgid(void)
 {
 	return bpf_get_current_pid_tgid() >> 32;
 }
+
+/*
+ * What a thread carries from a call's entry to its return (a syscall's
+ * arguments and start time, a TLS call's buffer) lives in task storage
+ * (BPF_MAP_TYPE_TASK_STORAGE): found from the task itself, with no hashing
+ * of a tid and no LRU lists and locks, and freed with the thread (one killed
+ * inside a call leaves nothing behind). An entry is made the first time a
+ * recorded thread needs one, zeroed, and then reused: each part marks its
+ * entry done instead of deleting it. Threads never recorded have none, so
+ * their returns find nothing at once.
+ */
+#define AA_TASK_ENTRIES(name, value_type)                 \
+	struct {                                          \
+		__uint(type, BPF_MAP_TYPE_TASK_STORAGE);  \
+		__uint(map_flags, BPF_F_NO_PREALLOC);     \
+		__type(key, int);                         \
+		__type(value, value_type);                \
+	} name SEC(".maps")
+
+/* The current thread's entry in such a map; made (zeroed) when `make`. */
+#define task_entry(map, make)                                                            \
+	bpf_task_storage_get(&(map), (struct task_struct *)bpf_get_current_task_btf(), NULL, \
+			     (make) ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0)
 
 #endif /* AA_COMMON_BPF_H */

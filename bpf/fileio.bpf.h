@@ -47,7 +47,7 @@ struct sys_entry {
 	__u32 flags;
 	__u32 mode;     /* fileop: open, creat, openat2, mkdir, mkdirat */
 	__s32 fd;       /* the fd of fd syscalls, the dirfd of mkdirat and openat2, else -1 */
-	__s32 nr;       /* the syscall number, to pair with its exit */
+	__s32 nr;       /* the syscall number, to pair with its exit; -1 none (done) */
 	__u32 _pad;
 };
 
@@ -58,43 +58,8 @@ struct aa_open_how {
 	__u64 resolve;
 };
 
-/* LRU: a thread killed inside a syscall never reaches sys_exit; its entry
- * ages out instead of filling the map. */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u32);
-	__type(value, struct sys_entry);
-} SYS_ENTRIES SEC(".maps");
-
-/* The seed's file record's syscalls. */
-static __always_inline bool file_nr(long nr)
-{
-	switch (nr) {
-	case NR_read: case NR_write: case NR_rename: case NR_unlink:
-	case NR_openat: case NR_unlinkat: case NR_renameat: case NR_renameat2:
-		return true;
-	}
-	return false;
-}
-
-/* The fileop record's. */
-static __always_inline bool fileop_nr(long nr)
-{
-	switch (nr) {
-	case NR_pread64: case NR_pwrite64: case NR_readv: case NR_writev:
-	case NR_preadv: case NR_pwritev: case NR_preadv2: case NR_pwritev2:
-	case NR_open: case NR_creat: case NR_openat2:
-	case NR_mkdir: case NR_mkdirat: case NR_rmdir:
-		return true;
-	}
-	return false;
-}
-
-static __always_inline bool traced_nr(long nr)
-{
-	return (cfg_emit_file && file_nr(nr)) || (cfg_emit_fileop && fileop_nr(nr));
-}
+/* Per thread (common.bpf.h): one syscall at a time. */
+AA_TASK_ENTRIES(SYS_ENTRIES, struct sys_entry);
 
 /* Syscalls whose path is that of their fd's file. */
 static __always_inline bool fd_syscall(__u32 syscall)
@@ -198,19 +163,13 @@ static __always_inline bool fileop_enter(struct pt_regs *regs, long nr, struct s
 	}
 }
 
-/* From aa_sys_enter (syscalls.bpf.h). */
+/* From aa_sys_enter (syscalls.bpf.h), for the file and fileop syscalls wanted. */
 static __always_inline int file_sys_enter(struct pt_regs *regs, long nr)
 {
 	struct sys_entry e = { .fd = -1, .offset = -1 };
-	__u64 id;
-	__u32 tid;
+	struct sys_entry *slot;
 
-	if (exec_nr(nr))
-		return exec_enter(regs, nr);
-	if (!traced_nr(nr))
-		return 0;
-	id = bpf_get_current_pid_tgid();
-	if (!wanted(id >> 32))
+	if (!wanted(current_tgid()))
 		return 0;
 	e.nr = nr;
 	switch (nr) {
@@ -252,9 +211,11 @@ static __always_inline int file_sys_enter(struct pt_regs *regs, long nr)
 			return 0;
 		break;
 	}
-	tid = (__u32)id;
 	e.ts = bpf_ktime_get_ns();
-	if (bpf_map_update_elem(&SYS_ENTRIES, &tid, &e, BPF_ANY))
+	slot = task_entry(SYS_ENTRIES, true);
+	if (slot)
+		*slot = e;
+	else
 		count_drop(e.syscall < AA_SYS_COUNT ? AA_DROP_FILE : AA_DROP_FILEOP);
 	return 0;
 }
@@ -391,36 +352,29 @@ static __always_inline bool emit_short_path(const struct sys_entry *en, long ret
 	if (!rec)
 		return true; /* counted as dropped */
 	if (bpf_probe_read_user_str(path, AA_PATH_MAX, (const void *)en->path) < AA_PATH_MAX || !cfg_emit_string) {
-		submit(rec);
+		submit_at(rec, now);
 		return true;
 	}
 	bpf_ringbuf_discard(rec, BPF_RB_NO_WAKEUP);
 	return false;
 }
 
-/* From aa_sys_exit (syscalls.bpf.h). */
+/* From aa_sys_exit (syscalls.bpf.h), for the file and fileop syscalls wanted. */
 static __always_inline int file_sys_exit(long nr, long ret)
 {
-	struct sys_entry *en;
+	struct sys_entry *en = task_entry(SYS_ENTRIES, false);
 	struct path_scratch *s;
 	struct sys_path sp = {};
 	__u64 id, now;
-	__u32 tid;
 	__u8 *path;
 	void *rec;
 
-	if (exec_nr(nr))
-		return exec_exit(ret);
-	if (!traced_nr(nr))
-		return 0;
-	now = bpf_ktime_get_ns();
-	id = bpf_get_current_pid_tgid();
-	tid = (__u32)id;
-	en = bpf_map_lookup_elem(&SYS_ENTRIES, &tid);
-	if (!en)
+	if (!en || en->nr < 0)
 		return 0;
 	if (en->nr != nr)
 		goto out;
+	now = bpf_ktime_get_ns();
+	id = bpf_get_current_pid_tgid();
 	if (!fd_syscall(en->syscall) && en->syscall != AA_SYS_RENAME && emit_short_path(en, ret, now, id))
 		goto out;
 	s = path_scratch();
@@ -431,10 +385,10 @@ static __always_inline int file_sys_exit(long nr, long ret)
 	rec = record_begin(en, sp.f, sp.p.unlinked, ret, now, id, &path);
 	if (rec) {
 		path_head(&sp.p, path);
-		submit(rec);
+		submit_at(rec, now);
 	}
 out:
-	bpf_map_delete_elem(&SYS_ENTRIES, &tid);
+	en->nr = -1;
 	return 0;
 }
 

@@ -116,11 +116,9 @@ SEC("uprobe")
 int aa_go_ret(struct pt_regs *ctx)
 {
 #if AA_GO_ABI
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)id;
-	struct go_tls_key k = { .g = go_g(ctx), .tgid = id >> 32 };
+	struct go_tls_key k = { .g = go_g(ctx), .tgid = current_tgid() };
 	struct go_tls_entry *g = bpf_map_lookup_elem(&GO_TLS_ENTRIES, &k);
-	struct tls_entry en = { .fd = -1, .lib = AA_TLS_LIB_GO };
+	struct tls_entry en = { .fd = -1, .lib = AA_TLS_LIB_GO, .live = 1 };
 	struct file *f = NULL;
 
 	if (!g)
@@ -133,7 +131,7 @@ int aa_go_ret(struct pt_regs *ctx)
 		en.fd = go_conn_fd(en.ssl, &f);
 		en.file = (__u64)f;
 	}
-	if (bpf_map_update_elem(&TLS_ENTRIES, &tid, &en, BPF_ANY))
+	if (!tls_begin(&en))
 		return 0;
 	return tls_return((__s64)go_reg(ctx, 0));
 #else

@@ -18,30 +18,18 @@ struct net_entry {
 	__u64 addr;     /* connect: user pointer to the sockaddr */
 	__u32 addrlen;
 	__s32 fd;
-	__s32 nr;
+	__s32 nr;       /* -1: none (done) */
 };
 
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u32);
-	__type(value, struct net_entry);
-} NET_ENTRIES SEC(".maps");
+/* Per thread (common.bpf.h). */
+AA_TASK_ENTRIES(NET_ENTRIES, struct net_entry);
 
-static __always_inline bool net_nr(long nr)
-{
-	return nr == NR_connect || nr == NR_accept || nr == NR_accept4;
-}
-
-/* From aa_sys_enter (syscalls.bpf.h), for net_nr(nr). */
+/* From aa_sys_enter (syscalls.bpf.h), for connect, accept and accept4. */
 static __always_inline int net_enter(struct pt_regs *regs, long nr)
 {
-	struct net_entry e = {};
-	__u64 id;
-	__u32 tid;
+	struct net_entry e = {}, *slot;
 
-	id = bpf_get_current_pid_tgid();
-	if (!wanted(id >> 32))
+	if (!wanted(current_tgid()))
 		return 0;
 	e.nr = nr;
 	e.fd = (int)PT_REGS_PARM1_SYSCALL(regs);
@@ -49,9 +37,11 @@ static __always_inline int net_enter(struct pt_regs *regs, long nr)
 		e.addr = PT_REGS_PARM2_SYSCALL(regs);
 		e.addrlen = PT_REGS_PARM3_SYSCALL(regs);
 	}
-	tid = (__u32)id;
 	e.ts = bpf_ktime_get_ns();
-	if (bpf_map_update_elem(&NET_ENTRIES, &tid, &e, BPF_ANY))
+	slot = task_entry(NET_ENTRIES, true);
+	if (slot)
+		*slot = e;
+	else
 		count_drop(AA_DROP_NET);
 	return 0;
 }
@@ -97,31 +87,28 @@ static __always_inline void net_peer_arg(const struct net_entry *en, struct aa_n
 	}
 }
 
-/* From aa_sys_exit (syscalls.bpf.h), for net_nr(nr). */
+/* From aa_sys_exit (syscalls.bpf.h), for connect, accept and accept4. */
 static __always_inline int net_exit(long nr, long ret)
 {
-	struct net_entry *en;
+	struct net_entry *en = task_entry(NET_ENTRIES, false);
 	struct aa_net_event *e;
 	struct sock_info si = {};
 	struct file *f;
 	__u64 id, now;
-	__u32 tid;
 
-	now = bpf_ktime_get_ns();
-	id = bpf_get_current_pid_tgid();
-	tid = (__u32)id;
-	en = bpf_map_lookup_elem(&NET_ENTRIES, &tid);
-	if (!en)
+	if (!en || en->nr < 0)
 		return 0;
 	if (en->nr != nr)
 		goto out;
+	now = bpf_ktime_get_ns();
+	id = bpf_get_current_pid_tgid();
 	e = reserve(sizeof(*e), AA_DROP_NET);
 	if (!e)
 		goto out;
 	__builtin_memset(e, 0, sizeof(*e));
 	e->timestamp_ns = en->ts;
 	e->pid = id >> 32;
-	e->tid = tid;
+	e->tid = (__u32)id;
 	e->return_code = ret;
 	e->duration_ns = now - en->ts;
 	e->fd = en->fd;
@@ -147,9 +134,9 @@ static __always_inline int net_exit(long nr, long ret)
 		}
 		sock_unix_path(f, e->unix_path);
 	}
-	submit(e);
+	submit_at(e, now);
 out:
-	bpf_map_delete_elem(&NET_ENTRIES, &tid);
+	en->nr = -1;
 	return 0;
 }
 

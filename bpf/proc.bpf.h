@@ -66,34 +66,25 @@ static __always_inline void join_args(__u8 *args, __u64 len)
  * it, so the entry is kept from sys_enter (the file name and argv are the
  * caller's memory, readable while the call runs) and reported at sys_exit
  * only when the call failed; a successful exec forgets it at
- * sched_process_exec (and a thread killed meanwhile ages out: LRU).
+ * sched_process_exec (a thread killed meanwhile takes it with it: task
+ * storage).
  */
 struct exec_entry {
 	__u64 ts;       /* at syscall entry: the records' timestamp_ns */
 	__u64 filename; /* user pointers */
 	__u64 argv;
+	__u64 live;     /* 1 from sys_enter to the exec or the return; 0 none */
 };
 
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 8192);
-	__type(key, __u32); /* tid */
-	__type(value, struct exec_entry);
-} EXEC_ENTRIES SEC(".maps");
+/* Per thread (common.bpf.h). */
+AA_TASK_ENTRIES(EXEC_ENTRIES, struct exec_entry);
 
-static __always_inline bool exec_nr(long nr)
-{
-	return nr == NR_execve || nr == NR_execveat;
-}
-
-/* From aa_sys_enter (fileio.bpf.h), for execve and execveat. */
+/* From aa_sys_enter (syscalls.bpf.h), for execve and execveat. */
 static __always_inline int exec_enter(struct pt_regs *regs, long nr)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct exec_entry e;
-	__u32 tid = (__u32)id;
+	struct exec_entry e = { .live = 1 }, *slot;
 
-	if (!cfg_emit_task || !wanted(id >> 32))
+	if (!cfg_emit_task || !wanted(current_tgid()))
 		return 0;
 	e.ts = bpf_ktime_get_ns();
 	if (nr == NR_execve) {
@@ -103,26 +94,33 @@ static __always_inline int exec_enter(struct pt_regs *regs, long nr)
 		e.filename = PT_REGS_PARM2_SYSCALL(regs);
 		e.argv = PT_REGS_PARM3_SYSCALL(regs);
 	}
-	if (bpf_map_update_elem(&EXEC_ENTRIES, &tid, &e, BPF_ANY))
+	slot = task_entry(EXEC_ENTRIES, true);
+	if (slot)
+		*slot = e;
+	else
 		count_drop(AA_DROP_TASK);
 	return 0;
 }
 
-/* From aa_sys_exit: the file name, the argv, then the task record they
- * complete, errno in it. */
+/* From aa_sys_exit (syscalls.bpf.h): the file name, the argv, then the task
+ * record they complete, errno in it. */
 static __always_inline int exec_exit(long ret)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)id;
-	struct exec_entry *en = bpf_map_lookup_elem(&EXEC_ENTRIES, &tid);
-	struct exec_entry e;
+	struct exec_entry *en, e;
+	__u64 id;
+	__u32 tid;
 
-	if (!cfg_emit_task || !en)
+	if (!cfg_emit_task)
+		return 0;
+	en = task_entry(EXEC_ENTRIES, false);
+	if (!en || !en->live)
 		return 0;
 	e = *en;
-	bpf_map_delete_elem(&EXEC_ENTRIES, &tid);
+	en->live = 0;
 	if (ret >= 0)
 		return 0;
+	id = bpf_get_current_pid_tgid();
+	tid = (__u32)id;
 	emit_name(AA_STRING_FILENAME, (const void *)e.filename, true, 0, e.ts, id);
 	emit_user_argv(e.argv, e.ts, id);
 	task_record((struct task_struct *)bpf_get_current_task_btf(), AA_TASK_EXEC_FAILED, e.ts, tid, 0,
@@ -130,12 +128,18 @@ static __always_inline int exec_exit(long ret)
 	return 0;
 }
 
-/* At a successful exec: its entry is never needed (old_pid: the thread
- * that called execve, whose id the leader's has replaced). */
-static __always_inline void forget_exec(__u32 tid)
+/* At a successful exec: its entry is never needed. (The thread that called
+ * execve is the current task still, though its id may have become the
+ * leader's.) */
+static __always_inline void forget_exec(void)
 {
-	if (cfg_emit_task)
-		bpf_map_delete_elem(&EXEC_ENTRIES, &tid);
+	struct exec_entry *en;
+
+	if (!cfg_emit_task)
+		return;
+	en = task_entry(EXEC_ENTRIES, false);
+	if (en)
+		en->live = 0;
 }
 
 SEC("tp_btf/sched_process_exec")
@@ -147,7 +151,7 @@ int BPF_PROG(aa_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 
 	__u64 ts, argv_len, id = ((__u64)tgid << 32) | tgid; /* after exec the thread is the leader */
 
-	forget_exec(old_pid);
+	forget_exec();
 	if (!wanted(tgid))
 		return 0;
 	ts = bpf_ktime_get_ns();
@@ -232,7 +236,7 @@ static __always_inline void process_exited(struct task_struct *task)
 	__u64 ts;
 
 	if (cfg_filter_pids)
-		bpf_map_delete_elem(&FOLLOWED, &tgid);
+		follow(tgid, false);
 	if (!emit)
 		return;
 	ts = bpf_ktime_get_ns();
@@ -277,12 +281,11 @@ SEC("tp_btf/sched_process_fork")
 int BPF_PROG(aa_fork, struct task_struct *parent, struct task_struct *child)
 {
 	__u32 ptgid = parent->tgid, ctgid = child->tgid;
-	__u8 one = 1;
 
 	if (ptgid == ctgid) /* a new thread: its process is followed already or not */
 		return 0;
-	if (cfg_filter_pids && bpf_map_lookup_elem(&FOLLOWED, &ptgid))
-		bpf_map_update_elem(&FOLLOWED, &ctgid, &one, BPF_ANY);
+	if (cfg_filter_pids && followed(ptgid))
+		follow(ctgid, true);
 	if (cfg_emit_task && wanted(ctgid))
 		task_record(child, AA_TASK_FORK, bpf_ktime_get_ns(), child->pid, 0, 0);
 	return 0;

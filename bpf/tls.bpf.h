@@ -28,14 +28,11 @@ struct tls_entry {
 	__s32 fd;        /* the socket of the call's first socket syscall; -1 none yet */
 	__u8 direction;  /* enum aa_tls_direction */
 	__u8 lib;        /* enum aa_tls_lib */
+	__u8 live;       /* 1 from the call's entry to its return; 0 none */
 };
 
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u32);
-	__type(value, struct tls_entry);
-} TLS_ENTRIES SEC(".maps");
+/* Per thread (common.bpf.h): the call in progress. */
+AA_TASK_ENTRIES(TLS_ENTRIES, struct tls_entry);
 
 /* The fd a session was last seen using, per process. */
 struct tls_fd_key {
@@ -55,35 +52,22 @@ struct {
 const volatile bool cfg_emit_tls = true;
 const volatile bool cfg_emit_tls_conn = true;
 
-/* The socket syscalls an SSL call may move its bytes with (fd first). */
-static __always_inline bool tls_io_nr(long nr)
-{
-	switch (nr) {
-	case NR_read: case NR_write: case NR_readv: case NR_writev:
-	case NR_sendto: case NR_recvfrom: case NR_sendmsg: case NR_recvmsg:
-		return true;
-	}
-	return false;
-}
-
-/* From aa_sys_enter (syscalls.bpf.h) when TLS is recorded: the number is
- * checked before any map is looked at. Also mmap's, for tls_hold.bpf.h. */
+/* From aa_sys_enter (syscalls.bpf.h) when TLS is recorded, for the socket
+ * syscalls an SSL call may move its bytes with (fd first: read, write,
+ * readv, writev, sendto, recvfrom, sendmsg, recvmsg) when tls_conn
+ * records are wanted, and for mmap (tls_hold.bpf.h). */
 static __always_inline void tls_sys_enter(struct pt_regs *regs, long nr)
 {
 	struct tls_entry *en;
 	struct file *f;
-	__u32 tid;
 	int fd;
 
 	if (nr == NR_mmap) {
 		tls_hold_mmap(regs);
 		return;
 	}
-	if (!cfg_emit_tls_conn || !tls_io_nr(nr))
-		return;
-	tid = (__u32)bpf_get_current_pid_tgid();
-	en = bpf_map_lookup_elem(&TLS_ENTRIES, &tid);
-	if (!en || en->fd >= 0)
+	en = task_entry(TLS_ENTRIES, false);
+	if (!en || !en->live || en->fd >= 0)
 		return;
 	fd = (int)PT_REGS_PARM1_SYSCALL(regs);
 	f = fd_file(fd);
@@ -169,16 +153,25 @@ static long tls_piece(__u32 i, void *arg)
 	return 0;
 }
 
+/* The current thread's call: en (live) in TLS_ENTRIES; false when there is no room. */
+static __always_inline bool tls_begin(const struct tls_entry *en)
+{
+	struct tls_entry *slot = task_entry(TLS_ENTRIES, true);
+
+	if (!slot)
+		return false;
+	*slot = *en;
+	return true;
+}
+
 static __always_inline int tls_enter(const void *ssl, const void *buf, __u64 nbytes, __u8 direction, __u8 lib)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)id;
 	struct tls_entry en = { .buf = (__u64)buf, .nbytes = nbytes, .ssl = (__u64)ssl, .fd = -1,
-				.direction = direction, .lib = lib };
+				.direction = direction, .lib = lib, .live = 1 };
 
-	if (!wanted(id >> 32))
+	if (!wanted(current_tgid()))
 		return 0;
-	bpf_map_update_elem(&TLS_ENTRIES, &tid, &en, BPF_ANY);
+	tls_begin(&en);
 	return 0;
 }
 
@@ -186,12 +179,12 @@ static __always_inline int tls_enter(const void *ssl, const void *buf, __u64 nby
 static __always_inline int tls_return(__s64 ret)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)id, pieces;
-	struct tls_entry *en = bpf_map_lookup_elem(&TLS_ENTRIES, &tid);
+	struct tls_entry *en = task_entry(TLS_ENTRIES, false);
 	struct tls_call c = {};
 	__s32 fd = -1;
+	__u32 pieces;
 
-	if (!en)
+	if (!en || !en->live)
 		return 0;
 	if (en->nbytes) { /* _ex: 1 on success, the count in *nbytes */
 		__u64 n = 0;
@@ -215,7 +208,7 @@ static __always_inline int tls_return(__s64 ret)
 	c.pid_tgid = id;
 	if (cfg_emit_tls_conn)
 		tls_conn_emit(en, fd, id, c.ts, c.len);
-	bpf_map_delete_elem(&TLS_ENTRIES, &tid);
+	en->live = 0;
 	if (!cfg_emit_tls)
 		return 0;
 	pieces = (c.len + AA_TLS_PAYLOAD_MAX - 1) / AA_TLS_PAYLOAD_MAX;
@@ -230,7 +223,7 @@ static __always_inline int tls_return(__s64 ret)
 	bpf_loop(pieces, tls_piece, &c, 0);
 	return 0;
 out:
-	bpf_map_delete_elem(&TLS_ENTRIES, &tid);
+	en->live = 0;
 	return 0;
 }
 

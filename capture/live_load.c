@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -33,6 +34,8 @@ struct aa_live_bpf {
 	struct aa_live_tls *tls; /* the TLS probes, when TLS is recorded */
 	size_t ring_bytes;
 	struct aa_live_probes probes;
+	uint64_t *followed;     /* FOLLOWED mapped (--pid): bit pid % 64 of word pid / 64 */
+	size_t followed_bytes;
 };
 
 /* libbpf prints through one process-wide hook: it keeps the first warning
@@ -132,6 +135,9 @@ static int configure(struct aa_live_bpf *b, const struct aa_live_opts *o, char *
 			    b->ring_bytes);
 	if (bpf_map__set_max_entries(s->maps.EVENTS, (__u32)b->ring_bytes))
 		return aa_live_fail(why, n, AA_E_BPF, "cannot size the EVENTS ring buffer to %zu bytes", b->ring_bytes);
+	/* No --pid: FOLLOWED's 512 KiB are never read. */
+	if (!o->npids && bpf_map__set_max_entries(s->maps.FOLLOWED, 1))
+		return aa_live_fail(why, n, AA_E_BPF, "cannot size the FOLLOWED map");
 	if (o->comm && strlen(o->comm) >= sizeof(s->rodata->cfg_comm))
 		return aa_live_fail(why, n, AA_E_INVAL, "comm '%s': longer than the kernel's %zu-byte task names", o->comm,
 			    sizeof(s->rodata->cfg_comm) - 1);
@@ -185,23 +191,24 @@ static int configure(struct aa_live_bpf *b, const struct aa_live_opts *o, char *
 	return 0;
 }
 
+/* Sets each process's bit in FOLLOWED (bpf/common.bpf.h): atomically, for
+ * the fork and exit programs change other bits of the same words meanwhile. */
 static int follow_once(struct aa_live_bpf *b, const struct aa_live_opts *o, char *why, size_t n)
 {
 	size_t count;
 	uint32_t *set;
-	__u8 one = 1;
 
 	set = aa_follow_closure(o->pids, o->npids, &count);
 	if (!set)
 		return aa_live_fail(why, n, AA_E_NOMEM, "out of memory listing the followed processes");
 	for (size_t i = 0; i < count; i++) {
-		if (bpf_map__update_elem(b->skel->maps.FOLLOWED, &set[i], sizeof(set[i]), &one, 1, BPF_ANY)) {
-			int err = errno;
-			uint32_t pid = set[i];
+		uint32_t pid = set[i];
 
+		if (pid / 64 >= b->followed_bytes / sizeof(*b->followed)) {
 			free(set);
-			return aa_live_fail(why, n, AA_E_BPF, "cannot follow pid %u: %s", pid, strerror(err));
+			return aa_live_fail(why, n, AA_E_INVAL, "cannot follow pid %u: above the kernel's pid limit", pid);
 		}
+		__atomic_fetch_or(&b->followed[pid / 64], 1ull << (pid % 64), __ATOMIC_RELAXED);
 	}
 	free(set);
 	return 0;
@@ -212,7 +219,19 @@ static int follow_once(struct aa_live_bpf *b, const struct aa_live_opts *o, char
  * program adds, as it is attached before). */
 static int follow(struct aa_live_bpf *b, const struct aa_live_opts *o, char *why, size_t n)
 {
-	for (int pass = 0; pass < 2 && o->npids; pass++) {
+	struct bpf_map *m = b->skel->maps.FOLLOWED;
+	void *p;
+
+	if (!o->npids)
+		return 0;
+	b->followed_bytes = (size_t)bpf_map__max_entries(m) * sizeof(*b->followed);
+	p = mmap(NULL, b->followed_bytes, PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(m), 0);
+	if (p == MAP_FAILED) {
+		b->followed_bytes = 0;
+		return aa_live_fail(why, n, AA_E_BPF, "cannot map the FOLLOWED map: %s", strerror(errno));
+	}
+	b->followed = p;
+	for (int pass = 0; pass < 2; pass++) {
 		int rc = follow_once(b, o, why, n);
 
 		if (rc)
@@ -400,6 +419,8 @@ void aa_live_bpf_close(struct aa_live_bpf *b)
 	if (!b)
 		return;
 	aa_live_tls_stop(b->tls);
+	if (b->followed)
+		munmap(b->followed, b->followed_bytes);
 	aa_bpf__destroy(b->skel);
 	free(b);
 }

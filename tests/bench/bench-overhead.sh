@@ -117,13 +117,14 @@ run() {
 		start_tracer aa-capture capture_ready taskset -c $TRACER_CPU "$CAP" -q --pid "$LOAD_PID" -w "$CAP_FILE"
 		;;
 	snoop)
-		# unshare -m: the tracefs mount they need is their own, gone with them.
+		# unshare -m: the tracefs mount they need is their own, gone with them
+		# (unless one is mounted already).
 		if [ "$mode" = open ]; then
 			start_tracer opensnoop in_epoll_wait taskset -c $TRACER_CPU unshare -m sh -c \
-				'mount -t tracefs nodev /sys/kernel/tracing && exec "$0" -p "$1"' "$OPENSNOOP" "$LOAD_PID"
+				'{ mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing; } && exec "$0" -p "$1"' "$OPENSNOOP" "$LOAD_PID"
 		else
 			start_tracer execsnoop in_epoll_wait taskset -c $TRACER_CPU unshare -m sh -c \
-				'mount -t tracefs nodev /sys/kernel/tracing && exec "$0"' "$EXECSNOOP"
+				'{ mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing; } && exec "$0"' "$EXECSNOOP"
 		fi
 		;;
 	bpftrace)
@@ -134,7 +135,7 @@ run() {
 			prog='tracepoint:syscalls:sys_enter_execve { printf("%d %s\n", pid, str(args->filename)); }'
 		fi
 		start_tracer bpftrace bpftrace_ready taskset -c $TRACER_CPU unshare -m sh -c \
-			'mount -t tracefs nodev /sys/kernel/tracing && exec "$0" -e "$1"' "$BPFTRACE" "$prog"
+			'{ mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing; } && exec "$0" -e "$1"' "$BPFTRACE" "$prog"
 		sleep 1 # "Attaching" comes before the probes are
 		;;
 	esac
