@@ -265,6 +265,7 @@ static int take_chunk(struct offline *o, const struct aa_chunk_view *c, int seq_
 	o->chunk = c->h;
 	o->chunk_offset = c->offset;
 	o->seen = 0;
+	o->dig_ahead = offline_ahead_digest(o);
 	o->f.chunks++;
 	o->base.stats.chunks++;
 	return 0;
@@ -328,8 +329,10 @@ static int next_frame(struct offline *o, struct aa_record **out)
 	rec->path = cur_path(o);
 	rec->chunk = o->chunk.index;
 
-	aa_xxh64_update(&o->f.digest, p, 4); /* the export stream: [u32 length][bytes] */
-	aa_xxh64_update(&o->f.digest, bytes, len);
+	if (!o->dig_ahead) { /* the export stream: [u32 length][bytes] */
+		aa_xxh64_update(&o->f.digest, p, 4);
+		aa_xxh64_update(&o->f.digest, bytes, len);
+	}
 	/* as the writer keeps END's: a record with no time stamp of its own (0) is left out */
 	if (rec->ev.mono_ns) {
 		if (!o->f.first_ts || rec->ev.mono_ns < o->f.first_ts)

@@ -4,6 +4,8 @@
  * what is read ahead, and where it stops so that the source sees every
  * block's verdict as it would without threads.
  */
+#include <string.h>
+
 #include "aa_error.h"
 #include "capfile.h"
 #include "offline_ahead.h"
@@ -53,6 +55,9 @@ static void fill(struct offline *o)
 {
 	struct ahead_item *it;
 
+	/* the chunk before is all handed out: the digest is whole up to here */
+	if (!ahead_queued(o->ahead))
+		ahead_seed(o->ahead, &o->f.digest);
 	while (!o->ahead_stopped && (it = ahead_slot(o->ahead))) {
 		it->c = (struct aa_chunk_view){0};
 		it->rc = aa_reader_next(o->rd, &it->c);
@@ -87,6 +92,24 @@ int offline_ahead_next(struct offline *o, struct aa_chunk_view *c)
 	o->held = it->tag;
 	*c = it->c;
 	return it->rc;
+}
+
+/* The same digest state, whatever bytes lie unused in it. */
+static int same_state(const struct aa_xxh64 *a, const struct aa_xxh64 *b)
+{
+	return !memcmp(a->v, b->v, sizeof(a->v)) && a->total == b->total &&
+	       a->seed == b->seed && a->buffered == b->buffered &&
+	       !memcmp(a->buf, b->buf, a->buffered);
+}
+
+int offline_ahead_digest(struct offline *o)
+{
+	const struct ahead_item *it = o->item;
+
+	if (!it || !it->dig_ok || !same_state(&o->f.digest, &it->dig_before))
+		return 0;
+	o->f.digest = it->dig_after;
+	return 1;
 }
 
 void offline_ahead_stop(struct offline *o)

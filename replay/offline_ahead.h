@@ -14,6 +14,12 @@
  * at anything but a good chunk, and after an END chunk: what the source
  * does then (report, resync, close, the next section) is done on the reader
  * as it stands, with nothing read past it.
+ *
+ * The stream digest is serial: the worker that finds the oldest decoded
+ * chunk not yet folded folds it (and the decoded ones after it) into a
+ * running digest, walking its frames as the source would; a slot is taken
+ * only once folded. A frame whose meaning depends on the source's state (a
+ * merged file's source) stops the folding: the source digests from there.
  */
 #ifndef AA_OFFLINE_AHEAD_H
 #define AA_OFFLINE_AHEAD_H
@@ -21,6 +27,7 @@
 #include <stdint.h>
 
 #include "reader.h"
+#include "xxh64.h"
 
 /* One result of aa_reader_next, read ahead. */
 struct ahead_item {
@@ -32,8 +39,14 @@ struct ahead_item {
 	uint8_t *out;             /* its AA_CHUNK_RAW_MAX bytes */
 	int dec_rc;               /* the decoding's result: 0, AA_E_ZSTD, AA_E_NOMEM */
 	char detail[64];          /* why it failed */
+	/* The stream digest folded in ahead (a RECORDS chunk, decoded): the
+	 * digest before and after this chunk's frames, framed as the source
+	 * frames them. Taken only if the source's digest equals dig_before. */
+	int dig_ok;
+	struct aa_xxh64 dig_before, dig_after;
 	/* the pool's */
 	uint8_t *stored;          /* AA_BLOCK_MAX bytes */
+	int decoded;
 	int done;
 };
 
@@ -46,6 +59,9 @@ struct ahead *ahead_new(unsigned threads);
 void ahead_free(struct ahead *a);
 /* A free slot to fill, or NULL when all are taken. */
 struct ahead_item *ahead_slot(struct ahead *a);
+/* Folds the digest of the chunks submitted from now on into a copy of
+ * seed, in order, off the caller's thread. Only when none is queued. */
+void ahead_seed(struct ahead *a, const struct aa_xxh64 *seed);
 /* Hands the slot ahead_slot() gave to the workers: decoded into out when
  * out is set (c.stored copied into stored first), else only queued. */
 void ahead_submit(struct ahead *a, struct ahead_item *it);

@@ -79,6 +79,7 @@ struct offline {
 	struct ahead_item *item;  /* the one taken last, while it is handled; else NULL */
 	uint64_t item_offset;     /* its offset after its block */
 	struct chunk_buf *held;   /* its buffer, busy until the next is taken */
+	int dig_ahead;            /* the current chunk's frames are in f.digest already */
 	/* what the reader gave at open when it was not a good META: taken by
 	 * the first aa_next, as a stream cannot be read again */
 	int pending;
@@ -129,6 +130,10 @@ struct chunk_buf *offline_free_buf(struct offline *o);
 void offline_ahead_start(struct offline *o);
 /* aa_reader_next's result, read ahead; o->item is its slot (decoded). */
 int offline_ahead_next(struct offline *o, struct aa_chunk_view *c);
+/* The chunk just taken (o->item), to be handed out from its start: 1 if
+ * its frames' digest, folded ahead from the source's digest as it stands,
+ * is now f.digest (the frames are then not digested again), else 0. */
+int offline_ahead_digest(struct offline *o);
 /* Forgets what was read ahead of the current file (it is closed). */
 void offline_ahead_stop(struct offline *o);
 /* aa_reader_offset() as it was after the chunk taken last. */

@@ -10,6 +10,7 @@
 #include "capfile.h"
 #include "chunk.h"
 #include "offline_ahead.h"
+#include "pcapng.h"
 #include "xform.h"
 
 #define THREADS_MAX 64
@@ -24,10 +25,93 @@ struct ahead {
 	unsigned long head;  /* the next to take */
 	unsigned long claim; /* the next a worker takes up */
 	unsigned long tail;  /* the next to submit */
+	unsigned long fold;  /* the next whose digest to fold: head <= fold (but past slots with nothing to decode) */
+	int folding;         /* a worker folds: run is its alone */
+	int dig_on;          /* run follows the source's digest */
+	struct aa_xxh64 run; /* the digest after the slots before fold */
 	int quit;
 	pthread_t threads[THREADS_MAX];
 	unsigned nthreads;
 };
+
+/*
+ * The frames of a decoded RECORDS chunk into a->run, as the file source's
+ * next_frame() takes them: each whole, well padded frame up to the
+ * header's count; the first that is not ends the chunk there (the source
+ * reports it and goes on with the next chunk, with these in its digest).
+ * A frame naming a source (a merged file) is left to the source, and so
+ * is everything after it.
+ */
+static void fold_chunk(struct ahead *a, struct ahead_item *it)
+{
+	const uint8_t *raw = it->out;
+	size_t pos = 0, len = it->c.h.raw_len;
+	uint32_t seen = 0;
+
+	it->dig_ok = 0;
+	if (!a->dig_on || it->dec_rc)
+		return; /* not decoded: nothing of it is handed out */
+	if (it->c.h.kind == AA_CHUNK_META || it->c.h.kind == AA_CHUNK_STATS ||
+	    it->c.h.kind == AA_CHUNK_END)
+		return;
+	it->dig_before = a->run;
+	while (pos < len) {
+		const uint8_t *p = raw + pos;
+		size_t left = len - pos;
+		if (left < AA_FRAME_HEADER)
+			break;
+		uint32_t flen = aa_get32(p);
+		if (aa_get32(p + 4) != 0) {
+			a->dig_on = 0;
+			return;
+		}
+		if (flen > left - AA_FRAME_HEADER)
+			break;
+		size_t framed = AA_FRAME_HEADER + (((size_t)flen + 7) & ~(size_t)7);
+		if (framed > left)
+			break;
+		size_t i = AA_FRAME_HEADER + flen;
+		while (i < framed && !p[i])
+			i++;
+		if (i < framed || seen >= it->c.h.records)
+			break;
+		aa_xxh64_update(&a->run, p, 4);
+		aa_xxh64_update(&a->run, p + AA_FRAME_HEADER, flen);
+		seen++;
+		pos += framed;
+	}
+	it->dig_after = a->run;
+	it->dig_ok = 1;
+}
+
+/*
+ * Folds the decoded slots from a->fold on, in order, and lets the caller
+ * take them; called with the lock held by a worker that decoded one. One
+ * worker folds at a time; one that finds another folding leaves its slot
+ * to it (the folder looks again under the lock before it stops).
+ */
+static void fold_ready(struct ahead *a)
+{
+	if (a->folding)
+		return;
+	a->folding = 1;
+	while (a->fold < a->tail) {
+		struct ahead_item *it = &a->slots[a->fold % a->nslots];
+		if (!it->out) {
+			a->fold++; /* the caller's alone, done when submitted */
+			continue;
+		}
+		if (!it->decoded)
+			break;
+		pthread_mutex_unlock(&a->lock);
+		fold_chunk(a, it);
+		pthread_mutex_lock(&a->lock);
+		it->done = 1;
+		a->fold++;
+		pthread_cond_broadcast(&a->done);
+	}
+	a->folding = 0;
+}
 
 /* Each worker's own zstd context and transform scratch (chunk.h), made once. */
 static void *worker(void *arg)
@@ -57,8 +141,8 @@ static void *worker(void *arg)
 								 scratch, it->detail);
 		}
 		pthread_mutex_lock(&a->lock);
-		it->done = 1;
-		pthread_cond_broadcast(&a->done);
+		it->decoded = 1;
+		fold_ready(a);
 	}
 	pthread_mutex_unlock(&a->lock);
 	ZSTD_freeDCtx(dctx);
@@ -124,6 +208,7 @@ struct ahead_item *ahead_slot(struct ahead *a)
 	it->out = NULL;
 	it->dec_rc = 0;
 	it->detail[0] = 0;
+	it->dig_ok = 0;
 	return it;
 }
 
@@ -134,6 +219,7 @@ void ahead_submit(struct ahead *a, struct ahead_item *it)
 		it->c.stored = it->stored;
 	}
 	pthread_mutex_lock(&a->lock);
+	it->decoded = 0;
 	it->done = !it->out;
 	a->tail++;
 	if (it->out)
@@ -153,9 +239,20 @@ struct ahead_item *ahead_take(struct ahead *a)
 		pthread_cond_wait(&a->done, &a->lock);
 	if (a->claim <= a->head)
 		a->claim = a->head + 1; /* no worker looks at a slot taken */
+	if (a->fold <= a->head)
+		a->fold = a->head + 1;
 	pthread_mutex_unlock(&a->lock);
 	a->head++;
 	return it;
+}
+
+void ahead_seed(struct ahead *a, const struct aa_xxh64 *seed)
+{
+	pthread_mutex_lock(&a->lock);
+	/* nothing queued: every slot is folded, no worker folds */
+	a->run = *seed;
+	a->dig_on = 1;
+	pthread_mutex_unlock(&a->lock);
 }
 
 unsigned ahead_queued(const struct ahead *a)

@@ -11,17 +11,20 @@
  */
 #include <criterion/criterion.h>
 #include <dirent.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #include "aa_replay.h"
 #include "blocks.h"
 #include "capfile.h"
 #include "capio.h"
+#include "chunk.h"
 #include "files.h"
 #include "gen.h"
 #include "pcapng.h"
@@ -286,6 +289,122 @@ Test(read_threads, damaged_in_the_middle)
 	check_variant("unclosed.pcapng", d.file, m->off + m->len, "no END chunk");
 
 	free(copy);
+	free(d.blocks);
+	free(d.file);
+	free(d.path);
+	aat_recs_free(&recs);
+}
+
+/* A chunk's decoded bytes. */
+static uint8_t *decoded(const struct damaged *d, const struct aat_block *b, size_t *len)
+{
+	uint8_t *raw;
+
+	cr_assert_eq(aat_chunk_decode(d->file, b, &raw, len), 0);
+	return raw;
+}
+
+/*
+ * d's file with block b's chunk encoded again from raw, its header as it
+ * was but for records (a good crc32 and zstd checksum: the file is then
+ * wrong only in what raw says), written as name and read every way.
+ */
+static void check_encoded(const char *name, const struct damaged *d, const struct aat_block *b,
+			  const uint8_t *raw, size_t raw_len, uint32_t records, const char *expect)
+{
+	const uint8_t *data = d->file + b->data_off, *stored;
+	struct aa_chunk_hdr h;
+	char detail[64];
+
+	cr_assert_eq(aa_chunk_check(data, b->data_len, aa_get64(data + AA_CH_WRITTEN_NS), &h,
+				    &stored, detail), 0, "%s", detail);
+	h.raw_len = (uint32_t)raw_len;
+	h.records = records;
+	ZSTD_CCtx *c = ZSTD_createCCtx();
+	uint8_t *block = malloc(AA_BLOCK_MAX), *file = malloc(d->size + AA_BLOCK_MAX);
+	cr_assert(c && block && file);
+	ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, 1);
+	long n = aa_chunk_encode(c, &h, raw, block);
+	cr_assert_gt(n, 0, "aa_chunk_encode: %ld", n);
+	size_t after = b->off + b->len;
+	memcpy(file, d->file, b->off);
+	memcpy(file + b->off, block, (size_t)n);
+	memcpy(file + b->off + n, d->file + after, d->size - after);
+	check_variant(name, file, d->size - b->len + (size_t)n, expect);
+	free(file);
+	free(block);
+	ZSTD_freeCCtx(c);
+}
+
+/* The offset of frame i of a decoded RECORDS chunk. */
+static size_t frame_at(const uint8_t *raw, size_t i)
+{
+	size_t pos = 0;
+
+	while (i--)
+		pos += AA_FRAME_HEADER + ((aa_get32(raw + pos) + 7u) & ~7u);
+	return pos;
+}
+
+/*
+ * The stream digest, folded in by the workers when threads read ahead,
+ * covers the records handed out as without threads: END's verdict and
+ * its message are the same when a record is changed (only the digest
+ * differs), when END's digest lies, and when a chunk's framing breaks
+ * partway (the records before the break count).
+ */
+Test(read_threads, digest_checked_alike)
+{
+	struct aat_recs recs = {0};
+	struct damaged d = {0};
+	size_t len;
+
+	aat_mix(99, 1200, 1500, &recs, NULL);
+	make_file(&d, &recs);
+	const struct aat_block *m = &d.blocks[d.mid], *end = &d.blocks[d.nblocks - 1];
+	while (end > d.blocks && end->kind != AA_CHUNK_END)
+		end--;
+	cr_assert_eq(end->kind, AA_CHUNK_END);
+
+	/* one byte of a record changed */
+	uint8_t *raw = decoded(&d, m, &len);
+	size_t f = frame_at(raw, 1);
+	raw[f + AA_FRAME_HEADER + aa_get32(raw + f) - 1] ^= 0x01;
+	check_encoded("record.pcapng", &d, m, raw, len, m->records, "END says");
+	free(raw);
+
+	/* END's digest lies */
+	raw = decoded(&d, end, &len);
+	cr_assert_eq(len, sizeof(struct aa_end_body));
+	raw[offsetof(struct aa_end_body, digest)] ^= 0x01;
+	check_encoded("end.pcapng", &d, end, raw, len, 0, "END says");
+	free(raw);
+
+	/* padding that is not zero in the middle of a chunk: a record's length
+	 * one short, its last byte (not zero) is then padding */
+	raw = decoded(&d, m, &len);
+	size_t i = 2;
+	for (; i < m->records; i++) {
+		f = frame_at(raw, i);
+		if (raw[f + AA_FRAME_HEADER + aa_get32(raw + f) - 1])
+			break;
+	}
+	cr_assert_lt(i, m->records, "no record ending in a byte that is not zero");
+	aa_put32(raw + f, aa_get32(raw + f) - 1);
+	check_encoded("padding.pcapng", &d, m, raw, len, m->records, "non-zero padding");
+	free(raw);
+
+	/* a frame naming a source in a file that is not merged */
+	raw = decoded(&d, m, &len);
+	aa_put32(raw + frame_at(raw, 2) + 4, 1);
+	check_encoded("source.pcapng", &d, m, raw, len, m->records, "non-zero reserved field");
+	free(raw);
+
+	/* more frames than the header says: those it says are handed out */
+	raw = decoded(&d, m, &len);
+	check_encoded("more.pcapng", &d, m, raw, len, m->records - 1, "more records than");
+	free(raw);
+
 	free(d.blocks);
 	free(d.file);
 	free(d.path);
