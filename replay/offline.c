@@ -305,15 +305,10 @@ static int next_frame(struct offline *o, struct aa_record **out)
 		return framing(o, "non-zero reserved field");
 	if (sid != 0 && (sid >= o->f.nsrc || !o->f.more[sid - 1].have))
 		return framing(o, "a record of a source the file does not describe");
-	/* len first: rounded up, a length near 4 GiB wraps a 32-bit size_t. */
-	if (len > left - AA_FRAME_HEADER)
-		return framing(o, "length past the end of the chunk");
-	size_t framed = AA_FRAME_HEADER + (((size_t)len + 7) & ~(size_t)7);
-	if (framed > left)
-		return framing(o, "length past the end of the chunk");
-	for (size_t i = AA_FRAME_HEADER + len; i < framed; i++)
-		if (p[i])
-			return framing(o, "non-zero padding");
+	size_t framed;
+	const char *bad = offline_frame_body(p, left, len, &framed);
+	if (bad)
+		return framing(o, bad);
 	if (o->seen >= o->chunk.records)
 		return framing(o, "more records than the chunk header says");
 

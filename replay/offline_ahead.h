@@ -24,8 +24,10 @@
 #ifndef AA_OFFLINE_AHEAD_H
 #define AA_OFFLINE_AHEAD_H
 
+#include <stddef.h>
 #include <stdint.h>
 
+#include "capfile.h"
 #include "reader.h"
 #include "xxh64.h"
 
@@ -73,5 +75,28 @@ unsigned ahead_queued(const struct ahead *a);
 /* Waits for every slot submitted and empties the queue, calling drop(user,
  * tag) for each one not taken that had a buffer. */
 void ahead_drain(struct ahead *a, void (*drop)(void *user, void *tag), void *user);
+
+/*
+ * The checks of a record's frame that do not depend on the file (FORMAT.md
+ * "RECORDS"), the same for the file source and the workers folding the
+ * digest: p[0..left) starts with the frame's header (left >=
+ * AA_FRAME_HEADER), len its length. NULL, with *framed its bytes with the
+ * padding, or why it is wrong.
+ */
+static inline const char *offline_frame_body(const uint8_t *p, size_t left, uint32_t len,
+					     size_t *framed)
+{
+	/* len first: rounded up, a length near 4 GiB wraps a 32-bit size_t. */
+	if (len > left - AA_FRAME_HEADER)
+		return "length past the end of the chunk";
+	size_t n = AA_FRAME_HEADER + (((size_t)len + 7) & ~(size_t)7);
+	if (n > left)
+		return "length past the end of the chunk";
+	for (size_t i = AA_FRAME_HEADER + len; i < n; i++)
+		if (p[i])
+			return "non-zero padding";
+	*framed = n;
+	return NULL;
+}
 
 #endif /* AA_OFFLINE_AHEAD_H */

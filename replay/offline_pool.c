@@ -65,15 +65,8 @@ static void fold_chunk(struct ahead *a, struct ahead_item *it)
 			a->dig_on = 0;
 			return;
 		}
-		if (flen > left - AA_FRAME_HEADER)
-			break;
-		size_t framed = AA_FRAME_HEADER + (((size_t)flen + 7) & ~(size_t)7);
-		if (framed > left)
-			break;
-		size_t i = AA_FRAME_HEADER + flen;
-		while (i < framed && !p[i])
-			i++;
-		if (i < framed || seen >= it->c.h.records)
+		size_t framed;
+		if (offline_frame_body(p, left, flen, &framed) || seen >= it->c.h.records)
 			break;
 		aa_xxh64_update(&a->run, p, 4);
 		aa_xxh64_update(&a->run, p + AA_FRAME_HEADER, flen);
