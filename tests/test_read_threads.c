@@ -411,6 +411,32 @@ Test(read_threads, digest_checked_alike)
 	aat_recs_free(&recs);
 }
 
+/* A merged file (format 3: frames name their source): its digest, left to
+ * the caller's thread from the first frame of another source on, checked
+ * as without threads. */
+Test(read_threads, merged_file)
+{
+	static const uint8_t sa[16] = "threads-host-a01", sb[16] = "threads-host-b01";
+	struct aat_recs recs = {0};
+	struct aa_writer_opts a = {.hostname = "alpha", .session = sa, .mono_to_wall = 1000},
+			      b = {.hostname = "beta", .session = sb, .mono_to_wall = 2000};
+
+	aat_mix(31, 800, 1500, &recs, NULL);
+	char *pa = write_many("host-a.pcapng", &recs, 0, 400, &a);
+	char *pb = write_many("host-b.pcapng", &recs, 400, 800, &b);
+	char *pm = aat_path(dir, "merged.pcapng"), *prog = aat_build_path("aa-replay"), cmd[4096];
+	snprintf(cmd, sizeof(cmd), "'%s' merge '%s' '%s' '%s'", prog, pm, pa, pb);
+	cr_assert_eq(system(cmd), 0, "%s", cmd);
+	char *t = same_every_way((const char *const *)&pm, 1);
+	cr_assert(strstr(t, "records 800 ") && strstr(t, "intact 1"), "%.300s", t);
+	free(t);
+	free(prog);
+	free(pm);
+	free(pb);
+	free(pa);
+	aat_recs_free(&recs);
+}
+
 static int count_tasks(void)
 {
 	DIR *dd = opendir("/proc/self/task");
