@@ -31,6 +31,12 @@ static const struct {
 #undef X
 #define NDEFAULT (sizeof(default_masks) / sizeof(default_masks[0]))
 
+/* A text each default mask's every match holds, in their order: most
+ * strings hold none and are not given to regexec. */
+static const char *const default_needles[] = { "/tmp", "/tmp", "/tmp/systemd-private-",
+					       "/proc/", "/dev/pts/", ":[" };
+typedef char needles_match_masks[sizeof(default_needles) / sizeof(default_needles[0]) == NDEFAULT ? 1 : -1];
+
 static void rules_free(struct diff_rules *r)
 {
 	for (size_t i = 0; i < r->nmasks; i++)
@@ -75,6 +81,7 @@ static int rules_make(struct diff_rules *r, const struct aa_diff_opts *o, struct
 			return AA_E_INVAL;
 		}
 		r->masks[r->nmasks].repl = default_masks[r->nmasks].repl;
+		r->masks[r->nmasks].needle = default_needles[r->nmasks];
 	}
 	for (; r->nignore < o->nignore_paths; r->nignore++) {
 		const char *text = o->ignore_paths[r->nignore];

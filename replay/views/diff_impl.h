@@ -14,6 +14,7 @@ struct diff_rules {
 	struct diff_mask {
 		regex_t re;
 		const char *repl;
+		const char *needle; /* in every match: without it, no regexec */
 	} *masks;
 	size_t nmasks;
 	regex_t *ignore; /* aa_diff_opts.ignore_paths */
