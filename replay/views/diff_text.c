@@ -86,9 +86,12 @@ static void put_masked(struct build *b, const uint8_t *s, size_t len)
 
 static int path_ignored(const struct diff_rules *r, const uint8_t *s, size_t len)
 {
-	char *c = strndup((const char *)s, len);
+	char *c;
 	int hit = 0;
 
+	if (!r->nignore)
+		return 0;
+	c = strndup((const char *)s, len);
 	for (size_t i = 0; c && i < r->nignore && !hit; i++)
 		hit = matches(&r->ignore[i], c);
 	free(c);
@@ -350,9 +353,9 @@ static void under_line(struct build *b, void *arg, const char *s, size_t len)
 {
 	const struct under *u = arg;
 
-	indent(b, u->depth);
-	fwrite(s, 1, len, b->ms);
-	text_add(b, u->t, u->proc);
+	/* straight to the text: the line is made already, only indented */
+	if (!b->io && !b->nomem && diff_text_add_indented(u->t, 2 * (uint64_t)u->depth, s, len, u->proc))
+		diff_io_failed(b);
 }
 
 static void process_lines(struct build *b, struct diff_text *t, const struct aa_tree_node *n)
