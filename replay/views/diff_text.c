@@ -104,9 +104,10 @@ static void put_errno(struct build *b, int64_t ret)
 
 	if (ret >= 0)
 		return;
-	if (name)
-		fprintf(b->ms, " -> %s", name);
-	else
+	if (name) {
+		fputs(" -> ", b->ms);
+		fputs(name, b->ms);
+	} else
 		fprintf(b->ms, " -> %lld", (long long)ret);
 }
 
