@@ -30,6 +30,12 @@
  * and added whole), so that finding it takes at most
  * 4 * AA_DIFF_MAX_EDITS^2 bytes (16 MB). A temporary file that cannot be
  * made or written is AA_E_IO, with err->sys_errno.
+ *
+ * Threads: when a and b are two sources, b's text is built on a second
+ * thread while a's is built on the caller's, so both recordings' live
+ * processes and connections are held at once (the bounds above, twice),
+ * and b is read to its end even when a fails (a's error is the one
+ * reported). The same source given twice is read once after the other.
  */
 #ifndef AA_DIFF_H
 #define AA_DIFF_H

@@ -50,7 +50,8 @@ struct build {
 		uint64_t h;
 		char *in;
 		size_t in_len;
-		char *out;
+		char *out;       /* masked and escaped */
+		size_t out_len;
 	} *memo;     /* MASK_MEMO of them, NULL when no memory for them */
 	FILE *spool; /* processes' lines past their buffers */
 	uint64_t spooled;

@@ -14,6 +14,7 @@ struct diff_rules {
 	struct diff_mask {
 		regex_t re;
 		const char *repl;
+		const char *needle; /* in every match: without it, no regexec */
 	} *masks;
 	size_t nmasks;
 	regex_t *ignore; /* aa_diff_opts.ignore_paths */
@@ -52,6 +53,8 @@ struct diff_text {
 FILE *diff_spool(void);
 /* Appends line s[0..len) under the process line proc: 0, or AA_E_IO. */
 int diff_text_add(struct diff_text *t, const char *s, size_t len, uint64_t proc);
+/* The same with n spaces before it. */
+int diff_text_add_indented(struct diff_text *t, uint64_t n, const char *s, size_t len, uint64_t proc);
 /* Entry i (< t->n) into *e: 0, or AA_E_IO. */
 int diff_text_entry(struct diff_text *t, uint64_t i, struct diff_entry *e);
 /* The line of e, NUL-terminated, valid until the next call: NULL on a read error. */

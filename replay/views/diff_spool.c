@@ -37,14 +37,22 @@ FILE *diff_spool(void)
 	return f;
 }
 
-int diff_text_add(struct diff_text *t, const char *s, size_t len, uint64_t proc)
+int diff_text_add_indented(struct diff_text *t, uint64_t n, const char *s, size_t len, uint64_t proc)
 {
-	struct diff_entry e = { .off = t->bytes, .proc = proc, .len = (uint32_t)len };
+	static const char spaces[64] = "                                                                ";
+	struct diff_entry e = { .off = t->bytes, .proc = proc, .len = (uint32_t)(n + len) };
 	struct aa_xxh64 h;
 
 	if ((!t->lines && !(t->lines = diff_spool())) || (!t->index && !(t->index = diff_spool())))
 		return AA_E_IO;
 	aa_xxh64_init(&h, 0);
+	for (uint64_t left = n; left;) {
+		size_t k = left < sizeof(spaces) ? (size_t)left : sizeof(spaces);
+		aa_xxh64_update(&h, spaces, k);
+		if (fwrite(spaces, 1, k, t->lines) != k)
+			return AA_E_IO;
+		left -= k;
+	}
 	aa_xxh64_update(&h, s, len);
 	e.hash = aa_xxh64_digest(&h);
 	if (!e.hash)
@@ -52,9 +60,14 @@ int diff_text_add(struct diff_text *t, const char *s, size_t len, uint64_t proc)
 	if (fwrite(s, 1, len, t->lines) != len || putc('\n', t->lines) == EOF ||
 	    fwrite(&e, sizeof(e), 1, t->index) != 1)
 		return AA_E_IO;
-	t->bytes += len + 1;
+	t->bytes += n + len + 1;
 	t->n++;
 	return 0;
+}
+
+int diff_text_add(struct diff_text *t, const char *s, size_t len, uint64_t proc)
+{
+	return diff_text_add_indented(t, 0, s, len, proc);
 }
 
 int diff_text_done(struct diff_text *t)

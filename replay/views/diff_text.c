@@ -30,7 +30,8 @@ static int matches(const regex_t *re, const char *s)
 
 /* s[0..len) (up to a NUL) with every mask applied, escaped, into b->ms.
  * The same paths come again and again (libraries, locales): the last
- * result of each of MASK_MEMO slots is kept, found by the string's hash. */
+ * result (escaped) of each of MASK_MEMO slots is kept, found by the
+ * string's hash. */
 static void put_masked(struct build *b, const uint8_t *s, size_t len)
 {
 	size_t n = strnlen((const char *)s, len);
@@ -38,7 +39,7 @@ static void put_masked(struct build *b, const uint8_t *s, size_t len)
 	struct mask_memo *m = b->memo ? &b->memo[h & (MASK_MEMO - 1)] : NULL;
 
 	if (m && m->in && m->h == h && m->in_len == n && !memcmp(m->in, s, n)) {
-		aa_enc_text_string(b->ms, (const uint8_t *)m->out, strlen(m->out));
+		fwrite(m->out, 1, m->out_len, b->ms);
 		return;
 	}
 	char *cur = strndup((const char *)s, n), *next;
@@ -47,6 +48,8 @@ static void put_masked(struct build *b, const uint8_t *s, size_t len)
 		const struct diff_mask *m = &b->r->masks[i];
 		regmatch_t mt;
 		size_t off = 0;
+		if (m->needle && !strstr(cur, m->needle))
+			continue;
 		while (cur[off] && regexec(&m->re, cur + off, 1, &mt, off ? REG_NOTBOL : 0) == 0 &&
 		       mt.rm_eo > mt.rm_so) {
 			size_t pre = off + (size_t)mt.rm_so, rl = strlen(m->repl);
@@ -65,23 +68,30 @@ static void put_masked(struct build *b, const uint8_t *s, size_t len)
 		b->nomem = 1;
 		return;
 	}
+	off_t at = m ? ftello(b->ms) : -1;
 	aa_enc_text_string(b->ms, (const uint8_t *)cur, strlen(cur));
-	char *in = m ? malloc(n ? n : 1) : NULL;
-	if (!in) {
-		free(cur);
+	free(cur);
+	char *in = NULL, *out = NULL;
+	if (at < 0 || fflush(b->ms) || (size_t)at > b->len || !(in = malloc(n ? n : 1)) ||
+	    !(out = malloc(b->len - (size_t)at + 1))) {
+		free(in);
 		return; /* not kept: made again next time */
 	}
 	memcpy(in, s, n);
+	memcpy(out, b->buf + at, b->len - (size_t)at);
 	free(m->in);
 	free(m->out);
-	*m = (struct mask_memo){ h, in, n, cur };
+	*m = (struct mask_memo){ h, in, n, out, b->len - (size_t)at };
 }
 
 static int path_ignored(const struct diff_rules *r, const uint8_t *s, size_t len)
 {
-	char *c = strndup((const char *)s, len);
+	char *c;
 	int hit = 0;
 
+	if (!r->nignore)
+		return 0;
+	c = strndup((const char *)s, len);
 	for (size_t i = 0; c && i < r->nignore && !hit; i++)
 		hit = matches(&r->ignore[i], c);
 	free(c);
@@ -94,9 +104,10 @@ static void put_errno(struct build *b, int64_t ret)
 
 	if (ret >= 0)
 		return;
-	if (name)
-		fprintf(b->ms, " -> %s", name);
-	else
+	if (name) {
+		fputs(" -> ", b->ms);
+		fputs(name, b->ms);
+	} else
 		fprintf(b->ms, " -> %lld", (long long)ret);
 }
 
@@ -343,9 +354,9 @@ static void under_line(struct build *b, void *arg, const char *s, size_t len)
 {
 	const struct under *u = arg;
 
-	indent(b, u->depth);
-	fwrite(s, 1, len, b->ms);
-	text_add(b, u->t, u->proc);
+	/* straight to the text: the line is made already, only indented */
+	if (!b->io && !b->nomem && diff_text_add_indented(u->t, 2 * (uint64_t)u->depth, s, len, u->proc))
+		diff_io_failed(b);
 }
 
 static void process_lines(struct build *b, struct diff_text *t, const struct aa_tree_node *n)

@@ -328,6 +328,38 @@ Test(tree_diff, describe_names_a_failed_exec_and_masks_the_temp_dir)
 	free(a);
 }
 
+/* Each default mask is tried only on strings holding its literal part
+ * (diff.c's default_needles): a path with several of them is masked by
+ * each, the same whether met first (argv) or again (the open, from the memo). */
+Test(tree_diff, describe_applies_every_default_mask_in_one_path)
+{
+	char *a = job_file("a.pcapng", 100, 1000, "tmp.AbCdEfGhIj/proc/42/pipe:[7]/dev/pts/3/socket:[9]", "final", 0);
+	aa_source *src = open_one(a);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	struct aa_diff_opts o = { .no_default_masks = 1 };
+
+	cr_assert_eq(aa_diff_describe(src, NULL, out, NULL), 0);
+	fclose(out);
+	cr_assert(strstr(text, "\n  process \"cat\" \"$TMP/proc/$PID/$PIPE/dev/pts/$N/$PIPE/in.txt\"\n"), "%s", text);
+	cr_assert(strstr(text, "\n    open \"$TMP/proc/$PID/$PIPE/dev/pts/$N/$PIPE/in.txt\" O_RDONLY -> ENOENT\n"),
+		  "%s", text);
+	free(text);
+	aa_close(src);
+
+	src = open_one(a);
+	text = NULL;
+	out = open_memstream(&text, &len);
+	cr_assert_eq(aa_diff_describe(src, &o, out, NULL), 0);
+	fclose(out);
+	cr_assert(strstr(text, "\n    open \"/tmp/tmp.AbCdEfGhIj/proc/42/pipe:[7]/dev/pts/3/socket:[9]/in.txt\""),
+		  "%s", text);
+	free(text);
+	aa_close(src);
+	free(a);
+}
+
 Test(tree_diff, tree_bounded_by_max_nodes)
 {
 	char *a = job_file("a.pcapng", 100, 1000, "tmpab12cd34", "final", 0);
