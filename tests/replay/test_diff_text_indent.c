@@ -7,18 +7,7 @@
 #include <string.h>
 
 #include "diff_impl.h"
-#include "xxh64.h"
-
-static uint64_t hash_of(const char *s, size_t len)
-{
-	struct aa_xxh64 h;
-	uint64_t v;
-
-	aa_xxh64_init(&h, 0);
-	aa_xxh64_update(&h, s, len);
-	v = aa_xxh64_digest(&h);
-	return v ? v : 1;
-}
+#include "diff_build.h" /* diff_hash: a line's hash as the texts keep it */
 
 Test(diff_text_indent, indented_lines_read_back_whole_with_the_whole_lines_hash)
 {
@@ -38,7 +27,7 @@ Test(diff_text_indent, indented_lines_read_back_whole_with_the_whole_lines_hash)
 		cr_assert_eq(diff_text_entry(&t, i, &e), 0);
 		cr_assert_eq(e.len, indents[i] + 8);
 		cr_assert_eq(e.proc, 7 + i);
-		cr_assert_eq(e.hash, hash_of(want, indents[i] + 8), "line %zu", i);
+		cr_assert_eq(e.hash, diff_hash(want, indents[i] + 8), "line %zu", i);
 		const char *got = diff_text_line(&t, &e);
 		cr_assert_not_null(got);
 		cr_assert_str_eq(got, want);
