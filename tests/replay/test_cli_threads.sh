@@ -16,12 +16,18 @@ tmp=$(mktemp -d) || exit 2
 trap 'rm -rf "$tmp"' EXIT
 fail=0
 no() { echo "FAIL: $*"; fail=1; }
+# flip FILE OFFSET: the byte at OFFSET inverted (a changed byte, whatever it was)
+flip() {
+	local b
+	b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
+	printf "\\x$(printf %02x $((b ^ 0xff)))" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}
 
 # A damaged copy (a byte flipped in the middle of the file: a chunk's crc32)
 # and a cut one (in the middle of a block), of the largest recording.
 size=$(stat -c %s "$S/session-a.pcapng")
 cp "$S/session-a.pcapng" "$tmp/flipped.pcapng"
-printf '\x55' | dd of="$tmp/flipped.pcapng" bs=1 seek=$((size / 2)) conv=notrunc status=none
+flip "$tmp/flipped.pcapng" $((size / 2))
 head -c $((size / 2 + 3)) "$S/session-a.pcapng" > "$tmp/cut.pcapng"
 
 # run NAME ARGS...: every thread count gives what the default gives
@@ -57,7 +63,7 @@ if [ -x "${AA_BUILD:-build}/bench/repeat_session" ] && [ -x "${AA_BUILD:-build}/
 		no "aa-capture -r failed"
 	size=$(stat -c %s "$tmp/long.pcapng")
 	cp "$tmp/long.pcapng" "$tmp/long-flipped.pcapng"
-	printf '\x55' | dd of="$tmp/long-flipped.pcapng" bs=1 seek=$((size / 2)) conv=notrunc status=none
+	flip "$tmp/long-flipped.pcapng" $((size / 2))
 	for f in "$tmp/long.pcapng" "$tmp/long-flipped.pcapng"; do
 		run "cat --json $f" cat --json "$f"
 		run "tree $f" tree "$f"
@@ -65,8 +71,11 @@ if [ -x "${AA_BUILD:-build}/bench/repeat_session" ] && [ -x "${AA_BUILD:-build}/
 	done
 	"$R" export --raw -T 3 "$tmp/long.pcapng" "$tmp/long.back" || no "export -T 3 long"
 	cmp -s "$tmp/long.raw" "$tmp/long.back" || no "export --raw -T 3 of the long recording differs"
-	"$R" cat -T 2 "$tmp/long-flipped.pcapng" > /dev/null 2> "$tmp/e"
-	grep -qF "mismatch" "$tmp/e" || { no "long-flipped: no mismatch said"; cat "$tmp/e"; }
+	# where the middle falls (a zstd frame, a block header) depends on the
+	# recording's META, so any damage line at an offset will do
+	"$R" cat -T 2 "$tmp/long-flipped.pcapng" > /dev/null 2> "$tmp/e"; rc=$?
+	[ $rc = 1 ] && grep -qF "$tmp/long-flipped.pcapng: offset" "$tmp/e" ||
+		{ no "long-flipped: exit $rc, no damage said"; cat "$tmp/e"; }
 fi
 run "cat of three hosts" cat --json "$S"/session-*.pcapng
 run "tree of three hosts" tree "$S"/session-*.pcapng
