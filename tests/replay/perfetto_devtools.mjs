@@ -28,7 +28,7 @@ const chrome = spawn(exe, ['--headless=new', '--no-sandbox', '--disable-gpu', '-
   '--disable-extensions', '--disable-background-networking', '--disable-component-update',
   '--disable-sync', '--host-resolver-rules=MAP * ~NOTFOUND', `--user-data-dir=${profile}/profile`,
   '--remote-debugging-pipe', 'about:blank'],
-  {stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'],
+  {stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'], detached: true, // its own process group
    env: {...process.env, HOME: profile, XDG_CONFIG_HOME: profile, XDG_CACHE_HOME: profile}});
 let stderr = '';
 chrome.stderr.on('data', d => { stderr += d; });
@@ -120,7 +120,15 @@ try {
 const exited = new Promise(resolve => chrome.exitCode !== null ? resolve() : chrome.on('exit', resolve));
 chrome.kill();
 await exited;
-fs.rmSync(profile, {recursive: true, force: true});
+// Chromium's helpers (renderer, crashpad) may outlive the browser for a
+// moment and still write into the profile: end the whole group, then
+// remove it with retries; a profile left behind is no failure of the test.
+try { process.kill(-chrome.pid, 'SIGKILL'); } catch (e) { /* the group is gone */ }
+try {
+  fs.rmSync(profile, {recursive: true, force: true, maxRetries: 10, retryDelay: 100});
+} catch (e) {
+  console.error(`perfetto_devtools: ${profile} left behind: ${e.message}`);
+}
 process.stdout.write(out.join('\n') + '\n');
 if (failure) {
   console.error(`perfetto_devtools: ${failure.message}`);
