@@ -150,6 +150,30 @@ static void took(aa_source *src, struct aa_record *rec)
 }
 
 /*
+ * A record the filter leaves out whose type nothing delivered takes
+ * evidence from: dropped before time order and the evidence stage, which
+ * would otherwise do most of their work for it (file records are most of
+ * a recording; a view of TLS conversations wants a few percent of it).
+ * Records that feed the process table or join others (task, exec, exit,
+ * tls_conn, argv and exe strings) always go on, so that what is delivered
+ * is the same with or without this; a path string completes only file and
+ * fileop records, and goes when they and strings are all left out.
+ */
+static int unneeded(const struct aa_filter *f, const struct aa_record *rec)
+{
+	const unsigned paths = AA_TYPE_BIT(AA_TYPE_FILE) | AA_TYPE_BIT(AA_TYPE_FILEOP) |
+			       AA_TYPE_BIT(AA_TYPE_STRING);
+
+	if (!f->types || rec->ev.error || (f->types & AA_TYPE_BIT(rec->ev.type)))
+		return 0;
+	/* a type added later goes on until it is known to feed nothing */
+	if (rec->ev.type == AA_TYPE_FILE || rec->ev.type == AA_TYPE_FILEOP || rec->ev.type == AA_TYPE_NET)
+		return 1;
+	return rec->ev.type == AA_TYPE_STRING && !(f->types & paths) &&
+	       (rec->ev.string->kind == AA_STRING_PATH || rec->ev.string->kind == AA_STRING_NEW_PATH);
+}
+
+/*
  * The next record of the stream, counted, before any filter: in capture
  * order, or in time order through src->order.
  */
@@ -159,9 +183,12 @@ static int next_raw(aa_source *src, struct aa_record **out)
 	int rc;
 
 	if (!src->ordered) {
-		if ((rc = src->ops->next(src, &rec)) == 1) {
+		while ((rc = src->ops->next(src, &rec)) == 1) {
 			took(src, rec);
-			*out = rec;
+			if (!unneeded(&src->filter, rec)) {
+				*out = rec;
+				break;
+			}
 		}
 		return rc;
 	}
@@ -176,6 +203,8 @@ static int next_raw(aa_source *src, struct aa_record **out)
 			src->order_rc = rc;
 		} else {
 			took(src, rec);
+			if (unneeded(&src->filter, rec))
+				continue;
 			struct aa_pin *pin = src->ops->pin ? src->ops->pin(src) : NULL;
 			if (aa_order_push(src->order, rec, pin) != 0)
 				return aa_source_fail(src, AA_E_NOMEM, NULL, -1, -1, "out of memory for time order");

@@ -300,3 +300,41 @@ Test(follow_api, least_recently_used_conn_ends_first)
 	cr_expect_eq(s.one_reads, 1, "connection 1 was used again: one connection, its read counted");
 	fx_free(&f);
 }
+
+static int print_msg(void *u, const struct aa_follow_msg *m)
+{
+	return aa_follow_print_msg(u, m, AA_FOLLOW_JSON) != 0;
+}
+
+/* follow over the session fixture as `aa-replay follow` opens it (only TLS
+ * records delivered, the rest left out before the evidence stage) and
+ * with every record delivered: the same messages, with the same comm. */
+static char *follow_session(unsigned types)
+{
+	const char *path = "tests/fixtures/session/session-a.pcapng";
+	struct aa_replay_opts ro = { .filter = { .types = types }, .ordered = 1 };
+	struct aa_follow_callbacks cb = { .on_msg = print_msg };
+	struct aa_follow_opts o = { .ordered = 1 };
+	struct aa_error_info err;
+	aa_source *src;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	cr_assert_eq(aa_open_offline(&src, &path, 1, &ro, &err), 0, "%s", err.detail);
+	cr_assert_eq(aa_follow(src, &o, &cb, f, &err), 0, "%s", err.detail);
+	aa_close(src);
+	fclose(f);
+	return buf;
+}
+
+Test(follow_api, only_tls_delivered_gives_the_same_messages)
+{
+	char *all = follow_session(0), *tls = follow_session(AA_TYPE_BIT(AA_TYPE_TLS));
+
+	cr_expect_str_eq(tls, all);
+	cr_expect(strstr(all, "\"method\":\"POST\",\"path\":\"/v1/files\""), "the known request is there");
+	cr_expect(strstr(all, "\"comm\":\"curl\""), "comm from the process table");
+	free(all);
+	free(tls);
+}
