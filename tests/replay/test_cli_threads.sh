@@ -7,21 +7,7 @@
 # middle and a file cut short, from a file and from a pipe; a bad count is a
 # usage error.
 set -u
-cd "$(dirname "$0")/../.." || exit 2
-R=${AA_BUILD:-build}/aa-replay
-S=tests/fixtures/session
-F=tests/fixtures/live.pcapng
-[ -x "$R" ] || { echo "$R is not built"; exit 2; }
-tmp=$(mktemp -d) || exit 2
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-no() { echo "FAIL: $*"; fail=1; }
-# flip FILE OFFSET: the byte at OFFSET inverted (a changed byte, whatever it was)
-flip() {
-	local b
-	b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
-	printf "\\x$(printf %02x $((b ^ 0xff)))" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
-}
+. "$(dirname "$0")/../lib/replay_test.sh" || exit 2
 
 # A damaged copy (a byte flipped in the middle of the file: a chunk's crc32)
 # and a cut one (in the middle of a block), of the largest recording.

@@ -5,16 +5,8 @@
 # with argv, exits and TLS counts; two runs of one script alike, the
 # changed run different with the change named; bad and damaged inputs.
 set -u
-cd "$(dirname "$0")/../.." || exit 2
-R=${AA_BUILD:-build}/aa-replay
-S=tests/fixtures/session
-F=tests/fixtures/live.pcapng
-[ -x "$R" ] || { echo "$R is not built"; exit 2; }
-[ -r "$S/session-a.pcapng" ] || { echo "no session fixture"; exit 77; }
-tmp=$(mktemp -d) || exit 2
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-no() { echo "FAIL: $*"; fail=1; }
+. "$(dirname "$0")/../lib/replay_test.sh" || exit 2
+need_session
 # has TEXT FILE: FILE holds the line fragment TEXT (fixed string)
 has() { grep -qF -- "$1" "$2" || { no "no '$1' in:"; cat "$2"; }; }
 

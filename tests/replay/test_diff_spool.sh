@@ -8,23 +8,15 @@
 # about 8 MB more than that when the texts were in memory).
 # A temporary directory that cannot be written is one clear error, exit 2.
 set -u
-cd "$(dirname "$0")/../.." || exit 2
-B=${AA_BUILD:-build}
-R=$B/aa-replay
-S=tests/fixtures/session/session-a.pcapng
-for f in "$R" "$B/aa-capture"; do
-	[ -x "$f" ] || { echo "$f is not built"; exit 2; }
-done
-[ -r "$S" ] || { echo "no session fixture"; exit 77; }
-case $B in *san*) ;; *) [ -x "$B/bench/repeat_session" ] || { echo "$B/bench/repeat_session is not built"; exit 2; } ;; esac
+. "$(dirname "$0")/../lib/replay_test.sh" || exit 2
+need_built aa-capture
+need_session
+case $B in *san*) ;; *) need_built bench/repeat_session ;; esac
 [ -x /usr/bin/time ] || { echo "no /usr/bin/time"; exit 77; }
-tmp=$(mktemp -d) || exit 2
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-no() { echo "FAIL: $*"; fail=1; }
 
-"$R" export "$S" "$tmp/seed.raw" 2> /dev/null
-[ -s "$tmp/seed.raw" ] || { echo "cannot export $S"; exit 2; }
+A=$S/session-a.pcapng
+"$R" export "$A" "$tmp/seed.raw" 2> /dev/null
+[ -s "$tmp/seed.raw" ] || { echo "cannot export $A"; exit 2; }
 # Under the sanitizers peak memory says nothing (and the bench's
 # repeat_session trips UBSan): the seed repeated as it is, no memory check.
 san=0

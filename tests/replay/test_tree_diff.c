@@ -137,6 +137,22 @@ static aa_source *open_one(const char *path)
 	return src;
 }
 
+/* What aa_diff_describe says of the capture file at path with options o
+ * (NULL: the defaults); the caller frees it. */
+static char *describe(const char *path, const struct aa_diff_opts *o)
+{
+	aa_source *src = open_one(path);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+
+	cr_assert_not_null(out);
+	cr_assert_eq(aa_diff_describe(src, o, out, NULL), 0);
+	cr_assert_eq(fclose(out), 0);
+	aa_close(src);
+	return text;
+}
+
 static int argv_is(const struct aa_tree_node *n, const char *argv, size_t len)
 {
 	return n && n->proc.argv.data && n->proc.argv.len == len && !memcmp(n->proc.argv.data, argv, len);
@@ -311,20 +327,14 @@ Test(tree_diff, ignore_field_and_bad_input)
 Test(tree_diff, describe_names_a_failed_exec_and_masks_the_temp_dir)
 {
 	char *a = job_file("a.pcapng", 100, 1000, "tmpab12cd34", "final", 0);
-	aa_source *src = open_one(a);
-	char *text = NULL;
-	size_t len = 0;
-	FILE *out = open_memstream(&text, &len);
+	char *text = describe(a, NULL);
 
-	cr_assert_eq(aa_diff_describe(src, NULL, out, NULL), 0);
-	fclose(out);
 	cr_assert(!strncmp(text, "process \"sh\" \"-c\" \"job\"\n  exe \"/usr/bin/prog\"\n  exit 0\n"
 			   "  exec failed \"/nonexistent-prog\" -> ENOENT\n", 90), "%s", text);
 	cr_assert(strstr(text, "\n  process \"cat\" \"$TMP/in.txt\"\n    exe \"/usr/bin/prog\"\n    exit 1\n"
 			       "    open \"$TMP/in.txt\" O_RDONLY -> ENOENT\n"), "%s", text);
 	cr_assert(strstr(text, "\n  process \"sleep\" \"9\"\n    exe \"/usr/bin/prog\"\n    killed by SIGKILL\n"), "%s", text);
 	free(text);
-	aa_close(src);
 	free(a);
 }
 
@@ -334,29 +344,18 @@ Test(tree_diff, describe_names_a_failed_exec_and_masks_the_temp_dir)
 Test(tree_diff, describe_applies_every_default_mask_in_one_path)
 {
 	char *a = job_file("a.pcapng", 100, 1000, "tmp.AbCdEfGhIj/proc/42/pipe:[7]/dev/pts/3/socket:[9]", "final", 0);
-	aa_source *src = open_one(a);
-	char *text = NULL;
-	size_t len = 0;
-	FILE *out = open_memstream(&text, &len);
+	char *text = describe(a, NULL);
 	struct aa_diff_opts o = { .no_default_masks = 1 };
 
-	cr_assert_eq(aa_diff_describe(src, NULL, out, NULL), 0);
-	fclose(out);
 	cr_assert(strstr(text, "\n  process \"cat\" \"$TMP/proc/$PID/$PIPE/dev/pts/$N/$PIPE/in.txt\"\n"), "%s", text);
 	cr_assert(strstr(text, "\n    open \"$TMP/proc/$PID/$PIPE/dev/pts/$N/$PIPE/in.txt\" O_RDONLY -> ENOENT\n"),
 		  "%s", text);
 	free(text);
-	aa_close(src);
 
-	src = open_one(a);
-	text = NULL;
-	out = open_memstream(&text, &len);
-	cr_assert_eq(aa_diff_describe(src, &o, out, NULL), 0);
-	fclose(out);
+	text = describe(a, &o);
 	cr_assert(strstr(text, "\n    open \"/tmp/tmp.AbCdEfGhIj/proc/42/pipe:[7]/dev/pts/3/socket:[9]/in.txt\""),
 		  "%s", text);
 	free(text);
-	aa_close(src);
 	free(a);
 }
 
@@ -403,8 +402,7 @@ Test(tree_diff, records_of_no_known_process_are_compared_as_such)
 {
 	struct job j = { .ts = 50 };
 	char *path = aat_path(dir, "noproc.pcapng");
-	char *text = NULL;
-	size_t len = 0;
+	char *text;
 	struct aa_tree_stats st;
 	aa_tree *t;
 
@@ -421,13 +419,9 @@ Test(tree_diff, records_of_no_known_process_are_compared_as_such)
 	aa_tree_free(t);
 	aa_close(src);
 
-	FILE *out = open_memstream(&text, &len);
-	src = open_one(path);
-	cr_assert_eq(aa_diff_describe(src, NULL, out, NULL), 0);
-	fclose(out);
+	text = describe(path, NULL);
 	cr_assert_str_eq(text, "process (records of no known process)\n  write \"/var/log/x.log\"\n");
 	free(text);
-	aa_close(src);
 	free(path);
 }
 
