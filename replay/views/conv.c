@@ -5,16 +5,6 @@
 
 #include "conv.h"
 
-struct conv_conn {
-	struct aa_follow_conn pub;
-	uint64_t key;          /* socket inode, or the pid with the top bit for an unknown one,
-				  of origin pub.origin (inodes and pids are per host) */
-	uint64_t used;
-	struct dec_conn *dec;
-	struct conv *v;
-	uint32_t pid;          /* of the call being decoded */
-};
-
 struct conv_open {
 	int active;
 	uint32_t origin, pid, tid, data_len, next_seq, lost;
@@ -35,7 +25,12 @@ int conv_init(struct conv *v, const struct aa_follow_opts *opts, const struct aa
 	v->cb = cb;
 	v->user = user;
 	v->open = calloc(CONV_MAX_OPEN, sizeof(*v->open));
-	return v->open ? 0 : AA_E_NOMEM;
+	if (!v->open || conv_table_init(&v->conns)) {
+		free(v->open);
+		v->open = NULL;
+		return AA_E_NOMEM;
+	}
+	return 0;
 }
 
 /* Hands item to its callback, or with opts->ordered holds it for time
@@ -70,6 +65,7 @@ static void conn_end(struct conv *v, struct conv_conn *c)
 		dec_conn_free(c->dec);
 		c->dec = NULL;
 	}
+	conv_table_since(&v->conns, c, UINT64_MAX);
 	give(v, FOLLOW_CONN_END, c->pub.last_ns, &c->pub);
 }
 
@@ -78,39 +74,19 @@ static struct conv_conn *conn_find(struct conv *v, const struct aa_record *rec, 
 	const struct aa_tls_conn_event *tc = rec->joins ? rec->joins->tls_conn : NULL;
 	struct conv_conn *c = NULL;
 
-	if (v->last && v->last->key == key && v->last->pub.origin == rec->origin)
-		c = v->last;
-	for (size_t i = 0; !c && i < v->nconns; i++)
-		if (v->conns[i]->key == key && v->conns[i]->pub.origin == rec->origin)
-			c = v->conns[i];
-	if (c) {
-		c->used = ++v->uses;
-		return v->last = c;
-	}
-	if (v->nconns == AA_FOLLOW_MAX_CONNS) {
+	if ((c = conv_table_find(&v->conns, key, rec->origin)))
+		return c;
+	if (v->conns.n == AA_FOLLOW_MAX_CONNS) {
 		/* the least recently used one ends */
-		size_t lru = 0;
-		for (size_t i = 1; i < v->nconns; i++)
-			if (v->conns[i]->used < v->conns[lru]->used)
-				lru = i;
-		conn_end(v, v->conns[lru]);
-		free(v->conns[lru]);
-		memmove(v->conns + lru, v->conns + lru + 1, (v->nconns - lru - 1) * sizeof(*v->conns));
-		v->nconns--;
-	}
-	if (v->nconns == v->cap) {
-		size_t cap = v->cap ? v->cap * 2 : 16;
-		struct conv_conn **a = realloc(v->conns, cap * sizeof(*a));
-		if (!a)
-			return NULL;
-		v->conns = a;
-		v->cap = cap;
+		struct conv_conn *lru = v->conns.lru_last;
+		conn_end(v, lru);
+		conv_table_remove(&v->conns, lru);
+		free(lru);
 	}
 	if (!(c = calloc(1, sizeof(*c))))
 		return NULL;
 	c->key = key;
 	c->v = v;
-	c->used = ++v->uses;
 	c->pub.id = key & KEY_PID ? 0 : key;
 	c->pub.known = !(key & KEY_PID);
 	c->pub.pid = rec->ev.tls->pid;
@@ -134,9 +110,9 @@ static struct conv_conn *conn_find(struct conv *v, const struct aa_record *rec, 
 		struct dec_sink s = { emit, c, v->opts->max_body ? v->opts->max_body : AA_FOLLOW_MAX_BODY };
 		c->dec = dec_conn_new(&s);
 	}
-	v->conns[v->nconns++] = c;
+	conv_table_add(&v->conns, c);
 	give(v, FOLLOW_CONN, c->pub.first_ns, &c->pub);
-	return v->last = c;
+	return c;
 }
 
 /* Delivers what o holds (a whole call, or a part of a long one). */
@@ -163,6 +139,7 @@ static void deliver(struct conv *v, struct conv_open *o, int last)
 		if (o->lost)
 			dec_conn_gap(c->dec, o->dir, o->time_ns, o->lost);
 		dec_conn_feed(c->dec, o->dir, o->time_ns, call.data, call.len, !o->fed);
+		conv_table_since(&v->conns, c, dec_conn_open_since(c->dec));
 	}
 	o->fed = 1;
 	o->offset += o->buf.len;
@@ -222,9 +199,8 @@ static void release(struct conv *v, uint64_t now)
 	for (size_t i = 0; i < v->nopen; i++)
 		if (v->open[i].active && v->open[i].time_ns < before)
 			before = v->open[i].time_ns;
-	for (size_t i = 0; i < v->nconns; i++)
-		if (v->conns[i]->dec && (t = dec_conn_open_since(v->conns[i]->dec)) < before)
-			before = t;
+	if ((t = conv_table_oldest(&v->conns)) < before)
+		before = t;
 	if (!v->stop)
 		v->stop = follow_order_flush(&v->order, before, v->cb, v->user);
 }
@@ -285,8 +261,8 @@ void conv_end(struct conv *v)
 			deliver(v, o, 1);
 		}
 	}
-	for (size_t i = 0; i < v->nconns; i++)
-		conn_end(v, v->conns[i]);
+	for (struct conv_conn *c = v->conns.seen_first; c; c = c->seen_next)
+		conn_end(v, c);
 	if (!v->stop)
 		v->stop = follow_order_flush(&v->order, UINT64_MAX, v->cb, v->user);
 }
@@ -296,11 +272,12 @@ void conv_free(struct conv *v)
 	for (size_t i = 0; v->open && i < CONV_MAX_OPEN; i++)
 		dec_buf_free(&v->open[i].buf);
 	free(v->open);
-	for (size_t i = 0; i < v->nconns; i++) {
-		dec_conn_free(v->conns[i]->dec);
-		free(v->conns[i]);
+	for (struct conv_conn *c = v->conns.seen_first, *next; c; c = next) {
+		next = c->seen_next;
+		dec_conn_free(c->dec);
+		free(c);
 	}
-	free(v->conns);
+	conv_table_free(&v->conns);
 	follow_order_free(&v->order);
 	memset(v, 0, sizeof(*v));
 }

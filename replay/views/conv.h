@@ -10,11 +10,11 @@
 
 #include "aa_follow.h"
 #include "decode.h"
+#include "conv_table.h"
 #include "follow_order.h"
 
 #define CONV_MAX_OPEN 1024
 
-struct conv_conn;
 struct conv_open;
 
 struct conv {
@@ -22,10 +22,8 @@ struct conv {
 	const struct aa_follow_callbacks *cb;
 	void *user;
 	int stop;                 /* a callback's non-zero return */
-	struct conv_conn **conns; /* in the order first seen */
-	size_t nconns, cap;
-	struct conv_conn *last;   /* the one found last */
-	uint64_t uses;
+	struct conv_table conns;
+	uint64_t uses;            /* pieces taken in: when a call slot was used last */
 	struct conv_open *open;   /* calls being joined, CONV_MAX_OPEN */
 	size_t nopen;             /* slots ever used: open[nopen..] never were */
 	size_t hint;              /* the slot found last */

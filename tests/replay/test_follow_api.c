@@ -226,3 +226,77 @@ Test(follow_api, follower_fed_by_the_caller)
 	aa_follower_free(NULL);
 	fx_free(&f);
 }
+
+struct evict_seen {
+	int conns, ends, msgs;
+	uint64_t first_ends[2], one_reads;
+};
+
+static int ev_conn(void *u, const struct aa_follow_conn *c)
+{
+	(void)c;
+	((struct evict_seen *)u)->conns++;
+	return 0;
+}
+
+static int ev_msg(void *u, const struct aa_follow_msg *m)
+{
+	(void)m;
+	((struct evict_seen *)u)->msgs++;
+	return 0;
+}
+
+static int ev_end(void *u, const struct aa_follow_conn *c)
+{
+	struct evict_seen *s = u;
+	if (s->ends < 2)
+		s->first_ends[s->ends] = c->id;
+	if (c->id == 1)
+		s->one_reads = c->calls[1];
+	s->ends++;
+	return 0;
+}
+
+/* More connections than AA_FOLLOW_MAX_CONNS: the least recently used one
+ * ends first (not the first seen, and not one used since), and one that
+ * comes back after it ended is a new connection. */
+Test(follow_api, least_recently_used_conn_ends_first)
+{
+	struct fx f;
+	struct aa_writer_opts wo = { .mono_to_wall = FX_MONO_TO_WALL, .source = "test" };
+	struct aa_tls_conn_event c = { .fd = 3, .family = 2, .lib = AA_TLS_LIB_OPENSSL, .peer_port = 443 };
+	static const char req[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+	static const char resp[] = "HTTP/1.1 204 No Content\r\n\r\n";
+	uint64_t t = TS;
+
+	fx_init(&f);
+	aat_add_task(&f.recs, AA_TASK_SNAPSHOT, t, 10, 10, 1, "agent", "", 0);
+	for (uint64_t id = 1; id <= AA_FOLLOW_MAX_CONNS; id++) {
+		c.conn = id;
+		aat_add_tls_call(&f.recs, t += 10, 10, 11, &c, AA_TLS_WRITE, req, sizeof(req) - 1);
+	}
+	c.conn = 1; /* used again: now the most recently used */
+	aat_add_tls_call(&f.recs, t += 10, 10, 11, &c, AA_TLS_READ, resp, sizeof(resp) - 1);
+	c.conn = AA_FOLLOW_MAX_CONNS + 1; /* one too many: connection 2 ends */
+	aat_add_tls_call(&f.recs, t += 10, 10, 11, &c, AA_TLS_WRITE, req, sizeof(req) - 1);
+	c.conn = 2; /* back: a new connection; connection 3 ends */
+	aat_add_tls_call(&f.recs, t += 10, 10, 11, &c, AA_TLS_WRITE, req, sizeof(req) - 1);
+	cr_assert_eq(aat_write_capture(f.path, &f.recs, 0, f.recs.n, &wo, 0, NULL), 0);
+
+	struct evict_seen s = { 0 };
+	struct aa_follow_callbacks cb = { .on_conn = ev_conn, .on_msg = ev_msg, .on_conn_end = ev_end };
+	struct aa_follow_opts o = { 0 };
+	struct aa_error_info err;
+	aa_source *src;
+	cr_assert_eq(aa_open_offline(&src, (const char *const *)&f.path, 1, NULL, &err), 0);
+	cr_assert_eq(aa_follow(src, &o, &cb, &s, &err), 0);
+	aa_close(src);
+	cr_expect_eq(s.conns, AA_FOLLOW_MAX_CONNS + 2);
+	cr_expect_eq(s.ends, AA_FOLLOW_MAX_CONNS + 2);
+	cr_expect_eq(s.msgs, AA_FOLLOW_MAX_CONNS + 3);
+	cr_expect_eq(s.first_ends[0], 2, "the least recently used ends first, not %llu",
+		     (unsigned long long)s.first_ends[0]);
+	cr_expect_eq(s.first_ends[1], 3);
+	cr_expect_eq(s.one_reads, 1, "connection 1 was used again: one connection, its read counted");
+	fx_free(&f);
+}

@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: MIT */
+/* The connections of a conversation (conv_table.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "aa_error.h"
+#include "conv_table.h"
+
+/* Linear probing at most half full: AA_FOLLOW_MAX_CONNS is a power of two. */
+#define CONV_TABLE_SLOTS (2 * AA_FOLLOW_MAX_CONNS)
+
+static size_t home(uint64_t key, uint32_t origin)
+{
+	uint64_t h = (key ^ ((uint64_t)origin << 32 | origin)) * 0x9e3779b97f4a7c15ull;
+	return (size_t)(h >> 32) & (CONV_TABLE_SLOTS - 1);
+}
+
+int conv_table_init(struct conv_table *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->slot = calloc(CONV_TABLE_SLOTS, sizeof(*t->slot));
+	t->busy = calloc(AA_FOLLOW_MAX_CONNS, sizeof(*t->busy));
+	if (!t->slot || !t->busy) {
+		conv_table_free(t);
+		return AA_E_NOMEM;
+	}
+	return 0;
+}
+
+static void lru_unlink(struct conv_table *t, struct conv_conn *c)
+{
+	if (c->lru_prev)
+		c->lru_prev->lru_next = c->lru_next;
+	else
+		t->lru_first = c->lru_next;
+	if (c->lru_next)
+		c->lru_next->lru_prev = c->lru_prev;
+	else
+		t->lru_last = c->lru_prev;
+	c->lru_prev = c->lru_next = NULL;
+}
+
+static void lru_front(struct conv_table *t, struct conv_conn *c)
+{
+	c->lru_prev = NULL;
+	c->lru_next = t->lru_first;
+	if (t->lru_first)
+		t->lru_first->lru_prev = c;
+	else
+		t->lru_last = c;
+	t->lru_first = c;
+}
+
+struct conv_conn *conv_table_find(struct conv_table *t, uint64_t key, uint32_t origin)
+{
+	for (size_t i = home(key, origin);; i = (i + 1) & (CONV_TABLE_SLOTS - 1)) {
+		struct conv_conn *c = t->slot[i];
+		if (!c)
+			return NULL;
+		if (c->key == key && c->pub.origin == origin) {
+			if (t->lru_first != c) {
+				lru_unlink(t, c);
+				lru_front(t, c);
+			}
+			return c;
+		}
+	}
+}
+
+void conv_table_add(struct conv_table *t, struct conv_conn *c)
+{
+	size_t i = home(c->key, c->pub.origin);
+
+	while (t->slot[i])
+		i = (i + 1) & (CONV_TABLE_SLOTS - 1);
+	t->slot[i] = c;
+	t->n++;
+	c->seen_next = NULL;
+	c->seen_prev = t->seen_last;
+	if (t->seen_last)
+		t->seen_last->seen_next = c;
+	else
+		t->seen_first = c;
+	t->seen_last = c;
+	lru_front(t, c);
+	c->since = UINT64_MAX;
+	c->busy_at = 0;
+}
+
+void conv_table_remove(struct conv_table *t, struct conv_conn *c)
+{
+	size_t i = home(c->key, c->pub.origin);
+
+	while (t->slot[i] != c)
+		i = (i + 1) & (CONV_TABLE_SLOTS - 1);
+	/* backward-shift deletion: every entry after the hole that could have
+	 * been placed at the hole or before moves into it */
+	for (size_t j = (i + 1) & (CONV_TABLE_SLOTS - 1); t->slot[j]; j = (j + 1) & (CONV_TABLE_SLOTS - 1)) {
+		size_t h = home(t->slot[j]->key, t->slot[j]->pub.origin);
+		if (((j - h) & (CONV_TABLE_SLOTS - 1)) >= ((j - i) & (CONV_TABLE_SLOTS - 1))) {
+			t->slot[i] = t->slot[j];
+			i = j;
+		}
+	}
+	t->slot[i] = NULL;
+	t->n--;
+	if (c->seen_prev)
+		c->seen_prev->seen_next = c->seen_next;
+	else
+		t->seen_first = c->seen_next;
+	if (c->seen_next)
+		c->seen_next->seen_prev = c->seen_prev;
+	else
+		t->seen_last = c->seen_prev;
+	lru_unlink(t, c);
+	conv_table_since(t, c, UINT64_MAX);
+}
+
+void conv_table_since(struct conv_table *t, struct conv_conn *c, uint64_t since)
+{
+	c->since = since;
+	if (since != UINT64_MAX && !c->busy_at) {
+		t->busy[t->nbusy++] = c;
+		c->busy_at = t->nbusy;
+	} else if (since == UINT64_MAX && c->busy_at) {
+		struct conv_conn *last = t->busy[--t->nbusy];
+		t->busy[c->busy_at - 1] = last;
+		last->busy_at = c->busy_at;
+		c->busy_at = 0;
+	}
+}
+
+uint64_t conv_table_oldest(const struct conv_table *t)
+{
+	uint64_t o = UINT64_MAX;
+
+	for (size_t i = 0; i < t->nbusy; i++)
+		if (t->busy[i]->since < o)
+			o = t->busy[i]->since;
+	return o;
+}
+
+void conv_table_free(struct conv_table *t)
+{
+	free(t->slot);
+	free(t->busy);
+	memset(t, 0, sizeof(*t));
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The connections of a conversation (library-internal, under conv.h):
+ * found by key in constant time, the least recently used one at hand for
+ * ending when AA_FOLLOW_MAX_CONNS are held, the earliest time a decoder
+ * still has a message under way kept per connection. Recordings of long
+ * sessions hold thousands of connections, and looking at each of them for
+ * every call or every release made follow slower as the file grew.
+ */
+#ifndef AA_CONV_TABLE_H
+#define AA_CONV_TABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "aa_follow.h"
+
+struct conv;
+struct dec_conn;
+
+struct conv_conn {
+	struct aa_follow_conn pub;
+	uint64_t key;          /* socket inode, or the pid with the top bit for an unknown one,
+				  of origin pub.origin (inodes and pids are per host) */
+	struct dec_conn *dec;
+	struct conv *v;
+	uint32_t pid;          /* of the call being decoded */
+	uint64_t since;        /* dec_conn_open_since() after the last feed; UINT64_MAX: none */
+	size_t busy_at;        /* 1 + its index in conv_table.busy while since is a time, else 0 */
+	struct conv_conn *seen_next, *seen_prev; /* in the order first seen */
+	struct conv_conn *lru_next, *lru_prev;   /* most recently used first */
+};
+
+struct conv_table {
+	struct conv_conn **slot;                 /* open addressing, CONV_TABLE_SLOTS */
+	size_t n;                                /* connections held */
+	struct conv_conn *seen_first, *seen_last;
+	struct conv_conn *lru_first, *lru_last;
+	struct conv_conn **busy;                 /* those with since < UINT64_MAX */
+	size_t nbusy;
+};
+
+/* 0, or AA_E_NOMEM. */
+int conv_table_init(struct conv_table *t);
+/* The connection of key and origin, made the most recently used; NULL when none. */
+struct conv_conn *conv_table_find(struct conv_table *t, uint64_t key, uint32_t origin);
+/* Holds c (not held yet; fewer than AA_FOLLOW_MAX_CONNS are), the most recently used. */
+void conv_table_add(struct conv_table *t, struct conv_conn *c);
+/* Lets go of c (held); the caller frees it. */
+void conv_table_remove(struct conv_table *t, struct conv_conn *c);
+/* c's decoder has a message under way since t (UINT64_MAX: none). */
+void conv_table_since(struct conv_table *t, struct conv_conn *c, uint64_t since);
+/* The earliest since of every connection held; UINT64_MAX when none has one. */
+uint64_t conv_table_oldest(const struct conv_table *t);
+/* Frees the table (not the connections: walk seen_first first). */
+void conv_table_free(struct conv_table *t);
+
+#endif /* AA_CONV_TABLE_H */
