@@ -71,21 +71,11 @@ struct cli_filter {
 #define CLI_OPT_SESSION 0x1006
 #define CLI_OPT_CREDS 0x1007
 #define CLI_OPT_TLS_CA 0x1008
-/* -T N, --threads N, --single-thread (cli_threads.c): taken by cli_getopt itself,
- * so no command may use 'T' or these codes for an option of its own. Shared
- * codes are 0x1001-0x10ff; a command's own codes start at 0x1100. */
-#define CLI_OPT_THREADS 0x1009
-#define CLI_OPT_SINGLE_THREAD 0x100a
-const char *cli_threads_shortopt(const struct option *longopts);
-int cli_threads_option(const char *cmd, int opt, const char *arg);
-unsigned cli_threads(void);
 #define CLI_NATS_LONGOPTS                                        \
 	{ "host", required_argument, NULL, CLI_OPT_HOST },       \
 	{ "session", required_argument, NULL, CLI_OPT_SESSION }, \
 	{ "creds", required_argument, NULL, CLI_OPT_CREDS },     \
-	{ "tls-ca", required_argument, NULL, CLI_OPT_TLS_CA },    \
-	{ "threads", required_argument, NULL, CLI_OPT_THREADS }, \
-	{ "single-thread", no_argument, NULL, CLI_OPT_SINGLE_THREAD }
+	{ "tls-ca", required_argument, NULL, CLI_OPT_TLS_CA }
 #define CLI_FILTER_HELP                                                           \
 	"  --type LIST     only these types, comma-separated, of:" AA_TYPE_NAMES " unknown\n" \
 	"  --pid PID       only records of this pid (repeatable, or comma-separated)\n"  \
@@ -104,40 +94,66 @@ unsigned cli_threads(void);
 	"  those whose id begins with S; --creds FILE: a NATS credentials file (as\n"   \
 	"  aa-capture --ship-creds; else $AA_NATS_CREDS), --tls-ca FILE: TLS, trusting\n" \
 	"  FILE's CA certificates (as --ship-tls-ca; else $AA_NATS_TLS_CA; tls:// URLs\n" \
-	"  use TLS too).\n"                                                              \
-	"  -T N, --threads N  decompress and check chunks on N threads beside the one\n"   \
-	"  that prints (0, the default: one per CPU); --single-thread: in that one\n"
+	"  use TLS too).\n"
 
 /*
- * --skip-damaged, of every command that reads records: without it reading
- * stops at the first damaged part (a bad chunk, a gap, a cut-off tail, a
- * stream message that is no chunk of its session) with its one-line error
- * and exit status 1, after all that came before it was printed or written
- * (as zstd and tcpdump do); with it each damaged part is reported in one
- * line and reading goes on (exit status 1 at the end). Handled by
- * cli_input_option(); CLI_INPUT_LONGOPTS adds the stream options.
+ * The options of every command that reads capture files, handled by
+ * cli_input_option() and kept for every cli_open of this run. Shared codes
+ * are 0x1001-0x10ff; a command's own codes start at 0x1100, and no command
+ * uses 'T' for an option of its own.
+ *
+ * --skip-damaged: without it reading stops at the first damaged part (a
+ * bad chunk, a gap, a cut-off tail, a stream message that is no chunk of
+ * its session) with its one-line error and exit status 1, after all that
+ * came before it was printed or written (as zstd and tcpdump do); with it
+ * each damaged part is reported in one line and reading goes on (exit
+ * status 1 at the end).
  */
 #define CLI_OPT_SKIP_DAMAGED 0x100b
 #define CLI_SKIP_LONGOPT { "skip-damaged", no_argument, NULL, CLI_OPT_SKIP_DAMAGED }
-#define CLI_INPUT_LONGOPTS CLI_SKIP_LONGOPT, CLI_NATS_LONGOPTS
 #define CLI_SKIP_HELP                                                                  \
 	"  --skip-damaged  report each damaged part of the input in one line (a file's\n" \
 	"                  path, offset and chunk; a stream's host, session and chunk)\n" \
 	"                  and read on past it; without it reading stops at the first,\n" \
 	"                  after what came before it. Either way the exit status is 1.\n"
-#define CLI_INPUT_HELP CLI_SKIP_HELP CLI_NATS_HELP
+/*
+ * -T N, --threads N, --single-thread (cli_threads.c): how many threads
+ * read capture files (aa_replay_opts.threads). CLI_INPUT_SHORTOPTS goes in
+ * the short options of every command whose long options have these.
+ */
+#define CLI_INPUT_SHORTOPTS "T:"
+#define CLI_OPT_SINGLE_THREAD 0x100a
+#define CLI_THREADS_LONGOPTS                                     \
+	{ "threads", required_argument, NULL, 'T' },             \
+	{ "single-thread", no_argument, NULL, CLI_OPT_SINGLE_THREAD }
+#define CLI_THREADS_HELP                                                                \
+	"  -T N, --threads N  decompress and check the chunks on N threads beside the\n" \
+	"                  one that prints (0, the default: one per CPU); the output\n"  \
+	"                  is the same whatever N\n"                                      \
+	"  --single-thread read in the printing thread alone\n"
+/* All of them: damage, threads, and a stream input's. */
+#define CLI_INPUT_LONGOPTS CLI_SKIP_LONGOPT, CLI_THREADS_LONGOPTS, CLI_NATS_LONGOPTS
+#define CLI_INPUT_HELP CLI_SKIP_HELP CLI_THREADS_HELP CLI_NATS_HELP
 
 /*
  * Handles one of the CLI_OPT_* options: 1 when opt was one (0 if not), or
  * CLI_USAGE after reporting a bad value.
  */
 int cli_filter_option(struct cli_filter *f, const char *cmd, int opt, const char *arg);
-/* --skip-damaged, --host, --session, --creds, --tls-ca (1 when opt was one,
- * else 0): kept for every cli_open of this run. A command that reads past
- * damage whatever is asked (verify, recover) passes CLI_OPT_SKIP_DAMAGED itself. */
-int cli_input_option(int opt, const char *arg);
+/*
+ * --skip-damaged, -T/--threads, --single-thread, --host, --session,
+ * --creds, --tls-ca: 1 when opt was one (0 if not), or CLI_USAGE after
+ * reporting a bad value as a usage error of cmd. Kept for every cli_open
+ * of this run. A command that reads past damage whatever is asked (verify,
+ * recover) passes CLI_OPT_SKIP_DAMAGED itself.
+ */
+int cli_input_option(const char *cmd, int opt, const char *arg);
 /* 1 when --skip-damaged was given (or set by the command). */
 int cli_skip_damaged(void);
+/* The threads options of cli_input_option, as it returns (cli_threads.c). */
+int cli_threads_option(const char *cmd, int opt, const char *arg);
+/* The reading threads asked for, for aa_replay_opts.threads. */
+unsigned cli_threads(void);
 /* The stream options of cli_input_option (cli_nats.c). */
 int cli_nats_option(int opt, const char *arg);
 /* Those options, with $AA_NATS_CREDS and $AA_NATS_TLS_CA for the ones not given. */

@@ -67,8 +67,10 @@ static int check_time(const char *cmd, const char *opt, const char *arg)
 
 int cli_filter_option(struct cli_filter *f, const char *cmd, int opt, const char *arg)
 {
-	if (cli_input_option(opt, arg))
-		return 1;
+	int r = cli_input_option(cmd, opt, arg);
+
+	if (r)
+		return r;
 	switch (opt) {
 	case CLI_OPT_TYPE:
 		return add_types(f, cmd, arg);

@@ -8,12 +8,17 @@
 
 static int skip_damaged;
 
-int cli_input_option(int opt, const char *arg)
+int cli_input_option(const char *cmd, int opt, const char *arg)
 {
-	if (opt != CLI_OPT_SKIP_DAMAGED)
-		return cli_nats_option(opt, arg);
-	skip_damaged = 1;
-	return 1;
+	int r;
+
+	if (opt == CLI_OPT_SKIP_DAMAGED) {
+		skip_damaged = 1;
+		return 1;
+	}
+	if ((r = cli_threads_option(cmd, opt, arg)) != 0)
+		return r;
+	return cli_nats_option(opt, arg);
 }
 
 int cli_skip_damaged(void)

@@ -95,13 +95,9 @@ int cli_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
 	int c;
 
 	/* A leading ':' makes getopt tell a missing argument from an unknown option. */
-	snprintf(opts, sizeof(opts), ":%s%s", shortopts, cli_threads_shortopt(longopts));
+	snprintf(opts, sizeof(opts), ":%s", shortopts);
 	opterr = 0;
-	/* -T, --threads, --single-thread are every reading command's: taken here */
-	while ((c = getopt_long(argc, argv, opts, longopts, NULL)) == 'T' || c == CLI_OPT_THREADS ||
-	       c == CLI_OPT_SINGLE_THREAD)
-		if (cli_threads_option(cmd, c, optarg) != 1)
-			return '?';
+	c = getopt_long(argc, argv, opts, longopts, NULL);
 	if (c == ':') {
 		cli_usage(cmd, "option '%s' needs a value", argv[optind - 1]);
 		return '?';

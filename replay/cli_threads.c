@@ -10,7 +10,6 @@
  */
 #include <sched.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "cli.h"
 
@@ -18,14 +17,6 @@
 
 static unsigned asked; /* 0: one per CPU */
 static int single;
-
-const char *cli_threads_shortopt(const struct option *longopts)
-{
-	for (; longopts && longopts->name; longopts++)
-		if (longopts->val == CLI_OPT_THREADS)
-			return "T:";
-	return "";
-}
 
 int cli_threads_option(const char *cmd, int opt, const char *arg)
 {
@@ -36,10 +27,10 @@ int cli_threads_option(const char *cmd, int opt, const char *arg)
 		single = 1;
 		return 1;
 	}
-	if (opt != 'T' && opt != CLI_OPT_THREADS)
+	if (opt != 'T') /* -T and --threads */
 		return 0;
 	v = strtol(arg, &end, 10);
-	if (end == arg || *end || v < 0 || v > THREADS_MAX)
+	if (*arg < '0' || *arg > '9' || *end || v < 0 || v > THREADS_MAX)
 		return cli_usage(cmd, "-T %s: not a thread count from 0 (one per CPU) to %d", arg,
 				 THREADS_MAX);
 	asked = (unsigned)v;

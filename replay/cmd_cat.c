@@ -141,7 +141,7 @@ int cmd_cat(int argc, char **argv)
 	const struct aa_record *rec;
 	int c, status = CLI_OK;
 
-	while ((c = cli_getopt("cat", argc, argv, "hf", longopts)) != -1) {
+	while ((c = cli_getopt("cat", argc, argv, "hf" CLI_INPUT_SHORTOPTS, longopts)) != -1) {
 		if (c == 'h') {
 			fputs(help, stdout);
 			return CLI_OK;

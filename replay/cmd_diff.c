@@ -32,6 +32,7 @@ static const char help[] =
 	"  --show                print the text of what happened of one FILE\n"
 	"  --skip-damaged        read on past each damaged part (reported in one line);\n"
 	"                        without it an input is read up to its first\n"
+	CLI_THREADS_HELP
 	"  -h, --help            this help\n"
 	"\n"
 	"Examples:\n"
@@ -88,6 +89,7 @@ static int parse_args(int argc, char **argv, struct diff_args *d)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "show", no_argument, NULL, 's' },
 		CLI_SKIP_LONGOPT,
+		CLI_THREADS_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -96,7 +98,7 @@ static int parse_args(int argc, char **argv, struct diff_args *d)
 	unsigned long n;
 	int c;
 
-	while ((c = cli_getopt("diff", argc, argv, "hqU:", longopts)) != -1) {
+	while ((c = cli_getopt("diff", argc, argv, "hqU:" CLI_INPUT_SHORTOPTS, longopts)) != -1) {
 		switch (c) {
 		case 'h':
 			fputs(help, stdout);
@@ -129,11 +131,10 @@ static int parse_args(int argc, char **argv, struct diff_args *d)
 		case 's':
 			d->show = 1;
 			break;
-		case CLI_OPT_SKIP_DAMAGED:
-			cli_input_option(c, optarg);
+		default: /* --skip-damaged, -T, --single-thread */
+			if (cli_input_option("diff", c, optarg) != 1)
+				return CLI_USAGE;
 			break;
-		default:
-			return CLI_USAGE;
 		}
 	}
 	d->o.ignore_paths = d->ignore;

@@ -12,7 +12,7 @@
 
 #include "export.h"
 
-/* Not 'T': cli_getopt takes -T (threads) for every reading command. */
+/* A command's own code (cli.h): not 'T', the reading threads' -T. */
 #define CLI_OPT_TCP 0x1100
 
 static const char help[] =
@@ -152,7 +152,7 @@ int cmd_export(int argc, char **argv)
 	enum format fmt = FMT_RAW;
 	int c, status, nfmt = 0;
 
-	while ((c = cli_getopt("export", argc, argv, "h", longopts)) != -1) {
+	while ((c = cli_getopt("export", argc, argv, "h" CLI_INPUT_SHORTOPTS, longopts)) != -1) {
 		switch (c) {
 		case 'h':
 			fputs(help, stdout);

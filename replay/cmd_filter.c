@@ -30,7 +30,7 @@ int cmd_filter(int argc, char **argv)
 	int c, level = 0, status;
 
 
-	while ((c = cli_getopt("filter", argc, argv, "h", longopts)) != -1) {
+	while ((c = cli_getopt("filter", argc, argv, "h" CLI_INPUT_SHORTOPTS, longopts)) != -1) {
 		if (c == 'h') {
 			fputs(help, stdout);
 			return CLI_OK;

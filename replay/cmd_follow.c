@@ -24,6 +24,7 @@ static const char help[] =
 	"  --host H, --session S, --creds F, --tls-ca F: for an input nats://.../STREAM\n"
 	"                  (as cat's)\n"
 	CLI_SKIP_HELP
+	CLI_THREADS_HELP
 	"  --raw           the calls' bytes only, no decoding\n"
 	"  --json          one JSON object per message (with --raw: per call): \"conn\",\n"
 	"                  \"pid\", \"comm\", \"local\", \"peer\", \"direction\" (write, read),\n"
@@ -117,7 +118,7 @@ int cmd_follow(int argc, char **argv)
 	int c, status;
 	char *end;
 
-	while ((c = cli_getopt("follow", argc, argv, "h", longopts)) != -1) {
+	while ((c = cli_getopt("follow", argc, argv, "h" CLI_INPUT_SHORTOPTS, longopts)) != -1) {
 		int r;
 		if (c == 'h') {
 			fputs(help, stdout);

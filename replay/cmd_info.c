@@ -28,6 +28,7 @@ static const char help[] =
 	"  --each      one summary for each FILE instead (with --json, one line each)\n"
 	"  --skip-damaged  read on past each damaged part (reported in one line):\n"
 	"              without it the summary is of what came before the first\n"
+	CLI_THREADS_HELP
 	"  --host H, --session S, --creds F, --tls-ca F: for an input nats://.../STREAM\n"
 	"              (as cat's)\n"
 	"  -h, --help  this help\n"
@@ -247,17 +248,15 @@ int cmd_info(int argc, char **argv)
 	struct info_args a = { 0 };
 	int c, each = 0;
 
-	while ((c = cli_getopt("info", argc, argv, "h", longopts)) != -1) {
+	while ((c = cli_getopt("info", argc, argv, "h" CLI_INPUT_SHORTOPTS, longopts)) != -1) {
 		if (c == 'h') {
 			fputs(help, stdout);
 			return CLI_OK;
-		} else if (cli_input_option(c, optarg)) {
-			/* --host, --session: a stream input's */
 		} else if (c == 'j') {
 			a.json = 1;
 		} else if (c == 'e') {
 			each = 1;
-		} else {
+		} else if (cli_input_option("info", c, optarg) != 1) {
 			return CLI_USAGE;
 		}
 	}

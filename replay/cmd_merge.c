@@ -9,7 +9,7 @@
 #include "writer.h"
 
 static const char help[] =
-	"Usage: " CLI_PROG " merge [--skip-damaged] [--level N] OUT FILE...\n"
+	"Usage: " CLI_PROG " merge [--skip-damaged] [-T N] [--level N] OUT FILE...\n"
 	"Merge the capture files FILE... of one or several hosts (rotated sets,\n"
 	"files of other sessions, merged files) into one new capture file OUT, its\n"
 	"records in time order (the wall clock of each file's META), each keeping\n"
@@ -19,6 +19,7 @@ static const char help[] =
 	"\n"
 	"  --skip-damaged  report damaged parts of FILE... and merge the rest;\n"
 	"                  without it a damaged input leaves no OUT (exit status 1)\n"
+	CLI_THREADS_HELP
 	"  --level N       zstd level for OUT (default 3)\n"
 	"  -h, --help      this help\n"
 	"\n"
@@ -75,6 +76,7 @@ int cmd_merge(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		CLI_SKIP_LONGOPT,
+		CLI_THREADS_LONGOPTS,
 		{ "level", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -85,16 +87,18 @@ int cmd_merge(int argc, char **argv)
 	const struct aa_record *rec;
 	int c, skip = 0, level = 0, status = CLI_OK, rc = 0;
 
-	while ((c = cli_getopt("merge", argc, argv, "h", longopts)) != -1) {
+	while ((c = cli_getopt("merge", argc, argv, "h" CLI_INPUT_SHORTOPTS, longopts)) != -1) {
 		if (c == 'h') {
 			fputs(help, stdout);
 			return CLI_OK;
-		} else if (c == CLI_OPT_SKIP_DAMAGED) {
-			skip = cli_input_option(c, optarg);
-		} else if (c != 'l' || cli_level_option("merge", optarg, &level) != CLI_OK) {
+		} else if (c == 'l') {
+			if (cli_level_option("merge", optarg, &level) != CLI_OK)
+				return CLI_USAGE;
+		} else if (cli_input_option("merge", c, optarg) != 1) {
 			return CLI_USAGE;
 		}
 	}
+	skip = cli_skip_damaged();
 	if (argc - optind < 2)
 		return cli_usage("merge", "needs OUT and at least one FILE");
 	m.out = argv[optind];

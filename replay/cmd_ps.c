@@ -23,6 +23,7 @@ static const char help[] =
 	"                  \"signal\", \"core_dumped\" (null while running), \"cgroup\",\n"
 	"                  \"container_id\" (null when none), \"ns_pid\", \"execs\"\n"
 	CLI_SKIP_HELP
+	CLI_THREADS_HELP
 	"  -h, --help      this help\n"
 	"\n"
 	"The table keeps at most 16384 processes and 16 MiB of their strings: past\n"
@@ -78,13 +79,13 @@ int cmd_ps(int argc, char **argv)
 	struct aa_source_stats st;
 	int c, status;
 
-	while ((c = cli_getopt("ps", argc, argv, "h", longopts)) != -1) {
+	while ((c = cli_getopt("ps", argc, argv, "h" CLI_INPUT_SHORTOPTS, longopts)) != -1) {
 		if (c == 'h') {
 			fputs(help, stdout);
 			return CLI_OK;
 		} else if (c == 'j') {
 			print = print_json;
-		} else if (!cli_input_option(c, optarg)) {
+		} else if (cli_input_option("ps", c, optarg) != 1) {
 			return CLI_USAGE;
 		}
 	}

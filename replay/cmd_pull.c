@@ -153,7 +153,8 @@ static int pull_session(struct aa_nats *n, const struct aa_nats_session *s, stru
 int cmd_pull(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		CLI_INPUT_LONGOPTS,
+		CLI_SKIP_LONGOPT, /* no threads: the stream's chunks are copied, not read */
+		CLI_NATS_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -164,7 +165,7 @@ int cmd_pull(int argc, char **argv)
 		if (c == 'h') {
 			fputs(help, stdout);
 			return CLI_OK;
-		} else if (!cli_input_option(c, optarg)) {
+		} else if (cli_input_option("pull", c, optarg) != 1) {
 			return CLI_USAGE;
 		}
 	}

@@ -15,6 +15,7 @@ static const char help[] =
 	"  --level N   zstd level for OUT (default: IN's)\n"
 	"  --skip-damaged  accepted, as by every reading command: recover always\n"
 	"              reads past damaged parts (its job)\n"
+	CLI_THREADS_HELP
 	"  -h, --help  this help\n"
 	"\n"
 	"Exit status: 0 IN was intact, 1 IN was damaged (OUT holds all that was\n"
@@ -26,24 +27,26 @@ int cmd_recover(int argc, char **argv)
 		{ "level", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		CLI_SKIP_LONGOPT,
+		CLI_THREADS_LONGOPTS,
 		{ 0 },
 	};
 	struct cli_copy_result res;
 	int c, level = 0, status;
 
-	while ((c = cli_getopt("recover", argc, argv, "h", longopts)) != -1) {
+	while ((c = cli_getopt("recover", argc, argv, "h" CLI_INPUT_SHORTOPTS, longopts)) != -1) {
 		if (c == 'h') {
 			fputs(help, stdout);
 			return CLI_OK;
-		} else if (c == CLI_OPT_SKIP_DAMAGED) {
-			cli_input_option(c, optarg);
-		} else if (c != 'l' || cli_level_option("recover", optarg, &level) != CLI_OK) {
+		} else if (c == 'l') {
+			if (cli_level_option("recover", optarg, &level) != CLI_OK)
+				return CLI_USAGE;
+		} else if (cli_input_option("recover", c, optarg) != 1) {
 			return CLI_USAGE;
 		}
 	}
 	if (argc - optind != 2)
 		return cli_usage("recover", "needs IN and OUT");
-	cli_input_option(CLI_OPT_SKIP_DAMAGED, NULL); /* salvaging is reading past damage */
+	cli_input_option("recover", CLI_OPT_SKIP_DAMAGED, NULL); /* salvaging is reading past damage */
 	status = cli_copy("recover", argv[optind], argv[optind + 1], NULL, level, &res);
 	if (status == CLI_USAGE)
 		return status;

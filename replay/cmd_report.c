@@ -25,6 +25,7 @@ static const char help[] =
 	"  --host H, --session S, --creds F, --tls-ca F: for an input\n"
 	"                    nats://.../STREAM (as cat's)\n"
 	CLI_SKIP_HELP
+	CLI_THREADS_HELP
 	"  -h, --help        this help\n"
 	"\n"
 	"A damaged input still gives a page (of what came before its first damaged\n"
@@ -128,15 +129,13 @@ int cmd_report(int argc, char **argv)
 	const char *out = NULL;
 	int c;
 
-	while ((c = cli_getopt("report", argc, argv, "ho:", longopts)) != -1) {
+	while ((c = cli_getopt("report", argc, argv, "ho:" CLI_INPUT_SHORTOPTS, longopts)) != -1) {
 		if (c == 'h') {
 			fputs(help, stdout);
 			return CLI_OK;
 		} else if (c == 'o') {
 			out = optarg;
-		} else if (cli_input_option(c, optarg)) {
-			continue;
-		} else {
+		} else if (cli_input_option("report", c, optarg) != 1) {
 			return CLI_USAGE;
 		}
 	}

@@ -15,6 +15,9 @@ static const char help[] =
 	"checked whole first; text from the file is escaped (\\xNN) where it would\n"
 	"drive a terminal or end a C comment.\n"
 	"\n"
+	CLI_THREADS_HELP
+	"  -h, --help      this help\n"
+	"\n"
 	"Exit status: 0 printed, 1 the file carries no usable schema or its BTF is\n"
 	"damaged, 2 usage or I/O.\n";
 
@@ -22,17 +25,19 @@ int cmd_schema(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
+		CLI_THREADS_LONGOPTS,
 		{ 0 },
 	};
 	struct cli_input in = { 0 };
 	int c, status;
 
-	while ((c = cli_getopt("schema", argc, argv, "h", longopts)) != -1) {
+	while ((c = cli_getopt("schema", argc, argv, "h" CLI_INPUT_SHORTOPTS, longopts)) != -1) {
 		if (c == 'h') {
 			fputs(help, stdout);
 			return CLI_OK;
+		} else if (cli_input_option("schema", c, optarg) != 1) {
+			return CLI_USAGE;
 		}
-		return CLI_USAGE;
 	}
 	if (argc - optind != 1)
 		return cli_usage("schema", "one FILE is needed");

@@ -23,6 +23,7 @@ static const char help[] =
 	"  --host H, --session S, --creds F, --tls-ca F: for an input nats://.../STREAM\n"
 	"                  (as cat's)\n"
 	CLI_SKIP_HELP
+	CLI_THREADS_HELP
 	"  --json          one JSON object per process, in the same order: the fields\n"
 	"                  of ps --json (\"host\" first for several hosts) and \"id\",\n"
 	"                  \"parent\" (its id, null for a root),\n"
@@ -70,7 +71,7 @@ int cmd_tree(int argc, char **argv)
 	aa_tree *t;
 	int c, rc, status = CLI_OK;
 
-	while ((c = cli_getopt("tree", argc, argv, "h", longopts)) != -1) {
+	while ((c = cli_getopt("tree", argc, argv, "h" CLI_INPUT_SHORTOPTS, longopts)) != -1) {
 		if (c == 'h') {
 			fputs(help, stdout);
 			return CLI_OK;

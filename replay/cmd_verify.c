@@ -14,6 +14,7 @@ static const char help[] =
 	"  -q, --quiet  no stdout lines, only the exit status and the problems\n"
 	"  --skip-damaged  accepted, as by every reading command: verify always\n"
 	"               reports every damaged part and reads on past it (its job)\n"
+	CLI_THREADS_HELP
 	"  -h, --help   this help\n"
 	"\n"
 	"Exit status: 0 every file intact, 1 a file is damaged (cut short, a bad\n"
@@ -63,20 +64,18 @@ int cmd_verify(int argc, char **argv)
 	};
 	int c, quiet = 0;
 
-	while ((c = cli_getopt("verify", argc, argv, "hq", longopts)) != -1) {
+	while ((c = cli_getopt("verify", argc, argv, "hq" CLI_INPUT_SHORTOPTS, longopts)) != -1) {
 		if (c == 'h') {
 			fputs(help, stdout);
 			return CLI_OK;
-		} else if (cli_input_option(c, optarg)) {
-			/* --host, --session: a stream input's */
 		} else if (c == 'q') {
 			quiet = 1;
-		} else {
+		} else if (cli_input_option("verify", c, optarg) != 1) {
 			return CLI_USAGE;
 		}
 	}
 	if (optind == argc)
 		return cli_usage("verify", "no FILE given");
-	cli_input_option(CLI_OPT_SKIP_DAMAGED, NULL); /* every damaged part, whatever is asked */
+	cli_input_option("verify", CLI_OPT_SKIP_DAMAGED, NULL); /* every damaged part, whatever is asked */
 	return cli_each_file(argv + optind, (size_t)(argc - optind), verify_one, &quiet);
 }

@@ -5,7 +5,7 @@
 # -T 1, 2, 3 and 8,
 # on the recordings, several hosts' files at once, a file damaged in the
 # middle and a file cut short, from a file and from a pipe; a bad count is a
-# usage error.
+# usage error. Every reading command takes them and lists them in --help.
 set -u
 . "$(dirname "$0")/../lib/replay_test.sh" || exit 2
 
@@ -82,6 +82,64 @@ done
 "$R" cat --json --single-thread - < "$F" > "$tmp/p1"
 cat "$F" | "$R" cat --json -T 3 - > "$tmp/p3"
 cmp -s "$tmp/p1" "$tmp/p3" || no "a pipe read with -T 3 differs"
+
+# Every command that reads capture files takes the shared reading options
+# (-T N, --threads N, --single-thread), lists them in its --help, prints
+# the same with them as without, and refuses a bad count in one line with
+# status 2. OUT: a capture file the command writes, compared by its records
+# (its META says when it was written).
+A=$S/session-a.pcapng
+B=$S/session-b.pcapng
+READERS=(info cat verify recover filter export schema ps merge tree diff follow report)
+args_of() {
+	case $1 in
+	cat) echo "cat --json A" ;;
+	recover | filter) echo "$1 A OUT" ;;
+	export) echo "export --tcp A -" ;;
+	merge) echo "merge OUT A B" ;;
+	diff) echo "diff A B" ;;
+	report) echo "report -o - A" ;;
+	*) echo "$1 A" ;;
+	esac
+}
+[ ${#READERS[@]} = $(("$(grep -c '^	{ "' replay/aa-replay.c)" - 1)) ] ||
+	no "a command not in READERS (all but pull read capture files)"
+for cmd in "${READERS[@]}"; do
+	read -ra words <<< "$(args_of "$cmd")"
+	i=0
+	for v in "" "-T 2" "--single-thread" "--threads=2"; do
+		rm -f "$tmp/out.cap"
+		a=()
+		for w in "${words[@]:1}"; do
+			case $w in A) w=$A ;; B) w=$B ;; OUT) w=$tmp/out.cap ;; esac
+			a+=("$w")
+		done
+		# shellcheck disable=SC2086 # $v: none, or an option and its value
+		"$R" "$cmd" $v "${a[@]}" > "$tmp/v$i.out" 2> "$tmp/v$i.err"
+		echo "exit $?" >> "$tmp/v$i.out"
+		[ ! -e "$tmp/out.cap" ] || "$R" cat --json --each "$tmp/out.cap" >> "$tmp/v$i.out" 2>&1
+		[ $i = 0 ] || { cmp -s "$tmp/v0.out" "$tmp/v$i.out" && cmp -s "$tmp/v0.err" "$tmp/v$i.err"; } ||
+			{ no "$cmd $v differs from $cmd:"; diff "$tmp/v0.out" "$tmp/v$i.out" | head -5;
+			  diff "$tmp/v0.err" "$tmp/v$i.err" | head -5; }
+		i=$((i + 1))
+	done
+	grep -q '^exit [01]$' "$tmp/v0.out" || { no "$cmd: $(tail -1 "$tmp/v0.out")"; cat "$tmp/v0.err"; }
+	"$R" "$cmd" --help > "$tmp/help" || no "$cmd --help: exit $?"
+	grep -qF -- "-T N, --threads N" "$tmp/help" && grep -qF -- "--single-thread" "$tmp/help" ||
+		no "$cmd --help does not list -T N, --threads N and --single-thread"
+	for bad in "-T x" "-T -1" "-T 65" "-T 100000" "--threads=2x" "-T"; do
+		rm -f "$tmp/out.cap"
+		# shellcheck disable=SC2086
+		"$R" "$cmd" $bad "${a[@]}" > "$tmp/o" 2> "$tmp/e"; rc=$?
+		[ $rc = 2 ] && [ ! -s "$tmp/o" ] && [ ! -e "$tmp/out.cap" ] && [ "$(wc -l < "$tmp/e")" = 1 ] &&
+			grep -q "^aa-replay: $cmd: .*(see 'aa-replay $cmd --help')\$" "$tmp/e" ||
+			{ no "$cmd $bad: exit $rc, not one usage line:"; head -3 "$tmp/e"; }
+	done
+done
+# pull copies a stream's messages as they are: it reads no chunk
+"$R" pull -T 2 nats://127.0.0.1:1/S "$tmp/pulled" 2> "$tmp/e"; rc=$?
+[ $rc = 2 ] && grep -qF "pull: unknown option '-T'" "$tmp/e" || { no "pull -T 2: exit $rc"; cat "$tmp/e"; }
+"$R" pull --help | grep -qF -- "--threads" && no "pull --help lists --threads"
 
 # a bad count
 "$R" cat -T x "$F" > /dev/null 2> "$tmp/e"; rc=$?
