@@ -54,6 +54,7 @@ struct build {
 		size_t out_len;
 	} *memo;     /* MASK_MEMO of them, NULL when no memory for them */
 	FILE *spool; /* processes' lines past their buffers */
+	char *spool_buf;
 	uint64_t spooled;
 	int nomem, io; /* io: the errno of a spool that failed */
 };

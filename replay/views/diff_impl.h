@@ -37,9 +37,11 @@ struct diff_entry {
 };
 
 #define DIFF_CACHE 1024 /* entries read at once */
+#define DIFF_SPOOL_BUF (256u << 10) /* stdio buffer of a spool file */
 
 struct diff_text {
 	FILE *lines, *index;
+	char *lines_buf, *index_buf; /* their stdio buffers */
 	uint64_t n, bytes;
 	uint32_t processes;
 	struct diff_entry *cache;
@@ -49,8 +51,12 @@ struct diff_text {
 	size_t line_cap;
 };
 
-/* A temporary file, already unlinked, in $TMPDIR (else /tmp); NULL with errno set. */
-FILE *diff_spool(void);
+/* A temporary file, already unlinked, in $TMPDIR (else /tmp), with a
+ * buffer of DIFF_SPOOL_BUF in *buf (NULL: stdio's own) that
+ * diff_spool_close frees; NULL with errno set. */
+FILE *diff_spool(char **buf);
+/* Closes f (NULL: nothing) and then frees its buffer. */
+void diff_spool_close(FILE *f, char *buf);
 /* Appends line s[0..len) under the process line proc: 0, or AA_E_IO. */
 int diff_text_add(struct diff_text *t, const char *s, size_t len, uint64_t proc);
 /* The same with n spaces before it. */

@@ -37,7 +37,7 @@ static void proc_spill(struct build *b, struct diff_proc *p)
 
 	if (!p->len)
 		return;
-	if ((!b->spool && !(b->spool = diff_spool())) || fwrite(p->buf, 1, p->len, b->spool) != p->len) {
+	if ((!b->spool && !(b->spool = diff_spool(&b->spool_buf))) || fwrite(p->buf, 1, p->len, b->spool) != p->len) {
 		diff_io_failed(b);
 		return;
 	}

@@ -12,7 +12,7 @@
 #include "diff_impl.h"
 #include "xxh64.h"
 
-FILE *diff_spool(void)
+FILE *diff_spool(char **buf)
 {
 	const char *dir = getenv("TMPDIR");
 	char *path;
@@ -31,10 +31,22 @@ FILE *diff_spool(void)
 			e = errno;
 			close(fd);
 			errno = e;
+		} else if ((*buf = malloc(DIFF_SPOOL_BUF))) {
+			/* written in long runs and read back with pread: stdio's
+			 * buffer of a block made a write call every 4 KiB (glibc
+			 * takes no size without a buffer) */
+			setvbuf(f, *buf, _IOFBF, DIFF_SPOOL_BUF);
 		}
 	}
 	free(path);
 	return f;
+}
+
+void diff_spool_close(FILE *f, char *buf)
+{
+	if (f)
+		fclose(f);
+	free(buf); /* after: fclose writes from it */
 }
 
 int diff_text_add_indented(struct diff_text *t, uint64_t n, const char *s, size_t len, uint64_t proc)
@@ -43,7 +55,8 @@ int diff_text_add_indented(struct diff_text *t, uint64_t n, const char *s, size_
 	struct diff_entry e = { .off = t->bytes, .proc = proc, .len = (uint32_t)(n + len) };
 	struct aa_xxh64 h;
 
-	if ((!t->lines && !(t->lines = diff_spool())) || (!t->index && !(t->index = diff_spool())))
+	if ((!t->lines && !(t->lines = diff_spool(&t->lines_buf))) ||
+	    (!t->index && !(t->index = diff_spool(&t->index_buf))))
 		return AA_E_IO;
 	aa_xxh64_init(&h, 0);
 	for (uint64_t left = n; left;) {
@@ -131,10 +144,8 @@ const char *diff_text_line(struct diff_text *t, const struct diff_entry *e)
 
 void diff_text_free(struct diff_text *t)
 {
-	if (t->lines)
-		fclose(t->lines);
-	if (t->index)
-		fclose(t->index);
+	diff_spool_close(t->lines, t->lines_buf);
+	diff_spool_close(t->index, t->index_buf);
 	free(t->cache);
 	free(t->line);
 	memset(t, 0, sizeof(*t));

@@ -483,8 +483,7 @@ out:
 	diff_tls_free(b.tls);
 	if (b.ms)
 		fclose(b.ms);
-	if (b.spool)
-		fclose(b.spool);
+	diff_spool_close(b.spool, b.spool_buf);
 	for (size_t i = 0; b.memo && i < MASK_MEMO; i++) {
 		free(b.memo[i].in);
 		free(b.memo[i].out);
