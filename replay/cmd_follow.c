@@ -151,7 +151,8 @@ int cmd_follow(int argc, char **argv)
 	}
 	const char *const *paths = (const char *const *)argv + optind;
 	size_t npaths = (size_t)(argc - optind);
-	cf.types = AA_TYPE_BIT(AA_TYPE_TLS);
+	/* TLS, and the exits that end a process's connections */
+	cf.types = AA_TYPE_BIT(AA_TYPE_TLS) | AA_TYPE_BIT(AA_TYPE_EXIT) | AA_TYPE_BIT(AA_TYPE_TASK);
 	if ((status = cli_filter_resolve(&cf, "follow", paths, npaths, &filter)) != CLI_OK)
 		return status;
 	/* both directions in the order they happened, when the files can be read so */

@@ -13,9 +13,10 @@
  * one conversation of conn id 0 with known = 0, and every message of it
  * says so: nothing is guessed beyond that.
  *
- * Memory is bounded by the connections open at once (at most
- * AA_FOLLOW_MAX_CONNS, the least recently used one ended first) and by
- * max_body per message being decoded, never by the size of the files.
+ * Memory is bounded by the connections open at once (a connection ends
+ * when the process that opened it exits; at most AA_FOLLOW_MAX_CONNS, the
+ * least recently used one ended first) and by max_body per message being
+ * decoded, never by the size of the files.
  *
  * Lifetimes: every pointer handed to a callback (the structs, their byte
  * strings, header arrays) is valid during that call only; copy what must
@@ -159,16 +160,18 @@ struct aa_follow_callbacks {
 	int (*on_conn)(void *user, const struct aa_follow_conn *c);     /* its first call */
 	int (*on_call)(void *user, const struct aa_follow_call *c);
 	int (*on_msg)(void *user, const struct aa_follow_msg *m);
-	int (*on_conn_end)(void *user, const struct aa_follow_conn *c); /* the input's end
-				       (or evicted past AA_FOLLOW_MAX_CONNS): totals final */
+	int (*on_conn_end)(void *user, const struct aa_follow_conn *c); /* its process's exit,
+				       the input's end, or evicted past AA_FOLLOW_MAX_CONNS: totals final */
 };
 
 /*
  * Reads src to its end (aa_next), following every TLS connection: for
  * each, on_conn at its first call, on_call for each call, on_msg for each
- * decoded message as soon as it is complete, on_conn_end at the end.
- * Select processes and times with src's own filter (aa_replay_opts); keep
- * tls and tls_conn records in it. Returns 0, AA_E_STOPPED, or the source's
+ * decoded message as soon as it is complete, on_conn_end when the process
+ * that opened it exits (an exit or task exit record) or at the end. Select
+ * processes and times with src's own filter (aa_replay_opts); keep tls,
+ * exit and task records in it (types: the rest, left out, is dropped
+ * before the evidence stage: faster). Returns 0, AA_E_STOPPED, or the source's
  * negative AA_E_* (err, when not NULL, always filled: code 0 on success).
  */
 int aa_follow(aa_source *src, const struct aa_follow_opts *opts,
@@ -177,8 +180,9 @@ int aa_follow(aa_source *src, const struct aa_follow_opts *opts,
 /*
  * The same, fed by a caller that makes its own pass over the records (a
  * view reading once for several purposes): aa_follower_add() each record
- * as aa_next delivered it (others than TLS pieces are ignored; keep the
- * tls_conn records in the source's filter), aa_follower_end() at the end
+ * as aa_next delivered it (TLS pieces, and exits that end connections;
+ * others are ignored; keep the tls_conn records in the source's filter),
+ * aa_follower_end() at the end
  * (on_conn_end, messages still open), aa_follower_free(). opts and cb are
  * copied. Each returns 0, AA_E_STOPPED once a callback returned non-zero
  * (nothing more is delivered), AA_E_NOMEM or AA_E_INVAL.

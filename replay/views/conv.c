@@ -252,6 +252,26 @@ void conv_piece(struct conv *v, const struct aa_record *rec)
 		release(v, rec->time_ns);
 }
 
+void conv_exit(struct conv *v, uint32_t origin, uint32_t pid)
+{
+	struct conv_conn *c, *next;
+
+	/* its calls being joined are whole or lost now: out before their connections end */
+	for (size_t i = 0; i < v->nopen; i++) {
+		struct conv_open *o = &v->open[i];
+		if (o->active && o->origin == origin && o->pid == pid) {
+			rest_lost(o);
+			deliver(v, o, 1);
+		}
+	}
+	for (c = conv_table_of_pid(&v->conns, origin, pid, NULL); c; c = next) {
+		next = conv_table_of_pid(&v->conns, origin, pid, c);
+		conn_end(v, c);
+		conv_table_remove(&v->conns, c);
+		free(c);
+	}
+}
+
 void conv_end(struct conv *v)
 {
 	for (size_t i = 0; i < v->nopen; i++) {

@@ -36,6 +36,9 @@ int conv_init(struct conv *v, const struct aa_follow_opts *opts, const struct aa
 	      void *user);
 /* One TLS piece as aa_next delivered it. */
 void conv_piece(struct conv *v, const struct aa_record *rec);
+/* Process pid of origin exited: its calls being joined are delivered and
+ * the connections it opened end (their memory goes with them). */
+void conv_exit(struct conv *v, uint32_t origin, uint32_t pid);
 /* The input ended: open calls delivered as they are, every connection ended. */
 void conv_end(struct conv *v);
 void conv_free(struct conv *v);

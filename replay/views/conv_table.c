@@ -8,6 +8,7 @@
 
 /* Linear probing at most half full: AA_FOLLOW_MAX_CONNS is a power of two. */
 #define CONV_TABLE_SLOTS (2 * AA_FOLLOW_MAX_CONNS)
+#define CONV_TABLE_PIDS 1024u
 
 static size_t home(uint64_t key, uint32_t origin)
 {
@@ -15,12 +16,18 @@ static size_t home(uint64_t key, uint32_t origin)
 	return (size_t)(h >> 32) & (CONV_TABLE_SLOTS - 1);
 }
 
+static size_t pid_home(uint32_t origin, uint32_t pid)
+{
+	return (size_t)(((uint64_t)origin << 32 | pid) * 0x9e3779b97f4a7c15ull >> 40) & (CONV_TABLE_PIDS - 1);
+}
+
 int conv_table_init(struct conv_table *t)
 {
 	memset(t, 0, sizeof(*t));
 	t->slot = calloc(CONV_TABLE_SLOTS, sizeof(*t->slot));
+	t->by_pid = calloc(CONV_TABLE_PIDS, sizeof(*t->by_pid));
 	t->busy = calloc(AA_FOLLOW_MAX_CONNS, sizeof(*t->busy));
-	if (!t->slot || !t->busy) {
+	if (!t->slot || !t->by_pid || !t->busy) {
 		conv_table_free(t);
 		return AA_E_NOMEM;
 	}
@@ -83,8 +90,21 @@ void conv_table_add(struct conv_table *t, struct conv_conn *c)
 		t->seen_first = c;
 	t->seen_last = c;
 	lru_front(t, c);
+	struct conv_conn **b = &t->by_pid[pid_home(c->pub.origin, c->pub.pid)];
+	c->pid_next = *b;
+	*b = c;
 	c->since = UINT64_MAX;
 	c->busy_at = 0;
+}
+
+struct conv_conn *conv_table_of_pid(const struct conv_table *t, uint32_t origin, uint32_t pid,
+				    const struct conv_conn *prev)
+{
+	struct conv_conn *c = prev ? prev->pid_next : t->by_pid[pid_home(origin, pid)];
+
+	while (c && (c->pub.origin != origin || c->pub.pid != pid))
+		c = c->pid_next;
+	return c;
 }
 
 void conv_table_remove(struct conv_table *t, struct conv_conn *c)
@@ -113,6 +133,10 @@ void conv_table_remove(struct conv_table *t, struct conv_conn *c)
 	else
 		t->seen_last = c->seen_prev;
 	lru_unlink(t, c);
+	struct conv_conn **b = &t->by_pid[pid_home(c->pub.origin, c->pub.pid)];
+	while (*b != c)
+		b = &(*b)->pid_next;
+	*b = c->pid_next;
 	conv_table_since(t, c, UINT64_MAX);
 }
 
@@ -143,6 +167,7 @@ uint64_t conv_table_oldest(const struct conv_table *t)
 void conv_table_free(struct conv_table *t)
 {
 	free(t->slot);
+	free(t->by_pid);
 	free(t->busy);
 	memset(t, 0, sizeof(*t));
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The connections of a conversation (library-internal, under conv.h):
- * found by key in constant time, the least recently used one at hand for
- * ending when AA_FOLLOW_MAX_CONNS are held, the earliest time a decoder
+ * found by key in constant time, those of a process found when it exits,
+ * the least recently used one at hand for ending when
+ * AA_FOLLOW_MAX_CONNS are held, the earliest time a decoder
  * still has a message under way kept per connection. Recordings of long
  * sessions hold thousands of connections, and looking at each of them for
  * every call or every release made follow slower as the file grew.
@@ -29,10 +30,12 @@ struct conv_conn {
 	size_t busy_at;        /* 1 + its index in conv_table.busy while since is a time, else 0 */
 	struct conv_conn *seen_next, *seen_prev; /* in the order first seen */
 	struct conv_conn *lru_next, *lru_prev;   /* most recently used first */
+	struct conv_conn *pid_next;              /* of its pid's bucket */
 };
 
 struct conv_table {
 	struct conv_conn **slot;                 /* open addressing, CONV_TABLE_SLOTS */
+	struct conv_conn **by_pid;               /* CONV_TABLE_PIDS buckets by origin and pub.pid */
 	size_t n;                                /* connections held */
 	struct conv_conn *seen_first, *seen_last;
 	struct conv_conn *lru_first, *lru_last;
@@ -46,6 +49,10 @@ int conv_table_init(struct conv_table *t);
 struct conv_conn *conv_table_find(struct conv_table *t, uint64_t key, uint32_t origin);
 /* Holds c (not held yet; fewer than AA_FOLLOW_MAX_CONNS are), the most recently used. */
 void conv_table_add(struct conv_table *t, struct conv_conn *c);
+/* The first connection held of origin and pid (its first call's) after
+ * prev (NULL: the first); NULL past the last. */
+struct conv_conn *conv_table_of_pid(const struct conv_table *t, uint32_t origin, uint32_t pid,
+				    const struct conv_conn *prev);
 /* Lets go of c (held); the caller frees it. */
 void conv_table_remove(struct conv_table *t, struct conv_conn *c);
 /* c's decoder has a message under way since t (UINT64_MAX: none). */

@@ -65,8 +65,14 @@ int aa_follower_add(aa_follower *f, const struct aa_record *rec)
 		return AA_E_INVAL;
 	if (f->v.stop)
 		return AA_E_STOPPED;
-	if (rec->ev.type == AA_TYPE_TLS && !rec->ev.error)
+	if (rec->ev.error)
+		return 0;
+	if (rec->ev.type == AA_TYPE_TLS)
 		conv_piece(&f->v, rec);
+	else if (rec->ev.type == AA_TYPE_EXIT)
+		conv_exit(&f->v, rec->origin, rec->ev.exit->pid);
+	else if (rec->ev.type == AA_TYPE_TASK && rec->ev.task->kind == AA_TASK_EXIT)
+		conv_exit(&f->v, rec->origin, rec->ev.task->pid);
 	return f->v.stop ? AA_E_STOPPED : 0;
 }
 

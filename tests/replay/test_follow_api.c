@@ -16,6 +16,8 @@ TestSuite(follow_api, .timeout = 30);
 
 struct seen {
 	int conns, ends, calls, msgs, stop_at;
+	uint64_t end_order[2];
+	int end_at[2];           /* calls seen when each of the first two ended */
 	uint64_t end_calls[2], end_bytes[2], end_first, end_last;
 	char log[4096];
 };
@@ -62,6 +64,10 @@ static int on_msg(void *u, const struct aa_follow_msg *m)
 static int on_end(void *u, const struct aa_follow_conn *c)
 {
 	struct seen *s = u;
+	if (s->ends < 2) {
+		s->end_order[s->ends] = c->id;
+		s->end_at[s->ends] = s->calls;
+	}
 	s->ends++;
 	if (c->id == 555) {
 		memcpy(s->end_calls, c->calls, sizeof(s->end_calls));
@@ -337,4 +343,58 @@ Test(follow_api, only_tls_delivered_gives_the_same_messages)
 	cr_expect(strstr(all, "\"comm\":\"curl\""), "comm from the process table");
 	free(all);
 	free(tls);
+}
+
+/* A process's exit ends the connections it opened there and then (their
+ * decoders' memory goes with them), after its call still being joined is
+ * handed out with the rest counted lost; another process's go on. */
+Test(follow_api, exit_ends_the_process_connections)
+{
+	struct fx f;
+	struct aa_writer_opts wo = { .mono_to_wall = FX_MONO_TO_WALL, .source = "test" };
+	struct aa_tls_conn_event c = { .fd = 3, .family = 2, .lib = AA_TLS_LIB_OPENSSL, .peer_port = 443 };
+	static const char req[] = "GET /a HTTP/1.1\r\nHost: x\r\n\r\n";
+	static char big[9000];
+	struct aat_recs part = { 0 };
+
+	memset(big, 'x', sizeof(big));
+	fx_init(&f);
+	aat_add_task(&f.recs, AA_TASK_SNAPSHOT, TS, 10, 10, 1, "agent", "", 0);
+	aat_add_task(&f.recs, AA_TASK_SNAPSHOT, TS, 20, 20, 1, "other", "", 0);
+	c.conn = 555;
+	aat_add_tls_call(&f.recs, TS + 10, 10, 11, &c, AA_TLS_WRITE, req, sizeof(req) - 1);
+	c.conn = 777;
+	aat_add_tls_call(&f.recs, TS + 20, 20, 21, &c, AA_TLS_WRITE, req, sizeof(req) - 1);
+	/* pid 10's read of 9000 bytes: only its first piece came */
+	c.conn = 555;
+	aat_add_tls_call(&part, TS + 30, 10, 11, &c, AA_TLS_READ, big, sizeof(big));
+	aat_recs_add(&f.recs, aat_recs_at(&part, 0), part.len[0]);
+	aat_recs_add(&f.recs, aat_recs_at(&part, 1), part.len[1]);
+	aat_recs_free(&part);
+	aat_add_task(&f.recs, AA_TASK_EXIT, TS + 40, 10, 10, 1, "agent", "", 0);
+	c.conn = 777;
+	aat_add_tls_call(&f.recs, TS + 50, 20, 21, &c, AA_TLS_WRITE, req, sizeof(req) - 1);
+	cr_assert_eq(aat_write_capture(f.path, &f.recs, 0, f.recs.n, &wo, 0, NULL), 0);
+
+	struct seen s = { 0 };
+	struct aa_follow_callbacks cb = { on_conn, on_call, NULL, on_end };
+	struct aa_follow_opts o = { .raw = 1 };
+	struct aa_error_info err;
+	aa_source *src;
+	cr_assert_eq(aa_open_offline(&src, (const char *const *)&f.path, 1, NULL, &err), 0);
+	cr_assert_eq(aa_follow(src, &o, &cb, &s, &err), 0);
+	aa_close(src);
+	/* on_end logs nothing: count where it came by the calls before it */
+	cr_expect_eq(s.ends, 2);
+	cr_expect_str_eq(s.log,
+			 "conn 555 1 pid=10 agent 0.0.0.0:0->0.0.0.0:443 lib=1\n"
+			 "call 555 tid=11 0 28/28 GET \n"
+			 "conn 777 1 pid=20 other 0.0.0.0:0->0.0.0.0:443 lib=1\n"
+			 "call 777 tid=21 0 28/28 GET \n"
+			 "call 555 tid=11 1 4096/9000 xxxx\n"
+			 "call 777 tid=21 0 28/28 GET \n");
+	cr_expect_eq(s.end_order[0], 555, "pid 10's connection ended at its exit, first");
+	cr_expect_eq(s.end_order[1], 777);
+	cr_expect_eq(s.end_at[0], 3, "after its own last call, before pid 20's second");
+	fx_free(&f);
 }
