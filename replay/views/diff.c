@@ -104,8 +104,8 @@ int aa_diff_describe(aa_source *src, const struct aa_diff_opts *opts, FILE *out,
 	struct aa_diff_opts o = { 0 };
 	struct diff_rules r;
 	struct diff_text t = { 0 };
-	char buf[65536];
-	size_t n;
+	struct diff_entry e;
+	const char *line;
 	int rc;
 
 	if (opts)
@@ -119,12 +119,14 @@ int aa_diff_describe(aa_source *src, const struct aa_diff_opts *opts, FILE *out,
 	if ((rc = rules_make(&r, &o, err)))
 		return rc;
 	if (!(rc = diff_text_build(&t, src, &r, err))) {
-		if (t.lines && fseeko(t.lines, 0, SEEK_SET))
-			rc = AA_E_IO;
-		while (!rc && t.lines && (n = fread(buf, 1, sizeof(buf), t.lines)) > 0)
-			fwrite(buf, 1, n, out);
-		if (!rc && t.lines && ferror(t.lines))
-			rc = AA_E_IO;
+		for (uint64_t i = 0; !rc && i < t.n; i++) {
+			if ((rc = diff_text_entry(&t, i, &e)) == 0 && !(line = diff_text_line(&t, &e)))
+				rc = AA_E_IO;
+			if (!rc) {
+				fwrite(line, 1, e.len, out);
+				putc('\n', out);
+			}
+		}
 		if (rc) {
 			if (err)
 				*err = (struct aa_error_info){ .code = rc, .sys_errno = errno, .offset = -1,

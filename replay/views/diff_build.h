@@ -16,8 +16,10 @@
 
 #define PROC_BUF 65536 /* bytes of a process's lines kept in memory before they are spooled */
 
-/* The lines of one process, each [u32 length][bytes], with a set of their
- * hashes to keep each once. */
+/* The lines of one process, each [u32 length][u64 diff_hash][bytes]
+ * (PROC_LINE_HEAD, then the bytes), with a set of their hashes to keep
+ * each once. */
+#define PROC_LINE_HEAD 12
 struct diff_proc {
 	uint8_t *buf;       /* the lines not spooled yet */
 	size_t len, cap;
@@ -44,6 +46,7 @@ struct build {
 	size_t npend;
 	struct diff_proc unknown; /* the lines of records of no known process */
 	FILE *ms; /* the line being made */
+	unsigned indent; /* spaces before it in the text (a process's own lines) */
 	char *buf;
 	size_t len;
 	struct mask_memo { /* put_masked's last results */
@@ -63,9 +66,11 @@ struct build {
 uint64_t diff_hash(const char *s, size_t len);
 /* Notes that the spool failed (errno) in b->io, unless it already did. */
 void diff_io_failed(struct build *b);
-/* Calls fn with each line of p in order: 0, or non-zero when one failed. */
-int diff_proc_lines(struct build *b, const struct diff_proc *p,
-		    void (*fn)(struct build *b, void *arg, const char *s, size_t len), void *arg);
+/* Calls fn with each line of p in order (its bytes, their diff_hash, and
+ * where they are in b->spool, -1 for a line still in memory): 0, or
+ * non-zero when one failed. */
+typedef void diff_line_fn(struct build *b, void *arg, const char *s, size_t len, uint64_t hash, int64_t at);
+int diff_proc_lines(struct build *b, const struct diff_proc *p, diff_line_fn *fn, void *arg);
 /* A process ended: its lines go to the spool, its set goes. */
 void diff_proc_end(struct build *b, struct diff_proc *p);
 /* Adds the line made in b->ms to p, unless p has it. */

@@ -24,16 +24,18 @@ struct diff_rules {
 
 /*
  * A "what happened" text, spooled to two temporary files so that its size
- * is on disk, not in memory: its lines one after another (each ended by
- * '\n'), and an index of one entry per line. Reading it back goes through
- * a cache of one block of entries (forwards or backwards alike).
+ * is on disk, not in memory: the bytes of its lines (without their
+ * indentation, where the build spooled them first: each line is written
+ * once), and an index of one entry per line, in the text's order. Reading
+ * it back goes through a cache of one block of entries (forwards or
+ * backwards alike).
  */
 struct diff_entry {
-	uint64_t hash;   /* XXH64 of the line, never 0: lines are compared by it */
-	uint64_t off;    /* where the line starts in the lines file */
+	uint64_t hash;   /* diff_text_hash of the line, never 0: lines are compared by it */
+	uint64_t off;    /* where the line's bytes (after its indent) are in the lines file */
 	uint64_t proc;   /* the index of the process line it is under */
-	uint32_t len;    /* without its newline */
-	uint32_t unused;
+	uint32_t len;    /* of the line as shown, indent included, without a newline */
+	uint32_t indent; /* spaces before its bytes (not in the file) */
 };
 
 #define DIFF_CACHE 1024 /* entries read at once */
@@ -57,13 +59,23 @@ struct diff_text {
 FILE *diff_spool(char **buf);
 /* Closes f (NULL: nothing) and then frees its buffer. */
 void diff_spool_close(FILE *f, char *buf);
-/* Appends line s[0..len) under the process line proc: 0, or AA_E_IO. */
+/* A line's hash in the text from its bytes' diff_hash and its indent. */
+uint64_t diff_text_hash(uint64_t line_hash, uint32_t indent);
+/* Appends the entry of a line whose len bytes (diff_hash line_hash) are at
+ * off in the lines file already, shown after indent spaces, under the
+ * process line proc: 0, or AA_E_IO. */
+int diff_text_entry_add(struct diff_text *t, uint64_t off, uint32_t len, uint32_t indent, uint64_t line_hash,
+			uint64_t proc);
+/* Appends line s[0..len) (its diff_hash line_hash) to the lines file and its entry. */
+int diff_text_append(struct diff_text *t, uint32_t indent, const char *s, size_t len, uint64_t line_hash,
+		     uint64_t proc);
+/* The same, hashing it; diff_text_add with no indent. */
+int diff_text_add_indented(struct diff_text *t, uint32_t indent, const char *s, size_t len, uint64_t proc);
 int diff_text_add(struct diff_text *t, const char *s, size_t len, uint64_t proc);
-/* The same with n spaces before it. */
-int diff_text_add_indented(struct diff_text *t, uint64_t n, const char *s, size_t len, uint64_t proc);
 /* Entry i (< t->n) into *e: 0, or AA_E_IO. */
 int diff_text_entry(struct diff_text *t, uint64_t i, struct diff_entry *e);
-/* The line of e, NUL-terminated, valid until the next call: NULL on a read error. */
+/* The line of e as shown (its indent, then its bytes), NUL-terminated,
+ * valid until the next call: NULL on a read error. */
 const char *diff_text_line(struct diff_text *t, const struct diff_entry *e);
 /* Ready for reading (the files flushed): 0, or AA_E_IO. */
 int diff_text_done(struct diff_text *t);

@@ -52,8 +52,7 @@ static void proc_spill(struct build *b, struct diff_proc *p)
 }
 
 /* Calls fn with each line of p in order: 0, or non-zero when one failed. */
-int diff_proc_lines(struct build *b, const struct diff_proc *p,
-		      void (*fn)(struct build *b, void *arg, const char *s, size_t len), void *arg)
+int diff_proc_lines(struct build *b, const struct diff_proc *p, diff_line_fn *fn, void *arg)
 {
 	uint8_t *mem = NULL;
 
@@ -64,7 +63,9 @@ int diff_proc_lines(struct build *b, const struct diff_proc *p,
 	for (size_t c = 0; c <= p->nchunks && !b->nomem && !b->io; c++) {
 		const uint8_t *at = p->buf;
 		size_t n = p->len;
+		int64_t base = -1;
 		if (c < p->nchunks) {
+			base = (int64_t)p->chunks[c].off;
 			n = p->chunks[c].len;
 			uint8_t *m = realloc(mem, n);
 			if (!m) {
@@ -80,11 +81,14 @@ int diff_proc_lines(struct build *b, const struct diff_proc *p,
 			}
 			at = mem;
 		}
-		for (size_t i = 0; i + 4 <= n;) {
+		for (size_t i = 0; i + PROC_LINE_HEAD <= n;) {
 			uint32_t len;
+			uint64_t h;
 			memcpy(&len, at + i, 4);
-			fn(b, arg, (const char *)at + i + 4, len);
-			i += 4 + (size_t)len;
+			memcpy(&h, at + i + 4, 8);
+			fn(b, arg, (const char *)at + i + PROC_LINE_HEAD, len, h,
+			   base < 0 ? -1 : base + (int64_t)(i + PROC_LINE_HEAD));
+			i += PROC_LINE_HEAD + (size_t)len;
 		}
 	}
 	free(mem);
@@ -119,11 +123,12 @@ static int set_put(struct diff_proc *p, uint64_t h)
 	return 1;
 }
 
-static void set_line(struct build *b, void *arg, const char *s, size_t len)
+static void set_line(struct build *b, void *arg, const char *s, size_t len, uint64_t hash, int64_t at)
 {
 	struct diff_proc *p = arg;
 
-	if (set_put(p, diff_hash(s, len)) < 0)
+	(void)s, (void)len, (void)at;
+	if (set_put(p, hash) < 0)
 		b->nomem = 1;
 }
 
@@ -151,18 +156,19 @@ void diff_proc_add(struct build *b, struct diff_proc *p)
 		return;
 	if (!p->set && p->n && diff_proc_lines(b, p, set_line, p)) /* ended, and one more line */
 		return;
-	int put = set_put(p, diff_hash(b->buf, b->len));
+	uint64_t h = diff_hash(b->buf, b->len);
+	int put = set_put(p, h);
 	if (put <= 0) {
 		b->nomem |= put < 0;
 		if (p->ended)
 			diff_proc_end(b, p);
 		return;
 	}
-	if (p->len + 4 + b->len > PROC_BUF)
+	if (p->len + PROC_LINE_HEAD + b->len > PROC_BUF)
 		proc_spill(b, p);
-	if (p->len + 4 + b->len > p->cap) {
+	if (p->len + PROC_LINE_HEAD + b->len > p->cap) {
 		size_t cap = p->cap ? p->cap : 256;
-		while (cap < p->len + 4 + b->len)
+		while (cap < p->len + PROC_LINE_HEAD + b->len)
 			cap *= 2;
 		uint8_t *nb = realloc(p->buf, cap);
 		if (!nb) {
@@ -174,8 +180,9 @@ void diff_proc_add(struct build *b, struct diff_proc *p)
 	}
 	uint32_t len = (uint32_t)b->len;
 	memcpy(p->buf + p->len, &len, 4);
-	memcpy(p->buf + p->len + 4, b->buf, b->len);
-	p->len += 4 + b->len;
+	memcpy(p->buf + p->len + 4, &h, 8);
+	memcpy(p->buf + p->len + PROC_LINE_HEAD, b->buf, b->len);
+	p->len += PROC_LINE_HEAD + b->len;
 	p->n++;
 	if (p->ended) /* back to the spool, the set dropped again */
 		diff_proc_end(b, p);

@@ -9,8 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "diff_build.h" /* diff_hash */
 #include "diff_impl.h"
-#include "xxh64.h"
 
 FILE *diff_spool(char **buf)
 {
@@ -49,33 +49,43 @@ void diff_spool_close(FILE *f, char *buf)
 	free(buf); /* after: fclose writes from it */
 }
 
-int diff_text_add_indented(struct diff_text *t, uint64_t n, const char *s, size_t len, uint64_t proc)
+uint64_t diff_text_hash(uint64_t line_hash, uint32_t indent)
 {
-	static const char spaces[64] = "                                                                ";
-	struct diff_entry e = { .off = t->bytes, .proc = proc, .len = (uint32_t)(n + len) };
-	struct aa_xxh64 h;
+	/* splitmix64's finalizer over the pair: equal only for equal pairs (but 2^-64) */
+	uint64_t z = line_hash ^ ((uint64_t)indent + 1) * 0x9e3779b97f4a7c15ull;
 
-	if ((!t->lines && !(t->lines = diff_spool(&t->lines_buf))) ||
-	    (!t->index && !(t->index = diff_spool(&t->index_buf))))
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	z ^= z >> 31;
+	return z ? z : 1;
+}
+
+int diff_text_entry_add(struct diff_text *t, uint64_t off, uint32_t len, uint32_t indent, uint64_t line_hash,
+			uint64_t proc)
+{
+	struct diff_entry e = { .hash = diff_text_hash(line_hash, indent), .off = off, .proc = proc,
+				.len = len + indent, .indent = indent };
+
+	if ((!t->index && !(t->index = diff_spool(&t->index_buf))) || fwrite(&e, sizeof(e), 1, t->index) != 1)
 		return AA_E_IO;
-	aa_xxh64_init(&h, 0);
-	for (uint64_t left = n; left;) {
-		size_t k = left < sizeof(spaces) ? (size_t)left : sizeof(spaces);
-		aa_xxh64_update(&h, spaces, k);
-		if (fwrite(spaces, 1, k, t->lines) != k)
-			return AA_E_IO;
-		left -= k;
-	}
-	aa_xxh64_update(&h, s, len);
-	e.hash = aa_xxh64_digest(&h);
-	if (!e.hash)
-		e.hash = 1;
-	if (fwrite(s, 1, len, t->lines) != len || putc('\n', t->lines) == EOF ||
-	    fwrite(&e, sizeof(e), 1, t->index) != 1)
-		return AA_E_IO;
-	t->bytes += n + len + 1;
 	t->n++;
 	return 0;
+}
+
+int diff_text_append(struct diff_text *t, uint32_t indent, const char *s, size_t len, uint64_t line_hash,
+		     uint64_t proc)
+{
+	uint64_t off = t->bytes;
+
+	if ((!t->lines && !(t->lines = diff_spool(&t->lines_buf))) || fwrite(s, 1, len, t->lines) != len)
+		return AA_E_IO;
+	t->bytes += len;
+	return diff_text_entry_add(t, off, (uint32_t)len, indent, line_hash, proc);
+}
+
+int diff_text_add_indented(struct diff_text *t, uint32_t indent, const char *s, size_t len, uint64_t proc)
+{
+	return diff_text_append(t, indent, s, len, diff_hash(s, len), proc);
 }
 
 int diff_text_add(struct diff_text *t, const char *s, size_t len, uint64_t proc)
@@ -129,6 +139,8 @@ int diff_text_entry(struct diff_text *t, uint64_t i, struct diff_entry *e)
 
 const char *diff_text_line(struct diff_text *t, const struct diff_entry *e)
 {
+	if (e->indent > e->len)
+		return NULL;
 	if ((size_t)e->len + 1 > t->line_cap) {
 		char *l = realloc(t->line, (size_t)e->len + 1);
 		if (!l)
@@ -136,7 +148,8 @@ const char *diff_text_line(struct diff_text *t, const struct diff_entry *e)
 		t->line = l;
 		t->line_cap = (size_t)e->len + 1;
 	}
-	if (read_at(t->lines, t->line, e->len, e->off))
+	memset(t->line, ' ', e->indent);
+	if (e->len > e->indent && read_at(t->lines, t->line + e->indent, e->len - e->indent, e->off))
 		return NULL;
 	t->line[e->len] = 0;
 	return t->line;

@@ -21,6 +21,7 @@
 static void line_start(struct build *b)
 {
 	fseeko(b->ms, 0, SEEK_SET);
+	b->indent = 0;
 }
 
 static int matches(const regex_t *re, const char *s)
@@ -332,15 +333,14 @@ static void text_add(struct build *b, struct diff_text *t, uint64_t proc)
 		b->nomem = 1;
 		return;
 	}
-	if (!b->io && diff_text_add(t, b->buf, b->len, proc))
+	if (!b->io && diff_text_add_indented(t, b->indent, b->buf, b->len, proc))
 		diff_io_failed(b);
 }
 
 static void indent(struct build *b, unsigned n)
 {
 	line_start(b);
-	for (unsigned i = 0; i < n; i++)
-		fputs("  ", b->ms);
+	b->indent = 2 * n;
 }
 
 /* A line of a process into the text, indented under its process line. */
@@ -350,12 +350,15 @@ struct under {
 	unsigned depth;
 };
 
-static void under_line(struct build *b, void *arg, const char *s, size_t len)
+static void under_line(struct build *b, void *arg, const char *s, size_t len, uint64_t hash, int64_t at)
 {
 	const struct under *u = arg;
 
-	/* straight to the text: the line is made already, only indented */
-	if (!b->io && !b->nomem && diff_text_add_indented(u->t, 2 * (uint64_t)u->depth, s, len, u->proc))
+	/* a spooled line stays where it is (the spool is the text's lines
+	 * file): only its entry is written; one still in memory goes there */
+	if (!b->io && !b->nomem &&
+	    (at >= 0 ? diff_text_entry_add(u->t, (uint64_t)at, (uint32_t)len, 2 * u->depth, hash, u->proc)
+		     : diff_text_append(u->t, 2 * u->depth, s, len, hash, u->proc)))
 		diff_io_failed(b);
 }
 
@@ -460,6 +463,12 @@ int diff_text_build(struct diff_text *t, aa_source *src, const struct diff_rules
 	struct aa_tree_stats st;
 	aa_tree_get_stats(tree, &st);
 	b.hosts = st.hosts;
+	/* the processes' spool becomes the text's lines file: their lines are
+	 * not written a second time (b.spool stays its alias for reading back) */
+	t->lines = b.spool;
+	t->lines_buf = b.spool_buf;
+	t->bytes = b.spooled;
+	b.spool_buf = NULL;
 	for (const struct aa_tree_node *n = aa_tree_walk(tree, NULL, NULL); n && !b.nomem && !b.io;
 	     n = aa_tree_walk(tree, NULL, n))
 		process_lines(&b, t, n);
@@ -483,7 +492,8 @@ out:
 	diff_tls_free(b.tls);
 	if (b.ms)
 		fclose(b.ms);
-	diff_spool_close(b.spool, b.spool_buf);
+	if (b.spool != t->lines)
+		diff_spool_close(b.spool, b.spool_buf);
 	for (size_t i = 0; b.memo && i < MASK_MEMO; i++) {
 		free(b.memo[i].in);
 		free(b.memo[i].out);
