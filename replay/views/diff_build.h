@@ -59,6 +59,9 @@ struct build {
 	FILE *spool; /* processes' lines past their buffers */
 	char *spool_buf;
 	uint64_t spooled;
+	int spool_flushed;  /* every process's spooled lines are in the file: no flush to read them */
+	uint8_t *spare;     /* an ended process's line buffer, for the next one */
+	size_t spare_cap;
 	int nomem, io; /* io: the errno of a spool that failed */
 };
 

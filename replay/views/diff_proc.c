@@ -49,6 +49,7 @@ static void proc_spill(struct build *b, struct diff_proc *p)
 	c[p->nchunks++] = (struct chunk){ b->spooled, p->len };
 	b->spooled += p->len;
 	p->len = 0;
+	b->spool_flushed = 0;
 }
 
 /* Calls fn with each line of p in order: 0, or non-zero when one failed. */
@@ -56,7 +57,7 @@ int diff_proc_lines(struct build *b, const struct diff_proc *p, diff_line_fn *fn
 {
 	uint8_t *mem = NULL;
 
-	if (p->nchunks && fflush(b->spool)) {
+	if (p->nchunks && !b->spool_flushed && fflush(b->spool)) {
 		diff_io_failed(b);
 		return -1;
 	}
@@ -136,7 +137,13 @@ static void set_line(struct build *b, void *arg, const char *s, size_t len, uint
 void diff_proc_end(struct build *b, struct diff_proc *p)
 {
 	proc_spill(b, p);
-	free(p->buf);
+	if (p->cap > b->spare_cap) { /* kept for the next process: processes come and go by the thousand */
+		free(b->spare);
+		b->spare = p->buf;
+		b->spare_cap = p->cap;
+	} else {
+		free(p->buf);
+	}
 	p->buf = NULL;
 	p->cap = 0;
 	free(p->set);
@@ -166,6 +173,12 @@ void diff_proc_add(struct build *b, struct diff_proc *p)
 	}
 	if (p->len + PROC_LINE_HEAD + b->len > PROC_BUF)
 		proc_spill(b, p);
+	if (!p->buf && b->spare) {
+		p->buf = b->spare;
+		p->cap = b->spare_cap;
+		b->spare = NULL;
+		b->spare_cap = 0;
+	}
 	if (p->len + PROC_LINE_HEAD + b->len > p->cap) {
 		size_t cap = p->cap ? p->cap : 256;
 		while (cap < p->len + PROC_LINE_HEAD + b->len)

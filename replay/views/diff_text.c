@@ -469,6 +469,9 @@ int diff_text_build(struct diff_text *t, aa_source *src, const struct diff_rules
 	t->lines_buf = b.spool_buf;
 	t->bytes = b.spooled;
 	b.spool_buf = NULL;
+	if (b.spool && fflush(b.spool))
+		diff_io_failed(&b);
+	b.spool_flushed = 1; /* what is written from here on is the text's own */
 	for (const struct aa_tree_node *n = aa_tree_walk(tree, NULL, NULL); n && !b.nomem && !b.io;
 	     n = aa_tree_walk(tree, NULL, n))
 		process_lines(&b, t, n);
@@ -499,6 +502,7 @@ out:
 		free(b.memo[i].out);
 	}
 	free(b.memo);
+	free(b.spare);
 	free(b.buf);
 	return rc;
 }
