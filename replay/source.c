@@ -214,9 +214,10 @@ static int next_raw(aa_source *src, struct aa_record **out)
 }
 
 /*
- * Every record goes through the evidence stage (joins, process table) in
- * the order it is delivered in, and only then through the filter, so that
- * a filtered-out exec still names its process.
+ * Every record (but those unneeded() drops) goes through the evidence
+ * stage (joins, process table) in the order it is delivered in, and only
+ * then through the filter, so that a filtered-out exec still names its
+ * process.
  */
 int aa_next(aa_source *src, const struct aa_record **out)
 {
