@@ -84,7 +84,6 @@ int aa_reader_follow_failed(const struct aa_reader *r)
 	return r->follow_code;
 }
 
-
 int aa_reader_is_file(const struct aa_reader *r)
 {
 	struct stat st;

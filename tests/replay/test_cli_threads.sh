@@ -8,6 +8,7 @@
 # usage error. Every reading command takes them and lists them in --help.
 set -u
 . "$(dirname "$0")/../lib/replay_test.sh" || exit 2
+need_session
 
 # A damaged copy (a byte flipped in the middle of the file: a chunk's crc32)
 # and a cut one (in the middle of a block), of the largest recording.
