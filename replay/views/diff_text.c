@@ -170,10 +170,11 @@ static void file_line(struct build *b, struct diff_proc *p, const struct aa_reco
 					      [F_UNLINK] = AA_DIFF_REMOVE, [F_RMDIR] = AA_DIFF_REMOVE,
 					      [F_MKDIR] = AA_DIFF_MKDIR, [F_RENAME] = AA_DIFF_RENAME };
 	enum file_what w = file_what(syscall, flags);
-	struct aa_string path = path_of(rec, AA_STRING_PATH, field, AA_PATH_MAX), to = { 0 };
+	struct aa_string path, to = { 0 };
 
 	if (w == F_NONE || (b->r->fields & field_bit[w]))
-		return;
+		return; /* a read, a close ...: before looking for its path */
+	path = path_of(rec, AA_STRING_PATH, field, AA_PATH_MAX);
 	if (w == F_RENAME) { /* "old\0new" in the field */
 		size_t n = strnlen((const char *)field, AA_PATH_MAX);
 		to = n + 1 < AA_PATH_MAX ? path_of(rec, AA_STRING_NEW_PATH, field + n + 1, AA_PATH_MAX - n - 1)
