@@ -100,6 +100,9 @@ struct aa_diff_opts {
 	 * stops with AA_E_STOPPED. NULL: not made. */
 	int (*on_line)(void *user, const char *line, size_t len);
 	void *user;
+	/* aa_diff_files: threads that read each file ahead
+	 * (aa_replay_opts.threads); 0: none. The answer is the same. Since 0.4.0. */
+	unsigned threads;
 };
 
 struct aa_diff_result {
@@ -123,7 +126,7 @@ AA_MUST_CHECK int aa_diff_sources(aa_source *a, aa_source *b, const struct aa_di
 				  struct aa_diff_result *res, struct aa_error_info *err);
 
 /* aa_diff_sources of two capture files (or rotated sets), opened with
- * aa_open_offline in time order, stopping at damage. */
+ * aa_open_offline in time order (with opts->threads), stopping at damage. */
 AA_MUST_CHECK int aa_diff_files(const char *const *a, size_t na, const char *const *b, size_t nb,
 				const struct aa_diff_opts *opts, struct aa_diff_result *res,
 				struct aa_error_info *err);

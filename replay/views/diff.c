@@ -233,7 +233,7 @@ out:
 int aa_diff_files(const char *const *a, size_t na, const char *const *b, size_t nb,
 		  const struct aa_diff_opts *opts, struct aa_diff_result *res, struct aa_error_info *err)
 {
-	struct aa_replay_opts ro = { .ordered = 1 };
+	struct aa_replay_opts ro = { .ordered = 1, .threads = opts ? opts->threads : 0 };
 	aa_source *sa = NULL, *sb = NULL;
 	int rc;
 

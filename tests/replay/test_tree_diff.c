@@ -279,6 +279,19 @@ Test(tree_diff, changed_rename_is_different_and_named)
 	l.buf[0] = 0;
 	cr_assert_eq(aa_diff_files((const char *const *)&a, 1, (const char *const *)&b, 1, &o, &res, NULL), 0,
 		     "%s", l.buf);
+
+	/* read on threads: the same answer, line for line */
+	struct lines t = { .len = 0 };
+	o.nignore_paths = 0;
+	o.user = &t;
+	o.threads = 3;
+	cr_assert_eq(aa_diff_files((const char *const *)&a, 1, (const char *const *)&b, 1, &o, &res, NULL), 1);
+	l.len = 0;
+	l.buf[0] = 0;
+	o.user = &l;
+	o.threads = 0;
+	cr_assert_eq(aa_diff_files((const char *const *)&a, 1, (const char *const *)&b, 1, &o, &res, NULL), 1);
+	cr_assert_str_eq(t.buf, l.buf);
 	free(a);
 	free(b);
 }
