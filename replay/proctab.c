@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BUCKETS 4096 /* a power of two */
+#define BUCKETS 16384 /* a power of two: AA_PROC_MAX processes, a chain of about one each */
 
 struct proc {
 	struct aa_process p;       /* first: handed out as a pointer to it */
