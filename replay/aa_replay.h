@@ -50,8 +50,9 @@ void aa_error_format(const struct aa_error_info *err, char *buf, size_t size);
 struct aa_filter {
 	unsigned types;        /* AA_TYPE_BIT() mask; 0: all types. Records of the
 				  types left out that give nothing delivered its
-				  evidence (file, fileop, net, path strings) are
-				  dropped early: a view of a few types reads faster */
+				  evidence (net; file and fileop without strings;
+				  path strings) are dropped early: a view of a few
+				  types reads faster */
 	const uint32_t *pids;  /* deliver only records of these pids (copied) */
 	size_t npids;
 	uint64_t since_ns;     /* wall clock, inclusive; 0: no bound */

@@ -156,19 +156,23 @@ static void took(aa_source *src, struct aa_record *rec)
  * a recording; a view of TLS conversations wants a few percent of it).
  * Records that feed the process table or join others (task, exec, exit,
  * tls_conn, argv and exe strings) always go on, so that what is delivered
- * is the same with or without this; a path string completes only file and
- * fileop records, and goes when they and strings are all left out.
+ * is the same with or without this. A path string and its file or fileop
+ * record complete each other: a file or fileop record goes only when
+ * strings are left out too (a delivered path string is folded into it),
+ * and a path string when file, fileop and string records all are.
  */
 static int unneeded(const struct aa_filter *f, const struct aa_record *rec)
 {
-	const unsigned paths = AA_TYPE_BIT(AA_TYPE_FILE) | AA_TYPE_BIT(AA_TYPE_FILEOP) |
-			       AA_TYPE_BIT(AA_TYPE_STRING);
+	const unsigned strings = AA_TYPE_BIT(AA_TYPE_STRING),
+		       paths = AA_TYPE_BIT(AA_TYPE_FILE) | AA_TYPE_BIT(AA_TYPE_FILEOP) | strings;
 
 	if (!f->types || rec->ev.error || (f->types & AA_TYPE_BIT(rec->ev.type)))
 		return 0;
 	/* a type added later goes on until it is known to feed nothing */
-	if (rec->ev.type == AA_TYPE_FILE || rec->ev.type == AA_TYPE_FILEOP || rec->ev.type == AA_TYPE_NET)
+	if (rec->ev.type == AA_TYPE_NET)
 		return 1;
+	if (rec->ev.type == AA_TYPE_FILE || rec->ev.type == AA_TYPE_FILEOP)
+		return !(f->types & strings);
 	return rec->ev.type == AA_TYPE_STRING && !(f->types & paths) &&
 	       (rec->ev.string->kind == AA_STRING_PATH || rec->ev.string->kind == AA_STRING_NEW_PATH);
 }

@@ -454,3 +454,47 @@ Test(evidence, the_table_keeps_its_bound)
 	aa_close(src);
 	fx_free(&f);
 }
+
+/* Records the filter leaves out are dropped before the evidence stage only
+ * when nothing delivered takes evidence from them: a path string that is
+ * delivered is folded into its file record whether or not file records
+ * are delivered (the file record is read), and a file record's joins do not
+ * depend on whether strings are delivered. */
+Test(evidence, type_filter_keeps_what_completes_a_delivered_record)
+{
+	struct fx f;
+	struct aa_file_event fi = { .pid = PID, .tid = PID, .timestamp_ns = TS + 10, .syscall = AA_SYS_OPENAT,
+				    .return_code = 3 };
+	static const unsigned sets[] = { AA_TYPE_BIT(AA_TYPE_STRING),
+					 AA_TYPE_BIT(AA_TYPE_STRING) | AA_TYPE_BIT(AA_TYPE_TASK),
+					 AA_TYPE_BIT(AA_TYPE_FILE), AA_TYPE_BIT(AA_TYPE_FILEOP) | AA_TYPE_BIT(AA_TYPE_STRING),
+					 0 };
+
+	fx_init(&f);
+	memcpy(fi.path, "/gone", 5);
+	aat_add_string(&f.recs, TS + 10, PID, PID, AA_STRING_PATH, "/gone/file", 10, 10, AA_STRING_UNLINKED);
+	aat_recs_add(&f.recs, &fi, sizeof(fi));
+	write_recs(&f);
+
+	for (size_t i = 0; i < sizeof(sets) / sizeof(sets[0]); i++) {
+		struct aa_replay_opts o = { .fold = 1, .filter = { .types = sets[i] } };
+		aa_source *src = open_src(&f, &o);
+		const struct aa_record *rec;
+		int strings = 0, files = 0;
+		while (aa_next(src, &rec) == 1) {
+			if (rec->ev.type == AA_TYPE_STRING) {
+				strings++;
+				cr_expect_eq(rec->folded, 1, "types %#x: its file record came", sets[i]);
+			} else if (rec->ev.type == AA_TYPE_FILE) {
+				files++;
+				cr_expect(rec->joins && rec->joins->str[AA_STRING_PATH].len == 10, "types %#x", sets[i]);
+			}
+		}
+		int want_s = !sets[i] || (sets[i] & AA_TYPE_BIT(AA_TYPE_STRING));
+		int want_f = !sets[i] || (sets[i] & AA_TYPE_BIT(AA_TYPE_FILE));
+		cr_expect_eq(strings, want_s, "types %#x", sets[i]);
+		cr_expect_eq(files, want_f, "types %#x", sets[i]);
+		aa_close(src);
+	}
+	fx_free(&f);
+}

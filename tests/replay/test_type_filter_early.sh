@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # --type leaves records out before time order and the evidence stage when
-# nothing delivered takes evidence from them (file, fileop and net records;
-# path strings when neither file, fileop nor string records are wanted).
+# nothing delivered takes evidence from them (net records; file and fileop
+# records when strings are left out too; path strings when file, fileop
+# and string records all are; test_evidence holds the path string case).
 # What is delivered must not change: for every type alone and some sets,
 # `cat --json [--each] --type T` (which carries comm, argv, joins, folded)
 # equals the lines of the whole `cat --json [--each]` whose type is in T, on the live fixture
