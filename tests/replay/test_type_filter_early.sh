@@ -5,9 +5,10 @@
 # and string records all are; test_evidence holds the path string case).
 # What is delivered must not change: for every type alone and some sets,
 # `cat --json [--each] --type T` (which carries comm, argv, joins, folded)
-# equals the lines of the whole `cat --json [--each]` whose type is in T, on the live fixture
-# (format 1: no evidence records) and the session fixtures (file records
-# with path strings, fileops, net, TLS with tls_conn, tasks with argv). (test_follow_api holds follow to the same.)
+# equals the lines of the whole `cat --json [--each]` whose type is in T,
+# on the live fixture (format 1: no evidence records) and the session
+# fixtures (file, fileop and net records, TLS with tls_conn, tasks with
+# argv and exe strings). test_follow_api holds follow to the same.
 set -euo pipefail
 build=${AA_BUILD:-build}
 R=$build/aa-replay
