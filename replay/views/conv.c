@@ -78,7 +78,7 @@ static struct conv_conn *conn_find(struct conv *v, const struct aa_record *rec, 
 		return c;
 	if (v->conns.n == AA_FOLLOW_MAX_CONNS) {
 		/* the least recently used one ends */
-		struct conv_conn *lru = v->conns.lru_last;
+		struct conv_conn *lru = v->conns.list[CONV_LRU].first;
 		conn_end(v, lru);
 		conv_table_remove(&v->conns, lru);
 		free(lru);
@@ -281,7 +281,7 @@ void conv_end(struct conv *v)
 			deliver(v, o, 1);
 		}
 	}
-	for (struct conv_conn *c = v->conns.seen_first; c; c = c->seen_next)
+	for (struct conv_conn *c = v->conns.list[CONV_SEEN].first; c; c = c->link[CONV_SEEN].next)
 		conn_end(v, c);
 	if (!v->stop)
 		v->stop = follow_order_flush(&v->order, UINT64_MAX, v->cb, v->user);
@@ -292,8 +292,8 @@ void conv_free(struct conv *v)
 	for (size_t i = 0; v->open && i < CONV_MAX_OPEN; i++)
 		dec_buf_free(&v->open[i].buf);
 	free(v->open);
-	for (struct conv_conn *c = v->conns.seen_first, *next; c; c = next) {
-		next = c->seen_next;
+	for (struct conv_conn *c = v->conns.list[CONV_SEEN].first, *next; c; c = next) {
+		next = c->link[CONV_SEEN].next;
 		dec_conn_free(c->dec);
 		free(c);
 	}

@@ -34,28 +34,30 @@ int conv_table_init(struct conv_table *t)
 	return 0;
 }
 
-static void lru_unlink(struct conv_table *t, struct conv_conn *c)
+static void list_unlink(struct conv_table *t, enum conv_list_id k, struct conv_conn *c)
 {
-	if (c->lru_prev)
-		c->lru_prev->lru_next = c->lru_next;
+	struct conv_link *l = &c->link[k];
+
+	if (l->prev)
+		l->prev->link[k].next = l->next;
 	else
-		t->lru_first = c->lru_next;
-	if (c->lru_next)
-		c->lru_next->lru_prev = c->lru_prev;
+		t->list[k].first = l->next;
+	if (l->next)
+		l->next->link[k].prev = l->prev;
 	else
-		t->lru_last = c->lru_prev;
-	c->lru_prev = c->lru_next = NULL;
+		t->list[k].last = l->prev;
+	l->prev = l->next = NULL;
 }
 
-static void lru_front(struct conv_table *t, struct conv_conn *c)
+static void list_append(struct conv_table *t, enum conv_list_id k, struct conv_conn *c)
 {
-	c->lru_prev = NULL;
-	c->lru_next = t->lru_first;
-	if (t->lru_first)
-		t->lru_first->lru_prev = c;
+	c->link[k].prev = t->list[k].last;
+	c->link[k].next = NULL;
+	if (t->list[k].last)
+		t->list[k].last->link[k].next = c;
 	else
-		t->lru_last = c;
-	t->lru_first = c;
+		t->list[k].first = c;
+	t->list[k].last = c;
 }
 
 struct conv_conn *conv_table_find(struct conv_table *t, uint64_t key, uint32_t origin)
@@ -65,9 +67,9 @@ struct conv_conn *conv_table_find(struct conv_table *t, uint64_t key, uint32_t o
 		if (!c)
 			return NULL;
 		if (c->key == key && c->pub.origin == origin) {
-			if (t->lru_first != c) {
-				lru_unlink(t, c);
-				lru_front(t, c);
+			if (t->list[CONV_LRU].last != c) {
+				list_unlink(t, CONV_LRU, c);
+				list_append(t, CONV_LRU, c);
 			}
 			return c;
 		}
@@ -82,14 +84,8 @@ void conv_table_add(struct conv_table *t, struct conv_conn *c)
 		i = (i + 1) & (CONV_TABLE_SLOTS - 1);
 	t->slot[i] = c;
 	t->n++;
-	c->seen_next = NULL;
-	c->seen_prev = t->seen_last;
-	if (t->seen_last)
-		t->seen_last->seen_next = c;
-	else
-		t->seen_first = c;
-	t->seen_last = c;
-	lru_front(t, c);
+	list_append(t, CONV_SEEN, c);
+	list_append(t, CONV_LRU, c);
 	struct conv_conn **b = &t->by_pid[pid_home(c->pub.origin, c->pub.pid)];
 	c->pid_next = *b;
 	*b = c;
@@ -124,15 +120,8 @@ void conv_table_remove(struct conv_table *t, struct conv_conn *c)
 	}
 	t->slot[i] = NULL;
 	t->n--;
-	if (c->seen_prev)
-		c->seen_prev->seen_next = c->seen_next;
-	else
-		t->seen_first = c->seen_next;
-	if (c->seen_next)
-		c->seen_next->seen_prev = c->seen_prev;
-	else
-		t->seen_last = c->seen_prev;
-	lru_unlink(t, c);
+	list_unlink(t, CONV_SEEN, c);
+	list_unlink(t, CONV_LRU, c);
 	struct conv_conn **b = &t->by_pid[pid_home(c->pub.origin, c->pub.pid)];
 	while (*b != c)
 		b = &(*b)->pid_next;

@@ -18,6 +18,20 @@
 
 struct conv;
 struct dec_conn;
+struct conv_conn;
+
+/* The two orders a table keeps its connections in. */
+enum conv_list_id {
+	CONV_SEEN, /* in the order first seen: the order they end in at the end */
+	CONV_LRU,  /* least recently used first: the one ended to make room */
+	CONV_LISTS
+};
+struct conv_link {
+	struct conv_conn *prev, *next;
+};
+struct conv_list {
+	struct conv_conn *first, *last;
+};
 
 struct conv_conn {
 	struct aa_follow_conn pub;
@@ -28,8 +42,7 @@ struct conv_conn {
 	uint32_t pid;          /* of the call being decoded */
 	uint64_t since;        /* dec_conn_open_since() after the last feed; UINT64_MAX: none */
 	size_t busy_at;        /* 1 + its index in conv_table.busy while since is a time, else 0 */
-	struct conv_conn *seen_next, *seen_prev; /* in the order first seen */
-	struct conv_conn *lru_next, *lru_prev;   /* most recently used first */
+	struct conv_link link[CONV_LISTS];
 	struct conv_conn *pid_next;              /* of its pid's bucket */
 };
 
@@ -37,8 +50,7 @@ struct conv_table {
 	struct conv_conn **slot;                 /* open addressing, CONV_TABLE_SLOTS */
 	struct conv_conn **by_pid;               /* CONV_TABLE_PIDS buckets by origin and pub.pid */
 	size_t n;                                /* connections held */
-	struct conv_conn *seen_first, *seen_last;
-	struct conv_conn *lru_first, *lru_last;
+	struct conv_list list[CONV_LISTS];
 	struct conv_conn **busy;                 /* those with since < UINT64_MAX */
 	size_t nbusy;
 };
@@ -59,7 +71,7 @@ void conv_table_remove(struct conv_table *t, struct conv_conn *c);
 void conv_table_since(struct conv_table *t, struct conv_conn *c, uint64_t since);
 /* The earliest since of every connection held; UINT64_MAX when none has one. */
 uint64_t conv_table_oldest(const struct conv_table *t);
-/* Frees the table (not the connections: walk seen_first first). */
+/* Frees the table (not the connections: walk list[CONV_SEEN] first). */
 void conv_table_free(struct conv_table *t);
 
 #endif /* AA_CONV_TABLE_H */
