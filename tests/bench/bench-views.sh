@@ -12,8 +12,9 @@
 # compressed by `zstd -3`, to /dev/null. Then, in BENCH_RUNS interleaved
 # rounds: tree FILE > /dev/null and follow FILE > /dev/null with
 # --single-thread, -T 1 and the default (a reading thread per CPU),
-# follow --json, diff FILE COPY (a second file of the same records: the two
-# are alike); each in MB/s of raw records (diff: of both files) of its
+# follow --json, diff FILE OTHER (OTHER: session-b.pcapng, the same job
+# recorded again, repeated as many times: other pids, times and
+# connections, the two alike); each in MB/s of raw records (diff: of both files) of its
 # least wall time, the ratio to zstd -d's MB/s (the goal: at least 0.5),
 # its least CPU time (user + system, all threads) and peak memory (GNU
 # time's maximum RSS).
@@ -32,6 +33,7 @@ REPLAY=$B/aa-replay
 CAP=$B/aa-capture
 REPEAT=$B/bench/repeat_session
 FIXTURE=tests/fixtures/session/session-a.pcapng
+OTHER=tests/fixtures/session/session-b.pcapng
 
 say() { echo "bench-views: $*"; }
 fail() { say "$*" >&2; exit 2; }
@@ -49,12 +51,23 @@ base=${BENCH_DIR:-/dev/shm}
 DIR=$(mktemp -d "$base/aa-bench-views.XXXXXX") || fail "cannot create a directory in $base"
 trap 'rm -rf "$DIR"' EXIT
 
-# make_recording MB NAME: NAME.raw and NAME.pcapng of MB MiB of records.
+# make_recording MB NAME: NAME.raw and NAME.pcapng of MB MiB of records
+# (whole copies of the session), and NAME-b.pcapng: as many copies of the
+# other recording of the job.
 make_recording() {
+	local size copies
 	"$REPLAY" export "$FIXTURE" "$DIR/seed.raw" 2>/dev/null ||
 		[ -s "$DIR/seed.raw" ] || fail "cannot export $FIXTURE"
-	"$REPEAT" --bytes $(($1 << 20)) < "$DIR/seed.raw" > "$DIR/$2.raw" || fail "repeat_session failed"
+	"$REPLAY" export "$OTHER" "$DIR/seed-b.raw" 2>/dev/null ||
+		[ -s "$DIR/seed-b.raw" ] || fail "cannot export $OTHER"
+	size=$(stat -c %s "$DIR/seed.raw")
+	copies=$(((($1 << 20) + size - 1) / size))
+	"$REPEAT" --copies "$copies" < "$DIR/seed.raw" > "$DIR/$2.raw" || fail "repeat_session failed"
+	"$REPEAT" --copies "$copies" < "$DIR/seed-b.raw" > "$DIR/$2-b.raw" || fail "repeat_session failed"
 	"$CAP" -q -r "$DIR/$2.raw" -w "$DIR/$2.pcapng" 2>/dev/null || fail "aa-capture -r failed"
+	"$CAP" -q -r "$DIR/$2-b.raw" -w "$DIR/$2-b.pcapng" 2>/dev/null || fail "aa-capture -r failed"
+	stat -c %s "$DIR/$2-b.raw" > "$DIR/$2-b.size"
+	rm -f "$DIR/$2-b.raw"
 }
 
 # once CMD...: one run: "SECONDS CPU_SECONDS PEAK_KIB" (stdout discarded;
@@ -69,7 +82,6 @@ once() {
 
 make_recording "$MB" long
 make_recording $(((MB + 9) / 10)) short
-cp "$DIR/long.pcapng" "$DIR/copy.pcapng"
 raw=$(stat -c %s "$DIR/long.raw")
 rawmb=$(awk -v b="$raw" 'BEGIN { printf "%.1f", b / 1048576 }')
 say "recording: $rawmb MB of raw records ($($REPLAY info "$DIR/long.pcapng" | awk '/^Records:/ {print $2}') records), file $(awk -v b="$(stat -c %s "$DIR/long.pcapng")" 'BEGIN { printf "%.1f", b / 1048576 }') MB"
@@ -90,7 +102,9 @@ add "follow --single-thread" 1 "$REPLAY" follow --single-thread "$DIR/long.pcapn
 add "follow -T 1" 1 "$REPLAY" follow -T 1 "$DIR/long.pcapng"
 add "follow" 1 "$REPLAY" follow "$DIR/long.pcapng"
 add "follow --json" 1 "$REPLAY" follow --json "$DIR/long.pcapng"
-add "diff (alike)" 2 "$REPLAY" diff -q "$DIR/long.pcapng" "$DIR/copy.pcapng"
+# diff's MB/s: of both recordings' raw records
+add "diff (alike)" "$(awk -v a="$raw" -v b="$(cat "$DIR/long-b.size")" 'BEGIN { printf "%.4f", (a + b) / a }')" \
+	"$REPLAY" diff -q "$DIR/long.pcapng" "$DIR/long-b.pcapng"
 declare -A wall cpu peak
 for _ in $(seq "$RUNS"); do
 	for i in "${!cmds[@]}"; do
@@ -108,7 +122,7 @@ for i in "${!cmds[@]}"; do
 	if [ "$i" -gt 0 ]; then
 		# the same on a recording a tenth as long: memory must not grow with the file
 		short=${cmds[$i]//long.pcapng/short.pcapng}
-		short=${short//copy.pcapng/short.pcapng}
+		short=${short//long-b.pcapng/short-b.pcapng}
 		read -r _ _ sk <<< "$(eval "once $short")"
 		sk=" (a tenth as long: $sk KiB)"
 	fi

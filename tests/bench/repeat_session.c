@@ -8,6 +8,10 @@
  * one after another: what views read in a day of an agent's recordings.
  *
  *   repeat_session --bytes N < session.raw > long.raw
+ *   repeat_session --copies N < session.raw > long.raw
+ *
+ * --bytes: whole copies until at least N bytes are out; --copies: N copies
+ * (two recordings of one job repeated alike, whatever their sizes).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -75,15 +79,16 @@ static void move_record(uint8_t *r, size_t len, uint64_t shift, uint32_t k)
 int main(int argc, char **argv)
 {
 	unsigned long long want = 0;
-	if (argc == 3 && !strcmp(argv[1], "--bytes")) {
+	int copies = argc == 3 && !strcmp(argv[1], "--copies");
+	if (argc == 3 && (copies || !strcmp(argv[1], "--bytes"))) {
 		char *end;
 		errno = 0;
 		want = strtoull(argv[2], &end, 0);
-		if (errno || end == argv[2] || *end)
+		if (errno || end == argv[2] || *end || argv[2][0] == '-')
 			want = 0;
 	}
 	if (!want)
-		die("usage: repeat_session --bytes N < session.raw > long.raw");
+		die("usage: repeat_session --bytes N | --copies N < session.raw > long.raw");
 
 	size_t cap = 1 << 20, n = 0;
 	uint8_t *in = malloc(cap);
@@ -115,7 +120,7 @@ int main(int argc, char **argv)
 	if (!copy)
 		die("out of memory");
 	unsigned long long out = 0;
-	for (uint32_t k = 0; out < want; k++) {
+	for (uint32_t k = 0; copies ? k < want : out < want; k++) {
 		memcpy(copy, in, n);
 		for (size_t off = 0; off < n;) {
 			uint32_t len = aat_le32(copy + off);
