@@ -203,7 +203,9 @@ void report_tls_add(struct report_tls *r, const struct aa_record *rec)
 		t->base = rec->time_ns;
 		t->based = 1;
 	}
-	if (rec->ev.type == AA_TYPE_TLS && !t->failed && aa_follower_add(t->f, rec) < 0)
+	/* TLS pieces, and the exits that end a process's connections (the
+	 * follower ignores the rest): open connections stay few */
+	if (!t->failed && aa_follower_add(t->f, rec) < 0)
 		t->failed = 1;
 }
 
