@@ -86,8 +86,11 @@ void conv_table_add(struct conv_table *t, struct conv_conn *c)
 	t->n++;
 	list_append(t, CONV_SEEN, c);
 	list_append(t, CONV_LRU, c);
+	/* at the bucket's end: a process's connections end in the order first seen */
 	struct conv_conn **b = &t->by_pid[pid_home(c->pub.origin, c->pub.pid)];
-	c->pid_next = *b;
+	while (*b)
+		b = &(*b)->pid_next;
+	c->pid_next = NULL;
 	*b = c;
 	c->since = UINT64_MAX;
 	c->busy_at = 0;

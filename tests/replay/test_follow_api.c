@@ -16,8 +16,8 @@ TestSuite(follow_api, .timeout = 30);
 
 struct seen {
 	int conns, ends, calls, msgs, stop_at;
-	uint64_t end_order[2];
-	int end_at[2];           /* calls seen when each of the first two ended */
+	uint64_t end_order[3];
+	int end_at[3];           /* calls seen when each of the first three ended */
 	uint64_t end_calls[2], end_bytes[2], end_first, end_last;
 	char log[4096];
 };
@@ -64,7 +64,7 @@ static int on_msg(void *u, const struct aa_follow_msg *m)
 static int on_end(void *u, const struct aa_follow_conn *c)
 {
 	struct seen *s = u;
-	if (s->ends < 2) {
+	if (s->ends < 3) {
 		s->end_order[s->ends] = c->id;
 		s->end_at[s->ends] = s->calls;
 	}
@@ -365,6 +365,8 @@ Test(follow_api, exit_ends_the_process_connections)
 	aat_add_tls_call(&f.recs, TS + 10, 10, 11, &c, AA_TLS_WRITE, req, sizeof(req) - 1);
 	c.conn = 777;
 	aat_add_tls_call(&f.recs, TS + 20, 20, 21, &c, AA_TLS_WRITE, req, sizeof(req) - 1);
+	c.conn = 556; /* pid 10's second connection */
+	aat_add_tls_call(&f.recs, TS + 25, 10, 11, &c, AA_TLS_WRITE, req, sizeof(req) - 1);
 	/* pid 10's read of 9000 bytes: only its first piece came */
 	c.conn = 555;
 	aat_add_tls_call(&part, TS + 30, 10, 11, &c, AA_TLS_READ, big, sizeof(big));
@@ -385,16 +387,21 @@ Test(follow_api, exit_ends_the_process_connections)
 	cr_assert_eq(aa_follow(src, &o, &cb, &s, &err), 0);
 	aa_close(src);
 	/* on_end logs nothing: count where it came by the calls before it */
-	cr_expect_eq(s.ends, 2);
+	cr_expect_eq(s.ends, 3);
 	cr_expect_str_eq(s.log,
 			 "conn 555 1 pid=10 agent 0.0.0.0:0->0.0.0.0:443 lib=1\n"
 			 "call 555 tid=11 0 28/28 GET \n"
 			 "conn 777 1 pid=20 other 0.0.0.0:0->0.0.0.0:443 lib=1\n"
 			 "call 777 tid=21 0 28/28 GET \n"
+			 "conn 556 1 pid=10 agent 0.0.0.0:0->0.0.0.0:443 lib=1\n"
+			 "call 556 tid=11 0 28/28 GET \n"
 			 "call 555 tid=11 1 4096/9000 xxxx\n"
 			 "call 777 tid=21 0 28/28 GET \n");
-	cr_expect_eq(s.end_order[0], 555, "pid 10's connection ended at its exit, first");
-	cr_expect_eq(s.end_order[1], 777);
-	cr_expect_eq(s.end_at[0], 3, "after its own last call, before pid 20's second");
+	/* pid 10's connections end at its exit, in the order first seen */
+	cr_expect_eq(s.end_order[0], 555);
+	cr_expect_eq(s.end_order[1], 556);
+	cr_expect_eq(s.end_order[2], 777);
+	cr_expect_eq(s.end_at[0], 4, "after its own last call, before pid 20's second");
+	cr_expect_eq(s.end_at[1], 4);
 	fx_free(&f);
 }
