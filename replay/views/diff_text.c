@@ -284,6 +284,15 @@ static void exec_failed_line(struct build *b, struct diff_proc *p, const struct 
 	diff_proc_add(b, p);
 }
 
+/* An exit (or task exit) record: the process's connections end, and what
+ * their decoders still held comes now, as lines of that process. */
+static void tls_exit(struct build *b, struct aa_tree_node *node, const struct aa_record *rec)
+{
+	b->cur = node;
+	if (diff_tls_piece(b->tls, rec))
+		b->nomem = 1;
+}
+
 static int on_record(void *user, struct aa_tree_node *node, const struct aa_record *rec)
 {
 	struct build *b = user;
@@ -314,9 +323,12 @@ static int on_record(void *user, struct aa_tree_node *node, const struct aa_reco
 		break;
 	case AA_TYPE_TASK:
 		exec_failed_line(b, p, rec);
+		tls_exit(b, node, rec);
+		break;
+	case AA_TYPE_EXIT:
+		tls_exit(b, node, rec);
 		break;
 	case AA_TYPE_EXEC:
-	case AA_TYPE_EXIT:
 	case AA_TYPE_STRING:
 	case AA_TYPE_TLS_CONN:
 	case AA_TYPE_UNKNOWN:
