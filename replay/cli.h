@@ -128,7 +128,8 @@ struct cli_filter {
 	{ "single-thread", no_argument, NULL, CLI_OPT_SINGLE_THREAD }
 #define CLI_THREADS_HELP                                                                \
 	"  -T N, --threads N  decompress and check the chunks on N threads beside the\n" \
-	"                  one that prints (0, the default: one per CPU); the output\n"  \
+	"                  one that prints (0, the default: one per CPU, one fewer for\n" \
+	"                  a view, whose printing thread is the busier); the output\n"   \
 	"                  is the same whatever N\n"                                      \
 	"  --single-thread read in the printing thread alone\n"
 /* All of them: damage, threads, and a stream input's. */
@@ -152,8 +153,9 @@ int cli_input_option(const char *cmd, int opt, const char *arg);
 int cli_skip_damaged(void);
 /* The threads options of cli_input_option, as it returns (cli_threads.c). */
 int cli_threads_option(const char *cmd, int opt, const char *arg);
-/* The reading threads asked for, for aa_replay_opts.threads. */
-unsigned cli_threads(void);
+/* The reading threads asked for, for aa_replay_opts.threads; the
+ * default for a view (cli_input.view) leaves its printing thread a CPU. */
+unsigned cli_threads(int view);
 /* The stream options of cli_input_option (cli_nats.c). */
 int cli_nats_option(int opt, const char *arg);
 /* Those options, with $AA_NATS_CREDS and $AA_NATS_TLS_CA for the ones not given. */
@@ -201,6 +203,8 @@ struct cli_input {
 	struct aa_xxh64 *digest; /* if set, cli_pass() adds each record to it as
 				    export writes it: the file's stream digest */
 	int follow;              /* read the file as it is written (aa_replay_opts.follow) */
+	int view;                /* a view (tree, follow, diff, ps, report): its printing
+				    thread does most of the work (cli_threads) */
 	int (*stop)(void *user); /* and when to stop following (aa_replay_opts.stop) */
 };
 

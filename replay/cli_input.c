@@ -48,7 +48,7 @@ int cli_open(struct cli_input *in, const char *const *paths, size_t npaths,
 	struct aa_replay_opts opts = { .skip_damaged = skip_damaged, .on_damage = on_damage, .on_read = on_read,
 				       .user = in, .ordered = in->ordered,
 				       .fold = in->fold, .follow = in->follow,
-				       .stop = in->stop, .threads = cli_threads() };
+				       .stop = in->stop, .threads = cli_threads(in->view) };
 	struct aa_error_info err = { 0 };
 	int rc;
 

@@ -5,7 +5,10 @@
  * the run. Counted as zstd -T# and aa-capture -T count them: N threads
  * that decompress and check chunks beside the one that parses and prints;
  * 0, the default, one per CPU this process may run on (the printing thread
- * does about a third of a replay's work: bench_core under callgrind);
+ * does about a third of a replay's work: bench_core under callgrind), one
+ * fewer for a view (tree, follow, diff, ps, report: there the printing
+ * thread does most of it, and a reader more only competes with it for the
+ * CPUs: make bench-views);
  * --single-thread (as zstd's) none, everything in the printing thread.
  */
 #include <sched.h>
@@ -38,7 +41,7 @@ int cli_threads_option(const char *cmd, int opt, const char *arg)
 	return 1;
 }
 
-unsigned cli_threads(void)
+unsigned cli_threads(int view)
 {
 	cpu_set_t set;
 	int cpus;
@@ -48,5 +51,7 @@ unsigned cli_threads(void)
 	if (asked)
 		return asked;
 	cpus = sched_getaffinity(0, sizeof(set), &set) == 0 ? CPU_COUNT(&set) : 1;
+	if (view && cpus > 1)
+		cpus--;
 	return cpus < 1 ? 1 : cpus > THREADS_MAX ? THREADS_MAX : (unsigned)cpus;
 }

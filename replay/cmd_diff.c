@@ -148,6 +148,7 @@ static int parse_args(int argc, char **argv, struct diff_args *d)
 static int open_one(struct cli_input *in, const char *path)
 {
 	in->ordered = cli_all_regular_files(&path, 1);
+	in->view = 1;
 	return cli_open(in, &path, 1, NULL);
 }
 

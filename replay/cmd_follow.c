@@ -111,7 +111,7 @@ int cmd_follow(int argc, char **argv)
 	struct aa_follow_opts fo = { 0 };
 	struct cli_filter cf = { 0 };
 	struct out o = { .f = stdout };
-	struct cli_input in = { 0 };
+	struct cli_input in = { .view = 1 };
 	struct aa_follow_callbacks cb = { .on_conn = on_conn, .on_msg = on_msg };
 	struct aa_filter filter;
 	struct aa_error_info err;

@@ -75,7 +75,7 @@ int cmd_ps(int argc, char **argv)
 		{ 0 },
 	};
 	void (*print)(FILE *, const struct aa_process *) = print_text;
-	struct cli_input in = { 0 };
+	struct cli_input in = { .view = 1 };
 	struct aa_source_stats st;
 	int c, status;
 

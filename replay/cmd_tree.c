@@ -66,7 +66,7 @@ int cmd_tree(int argc, char **argv)
 	};
 	int (*print)(FILE *, const struct aa_tree_node *, const aa_tree *) = aa_tree_print_text;
 	struct cli_filter f = { 0 };
-	struct cli_input in = { 0 };
+	struct cli_input in = { .view = 1 };
 	struct aa_tree_stats st;
 	aa_tree *t;
 	int c, rc, status = CLI_OK;

@@ -272,7 +272,7 @@ static int on_record(void *user, struct aa_tree_node *node, const struct aa_reco
 
 int report_collect(FILE *j, const char *const *paths, size_t npaths)
 {
-	struct cli_input in = { .ordered = cli_all_regular_files(paths, npaths) };
+	struct cli_input in = { .ordered = cli_all_regular_files(paths, npaths), .view = 1 };
 	struct collect c = { 0 };
 	struct aa_tree_opts to = { .on_record = on_record, .user = &c };
 	struct aa_source_stats st;

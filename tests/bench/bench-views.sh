@@ -11,7 +11,8 @@
 # file. The reference, in the same run: `zstd -d -T1` of the same raw bytes
 # compressed by `zstd -3`, to /dev/null. Then, in BENCH_RUNS interleaved
 # rounds: tree FILE > /dev/null and follow FILE > /dev/null with
-# --single-thread, -T 1 and the default (a reading thread per CPU),
+# --single-thread, -T 1, -T 2 and the default (a view's: a reading thread
+# per CPU but one, for the printing thread),
 # follow --json, diff FILE OTHER (OTHER: session-b.pcapng, the same job
 # recorded again, repeated as many times: other pids, times and
 # connections, the two alike); each in MB/s of raw records (diff: of both files) of its
@@ -89,7 +90,7 @@ say "recording: $rawmb MB of raw records ($($REPLAY info "$DIR/long.pcapng" | aw
 zstd -q -3 -T1 -c "$DIR/long.raw" > "$DIR/long.zst" || fail "zstd -3 failed"
 
 # The views reading on threads (--single-thread: none beside the
-# printing thread; -T 1: one; the default: one per CPU) and zstd -d -T1, interleaved: each round runs every
+# printing thread; -T 1: one; the default: one per CPU but one) and zstd -d -T1, interleaved: each round runs every
 # command once, so that a busy moment of the shared machine spoils all
 # alike; each figure is the least of RUNS rounds (peak memory the most).
 names=() factors=() cmds=()
@@ -97,9 +98,11 @@ add() { names+=("$1"); factors+=("$2"); shift 2; cmds+=("$(printf '%q ' "$@")");
 add "zstd -d -T1" 1 zstd -q -d -T1 -c "$DIR/long.zst"
 add "tree --single-thread" 1 "$REPLAY" tree --single-thread "$DIR/long.pcapng"
 add "tree -T 1" 1 "$REPLAY" tree -T 1 "$DIR/long.pcapng"
+add "tree -T 2" 1 "$REPLAY" tree -T 2 "$DIR/long.pcapng"
 add "tree" 1 "$REPLAY" tree "$DIR/long.pcapng"
 add "follow --single-thread" 1 "$REPLAY" follow --single-thread "$DIR/long.pcapng"
 add "follow -T 1" 1 "$REPLAY" follow -T 1 "$DIR/long.pcapng"
+add "follow -T 2" 1 "$REPLAY" follow -T 2 "$DIR/long.pcapng"
 add "follow" 1 "$REPLAY" follow "$DIR/long.pcapng"
 add "follow --json" 1 "$REPLAY" follow --json "$DIR/long.pcapng"
 # diff's MB/s: of both recordings' raw records
@@ -115,7 +118,7 @@ for _ in $(seq "$RUNS"); do
 	done
 done
 zmbs=$(awk -v mb="$rawmb" -v s="${wall[0]}" 'BEGIN { printf "%.1f", mb / s }')
-say "$(nproc) CPUs (tree, follow: the default, a reading thread per CPU); least of $RUNS interleaved rounds"
+say "$(nproc) CPUs (tree, follow: the default, a reading thread per CPU but one); least of $RUNS interleaved rounds"
 printf '%-23s %10s %13s %14s %8s  %s\n' "" "wall" "" "" "CPU" "peak"
 for i in "${!cmds[@]}"; do
 	sk=""
