@@ -69,6 +69,14 @@ static void conn_end(struct conv *v, struct conv_conn *c)
 	give(v, FOLLOW_CONN_END, c->pub.last_ns, &c->pub);
 }
 
+/* c ends and goes: its memory with it. */
+static void conn_drop(struct conv *v, struct conv_conn *c)
+{
+	conn_end(v, c);
+	conv_table_remove(&v->conns, c);
+	free(c);
+}
+
 static struct conv_conn *conn_find(struct conv *v, const struct aa_record *rec, uint64_t key)
 {
 	const struct aa_tls_conn_event *tc = rec->joins ? rec->joins->tls_conn : NULL;
@@ -76,13 +84,8 @@ static struct conv_conn *conn_find(struct conv *v, const struct aa_record *rec, 
 
 	if ((c = conv_table_find(&v->conns, key, rec->origin)))
 		return c;
-	if (v->conns.n == AA_FOLLOW_MAX_CONNS) {
-		/* the least recently used one ends */
-		struct conv_conn *lru = v->conns.list[CONV_LRU].first;
-		conn_end(v, lru);
-		conv_table_remove(&v->conns, lru);
-		free(lru);
-	}
+	if (v->conns.n == AA_FOLLOW_MAX_CONNS) /* the least recently used one goes */
+		conn_drop(v, v->conns.list[CONV_LRU].first);
 	if (!(c = calloc(1, sizeof(*c))))
 		return NULL;
 	c->key = key;
@@ -252,35 +255,33 @@ void conv_piece(struct conv *v, const struct aa_record *rec)
 		release(v, rec->time_ns);
 }
 
-void conv_exit(struct conv *v, uint32_t origin, uint32_t pid)
+/* The calls being joined, of every process (all) or of pid of origin,
+ * handed out as they are: no more pieces of them can come. */
+static void calls_end(struct conv *v, int all, uint32_t origin, uint32_t pid)
 {
-	struct conv_conn *c, *next;
-
-	/* its calls being joined are whole or lost now: out before their connections end */
 	for (size_t i = 0; i < v->nopen; i++) {
 		struct conv_open *o = &v->open[i];
-		if (o->active && o->origin == origin && o->pid == pid) {
+		if (o->active && (all || (o->origin == origin && o->pid == pid))) {
 			rest_lost(o);
 			deliver(v, o, 1);
 		}
 	}
+}
+
+void conv_exit(struct conv *v, uint32_t origin, uint32_t pid)
+{
+	struct conv_conn *c, *next;
+
+	calls_end(v, 0, origin, pid); /* out before their connections end */
 	for (c = conv_table_of_pid(&v->conns, origin, pid, NULL); c; c = next) {
 		next = conv_table_of_pid(&v->conns, origin, pid, c);
-		conn_end(v, c);
-		conv_table_remove(&v->conns, c);
-		free(c);
+		conn_drop(v, c);
 	}
 }
 
 void conv_end(struct conv *v)
 {
-	for (size_t i = 0; i < v->nopen; i++) {
-		struct conv_open *o = &v->open[i];
-		if (o->active) {
-			rest_lost(o);
-			deliver(v, o, 1);
-		}
-	}
+	calls_end(v, 1, 0, 0);
 	for (struct conv_conn *c = v->conns.list[CONV_SEEN].first; c; c = c->link[CONV_SEEN].next)
 		conn_end(v, c);
 	if (!v->stop)

@@ -65,8 +65,6 @@ struct build {
 	int nomem, io; /* io: the errno of a spool that failed */
 };
 
-/* A line's hash for the sets and the mask memo; never 0. */
-uint64_t diff_hash(const char *s, size_t len);
 /* Notes that the spool failed (errno) in b->io, unless it already did. */
 void diff_io_failed(struct build *b);
 /* Calls fn with each line of p in order (its bytes, their diff_hash, and

@@ -59,6 +59,8 @@ struct diff_text {
 FILE *diff_spool(char **buf);
 /* Closes f (NULL: nothing) and then frees its buffer. */
 void diff_spool_close(FILE *f, char *buf);
+/* A line's hash for the sets, the mask memo and the text; never 0 (diff_proc.c). */
+uint64_t diff_hash(const char *s, size_t len);
 /* A line's hash in the text from its bytes' diff_hash and its indent. */
 uint64_t diff_text_hash(uint64_t line_hash, uint32_t indent);
 /* Appends the entry of a line whose len bytes (diff_hash line_hash) are at
@@ -69,9 +71,8 @@ int diff_text_entry_add(struct diff_text *t, uint64_t off, uint32_t len, uint32_
 /* Appends line s[0..len) (its diff_hash line_hash) to the lines file and its entry. */
 int diff_text_append(struct diff_text *t, uint32_t indent, const char *s, size_t len, uint64_t line_hash,
 		     uint64_t proc);
-/* The same, hashing it; diff_text_add with no indent. */
+/* The same, hashing it. */
 int diff_text_add_indented(struct diff_text *t, uint32_t indent, const char *s, size_t len, uint64_t proc);
-int diff_text_add(struct diff_text *t, const char *s, size_t len, uint64_t proc);
 /* Entry i (< t->n) into *e: 0, or AA_E_IO. */
 int diff_text_entry(struct diff_text *t, uint64_t i, struct diff_entry *e);
 /* The line of e as shown (its indent, then its bytes), NUL-terminated,

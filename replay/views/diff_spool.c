@@ -9,7 +9,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "diff_build.h" /* diff_hash */
 #include "diff_impl.h"
 
 FILE *diff_spool(char **buf)
@@ -86,11 +85,6 @@ int diff_text_append(struct diff_text *t, uint32_t indent, const char *s, size_t
 int diff_text_add_indented(struct diff_text *t, uint32_t indent, const char *s, size_t len, uint64_t proc)
 {
 	return diff_text_append(t, indent, s, len, diff_hash(s, len), proc);
-}
-
-int diff_text_add(struct diff_text *t, const char *s, size_t len, uint64_t proc)
-{
-	return diff_text_add_indented(t, 0, s, len, proc);
 }
 
 int diff_text_done(struct diff_text *t)

@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "diff_impl.h"
-#include "diff_build.h" /* diff_hash: a line's hash as the texts keep it */
 
 Test(diff_text_indent, indented_lines_read_back_whole_and_hash_with_their_indent)
 {
