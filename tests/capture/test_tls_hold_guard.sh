@@ -94,6 +94,23 @@ gone() { # pid $1 no more (nor a zombie) within 2 s
 	return 1
 }
 
+# Stops aa-capture and waits until every thread of it is stopped: kill
+# returns once one thread is told, and the others stop only when that one
+# runs; until then its TLS thread could still continue a held program.
+stop_cap() {
+	local s all
+	kill -STOP $cap
+	for _ in $(seq 250); do
+		all=1
+		for s in /proc/$cap/task/*; do
+			[[ $(state "$cap/task/${s##*/}") == [Tt] ]] || all=
+		done
+		[[ -n $all ]] && return 0
+		sleep 0.02
+	done
+	fail "aa-capture ($cap) did not stop within 5 s"
+}
+
 # Ends aa-capture with SIGINT; it must exit 0 ($1: when, for the message).
 end_cap() {
 	kill -INT $cap
@@ -112,7 +129,7 @@ grep -q 'bpf-link\|bpf-prog' <<<"$tfds" && fail "the twin keeps BPF links or pro
 grep -q 'bpf-map' <<<"$fds" || fail "the guardian keeps no map: $fds"
 progs=$(cat /proc/$cap/fdinfo/* 2>/dev/null | awk '/^prog_id:/ { print $2 }' | sort -u)
 [[ -n $progs ]] || fail "no BPF program ids in aa-capture's descriptors"
-kill -STOP $cap
+stop_cap
 start_new t1
 wait_stopped $held 5 || fail "the new program (pid $held) was not held: state $(state $held)"
 sleep 0.3
@@ -139,7 +156,7 @@ held=
 
 # 2. A normal end with a program held.
 start_cap
-kill -STOP $cap
+stop_cap
 start_new t3
 wait_stopped $held 5 || fail "t3 (pid $held) was not held"
 kill -CONT $cap
@@ -152,7 +169,7 @@ held=
 
 # 3. The bound: continued after it with aa-capture stopped, and counted.
 start_cap AA_TLS_HOLD_MAX_MS=400 AA_VERBOSE=1
-kill -STOP $cap
+stop_cap
 t0=${EPOCHREALTIME/./}
 start_new t4
 wait_stopped $held 5 || fail "t4 (pid $held) was not held"
@@ -171,7 +188,7 @@ grep -Eqx "aa: tls: [1-9][0-9]* programs continued after 400 ms before their fil
 
 # 4a. The guardian SIGKILLed while a program is held, aa-capture stopped.
 start_cap AA_TLS_HOLD_MAX_MS=5000
-kill -STOP $cap
+stop_cap
 start_new t5
 wait_stopped $held 5 || fail "t5 (pid $held) was not held"
 kill -KILL $guard
@@ -193,7 +210,7 @@ start_cap AA_TLS_HOLD_MAX_MS=5000
 kill -KILL $guard $twin
 for _ in $(seq 100); do grep -q "hold guardian was killed" "$tmp/err" && break; sleep 0.02; done
 grep -q "hold guardian was killed" "$tmp/err" || fail "aa-capture did not notice its guardian and twin killed"
-kill -STOP $cap
+stop_cap
 start_new t7
 wait_ended $held 2 || fail "t7 (pid $held) was stopped with no guardian: state $(state $held)"
 held=
@@ -202,7 +219,7 @@ end_cap
 
 # 4c. aa-capture and its guardian SIGKILLed together with a program held.
 start_cap AA_TLS_HOLD_MAX_MS=5000
-kill -STOP $cap
+stop_cap
 start_new t8
 wait_stopped $held 5 || fail "t8 (pid $held) was not held"
 kill -KILL $cap $guard
