@@ -84,7 +84,7 @@ Test(xform, every_type_every_byte_random)
 	aat_rng_seed(&r, 1);
 	struct chunk c = new_chunk();
 	uint8_t rec[4128];
-	for (int round = 0; round < 6; round++)
+	for (int round = 0; round < 20; round++) /* 16 of a type, and some */
 		for (size_t t = 0; t < NSIZES; t++) {
 			aat_fill(&r, rec, sizes[t]);
 			for (uint32_t k = 0; k < sizes[t]; k++)
@@ -157,6 +157,61 @@ Test(xform, repeated_strings_at_every_distance)
 	add(&c, &o, sizeof(o), 0);
 	roundtrip(&c);
 	free(c.raw);
+}
+
+/*
+ * Every type in a random order, unknown records among them, source words;
+ * the string fields cut from a few texts, so that most are references back
+ * past other types' records (and to references); time stamps going back
+ * and forth from one record to the next whatever their types. The decoder
+ * does some of its work in the chunk's order (frames, time stamps) and some
+ * in each type's (fields, references): a step in the wrong one shows here.
+ * Beside it the same records with the texts' bytes made random, which no
+ * reference can stand for: the first is smaller by the strings referenced.
+ */
+Test(xform, references_and_time_stamps_across_types)
+{
+	static const char *texts[] = {"/usr/lib/x86_64-linux-gnu/libssl.so.3",
+				      "/tmp/aa-session/listing.txt", "python3"};
+	static const uint32_t unknown[] = {20, 33, 100};
+	struct aat_rng r;
+	aat_rng_seed(&r, 6);
+	struct chunk c = new_chunk(), u = new_chunk();
+	static uint8_t rec[4128];
+	uint64_t ts = 1u << 20, text_bytes = 0;
+	while (c.len + AA_FRAME_HEADER + sizeof(rec) <= AA_CHUNK_RAW_MAX) {
+		uint32_t src = aat_below(&r, 4) == 0 ? aat_below(&r, 3) + 1 : 0;
+		if (aat_below(&r, 8) == 0) {
+			uint32_t size = unknown[aat_below(&r, 3)];
+			aat_fill(&r, rec, size);
+			add(&c, rec, size, src);
+			add(&u, rec, size, src);
+			continue;
+		}
+		uint32_t size = sizes[aat_below(&r, NSIZES)];
+		const char *text = texts[aat_below(&r, 3)];
+		uint32_t len = (uint32_t)strlen(text), fill = size - 16 < 200 ? size - 16 : 200;
+		memset(rec, 0, size);
+		for (uint32_t k = 0; k < fill; k++)
+			rec[16 + k] = (uint8_t)text[k % len];
+		text_bytes += fill;
+		aat_fill(&r, rec + 4, 12); /* pid and tid (time and pid in a file record) */
+		ts += aat_below(&r, 3000);
+		ts -= aat_below(&r, 2000);
+		aa_put64(rec, ts);
+		add(&c, rec, size, src);
+		aat_fill(&r, rec + 16, fill);
+		for (uint32_t k = 0; k < fill; k++)
+			rec[16 + k] |= 1;
+		add(&u, rec, size, src);
+	}
+	cr_assert_gt(c.records, 200);
+	long n = roundtrip(&c), n_random = roundtrip(&u);
+	cr_assert_gt((uint64_t)(n_random - n), text_bytes / 2,
+		     "%ld transformed bytes, %ld with random texts, for %llu bytes of texts", n,
+		     n_random, (unsigned long long)text_bytes);
+	free(c.raw);
+	free(u.raw);
 }
 
 /* Unknown sizes (around the known ones, 0 bytes, odd) pass through whole. */
