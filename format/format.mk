@@ -1,6 +1,6 @@
 # format/: record layouts, the size-dispatch parser and the capture file.
 LIB_SRCS += format/error.c format/parse.c format/xxh64.c format/pcapng.c \
-	format/chunk.c format/xform.c format/meta.c format/writer.c format/events_btf.c \
+	format/chunk.c format/xform.c format/xform_decode.c format/meta.c format/writer.c format/events_btf.c \
 	format/reader.c format/reader_follow.c format/clock.c format/btf_check.c format/btf_graph.c \
 	format/btf_lines.c format/version.c
 
