@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The record-aware chunk transform (format/xform.c and xform_decode.c, FORMAT.md 3.1): every
- * chunk it takes comes back byte for byte, through aa_xform_* and through
- * aa_chunk_encode / aa_chunk_check / aa_chunk_decompress; what it cannot
- * carry exactly is stored plain; transformed bytes that lie are refused
- * with a reason, never read out of bounds (run under ASan too).
+ * The record-aware chunk transform (format/xform.c, xform_decode.c;
+ * FORMAT.md 3.1): every chunk it takes comes back byte for byte, through
+ * aa_xform_* and through aa_chunk_encode / aa_chunk_check /
+ * aa_chunk_decompress; what it cannot carry exactly is stored plain;
+ * transformed bytes that lie are refused with a reason, never read out of
+ * bounds (run under ASan too).
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
