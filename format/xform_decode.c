@@ -58,7 +58,8 @@ static void frames(const uint8_t *x, uint32_t records, const struct plan *pl, ui
 		uint8_t *r = out + o + AA_FRAME_HEADER;
 		aa_put32(out + o, len);
 		aa_put32(out + o + 4, src);
-		memset(r + len, 0, pad8(len) - len);
+		if (len % 8)
+			memset(r + len, 0, pad8(len) - len);
 		if (t == CODE_UNKNOWN) {
 			memcpy(r, x + uat, len);
 			uat += len;
@@ -182,10 +183,16 @@ from_columns(const unsigned t, const uint8_t *x, size_t x_len, const struct plan
 			const uint8_t *col = x + pl->col[t][f];
 			const unsigned w = fd->size;
 			uint32_t j = 0;
-			for (; j + 16 <= count; j += 16) {
+			/* The last values fewer than 16 too, when the bytes after
+			 * the last plane can be read (the next column's): those
+			 * after the values are not stored. */
+			for (; j + 16 <= count ||
+			       (j < count && x_len - pl->col[t][f] >= (size_t)(w - 1) * count + j + 16);
+			     j += 16) {
 				bytes16 v[16];
 				values16(v, col, count, j, w);
-				for (unsigned i = 0; i < 16; i++)
+				unsigned n = count - j < 16 ? count - j : 16;
+				for (unsigned i = 0; i < n; i++)
 					memcpy(record_at(out, pos[j + i]) + fd->off,
 					       (const uint8_t *)v + i * w, w);
 			}

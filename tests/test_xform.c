@@ -215,6 +215,27 @@ Test(xform, references_and_time_stamps_across_types)
 	free(u.raw);
 }
 
+/* net records (the last type's columns come last) with empty strings and
+ * nothing else: the transformed bytes end with the last field's column,
+ * which the decoder reads 16 values at a time as far as it may (an exact
+ * copy under ASan: never past the end), for every count up to 40. */
+Test(xform, last_column_at_the_end)
+{
+	struct aat_rng r;
+	aat_rng_seed(&r, 7);
+	for (int count = 1; count <= 40; count++) {
+		struct chunk c = new_chunk();
+		for (int i = 0; i < count; i++) {
+			struct aa_net_event e;
+			aat_fill(&r, &e, sizeof(e));
+			memset(e.unix_path, 0, sizeof(e.unix_path));
+			add(&c, &e, sizeof(e), 0);
+		}
+		roundtrip(&c);
+		free(c.raw);
+	}
+}
+
 /* Unknown sizes (around the known ones, 0 bytes, odd) pass through whole. */
 Test(xform, unknown_sizes_and_empty_records)
 {
