@@ -130,13 +130,17 @@ static void put_open_mode(struct build *b, uint32_t flags)
 			fputs(bits[i].name, b->ms);
 }
 
-/* A path: its string record when one came, else the field up to its NUL. */
+/* A path: its string record when one came, else the field; up to a NUL
+ * either way (as put_masked reads it). */
 static struct aa_string path_of(const struct aa_record *rec, enum aa_string_kind kind, const uint8_t *field,
 				size_t max)
 {
+	struct aa_string s = { .data = field, .len = (uint32_t)max };
+
 	if (rec->joins && rec->joins->str[kind].data)
-		return rec->joins->str[kind];
-	return (struct aa_string){ .data = field, .len = (uint32_t)strnlen((const char *)field, max) };
+		s = rec->joins->str[kind];
+	s.len = (uint32_t)strnlen((const char *)s.data, s.len);
+	return s;
 }
 
 enum file_what { F_NONE, F_OPEN, F_WRITE, F_UNLINK, F_RMDIR, F_MKDIR, F_RENAME };
@@ -211,7 +215,6 @@ static void file_line(struct build *b, struct diff_proc *p, const struct aa_reco
 	if (w == F_NONE || (b->r->fields & field_bit[w]))
 		return; /* a read, a close ...: before looking for its path */
 	path = path_of(rec, AA_STRING_PATH, field, AA_PATH_MAX);
-	path.len = (uint32_t)strnlen((const char *)path.data, path.len); /* (as put_masked reads it) */
 	if (w == F_RENAME) { /* "old\0new" in the field */
 		size_t n = strnlen((const char *)field, AA_PATH_MAX);
 		to = n + 1 < AA_PATH_MAX ? path_of(rec, AA_STRING_NEW_PATH, field + n + 1, AA_PATH_MAX - n - 1)
