@@ -128,9 +128,10 @@ struct cli_filter {
 	{ "single-thread", no_argument, NULL, CLI_OPT_SINGLE_THREAD }
 #define CLI_THREADS_HELP                                                                \
 	"  -T N, --threads N  decompress and check the chunks on N threads beside the\n" \
-	"                  one that prints (0, the default: one per CPU, one fewer for\n" \
-	"                  a view, whose printing thread is the busier); the output\n"   \
-	"                  is the same whatever N\n"                                      \
+	"                  one that prints (0, the default: one per CPU; for a view,\n"  \
+	"                  whose printing thread is the busier, one fewer, and for\n"    \
+	"                  diff, which makes two texts, (CPUs - 2) / 2 a file); the\n"   \
+	"                  output is the same whatever N\n"                              \
 	"  --single-thread read in the printing thread alone\n"
 /* All of them: damage, threads, and a stream input's. */
 #define CLI_INPUT_LONGOPTS CLI_SKIP_LONGOPT, CLI_THREADS_LONGOPTS, CLI_NATS_LONGOPTS
