@@ -128,9 +128,10 @@ struct cli_filter {
 	{ "single-thread", no_argument, NULL, CLI_OPT_SINGLE_THREAD }
 #define CLI_THREADS_HELP                                                                \
 	"  -T N, --threads N  decompress and check the chunks on N threads beside the\n" \
-	"                  one that prints (0, the default: one per CPU, one fewer for\n" \
-	"                  a view, whose printing thread is the busier); the output\n"   \
-	"                  is the same whatever N\n"                                      \
+	"                  one that prints (0, the default: one per CPU; for a view,\n"  \
+	"                  whose printing thread is the busier, one fewer, and for\n"    \
+	"                  diff, which makes two texts, (CPUs - 2) / 2 a file); the\n"   \
+	"                  output is the same whatever N\n"                              \
 	"  --single-thread read in the printing thread alone\n"
 /* All of them: damage, threads, and a stream input's. */
 #define CLI_INPUT_LONGOPTS CLI_SKIP_LONGOPT, CLI_THREADS_LONGOPTS, CLI_NATS_LONGOPTS
@@ -154,7 +155,8 @@ int cli_skip_damaged(void);
 /* The threads options of cli_input_option, as it returns (cli_threads.c). */
 int cli_threads_option(const char *cmd, int opt, const char *arg);
 /* The reading threads asked for, for aa_replay_opts.threads; the
- * default for a view (cli_input.view) leaves its printing thread a CPU. */
+ * default for a view (cli_input.view) leaves its own threads a CPU each
+ * and shares the others among them. */
 unsigned cli_threads(int view);
 /* The stream options of cli_input_option (cli_nats.c). */
 int cli_nats_option(int opt, const char *arg);
@@ -203,8 +205,9 @@ struct cli_input {
 	struct aa_xxh64 *digest; /* if set, cli_pass() adds each record to it as
 				    export writes it: the file's stream digest */
 	int follow;              /* read the file as it is written (aa_replay_opts.follow) */
-	int view;                /* a view (tree, follow, diff, ps, report): its printing
-				    thread does most of the work (cli_threads) */
+	int view;                /* a view: its threads that do most of the work, 1 (tree,
+				    follow, ps, report: the printing thread) or 2 (diff:
+				    its two texts made at once); cli_threads */
 	int (*stop)(void *user); /* and when to stop following (aa_replay_opts.stop) */
 };
 

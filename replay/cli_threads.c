@@ -5,10 +5,12 @@
  * the run. Counted as zstd -T# and aa-capture -T count them: N threads
  * that decompress and check chunks beside the one that parses and prints;
  * 0, the default, one per CPU this process may run on (the printing thread
- * does about a third of a replay's work: bench_core under callgrind), one
- * fewer for a view (tree, follow, diff, ps, report: there the printing
- * thread does most of it, and a reader more only competes with it for the
- * CPUs: make bench-views);
+ * does about a third of a replay's work: bench_core under callgrind); for a
+ * view (tree, follow, ps, report: cli_input.view 1; diff: 2, its two texts
+ * made at once) the CPUs its own threads leave, shared among them: there
+ * those threads do most of the work, and a reader more only competes with
+ * them for the CPUs (make bench-views). So diff on 2 CPUs reads each file
+ * in the thread that makes its text;
  * --single-thread (as zstd's) none, everything in the printing thread.
  */
 #include <sched.h>
@@ -51,7 +53,7 @@ unsigned cli_threads(int view)
 	if (asked)
 		return asked;
 	cpus = sched_getaffinity(0, sizeof(set), &set) == 0 ? CPU_COUNT(&set) : 1;
-	if (view && cpus > 1)
-		cpus--;
-	return cpus < 1 ? 1 : cpus > THREADS_MAX ? THREADS_MAX : (unsigned)cpus;
+	if (view > 0)
+		cpus = cpus > view ? (cpus - view) / view : 0;
+	return cpus > THREADS_MAX ? THREADS_MAX : (unsigned)cpus;
 }

@@ -144,11 +144,12 @@ static int parse_args(int argc, char **argv, struct diff_args *d)
 	return CLI_OK;
 }
 
-/* Opens one input: damage reported, and read past with --skip-damaged. */
-static int open_one(struct cli_input *in, const char *path)
+/* Opens one input of texts made at once: damage reported, and read past
+ * with --skip-damaged. */
+static int open_one(struct cli_input *in, const char *path, int texts)
 {
 	in->ordered = cli_all_regular_files(&path, 1);
-	in->view = 1;
+	in->view = texts;
 	return cli_open(in, &path, 1, NULL);
 }
 
@@ -176,7 +177,7 @@ static int show(struct diff_args *d, const char *path)
 	struct aa_error_info err;
 	int status;
 
-	if ((status = open_one(&in, path)) != CLI_OK)
+	if ((status = open_one(&in, path, 1)) != CLI_OK)
 		return status;
 	cli_stdout_setup();
 	if (aa_diff_describe(in.src, &d->o, stdout, &err) < 0)
@@ -195,7 +196,7 @@ static int compare(struct diff_args *d, const char *pa, const char *pb)
 	struct aa_error_info err;
 	int rc, status;
 
-	if ((status = open_one(&a, pa)) != CLI_OK || (status = open_one(&b, pb)) != CLI_OK) {
+	if ((status = open_one(&a, pa, 2)) != CLI_OK || (status = open_one(&b, pb, 2)) != CLI_OK) {
 		aa_close(a.src);
 		return status;
 	}

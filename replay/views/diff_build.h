@@ -56,6 +56,15 @@ struct build {
 		char *out;       /* masked and escaped */
 		size_t out_len;
 	} *memo;     /* MASK_MEMO of them, NULL when no memory for them */
+	struct line_memo { /* file lines made, found by what they were made of */
+		uint64_t key;      /* the path's diff_hash mixed with the rest */
+		uint32_t path_len; /* the path as recorded, then the line, in mem */
+		uint32_t line_len;
+		uint32_t what, mode;
+		int64_t err;       /* the return value when an error, else 0 */
+		uint64_t hash;     /* the line's diff_hash */
+		char *mem;
+	} *lines_memo; /* LINE_MEMO of them, NULL when no memory for them */
 	FILE *spool; /* processes' lines past their buffers */
 	char *spool_buf;
 	uint64_t spooled;
@@ -76,6 +85,8 @@ int diff_proc_lines(struct build *b, const struct diff_proc *p, diff_line_fn *fn
 void diff_proc_end(struct build *b, struct diff_proc *p);
 /* Adds the line made in b->ms to p, unless p has it. */
 void diff_proc_add(struct build *b, struct diff_proc *p);
+/* The same for line s[0..len), its diff_hash h (a line made before). */
+void diff_proc_add_line(struct build *b, struct diff_proc *p, const char *s, size_t len, uint64_t h);
 /* Frees what p holds (diff_proc_clear) and p itself (diff_proc_free, NULL: nothing). */
 void diff_proc_clear(struct diff_proc *p);
 void diff_proc_free(struct diff_proc *p);

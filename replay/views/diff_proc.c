@@ -152,18 +152,13 @@ void diff_proc_end(struct build *b, struct diff_proc *p)
 	p->ended = 1;
 }
 
-/* Adds the line made in b->ms to p, unless p has it. */
-void diff_proc_add(struct build *b, struct diff_proc *p)
+/* Adds line s[0..len) (its diff_hash h) to p, unless p has it. */
+void diff_proc_add_line(struct build *b, struct diff_proc *p, const char *s, size_t len, uint64_t h)
 {
-	if (fflush(b->ms) || b->nomem) {
-		b->nomem = 1;
-		return;
-	}
-	if (b->io)
+	if (b->io || b->nomem)
 		return;
 	if (!p->set && p->n && diff_proc_lines(b, p, set_line, p)) /* ended, and one more line */
 		return;
-	uint64_t h = diff_hash(b->buf, b->len);
 	int put = set_put(p, h);
 	if (put <= 0) {
 		b->nomem |= put < 0;
@@ -171,7 +166,7 @@ void diff_proc_add(struct build *b, struct diff_proc *p)
 			diff_proc_end(b, p);
 		return;
 	}
-	if (p->len + PROC_LINE_HEAD + b->len > PROC_BUF)
+	if (p->len + PROC_LINE_HEAD + len > PROC_BUF)
 		proc_spill(b, p);
 	if (!p->buf && b->spare) {
 		p->buf = b->spare;
@@ -179,9 +174,9 @@ void diff_proc_add(struct build *b, struct diff_proc *p)
 		b->spare = NULL;
 		b->spare_cap = 0;
 	}
-	if (p->len + PROC_LINE_HEAD + b->len > p->cap) {
+	if (p->len + PROC_LINE_HEAD + len > p->cap) {
 		size_t cap = p->cap ? p->cap : 256;
-		while (cap < p->len + PROC_LINE_HEAD + b->len)
+		while (cap < p->len + PROC_LINE_HEAD + len)
 			cap *= 2;
 		uint8_t *nb = realloc(p->buf, cap);
 		if (!nb) {
@@ -191,14 +186,24 @@ void diff_proc_add(struct build *b, struct diff_proc *p)
 		p->buf = nb;
 		p->cap = cap;
 	}
-	uint32_t len = (uint32_t)b->len;
-	memcpy(p->buf + p->len, &len, 4);
+	uint32_t len32 = (uint32_t)len;
+	memcpy(p->buf + p->len, &len32, 4);
 	memcpy(p->buf + p->len + 4, &h, 8);
-	memcpy(p->buf + p->len + PROC_LINE_HEAD, b->buf, b->len);
-	p->len += PROC_LINE_HEAD + b->len;
+	memcpy(p->buf + p->len + PROC_LINE_HEAD, s, len);
+	p->len += PROC_LINE_HEAD + len;
 	p->n++;
 	if (p->ended) /* back to the spool, the set dropped again */
 		diff_proc_end(b, p);
+}
+
+/* Adds the line made in b->ms to p, unless p has it. */
+void diff_proc_add(struct build *b, struct diff_proc *p)
+{
+	if (fflush(b->ms) || b->nomem) {
+		b->nomem = 1;
+		return;
+	}
+	diff_proc_add_line(b, p, b->buf, b->len, diff_hash(b->buf, b->len));
 }
 
 void diff_proc_clear(struct diff_proc *p)

@@ -7,6 +7,7 @@
  * and the text is written out in its order.
  */
 #include <errno.h>
+#include <stdio_ext.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include "print_enc.h"
 
 #define MASK_MEMO 4096  /* paths and argv items whose masked form is kept */
+#define LINE_MEMO 4096  /* file lines kept as made */
 
 static void line_start(struct build *b)
 {
@@ -128,13 +130,17 @@ static void put_open_mode(struct build *b, uint32_t flags)
 			fputs(bits[i].name, b->ms);
 }
 
-/* A path: its string record when one came, else the field up to its NUL. */
+/* A path: its string record when one came, else the field; up to a NUL
+ * either way (as put_masked reads it). */
 static struct aa_string path_of(const struct aa_record *rec, enum aa_string_kind kind, const uint8_t *field,
 				size_t max)
 {
+	struct aa_string s = { .data = field, .len = (uint32_t)max };
+
 	if (rec->joins && rec->joins->str[kind].data)
-		return rec->joins->str[kind];
-	return (struct aa_string){ .data = field, .len = (uint32_t)strnlen((const char *)field, max) };
+		s = rec->joins->str[kind];
+	s.len = (uint32_t)strnlen((const char *)s.data, s.len);
+	return s;
 }
 
 enum file_what { F_NONE, F_OPEN, F_WRITE, F_UNLINK, F_RMDIR, F_MKDIR, F_RENAME };
@@ -160,6 +166,36 @@ static enum file_what file_what(uint32_t syscall, uint32_t flags)
 	}
 }
 
+/* The file line of what, path, mode and err made before, or NULL. The
+ * same few opens come again and again (libraries, locales, the shells'
+ * files): a line found here is neither masked, made nor hashed again. */
+static struct line_memo *line_memo_slot(struct build *b, uint64_t key)
+{
+	return b->lines_memo ? &b->lines_memo[(key ^ key >> 29) & (LINE_MEMO - 1)] : NULL;
+}
+
+static int line_memo_is(const struct line_memo *m, uint64_t key, unsigned what, uint32_t mode, int64_t err,
+			struct aa_string path)
+{
+	return m && m->mem && m->key == key && m->what == what && m->mode == mode && m->err == err &&
+	       m->path_len == path.len && !memcmp(m->mem, path.data, path.len);
+}
+
+/* Keeps the line made in b->ms (its diff_hash hash) in m: a failed
+ * allocation keeps nothing, and the line is made again next time. */
+static void line_memo_keep(struct build *b, struct line_memo *m, uint64_t key, unsigned what, uint32_t mode,
+			   int64_t err, struct aa_string path, uint64_t hash)
+{
+	char *mem = m ? malloc(path.len + b->len + 1) : NULL;
+
+	if (!mem)
+		return;
+	memcpy(mem, path.data, path.len);
+	memcpy(mem + path.len, b->buf, b->len);
+	free(m->mem);
+	*m = (struct line_memo){ key, path.len, (uint32_t)b->len, what, mode, err, hash, mem };
+}
+
 static void file_line(struct build *b, struct diff_proc *p, const struct aa_record *rec, uint32_t syscall,
 		      uint32_t flags, int64_t ret, const uint8_t *field)
 {
@@ -171,6 +207,10 @@ static void file_line(struct build *b, struct diff_proc *p, const struct aa_reco
 					      [F_MKDIR] = AA_DIFF_MKDIR, [F_RENAME] = AA_DIFF_RENAME };
 	enum file_what w = file_what(syscall, flags);
 	struct aa_string path, to = { 0 };
+	struct line_memo *m = NULL;
+	uint32_t mode = 0;
+	int64_t err = ret < 0 ? ret : 0; /* (what the line says of ret) */
+	uint64_t key = 0;
 
 	if (w == F_NONE || (b->r->fields & field_bit[w]))
 		return; /* a read, a close ...: before looking for its path */
@@ -184,6 +224,18 @@ static void file_line(struct build *b, struct diff_proc *p, const struct aa_reco
 	}
 	if (path_ignored(b->r, path.data, path.len))
 		return;
+	if (w == F_OPEN)
+		mode = aa_open_flags_here(rec->arch, flags) &
+		       (O_ACCMODE | O_CREAT | O_EXCL | O_TRUNC | O_APPEND | O_DIRECTORY);
+	if (w != F_RENAME) { /* (two paths: rare) */
+		key = diff_hash((const char *)path.data, path.len) + w * 0x9e3779b97f4a7c15ull +
+		      mode * 0xc2b2ae3d27d4eb4full + (uint64_t)err * 0x165667b19e3779f9ull;
+		m = line_memo_slot(b, key);
+		if (line_memo_is(m, key, w, mode, err, path)) {
+			diff_proc_add_line(b, p, m->mem + m->path_len, m->line_len, m->hash);
+			return;
+		}
+	}
 	line_start(b);
 	fputs(word[w], b->ms);
 	put_masked(b, path.data, path.len);
@@ -192,9 +244,16 @@ static void file_line(struct build *b, struct diff_proc *p, const struct aa_reco
 		put_masked(b, to.data, to.len);
 	}
 	if (w == F_OPEN)
-		put_open_mode(b, aa_open_flags_here(rec->arch, flags));
-	put_errno(b, ret);
-	diff_proc_add(b, p);
+		put_open_mode(b, mode);
+	put_errno(b, err);
+	if (fflush(b->ms) || b->nomem) {
+		b->nomem = 1;
+		return;
+	}
+	uint64_t hash = diff_hash(b->buf, b->len);
+	if (m)
+		line_memo_keep(b, m, key, w, mode, err, path, hash);
+	diff_proc_add_line(b, p, b->buf, b->len, hash);
 }
 
 static void net_line(struct build *b, struct diff_proc *p, const struct aa_net_event *e)
@@ -454,11 +513,13 @@ int diff_text_build(struct diff_text *t, aa_source *src, const struct diff_rules
 	int rc;
 
 	memset(t, 0, sizeof(*t));
-	b.memo = calloc(MASK_MEMO, sizeof(*b.memo)); /* without it, slower */
+	b.memo = calloc(MASK_MEMO, sizeof(*b.memo)); /* without them, slower */
+	b.lines_memo = calloc(LINE_MEMO, sizeof(*b.lines_memo));
 	if (!(b.ms = open_memstream(&b.buf, &b.len)) || !(b.tls = diff_tls_new(r, b.ms, tls_emit, &b))) {
 		rc = AA_E_NOMEM;
 		goto out;
 	}
+	__fsetlocking(b.ms, FSETLOCKING_BYCALLER); /* this thread's alone: no lock a write */
 	rc = aa_tree_build(&tree, src, &o);
 	b.cur = NULL;
 	if (tree && diff_tls_end(b.tls))
@@ -515,6 +576,9 @@ out:
 		free(b.memo[i].out);
 	}
 	free(b.memo);
+	for (size_t i = 0; b.lines_memo && i < LINE_MEMO; i++)
+		free(b.lines_memo[i].mem);
+	free(b.lines_memo);
 	free(b.spare);
 	free(b.buf);
 	return rc;

@@ -9,6 +9,7 @@
  */
 #include <criterion/criterion.h>
 #include <stdlib.h>
+#include <fcntl.h>
 #include <string.h>
 
 #include "aa_diff.h"
@@ -370,6 +371,49 @@ Test(tree_diff, describe_applies_every_default_mask_in_one_path)
 		  "%s", text);
 	free(text);
 	free(a);
+}
+
+/* The same path opened, written and removed in several ways, by two
+ * processes: each way is a line of its own (made once, then found again:
+ * diff_text.c's line memo), each line once per process. */
+Test(tree_diff, a_path_met_again_in_other_ways_is_a_line_each)
+{
+	struct job j = { .ts = 1000, .pid0 = 100 };
+	const char *f = "/w/data.txt";
+	char *path = aat_path(dir, "ways.pcapng"), *text;
+
+	fork_exec(&j, 100, 1, "sh", ARGV("sh"));
+	file_op(&j, 100, AA_SYS_OPENAT, O_RDONLY, 3, f, strlen(f));
+	file_op(&j, 100, AA_SYS_OPENAT, O_RDONLY | O_CLOEXEC, 4, f, strlen(f)); /* the same line */
+	file_op(&j, 100, AA_SYS_OPENAT, O_WRONLY | O_CREAT | O_TRUNC, 5, f, strlen(f));
+	file_op(&j, 100, AA_SYS_OPENAT, O_RDONLY, -2, f, strlen(f));
+	file_op(&j, 100, AA_SYS_OPENAT, O_RDONLY, -13, f, strlen(f));
+	file_op(&j, 100, AA_SYS_WRITE, 0, 6, f, strlen(f));
+	file_op(&j, 100, AA_SYS_UNLINK, 0, 0, f, strlen(f));
+	file_op(&j, 100, AA_SYS_UNLINK, 0, -2, f, strlen(f));
+	file_op(&j, 100, AA_SYS_OPENAT, O_RDONLY, -2, f, strlen(f)); /* the same line */
+	fork_exec(&j, 101, 100, "cat", ARGV("cat"));
+	file_op(&j, 101, AA_SYS_OPENAT, O_RDONLY, -13, f, strlen(f));
+	file_op(&j, 101, AA_SYS_OPENAT, O_RDONLY, 3, f, strlen(f));
+	file_op(&j, 101, AA_SYS_OPENAT, O_RDONLY, 3, "/w/data.tx", strlen("/w/data.tx"));
+	exit_with(&j, 101, 100, 0);
+	exit_with(&j, 100, 1, 0);
+	job_save(&j, path);
+	text = describe(path, NULL);
+	cr_assert_str_eq(text, "process \"sh\"\n  exe \"/usr/bin/prog\"\n  exit 0\n"
+			       "  open \"/w/data.txt\" O_RDONLY\n"
+			       "  open \"/w/data.txt\" O_WRONLY|O_CREAT|O_TRUNC\n"
+			       "  open \"/w/data.txt\" O_RDONLY -> ENOENT\n"
+			       "  open \"/w/data.txt\" O_RDONLY -> EACCES\n"
+			       "  write \"/w/data.txt\"\n"
+			       "  unlink \"/w/data.txt\"\n"
+			       "  unlink \"/w/data.txt\" -> ENOENT\n"
+			       "  process \"cat\"\n    exe \"/usr/bin/prog\"\n    exit 0\n"
+			       "    open \"/w/data.txt\" O_RDONLY -> EACCES\n"
+			       "    open \"/w/data.txt\" O_RDONLY\n"
+			       "    open \"/w/data.tx\" O_RDONLY\n");
+	free(text);
+	free(path);
 }
 
 Test(tree_diff, tree_bounded_by_max_nodes)
