@@ -166,34 +166,58 @@ static enum file_what file_what(uint32_t syscall, uint32_t flags)
 	}
 }
 
-/* The file line of what, path, mode and err made before, or NULL. The
- * same few opens come again and again (libraries, locales, the shells'
- * files): a line found here is neither masked, made nor hashed again. */
-static struct line_memo *line_memo_slot(struct build *b, uint64_t key)
+/*
+ * What a kept line is made of: a kind (a file_what, or LINE_EXEC_FAILED), a
+ * path, an open mode and an error. The same few opens and failed execs come
+ * again and again (libraries, locales, the shells' files, each directory
+ * of PATH tried): a line found in the memo is neither masked, made nor
+ * hashed again.
+ */
+#define LINE_EXEC_FAILED 0x100u
+struct made_of {
+	unsigned what;
+	struct aa_string path;
+	uint32_t mode;
+	int64_t err;
+	uint64_t key;             /* set by line_memo_add */
+	struct line_memo *slot;   /* where the line is kept once made; NULL: not kept */
+};
+
+/* 1 when the line of *o was made before: added to p. Else 0, o->slot
+ * where line_made_add keeps it. */
+static int line_memo_add(struct build *b, struct diff_proc *p, struct made_of *o)
 {
-	return b->lines_memo ? &b->lines_memo[(key ^ key >> 29) & (LINE_MEMO - 1)] : NULL;
+	struct line_memo *m;
+
+	o->key = diff_hash((const char *)o->path.data, o->path.len) + o->what * 0x9e3779b97f4a7c15ull +
+		 o->mode * 0xc2b2ae3d27d4eb4full + (uint64_t)o->err * 0x165667b19e3779f9ull;
+	o->slot = m = b->lines_memo ? &b->lines_memo[(o->key ^ o->key >> 29) & (LINE_MEMO - 1)] : NULL;
+	if (!m || !m->mem || m->key != o->key || m->what != o->what || m->mode != o->mode || m->err != o->err ||
+	    m->path_len != o->path.len || memcmp(m->mem, o->path.data, o->path.len))
+		return 0;
+	diff_proc_add_line(b, p, m->mem + m->path_len, m->line_len, m->hash);
+	return 1;
 }
 
-static int line_memo_is(const struct line_memo *m, uint64_t key, unsigned what, uint32_t mode, int64_t err,
-			struct aa_string path)
+/* Adds the line made in b->ms to p, and keeps it in o->slot (o NULL, or
+ * an allocation that fails: not kept, made again next time). */
+static void line_made_add(struct build *b, struct diff_proc *p, const struct made_of *o)
 {
-	return m && m->mem && m->key == key && m->what == what && m->mode == mode && m->err == err &&
-	       m->path_len == path.len && !memcmp(m->mem, path.data, path.len);
-}
+	struct line_memo *m = o ? o->slot : NULL;
+	char *mem;
 
-/* Keeps the line made in b->ms (its diff_hash hash) in m: a failed
- * allocation keeps nothing, and the line is made again next time. */
-static void line_memo_keep(struct build *b, struct line_memo *m, uint64_t key, unsigned what, uint32_t mode,
-			   int64_t err, struct aa_string path, uint64_t hash)
-{
-	char *mem = m ? malloc(path.len + b->len + 1) : NULL;
-
-	if (!mem)
+	if (fflush(b->ms) || b->nomem) {
+		b->nomem = 1;
 		return;
-	memcpy(mem, path.data, path.len);
-	memcpy(mem + path.len, b->buf, b->len);
-	free(m->mem);
-	*m = (struct line_memo){ key, path.len, (uint32_t)b->len, what, mode, err, hash, mem };
+	}
+	uint64_t hash = diff_hash(b->buf, b->len);
+	if (m && (mem = malloc(o->path.len + b->len + 1))) {
+		memcpy(mem, o->path.data, o->path.len);
+		memcpy(mem + o->path.len, b->buf, b->len);
+		free(m->mem);
+		*m = (struct line_memo){ o->key, o->path.len, (uint32_t)b->len, o->what, o->mode, o->err, hash, mem };
+	}
+	diff_proc_add_line(b, p, b->buf, b->len, hash);
 }
 
 static void file_line(struct build *b, struct diff_proc *p, const struct aa_record *rec, uint32_t syscall,
@@ -206,15 +230,12 @@ static void file_line(struct build *b, struct diff_proc *p, const struct aa_reco
 					      [F_UNLINK] = AA_DIFF_REMOVE, [F_RMDIR] = AA_DIFF_REMOVE,
 					      [F_MKDIR] = AA_DIFF_MKDIR, [F_RENAME] = AA_DIFF_RENAME };
 	enum file_what w = file_what(syscall, flags);
-	struct aa_string path, to = { 0 };
-	struct line_memo *m = NULL;
-	uint32_t mode = 0;
-	int64_t err = ret < 0 ? ret : 0; /* (what the line says of ret) */
-	uint64_t key = 0;
+	struct made_of o = { .what = w, .err = ret < 0 ? ret : 0 }; /* (what the line says of ret) */
+	struct aa_string to = { 0 };
 
 	if (w == F_NONE || (b->r->fields & field_bit[w]))
 		return; /* a read, a close ...: before looking for its path */
-	path = path_of(rec, AA_STRING_PATH, field, AA_PATH_MAX);
+	o.path = path_of(rec, AA_STRING_PATH, field, AA_PATH_MAX);
 	if (w == F_RENAME) { /* "old\0new" in the field */
 		size_t n = strnlen((const char *)field, AA_PATH_MAX);
 		to = n + 1 < AA_PATH_MAX ? path_of(rec, AA_STRING_NEW_PATH, field + n + 1, AA_PATH_MAX - n - 1)
@@ -222,38 +243,24 @@ static void file_line(struct build *b, struct diff_proc *p, const struct aa_reco
 		if (path_ignored(b->r, to.data, to.len))
 			return;
 	}
-	if (path_ignored(b->r, path.data, path.len))
+	if (path_ignored(b->r, o.path.data, o.path.len))
 		return;
 	if (w == F_OPEN)
-		mode = aa_open_flags_here(rec->arch, flags) &
-		       (O_ACCMODE | O_CREAT | O_EXCL | O_TRUNC | O_APPEND | O_DIRECTORY);
-	if (w != F_RENAME) { /* (two paths: rare) */
-		key = diff_hash((const char *)path.data, path.len) + w * 0x9e3779b97f4a7c15ull +
-		      mode * 0xc2b2ae3d27d4eb4full + (uint64_t)err * 0x165667b19e3779f9ull;
-		m = line_memo_slot(b, key);
-		if (line_memo_is(m, key, w, mode, err, path)) {
-			diff_proc_add_line(b, p, m->mem + m->path_len, m->line_len, m->hash);
-			return;
-		}
-	}
+		o.mode = aa_open_flags_here(rec->arch, flags) &
+			 (O_ACCMODE | O_CREAT | O_EXCL | O_TRUNC | O_APPEND | O_DIRECTORY);
+	if (w != F_RENAME && line_memo_add(b, p, &o)) /* (two paths: rare, not kept) */
+		return;
 	line_start(b);
 	fputs(word[w], b->ms);
-	put_masked(b, path.data, path.len);
+	put_masked(b, o.path.data, o.path.len);
 	if (w == F_RENAME) {
 		fputs(" -> ", b->ms);
 		put_masked(b, to.data, to.len);
 	}
 	if (w == F_OPEN)
-		put_open_mode(b, mode);
-	put_errno(b, err);
-	if (fflush(b->ms) || b->nomem) {
-		b->nomem = 1;
-		return;
-	}
-	uint64_t hash = diff_hash(b->buf, b->len);
-	if (m)
-		line_memo_keep(b, m, key, w, mode, err, path, hash);
-	diff_proc_add_line(b, p, b->buf, b->len, hash);
+		put_open_mode(b, o.mode);
+	put_errno(b, o.err);
+	line_made_add(b, p, w != F_RENAME ? &o : NULL);
 }
 
 static void net_line(struct build *b, struct diff_proc *p, const struct aa_net_event *e)
@@ -330,17 +337,23 @@ static void exec_failed_line(struct build *b, struct diff_proc *p, const struct 
 {
 	const struct aa_task_event *e = rec->ev.task;
 	const struct aa_string *file = rec->joins ? &rec->joins->str[AA_STRING_FILENAME] : NULL;
+	struct made_of o = { .what = LINE_EXEC_FAILED, .err = -(int64_t)e->error };
 
 	if (e->kind != AA_TASK_EXEC_FAILED || (b->r->fields & AA_DIFF_EXE))
 		return;
+	if (file && file->data) {
+		o.path = *file;
+		if (line_memo_add(b, p, &o))
+			return;
+	}
 	line_start(b);
 	fputs("exec failed ", b->ms);
 	if (file && file->data)
 		put_masked(b, file->data, file->len);
 	else
 		fputs("(file not recorded)", b->ms);
-	put_errno(b, -(int64_t)e->error);
-	diff_proc_add(b, p);
+	put_errno(b, o.err);
+	line_made_add(b, p, file && file->data ? &o : NULL);
 }
 
 /* An exit (or task exit) record: the process's connections end, and what

@@ -373,8 +373,8 @@ Test(tree_diff, describe_applies_every_default_mask_in_one_path)
 	free(a);
 }
 
-/* The same path opened, written and removed in several ways, by two
- * processes: each way is a line of its own (made once, then found again:
+/* The same path opened, written, removed and failed to exec in several
+ * ways, by two processes: each way is a line of its own (made once, then found again:
  * diff_text.c's line memo), each line once per process. */
 Test(tree_diff, a_path_met_again_in_other_ways_is_a_line_each)
 {
@@ -392,7 +392,10 @@ Test(tree_diff, a_path_met_again_in_other_ways_is_a_line_each)
 	file_op(&j, 100, AA_SYS_UNLINK, 0, 0, f, strlen(f));
 	file_op(&j, 100, AA_SYS_UNLINK, 0, -2, f, strlen(f));
 	file_op(&j, 100, AA_SYS_OPENAT, O_RDONLY, -2, f, strlen(f)); /* the same line */
+	exec_failed(&j, 100, f);
+	exec_failed(&j, 100, f); /* the same line */
 	fork_exec(&j, 101, 100, "cat", ARGV("cat"));
+	exec_failed(&j, 101, f);
 	file_op(&j, 101, AA_SYS_OPENAT, O_RDONLY, -13, f, strlen(f));
 	file_op(&j, 101, AA_SYS_OPENAT, O_RDONLY, 3, f, strlen(f));
 	file_op(&j, 101, AA_SYS_OPENAT, O_RDONLY, 3, "/w/data.tx", strlen("/w/data.tx"));
@@ -408,7 +411,9 @@ Test(tree_diff, a_path_met_again_in_other_ways_is_a_line_each)
 			       "  write \"/w/data.txt\"\n"
 			       "  unlink \"/w/data.txt\"\n"
 			       "  unlink \"/w/data.txt\" -> ENOENT\n"
+			       "  exec failed \"/w/data.txt\" -> ENOENT\n"
 			       "  process \"cat\"\n    exe \"/usr/bin/prog\"\n    exit 0\n"
+			       "    exec failed \"/w/data.txt\" -> ENOENT\n"
 			       "    open \"/w/data.txt\" O_RDONLY -> EACCES\n"
 			       "    open \"/w/data.txt\" O_RDONLY\n"
 			       "    open \"/w/data.tx\" O_RDONLY\n");
