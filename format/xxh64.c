@@ -61,14 +61,19 @@ static inline uint64_t merge(uint64_t acc, uint64_t v)
 	return acc * P1 + P4;
 }
 
+static void lanes_init(uint64_t v[4], uint64_t seed)
+{
+	v[0] = seed + P1 + P2;
+	v[1] = seed + P2;
+	v[2] = seed;
+	v[3] = seed - P1;
+}
+
 void aa_xxh64_init(struct aa_xxh64 *s, uint64_t seed)
 {
 	memset(s, 0, sizeof(*s));
 	s->seed = seed;
-	s->v[0] = seed + P1 + P2;
-	s->v[1] = seed + P2;
-	s->v[2] = seed;
-	s->v[3] = seed - P1;
+	lanes_init(s->v, seed);
 }
 
 static const uint8_t *stripes(uint64_t v[4], const uint8_t *p, const uint8_t *end)
@@ -107,20 +112,21 @@ void aa_xxh64_update(struct aa_xxh64 *s, const void *data, size_t len)
 	copy_small(s->buf, p, s->buffered);
 }
 
-uint64_t aa_xxh64_digest(const struct aa_xxh64 *s)
+/* The end of a digest: the lanes v (total >= 32) or the seed, then the
+ * tail[0..n), n < 32, the bytes past the last whole stripe. */
+static uint64_t finish(const uint64_t v[4], uint64_t seed, uint64_t total, const uint8_t *tail, size_t n)
 {
+	const uint8_t *p = tail, *end = tail + n;
 	uint64_t h;
 
-	if (s->total >= 32) {
-		h = rotl(s->v[0], 1) + rotl(s->v[1], 7) + rotl(s->v[2], 12) + rotl(s->v[3], 18);
+	if (total >= 32) {
+		h = rotl(v[0], 1) + rotl(v[1], 7) + rotl(v[2], 12) + rotl(v[3], 18);
 		for (int i = 0; i < 4; i++)
-			h = merge(h, s->v[i]);
+			h = merge(h, v[i]);
 	} else {
-		h = s->seed + P5;
+		h = seed + P5;
 	}
-	h += s->total;
-
-	const uint8_t *p = s->buf, *end = s->buf + s->buffered;
+	h += total;
 	for (; end - p >= 8; p += 8) {
 		h ^= round1(0, rd64(p));
 		h = rotl(h, 27) * P1 + P4;
@@ -140,4 +146,19 @@ uint64_t aa_xxh64_digest(const struct aa_xxh64 *s)
 	h *= P3;
 	h ^= h >> 32;
 	return h;
+}
+
+uint64_t aa_xxh64_digest(const struct aa_xxh64 *s)
+{
+	return finish(s->v, s->seed, s->total, s->buf, s->buffered);
+}
+
+uint64_t aa_xxh64(const void *data, size_t len, uint64_t seed)
+{
+	const uint8_t *p = data, *tail;
+	uint64_t v[4];
+
+	lanes_init(v, seed);
+	tail = stripes(v, p, p + len);
+	return finish(v, seed, len, tail, len - (size_t)(tail - p));
 }

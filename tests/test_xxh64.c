@@ -55,6 +55,7 @@ Test(xxh64, matches_xxhsum_around_every_stripe_boundary)
 		uint64_t want = xxhsum(b, lens[i]);
 		cr_expect_eq(whole(b, lens[i]), want, "%zu bytes: %016" PRIx64 ", xxhsum %016" PRIx64, lens[i],
 			     whole(b, lens[i]), want);
+		cr_expect_eq(aa_xxh64(b, lens[i], 0), want, "%zu bytes at once", lens[i]);
 	}
 }
 
@@ -94,4 +95,23 @@ Test(xxh64, any_split_gives_the_digest_of_the_whole)
 		aa_xxh64_update(&h, b, at);
 		cr_expect_eq(aa_xxh64_digest(&framed), aa_xxh64_digest(&h), "records from offset %zu", start);
 	}
+}
+
+/* At once (aa_xxh64) as in pieces, with a seed too. */
+Test(xxh64, at_once_equals_streamed_with_any_seed)
+{
+	static const uint64_t seeds[] = { 0, 1, 0x9e3779b97f4a7c15ull, ~0ull };
+	uint8_t b[300];
+
+	fill(b, sizeof(b), 5);
+	for (size_t i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++)
+		for (size_t n = 0; n <= sizeof(b); n++) {
+			struct aa_xxh64 h;
+
+			aa_xxh64_init(&h, seeds[i]);
+			aa_xxh64_update(&h, b, n / 3);
+			aa_xxh64_update(&h, b + n / 3, n - n / 3);
+			cr_expect_eq(aa_xxh64(b, n, seeds[i]), aa_xxh64_digest(&h), "%zu bytes, seed %" PRIx64, n,
+				     seeds[i]);
+		}
 }

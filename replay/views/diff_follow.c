@@ -34,12 +34,8 @@ static void body_line(struct diff_tls *t, const struct aa_follow_msg *m)
 	fseeko(t->ms, 0, SEEK_SET);
 	fputs("body ", t->ms);
 	aa_enc_text_string(t->ms, b->data, b->len < BODY_SHOWN ? b->len : BODY_SHOWN);
-	if (b->len > BODY_SHOWN) {
-		struct aa_xxh64 x;
-		aa_xxh64_init(&x, 0);
-		aa_xxh64_update(&x, b->data, b->len);
-		fprintf(t->ms, "... (%zu bytes, xxh64 %016llx)", b->len, (unsigned long long)aa_xxh64_digest(&x));
-	}
+	if (b->len > BODY_SHOWN)
+		fprintf(t->ms, "... (%zu bytes, xxh64 %016llx)", b->len, (unsigned long long)aa_xxh64(b->data, b->len, 0));
 	if (m->body_cut)
 		fputs(" (cut)", t->ms);
 	if (m->body_incomplete)

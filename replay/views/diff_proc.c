@@ -15,12 +15,8 @@
 
 uint64_t diff_hash(const char *s, size_t len)
 {
-	struct aa_xxh64 h;
-	uint64_t v;
+	uint64_t v = aa_xxh64(s, len, 0);
 
-	aa_xxh64_init(&h, 0);
-	aa_xxh64_update(&h, s, len);
-	v = aa_xxh64_digest(&h);
 	return v ? v : 1;
 }
 
