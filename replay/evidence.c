@@ -16,6 +16,10 @@
 /* Bytes of pending groups and records waiting behind them, at most; past
  * it the oldest group is an orphan. */
 #define PENDING_MAX_BYTES (64u << 20)
+/* Groups done with kept for the next ones rather than freed (a recording
+ * makes one every few records), and the largest string buffer they keep. */
+#define SPARE_GROUPS 64
+#define SPARE_STRING_MAX 4096u
 
 /* A record copied while it waits (fold), parsed again when it goes out. */
 struct held {
@@ -41,6 +45,7 @@ struct jstr {
 	uint32_t orig_len;
 	uint8_t flags;
 	int present;
+	uint32_t cap;      /* of buf, which a spare group keeps */
 };
 
 /* The completion records of one (pid, tid, timestamp_ns). */
@@ -78,6 +83,8 @@ struct aa_evidence {
 	struct aa_record out_rec;
 	struct aa_joins joins; /* the joins of the record popped last */
 	uint32_t origin;       /* of the record being pushed */
+	struct group *spare[SPARE_GROUPS];
+	size_t nspare;
 };
 
 struct aa_evidence *aa_evidence_new(int fold, uint32_t max_processes)
@@ -143,14 +150,29 @@ static int key_of(const struct aa_event *ev, uint32_t *pid, uint32_t *tid, int *
 	return 0;
 }
 
+static void group_free(struct group *g)
+{
+	for (int k = 0; k < AA_STRING_KIND_COUNT; k++)
+		free(g->s[k].buf);
+	free(g);
+}
+
 static void group_unref(struct aa_evidence *e, struct group *g)
 {
 	if (!g || --g->refs > 0 || g->pending)
 		return;
-	for (int k = 0; k < AA_STRING_KIND_COUNT; k++)
-		free(g->s[k].buf);
 	e->bytes -= g->bytes;
-	free(g);
+	if (e->nspare == SPARE_GROUPS) {
+		group_free(g);
+		return;
+	}
+	for (int k = 0; k < AA_STRING_KIND_COUNT; k++)
+		if (g->s[k].cap > SPARE_STRING_MAX) {
+			free(g->s[k].buf);
+			g->s[k].buf = NULL;
+			g->s[k].cap = 0;
+		}
+	e->spare[e->nspare++] = g;
 }
 
 /* Takes g out of the pending list: nothing more joins it. */
@@ -266,8 +288,15 @@ static int add_string(struct aa_evidence *e, struct group *g, const struct aa_st
 		s->total = p->total_len;
 		s->keep = p->total_len < AA_JOIN_STRING_MAX ? p->total_len : AA_JOIN_STRING_MAX;
 		s->orig_len = p->orig_len;
-		if (!(s->buf = malloc(s->keep ? s->keep : 1)))
-			return AA_E_NOMEM;
+		if (s->cap < s->keep || !s->buf) {
+			uint32_t cap = s->keep ? s->keep : 1;
+			uint8_t *b = malloc(cap);
+			if (!b)
+				return AA_E_NOMEM;
+			free(s->buf);
+			s->buf = b;
+			s->cap = cap;
+		}
 		g->bytes += s->keep;
 		e->bytes += s->keep;
 	}
@@ -310,8 +339,17 @@ static struct group *group_new(struct aa_evidence *e, uint32_t pid, uint32_t tid
 	struct group *g;
 
 	bound(e);
-	if (!(g = calloc(1, sizeof(*g))))
+	if (e->nspare) {
+		/* all as new but its string buffers; conn and task are only
+		 * read once has_conn or has_task says they were written */
+		g = e->spare[--e->nspare];
+		for (int k = 0; k < AA_STRING_KIND_COUNT; k++)
+			g->s[k] = (struct jstr){ .buf = g->s[k].buf, .cap = g->s[k].cap };
+		g->has_conn = g->has_task = 0;
+		g->joined = g->refs = 0;
+	} else if (!(g = calloc(1, sizeof(*g)))) {
 		return NULL;
+	}
 	g->origin = e->origin;
 	g->pid = pid;
 	g->tid = tid;
@@ -410,8 +448,11 @@ void aa_evidence_end(struct aa_evidence *e)
 
 const struct aa_record *aa_evidence_pop(struct aa_evidence *e)
 {
-	free(e->out.h);
-	group_unref(e, e->out.g);
+	/* most records have neither: no call for them */
+	if (e->out.h)
+		free(e->out.h);
+	if (e->out.g)
+		group_unref(e, e->out.g);
 	e->out = (struct qent){ 0 };
 	if (e->qhead == e->qn)
 		return NULL;
@@ -465,6 +506,8 @@ void aa_evidence_free(struct aa_evidence *e)
 	}
 	free(e->out.h);
 	group_unref(e, e->out.g);
+	while (e->nspare)
+		group_free(e->spare[--e->nspare]);
 	free(e->q);
 	aa_proctab_free(e->procs);
 	free(e);

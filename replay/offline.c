@@ -283,13 +283,13 @@ static int framing(struct offline *o, const char *what)
 /* rec's origin: its source's in a merged file, else the file's. */
 static void set_origin(struct offline *o, struct aa_record *rec, uint32_t sid)
 {
-	const struct aa_origin *g;
+	struct aa_origin *g;
 
 	rec->origin = !o->f.have_meta ? UINT32_MAX : sid ? o->f.more[sid - 1].origin : o->f.origin;
 	g = aa_origins_get(o->origins, rec->origin);
 	rec->host = g ? g->host : "";
 	rec->session = g ? g->session : NULL;
-	aa_origins_count_record(o->origins, rec);
+	aa_origin_count_record(g, rec);
 }
 
 /* The next framed record of the current chunk: 1, or a framing error. */

@@ -86,21 +86,6 @@ uint32_t aa_origins_count(const struct aa_origins *t)
 	return t ? t->n : 0;
 }
 
-void aa_origins_count_record(struct aa_origins *t, const struct aa_record *rec)
-{
-	struct aa_origin *o = aa_origins_get(t, rec->origin);
-
-	if (!o)
-		return;
-	o->records++;
-	o->by_type[rec->ev.type]++;
-	o->bytes_raw += rec->ev.len;
-	if (!o->first_ns || rec->time_ns < o->first_ns)
-		o->first_ns = rec->time_ns;
-	if (rec->time_ns > o->last_ns)
-		o->last_ns = rec->time_ns;
-}
-
 const struct aa_origin *aa_source_origin(const aa_source *src, uint32_t i)
 {
 	return src && src->ops->origins ? aa_origins_get(src->ops->origins(src), i) : NULL;

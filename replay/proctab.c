@@ -26,6 +26,9 @@ struct aa_proctab {
 	size_t max;                  /* incarnations kept at most */
 	uint32_t origin;             /* of the record being fed: the pids' namespace */
 	const char *host;            /* and its host */
+	/* the latest incarnation found last (a run of records is mostly of
+	 * one process): forgotten whenever the latest ones change */
+	struct proc *hit;
 };
 
 struct aa_proctab *aa_proctab_new(uint32_t max)
@@ -60,6 +63,7 @@ static void hash_replace(struct aa_proctab *t, struct proc *old, struct proc *by
 {
 	struct proc **pp = &t->bucket[slot(old->p.origin, old->p.pid)];
 
+	t->hit = NULL;
 	while (*pp != old)
 		pp = &(*pp)->hnext;
 	if (by) {
@@ -133,6 +137,7 @@ static struct proc *incarnate(struct aa_proctab *t, uint32_t pid, uint64_t wall_
 	} else {
 		p->hnext = t->bucket[slot(t->origin, pid)];
 		t->bucket[slot(t->origin, pid)] = p;
+		t->hit = NULL;
 	}
 	p->older = t->last;
 	if (t->last)
@@ -350,8 +355,12 @@ const struct aa_process *aa_proctab_feed(struct aa_proctab *t, const struct aa_r
 	case AA_TYPE_TLS_CONN:
 	case AA_TYPE_FILEOP:
 	case AA_TYPE_NET:
-		if (aa_event_pid(ev, &pid))
-			p = latest(t, pid);
+		if (!aa_event_pid(ev, &pid))
+			break;
+		if ((p = t->hit) && p->p.pid == pid && p->p.origin == t->origin)
+			break;
+		if ((p = latest(t, pid)))
+			t->hit = p;
 		break;
 	case AA_TYPE_UNKNOWN:
 		break;

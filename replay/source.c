@@ -132,11 +132,17 @@ static const char *keep_arch(aa_source *src, const char *s)
  */
 static const char *record_arch(aa_source *src, const struct aa_record *rec)
 {
-	const struct aa_origin *g = aa_source_origin(src, rec->origin);
+	const struct aa_origin *g;
 	const struct aa_file_meta *m;
 
-	if (g)
-		return g->meta->arch ? g->meta->arch : "";
+	if (src->arch_cached && src->arch_origin == rec->origin)
+		return src->arch_of;
+	if ((g = aa_source_origin(src, rec->origin))) {
+		src->arch_cached = 1;
+		src->arch_origin = rec->origin;
+		src->arch_of = g->meta->arch ? g->meta->arch : "";
+		return src->arch_of;
+	}
 	if (!(m = aa_source_meta(src)))
 		return NULL;
 	return keep_arch(src, m->arch ? m->arch : "");

@@ -62,6 +62,11 @@ struct aa_source {
 	/* The META arch strings of a source without origins (aa_record.arch) */
 	char *archs[AA_SOURCE_ARCHS];
 	uint32_t narchs;
+	/* The arch of the origin of the record before (origins and their
+	 * METAs do not change): no lookup per record of a run of one origin */
+	int arch_cached;
+	uint32_t arch_origin;
+	const char *arch_of;
 };
 
 /* Sets up the common part; copies the filter. Returns 0 or AA_E_NOMEM. */
