@@ -106,28 +106,6 @@ struct aa_proctab *aa_evidence_procs(const struct aa_evidence *e)
 	return e->procs;
 }
 
-int aa_is_completion(const struct aa_event *ev)
-{
-	if (ev->error)
-		return 0;
-	switch (ev->type) {
-	case AA_TYPE_STRING:
-	case AA_TYPE_TLS_CONN:
-		return 1;
-	case AA_TYPE_TASK:
-		return ev->task->kind == AA_TASK_EXEC || ev->task->kind == AA_TASK_EXIT;
-	case AA_TYPE_TLS:
-	case AA_TYPE_FILE:
-	case AA_TYPE_EXEC:
-	case AA_TYPE_EXIT:
-	case AA_TYPE_FILEOP:
-	case AA_TYPE_NET:
-	case AA_TYPE_UNKNOWN:
-		return 0;
-	}
-	return 0;
-}
-
 /* The record's pid and tid; exec and exit records have no tid (0 then).
  * 0 for a record that takes no part (unknown, invalid). */
 static int key_of(const struct aa_event *ev, uint32_t *pid, uint32_t *tid, int *has_tid)
@@ -240,32 +218,32 @@ static int queue(struct aa_evidence *e, struct aa_record *rec, struct group *g, 
 	return 0;
 }
 
-/* Groups of pid (and tid, if has_tid) with another time stamp: their record
- * is not coming (a thread's records come in its order). */
-static void drop_stale(struct aa_evidence *e, uint32_t pid, uint32_t tid, int has_tid, uint64_t ts)
-{
-	for (size_t i = 0; i < e->npending;) {
-		struct group *g = e->pending[i];
-		if (g->origin == e->origin && g->pid == pid && (!has_tid || g->tid == tid) &&
-		    g->ts != ts)
-			settle(e, i);
-		else
-			i++;
-	}
-}
-
+/*
+ * The first pending group of pid (and tid, if has_tid) with time stamp ts,
+ * at *at; those of pid (tid) with another time stamp are settled on the
+ * way: their record is not coming (a thread's records come in its order).
+ * One pass: settling one moves only those after it.
+ */
 static struct group *find(struct aa_evidence *e, uint32_t pid, uint32_t tid, int has_tid,
 			  uint64_t ts, size_t *at)
 {
-	for (size_t i = 0; i < e->npending; i++) {
+	struct group *found = NULL;
+
+	for (size_t i = 0; i < e->npending;) {
 		struct group *g = e->pending[i];
-		if (g->origin == e->origin && g->pid == pid && g->ts == ts &&
-		    (!has_tid || g->tid == tid)) {
-			*at = i;
-			return g;
+		if (g->origin != e->origin || g->pid != pid || (has_tid && g->tid != tid)) {
+			i++;
+		} else if (g->ts != ts) {
+			settle(e, i);
+		} else {
+			if (!found) {
+				found = g;
+				*at = i;
+			}
+			i++;
 		}
 	}
-	return NULL;
+	return found;
 }
 
 /* A second record of the same part: the group's own record was lost. ev is
@@ -383,8 +361,6 @@ static int push_completion(struct aa_evidence *e, struct aa_record *rec, uint32_
 {
 	uint64_t ts = rec->ev.mono_ns;
 	size_t at;
-
-	drop_stale(e, pid, tid, 1, ts);
 	struct group *g = find(e, pid, tid, 1, ts, &at);
 	if (g && conflicts(g, &rec->ev)) {
 		settle(e, at);
@@ -395,7 +371,7 @@ static int push_completion(struct aa_evidence *e, struct aa_record *rec, uint32_
 	if (group_add(e, g, &rec->ev) != 0)
 		return AA_E_NOMEM;
 	/* a task exec or exit record tells the table at once */
-	rec->process = aa_proctab_feed(e->procs, rec, NULL);
+	rec->process = aa_proctab_feed(e->procs, rec, pid, NULL);
 	return queue(e, rec, g, 1);
 }
 
@@ -404,8 +380,6 @@ static int push_completed(struct aa_evidence *e, struct aa_record *rec, uint32_t
 {
 	uint64_t ts = rec->ev.mono_ns;
 	size_t at;
-
-	drop_stale(e, pid, tid, has_tid, ts);
 	struct group *g = find(e, pid, tid, has_tid, ts, &at);
 	if (g) {
 		struct aa_joins j;
@@ -413,7 +387,7 @@ static int push_completed(struct aa_evidence *e, struct aa_record *rec, uint32_t
 
 		g->joined = 1;
 		set_joins(&j, g);
-		rec->process = aa_proctab_feed(e->procs, rec, &j);
+		rec->process = aa_proctab_feed(e->procs, rec, pid, &j);
 		if (rec->ev.type != AA_TYPE_TLS && was)
 			g = NULL; /* a second record of the key: the first took it */
 		int rc = queue(e, rec, g, 0);
@@ -422,7 +396,7 @@ static int push_completed(struct aa_evidence *e, struct aa_record *rec, uint32_t
 			settle(e, at);
 		return rc;
 	}
-	rec->process = aa_proctab_feed(e->procs, rec, NULL);
+	rec->process = aa_proctab_feed(e->procs, rec, pid, NULL);
 	return queue(e, rec, NULL, 0);
 }
 

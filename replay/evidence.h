@@ -39,7 +39,28 @@ const struct aa_record *aa_evidence_pop(struct aa_evidence *e);
 
 struct aa_proctab *aa_evidence_procs(const struct aa_evidence *e);
 
-/* 1 for a record that completes another (string, tls_conn, task exec/exit). */
-int aa_is_completion(const struct aa_event *ev);
+/* 1 for a record that completes another (string, tls_conn, task exec/exit).
+ * Inline: asked of every record. */
+static inline int aa_is_completion(const struct aa_event *ev)
+{
+	if (ev->error)
+		return 0;
+	switch (ev->type) {
+	case AA_TYPE_STRING:
+	case AA_TYPE_TLS_CONN:
+		return 1;
+	case AA_TYPE_TASK:
+		return ev->task->kind == AA_TASK_EXEC || ev->task->kind == AA_TASK_EXIT;
+	case AA_TYPE_TLS:
+	case AA_TYPE_FILE:
+	case AA_TYPE_EXEC:
+	case AA_TYPE_EXIT:
+	case AA_TYPE_FILEOP:
+	case AA_TYPE_NET:
+	case AA_TYPE_UNKNOWN:
+		return 0;
+	}
+	return 0;
+}
 
 #endif /* AA_EVIDENCE_H */

@@ -323,17 +323,16 @@ static struct proc *feed_exec(struct aa_proctab *t, const struct aa_exec_event *
 }
 
 const struct aa_process *aa_proctab_feed(struct aa_proctab *t, const struct aa_record *rec,
-					 const struct aa_joins *j)
+					 uint32_t pid, const struct aa_joins *j)
 {
 	const struct aa_event *ev = &rec->ev;
 	uint64_t wall = rec->time_ns, off = rec->time_ns - ev->mono_ns;
 	struct proc *p = NULL;
-	uint32_t pid;
 
 	t->origin = rec->origin;
 	t->host = rec->host;
 	if (ev->error)
-		return aa_event_pid(ev, &pid) ? (const struct aa_process *)latest(t, pid) : NULL;
+		return ev->type != AA_TYPE_UNKNOWN ? (const struct aa_process *)latest(t, pid) : NULL;
 	switch (ev->type) {
 	case AA_TYPE_TASK:
 		p = feed_task(t, ev->task, wall, off, j);
@@ -355,8 +354,6 @@ const struct aa_process *aa_proctab_feed(struct aa_proctab *t, const struct aa_r
 	case AA_TYPE_TLS_CONN:
 	case AA_TYPE_FILEOP:
 	case AA_TYPE_NET:
-		if (!aa_event_pid(ev, &pid))
-			break;
 		if ((p = t->hit) && p->p.pid == pid && p->p.origin == t->origin)
 			break;
 		if ((p = latest(t, pid)))

@@ -16,12 +16,12 @@ void aa_proctab_free(struct aa_proctab *t);
 
 /*
  * Updates the table with one delivered record (of its origin's processes),
- * whose joins are j (NULL
- * when none): task records, exec and exit records. Returns the process of
- * the record's pid as of it, NULL when unknown.
+ * of a known type, whose pid is pid (aa_event_pid's) and whose joins are j
+ * (NULL when none): task records, exec and exit records. Returns the
+ * process of the record's pid as of it, NULL when unknown.
  */
 const struct aa_process *aa_proctab_feed(struct aa_proctab *t, const struct aa_record *rec,
-					 const struct aa_joins *j);
+					 uint32_t pid, const struct aa_joins *j);
 /* pid of origin (aa_record.origin: pids of other hosts are other processes) at wall_ns. */
 const struct aa_process *aa_proctab_at(const struct aa_proctab *t, uint32_t origin, uint32_t pid,
 				       uint64_t wall_ns);

@@ -34,7 +34,8 @@ int aa_source_init(aa_source *src, const struct aa_source_ops *ops, const struct
 	return 0;
 }
 
-void aa_source_count(aa_source *src, const struct aa_record *rec)
+/* Counts a record in src->stats (type, bytes, time range). */
+static void count(aa_source *src, const struct aa_record *rec)
 {
 	struct aa_source_stats *s = &src->stats;
 
@@ -135,8 +136,6 @@ static const char *record_arch(aa_source *src, const struct aa_record *rec)
 	const struct aa_origin *g;
 	const struct aa_file_meta *m;
 
-	if (src->arch_cached && src->arch_origin == rec->origin)
-		return src->arch_of;
 	if ((g = aa_source_origin(src, rec->origin))) {
 		src->arch_cached = 1;
 		src->arch_origin = rec->origin;
@@ -151,8 +150,11 @@ static const char *record_arch(aa_source *src, const struct aa_record *rec)
 /* A record just read from the source: its arch set, counted. */
 static void took(aa_source *src, struct aa_record *rec)
 {
-	rec->arch = record_arch(src, rec);
-	aa_source_count(src, rec);
+	if (src->arch_cached && src->arch_origin == rec->origin)
+		rec->arch = src->arch_of;
+	else
+		rec->arch = record_arch(src, rec);
+	count(src, rec);
 }
 
 /*

@@ -72,8 +72,6 @@ struct aa_source {
 /* Sets up the common part; copies the filter. Returns 0 or AA_E_NOMEM. */
 int aa_source_init(aa_source *src, const struct aa_source_ops *ops,
 		   const struct aa_filter *filter);
-/* Counts a record in src->stats (type, bytes, time range). */
-void aa_source_count(aa_source *src, const struct aa_record *rec);
 /* Fills a caller's err (when not NULL) whole, for an open that failed
  * before or without a source; returns code. */
 int aa_error_set(struct aa_error_info *err, int code, int sys_errno, const char *path,
