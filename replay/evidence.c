@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "proctab.h"
 
 /* Bytes of pending groups and records waiting behind them, at most; past
@@ -20,6 +21,8 @@
  * makes one every few records), and the largest string buffer they keep. */
 #define SPARE_GROUPS 64
 #define SPARE_STRING_MAX 4096u
+/* Held copies (fold) are taken from blocks of this size: none per record. */
+#define HELD_BLOCK (64u << 10)
 
 /* A record copied while it waits (fold), parsed again when it goes out. */
 struct held {
@@ -65,7 +68,8 @@ struct group {
 
 /* A record waiting to go out. */
 struct qent {
-	struct held *h;         /* a copy (fold), or */
+	struct held *h;         /* a copy (fold), in blk, or */
+	struct aa_arena_block *blk;
 	struct aa_record *live; /* the record just pushed (without fold) */
 	struct group *g;        /* the group it is part of, or that completes it */
 	int completion;         /* it is part of g, not completed by it */
@@ -85,6 +89,7 @@ struct aa_evidence {
 	uint32_t origin;       /* of the record being pushed */
 	struct group *spare[SPARE_GROUPS];
 	size_t nspare;
+	struct aa_arena held;  /* the copies (fold) */
 };
 
 struct aa_evidence *aa_evidence_new(int fold, uint32_t max_processes)
@@ -94,6 +99,7 @@ struct aa_evidence *aa_evidence_new(int fold, uint32_t max_processes)
 	if (!e)
 		return NULL;
 	e->fold = fold;
+	aa_arena_init(&e->held, HELD_BLOCK);
 	if (!(e->procs = aa_proctab_new(max_processes))) {
 		free(e);
 		return NULL;
@@ -196,7 +202,7 @@ static int queue(struct aa_evidence *e, struct aa_record *rec, struct group *g, 
 	if (queue_room(e) != 0)
 		return AA_E_NOMEM;
 	if (e->fold) {
-		if (!(q.h = malloc(sizeof(*q.h) + rec->ev.len)))
+		if (!(q.h = aa_arena_take(&e->held, sizeof(*q.h) + rec->ev.len, &q.blk)))
 			return AA_E_NOMEM;
 		q.h->time_ns = rec->time_ns;
 		q.h->index = rec->index;
@@ -424,7 +430,7 @@ const struct aa_record *aa_evidence_pop(struct aa_evidence *e)
 {
 	/* most records have neither: no call for them */
 	if (e->out.h)
-		free(e->out.h);
+		aa_arena_give(&e->held, e->out.blk);
 	if (e->out.g)
 		group_unref(e, e->out.g);
 	e->out = (struct qent){ 0 };
@@ -475,11 +481,14 @@ void aa_evidence_free(struct aa_evidence *e)
 		return;
 	aa_evidence_end(e);
 	for (size_t i = e->qhead; i < e->qn; i++) {
-		free(e->q[i].h);
+		if (e->q[i].h)
+			aa_arena_give(&e->held, e->q[i].blk);
 		group_unref(e, e->q[i].g);
 	}
-	free(e->out.h);
+	if (e->out.h)
+		aa_arena_give(&e->held, e->out.blk);
 	group_unref(e, e->out.g);
+	aa_arena_free(&e->held);
 	while (e->nspare)
 		group_free(e->spare[--e->nspare]);
 	free(e->q);

@@ -19,26 +19,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
+
 /* Records are copied into blocks of this size (a larger record: its own). */
 #define BLOCK_SIZE (1u << 20)
 /* How many records ahead of the one going out the FIFO's are prefetched. */
 #define PREFETCH 2
-/* Emptied blocks kept for reuse rather than freed. */
-#define SPARE_MAX 4
-
-struct block {
-	struct block *next; /* in the spare list */
-	size_t size, used;  /* of data */
-	uint32_t live;      /* records in it not yet handed out and released */
-	uint32_t pad_;
-	uint8_t data[];
-};
-_Static_assert(offsetof(struct block, data) % 8 == 0, "records in a block are 8-byte aligned");
 
 /* A record held back: as it was pushed (its event parsed), then its bytes
  * (or, with pin, its bytes stay where they are). */
 struct held {
-	struct block *blk;
+	struct aa_arena_block *blk;
 	struct aa_pin *pin;
 	struct aa_record rec;
 	uint8_t bytes[];
@@ -55,14 +46,12 @@ struct aa_order {
 	uint64_t window_ns;
 	uint64_t newest_ns; /* latest time pushed */
 	uint64_t arrivals;
-	size_t bytes;       /* of the blocks in use */
+	struct aa_arena arena; /* the copies */
+	size_t bytes;       /* of the pinned buffers */
 	struct slot *fifo;  /* a ring, in (time, arrival) order; fcap a power of 2 */
 	size_t fhead, fn, fcap;
 	struct slot *heap;  /* the records that came late */
 	size_t hn, hcap;
-	struct block *cur;  /* the block being filled */
-	struct block *spare;
-	size_t nspare;
 	struct held *out;   /* the one last handed out */
 };
 
@@ -70,8 +59,10 @@ struct aa_order *aa_order_new(uint64_t window_ns)
 {
 	struct aa_order *o = calloc(1, sizeof(*o));
 
-	if (o)
+	if (o) {
 		o->window_ns = window_ns;
+		aa_arena_init(&o->arena, BLOCK_SIZE);
+	}
 	return o;
 }
 
@@ -82,57 +73,11 @@ static int before(const struct slot *a, const struct slot *b)
 	return a->arrival < b->arrival;
 }
 
-static void block_free(struct aa_order *o, struct block *b)
-{
-	o->bytes -= b->size;
-	if (b->size == BLOCK_SIZE && o->nspare < SPARE_MAX) {
-		b->next = o->spare;
-		o->spare = b;
-		o->nspare++;
-		return;
-	}
-	free(b);
-}
-
-/* Room for need bytes, 8-byte aligned, in the block being filled. */
-static struct held *reserve(struct aa_order *o, size_t need)
-{
-	struct block *b = o->cur;
-
-	if (!b || b->size - b->used < need) {
-		if (b && !b->live)
-			block_free(o, b); /* no record of it held any more */
-		o->cur = NULL;
-		if (need <= BLOCK_SIZE && o->spare) {
-			b = o->spare;
-			o->spare = b->next;
-			o->nspare--;
-		} else {
-			size_t size = need <= BLOCK_SIZE ? BLOCK_SIZE : need;
-			if (!(b = malloc(sizeof(*b) + size)))
-				return NULL;
-			b->size = size;
-		}
-		b->used = 0;
-		b->live = 0;
-		o->bytes += b->size;
-		o->cur = b;
-	}
-	struct held *h = (struct held *)(b->data + b->used);
-	b->used += need;
-	b->live++;
-	h->blk = b;
-	return h;
-}
-
 static void release(struct aa_order *o, struct held *h)
 {
-	struct block *b = h->blk;
-
 	if (h->pin && --h->pin->refs == 0)
 		o->bytes -= h->pin->size;
-	if (--b->live == 0 && b != o->cur)
-		block_free(o, b);
+	aa_arena_give(&o->arena, h->blk);
 }
 
 static int grow(struct slot **a, size_t *cap)
@@ -203,11 +148,13 @@ int aa_order_push(struct aa_order *o, const struct aa_record *rec, struct aa_pin
 	/* kept in place only when its view is in its bytes, not in a copy */
 	if (rec->ev.type != AA_TYPE_UNKNOWN && (const void *)rec->ev.tls != (const void *)rec->ev.raw)
 		pin = NULL;
-	size_t need = sizeof(struct held) + (pin ? 0 : ((size_t)rec->ev.len + 7) & ~(size_t)7);
-	struct held *h = reserve(o, need);
+	size_t need = sizeof(struct held) + (pin ? 0 : rec->ev.len);
+	struct aa_arena_block *blk;
+	struct held *h = aa_arena_take(&o->arena, need, &blk);
 
 	if (!h)
 		return AA_E_NOMEM;
+	h->blk = blk;
 	h->rec = *rec;
 	h->pin = pin;
 	if (pin && pin->refs++ == 0)
@@ -236,7 +183,7 @@ struct aa_record *aa_order_pop(struct aa_order *o, int flush)
 	const struct slot *f = o->fn ? &o->fifo[o->fhead] : NULL;
 	int from_heap = o->hn && (!f || before(&o->heap[0], f));
 	const struct slot *top = from_heap ? &o->heap[0] : f;
-	int due = flush || o->bytes > AA_ORDER_MAX_BYTES ||
+	int due = flush || o->arena.bytes + o->bytes > AA_ORDER_MAX_BYTES ||
 		  o->newest_ns - top->time_ns >= o->window_ns;
 	if (!due)
 		return NULL;
@@ -280,12 +227,7 @@ void aa_order_free(struct aa_order *o)
 		release(o, o->fifo[(o->fhead + i) & (o->fcap - 1)].h);
 	if (o->out)
 		release(o, o->out);
-	free(o->cur);
-	while (o->spare) {
-		struct block *b = o->spare;
-		o->spare = b->next;
-		free(b);
-	}
+	aa_arena_free(&o->arena);
 	free(o->fifo);
 	free(o->heap);
 	free(o);

@@ -1,5 +1,5 @@
 # replay/: the consumer interface, the file source, and aa-replay.
-LIB_SRCS += replay/source.c replay/order.c replay/offline.c replay/offline_ahead.c replay/offline_pool.c replay/evidence.c replay/proctab.c
+LIB_SRCS += replay/source.c replay/arena.c replay/order.c replay/offline.c replay/offline_ahead.c replay/offline_pool.c replay/evidence.c replay/proctab.c
 PUBLIC_HEADERS += replay/aa_replay.h
 # Sessions shipped to a NATS JetStream stream (aa-capture --ship): libaa.so
 # and aa-replay link -lnats; a program linking libaa.a without aa_open_nats
