@@ -171,13 +171,9 @@ static void settle(struct aa_evidence *e, size_t i)
 	group_unref(e, g);
 }
 
-/* The queue has room for one more entry; 0 or AA_E_NOMEM. */
-static int queue_room(struct aa_evidence *e)
+/* The queue, full, has room for one more entry; 0 or AA_E_NOMEM. */
+static int queue_grow(struct aa_evidence *e)
 {
-	if (e->qhead == e->qn)
-		e->qhead = e->qn = 0;
-	if (e->qn < e->qcap)
-		return 0;
 	if (e->qhead) {
 		memmove(e->q, e->q + e->qhead, (e->qn - e->qhead) * sizeof(*e->q));
 		e->qn -= e->qhead;
@@ -197,30 +193,33 @@ static int queue_room(struct aa_evidence *e)
  * With fold, a copy: records behind a completion record wait with it. */
 static int queue(struct aa_evidence *e, struct aa_record *rec, struct group *g, int completion)
 {
-	struct qent q = { .g = g, .completion = completion };
-
-	if (queue_room(e) != 0)
+	if (e->qhead == e->qn)
+		e->qhead = e->qn = 0;
+	if (e->qn == e->qcap && queue_grow(e) != 0)
 		return AA_E_NOMEM;
+	struct qent *q = &e->q[e->qn];
+	*q = (struct qent){ .live = rec, .g = g, .completion = completion };
 	if (e->fold) {
-		if (!(q.h = aa_arena_take(&e->held, sizeof(*q.h) + rec->ev.len, &q.blk)))
+		struct held *h = aa_arena_take(&e->held, sizeof(*h) + rec->ev.len, &q->blk);
+		if (!h)
 			return AA_E_NOMEM;
-		q.h->time_ns = rec->time_ns;
-		q.h->index = rec->index;
-		q.h->path = rec->path;
-		q.h->host = rec->host;
-		q.h->session = rec->session;
-		q.h->arch = rec->arch;
-		q.h->origin = rec->origin;
-		q.h->chunk = rec->chunk;
-		q.h->len = rec->ev.len;
-		memcpy(q.h->bytes, rec->ev.raw, rec->ev.len);
-		e->bytes += sizeof(*q.h) + rec->ev.len;
-	} else {
-		q.live = rec;
+		h->time_ns = rec->time_ns;
+		h->index = rec->index;
+		h->path = rec->path;
+		h->host = rec->host;
+		h->session = rec->session;
+		h->arch = rec->arch;
+		h->origin = rec->origin;
+		h->chunk = rec->chunk;
+		h->len = rec->ev.len;
+		memcpy(h->bytes, rec->ev.raw, rec->ev.len);
+		e->bytes += sizeof(*h) + rec->ev.len;
+		q->h = h;
+		q->live = NULL;
 	}
 	if (g)
 		g->refs++;
-	e->q[e->qn++] = q;
+	e->qn++;
 	return 0;
 }
 

@@ -286,7 +286,13 @@ static void set_origin(struct offline *o, struct aa_record *rec, uint32_t sid)
 	struct aa_origin *g;
 
 	rec->origin = !o->f.have_meta ? UINT32_MAX : sid ? o->f.more[sid - 1].origin : o->f.origin;
-	g = aa_origins_get(o->origins, rec->origin);
+	/* an origin, once there, stays where it is: looked up once a run */
+	if (o->origin_g && o->origin_of == rec->origin) {
+		g = o->origin_g;
+	} else if ((g = aa_origins_get(o->origins, rec->origin))) {
+		o->origin_g = g;
+		o->origin_of = rec->origin;
+	}
 	rec->host = g ? g->host : "";
 	rec->session = g ? g->session : NULL;
 	aa_origin_count_record(g, rec);

@@ -105,6 +105,9 @@ struct offline {
 	uint64_t dropped_done, drops_done[AA_DROP_SLOTS], dropped_cur, drops_cur[AA_DROP_SLOTS];
 
 	struct aa_record rec;
+	/* the origin of the record before, kept (origins stay put) */
+	struct aa_origin *origin_g;
+	uint32_t origin_of;
 	/* rec's typed view when a record does not sit 8-byte aligned in its
 	 * chunk (records of a decoded chunk do: then it is unused) */
 	union aa_record_copy copy;
