@@ -7,8 +7,8 @@
  * and the text is written out in its order.
  */
 #include <errno.h>
-#include <stdio_ext.h>
 #include <fcntl.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -18,7 +18,7 @@
 #include "print_enc.h"
 
 #define MASK_MEMO 4096  /* paths and argv items whose masked form is kept */
-#define LINE_MEMO 4096  /* file lines kept as made */
+#define LINE_MEMO 4096  /* file and failed exec lines kept as made (made_of) */
 
 static void line_start(struct build *b)
 {
@@ -532,7 +532,7 @@ int diff_text_build(struct diff_text *t, aa_source *src, const struct diff_rules
 		rc = AA_E_NOMEM;
 		goto out;
 	}
-	__fsetlocking(b.ms, FSETLOCKING_BYCALLER); /* this thread's alone: no lock a write */
+	__fsetlocking(b.ms, FSETLOCKING_BYCALLER); /* this thread's alone: no lock per write */
 	rc = aa_tree_build(&tree, src, &o);
 	b.cur = NULL;
 	if (tree && diff_tls_end(b.tls))

@@ -13,9 +13,11 @@
 # rounds: tree FILE > /dev/null and follow FILE > /dev/null with
 # --single-thread, -T 1, -T 2 and the default (a view's: a reading thread
 # per CPU but one, for the printing thread),
-# follow --json, diff FILE OTHER (OTHER: session-b.pcapng, the same job
-# recorded again, repeated as many times: other pids, times and
-# connections, the two alike); each in MB/s of raw records (diff: of both files) of its
+# follow --json, and diff FILE OTHER with its default threads ((CPUs - 2) /
+# 2 readers a file beside the thread making each text; OTHER:
+# session-b.pcapng, the same job recorded again, repeated as many times:
+# other pids, times and connections, the two alike); each in MB/s of raw
+# records (diff: of both files) of its
 # least wall time, the ratio to zstd -d's MB/s (the goal: at least 0.5),
 # its least CPU time (user + system, all threads) and peak memory (GNU
 # time's maximum RSS).
@@ -118,7 +120,7 @@ for _ in $(seq "$RUNS"); do
 	done
 done
 zmbs=$(awk -v mb="$rawmb" -v s="${wall[0]}" 'BEGIN { printf "%.1f", mb / s }')
-say "$(nproc) CPUs (tree, follow: the default, a reading thread per CPU but one); least of $RUNS interleaved rounds"
+say "$(nproc) CPUs (tree, follow: the default, a reading thread per CPU but one; diff: (CPUs - 2) / 2 a file); least of $RUNS interleaved rounds"
 printf '%-23s %10s %13s %14s %8s  %s\n' "" "wall" "" "" "CPU" "peak"
 for i in "${!cmds[@]}"; do
 	sk=""
