@@ -126,6 +126,24 @@ static inline void fx_make(struct fx *f, uint64_t seed, size_t n, size_t chunk_r
 	cr_assert_eq(aat_write_capture(f->path, &f->recs, 0, f->recs.n, &o, flush_every, &f->digest), 0);
 }
 
+/* f->recs as they are (a test's own records) written to f->path. */
+static inline void fx_write(struct fx *f)
+{
+	struct aa_writer_opts o = { .mono_to_wall = FX_MONO_TO_WALL, .source = "test" };
+
+	cr_assert_eq(aat_write_capture(f->path, &f->recs, 0, f->recs.n, &o, 0, NULL), 0);
+}
+
+/* f's capture file opened for reading with opts (NULL: the defaults). */
+static inline aa_source *fx_open(struct fx *f, const struct aa_replay_opts *opts)
+{
+	aa_source *src;
+	const char *paths[] = { f->path };
+
+	cr_assert_eq(aa_open_offline(&src, paths, 1, opts, NULL), 0);
+	return src;
+}
+
 /* Peak RSS in KiB of `aa-replay CMD ARG cap.pcapng` on f, its output thrown away. */
 static inline long fx_peak_kib(struct fx *f, const char *cmd, const char *arg)
 {

@@ -14,21 +14,6 @@ TestSuite(evidence, .timeout = 60);
 #define PID 4242u
 #define TS 5000000u /* monotonic; wall = + FX_MONO_TO_WALL */
 
-static void write_recs(struct fx *f)
-{
-	struct aa_writer_opts o = { .mono_to_wall = FX_MONO_TO_WALL, .source = "test" };
-	cr_assert_eq(aat_write_capture(f->path, &f->recs, 0, f->recs.n, &o, 0, NULL), 0);
-}
-
-static aa_source *open_src(struct fx *f, const struct aa_replay_opts *opts)
-{
-	aa_source *src;
-	const char *paths[] = { f->path };
-
-	cr_assert_eq(aa_open_offline(&src, paths, 1, opts, NULL), 0);
-	return src;
-}
-
 /* The next record, which must be there. */
 static const struct aa_record *next(aa_source *src)
 {
@@ -74,9 +59,9 @@ Test(evidence, exec_record_carries_argv_filename_and_process)
 	fx_init(&f);
 	long_name(file, 300);
 	add_exec(&f.recs, TS, PID, "ls", file);
-	write_recs(&f);
+	fx_write(&f);
 
-	aa_source *src = open_src(&f, NULL);
+	aa_source *src = fx_open(&f, NULL);
 	for (int i = 0; i < 3; i++) { /* task, argv, filename: delivered as themselves */
 		const struct aa_record *rec = next(src);
 		cr_expect_eq(rec->ev.len, f.recs.len[i]);
@@ -125,9 +110,9 @@ Test(evidence, fold_marks_completion_records_and_keeps_the_order)
 	aat_recs_add(&f.recs, &other, sizeof(other));
 	aat_recs_add(&f.recs, aat_recs_at(&moved, 3), moved.len[3]);
 	aat_recs_free(&moved);
-	write_recs(&f);
+	fx_write(&f);
 
-	aa_source *src = open_src(&f, &o);
+	aa_source *src = fx_open(&f, &o);
 	for (size_t i = 0; i < f.recs.n; i++) {
 		const struct aa_record *rec = next(src);
 		cr_assert_eq(rec->ev.len, f.recs.len[i]);
@@ -153,9 +138,9 @@ Test(evidence, reused_pid_answers_by_time)
 	aat_recs_add(&f.recs, &xe, sizeof(xe));
 	aat_add_task(&f.recs, AA_TASK_FORK, TS + 200, PID, PID, 1, "second", "", 0);
 	aat_add_task(&f.recs, AA_TASK_EXIT, TS + 300, PID, PID, 1, "second", "", 3 << 8);
-	write_recs(&f);
+	fx_write(&f);
 
-	aa_source *src = open_src(&f, NULL);
+	aa_source *src = fx_open(&f, NULL);
 	const struct aa_record *rec;
 	while (aa_next(src, &rec) == 1)
 		if (rec->ev.type == AA_TYPE_EXIT) {
@@ -208,9 +193,9 @@ Test(evidence, filtered_out_records_still_feed_the_table)
 		aat_recs_add(&all, aat_recs_at(&f.recs, i), f.recs.len[i]);
 	aat_recs_free(&f.recs);
 	f.recs = all;
-	write_recs(&f);
+	fx_write(&f);
 
-	aa_source *src = open_src(&f, &o);
+	aa_source *src = fx_open(&f, &o);
 	const struct aa_record *rec = next(src);
 	cr_assert_eq(rec->ev.type, AA_TYPE_FILE);
 	cr_assert_not_null(rec->process, "the exec, earlier in time, was filtered out but seen");
@@ -235,11 +220,11 @@ Test(evidence, orphan_strings_are_delivered_and_joined_to_nothing)
 	aat_recs_add(&f.recs, &fi, sizeof(fi));
 	/* and one at the very end */
 	aat_add_string(&f.recs, TS + 2, PID, PID, AA_STRING_PATH, "/end", 4, 4, 0);
-	write_recs(&f);
+	fx_write(&f);
 
 	for (int fold = 0; fold < 2; fold++) {
 		o.fold = fold;
-		aa_source *src = open_src(&f, &o);
+		aa_source *src = fx_open(&f, &o);
 		const struct aa_record *rec = next(src);
 		cr_expect_eq(rec->ev.type, AA_TYPE_STRING);
 		cr_expect_eq(rec->folded, 0);
@@ -269,9 +254,9 @@ Test(evidence, truncated_string_over_pieces)
 	struct aa_exec_event ex = { .timestamp_ns = TS, .pid = PID };
 	aat_recs_add(&f.recs, &ex, sizeof(ex));
 	cr_assert_eq(f.recs.n, 5, "3 pieces");
-	write_recs(&f);
+	fx_write(&f);
 
-	aa_source *src = open_src(&f, NULL);
+	aa_source *src = fx_open(&f, NULL);
 	const struct aa_record *rec;
 	while (aa_next(src, &rec) == 1 && rec->ev.type != AA_TYPE_EXEC)
 		;
@@ -299,9 +284,9 @@ Test(evidence, a_lost_piece_makes_the_string_truncated)
 	aat_recs_free(&pieces);
 	struct aa_file_event fi = { .pid = PID, .tid = PID, .timestamp_ns = TS, .syscall = AA_SYS_READ };
 	aat_recs_add(&f.recs, &fi, sizeof(fi));
-	write_recs(&f);
+	fx_write(&f);
 
-	aa_source *src = open_src(&f, NULL);
+	aa_source *src = fx_open(&f, NULL);
 	const struct aa_record *rec;
 	while (aa_next(src, &rec) == 1 && rec->ev.type != AA_TYPE_FILE)
 		;
@@ -331,9 +316,9 @@ Test(evidence, tls_conn_stays_with_every_piece_of_the_call)
 	t.timestamp_ns = TS + 5; /* the next call, without a conn record */
 	t.data_len = 3;
 	aat_recs_add(&f.recs, &t, sizeof(t));
-	write_recs(&f);
+	fx_write(&f);
 
-	aa_source *src = open_src(&f, NULL);
+	aa_source *src = fx_open(&f, NULL);
 	const struct aa_record *rec = next(src);
 	cr_expect_eq(rec->ev.type, AA_TYPE_TLS_CONN);
 	for (int i = 0; i < 2; i++) {
@@ -360,9 +345,9 @@ Test(evidence, snapshot_and_fork_give_identity)
 	aat_add_task(&f.recs, AA_TASK_SNAPSHOT, TS, 300, 300, 1, "sshd",
 		     "cri-containerd-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.scope", 0);
 	aat_add_task(&f.recs, AA_TASK_FORK, TS + 10, 301, 301, 300, "sshd", "", 0);
-	write_recs(&f);
+	fx_write(&f);
 
-	aa_source *src = open_src(&f, NULL);
+	aa_source *src = fx_open(&f, NULL);
 	const struct aa_record *rec;
 	while (aa_next(src, &rec) == 1)
 		;
@@ -412,9 +397,9 @@ Test(evidence, format_1_exec_and_exit_feed_the_table)
 	strcpy((char *)ex.args, "prog x y");
 	aat_recs_add(&f.recs, &ex, sizeof(ex));
 	aat_recs_add(&f.recs, &xe, sizeof(xe));
-	write_recs(&f);
+	fx_write(&f);
 
-	aa_source *src = open_src(&f, NULL);
+	aa_source *src = fx_open(&f, NULL);
 	const struct aa_record *rec = next(src);
 	cr_assert_not_null(rec->process);
 	cr_expect_str_eq(rec->process->comm, "a-very-long-pro", "the kernel's 15 bytes of the name");
@@ -437,9 +422,9 @@ Test(evidence, the_table_keeps_its_bound)
 		aat_add_task(&f.recs, AA_TASK_EXIT, TS + i * 10 + 5, 1000 + i, 1000 + i, 1, "p", "", 0);
 	}
 	aat_add_task(&f.recs, AA_TASK_FORK, TS + 1000, 2000, 2000, 1, "alive", "", 0);
-	write_recs(&f);
+	fx_write(&f);
 
-	aa_source *src = open_src(&f, &o);
+	aa_source *src = fx_open(&f, &o);
 	const struct aa_record *rec;
 	while (aa_next(src, &rec) == 1)
 		;
@@ -474,11 +459,11 @@ Test(evidence, type_filter_keeps_what_completes_a_delivered_record)
 	memcpy(fi.path, "/gone", 5);
 	aat_add_string(&f.recs, TS + 10, PID, PID, AA_STRING_PATH, "/gone/file", 10, 10, AA_STRING_UNLINKED);
 	aat_recs_add(&f.recs, &fi, sizeof(fi));
-	write_recs(&f);
+	fx_write(&f);
 
 	for (size_t i = 0; i < sizeof(sets) / sizeof(sets[0]); i++) {
 		struct aa_replay_opts o = { .fold = 1, .filter = { .types = sets[i] } };
-		aa_source *src = open_src(&f, &o);
+		aa_source *src = fx_open(&f, &o);
 		const struct aa_record *rec;
 		int strings = 0, files = 0;
 		while (aa_next(src, &rec) == 1) {
@@ -497,114 +482,4 @@ Test(evidence, type_filter_keeps_what_completes_a_delivered_record)
 		aa_close(src);
 	}
 	fx_free(&f);
-}
-
-/*
- * Thousands of groups one after the other, of different parts (a path of
- * varying length, some longer than a group keeps for the next one, a new
- * path, a task and argv), with records that have none between: each record's
- * joins are exactly its own, nothing left over from a group before it,
- * with and without fold (whose held copies come and go in thousands too).
- */
-#define MANY 3000u
-
-static uint32_t many_path(uint32_t i, char *buf)
-{
-	uint32_t n = i % 500 == 0 ? 5000 : 1 + i % 61;
-
-	for (uint32_t k = 0; k < n; k++)
-		buf[k] = (char)('a' + (i + k) % 26);
-	return n;
-}
-
-static void many_groups(int fold)
-{
-	struct fx f;
-	struct aa_replay_opts o = { .fold = fold };
-	char path[5000], np[16];
-
-	fx_init(&f);
-	for (uint32_t i = 0; i < MANY; i++) {
-		uint32_t pid = 100 + i % 7;
-		uint64_t ts = TS + (uint64_t)i * 10;
-		if (i % 3 == 0) {
-			struct aa_file_event fi = { .pid = pid, .tid = pid, .timestamp_ns = ts,
-						    .syscall = i % 6 ? AA_SYS_OPENAT : AA_SYS_RENAME };
-			uint32_t n = many_path(i, path);
-			aat_add_string(&f.recs, ts, pid, pid, AA_STRING_PATH, path, n, n, 0);
-			if (i % 6 == 0) {
-				int m = snprintf(np, sizeof(np), "new%u", i);
-				aat_add_string(&f.recs, ts, pid, pid, AA_STRING_NEW_PATH, np, (uint32_t)m,
-					       (uint32_t)m, 0);
-			}
-			aat_recs_add(&f.recs, &fi, sizeof(fi));
-		} else if (i % 3 == 1) {
-			struct aa_exec_event ex = { .timestamp_ns = ts, .pid = pid, .ppid = 1 };
-			aat_add_task(&f.recs, AA_TASK_EXEC, ts, pid, pid, 1, "x", "", 0);
-			aat_add_string(&f.recs, ts, pid, pid, AA_STRING_ARGV, ARGV, ARGV_LEN, ARGV_LEN, 0);
-			aat_recs_add(&f.recs, &ex, sizeof(ex));
-		} else {
-			struct aa_file_event fi = { .pid = pid, .tid = pid, .timestamp_ns = ts,
-						    .syscall = AA_SYS_READ };
-			aat_recs_add(&f.recs, &fi, sizeof(fi));
-		}
-	}
-	write_recs(&f);
-
-	aa_source *src = open_src(&f, &o);
-	const struct aa_record *rec;
-	uint32_t i = 0;
-	size_t n = 0;
-	while (aa_next(src, &rec) == 1) {
-		cr_assert_eq(rec->ev.len, f.recs.len[n]);
-		cr_assert_eq(memcmp(rec->ev.raw, aat_recs_at(&f.recs, n), rec->ev.len), 0, "record %zu", n);
-		n++;
-		if (rec->ev.type != AA_TYPE_FILE && rec->ev.type != AA_TYPE_EXEC)
-			continue;
-		const struct aa_joins *j = rec->joins;
-		if (i % 3 == 2) {
-			cr_assert_null(j, "group %u: nothing joins it", i);
-			i++;
-			continue;
-		}
-		cr_assert_not_null(j, "group %u", i);
-		for (int k = 0; k < AA_STRING_KIND_COUNT; k++) {
-			int want = i % 3 == 0 ? k == AA_STRING_PATH || (k == AA_STRING_NEW_PATH && i % 6 == 0)
-					      : k == AA_STRING_ARGV;
-			cr_assert_eq(j->str[k].data != NULL, want, "group %u, string %d", i, k);
-		}
-		if (i % 3 == 0) {
-			uint32_t len = many_path(i, path);
-			cr_assert_eq(j->str[AA_STRING_PATH].len, len, "group %u", i);
-			cr_assert_eq(memcmp(j->str[AA_STRING_PATH].data, path, len), 0, "group %u", i);
-			cr_assert_eq(j->str[AA_STRING_PATH].truncated, 0, "group %u", i);
-			if (i % 6 == 0) {
-				int m = snprintf(np, sizeof(np), "new%u", i);
-				cr_assert_eq(j->str[AA_STRING_NEW_PATH].len, (uint32_t)m);
-				cr_assert_eq(memcmp(j->str[AA_STRING_NEW_PATH].data, np, (size_t)m), 0);
-			}
-			cr_assert_null(j->task, "group %u", i);
-		} else {
-			cr_assert_eq(j->str[AA_STRING_ARGV].len, ARGV_LEN);
-			cr_assert_eq(memcmp(j->str[AA_STRING_ARGV].data, ARGV, ARGV_LEN), 0);
-			cr_assert_not_null(j->task, "group %u", i);
-			cr_assert_eq(j->task->pid, 100 + i % 7);
-		}
-		cr_assert_null(j->tls_conn, "group %u", i);
-		i++;
-	}
-	cr_expect_eq(i, MANY);
-	cr_expect_eq(n, f.recs.n);
-	aa_close(src);
-	fx_free(&f);
-}
-
-Test(evidence, thousands_of_groups_each_joined_to_its_own)
-{
-	many_groups(0);
-}
-
-Test(evidence, thousands_of_groups_each_joined_to_its_own_with_fold)
-{
-	many_groups(1);
 }
