@@ -136,8 +136,9 @@ static const char *record_arch(aa_source *src, const struct aa_record *rec)
 	const struct aa_origin *g;
 	const struct aa_file_meta *m;
 
+	if (src->arch_of && src->arch_origin == rec->origin)
+		return src->arch_of;
 	if ((g = aa_source_origin(src, rec->origin))) {
-		src->arch_cached = 1;
 		src->arch_origin = rec->origin;
 		src->arch_of = g->meta->arch ? g->meta->arch : "";
 		return src->arch_of;
@@ -150,10 +151,7 @@ static const char *record_arch(aa_source *src, const struct aa_record *rec)
 /* A record just read from the source: its arch set, counted. */
 static void took(aa_source *src, struct aa_record *rec)
 {
-	if (src->arch_cached && src->arch_origin == rec->origin)
-		rec->arch = src->arch_of;
-	else
-		rec->arch = record_arch(src, rec);
+	rec->arch = record_arch(src, rec);
 	count(src, rec);
 }
 

@@ -63,8 +63,8 @@ struct aa_source {
 	char *archs[AA_SOURCE_ARCHS];
 	uint32_t narchs;
 	/* The arch of the origin of the record before (origins and their
-	 * METAs do not change): no lookup per record of a run of one origin */
-	int arch_cached;
+	 * METAs do not change): no lookup per record of a run of one origin.
+	 * NULL until a record of an origin came. */
 	uint32_t arch_origin;
 	const char *arch_of;
 };

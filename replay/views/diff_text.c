@@ -336,24 +336,24 @@ static void place_pending(struct build *b, aa_tree *tree)
 static void exec_failed_line(struct build *b, struct diff_proc *p, const struct aa_record *rec)
 {
 	const struct aa_task_event *e = rec->ev.task;
-	const struct aa_string *file = rec->joins ? &rec->joins->str[AA_STRING_FILENAME] : NULL;
 	struct made_of o = { .what = LINE_EXEC_FAILED, .err = -(int64_t)e->error };
+	int known = rec->joins && rec->joins->str[AA_STRING_FILENAME].data; /* (else not kept) */
 
 	if (e->kind != AA_TASK_EXEC_FAILED || (b->r->fields & AA_DIFF_EXE))
 		return;
-	if (file && file->data) {
-		o.path = *file;
+	if (known) {
+		o.path = rec->joins->str[AA_STRING_FILENAME];
 		if (line_memo_add(b, p, &o))
 			return;
 	}
 	line_start(b);
 	fputs("exec failed ", b->ms);
-	if (file && file->data)
-		put_masked(b, file->data, file->len);
+	if (known)
+		put_masked(b, o.path.data, o.path.len);
 	else
 		fputs("(file not recorded)", b->ms);
 	put_errno(b, o.err);
-	line_made_add(b, p, file && file->data ? &o : NULL);
+	line_made_add(b, p, known ? &o : NULL);
 }
 
 /* An exit (or task exit) record: the process's connections end, and what
