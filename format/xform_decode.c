@@ -103,7 +103,11 @@ static inline __attribute__((always_inline)) void values16(bytes16 *v, const uin
  * size is a constant where this is inlined, and a short path in a field of
  * hundreds of bytes took a call to memcpy and one to memset. With over,
  * src may be read on to a multiple of 16 bytes (the bytes past n are masked).
+ * A whole field, or zeros of ZERO_CALL bytes or more (the unused rest of a
+ * TLS buffer, most of a recording's bytes), go to memcpy and memset: the C
+ * library's moves are wider than 16 bytes where the CPU has them.
  */
+#define ZERO_CALL 256
 static inline __attribute__((always_inline)) void put_field(uint8_t *dst, const uint8_t *src,
 							    uint32_t n, const uint32_t size,
 							    int over)
@@ -111,6 +115,10 @@ static inline __attribute__((always_inline)) void put_field(uint8_t *dst, const 
 	if (!over) {
 		memcpy(dst, src, n);
 		memset(dst + n, 0, size - n);
+		return;
+	}
+	if (n == size) {
+		memcpy(dst, src, size);
 		return;
 	}
 	const uint32_t whole = size & ~15u;
@@ -128,6 +136,10 @@ static inline __attribute__((always_inline)) void put_field(uint8_t *dst, const 
 		else
 			memcpy(dst + whole, &b, size % 16);
 		k += 16;
+	}
+	if (size >= ZERO_CALL && k < size && size - k >= ZERO_CALL) {
+		memset(dst + k, 0, size - k);
+		return;
 	}
 	for (; k < whole; k += 16)
 		memcpy(dst + k, &zero, 16);
