@@ -24,8 +24,9 @@ struct diff_proc {
 	uint8_t *buf;       /* the lines not spooled yet */
 	size_t len, cap;
 	struct chunk {      /* the lines spooled, in order */
-		uint64_t off;
-		size_t len;
+		uint64_t off;   /* of their bytes in the spool */
+		uint64_t heads; /* of their heads ([u32 length][u64 diff_hash] each) in the heads' spool */
+		size_t n;       /* lines */
 	} *chunks;
 	size_t nchunks;
 	size_t n;           /* lines */
@@ -65,10 +66,13 @@ struct build {
 		uint64_t hash;     /* the line's diff_hash */
 		char *mem;
 	} *lines_memo; /* LINE_MEMO of them, NULL when no memory for them */
-	FILE *spool; /* processes' lines past their buffers */
+	FILE *spool; /* the bytes of processes' lines past their buffers */
 	char *spool_buf;
 	uint64_t spooled;
-	int spool_flushed;  /* every process's spooled lines are in the file: no flush to read them */
+	FILE *heads; /* their heads, read back for the text's index: not their bytes */
+	char *heads_buf;
+	uint64_t heads_len;
+	int heads_flushed;  /* every spooled head is in the file: no flush to read them */
 	uint8_t *spare;     /* an ended process's line buffer, for the next one */
 	size_t spare_cap;
 	int nomem, io; /* io: the errno of a spool that failed */
@@ -76,9 +80,9 @@ struct build {
 
 /* Notes that the spool failed (errno) in b->io, unless it already did. */
 void diff_io_failed(struct build *b);
-/* Calls fn with each line of p in order (its bytes, their diff_hash, and
- * where they are in b->spool, -1 for a line still in memory): 0, or
- * non-zero when one failed. */
+/* Calls fn with each line of p in order (its length, its diff_hash, and
+ * for a line in b->spool where its bytes are there, with s NULL; for one
+ * still in memory its bytes, at -1): 0, or non-zero when one failed. */
 typedef void diff_line_fn(struct build *b, void *arg, const char *s, size_t len, uint64_t hash, int64_t at);
 int diff_proc_lines(struct build *b, const struct diff_proc *p, diff_line_fn *fn, void *arg);
 /* A process ended: its lines go to the spool, its set goes. */

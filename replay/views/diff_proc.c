@@ -26,14 +26,17 @@ void diff_io_failed(struct build *b)
 		b->io = errno ? errno : EIO;
 }
 
-/* Moves p's buffered lines to the spool. */
+/* Moves p's buffered lines to the spool: their bytes to b->spool (the
+ * text's lines file to be), their heads to b->heads. */
 static void proc_spill(struct build *b, struct diff_proc *p)
 {
 	struct chunk *c;
+	size_t n = 0;
 
 	if (!p->len)
 		return;
-	if ((!b->spool && !(b->spool = diff_spool(&b->spool_buf))) || fwrite(p->buf, 1, p->len, b->spool) != p->len) {
+	if ((!b->spool && !(b->spool = diff_spool(&b->spool_buf))) ||
+	    (!b->heads && !(b->heads = diff_spool(&b->heads_buf)))) {
 		diff_io_failed(b);
 		return;
 	}
@@ -42,10 +45,22 @@ static void proc_spill(struct build *b, struct diff_proc *p)
 		return;
 	}
 	p->chunks = c;
-	c[p->nchunks++] = (struct chunk){ b->spooled, p->len };
-	b->spooled += p->len;
+	c[p->nchunks] = (struct chunk){ b->spooled, b->heads_len, 0 };
+	for (size_t i = 0; i + PROC_LINE_HEAD <= p->len; n++) {
+		uint32_t len;
+		memcpy(&len, p->buf + i, 4);
+		if (fwrite(p->buf + i, 1, PROC_LINE_HEAD, b->heads) != PROC_LINE_HEAD ||
+		    fwrite(p->buf + i + PROC_LINE_HEAD, 1, len, b->spool) != len) {
+			diff_io_failed(b);
+			return;
+		}
+		b->spooled += len;
+		i += PROC_LINE_HEAD + (size_t)len;
+	}
+	c[p->nchunks++].n = n;
+	b->heads_len += n * PROC_LINE_HEAD;
 	p->len = 0;
-	b->spool_flushed = 0;
+	b->heads_flushed = 0;
 }
 
 /* Calls fn with each line of p in order: 0, or non-zero when one failed. */
@@ -53,39 +68,48 @@ int diff_proc_lines(struct build *b, const struct diff_proc *p, diff_line_fn *fn
 {
 	uint8_t *mem = NULL;
 
-	if (p->nchunks && !b->spool_flushed && fflush(b->spool)) {
-		diff_io_failed(b);
-		return -1;
+	if (p->nchunks && !b->heads_flushed) {
+		if (fflush(b->heads)) {
+			diff_io_failed(b);
+			return -1;
+		}
+		b->heads_flushed = 1;
 	}
 	for (size_t c = 0; c <= p->nchunks && !b->nomem && !b->io; c++) {
-		const uint8_t *at = p->buf;
-		size_t n = p->len;
-		int64_t base = -1;
-		if (c < p->nchunks) {
-			base = (int64_t)p->chunks[c].off;
-			n = p->chunks[c].len;
-			uint8_t *m = realloc(mem, n);
-			if (!m) {
-				b->nomem = 1;
-				break;
+		if (c == p->nchunks) { /* the lines still in memory */
+			for (size_t i = 0; i + PROC_LINE_HEAD <= p->len;) {
+				uint32_t len;
+				uint64_t h;
+				memcpy(&len, p->buf + i, 4);
+				memcpy(&h, p->buf + i + 4, 8);
+				fn(b, arg, (const char *)p->buf + i + PROC_LINE_HEAD, len, h, -1);
+				i += PROC_LINE_HEAD + (size_t)len;
 			}
-			mem = m;
-			ssize_t r = pread(fileno(b->spool), mem, n, (off_t)p->chunks[c].off);
-			if (r < 0 || (size_t)r != n) {
-				errno = r < 0 ? errno : EIO;
-				diff_io_failed(b);
-				break;
-			}
-			at = mem;
+			break;
 		}
-		for (size_t i = 0; i + PROC_LINE_HEAD <= n;) {
+		/* spooled lines: only their heads come back; their bytes stay
+		 * in the spool, one after another from the chunk's offset */
+		size_t n = p->chunks[c].n * PROC_LINE_HEAD;
+		uint8_t *m = realloc(mem, n ? n : 1);
+		if (!m) {
+			b->nomem = 1;
+			break;
+		}
+		mem = m;
+		ssize_t r = pread(fileno(b->heads), mem, n, (off_t)p->chunks[c].heads);
+		if (r < 0 || (size_t)r != n) {
+			errno = r < 0 ? errno : EIO;
+			diff_io_failed(b);
+			break;
+		}
+		uint64_t at = p->chunks[c].off;
+		for (size_t i = 0; i < n; i += PROC_LINE_HEAD) {
 			uint32_t len;
 			uint64_t h;
-			memcpy(&len, at + i, 4);
-			memcpy(&h, at + i + 4, 8);
-			fn(b, arg, (const char *)at + i + PROC_LINE_HEAD, len, h,
-			   base < 0 ? -1 : base + (int64_t)(i + PROC_LINE_HEAD));
-			i += PROC_LINE_HEAD + (size_t)len;
+			memcpy(&len, mem + i, 4);
+			memcpy(&h, mem + i + 4, 8);
+			fn(b, arg, NULL, len, h, (int64_t)at);
+			at += len;
 		}
 	}
 	free(mem);

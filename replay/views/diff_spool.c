@@ -5,6 +5,7 @@
  * recordings takes disk, not memory.
  */
 #include <errno.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -30,7 +31,12 @@ FILE *diff_spool(char **buf)
 			e = errno;
 			close(fd);
 			errno = e;
-		} else if ((*buf = malloc(DIFF_SPOOL_BUF))) {
+		} else {
+			/* one thread writes it, then one reads it: no lock per
+			 * write (a line's index entry is a write of its own) */
+			__fsetlocking(f, FSETLOCKING_BYCALLER);
+		}
+		if (f && (*buf = malloc(DIFF_SPOOL_BUF))) {
 			/* written in long runs and read back with pread: stdio's
 			 * buffer of a block made a write call every 4 KiB (glibc
 			 * takes no size without a buffer) */

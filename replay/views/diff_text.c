@@ -440,7 +440,8 @@ static void under_line(struct build *b, void *arg, const char *s, size_t len, ui
 	const struct under *u = arg;
 
 	/* a spooled line stays where it is (the spool is the text's lines
-	 * file): only its entry is written; one still in memory goes there */
+	 * file): only its entry is written; one still in memory goes there
+	 * (s is NULL for a spooled line: its bytes are not read back) */
 	if (!b->io && !b->nomem &&
 	    (at >= 0 ? diff_text_entry_add(u->t, (uint64_t)at, (uint32_t)len, 2 * u->depth, hash, u->proc)
 		     : diff_text_append(u->t, 2 * u->depth, s, len, hash, u->proc)))
@@ -551,14 +552,11 @@ int diff_text_build(struct diff_text *t, aa_source *src, const struct diff_rules
 	aa_tree_get_stats(tree, &st);
 	b.hosts = st.hosts;
 	/* the processes' spool becomes the text's lines file: their lines are
-	 * not written a second time (b.spool stays its alias for reading back) */
+	 * not written a second time, only their heads are read back */
 	t->lines = b.spool;
 	t->lines_buf = b.spool_buf;
 	t->bytes = b.spooled;
 	b.spool_buf = NULL;
-	if (b.spool && fflush(b.spool))
-		diff_io_failed(&b);
-	b.spool_flushed = 1; /* what is written from here on is the text's own */
 	for (const struct aa_tree_node *n = aa_tree_walk(tree, NULL, NULL); n && !b.nomem && !b.io;
 	     n = aa_tree_walk(tree, NULL, n))
 		process_lines(&b, t, n);
@@ -584,6 +582,7 @@ out:
 		fclose(b.ms);
 	if (b.spool != t->lines)
 		diff_spool_close(b.spool, b.spool_buf);
+	diff_spool_close(b.heads, b.heads_buf);
 	for (size_t i = 0; b.memo && i < MASK_MEMO; i++) {
 		free(b.memo[i].in);
 		free(b.memo[i].out);
