@@ -19,6 +19,8 @@
 # other pids, times and connections, the two alike); each in MB/s of raw
 # records (diff: of both files) of its
 # least wall time, the ratio to zstd -d's MB/s (the goal: at least 0.5),
+# the same ratio paired (the median over the rounds of the view's MB/s
+# over that of a zstd -d run just before it),
 # its least CPU time (user + system, all threads) and peak memory (GNU
 # time's maximum RSS).
 # Memory must stay bounded by live processes and open connections: the
@@ -94,7 +96,8 @@ zstd -q -3 -T1 -c "$DIR/long.raw" > "$DIR/long.zst" || fail "zstd -3 failed"
 # The views reading on threads (--single-thread: none beside the
 # printing thread; -T 1: one; the default: one per CPU but one) and zstd -d -T1, interleaved: each round runs every
 # command once, so that a busy moment of the shared machine spoils all
-# alike; each figure is the least of RUNS rounds (peak memory the most).
+# alike; each figure is the least of RUNS rounds (peak memory the most),
+# and each view's ratio is also given paired (below).
 names=() factors=() cmds=()
 add() { names+=("$1"); factors+=("$2"); shift 2; cmds+=("$(printf '%q ' "$@")"); }
 add "zstd -d -T1" 1 zstd -q -d -T1 -c "$DIR/long.zst"
@@ -110,18 +113,27 @@ add "follow --json" 1 "$REPLAY" follow --json "$DIR/long.pcapng"
 # diff's MB/s: of both recordings' raw records
 add "diff (alike)" "$(awk -v a="$raw" -v b="$(cat "$DIR/long-b.size")" 'BEGIN { printf "%.4f", (a + b) / a }')" \
 	"$REPLAY" diff -q "$DIR/long.pcapng" "$DIR/long-b.pcapng"
-declare -A wall cpu peak
+# Besides, each view's run is paired with a zstd -d run just before it,
+# and the ratio of the pair is kept: the median of those ratios is less
+# moved by the machine's slow and fast moments (a VM's neighbours) than the
+# ratio of two least times taken in different moments.
+declare -A wall cpu peak ratios
 for _ in $(seq "$RUNS"); do
 	for i in "${!cmds[@]}"; do
+		if [ "$i" -gt 0 ]; then
+			read -r zs _ _ <<< "$(eval "once ${cmds[0]}")"
+			if [ -z "${wall[0]:-}" ] || awk -v a="$zs" -v b="${wall[0]}" 'BEGIN { exit !(a < b) }'; then wall[0]=$zs; fi
+		fi
 		read -r s u k <<< "$(eval "once ${cmds[$i]}")"
+		[ "$i" -gt 0 ] && ratios[$i]+="$(awk -v z="$zs" -v s="$s" -v f="${factors[$i]}" 'BEGIN { printf "%.4f", f * z / s }') "
 		if [ -z "${wall[$i]:-}" ] || awk -v a="$s" -v b="${wall[$i]}" 'BEGIN { exit !(a < b) }'; then wall[$i]=$s; fi
 		if [ -z "${cpu[$i]:-}" ] || awk -v a="$u" -v b="${cpu[$i]}" 'BEGIN { exit !(a < b) }'; then cpu[$i]=$u; fi
 		[ "$k" -gt "${peak[$i]:-0}" ] && peak[$i]=$k
 	done
 done
 zmbs=$(awk -v mb="$rawmb" -v s="${wall[0]}" 'BEGIN { printf "%.1f", mb / s }')
-say "$(nproc) CPUs (tree, follow: the default, a reading thread per CPU but one; diff: (CPUs - 2) / 2 a file); least of $RUNS interleaved rounds"
-printf '%-23s %10s %13s %14s %8s  %s\n' "" "wall" "" "" "CPU" "peak"
+say "$(nproc) CPUs (tree, follow: the default, a reading thread per CPU but one; diff: (CPUs - 2) / 2 a file); least of $RUNS interleaved rounds; paired: the median of each round's ratio to a zstd -d run just before"
+printf '%-23s %10s %13s %14s %8s %8s  %s\n' "" "wall" "" "" "paired" "CPU" "peak"
 for i in "${!cmds[@]}"; do
 	sk=""
 	if [ "$i" -gt 0 ]; then
@@ -131,9 +143,12 @@ for i in "${!cmds[@]}"; do
 		read -r _ _ sk <<< "$(eval "once $short")"
 		sk=" (a tenth as long: $sk KiB)"
 	fi
+	paired=1.00
+	[ "$i" -gt 0 ] && paired=$(tr ' ' '\n' <<< "${ratios[$i]}" | grep . | sort -n |
+		awk '{ v[NR] = $1 } END { printf "%.2f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
 	awk -v n="${names[$i]}" -v s="${wall[$i]}" -v c="${cpu[$i]}" -v mb="$rawmb" -v f="${factors[$i]}" \
-		-v z="$zmbs" -v k="${peak[$i]}" -v sk="$sk" 'BEGIN {
+		-v z="$zmbs" -v k="${peak[$i]}" -v sk="$sk" -v p="$paired" 'BEGIN {
 		r = mb * f / s
-		printf "%-23s %8.2f s %8.1f MB/s  %5.2fx zstd -d  %6.2f s  %d KiB%s\n",
-			n, s, r, r / z, c, k, sk }'
+		printf "%-23s %8.2f s %8.1f MB/s  %5.2fx zstd -d  %5.2fx  %6.2f s  %d KiB%s\n",
+			n, s, r, r / z, p, c, k, sk }'
 done
