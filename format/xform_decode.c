@@ -105,7 +105,8 @@ static inline __attribute__((always_inline)) void values16(bytes16 *v, const uin
  * src may be read on to a multiple of 16 bytes (the bytes past n are masked).
  * A whole field, or zeros of ZERO_CALL bytes or more (the unused rest of a
  * TLS buffer, most of a recording's bytes), go to memcpy and memset: the C
- * library's moves are wider than 16 bytes where the CPU has them.
+ * library's moves are wider than 16 bytes where the CPU has them (size
+ * being a constant, a smaller field has no such branch).
  */
 #define ZERO_CALL 256
 static inline __attribute__((always_inline)) void put_field(uint8_t *dst, const uint8_t *src,

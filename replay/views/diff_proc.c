@@ -26,6 +26,16 @@ void diff_io_failed(struct build *b)
 		b->io = errno ? errno : EIO;
 }
 
+/* The head of the line at p ([u32 length][u64 diff_hash]): its length. */
+static uint32_t line_head(const uint8_t *p, uint64_t *hash)
+{
+	uint32_t len;
+
+	memcpy(&len, p, 4);
+	memcpy(hash, p + 4, 8);
+	return len;
+}
+
 /* Moves p's buffered lines to the spool: their bytes to b->spool (the
  * text's lines file to be), their heads to b->heads. */
 static void proc_spill(struct build *b, struct diff_proc *p)
@@ -47,8 +57,8 @@ static void proc_spill(struct build *b, struct diff_proc *p)
 	p->chunks = c;
 	c[p->nchunks] = (struct chunk){ b->spooled, b->heads_len, 0 };
 	for (size_t i = 0; i + PROC_LINE_HEAD <= p->len; n++) {
-		uint32_t len;
-		memcpy(&len, p->buf + i, 4);
+		uint64_t h;
+		uint32_t len = line_head(p->buf + i, &h);
 		if (fwrite(p->buf + i, 1, PROC_LINE_HEAD, b->heads) != PROC_LINE_HEAD ||
 		    fwrite(p->buf + i + PROC_LINE_HEAD, 1, len, b->spool) != len) {
 			diff_io_failed(b);
@@ -75,18 +85,7 @@ int diff_proc_lines(struct build *b, const struct diff_proc *p, diff_line_fn *fn
 		}
 		b->heads_flushed = 1;
 	}
-	for (size_t c = 0; c <= p->nchunks && !b->nomem && !b->io; c++) {
-		if (c == p->nchunks) { /* the lines still in memory */
-			for (size_t i = 0; i + PROC_LINE_HEAD <= p->len;) {
-				uint32_t len;
-				uint64_t h;
-				memcpy(&len, p->buf + i, 4);
-				memcpy(&h, p->buf + i + 4, 8);
-				fn(b, arg, (const char *)p->buf + i + PROC_LINE_HEAD, len, h, -1);
-				i += PROC_LINE_HEAD + (size_t)len;
-			}
-			break;
-		}
+	for (size_t c = 0; c < p->nchunks && !b->nomem && !b->io; c++) {
 		/* spooled lines: only their heads come back; their bytes stay
 		 * in the spool, one after another from the chunk's offset */
 		size_t n = p->chunks[c].n * PROC_LINE_HEAD;
@@ -104,13 +103,18 @@ int diff_proc_lines(struct build *b, const struct diff_proc *p, diff_line_fn *fn
 		}
 		uint64_t at = p->chunks[c].off;
 		for (size_t i = 0; i < n; i += PROC_LINE_HEAD) {
-			uint32_t len;
 			uint64_t h;
-			memcpy(&len, mem + i, 4);
-			memcpy(&h, mem + i + 4, 8);
+			uint32_t len = line_head(mem + i, &h);
 			fn(b, arg, NULL, len, h, (int64_t)at);
 			at += len;
 		}
+	}
+	/* then the lines still in memory */
+	for (size_t i = 0; i + PROC_LINE_HEAD <= p->len && !b->nomem && !b->io;) {
+		uint64_t h;
+		uint32_t len = line_head(p->buf + i, &h);
+		fn(b, arg, (const char *)p->buf + i + PROC_LINE_HEAD, len, h, -1);
+		i += PROC_LINE_HEAD + (size_t)len;
 	}
 	free(mem);
 	return b->nomem || b->io;

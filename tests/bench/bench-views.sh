@@ -121,8 +121,8 @@ declare -A wall cpu peak ratios
 for _ in $(seq "$RUNS"); do
 	for i in "${!cmds[@]}"; do
 		if [ "$i" -gt 0 ]; then
+			# (not in zstd -d's least time: that stays one run a round, as the views')
 			read -r zs _ _ <<< "$(eval "once ${cmds[0]}")"
-			if [ -z "${wall[0]:-}" ] || awk -v a="$zs" -v b="${wall[0]}" 'BEGIN { exit !(a < b) }'; then wall[0]=$zs; fi
 		fi
 		read -r s u k <<< "$(eval "once ${cmds[$i]}")"
 		[ "$i" -gt 0 ] && ratios[$i]+="$(awk -v z="$zs" -v s="$s" -v f="${factors[$i]}" 'BEGIN { printf "%.4f", f * z / s }') "
