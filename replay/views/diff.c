@@ -118,7 +118,7 @@ int aa_diff_describe(aa_source *src, const struct aa_diff_opts *opts, FILE *out,
 	}
 	if ((rc = rules_make(&r, &o, err)))
 		return rc;
-	if (!(rc = diff_text_build(&t, src, &r, err))) {
+	if (!(rc = diff_text_build(&t, src, &r, err)) && !(rc = diff_text_index(&t, err))) {
 		for (uint64_t i = 0; !rc && i < t.n; i++) {
 			if ((rc = diff_text_entry(&t, i, &e)) == 0 && !(line = diff_text_line(&t, &e)))
 				rc = AA_E_IO;
@@ -143,38 +143,39 @@ int aa_diff_describe(aa_source *src, const struct aa_diff_opts *opts, FILE *out,
 	return rc;
 }
 
-/* One text, made on a thread of its own while the other is made. */
+/* One text, made (or its index written) on a thread of its own while
+ * the other is. */
 struct side {
 	struct diff_text *t;
-	aa_source *src;
+	aa_source *src; /* NULL: the index of t, made already */
 	const struct diff_rules *r;
 	struct aa_error_info err;
 	int rc;
 };
 
-static void *side_build(void *arg)
+static void *side_run(void *arg)
 {
 	struct side *s = arg;
 
-	s->rc = diff_text_build(s->t, s->src, s->r, &s->err);
+	s->rc = s->src ? diff_text_build(s->t, s->src, s->r, &s->err) : diff_text_index(s->t, &s->err);
 	return NULL;
 }
 
-/* The texts of a and b, b's on a second thread when one can be started
- * (and b is not a): the two readings take about the time of one. Returns
- * 0, or a's error, else b's (in *err). */
-static int texts_build(struct diff_text *ta, struct diff_text *tb, aa_source *a, aa_source *b,
-		       const struct diff_rules *r, struct aa_error_info *err)
+/* The texts of a and b (a, b NULL: their indexes), b's on a second
+ * thread when one can be started (and b is not a): the two take about
+ * the time of one. Returns 0, or a's error, else b's (in *err). */
+static int texts_run(struct diff_text *ta, struct diff_text *tb, aa_source *a, aa_source *b,
+		     const struct diff_rules *r, struct aa_error_info *err)
 {
 	struct side sa = { ta, a, r, { 0 }, 0 }, sb = { tb, b, r, { 0 }, 0 };
 	pthread_t th;
-	int threaded = a != b && !pthread_create(&th, NULL, side_build, &sb);
+	int threaded = (a != b || !a) && !pthread_create(&th, NULL, side_run, &sb);
 
-	side_build(&sa);
+	side_run(&sa);
 	if (threaded)
 		pthread_join(th, NULL);
 	else if (!sa.rc)
-		side_build(&sb);
+		side_run(&sb);
 	if (err && (sa.rc || sb.rc))
 		*err = sa.rc ? sa.err : sb.err;
 	return sa.rc ? sa.rc : sb.rc;
@@ -203,7 +204,7 @@ int aa_diff_sources(aa_source *a, aa_source *b, const struct aa_diff_opts *opts,
 	}
 	if ((rc = rules_make(&r, &o, err)))
 		return rc;
-	if ((rc = texts_build(&ta, &tb, a, b, &r, err)))
+	if ((rc = texts_run(&ta, &tb, a, b, &r, err)))
 		goto out;
 	aa_source_get_stats(a, &st);
 	res->intact_a = st.intact;
@@ -213,6 +214,10 @@ int aa_diff_sources(aa_source *a, aa_source *b, const struct aa_diff_opts *opts,
 	res->lines_b = tb.n;
 	res->processes_a = ta.processes;
 	res->processes_b = tb.processes;
+	if (ta.n == tb.n && ta.fp == tb.fp)
+		goto out; /* alike: no index, no diff (there would be no line of it) */
+	if ((rc = texts_run(&ta, &tb, NULL, NULL, &r, err)))
+		goto out;
 	rc = diff_unified(&ta, &tb, o.context ? o.context : 3, o.label_a ? o.label_a : "a",
 			  o.label_b ? o.label_b : "b", o.on_line, o.user, &res->removed, &res->added);
 	if (rc < 0) {

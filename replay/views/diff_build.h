@@ -15,21 +15,24 @@
 #include "diff_impl.h"
 
 #define PROC_BUF 65536 /* bytes of a process's lines kept in memory before they are spooled */
+#define SPOOLED_SEEN 16384 /* lines remembered in the spool (the same few come in process after process) */
 
 /* The lines of one process, each [u32 length][u64 diff_hash][bytes]
  * (PROC_LINE_HEAD, then the bytes), with a set of their hashes to keep
- * each once. */
+ * each once. Spooled, a line's head also says where its bytes are:
+ * [u32 length][u64 diff_hash][u64 offset in the spool] (SPOOL_HEAD). */
 #define PROC_LINE_HEAD 12
+#define SPOOL_HEAD 20
 struct diff_proc {
 	uint8_t *buf;       /* the lines not spooled yet */
 	size_t len, cap;
 	struct chunk {      /* the lines spooled, in order */
-		uint64_t off;   /* of their bytes in the spool */
-		uint64_t heads; /* of their heads ([u32 length][u64 diff_hash] each) in the heads' spool */
+		uint64_t heads; /* of their heads (SPOOL_HEAD each) in the heads' spool */
 		size_t n;       /* lines */
 	} *chunks;
 	size_t nchunks;
 	size_t n;           /* lines */
+	uint64_t fp;        /* diff_fold of their hashes, in order */
 	uint64_t *set;      /* open addressing, 0 empty; NULL once the process ended */
 	size_t setcap;
 	int ended;
@@ -39,7 +42,9 @@ struct build {
 	const struct diff_rules *r;
 	struct diff_tls *tls;
 	struct aa_tree_node *cur; /* the process of the record being taken in */
+	aa_tree *tree;            /* kept, with the lines, until the text's index is written */
 	uint32_t hosts;           /* the tree's: more than one, each root says its host */
+	int counting;             /* the text's lines are counted and folded, not written */
 	struct pending {          /* TLS lines of no current process, placed at the end */
 		uint32_t origin, pid;
 		char *s;
@@ -69,6 +74,10 @@ struct build {
 	FILE *spool; /* the bytes of processes' lines past their buffers */
 	char *spool_buf;
 	uint64_t spooled;
+	struct spooled { /* lines whose bytes are in the spool, by diff_hash: written once */
+		uint64_t hash, off;
+		uint32_t len;
+	} *in_spool; /* SPOOLED_SEEN of them, NULL when no memory for them */
 	FILE *heads; /* their heads, read back for the text's index: not their bytes */
 	char *heads_buf;
 	uint64_t heads_len;

@@ -26,7 +26,8 @@ struct diff_rules {
  * A "what happened" text, spooled to two temporary files so that its size
  * is on disk, not in memory: the bytes of its lines (without their
  * indentation, where the build spooled them first: each line is written
- * once), and an index of one entry per line, in the text's order. Reading
+ * once, and a line many processes have, mostly once), and an index of one
+ * entry per line, in the text's order. Reading
  * it back goes through a cache of one block of entries (forwards or
  * backwards alike).
  */
@@ -41,7 +42,10 @@ struct diff_entry {
 #define DIFF_CACHE 1024 /* entries read at once */
 #define DIFF_SPOOL_BUF (256u << 10) /* stdio buffer of a spool file */
 
+struct build;
 struct diff_text {
+	uint64_t fp; /* diff_fold of its lines' hashes (diff_text_build's): equal for equal texts */
+	struct build *pending; /* what diff_text_index writes the index from; NULL once written */
 	FILE *lines, *index;
 	char *lines_buf, *index_buf; /* their stdio buffers */
 	uint64_t n, bytes;
@@ -63,6 +67,9 @@ void diff_spool_close(FILE *f, char *buf);
 uint64_t diff_hash(const char *s, size_t len);
 /* A line's hash in the text from its bytes' diff_hash and its indent. */
 uint64_t diff_text_hash(uint64_t line_hash, uint32_t indent);
+/* fp followed by h: a fingerprint of a sequence of hashes, folded one by
+ * one (equal fingerprints: the same sequence, but 2^-64). */
+uint64_t diff_fold(uint64_t fp, uint64_t h);
 /* Appends the entry of a line whose len bytes (diff_hash line_hash) are at
  * off in the lines file already, shown after indent spaces, under the
  * process line proc: 0, or AA_E_IO. */
@@ -80,14 +87,21 @@ int diff_text_entry(struct diff_text *t, uint64_t i, struct diff_entry *e);
 const char *diff_text_line(struct diff_text *t, const struct diff_entry *e);
 /* Ready for reading (the files flushed): 0, or AA_E_IO. */
 int diff_text_done(struct diff_text *t);
+/* Frees and closes what the index and the lines take (diff_text_free: all). */
+void diff_text_spool_free(struct diff_text *t);
 
 /*
- * Reads src to its end into the text of what happened, under rules.
- * Returns 0 or a negative AA_E_* (err filled; for a read error, from
- * aa_source_error(src)).
+ * Reads src to its end into the text of what happened, under rules: its
+ * lines counted (n, processes) and fingerprinted (fp), so that two texts
+ * alike are known without their index; the index (diff_text_entry) is
+ * written by diff_text_index. Returns 0 or a negative AA_E_* (err filled;
+ * for a read error, from aa_source_error(src)).
  */
 int diff_text_build(struct diff_text *t, aa_source *src, const struct diff_rules *r,
 		    struct aa_error_info *err);
+/* Writes the index of a text diff_text_build made (once; after it, or for
+ * a text made by entries, nothing): 0, or AA_E_NOMEM or AA_E_IO (err filled). */
+int diff_text_index(struct diff_text *t, struct aa_error_info *err);
 void diff_text_free(struct diff_text *t);
 
 /*

@@ -36,6 +36,24 @@ static uint32_t line_head(const uint8_t *p, uint64_t *hash)
 	return len;
 }
 
+/* Where line s[0..len) (diff_hash h) is in the spool: written there
+ * unless the same line was, as most are (a library opened by process
+ * after process, the same request again); ~0 when the write failed. */
+static uint64_t spool_line(struct build *b, const uint8_t *s, uint32_t len, uint64_t h)
+{
+	struct spooled *k = b->in_spool ? &b->in_spool[(h ^ h >> 32) & (SPOOLED_SEEN - 1)] : NULL;
+	uint64_t off = b->spooled;
+
+	if (k && k->hash == h && k->len == len) /* 64-bit hashes: the same line (as the diff takes it) */
+		return k->off;
+	if (fwrite(s, 1, len, b->spool) != len)
+		return ~0ull;
+	b->spooled += len;
+	if (k)
+		*k = (struct spooled){ h, off, len };
+	return off;
+}
+
 /* Moves p's buffered lines to the spool: their bytes to b->spool (the
  * text's lines file to be), their heads to b->heads. */
 static void proc_spill(struct build *b, struct diff_proc *p)
@@ -55,20 +73,21 @@ static void proc_spill(struct build *b, struct diff_proc *p)
 		return;
 	}
 	p->chunks = c;
-	c[p->nchunks] = (struct chunk){ b->spooled, b->heads_len, 0 };
+	c[p->nchunks] = (struct chunk){ b->heads_len, 0 };
 	for (size_t i = 0; i + PROC_LINE_HEAD <= p->len; n++) {
-		uint64_t h;
+		uint8_t head[SPOOL_HEAD];
+		uint64_t h, off;
 		uint32_t len = line_head(p->buf + i, &h);
-		if (fwrite(p->buf + i, 1, PROC_LINE_HEAD, b->heads) != PROC_LINE_HEAD ||
-		    fwrite(p->buf + i + PROC_LINE_HEAD, 1, len, b->spool) != len) {
+		memcpy(head, p->buf + i, PROC_LINE_HEAD);
+		if ((off = spool_line(b, p->buf + i + PROC_LINE_HEAD, len, h)) == ~0ull ||
+		    (memcpy(head + PROC_LINE_HEAD, &off, 8), fwrite(head, 1, SPOOL_HEAD, b->heads) != SPOOL_HEAD)) {
 			diff_io_failed(b);
 			return;
 		}
-		b->spooled += len;
 		i += PROC_LINE_HEAD + (size_t)len;
 	}
 	c[p->nchunks++].n = n;
-	b->heads_len += n * PROC_LINE_HEAD;
+	b->heads_len += n * SPOOL_HEAD;
 	p->len = 0;
 	b->heads_flushed = 0;
 }
@@ -86,9 +105,8 @@ int diff_proc_lines(struct build *b, const struct diff_proc *p, diff_line_fn *fn
 		b->heads_flushed = 1;
 	}
 	for (size_t c = 0; c < p->nchunks && !b->nomem && !b->io; c++) {
-		/* spooled lines: only their heads come back; their bytes stay
-		 * in the spool, one after another from the chunk's offset */
-		size_t n = p->chunks[c].n * PROC_LINE_HEAD;
+		/* spooled lines: only their heads come back, their bytes stay in the spool */
+		size_t n = p->chunks[c].n * SPOOL_HEAD;
 		uint8_t *m = realloc(mem, n ? n : 1);
 		if (!m) {
 			b->nomem = 1;
@@ -101,12 +119,11 @@ int diff_proc_lines(struct build *b, const struct diff_proc *p, diff_line_fn *fn
 			diff_io_failed(b);
 			break;
 		}
-		uint64_t at = p->chunks[c].off;
-		for (size_t i = 0; i < n; i += PROC_LINE_HEAD) {
-			uint64_t h;
+		for (size_t i = 0; i < n; i += SPOOL_HEAD) {
+			uint64_t h, at;
 			uint32_t len = line_head(mem + i, &h);
+			memcpy(&at, mem + i + PROC_LINE_HEAD, 8);
 			fn(b, arg, NULL, len, h, (int64_t)at);
-			at += len;
 		}
 	}
 	/* then the lines still in memory */
@@ -216,6 +233,7 @@ void diff_proc_add_line(struct build *b, struct diff_proc *p, const char *s, siz
 	memcpy(p->buf + p->len + PROC_LINE_HEAD, s, len);
 	p->len += PROC_LINE_HEAD + len;
 	p->n++;
+	p->fp = diff_fold(p->fp, h);
 	if (p->ended) /* back to the spool, the set dropped again */
 		diff_proc_end(b, p);
 }

@@ -54,15 +54,25 @@ void diff_spool_close(FILE *f, char *buf)
 	free(buf); /* after: fclose writes from it */
 }
 
-uint64_t diff_text_hash(uint64_t line_hash, uint32_t indent)
+/* splitmix64's finalizer: a bijection that mixes every bit into every other */
+static uint64_t mix(uint64_t z)
 {
-	/* splitmix64's finalizer over the pair: equal only for equal pairs (but 2^-64) */
-	uint64_t z = line_hash ^ ((uint64_t)indent + 1) * 0x9e3779b97f4a7c15ull;
-
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	z ^= z >> 31;
+	return z ^ (z >> 31);
+}
+
+uint64_t diff_text_hash(uint64_t line_hash, uint32_t indent)
+{
+	/* equal only for equal pairs (but 2^-64) */
+	uint64_t z = mix(line_hash ^ ((uint64_t)indent + 1) * 0x9e3779b97f4a7c15ull);
+
 	return z ? z : 1;
+}
+
+uint64_t diff_fold(uint64_t fp, uint64_t h)
+{
+	return mix(fp ^ h) + 0x9e3779b97f4a7c15ull;
 }
 
 int diff_text_entry_add(struct diff_text *t, uint64_t off, uint32_t len, uint32_t indent, uint64_t line_hash,
@@ -155,7 +165,7 @@ const char *diff_text_line(struct diff_text *t, const struct diff_entry *e)
 	return t->line;
 }
 
-void diff_text_free(struct diff_text *t)
+void diff_text_spool_free(struct diff_text *t)
 {
 	diff_spool_close(t->lines, t->lines_buf);
 	diff_spool_close(t->index, t->index_buf);

@@ -3,8 +3,10 @@
  * The "what happened" text of a recording (aa_diff.h): the process tree,
  * and for each process the lines of what it did, each line once, in the
  * order first seen. A process's lines wait in a spool file (a buffer of at
- * most PROC_BUF bytes each in memory: diff_proc.c) until the tree is whole
- * and the text is written out in its order.
+ * most PROC_BUF bytes each in memory: diff_proc.c) until the tree is whole.
+ * The text is then counted and fingerprinted in the tree's order, and its
+ * index written only when a diff needs it: two recordings alike (what a
+ * regression test hopes for) are known so without reading lines back.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -411,15 +413,19 @@ static int on_record(void *user, struct aa_tree_node *node, const struct aa_reco
 	return b->nomem || b->io;
 }
 
-/* Appends the line made in b->ms to the text. */
+/* Appends the line made in b->ms to the text (counting: to its count and fingerprint). */
 static void text_add(struct build *b, struct diff_text *t, uint64_t proc)
 {
 	if (fflush(b->ms) || b->nomem) {
 		b->nomem = 1;
 		return;
 	}
-	if (!b->io && diff_text_add_indented(t, b->indent, b->buf, b->len, proc))
+	if (b->counting) {
+		t->fp = diff_fold(t->fp, diff_text_hash(diff_hash(b->buf, b->len), b->indent));
+		t->n++;
+	} else if (!b->io && diff_text_add_indented(t, b->indent, b->buf, b->len, proc)) {
 		diff_io_failed(b);
+	}
 }
 
 static void indent(struct build *b, unsigned n)
@@ -446,6 +452,24 @@ static void under_line(struct build *b, void *arg, const char *s, size_t len, ui
 	    (at >= 0 ? diff_text_entry_add(u->t, (uint64_t)at, (uint32_t)len, 2 * u->depth, hash, u->proc)
 		     : diff_text_append(u->t, 2 * u->depth, s, len, hash, u->proc)))
 		diff_io_failed(b);
+}
+
+/* A process's own lines (p: NULL for none) under its process line at, at
+ * depth: counted, they are folded as one hash (of their fingerprint,
+ * number and indent) without reading them back. */
+static void own_lines(struct build *b, struct diff_text *t, const struct diff_proc *p, uint64_t at,
+		      unsigned depth)
+{
+	struct under u = { t, at, depth };
+
+	if (!p) {
+		return;
+	} else if (b->counting) {
+		t->fp = diff_fold(t->fp, diff_text_hash(diff_fold(p->fp, p->n), 2 * depth));
+		t->n += p->n;
+	} else {
+		diff_proc_lines(b, p, under_line, &u);
+	}
 }
 
 static void process_lines(struct build *b, struct diff_text *t, const struct aa_tree_node *n)
@@ -498,49 +522,106 @@ static void process_lines(struct build *b, struct diff_text *t, const struct aa_
 			fprintf(b->ms, "exit %d", pr->exit_code);
 		text_add(b, t, at);
 	}
-	const struct diff_proc *p = n->user;
-	struct under u = { t, at, n->depth + 1 };
-	if (p)
-		diff_proc_lines(b, p, under_line, &u);
+	own_lines(b, t, n->user, at, n->depth + 1);
 	t->processes++;
 }
 
 /* The lines of records no process is known for, as a root of their own. */
 static void unknown_lines(struct build *b, struct diff_text *t)
 {
-	struct under u = { t, t->n, 1 };
+	uint64_t at = t->n;
 
 	if (!b->unknown.n)
 		return;
 	line_start(b);
 	fputs("process (records of no known process)", b->ms);
-	text_add(b, t, u.proc);
-	diff_proc_lines(b, &b->unknown, under_line, &u);
+	text_add(b, t, at);
+	own_lines(b, t, &b->unknown, at, 1);
+}
+
+/* The whole text in the tree's order: counted and fingerprinted
+ * (b->counting), else written to t's files. */
+static void text_walk(struct build *b, struct diff_text *t)
+{
+	t->n = 0;
+	t->fp = 0;
+	t->processes = 0;
+	for (const struct aa_tree_node *n = aa_tree_walk(b->tree, NULL, NULL); n && !b->nomem && !b->io;
+	     n = aa_tree_walk(b->tree, NULL, n))
+		process_lines(b, t, n);
+	unknown_lines(b, t);
+}
+
+/* err for rc (AA_E_NOMEM, AA_E_IO) from b. */
+static void build_error(const struct build *b, int rc, struct aa_error_info *err)
+{
+	if (rc == AA_E_NOMEM && err)
+		*err = (struct aa_error_info){ .code = rc, .offset = -1, .chunk = -1,
+					       .detail = "out of memory making the text of what happened" };
+	if (rc == AA_E_IO && b->io && err) {
+		*err = (struct aa_error_info){ .code = rc, .sys_errno = b->io, .offset = -1, .chunk = -1 };
+		snprintf(err->detail, sizeof(err->detail), "a temporary file of the text of what happened "
+			 "(in $TMPDIR, else /tmp): %s", strerror(b->io));
+	}
+}
+
+/* Frees what b holds and b. */
+static void build_free(struct build *b)
+{
+	if (!b)
+		return;
+	for (const struct aa_tree_node *n = b->tree ? aa_tree_next(b->tree, NULL) : NULL; n;
+	     n = aa_tree_next(b->tree, n))
+		diff_proc_free(n->user);
+	aa_tree_free(b->tree);
+	diff_proc_clear(&b->unknown);
+	diff_tls_free(b->tls);
+	if (b->ms)
+		fclose(b->ms);
+	diff_spool_close(b->spool, b->spool_buf);
+	diff_spool_close(b->heads, b->heads_buf);
+	for (size_t i = 0; b->memo && i < MASK_MEMO; i++) {
+		free(b->memo[i].in);
+		free(b->memo[i].out);
+	}
+	free(b->memo);
+	for (size_t i = 0; b->lines_memo && i < LINE_MEMO; i++)
+		free(b->lines_memo[i].mem);
+	free(b->lines_memo);
+	free(b->in_spool);
+	free(b->spare);
+	free(b->buf);
+	free(b);
 }
 
 int diff_text_build(struct diff_text *t, aa_source *src, const struct diff_rules *r,
 		    struct aa_error_info *err)
 {
-	struct build b = { .r = r };
-	struct aa_tree_opts o = { .on_record = on_record, .user = &b };
-	aa_tree *tree = NULL;
+	struct build *b = calloc(1, sizeof(*b));
+	struct aa_tree_opts o = { .on_record = on_record, .user = b };
 	int rc;
 
 	memset(t, 0, sizeof(*t));
-	b.memo = calloc(MASK_MEMO, sizeof(*b.memo)); /* without them, slower */
-	b.lines_memo = calloc(LINE_MEMO, sizeof(*b.lines_memo));
-	if (!(b.ms = open_memstream(&b.buf, &b.len)) || !(b.tls = diff_tls_new(r, b.ms, tls_emit, &b))) {
+	if (!b) {
+		build_error(b, AA_E_NOMEM, err);
+		return AA_E_NOMEM;
+	}
+	b->r = r;
+	b->memo = calloc(MASK_MEMO, sizeof(*b->memo)); /* without them, slower */
+	b->lines_memo = calloc(LINE_MEMO, sizeof(*b->lines_memo));
+	b->in_spool = calloc(SPOOLED_SEEN, sizeof(*b->in_spool));
+	if (!(b->ms = open_memstream(&b->buf, &b->len)) || !(b->tls = diff_tls_new(r, b->ms, tls_emit, b))) {
 		rc = AA_E_NOMEM;
 		goto out;
 	}
-	__fsetlocking(b.ms, FSETLOCKING_BYCALLER); /* this thread's alone: no lock per write */
-	rc = aa_tree_build(&tree, src, &o);
-	b.cur = NULL;
-	if (tree && diff_tls_end(b.tls))
-		b.nomem = 1;
-	place_pending(&b, tree);
-	if ((rc == AA_E_STOPPED || !rc) && (b.nomem || b.io))
-		rc = b.nomem ? AA_E_NOMEM : AA_E_IO;
+	__fsetlocking(b->ms, FSETLOCKING_BYCALLER); /* this thread's alone: no lock per write */
+	rc = aa_tree_build(&b->tree, src, &o);
+	b->cur = NULL;
+	if (b->tree && diff_tls_end(b->tls))
+		b->nomem = 1;
+	place_pending(b, b->tree);
+	if ((rc == AA_E_STOPPED || !rc) && (b->nomem || b->io))
+		rc = b->nomem ? AA_E_NOMEM : b->io ? AA_E_IO : 0;
 	if (rc < 0 && rc != AA_E_NOMEM && rc != AA_E_IO) {
 		if (err)
 			*err = *aa_source_error(src);
@@ -549,49 +630,55 @@ int diff_text_build(struct diff_text *t, aa_source *src, const struct diff_rules
 	if (rc < 0)
 		goto out;
 	struct aa_tree_stats st;
-	aa_tree_get_stats(tree, &st);
-	b.hosts = st.hosts;
+	aa_tree_get_stats(b->tree, &st);
+	b->hosts = st.hosts;
+	b->counting = 1;
+	text_walk(b, t);
+	b->counting = 0;
+	rc = b->nomem ? AA_E_NOMEM : b->io ? AA_E_IO : 0;
+out:
+	if (rc) {
+		build_error(b, rc, err);
+		build_free(b);
+	} else {
+		t->pending = b;
+	}
+	return rc;
+}
+
+int diff_text_index(struct diff_text *t, struct aa_error_info *err)
+{
+	struct build *b = t->pending;
+	uint64_t n = t->n, fp = t->fp;
+	int rc;
+
+	if (!b)
+		return 0;
+	t->pending = NULL;
 	/* the processes' spool becomes the text's lines file: their lines are
 	 * not written a second time, only their heads are read back */
-	t->lines = b.spool;
-	t->lines_buf = b.spool_buf;
-	t->bytes = b.spooled;
-	b.spool_buf = NULL;
-	for (const struct aa_tree_node *n = aa_tree_walk(tree, NULL, NULL); n && !b.nomem && !b.io;
-	     n = aa_tree_walk(tree, NULL, n))
-		process_lines(&b, t, n);
-	unknown_lines(&b, t);
-	if (!b.io && diff_text_done(t))
-		diff_io_failed(&b);
-	rc = b.nomem ? AA_E_NOMEM : b.io ? AA_E_IO : 0;
-out:
-	if (rc == AA_E_NOMEM && err)
-		*err = (struct aa_error_info){ .code = rc, .offset = -1, .chunk = -1,
-					       .detail = "out of memory making the text of what happened" };
-	if (rc == AA_E_IO && b.io && err) {
-		*err = (struct aa_error_info){ .code = rc, .sys_errno = b.io, .offset = -1, .chunk = -1 };
-		snprintf(err->detail, sizeof(err->detail), "a temporary file of the text of what happened "
-			 "(in $TMPDIR, else /tmp): %s", strerror(b.io));
+	t->lines = b->spool;
+	t->lines_buf = b->spool_buf;
+	t->bytes = b->spooled;
+	b->spool = NULL;
+	b->spool_buf = NULL;
+	text_walk(b, t);
+	if (!b->io && !b->nomem && diff_text_done(t))
+		diff_io_failed(b);
+	if (!b->io && !b->nomem && t->n != n) {
+		errno = EIO; /* the lines read back are not the ones counted */
+		diff_io_failed(b);
 	}
-	for (const struct aa_tree_node *n = tree ? aa_tree_next(tree, NULL) : NULL; n; n = aa_tree_next(tree, n))
-		diff_proc_free(n->user);
-	aa_tree_free(tree);
-	diff_proc_clear(&b.unknown);
-	diff_tls_free(b.tls);
-	if (b.ms)
-		fclose(b.ms);
-	if (b.spool != t->lines)
-		diff_spool_close(b.spool, b.spool_buf);
-	diff_spool_close(b.heads, b.heads_buf);
-	for (size_t i = 0; b.memo && i < MASK_MEMO; i++) {
-		free(b.memo[i].in);
-		free(b.memo[i].out);
-	}
-	free(b.memo);
-	for (size_t i = 0; b.lines_memo && i < LINE_MEMO; i++)
-		free(b.lines_memo[i].mem);
-	free(b.lines_memo);
-	free(b.spare);
-	free(b.buf);
+	t->fp = fp;
+	rc = b->nomem ? AA_E_NOMEM : b->io ? AA_E_IO : 0;
+	build_error(b, rc, err);
+	build_free(b);
 	return rc;
+}
+
+void diff_text_free(struct diff_text *t)
+{
+	build_free(t->pending);
+	t->pending = NULL;
+	diff_text_spool_free(t);
 }

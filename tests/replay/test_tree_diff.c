@@ -310,6 +310,65 @@ Test(tree_diff, siblings_by_start_order_then_argv)
 	free(b);
 }
 
+/*
+ * sh with two children, cat and ls; cat opens /a then /b, ls opens /c.
+ * how: 0 as said, 1 cat opens /b first, 2 /b is opened by ls (after its
+ * /c) instead of cat. The three have the same lines, as many of each.
+ */
+static char *moved_file(const char *name, uint32_t p, int how)
+{
+	struct job j = { .ts = 1000 + p };
+	char *path = aat_path(dir, name);
+
+	fork_exec(&j, p, 1, "sh", ARGV("sh\0-c\0job"));
+	fork_exec(&j, p + 1, p, "cat", ARGV("cat"));
+	file_op(&j, p + 1, AA_SYS_OPENAT, 0, 3, how == 1 ? "/b" : "/a", 2);
+	if (how != 2)
+		file_op(&j, p + 1, AA_SYS_OPENAT, 0, 3, how == 1 ? "/a" : "/b", 2);
+	exit_with(&j, p + 1, p, 0);
+	fork_exec(&j, p + 2, p, "ls", ARGV("ls"));
+	file_op(&j, p + 2, AA_SYS_OPENAT, 0, 3, "/c", 2);
+	if (how == 2)
+		file_op(&j, p + 2, AA_SYS_OPENAT, 0, 3, "/b", 2);
+	exit_with(&j, p + 2, p, 0);
+	exit_with(&j, p, 1, 0);
+	job_save(&j, path);
+	return path;
+}
+
+Test(tree_diff, the_same_lines_in_another_order_or_process_are_different)
+{
+	/* two texts of as many lines are alike only when their lines are in
+	 * the same order under the same processes: the texts' fingerprints
+	 * must tell these apart, or no diff would be made */
+	char *a = moved_file("a.pcapng", 100, 0), *same = moved_file("same.pcapng", 500, 0);
+	char *swapped = moved_file("swapped.pcapng", 200, 1), *moved = moved_file("moved.pcapng", 300, 2);
+	struct lines l = { .len = 0 };
+	struct aa_diff_opts o = { .on_line = collect, .user = &l, .context = 1 };
+	struct aa_diff_result res;
+
+	cr_assert_eq(aa_diff_files((const char *const *)&a, 1, (const char *const *)&same, 1, &o, &res, NULL), 0,
+		     "%s", l.buf);
+	cr_assert_eq(aa_diff_files((const char *const *)&a, 1, (const char *const *)&swapped, 1, &o, &res, NULL), 1);
+	cr_assert_eq(res.lines_a, res.lines_b);
+	cr_assert_eq(res.removed, 1, "%s", l.buf);
+	cr_assert_eq(res.added, 1, "%s", l.buf);
+	cr_assert(strstr(l.buf, " @@ process \"cat\"\n     exit 0\n-    open \"/a\" O_RDONLY\n"
+				"     open \"/b\" O_RDONLY\n+    open \"/a\" O_RDONLY\n"), "%s", l.buf);
+	l.len = 0;
+	l.buf[0] = 0;
+	cr_assert_eq(aa_diff_files((const char *const *)&a, 1, (const char *const *)&moved, 1, &o, &res, NULL), 1);
+	cr_assert_eq(res.lines_a, res.lines_b);
+	cr_assert_eq(res.removed, 1, "%s", l.buf);
+	cr_assert_eq(res.added, 1, "%s", l.buf);
+	cr_assert(strstr(l.buf, "\n-    open \"/b\" O_RDONLY\n"), "%s", l.buf);
+	cr_assert(strstr(l.buf, "\n     open \"/c\" O_RDONLY\n+    open \"/b\" O_RDONLY\n"), "%s", l.buf);
+	free(a);
+	free(same);
+	free(swapped);
+	free(moved);
+}
+
 Test(tree_diff, ignore_field_and_bad_input)
 {
 	char *a = job_file("a.pcapng", 100, 1000, "tmpab12cd34", "final", 0);
