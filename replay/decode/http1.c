@@ -207,25 +207,30 @@ static void head(struct dec_h1 *h, struct h1_dir *d, const struct dec_sink *s, u
 }
 
 /* Gathers a line (or the head, up to its empty line) into d->line: the
- * bytes it took, with *done set once it is whole. */
+ * bytes it took, with *done set once it is whole (a line at a time, not
+ * a byte: a head is most of what HTTP/1.1 decoding reads). */
 static size_t gather(struct h1_dir *d, const uint8_t *p, size_t n, int whole_head, int *done,
 		     int *over)
 {
-	size_t i;
+	size_t i = 0;
 
 	*done = 0;
-	for (i = 0; i < n; i++) {
-		if (dec_buf_add(&d->line, p + i, 1, DEC_MAX_HEAD) < 1) {
+	while (i < n) {
+		const uint8_t *nl = memchr(p + i, '\n', n - i);
+		size_t run = nl ? (size_t)(nl - p) + 1 - i : n - i;
+		size_t got = dec_buf_add(&d->line, p + i, run, DEC_MAX_HEAD);
+		i += got;
+		if (got < run) {
 			*over = 1;
 			return i;
 		}
-		if (p[i] != '\n')
-			continue;
+		if (!nl)
+			break;
 		const uint8_t *b = d->line.p;
 		size_t l = d->line.len;
 		if (!whole_head || (l >= 2 && b[l - 2] == '\n') || (l >= 4 && !memcmp(b + l - 4, "\r\n\r\n", 4))) {
 			*done = 1;
-			return i + 1;
+			return i;
 		}
 	}
 	return n;
