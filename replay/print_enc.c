@@ -39,9 +39,40 @@ size_t aa_utf8_seq_len(const uint8_t *s, size_t len)
 	return n;
 }
 
+/* Eight bytes at a time (SWAR): bodies and paths are mostly ASCII, and a
+ * byte at a time was the JSON printer's hottest loop. */
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+static uint64_t word_at(const uint8_t *s)
+{
+	uint64_t v;
+
+	memcpy(&v, s, 8);
+	return v;
+}
+
+/* Non-zero when a byte of v is 0 (and only then). */
+static uint64_t zero_byte(uint64_t v)
+{
+	return (v - ONES) & ~v & HIGHS;
+}
+
+/* The length of the run of ASCII bytes (below 0x80) at s. */
+static size_t ascii_run(const uint8_t *s, size_t len)
+{
+	size_t n = 0;
+
+	while (n + 8 <= len && !(word_at(s + n) & HIGHS))
+		n += 8;
+	while (n < len && s[n] < 0x80)
+		n++;
+	return n;
+}
+
 int aa_utf8_valid(const uint8_t *s, size_t len)
 {
-	for (size_t i = 0, n; i < len; i += n)
+	for (size_t i = ascii_run(s, len), n; i < len; i += n + ascii_run(s + i + n, len - i - n))
 		if ((n = aa_utf8_seq_len(s + i, len - i)) == 0)
 			return 0;
 	return 1;
@@ -58,6 +89,14 @@ static size_t plain_run(const uint8_t *s, size_t len)
 {
 	size_t n = 0;
 
+	for (; n + 8 <= len; n += 8) {
+		uint64_t v = word_at(s + n);
+		/* a byte below 0x20 (v - 0x20 borrows into its high bit where
+		 * v's is clear), of 0x7f or more (+1 sets its high bit), '"', '\\' */
+		if (((v - 0x20 * ONES) & ~v & HIGHS) | (((v + ONES) | v) & HIGHS) | zero_byte(v ^ '"' * ONES) |
+		    zero_byte(v ^ '\\' * ONES))
+			break;
+	}
 	while (n < len && plain_ascii(s[n]))
 		n++;
 	return n;

@@ -385,3 +385,47 @@ Test(encode, numbers)
 	cr_expect_str_eq(s, "18446744073709551615-9223372036854775808");
 	free(s);
 }
+
+/* One byte as the JSON encoder must write it, alone between plain bytes. */
+static void json_byte(char *out, uint8_t b)
+{
+	if (b == '"' || b == '\\')
+		sprintf(out, "\\%c", b);
+	else if (b < 0x20 || b >= 0x7f)
+		sprintf(out, "\\u%04x", b);
+	else
+		sprintf(out, "%c", b);
+}
+
+Test(encode, every_byte_at_every_place_of_a_word)
+{
+	/* the encoders look at eight bytes at a time: each byte value at each
+	 * place in strings of 1 to 19 bytes (words, a tail, a word and a
+	 * tail), among plain bytes, is escaped exactly where it is */
+	for (unsigned b = 0; b < 256; b++)
+		for (size_t len = 1; len < 20; len++)
+			for (size_t at = 0; at < len; at++) {
+				uint8_t s[20];
+				char want[80], one[8];
+				struct capture c;
+				memset(s, 'x', len);
+				s[at] = (uint8_t)b;
+				json_byte(one, (uint8_t)b);
+				snprintf(want, sizeof(want), "\"%.*s%s%.*s\"", (int)at, "xxxxxxxxxxxxxxxxxxx", one,
+					 (int)(len - at - 1), "xxxxxxxxxxxxxxxxxxx");
+				aa_enc_json_string(cap_open(&c), s, len);
+				char *got = cap_close(&c);
+				cr_assert_str_eq(got, want, "byte 0x%02x at %zu of %zu", b, at, len);
+				free(got);
+				cr_assert_eq(aa_utf8_valid(s, len), b < 0x80, "byte 0x%02x at %zu of %zu", b, at, len);
+			}
+	/* a valid sequence, then a bad byte, at every place past a run of ASCII */
+	for (size_t at = 0; at < 17; at++) {
+		uint8_t s[24];
+		memset(s, 'a', sizeof(s));
+		memcpy(s + at, "\xe2\x82\xac", 3);
+		cr_assert(aa_utf8_valid(s, sizeof(s)), "euro sign at %zu", at);
+		s[at + 3 + at % 4] = 0xbf; /* a lone continuation byte after it */
+		cr_assert_not(aa_utf8_valid(s, sizeof(s)), "lone continuation after the sign at %zu", at);
+	}
+}
