@@ -198,7 +198,9 @@ void aa_enc_json_string(FILE *out, const uint8_t *s, size_t len)
 
 void aa_enc_json_field(FILE *out, const char *name, const uint8_t *s, size_t len)
 {
-	fprintf(out, ",\"%s\":", name);
+	fputs_unlocked(",\"", out);
+	fputs_unlocked(name, out);
+	fputs_unlocked("\":", out);
 	aa_enc_json_string(out, s, len);
 	if (!aa_utf8_valid(s, len)) {
 		fprintf(out, ",\"%s_b64\":\"", name);

@@ -238,27 +238,34 @@ static void json_head(FILE *f, unsigned flags, const struct aa_follow_conn *c, u
 
 	putc('{', f);
 	host(f, c, flags);
+	fputs("\"conn\":", f);
 	if (c->known)
-		fprintf(f, "\"conn\":%llu", (unsigned long long)c->id);
+		aa_enc_u64(f, c->id);
 	else
-		fputs("\"conn\":null", f);
-	fprintf(f, ",\"pid\":%u", pid);
+		fputs("null", f);
+	fputs(",\"pid\":", f);
+	aa_enc_u64(f, pid);
 	aa_enc_json_field(f, "comm", (const uint8_t *)c->comm, strnlen(c->comm, sizeof(c->comm)));
 	if (c->family == 2 || c->family == 10) {
 		char e[AA_ENDPOINT_BUF];
 		fprintf(f, ",\"local\":\"%s\"", aa_format_endpoint(e, c->family, c->local_addr, c->local_port));
 		fprintf(f, ",\"peer\":\"%s\"", aa_format_endpoint(e, c->family, c->peer_addr, c->peer_port));
 	}
-	fprintf(f, ",\"direction\":\"%s\",\"time\":\"%s\",\"time_ns\":%llu",
-		dir == AA_TLS_WRITE ? "write" : "read", aa_format_time(tb, t), (unsigned long long)t);
+	fputs(dir == AA_TLS_WRITE ? ",\"direction\":\"write\",\"time\":\"" : ",\"direction\":\"read\",\"time\":\"", f);
+	fputs(aa_format_time(tb, t), f);
+	fputs("\",\"time_ns\":", f);
+	aa_enc_u64(f, t);
 }
 
 static void json_opt(FILE *f, const char *name, struct aa_follow_bytes b)
 {
-	if (b.data)
+	if (b.data) {
 		aa_enc_json_field(f, name, b.data, b.len);
-	else
-		fprintf(f, ",\"%s\":null", name);
+	} else {
+		fputs(",\"", f);
+		fputs(name, f);
+		fputs("\":null", f);
+	}
 }
 
 /* ,"headers":[[name, value] ...] as JSON strings, or "headers_b64" in base64. */
@@ -289,9 +296,15 @@ static void json_msg(FILE *f, unsigned flags, const struct aa_follow_msg *m)
 	static const char *const kinds[] = { "?", "http", "sse", "other", "note" };
 
 	json_head(f, flags, m->conn, m->pid, m->direction, m->time_ns);
-	fprintf(f, ",\"kind\":\"%s\",\"proto\":\"%s\"", kinds[m->kind], aa_follow_proto_name(m->proto));
-	if (m->stream_id)
-		fprintf(f, ",\"stream\":%d", m->stream_id);
+	fputs(",\"kind\":\"", f);
+	fputs(kinds[m->kind], f);
+	fputs("\",\"proto\":\"", f);
+	fputs(aa_follow_proto_name(m->proto), f);
+	putc('"', f);
+	if (m->stream_id) {
+		fputs(",\"stream\":", f);
+		aa_enc_i64(f, m->stream_id);
+	}
 	if (m->kind == AA_FOLLOW_NOTE) {
 		aa_enc_json_field(f, "note", (const uint8_t *)m->note, strlen(m->note));
 	} else if (m->kind == AA_FOLLOW_SSE) {
@@ -301,17 +314,18 @@ static void json_msg(FILE *f, unsigned flags, const struct aa_follow_msg *m)
 	} else if (m->kind == AA_FOLLOW_OTHER) {
 		aa_enc_json_field(f, "body", m->body.data, m->body.len);
 	} else {
-		fprintf(f, ",\"request\":%s", m->is_request ? "true" : "false");
+		fputs(m->is_request ? ",\"request\":true" : ",\"request\":false", f);
 		json_opt(f, "method", m->method);
 		json_opt(f, "path", m->path);
 		if (m->proto == AA_FOLLOW_PROTO_H2) {
 			json_opt(f, "authority", m->authority);
 			json_opt(f, "scheme", m->scheme);
 		}
+		fputs(",\"status\":", f);
 		if (m->is_request)
-			fputs(",\"status\":null", f);
+			fputs("null", f);
 		else
-			fprintf(f, ",\"status\":%d", m->status);
+			aa_enc_i64(f, m->status);
 		json_headers(f, m, 0);
 		for (size_t i = 0; i < m->nheaders; i++)
 			if (!aa_utf8_valid(m->headers[i].name.data, m->headers[i].name.len) ||
@@ -320,11 +334,14 @@ static void json_msg(FILE *f, unsigned flags, const struct aa_follow_msg *m)
 				break;
 			}
 		aa_enc_json_field(f, "body", m->body.data, m->body.len);
-		fprintf(f, ",\"body_len\":%zu,\"raw_len\":%llu", m->body.len, (unsigned long long)m->raw_len);
+		fputs(",\"body_len\":", f);
+		aa_enc_u64(f, m->body.len);
+		fputs(",\"raw_len\":", f);
+		aa_enc_u64(f, m->raw_len);
 		json_opt(f, "encoding", m->encoding);
-		fprintf(f, ",\"body_cut\":%s,\"body_incomplete\":%s,\"events\":%s",
-			m->body_cut ? "true" : "false", m->body_incomplete ? "true" : "false",
-			m->events ? "true" : "false");
+		fputs(m->body_cut ? ",\"body_cut\":true" : ",\"body_cut\":false", f);
+		fputs(m->body_incomplete ? ",\"body_incomplete\":true" : ",\"body_incomplete\":false", f);
+		fputs(m->events ? ",\"events\":true" : ",\"events\":false", f);
 	}
 	fputs("}\n", f);
 }
