@@ -63,7 +63,7 @@ struct build {
 		size_t out_len;
 	} *memo;     /* MASK_MEMO of them, NULL when no memory for them */
 	struct line_memo { /* lines made, found by what they were made of (diff_text.c) */
-		uint64_t key;      /* the path's diff_hash mixed with the rest */
+		uint64_t key;      /* the path's memo_hash mixed with the rest */
 		uint32_t path_len; /* the path as recorded, then the line, in mem */
 		uint32_t line_len;
 		uint32_t what, mode;

@@ -33,6 +33,23 @@ static int matches(const regex_t *re, const char *s)
 	return regexec(re, s, 0, NULL, 0) == 0;
 }
 
+/* The key of s[0..n) in a memo: cheaper than diff_hash (a memo compares
+ * the bytes of what it finds anyway; diff_hash names the lines). */
+static uint64_t memo_hash(const uint8_t *s, size_t n)
+{
+	uint64_t h = (uint64_t)n * 0x9e3779b97f4a7c15ull, v;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&v, s + i, 8);
+		h = (h ^ v) * 0xbf58476d1ce4e5b9ull;
+		h ^= h >> 29;
+	}
+	for (v = 0; i < n; i++)
+		v = v << 8 | s[i];
+	return diff_fold(h, v);
+}
+
 /* s[0..len) (up to a NUL) with every mask applied, escaped, into b->ms.
  * The same paths come again and again (libraries, locales): the last
  * result (escaped) of each of MASK_MEMO slots is kept, found by the
@@ -40,7 +57,7 @@ static int matches(const regex_t *re, const char *s)
 static void put_masked(struct build *b, const uint8_t *s, size_t len)
 {
 	size_t n = strnlen((const char *)s, len);
-	uint64_t h = diff_hash((const char *)s, n);
+	uint64_t h = memo_hash(s, n);
 	struct mask_memo *m = b->memo ? &b->memo[h & (MASK_MEMO - 1)] : NULL;
 
 	if (m && m->in && m->h == h && m->in_len == n && !memcmp(m->in, s, n)) {
@@ -191,7 +208,7 @@ static int line_memo_add(struct build *b, struct diff_proc *p, struct made_of *o
 {
 	struct line_memo *m;
 
-	o->key = diff_hash((const char *)o->path.data, o->path.len) + o->what * 0x9e3779b97f4a7c15ull +
+	o->key = memo_hash(o->path.data, o->path.len) + o->what * 0x9e3779b97f4a7c15ull +
 		 o->mode * 0xc2b2ae3d27d4eb4full + (uint64_t)o->err * 0x165667b19e3779f9ull;
 	o->slot = m = b->lines_memo ? &b->lines_memo[(o->key ^ o->key >> 29) & (LINE_MEMO - 1)] : NULL;
 	if (!m || !m->mem || m->key != o->key || m->what != o->what || m->mode != o->mode || m->err != o->err ||
