@@ -25,7 +25,10 @@
  * hashes (dropped when it ends); then the trees (aa_tree.h's bounds), the
  * follow library's open connections, and for the comparison 8 bytes per
  * line between the texts' common start and common end. Lines are compared
- * by their XXH64. The unified diff of texts that differ in more than
+ * by their XXH64; two texts of as many lines whose lines' hashes, in order
+ * and under the same processes, fold to the same 64-bit fingerprint are
+ * alike without being read back (texts that differ do so but with odds of
+ * 2^-64). The unified diff of texts that differ in more than
  * AA_DIFF_MAX_EDITS lines is coarser (the differing middle shown removed
  * and added whole), so that finding it takes at most
  * 4 * AA_DIFF_MAX_EDITS^2 bytes (16 MB). A temporary file that cannot be
