@@ -29,6 +29,9 @@ SHIP_SRCS := capture/ship.c capture/ship_opts.c capture/ship_run.c capture/spool
 CAPTURE_OBJS += $(SHIP_SRCS:%.c=$(BUILD)/obj/%.o)
 $(BUILD)/aa-capture: $(SHIP_SRCS:%.c=$(BUILD)/obj/%.o)
 LIB_SRCS += capture/ship_url.c
+# NATS credentials through handlers of our own (nats.c before 3.10 drops a
+# signature whose first byte is 0): for --ship and the stream source both.
+LIB_SRCS += capture/ship_creds.c
 $(BUILD)/aa-capture: LIBS += -lnats -lpthread
 
 # Go's crypto/tls (capture/gotls.c, gopclntab.c): a Go program's functions

@@ -22,6 +22,7 @@
 #include "chunk.h"
 #include "parse.h"
 #include "pcapng.h"
+#include "ship_creds.h"
 #include "ship_url.h"
 #include "spool.h"
 
@@ -31,6 +32,7 @@
 struct ship {
 	struct aa_ship_url url;
 	const struct ship_opts *o;
+	struct aa_ship_creds creds; /* nopts' handlers use it */
 	char host[256];
 	natsOptions *nopts;
 	natsConnection *nc;
@@ -268,7 +270,7 @@ static int setup_nats(struct ship *s)
 	if (st == NATS_OK)
 		st = natsOptions_SetTimeout(s->nopts, 2000);
 	if (st == NATS_OK && s->o->creds)
-		st = natsOptions_SetUserCredentialsFromFiles(s->nopts, s->o->creds, NULL);
+		st = aa_ship_creds_set(s->nopts, &s->creds, s->o->creds); /* a refused attempt: tried again */
 	if (st == NATS_OK && (s->o->tls_ca || s->url.tls))
 		st = natsOptions_SetSecure(s->nopts, true);
 	if (st == NATS_OK && s->o->tls_ca)
@@ -277,8 +279,18 @@ static int setup_nats(struct ship *s)
 		fprintf(stderr, "aa-capture: --ship %s: %s\n", s->o->url, nats_GetLastError(NULL));
 		return -1;
 	}
-	/* Not connected yet is fine: it goes on trying, and chunks wait in the spool. */
-	st = natsConnection_Connect(&s->nc, s->nopts);
+	/* Not connected yet is fine: it goes on trying, and chunks wait in the
+	 * spool. But a first attempt given up for a signature nats.c would drop
+	 * is made again here: nats.c 3.4 goes on trying only after attempts that
+	 * reached no server (one that got an answer leaves it none to try). */
+	for (int tries = 0; tries < 16; tries++) {
+		unsigned zero_sigs = s->creds.zero_sigs;
+		st = natsConnection_Connect(&s->nc, s->nopts);
+		if (st == NATS_OK || s->creds.zero_sigs == zero_sigs)
+			break;
+		natsConnection_Destroy(s->nc);
+		s->nc = NULL;
+	}
 	if (st != NATS_OK && st != NATS_NOT_YET_CONNECTED) {
 		fprintf(stderr, "aa-capture: --ship %s: %s\n", s->o->url, nats_GetLastError(NULL));
 		return -1;

@@ -11,12 +11,14 @@
 
 #include "chunk.h"
 #include "nats_stream.h"
+#include "ship_creds.h"
 #include "ship_url.h"
 
 struct aa_nats {
 	struct aa_ship_url url;
 	char url_text[1024];
 	natsOptions *opts;
+	struct aa_ship_creds creds; /* opts' handlers use it */
 	natsConnection *nc;
 	jsCtx *js;
 	int timeout_ms;

@@ -13,3 +13,5 @@ BENCH_SHIP_MB ?= 64
 .PHONY: bench-ship
 bench-ship: all $(BENCH_BINS)
 	@$(TEST_ENV) BENCH_RUNS=$(BENCH_RUNS) BENCH_SHIP_MB=$(BENCH_SHIP_MB) bash tests/bench/bench-ship.sh
+# the NATS credentials handlers (capture/ship_creds.c) call nats.c
+$(BUILD)/tests/ship/test_ship_creds_handlers: LIBS += $(NATS_LIBS)
