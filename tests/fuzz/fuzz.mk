@@ -15,8 +15,9 @@ FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fra
 # ones (each is kept in tests/fuzz/regress/ and named in test_regress.c).
 FUZZ_KNOWN_BUGS ?=
 FUZZ_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O1 -g $(FUZZ_SAN) $(FUZZ_KNOWN_BUGS)
+# The library's sources (with the stream source's capture/ship_* files)
 # and aa-replay's schema printer, which every entry runs on the META it reaches
-FUZZ_LIB_SRCS := $(filter format/% replay/%,$(LIB_SRCS)) capture/ship_url.c replay/schema_print.c
+FUZZ_LIB_SRCS := $(filter format/% replay/% capture/ship_%,$(LIB_SRCS)) replay/schema_print.c
 FUZZ_ENTRY_SRCS := tests/fuzz/entry_read.c tests/fuzz/entry_file.c \
 	tests/fuzz/entry_chunk.c tests/fuzz/entry_parse.c tests/fuzz/entry_btf.c \
 	tests/fuzz/entry_xform.c
