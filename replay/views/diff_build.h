@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Making the "what happened" text (diff_text.c), and the lines of each
- * process it keeps while the tree is built (diff_proc.c): each line once,
- * in the order first seen, in a buffer of at most PROC_BUF bytes and then
- * a spool file. Private to those two files.
+ * Making the "what happened" text (diff_text.c: the lines of the records),
+ * the lines of each process it keeps while the tree is built (diff_proc.c):
+ * each line once, in the order first seen, in a buffer of at most PROC_BUF
+ * bytes and then a spool file; and the text in the tree's order
+ * (diff_walk.c). Private to those three files.
  */
 #ifndef AA_DIFF_BUILD_H
 #define AA_DIFF_BUILD_H
@@ -100,6 +101,14 @@ void diff_proc_end(struct build *b, struct diff_proc *p);
 void diff_proc_add(struct build *b, struct diff_proc *p);
 /* The same for line s[0..len), its diff_hash h (a line made before). */
 void diff_proc_add_line(struct build *b, struct diff_proc *p, const char *s, size_t len, uint64_t h);
+/* Starts the line made in b->ms again, not indented (diff_text.c). */
+void diff_line_start(struct build *b);
+/* s[0..len) (up to a NUL) with every mask applied, escaped, into b->ms. */
+void diff_put_masked(struct build *b, const uint8_t *s, size_t len);
+/* The whole text in the tree's order (diff_walk.c): counted and
+ * fingerprinted into t->n, t->processes and t->fp, else written to t's
+ * index and lines files (t->fp left as it is). */
+void diff_text_walk(struct build *b, struct diff_text *t, int counting);
 /* Frees what p holds (diff_proc_clear) and p itself (diff_proc_free, NULL: nothing). */
 void diff_proc_clear(struct diff_proc *p);
 void diff_proc_free(struct diff_proc *p);

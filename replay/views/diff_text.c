@@ -4,9 +4,10 @@
  * and for each process the lines of what it did, each line once, in the
  * order first seen. A process's lines wait in a spool file (a buffer of at
  * most PROC_BUF bytes each in memory: diff_proc.c) until the tree is whole.
- * The text is then counted and fingerprinted in the tree's order, and its
- * index written only when a diff needs it: two recordings alike (what a
- * regression test hopes for) are known so without reading lines back.
+ * The text is then counted and fingerprinted in the tree's order
+ * (diff_walk.c), and its index written only when a diff needs it: two
+ * recordings alike (what a regression test hopes for) are known so
+ * without reading lines back.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,7 +23,7 @@
 #define MASK_MEMO 4096  /* paths and argv items whose masked form is kept */
 #define LINE_MEMO 4096  /* file and failed exec lines kept as made (made_of) */
 
-static void line_start(struct build *b)
+void diff_line_start(struct build *b)
 {
 	fseeko(b->ms, 0, SEEK_SET);
 	b->indent = 0;
@@ -54,7 +55,7 @@ static uint64_t memo_hash(const uint8_t *s, size_t n)
  * The same paths come again and again (libraries, locales): the last
  * result (escaped) of each of MASK_MEMO slots is kept, found by the
  * string's hash. */
-static void put_masked(struct build *b, const uint8_t *s, size_t len)
+void diff_put_masked(struct build *b, const uint8_t *s, size_t len)
 {
 	size_t n = strnlen((const char *)s, len);
 	uint64_t h = memo_hash(s, n);
@@ -269,12 +270,12 @@ static void file_line(struct build *b, struct diff_proc *p, const struct aa_reco
 			 (O_ACCMODE | O_CREAT | O_EXCL | O_TRUNC | O_APPEND | O_DIRECTORY);
 	if (w != F_RENAME && line_memo_add(b, p, &o)) /* (two paths: rare, not kept) */
 		return;
-	line_start(b);
+	diff_line_start(b);
 	fputs(word[w], b->ms);
-	put_masked(b, o.path.data, o.path.len);
+	diff_put_masked(b, o.path.data, o.path.len);
 	if (w == F_RENAME) {
 		fputs(" -> ", b->ms);
-		put_masked(b, to.data, to.len);
+		diff_put_masked(b, to.data, to.len);
 	}
 	if (w == F_OPEN)
 		put_open_mode(b, o.mode);
@@ -288,10 +289,10 @@ static void net_line(struct build *b, struct diff_proc *p, const struct aa_net_e
 
 	if (e->syscall != AA_NET_CONNECT || (b->r->fields & AA_DIFF_CONNECT))
 		return;
-	line_start(b);
+	diff_line_start(b);
 	fputs("connect ", b->ms);
 	if (e->family == AF_UNIX)
-		put_masked(b, e->unix_path, strnlen((const char *)e->unix_path, sizeof(e->unix_path)));
+		diff_put_masked(b, e->unix_path, strnlen((const char *)e->unix_path, sizeof(e->unix_path)));
 	else if (*aa_format_endpoint(ep, e->family, e->peer_addr, e->peer_port))
 		fputs(ep, b->ms);
 	else
@@ -340,7 +341,7 @@ static void place_pending(struct build *b, aa_tree *tree)
 				last = (struct aa_tree_node *)n;
 		struct diff_proc *dp = last ? proc_of(b, last) : &b->unknown;
 		if (dp && tree) {
-			line_start(b);
+			diff_line_start(b);
 			fputs(b->pend[i].s, b->ms);
 			diff_proc_add(b, dp);
 		}
@@ -365,10 +366,10 @@ static void exec_failed_line(struct build *b, struct diff_proc *p, const struct 
 		if (line_memo_add(b, p, &o))
 			return;
 	}
-	line_start(b);
+	diff_line_start(b);
 	fputs("exec failed ", b->ms);
 	if (known)
-		put_masked(b, o.path.data, o.path.len);
+		diff_put_masked(b, o.path.data, o.path.len);
 	else
 		fputs("(file not recorded)", b->ms);
 	put_errno(b, o.err);
@@ -428,145 +429,6 @@ static int on_record(void *user, struct aa_tree_node *node, const struct aa_reco
 	if (node && (node->proc.how & AA_PROC_EXIT) && !p->ended)
 		diff_proc_end(b, p); /* no more records of it: its lines to the spool */
 	return b->nomem || b->io;
-}
-
-/* Appends the line made in b->ms to the text (counting: to its count and fingerprint). */
-static void text_add(struct build *b, struct diff_text *t, uint64_t proc)
-{
-	if (fflush(b->ms) || b->nomem) {
-		b->nomem = 1;
-		return;
-	}
-	if (b->counting) {
-		t->fp = diff_fold(t->fp, diff_text_hash(diff_hash(b->buf, b->len), b->indent));
-		t->n++;
-	} else if (!b->io && diff_text_add_indented(t, b->indent, b->buf, b->len, proc)) {
-		diff_io_failed(b);
-	}
-}
-
-static void indent(struct build *b, unsigned n)
-{
-	line_start(b);
-	b->indent = 2 * n;
-}
-
-/* A line of a process into the text, indented under its process line. */
-struct under {
-	struct diff_text *t;
-	uint64_t proc;
-	unsigned depth;
-};
-
-static void under_line(struct build *b, void *arg, const char *s, size_t len, uint64_t hash, int64_t at)
-{
-	const struct under *u = arg;
-
-	/* a spooled line stays where it is (the spool is the text's lines
-	 * file): only its entry is written; one still in memory goes there
-	 * (s is NULL for a spooled line: its bytes are not read back) */
-	if (!b->io && !b->nomem &&
-	    (at >= 0 ? diff_text_entry_add(u->t, (uint64_t)at, (uint32_t)len, 2 * u->depth, hash, u->proc)
-		     : diff_text_append(u->t, 2 * u->depth, s, len, hash, u->proc)))
-		diff_io_failed(b);
-}
-
-/* A process's own lines (p: NULL for none) under its process line at, at
- * depth: counted, they are folded as one hash (of their fingerprint,
- * number and indent) without reading them back. */
-static void own_lines(struct build *b, struct diff_text *t, const struct diff_proc *p, uint64_t at,
-		      unsigned depth)
-{
-	struct under u = { t, at, depth };
-
-	if (!p) {
-		return;
-	} else if (b->counting) {
-		t->fp = diff_fold(t->fp, diff_text_hash(diff_fold(p->fp, p->n), 2 * depth));
-		t->n += p->n;
-	} else {
-		diff_proc_lines(b, p, under_line, &u);
-	}
-}
-
-static void process_lines(struct build *b, struct diff_text *t, const struct aa_tree_node *n)
-{
-	const struct aa_process *pr = &n->proc;
-	uint64_t at = t->n;
-
-	if (!n->parent && b->hosts > 1 && pr->host) {
-		/* each host's trees under its name: pids are per host */
-		indent(b, 0);
-		fputs("host ", b->ms);
-		aa_enc_text_string(b->ms, (const uint8_t *)pr->host, strlen(pr->host));
-		text_add(b, t, at);
-	}
-	indent(b, n->depth);
-	fputs("process", b->ms);
-	if ((b->r->fields & AA_DIFF_ARGV) || !pr->argv.data) {
-		fputs(" comm=", b->ms);
-		aa_enc_text_string(b->ms, (const uint8_t *)pr->comm, strlen(pr->comm));
-		if (!(b->r->fields & AA_DIFF_ARGV))
-			fputs(" (argv unknown)", b->ms);
-	} else if (pr->argv_joined) {
-		fputs(" args=", b->ms);
-		put_masked(b, pr->argv.data, pr->argv.len);
-	} else {
-		const uint8_t *item;
-		uint32_t pos = 0, len;
-		while (aa_argv_item(&pr->argv, &pos, &item, &len)) {
-			putc(' ', b->ms);
-			put_masked(b, item, len);
-		}
-		if (pr->argv.truncated)
-			fputs(" (argv truncated)", b->ms);
-	}
-	text_add(b, t, at);
-	if (pr->exe.data && !(b->r->fields & AA_DIFF_EXE)) {
-		indent(b, n->depth + 1);
-		fputs("exe ", b->ms);
-		put_masked(b, pr->exe.data, pr->exe.len);
-		text_add(b, t, at);
-	}
-	if (!(b->r->fields & AA_DIFF_EXIT)) {
-		indent(b, n->depth + 1);
-		if (!(pr->how & AA_PROC_EXIT))
-			fputs("running (no end recorded)", b->ms);
-		else if (pr->signal)
-			fprintf(b->ms, "killed by SIG%s%s", sigabbrev_np(pr->signal) ? sigabbrev_np(pr->signal) : "?",
-				pr->core_dumped ? " (core dumped)" : "");
-		else
-			fprintf(b->ms, "exit %d", pr->exit_code);
-		text_add(b, t, at);
-	}
-	own_lines(b, t, n->user, at, n->depth + 1);
-	t->processes++;
-}
-
-/* The lines of records no process is known for, as a root of their own. */
-static void unknown_lines(struct build *b, struct diff_text *t)
-{
-	uint64_t at = t->n;
-
-	if (!b->unknown.n)
-		return;
-	line_start(b);
-	fputs("process (records of no known process)", b->ms);
-	text_add(b, t, at);
-	own_lines(b, t, &b->unknown, at, 1);
-}
-
-/* The whole text in the tree's order: counted and fingerprinted
- * (b->counting), else written to t's files. */
-static void text_walk(struct build *b, struct diff_text *t)
-{
-	t->n = 0;
-	t->fp = 0;
-	t->processes = 0;
-	for (const struct aa_tree_node *n = aa_tree_walk(b->tree, NULL, NULL); n && !b->nomem && !b->io;
-	     n = aa_tree_walk(b->tree, NULL, n))
-		process_lines(b, t, n);
-	unknown_lines(b, t);
 }
 
 /* err for rc (AA_E_NOMEM, AA_E_IO) from b. */
@@ -638,7 +500,7 @@ int diff_text_build(struct diff_text *t, aa_source *src, const struct diff_rules
 		b->nomem = 1;
 	place_pending(b, b->tree);
 	if ((rc == AA_E_STOPPED || !rc) && (b->nomem || b->io))
-		rc = b->nomem ? AA_E_NOMEM : b->io ? AA_E_IO : 0;
+		rc = b->nomem ? AA_E_NOMEM : AA_E_IO;
 	if (rc < 0 && rc != AA_E_NOMEM && rc != AA_E_IO) {
 		if (err)
 			*err = *aa_source_error(src);
@@ -649,9 +511,7 @@ int diff_text_build(struct diff_text *t, aa_source *src, const struct diff_rules
 	struct aa_tree_stats st;
 	aa_tree_get_stats(b->tree, &st);
 	b->hosts = st.hosts;
-	b->counting = 1;
-	text_walk(b, t);
-	b->counting = 0;
+	diff_text_walk(b, t, 1);
 	rc = b->nomem ? AA_E_NOMEM : b->io ? AA_E_IO : 0;
 out:
 	if (rc) {
@@ -666,7 +526,7 @@ out:
 int diff_text_index(struct diff_text *t, struct aa_error_info *err)
 {
 	struct build *b = t->pending;
-	uint64_t n = t->n, fp = t->fp;
+	uint64_t n = t->n;
 	int rc;
 
 	if (!b)
@@ -679,14 +539,13 @@ int diff_text_index(struct diff_text *t, struct aa_error_info *err)
 	t->bytes = b->spooled;
 	b->spool = NULL;
 	b->spool_buf = NULL;
-	text_walk(b, t);
+	diff_text_walk(b, t, 0);
 	if (!b->io && !b->nomem && diff_text_done(t))
 		diff_io_failed(b);
 	if (!b->io && !b->nomem && t->n != n) {
 		errno = EIO; /* the lines read back are not the ones counted */
 		diff_io_failed(b);
 	}
-	t->fp = fp;
 	rc = b->nomem ? AA_E_NOMEM : b->io ? AA_E_IO : 0;
 	build_error(b, rc, err);
 	build_free(b);
