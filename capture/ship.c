@@ -270,7 +270,7 @@ static int setup_nats(struct ship *s)
 	if (st == NATS_OK)
 		st = natsOptions_SetTimeout(s->nopts, 2000);
 	if (st == NATS_OK && s->o->creds)
-		st = aa_ship_creds_set(s->nopts, &s->creds, s->o->creds); /* a refused attempt: tried again */
+		st = aa_ship_creds_set(s->nopts, &s->creds, s->o->creds);
 	if (st == NATS_OK && (s->o->tls_ca || s->url.tls))
 		st = natsOptions_SetSecure(s->nopts, true);
 	if (st == NATS_OK && s->o->tls_ca)
@@ -280,17 +280,9 @@ static int setup_nats(struct ship *s)
 		return -1;
 	}
 	/* Not connected yet is fine: it goes on trying, and chunks wait in the
-	 * spool. But a first attempt given up for a signature nats.c would drop
-	 * is made again here: nats.c 3.4 goes on trying only after attempts that
-	 * reached no server (one that got an answer leaves it none to try). */
-	for (int tries = 0; tries < 16; tries++) {
-		unsigned zero_sigs = s->creds.zero_sigs;
-		st = natsConnection_Connect(&s->nc, s->nopts);
-		if (st == NATS_OK || s->creds.zero_sigs == zero_sigs)
-			break;
-		natsConnection_Destroy(s->nc);
-		s->nc = NULL;
-	}
+	 * spool (a first attempt given up for a signature nats.c would drop is
+	 * made again at once: nats.c 3.4 would not). */
+	st = aa_ship_creds_connect(&s->nc, s->nopts, &s->creds);
 	if (st != NATS_OK && st != NATS_NOT_YET_CONNECTED) {
 		fprintf(stderr, "aa-capture: --ship %s: %s\n", s->o->url, nats_GetLastError(NULL));
 		return -1;

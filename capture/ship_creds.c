@@ -21,16 +21,29 @@ static void wipe(char *s)
 	}
 }
 
+/* l[0..*n) without the blanks (spaces, tabs) at its ends: its start, *n its length. */
+static const char *trim(const char *l, long *n)
+{
+	while (*n && (*l == ' ' || *l == '\t'))
+		l++, (*n)--;
+	while (*n && (l[*n - 1] == ' ' || l[*n - 1] == '\t'))
+		(*n)--;
+	return l;
+}
+
+static int blank(const char *l, long n)
+{
+	trim(l, &n);
+	return !n;
+}
+
 /* A header line: at least three '-', something, then at least three '-'
  * (the form of -----BEGIN NATS USER JWT-----, ------END ...------). */
-static int header(const char *l, size_t n)
+static int header(const char *l, long n)
 {
-	while (n && (l[n - 1] == '\r' || l[n - 1] == ' ' || l[n - 1] == '\t'))
-		n--;
-	while (n && (*l == ' ' || *l == '\t'))
-		l++, n--;
+	l = trim(l, &n);
 	return n >= 7 && !strncmp(l, "---", 3) && !strncmp(l + n - 3, "---", 3) &&
-	       strspn(l, "-") < n - 3;
+	       (long)strspn(l, "-") < n - 3;
 }
 
 /* The line at *p (its length, without "\r\n"), *p moved past it; -1 at the end. */
@@ -49,14 +62,6 @@ static long line(const char **p)
 	return (long)n;
 }
 
-static int blank(const char *l, long n)
-{
-	for (long i = 0; i < n; i++)
-		if (l[i] != ' ' && l[i] != '\t')
-			return 0;
-	return 1;
-}
-
 char *aa_ship_creds_item(const char *text, int item)
 {
 	const char *p = text, *l;
@@ -64,7 +69,7 @@ char *aa_ship_creds_item(const char *text, int item)
 	int found = 0;
 
 	while ((l = p, n = line(&p)) >= 0) {
-		if (!header(l, (size_t)n))
+		if (!header(l, n))
 			continue;
 		/* a section: its value, then (blank lines aside) a header */
 		const char *v = p;
@@ -76,16 +81,13 @@ char *aa_ship_creds_item(const char *text, int item)
 			;
 		if (m < 0)
 			break;
-		if (header(v, (size_t)vn) || !header(h, (size_t)m)) {
+		if (header(v, vn) || !header(h, m)) {
 			/* not a value between two headers: look on from there */
-			p = header(v, (size_t)vn) ? v : h;
+			p = header(v, vn) ? v : h;
 			continue;
 		}
 		if (found++ == item) {
-			while (vn && (*v == ' ' || *v == '\t'))
-				v++, vn--;
-			while (vn && (v[vn - 1] == ' ' || v[vn - 1] == '\t'))
-				vn--;
+			v = trim(v, &vn);
 			return strndup(v, (size_t)vn);
 		}
 	}
@@ -174,6 +176,20 @@ natsStatus aa_ship_creds_sign(char **why, unsigned char **sig, int *len, const c
 		return NATS_ERR;
 	}
 	return NATS_OK;
+}
+
+natsStatus aa_ship_creds_connect(natsConnection **nc, natsOptions *opts, const struct aa_ship_creds *c)
+{
+	natsStatus st = NATS_ERR;
+
+	for (int tries = 0; tries < 16; tries++) {
+		unsigned zero_sigs = c->zero_sigs;
+		if ((st = natsConnection_Connect(nc, opts)) == NATS_OK || c->zero_sigs == zero_sigs)
+			break;
+		natsConnection_Destroy(*nc); /* NULL is allowed */
+		*nc = NULL;
+	}
+	return st;
 }
 
 natsStatus aa_ship_creds_set(natsOptions *opts, struct aa_ship_creds *c, const char *path)

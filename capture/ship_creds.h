@@ -25,6 +25,13 @@ struct aa_ship_creds {
  * it and must live as long as opts): NATS_OK or nats.c's error. */
 natsStatus aa_ship_creds_set(natsOptions *opts, struct aa_ship_creds *c, const char *path);
 
+/* natsConnection_Connect, made again while the credentials' handler gave
+ * up an attempt for a signature nats.c would drop (at most 16 times: each
+ * has a new nonce; a connection left trying in the background is destroyed
+ * first, as nats.c 3.4 leaves it no server to try). c: opts' credentials,
+ * or zeroed without them. nats.c's status. */
+natsStatus aa_ship_creds_connect(natsConnection **nc, natsOptions *opts, const struct aa_ship_creds *c);
+
 /* The handlers aa_ship_creds_set gives nats.c (closure: the struct
  * aa_ship_creds), as natsUserJWTHandler and natsSignatureHandler: the file
  * read each time; NATS_ERR with *why (allocated) when it holds no JWT or

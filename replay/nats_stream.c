@@ -54,16 +54,8 @@ int aa_nats_connect(struct aa_nats **np, const char *url, const struct aa_nats_o
 		st = natsOptions_SetSecure(n->opts, true);
 	if (st == NATS_OK && o && o->tls_ca)
 		st = natsOptions_LoadCATrustedCertificates(n->opts, o->tls_ca);
-	/* an attempt given up for a signature nats.c would drop is made again
-	 * (a new nonce each time: 16 in a row, one time in 2^128) */
-	for (int tries = 0; st == NATS_OK && tries < 16; tries++) {
-		unsigned zero_sigs = n->creds.zero_sigs;
-		if ((st = natsConnection_Connect(&n->nc, n->opts)) == NATS_OK || n->creds.zero_sigs == zero_sigs)
-			break;
-		st = NATS_OK;
-	}
-	if (st == NATS_OK && !n->nc)
-		st = NATS_NO_SERVER;
+	if (st == NATS_OK)
+		st = aa_ship_creds_connect(&n->nc, n->opts, &n->creds);
 	if (st != NATS_OK) {
 		int rc = nats_fail(why, why_len, "cannot connect", url);
 		aa_nats_close(n);
