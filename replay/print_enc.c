@@ -196,11 +196,16 @@ void aa_enc_json_string(FILE *out, const uint8_t *s, size_t len)
 	put_string(out, s, len, FORM_JSON);
 }
 
-void aa_enc_json_field(FILE *out, const char *name, const uint8_t *s, size_t len)
+void aa_enc_json_key(FILE *out, const char *name)
 {
 	fputs_unlocked(",\"", out);
 	fputs_unlocked(name, out);
 	fputs_unlocked("\":", out);
+}
+
+void aa_enc_json_field(FILE *out, const char *name, const uint8_t *s, size_t len)
+{
+	aa_enc_json_key(out, name);
 	aa_enc_json_string(out, s, len);
 	if (!aa_utf8_valid(s, len)) {
 		fprintf(out, ",\"%s_b64\":\"", name);

@@ -22,6 +22,9 @@
  */
 void aa_enc_json_string(FILE *out, const uint8_t *s, size_t len);
 
+/* ,"name": the key of a field after the first of an object (name as it is: no escape). */
+void aa_enc_json_key(FILE *out, const char *name);
+
 /*
  * ,"name":"..." (s as aa_enc_json_string writes it), and when s is not
  * valid UTF-8 ,"name_b64":"..." after it with the exact bytes.

@@ -262,9 +262,8 @@ static void json_opt(FILE *f, const char *name, struct aa_follow_bytes b)
 	if (b.data) {
 		aa_enc_json_field(f, name, b.data, b.len);
 	} else {
-		fputs(",\"", f);
-		fputs(name, f);
-		fputs("\":null", f);
+		aa_enc_json_key(f, name);
+		fputs("null", f);
 	}
 }
 

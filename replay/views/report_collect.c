@@ -213,7 +213,7 @@ static void put_events(FILE *j, const struct collect *c, uint64_t base)
 
 static void put_string(FILE *j, const char *name, const struct aa_string *s)
 {
-	fprintf(j, ",\"%s\":", name);
+	aa_enc_json_key(j, name);
 	if (s->data)
 		aa_enc_json_string(j, s->data, s->len);
 	else

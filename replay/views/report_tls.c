@@ -55,7 +55,7 @@ static void put_bytes(FILE *j, const char *name, struct aa_follow_bytes b)
 {
 	if (!b.data)
 		return;
-	fprintf(j, ",\"%s\":", name);
+	aa_enc_json_key(j, name);
 	aa_enc_json_string(j, b.data, b.len);
 }
 
