@@ -8,6 +8,7 @@
 
 #include "aa_diff.h"
 #include "aa_tree.h"
+#include "spool.h"
 
 /* What is masked and left out, compiled from aa_diff_opts. */
 struct diff_rules {
@@ -40,7 +41,6 @@ struct diff_entry {
 };
 
 #define DIFF_CACHE 1024 /* entries read at once */
-#define DIFF_SPOOL_BUF (256u << 10) /* stdio buffer of a spool file */
 
 struct build;
 struct diff_text {
@@ -57,12 +57,6 @@ struct diff_text {
 	size_t line_cap;
 };
 
-/* A temporary file, already unlinked, in $TMPDIR (else /tmp), with a
- * buffer of DIFF_SPOOL_BUF in *buf (NULL: stdio's own) that
- * diff_spool_close frees; NULL with errno set. */
-FILE *diff_spool(char **buf);
-/* Closes f (NULL: nothing) and then frees its buffer. */
-void diff_spool_close(FILE *f, char *buf);
 /* A line's hash for the sets, the mask memo and the text; never 0 (diff_proc.c). */
 uint64_t diff_hash(const char *s, size_t len);
 /* A line's hash in the text from its bytes' diff_hash and its indent. */

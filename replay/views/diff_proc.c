@@ -63,8 +63,8 @@ static void proc_spill(struct build *b, struct diff_proc *p)
 
 	if (!p->len)
 		return;
-	if ((!b->spool && !(b->spool = diff_spool(&b->spool_buf))) ||
-	    (!b->heads && !(b->heads = diff_spool(&b->heads_buf)))) {
+	if ((!b->spool && !(b->spool = view_spool("aa-diff", &b->spool_buf))) ||
+	    (!b->heads && !(b->heads = view_spool("aa-diff", &b->heads_buf)))) {
 		diff_io_failed(b);
 		return;
 	}

@@ -5,54 +5,11 @@
  * recordings takes disk, not memory.
  */
 #include <errno.h>
-#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "diff_impl.h"
-
-FILE *diff_spool(char **buf)
-{
-	const char *dir = getenv("TMPDIR");
-	char *path;
-	FILE *f = NULL;
-	int fd, e;
-
-	if (!dir || !*dir)
-		dir = "/tmp";
-	if (!(path = malloc(strlen(dir) + sizeof("/aa-diff.XXXXXX"))))
-		return NULL;
-	strcpy(path, dir);
-	strcat(path, "/aa-diff.XXXXXX");
-	if ((fd = mkstemp(path)) >= 0) {
-		unlink(path);
-		if (!(f = fdopen(fd, "w+"))) {
-			e = errno;
-			close(fd);
-			errno = e;
-		} else {
-			/* one thread writes it, then one reads it: no lock per
-			 * write (a line's index entry is a write of its own) */
-			__fsetlocking(f, FSETLOCKING_BYCALLER);
-		}
-		if (f && (*buf = malloc(DIFF_SPOOL_BUF))) {
-			/* written in long runs and read back with pread: stdio's
-			 * buffer of a block made a write call every 4 KiB (glibc
-			 * takes no size without a buffer) */
-			setvbuf(f, *buf, _IOFBF, DIFF_SPOOL_BUF);
-		}
-	}
-	free(path);
-	return f;
-}
-
-void diff_spool_close(FILE *f, char *buf)
-{
-	if (f)
-		fclose(f);
-	free(buf); /* after: fclose writes from it */
-}
 
 /* splitmix64's finalizer: a bijection that mixes every bit into every other */
 static uint64_t mix(uint64_t z)
@@ -81,7 +38,7 @@ int diff_text_entry_add(struct diff_text *t, uint64_t off, uint32_t len, uint32_
 	struct diff_entry e = { .hash = diff_text_hash(line_hash, indent), .off = off, .proc = proc,
 				.len = len + indent, .indent = indent };
 
-	if ((!t->index && !(t->index = diff_spool(&t->index_buf))) || fwrite(&e, sizeof(e), 1, t->index) != 1)
+	if ((!t->index && !(t->index = view_spool("aa-diff", &t->index_buf))) || fwrite(&e, sizeof(e), 1, t->index) != 1)
 		return AA_E_IO;
 	t->n++;
 	return 0;
@@ -92,7 +49,7 @@ int diff_text_append(struct diff_text *t, uint32_t indent, const char *s, size_t
 {
 	uint64_t off = t->bytes;
 
-	if ((!t->lines && !(t->lines = diff_spool(&t->lines_buf))) || fwrite(s, 1, len, t->lines) != len)
+	if ((!t->lines && !(t->lines = view_spool("aa-diff", &t->lines_buf))) || fwrite(s, 1, len, t->lines) != len)
 		return AA_E_IO;
 	t->bytes += len;
 	return diff_text_entry_add(t, off, (uint32_t)len, indent, line_hash, proc);
@@ -110,23 +67,6 @@ int diff_text_done(struct diff_text *t)
 	return 0;
 }
 
-/* pread all of n bytes at off: 0, or -1 (errno EIO for a short file). */
-static int read_at(FILE *f, void *buf, size_t n, uint64_t off)
-{
-	for (size_t got = 0; got < n;) {
-		ssize_t r = pread(fileno(f), (char *)buf + got, n - got, (off_t)(off + got));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			if (!r)
-				errno = EIO;
-			return -1;
-		}
-		got += (size_t)r;
-	}
-	return 0;
-}
-
 int diff_text_entry(struct diff_text *t, uint64_t i, struct diff_entry *e)
 {
 	if (i >= t->n)
@@ -138,7 +78,7 @@ int diff_text_entry(struct diff_text *t, uint64_t i, struct diff_entry *e)
 		if (!t->cache && !(t->cache = malloc(DIFF_CACHE * sizeof(*t->cache))))
 			return AA_E_NOMEM;
 		t->cache_n = 0;
-		if (read_at(t->index, t->cache, n * sizeof(*t->cache), first * sizeof(*t->cache)))
+		if (view_spool_read(t->index, t->cache, n * sizeof(*t->cache), first * sizeof(*t->cache)))
 			return AA_E_IO;
 		t->cache_first = first;
 		t->cache_n = n;
@@ -159,7 +99,7 @@ const char *diff_text_line(struct diff_text *t, const struct diff_entry *e)
 		t->line_cap = (size_t)e->len + 1;
 	}
 	memset(t->line, ' ', e->indent);
-	if (e->len > e->indent && read_at(t->lines, t->line + e->indent, e->len - e->indent, e->off))
+	if (e->len > e->indent && view_spool_read(t->lines, t->line + e->indent, e->len - e->indent, e->off))
 		return NULL;
 	t->line[e->len] = 0;
 	return t->line;
@@ -167,8 +107,8 @@ const char *diff_text_line(struct diff_text *t, const struct diff_entry *e)
 
 void diff_text_spool_free(struct diff_text *t)
 {
-	diff_spool_close(t->lines, t->lines_buf);
-	diff_spool_close(t->index, t->index_buf);
+	view_spool_close(t->lines, t->lines_buf);
+	view_spool_close(t->index, t->index_buf);
 	free(t->cache);
 	free(t->line);
 	memset(t, 0, sizeof(*t));

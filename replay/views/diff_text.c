@@ -457,8 +457,8 @@ static void build_free(struct build *b)
 	diff_tls_free(b->tls);
 	if (b->ms)
 		fclose(b->ms);
-	diff_spool_close(b->spool, b->spool_buf);
-	diff_spool_close(b->heads, b->heads_buf);
+	view_spool_close(b->spool, b->spool_buf);
+	view_spool_close(b->heads, b->heads_buf);
 	for (size_t i = 0; b->memo && i < MASK_MEMO; i++) {
 		free(b->memo[i].in);
 		free(b->memo[i].out);

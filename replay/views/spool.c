@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+/* Temporary files of the views (spool.h). */
+#include "spool.h"
+
+#include <errno.h>
+#include <stdio_ext.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+FILE *view_spool(const char *prefix, char **buf)
+{
+	const char *dir = getenv("TMPDIR");
+	char *path;
+	FILE *f = NULL;
+	int fd, e;
+
+	*buf = NULL;
+	if (!dir || !*dir)
+		dir = "/tmp";
+	if (!(path = malloc(strlen(dir) + strlen(prefix) + sizeof("/.XXXXXX"))))
+		return NULL;
+	sprintf(path, "%s/%s.XXXXXX", dir, prefix);
+	if ((fd = mkstemp(path)) >= 0) {
+		unlink(path);
+		if (!(f = fdopen(fd, "w+"))) {
+			e = errno;
+			close(fd);
+			errno = e;
+		} else {
+			/* one thread writes it, then one reads it: no lock per write */
+			__fsetlocking(f, FSETLOCKING_BYCALLER);
+		}
+		if (f && (*buf = malloc(VIEW_SPOOL_BUF))) {
+			/* written in long runs and read back with pread: stdio's
+			 * buffer of a block made a write call every 4 KiB (glibc
+			 * takes no size without a buffer) */
+			setvbuf(f, *buf, _IOFBF, VIEW_SPOOL_BUF);
+		}
+	}
+	free(path);
+	return f;
+}
+
+void view_spool_close(FILE *f, char *buf)
+{
+	if (f)
+		fclose(f);
+	free(buf); /* after: fclose writes from it */
+}
+
+int view_spool_read(FILE *f, void *buf, size_t n, uint64_t off)
+{
+	for (size_t got = 0; got < n;) {
+		ssize_t r = pread(fileno(f), (char *)buf + got, n - got, (off_t)(off + got));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			if (!r)
+				errno = EIO;
+			return -1;
+		}
+		got += (size_t)r;
+	}
+	return 0;
+}
