@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* aa-replay tree: the process tree of a recording (aa_tree.h). */
+#include <errno.h>
 #include <string.h>
 
 #include "aa_tree.h"
@@ -35,25 +36,12 @@ static const char help[] =
 	"  " CLI_PROG " tree session.pcapng\n"
 	"  " CLI_PROG " tree --pid 4242 --json session.pcapng | jq -r .argv[0]\n"
 	"\n"
-	"The tree keeps every process, at most 262144 of them and 128 MiB of their\n"
-	"argv and programs (past that a warning says how many were not kept).\n"
+	"The tree holds the processes running, at most 262144 of them and 128 MiB\n"
+	"of their argv and programs (past that a warning says how many were not\n"
+	"kept); a process finished 2 s goes to a temporary file in $TMPDIR (else\n"
+	"/tmp), so that memory does not grow with the recording.\n"
 	"A damaged input ends the tree at its first damaged part (exit status 1)\n"
 	"unless --skip-damaged is given.\n";
-
-/* The subtrees of the pids asked for, each incarnation's once. */
-static int print_pids(const aa_tree *t, const struct cli_filter *f,
-		      int (*print)(FILE *, const struct aa_tree_node *, const aa_tree *))
-{
-	int found = 0;
-
-	for (const struct aa_tree_node *n = aa_tree_next(t, NULL); n; n = aa_tree_next(t, n))
-		for (size_t i = 0; i < f->npids; i++)
-			if (n->proc.pid == f->pids[i]) {
-				print(stdout, n, t);
-				found = 1;
-			}
-	return found;
-}
 
 int cmd_tree(int argc, char **argv)
 {
@@ -64,7 +52,7 @@ int cmd_tree(int argc, char **argv)
 		CLI_INPUT_LONGOPTS,
 		{ 0 },
 	};
-	int (*print)(FILE *, const struct aa_tree_node *, const aa_tree *) = aa_tree_print_text;
+	int (*print)(FILE *, aa_tree *, const uint32_t *, size_t) = aa_tree_print_text;
 	struct cli_filter f = { 0 };
 	struct cli_input in = { .view = 1 };
 	struct aa_tree_stats st;
@@ -91,7 +79,10 @@ int cmd_tree(int argc, char **argv)
 		return status;
 	rc = aa_tree_build(&t, in.src, NULL);
 	if (rc < 0) {
-		if (!t) {
+		if (!t && rc == AA_E_IO) {
+			cli_err("tree: a temporary file (in $TMPDIR, else /tmp): %s", strerror(errno));
+			return cli_close(&in, CLI_USAGE);
+		} else if (!t) {
 			cli_err("tree: %s", aa_strerror(rc));
 			return cli_close(&in, CLI_USAGE);
 		}
@@ -107,15 +98,18 @@ int cmd_tree(int argc, char **argv)
 	if (st.unowned)
 		cli_err("%llu records of no process the tree holds (no snapshot, fork or exec "
 			"record named their pid): not counted in it", (unsigned long long)st.unowned);
+	if (st.late)
+		cli_err("%llu records of processes that had ended more than %llu s before them: not counted in them",
+			(unsigned long long)st.late, AA_TREE_CLOSE_NS / 1000000000ull);
 	cli_stdout_setup();
-	if (f.npids) {
-		if (!print_pids(t, &f, print)) {
-			cli_err("no process with pid %u in the recording%s", f.pids[0],
-				f.npids > 1 ? " (nor the other pids given)" : "");
-			status = cli_worse(status, CLI_DATA);
-		}
-	} else {
-		print(stdout, NULL, t);
+	rc = print(stdout, t, f.pids, f.npids);
+	if (rc == AA_E_IO && aa_tree_walk_error(t)) {
+		cli_err("tree: reading back its temporary file: %s", strerror(aa_tree_walk_error(t)));
+		status = cli_worse(status, CLI_USAGE);
+	} else if (!rc && f.npids) {
+		cli_err("no process with pid %u in the recording%s", f.pids[0],
+			f.npids > 1 ? " (nor the other pids given)" : "");
+		status = cli_worse(status, CLI_DATA);
 	}
 	aa_tree_free(t);
 	fflush(stdout);

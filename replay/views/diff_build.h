@@ -32,6 +32,7 @@ struct diff_proc {
 		size_t n;       /* lines */
 	} *chunks;
 	size_t nchunks;
+	size_t chunks_cap;  /* (diff_proc_back's) */
 	size_t n;           /* lines */
 	uint64_t fp;        /* diff_fold of their hashes, in order */
 	uint64_t *set;      /* open addressing, 0 empty; NULL once the process ended */
@@ -44,6 +45,7 @@ struct build {
 	struct diff_tls *tls;
 	struct aa_tree_node *cur; /* the process of the record being taken in */
 	aa_tree *tree;            /* kept, with the lines, until the text's index is written */
+	struct diff_proc back;    /* a process's lines' places, read back in the walk */
 	uint32_t hosts;           /* the tree's: more than one, each root says its host */
 	int counting;             /* the text's lines are counted and folded, not written */
 	struct pending {          /* TLS lines of no current process, placed at the end */
@@ -97,6 +99,13 @@ typedef void diff_line_fn(struct build *b, void *arg, const char *s, size_t len,
 int diff_proc_lines(struct build *b, const struct diff_proc *p, diff_line_fn *fn, void *arg);
 /* A process ended: its lines go to the spool, its set goes. */
 void diff_proc_end(struct build *b, struct diff_proc *p);
+/* A process put away by the tree: its lines spooled (diff_proc_end) and
+ * where they are written to the heads' file: the tag for
+ * diff_proc_back (0: no lines, or a failure noted in b). */
+uint64_t diff_proc_put_away(struct build *b, struct diff_proc *p);
+/* Reads the lines' places of the tag into p (its chunks and counts; no
+ * lines in memory): 0, or -1 with b->nomem or b->io set. */
+int diff_proc_back(struct build *b, uint64_t tag, struct diff_proc *p);
 /* Adds the line made in b->ms to p, unless p has it. */
 void diff_proc_add(struct build *b, struct diff_proc *p);
 /* The same for line s[0..len), its diff_hash h (a line made before). */

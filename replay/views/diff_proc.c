@@ -248,6 +248,70 @@ void diff_proc_add(struct build *b, struct diff_proc *p)
 	diff_proc_add_line(b, p, b->buf, b->len, diff_hash(b->buf, b->len));
 }
 
+/* A summary's head: [u64 lines][u64 fingerprint][u64 chunks], then each
+ * chunk as [u64 heads][u64 lines]. */
+#define SUMMARY_HEAD 24
+
+uint64_t diff_proc_put_away(struct build *b, struct diff_proc *p)
+{
+	if (!p->ended)
+		diff_proc_end(b, p); /* (its heads first) */
+	if (b->nomem || b->io || !p->n)
+		return 0;
+	uint64_t at = b->heads_len, head[3] = { p->n, p->fp, p->nchunks };
+	int bad = fwrite(head, sizeof(head), 1, b->heads) != 1;
+	for (size_t i = 0; !bad && i < p->nchunks; i++) {
+		uint64_t c[2] = { p->chunks[i].heads, p->chunks[i].n };
+		bad = fwrite(c, sizeof(c), 1, b->heads) != 1;
+	}
+	if (bad) {
+		diff_io_failed(b);
+		return 0;
+	}
+	b->heads_len += SUMMARY_HEAD + p->nchunks * 16;
+	b->heads_flushed = 0;
+	return at + 1;
+}
+
+int diff_proc_back(struct build *b, uint64_t tag, struct diff_proc *p)
+{
+	uint64_t head[3];
+
+	p->n = 0;
+	p->nchunks = 0;
+	if (!tag)
+		return 0;
+	if (!b->heads_flushed) {
+		if (fflush(b->heads))
+			goto io;
+		b->heads_flushed = 1;
+	}
+	if (view_spool_read(b->heads, head, sizeof(head), tag - 1))
+		goto io;
+	if (head[2] > p->chunks_cap) {
+		struct chunk *c = realloc(p->chunks, head[2] * sizeof(*c));
+		if (!c) {
+			b->nomem = 1;
+			return -1;
+		}
+		p->chunks = c;
+		p->chunks_cap = head[2];
+	}
+	for (uint64_t i = 0; i < head[2]; i++) {
+		uint64_t c[2];
+		if (view_spool_read(b->heads, c, sizeof(c), tag - 1 + SUMMARY_HEAD + i * sizeof(c)))
+			goto io;
+		p->chunks[i] = (struct chunk){ c[0], c[1] };
+	}
+	p->n = head[0];
+	p->fp = head[1];
+	p->nchunks = head[2];
+	return 0;
+io:
+	diff_io_failed(b);
+	return -1;
+}
+
 void diff_proc_clear(struct diff_proc *p)
 {
 	free(p->buf);

@@ -331,16 +331,14 @@ static int tls_emit(void *user, uint32_t origin, uint32_t pid)
 	return 0;
 }
 
-/* The pending TLS lines, each to the last process of its pid. */
+/* The pending TLS lines, each to the process of its pid still held (the
+ * latest), else to those of no known process. */
 static void place_pending(struct build *b, aa_tree *tree)
 {
 	for (size_t i = 0; i < b->npend; i++) {
-		struct aa_tree_node *last = NULL;
-		for (const struct aa_tree_node *n = tree ? aa_tree_next(tree, NULL) : NULL; n; n = aa_tree_next(tree, n))
-			if (n->proc.pid == b->pend[i].pid && n->proc.origin == b->pend[i].origin)
-				last = (struct aa_tree_node *)n;
+		struct aa_tree_node *last = aa_tree_running(tree, b->pend[i].origin, b->pend[i].pid);
 		struct diff_proc *dp = last ? proc_of(b, last) : &b->unknown;
-		if (dp && tree) {
+		if (dp) {
 			diff_line_start(b);
 			fputs(b->pend[i].s, b->ms);
 			diff_proc_add(b, dp);
@@ -444,15 +442,45 @@ static void build_error(const struct build *b, int rc, struct aa_error_info *err
 	}
 }
 
+/* The input's end: what the TLS decoders still held comes now, and the
+ * lines of no current process go to theirs, before the tree puts the
+ * processes still running away. */
+static int on_end(void *user, aa_tree *tree)
+{
+	struct build *b = user;
+
+	b->cur = NULL;
+	if (diff_tls_end(b->tls))
+		b->nomem = 1;
+	place_pending(b, tree);
+	return 0;
+}
+
+/* A process the tree puts away: its lines' places go with it. */
+static void on_close(void *user, struct aa_tree_node *node)
+{
+	struct build *b = user;
+	struct diff_proc *p = node->user;
+
+	if (!p)
+		return;
+	node->tag = diff_proc_put_away(b, p);
+	diff_proc_free(p);
+	node->user = NULL;
+	if (b->cur == node)
+		b->cur = NULL;
+}
+
 /* Frees what b holds and b. */
 static void build_free(struct build *b)
 {
 	if (!b)
 		return;
-	for (const struct aa_tree_node *n = b->tree ? aa_tree_next(b->tree, NULL) : NULL; n;
-	     n = aa_tree_next(b->tree, n))
-		diff_proc_free(n->user);
 	aa_tree_free(b->tree);
+	diff_proc_clear(&b->back);
+	for (size_t i = 0; i < b->npend; i++)
+		free(b->pend[i].s);
+	free(b->pend);
 	diff_proc_clear(&b->unknown);
 	diff_tls_free(b->tls);
 	if (b->ms)
@@ -477,7 +505,7 @@ int diff_text_build(struct diff_text *t, aa_source *src, const struct diff_rules
 		    struct aa_error_info *err)
 {
 	struct build *b = calloc(1, sizeof(*b));
-	struct aa_tree_opts o = { .on_record = on_record, .user = b };
+	struct aa_tree_opts o = { .on_record = on_record, .on_end = on_end, .on_close = on_close, .user = b };
 	int rc;
 
 	memset(t, 0, sizeof(*t));
@@ -495,10 +523,8 @@ int diff_text_build(struct diff_text *t, aa_source *src, const struct diff_rules
 	}
 	__fsetlocking(b->ms, FSETLOCKING_BYCALLER); /* this thread's alone: no lock per write */
 	rc = aa_tree_build(&b->tree, src, &o);
-	b->cur = NULL;
-	if (b->tree && diff_tls_end(b->tls))
-		b->nomem = 1;
-	place_pending(b, b->tree);
+	if (rc == AA_E_IO && !b->tree && !b->io)
+		b->io = errno ? errno : EIO; /* the tree's temporary file */
 	if ((rc == AA_E_STOPPED || !rc) && (b->nomem || b->io))
 		rc = b->nomem ? AA_E_NOMEM : AA_E_IO;
 	if (rc < 0 && rc != AA_E_NOMEM && rc != AA_E_IO) {

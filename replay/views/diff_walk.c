@@ -122,7 +122,8 @@ static void process_lines(struct build *b, struct diff_text *t, const struct aa_
 			fprintf(b->ms, "exit %d", pr->exit_code);
 		text_add(b, t, at);
 	}
-	own_lines(b, t, n->user, at, n->depth + 1);
+	if (n->tag && !diff_proc_back(b, n->tag, &b->back))
+		own_lines(b, t, &b->back, at, n->depth + 1);
 	t->processes++;
 }
 
@@ -149,6 +150,8 @@ void diff_text_walk(struct build *b, struct diff_text *t, int counting)
 	for (const struct aa_tree_node *n = aa_tree_walk(b->tree, NULL, NULL); n && !b->nomem && !b->io;
 	     n = aa_tree_walk(b->tree, NULL, n))
 		process_lines(b, t, n);
+	if (aa_tree_walk_error(b->tree) && !b->io)
+		b->io = aa_tree_walk_error(b->tree);
 	unknown_lines(b, t);
 	b->counting = 0;
 }

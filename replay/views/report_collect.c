@@ -247,7 +247,7 @@ static void put_process(FILE *j, const struct aa_tree_node *n, uint64_t base)
 }
 
 /* The tree's processes in its own pre-order walk (siblings by start time). */
-static void put_procs(FILE *j, const aa_tree *tree, uint64_t base)
+static void put_procs(FILE *j, aa_tree *tree, uint64_t base)
 {
 	struct aa_tree_stats ts;
 	const char *sep = "";

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The process tree (aa_tree.h) as an indented tree and as JSON Lines. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,8 +28,8 @@ static void branches(FILE *out, const struct aa_tree_node *top, const struct aa_
 	if (skipped) /* a deeper tree than a line can show: its depth instead */
 		fprintf(out, "[+%zu] ", skipped);
 	while (k--)
-		fputs(chain[k]->next ? "| " : "  ", out);
-	fputs(n->next ? "|-" : "`-", out);
+		fputs(chain[k]->last ? "  " : "| ", out);
+	fputs(n->last ? "`-" : "|-", out);
 }
 
 /* The host column of a tree of several hosts. */
@@ -84,14 +85,46 @@ static void text_line(FILE *out, const aa_tree *tree, const struct aa_tree_node 
 	fprintf(out, " net=%llu\n", (unsigned long long)n->counts.net);
 }
 
-int aa_tree_print_text(FILE *out, const struct aa_tree_node *top, const aa_tree *tree)
+static int wanted(const struct aa_tree_node *n, const uint32_t *pids, size_t npids)
 {
-	for (const struct aa_tree_node *n = aa_tree_walk(tree, top, NULL); n; n = aa_tree_walk(tree, top, n))
-		text_line(out, tree, top, n);
-	return aa_enc_status(out);
+	for (size_t i = 0; i < npids; i++)
+		if (n->proc.pid == pids[i])
+			return 1;
+	return !npids && !n->parent;
 }
 
-static void json_line(FILE *out, const aa_tree *tree, const struct aa_tree_node *n)
+/* Each subtree wanted, by line(): the number of them, or AA_E_IO. */
+static int print(FILE *out, aa_tree *tree, const uint32_t *pids, size_t npids,
+		 void (*line)(FILE *, const aa_tree *, const struct aa_tree_node *, const struct aa_tree_node *))
+{
+	const struct aa_tree_node *n = aa_tree_walk(tree, NULL, NULL);
+	int found = 0;
+
+	while (n) {
+		if (!wanted(n, pids, npids)) {
+			n = tree_walk_next(tree, NULL, n, 0);
+			continue;
+		}
+		const struct aa_tree_node *top = npids ? n : NULL, *m;
+		for (m = n; m; m = tree_walk_next(tree, n, m, 0))
+			line(out, tree, top, m);
+		found++;
+		n = tree_walk_next(tree, NULL, n, 1);
+	}
+	if (aa_tree_walk_error(tree)) {
+		errno = aa_tree_walk_error(tree);
+		return AA_E_IO;
+	}
+	return aa_enc_status(out) < 0 ? AA_E_IO : found;
+}
+
+int aa_tree_print_text(FILE *out, aa_tree *tree, const uint32_t *pids, size_t npids)
+{
+	return print(out, tree, pids, npids, text_line);
+}
+
+static void json_line(FILE *out, const aa_tree *tree, const struct aa_tree_node *top,
+		      const struct aa_tree_node *n)
 {
 	const char *sep = "";
 
@@ -107,8 +140,9 @@ static void json_line(FILE *out, const aa_tree *tree, const struct aa_tree_node 
 	else
 		fputs("null", out);
 	fputs(",\"children\":[", out);
-	for (const struct aa_tree_node *c = n->child; c; c = c->next, sep = ",")
-		fprintf(out, "%s%u", sep, c->id);
+	(void)top;
+	for (uint32_t i = 0; i < n->nchildren; i++, sep = ",")
+		fprintf(out, "%s%u", sep, n->children[i]);
 	fprintf(out, "],\"depth\":%u,\"ppid_at_start\":%u,", n->depth, n->ppid);
 	aa_proc_json_fields(out, &n->proc);
 	fprintf(out, ",\"counts\":{\"file\":%llu,\"tls\":%llu,\"tls_calls\":%llu,\"net\":%llu}}\n",
@@ -116,9 +150,7 @@ static void json_line(FILE *out, const aa_tree *tree, const struct aa_tree_node 
 		(unsigned long long)n->counts.tls_calls, (unsigned long long)n->counts.net);
 }
 
-int aa_tree_print_json(FILE *out, const struct aa_tree_node *top, const aa_tree *tree)
+int aa_tree_print_json(FILE *out, aa_tree *tree, const uint32_t *pids, size_t npids)
 {
-	for (const struct aa_tree_node *n = aa_tree_walk(tree, top, NULL); n; n = aa_tree_walk(tree, top, n))
-		json_line(out, tree, n);
-	return aa_enc_status(out);
+	return print(out, tree, pids, npids, json_line);
 }

@@ -170,30 +170,43 @@ Test(tree_diff, tree_links_children_in_start_order_with_exits_and_counts)
 	aa_tree_get_stats(t, &st);
 	cr_assert_eq(st.nodes, 5, "sh, cat, sleep, mv and the pid used again: %u", st.nodes);
 	cr_assert_eq(st.roots, 1);
-	const struct aa_tree_node *sh = aa_tree_roots(t);
+	/* the walk is the pre-order: sh, then its children by start time */
+	const struct aa_tree_node *sh = aa_tree_walk(t, NULL, NULL);
 	cr_assert(argv_is(sh, "sh\0-c\0job", 10));
-	cr_assert_null(sh->next);
+	cr_assert(sh->last, "the only root");
+	cr_assert_null(sh->parent);
 	cr_assert_eq(sh->proc.exit_code, 0);
-	const struct aa_tree_node *cat = sh->child, *sleep = cat->next, *mv = sleep->next, *tr = mv->next;
+	cr_assert_eq(sh->nchildren, 4);
+	uint32_t sh_id = sh->id, kids[4];
+	memcpy(kids, sh->children, sizeof(kids));
+	const struct aa_tree_node *cat = aa_tree_walk(t, NULL, sh);
 	cr_assert_eq(cat->proc.pid, 101);
+	cr_assert_eq(cat->id, kids[0]);
 	cr_assert_eq(cat->proc.exit_code, 1);
 	cr_assert_eq(cat->counts.file, 1);
-	cr_assert_eq(cat->parent, sh);
+	cr_assert_eq(cat->parent->id, sh_id);
 	cr_assert_eq(cat->depth, 1);
+	cr_assert_not(cat->last);
+	uint32_t cat_id = cat->id;
+	/* a subtree's walk stays in it */
+	cr_assert_null(aa_tree_walk(t, cat, cat));
+	cr_assert_eq(aa_tree_walk(t, cat, NULL), cat, "its first is itself");
+	const struct aa_tree_node *sleep = aa_tree_walk(t, NULL, cat);
 	cr_assert(argv_is(sleep, "sleep\0" "9", 8));
+	cr_assert_eq(sleep->id, kids[1]);
 	cr_assert_eq(sleep->proc.signal, 9, "killed by SIGKILL");
+	const struct aa_tree_node *mv = aa_tree_walk(t, NULL, sleep);
 	cr_assert(argv_is(mv, "mv\0out.txt\0final", 17));
 	cr_assert_eq(mv->counts.file, 1);
+	const struct aa_tree_node *tr = aa_tree_walk(t, NULL, mv);
 	cr_assert_eq(tr->proc.pid, 101, "pid 101 again: a process of its own");
 	cr_assert(argv_is(tr, "true", 5));
-	cr_assert_null(tr->next);
-	cr_assert_neq(tr, cat);
-
-	/* the walk is the pre-order, and a subtree's walk stays in it */
-	const struct aa_tree_node *w = aa_tree_walk(t, NULL, NULL);
-	cr_assert_eq(w, sh);
-	cr_assert_eq(aa_tree_walk(t, NULL, w), cat);
-	cr_assert_null(aa_tree_walk(t, cat, cat));
+	cr_assert_eq(tr->id, kids[3]);
+	cr_assert(tr->last);
+	cr_assert_neq(tr->id, cat_id);
+	cr_assert_eq(tr->parent->id, sh_id);
+	cr_assert_null(aa_tree_walk(t, NULL, tr));
+	cr_assert_eq(aa_tree_walk_error(t), 0);
 	aa_tree_free(t);
 	aa_close(src);
 	free(path);
@@ -536,7 +549,7 @@ Test(tree_diff, records_of_no_known_process_are_compared_as_such)
 	aa_tree_get_stats(t, &st);
 	cr_assert_eq(st.nodes, 0);
 	cr_assert_eq(st.unowned, 3, "the tree says what it could not place");
-	cr_assert_null(aa_tree_roots(t));
+	cr_assert_null(aa_tree_walk(t, NULL, NULL));
 	aa_tree_free(t);
 	aa_close(src);
 
