@@ -84,6 +84,7 @@ struct build {
 	FILE *heads; /* their heads, read back for the text's index: not their bytes */
 	char *heads_buf;
 	uint64_t heads_len;
+	struct view_cache heads_cache; /* of heads, read back */
 	int heads_flushed;  /* every spooled head is in the file: no flush to read them */
 	uint8_t *spare;     /* an ended process's line buffer, for the next one */
 	size_t spare_cap;

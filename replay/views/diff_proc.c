@@ -113,9 +113,7 @@ int diff_proc_lines(struct build *b, const struct diff_proc *p, diff_line_fn *fn
 			break;
 		}
 		mem = m;
-		ssize_t r = pread(fileno(b->heads), mem, n, (off_t)p->chunks[c].heads);
-		if (r < 0 || (size_t)r != n) {
-			errno = r < 0 ? errno : EIO;
+		if (view_cache_read(&b->heads_cache, b->heads, mem, n, p->chunks[c].heads)) {
 			diff_io_failed(b);
 			break;
 		}
@@ -286,7 +284,7 @@ int diff_proc_back(struct build *b, uint64_t tag, struct diff_proc *p)
 			goto io;
 		b->heads_flushed = 1;
 	}
-	if (view_spool_read(b->heads, head, sizeof(head), tag - 1))
+	if (view_cache_read(&b->heads_cache, b->heads, head, sizeof(head), tag - 1))
 		goto io;
 	if (head[2] > p->chunks_cap) {
 		struct chunk *c = realloc(p->chunks, head[2] * sizeof(*c));
@@ -299,9 +297,9 @@ int diff_proc_back(struct build *b, uint64_t tag, struct diff_proc *p)
 	}
 	for (uint64_t i = 0; i < head[2]; i++) {
 		uint64_t c[2];
-		if (view_spool_read(b->heads, c, sizeof(c), tag - 1 + SUMMARY_HEAD + i * sizeof(c)))
+		if (view_cache_read(&b->heads_cache, b->heads, c, sizeof(c), tag - 1 + SUMMARY_HEAD + i * sizeof(c)))
 			goto io;
-		p->chunks[i] = (struct chunk){ c[0], c[1] };
+		p->chunks[i] = (struct chunk){ c[0], c[1] }; /* (struct chunk has a size_t: not read whole) */
 	}
 	p->n = head[0];
 	p->fp = head[1];

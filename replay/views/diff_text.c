@@ -487,6 +487,7 @@ static void build_free(struct build *b)
 		fclose(b->ms);
 	view_spool_close(b->spool, b->spool_buf);
 	view_spool_close(b->heads, b->heads_buf);
+	view_cache_free(&b->heads_cache);
 	for (size_t i = 0; b->memo && i < MASK_MEMO; i++) {
 		free(b->memo[i].in);
 		free(b->memo[i].out);

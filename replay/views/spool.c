@@ -64,3 +64,37 @@ int view_spool_read(FILE *f, void *buf, size_t n, uint64_t off)
 	}
 	return 0;
 }
+
+int view_cache_read(struct view_cache *c, FILE *f, void *buf, size_t n, uint64_t off)
+{
+	if (c->buf && off >= c->off && off + n <= c->off + c->len) {
+		memcpy(buf, c->buf + (off - c->off), n);
+		return 0;
+	}
+	if (n > VIEW_CACHE_BLOCK / 2 || (!c->buf && !(c->buf = malloc(VIEW_CACHE_BLOCK))))
+		return view_spool_read(f, buf, n, off);
+	/* the block from a little before off: a walk goes both ways */
+	uint64_t at = off > VIEW_CACHE_BLOCK / 4 ? off - VIEW_CACHE_BLOCK / 4 : 0;
+	ssize_t r;
+	c->len = 0;
+	do
+		r = pread(fileno(f), c->buf, VIEW_CACHE_BLOCK, (off_t)at);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return -1;
+	c->off = at;
+	c->len = (size_t)r;
+	if (off + n > at + c->len) {
+		errno = EIO;
+		return -1;
+	}
+	memcpy(buf, c->buf + (off - at), n);
+	return 0;
+}
+
+void view_cache_free(struct view_cache *c)
+{
+	free(c->buf);
+	c->buf = NULL;
+	c->len = 0;
+}

@@ -20,6 +20,18 @@ FILE *view_spool(const char *prefix, char **buf);
 /* Reads all of n bytes at off of f (written and flushed): 0, or -1 with
  * errno set (EIO for a file shorter than that). */
 int view_spool_read(FILE *f, void *buf, size_t n, uint64_t off);
+/* A block of a spool file read ahead: what is read back near what was
+ * read last (a subtree's units, a process's lines) costs no system call. */
+#define VIEW_CACHE_BLOCK (64u << 10)
+struct view_cache {
+	uint8_t *buf;   /* VIEW_CACHE_BLOCK bytes, NULL until first used */
+	uint64_t off;   /* of buf[0] in the file */
+	size_t len;     /* bytes valid */
+};
+/* view_spool_read through c (the file only grows: what c holds stays
+ * right): 0, or -1 with errno set. */
+int view_cache_read(struct view_cache *c, FILE *f, void *buf, size_t n, uint64_t off);
+void view_cache_free(struct view_cache *c);
 /* Closes f (NULL: nothing) and then frees its buffer. */
 void view_spool_close(FILE *f, char *buf);
 

@@ -78,7 +78,7 @@ int tree_unit_read(struct aa_tree *t, uint64_t off, struct unit_head *h, struct 
 			return -1;
 		t->spool_dirty = 0;
 	}
-	if (view_spool_read(t->spool, h, sizeof(*h), off))
+	if (view_cache_read(&t->cache, t->spool, h, sizeof(*h), off))
 		return -1;
 	off += sizeof(*h);
 	for (int i = 0; i < 2; i++) {
@@ -94,7 +94,7 @@ int tree_unit_read(struct aa_tree *t, uint64_t off, struct unit_head *h, struct 
 			s->buf[i] = b;
 			s->cap[i] = (size_t)str->len + 1;
 		}
-		if (view_spool_read(t->spool, s->buf[i], str->len, off))
+		if (view_cache_read(&t->cache, t->spool, s->buf[i], str->len, off))
 			return -1;
 		str->data = s->buf[i];
 		off += str->len;

@@ -9,6 +9,7 @@
 #define AA_TREE_IMPL_H
 
 #include "aa_tree.h"
+#include "spool.h"
 
 #define TREE_BUCKETS 4096 /* a power of two */
 
@@ -87,6 +88,7 @@ struct aa_tree {
 	uint64_t spool_len;
 	int spool_err;                       /* errno of the spool once it failed */
 	int spool_dirty;                     /* written since the last flush */
+	struct view_cache cache;             /* of the spool, read back */
 	struct unit_strings cmp[2];          /* two units' strings, for a tie in sorting */
 	uint8_t *scratch;                    /* a unit's children, while written */
 	size_t scratch_cap;

@@ -21,6 +21,7 @@ void tree_walk_free(struct aa_tree *t)
 		free(f);
 	}
 	free(t->stack);
+	view_cache_free(&t->cache);
 	for (int i = 0; i < 2; i++) {
 		free(t->cmp[i].buf[0]);
 		free(t->cmp[i].buf[1]);
@@ -69,8 +70,8 @@ static const struct aa_tree_node *load(struct aa_tree *t, size_t d, uint64_t off
 			return failed(t);
 		f->kids_cap = h.nchildren;
 	}
-	if (view_spool_read(t->spool, f->ids, h.nchildren * sizeof(*f->ids), f->s.kids_at) ||
-	    view_spool_read(t->spool, f->units, h.nchildren * sizeof(*f->units),
+	if (view_cache_read(&t->cache, t->spool, f->ids, h.nchildren * sizeof(*f->ids), f->s.kids_at) ||
+	    view_cache_read(&t->cache, t->spool, f->units, h.nchildren * sizeof(*f->units),
 			    f->s.kids_at + h.nchildren * sizeof(*f->ids)))
 		return failed(t);
 	f->n = (struct aa_tree_node){
