@@ -4,6 +4,7 @@
  * and the timeline's events, as members of the page's data object.
  */
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 
 #include "aa_print.h"
@@ -246,8 +247,9 @@ static void put_process(FILE *j, const struct aa_tree_node *n, uint64_t base)
 		fputs(",\"end\":null,\"exit\":null,\"signal\":0,\"core\":false}", j);
 }
 
-/* The tree's processes in its own pre-order walk (siblings by start time). */
-static void put_procs(FILE *j, aa_tree *tree, uint64_t base)
+/* The tree's processes in its own pre-order walk (siblings by start time):
+ * 0, or the errno of reading the tree's temporary file back. */
+static int put_procs(FILE *j, aa_tree *tree, uint64_t base)
 {
 	struct aa_tree_stats ts;
 	const char *sep = "";
@@ -260,6 +262,7 @@ static void put_procs(FILE *j, aa_tree *tree, uint64_t base)
 	}
 	aa_tree_get_stats(tree, &ts);
 	fprintf(j, "],\"procs_lost\":%llu", (unsigned long long)ts.lost);
+	return aa_tree_walk_error(tree);
 }
 
 static int on_record(void *user, struct aa_tree_node *node, const struct aa_record *rec)
@@ -287,14 +290,20 @@ int report_collect(FILE *j, const char *const *paths, size_t npaths)
 	}
 	copy_meta(&c, aa_source_meta(in.src));
 	/* one pass: the tree takes every record in, and hands each on to us */
-	if ((rc = aa_tree_build(&tree, in.src, &to)) < 0)
+	if ((rc = aa_tree_build(&tree, in.src, &to)) == AA_E_IO && !tree) {
+		cli_err("report: a temporary file (in $TMPDIR, else /tmp): %s", strerror(errno));
+		status = cli_worse(status, CLI_USAGE);
+	} else if (rc < 0) {
 		status = cli_worse(status, cli_read_failed(&in, rc, NULL));
+	}
 	aa_source_get_stats(in.src, &st);
 	put_summary(j, &c, &st, in.damage_reports);
-	if (tree)
-		put_procs(j, tree, st.first_ns);
-	else
+	if (tree && (rc = put_procs(j, tree, st.first_ns))) {
+		cli_err("report: reading back the tree's temporary file: %s", strerror(rc));
+		status = cli_worse(status, CLI_USAGE);
+	} else if (!tree) {
 		fputs(",\"procs\":[]", j);
+	}
 	report_files_json(j, &c.files, st.first_ns);
 	put_events(j, &c, st.first_ns);
 	status = cli_worse(status, report_tls_finish(c.tls, j, st.first_ns));

@@ -55,6 +55,14 @@ jq -e -s 'length == 10 and .[0].pid == 7754 and .[0].parent == null and (.[0].ch
 "$R" tree --pid 4 "$A" > /dev/null 2> "$tmp/e"; rc=$?
 [ $rc = 1 ] && grep -q 'no process with pid 4' "$tmp/e" || no "--pid of no process: exit $rc"
 "$R" tree > /dev/null 2>&1; [ $? = 2 ] || no "tree without FILE not exit 2"
+# several pids: each subtree once, in the tree's order; one inside another's is in it
+"$R" tree --pid 7767,7763,7764 "$A" > "$tmp/t" || no "tree --pid 7767,7763,7764 exit $?"
+[ "$(cut -d' ' -f1 "$tmp/t" | tr '\n' ' ')" = '7763 `-7764 7767 `-7768 ' ] || { no "--pid 7767,7763,7764:"; cat "$tmp/t"; }
+# the finished processes go to a temporary file: none can be made, one line, exit 2
+TMPDIR=$tmp/none "$R" tree "$A" > /dev/null 2> "$tmp/e"; rc=$?
+[ $rc = 2 ] && [ "$(grep -c '' "$tmp/e")" = 1 ] &&
+	grep -qF 'tree: a temporary file (in $TMPDIR, else /tmp): No such file or directory' "$tmp/e" ||
+	{ no "tree with TMPDIR missing: exit $rc"; cat "$tmp/e"; }
 
 # --- diff: the same script twice is alike, with only a summary
 "$R" diff "$S/session-a.pcapng" "$S/session-b.pcapng" > "$tmp/d" 2> "$tmp/e"; rc=$?

@@ -584,3 +584,141 @@ Test(tree_diff, a_loop_of_parents_is_cut)
 	aa_close(src);
 	free(path);
 }
+
+/*
+ * An agent (pid 10) running all along starts N tools one after another, a
+ * second apart, each with a child of its own. The tree holds only the
+ * processes running (a tool is put away 2 s after it ends), yet walks all
+ * of them back in order, with their counts; the diff's text has them all.
+ */
+#define TOOLS 3000
+Test(tree_diff, memory_is_the_processes_running_not_the_recording)
+{
+	struct job j = { .ts = 1000 };
+	char *path = aat_path(dir, "agent.pcapng");
+	struct aa_tree_stats st;
+	aa_tree *t;
+
+	fork_exec(&j, 10, 1, "agent", ARGV("agent"));
+	for (uint32_t i = 0; i < TOOLS; i++) {
+		uint32_t p = 100 + 2 * i;
+		j.ts += 1000000000ull;
+		fork_exec(&j, p, 10, "sh", ARGV("sh\0-c\0tool"));
+		fork_exec(&j, p + 1, p, "tool", ARGV("tool"));
+		file_op(&j, p + 1, AA_SYS_OPENAT, 0, 3, "/etc/tool.conf", 15);
+		exit_with(&j, p + 1, p, (int32_t)(i % 3) << 8);
+		exit_with(&j, p, 10, 0);
+	}
+	job_save(&j, path);
+
+	aa_source *src = open_one(path);
+	cr_assert_eq(aa_tree_build(&t, src, NULL), 0);
+	aa_tree_get_stats(t, &st);
+	cr_assert_eq(st.nodes, 1 + 2 * TOOLS);
+	cr_assert_eq(st.roots, 1);
+	cr_assert_eq(st.late, 0);
+	cr_assert_leq(st.max_running, 9, "held at once: %u of %u", st.max_running, st.nodes);
+	const struct aa_tree_node *n = aa_tree_walk(t, NULL, NULL);
+	cr_assert(argv_is(n, "agent", 6));
+	cr_assert_eq(n->nchildren, TOOLS);
+	uint32_t i = 0;
+	while ((n = aa_tree_walk(t, NULL, n))) {
+		cr_assert_eq(n->depth, 1 + (i & 1), "pre-order: tool under its sh");
+		cr_assert_eq(n->proc.pid, 100 + i, "in start order: %u at %u", n->proc.pid, i);
+		if (i & 1) {
+			cr_assert(argv_is(n, "tool", 5));
+			cr_assert_eq(n->proc.exit_code, (int)(i / 2 % 3));
+			cr_assert_eq(n->counts.file, 1);
+			cr_assert_eq(n->last, 1);
+		} else {
+			cr_assert_eq(n->nchildren, 1);
+			cr_assert_eq(n->last, i + 2 == 2 * TOOLS);
+		}
+		i++;
+	}
+	cr_assert_eq(i, 2 * TOOLS);
+	cr_assert_eq(aa_tree_walk_error(t), 0);
+	aa_tree_free(t);
+	aa_close(src);
+
+	char *text = describe(path, NULL);
+	size_t lines = 0;
+	for (const char *s = text; *s; s++)
+		lines += *s == '\n';
+	/* agent: process, exe, end; each sh: the same; each tool: those and its open */
+	cr_assert_eq(lines, 3 + TOOLS * (3 + 4), "%zu lines", lines);
+	cr_assert(strstr(text, "\n  process \"sh\" \"-c\" \"tool\"\n    exe \"/usr/bin/prog\"\n    exit 0\n"
+			       "    process \"tool\"\n      exe \"/usr/bin/prog\"\n      exit 2\n"
+			       "      open \"/etc/tool.conf\" O_RDONLY\n  process"), "%.600s", text);
+	free(text);
+	free(path);
+}
+
+/* A pid seen only ending, twice: the child goes under the one running
+ * when it started (the first to end after that), not the later one. */
+Test(tree_diff, a_child_goes_under_the_incarnation_running_when_it_started)
+{
+	struct job j = { .ts = 100 };
+	char *path = aat_path(dir, "incarnations.pcapng");
+	aa_tree *t;
+
+	fork_exec(&j, 700, 500, "c", ARGV("c"));
+	j.ts = 200;
+	exit_with(&j, 500, 1, 0);
+	j.ts = 300;
+	exit_with(&j, 500, 1, 3 << 8);
+	j.ts = 400;
+	exit_with(&j, 700, 1, 0);
+	job_save(&j, path);
+
+	aa_source *src = open_one(path);
+	cr_assert_eq(aa_tree_build(&t, src, NULL), 0);
+	const struct aa_tree_node *n = aa_tree_walk(t, NULL, NULL);
+	cr_assert_eq(n->proc.pid, 500);
+	cr_assert_eq(n->proc.exit_code, 0, "the first 500");
+	cr_assert_eq(n->nchildren, 1);
+	n = aa_tree_walk(t, NULL, n);
+	cr_assert_eq(n->proc.pid, 700);
+	cr_assert_eq(n->depth, 1);
+	n = aa_tree_walk(t, NULL, n);
+	cr_assert_eq(n->proc.pid, 500);
+	cr_assert_eq(n->proc.exit_code, 3, "the second 500");
+	cr_assert_eq(n->nchildren, 0);
+	cr_assert_null(aa_tree_walk(t, NULL, n));
+	aa_tree_free(t);
+	aa_close(src);
+	free(path);
+}
+
+/* A record of a process more than AA_TREE_CLOSE_NS after its exit comes
+ * after the tree put it away: counted as late, not in it; one within it
+ * is the process's. */
+Test(tree_diff, a_record_after_the_process_was_put_away_is_counted_late)
+{
+	struct job j = { .ts = 100 };
+	char *path = aat_path(dir, "late.pcapng");
+	struct aa_tree_stats st;
+	aa_tree *t;
+
+	fork_exec(&j, 800, 1, "w", ARGV("w"));
+	exit_with(&j, 800, 1, 0);
+	j.ts += AA_TREE_CLOSE_NS / 2;
+	file_op(&j, 800, AA_SYS_WRITE, 1, 10, "/var/log/w.log", 14);
+	j.ts += AA_TREE_CLOSE_NS * 2;
+	fork_exec(&j, 801, 1, "v", ARGV("v"));
+	file_op(&j, 800, AA_SYS_WRITE, 1, 10, "/var/log/w.log", 14);
+	job_save(&j, path);
+
+	aa_source *src = open_one(path);
+	cr_assert_eq(aa_tree_build(&t, src, NULL), 0);
+	aa_tree_get_stats(t, &st);
+	cr_assert_eq(st.nodes, 2);
+	cr_assert_eq(st.late, 1);
+	cr_assert_eq(st.unowned, 0);
+	const struct aa_tree_node *n = aa_tree_walk(t, NULL, NULL);
+	cr_assert_eq(n->proc.pid, 800);
+	cr_assert_eq(n->counts.file, 1, "the write within 2 s of its exit");
+	aa_tree_free(t);
+	aa_close(src);
+	free(path);
+}
