@@ -173,17 +173,17 @@ static void adopt(struct aa_tree *t, struct tnode *p)
 		if (!c->up && c != p && c->n.ppid == pid && c->n.proc.origin == origin && before(&p->n, &c->n) &&
 		    !is_above(c, p))
 			link_child(p, c);
-	for (size_t i = 0; i < t->roots.n;) {
-		struct kid *k = &t->roots.v[i];
-		if (k->ppid == pid && k->origin == origin && (start_unknown(&p->n.proc) ?
-		    p->n.proc.end_ns >= k->start_ns : p->n.proc.start_ns < k->start_ns)) {
-			if (tree_kids_push(&p->kids, k) < 0) {
+	for (struct orphan **pp = &t->orphans[tree_pid_hash(origin, pid)], *o; (o = *pp);) {
+		if (o->k.ppid == pid && o->k.origin == origin && (start_unknown(&p->n.proc) ?
+		    p->n.proc.end_ns >= o->k.start_ns : p->n.proc.start_ns < o->k.start_ns)) {
+			if (tree_kids_push(&p->kids, &o->k) < 0) {
 				t->nomem = 1;
 				return;
 			}
-			*k = t->roots.v[--t->roots.n];
+			*pp = o->next;
+			free(o);
 		} else {
-			i++;
+			pp = &o->next;
 		}
 	}
 }
@@ -385,6 +385,9 @@ void aa_tree_free(aa_tree *tree)
 		free(tree->labels[i]);
 	free(tree->labels);
 	free(tree->roots.v);
+	for (size_t h = 0; h < TREE_BUCKETS; h++)
+		for (struct orphan *o; (o = tree->orphans[h]); free(o))
+			tree->orphans[h] = o->next;
 	free(tree->scratch);
 	tree_walk_free(tree);
 	view_spool_close(tree->spool, tree->spool_buf);

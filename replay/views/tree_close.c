@@ -127,11 +127,11 @@ static int by_start(const void *x, const void *y, void *arg)
 		return a->origin < b->origin ? -1 : 1;
 	if (a->start_ns != b->start_ns)
 		return a->start_ns < b->start_ns ? -1 : 1;
-	if (!t->spool_err && (tree_unit_read(t, a->unit, &ha, &t->cmp[0]) ||
-			      tree_unit_read(t, b->unit, &hb, &t->cmp[1])))
+	if (t->spool_err)
+		; /* (the build fails: no order to keep) */
+	else if (tree_unit_read(t, a->unit, &ha, &t->cmp[0]) || tree_unit_read(t, b->unit, &hb, &t->cmp[1]))
 		spool_failed(t);
-	if (!t->spool_err && ((c = cmp_strings(&ha.proc.argv, &hb.proc.argv)) ||
-			      (c = cmp_strings(&ha.proc.exe, &hb.proc.exe))))
+	else if ((c = cmp_strings(&ha.proc.argv, &hb.proc.argv)) || (c = cmp_strings(&ha.proc.exe, &hb.proc.exe)))
 		return c;
 	return (a->id > b->id) - (a->id < b->id);
 }
@@ -189,9 +189,21 @@ void tree_close(struct aa_tree *t, struct tnode *x)
 		tree_sort_kids(t, &x->kids);
 		struct kid k = { .start_ns = x->n.proc.start_ns, .unit = unit_write(t, x), .id = x->n.id,
 				 .origin = x->n.proc.origin, .ppid = x->n.ppid };
+		uint32_t pid = x->n.proc.pid;
 		forget(t, x);
-		if (tree_kids_push(up ? &up->kids : &t->roots, &k) < 0)
+		if (!up && k.ppid && k.ppid != pid) {
+			struct orphan *o = malloc(sizeof(*o));
+			size_t h = tree_pid_hash(k.origin, k.ppid);
+			if (!o) {
+				t->nomem = 1;
+			} else {
+				o->k = k;
+				o->next = t->orphans[h];
+				t->orphans[h] = o;
+			}
+		} else if (tree_kids_push(up ? &up->kids : &t->roots, &k) < 0) {
 			t->nomem = 1;
+		}
 		x = up && up->ready && !up->running_children ? up : NULL;
 	}
 }
@@ -208,4 +220,10 @@ void tree_close_all(struct aa_tree *t)
 			x = x->first;
 		tree_close(t, x);
 	}
+	for (size_t h = 0; h < TREE_BUCKETS; h++)
+		for (struct orphan *o; (o = t->orphans[h]); free(o)) {
+			t->orphans[h] = o->next;
+			if (tree_kids_push(&t->roots, &o->k) < 0)
+				t->nomem = 1;
+		}
 }

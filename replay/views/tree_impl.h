@@ -21,6 +21,14 @@ struct kid {
 	uint32_t ppid;        /* a root's: a process seen later may take it */
 };
 
+/* A root put away whose ppid names a process not seen (yet): a process
+ * seen later that started before it (a snapshot's, or one seen only
+ * ending) may take it. */
+struct orphan {
+	struct kid k;
+	struct orphan *next;   /* chain of the (origin, ppid) hash */
+};
+
 /* A growing list of them. */
 struct kids {
 	struct kid *v;
@@ -77,6 +85,7 @@ struct aa_tree {
 	struct tnode *first, *last;          /* every tnode */
 	struct tnode *xfirst, *xlast;        /* exited, not yet ready */
 	struct kids roots;                   /* roots put away; in order once built */
+	struct orphan *orphans[TREE_BUCKETS]; /* roots put away that may be taken, by (origin, ppid) */
 	struct aa_tree_stats stats;
 	struct aa_tree_opts opts;
 	uint64_t now;                        /* the latest record time read */
@@ -108,7 +117,8 @@ int tree_unit_read(struct aa_tree *t, uint64_t off, struct unit_head *h, struct 
 /* Puts x away (tree_close.c): its unit to the spool, its place to its
  * parent's or the roots' list; then its parent, if that was waiting for it. */
 void tree_close(struct aa_tree *t, struct tnode *x);
-/* Puts every tnode away, children first (the end of the input). */
+/* Puts every tnode away, children first, and the orphans left among the
+ * roots (the end of the input). */
 void tree_close_all(struct aa_tree *t);
 /* Appends k to l: 0, or -1 when out of memory. */
 int tree_kids_push(struct kids *l, const struct kid *k);

@@ -722,3 +722,41 @@ Test(tree_diff, a_record_after_the_process_was_put_away_is_counted_late)
 	aa_close(src);
 	free(path);
 }
+
+/* A child that ended and was put away long before its parent was seen
+ * (only ending: it ran from before the recording) is still under it. */
+Test(tree_diff, a_root_put_away_is_taken_by_its_parent_seen_later)
+{
+	struct job j = { .ts = 100 };
+	char *path = aat_path(dir, "orphan.pcapng");
+	struct aa_tree_stats st;
+	aa_tree *t;
+
+	fork_exec(&j, 700, 500, "c", ARGV("c"));
+	exit_with(&j, 700, 500, 0);
+	j.ts += 3 * AA_TREE_CLOSE_NS;
+	fork_exec(&j, 900, 1, "other", ARGV("other"));
+	j.ts += 3 * AA_TREE_CLOSE_NS;
+	exit_with(&j, 500, 1, 0);
+	job_save(&j, path);
+
+	aa_source *src = open_one(path);
+	cr_assert_eq(aa_tree_build(&t, src, NULL), 0);
+	aa_tree_get_stats(t, &st);
+	cr_assert_eq(st.nodes, 3);
+	cr_assert_eq(st.roots, 2, "500 (with 700) and 900");
+	cr_assert_leq(st.max_running, 2, "700 was put away before 500 came");
+	/* roots by start: 500's is unknown, so when it was seen (last) */
+	const struct aa_tree_node *n = aa_tree_walk(t, NULL, NULL);
+	cr_assert_eq(n->proc.pid, 900);
+	n = aa_tree_walk(t, NULL, n);
+	cr_assert_eq(n->proc.pid, 500);
+	cr_assert_eq(n->nchildren, 1);
+	n = aa_tree_walk(t, NULL, n);
+	cr_assert_eq(n->proc.pid, 700);
+	cr_assert_eq(n->depth, 1);
+	cr_assert_null(aa_tree_walk(t, NULL, n));
+	aa_tree_free(t);
+	aa_close(src);
+	free(path);
+}
