@@ -67,6 +67,8 @@ int view_spool_read(FILE *f, void *buf, size_t n, uint64_t off)
 
 int view_cache_read(struct view_cache *c, FILE *f, void *buf, size_t n, uint64_t off)
 {
+	if (!n)
+		return 0; /* (buf may be NULL) */
 	if (c->buf && off >= c->off && off + n <= c->off + c->len) {
 		memcpy(buf, c->buf + (off - c->off), n);
 		return 0;
