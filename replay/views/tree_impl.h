@@ -105,7 +105,7 @@ struct aa_tree {
 	uint32_t nlabels;
 	size_t label_width;                  /* the longest label */
 	struct frame **stack;                /* the walk's path, root first */
-	size_t depth_cap, sp;
+	size_t depth_cap;
 	int walk_err;
 };
 

@@ -89,7 +89,6 @@ static const struct aa_tree_node *load(struct aa_tree *t, size_t d, uint64_t off
 	if (t->nlabels > 1)
 		f->n.proc.host = f->n.proc.origin < t->nlabels ? t->labels[f->n.proc.origin] : "";
 	f->index = i;
-	t->sp = d + 1;
 	return &f->n;
 }
 
@@ -104,10 +103,8 @@ const struct aa_tree_node *tree_walk_next(struct aa_tree *t, const struct aa_tre
 		return load(t, d + 1, t->stack[d]->units[0], 0, n->nchildren);
 	for (;;) {
 		struct frame *f = t->stack[d];
-		if (&f->n == top) {
-			t->sp = d + 1;
+		if (&f->n == top)
 			return NULL;
-		}
 		size_t next = f->index + 1, count = d ? t->stack[d - 1]->n.nchildren : t->roots.n;
 		if (next < count)
 			return load(t, d, d ? t->stack[d - 1]->units[next] : t->roots.v[next].unit, next, count);

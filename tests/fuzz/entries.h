@@ -71,6 +71,16 @@ int aaf_parse(const uint8_t *data, size_t size);
  */
 int aaf_btf(const uint8_t *data, size_t size);
 
+/*
+ * The views over crafted records: data[1..] framed raw records ([u32
+ * length][record], as `aa-replay export` writes them) in a real file, then
+ * the process tree (built, walked, printed as text and JSON, with the
+ * pids data[0] picks), the diff's text of it, and the file against itself,
+ * which must be alike. The walk must give every node once, each under its
+ * parent, its children as its parent's list says.
+ */
+int aaf_views(const uint8_t *data, size_t size);
+
 /* Shared by the entries (entry_read.c). */
 
 /* Reads every field of a record, formats it with both printers, checks what must hold. */
@@ -78,6 +88,13 @@ void aaf_touch_record(const struct aa_record *rec);
 
 /* Writes bytes to an anonymous in-memory file; *path names it. Returns its fd or -1. */
 int aaf_memfile(const uint8_t *data, size_t size, char path[64]);
+
+/* A capture file in memory (aaf_memfile) of one chunk of kind (AA_CHUNK_*)
+ * holding raw[0..raw_len) (cut to AA_CHUNK_RAW_MAX) and saying it holds
+ * records, after a good META chunk when with_meta: its fd; *path names it
+ * (entry_chunk.c). */
+int aaf_chunk_file(uint8_t kind, int with_meta, uint32_t records, const uint8_t *raw, size_t raw_len,
+		   char path[64]);
 
 /* Opens paths with aa_open_offline and reads every record to the end, going
  * on after each error (a file holds a bounded number of them), touching

@@ -98,10 +98,9 @@ static size_t encode(uint8_t *block, uint8_t kind, uint32_t index, uint32_t reco
 	return (size_t)n;
 }
 
-static void in_a_file(uint8_t flags, uint32_t records, const uint8_t *raw, size_t raw_len)
+int aaf_chunk_file(uint8_t kind, int with_meta, uint32_t records, const uint8_t *raw, size_t raw_len,
+		   char path[64])
 {
-	uint8_t kind = 1 + ((flags >> 1) & 3);
-	int with_meta = !(flags & 8) && kind != AA_CHUNK_META;
 	uint8_t *file = malloc(2 * AA_SMALL_BLOCK_MAX + 2 * AA_BLOCK_MAX);
 	uint8_t *block = malloc(AA_BLOCK_MAX);
 	if (!file || !block)
@@ -124,16 +123,22 @@ static void in_a_file(uint8_t flags, uint32_t records, const uint8_t *raw, size_
 		raw_len = AA_CHUNK_RAW_MAX;
 	put(file, &len, block, encode(block, kind, with_meta, records, raw, raw_len));
 	free(block);
-
-	char path[64];
 	int fd = aaf_memfile(file, len, path);
 	if (fd < 0)
 		abort();
+	free(file);
+	return fd;
+}
+
+static void in_a_file(uint8_t flags, uint32_t records, const uint8_t *raw, size_t raw_len)
+{
+	uint8_t kind = 1 + ((flags >> 1) & 3);
+	char path[64];
+	int fd = aaf_chunk_file(kind, !(flags & 8) && kind != AA_CHUNK_META, records, raw, raw_len, path);
 	const char *one[1] = {path};
 	aaf_read_paths(one, 1, 0, NULL);
 	aaf_read_paths(one, 1, 1, NULL);
 	close(fd);
-	free(file);
 }
 
 int aaf_chunk(const uint8_t *data, size_t size)

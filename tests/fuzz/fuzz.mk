@@ -1,4 +1,5 @@
-# tests/fuzz/: libFuzzer targets for the file reader, the chunk decoder and
+# tests/fuzz/: libFuzzer targets for the file reader, the chunk decoder, the
+# transform, the BTF check, the views (tree and diff) and
 # the size-dispatch parser. Built with clang and -fsanitize=fuzzer,address,
 # undefined into $(BUILD)/fuzz/, from the library's own sources compiled
 # again with the same flags (the gcc objects are not used).
@@ -8,7 +9,7 @@
 #                                $(BUILD)/fuzz/artifacts/<target>/)
 #   make fuzz-corpus             regenerates the committed seed corpora
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := file chunk parse btf xform
+FUZZ_TARGETS := file chunk parse btf xform views
 FUZZ_DIR := $(BUILD)/fuzz
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 # Bugs found and not yet fixed, stepped over so that fuzzing finds the next
@@ -20,7 +21,7 @@ FUZZ_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O1 -g $(FUZZ_SAN) $(FUZZ_KNOWN_
 FUZZ_LIB_SRCS := $(filter format/% replay/% capture/ship_%,$(LIB_SRCS)) replay/schema_print.c
 FUZZ_ENTRY_SRCS := tests/fuzz/entry_read.c tests/fuzz/entry_file.c \
 	tests/fuzz/entry_chunk.c tests/fuzz/entry_parse.c tests/fuzz/entry_btf.c \
-	tests/fuzz/entry_xform.c
+	tests/fuzz/entry_xform.c tests/fuzz/entry_views.c
 FUZZ_OBJS := $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(FUZZ_LIB_SRCS) $(FUZZ_ENTRY_SRCS))
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%)
 

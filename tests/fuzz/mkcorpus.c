@@ -99,6 +99,20 @@ static void file_seed(const char *name, const uint8_t *f, size_t size)
 	chunk_seeds(name, f, size);
 }
 
+/* A views seed: records as `aa-replay export` frames them. */
+static void views_seed(const char *tmp, const char *name, const struct aat_recs *l)
+{
+	char *p = aat_path(tmp, "v.raw");
+	uint8_t *d;
+	size_t n;
+	aat_recs_write_raw(l, p);
+	if (aat_read_file(p, &d, &n) != 0)
+		abort();
+	put("views", name, 1, d, n);
+	free(d);
+	free(p);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -153,6 +167,14 @@ int main(int argc, char **argv)
 	}
 	file_seed("aa-capture-r", f, size);
 	free(f);
+
+	/* the views: a session's processes, files and TLS, and the mix */
+	aat_recs_clear(&l);
+	session_recs(&l, 4, 120);
+	views_seed(tmp, "session", &l);
+	aat_recs_clear(&l);
+	aat_gen_mix(&r, 200, 300, &ts, &l, NULL);
+	views_seed(tmp, "mix", &l);
 
 	/* single records: each type valid and invalid, unknown sizes, misaligned */
 	uint8_t rec[AAT_GEN_MAX];

@@ -116,3 +116,8 @@ Test(regress, btf)
 {
 	replay_all("btf", aaf_btf);
 }
+
+Test(regress, views)
+{
+	replay_all("views", aaf_views);
+}
