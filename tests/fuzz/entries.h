@@ -83,6 +83,10 @@ int aaf_views(const uint8_t *data, size_t size);
 
 /* Shared by the entries (entry_read.c). */
 
+/* /dev/null, open for writing: what the printers print goes nowhere, but
+ * every byte is still formatted. */
+FILE *aaf_devnull(void);
+
 /* Reads every field of a record, formats it with both printers, checks what must hold. */
 void aaf_touch_record(const struct aa_record *rec);
 

@@ -10,16 +10,6 @@
 #include "entries.h"
 #include "pcapng.h"
 
-static FILE *devnull(void)
-{
-	static FILE *f;
-	if (!f)
-		f = fopen("/dev/null", "w");
-	if (!f)
-		abort();
-	return f;
-}
-
 /* The export's framing ([u32 length][record]) as a chunk's (length, zero,
  * record, zeros to 8): the chunk's size in *len, its records returned. */
 static uint32_t frame(const uint8_t *in, size_t n, uint8_t *out, size_t *len)
@@ -102,8 +92,8 @@ int aaf_views(const uint8_t *data, size_t size)
 	if (src && aa_tree_build(&t, src, NULL) >= 0 && t) {
 		walk(t);
 		uint32_t pids[2] = {data[0], 0x10000u + data[0]};
-		REQUIRE(aa_tree_print_text(devnull(), t, NULL, 0) >= 0);
-		REQUIRE(aa_tree_print_json(devnull(), t, pids, data[0] & 1 ? 2 : 1) >= 0);
+		REQUIRE(aa_tree_print_text(aaf_devnull(), t, NULL, 0) >= 0);
+		REQUIRE(aa_tree_print_json(aaf_devnull(), t, pids, data[0] & 1 ? 2 : 1) >= 0);
 	}
 	aa_tree_free(t);
 	aa_close(src);
@@ -111,7 +101,7 @@ int aaf_views(const uint8_t *data, size_t size)
 	/* the diff's text, and the file against itself */
 	struct aa_error_info err;
 	if ((src = open_path(path))) {
-		REQUIRE(aa_diff_describe(src, NULL, devnull(), &err) <= 0);
+		REQUIRE(aa_diff_describe(src, NULL, aaf_devnull(), &err) <= 0);
 		aa_close(src);
 	}
 	const char *one[1] = {path};
