@@ -85,7 +85,6 @@ struct build {
 	char *heads_buf;
 	uint64_t heads_len;
 	struct view_cache heads_cache; /* of heads, read back */
-	int heads_flushed;  /* every spooled head is in the file: no flush to read them */
 	uint8_t *spare;     /* an ended process's line buffer, for the next one */
 	size_t spare_cap;
 	int nomem, io; /* io: the errno of a spool that failed */

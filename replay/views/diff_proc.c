@@ -89,7 +89,6 @@ static void proc_spill(struct build *b, struct diff_proc *p)
 	c[p->nchunks++].n = n;
 	b->heads_len += n * SPOOL_HEAD;
 	p->len = 0;
-	b->heads_flushed = 0;
 }
 
 /* Calls fn with each line of p in order: 0, or non-zero when one failed. */
@@ -97,13 +96,6 @@ int diff_proc_lines(struct build *b, const struct diff_proc *p, diff_line_fn *fn
 {
 	uint8_t *mem = NULL;
 
-	if (p->nchunks && !b->heads_flushed) {
-		if (fflush(b->heads)) {
-			diff_io_failed(b);
-			return -1;
-		}
-		b->heads_flushed = 1;
-	}
 	for (size_t c = 0; c < p->nchunks && !b->nomem && !b->io; c++) {
 		/* spooled lines: only their heads come back, their bytes stay in the spool */
 		size_t n = p->chunks[c].n * SPOOL_HEAD;
@@ -267,7 +259,6 @@ uint64_t diff_proc_put_away(struct build *b, struct diff_proc *p)
 		return 0;
 	}
 	b->heads_len += SUMMARY_HEAD + p->nchunks * 16;
-	b->heads_flushed = 0;
 	return at + 1;
 }
 
@@ -279,11 +270,6 @@ int diff_proc_back(struct build *b, uint64_t tag, struct diff_proc *p)
 	p->nchunks = 0;
 	if (!tag)
 		return 0;
-	if (!b->heads_flushed) {
-		if (fflush(b->heads))
-			goto io;
-		b->heads_flushed = 1;
-	}
 	if (view_cache_read(&b->heads_cache, b->heads, head, sizeof(head), tag - 1))
 		goto io;
 	if (head[2] > p->chunks_cap) {

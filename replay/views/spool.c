@@ -49,8 +49,16 @@ void view_spool_close(FILE *f, char *buf)
 	free(buf); /* after: fclose writes from it */
 }
 
+/* Bytes still in f's stdio buffer go to the file before it is read with pread. */
+static int flushed(FILE *f)
+{
+	return __fpending(f) ? fflush(f) : 0;
+}
+
 int view_spool_read(FILE *f, void *buf, size_t n, uint64_t off)
 {
+	if (flushed(f))
+		return -1;
 	for (size_t got = 0; got < n;) {
 		ssize_t r = pread(fileno(f), (char *)buf + got, n - got, (off_t)(off + got));
 		if (r < 0 && errno == EINTR)
@@ -75,6 +83,8 @@ int view_cache_read(struct view_cache *c, FILE *f, void *buf, size_t n, uint64_t
 	}
 	if (n > VIEW_CACHE_BLOCK / 2 || (!c->buf && !(c->buf = malloc(VIEW_CACHE_BLOCK))))
 		return view_spool_read(f, buf, n, off);
+	if (flushed(f))
+		return -1;
 	/* the block from a little before off: a walk goes both ways */
 	uint64_t at = off > VIEW_CACHE_BLOCK / 4 ? off - VIEW_CACHE_BLOCK / 4 : 0;
 	ssize_t r;

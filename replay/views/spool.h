@@ -17,8 +17,8 @@
  * view_spool_close frees; NULL with errno set. One thread at a time uses
  * it (no stdio lock). */
 FILE *view_spool(const char *prefix, char **buf);
-/* Reads all of n bytes at off of f (written and flushed): 0, or -1 with
- * errno set (EIO for a file shorter than that). */
+/* Reads all of n bytes at off of f (what its buffer still holds flushed
+ * first): 0, or -1 with errno set (EIO for a file shorter than that). */
 int view_spool_read(FILE *f, void *buf, size_t n, uint64_t off);
 /* A block of a spool file read ahead: what is read back near what was
  * read last (a subtree's units, a process's lines) costs no system call. */

@@ -373,7 +373,6 @@ void aa_tree_free(aa_tree *tree)
 {
 	if (!tree)
 		return;
-	tree->opts.on_close = NULL; /* (tree_close_all ran in the build) */
 	for (struct tnode *n = tree->first, *next; n; n = next) {
 		next = n->all_next;
 		free(n->exe_buf);

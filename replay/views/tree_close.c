@@ -65,7 +65,6 @@ static uint64_t unit_write(struct aa_tree *t, const struct tnode *x)
 	}
 	t->spool_len += sizeof(h) + (h.has_exe ? p->exe.len : 0) + (h.has_argv ? p->argv.len : 0) +
 			x->kids.n * (sizeof(uint32_t) + sizeof(uint64_t));
-	t->spool_dirty = 1;
 	return off;
 }
 
@@ -73,11 +72,6 @@ static uint64_t unit_write(struct aa_tree *t, const struct tnode *x)
  * frames hold them too): 0, or -1 with errno set. */
 int tree_unit_read(struct aa_tree *t, uint64_t off, struct unit_head *h, struct unit_strings *s)
 {
-	if (t->spool_dirty) {
-		if (fflush(t->spool))
-			return -1;
-		t->spool_dirty = 0;
-	}
 	if (view_cache_read(&t->cache, t->spool, h, sizeof(*h), off))
 		return -1;
 	off += sizeof(*h);

@@ -96,7 +96,6 @@ struct aa_tree {
 	char *spool_buf;
 	uint64_t spool_len;
 	int spool_err;                       /* errno of the spool once it failed */
-	int spool_dirty;                     /* written since the last flush */
 	struct view_cache cache;             /* of the spool, read back */
 	struct unit_strings cmp[2];          /* two units' strings, for a tie in sorting */
 	uint8_t *scratch;                    /* a unit's children, while written */

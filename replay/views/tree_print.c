@@ -128,6 +128,7 @@ static void json_line(FILE *out, const aa_tree *tree, const struct aa_tree_node 
 {
 	const char *sep = "";
 
+	(void)top; /* (the text's: where its branches start) */
 	putc('{', out);
 	if (tree->stats.hosts > 1 && n->proc.host) {
 		fputs("\"host\":", out);
@@ -140,7 +141,6 @@ static void json_line(FILE *out, const aa_tree *tree, const struct aa_tree_node 
 	else
 		fputs("null", out);
 	fputs(",\"children\":[", out);
-	(void)top;
 	for (uint32_t i = 0; i < n->nchildren; i++, sep = ",")
 		fprintf(out, "%s%u", sep, n->children[i]);
 	fprintf(out, "],\"depth\":%u,\"ppid_at_start\":%u,", n->depth, n->ppid);
